@@ -1,0 +1,71 @@
+"""ketdata: a versioned, schema-validated dataset of what one short article says about ketamine.
+
+Read it with ``ketdata.load()``; check an edited data folder with ``ketdata.validate(path)``.
+Importing the package and loading the shipped data use the standard library only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ketdata._load import load, load_json
+from ketdata._model import (
+    Category,
+    Caveat,
+    Claim,
+    ClaimObject,
+    Coding,
+    Concept,
+    Dataset,
+    DatasetInfo,
+    EvidenceStatus,
+    Maintainer,
+    Predicate,
+    Quantity,
+    Section,
+    Source,
+    SourceRef,
+    UnknownRecordError,
+)
+from ketdata._problems import DataError, Problem, Severity
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Category",
+    "Caveat",
+    "Claim",
+    "ClaimObject",
+    "Coding",
+    "Concept",
+    "DataError",
+    "Dataset",
+    "DatasetInfo",
+    "EvidenceStatus",
+    "Maintainer",
+    "Predicate",
+    "Problem",
+    "Quantity",
+    "Section",
+    "Severity",
+    "Source",
+    "SourceRef",
+    "UnknownRecordError",
+    "load",
+    "load_json",
+    "validate",
+]
+
+
+def validate(path: str | Path | None = None) -> list[Problem]:
+    """Validate a YAML data folder: schemas, references, quotes against the source, and coverage.
+
+    Args:
+        path: The data folder; None for the data shipped with the package.
+
+    Returns:
+        Every problem found, sorted by file and line; the data is valid when none is an error.
+    """
+    from ketdata._validate import validate as _validate
+
+    return _validate(path)

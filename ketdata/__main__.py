@@ -1,0 +1,5 @@
+"""``python -m ketdata``: the command-line interface."""
+
+from ketdata._cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,147 @@
+"""The ``ketdata`` command: parses arguments and calls the library; nothing else lives here."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ketdata._problems import DataError, Problem, Severity
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+_EPILOG = """exit codes: 0 success, 1 problems found (or exports stale), 2 usage error.
+
+examples:
+  ketdata validate                 check ./data (or the shipped data when there is none)
+  ketdata validate data --format json
+  ketdata coverage                 show which records quote each sentence of the source
+  ketdata export                   write ./exports from ./data
+  ketdata export --check           exit 1 if ./exports is not what ./data produces
+"""
+
+
+def _default_data() -> Path | None:
+    here = Path("data")
+    return here if (here / "dataset.yaml").is_file() else None
+
+
+def _print_problems(problems: Sequence[Problem], fmt: str) -> None:
+    if fmt == "json":
+        print(json.dumps([p.to_dict() for p in problems], ensure_ascii=False, indent=2))
+        return
+    for p in problems:
+        print(p)
+    errors = sum(p.severity is Severity.ERROR for p in problems)
+    print(f"{errors} error(s), {len(problems) - errors} other problem(s)", file=sys.stderr)
+
+
+def _failed(problems: Sequence[Problem]) -> bool:
+    return any(p.severity is Severity.ERROR for p in problems)
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from ketdata._validate import run
+
+    problems = run(args.data).problems
+    _print_problems(problems, args.format)
+    return EXIT_PROBLEMS if _failed(problems) else EXIT_OK
+
+
+def _coverage(args: argparse.Namespace) -> int:
+    from ketdata._validate import run
+
+    report = run(args.data)
+    uncovered = 0
+    for source_id, rows in report.coverage.items():
+        chars = sum(r.chars for r in rows)
+        covered = sum(r.covered_chars for r in rows)
+        done = sum(r.covered for r in rows)
+        uncovered += len(rows) - done
+        print(f"{source_id}: {done}/{len(rows)} sentences covered ({100 * done / max(len(rows), 1):.0f} %), "
+              f"{100 * covered / max(chars, 1):.1f} % of their characters quoted")
+        for r in rows:
+            s = r.sentence
+            mark = "ok  " if r.covered else "MISS"
+            ids = ", ".join(r.record_ids) or "-"
+            print(f"  {mark} [{s.start:>5}, {s.end:>5}) {s.section}: {s.text[:50]!r}\n         quoted by: {ids}")
+    return EXIT_PROBLEMS if uncovered else EXIT_OK
+
+
+def _export(args: argparse.Namespace) -> int:
+    from ketdata import load
+    from ketdata._paths import schema_dir
+    from ketdata._schema import load_schemas, schema_version
+    from ketdata._validate import run
+    from ketdata.export import export, stale_files
+
+    problems = run(args.data).problems
+    if _failed(problems):
+        _print_problems(problems, "text")
+        print("not exporting: the data has errors", file=sys.stderr)
+        return EXIT_PROBLEMS
+    ds = load(args.data) if args.data is not None else load(_shipped_data())
+    version = schema_version(load_schemas(schema_dir()))
+    if args.check:
+        stale = stale_files(ds, args.out, schema_version=version)
+        for name in stale:
+            print(f"stale: {Path(args.out) / name}")
+        if stale:
+            print("exports are out of date; run `ketdata export`", file=sys.stderr)
+        return EXIT_PROBLEMS if stale else EXIT_OK
+    for name in export(ds, args.out, schema_version=version).written:
+        print(f"wrote {Path(args.out) / name}")
+    return EXIT_OK
+
+
+def _shipped_data() -> Path:
+    from ketdata._paths import data_dir
+
+    return data_dir()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ketdata", description="Validate and export the ketdata dataset.", epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def data_arg(p: argparse.ArgumentParser) -> None:
+        p.add_argument("data", nargs="?", type=Path, default=None,
+                       help="the data folder (default: ./data if present, else the shipped data)")
+
+    p = sub.add_parser("validate", help="check the data and list every problem",
+                       epilog="example: ketdata validate data --format json")
+    data_arg(p)
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    p.set_defaults(run=_validate)
+
+    p = sub.add_parser("coverage", help="show which records quote each sentence of the sources",
+                       epilog="example: ketdata coverage data")
+    data_arg(p)
+    p.set_defaults(run=_coverage)
+
+    p = sub.add_parser("export", help="write the export files (or check them with --check)",
+                       epilog="example: ketdata export --out exports --check")
+    data_arg(p)
+    p.add_argument("--out", type=Path, default=Path("exports"), help="export folder (default: ./exports)")
+    p.add_argument("--check", action="store_true", help="write nothing; exit 1 naming each stale file")
+    p.set_defaults(run=_export)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = _parser().parse_args(argv)
+    if args.data is None:
+        args.data = _default_data()
+    elif not args.data.is_dir():
+        print(f"ketdata: error: {args.data} is not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return int(args.run(args))
+    except DataError as exc:
+        _print_problems(exc.problems, "text")
+        return EXIT_PROBLEMS

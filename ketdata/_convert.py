@@ -1,0 +1,122 @@
+"""Plain mappings (from YAML or JSON) to records and back: the one place that knows the field names."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, cast
+
+from ketdata._model import (
+    Category,
+    Caveat,
+    Claim,
+    ClaimObject,
+    Coding,
+    Concept,
+    Dataset,
+    DatasetInfo,
+    EvidenceStatus,
+    Maintainer,
+    Predicate,
+    Quantity,
+    Record,
+    Section,
+    Source,
+    SourceRef,
+)
+
+Raw = Mapping[str, Any]
+
+# Record kinds in dependency order, with the Dataset attribute and the file-name stem that hold each.
+KINDS: tuple[tuple[str, str, str], ...] = (
+    ("source", "sources", "sources"),
+    ("category", "categories", "categories"),
+    ("evidence_status", "evidence_statuses", "evidence-statuses"),
+    ("predicate", "predicates", "predicates"),
+    ("concept", "concepts", "concepts"),
+    ("claim", "claims", "claims"),
+    ("caveat", "caveats", "caveats"),
+)
+
+
+def _source_ref(d: Raw) -> SourceRef:
+    return SourceRef(d["source"], d["section"], d["quote"], d["start"], d["end"])
+
+
+def _quantity(d: Raw | None) -> Quantity | None:
+    if d is None:
+        return None
+    return Quantity(d["unit"], d.get("value"), d.get("low"), d.get("high"), bool(d.get("approximate", False)))
+
+
+def dataset_info(d: Raw) -> DatasetInfo:
+    """The dataset record from its mapping."""
+    maintainers = tuple(Maintainer(m["name"], m.get("url")) for m in d["maintainers"])
+    return DatasetInfo(d["id"], d["name"], d["version"], d.get("release_date"), d["license"], d["description"],
+                       maintainers)
+
+
+def _source(d: Raw) -> Source:
+    sections = tuple(Section(s["id"], s["heading"], s["start"], s["end"]) for s in d["sections"])
+    return Source(d["id"], d["title"], d["file"], d["sha256"], d["media_type"], d["language"], d["author"], d["url"],
+                  d["published"], d["license"], sections, d.get("note"))
+
+
+def _category(d: Raw) -> Category:
+    return Category(d["id"], d["label"], d["definition"], d.get("parent"))
+
+
+def _evidence_status(d: Raw) -> EvidenceStatus:
+    return EvidenceStatus(d["id"], d["label"], d["definition"], d["rank"], d["graded"])
+
+
+def _predicate(d: Raw) -> Predicate:
+    return Predicate(d["id"], d["label"], d["definition"], d["object_kind"])
+
+
+def _concept(d: Raw) -> Concept:
+    codings = tuple(Coding(c["system"], c["code"], c["display"], c["reference"], c["checked_against"])
+                    for c in d.get("codings") or ())
+    return Concept(d["id"], d["label"], d["kind"], d.get("definition"), tuple(d.get("synonyms") or ()), codings)
+
+
+def _claim(d: Raw) -> Claim:
+    o = d["object"]
+    obj = ClaimObject(o.get("concept"), o.get("value"), _quantity(o.get("quantity")))
+    return Claim(d["id"], d["version"], d["status"], d["statement"], d["subject"], d["predicate"], obj, d["category"],
+                 d["evidence_status"], d["hedge"], _source_ref(d["source"]), d.get("reason"), d.get("replaced_by"))
+
+
+def _caveat(d: Raw) -> Caveat:
+    return Caveat(d["id"], d["version"], d["status"], d["statement"], d["kind"], tuple(d["applies_to"]),
+                  _source_ref(d["source"]), d.get("reason"), d.get("replaced_by"))
+
+
+BUILDERS: Mapping[str, Callable[[Raw], Record]] = {
+    "source": _source,
+    "category": _category,
+    "evidence_status": _evidence_status,
+    "predicate": _predicate,
+    "concept": _concept,
+    "claim": _claim,
+    "caveat": _caveat,
+}
+
+
+def build_dataset(info: Raw, records: Mapping[str, list[Raw]]) -> Dataset:
+    """A Dataset from the dataset mapping and each kind's record mappings (ValueError/KeyError/TypeError if malformed)."""
+    groups = {attr: tuple(sorted((BUILDERS[kind](r) for r in records.get(kind, ())), key=lambda r: r.id))
+              for kind, attr, _ in KINDS}
+    return Dataset(dataset_info(info), **cast(dict[str, Any], groups))
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "__dataclass_fields__"):
+        return {name: _plain(getattr(value, name)) for name in value.__dataclass_fields__}
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def to_plain(value: Any) -> Any:
+    """A record, or any value made of records and tuples, as JSON-ready mappings and lists."""
+    return _plain(value)

@@ -1,0 +1,240 @@
+"""Rules across records: unique ids, references, provenance against the source text, hedges, coverage."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ketdata._coverage import SentenceCoverage, coverage
+from ketdata._load import RawRecord
+from ketdata._problems import Problem, problem
+
+_LABEL = {"evidence_status": "evidence status"}
+
+
+def _label(kind: str) -> str:
+    return _LABEL.get(kind, kind)
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    """The mappings of a list value; anything malformed has already failed its schema."""
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+@dataclass(frozen=True, slots=True)
+class _Text:
+    record: RawRecord
+    text: str
+    sections: Mapping[str, tuple[int, int]]
+
+
+class Rules:
+    """The cross-record checks over the records of one data folder (each assumed to have passed its schema)."""
+
+    def __init__(self, records: list[RawRecord]) -> None:
+        self.records = records
+        self.by_id: dict[str, RawRecord] = {}
+        self.problems: list[Problem] = []
+        self.texts: dict[str, _Text] = {}
+
+    def run(self) -> list[Problem]:
+        """Apply every rule; return the problems."""
+        self._unique_ids()
+        self._source_texts()
+        for record in self.records:
+            self._references(record)
+            self._lifecycle(record)
+            if "source" in record.value and isinstance(record.value["source"], dict):
+                self._provenance(record)
+        self._category_cycles()
+        self._coverage()
+        return self.problems
+
+    def _add(self, code: str, record: RawRecord, path: tuple[str | int, ...], message: str, hint: str | None = None
+             ) -> None:
+        line, col = record.mark(*path)
+        self.problems.append(problem(code, record.file, line, col, record.id, message, hint))
+
+    def _unique_ids(self) -> None:
+        for record in self.records:
+            rid = record.id
+            if rid is None or record.kind == "dataset":
+                continue
+            first = self.by_id.get(rid)
+            if first is None:
+                self.by_id[rid] = record
+                continue
+            line, _ = first.mark("id")
+            self._add("KD201", record, ("id",), f"id {rid!r} is already used by a {_label(first.kind)} at {first.file}:{line}")
+
+    def _ref(self, record: RawRecord, path: tuple[str | int, ...], target: Any, kind: str) -> RawRecord | None:
+        if not isinstance(target, str):
+            return None
+        found = self.by_id.get(target)
+        if found is not None and found.kind == kind:
+            return found
+        if found is not None:
+            msg = f"{'.'.join(map(str, path))}: {target!r} is a {_label(found.kind)}, not a {_label(kind)}"
+        else:
+            same = [rid for rid, r in self.by_id.items() if r.kind == kind]
+            near = difflib.get_close_matches(target, same, n=3, cutoff=0.6)
+            guess = f" (did you mean {', '.join(map(repr, near))}?)" if near else ""
+            msg = f"{'.'.join(map(str, path))}: no {_label(kind)} with id {target!r}{guess}"
+        self._add("KD202", record, path, msg)
+        return None
+
+    def _live_ref(self, record: RawRecord, path: tuple[str | int, ...], target: Any, kind: str) -> None:
+        found = self._ref(record, path, target, kind)
+        if found is None or record.value.get("status", "active") != "active":
+            return
+        status = found.value.get("status")
+        if status == "withdrawn":
+            self._add("KD204", record, path, f"{'.'.join(map(str, path))}: {target!r} is withdrawn")
+        elif status == "deprecated":
+            self._add("KD205", record, path, f"{'.'.join(map(str, path))}: {target!r} is deprecated")
+
+    def _references(self, record: RawRecord) -> None:
+        v = record.value
+        if record.kind == "category" and "parent" in v:
+            self._ref(record, ("parent",), v["parent"], "category")
+        elif record.kind == "claim":
+            self._claim_references(record)
+        elif record.kind == "caveat":
+            applies_to = v.get("applies_to")
+            for i, claim_id in enumerate(applies_to if isinstance(applies_to, list) else ()):
+                self._live_ref(record, ("applies_to", i), claim_id, "claim")
+        if "replaced_by" in v:
+            self._ref(record, ("replaced_by",), v["replaced_by"], record.kind)
+
+    def _claim_references(self, record: RawRecord) -> None:
+        v = record.value
+        self._ref(record, ("category",), v.get("category"), "category")
+        self._ref(record, ("evidence_status",), v.get("evidence_status"), "evidence_status")
+        self._ref(record, ("subject",), v.get("subject"), "concept")
+        obj = v.get("object") if isinstance(v.get("object"), dict) else {}
+        if "concept" in obj:
+            self._ref(record, ("object", "concept"), obj["concept"], "concept")
+        predicate = self._ref(record, ("predicate",), v.get("predicate"), "predicate")
+        if predicate is not None:
+            wanted = predicate.value.get("object_kind")
+            given = "concept" if "concept" in obj else "literal"
+            if wanted in ("concept", "literal") and wanted != given:
+                key = "a concept ('concept: ID')" if wanted == "concept" else "a literal ('value: TEXT')"
+                self._add("KD401", record, ("object",),
+                          f"predicate {predicate.id!r} takes {key} as its object, not a {given}")
+
+    def _lifecycle(self, record: RawRecord) -> None:
+        status = record.value.get("status")
+        if status in ("deprecated", "withdrawn") and not record.value.get("reason"):
+            self._add("KD206", record, ("status",), f"record is {status} but gives no reason")
+
+    def _category_cycles(self) -> None:
+        parents = {r.id: r.value.get("parent") for r in self.records if r.kind == "category" and r.id}
+        for rid in sorted(parents):
+            seen, node = [rid], parents[rid]
+            while isinstance(node, str) and node in parents and node not in seen:
+                seen.append(node)
+                node = parents[node]
+            if node == rid:
+                self._add("KD203", self.by_id[rid], ("parent",), f"category parents form a cycle: {' -> '.join(seen + [rid])}")
+
+    def _source_texts(self) -> None:
+        for record in self.records:
+            if record.kind != "source" or record.id is None or self.by_id.get(record.id) is not record:
+                continue
+            path = Path(record.file).parent / str(record.value.get("file"))
+            if not path.is_file():
+                self._add("KD301", record, ("file",), f"source text {str(path)!r} does not exist")
+                continue
+            data = path.read_bytes()
+            digest = hashlib.sha256(data).hexdigest()
+            if digest != record.value.get("sha256"):
+                self._add("KD302", record, ("sha256",), f"{path.name} has sha256 {digest}, not the one recorded")
+                continue
+            text = data.decode("utf-8", errors="replace")
+            self.texts[record.id] = _Text(record, text, self._sections(record, text))
+
+    def _sections(self, record: RawRecord, text: str) -> dict[str, tuple[int, int]]:
+        sections: dict[str, tuple[int, int]] = {}
+        previous_end = 0
+        for i, s in enumerate(_dicts(record.value.get("sections"))):
+            start, end, heading = s.get("start"), s.get("end"), s.get("heading")
+            if not (isinstance(start, int) and isinstance(end, int) and isinstance(heading, str)):
+                continue
+            if not previous_end <= start < end <= len(text):
+                self._add("KD308", record, ("sections", i),
+                          f"section {s.get('id')!r} [{start}, {end}) must follow the previous one and lie within the "
+                          f"text (length {len(text)})")
+            elif not text.startswith(heading, start):
+                self._add("KD308", record, ("sections", i, "heading"),
+                          f"section {s.get('id')!r} does not start with its heading {heading!r}")
+            previous_end = max(previous_end, end)
+            sections[str(s.get("id"))] = (start, end)
+        return sections
+
+    def _provenance(self, record: RawRecord) -> None:
+        ref = record.value["source"]
+        src = self.texts.get(ref.get("source")) if isinstance(ref.get("source"), str) else None
+        if self._ref(record, ("source", "source"), ref.get("source"), "source") is None or src is None:
+            return
+        start, end, quote = ref.get("start"), ref.get("end"), ref.get("quote")
+        if not (isinstance(start, int) and isinstance(end, int) and isinstance(quote, str)):
+            return
+        section = src.sections.get(str(ref.get("section")))
+        if section is None:
+            self._add("KD202", record, ("source", "section"),
+                      f"source.section: {ref.get('section')!r} is not a section of {src.record.id!r} "
+                      f"(sections: {', '.join(src.sections)})")
+        if start >= end:
+            self._add("KD304", record, ("source", "start"), f"start {start} is not before end {end}")
+        elif end > len(src.text) or start < 0:
+            self._add("KD303", record, ("source", "end"),
+                      f"[{start}, {end}) lies outside the source text (length {len(src.text)} code points)")
+        elif src.text[start:end] != quote:
+            self._add("KD305", record, ("source", "quote"), self._mismatch(src.text, start, end, quote))
+        elif section is not None and not (section[0] <= start and end <= section[1]):
+            inside = [sid for sid, (a, b) in src.sections.items() if a <= start and end <= b]
+            where = f"; it lies in {inside[0]!r}" if inside else ""
+            self._add("KD306", record, ("source", "section"),
+                      f"quote [{start}, {end}) is outside section {ref.get('section')!r}{where}")
+        hedge = record.value.get("hedge")
+        if isinstance(hedge, str) and not re.search(rf"\b{re.escape(hedge)}\b", quote, re.IGNORECASE):
+            self._add("KD307", record, ("hedge",), f"hedge {hedge!r} does not occur in the quote {quote!r}")
+
+    @staticmethod
+    def _mismatch(text: str, start: int, end: int, quote: str) -> str:
+        found = [m.start() for m in re.finditer(re.escape(quote), text)]
+        where = (f"; the quote occurs at {', '.join(f'[{i}, {i + len(quote)})' for i in found[:3])}" if found
+                 else "; the quote occurs nowhere in the source")
+        return f"text at [{start}, {end}) is {text[start:end]!r}, not the quote{where}"
+
+    def _coverage(self) -> None:
+        for source_id, src in self.texts.items():
+            for item in self.coverage_of(source_id, src):
+                if not item.covered:
+                    s = item.sentence
+                    self._add("KD402", src.record, ("sections",),
+                              f"sentence [{s.start}, {s.end}) is quoted by no record: {s.text[:60]!r}")
+
+    def coverage_of(self, source_id: str, src: _Text) -> list[SentenceCoverage]:
+        """How the active records' quotes cover each sentence of the source."""
+        return coverage(src.text, self.section_rows(src), list(self.spans(source_id)))
+
+    @staticmethod
+    def section_rows(src: _Text) -> list[tuple[str, str, int, int]]:
+        """The source's sections as ``(id, heading, start, end)``."""
+        headings = {str(s.get("id")): str(s.get("heading")) for s in _dicts(src.record.value.get("sections"))}
+        return [(sid, headings.get(sid, ""), a, b) for sid, (a, b) in src.sections.items()]
+
+    def spans(self, source_id: str) -> Iterator[tuple[str, int, int]]:
+        """``(record_id, start, end)`` of every active record quoting the source."""
+        for record in self.records:
+            ref = record.value.get("source")
+            if (isinstance(ref, dict) and ref.get("source") == source_id and record.value.get("status") == "active"
+                    and isinstance(ref.get("start"), int) and isinstance(ref.get("end"), int)):
+                yield str(record.id), ref["start"], ref["end"]

@@ -1,0 +1,107 @@
+"""The JSON Schemas: loaded once per validation run, one validator per record kind, errors turned into problems."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+from referencing import Registry, Resource
+
+from ketdata._load import RawRecord
+from ketdata._problems import Problem, problem
+
+COMMON = "common"
+
+
+def load_schemas(schema_dir: Path) -> dict[str, dict[str, Any]]:
+    """Every ``*.schema.json`` in the folder, by name (the file name without ``.schema.json``)."""
+    return {
+        p.name.removesuffix(".schema.json"): json.loads(p.read_text(encoding="utf-8"))
+        for p in sorted(schema_dir.glob("*.schema.json"))
+    }
+
+
+def schema_version(schemas: Mapping[str, Mapping[str, Any]]) -> str:
+    """The version the schemas carry (the same in all of them)."""
+    return str(schemas[COMMON]["x-schema-version"])
+
+
+def build_validators(schemas: Mapping[str, dict[str, Any]]) -> dict[str, Draft202012Validator]:
+    """One validator per record schema, sharing a registry so that ``$ref`` to the common schema resolves."""
+    registry: Registry[Any] = Registry().with_resources(
+        (s["$id"], Resource.from_contents(s)) for s in schemas.values()
+    )
+    return {
+        name: Draft202012Validator(schema, registry=registry)
+        for name, schema in schemas.items()
+        if name != COMMON
+    }
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return f"the date {value.isoformat()}"
+    if value is None:
+        return "null"
+    return repr(value)
+
+
+def _expects_string(error: ValidationError) -> bool:
+    expected = error.validator_value
+    return expected == "string" or (isinstance(expected, list) and "string" in expected)
+
+
+def _field(path: tuple[str | int, ...]) -> str:
+    return ".".join(str(p) for p in path) or "record"
+
+
+def _problems_for(error: ValidationError, record: RawRecord) -> Iterator[Problem]:
+    path = tuple(error.absolute_path)
+    rid, where = record.id, _field(path)
+    line, col = record.mark(*path)
+    if error.validator == "additionalProperties":
+        allowed = set(error.schema.get("properties", {}))
+        for key in sorted(set(error.instance) - allowed):
+            kline, kcol = record.mark(*path, key)
+            yield problem("KD102", record.file, kline, kcol, rid, f"unknown key {key!r} in {where}",
+                          f"allowed keys: {', '.join(sorted(allowed))}")
+        return
+    if error.validator == "required":
+        yield problem("KD103", record.file, line, col, rid, f"{where}: {error.message}")
+        return
+    if error.validator == "type":
+        value = error.instance
+        if _expects_string(error) and (isinstance(value, (bool, datetime.date)) or value is None):
+            yield problem("KD105", record.file, line, col, rid,
+                          f"{where}: YAML read {_describe(value)} where text is expected; quote the value")
+            return
+        yield problem("KD104", record.file, line, col, rid,
+                      f"{where}: {_describe(value)} is not of type {error.validator_value}")
+        return
+    if error.validator == "pattern":
+        hint = error.schema.get("x-pattern-hint") or f"match the pattern {error.validator_value}"
+        yield problem("KD106", record.file, line, col, rid, f"{where}: {_describe(error.instance)} is not valid: {hint}")
+        return
+    if error.validator == "enum":
+        allowed = ", ".join(repr(v) for v in error.validator_value)
+        yield problem("KD107", record.file, line, col, rid, f"{where}: {_describe(error.instance)} is not one of {allowed}")
+        return
+    if error.validator == "oneOf" and path[-1:] == ("object",):
+        yield problem("KD101", record.file, line, col, rid,
+                      "object: give either 'concept' (a concept id) or 'value' (a literal, with an optional 'quantity')")
+        return
+    yield problem("KD101", record.file, line, col, rid, f"{where}: {error.message}")
+
+
+def schema_problems(validator: Draft202012Validator, record: RawRecord) -> list[Problem]:
+    """Problems of one record against its schema (none, cheaply, when it is valid)."""
+    if validator.is_valid(record.value):
+        return []
+    return [p for e in validator.iter_errors(record.value) for p in _problems_for(e, record)]

@@ -1,0 +1,48 @@
+"""Validation: every record against its schema, then the rules across records; all problems, sorted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ketdata._coverage import SentenceCoverage
+from ketdata._load import read_records
+from ketdata._paths import data_dir as shipped_data_dir
+from ketdata._paths import schema_dir
+from ketdata._problems import Problem
+from ketdata._rules import Rules
+from ketdata._schema import build_validators, load_schemas, schema_problems
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The outcome of one validation run: the problems, and the coverage of each source."""
+
+    problems: tuple[Problem, ...]
+    coverage: dict[str, list[SentenceCoverage]]
+
+
+def run(path: str | Path | None = None) -> Report:
+    """Validate a data folder (None: the shipped data) and report problems and coverage."""
+    folder = Path(path) if path is not None else shipped_data_dir()
+    records, problems = read_records(folder)
+    validators = build_validators(load_schemas(schema_dir()))
+    for record in records:
+        problems += schema_problems(validators[record.kind], record)
+    rules = Rules(records)
+    problems += rules.run()
+    cover = {sid: rules.coverage_of(sid, text) for sid, text in rules.texts.items()}
+    return Report(tuple(sorted(problems, key=Problem.sort_key)), cover)
+
+
+def validate(path: str | Path | None = None) -> list[Problem]:
+    """Validate a YAML data folder and return every problem found, sorted by file and line.
+
+    Args:
+        path: The data folder; None for the data shipped with the package.
+
+    Returns:
+        All problems (errors, warnings and infos); the data is valid when none is an error.
+    """
+    return list(run(path).problems)
+
