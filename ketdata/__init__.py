@@ -6,8 +6,6 @@ Importing the package and loading the shipped data use the standard library only
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ketdata._load import load, load_json
 from ketdata._model import (
     Category,
@@ -27,9 +25,26 @@ from ketdata._model import (
     SourceRef,
     UnknownRecordError,
 )
-from ketdata._problems import DataError, Problem, Severity
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from os import PathLike
+
+    from ketdata._problems import DataError, Problem, Severity
 
 __version__ = "0.1.0"
+
+# The validation types load on first use, so that readers of the data never pay for them.
+_LAZY = {"DataError", "Problem", "Severity"}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        from ketdata import _problems
+
+        return getattr(_problems, name)
+    raise AttributeError(f"module 'ketdata' has no attribute {name!r}")
+
 
 __all__ = [
     "Category",
@@ -57,7 +72,7 @@ __all__ = [
 ]
 
 
-def validate(path: str | Path | None = None) -> list[Problem]:
+def validate(path: str | PathLike[str] | None = None) -> list[Problem]:
     """Validate a YAML data folder: schemas, references, quotes against the source, and coverage.
 
     Args:
@@ -66,6 +81,8 @@ def validate(path: str | Path | None = None) -> list[Problem]:
     Returns:
         Every problem found, sorted by file and line; the data is valid when none is an error.
     """
+    from pathlib import Path
+
     from ketdata._validate import validate as _validate
 
-    return _validate(path)
+    return _validate(None if path is None else Path(path))

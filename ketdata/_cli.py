@@ -60,8 +60,10 @@ def _coverage(args: argparse.Namespace) -> int:
         covered = sum(r.covered_chars for r in rows)
         done = sum(r.covered for r in rows)
         uncovered += len(rows) - done
-        print(f"{source_id}: {done}/{len(rows)} sentences covered ({100 * done / max(len(rows), 1):.0f} %), "
-              f"{100 * covered / max(chars, 1):.1f} % of their characters quoted")
+        print(
+            f"{source_id}: {done}/{len(rows)} sentences covered ({100 * done / max(len(rows), 1):.0f} %), "
+            f"{100 * covered / max(chars, 1):.1f} % of their characters quoted"
+        )
         for r in rows:
             s = r.sentence
             mark = "ok  " if r.covered else "MISS"
@@ -104,27 +106,42 @@ def _shipped_data() -> Path:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="ketdata", description="Validate and export the ketdata dataset.", epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        prog="ketdata",
+        description="Validate and export the ketdata dataset.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def data_arg(p: argparse.ArgumentParser) -> None:
-        p.add_argument("data", nargs="?", type=Path, default=None,
-                       help="the data folder (default: ./data if present, else the shipped data)")
+        p.add_argument(
+            "data",
+            nargs="?",
+            type=Path,
+            default=None,
+            help="the data folder (default: ./data if present, else the shipped data)",
+        )
 
-    p = sub.add_parser("validate", help="check the data and list every problem",
-                       epilog="example: ketdata validate data --format json")
+    p = sub.add_parser(
+        "validate", help="check the data and list every problem", epilog="example: ketdata validate data --format json"
+    )
     data_arg(p)
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     p.set_defaults(run=_validate)
 
-    p = sub.add_parser("coverage", help="show which records quote each sentence of the sources",
-                       epilog="example: ketdata coverage data")
+    p = sub.add_parser(
+        "coverage",
+        help="show which records quote each sentence of the sources",
+        epilog="example: ketdata coverage data",
+    )
     data_arg(p)
     p.set_defaults(run=_coverage)
 
-    p = sub.add_parser("export", help="write the export files (or check them with --check)",
-                       epilog="example: ketdata export --out exports --check")
+    p = sub.add_parser(
+        "export",
+        help="write the export files (or check them with --check)",
+        epilog="example: ketdata export --out exports --check",
+    )
     data_arg(p)
     p.add_argument("--out", type=Path, default=Path("exports"), help="export folder (default: ./exports)")
     p.add_argument("--check", action="store_true", help="write nothing; exit 1 naming each stale file")

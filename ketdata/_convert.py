@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any, cast
-
 from ketdata._model import (
     Category,
     Caveat,
@@ -18,13 +15,19 @@ from ketdata._model import (
     Maintainer,
     Predicate,
     Quantity,
-    Record,
     Section,
     Source,
     SourceRef,
 )
 
-Raw = Mapping[str, Any]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+    from typing import Any, TypeAlias
+
+    from ketdata._model import R
+
+    Raw: TypeAlias = Mapping[str, Any]
 
 # Record kinds in dependency order, with the Dataset attribute and the file-name stem that hold each.
 KINDS: tuple[tuple[str, str, str], ...] = (
@@ -51,14 +54,27 @@ def _quantity(d: Raw | None) -> Quantity | None:
 def dataset_info(d: Raw) -> DatasetInfo:
     """The dataset record from its mapping."""
     maintainers = tuple(Maintainer(m["name"], m.get("url")) for m in d["maintainers"])
-    return DatasetInfo(d["id"], d["name"], d["version"], d.get("release_date"), d["license"], d["description"],
-                       maintainers)
+    return DatasetInfo(
+        d["id"], d["name"], d["version"], d.get("release_date"), d["license"], d["description"], maintainers
+    )
 
 
 def _source(d: Raw) -> Source:
     sections = tuple(Section(s["id"], s["heading"], s["start"], s["end"]) for s in d["sections"])
-    return Source(d["id"], d["title"], d["file"], d["sha256"], d["media_type"], d["language"], d["author"], d["url"],
-                  d["published"], d["license"], sections, d.get("note"))
+    return Source(
+        d["id"],
+        d["title"],
+        d["file"],
+        d["sha256"],
+        d["media_type"],
+        d["language"],
+        d["author"],
+        d["url"],
+        d["published"],
+        d["license"],
+        sections,
+        d.get("note"),
+    )
 
 
 def _category(d: Raw) -> Category:
@@ -74,39 +90,67 @@ def _predicate(d: Raw) -> Predicate:
 
 
 def _concept(d: Raw) -> Concept:
-    codings = tuple(Coding(c["system"], c["code"], c["display"], c["reference"], c["checked_against"])
-                    for c in d.get("codings") or ())
+    codings = tuple(
+        Coding(c["system"], c["code"], c["display"], c["reference"], c["checked_against"])
+        for c in d.get("codings") or ()
+    )
     return Concept(d["id"], d["label"], d["kind"], d.get("definition"), tuple(d.get("synonyms") or ()), codings)
 
 
 def _claim(d: Raw) -> Claim:
     o = d["object"]
     obj = ClaimObject(o.get("concept"), o.get("value"), _quantity(o.get("quantity")))
-    return Claim(d["id"], d["version"], d["status"], d["statement"], d["subject"], d["predicate"], obj, d["category"],
-                 d["evidence_status"], d["hedge"], _source_ref(d["source"]), d.get("reason"), d.get("replaced_by"))
+    return Claim(
+        d["id"],
+        d["version"],
+        d["status"],
+        d["statement"],
+        d["subject"],
+        d["predicate"],
+        obj,
+        d["category"],
+        d["evidence_status"],
+        d["hedge"],
+        _source_ref(d["source"]),
+        d.get("reason"),
+        d.get("replaced_by"),
+    )
 
 
 def _caveat(d: Raw) -> Caveat:
-    return Caveat(d["id"], d["version"], d["status"], d["statement"], d["kind"], tuple(d["applies_to"]),
-                  _source_ref(d["source"]), d.get("reason"), d.get("replaced_by"))
+    return Caveat(
+        d["id"],
+        d["version"],
+        d["status"],
+        d["statement"],
+        d["kind"],
+        tuple(d["applies_to"]),
+        _source_ref(d["source"]),
+        d.get("reason"),
+        d.get("replaced_by"),
+    )
 
 
-BUILDERS: Mapping[str, Callable[[Raw], Record]] = {
-    "source": _source,
-    "category": _category,
-    "evidence_status": _evidence_status,
-    "predicate": _predicate,
-    "concept": _concept,
-    "claim": _claim,
-    "caveat": _caveat,
-}
+def _all(records: Mapping[str, Sequence[Raw]], kind: str, build: Callable[[Raw], R]) -> tuple[R, ...]:
+    return tuple(sorted((build(r) for r in records.get(kind, ())), key=lambda r: r.id))
 
 
-def build_dataset(info: Raw, records: Mapping[str, list[Raw]]) -> Dataset:
-    """A Dataset from the dataset mapping and each kind's record mappings (ValueError/KeyError/TypeError if malformed)."""
-    groups = {attr: tuple(sorted((BUILDERS[kind](r) for r in records.get(kind, ())), key=lambda r: r.id))
-              for kind, attr, _ in KINDS}
-    return Dataset(dataset_info(info), **cast(dict[str, Any], groups))
+def build_dataset(info: Raw, records: Mapping[str, Sequence[Raw]]) -> Dataset:
+    """A Dataset from the dataset mapping and each kind's record mappings.
+
+    Raises:
+        KeyError, TypeError, ValueError: A mapping lacks a field or has one of the wrong shape.
+    """
+    return Dataset(
+        dataset_info(info),
+        sources=_all(records, "source", _source),
+        categories=_all(records, "category", _category),
+        evidence_statuses=_all(records, "evidence_status", _evidence_status),
+        predicates=_all(records, "predicate", _predicate),
+        concepts=_all(records, "concept", _concept),
+        claims=_all(records, "claim", _claim),
+        caveats=_all(records, "caveat", _caveat),
+    )
 
 
 def _plain(value: Any) -> Any:

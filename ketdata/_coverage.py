@@ -7,7 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 # A sentence ends at . ! or ? (with any closing quotes or brackets) followed by white space or the end.
-_SENTENCE = re.compile(r"\S.*?(?:[.!?][\"'”’)\]]*(?=\s|$)|$)", re.DOTALL)
+_CLOSERS = "\"')]\u201d\u2019"
+_SENTENCE = re.compile(rf"\S.*?(?:[.!?][{re.escape(_CLOSERS)}]*(?=\s|$)|$)", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal, TypeVar, Union
 
-Status = Literal["active", "deprecated", "withdrawn"]
+# typing and collections.abc cost more to import than loading the whole dataset: type checkers only.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Literal, TypeAlias, TypeVar
+
+    Status: TypeAlias = Literal["active", "deprecated", "withdrawn"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,10 +186,11 @@ class Caveat:
     replaced_by: str | None = None
 
 
-Record = Union[Source, Category, EvidenceStatus, Predicate, Concept, Claim, Caveat]
-R = TypeVar("R", Source, Category, EvidenceStatus, Predicate, Concept, Claim, Caveat)
+if TYPE_CHECKING:
+    Record: TypeAlias = Source | Category | EvidenceStatus | Predicate | Concept | Claim | Caveat
+    R = TypeVar("R", Source, Category, EvidenceStatus, Predicate, Concept, Claim, Caveat)
 
-KIND_NAMES: Mapping[type, str] = MappingProxyType(
+KIND_NAMES: MappingProxyType[type, str] = MappingProxyType(
     {
         Source: "source",
         Category: "category",
@@ -210,6 +215,22 @@ class UnknownRecordError(KeyError):
     def __str__(self) -> str:
         hint = f" (did you mean {', '.join(repr(s) for s in self.suggestions)}?)" if self.suggestions else ""
         return f"no {self.kind} with id {self.record_id!r}{hint}"
+
+
+def _normal(record_id: str) -> str:
+    import re
+
+    return re.sub(r"\d+", lambda m: str(int(m.group())), record_id.lower().replace("_", "-"))
+
+
+def near_misses(wanted: str, candidates: Iterable[str]) -> tuple[str, ...]:
+    """Up to three candidates close to ``wanted``: same id but for case, zero padding or '_', then look-alikes."""
+    import difflib
+
+    pool = list(candidates)
+    same = [c for c in pool if _normal(c) == _normal(wanted)]
+    alike = difflib.get_close_matches(wanted, [c for c in pool if c not in same], n=3, cutoff=0.6)
+    return tuple((same + alike)[:3])
 
 
 def _by_id(records: Iterable[R]) -> MappingProxyType[str, R]:
@@ -249,8 +270,15 @@ class Dataset:
 
     def __post_init__(self) -> None:
         records: dict[str, Record] = {}
-        for group in (self.sources, self.categories, self.evidence_statuses, self.predicates, self.concepts,
-                      self.claims, self.caveats):
+        for group in (
+            self.sources,
+            self.categories,
+            self.evidence_statuses,
+            self.predicates,
+            self.concepts,
+            self.claims,
+            self.caveats,
+        ):
             records.update((r.id, r) for r in group)
         about = [(c.subject, c) for c in self.claims]
         about += [(c.object.concept, c) for c in self.claims if c.object.concept and c.object.concept != c.subject]
@@ -287,11 +315,8 @@ class Dataset:
         raise self._unknown(kind, record_id)
 
     def _unknown(self, kind: type, record_id: str) -> UnknownRecordError:
-        import difflib
-
         candidates = [r.id for r in self._records.values() if isinstance(r, kind)]
-        near = tuple(difflib.get_close_matches(record_id, candidates, n=3, cutoff=0.6))
-        return UnknownRecordError(KIND_NAMES[kind], record_id, near)
+        return UnknownRecordError(KIND_NAMES[kind], record_id, near_misses(record_id, candidates))
 
     def claim(self, claim_id: str) -> Claim:
         """The claim with this id; raises `UnknownRecordError` if there is none."""

@@ -1,38 +1,50 @@
-"""Where the shipped data, schemas and compiled snapshot live: in the wheel, or in a source checkout."""
+"""Where the shipped data, schemas and compiled snapshot live: in the wheel, or in a source checkout.
+
+A wheel maps the top-level ``data/``, ``schema/`` and the JSON export into ``ketdata/_data/``; an
+editable install or a plain checkout has no ``_data/`` and finds them at the top level instead.
+"""
 
 from __future__ import annotations
 
-from importlib.resources import files
-from pathlib import Path
+import os
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
 
 SNAPSHOT_NAME = "ketdata.json"
-SNAPSHOT_IN_EXPORTS = Path("json") / SNAPSHOT_NAME
+SNAPSHOT_IN_EXPORTS = "json/" + SNAPSHOT_NAME
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))
+_CHECKOUT = os.path.dirname(_PACKAGE)
 
 
-def _package_dir() -> Path:
-    return Path(str(files("ketdata")))
+def read_snapshot() -> bytes:
+    """The bytes of the compiled JSON snapshot that ``load()`` reads for the shipped data."""
+    # The module loader's get_data reads package files wherever the package lives (even in a zip)
+    # without importing importlib.resources, which costs more than the whole load.
+    loader: Any = __spec__.loader
+    try:
+        data: bytes = loader.get_data(os.path.join(_PACKAGE, "_data", SNAPSHOT_NAME))
+    except OSError:
+        with open(os.path.join(_CHECKOUT, "exports", SNAPSHOT_IN_EXPORTS), "rb") as handle:
+            data = handle.read()
+    return data
 
 
-def _checkout() -> Path:
-    # An editable install or a plain checkout has no _data/ inside the package: the files sit at the top level.
-    return _package_dir().parent
+def _locate(name: str) -> Path:
+    from importlib.resources import files
+    from pathlib import Path
 
-
-def _locate(in_wheel: str, in_checkout: Path) -> Path:
-    bundled = _package_dir() / "_data" / in_wheel
-    return bundled if bundled.exists() else _checkout() / in_checkout
+    bundled = Path(str(files("ketdata"))) / "_data" / name
+    return bundled if bundled.exists() else Path(_CHECKOUT) / name
 
 
 def schema_dir() -> Path:
     """The folder of JSON Schemas shipped with the package."""
-    return _locate("schema", Path("schema"))
+    return _locate("schema")
 
 
 def data_dir() -> Path:
     """The YAML data folder shipped with the package."""
-    return _locate("data", Path("data"))
-
-
-def snapshot_file() -> Path:
-    """The compiled JSON snapshot that ``load()`` reads for the shipped data."""
-    return _locate(SNAPSHOT_NAME, Path("exports") / SNAPSHOT_IN_EXPORTS)
+    return _locate("data")

@@ -35,46 +35,115 @@ _E, _W = Severity.ERROR, Severity.WARNING
 CODES: MappingProxyType[str, Code] = _catalogue(
     Code("KD001", _E, "File is not valid UTF-8", "Save the file as UTF-8; the message gives the first bad byte."),
     Code("KD002", _E, "File starts with a byte-order mark", "Save the file as UTF-8 without a BOM."),
-    Code("KD003", _E, "YAML syntax error", "Fix the YAML at the line shown; the message says what the parser expected."),
-    Code("KD004", _E, "Tab used for indentation", "YAML allows only spaces for indentation; replace the tab with spaces."),
-    Code("KD005", _E, "Duplicate key", "A key may appear once per mapping; YAML would silently keep the last. Remove one."),
-    Code("KD006", _E, "Anchor or alias", "Anchors (&) and aliases (*) are not allowed in data files; write the value out."),
-    Code("KD007", _E, "Unsupported YAML tag", "Only plain YAML values are read; remove the tag (e.g. !!python/object)."),
-    Code("KD008", _E, "Document is not a mapping", "Each YAML document (between '---' lines) must be one record: a mapping of keys."),
+    Code(
+        "KD003", _E, "YAML syntax error", "Fix the YAML at the line shown; the message says what the parser expected."
+    ),
+    Code(
+        "KD004", _E, "Tab used for indentation", "YAML allows only spaces for indentation; replace the tab with spaces."
+    ),
+    Code(
+        "KD005",
+        _E,
+        "Duplicate key",
+        "A key may appear once per mapping; YAML would silently keep the last. Remove one.",
+    ),
+    Code(
+        "KD006",
+        _E,
+        "Anchor or alias",
+        "Anchors (&) and aliases (*) are not allowed in data files; write the value out.",
+    ),
+    Code(
+        "KD007", _E, "Unsupported YAML tag", "Only plain YAML values are read; remove the tag (e.g. !!python/object)."
+    ),
+    Code(
+        "KD008",
+        _E,
+        "Document is not a mapping",
+        "Each YAML document (between '---' lines) must be one record: a mapping of keys.",
+    ),
     Code("KD009", _E, "Empty data file", "Add records to the file or delete it."),
     Code("KD010", _E, "File too large", "Split the records over several files; each must stay under the size limit."),
     Code("KD011", _E, "Nesting too deep", "Records are shallow; flatten the value."),
-    Code("KD012", _W, "Unrecognised file in the data folder", "Move the file to where its record type lives, or remove it."),
+    Code(
+        "KD012",
+        _W,
+        "Unrecognised file in the data folder",
+        "Move the file to where its record type lives, or remove it.",
+    ),
     Code("KD013", _E, "Required file missing", "Restore the file; the data folder needs it."),
     Code("KD014", _E, "Key is not a string", "Write every key as plain text."),
     Code("KD101", _E, "Value breaks the schema", "Change the value so that it meets the rule the message quotes."),
     Code("KD102", _E, "Unknown key", "Remove the key or fix its spelling; the schema lists the allowed keys."),
     Code("KD103", _E, "Required field missing", "Add the field the message names."),
     Code("KD104", _E, "Wrong type", "Give a value of the type the message names."),
-    Code("KD105", _E, "YAML read the value as another type",
-         "Unquoted values such as no, yes, on, off, null and 2024-01-01 are read as booleans, null or dates; "
-         "put the value in quotes to keep it text."),
+    Code(
+        "KD105",
+        _E,
+        "YAML read the value as another type",
+        "Unquoted values such as no, yes, on, off, null and 2024-01-01 are read as booleans, null or dates; "
+        "put the value in quotes to keep it text.",
+    ),
     Code("KD106", _E, "Value does not match its pattern", "Rewrite the value as the message describes."),
     Code("KD107", _E, "Value not allowed", "Use one of the allowed values the message lists."),
     Code("KD201", _E, "Duplicate id", "Ids are unique across the whole dataset; give this record a new id."),
     Code("KD202", _E, "Dangling reference", "Refer to an existing record of the right type, or add that record."),
     Code("KD203", _E, "Category hierarchy has a cycle", "Make the parents form a tree."),
-    Code("KD204", _E, "Reference to a withdrawn record", "Point to an active record, or withdraw the referring one too."),
+    Code(
+        "KD204", _E, "Reference to a withdrawn record", "Point to an active record, or withdraw the referring one too."
+    ),
     Code("KD205", _W, "Reference to a deprecated record", "Point to the record that replaces it."),
-    Code("KD206", _E, "Deprecated or withdrawn without a reason", "Add a 'reason' saying why the record is no longer active."),
+    Code(
+        "KD206",
+        _E,
+        "Deprecated or withdrawn without a reason",
+        "Add a 'reason' saying why the record is no longer active.",
+    ),
     Code("KD301", _E, "Source text file missing", "Put the source text beside its record, under the name in 'file'."),
-    Code("KD302", _E, "Source text does not match its checksum",
-         "The source must stay byte for byte as recorded; restore it, or record the new sha256 deliberately."),
-    Code("KD303", _E, "Offsets out of range", "start and end must lie within the source text (code points, end exclusive)."),
+    Code(
+        "KD302",
+        _E,
+        "Source text does not match its checksum",
+        "The source must stay byte for byte as recorded; restore it, or record the new sha256 deliberately.",
+    ),
+    Code(
+        "KD303",
+        _E,
+        "Offsets out of range",
+        "start and end must lie within the source text (code points, end exclusive).",
+    ),
     Code("KD304", _E, "Start not before end", "start must be less than end."),
-    Code("KD305", _E, "Quote does not match the source",
-         "The quote must be the source's exact text between start and end; the message says where it does occur."),
+    Code(
+        "KD305",
+        _E,
+        "Quote does not match the source",
+        "The quote must be the source's exact text between start and end; the message says where it does occur.",
+    ),
     Code("KD306", _E, "Quote outside its section", "Name the section the quote lies in, or fix the offsets."),
-    Code("KD307", _E, "Hedge not in the quote", "The hedge must be the source's own word, found in the quote; fix it or widen the quote."),
-    Code("KD308", _E, "Bad section ranges", "Sections must lie in the text, in order, without overlap, each starting with its heading."),
-    Code("KD401", _E, "Object does not suit the predicate", "Use a concept object or a literal value, as the predicate's object_kind says."),
-    Code("KD402", _E, "Source text not covered",
-         "Every sentence of the source must be quoted by some claim or caveat; add a record for it."),
+    Code(
+        "KD307",
+        _E,
+        "Hedge not in the quote",
+        "The hedge must be the source's own word, found in the quote; fix it or widen the quote.",
+    ),
+    Code(
+        "KD308",
+        _E,
+        "Bad section ranges",
+        "Sections must lie in the text, in order, without overlap, each starting with its heading.",
+    ),
+    Code(
+        "KD401",
+        _E,
+        "Object does not suit the predicate",
+        "Use a concept object or a literal value, as the predicate's object_kind says.",
+    ),
+    Code(
+        "KD402",
+        _E,
+        "Source text not covered",
+        "Every sentence of the source must be quoted by some claim or caveat; add a record for it.",
+    ),
 )
 
 

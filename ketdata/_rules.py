@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import re
 from collections.abc import Iterator, Mapping
@@ -11,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from ketdata._coverage import SentenceCoverage, coverage
-from ketdata._load import RawRecord
+from ketdata._folder import RawRecord
+from ketdata._model import near_misses
 from ketdata._problems import Problem, problem
 
 _LABEL = {"evidence_status": "evidence status"}
@@ -55,8 +55,9 @@ class Rules:
         self._coverage()
         return self.problems
 
-    def _add(self, code: str, record: RawRecord, path: tuple[str | int, ...], message: str, hint: str | None = None
-             ) -> None:
+    def _add(
+        self, code: str, record: RawRecord, path: tuple[str | int, ...], message: str, hint: str | None = None
+    ) -> None:
         line, col = record.mark(*path)
         self.problems.append(problem(code, record.file, line, col, record.id, message, hint))
 
@@ -70,7 +71,9 @@ class Rules:
                 self.by_id[rid] = record
                 continue
             line, _ = first.mark("id")
-            self._add("KD201", record, ("id",), f"id {rid!r} is already used by a {_label(first.kind)} at {first.file}:{line}")
+            self._add(
+                "KD201", record, ("id",), f"id {rid!r} is already used by a {_label(first.kind)} at {first.file}:{line}"
+            )
 
     def _ref(self, record: RawRecord, path: tuple[str | int, ...], target: Any, kind: str) -> RawRecord | None:
         if not isinstance(target, str):
@@ -81,8 +84,7 @@ class Rules:
         if found is not None:
             msg = f"{'.'.join(map(str, path))}: {target!r} is a {_label(found.kind)}, not a {_label(kind)}"
         else:
-            same = [rid for rid, r in self.by_id.items() if r.kind == kind]
-            near = difflib.get_close_matches(target, same, n=3, cutoff=0.6)
+            near = near_misses(target, (rid for rid, r in self.by_id.items() if r.kind == kind))
             guess = f" (did you mean {', '.join(map(repr, near))}?)" if near else ""
             msg = f"{'.'.join(map(str, path))}: no {_label(kind)} with id {target!r}{guess}"
         self._add("KD202", record, path, msg)
@@ -116,7 +118,7 @@ class Rules:
         self._ref(record, ("category",), v.get("category"), "category")
         self._ref(record, ("evidence_status",), v.get("evidence_status"), "evidence_status")
         self._ref(record, ("subject",), v.get("subject"), "concept")
-        obj = v.get("object") if isinstance(v.get("object"), dict) else {}
+        obj: dict[str, Any] = v["object"] if isinstance(v.get("object"), dict) else {}
         if "concept" in obj:
             self._ref(record, ("object", "concept"), obj["concept"], "concept")
         predicate = self._ref(record, ("predicate",), v.get("predicate"), "predicate")
@@ -125,8 +127,9 @@ class Rules:
             given = "concept" if "concept" in obj else "literal"
             if wanted in ("concept", "literal") and wanted != given:
                 key = "a concept ('concept: ID')" if wanted == "concept" else "a literal ('value: TEXT')"
-                self._add("KD401", record, ("object",),
-                          f"predicate {predicate.id!r} takes {key} as its object, not a {given}")
+                self._add(
+                    "KD401", record, ("object",), f"predicate {predicate.id!r} takes {key} as its object, not a {given}"
+                )
 
     def _lifecycle(self, record: RawRecord) -> None:
         status = record.value.get("status")
@@ -141,7 +144,9 @@ class Rules:
                 seen.append(node)
                 node = parents[node]
             if node == rid:
-                self._add("KD203", self.by_id[rid], ("parent",), f"category parents form a cycle: {' -> '.join(seen + [rid])}")
+                self._add(
+                    "KD203", self.by_id[rid], ("parent",), f"category parents form a cycle: {' -> '.join([*seen, rid])}"
+                )
 
     def _source_texts(self) -> None:
         for record in self.records:
@@ -167,12 +172,20 @@ class Rules:
             if not (isinstance(start, int) and isinstance(end, int) and isinstance(heading, str)):
                 continue
             if not previous_end <= start < end <= len(text):
-                self._add("KD308", record, ("sections", i),
-                          f"section {s.get('id')!r} [{start}, {end}) must follow the previous one and lie within the "
-                          f"text (length {len(text)})")
+                self._add(
+                    "KD308",
+                    record,
+                    ("sections", i),
+                    f"section {s.get('id')!r} [{start}, {end}) must follow the previous one and lie within the "
+                    f"text (length {len(text)})",
+                )
             elif not text.startswith(heading, start):
-                self._add("KD308", record, ("sections", i, "heading"),
-                          f"section {s.get('id')!r} does not start with its heading {heading!r}")
+                self._add(
+                    "KD308",
+                    record,
+                    ("sections", i, "heading"),
+                    f"section {s.get('id')!r} does not start with its heading {heading!r}",
+                )
             previous_end = max(previous_end, end)
             sections[str(s.get("id"))] = (start, end)
         return sections
@@ -187,21 +200,33 @@ class Rules:
             return
         section = src.sections.get(str(ref.get("section")))
         if section is None:
-            self._add("KD202", record, ("source", "section"),
-                      f"source.section: {ref.get('section')!r} is not a section of {src.record.id!r} "
-                      f"(sections: {', '.join(src.sections)})")
+            self._add(
+                "KD202",
+                record,
+                ("source", "section"),
+                f"source.section: {ref.get('section')!r} is not a section of {src.record.id!r} "
+                f"(sections: {', '.join(src.sections)})",
+            )
         if start >= end:
             self._add("KD304", record, ("source", "start"), f"start {start} is not before end {end}")
         elif end > len(src.text) or start < 0:
-            self._add("KD303", record, ("source", "end"),
-                      f"[{start}, {end}) lies outside the source text (length {len(src.text)} code points)")
+            self._add(
+                "KD303",
+                record,
+                ("source", "end"),
+                f"[{start}, {end}) lies outside the source text (length {len(src.text)} code points)",
+            )
         elif src.text[start:end] != quote:
             self._add("KD305", record, ("source", "quote"), self._mismatch(src.text, start, end, quote))
         elif section is not None and not (section[0] <= start and end <= section[1]):
             inside = [sid for sid, (a, b) in src.sections.items() if a <= start and end <= b]
             where = f"; it lies in {inside[0]!r}" if inside else ""
-            self._add("KD306", record, ("source", "section"),
-                      f"quote [{start}, {end}) is outside section {ref.get('section')!r}{where}")
+            self._add(
+                "KD306",
+                record,
+                ("source", "section"),
+                f"quote [{start}, {end}) is outside section {ref.get('section')!r}{where}",
+            )
         hedge = record.value.get("hedge")
         if isinstance(hedge, str) and not re.search(rf"\b{re.escape(hedge)}\b", quote, re.IGNORECASE):
             self._add("KD307", record, ("hedge",), f"hedge {hedge!r} does not occur in the quote {quote!r}")
@@ -209,8 +234,11 @@ class Rules:
     @staticmethod
     def _mismatch(text: str, start: int, end: int, quote: str) -> str:
         found = [m.start() for m in re.finditer(re.escape(quote), text)]
-        where = (f"; the quote occurs at {', '.join(f'[{i}, {i + len(quote)})' for i in found[:3])}" if found
-                 else "; the quote occurs nowhere in the source")
+        where = (
+            f"; the quote occurs at {', '.join(f'[{i}, {i + len(quote)})' for i in found[:3])}"
+            if found
+            else "; the quote occurs nowhere in the source"
+        )
         return f"text at [{start}, {end}) is {text[start:end]!r}, not the quote{where}"
 
     def _coverage(self) -> None:
@@ -218,8 +246,12 @@ class Rules:
             for item in self.coverage_of(source_id, src):
                 if not item.covered:
                     s = item.sentence
-                    self._add("KD402", src.record, ("sections",),
-                              f"sentence [{s.start}, {s.end}) is quoted by no record: {s.text[:60]!r}")
+                    self._add(
+                        "KD402",
+                        src.record,
+                        ("sections",),
+                        f"sentence [{s.start}, {s.end}) is quoted by no record: {s.text[:60]!r}",
+                    )
 
     def coverage_of(self, source_id: str, src: _Text) -> list[SentenceCoverage]:
         """How the active records' quotes cover each sentence of the source."""
@@ -235,6 +267,11 @@ class Rules:
         """``(record_id, start, end)`` of every active record quoting the source."""
         for record in self.records:
             ref = record.value.get("source")
-            if (isinstance(ref, dict) and ref.get("source") == source_id and record.value.get("status") == "active"
-                    and isinstance(ref.get("start"), int) and isinstance(ref.get("end"), int)):
+            if (
+                isinstance(ref, dict)
+                and ref.get("source") == source_id
+                and record.value.get("status") == "active"
+                and isinstance(ref.get("start"), int)
+                and isinstance(ref.get("end"), int)
+            ):
                 yield str(record.id), ref["start"], ref["end"]

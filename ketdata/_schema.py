@@ -6,13 +6,13 @@ import datetime
 import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 
-from ketdata._load import RawRecord
+from ketdata._folder import RawRecord
 from ketdata._problems import Problem, problem
 
 COMMON = "common"
@@ -33,14 +33,8 @@ def schema_version(schemas: Mapping[str, Mapping[str, Any]]) -> str:
 
 def build_validators(schemas: Mapping[str, dict[str, Any]]) -> dict[str, Draft202012Validator]:
     """One validator per record schema, sharing a registry so that ``$ref`` to the common schema resolves."""
-    registry: Registry[Any] = Registry().with_resources(
-        (s["$id"], Resource.from_contents(s)) for s in schemas.values()
-    )
-    return {
-        name: Draft202012Validator(schema, registry=registry)
-        for name, schema in schemas.items()
-        if name != COMMON
-    }
+    registry: Registry[Any] = Registry().with_resources((s["$id"], Resource.from_contents(s)) for s in schemas.values())
+    return {name: Draft202012Validator(schema, registry=registry) for name, schema in schemas.items() if name != COMMON}
 
 
 def _describe(value: Any) -> str:
@@ -50,6 +44,8 @@ def _describe(value: Any) -> str:
         return f"the date {value.isoformat()}"
     if value is None:
         return "null"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
     return repr(value)
 
 
@@ -64,38 +60,63 @@ def _field(path: tuple[str | int, ...]) -> str:
 
 def _problems_for(error: ValidationError, record: RawRecord) -> Iterator[Problem]:
     path = tuple(error.absolute_path)
+    schema: Mapping[str, Any] = error.schema if isinstance(error.schema, Mapping) else {}
     rid, where = record.id, _field(path)
     line, col = record.mark(*path)
     if error.validator == "additionalProperties":
-        allowed = set(error.schema.get("properties", {}))
-        for key in sorted(set(error.instance) - allowed):
+        allowed = set(schema.get("properties", {}))
+        for key in sorted(set(cast(dict[str, Any], error.instance)) - allowed):
             kline, kcol = record.mark(*path, key)
-            yield problem("KD102", record.file, kline, kcol, rid, f"unknown key {key!r} in {where}",
-                          f"allowed keys: {', '.join(sorted(allowed))}")
+            yield problem(
+                "KD102",
+                record.file,
+                kline,
+                kcol,
+                rid,
+                f"unknown key {key!r} in {where}",
+                f"allowed keys: {', '.join(sorted(allowed))}",
+            )
         return
     if error.validator == "required":
         yield problem("KD103", record.file, line, col, rid, f"{where}: {error.message}")
         return
     if error.validator == "type":
         value = error.instance
-        if _expects_string(error) and (isinstance(value, (bool, datetime.date)) or value is None):
-            yield problem("KD105", record.file, line, col, rid,
-                          f"{where}: YAML read {_describe(value)} where text is expected; quote the value")
+        if _expects_string(error) and (isinstance(value, (bool, int, float, datetime.date)) or value is None):
+            yield problem(
+                "KD105",
+                record.file,
+                line,
+                col,
+                rid,
+                f"{where}: YAML read {_describe(value)} where text is expected; quote the value",
+            )
             return
-        yield problem("KD104", record.file, line, col, rid,
-                      f"{where}: {_describe(value)} is not of type {error.validator_value}")
+        yield problem(
+            "KD104", record.file, line, col, rid, f"{where}: {_describe(value)} is not of type {error.validator_value}"
+        )
         return
     if error.validator == "pattern":
-        hint = error.schema.get("x-pattern-hint") or f"match the pattern {error.validator_value}"
-        yield problem("KD106", record.file, line, col, rid, f"{where}: {_describe(error.instance)} is not valid: {hint}")
+        hint = schema.get("x-pattern-hint") or f"match the pattern {error.validator_value}"
+        yield problem(
+            "KD106", record.file, line, col, rid, f"{where}: {_describe(error.instance)} is not valid: {hint}"
+        )
         return
     if error.validator == "enum":
-        allowed = ", ".join(repr(v) for v in error.validator_value)
-        yield problem("KD107", record.file, line, col, rid, f"{where}: {_describe(error.instance)} is not one of {allowed}")
+        values = ", ".join(repr(v) for v in error.validator_value)  # type: ignore[union-attr]
+        yield problem(
+            "KD107", record.file, line, col, rid, f"{where}: {_describe(error.instance)} is not one of {values}"
+        )
         return
     if error.validator == "oneOf" and path[-1:] == ("object",):
-        yield problem("KD101", record.file, line, col, rid,
-                      "object: give either 'concept' (a concept id) or 'value' (a literal, with an optional 'quantity')")
+        yield problem(
+            "KD101",
+            record.file,
+            line,
+            col,
+            rid,
+            "object: give either 'concept' (a concept id) or 'value' (a literal, with an optional 'quantity')",
+        )
         return
     yield problem("KD101", record.file, line, col, rid, f"{where}: {error.message}")
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ketdata._coverage import SentenceCoverage
-from ketdata._load import read_records
+from ketdata._folder import read_records
 from ketdata._paths import data_dir as shipped_data_dir
 from ketdata._paths import schema_dir
 from ketdata._problems import Problem
@@ -45,4 +45,3 @@ def validate(path: str | Path | None = None) -> list[Problem]:
         All problems (errors, warnings and infos); the data is valid when none is an error.
     """
     return list(run(path).problems)
-

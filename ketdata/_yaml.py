@@ -79,7 +79,7 @@ class _Converter:
         if isinstance(node, SequenceNode):
             if node.tag != _T + "seq":
                 self._report("KD007", node, f"tag {node.tag!r} is not allowed")
-            return [self._item(item, path + (i,)) for i, item in enumerate(node.value)]
+            return [self._item(item, (*path, i)) for i, item in enumerate(node.value)]
         return self._scalar(node)
 
     def _item(self, node: Node, path: Path_) -> Any:
@@ -96,11 +96,11 @@ class _Converter:
                 self._report("KD014", key_node, f"key {key!r} is not a string")
                 key = str(key)
             if key in result:
-                first = self.doc.marks[path + (key,)][0]
+                first = self.doc.marks[(*path, key)][0]
                 self._report("KD005", key_node, f"duplicate key {key!r} (first given on line {first})")
                 continue
-            self.doc.marks[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            result[key] = self.convert(value_node, path + (key,))
+            self.doc.marks[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            result[key] = self.convert(value_node, (*path, key))
         return result
 
     def _scalar(self, node: Node) -> Any:
@@ -129,21 +129,24 @@ def _decode(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
 def _anchor_problems(text: str, file: str) -> list[Problem]:
     found: list[Problem] = []
     for event in yaml.parse(text, Loader=_Loader):
-        if isinstance(event, yaml.AliasEvent):
-            what = f"alias *{event.anchor}"
-        elif getattr(event, "anchor", None):
-            what = f"anchor &{event.anchor}"
-        else:
+        anchor = getattr(event, "anchor", None)
+        if anchor is None:
             continue
+        what = f"alias *{anchor}" if isinstance(event, yaml.AliasEvent) else f"anchor &{anchor}"
         m = event.start_mark
-        found.append(problem("KD006", file, m.line + 1, m.column + 1, None, f"{what} is not allowed"))
+        line, column = (m.line + 1, m.column + 1) if m else (1, 1)
+        found.append(problem("KD006", file, line, column, None, f"{what} is not allowed"))
     return found
 
 
 def _syntax_problem(exc: yaml.YAMLError, text: str, file: str) -> Problem:
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    trouble, mark = getattr(exc, "problem", None), getattr(exc, "problem_mark", None)
+    # An unclosed quote or bracket is found only at the end of the file: point at where it was opened.
+    if context_mark is not None and (mark is None or "end of stream" in str(trouble)):
+        mark = context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    what = " ".join(str(p) for p in (getattr(exc, "context", None), getattr(exc, "problem", None)) if p) or str(exc)
+    what = " ".join(str(p) for p in (context, trouble) if p) or str(exc)
     tab = _TAB_INDENT.search(text)
     if tab:
         tab_line = text.count("\n", 0, tab.start()) + 1

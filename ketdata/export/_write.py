@@ -22,7 +22,7 @@ class ExportResult:
 
 def render(ds: Dataset, *, schema_version: str) -> dict[str, bytes]:
     """Every export file's bytes, by path relative to the export folder."""
-    return {SNAPSHOT_IN_EXPORTS.as_posix(): to_json(ds, schema_version=schema_version).encode("utf-8")}
+    return {SNAPSHOT_IN_EXPORTS: to_json(ds, schema_version=schema_version).encode("utf-8")}
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -55,5 +55,4 @@ def stale_files(ds: Dataset, out: str | Path, *, schema_version: str) -> list[st
     """Export files under ``out`` that are missing or differ from what the dataset produces."""
     files: Mapping[str, bytes] = render(ds, schema_version=schema_version)
     root = Path(out)
-    return [name for name, data in files.items()
-            if not (root / name).is_file() or (root / name).read_bytes() != data]
+    return [name for name, data in files.items() if not (root / name).is_file() or (root / name).read_bytes() != data]

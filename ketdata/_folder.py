@@ -1,0 +1,100 @@
+"""An editor's data folder: which YAML files hold which record kind, and their records with line marks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ketdata._convert import KINDS, build_dataset
+from ketdata._model import Dataset
+from ketdata._problems import DataError, Problem, Severity, problem
+from ketdata._yaml import Document, iter_mappings, read_documents
+
+DATASET_FILE = "dataset.yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class DataFile:
+    """A YAML file of the data folder and the record kind it holds."""
+
+    path: Path
+    kind: str
+
+
+def discover(data_dir: Path) -> tuple[list[DataFile], list[Problem]]:
+    """The data folder's YAML files with their record kinds, and problems for missing or stray files.
+
+    Each kind lives in ``<stem>.yaml`` and/or ``<stem>/*.yaml`` (e.g. ``claims/harms.yaml``); the
+    dataset record lives in ``dataset.yaml``.
+    """
+    dataset = data_dir / DATASET_FILE
+    files = [DataFile(dataset, "dataset")] if dataset.is_file() else []
+    problems = [] if files else [problem("KD013", str(dataset), 1, 1, None, "dataset.yaml is missing")]
+    for kind, _, stem in KINDS:
+        single = data_dir / f"{stem}.yaml"
+        if single.is_file():
+            files.append(DataFile(single, kind))
+        if (data_dir / stem).is_dir():
+            files += [DataFile(p, kind) for p in sorted((data_dir / stem).glob("*.yaml"))]
+    known = {f.path for f in files}
+    for stray in sorted(p for ext in ("*.yaml", "*.yml") for p in data_dir.rglob(ext)):
+        if stray not in known:
+            problems.append(problem("KD012", str(stray), 1, 1, None, "file is not where any record type lives"))
+    return files, problems
+
+
+@dataclass(slots=True)
+class RawRecord:
+    """A record as read from YAML, with where it and its keys stand."""
+
+    kind: str
+    file: str
+    value: dict[str, Any]
+    doc: Document
+
+    @property
+    def id(self) -> str | None:
+        """The record's id, if it has a string one."""
+        rid = self.value.get("id")
+        return rid if isinstance(rid, str) else None
+
+    def mark(self, *path: str | int) -> tuple[int, int]:
+        """Line and column of the key or item at ``path`` (or the nearest enclosing one)."""
+        return self.doc.mark(path)
+
+
+def read_records(data_dir: Path) -> tuple[list[RawRecord], list[Problem]]:
+    """Every record of a YAML data folder, and the problems met reading the files."""
+    files, problems = discover(data_dir)
+    records: list[RawRecord] = []
+    for data_file in files:
+        name = str(data_file.path)
+        documents, found = read_documents(data_file.path.read_bytes(), name)
+        problems += found
+        for doc, found_in_doc in iter_mappings(documents, name):
+            problems += found_in_doc
+            if isinstance(doc.value, dict):
+                records.append(RawRecord(data_file.kind, name, doc.value, doc))
+    return records, problems
+
+
+def load_folder(data_dir: Path) -> Dataset:
+    """A Dataset from a YAML data folder, checking only what building the records needs.
+
+    Raises:
+        DataError: A file cannot be read or parsed safely, or a record lacks a field.
+    """
+    records, problems = read_records(data_dir)
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    if errors:
+        raise DataError(errors)
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    for r in records:
+        by_kind.setdefault(r.kind, []).append(r.value)
+    info = (by_kind.pop("dataset", None) or [{}])[0]
+    try:
+        return build_dataset(info, by_kind)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        msg = f"records do not match the schema ({exc!r}); run `ketdata validate` for details"
+        raise DataError([problem("KD101", str(data_dir), 1, 1, None, msg)]) from None

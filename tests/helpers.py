@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import ketdata
+from ketdata import Problem
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace the first occurrence of ``old`` in a file, which must contain it."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def line_of(path: Path, needle: str, nth: int = 1) -> int:
+    """The 1-based number of the ``nth`` line of a file that contains ``needle``."""
+    hits = [i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line]
+    assert len(hits) >= nth, f"{needle!r} found {len(hits)} times in {path}"
+    return hits[nth - 1]
+
+
+def problems_with(code: str, folder: Path) -> list[Problem]:
+    return [p for p in ketdata.validate(folder) if p.code == code]
+
+
+Mutation = Callable[[Path], None]

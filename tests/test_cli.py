@@ -1,0 +1,109 @@
+"""The command line: exit codes, output format, and no tracebacks on bad data."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from .helpers import ROOT, edit
+
+LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<rid>\S+): (?P<code>KD\d{3}) .+$")
+
+
+def ketdata(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ketdata", *map(str, args)], capture_output=True, text=True, cwd=cwd, check=False
+    )
+
+
+def test_validate_clean_data_exits_zero() -> None:
+    result = ketdata("validate")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == ""
+
+
+def test_validate_reports_every_problem_as_located_lines(data: Path) -> None:
+    edit(data / "claims/identity.yaml", "category: identity", "category: identiy")
+    edit(data / "claims/harms.yaml", "version: 1", "version: 0")
+    (data / "claims/broken.yaml").write_text("id: [unclosed\n", encoding="utf-8")
+    result = ketdata("validate", data)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3
+    matches = [LINE.match(line) for line in lines]
+    assert all(matches), lines
+    assert {m.group("code") for m in matches if m} == {"KD202", "KD101", "KD003"}
+
+
+def test_validate_json_format(data: Path) -> None:
+    edit(data / "claims/identity.yaml", "category: identity", "category: identiy")
+    result = ketdata("validate", data, "--format", "json")
+    assert result.returncode == 1
+    (problem,) = json.loads(result.stdout)
+    assert problem["code"] == "KD202"
+    assert problem["record_id"] == "claim-001"
+    assert problem["severity"] == "error"
+
+
+def test_usage_errors_exit_two(tmp_path: Path) -> None:
+    assert ketdata("validate", tmp_path / "missing").returncode == 2
+    assert ketdata("frobnicate").returncode == 2
+    assert ketdata("validate", "--format", "xml").returncode == 2
+
+
+def test_default_folder_is_data_in_the_working_directory(data: Path) -> None:
+    edit(data / "claims/identity.yaml", "category: identity", "category: identiy")
+    result = ketdata("validate", cwd=data.parent)
+    assert result.returncode == 1
+    assert result.stdout.startswith("data/claims/identity.yaml:")
+
+
+def test_without_a_data_folder_the_shipped_data_is_validated(tmp_path: Path) -> None:
+    result = ketdata("validate", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_coverage_reports_every_sentence() -> None:
+    result = ketdata("coverage")
+    assert result.returncode == 0
+    assert "17/17 sentences covered (100 %)" in result.stdout
+
+
+def test_coverage_fails_when_a_sentence_is_uncovered(data: Path) -> None:
+    (data / "claims/names.yaml").unlink()
+    result = ketdata("coverage", data)
+    assert result.returncode == 1
+    assert "16/17" in result.stdout and "MISS" in result.stdout
+
+
+def test_export_check_passes_on_the_committed_exports() -> None:
+    result = ketdata("export", "--check")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_export_writes_and_check_detects_staleness(data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "exports"
+    assert ketdata("export", data, "--out", out).returncode == 0
+    assert ketdata("export", data, "--out", out, "--check").returncode == 0
+    assert (out / "json/ketdata.json").read_bytes() == (ROOT / "exports/json/ketdata.json").read_bytes()
+    edit(data / "claims/identity.yaml", "statement: Ketamine is a medication.", "statement: Ketamine is a drug.")
+    stale = ketdata("export", data, "--out", out, "--check")
+    assert stale.returncode == 1
+    assert "json/ketdata.json" in stale.stdout
+
+
+def test_export_refuses_invalid_data(data: Path, tmp_path: Path) -> None:
+    edit(data / "claims/identity.yaml", "category: identity", "category: identiy")
+    result = ketdata("export", data, "--out", tmp_path / "out")
+    assert result.returncode == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_help_has_examples() -> None:
+    for command in ("validate", "coverage", "export"):
+        result = ketdata(command, "--help")
+        assert result.returncode == 0 and "example" in result.stdout

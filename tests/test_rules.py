@@ -1,0 +1,301 @@
+"""Every validation rule fires on a broken copy of the data, with its code, file and line."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import ketdata
+
+from .helpers import Mutation, edit, line_of
+
+IDENTITY = "claims/identity.yaml"
+NAMES = "claims/names.yaml"
+CAVEATS = "caveats.yaml"
+SOURCE = "sources/ketamine-overview.yaml"
+CATEGORIES = "categories.yaml"
+MEDICAL_USE = "definition: Uses of ketamine in medicine, established or potential."
+DEPRECATED = "status: deprecated\nreason: Split.\nreplaced_by: claim-999"
+
+
+@dataclass(frozen=True)
+class Case:
+    code: str
+    file: str
+    mutate: Mutation
+    needle: str  # the expected line is the first line of ``file`` holding this text, after the mutation
+    record_id: str | None = None
+    nth: int = 1  # which line holding ``needle`` is meant
+
+
+def replace(file: str, old: str, new: str) -> Mutation:
+    return lambda d: edit(d / file, old, new)
+
+
+def both(*steps: Mutation) -> Mutation:
+    def run(d: Path) -> None:
+        for step in steps:
+            step(d)
+
+    return run
+
+
+CASES = {
+    "version-zero": Case("KD101", IDENTITY, replace(IDENTITY, "version: 1", "version: 0"), "version: 0", "claim-001"),
+    "version-negative": Case(
+        "KD101", IDENTITY, replace(IDENTITY, "version: 1", "version: -2"), "version: -2", "claim-001"
+    ),
+    "unknown-key": Case(
+        "KD102",
+        IDENTITY,
+        replace(IDENTITY, "subject: ketamine", "colour: red\nsubject: ketamine"),
+        "colour: red",
+        "claim-001",
+    ),
+    "missing-field": Case("KD103", IDENTITY, replace(IDENTITY, "hedge: null\n", ""), "id: claim-001", "claim-001"),
+    "wrong-type": Case("KD104", IDENTITY, replace(IDENTITY, "version: 1", "version: one"), "version: one", "claim-001"),
+    "yaml-no-as-boolean": Case(
+        "KD105",
+        IDENTITY,
+        replace(IDENTITY, "statement: Ketamine is a medication.", "statement: no"),
+        "statement: no",
+        "claim-001",
+    ),
+    "yaml-date": Case(
+        "KD105",
+        "dataset.yaml",
+        replace("dataset.yaml", "release_date: '2026-11-26'", "release_date: 2026-11-26"),
+        "release_date:",
+        "ketdata",
+    ),
+    "yaml-number": Case(
+        "KD105", "dataset.yaml", replace("dataset.yaml", "version: 1.0.0", "version: 1.0"), "version: 1.0", "ketdata"
+    ),
+    "bad-id-pattern": Case(
+        "KD106", IDENTITY, replace(IDENTITY, "id: claim-001", "id: claim-1"), "id: claim-1", "claim-1"
+    ),
+    "formula-in-text": Case(
+        "KD106",
+        IDENTITY,
+        replace(IDENTITY, "statement: Ketamine is a medication.", "statement: '=HYPERLINK(\"x\")'"),
+        "statement:",
+        "claim-001",
+    ),
+    "control-character": Case(
+        "KD106",
+        IDENTITY,
+        replace(IDENTITY, "statement: Ketamine is a medication.", 'statement: "Ketamine\\u0007 is a medication."'),
+        "statement:",
+        "claim-001",
+    ),
+    "status-not-allowed": Case(
+        "KD107", IDENTITY, replace(IDENTITY, "status: active", "status: retired"), "status: retired", "claim-001"
+    ),
+    "object-both-kinds": Case(
+        "KD101",
+        IDENTITY,
+        replace(IDENTITY, "  concept: medication", "  concept: medication\n  value: medication"),
+        "object:",
+        "claim-001",
+    ),
+    "duplicate-id-across-files": Case(
+        "KD201", NAMES, replace(NAMES, "id: claim-010", "id: claim-001"), "id: claim-001", "claim-001"
+    ),
+    "duplicate-id-in-file": Case(
+        "KD201", IDENTITY, replace(IDENTITY, "id: claim-004", "id: claim-001"), "id: claim-001", "claim-001", nth=2
+    ),
+    "dangling-category": Case(
+        "KD202",
+        IDENTITY,
+        replace(IDENTITY, "category: identity", "category: identiy"),
+        "category: identiy",
+        "claim-001",
+    ),
+    "dangling-evidence-status": Case(
+        "KD202",
+        IDENTITY,
+        replace(IDENTITY, "evidence_status: established", "evidence_status: proven"),
+        "evidence_status: proven",
+        "claim-001",
+    ),
+    "dangling-subject": Case(
+        "KD202", IDENTITY, replace(IDENTITY, "subject: ketamine", "subject: ketamin"), "subject: ketamin", "claim-001"
+    ),
+    "dangling-object-concept": Case(
+        "KD202",
+        IDENTITY,
+        replace(IDENTITY, "concept: medication", "concept: medicine"),
+        "concept: medicine",
+        "claim-001",
+    ),
+    "dangling-predicate": Case(
+        "KD202", IDENTITY, replace(IDENTITY, "predicate: is_a", "predicate: is_an"), "predicate: is_an", "claim-001"
+    ),
+    "reference-of-wrong-kind": Case(
+        "KD202",
+        IDENTITY,
+        replace(IDENTITY, "category: identity", "category: ketamine"),
+        "category: ketamine",
+        "claim-001",
+    ),
+    "dangling-source": Case(
+        "KD202",
+        IDENTITY,
+        replace(IDENTITY, "  source: ketamine-overview", "  source: other-article"),
+        "source: other-article",
+        "claim-001",
+    ),
+    "dangling-section": Case(
+        "KD202",
+        IDENTITY,
+        replace(IDENTITY, "section: what-is-ketamine", "section: intro"),
+        "section: intro",
+        "claim-001",
+    ),
+    "dangling-caveat-target": Case(
+        "KD202", CAVEATS, replace(CAVEATS, "- claim-007", "- claim-907"), "- claim-907", "caveat-001"
+    ),
+    "dangling-parent": Case(
+        "KD202",
+        CATEGORIES,
+        replace(CATEGORIES, "parent: medical-use", "parent: medicine"),
+        "parent: medicine",
+        "therapy-practice",
+    ),
+    "dangling-replaced-by": Case(
+        "KD202",
+        IDENTITY,
+        replace(IDENTITY, "status: active", "status: deprecated\nreason: Split.\nreplaced_by: claim-999"),
+        "replaced_by: claim-999",
+        "claim-001",
+    ),
+    "category-cycle": Case(
+        "KD203",
+        CATEGORIES,
+        replace(
+            CATEGORIES,
+            "definition: Uses of ketamine in medicine, established or potential.",
+            "definition: Uses of ketamine in medicine, established or potential.\nparent: therapy-practice",
+        ),
+        "parent: therapy-practice",
+        "medical-use",
+    ),
+    "withdrawn-claim-still-referenced": Case(
+        "KD204",
+        CAVEATS,
+        replace("claims/non-medical-use.yaml", "status: active", "status: withdrawn\nreason: Merged."),
+        "- claim-007",
+        "caveat-001",
+    ),
+    "withdrawn-without-reason": Case(
+        "KD206", IDENTITY, replace(IDENTITY, "status: active", "status: withdrawn"), "status: withdrawn", "claim-001"
+    ),
+    "source-text-missing": Case(
+        "KD301",
+        SOURCE,
+        lambda d: (d / "sources/ketamine-overview.txt").unlink(),
+        "file: ketamine-overview.txt",
+        "ketamine-overview",
+    ),
+    "source-hash-mismatch": Case(
+        "KD302",
+        SOURCE,
+        lambda d: (d / "sources/ketamine-overview.txt").write_text(
+            (d / "sources/ketamine-overview.txt").read_text(encoding="utf-8") + " ", encoding="utf-8"
+        ),
+        "sha256:",
+        "ketamine-overview",
+    ),
+    "offset-out-of-range": Case("KD303", IDENTITY, replace(IDENTITY, "end: 44", "end: 4400"), "end: 4400", "claim-001"),
+    "start-after-end": Case("KD304", IDENTITY, replace(IDENTITY, "start: 20", "start: 50"), "start: 50", "claim-001"),
+    "negative-offset": Case("KD101", IDENTITY, replace(IDENTITY, "start: 20", "start: -1"), "start: -1", "claim-001"),
+    "quote-mismatch": Case(
+        "KD305",
+        IDENTITY,
+        replace(IDENTITY, "quote: Ketamine is a medication", "quote: Ketamine is a drug"),
+        "quote: Ketamine is a drug",
+        "claim-001",
+    ),
+    "offsets-shifted": Case(
+        "KD305",
+        IDENTITY,
+        both(replace(IDENTITY, "start: 20", "start: 21"), replace(IDENTITY, "end: 44", "end: 45")),
+        "quote: Ketamine is a medication",
+        "claim-001",
+    ),
+    "quote-in-wrong-section": Case(
+        "KD306",
+        IDENTITY,
+        replace(IDENTITY, "section: what-is-ketamine", "section: ketamine-in-therapy"),
+        "section: ketamine-in-therapy",
+        "claim-001",
+    ),
+    "hedge-not-in-quote": Case(
+        "KD307",
+        "claims/medical-use.yaml",
+        replace("claims/medical-use.yaml", "hedge: primarily", "hedge: mostly"),
+        "hedge: mostly",
+        "claim-002",
+    ),
+    "section-heading-mismatch": Case(
+        "KD308",
+        SOURCE,
+        replace(SOURCE, "heading: What is Ketamine?", "heading: What Is Ketamine?"),
+        "heading: What Is Ketamine?",
+        "ketamine-overview",
+    ),
+    "object-kind-mismatch": Case(
+        "KD401", IDENTITY, replace(IDENTITY, "  concept: medication", "  value: medication"), "object:", "claim-001"
+    ),
+    "sentence-not-covered": Case("KD402", SOURCE, lambda d: (d / NAMES).unlink(), "sections:", "ketamine-overview"),
+    "stray-file": Case("KD012", "notes.yaml", lambda d: (d / "notes.yaml").write_text("a: 1\n"), "a: 1"),
+}
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=name) for name, c in CASES.items()])
+def test_rule_fires_with_code_file_and_line(data: Path, case: Case) -> None:
+    case.mutate(data)
+    problems = [p for p in ketdata.validate(data) if p.code == case.code]
+    expected = (str(data / case.file), line_of(data / case.file, case.needle, case.nth), case.record_id)
+    assert expected in [(p.file, p.line, p.record_id) for p in problems], [str(p) for p in problems]
+
+
+def test_missing_dataset_file(data: Path) -> None:
+    (data / "dataset.yaml").unlink()
+    problems = ketdata.validate(data)
+    assert [(p.code, p.file) for p in problems] == [("KD013", str(data / "dataset.yaml"))]
+
+
+def test_all_problems_in_one_run_sorted(data: Path) -> None:
+    CASES["dangling-category"].mutate(data)
+    CASES["quote-mismatch"].mutate(data)
+    CASES["hedge-not-in-quote"].mutate(data)
+    problems = ketdata.validate(data)
+    assert {p.code for p in problems} == {"KD202", "KD305", "KD307"}
+    assert problems == sorted(problems, key=lambda p: (p.file, p.line, p.column, p.code, p.message))
+
+
+def test_unknown_key_is_located_on_its_own_line(data: Path) -> None:
+    CASES["unknown-key"].mutate(data)
+    (problem,) = ketdata.validate(data)
+    assert (problem.line, problem.column) == (line_of(data / IDENTITY, "colour: red"), 1)
+
+
+def test_dangling_reference_suggests_near_miss(data: Path) -> None:
+    CASES["dangling-category"].mutate(data)
+    (problem,) = ketdata.validate(data)
+    assert "'identity'" in problem.message
+
+
+def test_quote_mismatch_says_where_the_quote_is(data: Path) -> None:
+    CASES["offsets-shifted"].mutate(data)
+    (problem,) = ketdata.validate(data)
+    assert "[20, 44)" in problem.message
+
+
+def test_copy_of_data_elsewhere_validates(tmp_path: Path, data: Path) -> None:
+    moved = shutil.move(str(data), str(tmp_path / "elsewhere"))
+    assert ketdata.validate(moved) == []

@@ -1,0 +1,107 @@
+"""The built wheel carries the data and schemas: once installed, it works with no checkout around it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import ketdata
+
+from .helpers import DATA, ROOT
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    dist = tmp_path_factory.mktemp("dist")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(dist),
+            str(ROOT),
+        ],
+        check=True,
+    )
+    (built,) = dist.glob("ketdata-*.whl")
+    return built
+
+
+def test_wheel_holds_package_data_schemas_and_snapshot(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    expected = {
+        "ketdata/py.typed",
+        "ketdata/_data/ketdata.json",
+        "ketdata/_data/schema/claim.schema.json",
+        "ketdata/_data/data/dataset.yaml",
+        "ketdata/_data/data/sources/ketamine-overview.txt",
+    }
+    assert expected <= names
+    assert not [n for n in names if n.startswith(("tests/", "data/", "schema/"))]
+
+
+def test_installed_wheel_loads_with_the_standard_library_only(wheel: Path, tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-index",
+            str(wheel),
+        ],
+        check=True,
+    )
+    code = "import ketdata; ds = ketdata.load(); print(ketdata.__file__); print(len(ds.claims), ds.version)"
+    out = subprocess.run([str(python), "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
+    location, summary = out.stdout.splitlines()
+    assert location.startswith(str(venv))
+    expected = ketdata.load(DATA)
+    assert summary == f"{len(expected.claims)} {expected.version}"
+
+
+def test_installed_wheel_validates_its_shipped_data(wheel: Path, tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-index",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        check=True,
+    )
+    code = (
+        "import ketdata, ketdata._paths as p; print(ketdata.__file__); print(p.data_dir()); "
+        "print(p.schema_dir()); print(len(ketdata.validate()))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path, env=env
+    )
+    module, data_dir, schema_dir, problems = out.stdout.splitlines()
+    assert all(p.startswith(str(target)) for p in (module, data_dir, schema_dir))
+    assert problems == "0"

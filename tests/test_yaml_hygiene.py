@@ -1,0 +1,123 @@
+"""YAML traps are reported with their place: PyYAML would otherwise accept them silently or crash."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import ketdata
+from ketdata import DataError
+
+FILE = "claims/extra.yaml"
+RECORD = """---
+id: claim-900
+version: 1
+status: active
+statement: Ketamine is a medication.
+subject: ketamine
+predicate: is_a
+object:
+  concept: medication
+category: identity
+evidence_status: established
+hedge: null
+source:
+  source: ketamine-overview
+  section: what-is-ketamine
+  quote: Ketamine is a medication
+  start: 20
+  end: 44
+"""
+
+
+def write(data: Path, content: str | bytes) -> Path:
+    path = data / FILE
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
+CASES = {
+    "duplicate-key": ("KD005", RECORD.replace("hedge: null\n", "hedge: null\nhedge: can\n"), 13),
+    "anchor": ("KD006", RECORD.replace("subject: ketamine", "subject: &s ketamine"), 6),
+    "alias": ("KD006", RECORD.replace("subject: ketamine", "subject: &s ketamine\nx: *s"), 6),
+    "python-tag": (
+        "KD007",
+        RECORD.replace("statement: Ketamine is a medication.", "statement: !!python/object/apply:os.system ['true']"),
+        5,
+    ),
+    "custom-tag": ("KD007", RECORD.replace("statement: Ketamine", "statement: !shout Ketamine"), 5),
+    "unclosed-quote": (
+        "KD003",
+        RECORD.replace("statement: Ketamine is a medication.", 'statement: "Ketamine is a medication.'),
+        5,
+    ),
+    "bad-indentation": ("KD003", RECORD.replace("  concept: medication", "  concept: medication\n bad: 1"), 10),
+    "tab-indentation": ("KD004", RECORD.replace("  concept: medication", "\tconcept: medication"), 9),
+    "scalar-document": ("KD008", "--- just a sentence\n", 1),
+    "list-document": ("KD008", "---\n- id: claim-900\n", 2),
+    "empty-file": ("KD009", "", 1),
+    "comment-only-file": ("KD009", "# nothing here\n", 1),
+    "non-string-key": ("KD014", RECORD.replace("hedge: null", "1: null\nhedge: null"), 12),
+    "deep-nesting": ("KD011", RECORD.replace("hedge: null", "hedge: " + "[" * 30 + "]" * 30), 12),
+}
+
+
+@pytest.mark.parametrize(("code", "content", "line"), [pytest.param(*c, id=k) for k, c in CASES.items()])
+def test_yaml_trap_is_reported(data: Path, code: str, content: str, line: int) -> None:
+    path = write(data, content)
+    found = [(p.code, p.file, p.line) for p in ketdata.validate(data)]
+    assert (code, str(path), line) in found, found
+
+
+def test_non_utf8_bytes_are_located(data: Path) -> None:
+    path = write(data, RECORD.encode("utf-8").replace(b"is a medication.", b"is a m\xe9dication."))
+    (problem,) = [p for p in ketdata.validate(data) if p.file == str(path)]
+    column = len("statement: Ketamine is a m") + 1
+    assert (problem.code, problem.line, problem.column) == ("KD001", 5, column)
+
+
+def test_byte_order_mark_is_reported(data: Path) -> None:
+    path = write(data, b"\xef\xbb\xbf" + RECORD.encode("utf-8"))
+    assert [(p.code, p.line) for p in ketdata.validate(data) if p.file == str(path)] == [("KD002", 1)]
+
+
+def test_alias_bomb_is_refused_without_expanding(data: Path) -> None:
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]\n" for i in range(8)
+    )
+    path = write(data, "---\n" + bomb)
+    problems = [p for p in ketdata.validate(data) if p.file == str(path)]
+    assert problems and {p.code for p in problems} == {"KD006"}
+
+
+def test_file_over_the_size_limit_is_refused(data: Path) -> None:
+    from ketdata._yaml import MAX_FILE_BYTES
+
+    path = write(data, RECORD + "# " + "x" * MAX_FILE_BYTES + "\n")
+    assert [p.code for p in ketdata.validate(data) if p.file == str(path)] == ["KD010"]
+
+
+def test_python_tag_is_never_executed(data: Path, tmp_path: Path) -> None:
+    marker = tmp_path / "executed"
+    write(
+        data,
+        RECORD.replace(
+            "statement: Ketamine is a medication.", f"statement: !!python/object/apply:os.system ['touch {marker}']"
+        ),
+    )
+    ketdata.validate(data)
+    with pytest.raises(DataError):
+        ketdata.load(data)
+    assert not marker.exists()
+
+
+def test_load_raises_data_error_listing_problems(data: Path) -> None:
+    write(data, CASES["duplicate-key"][1])
+    with pytest.raises(DataError) as caught:
+        ketdata.load(data)
+    assert [p.code for p in caught.value.problems] == ["KD005"]
+    assert "KD005" in str(caught.value)
