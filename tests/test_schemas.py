@@ -1,0 +1,65 @@
+"""The JSON Schemas are themselves checked: valid Draft 2020-12, closed, and described field by field."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from .helpers import ROOT
+
+SCHEMAS = {p.name: json.loads(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "schema").glob("*.schema.json"))}
+
+
+def objects(node: Any, where: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every sub-schema that declares properties, with its JSON-pointer-ish location."""
+    if isinstance(node, dict):
+        if "properties" in node:
+            yield where, node
+        for key, value in node.items():
+            yield from objects(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from objects(value, f"{where}/{i}")
+
+
+@pytest.mark.parametrize("name", SCHEMAS)
+def test_schema_is_valid_draft_2020_12(name: str) -> None:
+    schema = SCHEMAS[name]
+    Draft202012Validator.check_schema(schema)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["$id"].startswith("urn:ketdata:schema:")
+    assert schema["title"] and schema["description"]
+
+
+@pytest.mark.parametrize("name", SCHEMAS)
+def test_every_property_is_described_and_every_object_closed(name: str) -> None:
+    undescribed = [
+        f"{where}/{prop}"
+        for where, node in objects(SCHEMAS[name])
+        for prop, sub in node["properties"].items()
+        if not sub.get("description")
+    ]
+    open_objects = [where for where, node in objects(SCHEMAS[name]) if node.get("additionalProperties") is not False]
+    assert undescribed == []
+    assert open_objects == []
+
+
+def test_ids_have_patterns() -> None:
+    defs = SCHEMAS["common.schema.json"]["$defs"]
+    assert all("pattern" in defs[name] for name in ("slug", "claimId", "caveatId"))
+    unpatterned = [
+        name
+        for name, schema in SCHEMAS.items()
+        if name != "common.schema.json"
+        and "$ref" not in schema["properties"]["id"]
+        and "pattern" not in schema["properties"]["id"]
+    ]
+    assert unpatterned == []
+
+
+def test_all_schemas_carry_the_same_version() -> None:
+    assert len({s["x-schema-version"] for s in SCHEMAS.values()}) == 1
