@@ -154,13 +154,23 @@ def build_dataset(info: Raw, records: Mapping[str, Sequence[Raw]]) -> Dataset:
 
 
 def _plain(value: Any) -> Any:
-    if hasattr(value, "__dataclass_fields__"):
-        return {name: _plain(getattr(value, name)) for name in value.__dataclass_fields__}
+    fields = getattr(value, "__dataclass_fields__", None)
+    if fields is not None:
+        # An optional field left unset is omitted, as in the YAML; a required one that is None stays null.
+        return {
+            name: _plain(getattr(value, name))
+            for name, f in fields.items()
+            if not (getattr(value, name) is None and f.default is None)
+        }
     if isinstance(value, tuple):
         return [_plain(v) for v in value]
     return value
 
 
 def to_plain(value: Any) -> Any:
-    """A record, or any value made of records and tuples, as JSON-ready mappings and lists."""
+    """A record, or any value made of records and tuples, as JSON-ready mappings and lists.
+
+    The mapping of a record has the shape its schema describes: optional fields that are unset are
+    left out, required ones that are unknown are null.
+    """
     return _plain(value)
