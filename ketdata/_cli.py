@@ -74,8 +74,6 @@ def _coverage(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from ketdata import load
-    from ketdata._paths import schema_dir
-    from ketdata._schema import load_schemas, schema_version
     from ketdata._validate import run
     from ketdata.export import export, stale_files
 
@@ -84,17 +82,18 @@ def _export(args: argparse.Namespace) -> int:
         _print_problems(problems, "text")
         print("not exporting: the data has errors", file=sys.stderr)
         return EXIT_PROBLEMS
-    ds = load(args.data) if args.data is not None else load(_shipped_data())
-    version = schema_version(load_schemas(schema_dir()))
+    ds = load(args.data if args.data is not None else _shipped_data())
     if args.check:
-        stale = stale_files(ds, args.out, schema_version=version)
+        stale = stale_files(ds, args.out)
         for name in stale:
             print(f"stale: {Path(args.out) / name}")
         if stale:
             print("exports are out of date; run `ketdata export`", file=sys.stderr)
         return EXIT_PROBLEMS if stale else EXIT_OK
-    for name in export(ds, args.out, schema_version=version).written:
-        print(f"wrote {Path(args.out) / name}")
+    result = export(ds, args.out)
+    for name in result.removed:
+        print(f"removed {Path(args.out) / name}")
+    print(f"wrote {len(result.written)} files under {args.out}", file=sys.stderr)
     return EXIT_OK
 
 

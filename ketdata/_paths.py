@@ -48,3 +48,11 @@ def schema_dir() -> Path:
 def data_dir() -> Path:
     """The YAML data folder shipped with the package."""
     return _locate("data")
+
+
+def schema_version() -> str:
+    """The version the shipped schemas carry (``x-schema-version`` of the common schema)."""
+    import json
+
+    common = json.loads((schema_dir() / "common.schema.json").read_text(encoding="utf-8"))
+    return str(common["x-schema-version"])

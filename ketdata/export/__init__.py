@@ -1,8 +1,25 @@
-"""Exporters: the dataset as files for pipelines, and the library functions behind them."""
+"""Exporters: the dataset as files for pipelines, and the functions behind them for in-process use.
+
+``export(ds, out)`` writes every format; each ``to_*`` function returns one format's text.
+"""
 
 from __future__ import annotations
 
-from ketdata.export._json import to_json
-from ketdata.export._write import ExportResult, export, stale_files
+from ketdata.export._csv import load_csv, to_csv, to_datapackage
+from ketdata.export._fhir import to_fhir_bundle, to_fhir_ndjson
+from ketdata.export._json import to_json, to_ndjson
+from ketdata.export._write import ExportResult, export, render, stale_files
 
-__all__ = ["ExportResult", "export", "stale_files", "to_json"]
+__all__ = [
+    "ExportResult",
+    "export",
+    "load_csv",
+    "render",
+    "stale_files",
+    "to_csv",
+    "to_datapackage",
+    "to_fhir_bundle",
+    "to_fhir_ndjson",
+    "to_json",
+    "to_ndjson",
+]

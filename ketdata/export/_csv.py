@@ -1,0 +1,289 @@
+"""CSV tables (RFC 4180, UTF-8) with a Frictionless Data Package describing them, and their reading back.
+
+Each record type is a table; every list inside a record (caveat to claims, concept synonyms and
+codings, source sections) is a link table keyed by owner id and position, so nothing is lost and
+order survives. A null is an empty cell, as the Table Schema's default ``missingValues: [""]``
+says; text in the data is never empty, so the two cannot be confused.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ketdata._convert import KINDS, build_dataset, to_plain
+from ketdata._model import Dataset
+
+_ITEM = "[]"
+_TABLE_TYPES = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean"}
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A CSV table: the record list it comes from and, for a link table, the list field inside each record."""
+
+    name: str
+    attr: str  # Dataset attribute holding the records
+    schema: str  # name of the record schema describing them
+    columns: tuple[str, ...]  # dotted paths into the record (or into each list item of a link table)
+    foreign: Mapping[str, str]  # column -> referenced "table.column"
+    link: str | None = None  # the list field a link table unfolds
+    owner: str | None = None  # a link table's column holding the owner's id
+
+    @property
+    def headers(self) -> list[str]:
+        """The header row."""
+        lead = [self.owner, "position"] if self.owner else []
+        return [*lead, *(c.replace(".", "_") for c in self.columns)]
+
+    @property
+    def key(self) -> list[str]:
+        """The primary key: ``id``, or owner id and position for a link table."""
+        return [self.owner, "position"] if self.owner else ["id"]
+
+
+_SOURCE_REF = ("source.source", "source.section", "source.quote", "source.start", "source.end")
+_CLAIM = (
+    "id", "version", "status", "reason", "replaced_by", "statement", "subject", "predicate", "object.concept",
+    "object.value", "object.quantity.value", "object.quantity.low", "object.quantity.high", "object.quantity.unit",
+    "object.quantity.approximate", "category", "evidence_status", "hedge", *_SOURCE_REF,
+)  # fmt: skip
+TABLES: tuple[Table, ...] = (
+    Table("sources", "sources", "source", ("id", "title", "file", "sha256", "media_type", "language", "author", "url",
+                                           "published", "license", "note"), {}),
+    Table("source_sections", "sources", "source", ("id", "heading", "start", "end"),
+          {"source_id": "sources.id"}, "sections", "source_id"),
+    Table("categories", "categories", "category", ("id", "label", "definition", "parent"),
+          {"parent": "categories.id"}),
+    Table("evidence_statuses", "evidence_statuses", "evidence_status", ("id", "label", "definition", "rank", "graded"),
+          {}),
+    Table("predicates", "predicates", "predicate", ("id", "label", "definition", "object_kind"), {}),
+    Table("concepts", "concepts", "concept", ("id", "label", "kind", "definition"), {}),
+    Table("concept_synonyms", "concepts", "concept", ("synonym",), {"concept_id": "concepts.id"}, "synonyms",
+          "concept_id"),
+    Table("concept_codings", "concepts", "concept", ("system", "code", "display", "reference", "checked_against"),
+          {"concept_id": "concepts.id"}, "codings", "concept_id"),
+    Table("claims", "claims", "claim", _CLAIM, {
+        "replaced_by": "claims.id", "subject": "concepts.id", "predicate": "predicates.id",
+        "object_concept": "concepts.id", "category": "categories.id", "evidence_status": "evidence_statuses.id",
+        "source_source": "sources.id"}),
+    Table("caveats", "caveats", "caveat", ("id", "version", "status", "reason", "replaced_by", "statement", "kind",
+                                           *_SOURCE_REF), {"replaced_by": "caveats.id", "source_source": "sources.id"}),
+    Table("caveat_claims", "caveats", "caveat", ("claim_id",), {"caveat_id": "caveats.id", "claim_id": "claims.id"},
+          "applies_to", "caveat_id"),
+)  # fmt: skip
+# A link table of plain values (synonyms, claim ids) has one column, which holds the item itself.
+_SINGLE = {"synonym", "claim_id"}
+
+
+def _dig(value: Any, path: str) -> Any:
+    if path in _SINGLE:
+        return value
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, Mapping) else None
+    return value
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _table_rows(table: Table, records: Sequence[Mapping[str, Any]]) -> Iterator[list[Any]]:
+    for record in records:
+        if table.link is None:
+            yield [_dig(record, c) for c in table.columns]
+            continue
+        for position, item in enumerate(record.get(table.link, ())):
+            yield [record["id"], position, *(_dig(item, c) for c in table.columns)]
+
+
+def _plain_records(ds: Dataset) -> dict[str, list[Any]]:
+    return {attr: [to_plain(r) for r in getattr(ds, attr)] for _, attr, _ in KINDS}
+
+
+def to_csv(ds: Dataset) -> dict[str, str]:
+    """Every CSV table of the dataset, by table name: RFC 4180 (CRLF line ends), a header row, rows by key."""
+    records = _plain_records(ds)
+    tables = {}
+    for table in TABLES:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(table.headers)
+        writer.writerows(
+            [_cell(v) for v in row]
+            for row in sorted(_table_rows(table, records[table.attr]), key=lambda row: row[: len(table.key)])
+        )
+        tables[table.name] = buffer.getvalue()
+    return tables
+
+
+class _Schemas:
+    """Field types, descriptions and requiredness, read from the record JSON Schemas."""
+
+    def __init__(self, schemas: Mapping[str, Any]) -> None:
+        self.by_id = {s["$id"]: s for s in schemas.values()}
+        self.schemas = schemas
+
+    def resolve(self, node: Mapping[str, Any]) -> Mapping[str, Any]:
+        ref = node.get("$ref")
+        if not ref:
+            return node
+        base, _, pointer = ref.partition("#")
+        target: Any = self.by_id[base]
+        for part in filter(None, pointer.split("/")):
+            target = target[part]
+        return {**self.resolve(target), **{k: v for k, v in node.items() if k != "$ref"}}
+
+    def walk(self, schema: str, path: Sequence[str]) -> tuple[Mapping[str, Any], bool]:
+        """The sub-schema at ``path`` and whether a value is required there (every step required, not nullable)."""
+        node = self.resolve(self.schemas[schema])
+        required = True
+        for part in path:
+            if part == _ITEM:
+                node = self.resolve(node["items"])
+                continue
+            required = required and part in node.get("required", ())
+            node = self.resolve(node["properties"][part])
+        return node, required and not self._nullable(node)
+
+    def _nullable(self, node: Mapping[str, Any]) -> bool:
+        kinds = node.get("type")
+        options = [self.resolve(o).get("type") for o in node.get("anyOf", ())]
+        return kinds == "null" or (isinstance(kinds, list) and "null" in kinds) or "null" in options
+
+    def table_type(self, node: Mapping[str, Any]) -> str:
+        kinds = node.get("type") or next((self.resolve(o).get("type") for o in node.get("anyOf", ())), "string")
+        if isinstance(kinds, list):
+            kinds = next(k for k in kinds if k != "null")
+        return _TABLE_TYPES.get(str(kinds), "string")
+
+
+def _fields(table: Table, schemas: _Schemas) -> list[dict[str, Any]]:
+    fields: list[dict[str, Any]] = []
+    if table.owner:
+        owner = schemas.resolve(schemas.schemas[table.schema]).get("title", table.schema).lower()
+        fields += [
+            {
+                "name": table.owner,
+                "type": "string",
+                "description": f"Id of the {owner} the row belongs to.",
+                "constraints": {"required": True},
+            },
+            {
+                "name": "position",
+                "type": "integer",
+                "description": f"Position in the {owner}'s {table.link} list, from 0.",
+                "constraints": {"required": True, "minimum": 0},
+            },
+        ]
+    for column, header in zip(table.columns, table.headers[len(fields) :], strict=True):
+        prefix = [table.link, _ITEM] if table.link else []
+        path = prefix if column in _SINGLE else [*prefix, *column.split(".")]
+        node, required = schemas.walk(table.schema, path)
+        if column in _SINGLE:
+            node = {**node, "description": schemas.walk(table.schema, [table.link or ""])[0]["description"]}
+        field: dict[str, Any] = {"name": header, "type": schemas.table_type(node), "description": node["description"]}
+        if required:
+            field["constraints"] = {"required": True}
+        fields.append(field)
+    return fields
+
+
+def to_datapackage(ds: Dataset, schemas: Mapping[str, Any], tables: Mapping[str, str]) -> str:
+    """The Frictionless Data Package (Table Schema) describing the CSV tables.
+
+    Args:
+        ds: The dataset, for the package's metadata.
+        schemas: The record JSON Schemas by name, which give each field its type and description.
+        tables: The CSV texts by table name, as ``to_csv`` returns them.
+    """
+    known = _Schemas(schemas)
+    resources = []
+    for table in TABLES:
+        schema: dict[str, Any] = {"fields": _fields(table, known), "primaryKey": table.key, "missingValues": [""]}
+        if table.foreign:
+            schema["foreignKeys"] = [
+                {"fields": column, "reference": {"resource": target.split(".")[0], "fields": target.split(".")[1]}}
+                for column, target in table.foreign.items()
+            ]
+        resources.append({
+            "name": table.name, "path": f"{table.name}.csv", "profile": "tabular-data-resource", "format": "csv",
+            "mediatype": "text/csv", "encoding": "utf-8", "bytes": len(tables[table.name].encode("utf-8")),
+            "schema": schema,
+        })  # fmt: skip
+    info = ds.info
+    package: dict[str, Any] = {
+        "profile": "tabular-data-package",
+        "name": info.id,
+        "title": info.name,
+        "version": info.version,
+        "description": info.description,
+        "licenses": [
+            {"name": info.license, "title": f"{info.license}, for ketdata's records (not the quoted article)"}
+        ],
+        "contributors": [{"title": m.name, "role": "author"} for m in info.maintainers],
+        "resources": resources,
+    }
+    if info.release_date:
+        package["created"] = f"{info.release_date}T00:00:00Z"
+    return json.dumps(package, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
+
+
+def _typed(value: str, kind: str) -> Any:
+    if value == "":
+        return None
+    if kind == "integer":
+        return int(value)
+    if kind == "number":
+        return int(value) if value.lstrip("-").isdigit() else float(value)
+    if kind == "boolean":
+        return value == "true"
+    return value
+
+
+def _unflatten(columns: Sequence[str], values: Sequence[Any]) -> dict[str, Any]:
+    record: dict[str, Any] = {}
+    for column, value in zip(columns, values, strict=True):
+        if value is None:
+            continue
+        *parents, leaf = column.split(".")
+        target = record
+        for part in parents:
+            target = target.setdefault(part, {})
+        target[leaf] = value
+    return record
+
+
+def load_csv(folder: str | Path) -> Dataset:
+    """Read the CSV tables and their ``datapackage.json`` back into a Dataset: the inverse of the CSV export."""
+    root = Path(folder)
+    package = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+    types = {r["name"]: [f["type"] for f in r["schema"]["fields"]] for r in package["resources"]}
+    records: dict[str, dict[str, dict[str, Any]]] = {}
+    for table in TABLES:
+        with (root / f"{table.name}.csv").open(encoding="utf-8", newline="") as handle:
+            rows = [
+                [_typed(v, t) for v, t in zip(row, types[table.name], strict=True)]
+                for row in list(csv.reader(handle))[1:]
+            ]
+        owners = records.setdefault(table.attr, {})
+        for row in rows:
+            if table.link is None:
+                owners[row[0]] = _unflatten(table.columns, row)
+                continue
+            item = row[2] if table.columns[0] in _SINGLE else _unflatten(table.columns, row[2:])
+            owners[row[0]].setdefault(table.link, []).append(item)
+    info = {"id": package["name"], "name": package["title"], "version": package["version"],
+            "release_date": package["created"][:10] if "created" in package else None,
+            "license": package["licenses"][0]["name"], "description": package["description"],
+            "maintainers": [{"name": c["title"]} for c in package["contributors"]]}  # fmt: skip
+    return build_dataset(info, {kind: list(records[attr].values()) for kind, attr, _ in KINDS})

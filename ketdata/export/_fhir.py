@@ -1,0 +1,312 @@
+"""The FHIR R5 export: a ``collection`` Bundle of the dataset, and the same resources as Bulk Data NDJSON.
+
+Mapping (record -> resource):
+
+* a concept with an RxNorm coding (ketamine) -> ``SubstanceDefinition`` (UNII identifier, SNOMED CT code,
+  names, street names from ``has_street_name`` claims, class from ``member_of_class`` claims), a
+  ``Medication`` (the subject every ClinicalUseDefinition may point at) and a ``MedicationKnowledge``
+  (RxNorm code, ATC class, routes from ``administered_by_route`` claims, ``clinicalUseIssue`` links);
+* a claim whose predicate is an indication (``used_for``, ``potential_treatment_for``,
+  ``alternative_treatment_for``, ``used_when``) -> ``ClinicalUseDefinition`` type ``indication``; one with
+  ``has_side_effect`` -> type ``undesirable-effect``; one in the harms or safety-guidance category ->
+  type ``warning``; any other claim -> ``Basic`` coded with its predicate, so nothing is lost;
+* a caveat -> ``ClinicalUseDefinition`` type ``warning``, linked to its claims by an extension;
+* each claim's evidence status -> an ``ArtifactAssessment`` whose ``classifier`` content carries the
+  status from ketdata's own code system (the article grades no certainty, so no GRADE rating is implied);
+* the article -> ``Citation`` (author, URL and date unknown, so absent); the maintainers ->
+  ``Organization``; one ``Provenance`` ties every derived resource to the Citation.
+
+Every claim and caveat resource carries two identifiers, ``urn:ketdata:claim`` (the id) and
+``urn:ketdata:claim-version`` (``id|version``), its statement as narrative, and its verbatim quote and
+offsets in a ``source-quote`` extension. Only active records are exported. ``fullUrl`` values are
+``urn:uuid:`` UUIDv5s of the resource type and record id, so they are stable between builds.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from ketdata._model import Caveat, Claim, Concept, Dataset, SourceRef
+
+Resource = dict[str, Any]
+
+_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:ketdata")
+_CS = "urn:ketdata:fhir:CodeSystem:"
+_EXT = "urn:ketdata:fhir:StructureDefinition:"
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+ATC = "http://www.whocc.no/atc"
+UNII = "http://fdasis.nlm.nih.gov"
+SNOMED = "http://snomed.info/sct"
+INDICATIONS = frozenset({"used_for", "potential_treatment_for", "alternative_treatment_for", "used_when"})
+WARNING_CATEGORIES = frozenset({"harms", "safety-guidance"})
+
+
+def full_url(resource_type: str, key: str) -> str:
+    """The stable ``urn:uuid:`` of a resource, from its type and the record id it comes from."""
+    return f"urn:uuid:{uuid.uuid5(_NAMESPACE, f'{resource_type}/{key}')}"
+
+
+def _ref(resource_type: str, key: str) -> dict[str, str]:
+    return {"reference": full_url(resource_type, key)}
+
+
+def _narrative(text: str) -> dict[str, str]:
+    return {"status": "generated", "div": f'<div xmlns="http://www.w3.org/1999/xhtml">{html.escape(text)}</div>'}
+
+
+def _concept(concept: Concept) -> dict[str, Any]:
+    cc: dict[str, Any] = {"text": concept.label}
+    if concept.codings:
+        cc["coding"] = [{"system": c.system, "code": c.code, "display": c.display} for c in concept.codings]
+    return cc
+
+
+def _coded(concept: Concept, system: str) -> list[dict[str, Any]]:
+    return [{"coding": [{"system": c.system, "code": c.code, "display": c.display}], "text": concept.label}
+            for c in concept.codings if c.system == system]  # fmt: skip
+
+
+def _own(system: str, code: str, display: str) -> dict[str, Any]:
+    return {"coding": [{"system": _CS + system, "code": code, "display": display}]}
+
+
+def _quote(ref: SourceRef) -> dict[str, Any]:
+    return {"url": _EXT + "source-quote", "extension": [
+        {"url": "source", "valueString": ref.source},
+        {"url": "section", "valueString": ref.section},
+        {"url": "quote", "valueString": ref.quote},
+        {"url": "start", "valueInteger": ref.start},
+        {"url": "end", "valueInteger": ref.end},
+    ]}  # fmt: skip
+
+
+def _identifiers(kind: str, record: Claim | Caveat) -> list[dict[str, str]]:
+    return [
+        {"system": f"urn:ketdata:{kind}", "value": record.id},
+        {"system": f"urn:ketdata:{kind}-version", "value": f"{record.id}|{record.version}"},
+    ]
+
+
+class _Builder:
+    def __init__(self, ds: Dataset) -> None:
+        self.ds = ds
+        self.claims = [c for c in ds.claims if c.status == "active"]
+        self.caveats = [v for v in ds.caveats if v.status == "active"]
+        self.drugs = [c for c in ds.concepts if any(k.system == RXNORM for k in c.codings)]
+
+    def claim_resource_type(self, claim: Claim) -> str:
+        if claim.predicate in INDICATIONS or claim.predicate == "has_side_effect":
+            return "ClinicalUseDefinition"
+        return "ClinicalUseDefinition" if claim.category in WARNING_CATEGORIES else "Basic"
+
+    def resources(self) -> list[tuple[str, Resource]]:
+        out: list[tuple[str, Resource]] = [self.organization(), self.citation()]
+        for drug in self.drugs:
+            out += [self.substance(drug), self.medication(drug), self.knowledge(drug)]
+        out += [self.claim(c) for c in self.claims]
+        out += [self.caveat(v) for v in self.caveats]
+        out += [self.assessment(c) for c in self.claims]
+        out.append(self.provenance(out))
+        return out
+
+    def organization(self) -> tuple[str, Resource]:
+        info = self.ds.info
+        return info.id, {"resourceType": "Organization", "name": ", ".join(m.name for m in info.maintainers)}
+
+    def citation(self) -> tuple[str, Resource]:
+        source = self.ds.sources[0]
+        unknown = "Author, URL, publication date and licence of the article are unknown."
+        return source.id, {
+            "resourceType": "Citation",
+            "identifier": [{"system": "urn:ketdata:source", "value": source.id}],
+            "status": "active",
+            "title": source.title,
+            "note": [{"text": source.note or unknown}],
+            "citedArtifact": {"title": [{"text": source.title}], "note": [{"text": unknown}]},
+        }
+
+    def _claims_about(self, drug: Concept, predicate: str) -> list[Claim]:
+        return [c for c in self.claims if c.predicate == predicate and c.subject == drug.id]
+
+    def substance(self, drug: Concept) -> tuple[str, Resource]:
+        names = [{"name": drug.label, "preferred": True}]
+        names += [{"name": s, "preferred": False} for s in drug.synonyms]
+        street = _own("name-type", "street-name", "Street name")
+        names += [{"name": c.object.value, "preferred": False, "type": street}
+                  for c in self._claims_about(drug, "has_street_name") if c.object.value]  # fmt: skip
+        classes = [self.ds.concept(c.object.concept) for c in self._claims_about(drug, "member_of_class")
+                   if c.object.concept]  # fmt: skip
+        resource: Resource = {
+            "resourceType": "SubstanceDefinition",
+            "identifier": [{"system": k.system, "value": k.code} for k in drug.codings if k.system == UNII],
+            "code": [{"code": cc} for cc in _coded(drug, SNOMED)],
+            "name": names,
+            "classification": [_concept(c) for c in classes],
+        }
+        if drug.definition:
+            resource["description"] = drug.definition
+        return drug.id, {k: v for k, v in resource.items() if v}
+
+    def medication(self, drug: Concept) -> tuple[str, Resource]:
+        codings = [k for k in drug.codings if k.system in (RXNORM, SNOMED)]
+        code = {"coding": [{"system": k.system, "code": k.code, "display": k.display} for k in codings],
+                "text": drug.label}  # fmt: skip
+        return drug.id, {"resourceType": "Medication", "code": code, "status": "active"}
+
+    def knowledge(self, drug: Concept) -> tuple[str, Resource]:
+        routes = [self.ds.concept(c.object.concept) for c in self.claims
+                  if c.predicate == "administered_by_route" and c.object.concept]  # fmt: skip
+        issues = [self.claim_key(c) for c in self.claims if self.claim_resource_type(c) == "ClinicalUseDefinition"]
+        issues += [("ClinicalUseDefinition", v.id) for v in self.caveats]
+        resource: Resource = {
+            "resourceType": "MedicationKnowledge",
+            "code": _coded(drug, RXNORM)[0],
+            "status": "active",
+            "associatedMedication": [_ref("Medication", drug.id)],
+            "clinicalUseIssue": [_ref(t, k) for t, k in issues],
+            "medicineClassification": [{"type": {"text": "ATC"}, "classification": _coded(drug, ATC)}],
+            "definitional": {"intendedRoute": [_concept(r) for r in routes]},
+        }
+        return drug.id, resource
+
+    def claim_key(self, claim: Claim) -> tuple[str, str]:
+        return self.claim_resource_type(claim), claim.id
+
+    def _object(self, claim: Claim) -> dict[str, Any]:
+        if claim.object.concept:
+            return _concept(self.ds.concept(claim.object.concept))
+        return {"text": claim.object.value or ""}
+
+    def claim(self, claim: Claim) -> tuple[str, Resource]:
+        common: Resource = {
+            "text": _narrative(claim.statement),
+            "extension": [_quote(claim.source)],
+            "identifier": _identifiers("claim", claim),
+        }
+        if self.claim_resource_type(claim) == "Basic":
+            return claim.id, {"resourceType": "Basic", **common, **self._basic(claim)}
+        resource: Resource = {
+            "resourceType": "ClinicalUseDefinition",
+            **common,
+            "category": [_own("category", claim.category, self.ds.category(claim.category).label),
+                         _own("evidence-status", claim.evidence_status,
+                              self.ds.evidence_status(claim.evidence_status).label)],
+            "status": {"coding": [{"system": "http://hl7.org/fhir/publication-status", "code": "active"}]},
+            "subject": [_ref("Medication", d.id) for d in self.drugs],
+        }  # fmt: skip
+        target = {"concept": self._object(claim)}
+        if claim.predicate in INDICATIONS:
+            resource.update(type="indication", indication={"diseaseSymptomProcedure": target})
+        elif claim.predicate == "has_side_effect":
+            resource.update(type="undesirable-effect", undesirableEffect={"symptomConditionEffect": target})
+        else:
+            warning: dict[str, Any] = {"description": claim.statement}
+            if claim.object.concept:
+                warning["code"] = self._object(claim)
+            resource.update(type="warning", warning=warning)
+        return claim.id, resource
+
+    def _basic(self, claim: Claim) -> Resource:
+        predicate = self.ds.predicate(claim.predicate)
+        value: dict[str, Any]
+        quantity = claim.object.quantity
+        if claim.object.concept:
+            value = {"valueCodeableConcept": self._object(claim)}
+        elif quantity and quantity.low is not None and quantity.high is not None:
+            unit = {"unit": quantity.unit, "system": "http://unitsofmeasure.org", "code": quantity.unit}
+            value = {"valueRange": {"low": {"value": quantity.low, **unit}, "high": {"value": quantity.high, **unit}}}
+        else:
+            value = {"valueString": claim.object.value or ""}
+        resource: Resource = {
+            "code": _own("predicate", predicate.id, predicate.label),
+            "extension": [
+                _quote(claim.source),
+                {"url": _EXT + "claim-category", "valueCoding": _own("category", claim.category,
+                                                                     self.ds.category(claim.category).label)["coding"][0]},
+                {"url": _EXT + "claim-subject", "valueCodeableConcept": _concept(self.ds.concept(claim.subject))},
+                {"url": _EXT + "claim-object", **value},
+            ],
+        }  # fmt: skip
+        if claim.subject in {d.id for d in self.drugs}:
+            resource["subject"] = _ref("SubstanceDefinition", claim.subject)
+        return resource
+
+    def caveat(self, caveat: Caveat) -> tuple[str, Resource]:
+        applies = [{"url": _EXT + "applies-to", "valueReference": _ref(*self.claim_key(self.ds.claim(c)))}
+                   for c in caveat.applies_to if self.ds.claim(c).status == "active"]  # fmt: skip
+        return caveat.id, {
+            "resourceType": "ClinicalUseDefinition",
+            "text": _narrative(caveat.statement),
+            "extension": [_quote(caveat.source), *applies],
+            "identifier": _identifiers("caveat", caveat),
+            "type": "warning",
+            "category": [_own("caveat-kind", caveat.kind, caveat.kind.replace("-", " "))],
+            "status": {"coding": [{"system": "http://hl7.org/fhir/publication-status", "code": "active"}]},
+            "subject": [_ref("Medication", d.id) for d in self.drugs],
+            "warning": {"description": caveat.statement},
+        }
+
+    def assessment(self, claim: Claim) -> tuple[str, Resource]:
+        status = self.ds.evidence_status(claim.evidence_status)
+        return claim.id, {
+            "resourceType": "ArtifactAssessment",
+            "artifactReference": _ref(*self.claim_key(claim)),
+            "content": [{
+                "informationType": "classifier",
+                "classifier": [_own("evidence-status", status.id, status.label)],
+                "summary": status.definition,
+            }],
+        }  # fmt: skip
+
+    def provenance(self, derived: Iterable[tuple[str, Resource]]) -> tuple[str, Resource]:
+        targets = [_ref(r["resourceType"], key) for key, r in derived
+                   if r["resourceType"] not in ("Organization", "Citation")]  # fmt: skip
+        resource: Resource = {
+            "resourceType": "Provenance",
+            "target": targets,
+            "activity": {
+                "text": "Decomposed from the cited article into claims and caveats by the ketdata maintainers"
+            },
+            "agent": [{"who": _ref("Organization", self.ds.info.id)}],
+            "entity": [{"role": "source", "what": _ref("Citation", self.ds.sources[0].id)}],
+        }
+        if self.ds.info.release_date:
+            resource["recorded"] = f"{self.ds.info.release_date}T00:00:00Z"
+        return self.ds.info.id, resource
+
+
+def _entries(ds: Dataset) -> list[Resource]:
+    entries = []
+    for key, resource in _Builder(ds).resources():
+        url = full_url(resource["resourceType"], key)
+        entries.append({"fullUrl": url, "resource": {"resourceType": resource["resourceType"],
+                                                     "id": url.removeprefix("urn:uuid:"), **resource}})  # fmt: skip
+    return entries
+
+
+def to_fhir_bundle(ds: Dataset) -> str:
+    """The dataset as a FHIR R5 ``Bundle`` of type ``collection`` (JSON, sorted keys, newline at the end)."""
+    bundle: Resource = {
+        "resourceType": "Bundle",
+        "id": full_url("Bundle", ds.info.id).removeprefix("urn:uuid:"),
+        "identifier": {"system": "urn:ketdata:dataset", "value": f"{ds.info.id}|{ds.info.version}"},
+        "type": "collection",
+        "entry": _entries(ds),
+    }
+    if ds.info.release_date:
+        bundle["timestamp"] = f"{ds.info.release_date}T00:00:00Z"
+    return json.dumps(bundle, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
+
+
+def to_fhir_ndjson(ds: Dataset) -> dict[str, str]:
+    """The bundle's resources as Bulk Data NDJSON: one text per resource type, one resource per line."""
+    by_type: dict[str, list[str]] = {}
+    for entry in _entries(ds):
+        resource = entry["resource"]
+        line = json.dumps(resource, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        by_type.setdefault(resource["resourceType"], []).append(line + "\n")
+    return {kind: "".join(lines) for kind, lines in sorted(by_type.items())}
