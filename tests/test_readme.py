@@ -15,10 +15,13 @@ CI = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
 
 def test_readme_python_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
-    (block,) = re.findall(r"```python\n(.*?)```", README, re.DOTALL)
+    blocks = re.findall(r"```python\n(.*?)```", README, re.DOTALL)
+    assert len(blocks) == 2
     namespace: dict[str, object] = {}
-    exec(compile(block, "README.md", "exec"), namespace)
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), namespace)
     assert namespace["problems"] == []
+    assert namespace["bad"] == []
 
 
 def test_readme_starts_with_the_two_setup_commands_ci_runs() -> None:
