@@ -30,7 +30,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from ketdata._model import Caveat, Claim, Concept, Dataset, SourceRef
+from ketdata._model import Caveat, Claim, Concept, Dataset, Source, SourceRef
 
 Resource = dict[str, Any]
 
@@ -104,7 +104,7 @@ class _Builder:
         return "ClinicalUseDefinition" if claim.category in WARNING_CATEGORIES else "Basic"
 
     def resources(self) -> list[tuple[str, Resource]]:
-        out: list[tuple[str, Resource]] = [self.organization(), self.citation()]
+        out: list[tuple[str, Resource]] = [self.organization(), *(self.citation(s) for s in self.ds.sources)]
         for drug in self.drugs:
             out += [self.substance(drug), self.medication(drug), self.knowledge(drug)]
         out += [self.claim(c) for c in self.claims]
@@ -117,17 +117,25 @@ class _Builder:
         info = self.ds.info
         return info.id, {"resourceType": "Organization", "name": ", ".join(m.name for m in info.maintainers)}
 
-    def citation(self) -> tuple[str, Resource]:
-        source = self.ds.sources[0]
-        unknown = "Author, URL, publication date and licence of the article are unknown."
-        return source.id, {
+    def citation(self, source: Source) -> tuple[str, Resource]:
+        known = {"author": source.author, "URL": source.url, "publication date": source.published,
+                 "licence": source.license}  # fmt: skip
+        artifact: Resource = {"title": [{"text": source.title}]}
+        if source.url:
+            artifact["webLocation"] = [{"url": source.url}]
+        unknown = [name for name, value in known.items() if value is None]
+        if unknown:
+            artifact["note"] = [{"text": f"Unknown, so not given: {', '.join(unknown)}."}]
+        resource: Resource = {
             "resourceType": "Citation",
             "identifier": [{"system": "urn:ketdata:source", "value": source.id}],
             "status": "active",
             "title": source.title,
-            "note": [{"text": source.note or unknown}],
-            "citedArtifact": {"title": [{"text": source.title}], "note": [{"text": unknown}]},
+            "citedArtifact": artifact,
         }
+        if source.note:
+            resource["note"] = [{"text": source.note}]
+        return source.id, resource
 
     def _claims_about(self, drug: Concept, predicate: str) -> list[Claim]:
         return [c for c in self.claims if c.predicate == predicate and c.subject == drug.id]
@@ -272,7 +280,7 @@ class _Builder:
                 "text": "Decomposed from the cited article into claims and caveats by the ketdata maintainers"
             },
             "agent": [{"who": _ref("Organization", self.ds.info.id)}],
-            "entity": [{"role": "source", "what": _ref("Citation", self.ds.sources[0].id)}],
+            "entity": [{"role": "source", "what": _ref("Citation", s.id)} for s in self.ds.sources],
         }
         if self.ds.info.release_date:
             resource["recorded"] = f"{self.ds.info.release_date}T00:00:00Z"
