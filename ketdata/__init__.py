@@ -30,19 +30,28 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from os import PathLike
 
+    from ketdata._diff import Diff, FieldChange, RecordChange, diff
     from ketdata._problems import DataError, Problem, Severity
 
 __version__ = "0.1.0"
 
 # The validation types load on first use, so that readers of the data never pay for them.
-_LAZY = {"DataError", "Problem", "Severity"}
+_LAZY = {
+    "DataError": "ketdata._problems",
+    "Problem": "ketdata._problems",
+    "Severity": "ketdata._problems",
+    "Diff": "ketdata._diff",
+    "RecordChange": "ketdata._diff",
+    "FieldChange": "ketdata._diff",
+    "diff": "ketdata._diff",
+}
 
 
 def __getattr__(name: str) -> object:
     if name in _LAZY:
-        from ketdata import _problems
+        import importlib
 
-        return getattr(_problems, name)
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'ketdata' has no attribute {name!r}")
 
 
@@ -56,16 +65,20 @@ __all__ = [
     "DataError",
     "Dataset",
     "DatasetInfo",
+    "Diff",
     "EvidenceStatus",
+    "FieldChange",
     "Maintainer",
     "Predicate",
     "Problem",
     "Quantity",
+    "RecordChange",
     "Section",
     "Severity",
     "Source",
     "SourceRef",
     "UnknownRecordError",
+    "diff",
     "load",
     "load_json",
     "validate",

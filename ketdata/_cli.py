@@ -20,6 +20,8 @@ examples:
   ketdata coverage                 show which records quote each sentence of the source
   ketdata export                   write ./exports from ./data
   ketdata export --check           exit 1 if ./exports is not what ./data produces
+  ketdata diff v1.0.0 HEAD         what changed between a release tag and now
+  ketdata release --dry-run        the version bump and changelog the next release would get
 """
 
 
@@ -97,6 +99,47 @@ def _export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _diff(args: argparse.Namespace) -> int:
+    from ketdata._diff import render_markdown, render_text
+    from ketdata._release import RevisionError, compare, resolve
+
+    try:
+        old, new = resolve(args.old), resolve(args.new)
+    except RevisionError as exc:
+        print(f"ketdata: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    d = compare(old, new)
+    if args.format == "json":
+        print(json.dumps(d.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(render_markdown(d) if args.format == "markdown" else render_text(d), end="")
+    return EXIT_PROBLEMS if d else EXIT_OK
+
+
+def _release(args: argparse.Namespace) -> int:
+    from ketdata._release import apply, plan
+    from ketdata._validate import run
+
+    folder = args.data or Path("data")
+    problems = run(folder).problems
+    if _failed(problems):
+        _print_problems(problems, "text")
+        print("not releasing: the data has errors", file=sys.stderr)
+        return EXIT_PROBLEMS
+    release = plan(folder, args.date)
+    if release.previous is not None and release.bump is None:
+        print(f"nothing to release: the data equals release {release.previous}", file=sys.stderr)
+        return EXIT_OK
+    why = f"{release.bump} bump over {release.previous}" if release.previous else "first release"
+    print(f"release {release.version} ({why}), dated {release.date}\n\n{release.changelog}")
+    if args.dry_run:
+        print("dry run: nothing written", file=sys.stderr)
+        return EXIT_OK
+    for path in apply(release, folder):
+        print(f"wrote {path}", file=sys.stderr)
+    return EXIT_OK
+
+
 def _shipped_data() -> Path:
     from ketdata._paths import data_dir
 
@@ -145,6 +188,26 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("exports"), help="export folder (default: ./exports)")
     p.add_argument("--check", action="store_true", help="write nothing; exit 1 naming each stale file")
     p.set_defaults(run=_export)
+
+    p = sub.add_parser(
+        "diff",
+        help="show what changed between two versions of the data",
+        epilog="examples: ketdata diff v1.0.0 HEAD; ketdata diff releases/1.0.0.json data",
+    )
+    p.add_argument("old", help="a data folder, a snapshot file (releases/X.Y.Z.json) or a git revision")
+    p.add_argument("new", help="the same, for the newer side")
+    p.add_argument("--format", choices=("text", "json", "markdown"), default="text", help="output format")
+    p.set_defaults(run=_diff, data=None)  # compares its two arguments, not a data folder
+
+    p = sub.add_parser(
+        "release",
+        help="cut a release: bump the version, write the snapshot and changelog",
+        epilog="example: ketdata release --dry-run",
+    )
+    data_arg(p)
+    p.add_argument("--dry-run", action="store_true", help="show the release without writing anything")
+    p.add_argument("--date", help="release date as YYYY-MM-DD (default: today, UTC)")
+    p.set_defaults(run=_release)
     return parser
 
 

@@ -131,6 +131,11 @@ def _caveat(d: Raw) -> Caveat:
     )
 
 
+def normalise(kind: str, raw: Raw) -> Any:
+    """A claim's or caveat's mapping as the export writes it (defaults filled in), for comparing versions."""
+    return to_plain(_claim(raw) if kind == "claim" else _caveat(raw))
+
+
 def _all(records: Mapping[str, Sequence[Raw]], kind: str, build: Callable[[Raw], R]) -> tuple[R, ...]:
     return tuple(sorted((build(r) for r in records.get(kind, ())), key=lambda r: r.id))
 

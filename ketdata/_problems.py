@@ -144,6 +144,22 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "Source text not covered",
         "Every sentence of the source must be quoted by some claim or caveat; add a record for it.",
     ),
+    Code(
+        "KD501",
+        _E,
+        "Changed without a version bump",
+        "A claim or caveat whose content changed since the last release must raise its version by one.",
+    ),
+    Code("KD502", _E, "Version jump", "Raise the version by exactly one over the last release."),
+    Code("KD503", _E, "Version raised without a change", "Put the version back to the released one."),
+    Code(
+        "KD504",
+        _E,
+        "Released record removed",
+        "Records are never deleted once released: restore it with status withdrawn or deprecated and a reason.",
+    ),
+    Code("KD505", _E, "Id reused", "An id released once keeps its meaning for ever; give the new record a new id."),
+    Code("KD506", _E, "New record not at version 1", "A record that was never released starts at version 1."),
 )
 
 

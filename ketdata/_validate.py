@@ -12,6 +12,7 @@ from ketdata._paths import schema_dir
 from ketdata._problems import Problem
 from ketdata._rules import Rules
 from ketdata._schema import build_validators, load_schemas, schema_problems
+from ketdata._versions import VersionRules, latest_snapshot, releases_dir
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,10 +28,17 @@ def run(path: str | Path | None = None) -> Report:
     folder = Path(path) if path is not None else shipped_data_dir()
     records, problems = read_records(folder)
     validators = build_validators(load_schemas(schema_dir()))
+    schema_valid: set[int] = set()
     for record in records:
-        problems += schema_problems(validators[record.kind], record)
+        found = schema_problems(validators[record.kind], record)
+        problems += found
+        if not found:
+            schema_valid.add(id(record))
     rules = Rules(records)
     problems += rules.run()
+    snapshot = latest_snapshot(releases_dir(folder))
+    if snapshot is not None:
+        problems += VersionRules(snapshot).check(records, schema_valid)
     cover = {sid: rules.coverage_of(sid, text) for sid, text in rules.texts.items()}
     return Report(tuple(sorted(problems, key=Problem.sort_key)), cover)
 

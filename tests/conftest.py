@@ -14,3 +14,13 @@ def data(tmp_path: Path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(DATA, target)
     return target
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A private copy of the project's data, release snapshots and changelog, as an editor's checkout has them."""
+    root = tmp_path / "project"
+    for name in ("data", "releases"):
+        shutil.copytree(DATA.parent / name, root / name)
+    shutil.copy(DATA.parent / "CHANGELOG.md", root / "CHANGELOG.md")
+    return root

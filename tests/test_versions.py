@@ -1,0 +1,215 @@
+"""Change control against the last release, the semantic diff, and cutting releases."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import ketdata
+from ketdata import Problem
+
+from .helpers import ROOT, edit, line_of
+
+IDENTITY = "data/claims/identity.yaml"
+NEW_CLAIM = """---
+id: claim-049
+version: 1
+status: active
+statement: Ketamine is a medication.
+subject: ketamine
+predicate: is_a
+object:
+  concept: medication
+category: identity
+evidence_status: established
+hedge: null
+source:
+  source: ketamine-overview
+  section: what-is-ketamine
+  quote: Ketamine is a medication
+  start: 20
+  end: 44
+"""
+
+
+def cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "ketdata", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, check=False)  # fmt: skip
+
+
+def problems(project: Path) -> list[Problem]:
+    return ketdata.validate(project / "data")
+
+
+def release_plan(project: Path) -> str:
+    result = cli("release", "--dry-run", cwd=project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def reword(project: Path, version: int | None) -> None:
+    edit(project / IDENTITY, "statement: Ketamine is a medication.", "statement: Ketamine is a medicine.")
+    if version is not None:
+        edit(project / IDENTITY, "version: 1", f"version: {version}")
+
+
+def test_shipped_data_equals_its_latest_release() -> None:
+    result = cli("diff", "releases/1.0.0.json", "data", cwd=ROOT)
+    assert result.returncode == 0, result.stdout
+    assert "no differences" in result.stdout
+
+
+def test_edit_without_bump_fails(project: Path) -> None:
+    reword(project, None)
+    (found,) = problems(project)
+    assert (found.code, found.record_id) == ("KD501", "claim-001")
+    assert (found.file, found.line) == (str(project / IDENTITY), line_of(project / IDENTITY, "version: 1"))
+    assert "statement" in found.message and "set version: 2" in found.message
+    assert cli("validate", cwd=project).returncode == 1
+
+
+def test_edit_with_bump_passes_and_is_a_patch(project: Path) -> None:
+    reword(project, 2)
+    assert problems(project) == []
+    assert "release 1.0.1 (patch bump over 1.0.0)" in release_plan(project)
+
+
+def test_version_jump_and_bump_without_change(project: Path) -> None:
+    reword(project, 3)
+    assert [p.code for p in problems(project)] == ["KD502"]
+    edit(project / IDENTITY, "statement: Ketamine is a medicine.", "statement: Ketamine is a medication.")
+    assert [p.code for p in problems(project)] == ["KD503"]
+
+
+def test_deleting_a_record_fails(project: Path) -> None:
+    names = project / "data/claims/names.yaml"
+    documents = names.read_text(encoding="utf-8").split("---\n")[1:]
+    names.write_text("---\n" + "---\n".join(documents[1:]), encoding="utf-8")
+    (found,) = [p for p in problems(project) if p.code == "KD504"]
+    snapshot = project / "releases" / "1.0.0.json"
+    assert (found.record_id, found.file) == ("claim-010", str(snapshot))
+    assert found.line == line_of(snapshot, '"id": "claim-010"')
+
+
+def withdraw(project: Path, claim: str = "claim-010", file: str = "data/claims/names.yaml") -> None:
+    edit(
+        project / file,
+        f"id: {claim}\nversion: 1\nstatus: active",
+        f"id: {claim}\nversion: 2\nstatus: withdrawn\nreason: Street names are not claims about the drug.",
+    )
+
+
+def test_withdrawing_a_record_passes_and_is_major(project: Path) -> None:
+    withdraw(project)
+    assert problems(project) == []
+    plan = release_plan(project)
+    assert "release 2.0.0 (major bump over 1.0.0)" in plan
+    assert "### Removed" in plan and "`claim-010` withdrawn: Street names are not claims" in plan
+
+
+def test_withdrawn_record_cannot_come_back(project: Path) -> None:
+    withdraw(project)
+    assert cli("release", "--date", "2026-12-01", cwd=project).returncode == 0
+    edit(project / "data/claims/names.yaml", "version: 2\nstatus: withdrawn", "version: 3\nstatus: active")
+    assert "KD505" in [p.code for p in problems(project)]
+
+
+def test_adding_a_record_is_minor(project: Path) -> None:
+    (project / "data/claims/extra.yaml").write_text(NEW_CLAIM, encoding="utf-8")
+    assert problems(project) == []
+    plan = release_plan(project)
+    assert "release 1.1.0 (minor bump over 1.0.0)" in plan and "`claim-049` added" in plan
+
+
+def test_new_record_starts_at_version_one(project: Path) -> None:
+    (project / "data/claims/extra.yaml").write_text(NEW_CLAIM.replace("version: 1", "version: 2"), encoding="utf-8")
+    assert [(p.code, p.record_id) for p in problems(project)] == [("KD506", "claim-049")]
+
+
+def test_release_writes_snapshot_version_changelog_and_exports(project: Path) -> None:
+    reword(project, 2)
+    result = cli("release", "--date", "2026-12-01", cwd=project)
+    assert result.returncode == 0, result.stderr
+    snapshot = json.loads((project / "releases/1.0.1.json").read_text(encoding="utf-8"))
+    assert snapshot["dataset"]["version"] == "1.0.1" and snapshot["dataset"]["release_date"] == "2026-12-01"
+    assert ketdata.load(project / "data").version == "1.0.1"
+    changelog = (project / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert changelog.index("## [1.0.1] - 2026-12-01") < changelog.index("## [1.0.0]")
+    assert "### Changed" in changelog and "`claim-001` (version 2): `statement`" in changelog
+    assert json.loads((project / "exports/manifest.json").read_text(encoding="utf-8"))["dataset_version"] == "1.0.1"
+    assert problems(project) == []
+    again = cli("release", cwd=project)
+    assert again.returncode == 0 and "nothing to release" in again.stderr
+
+
+def test_release_refuses_invalid_data(project: Path) -> None:
+    reword(project, None)
+    result = cli("release", cwd=project)
+    assert result.returncode == 1 and "KD501" in result.stdout
+    assert not (project / "releases/1.0.1.json").exists()
+
+
+def test_dry_run_writes_nothing(project: Path) -> None:
+    reword(project, 2)
+    before = {p: p.read_bytes() for p in project.rglob("*") if p.is_file()}
+    release_plan(project)
+    assert {p: p.read_bytes() for p in project.rglob("*") if p.is_file()} == before
+
+
+def test_diff_formats_and_exit_codes(project: Path) -> None:
+    reword(project, 2)
+    withdraw(project)
+    text = cli("diff", "releases/1.0.0.json", "data", cwd=project)
+    assert text.returncode == 1
+    assert 'statement: "Ketamine is a medication." -> "Ketamine is a medicine."' in text.stdout
+    assert "claim-010 withdrawn" in text.stdout and text.stdout.index("claims:") < text.stdout.index("claim-001")
+    data = json.loads(cli("diff", "releases/1.0.0.json", "data", "--format", "json", cwd=project).stdout)
+    assert data["bump"] == "major"
+    assert {(c["id"], c["change"]) for c in data["changes"]} == {("claim-001", "changed"), ("claim-010", "withdrawn")}
+    markdown = cli("diff", "releases/1.0.0.json", "data", "--format", "markdown", cwd=project).stdout
+    assert "### Claims" in markdown and "- `claim-010` withdrawn" in markdown
+
+
+def test_diff_library_returns_typed_changes(project: Path) -> None:
+    reword(project, 2)
+    old = ketdata.load_json(project / "releases/1.0.0.json")
+    change = ketdata.diff(old, ketdata.load(project / "data"))
+    (record,) = change.changes
+    assert isinstance(record, ketdata.RecordChange)
+    assert (record.id, record.change, record.old_version, record.new_version) == ("claim-001", "changed", 1, 2)
+    assert record.fields == (ketdata.FieldChange("statement", "Ketamine is a medication.", "Ketamine is a medicine."),)
+    assert change.bump() == "patch"
+
+
+def git(*args: str, cwd: Path) -> None:
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args], cwd=cwd, check=True,
+                   capture_output=True)  # fmt: skip
+
+
+def test_diff_between_git_revisions(project: Path) -> None:
+    shutil.copytree(ROOT / "schema", project / "schema")
+    git("init", "-q", cwd=project)
+    git("add", "-A", cwd=project)
+    git("commit", "-qm", "1.0.0", cwd=project)
+    git("tag", "v1.0.0", cwd=project)
+    reword(project, 2)
+    git("commit", "-qam", "reword", cwd=project)
+    result = cli("diff", "v1.0.0", "HEAD", cwd=project)
+    assert result.returncode == 1, result.stderr
+    assert "claim-001 changed (v1 -> v2)" in result.stdout
+    assert cli("diff", "v1.0.0", "v1.0.0", cwd=project).returncode == 0
+    assert cli("diff", "v1.0.0", "data", cwd=project).returncode == 1
+    bad = cli("diff", "no-such-tag", "HEAD", cwd=project)
+    assert bad.returncode == 2 and "not a folder, a snapshot file or a git revision" in bad.stderr
+
+
+@pytest.mark.parametrize(("old", "new", "bump"), [("1.2.3", "2.0.0", "major"), ("1.2.3", "1.3.0", "minor")])
+def test_schema_version_changes_drive_the_bump(old: str, new: str, bump: str) -> None:
+    from ketdata._diff import schema_bump
+
+    assert schema_bump(old, new) == bump
