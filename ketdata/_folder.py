@@ -9,7 +9,7 @@ from typing import Any
 from ketdata._convert import KINDS, build_dataset
 from ketdata._model import Dataset
 from ketdata._problems import DataError, Problem, Severity, problem
-from ketdata._yaml import Document, iter_mappings, read_documents
+from ketdata._yaml import MAX_FILE_BYTES, Document, iter_mappings, read_documents
 
 DATASET_FILE = "dataset.yaml"
 
@@ -36,10 +36,10 @@ def discover(data_dir: Path) -> tuple[list[DataFile], list[Problem]]:
         if single.is_file():
             files.append(DataFile(single, kind))
         if (data_dir / stem).is_dir():
-            files += [DataFile(p, kind) for p in sorted((data_dir / stem).glob("*.yaml"))]
+            files += [DataFile(p, kind) for p in sorted((data_dir / stem).glob("*.yaml")) if p.is_file()]
     known = {f.path for f in files}
     for stray in sorted(p for ext in ("*.yaml", "*.yml") for p in data_dir.rglob(ext)):
-        if stray not in known:
+        if stray not in known and stray.is_file():
             problems.append(problem("KD012", str(stray), 1, 1, None, "file is not where any record type lives"))
     return files, problems
 
@@ -64,13 +64,29 @@ class RawRecord:
         return self.doc.mark(path)
 
 
+def _read(path: Path) -> tuple[bytes | None, list[Problem]]:
+    """A data file's bytes, refusing one over the size limit before reading it."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            msg = f"file is {size} bytes; the limit is {MAX_FILE_BYTES} (split its records over several files)"
+            return None, [problem("KD010", str(path), 1, 1, None, msg)]
+        return path.read_bytes(), []
+    except OSError as exc:
+        return None, [problem("KD015", str(path), 1, 1, None, f"cannot read the file: {exc.strerror or exc}")]
+
+
 def read_records(data_dir: Path) -> tuple[list[RawRecord], list[Problem]]:
     """Every record of a YAML data folder, and the problems met reading the files."""
     files, problems = discover(data_dir)
     records: list[RawRecord] = []
     for data_file in files:
         name = str(data_file.path)
-        documents, found = read_documents(data_file.path.read_bytes(), name)
+        data, found = _read(data_file.path)
+        problems += found
+        if data is None:
+            continue
+        documents, found = read_documents(data, name)
         problems += found
         for doc, found_in_doc in iter_mappings(documents, name):
             problems += found_in_doc

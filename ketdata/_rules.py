@@ -161,7 +161,11 @@ class Rules:
             if digest != record.value.get("sha256"):
                 self._add("KD302", record, ("sha256",), f"{path.name} has sha256 {digest}, not the one recorded")
                 continue
-            text = data.decode("utf-8", errors="replace")
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                self._add("KD001", record, ("file",), f"{path.name}: byte {exc.start} is not valid UTF-8")
+                continue
             self.texts[record.id] = _Text(record, text, self._sections(record, text))
 
     def _sections(self, record: RawRecord, text: str) -> dict[str, tuple[int, int]]:

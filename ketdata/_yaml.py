@@ -178,6 +178,8 @@ def read_documents(data: bytes, file: str) -> tuple[list[Document], list[Problem
         nodes = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.YAMLError as exc:
         return [], [_syntax_problem(exc, text, file)]
+    except RecursionError:  # only the pure-Python composer recurses; libyaml stops at 1000 levels itself
+        return [], [problem("KD011", file, 1, 1, None, "values nested too deeply to read")]
     documents: list[Document] = []
     for node in nodes:
         if node is None:
