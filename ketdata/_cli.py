@@ -140,6 +140,13 @@ def _release(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _codes(args: argparse.Namespace) -> int:
+    from ketdata._problems import render_catalogue
+
+    print(render_catalogue(args.format), end="")
+    return EXIT_OK
+
+
 def _shipped_data() -> Path:
     from ketdata._paths import data_dir
 
@@ -208,6 +215,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="show the release without writing anything")
     p.add_argument("--date", help="release date as YYYY-MM-DD (default: today, UTC)")
     p.set_defaults(run=_release)
+
+    p = sub.add_parser(
+        "codes",
+        help="list every problem code, what it means and how to fix it",
+        epilog="example: ketdata codes --format markdown",
+    )
+    p.add_argument("--format", choices=("text", "markdown", "json"), default="text", help="output format")
+    p.set_defaults(run=_codes, data=None)
     return parser
 
 

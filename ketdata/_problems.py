@@ -227,3 +227,18 @@ class DataError(Exception):
         if more > 0:
             lines.append(f"... and {more} more")
         super().__init__("invalid ketdata data:\n" + "\n".join(lines))
+
+
+def render_catalogue(fmt: str = "text") -> str:
+    """The error catalogue as plain text, Markdown (for the docs) or JSON, by code."""
+    entries = sorted(CODES.values(), key=lambda c: c.code)
+    if fmt == "json":
+        import json
+
+        rows = [{"code": c.code, "severity": c.severity.value, "title": c.title, "fix": c.fix} for c in entries]
+        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "markdown":
+        lines = ["| code | severity | problem | how to fix it |", "|---|---|---|---|"]
+        lines += [f"| `{c.code}` | {c.severity.value} | {c.title} | {c.fix} |" for c in entries]
+        return "\n".join(lines) + "\n"
+    return "".join(f"{c.code}  {c.severity.value:<7}  {c.title}\n         {c.fix}\n" for c in entries)

@@ -107,3 +107,13 @@ def test_help_has_examples() -> None:
     for command in ("validate", "coverage", "export"):
         result = ketdata(command, "--help")
         assert result.returncode == 0 and "example" in result.stdout
+
+
+def test_codes_lists_the_catalogue() -> None:
+    from ketdata._problems import CODES
+
+    text = ketdata("codes").stdout
+    assert all(code in text for code in CODES)
+    rows = json.loads(ketdata("codes", "--format", "json").stdout)
+    assert [r["code"] for r in rows] == sorted(CODES)
+    assert ketdata("codes", "--format", "markdown").stdout.startswith("| code |")

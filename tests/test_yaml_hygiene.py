@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,18 @@ def test_load_raises_data_error_listing_problems(data: Path) -> None:
         ketdata.load(data)
     assert [p.code for p in caught.value.problems] == ["KD005"]
     assert "KD005" in str(caught.value)
+
+
+def test_only_the_safe_loader_is_used_anywhere() -> None:
+    from .helpers import ROOT
+
+    unsafe = re.compile(
+        r"yaml\.(load|load_all|full_load|unsafe_load)\(|Loader=yaml\.(Loader|FullLoader|UnsafeLoader)\b"
+    )
+    offenders = [
+        f"{p.relative_to(ROOT)}:{n}"
+        for p in sorted((ROOT / "ketdata").rglob("*.py"))
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if unsafe.search(line)
+    ]
+    assert offenders == []

@@ -1,0 +1,86 @@
+"""The bad-input corpus: each case is a small overlay on the shipped data with the problems it must raise.
+
+``tests/corpus/<case>/files/`` holds files laid over a copy of the project (``data/…``, ``releases/…``);
+``case.json`` names files to delete, whether the release snapshots are present, an optional padding
+size, the exit code (1 unless said), and the expected problems by code, file and line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ketdata._cli import main
+from ketdata._problems import CODES
+
+from .helpers import DATA, ROOT
+
+CORPUS = Path(__file__).parent / "corpus"
+CASES = sorted(p.name for p in CORPUS.iterdir() if (p / "case.json").is_file())
+# Codes no corpus case can raise here, and where they are tested instead.
+ELSEWHERE = {
+    "KD015": "unreadable file: the tests run as root, who can read anything",
+    "KD205": "a warning (exit 0): tests/test_rules.py",
+    "KD505": "id reuse after a withdrawal: tests/test_versions.py",
+}
+
+
+def spec(case: str) -> dict[str, Any]:
+    return json.loads((CORPUS / case / "case.json").read_text(encoding="utf-8"))
+
+
+def build(case: str, root: Path) -> Path:
+    shutil.copytree(DATA, root / "data")
+    if spec(case).get("releases"):
+        shutil.copytree(ROOT / "releases", root / "releases")
+    overlay = CORPUS / case / "files"
+    if overlay.is_dir():
+        shutil.copytree(overlay, root, dirs_exist_ok=True)
+    for name in spec(case).get("delete", ()):
+        (root / name).unlink()
+    pad = spec(case).get("pad")
+    if pad:
+        (path,) = [root / e["file"] for e in spec(case)["expect"]]
+        with path.open("ab") as handle:
+            handle.write(b"# " + b"x" * pad + b"\n")
+    return root / "data"
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_corpus_is_large_enough() -> None:
+    assert len(CASES) >= 40
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_case_reports_its_problem_and_nothing_else_happens(case: str, tmp_path: Path) -> None:
+    data = build(case, tmp_path)
+    before = tree(tmp_path)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["validate", str(data), "--format", "json"])
+    assert code == spec(case).get("exit", 1), out.getvalue()
+    assert "Traceback" not in out.getvalue() + err.getvalue()
+    found = {(p["code"], p["file"], p["line"]) for p in json.loads(out.getvalue())}
+    for expected in spec(case)["expect"]:
+        assert (expected["code"], str(tmp_path / expected["file"]), expected["line"]) in found, sorted(found)
+    assert tree(tmp_path) == before
+
+
+def test_every_code_in_the_catalogue_is_exercised() -> None:
+    in_corpus = {e["code"] for case in CASES for e in spec(case)["expect"]}
+    assert sorted(set(CODES) - in_corpus - set(ELSEWHERE)) == []
+
+
+def test_every_code_the_code_raises_is_in_the_catalogue() -> None:
+    raised = {m for p in (ROOT / "ketdata").rglob("*.py") for m in re.findall(r'"(KD\d{3})"', p.read_text())}
+    assert sorted(raised - set(CODES)) == []
