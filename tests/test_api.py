@@ -124,5 +124,22 @@ def test_import_and_load_pull_in_neither_yaml_nor_jsonschema() -> None:
 
 
 def test_public_api_is_documented() -> None:
-    missing = [name for name in ketdata.__all__ if not (getattr(ketdata, name).__doc__ or "").strip()]
+    import inspect
+
+    import ketdata.export
+
+    missing = []
+    for module in (ketdata, ketdata.export):
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if not (obj.__doc__ or "").strip():
+                missing.append(f"{module.__name__}.{name}")
+            if inspect.isclass(obj):
+                missing += [
+                    f"{module.__name__}.{name}.{attr}"
+                    for attr, member in vars(obj).items()
+                    if not attr.startswith("_")
+                    and (inspect.isfunction(member) or isinstance(member, property))
+                    and not (member.__doc__ or "").strip()
+                ]
     assert missing == []
