@@ -7,7 +7,9 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+from ketdata._model import UnknownRecordError
 from ketdata._problems import DataError, Problem, Severity
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -22,6 +24,11 @@ examples:
   ketdata export --check           exit 1 if ./exports is not what ./data produces
   ketdata diff v1.0.0 HEAD         what changed between a release tag and now
   ketdata release --dry-run        the version bump and changelog the next release would get
+  ketdata locate "QUOTE"           the section and offsets of a quote, ready to paste
+  ketdata new claim --help         add a record with the next free id
+  ketdata fmt --check              exit 1 if a data file is not in canonical form
+  ketdata show claim-021           one record with its caveats and quote in context
+  ketdata list --evidence experimental --format json
 """
 
 
@@ -147,6 +154,111 @@ def _codes(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _editor_folder(args: argparse.Namespace) -> Path:
+    return args.data or Path("data")
+
+
+def _locate(args: argparse.Namespace) -> int:
+    from ketdata._folder import load_folder
+    from ketdata._locate import locate
+    from ketdata._scaffold import source_text
+
+    folder = args.data or _shipped_data()
+    ds = load_folder(folder)
+    sources = [ds.source(args.source)] if args.source else list(ds.sources)
+    for source in sources:
+        found = locate(source, source_text(folder, source), args.quote)
+        if len(found.exact) == 1:
+            print(found.exact[0].to_yaml(), end="")
+            return EXIT_OK
+        if found.exact:
+            print(
+                f"ketdata: the quote occurs {len(found.exact)} times in {source.id}; quote more of it:", file=sys.stderr
+            )
+            for span in found.exact:
+                print(f"  [{span.start}, {span.end}) in {span.section}", file=sys.stderr)
+            return EXIT_PROBLEMS
+        if found.nearest is not None:
+            print(f"ketdata: not found exactly in {source.id}; the nearest match {found.difference}:", file=sys.stderr)
+            print(found.nearest.to_yaml(), end="")
+    return EXIT_PROBLEMS
+
+
+def _new(args: argparse.Namespace) -> int:
+    from ketdata import _scaffold
+
+    folder = _editor_folder(args)
+    ds = _scaffold.dataset(folder)
+    try:
+        if args.record == "concept":
+            record = _scaffold.concept(vars(args))
+        else:
+            span = _scaffold.quote_span(folder, ds, args.quote, args.source, args.nth)
+            record = (_scaffold.claim if args.record == "claim" else _scaffold.caveat)(ds, span, vars(args))
+    except (_scaffold.ScaffoldError, KeyError) as exc:
+        print(f"ketdata: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    written = _scaffold.write(folder, args.record, record)
+    if written.problems:
+        _print_problems(written.problems, "text")
+        print(f"not written: {written.record_id} would not validate", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"{written.record_id}\t{written.path}")
+    return EXIT_OK
+
+
+def _fmt(args: argparse.Namespace) -> int:
+    from ketdata._format import format_folder
+
+    failed = False
+    for result in format_folder(_editor_folder(args)):
+        if result.skipped:
+            print(f"{result.path}: {result.skipped}", file=sys.stderr)
+            failed = failed or "cannot" in result.skipped
+        elif result.changed:
+            failed = failed or args.check
+            if args.check:
+                print(f"would reformat {result.path}")
+            else:
+                result.path.write_text(result.text or "", encoding="utf-8")
+                print(f"reformatted {result.path}")
+    return EXIT_PROBLEMS if failed else EXIT_OK
+
+
+def _dataset(args: argparse.Namespace) -> Any:
+    from ketdata import load
+
+    return load(args.data) if args.data is not None else load()
+
+
+def _show(args: argparse.Namespace) -> int:
+    from ketdata._model import Caveat, Claim, near_misses
+    from ketdata._query import show
+
+    ds = _dataset(args)
+    record = ds.get(args.id)
+    if record is None:
+        near = near_misses(args.id, [r.id for r in (*ds.claims, *ds.caveats, *ds.concepts, *ds.categories)])
+        hint = f" (did you mean {', '.join(near)}?)" if near else ""
+        print(f"ketdata: error: no record with id {args.id!r}{hint}", file=sys.stderr)
+        return EXIT_USAGE
+    text = None
+    if isinstance(record, Claim | Caveat):
+        folder = args.data or _shipped_data()
+        source = ds.source(record.source.source)
+        text = (folder / "sources" / source.file).read_text(encoding="utf-8")
+    print(show(ds, record, text), end="")
+    return EXIT_OK
+
+
+def _list(args: argparse.Namespace) -> int:
+    from ketdata._query import render_list, select
+
+    claims = select(_dataset(args), args.category, args.status, args.evidence, args.concept)
+    print(render_list(claims, args.format), end="")
+    return EXIT_OK
+
+
 def _shipped_data() -> Path:
     from ketdata._paths import data_dir
 
@@ -217,6 +329,93 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_release)
 
     p = sub.add_parser(
+        "locate",
+        help="find a quote in the source and print its offsets, ready to paste",
+        epilog='example: ketdata locate "can also be taken orally"',
+    )
+    p.add_argument("quote", help="the text to find, exactly as the article has it")
+    p.add_argument("--source", help="the source id (default: every source)")
+    p.set_defaults(run=_locate)
+
+    p = sub.add_parser(
+        "new",
+        help="add a record with the next free id, version 1, status active",
+        epilog='example: ketdata new claim --statement "Ketamine can cause dizziness." '
+        "--subject ketamine --predicate has_side_effect --object dizziness "
+        '--category adverse-effects --evidence established --hedge can --quote "and dizziness"',
+    )
+    kinds = p.add_subparsers(dest="record", required=True, metavar="RECORD")
+    c = kinds.add_parser(
+        "claim",
+        help="a new claim (appended to data/claims/<category>.yaml)",
+        epilog="example: see `ketdata new --help`",
+    )
+    for flag in ("--statement", "--subject", "--predicate", "--category", "--evidence", "--quote"):
+        c.add_argument(flag, required=True)
+    what = c.add_mutually_exclusive_group(required=True)
+    what.add_argument("--object", help="the object concept id")
+    what.add_argument("--value", help="the object as a literal value")
+    c.add_argument("--hedge", help="the source's own qualifier word, if any")
+    v = kinds.add_parser(
+        "caveat",
+        help="a new caveat (appended to data/caveats.yaml)",
+        epilog='example: ketdata new caveat --statement "..." --kind safety-warning '
+        '--applies-to claim-045 --quote "..."',
+    )
+    for flag in ("--statement", "--kind", "--quote"):
+        v.add_argument(flag, required=True)
+    v.add_argument("--applies-to", nargs="+", required=True, dest="applies_to", help="claim ids")
+    for q in (c, v):
+        q.add_argument("--source", help="the source id (default: the only source)")
+        q.add_argument("--nth", type=int, help="which occurrence of the quote, from 1, when it occurs several times")
+    k = kinds.add_parser(
+        "concept",
+        help="a new concept (appended to data/concepts.yaml)",
+        epilog="example: ketdata new concept --id nausea --label Nausea --kind condition",
+    )
+    for flag in ("--id", "--label", "--kind"):
+        k.add_argument(flag, required=True)
+    k.add_argument("--definition")
+    k.add_argument("--synonym", action="append", help="another name (repeat for several)")
+    for q in (c, v, k):
+        q.add_argument("--data", type=Path, default=None, help="the data folder (default: ./data)")
+    p.set_defaults(run=_new)
+
+    p = sub.add_parser(
+        "fmt",
+        help="rewrite data files in their canonical form (or check with --check)",
+        epilog="example: ketdata fmt --check",
+    )
+    data_arg(p)
+    p.add_argument("--check", action="store_true", help="write nothing; exit 1 listing files that would change")
+    p.set_defaults(run=_fmt)
+
+    p = sub.add_parser(
+        "show", help="one record, with its caveats and its quote in context", epilog="example: ketdata show claim-021"
+    )
+    p.add_argument("id", help="a claim, caveat, concept or category id")
+    p.set_defaults(run=_show)
+
+    p = sub.add_parser(
+        "list",
+        help="claims, filtered, as a table, JSON or CSV",
+        epilog="example: ketdata list --category adverse-effects --format json",
+    )
+    p.add_argument("--category", help="claims in this category or below it")
+    p.add_argument("--status", choices=("active", "deprecated", "withdrawn"), help="lifecycle status")
+    p.add_argument("--evidence", help="evidence status id, e.g. experimental")
+    p.add_argument("--concept", help="claims whose subject or object is this concept")
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table", help="output format")
+    p.set_defaults(run=_list)
+    for name in ("locate", "show", "list"):
+        sub.choices[name].add_argument(
+            "--data",
+            type=Path,
+            default=None,
+            help="the data folder (default: ./data if present, else the shipped data)",
+        )
+
+    p = sub.add_parser(
         "codes",
         help="list every problem code, what it means and how to fix it",
         epilog="example: ketdata codes --format markdown",
@@ -239,3 +438,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DataError as exc:
         _print_problems(exc.problems, "text")
         return EXIT_PROBLEMS
+    except UnknownRecordError as exc:
+        print(f"ketdata: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE

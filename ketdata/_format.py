@@ -1,0 +1,96 @@
+"""``ketdata fmt``: one canonical form for data files, so that diffs show only real changes.
+
+Canonical means: one ``---`` document per record, keys in the order of the record's schema (unknown keys
+last, as written), PyYAML's block style with its own quoting, lines folded at 100 columns, UTF-8.
+PyYAML cannot keep comments, so a file with comments is reported and left as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ketdata._folder import discover
+from ketdata._paths import schema_dir
+from ketdata._yaml import read_documents
+
+WIDTH = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Formatted:
+    """One file's outcome: its canonical text, or why it was left alone."""
+
+    path: Path
+    text: str | None
+    skipped: str = ""
+
+    @property
+    def changed(self) -> bool:
+        """Whether formatting would change the file."""
+        return self.text is not None and self.text != self.path.read_text(encoding="utf-8")
+
+
+class _Order:
+    def __init__(self, folder: Path) -> None:
+        import json
+
+        self.schemas = {p.name.removesuffix(".schema.json"): json.loads(p.read_text(encoding="utf-8"))
+                        for p in folder.glob("*.schema.json")}  # fmt: skip
+        self.by_id = {s["$id"]: s for s in self.schemas.values()}
+
+    def resolve(self, node: Mapping[str, Any]) -> Mapping[str, Any]:
+        ref = node.get("$ref")
+        if not ref:
+            return node
+        base, _, pointer = ref.partition("#")
+        target: Any = self.by_id[base]
+        for part in filter(None, pointer.split("/")):
+            target = target[part]
+        return {**self.resolve(target), **{k: v for k, v in node.items() if k != "$ref"}}
+
+    def arrange(self, value: Any, schema: Mapping[str, Any]) -> Any:
+        schema = self.resolve(schema)
+        if isinstance(value, dict):
+            props = schema.get("properties", {})
+            keys = [k for k in props if k in value] + [k for k in value if k not in props]
+            return {k: self.arrange(value[k], props.get(k, {})) for k in keys}
+        if isinstance(value, list):
+            return [self.arrange(item, schema.get("items", {})) for item in value]
+        return value
+
+
+def _hashes_in(value: Any) -> int:
+    if isinstance(value, dict):
+        return sum(_hashes_in(k) + _hashes_in(v) for k, v in value.items())
+    if isinstance(value, list):
+        return sum(_hashes_in(v) for v in value)
+    return str(value).count("#") if isinstance(value, str) else 0
+
+
+def format_file(path: Path, kind: str, order: _Order) -> Formatted:
+    """The canonical text of one data file, or why it cannot be formatted."""
+    data = path.read_bytes()
+    documents, problems = read_documents(data, str(path))
+    if problems or not documents:
+        return Formatted(path, None, "cannot be read as records; run `ketdata validate`")
+    values = [d.value for d in documents]
+    if data.decode("utf-8").count("#") > sum(_hashes_in(v) for v in values):
+        return Formatted(path, None, "has comments, which formatting would lose; left as it is")
+    schema = order.schemas.get(kind, {})
+    text = "".join(
+        "---\n" + yaml.safe_dump(order.arrange(v, schema), sort_keys=False, allow_unicode=True, width=WIDTH)
+        for v in values
+    )
+    return Formatted(path, text)
+
+
+def format_folder(data_dir: Path) -> list[Formatted]:
+    """The formatting outcome of every data file of a folder (nothing is written)."""
+    order = _Order(schema_dir())
+    files, _ = discover(data_dir)
+    return [format_file(f.path, f.kind, order) for f in files]
