@@ -37,26 +37,31 @@ def _default_data() -> Path | None:
     return here if (here / "dataset.yaml").is_file() else None
 
 
-def _print_problems(problems: Sequence[Problem], fmt: str) -> None:
+def _print_problems(problems: Sequence[Problem], fmt: str, *, verbose: bool = False) -> None:
     if fmt == "json":
         print(json.dumps([p.to_dict() for p in problems], ensure_ascii=False, indent=2))
         return
     for p in problems:
-        print(p)
-    errors = sum(p.severity is Severity.ERROR for p in problems)
-    print(f"{errors} error(s), {len(problems) - errors} other problem(s)", file=sys.stderr)
+        if verbose or p.severity is not Severity.INFO:
+            print(p)
+    counts = {s: sum(p.severity is s for p in problems) for s in Severity}
+    summary = ", ".join(f"{n} {s.value}{'s' if n != 1 else ''}" for s, n in counts.items())
+    infos = sorted({p.code for p in problems if p.severity is Severity.INFO})
+    hidden = f" (infos {', '.join(infos)} listed with --verbose)" if infos and not verbose else ""
+    print(f"{summary}{hidden}", file=sys.stderr)
 
 
-def _failed(problems: Sequence[Problem]) -> bool:
-    return any(p.severity is Severity.ERROR for p in problems)
+def _failed(problems: Sequence[Problem], *, strict: bool = False) -> bool:
+    failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
+    return any(p.severity in failing for p in problems)
 
 
 def _validate(args: argparse.Namespace) -> int:
     from ketdata._validate import run
 
     problems = run(args.data).problems
-    _print_problems(problems, args.format)
-    return EXIT_PROBLEMS if _failed(problems) else EXIT_OK
+    _print_problems(problems, args.format, verbose=args.verbose)
+    return EXIT_PROBLEMS if _failed(problems, strict=args.strict) else EXIT_OK
 
 
 def _coverage(args: argparse.Namespace) -> int:
@@ -139,6 +144,8 @@ def _release(args: argparse.Namespace) -> int:
         return EXIT_OK
     why = f"{release.bump} bump over {release.previous}" if release.previous else "first release"
     print(f"release {release.version} ({why}), dated {release.date}\n\n{release.changelog}")
+    unreviewed = sum(p.code == "KD601" for p in problems)
+    print(f"{unreviewed} claim(s) and caveat(s) not yet reviewed", file=sys.stderr)
     if args.dry_run:
         print("dry run: nothing written", file=sys.stderr)
         return EXIT_OK
@@ -204,6 +211,8 @@ def _new(args: argparse.Namespace) -> int:
         print(f"not written: {written.record_id} would not validate", file=sys.stderr)
         return EXIT_PROBLEMS
     print(f"{written.record_id}\t{written.path}")
+    for todo in written.to_do:
+        print(f"still to do: {todo}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -288,6 +297,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     data_arg(p)
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    p.add_argument("--strict", action="store_true", help="fail on warnings too (an overdue review, say)")
+    p.add_argument("--verbose", action="store_true", help="list infos too (records not yet reviewed, say)")
     p.set_defaults(run=_validate)
 
     p = sub.add_parser(

@@ -15,6 +15,8 @@ from ketdata._model import (
     Maintainer,
     Predicate,
     Quantity,
+    Review,
+    Rule,
     Section,
     Source,
     SourceRef,
@@ -38,6 +40,7 @@ KINDS: tuple[tuple[str, str, str], ...] = (
     ("concept", "concepts", "concepts"),
     ("claim", "claims", "claims"),
     ("caveat", "caveats", "caveats"),
+    ("rule", "rules", "rules"),
 )
 
 
@@ -97,6 +100,12 @@ def _concept(d: Raw) -> Concept:
     return Concept(d["id"], d["label"], d["kind"], d.get("definition"), tuple(d.get("synonyms") or ()), codings)
 
 
+def _review(d: Raw | None) -> Review:
+    if d is None:
+        return Review()
+    return Review(d["status"], d.get("reviewed_by"), d.get("reviewed_on"), d.get("review_due"))
+
+
 def _claim(d: Raw) -> Claim:
     o = d["object"]
     obj = ClaimObject(o.get("concept"), o.get("value"), _quantity(o.get("quantity")))
@@ -112,8 +121,10 @@ def _claim(d: Raw) -> Claim:
         d["evidence_status"],
         d.get("hedge"),
         _source_ref(d["source"]),
+        _review(d.get("review")),
         d.get("reason"),
-        d.get("replaced_by"),
+        d.get("superseded_by"),
+        tuple(d.get("conflicts_with") or ()),
     )
 
 
@@ -126,9 +137,15 @@ def _caveat(d: Raw) -> Caveat:
         d["kind"],
         tuple(d["applies_to"]),
         _source_ref(d["source"]),
+        _review(d.get("review")),
         d.get("reason"),
-        d.get("replaced_by"),
+        d.get("superseded_by"),
     )
+
+
+def _rule(d: Raw) -> Rule:
+    lists = {k: tuple(d.get(k) or ()) for k in ("categories", "caveat_kinds", "words", "statuses")}
+    return Rule(d["id"], d["kind"], d["severity"], d["description"], **lists)
 
 
 def normalise(kind: str, raw: Raw) -> Any:
@@ -155,17 +172,19 @@ def build_dataset(info: Raw, records: Mapping[str, Sequence[Raw]]) -> Dataset:
         concepts=_all(records, "concept", _concept),
         claims=_all(records, "claim", _claim),
         caveats=_all(records, "caveat", _caveat),
+        rules=_all(records, "rule", _rule),
     )
 
 
 def _plain(value: Any) -> Any:
     fields = getattr(value, "__dataclass_fields__", None)
     if fields is not None:
-        # An optional field left unset is omitted, as in the YAML; a required one that is None stays null.
+        # An optional field left unset (None, or an empty list) is omitted, as in the YAML; a required one
+        # that is None stays null.
         return {
             name: _plain(getattr(value, name))
             for name, f in fields.items()
-            if not (getattr(value, name) is None and f.default is None)
+            if not (getattr(value, name) in (None, ()) and f.default in (None, ()))
         }
     if isinstance(value, tuple):
         return [_plain(v) for v in value]

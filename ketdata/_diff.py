@@ -58,6 +58,8 @@ class Diff:
     new_version: str
     changes: tuple[RecordChange, ...]
     schema_change: Bump | None = None
+    old_schema: str | None = None
+    new_schema: str | None = None
 
     def __bool__(self) -> bool:
         return bool(self.changes) or self.schema_change is not None
@@ -74,6 +76,8 @@ class Diff:
             "new_version": self.new_version,
             "bump": self.bump(),
             "schema_change": self.schema_change,
+            "old_schema": self.old_schema,
+            "new_schema": self.new_schema,
             "changes": [
                 {
                     "kind": c.kind,
@@ -100,9 +104,16 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
 def field_changes(
     old: dict[str, Any], new: dict[str, Any], *, ignore: frozenset[str] = frozenset()
 ) -> list[FieldChange]:
-    """Fields that differ between two plain records (lists compared whole), in field order."""
+    """Fields that differ between two plain records (lists compared whole), in field order.
+
+    ``ignore`` names fields left out of the comparison, with everything below them.
+    """
     a, b = _flatten(old), _flatten(new)
-    names = [k for k in a if k not in ignore] + [k for k in b if k not in a and k not in ignore]
+
+    def kept(key: str) -> bool:
+        return not any(key == i or key.startswith(f"{i}.") for i in ignore)
+
+    names = [k for k in a if kept(k)] + [k for k in b if k not in a and kept(k)]
     return [FieldChange(k, a.get(k), b.get(k)) for k in names if a.get(k) != b.get(k)]
 
 
@@ -157,7 +168,7 @@ def diff(old: Dataset, new: Dataset, *, old_schema: str | None = None, new_schem
             if change is not None:
                 changes.append(change)
     schema = schema_bump(old_schema, new_schema) if old_schema and new_schema else None
-    return Diff(old.info.version, new.info.version, tuple(changes), schema)
+    return Diff(old.info.version, new.info.version, tuple(changes), schema, old_schema, new_schema)
 
 
 def _show(value: Any) -> str:
@@ -174,7 +185,7 @@ def render_text(d: Diff) -> str:
         return f"no differences ({d.old_version} -> {d.new_version})\n"
     lines = [f"{d.old_version} -> {d.new_version}: {len(d.changes)} record(s) differ; release bump: {d.bump()}"]
     if d.schema_change:
-        lines.append(f"schema version changed ({d.schema_change})")
+        lines.append(f"schema version {d.old_schema} -> {d.new_schema} ({d.schema_change})")
     kind = None
     marks = {"added": "+", "removed": "-", "withdrawn": "-", "deprecated": "!", "changed": "~", "reactivated": "+"}
     for c in d.changes:

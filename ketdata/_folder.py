@@ -63,6 +63,13 @@ class RawRecord:
         """Line and column of the key or item at ``path`` (or the nearest enclosing one)."""
         return self.doc.mark(path)
 
+    def doc_line(self, line: int) -> str | None:
+        """The text of a line of the record's file (1-based), for pointing into it."""
+        try:
+            return Path(self.file).read_text(encoding="utf-8").splitlines()[line - 1]
+        except (OSError, UnicodeDecodeError, IndexError):
+            return None
+
 
 def _read(path: Path) -> tuple[bytes | None, list[Problem]]:
     """A data file's bytes, refusing one over the size limit before reading it."""

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 def _from_json_text(text: str | bytes, where: str) -> Dataset:
     try:
         doc: dict[str, Any] = json.loads(text)
-        return build_dataset(doc["dataset"], {kind: doc[attr] for kind, attr, _ in KINDS})
+        # A snapshot from before a record kind existed simply has none of it.
+        return build_dataset(doc["dataset"], {kind: doc.get(attr, ()) for kind, attr, _ in KINDS})
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         from ketdata._problems import DataError, problem
 

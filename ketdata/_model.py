@@ -153,6 +153,16 @@ class SourceRef:
 
 
 @dataclass(frozen=True, slots=True)
+class Review:
+    """The review trail of a claim or caveat: ``unreviewed`` until a real maintainer checks it."""
+
+    status: Literal["unreviewed", "reviewed"] = "unreviewed"
+    reviewed_by: str | None = None
+    reviewed_on: str | None = None
+    review_due: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Claim:
     """One fact the source states, no stronger than the source states it."""
 
@@ -167,8 +177,10 @@ class Claim:
     evidence_status: str
     hedge: str | None
     source: SourceRef
+    review: Review = Review()
     reason: str | None = None
-    replaced_by: str | None = None
+    superseded_by: str | None = None
+    conflicts_with: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,13 +194,28 @@ class Caveat:
     kind: str
     applies_to: tuple[str, ...]
     source: SourceRef
+    review: Review = Review()
     reason: str | None = None
-    replaced_by: str | None = None
+    superseded_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A content-governance rule declared in the data (see the ``rule`` schema for each kind's fields)."""
+
+    id: str
+    kind: Literal["caveat-coverage", "caveat-targets", "strong-wording"]
+    severity: Literal["error", "warning", "info"]
+    description: str
+    categories: tuple[str, ...] = ()
+    caveat_kinds: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
 
 
 if TYPE_CHECKING:
-    Record: TypeAlias = Source | Category | EvidenceStatus | Predicate | Concept | Claim | Caveat
-    R = TypeVar("R", Source, Category, EvidenceStatus, Predicate, Concept, Claim, Caveat)
+    Record: TypeAlias = Source | Category | EvidenceStatus | Predicate | Concept | Claim | Caveat | Rule
+    R = TypeVar("R", Source, Category, EvidenceStatus, Predicate, Concept, Claim, Caveat, Rule)
 
 KIND_NAMES: MappingProxyType[type, str] = MappingProxyType(
     {
@@ -199,6 +226,7 @@ KIND_NAMES: MappingProxyType[type, str] = MappingProxyType(
         Concept: "concept",
         Claim: "claim",
         Caveat: "caveat",
+        Rule: "rule",
     }
 )
 
@@ -262,6 +290,7 @@ class Dataset:
     concepts: tuple[Concept, ...]
     claims: tuple[Claim, ...]
     caveats: tuple[Caveat, ...]
+    rules: tuple[Rule, ...] = ()
     _records: MappingProxyType[str, Record] = field(init=False, repr=False, compare=False)
     _claims_by: MappingProxyType[str, MappingProxyType[str, tuple[Claim, ...]]] = field(
         init=False, repr=False, compare=False
@@ -278,6 +307,7 @@ class Dataset:
             self.concepts,
             self.claims,
             self.caveats,
+            self.rules,
         ):
             records.update((r.id, r) for r in group)
         about = [(c.subject, c) for c in self.claims]
@@ -341,6 +371,10 @@ class Dataset:
     def predicate(self, predicate_id: str) -> Predicate:
         """The predicate with this id; raises `UnknownRecordError` if there is none."""
         return self._typed(Predicate, predicate_id)
+
+    def rule(self, rule_id: str) -> Rule:
+        """The rule with this id; raises `UnknownRecordError` if there is none."""
+        return self._typed(Rule, rule_id)
 
     def source(self, source_id: str) -> Source:
         """The source with this id; raises `UnknownRecordError` if there is none."""

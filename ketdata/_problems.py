@@ -161,6 +161,42 @@ CODES: MappingProxyType[str, Code] = _catalogue(
     ),
     Code("KD505", _E, "Id reused", "An id released once keeps its meaning for ever; give the new record a new id."),
     Code("KD506", _E, "New record not at version 1", "A record that was never released starts at version 1."),
+    Code(
+        "KD601",
+        Severity.INFO,
+        "Not yet reviewed",
+        "A maintainer checks the record against its source, then sets review: status reviewed, reviewed_by and "
+        "reviewed_on. Never fill these in for someone else.",
+    ),
+    Code("KD602", _W, "Review overdue", "Review the record again and move review_due (and reviewed_on) forward."),
+    Code(
+        "KD603",
+        _E,
+        "Changed after its review",
+        "The record's content changed since the release in which it was reviewed; review it again (new "
+        "reviewed_on) or set review: status unreviewed.",
+    ),
+    Code(
+        "KD604",
+        _E,
+        "Claim lacks a required caveat",
+        "Add the claim's id to the applies_to of a caveat of a kind the rule names, or add such a caveat. "
+        "The severity is the rule's.",
+    ),
+    Code("KD605", _E, "Caveat applies to no active claim", "Point the caveat at an active claim, or withdraw it."),
+    Code(
+        "KD606",
+        _E,
+        "Wording stronger than the evidence",
+        "The statement uses a word the rule bars for this evidence status; say what the article says, with its "
+        "hedge. The severity is the rule's.",
+    ),
+    Code(
+        "KD607",
+        _E,
+        "One-sided conflict",
+        "conflicts_with is symmetric: list each claim in the other's conflicts_with too.",
+    ),
 )
 
 
@@ -210,11 +246,18 @@ class Problem:
 
 
 def problem(
-    code: str, file: str, line: int, column: int, record_id: str | None, message: str, hint: str | None = None
+    code: str,
+    file: str,
+    line: int,
+    column: int,
+    record_id: str | None,
+    message: str,
+    hint: str | None = None,
+    severity: Severity | None = None,
 ) -> Problem:
-    """Make a problem whose severity and default hint come from the catalogue."""
+    """Make a problem whose severity (unless a data-declared rule sets it) and default hint come from the catalogue."""
     entry = CODES[code]
-    return Problem(code, entry.severity, file, line, column, record_id, message, hint or entry.fix)
+    return Problem(code, severity or entry.severity, file, line, column, record_id, message, hint or entry.fix)
 
 
 class DataError(Exception):

@@ -115,7 +115,7 @@ class ReleasePlan:
 
 def _describe(change: RecordChange, ds: Dataset) -> str:
     record = ds.get(change.id) if change.kind != "dataset" else None
-    what = getattr(record, "statement", None) or getattr(record, "label", None) or ""
+    what = next((getattr(record, a) for a in ("statement", "label", "description") if getattr(record, a, None)), "")
     reason = getattr(record, "reason", None)
     if change.change in ("withdrawn", "deprecated"):
         return f"- `{change.id}` {change.change}: {reason or 'no reason given'}"
@@ -157,10 +157,10 @@ def changelog_section(version: str, date: str, d: Diff | None, ds: Dataset) -> s
         return "\n".join([*lines, "### Added", "", f"- First release: {counts}.", ""])
     for title, kinds in _SECTIONS:
         items = [_describe(c, ds) for c in d.changes if c.change in kinds]
+        if title == "Changed" and d.schema_change:
+            items.insert(0, f"- The record schemas, from version {d.old_schema} to {d.new_schema} ({d.schema_change}).")
         if items:
             lines += [f"### {title}", "", *items, ""]
-    if d.schema_change:
-        lines += ["### Changed", "", f"- The record schemas changed ({d.schema_change}).", ""]
     return "\n".join(lines)
 
 

@@ -106,18 +106,29 @@ class Rules:
             self._ref(record, ("parent",), v["parent"], "category")
         elif record.kind == "claim":
             self._claim_references(record)
+        elif record.kind == "rule":
+            self._rule_references(record)
         elif record.kind == "caveat":
             applies_to = v.get("applies_to")
             for i, claim_id in enumerate(applies_to if isinstance(applies_to, list) else ()):
                 self._live_ref(record, ("applies_to", i), claim_id, "claim")
-        if "replaced_by" in v:
-            self._ref(record, ("replaced_by",), v["replaced_by"], record.kind)
+        if "superseded_by" in v:
+            self._ref(record, ("superseded_by",), v["superseded_by"], record.kind)
+
+    def _rule_references(self, record: RawRecord) -> None:
+        for field, kind in (("categories", "category"), ("statuses", "evidence_status")):
+            values = record.value.get(field)
+            for i, target in enumerate(values if isinstance(values, list) else ()):
+                self._ref(record, (field, i), target, kind)
 
     def _claim_references(self, record: RawRecord) -> None:
         v = record.value
         self._ref(record, ("category",), v.get("category"), "category")
         self._ref(record, ("evidence_status",), v.get("evidence_status"), "evidence_status")
         self._ref(record, ("subject",), v.get("subject"), "concept")
+        conflicts = v.get("conflicts_with")
+        for i, other in enumerate(conflicts if isinstance(conflicts, list) else ()):
+            self._ref(record, ("conflicts_with", i), other, "claim")
         obj: dict[str, Any] = v["object"] if isinstance(v.get("object"), dict) else {}
         if "concept" in obj:
             self._ref(record, ("object", "concept"), obj["concept"], "concept")

@@ -22,11 +22,12 @@ class ScaffoldError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Written:
-    """A record that was written: its id, file, and the problems validation found in it (none when it is kept)."""
+    """A record and its file; ``problems`` made it be taken back, ``to_do`` are rules it leaves for the editor."""
 
     record_id: str
     path: Path
     problems: tuple[Problem, ...]
+    to_do: tuple[Problem, ...] = ()
 
 
 def next_id(ids: list[str], prefix: str) -> str:
@@ -74,7 +75,7 @@ def claim(ds: Dataset, span: Span, args: Mapping[str, Any]) -> dict[str, Any]:
         "id": next_id([c.id for c in ds.claims], "claim"), "version": 1, "status": "active",
         "statement": args["statement"], "subject": args["subject"], "predicate": args["predicate"], "object": obj,
         "category": args["category"], "evidence_status": args["evidence"], "hedge": args.get("hedge"),
-        "source": _source_block(span),
+        "source": _source_block(span), "review": {"status": "unreviewed"},
     }  # fmt: skip
 
 
@@ -83,7 +84,7 @@ def caveat(ds: Dataset, span: Span, args: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "id": next_id([c.id for c in ds.caveats], "caveat"), "version": 1, "status": "active",
         "statement": args["statement"], "kind": args["kind"], "applies_to": list(args["applies_to"]),
-        "source": _source_block(span),
+        "source": _source_block(span), "review": {"status": "unreviewed"},
     }  # fmt: skip
 
 
@@ -119,13 +120,16 @@ def write(data_dir: Path, kind: str, record: dict[str, Any]) -> Written:
     if prefix and not prefix.endswith("\n"):
         prefix += "\n"
     path.write_text(prefix + text, encoding="utf-8")
-    mine = tuple(p for p in validate(data_dir) if p.record_id == record["id"] and p.severity is Severity.ERROR)
-    if mine:
+    mine = [p for p in validate(data_dir) if p.record_id == record["id"] and p.severity is not Severity.INFO]
+    # Governance rules (KD6xx) ask for more than one record, e.g. a caveat that applies to the new claim,
+    # which can only be written after it: they are left for the editor, not a reason to take the record back.
+    blocking = tuple(p for p in mine if p.severity is Severity.ERROR and not p.code.startswith("KD6"))
+    if blocking:
         if before is None:
             path.unlink()
         else:
             path.write_bytes(before)
-    return Written(record["id"], path, mine)
+    return Written(record["id"], path, blocking, tuple(p for p in mine if p not in blocking))
 
 
 def dataset(data_dir: Path) -> Dataset:

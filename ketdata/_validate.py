@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from pathlib import Path
 
 from ketdata._coverage import SentenceCoverage
 from ketdata._folder import read_records
+from ketdata._governance import conflict_problems, declared_rule_problems, review_problems
 from ketdata._paths import data_dir as shipped_data_dir
 from ketdata._paths import schema_dir
 from ketdata._problems import Problem
@@ -23,7 +25,7 @@ class Report:
     coverage: dict[str, list[SentenceCoverage]]
 
 
-def run(path: str | Path | None = None) -> Report:
+def run(path: str | Path | None = None, today: datetime.date | None = None) -> Report:
     """Validate a data folder (None: the shipped data) and report problems and coverage."""
     folder = Path(path) if path is not None else shipped_data_dir()
     records, problems = read_records(folder)
@@ -36,6 +38,11 @@ def run(path: str | Path | None = None) -> Report:
             schema_valid.add(id(record))
     rules = Rules(records)
     problems += rules.run()
+    # Governance reads field values freely, so it looks only at records that passed their schema.
+    valid = [r for r in records if id(r) in schema_valid]
+    problems += review_problems(valid, today or datetime.datetime.now(datetime.UTC).date())
+    problems += declared_rule_problems(valid)
+    problems += conflict_problems(valid)
     snapshot = latest_snapshot(releases_dir(folder))
     if snapshot is not None:
         problems += VersionRules(snapshot).check(records, schema_valid)

@@ -89,9 +89,17 @@ class VersionRules:
         if old.get("status") == "withdrawn" and record.value.get("status") != "withdrawn":
             msg = f"{rid} was withdrawn in release {self.release}; ids are never reused, give a new record a new id"
             return [problem("KD505", record.file, *record.mark("status"), rid, msg)]
-        changed = [f.field for f in field_changes(old, normalise(record.kind, record.value),
-                                                  ignore=frozenset({"version"}))]  # fmt: skip
+        new = normalise(record.kind, record.value)
+        # The review trail is not content: reviewing a record does not change its version.
+        changed = [f.field for f in field_changes(old, new, ignore=frozenset({"version", "review"}))]
         before = old["version"]
+        review = new.get("review") or {}
+        if changed and review.get("status") == "reviewed" and review == old.get("review"):
+            msg = (
+                f"changed since release {self.release} ({', '.join(changed)}) but its review of "
+                f"{review.get('reviewed_on')} predates the change; review it again or mark it unreviewed"
+            )
+            return [problem("KD603", record.file, *record.mark("review"), rid, msg)]
         if changed and version == before:
             msg = (f"changed since release {self.release} ({', '.join(changed)}) but still at version {version}; "
                    f"set version: {before + 1}")  # fmt: skip

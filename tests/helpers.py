@@ -4,7 +4,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import ketdata
-from ketdata import Problem
+from ketdata import Problem, Severity
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -26,6 +26,11 @@ def line_of(path: Path, needle: str, nth: int = 1) -> int:
 
 def problems_with(code: str, folder: Path) -> list[Problem]:
     return [p for p in ketdata.validate(folder) if p.code == code]
+
+
+def findings(folder: Path) -> list[Problem]:
+    """Validation's errors and warnings, leaving out infos (every record is unreviewed, for one)."""
+    return [p for p in ketdata.validate(folder) if p.severity is not Severity.INFO]
 
 
 Mutation = Callable[[Path], None]

@@ -14,7 +14,7 @@ import yaml
 
 import ketdata
 
-from .helpers import DATA, ROOT
+from .helpers import DATA, ROOT, findings
 
 TEXT = (DATA / "sources" / "ketamine-overview.txt").read_text(encoding="utf-8")
 
@@ -83,7 +83,13 @@ def test_new_claim_gets_the_next_id_and_validates(project: Path) -> None:
     claim = ds.claim("claim-049")
     assert (claim.version, claim.status, claim.hedge) == (1, "active", "can")
     assert TEXT[claim.source.start : claim.source.end] == claim.source.quote
-    assert ketdata.validate(project / "data") == []
+    assert "still to do" in result.stderr and "KD604" in result.stderr
+    assert [p.code for p in findings(project / "data")] == ["KD604"]
+    caveat = cli("new", "caveat", "--statement", "Ketamine should only be used under medical guidance.", "--kind",
+                 "supervision-requirement", "--applies-to", "claim-049", "--quote",
+                 "should only be used under the guidance of a trained medical professional", cwd=project)  # fmt: skip
+    assert caveat.returncode == 0, caveat.stderr
+    assert findings(project / "data") == []
     assert cli("fmt", "--check", cwd=project).returncode == 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 
 import ketdata
 
-from .helpers import Mutation, edit, line_of
+from .helpers import Mutation, edit, findings, line_of
 
 IDENTITY = "claims/identity.yaml"
 NAMES = "claims/names.yaml"
@@ -18,7 +19,7 @@ CAVEATS = "caveats.yaml"
 SOURCE = "sources/ketamine-overview.yaml"
 CATEGORIES = "categories.yaml"
 MEDICAL_USE = "definition: Uses of ketamine in medicine, established or potential."
-DEPRECATED = "status: deprecated\nreason: Split.\nreplaced_by: claim-999"
+DEPRECATED = "status: deprecated\nreason: Split.\nsuperseded_by: claim-999"
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,13 @@ def both(*steps: Mutation) -> Mutation:
             step(d)
 
     return run
+
+
+def set_dataset_version(data: Path, version: str) -> None:
+    path = data / "dataset.yaml"
+    path.write_text(
+        re.sub(r"(?m)^version: .*$", f"version: {version}", path.read_text(encoding="utf-8")), encoding="utf-8"
+    )
 
 
 CASES = {
@@ -71,9 +79,7 @@ CASES = {
         "release_date:",
         "ketdata",
     ),
-    "yaml-number": Case(
-        "KD105", "dataset.yaml", replace("dataset.yaml", "version: 1.0.0", "version: 1.0"), "version: 1.0", "ketdata"
-    ),
+    "yaml-number": Case("KD105", "dataset.yaml", lambda d: set_dataset_version(d, "1.0"), "version: 1.0", "ketdata"),
     "bad-id-pattern": Case(
         "KD106", IDENTITY, replace(IDENTITY, "id: claim-001", "id: claim-1"), "id: claim-1", "claim-1"
     ),
@@ -168,8 +174,8 @@ CASES = {
     "dangling-replaced-by": Case(
         "KD202",
         IDENTITY,
-        replace(IDENTITY, "status: active", "status: deprecated\nreason: Split.\nreplaced_by: claim-999"),
-        "replaced_by: claim-999",
+        replace(IDENTITY, "status: active", "status: deprecated\nreason: Split.\nsuperseded_by: claim-999"),
+        "superseded_by: claim-999",
         "claim-001",
     ),
     "category-cycle": Case(
@@ -265,7 +271,7 @@ def test_rule_fires_with_code_file_and_line(data: Path, case: Case) -> None:
 
 def test_missing_dataset_file(data: Path) -> None:
     (data / "dataset.yaml").unlink()
-    problems = ketdata.validate(data)
+    problems = findings(data)
     assert [(p.code, p.file) for p in problems] == [("KD013", str(data / "dataset.yaml"))]
 
 
@@ -273,29 +279,29 @@ def test_all_problems_in_one_run_sorted(data: Path) -> None:
     CASES["dangling-category"].mutate(data)
     CASES["quote-mismatch"].mutate(data)
     CASES["hedge-not-in-quote"].mutate(data)
-    problems = ketdata.validate(data)
+    problems = findings(data)
     assert {p.code for p in problems} == {"KD202", "KD305", "KD307"}
     assert problems == sorted(problems, key=lambda p: (p.file, p.line, p.column, p.code, p.message))
 
 
 def test_unknown_key_is_located_on_its_own_line(data: Path) -> None:
     CASES["unknown-key"].mutate(data)
-    (problem,) = ketdata.validate(data)
+    (problem,) = findings(data)
     assert (problem.line, problem.column) == (line_of(data / IDENTITY, "colour: red"), 1)
 
 
 def test_dangling_reference_suggests_near_miss(data: Path) -> None:
     CASES["dangling-category"].mutate(data)
-    (problem,) = ketdata.validate(data)
+    (problem,) = findings(data)
     assert "'identity'" in problem.message
 
 
 def test_quote_mismatch_says_where_the_quote_is(data: Path) -> None:
     CASES["offsets-shifted"].mutate(data)
-    (problem,) = ketdata.validate(data)
+    (problem,) = findings(data)
     assert "[20, 44)" in problem.message
 
 
 def test_copy_of_data_elsewhere_validates(tmp_path: Path, data: Path) -> None:
     moved = shutil.move(str(data), str(tmp_path / "elsewhere"))
-    assert ketdata.validate(moved) == []
+    assert findings(moved) == []

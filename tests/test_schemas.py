@@ -20,7 +20,8 @@ def objects(node: Any, where: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
         if "properties" in node:
             yield where, node
         for key, value in node.items():
-            yield from objects(value, f"{where}/{key}")
+            if key != "if":  # a condition's "properties" constrain values; they define no fields
+                yield from objects(value, f"{where}/{key}")
     elif isinstance(node, list):
         for i, value in enumerate(node):
             yield from objects(value, f"{where}/{i}")

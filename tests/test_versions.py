@@ -12,10 +12,15 @@ import pytest
 
 import ketdata
 from ketdata import Problem
+from ketdata._release import bumped
+from ketdata._versions import semver
 
-from .helpers import ROOT, edit, line_of
+from .helpers import ROOT, edit, findings, line_of
 
 IDENTITY = "data/claims/identity.yaml"
+LATEST = max((p.stem for p in (ROOT / "releases").glob("*.json")), key=semver)
+SNAPSHOT = f"releases/{LATEST}.json"
+PATCH, MINOR, MAJOR = (bumped(LATEST, b) for b in ("patch", "minor", "major"))
 NEW_CLAIM = """---
 id: claim-049
 version: 1
@@ -34,6 +39,8 @@ source:
   quote: Ketamine is a medication
   start: 20
   end: 44
+review:
+  status: unreviewed
 """
 
 
@@ -43,7 +50,7 @@ def cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def problems(project: Path) -> list[Problem]:
-    return ketdata.validate(project / "data")
+    return findings(project / "data")
 
 
 def release_plan(project: Path) -> str:
@@ -59,7 +66,7 @@ def reword(project: Path, version: int | None) -> None:
 
 
 def test_shipped_data_equals_its_latest_release() -> None:
-    result = cli("diff", "releases/1.0.0.json", "data", cwd=ROOT)
+    result = cli("diff", SNAPSHOT, "data", cwd=ROOT)
     assert result.returncode == 0, result.stdout
     assert "no differences" in result.stdout
 
@@ -76,7 +83,7 @@ def test_edit_without_bump_fails(project: Path) -> None:
 def test_edit_with_bump_passes_and_is_a_patch(project: Path) -> None:
     reword(project, 2)
     assert problems(project) == []
-    assert "release 1.0.1 (patch bump over 1.0.0)" in release_plan(project)
+    assert f"release {PATCH} (patch bump over {LATEST})" in release_plan(project)
 
 
 def test_version_jump_and_bump_without_change(project: Path) -> None:
@@ -91,7 +98,7 @@ def test_deleting_a_record_fails(project: Path) -> None:
     documents = names.read_text(encoding="utf-8").split("---\n")[1:]
     names.write_text("---\n" + "---\n".join(documents[1:]), encoding="utf-8")
     (found,) = [p for p in problems(project) if p.code == "KD504"]
-    snapshot = project / "releases" / "1.0.0.json"
+    snapshot = project / SNAPSHOT
     assert (found.record_id, found.file) == ("claim-010", str(snapshot))
     assert found.line == line_of(snapshot, '"id": "claim-010"')
 
@@ -108,7 +115,7 @@ def test_withdrawing_a_record_passes_and_is_major(project: Path) -> None:
     withdraw(project)
     assert problems(project) == []
     plan = release_plan(project)
-    assert "release 2.0.0 (major bump over 1.0.0)" in plan
+    assert f"release {MAJOR} (major bump over {LATEST})" in plan
     assert "### Removed" in plan and "`claim-010` withdrawn: Street names are not claims" in plan
 
 
@@ -123,7 +130,7 @@ def test_adding_a_record_is_minor(project: Path) -> None:
     (project / "data/claims/extra.yaml").write_text(NEW_CLAIM, encoding="utf-8")
     assert problems(project) == []
     plan = release_plan(project)
-    assert "release 1.1.0 (minor bump over 1.0.0)" in plan and "`claim-049` added" in plan
+    assert f"release {MINOR} (minor bump over {LATEST})" in plan and "`claim-049` added" in plan
 
 
 def test_new_record_starts_at_version_one(project: Path) -> None:
@@ -135,13 +142,13 @@ def test_release_writes_snapshot_version_changelog_and_exports(project: Path) ->
     reword(project, 2)
     result = cli("release", "--date", "2026-12-01", cwd=project)
     assert result.returncode == 0, result.stderr
-    snapshot = json.loads((project / "releases/1.0.1.json").read_text(encoding="utf-8"))
-    assert snapshot["dataset"]["version"] == "1.0.1" and snapshot["dataset"]["release_date"] == "2026-12-01"
-    assert ketdata.load(project / "data").version == "1.0.1"
+    snapshot = json.loads((project / f"releases/{PATCH}.json").read_text(encoding="utf-8"))
+    assert snapshot["dataset"]["version"] == PATCH and snapshot["dataset"]["release_date"] == "2026-12-01"
+    assert ketdata.load(project / "data").version == PATCH
     changelog = (project / "CHANGELOG.md").read_text(encoding="utf-8")
-    assert changelog.index("## [1.0.1] - 2026-12-01") < changelog.index("## [1.0.0]")
+    assert changelog.index(f"## [{PATCH}] - 2026-12-01") < changelog.index(f"## [{LATEST}]")
     assert "### Changed" in changelog and "`claim-001` (version 2): `statement`" in changelog
-    assert json.loads((project / "exports/manifest.json").read_text(encoding="utf-8"))["dataset_version"] == "1.0.1"
+    assert json.loads((project / "exports/manifest.json").read_text(encoding="utf-8"))["dataset_version"] == PATCH
     assert problems(project) == []
     again = cli("release", cwd=project)
     assert again.returncode == 0 and "nothing to release" in again.stderr
@@ -151,7 +158,7 @@ def test_release_refuses_invalid_data(project: Path) -> None:
     reword(project, None)
     result = cli("release", cwd=project)
     assert result.returncode == 1 and "KD501" in result.stdout
-    assert not (project / "releases/1.0.1.json").exists()
+    assert not (project / f"releases/{PATCH}.json").exists()
 
 
 def test_dry_run_writes_nothing(project: Path) -> None:
@@ -164,20 +171,20 @@ def test_dry_run_writes_nothing(project: Path) -> None:
 def test_diff_formats_and_exit_codes(project: Path) -> None:
     reword(project, 2)
     withdraw(project)
-    text = cli("diff", "releases/1.0.0.json", "data", cwd=project)
+    text = cli("diff", SNAPSHOT, "data", cwd=project)
     assert text.returncode == 1
     assert 'statement: "Ketamine is a medication." -> "Ketamine is a medicine."' in text.stdout
     assert "claim-010 withdrawn" in text.stdout and text.stdout.index("claims:") < text.stdout.index("claim-001")
-    data = json.loads(cli("diff", "releases/1.0.0.json", "data", "--format", "json", cwd=project).stdout)
+    data = json.loads(cli("diff", SNAPSHOT, "data", "--format", "json", cwd=project).stdout)
     assert data["bump"] == "major"
     assert {(c["id"], c["change"]) for c in data["changes"]} == {("claim-001", "changed"), ("claim-010", "withdrawn")}
-    markdown = cli("diff", "releases/1.0.0.json", "data", "--format", "markdown", cwd=project).stdout
+    markdown = cli("diff", SNAPSHOT, "data", "--format", "markdown", cwd=project).stdout
     assert "### Claims" in markdown and "- `claim-010` withdrawn" in markdown
 
 
 def test_diff_library_returns_typed_changes(project: Path) -> None:
     reword(project, 2)
-    old = ketdata.load_json(project / "releases/1.0.0.json")
+    old = ketdata.load_json(project / SNAPSHOT)
     change = ketdata.diff(old, ketdata.load(project / "data"))
     (record,) = change.changes
     assert isinstance(record, ketdata.RecordChange)

@@ -29,6 +29,8 @@ source:
   quote: Ketamine is a medication
   start: 20
   end: 44
+review:
+  status: unreviewed
 """
 
 

@@ -34,6 +34,7 @@ class Table:
     foreign: Mapping[str, str]  # column -> referenced "table.column"
     link: str | None = None  # the list field a link table unfolds
     owner: str | None = None  # a link table's column holding the owner's id
+    single: bool = False  # the list holds plain values: the one column is the item itself
 
     @property
     def headers(self) -> list[str]:
@@ -48,11 +49,21 @@ class Table:
 
 
 _SOURCE_REF = ("source.source", "source.section", "source.quote", "source.start", "source.end")
+_REVIEW = ("review.status", "review.reviewed_by", "review.reviewed_on", "review.review_due")
+_LIFE = ("id", "version", "status", "reason", "superseded_by")
 _CLAIM = (
-    "id", "version", "status", "reason", "replaced_by", "statement", "subject", "predicate", "object.concept",
-    "object.value", "object.quantity.value", "object.quantity.low", "object.quantity.high", "object.quantity.unit",
-    "object.quantity.approximate", "category", "evidence_status", "hedge", *_SOURCE_REF,
+    *_LIFE, "statement", "subject", "predicate", "object.concept", "object.value", "object.quantity.value",
+    "object.quantity.low", "object.quantity.high", "object.quantity.unit", "object.quantity.approximate", "category",
+    "evidence_status", "hedge", *_SOURCE_REF, *_REVIEW,
 )  # fmt: skip
+
+
+def _link(name: str, attr: str, schema: str, column: str, owner: str, field: str, refers: str | None = None) -> Table:
+    """A link table of plain values: owner id, position, and the value (``refers`` names what it points at)."""
+    foreign = {owner: f"{attr}.id", **({column: refers} if refers else {})}
+    return Table(name, attr, schema, (column,), foreign, field, owner, single=True)
+
+
 TABLES: tuple[Table, ...] = (
     Table("sources", "sources", "source", ("id", "title", "file", "sha256", "media_type", "language", "author", "url",
                                            "published", "license", "note"), {}),
@@ -64,26 +75,26 @@ TABLES: tuple[Table, ...] = (
           {}),
     Table("predicates", "predicates", "predicate", ("id", "label", "definition", "object_kind"), {}),
     Table("concepts", "concepts", "concept", ("id", "label", "kind", "definition"), {}),
-    Table("concept_synonyms", "concepts", "concept", ("synonym",), {"concept_id": "concepts.id"}, "synonyms",
-          "concept_id"),
+    _link("concept_synonyms", "concepts", "concept", "synonym", "concept_id", "synonyms"),
     Table("concept_codings", "concepts", "concept", ("system", "code", "display", "reference", "checked_against"),
           {"concept_id": "concepts.id"}, "codings", "concept_id"),
     Table("claims", "claims", "claim", _CLAIM, {
-        "replaced_by": "claims.id", "subject": "concepts.id", "predicate": "predicates.id",
+        "superseded_by": "claims.id", "subject": "concepts.id", "predicate": "predicates.id",
         "object_concept": "concepts.id", "category": "categories.id", "evidence_status": "evidence_statuses.id",
         "source_source": "sources.id"}),
-    Table("caveats", "caveats", "caveat", ("id", "version", "status", "reason", "replaced_by", "statement", "kind",
-                                           *_SOURCE_REF), {"replaced_by": "caveats.id", "source_source": "sources.id"}),
-    Table("caveat_claims", "caveats", "caveat", ("claim_id",), {"caveat_id": "caveats.id", "claim_id": "claims.id"},
-          "applies_to", "caveat_id"),
+    _link("claim_conflicts", "claims", "claim", "conflicts_with", "claim_id", "conflicts_with", "claims.id"),
+    Table("caveats", "caveats", "caveat", (*_LIFE, "statement", "kind", *_SOURCE_REF, *_REVIEW),
+          {"superseded_by": "caveats.id", "source_source": "sources.id"}),
+    _link("caveat_claims", "caveats", "caveat", "claim_id", "caveat_id", "applies_to", "claims.id"),
+    Table("rules", "rules", "rule", ("id", "kind", "severity", "description"), {}),
+    _link("rule_categories", "rules", "rule", "category", "rule_id", "categories", "categories.id"),
+    _link("rule_caveat_kinds", "rules", "rule", "caveat_kind", "rule_id", "caveat_kinds"),
+    _link("rule_words", "rules", "rule", "word", "rule_id", "words"),
+    _link("rule_statuses", "rules", "rule", "evidence_status", "rule_id", "statuses", "evidence_statuses.id"),
 )  # fmt: skip
-# A link table of plain values (synonyms, claim ids) has one column, which holds the item itself.
-_SINGLE = {"synonym", "claim_id"}
 
 
 def _dig(value: Any, path: str) -> Any:
-    if path in _SINGLE:
-        return value
     for part in path.split("."):
         value = value.get(part) if isinstance(value, Mapping) else None
     return value
@@ -103,7 +114,7 @@ def _table_rows(table: Table, records: Sequence[Mapping[str, Any]]) -> Iterator[
             yield [_dig(record, c) for c in table.columns]
             continue
         for position, item in enumerate(record.get(table.link, ())):
-            yield [record["id"], position, *(_dig(item, c) for c in table.columns)]
+            yield [record["id"], position, *([item] if table.single else (_dig(item, c) for c in table.columns))]
 
 
 def _plain_records(ds: Dataset) -> dict[str, list[Any]]:
@@ -150,6 +161,7 @@ class _Schemas:
         for part in path:
             if part == _ITEM:
                 node = self.resolve(node["items"])
+                required = True  # a row of a link table is an item that exists
                 continue
             required = required and part in node.get("required", ())
             node = self.resolve(node["properties"][part])
@@ -187,9 +199,9 @@ def _fields(table: Table, schemas: _Schemas) -> list[dict[str, Any]]:
         ]
     for column, header in zip(table.columns, table.headers[len(fields) :], strict=True):
         prefix = [table.link, _ITEM] if table.link else []
-        path = prefix if column in _SINGLE else [*prefix, *column.split(".")]
+        path = prefix if table.single else [*prefix, *column.split(".")]
         node, required = schemas.walk(table.schema, path)
-        if column in _SINGLE:
+        if table.single:
             node = {**node, "description": schemas.walk(table.schema, [table.link or ""])[0]["description"]}
         field: dict[str, Any] = {"name": header, "type": schemas.table_type(node), "description": node["description"]}
         if required:
@@ -280,7 +292,7 @@ def load_csv(folder: str | Path) -> Dataset:
             if table.link is None:
                 owners[row[0]] = _unflatten(table.columns, row)
                 continue
-            item = row[2] if table.columns[0] in _SINGLE else _unflatten(table.columns, row[2:])
+            item = row[2] if table.single else _unflatten(table.columns, row[2:])
             owners[row[0]].setdefault(table.link, []).append(item)
     info = {"id": package["name"], "name": package["title"], "version": package["version"],
             "release_date": package["created"][:10] if "created" in package else None,

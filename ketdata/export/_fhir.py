@@ -18,7 +18,10 @@ Mapping (record -> resource):
 
 Every claim and caveat resource carries two identifiers, ``urn:ketdata:claim`` (the id) and
 ``urn:ketdata:claim-version`` (``id|version``), its statement as narrative, and its verbatim quote and
-offsets in a ``source-quote`` extension. Only active records are exported. ``fullUrl`` values are
+offsets in a ``source-quote`` extension, and its governance: ``publication-status`` (draft until reviewed,
+active once reviewed, retired once deprecated or withdrawn; also ``ClinicalUseDefinition.status``), the
+``review`` trail (also ``ArtifactAssessment.lastReviewDate``), ``superseded-by`` and ``conflicts-with``.
+Every record is exported, whatever its status. ``fullUrl`` values are
 ``urn:uuid:`` UUIDv5s of the resource type and record id, so they are stable between builds.
 """
 
@@ -94,8 +97,9 @@ def _identifiers(kind: str, record: Claim | Caveat) -> list[dict[str, str]]:
 class _Builder:
     def __init__(self, ds: Dataset) -> None:
         self.ds = ds
-        self.claims = [c for c in ds.claims if c.status == "active"]
-        self.caveats = [v for v in ds.caveats if v.status == "active"]
+        self.claims = list(ds.claims)
+        self.caveats = list(ds.caveats)
+        self.active = [c for c in ds.claims if c.status == "active"]
         self.drugs = [c for c in ds.concepts if any(k.system == RXNORM for k in c.codings)]
 
     def claim_resource_type(self, claim: Claim) -> str:
@@ -138,7 +142,7 @@ class _Builder:
         return source.id, resource
 
     def _claims_about(self, drug: Concept, predicate: str) -> list[Claim]:
-        return [c for c in self.claims if c.predicate == predicate and c.subject == drug.id]
+        return [c for c in self.active if c.predicate == predicate and c.subject == drug.id]
 
     def substance(self, drug: Concept) -> tuple[str, Resource]:
         names = [{"name": drug.label, "preferred": True}]
@@ -166,7 +170,7 @@ class _Builder:
         return drug.id, {"resourceType": "Medication", "code": code, "status": "active"}
 
     def knowledge(self, drug: Concept) -> tuple[str, Resource]:
-        routes = [self.ds.concept(c.object.concept) for c in self.claims
+        routes = [self.ds.concept(c.object.concept) for c in self.active
                   if c.predicate == "administered_by_route" and c.object.concept]  # fmt: skip
         issues = [self.claim_key(c) for c in self.claims if self.claim_resource_type(c) == "ClinicalUseDefinition"]
         issues += [("ClinicalUseDefinition", v.id) for v in self.caveats]
@@ -189,10 +193,33 @@ class _Builder:
             return _concept(self.ds.concept(claim.object.concept))
         return {"text": claim.object.value or ""}
 
+    def governance(self, record: Claim | Caveat) -> list[dict[str, Any]]:
+        """Extensions carrying the record's publication status, review trail, successor and conflicts."""
+        review = record.review
+        trail: list[dict[str, Any]] = [{"url": "status", "valueCode": review.status}]
+        trail += [{"url": "reviewedBy", "valueString": review.reviewed_by}] if review.reviewed_by else []
+        trail += [{"url": "reviewedOn", "valueDate": review.reviewed_on}] if review.reviewed_on else []
+        trail += [{"url": "reviewDue", "valueDate": review.review_due}] if review.review_due else []
+        out: list[dict[str, Any]] = [
+            {"url": _EXT + "publication-status", "valueCode": publication_status(record)},
+            {"url": _EXT + "review", "extension": trail},
+        ]
+        if record.superseded_by:
+            successor = self.ds.get(record.superseded_by)
+            key = (
+                self.claim_key(successor)
+                if isinstance(successor, Claim)
+                else ("ClinicalUseDefinition", record.superseded_by)
+            )
+            out.append({"url": _EXT + "superseded-by", "valueReference": _ref(*key)})
+        for other in getattr(record, "conflicts_with", ()):
+            out.append({"url": _EXT + "conflicts-with", "valueReference": _ref(*self.claim_key(self.ds.claim(other)))})
+        return out
+
     def claim(self, claim: Claim) -> tuple[str, Resource]:
         common: Resource = {
             "text": _narrative(claim.statement),
-            "extension": [_quote(claim.source)],
+            "extension": [_quote(claim.source), *self.governance(claim)],
             "identifier": _identifiers("claim", claim),
         }
         if self.claim_resource_type(claim) == "Basic":
@@ -203,7 +230,7 @@ class _Builder:
             "category": [_own("category", claim.category, self.ds.category(claim.category).label),
                          _own("evidence-status", claim.evidence_status,
                               self.ds.evidence_status(claim.evidence_status).label)],
-            "status": {"coding": [{"system": "http://hl7.org/fhir/publication-status", "code": "active"}]},
+            "status": _status(claim),
             "subject": [_ref("Medication", d.id) for d in self.drugs],
         }  # fmt: skip
         target = {"concept": self._object(claim)}
@@ -233,6 +260,7 @@ class _Builder:
             "code": _own("predicate", predicate.id, predicate.label),
             "extension": [
                 _quote(claim.source),
+                *self.governance(claim),
                 {"url": _EXT + "claim-category", "valueCoding": _own("category", claim.category,
                                                                      self.ds.category(claim.category).label)["coding"][0]},
                 {"url": _EXT + "claim-subject", "valueCodeableConcept": _concept(self.ds.concept(claim.subject))},
@@ -245,23 +273,25 @@ class _Builder:
 
     def caveat(self, caveat: Caveat) -> tuple[str, Resource]:
         applies = [{"url": _EXT + "applies-to", "valueReference": _ref(*self.claim_key(self.ds.claim(c)))}
-                   for c in caveat.applies_to if self.ds.claim(c).status == "active"]  # fmt: skip
+                   for c in caveat.applies_to]  # fmt: skip
         return caveat.id, {
             "resourceType": "ClinicalUseDefinition",
             "text": _narrative(caveat.statement),
-            "extension": [_quote(caveat.source), *applies],
+            "extension": [_quote(caveat.source), *self.governance(caveat), *applies],
             "identifier": _identifiers("caveat", caveat),
             "type": "warning",
             "category": [_own("caveat-kind", caveat.kind, caveat.kind.replace("-", " "))],
-            "status": {"coding": [{"system": "http://hl7.org/fhir/publication-status", "code": "active"}]},
+            "status": _status(caveat),
             "subject": [_ref("Medication", d.id) for d in self.drugs],
             "warning": {"description": caveat.statement},
         }
 
     def assessment(self, claim: Claim) -> tuple[str, Resource]:
         status = self.ds.evidence_status(claim.evidence_status)
+        reviewed = {"lastReviewDate": claim.review.reviewed_on} if claim.review.reviewed_on else {}
         return claim.id, {
             "resourceType": "ArtifactAssessment",
+            **reviewed,
             "artifactReference": _ref(*self.claim_key(claim)),
             "content": [{
                 "informationType": "classifier",
@@ -285,6 +315,18 @@ class _Builder:
         if self.ds.info.release_date:
             resource["recorded"] = f"{self.ds.info.release_date}T00:00:00Z"
         return self.ds.info.id, resource
+
+
+def publication_status(record: Claim | Caveat) -> str:
+    """FHIR publication status: retired once deprecated or withdrawn, draft until reviewed, else active."""
+    if record.status != "active":
+        return "retired"
+    return "active" if record.review.status == "reviewed" else "draft"
+
+
+def _status(record: Claim | Caveat) -> dict[str, Any]:
+    code = publication_status(record)
+    return {"coding": [{"system": "http://hl7.org/fhir/publication-status", "code": code, "display": code.title()}]}
 
 
 def _entries(ds: Dataset) -> list[Resource]:

@@ -1,0 +1,111 @@
+"""Content governance: review trails, and the rules the data declares for itself (see ``data/rules.yaml``)."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from ketdata._folder import RawRecord
+from ketdata._problems import Problem, Severity, problem
+
+REVIEWED = ("claim", "caveat")
+
+
+def _add(code: str, record: RawRecord, path: tuple[str | int, ...], message: str,
+         severity: Severity | None = None) -> Problem:  # fmt: skip
+    line, column = record.mark(*path)
+    return problem(code, record.file, line, column, record.id, message, severity=severity)
+
+
+def review_problems(records: list[RawRecord], today: datetime.date) -> Iterator[Problem]:
+    """An info for each record not yet reviewed, a warning for each whose review is overdue."""
+    for record in records:
+        review = record.value.get("review")
+        if record.kind not in REVIEWED or not isinstance(review, dict):
+            continue
+        if review.get("status") != "reviewed":
+            yield _add("KD601", record, ("review", "status"), f"{record.kind} not yet reviewed against its source")
+        due = review.get("review_due")
+        if isinstance(due, str) and due < today.isoformat():
+            yield _add("KD602", record, ("review", "review_due"), f"review was due on {due}")
+
+
+def _descendants(records: list[RawRecord], roots: list[str]) -> set[str]:
+    parents = {r.id: r.value.get("parent") for r in records if r.kind == "category" and r.id}
+    found = set(roots)
+    changed = True
+    while changed:
+        changed = False
+        for child, parent in parents.items():
+            if parent in found and child not in found:
+                found.add(child)
+                changed = True
+    return found
+
+
+def _active(records: list[RawRecord], kind: str) -> list[RawRecord]:
+    return [r for r in records if r.kind == kind and r.value.get("status") == "active" and r.id]
+
+
+def _caveat_coverage(rule: dict[str, Any], records: list[RawRecord], severity: Severity) -> Iterator[Problem]:
+    categories = _descendants(records, list(rule.get("categories", ())))
+    kinds = set(rule.get("caveat_kinds", ()))
+    covered = {claim_id for v in _active(records, "caveat") if v.value.get("kind") in kinds
+               for claim_id in v.value.get("applies_to") or ()}  # fmt: skip
+    for claim in _active(records, "claim"):
+        if claim.value.get("category") in categories and claim.id not in covered:
+            msg = (f"rule {rule['id']!r}: a {claim.value.get('category')} claim needs a caveat of kind "
+                   f"{' or '.join(sorted(kinds))} applying to it")  # fmt: skip
+            yield _add("KD604", claim, ("category",), msg, severity)
+
+
+def _caveat_targets(rule: dict[str, Any], records: list[RawRecord], severity: Severity) -> Iterator[Problem]:
+    active = {c.id for c in _active(records, "claim")}
+    for caveat in _active(records, "caveat"):
+        if not active & set(caveat.value.get("applies_to") or ()):
+            msg = f"rule {rule['id']!r}: the caveat applies to no active claim"
+            yield _add("KD605", caveat, ("applies_to",), msg, severity)
+
+
+def _strong_wording(rule: dict[str, Any], records: list[RawRecord], severity: Severity) -> Iterator[Problem]:
+    words = sorted(rule.get("words", ()), key=len, reverse=True)
+    pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+    statuses = set(rule.get("statuses", ()))
+    for claim in _active(records, "claim"):
+        statement = claim.value.get("statement")
+        if claim.value.get("evidence_status") not in statuses or not isinstance(statement, str):
+            continue
+        for match in pattern.finditer(statement):
+            line, column = claim.mark("statement")
+            source_line = claim.doc_line(line)
+            found = source_line.find(match.group()) if source_line else -1
+            msg = (f"rule {rule['id']!r}: {match.group()!r} is too strong for a claim whose evidence status is "
+                   f"{claim.value.get('evidence_status')!r}")  # fmt: skip
+            yield problem("KD606", claim.file, line, found + 1 if found >= 0 else column, claim.id, msg,
+                          severity=severity)  # fmt: skip
+
+
+_CHECKS = {"caveat-coverage": _caveat_coverage, "caveat-targets": _caveat_targets, "strong-wording": _strong_wording}
+
+
+def declared_rule_problems(records: list[RawRecord]) -> Iterator[Problem]:
+    """The problems the data's own ``rule`` records find among the (schema-valid) records."""
+    for rule in records:
+        if rule.kind != "rule":
+            continue
+        severity = Severity(rule.value["severity"])
+        yield from _CHECKS[rule.value["kind"]](rule.value, records, severity)
+
+
+def conflict_problems(records: list[RawRecord]) -> Iterator[Problem]:
+    """Each ``conflicts_with`` link that the other claim does not return."""
+    claims = {r.id: r for r in records if r.kind == "claim" and r.id}
+    for claim in claims.values():
+        others = claim.value.get("conflicts_with")
+        for i, other in enumerate(others if isinstance(others, list) else ()):
+            back = claims[other].value.get("conflicts_with") if other in claims else None
+            if other in claims and claim.id not in (back if isinstance(back, list) else ()):
+                msg = f"conflicts with {other}, but {other} does not list {claim.id} in its conflicts_with"
+                yield _add("KD607", claim, ("conflicts_with", i), msg)

@@ -1,0 +1,162 @@
+"""Content governance: review trails, data-declared caveat and wording rules, conflicts, and their exports."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import ketdata
+from ketdata import Severity
+from ketdata.export import render
+
+from .helpers import edit, findings, line_of
+
+IDENTITY = "data/claims/identity.yaml"
+REVIEWED = "review:\n  status: reviewed\n  reviewed_by: Test Reviewer\n  reviewed_on: '2026-11-26'\n"
+
+
+def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "ketdata", *args], capture_output=True, text=True, cwd=cwd,
+                          check=False)  # fmt: skip
+
+
+def review_claim_001(project: Path) -> None:
+    edit(project / IDENTITY, "review:\n  status: unreviewed\n", REVIEWED)
+
+
+def test_reviewing_needs_no_version_bump(project: Path) -> None:
+    review_claim_001(project)
+    assert findings(project / "data") == []
+    assert "claim-001" not in {p.record_id for p in ketdata.validate(project / "data") if p.code == "KD601"}
+
+
+def test_a_review_names_its_reviewer_and_date(project: Path) -> None:
+    edit(project / IDENTITY, "review:\n  status: unreviewed\n", "review:\n  status: reviewed\n")
+    assert "KD103" in {p.code for p in findings(project / "data")}
+
+
+def test_content_changed_after_its_review_is_an_error(project: Path) -> None:
+    review_claim_001(project)
+    assert cli("release", "--date", "2026-12-01", cwd=project).returncode == 0
+    edit(project / IDENTITY, "statement: Ketamine is a medication.", "statement: Ketamine is a medicine.")
+    edit(project / IDENTITY, "version: 1", "version: 2")
+    (problem,) = findings(project / "data")
+    assert (problem.code, problem.record_id, problem.line) == (
+        "KD603",
+        "claim-001",
+        line_of(project / IDENTITY, "review:"),
+    )
+    edit(project / IDENTITY, "reviewed_on: '2026-11-26'", "reviewed_on: '2026-12-02'")
+    assert findings(project / "data") == []
+
+
+def test_overdue_review_is_a_warning_that_strict_makes_fatal(project: Path) -> None:
+    edit(
+        project / IDENTITY,
+        "review:\n  status: unreviewed\n",
+        "review:\n  status: unreviewed\n  review_due: '2020-01-01'\n",
+    )
+    (problem,) = findings(project / "data")
+    assert (problem.code, problem.severity) == ("KD602", Severity.WARNING)
+    assert cli("validate", cwd=project).returncode == 0
+    assert cli("validate", "--strict", cwd=project).returncode == 1
+
+
+def test_rules_are_read_from_the_data(project: Path) -> None:
+    harms = project / "data/claims/harms.yaml"
+    edit(project / "data/caveats.yaml", "- claim-013\n", "")
+    edit(project / "data/caveats.yaml", "id: caveat-001\nversion: 2", "id: caveat-001\nversion: 2")
+    (problem,) = [p for p in findings(project / "data") if p.code == "KD604"]
+    assert problem.record_id == "claim-013" and problem.file == str(harms)
+    assert "'risky-claims-need-caveats'" in problem.message
+    edit(
+        project / "data/rules.yaml",
+        "severity: error\ndescription: Every claim about harms",
+        "severity: warning\ndescription: Every claim about harms",
+    )
+    (problem,) = [p for p in findings(project / "data") if p.code == "KD604"]
+    assert problem.severity is Severity.WARNING
+    edit(project / "data/rules.yaml", "- harms\n", "")
+    assert [p for p in findings(project / "data") if p.code == "KD604"] == []
+
+
+def test_strong_wording_is_located_at_the_word(project: Path) -> None:
+    path = project / "data/claims/medical-use.yaml"
+    edit(
+        path,
+        "statement: Ketamine infusion therapy is used as an alternative",
+        "statement: Ketamine infusion therapy is proven as an alternative",
+    )
+    edit(path, "id: claim-021\nversion: 1", "id: claim-021\nversion: 2")
+    (problem,) = findings(project / "data")
+    line = path.read_text(encoding="utf-8").splitlines()[problem.line - 1]
+    assert problem.code == "KD606" and line[problem.column - 1 :].startswith("proven")
+
+
+def test_conflicts_are_symmetric_and_exported(project: Path) -> None:
+    edit(
+        project / IDENTITY,
+        "review:\n  status: unreviewed\n",
+        "review:\n  status: unreviewed\nconflicts_with:\n- claim-004\n",
+    )
+    assert [p.code for p in findings(project / "data")] == ["KD501", "KD607"]
+    edit(project / IDENTITY, "id: claim-001\nversion: 1", "id: claim-001\nversion: 2")
+    text = (project / IDENTITY).read_text(encoding="utf-8")
+    head, tail = text.split("id: claim-004\nversion: 1", 1)
+    tail = tail.replace(
+        "review:\n  status: unreviewed\n", "review:\n  status: unreviewed\nconflicts_with:\n- claim-001\n", 1
+    )
+    (project / IDENTITY).write_text(head + "id: claim-004\nversion: 2" + tail, encoding="utf-8")
+    assert findings(project / "data") == []
+    files = render(ketdata.load(project / "data"))
+    claims = {c["id"]: c for c in json.loads(files["json/ketdata.json"])["claims"]}
+    assert claims["claim-001"]["conflicts_with"] == ["claim-004"]
+    assert "claim-001,0,claim-004" in files["csv/claim_conflicts.csv"].decode()
+    bundle = json.loads(files["fhir/bundle.json"])
+    urls = [e["url"] for entry in bundle["entry"] for e in entry["resource"].get("extension", [])]
+    assert urls.count("urn:ketdata:fhir:StructureDefinition:conflicts-with") == 2
+
+
+def test_exports_carry_review_and_publication_status(project: Path) -> None:
+    review_claim_001(project)
+    files = render(ketdata.load(project / "data"))
+    header, *rows = files["csv/claims.csv"].decode().splitlines()
+    columns = header.split(",")
+    first = dict(zip(columns, rows[0].split(","), strict=False))
+    assert (first["review_status"], first["review_reviewed_by"], first["review_reviewed_on"]) == (
+        "reviewed", "Test Reviewer", "2026-11-26")  # fmt: skip
+    bundle = json.loads(files["fhir/bundle.json"])
+    by_claim = {}
+    for entry in bundle["entry"]:
+        resource = entry["resource"]
+        ids = [i["value"] for i in resource.get("identifier", []) if isinstance(resource.get("identifier"), list)]
+        if ids and ids[0].startswith("claim-"):
+            status = next(e["valueCode"] for e in resource["extension"] if e["url"].endswith("publication-status"))
+            by_claim[ids[0]] = status
+    assert by_claim["claim-001"] == "active" and by_claim["claim-002"] == "draft"
+    assessed = [r["resource"] for r in bundle["entry"] if r["resource"]["resourceType"] == "ArtifactAssessment"]
+    assert sum("lastReviewDate" in a for a in assessed) == 1
+
+
+def test_withdrawn_claims_are_exported_as_retired(project: Path) -> None:
+    edit(
+        project / "data/claims/names.yaml",
+        "id: claim-010\nversion: 1\nstatus: active",
+        "id: claim-010\nversion: 2\nstatus: withdrawn\nreason: Not a claim about the drug.",
+    )
+    bundle = json.loads(render(ketdata.load(project / "data"))["fhir/bundle.json"])
+    (basic,) = [
+        e["resource"]
+        for e in bundle["entry"]
+        if isinstance(e["resource"].get("identifier"), list)
+        and any(i["value"] == "claim-010" for i in e["resource"]["identifier"])
+    ]
+    assert next(e["valueCode"] for e in basic["extension"] if e["url"].endswith("publication-status")) == "retired"
+
+
+def test_release_reports_unreviewed_records(project: Path) -> None:
+    review_claim_001(project)
+    result = cli("release", "--dry-run", cwd=project)
+    assert "54 claim(s) and caveat(s) not yet reviewed" in result.stderr
