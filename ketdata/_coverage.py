@@ -56,20 +56,39 @@ def sentences(text: str, sections: Iterable[tuple[str, str, int, int]]) -> list[
     return found
 
 
+def _solid(text: str) -> int:
+    """How many characters of the text are not white space."""
+    return len("".join(text.split()))
+
+
 def coverage(
     text: str, sections: Iterable[tuple[str, str, int, int]], spans: Sequence[tuple[str, int, int]]
 ) -> list[SentenceCoverage]:
-    """How the spans ``(record_id, start, end)`` cover each sentence of the text."""
+    """How the spans ``(record_id, start, end)`` cover each sentence of the text.
+
+    One sweep over sentences and spans, both in text order: a span joins the open set when a sentence
+    starts before it ends, and leaves it once sentences have moved past its end.
+    """
+    import heapq
+
+    ordered = sorted(spans, key=lambda span: span[1])
+    open_spans: list[tuple[int, int, str]] = []  # (end, start, record id), smallest end first
     result = []
+    nxt = 0
     for sentence in sentences(text, sections):
-        ids = []
-        marked = bytearray(sentence.end - sentence.start)
-        for record_id, start, end in spans:
-            lo, hi = max(start, sentence.start), min(end, sentence.end)
+        while nxt < len(ordered) and ordered[nxt][1] < sentence.end:
+            record_id, start, end = ordered[nxt]
+            heapq.heappush(open_spans, (end, start, record_id))
+            nxt += 1
+        while open_spans and open_spans[0][0] <= sentence.start:
+            heapq.heappop(open_spans)
+        hits = sorted((max(s, sentence.start), min(e, sentence.end)) for e, s, _ in open_spans if s < sentence.end)
+        covered, reach = 0, sentence.start
+        for lo, hi in hits:
+            lo = max(lo, reach)
             if lo < hi:
-                ids.append(record_id)
-                marked[lo - sentence.start : hi - sentence.start] = b"\x01" * (hi - lo)
-        counted = [i for i, ch in enumerate(sentence.text) if not ch.isspace()]
-        covered = sum(1 for i in counted if marked[i])
-        result.append(SentenceCoverage(sentence, tuple(sorted(set(ids))), covered, len(counted)))
+                covered += _solid(text[lo:hi])
+                reach = hi
+        ids = tuple(sorted({rid for e, s, rid in open_spans if s < sentence.end}))
+        result.append(SentenceCoverage(sentence, ids, covered, _solid(sentence.text)))
     return result

@@ -41,6 +41,7 @@ class Rules:
         self.by_id: dict[str, RawRecord] = {}
         self.problems: list[Problem] = []
         self.texts: dict[str, _Text] = {}
+        self.coverage: dict[str, list[SentenceCoverage]] = {}
 
     def run(self) -> list[Problem]:
         """Apply every rule; return the problems."""
@@ -258,7 +259,8 @@ class Rules:
 
     def _coverage(self) -> None:
         for source_id, src in self.texts.items():
-            for item in self.coverage_of(source_id, src):
+            self.coverage[source_id] = self.coverage_of(source_id, src)
+            for item in self.coverage[source_id]:
                 if not item.covered:
                     s = item.sentence
                     self._add(

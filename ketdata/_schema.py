@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
@@ -31,10 +33,75 @@ def schema_version(schemas: Mapping[str, Mapping[str, Any]]) -> str:
     return str(schemas[COMMON]["x-schema-version"])
 
 
-def build_validators(schemas: Mapping[str, dict[str, Any]]) -> dict[str, Draft202012Validator]:
-    """One validator per record schema, sharing a registry so that ``$ref`` to the common schema resolves."""
+def inline_refs(schema: Any, schemas: Mapping[str, Mapping[str, Any]]) -> Any:
+    """The schema with every ``$ref`` replaced by what it points at (the schemas are not recursive)."""
+    by_id = {s["$id"]: s for s in schemas.values()}
+
+    def resolve(ref: str) -> Any:
+        base, _, pointer = ref.partition("#")
+        target: Any = by_id[base]
+        for part in filter(None, pointer.split("/")):
+            target = target[part]
+        return target
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            inner = {k: walk(v) for k, v in node.items() if k != "$ref"}
+            return {**walk(resolve(node["$ref"])), **inner} if "$ref" in node else inner
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    flat = walk(schema)
+    flat.pop("$id", None)
+    return flat
+
+
+@dataclass(frozen=True, slots=True)
+class KindValidator:
+    """A record kind's schema, compiled twice: a fast yes/no check, and jsonschema for located errors.
+
+    The fast check is fastjsonschema's code generated from the same schema; jsonschema stays the
+    authority and runs only on the records the fast check rejects.
+    """
+
+    fast: Callable[[Any], Any]
+    full: Draft202012Validator
+
+    def is_valid(self, value: Any) -> bool:
+        """Whether the value meets the schema (jsonschema decides whenever the fast check says no)."""
+        try:
+            self.fast(value)
+        except Exception:  # any refusal by the fast path defers to jsonschema
+            return bool(self.full.is_valid(value))
+        return True
+
+
+def build_validators(schemas: Mapping[str, dict[str, Any]]) -> dict[str, KindValidator]:
+    """One validator per record schema, reused for every record (and, for the same schemas, every run)."""
+    return dict(_compiled(json.dumps(schemas, sort_keys=True)))
+
+
+@functools.lru_cache(maxsize=4)
+def _compiled(text: str) -> tuple[tuple[str, KindValidator], ...]:
+    # Generating the fast checks' code costs more than validating the shipped data, so it is done once
+    # per set of schemas in a process; the validators themselves hold no state between records.
+    import fastjsonschema
+
+    schemas: dict[str, dict[str, Any]] = json.loads(text)
+
     registry: Registry[Any] = Registry().with_resources((s["$id"], Resource.from_contents(s)) for s in schemas.values())
-    return {name: Draft202012Validator(schema, registry=registry) for name, schema in schemas.items() if name != COMMON}
+    return tuple(
+        (
+            name,
+            KindValidator(
+                fastjsonschema.compile(inline_refs(schema, schemas), use_default=False, use_formats=False),
+                Draft202012Validator(schema, registry=registry),
+            ),
+        )
+        for name, schema in schemas.items()
+        if name != COMMON
+    )
 
 
 def _describe(value: Any) -> str:
@@ -121,8 +188,8 @@ def _problems_for(error: ValidationError, record: RawRecord) -> Iterator[Problem
     yield problem("KD101", record.file, line, col, rid, f"{where}: {error.message}")
 
 
-def schema_problems(validator: Draft202012Validator, record: RawRecord) -> list[Problem]:
+def schema_problems(validator: KindValidator, record: RawRecord) -> list[Problem]:
     """Problems of one record against its schema (none, cheaply, when it is valid)."""
     if validator.is_valid(record.value):
         return []
-    return [p for e in validator.iter_errors(record.value) for p in _problems_for(e, record)]
+    return [p for e in validator.full.iter_errors(record.value) for p in _problems_for(e, record)]

@@ -46,8 +46,7 @@ def run(path: str | Path | None = None, today: datetime.date | None = None) -> R
     snapshot = latest_snapshot(releases_dir(folder))
     if snapshot is not None:
         problems += VersionRules(snapshot).check(records, schema_valid)
-    cover = {sid: rules.coverage_of(sid, text) for sid, text in rules.texts.items()}
-    return Report(tuple(sorted(problems, key=Problem.sort_key)), cover)
+    return Report(tuple(sorted(problems, key=Problem.sort_key)), rules.coverage)
 
 
 def validate(path: str | Path | None = None) -> list[Problem]:

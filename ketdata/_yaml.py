@@ -1,4 +1,4 @@
-"""Reading YAML data files safely, keeping the line and column of every key.
+"""Reading YAML data files safely, and finding the line and column of any key when a problem needs it.
 
 Only libyaml's (or PyYAML's) safe composer is used; nodes are turned into Python values here so that
 duplicate keys, aliases and tags are reported instead of silently resolved.
@@ -30,86 +30,124 @@ MAX_DEPTH = 20
 _T = "tag:yaml.org,2002:"
 _SCALARS = {_T + n: n for n in ("str", "int", "float", "bool", "null", "timestamp")}
 _CONSTRUCT = SafeConstructor()
+_STR = _T + "str"
 _TAB_INDENT = re.compile(r"^ *\t", re.MULTILINE)
 
 Path_ = tuple[str | int, ...]
-Marks = dict[Path_, tuple[int, int]]
+
+
+class NodeCache:
+    """The node trees of a folder's files, composed again only when a problem needs a line and column.
+
+    Values are read without keeping any node, which holds memory flat on large datasets; the few
+    records that have a problem pay for a second parse of their file. The last few files stay cached.
+    """
+
+    def __init__(self, keep: int = 4) -> None:
+        self.keep = keep
+        self._files: dict[str, list[Node]] = {}
+
+    def documents(self, file: str) -> list[Node]:
+        """The document nodes of a file, from the cache or parsed again."""
+        nodes = self._files.pop(file, None)
+        if nodes is None:
+            try:
+                with open(file, encoding="utf-8") as handle:
+                    nodes = [n for n in yaml.compose_all(handle.read(), Loader=_Loader) if n is not None]
+            except (OSError, UnicodeDecodeError, yaml.YAMLError):
+                nodes = []
+        self._files[file] = nodes
+        while len(self._files) > self.keep:
+            del self._files[next(iter(self._files))]
+        return nodes
+
+
+def _at(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _walk(node: Node, path: Path_) -> tuple[int, int] | None:
+    """The place of the deepest key or item along ``path`` in a node tree."""
+    found = None
+    for part in path:
+        if isinstance(node, MappingNode):
+            pair = next(((k, v) for k, v in node.value if isinstance(k, ScalarNode) and k.value == part), None)
+            if pair is None:
+                break
+            found, node = _at(pair[0]), pair[1]
+        elif isinstance(node, SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            node = node.value[part]
+            found = _at(node)
+        else:
+            break
+    return found
 
 
 @dataclass(slots=True)
 class Document:
-    """One YAML document of a file: its value and where each key and item stands (1-based line, column)."""
+    """One YAML document of a file: its value, where it starts, and the problems met reading it."""
 
     value: Any
     line: int
     column: int
-    marks: Marks = field(default_factory=dict)
+    file: str = ""
+    index: int = 0
+    cache: NodeCache | None = None
     problems: list[Problem] = field(default_factory=list)
 
     def mark(self, path: Path_) -> tuple[int, int]:
-        """The place of the deepest key or item along ``path`` that has one."""
-        for end in range(len(path), 0, -1):
-            found = self.marks.get(path[:end])
-            if found:
-                return found
-        return (self.line, self.column)
+        """The 1-based line and column of the deepest key or item along ``path`` (or the document's start)."""
+        nodes = self.cache.documents(self.file) if self.cache and path else []
+        found = _walk(nodes[self.index], path) if self.index < len(nodes) else None
+        return found or (self.line, self.column)
 
 
 class _Converter:
-    def __init__(self, file: str, doc: Document) -> None:
+    """Turns a document's nodes into plain values, reporting what a plain safe load would hide."""
+
+    def __init__(self, file: str) -> None:
         self.file = file
-        self.doc = doc
         self.problems: list[Problem] = []
-        self._seen: set[int] = set()
 
     def _report(self, code: str, node: Node, message: str) -> None:
-        m = node.start_mark
-        self.problems.append(problem(code, self.file, m.line + 1, m.column + 1, None, message))
+        line, column = _at(node)
+        self.problems.append(problem(code, self.file, line, column, None, message))
 
-    def convert(self, node: Node, path: Path_) -> Any:
-        if id(node) in self._seen:
-            self._report("KD006", node, "alias refers to a value already given; aliases are not allowed")
-            return None
-        self._seen.add(id(node))
-        if len(path) > MAX_DEPTH:
+    def convert(self, node: Node, depth: int = 0) -> Any:
+        # No alias can reach here: a text with '&' or '*' is scanned for anchors and refused first.
+        if depth > MAX_DEPTH:
             self._report("KD011", node, f"value nested deeper than {MAX_DEPTH} levels")
             return None
+        if isinstance(node, ScalarNode):
+            return node.value if node.tag == _STR else self._scalar(node)
         if isinstance(node, MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, SequenceNode):
-            if node.tag != _T + "seq":
-                self._report("KD007", node, f"tag {node.tag!r} is not allowed")
-            return [self._item(item, (*path, i)) for i, item in enumerate(node.value)]
-        return self._scalar(node)
+            return self._mapping(node, depth)
+        if node.tag != _T + "seq":
+            self._report("KD007", node, f"tag {node.tag!r} is not allowed")
+        return [self.convert(item, depth + 1) for item in node.value]
 
-    def _item(self, node: Node, path: Path_) -> Any:
-        self.doc.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-        return self.convert(node, path)
-
-    def _mapping(self, node: MappingNode, path: Path_) -> dict[str, Any]:
+    def _mapping(self, node: MappingNode, depth: int) -> dict[str, Any]:
         if node.tag != _T + "map":
             self._report("KD007", node, f"tag {node.tag!r} is not allowed")
         result: dict[str, Any] = {}
+        first: dict[str, Node] = {}
         for key_node, value_node in node.value:
-            key = self.convert(key_node, path)
+            key = self.convert(key_node, depth)
             if not isinstance(key, str):
                 self._report("KD014", key_node, f"key {key!r} is not a string")
                 key = str(key)
-            if key in result:
-                first = self.doc.marks[(*path, key)][0]
-                self._report("KD005", key_node, f"duplicate key {key!r} (first given on line {first})")
+            if key in first:
+                line = _at(first[key])[0]
+                self._report("KD005", key_node, f"duplicate key {key!r} (first given on line {line})")
                 continue
-            self.doc.marks[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            result[key] = self.convert(value_node, (*path, key))
+            first[key] = key_node
+            result[key] = self.convert(value_node, depth + 1)
         return result
 
-    def _scalar(self, node: Node) -> Any:
-        assert isinstance(node, ScalarNode)
+    def _scalar(self, node: ScalarNode) -> Any:
         kind = _SCALARS.get(node.tag)
         if kind is None:
             self._report("KD007", node, f"tag {node.tag!r} is not allowed")
-            return node.value
-        if kind == "str":
             return node.value
         return _CONSTRUCT.construct_object(node, deep=True)
 
@@ -154,12 +192,13 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, file: str) -> Problem:
     return problem("KD003", file, line, column, None, what)
 
 
-def read_documents(data: bytes, file: str) -> tuple[list[Document], list[Problem]]:
+def read_documents(data: bytes, file: str, cache: NodeCache | None = None) -> tuple[list[Document], list[Problem]]:
     """Parse a data file's bytes into documents with marks, and every problem found on the way.
 
     Args:
         data: The file's bytes.
-        file: The path to report problems against.
+        file: The path to report problems against (and to parse again for marks).
+        cache: Where node trees are kept for marks; without one, problems point at documents' starts.
 
     Returns:
         The documents (empty when the file cannot be parsed) and the problems.
@@ -170,25 +209,24 @@ def read_documents(data: bytes, file: str) -> tuple[list[Document], list[Problem
     text, problems = _decode(data, file)
     if text is None:
         return [], problems
+    documents: list[Document] = []
     try:
         if "&" in text or "*" in text:
             problems = _anchor_problems(text, file)
             if problems:
                 return [], problems
-        nodes = list(yaml.compose_all(text, Loader=_Loader))
+        # Each document is converted as soon as it is composed, so a file's node trees never pile up.
+        for node in yaml.compose_all(text, Loader=_Loader):
+            if node is None:
+                continue
+            converter = _Converter(file)
+            value = converter.convert(node)
+            line, column = _at(node)
+            documents.append(Document(value, line, column, file, len(documents), cache, converter.problems))
     except yaml.YAMLError as exc:
         return [], [_syntax_problem(exc, text, file)]
     except RecursionError:  # only the pure-Python composer recurses; libyaml stops at 1000 levels itself
         return [], [problem("KD011", file, 1, 1, None, "values nested too deeply to read")]
-    documents: list[Document] = []
-    for node in nodes:
-        if node is None:
-            continue
-        doc = Document(None, node.start_mark.line + 1, node.start_mark.column + 1)
-        converter = _Converter(file, doc)
-        doc.value = converter.convert(node, ())
-        doc.problems = converter.problems
-        documents.append(doc)
     if not documents:
         problems.append(problem("KD009", file, 1, 1, None, "file holds no records"))
     return documents, problems

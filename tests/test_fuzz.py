@@ -118,3 +118,24 @@ def test_random_bytes_only_ever_give_problems(folder: Path, data: bytes) -> None
 def test_random_yaml_documents_only_ever_give_problems(folder: Path, documents: list[Any]) -> None:
     text = yaml.safe_dump_all(documents, allow_unicode=True, explicit_start=True)
     write_and_check(folder, "caveats/zz-fuzz.yaml", text.encode("utf-8"))
+
+
+@SETTINGS
+@given(doc=st.integers(min_value=0, max_value=1), pick=st.integers(min_value=0), new=values,
+       action=st.sampled_from(["replace", "delete"]))  # fmt: skip
+def test_the_fast_schema_check_never_accepts_what_jsonschema_rejects(
+    doc: int, pick: int, new: Any, action: str
+) -> None:
+    from ketdata._paths import schema_dir
+    from ketdata._schema import build_validators, load_schemas
+
+    validator = build_validators(load_schemas(schema_dir()))["claim"]
+    records = list(yaml.safe_load_all((DATA / TARGET).read_text(encoding="utf-8")))
+    candidates = list(paths(records[doc]))
+    path = candidates[pick % len(candidates)]
+    record = mutate(records[doc], path, action if path else "replace", new)
+    try:
+        validator.fast(record)
+    except Exception:
+        return
+    assert validator.full.is_valid(record), record

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ketdata._convert import KINDS, build_dataset, to_plain
+from ketdata._convert import KINDS, build_dataset
 from ketdata._model import Dataset
+from ketdata.export._json import plain_records
 
 _ITEM = "[]"
 _TABLE_TYPES = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean"}
@@ -117,24 +118,23 @@ def _table_rows(table: Table, records: Sequence[Mapping[str, Any]]) -> Iterator[
             yield [record["id"], position, *([item] if table.single else (_dig(item, c) for c in table.columns))]
 
 
-def _plain_records(ds: Dataset) -> dict[str, list[Any]]:
-    return {attr: [to_plain(r) for r in getattr(ds, attr)] for _, attr, _ in KINDS}
-
-
-def to_csv(ds: Dataset) -> dict[str, str]:
-    """Every CSV table of the dataset, by table name: RFC 4180 (CRLF line ends), a header row, rows by key."""
-    records = _plain_records(ds)
+def csv_texts(records: Mapping[str, list[Any]]) -> dict[str, str]:
+    """The CSV tables from records already made plain."""
     tables = {}
     for table in TABLES:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(table.headers)
-        writer.writerows(
-            [_cell(v) for v in row]
-            for row in sorted(_table_rows(table, records[table.attr]), key=lambda row: row[: len(table.key)])
-        )
+        width = len(table.key)
+        rows = sorted(_table_rows(table, records[table.attr]), key=lambda row: row[:width])
+        writer.writerows([_cell(v) for v in row] for row in rows)
         tables[table.name] = buffer.getvalue()
     return tables
+
+
+def to_csv(ds: Dataset) -> dict[str, str]:
+    """Every CSV table of the dataset, by table name: RFC 4180 (CRLF line ends), a header row, rows by key."""
+    return csv_texts(plain_records(ds))
 
 
 class _Schemas:

@@ -27,17 +27,19 @@ Every record is exported, whatever its status. ``fullUrl`` values are
 
 from __future__ import annotations
 
+import hashlib
 import html
-import json
 import uuid
 from collections.abc import Iterable
 from typing import Any
 
 from ketdata._model import Caveat, Claim, Concept, Dataset, Source, SourceRef
+from ketdata.export._json import compact, record_lines
 
 Resource = dict[str, Any]
 
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:ketdata")
+_NAMESPACE_BYTES = _NAMESPACE.bytes
 _CS = "urn:ketdata:fhir:CodeSystem:"
 _EXT = "urn:ketdata:fhir:StructureDefinition:"
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
@@ -49,8 +51,16 @@ WARNING_CATEGORIES = frozenset({"harms", "safety-guidance"})
 
 
 def full_url(resource_type: str, key: str) -> str:
-    """The stable ``urn:uuid:`` of a resource, from its type and the record id it comes from."""
-    return f"urn:uuid:{uuid.uuid5(_NAMESPACE, f'{resource_type}/{key}')}"
+    """The stable ``urn:uuid:`` of a resource: the UUIDv5 of its type and the record id it comes from.
+
+    RFC 4122's name-based SHA-1 recipe is computed directly: ``uuid.uuid5`` builds and checks a UUID
+    object, several times slower, and a bundle needs one per reference.
+    """
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + f"{resource_type}/{key}".encode()).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    h = digest.hex()
+    return f"urn:uuid:{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def _ref(resource_type: str, key: str) -> dict[str, str]:
@@ -101,6 +111,7 @@ class _Builder:
         self.caveats = list(ds.caveats)
         self.active = [c for c in ds.claims if c.status == "active"]
         self.drugs = [c for c in ds.concepts if any(k.system == RXNORM for k in c.codings)]
+        self.drug_ids = {d.id for d in self.drugs}
 
     def claim_resource_type(self, claim: Claim) -> str:
         if claim.predicate in INDICATIONS or claim.predicate == "has_side_effect":
@@ -267,7 +278,7 @@ class _Builder:
                 {"url": _EXT + "claim-object", **value},
             ],
         }  # fmt: skip
-        if claim.subject in {d.id for d in self.drugs}:
+        if claim.subject in self.drug_ids:
             resource["subject"] = _ref("SubstanceDefinition", claim.subject)
         return resource
 
@@ -329,34 +340,44 @@ def _status(record: Claim | Caveat) -> dict[str, Any]:
     return {"coding": [{"system": "http://hl7.org/fhir/publication-status", "code": code, "display": code.title()}]}
 
 
-def _entries(ds: Dataset) -> list[Resource]:
-    entries = []
+def entries(ds: Dataset) -> list[Resource]:
+    """The bundle's entries, each with its ``fullUrl`` and resource (built once per export)."""
+    out = []
     for key, resource in _Builder(ds).resources():
         url = full_url(resource["resourceType"], key)
-        entries.append({"fullUrl": url, "resource": {"resourceType": resource["resourceType"],
-                                                     "id": url.removeprefix("urn:uuid:"), **resource}})  # fmt: skip
-    return entries
+        out.append({"fullUrl": url, "resource": {"resourceType": resource["resourceType"],
+                                                 "id": url.removeprefix("urn:uuid:"), **resource}})  # fmt: skip
+    return out
 
 
-def to_fhir_bundle(ds: Dataset) -> str:
-    """The dataset as a FHIR R5 ``Bundle`` of type ``collection`` (JSON, sorted keys, newline at the end)."""
+def bundle_text(ds: Dataset, items: list[Resource]) -> str:
+    """The Bundle's JSON from its entries."""
     bundle: Resource = {
         "resourceType": "Bundle",
         "id": full_url("Bundle", ds.info.id).removeprefix("urn:uuid:"),
         "identifier": {"system": "urn:ketdata:dataset", "value": f"{ds.info.id}|{ds.info.version}"},
         "type": "collection",
-        "entry": _entries(ds),
+        "entry": items,
     }
     if ds.info.release_date:
         bundle["timestamp"] = f"{ds.info.release_date}T00:00:00Z"
-    return json.dumps(bundle, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
+    return record_lines(bundle)
+
+
+def ndjson_by_type(items: list[Resource]) -> dict[str, str]:
+    """The entries' resources as Bulk Data NDJSON, one text per resource type."""
+    by_type: dict[str, list[str]] = {}
+    for entry in items:
+        resource = entry["resource"]
+        by_type.setdefault(resource["resourceType"], []).append(compact(resource) + "\n")
+    return {kind: "".join(lines) for kind, lines in sorted(by_type.items())}
+
+
+def to_fhir_bundle(ds: Dataset) -> str:
+    """The dataset as a FHIR R5 ``Bundle`` of type ``collection`` (JSON, sorted keys, an entry a line)."""
+    return bundle_text(ds, entries(ds))
 
 
 def to_fhir_ndjson(ds: Dataset) -> dict[str, str]:
     """The bundle's resources as Bulk Data NDJSON: one text per resource type, one resource per line."""
-    by_type: dict[str, list[str]] = {}
-    for entry in _entries(ds):
-        resource = entry["resource"]
-        line = json.dumps(resource, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        by_type.setdefault(resource["resourceType"], []).append(line + "\n")
-    return {kind: "".join(lines) for kind, lines in sorted(by_type.items())}
+    return ndjson_by_type(entries(ds))

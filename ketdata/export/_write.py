@@ -19,9 +19,9 @@ from typing import Any
 from ketdata._model import Dataset
 from ketdata._paths import SNAPSHOT_IN_EXPORTS, schema_dir
 from ketdata._paths import schema_version as shipped_schema_version
-from ketdata.export._csv import to_csv, to_datapackage
-from ketdata.export._fhir import to_fhir_bundle, to_fhir_ndjson
-from ketdata.export._json import to_json, to_ndjson
+from ketdata.export._csv import csv_texts, to_datapackage
+from ketdata.export._fhir import bundle_text, entries, ndjson_by_type
+from ketdata.export._json import json_text, ndjson_texts, plain_records
 
 MANIFEST = "manifest.json"
 FOLDERS = ("json", "csv", "fhir")
@@ -43,28 +43,29 @@ def _load_schemas() -> dict[str, Any]:
 
 
 def _count(name: str, text: str) -> int:
+    """Records in an export file, counted from its layout: a line each, a row each, or a line each item."""
     if name.endswith(".ndjson"):
         return text.count("\n")
     if name.endswith(".csv"):
         return max(text.count("\r\n") - 1, 0)
-    doc = json.loads(text)
-    if name.endswith("bundle.json"):
-        return len(doc["entry"])
-    if name == SNAPSHOT_IN_EXPORTS:
-        return sum(len(v) for v in doc.values() if isinstance(v, list))
-    return len(doc.get("resources", ()))
+    if name.endswith("datapackage.json"):
+        return text.count('"profile": "tabular-data-resource"')
+    # record_lines: one item a line between "{" and "}", besides the lines of scalar fields ('"key":value').
+    return sum(1 for line in text.splitlines() if line.startswith("{") and line != "{")
 
 
 def render(ds: Dataset, *, schema_version: str | None = None) -> dict[str, bytes]:
     """Every export file's bytes, by path relative to the export folder, the manifest included."""
     version = schema_version or shipped_schema_version()
-    texts: dict[str, str] = {SNAPSHOT_IN_EXPORTS: to_json(ds, schema_version=version)}
-    texts.update({f"json/{name}.ndjson": text for name, text in to_ndjson(ds).items()})
-    tables = to_csv(ds)
+    records = plain_records(ds)
+    texts: dict[str, str] = {SNAPSHOT_IN_EXPORTS: json_text(ds, records, version)}
+    texts.update({f"json/{name}.ndjson": text for name, text in ndjson_texts(records).items()})
+    tables = csv_texts(records)
     texts.update({f"csv/{name}.csv": text for name, text in tables.items()})
     texts["csv/datapackage.json"] = to_datapackage(ds, _load_schemas(), tables)
-    texts["fhir/bundle.json"] = to_fhir_bundle(ds)
-    texts.update({f"fhir/{kind}.ndjson": text for kind, text in to_fhir_ndjson(ds).items()})
+    items = entries(ds)
+    texts["fhir/bundle.json"] = bundle_text(ds, items)
+    texts.update({f"fhir/{kind}.ndjson": text for kind, text in ndjson_by_type(items).items()})
     files = {name: text.encode("utf-8") for name, text in sorted(texts.items())}
     files[MANIFEST] = _manifest(ds, version, files, texts)
     return files

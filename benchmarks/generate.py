@@ -1,0 +1,127 @@
+"""Write a synthetic, valid ketdata folder of N claims, laid out like the real data.
+
+Usage: python benchmarks/generate.py N OUT_DIR
+
+The shipped vocabularies (categories, evidence statuses, predicates, rules) are copied; concepts,
+claims and caveats are made up in proportion (a concept per 20 claims, a caveat per 8), with statements
+of realistic length. The source text is synthesised sentence by sentence so that every claim quotes its
+own sentence exactly (offsets in code points, a non-breaking space included) and coverage is complete.
+Claims go to ``claims/<category>-NNN.yaml``, at most 500 to a file, like the real per-category files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+PER_FILE = 500
+WORDS = (
+    "ketamine", "therapy", "session", "patient", "dose", "effect", "route", "infusion", "supervision", "monitoring",
+    "clinic", "anesthesia", "relief", "depression", "symptom", "response", "evidence", "report", "trial", "outcome",
+)  # fmt: skip
+HEDGES = ("can", "may", "typically", "usually", "sometimes", "primarily")
+
+
+def dump(path: Path, docs: list[dict[str, Any]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump_all(docs, explicit_start=True, sort_keys=False, allow_unicode=True, width=100),
+                    encoding="utf-8")  # fmt: skip
+
+
+def load_docs(name: str) -> list[dict[str, Any]]:
+    return list(yaml.safe_load_all((ROOT / "data" / name).read_text(encoding="utf-8")))
+
+
+def sentence(rng: random.Random, hedge: str | None, n: int) -> str:
+    words = rng.choices(WORDS, k=rng.randint(9, 16))
+    if hedge:
+        words.insert(2, hedge)
+    return f"Synthetic claim {n} says {' '.join(words)}."
+
+
+def generate(n: int, out: Path, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    if out.exists():
+        shutil.rmtree(out)
+    data = out / "data"
+    for name in ("categories.yaml", "evidence-statuses.yaml", "predicates.yaml", "rules.yaml"):
+        (data / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / "data" / name, data / name)
+    categories = [c["id"] for c in load_docs("categories.yaml")]
+    statuses = [s["id"] for s in load_docs("evidence-statuses.yaml") if s["id"] != "experimental"]
+    predicates = load_docs("predicates.yaml")
+    concepts = [{"id": f"concept-{i:05d}", "label": f"Concept {i}", "kind": "effect",
+                 "definition": f"Synthetic concept number {i}."} for i in range(max(n // 20, 2))]  # fmt: skip
+    dump(data / "concepts.yaml", concepts)
+
+    heading = "Synthetic article"
+    parts = [heading, "\n\n"]
+    offset = len(heading) + 2
+    claims: dict[str, list[dict[str, Any]]] = {c: [] for c in categories}
+    for i in range(1, n + 1):
+        hedge = rng.choice(HEDGES) if rng.random() < 0.5 else None
+        text = sentence(rng, hedge, i) + ("\u00a0" if i % 97 == 0 else " ")
+        quote = text.rstrip(" \u00a0")
+        predicate = rng.choice(predicates)
+        category = categories[i % len(categories)]
+        obj = ({"concept": rng.choice(concepts)["id"]} if predicate["object_kind"] == "concept"
+               else {"value": " ".join(rng.choices(WORDS, k=3))})  # fmt: skip
+        claims[category].append({
+            "id": f"claim-{i:06d}", "version": 1, "status": "active", "statement": quote,
+            "subject": rng.choice(concepts)["id"], "predicate": predicate["id"], "object": obj,
+            "category": category, "evidence_status": rng.choice(statuses), "hedge": hedge,
+            "source": {"source": "synthetic", "section": "body", "quote": quote, "start": offset,
+                       "end": offset + len(quote)},
+            "review": {"status": "unreviewed"},
+        })  # fmt: skip
+        parts.append(text)
+        offset += len(text)
+    body = "".join(parts).rstrip() + "\n"
+    sources = data / "sources"
+    sources.mkdir(parents=True, exist_ok=True)
+    (sources / "synthetic.txt").write_text(body, encoding="utf-8")
+    dump(sources / "synthetic.yaml", [{
+        "id": "synthetic", "title": heading, "file": "synthetic.txt",
+        "sha256": hashlib.sha256(body.encode("utf-8")).hexdigest(), "media_type": "text/plain; charset=utf-8",
+        "language": "en", "author": None, "url": None, "published": None, "license": None,
+        "sections": [{"id": "body", "heading": heading, "start": 0, "end": len(body)}],
+    }])  # fmt: skip
+    for category, items in claims.items():
+        for k in range(0, len(items), PER_FILE):
+            dump(data / "claims" / f"{category}-{k // PER_FILE:03d}.yaml", items[k : k + PER_FILE])
+    caveats = []
+    all_claims = [c for items in claims.values() for c in items]
+    for k in range(0, len(all_claims), 8):
+        group = all_claims[k : k + 8]
+        first = group[0]
+        caveats.append({
+            "id": f"caveat-{k // 8 + 1:06d}", "version": 1, "status": "active",
+            "statement": f"A synthetic caveat qualifying {len(group)} claims.", "kind": "safety-warning",
+            "applies_to": [c["id"] for c in group], "source": first["source"], "review": {"status": "unreviewed"},
+        })  # fmt: skip
+    for k in range(0, len(caveats), PER_FILE * 2):
+        dump(data / "caveats" / f"caveats-{k // (PER_FILE * 2):03d}.yaml", caveats[k : k + PER_FILE * 2])
+    dump(data / "dataset.yaml", [{
+        "id": "synthetic", "name": f"Synthetic dataset of {n} claims", "version": "1.0.0",
+        "release_date": "2026-01-01", "license": "MIT", "description": "Generated for benchmarks.",
+        "maintainers": [{"name": "ketdata benchmarks"}],
+    }])  # fmt: skip
+
+
+def main() -> int:
+    if len(sys.argv) != 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    generate(int(sys.argv[1]), Path(sys.argv[2]))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
