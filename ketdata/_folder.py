@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ketdata._convert import KINDS, build_dataset
+from ketdata._gc import paused
 from ketdata._model import Dataset
 from ketdata._problems import DataError, Problem, Severity, problem
 from ketdata._yaml import MAX_FILE_BYTES, Document, NodeCache, iter_mappings, read_documents
@@ -86,15 +86,8 @@ def _read(path: Path) -> tuple[bytes | None, list[Problem]]:
 
 def read_records(data_dir: Path) -> tuple[list[RawRecord], list[Problem]]:
     """Every record of a YAML data folder, and the problems met reading the files."""
-    # Reading makes millions of small objects and no garbage cycles; the collector's passes over the
-    # growing heap would make the cost grow faster than the data.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with paused():
         return _read_records(data_dir)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _read_records(data_dir: Path) -> tuple[list[RawRecord], list[Problem]]:
@@ -131,7 +124,8 @@ def load_folder(data_dir: Path) -> Dataset:
         by_kind.setdefault(r.kind, []).append(r.value)
     info = (by_kind.pop("dataset", None) or [{}])[0]
     try:
-        return build_dataset(info, by_kind)
+        with paused():
+            return build_dataset(info, by_kind)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         msg = f"records do not match the schema ({exc!r}); run `ketdata validate` for details"
         raise DataError([problem("KD101", str(data_dir), 1, 1, None, msg)]) from None

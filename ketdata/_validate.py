@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ketdata._coverage import SentenceCoverage
 from ketdata._folder import read_records
+from ketdata._gc import paused
 from ketdata._governance import conflict_problems, declared_rule_problems, review_problems
 from ketdata._paths import data_dir as shipped_data_dir
 from ketdata._paths import schema_dir
@@ -27,6 +28,11 @@ class Report:
 
 def run(path: str | Path | None = None, today: datetime.date | None = None) -> Report:
     """Validate a data folder (None: the shipped data) and report problems and coverage."""
+    with paused():
+        return _run(path, today)
+
+
+def _run(path: str | Path | None, today: datetime.date | None) -> Report:
     folder = Path(path) if path is not None else shipped_data_dir()
     records, problems = read_records(folder)
     validators = build_validators(load_schemas(schema_dir()))

@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ketdata._convert import KINDS, build_dataset
+from ketdata._convert import KINDS, build_dataset, to_plain
 from ketdata._model import Dataset
-from ketdata.export._json import plain_records
 
 _ITEM = "[]"
 _TABLE_TYPES = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean"}
@@ -118,23 +117,20 @@ def _table_rows(table: Table, records: Sequence[Mapping[str, Any]]) -> Iterator[
             yield [record["id"], position, *([item] if table.single else (_dig(item, c) for c in table.columns))]
 
 
-def csv_texts(records: Mapping[str, list[Any]]) -> dict[str, str]:
-    """The CSV tables from records already made plain."""
-    tables = {}
-    for table in TABLES:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(table.headers)
-        width = len(table.key)
-        rows = sorted(_table_rows(table, records[table.attr]), key=lambda row: row[:width])
-        writer.writerows([_cell(v) for v in row] for row in rows)
-        tables[table.name] = buffer.getvalue()
-    return tables
+def csv_text(table: Table, records: list[Any]) -> str:
+    """One table's CSV from its kind's records, made plain."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(table.headers)
+    width = len(table.key)
+    writer.writerows([_cell(v) for v in row] for row in sorted(_table_rows(table, records), key=lambda r: r[:width]))
+    return buffer.getvalue()
 
 
 def to_csv(ds: Dataset) -> dict[str, str]:
     """Every CSV table of the dataset, by table name: RFC 4180 (CRLF line ends), a header row, rows by key."""
-    return csv_texts(plain_records(ds))
+    plain = {attr: [to_plain(r) for r in getattr(ds, attr)] for attr in {t.attr for t in TABLES}}
+    return {table.name: csv_text(table, plain[table.attr]) for table in TABLES}
 
 
 class _Schemas:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import html
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ketdata._model import Caveat, Claim, Concept, Dataset, Source, SourceRef
@@ -118,15 +118,22 @@ class _Builder:
             return "ClinicalUseDefinition"
         return "ClinicalUseDefinition" if claim.category in WARNING_CATEGORIES else "Basic"
 
-    def resources(self) -> list[tuple[str, Resource]]:
-        out: list[tuple[str, Resource]] = [self.organization(), *(self.citation(s) for s in self.ds.sources)]
+    def resources(self) -> Iterator[tuple[str, Resource]]:
+        """Every resource with the record id it comes from, one at a time (the Provenance last)."""
+        derived: list[tuple[str, str]] = []
+        yield self.organization()
+        yield from (self.citation(s) for s in self.ds.sources)
+        for item in self._derived():
+            derived.append((item[1]["resourceType"], item[0]))
+            yield item
+        yield self.provenance(derived)
+
+    def _derived(self) -> Iterator[tuple[str, Resource]]:
         for drug in self.drugs:
-            out += [self.substance(drug), self.medication(drug), self.knowledge(drug)]
-        out += [self.claim(c) for c in self.claims]
-        out += [self.caveat(v) for v in self.caveats]
-        out += [self.assessment(c) for c in self.claims]
-        out.append(self.provenance(out))
-        return out
+            yield from (self.substance(drug), self.medication(drug), self.knowledge(drug))
+        yield from (self.claim(c) for c in self.claims)
+        yield from (self.caveat(v) for v in self.caveats)
+        yield from (self.assessment(c) for c in self.claims)
 
     def organization(self) -> tuple[str, Resource]:
         info = self.ds.info
@@ -311,9 +318,8 @@ class _Builder:
             }],
         }  # fmt: skip
 
-    def provenance(self, derived: Iterable[tuple[str, Resource]]) -> tuple[str, Resource]:
-        targets = [_ref(r["resourceType"], key) for key, r in derived
-                   if r["resourceType"] not in ("Organization", "Citation")]  # fmt: skip
+    def provenance(self, derived: Iterable[tuple[str, str]]) -> tuple[str, Resource]:
+        targets = [_ref(kind, key) for kind, key in derived]
         resource: Resource = {
             "resourceType": "Provenance",
             "target": targets,
@@ -340,44 +346,38 @@ def _status(record: Claim | Caveat) -> dict[str, Any]:
     return {"coding": [{"system": "http://hl7.org/fhir/publication-status", "code": code, "display": code.title()}]}
 
 
-def entries(ds: Dataset) -> list[Resource]:
-    """The bundle's entries, each with its ``fullUrl`` and resource (built once per export)."""
-    out = []
+def resource_lines(ds: Dataset) -> Iterator[tuple[str, str, str]]:
+    """Each resource as ``(resource type, fullUrl, compact JSON)``, built one at a time."""
     for key, resource in _Builder(ds).resources():
         url = full_url(resource["resourceType"], key)
-        out.append({"fullUrl": url, "resource": {"resourceType": resource["resourceType"],
-                                                 "id": url.removeprefix("urn:uuid:"), **resource}})  # fmt: skip
-    return out
+        body = {"resourceType": resource["resourceType"], "id": url.removeprefix("urn:uuid:"), **resource}
+        yield resource["resourceType"], url, compact(body)
 
 
-def bundle_text(ds: Dataset, items: list[Resource]) -> str:
-    """The Bundle's JSON from its entries."""
-    bundle: Resource = {
-        "resourceType": "Bundle",
+def fhir_texts(ds: Dataset) -> tuple[str, dict[str, str]]:
+    """The Bundle's JSON and the per-type NDJSON, from one pass over the resources."""
+    entries: list[str] = []
+    by_type: dict[str, list[str]] = {}
+    for kind, url, body in resource_lines(ds):
+        # An entry's keys sort as fullUrl, resource: its compact form can be put together without re-encoding.
+        entries.append(f'{{"fullUrl":{compact(url)},"resource":{body}}}')
+        by_type.setdefault(kind, []).append(body + "\n")
+    head: Resource = {
         "id": full_url("Bundle", ds.info.id).removeprefix("urn:uuid:"),
         "identifier": {"system": "urn:ketdata:dataset", "value": f"{ds.info.id}|{ds.info.version}"},
+        "resourceType": "Bundle",
         "type": "collection",
-        "entry": items,
     }
     if ds.info.release_date:
-        bundle["timestamp"] = f"{ds.info.release_date}T00:00:00Z"
-    return record_lines(bundle)
-
-
-def ndjson_by_type(items: list[Resource]) -> dict[str, str]:
-    """The entries' resources as Bulk Data NDJSON, one text per resource type."""
-    by_type: dict[str, list[str]] = {}
-    for entry in items:
-        resource = entry["resource"]
-        by_type.setdefault(resource["resourceType"], []).append(compact(resource) + "\n")
-    return {kind: "".join(lines) for kind, lines in sorted(by_type.items())}
+        head["timestamp"] = f"{ds.info.release_date}T00:00:00Z"
+    return record_lines(head, {"entry": entries}), {kind: "".join(lines) for kind, lines in sorted(by_type.items())}
 
 
 def to_fhir_bundle(ds: Dataset) -> str:
     """The dataset as a FHIR R5 ``Bundle`` of type ``collection`` (JSON, sorted keys, an entry a line)."""
-    return bundle_text(ds, entries(ds))
+    return fhir_texts(ds)[0]
 
 
 def to_fhir_ndjson(ds: Dataset) -> dict[str, str]:
     """The bundle's resources as Bulk Data NDJSON: one text per resource type, one resource per line."""
-    return ndjson_by_type(entries(ds))
+    return fhir_texts(ds)[1]

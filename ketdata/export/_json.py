@@ -18,43 +18,43 @@ def compact(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def record_lines(doc: Mapping[str, Any]) -> str:
+def record_lines(doc: Mapping[str, Any], lists: Mapping[str, list[str]] | None = None) -> str:
     """A JSON object with its keys sorted and each item of its top-level lists on a line of its own.
 
-    Valid JSON that diffs record by record, and is written by the C encoder, which indented output
-    never is.
+    Valid JSON that diffs record by record, written by the C encoder, which indented output never is.
+
+    Args:
+        doc: The object's plain members.
+        lists: Members that are lists of items already encoded as compact JSON, by key.
     """
+    encoded = dict(lists or {})
     parts = []
-    for key in sorted(doc):
-        value = doc[key]
-        if isinstance(value, list) and value:
-            items = ",\n".join(compact(item) for item in value)
-            parts.append(f"{compact(key)}:[\n{items}\n]")
+    for key in sorted({*doc, *encoded}):
+        items = encoded.get(key)
+        if items is None and isinstance(doc[key], list) and doc[key]:
+            items = [compact(item) for item in doc[key]]
+        if items:
+            parts.append(f"{compact(key)}:[\n" + ",\n".join(items) + "\n]")
         else:
-            parts.append(f"{compact(key)}:{compact(value)}")
+            parts.append(f"{compact(key)}:{compact(doc.get(key, []))}")
     return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
-def plain_records(ds: Dataset) -> dict[str, list[Any]]:
-    """Every record kind's records as JSON-ready mappings, by Dataset attribute, computed once per export."""
-    return {attr: [to_plain(r) for r in getattr(ds, attr)] for _, attr, _ in KINDS}
+def record_strings(ds: Dataset, attr: str) -> list[str]:
+    """One kind's records as compact JSON, a string each: an NDJSON line and a JSON export line alike."""
+    return [compact(to_plain(r)) for r in getattr(ds, attr)]
 
 
-def json_text(ds: Dataset, records: Mapping[str, list[Any]], schema_version: str) -> str:
-    """The JSON document from records already made plain."""
-    doc = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "schema_version": schema_version,
-        "dataset": to_plain(ds.info),
-        **records,
-    }
-    return record_lines(doc)
+def json_text(ds: Dataset, lines: Mapping[str, list[str]], schema_version: str) -> str:
+    """The JSON document from the records already encoded, by kind."""
+    head = {"format": FORMAT, "format_version": FORMAT_VERSION, "schema_version": schema_version,
+            "dataset": to_plain(ds.info)}  # fmt: skip
+    return record_lines(head, lines)
 
 
-def ndjson_texts(records: Mapping[str, list[Any]]) -> dict[str, str]:
-    """The NDJSON texts from records already made plain."""
-    return {attr: "".join(compact(r) + "\n" for r in items) for attr, items in records.items()}
+def ndjson_text(lines: list[str]) -> str:
+    """One kind's NDJSON from its records already encoded."""
+    return "".join(line + "\n" for line in lines)
 
 
 def to_json(ds: Dataset, *, schema_version: str | None = None) -> str:
@@ -68,9 +68,10 @@ def to_json(ds: Dataset, *, schema_version: str | None = None) -> str:
     """
     from ketdata._paths import schema_version as shipped
 
-    return json_text(ds, plain_records(ds), schema_version or shipped())
+    lines = {attr: record_strings(ds, attr) for _, attr, _ in KINDS}
+    return json_text(ds, lines, schema_version or shipped())
 
 
 def to_ndjson(ds: Dataset) -> dict[str, str]:
     """One NDJSON text per record type (``claims``, ``caveats``, …): a record per line, sorted keys, by id."""
-    return ndjson_texts(plain_records(ds))
+    return {attr: ndjson_text(record_strings(ds, attr)) for _, attr, _ in KINDS}

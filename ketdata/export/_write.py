@@ -11,17 +11,19 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ketdata._convert import KINDS, to_plain
+from ketdata._gc import paused
 from ketdata._model import Dataset
 from ketdata._paths import SNAPSHOT_IN_EXPORTS, schema_dir
 from ketdata._paths import schema_version as shipped_schema_version
-from ketdata.export._csv import csv_texts, to_datapackage
-from ketdata.export._fhir import bundle_text, entries, ndjson_by_type
-from ketdata.export._json import json_text, ndjson_texts, plain_records
+from ketdata.export._csv import TABLES, csv_text, to_datapackage
+from ketdata.export._fhir import fhir_texts
+from ketdata.export._json import compact, json_text, ndjson_text
 
 MANIFEST = "manifest.json"
 FOLDERS = ("json", "csv", "fhir")
@@ -54,35 +56,52 @@ def _count(name: str, text: str) -> int:
     return sum(1 for line in text.splitlines() if line.startswith("{") and line != "{")
 
 
+def _produce(ds: Dataset, version: str) -> Iterator[tuple[str, bytes]]:
+    """Every export file but the manifest, one at a time, so that only one file's text is held at once."""
+    lines: dict[str, list[str]] = {}
+    tables: dict[str, str] = {}
+    for _, attr, _ in KINDS:
+        plain = [to_plain(r) for r in getattr(ds, attr)]
+        lines[attr] = [compact(p) for p in plain]
+        tables.update({t.name: csv_text(t, plain) for t in TABLES if t.attr == attr})
+    yield SNAPSHOT_IN_EXPORTS, json_text(ds, lines, version).encode("utf-8")
+    for attr in sorted(lines):
+        yield f"json/{attr}.ndjson", ndjson_text(lines.pop(attr)).encode("utf-8")
+    yield "csv/datapackage.json", to_datapackage(ds, _load_schemas(), tables).encode("utf-8")
+    for name in sorted(tables):
+        yield f"csv/{name}.csv", tables.pop(name).encode("utf-8")
+    bundle, by_type = fhir_texts(ds)
+    yield "fhir/bundle.json", bundle.encode("utf-8")
+    del bundle
+    for kind in sorted(by_type):
+        yield f"fhir/{kind}.ndjson", by_type.pop(kind).encode("utf-8")
+
+
+def _each_file(ds: Dataset, schema_version: str | None) -> Iterator[tuple[str, bytes]]:
+    """Every export file, the manifest last (it lists the others' sizes, checksums and record counts)."""
+    version = schema_version or shipped_schema_version()
+    listed: list[dict[str, Any]] = []
+    with paused():
+        for name, data in _produce(ds, version):
+            listed.append({"path": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data),
+                           "records": _count(name, data.decode("utf-8"))})  # fmt: skip
+            yield name, data
+    yield MANIFEST, _manifest(ds, version, sorted(listed, key=lambda f: f["path"]))
+
+
 def render(ds: Dataset, *, schema_version: str | None = None) -> dict[str, bytes]:
     """Every export file's bytes, by path relative to the export folder, the manifest included."""
-    version = schema_version or shipped_schema_version()
-    records = plain_records(ds)
-    texts: dict[str, str] = {SNAPSHOT_IN_EXPORTS: json_text(ds, records, version)}
-    texts.update({f"json/{name}.ndjson": text for name, text in ndjson_texts(records).items()})
-    tables = csv_texts(records)
-    texts.update({f"csv/{name}.csv": text for name, text in tables.items()})
-    texts["csv/datapackage.json"] = to_datapackage(ds, _load_schemas(), tables)
-    items = entries(ds)
-    texts["fhir/bundle.json"] = bundle_text(ds, items)
-    texts.update({f"fhir/{kind}.ndjson": text for kind, text in ndjson_by_type(items).items()})
-    files = {name: text.encode("utf-8") for name, text in sorted(texts.items())}
-    files[MANIFEST] = _manifest(ds, version, files, texts)
-    return files
+    return dict(sorted(_each_file(ds, schema_version)))
 
 
-def _manifest(ds: Dataset, schema_version: str, files: Mapping[str, bytes], texts: Mapping[str, str]) -> bytes:
+def _manifest(ds: Dataset, schema_version: str, files: list[dict[str, Any]]) -> bytes:
     manifest = {
         "format": "ketdata-exports",
         "dataset": ds.info.id,
         "dataset_version": ds.info.version,
         "schema_version": schema_version,
-        "files": [
-            {"path": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data),
-             "records": _count(name, texts[name])}
-            for name, data in files.items()
-        ],
-    }  # fmt: skip
+        "files": files,
+    }
     return (json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
 
 
@@ -106,7 +125,9 @@ def _stage(path: Path, data: bytes) -> Path:
 def export(ds: Dataset, out: str | Path, *, schema_version: str | None = None) -> ExportResult:
     """Write every export format under ``out``: all files or none, the manifest last.
 
-    Files under ``out/json``, ``out/csv`` and ``out/fhir`` that the dataset no longer produces are removed.
+    Each file is staged under a temporary name as soon as it is made, so only one file's text is in
+    memory at a time; once all are staged they are moved into place. Files under ``out/json``,
+    ``out/csv`` and ``out/fhir`` that the dataset no longer produces are removed.
 
     Args:
         ds: The dataset, normally loaded from a folder that validates.
@@ -114,26 +135,29 @@ def export(ds: Dataset, out: str | Path, *, schema_version: str | None = None) -
         schema_version: Version of the record schemas the records follow (default: the shipped schemas').
     """
     root = Path(out)
-    files = render(ds, schema_version=schema_version)
     staged: list[tuple[Path, Path]] = []
     try:
-        for name, data in files.items():
+        for name, data in _each_file(ds, schema_version):
             staged.append((_stage(root / name, data), root / name))
     except BaseException:
         for tmp, _ in staged:
             tmp.unlink()
         raise
-    for tmp, target in sorted(staged, key=lambda pair: pair[1].name == MANIFEST):
+    for tmp, target in staged:
         os.replace(tmp, target)
-    removed = sorted(_produced(root) - set(files))
+    written = {target.relative_to(root).as_posix() for _, target in staged}
+    removed = sorted(_produced(root) - written)
     for name in removed:
         (root / name).unlink()
-    return ExportResult(tuple(files), tuple(removed))
+    return ExportResult(tuple(sorted(written)), tuple(removed))
 
 
 def stale_files(ds: Dataset, out: str | Path, *, schema_version: str | None = None) -> list[str]:
     """Paths under ``out`` that are missing, differ from what the dataset produces, or are no longer produced."""
     root = Path(out)
-    files = render(ds, schema_version=schema_version)
-    stale = [name for name, data in files.items() if not (root / name).is_file() or (root / name).read_bytes() != data]
-    return sorted(stale + sorted(_produced(root) - set(files)))
+    stale, produced = [], set()
+    for name, data in _each_file(ds, schema_version):
+        produced.add(name)
+        if not (root / name).is_file() or (root / name).read_bytes() != data:
+            stale.append(name)
+    return sorted(stale + sorted(_produced(root) - produced))

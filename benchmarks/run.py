@@ -1,0 +1,150 @@
+"""ketdata at scale: validate, load and export against the cost of merely parsing the same YAML.
+
+For each size N (default 1,000, 10,000 and 100,000 claims) a synthetic dataset is generated once
+(benchmarks/generate.py); then, each in a fresh subprocess so that its peak memory is its own, the
+median of several runs of:
+  floor     parsing every YAML file with yaml.CSafeLoader and nothing else;
+  validate  ketdata.validate(folder): every schema and every rule;
+  load      ketdata.load(folder);
+  export    ketdata.export.export(dataset, out): every format written (the dataset loaded beforehand);
+each as seconds and as a ratio to the floor, with its peak RSS. Last, `import ketdata; ketdata.load()`
+on the shipped data against `python -c pass`. Every target is printed as met or not.
+
+Usage: python benchmarks/run.py [--sizes 1000 10000 100000] [--repeat 5] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402
+from import_load import timed  # noqa: E402
+
+# The measured operation runs in a child; it prints its run times and its peak RSS (KiB, Linux).
+CHILD = """
+import gc, json, resource, statistics, sys, tempfile, time
+from pathlib import Path
+op, folder, repeat = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
+import yaml, ketdata
+from ketdata.export import export
+files = sorted(folder.rglob("*.yaml"))
+ds = ketdata.load(folder) if op == "export" else None
+out = Path(tempfile.mkdtemp())
+def run():
+    if op == "floor":
+        for path in files:
+            list(yaml.load_all(path.read_bytes(), Loader=yaml.CSafeLoader))
+    elif op == "validate":
+        ketdata.validate(folder)
+    elif op == "load":
+        ketdata.load(folder)
+    else:
+        export(ds, out)
+times = []
+for _ in range(repeat):
+    gc.collect()
+    start = time.perf_counter()
+    run()
+    times.append(time.perf_counter() - start)
+print(json.dumps({"seconds": statistics.median(times), "runs": times,
+                  "peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+"""
+OPS = ("floor", "validate", "load", "export")
+TARGETS = {"validate": 3.0, "export": 3.0, "load": 2.0}
+LINEAR = 11.0
+MEMORY_MIB = 1024
+IMPORT_TARGET = 2.0
+
+
+def measure(op: str, folder: Path, repeat: int) -> dict[str, Any]:
+    done = subprocess.run([sys.executable, "-c", CHILD, op, str(folder), str(repeat)], capture_output=True, text=True,
+                          check=True)  # fmt: skip
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+def import_ratio(runs: int = 11) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as cwd:
+        timed("import ketdata; ketdata.load()", cwd)
+        base = [timed("pass", cwd) for _ in range(runs)]
+        subject = [timed("import ketdata; ketdata.load()", cwd) for _ in range(runs)]
+    b, s = statistics.median(base), statistics.median(subject)
+    return {"pass_seconds": b, "import_load_seconds": s, "ratio": s / b}
+
+
+def verdicts(results: dict[int, dict[str, Any]], start_up: dict[str, float]) -> list[tuple[str, float, float, bool]]:
+    largest = max(results)
+    rows = []
+    for op, limit in TARGETS.items():
+        ratio = results[largest][op]["ratio"]
+        rows.append((f"{op} / floor at {largest:,}", ratio, limit, ratio <= limit))
+    below = sorted(n for n in results if n < largest)
+    if below:
+        smaller = below[-1]
+        for op in ("validate", "load", "export"):
+            growth = results[largest][op]["seconds"] / results[smaller][op]["seconds"]
+            allowed = LINEAR * largest / smaller / 10
+            rows.append((f"{op} {largest:,} / {smaller:,}", growth, allowed, growth <= allowed))
+    peak = max(results[largest][op]["peak_mib"] for op in OPS)
+    rows.append((f"peak memory at {largest:,} (MiB)", peak, MEMORY_MIB, peak <= MEMORY_MIB))
+    rows.append(
+        ("import + load / python -c pass", start_up["ratio"], IMPORT_TARGET, start_up["ratio"] <= IMPORT_TARGET)
+    )
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (3 at 100,000 and above)")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    args = parser.parse_args()
+    results: dict[int, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in args.sizes:
+            started = time.perf_counter()
+            generate(n, Path(tmp) / str(n))
+            folder = Path(tmp) / str(n) / "data"
+            repeat = min(args.repeat, 3) if n >= 100_000 else args.repeat
+            row = {op: measure(op, folder, repeat) for op in OPS}
+            for op in OPS:
+                row[op]["ratio"] = row[op]["seconds"] / row["floor"]["seconds"]
+                row[op]["peak_mib"] = row[op]["peak_kib"] / 1024
+            row["wall_seconds"] = time.perf_counter() - started
+            results[n] = row
+            if not args.json:
+                print(f"N = {n:>7,}  " + "  ".join(
+                    f"{op} {row[op]['seconds']:7.2f} s {row[op]['ratio']:5.2f}x {row[op]['peak_mib']:6.0f} MiB"
+                    for op in OPS), flush=True)  # fmt: skip
+    start_up = import_ratio()
+    checks = verdicts(results, start_up)
+    machine = {"python": platform.python_version(), "machine": platform.machine(), "cpus": __import__("os").cpu_count()}
+    if args.json:
+        print(json.dumps({"machine": machine, "sizes": results, "import_load": start_up,
+                          "targets": [{"what": w, "value": v, "limit": lim, "met": ok} for w, v, lim, ok in checks]},
+                         indent=2))  # fmt: skip
+        return 0
+    print(
+        f"import ketdata; ketdata.load(): {start_up['import_load_seconds'] * 1000:.1f} ms, "
+        f"python -c pass: {start_up['pass_seconds'] * 1000:.1f} ms ({start_up['ratio']:.2f}x)"
+    )
+    print("\ntargets:")
+    for what, value, limit, ok in checks:
+        print(f"  {'met    ' if ok else 'NOT MET'}  {what}: {value:.2f} (limit {limit:g})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
