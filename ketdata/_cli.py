@@ -59,7 +59,7 @@ def _failed(problems: Sequence[Problem], *, strict: bool = False) -> bool:
 def _validate(args: argparse.Namespace) -> int:
     from ketdata._validate import run
 
-    problems = run(args.data).problems
+    problems = run(args.data, cache=args.cache and args.data is not None).problems
     _print_problems(problems, args.format, verbose=args.verbose)
     return EXIT_PROBLEMS if _failed(problems, strict=args.strict) else EXIT_OK
 
@@ -299,6 +299,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     p.add_argument("--strict", action="store_true", help="fail on warnings too (an overdue review, say)")
     p.add_argument("--verbose", action="store_true", help="list infos too (records not yet reviewed, say)")
+    p.add_argument(
+        "--cache",
+        action="store_true",
+        help="keep each file's parse and schema check in .ketdata-cache/ beside the data and reuse it while the "
+        "file is unchanged (rules across records always run on everything)",
+    )
     p.set_defaults(run=_validate)
 
     p = sub.add_parser(

@@ -92,20 +92,32 @@ def read_records(data_dir: Path) -> tuple[list[RawRecord], list[Problem]]:
 
 def _read_records(data_dir: Path) -> tuple[list[RawRecord], list[Problem]]:
     files, problems = discover(data_dir)
-    cache = NodeCache()
+    nodes = NodeCache()
     records: list[RawRecord] = []
     for data_file in files:
-        name = str(data_file.path)
-        data, found = _read(data_file.path)
+        data, found = read_bytes(data_file.path)
         problems += found
-        if data is None:
-            continue
-        documents, found = read_documents(data, name, cache)
-        problems += found
-        for doc, found_in_doc in iter_mappings(documents, name):
-            problems += found_in_doc
-            if isinstance(doc.value, dict):
-                records.append(RawRecord(data_file.kind, name, doc.value, doc))
+        if data is not None:
+            file_records, found = read_file(data_file, data, nodes)
+            records += file_records
+            problems += found
+    return records, problems
+
+
+def read_bytes(path: Path) -> tuple[bytes | None, list[Problem]]:
+    """A data file's bytes, refusing one over the size limit before reading it."""
+    return _read(path)
+
+
+def read_file(data_file: DataFile, data: bytes, nodes: NodeCache) -> tuple[list[RawRecord], list[Problem]]:
+    """The records of one file's bytes, and the problems met reading them."""
+    name = str(data_file.path)
+    documents, problems = read_documents(data, name, nodes)
+    records: list[RawRecord] = []
+    for doc, found_in_doc in iter_mappings(documents, name):
+        problems += found_in_doc
+        if isinstance(doc.value, dict):
+            records.append(RawRecord(data_file.kind, name, doc.value, doc))
     return records, problems
 
 

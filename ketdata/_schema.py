@@ -77,31 +77,43 @@ class KindValidator:
         return True
 
 
-def build_validators(schemas: Mapping[str, dict[str, Any]]) -> dict[str, KindValidator]:
+class Validators(Mapping[str, KindValidator]):
+    """The validators of a set of schemas, one per record kind, each made the first time it is asked for.
+
+    Generating a fast check's code costs more than validating the shipped data, so it is done only for
+    the kinds a run meets (with the cache, only those of the files that changed) and only once per
+    process for the same schemas; a validator holds no state between records.
+    """
+
+    def __init__(self, schemas: Mapping[str, dict[str, Any]]) -> None:
+        self._text = json.dumps(schemas, sort_keys=True)
+        self._kinds = [name for name in schemas if name != COMMON]
+
+    def __getitem__(self, kind: str) -> KindValidator:
+        if kind not in self._kinds:
+            raise KeyError(kind)
+        return _compiled(self._text, kind)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._kinds)
+
+    def __len__(self) -> int:
+        return len(self._kinds)
+
+
+def build_validators(schemas: Mapping[str, dict[str, Any]]) -> Validators:
     """One validator per record schema, reused for every record (and, for the same schemas, every run)."""
-    return dict(_compiled(json.dumps(schemas, sort_keys=True)))
+    return Validators(schemas)
 
 
-@functools.lru_cache(maxsize=4)
-def _compiled(text: str) -> tuple[tuple[str, KindValidator], ...]:
-    # Generating the fast checks' code costs more than validating the shipped data, so it is done once
-    # per set of schemas in a process; the validators themselves hold no state between records.
+@functools.lru_cache(maxsize=32)
+def _compiled(text: str, kind: str) -> KindValidator:
     import fastjsonschema
 
     schemas: dict[str, dict[str, Any]] = json.loads(text)
-
     registry: Registry[Any] = Registry().with_resources((s["$id"], Resource.from_contents(s)) for s in schemas.values())
-    return tuple(
-        (
-            name,
-            KindValidator(
-                fastjsonschema.compile(inline_refs(schema, schemas), use_default=False, use_formats=False),
-                Draft202012Validator(schema, registry=registry),
-            ),
-        )
-        for name, schema in schemas.items()
-        if name != COMMON
-    )
+    fast = fastjsonschema.compile(inline_refs(schemas[kind], schemas), use_default=False, use_formats=False)
+    return KindValidator(fast, Draft202012Validator(schemas[kind], registry=registry))
 
 
 def _describe(value: Any) -> str:

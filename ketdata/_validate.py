@@ -6,16 +6,20 @@ import datetime
 from dataclasses import dataclass
 from pathlib import Path
 
+from ketdata._cache import ResultCache, problem_from_list, problem_to_list
 from ketdata._coverage import SentenceCoverage
-from ketdata._folder import read_records
+from ketdata._folder import DataFile, RawRecord, discover, read_bytes, read_file
 from ketdata._gc import paused
 from ketdata._governance import conflict_problems, declared_rule_problems, review_problems
 from ketdata._paths import data_dir as shipped_data_dir
 from ketdata._paths import schema_dir
 from ketdata._problems import Problem
 from ketdata._rules import Rules
-from ketdata._schema import build_validators, load_schemas, schema_problems
+from ketdata._schema import Validators, build_validators, load_schemas, schema_problems
 from ketdata._versions import VersionRules, latest_snapshot, releases_dir
+from ketdata._yaml import Document, NodeCache
+
+CACHE_DIR = ".ketdata-cache"
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,29 +30,74 @@ class Report:
     coverage: dict[str, list[SentenceCoverage]]
 
 
-def run(path: str | Path | None = None, today: datetime.date | None = None) -> Report:
-    """Validate a data folder (None: the shipped data) and report problems and coverage."""
-    with paused():
-        return _run(path, today)
+def run(path: str | Path | None = None, today: datetime.date | None = None, *, cache: bool = False) -> Report:
+    """Validate a data folder (None: the shipped data) and report problems and coverage.
 
-
-def _run(path: str | Path | None, today: datetime.date | None) -> Report:
+    Args:
+        path: The data folder; None for the shipped data.
+        today: The date overdue reviews are judged against (default: today, UTC).
+        cache: Reuse, and keep, each unchanged file's parse and schema check in ``.ketdata-cache``
+            beside the data folder; the rules across records run on everything regardless.
+    """
     folder = Path(path) if path is not None else shipped_data_dir()
-    records, problems = read_records(folder)
-    validators = build_validators(load_schemas(schema_dir()))
-    schema_valid: set[int] = set()
+    results = ResultCache(folder.parent / CACHE_DIR, schema_dir()) if cache else None
+    with paused():
+        return _run(folder, today, results)
+
+
+def _checked_file(
+    data_file: DataFile, data: bytes, nodes: NodeCache, validators: Validators
+) -> tuple[list[RawRecord], list[Problem], list[bool]]:
+    records, problems = read_file(data_file, data, nodes)
+    valid = []
     for record in records:
         found = schema_problems(validators[record.kind], record)
         problems += found
-        if not found:
-            schema_valid.add(id(record))
+        valid.append(not found)
+    return records, problems, valid
+
+
+def _cached_file(
+    data_file: DataFile, data: bytes, nodes: NodeCache, validators: Validators, results: ResultCache
+) -> tuple[list[RawRecord], list[Problem], list[bool]]:
+    name = str(data_file.path)
+    key = results.key(name, data)
+    entry = results.get(key)
+    if entry is None:
+        records, problems, valid = _checked_file(data_file, data, nodes, validators)
+        docs = [[r.value, r.doc.line, r.doc.column, r.doc.index] for r in records]
+        results.put(key, {"documents": docs, "problems": [problem_to_list(p) for p in problems], "valid": valid})
+        return records, problems, valid
+    records = [RawRecord(data_file.kind, name, value, Document(value, line, column, name, index, nodes))
+               for value, line, column, index in entry["documents"]]  # fmt: skip
+    return records, [problem_from_list(p) for p in entry["problems"]], list(entry["valid"])
+
+
+def _run(folder: Path, today: datetime.date | None, results: ResultCache | None) -> Report:
+    files, problems = discover(folder)
+    validators = build_validators(load_schemas(schema_dir()))
+    nodes = NodeCache()
+    records: list[RawRecord] = []
+    schema_valid: set[int] = set()
+    for data_file in files:
+        data, found = read_bytes(data_file.path)
+        problems += found
+        if data is None:
+            continue
+        if results is None:
+            file_records, found, valid = _checked_file(data_file, data, nodes, validators)
+        else:
+            file_records, found, valid = _cached_file(data_file, data, nodes, validators, results)
+        records += file_records
+        problems += found
+        schema_valid.update(id(r) for r, ok in zip(file_records, valid, strict=True) if ok)
     rules = Rules(records)
     problems += rules.run()
     # Governance reads field values freely, so it looks only at records that passed their schema.
-    valid = [r for r in records if id(r) in schema_valid]
-    problems += review_problems(valid, today or datetime.datetime.now(datetime.UTC).date())
-    problems += declared_rule_problems(valid)
-    problems += conflict_problems(valid)
+    valid_records = [r for r in records if id(r) in schema_valid]
+    problems += review_problems(valid_records, today or datetime.datetime.now(datetime.UTC).date())
+    problems += declared_rule_problems(valid_records)
+    problems += conflict_problems(valid_records)
     snapshot = latest_snapshot(releases_dir(folder))
     if snapshot is not None:
         problems += VersionRules(snapshot).check(records, schema_valid)

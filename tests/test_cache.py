@@ -1,0 +1,82 @@
+"""The validation cache speeds editors up and can never hide a problem."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ketdata._validate import CACHE_DIR, run
+
+from .helpers import ROOT, edit, line_of
+
+
+def problems(data: Path, *, cache: bool = True) -> list[tuple[str, str, int, str | None]]:
+    return [(p.code, p.file, p.line, p.record_id) for p in run(data, cache=cache).problems if p.code != "KD601"]
+
+
+@pytest.fixture
+def warm(data: Path) -> Path:
+    assert problems(data) == []
+    assert any((data.parent / CACHE_DIR).rglob("*.json"))
+    return data
+
+
+def test_cached_and_fresh_runs_agree(warm: Path) -> None:
+    edit(warm / "claims/identity.yaml", "category: identity", "category: identiy")
+    assert problems(warm) == problems(warm, cache=False) != []
+    assert problems(warm) == problems(warm, cache=False)
+
+
+def test_an_edit_is_never_hidden(warm: Path) -> None:
+    edit(warm / "claims/names.yaml", "version: 1", "version: 0")
+    assert [p[0] for p in problems(warm)] == ["KD101"]
+    edit(warm / "claims/names.yaml", "version: 0", "version: 1")
+    assert problems(warm) == []
+
+
+def test_a_rename_is_never_hidden(warm: Path) -> None:
+    edit(warm / "claims/names.yaml", "version: 1", "version: 0")
+    problems(warm)
+    (warm / "claims/names.yaml").rename(warm / "claims/street-names.yaml")
+    (found,) = problems(warm)
+    assert found[1] == str(warm / "claims/street-names.yaml")
+    assert found[2] == line_of(warm / "claims/street-names.yaml", "version: 0")
+
+
+def test_a_schema_change_is_never_hidden(warm: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    schemas = shutil.copytree(ROOT / "schema", warm.parent / "schema")
+    claim = json.loads((schemas / "claim.schema.json").read_text(encoding="utf-8"))
+    claim["properties"]["statement"]["maxLength"] = 20
+    (schemas / "claim.schema.json").write_text(json.dumps(claim), encoding="utf-8")
+    monkeypatch.setattr("ketdata._validate.schema_dir", lambda: schemas)
+    assert "KD101" in {p[0] for p in problems(warm)}
+
+
+def test_a_damaged_cache_is_ignored(warm: Path) -> None:
+    for entry in (warm.parent / CACHE_DIR).rglob("*.json"):
+        entry.write_text("{not json", encoding="utf-8")
+    edit(warm / "claims/identity.yaml", "category: identity", "category: identiy")
+    assert [p[0] for p in problems(warm)] == ["KD202"]
+
+
+def test_the_cache_is_safe_to_delete(warm: Path) -> None:
+    shutil.rmtree(warm.parent / CACHE_DIR)
+    assert problems(warm) == []
+
+
+def test_the_command_line_caches_only_when_asked(data: Path) -> None:
+    import subprocess
+    import sys
+
+    def validate(*flags: str) -> None:
+        subprocess.run(
+            [sys.executable, "-m", "ketdata", "validate", str(data), *flags], check=True, capture_output=True
+        )
+
+    validate()
+    assert not (data.parent / CACHE_DIR).exists()
+    validate("--cache")
+    assert any((data.parent / CACHE_DIR).rglob("*.json"))
