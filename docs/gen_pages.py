@@ -18,6 +18,7 @@ import ketdata
 import ketdata.export
 from ketdata import Claim, Dataset
 from ketdata._problems import render_catalogue
+from ketdata._refs import SchemaSet, load_schemas
 
 ROOT = Path(__file__).resolve().parents[1]
 DS = ketdata.load(ROOT / "data")
@@ -73,20 +74,8 @@ def api() -> None:
 
 # --- data dictionary -------------------------------------------------------------------------------
 
-SCHEMAS = {p.name.removesuffix(".schema.json"): json.loads(p.read_text(encoding="utf-8"))
-           for p in sorted((ROOT / "schema").glob("*.schema.json"))}  # fmt: skip
-BY_ID = {s["$id"]: s for s in SCHEMAS.values()}
-
-
-def resolve(node: dict[str, Any]) -> dict[str, Any]:
-    ref = node.get("$ref")
-    if not ref:
-        return node
-    base, _, pointer = ref.partition("#")
-    target: Any = BY_ID[base]
-    for part in filter(None, pointer.split("/")):
-        target = target[part]
-    return {**resolve(target), **{k: v for k, v in node.items() if k != "$ref"}}
+SCHEMAS = load_schemas(ROOT / "schema")
+resolve = SchemaSet(SCHEMAS).resolve
 
 
 def type_of(node: dict[str, Any]) -> str:

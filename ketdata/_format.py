@@ -16,6 +16,7 @@ import yaml
 
 from ketdata._folder import discover
 from ketdata._paths import schema_dir
+from ketdata._refs import SchemaSet, load_schemas
 from ketdata._yaml import read_documents
 
 WIDTH = 100
@@ -35,23 +36,8 @@ class Formatted:
         return self.text is not None and self.text != self.path.read_text(encoding="utf-8")
 
 
-class _Order:
-    def __init__(self, folder: Path) -> None:
-        import json
-
-        self.schemas = {p.name.removesuffix(".schema.json"): json.loads(p.read_text(encoding="utf-8"))
-                        for p in folder.glob("*.schema.json")}  # fmt: skip
-        self.by_id = {s["$id"]: s for s in self.schemas.values()}
-
-    def resolve(self, node: Mapping[str, Any]) -> Mapping[str, Any]:
-        ref = node.get("$ref")
-        if not ref:
-            return node
-        base, _, pointer = ref.partition("#")
-        target: Any = self.by_id[base]
-        for part in filter(None, pointer.split("/")):
-            target = target[part]
-        return {**self.resolve(target), **{k: v for k, v in node.items() if k != "$ref"}}
+class _Order(SchemaSet):
+    """Key order from the schemas: a record's keys as its schema lists them, unknown keys last."""
 
     def arrange(self, value: Any, schema: Mapping[str, Any]) -> Any:
         schema = self.resolve(schema)
@@ -91,6 +77,6 @@ def format_file(path: Path, kind: str, order: _Order) -> Formatted:
 
 def format_folder(data_dir: Path) -> list[Formatted]:
     """The formatting outcome of every data file of a folder (nothing is written)."""
-    order = _Order(schema_dir())
+    order = _Order(load_schemas(schema_dir()))
     files, _ = discover(data_dir)
     return [format_file(f.path, f.kind, order) for f in files]

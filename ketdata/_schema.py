@@ -7,7 +7,6 @@ import functools
 import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, cast
 
 from jsonschema import Draft202012Validator
@@ -16,45 +15,9 @@ from referencing import Registry, Resource
 
 from ketdata._folder import RawRecord
 from ketdata._problems import Problem, problem
+from ketdata._refs import SchemaSet
 
 COMMON = "common"
-
-
-def load_schemas(schema_dir: Path) -> dict[str, dict[str, Any]]:
-    """Every ``*.schema.json`` in the folder, by name (the file name without ``.schema.json``)."""
-    return {
-        p.name.removesuffix(".schema.json"): json.loads(p.read_text(encoding="utf-8"))
-        for p in sorted(schema_dir.glob("*.schema.json"))
-    }
-
-
-def schema_version(schemas: Mapping[str, Mapping[str, Any]]) -> str:
-    """The version the schemas carry (the same in all of them)."""
-    return str(schemas[COMMON]["x-schema-version"])
-
-
-def inline_refs(schema: Any, schemas: Mapping[str, Mapping[str, Any]]) -> Any:
-    """The schema with every ``$ref`` replaced by what it points at (the schemas are not recursive)."""
-    by_id = {s["$id"]: s for s in schemas.values()}
-
-    def resolve(ref: str) -> Any:
-        base, _, pointer = ref.partition("#")
-        target: Any = by_id[base]
-        for part in filter(None, pointer.split("/")):
-            target = target[part]
-        return target
-
-    def walk(node: Any) -> Any:
-        if isinstance(node, dict):
-            inner = {k: walk(v) for k, v in node.items() if k != "$ref"}
-            return {**walk(resolve(node["$ref"])), **inner} if "$ref" in node else inner
-        if isinstance(node, list):
-            return [walk(v) for v in node]
-        return node
-
-    flat = walk(schema)
-    flat.pop("$id", None)
-    return flat
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +75,7 @@ def _compiled(text: str, kind: str) -> KindValidator:
 
     schemas: dict[str, dict[str, Any]] = json.loads(text)
     registry: Registry[Any] = Registry().with_resources((s["$id"], Resource.from_contents(s)) for s in schemas.values())
-    fast = fastjsonschema.compile(inline_refs(schemas[kind], schemas), use_default=False, use_formats=False)
+    fast = fastjsonschema.compile(SchemaSet(schemas).inline(schemas[kind]), use_default=False, use_formats=False)
     return KindValidator(fast, Draft202012Validator(schemas[kind], registry=registry))
 
 

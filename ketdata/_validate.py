@@ -14,8 +14,9 @@ from ketdata._governance import conflict_problems, declared_rule_problems, revie
 from ketdata._paths import data_dir as shipped_data_dir
 from ketdata._paths import schema_dir
 from ketdata._problems import Problem
+from ketdata._refs import load_schemas
 from ketdata._rules import Rules
-from ketdata._schema import Validators, build_validators, load_schemas, schema_problems
+from ketdata._schema import Validators, build_validators, schema_problems
 from ketdata._versions import VersionRules, latest_snapshot, releases_dir
 from ketdata._yaml import Document, NodeCache
 

@@ -127,7 +127,8 @@ def test_the_fast_schema_check_never_accepts_what_jsonschema_rejects(
     doc: int, pick: int, new: Any, action: str
 ) -> None:
     from ketdata._paths import schema_dir
-    from ketdata._schema import build_validators, load_schemas
+    from ketdata._refs import load_schemas
+    from ketdata._schema import build_validators
 
     validator = build_validators(load_schemas(schema_dir()))["claim"]
     records = list(yaml.safe_load_all((DATA / TARGET).read_text(encoding="utf-8")))

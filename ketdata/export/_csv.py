@@ -18,6 +18,7 @@ from typing import Any
 
 from ketdata._convert import KINDS, build_dataset, to_plain
 from ketdata._model import Dataset
+from ketdata._refs import SchemaSet
 
 _ITEM = "[]"
 _TABLE_TYPES = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean"}
@@ -133,22 +134,8 @@ def to_csv(ds: Dataset) -> dict[str, str]:
     return {table.name: csv_text(table, plain[table.attr]) for table in TABLES}
 
 
-class _Schemas:
+class _Schemas(SchemaSet):
     """Field types, descriptions and requiredness, read from the record JSON Schemas."""
-
-    def __init__(self, schemas: Mapping[str, Any]) -> None:
-        self.by_id = {s["$id"]: s for s in schemas.values()}
-        self.schemas = schemas
-
-    def resolve(self, node: Mapping[str, Any]) -> Mapping[str, Any]:
-        ref = node.get("$ref")
-        if not ref:
-            return node
-        base, _, pointer = ref.partition("#")
-        target: Any = self.by_id[base]
-        for part in filter(None, pointer.split("/")):
-            target = target[part]
-        return {**self.resolve(target), **{k: v for k, v in node.items() if k != "$ref"}}
 
     def walk(self, schema: str, path: Sequence[str]) -> tuple[Mapping[str, Any], bool]:
         """The sub-schema at ``path`` and whether a value is required there (every step required, not nullable)."""

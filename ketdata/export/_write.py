@@ -21,6 +21,7 @@ from ketdata._gc import paused
 from ketdata._model import Dataset
 from ketdata._paths import SNAPSHOT_IN_EXPORTS, schema_dir
 from ketdata._paths import schema_version as shipped_schema_version
+from ketdata._refs import load_schemas
 from ketdata.export._csv import TABLES, csv_text, to_datapackage
 from ketdata.export._fhir import fhir_texts
 from ketdata.export._json import compact, json_text, ndjson_text
@@ -35,13 +36,6 @@ class ExportResult:
 
     written: tuple[str, ...]
     removed: tuple[str, ...]
-
-
-def _load_schemas() -> dict[str, Any]:
-    return {
-        p.name.removesuffix(".schema.json"): json.loads(p.read_text(encoding="utf-8"))
-        for p in sorted(schema_dir().glob("*.schema.json"))
-    }
 
 
 def _count(name: str, text: str) -> int:
@@ -67,7 +61,7 @@ def _produce(ds: Dataset, version: str) -> Iterator[tuple[str, bytes]]:
     yield SNAPSHOT_IN_EXPORTS, json_text(ds, lines, version).encode("utf-8")
     for attr in sorted(lines):
         yield f"json/{attr}.ndjson", ndjson_text(lines.pop(attr)).encode("utf-8")
-    yield "csv/datapackage.json", to_datapackage(ds, _load_schemas(), tables).encode("utf-8")
+    yield "csv/datapackage.json", to_datapackage(ds, load_schemas(schema_dir()), tables).encode("utf-8")
     for name in sorted(tables):
         yield f"csv/{name}.csv", tables.pop(name).encode("utf-8")
     bundle, by_type = fhir_texts(ds)
