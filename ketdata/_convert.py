@@ -27,8 +27,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
     from typing import Any, TypeAlias
 
-    from ketdata._model import R
-
     Raw: TypeAlias = Mapping[str, Any]
 
 # Record kinds in dependency order, with the Dataset attribute and the file-name stem that hold each.
@@ -153,8 +151,22 @@ def normalise(kind: str, raw: Raw) -> Any:
     return to_plain(_claim(raw) if kind == "claim" else _caveat(raw))
 
 
-def _all(records: Mapping[str, Sequence[Raw]], kind: str, build: Callable[[Raw], R]) -> tuple[R, ...]:
-    return tuple(sorted((build(r) for r in records.get(kind, ())), key=lambda r: r.id))
+BUILDERS: dict[str, Callable[[Raw], Any]] = {
+    "source": _source,
+    "category": _category,
+    "evidence_status": _evidence_status,
+    "predicate": _predicate,
+    "concept": _concept,
+    "claim": _claim,
+    "caveat": _caveat,
+    "rule": _rule,
+}
+
+
+def assemble(info: Raw, built: Mapping[str, Sequence[Any]]) -> Dataset:
+    """A Dataset from the dataset mapping and each kind's records, already built (sorted here by id)."""
+    groups = {attr: tuple(sorted(built.get(kind, ()), key=lambda r: r.id)) for kind, attr, _ in KINDS}
+    return Dataset(dataset_info(info), **groups)
 
 
 def build_dataset(info: Raw, records: Mapping[str, Sequence[Raw]]) -> Dataset:
@@ -163,17 +175,7 @@ def build_dataset(info: Raw, records: Mapping[str, Sequence[Raw]]) -> Dataset:
     Raises:
         KeyError, TypeError, ValueError: A mapping lacks a field or has one of the wrong shape.
     """
-    return Dataset(
-        dataset_info(info),
-        sources=_all(records, "source", _source),
-        categories=_all(records, "category", _category),
-        evidence_statuses=_all(records, "evidence_status", _evidence_status),
-        predicates=_all(records, "predicate", _predicate),
-        concepts=_all(records, "concept", _concept),
-        claims=_all(records, "claim", _claim),
-        caveats=_all(records, "caveat", _caveat),
-        rules=_all(records, "rule", _rule),
-    )
+    return assemble(info, {kind: [BUILDERS[kind](r) for r in rows] for kind, rows in records.items()})
 
 
 def _plain(value: Any) -> Any:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ketdata._convert import KINDS, build_dataset
+from ketdata._convert import BUILDERS, KINDS, assemble
 from ketdata._gc import paused
 from ketdata._model import Dataset
 from ketdata._problems import DataError, Problem, Severity, problem
@@ -72,7 +72,7 @@ class RawRecord:
             return None
 
 
-def _read(path: Path) -> tuple[bytes | None, list[Problem]]:
+def read_bytes(path: Path) -> tuple[bytes | None, list[Problem]]:
     """A data file's bytes, refusing one over the size limit before reading it."""
     try:
         size = path.stat().st_size
@@ -82,31 +82,6 @@ def _read(path: Path) -> tuple[bytes | None, list[Problem]]:
         return path.read_bytes(), []
     except OSError as exc:
         return None, [problem("KD015", str(path), 1, 1, None, f"cannot read the file: {exc.strerror or exc}")]
-
-
-def read_records(data_dir: Path) -> tuple[list[RawRecord], list[Problem]]:
-    """Every record of a YAML data folder, and the problems met reading the files."""
-    with paused():
-        return _read_records(data_dir)
-
-
-def _read_records(data_dir: Path) -> tuple[list[RawRecord], list[Problem]]:
-    files, problems = discover(data_dir)
-    nodes = NodeCache()
-    records: list[RawRecord] = []
-    for data_file in files:
-        data, found = read_bytes(data_file.path)
-        problems += found
-        if data is not None:
-            file_records, found = read_file(data_file, data, nodes)
-            records += file_records
-            problems += found
-    return records, problems
-
-
-def read_bytes(path: Path) -> tuple[bytes | None, list[Problem]]:
-    """A data file's bytes, refusing one over the size limit before reading it."""
-    return _read(path)
 
 
 def read_file(data_file: DataFile, data: bytes, nodes: NodeCache) -> tuple[list[RawRecord], list[Problem]]:
@@ -124,20 +99,43 @@ def read_file(data_file: DataFile, data: bytes, nodes: NodeCache) -> tuple[list[
 def load_folder(data_dir: Path) -> Dataset:
     """A Dataset from a YAML data folder, checking only what building the records needs.
 
+    Each file's records are built as soon as the file is read, so the plain mappings of only one file
+    are held at a time.
+
     Raises:
         DataError: A file cannot be read or parsed safely, or a record lacks a field.
     """
-    records, problems = read_records(data_dir)
+    with paused():
+        return _load_folder(data_dir)
+
+
+def _load_folder(data_dir: Path) -> Dataset:
+    files, problems = discover(data_dir)
+    nodes = NodeCache()
+    built: dict[str, list[Any]] = {}
+    info: dict[str, Any] = {}
+    for data_file in files:
+        data, found = read_bytes(data_file.path)
+        problems += found
+        if data is None:
+            continue
+        records, found = read_file(data_file, data, nodes)
+        problems += found
+        if any(p.severity is Severity.ERROR for p in found):
+            continue
+        try:
+            if data_file.kind == "dataset":
+                info = records[0].value if records else {}
+            else:
+                built.setdefault(data_file.kind, []).extend(BUILDERS[data_file.kind](r.value) for r in records)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            msg = f"records do not match the schema ({exc!r}); run `ketdata validate` for details"
+            problems.append(problem("KD101", str(data_file.path), 1, 1, None, msg))
     errors = [p for p in problems if p.severity is Severity.ERROR]
     if errors:
         raise DataError(errors)
-    by_kind: dict[str, list[dict[str, Any]]] = {}
-    for r in records:
-        by_kind.setdefault(r.kind, []).append(r.value)
-    info = (by_kind.pop("dataset", None) or [{}])[0]
     try:
-        with paused():
-            return build_dataset(info, by_kind)
+        return assemble(info, built)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        msg = f"records do not match the schema ({exc!r}); run `ketdata validate` for details"
-        raise DataError([problem("KD101", str(data_dir), 1, 1, None, msg)]) from None
+        msg = f"the dataset record does not match its schema ({exc!r}); run `ketdata validate` for details"
+        raise DataError([problem("KD101", str(data_dir / DATASET_FILE), 1, 1, None, msg)]) from None

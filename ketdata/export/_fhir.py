@@ -354,14 +354,8 @@ def resource_lines(ds: Dataset) -> Iterator[tuple[str, str, str]]:
         yield resource["resourceType"], url, compact(body)
 
 
-def fhir_texts(ds: Dataset) -> tuple[str, dict[str, str]]:
-    """The Bundle's JSON and the per-type NDJSON, from one pass over the resources."""
-    entries: list[str] = []
-    by_type: dict[str, list[str]] = {}
-    for kind, url, body in resource_lines(ds):
-        # An entry's keys sort as fullUrl, resource: its compact form can be put together without re-encoding.
-        entries.append(f'{{"fullUrl":{compact(url)},"resource":{body}}}')
-        by_type.setdefault(kind, []).append(body + "\n")
+def bundle_head(ds: Dataset) -> Resource:
+    """The Bundle's members besides its entries."""
     head: Resource = {
         "id": full_url("Bundle", ds.info.id).removeprefix("urn:uuid:"),
         "identifier": {"system": "urn:ketdata:dataset", "value": f"{ds.info.id}|{ds.info.version}"},
@@ -370,7 +364,22 @@ def fhir_texts(ds: Dataset) -> tuple[str, dict[str, str]]:
     }
     if ds.info.release_date:
         head["timestamp"] = f"{ds.info.release_date}T00:00:00Z"
-    return record_lines(head, {"entry": entries}), {kind: "".join(lines) for kind, lines in sorted(by_type.items())}
+    return head
+
+
+def entry_lines(ds: Dataset, by_type: dict[str, list[str]]) -> Iterator[str]:
+    """The Bundle's entries as compact JSON, one at a time; each resource's NDJSON line goes to ``by_type``."""
+    for kind, url, body in resource_lines(ds):
+        by_type.setdefault(kind, []).append(body + "\n")
+        # An entry's keys sort as fullUrl, resource: its compact form is put together without re-encoding.
+        yield f'{{"fullUrl":{compact(url)},"resource":{body}}}'
+
+
+def fhir_texts(ds: Dataset) -> tuple[str, dict[str, str]]:
+    """The Bundle's JSON and the per-type NDJSON, from one pass over the resources."""
+    by_type: dict[str, list[str]] = {}
+    bundle = record_lines(bundle_head(ds), {"entry": entry_lines(ds, by_type)})
+    return bundle, {kind: "".join(lines) for kind, lines in sorted(by_type.items())}
 
 
 def to_fhir_bundle(ds: Dataset) -> str:

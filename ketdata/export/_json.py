@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from ketdata._convert import KINDS, to_plain
@@ -18,8 +18,8 @@ def compact(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def record_lines(doc: Mapping[str, Any], lists: Mapping[str, list[str]] | None = None) -> str:
-    """A JSON object with its keys sorted and each item of its top-level lists on a line of its own.
+def record_chunks(doc: Mapping[str, Any], lists: Mapping[str, Iterable[str]] | None = None) -> Iterator[str]:
+    """A JSON object, piece by piece: keys sorted, each item of its top-level lists on a line of its own.
 
     Valid JSON that diffs record by record, written by the C encoder, which indented output never is.
 
@@ -28,16 +28,27 @@ def record_lines(doc: Mapping[str, Any], lists: Mapping[str, list[str]] | None =
         lists: Members that are lists of items already encoded as compact JSON, by key.
     """
     encoded = dict(lists or {})
-    parts = []
-    for key in sorted({*doc, *encoded}):
+    yield "{"
+    for n, key in enumerate(sorted({*doc, *encoded})):
+        yield ",\n" if n else "\n"
         items = encoded.get(key)
-        if items is None and isinstance(doc[key], list) and doc[key]:
-            items = [compact(item) for item in doc[key]]
-        if items:
-            parts.append(f"{compact(key)}:[\n" + ",\n".join(items) + "\n]")
-        else:
-            parts.append(f"{compact(key)}:{compact(doc.get(key, []))}")
-    return "{\n" + ",\n".join(parts) + "\n}\n"
+        if items is None and isinstance(doc.get(key), list) and doc[key]:
+            items = (compact(item) for item in doc[key])
+        if items is None:
+            yield f"{compact(key)}:{compact(doc.get(key, []))}"
+            continue
+        yield f"{compact(key)}:["
+        first = True
+        for item in items:
+            yield ("\n" if first else ",\n") + item
+            first = False
+        yield "]" if first else "\n]"
+    yield "\n}\n"
+
+
+def record_lines(doc: Mapping[str, Any], lists: Mapping[str, Iterable[str]] | None = None) -> str:
+    """The whole of ``record_chunks`` as one text."""
+    return "".join(record_chunks(doc, lists))
 
 
 def record_strings(ds: Dataset, attr: str) -> list[str]:
@@ -45,11 +56,10 @@ def record_strings(ds: Dataset, attr: str) -> list[str]:
     return [compact(to_plain(r)) for r in getattr(ds, attr)]
 
 
-def json_text(ds: Dataset, lines: Mapping[str, list[str]], schema_version: str) -> str:
-    """The JSON document from the records already encoded, by kind."""
-    head = {"format": FORMAT, "format_version": FORMAT_VERSION, "schema_version": schema_version,
+def json_head(ds: Dataset, schema_version: str) -> dict[str, Any]:
+    """The JSON document's members besides the record lists."""
+    return {"format": FORMAT, "format_version": FORMAT_VERSION, "schema_version": schema_version,
             "dataset": to_plain(ds.info)}  # fmt: skip
-    return record_lines(head, lines)
 
 
 def ndjson_text(lines: list[str]) -> str:
@@ -69,7 +79,7 @@ def to_json(ds: Dataset, *, schema_version: str | None = None) -> str:
     from ketdata._paths import schema_version as shipped
 
     lines = {attr: record_strings(ds, attr) for _, attr, _ in KINDS}
-    return json_text(ds, lines, schema_version or shipped())
+    return record_lines(json_head(ds, schema_version or shipped()), lines)
 
 
 def to_ndjson(ds: Dataset) -> dict[str, str]:

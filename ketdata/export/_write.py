@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,8 +23,8 @@ from ketdata._paths import SNAPSHOT_IN_EXPORTS, schema_dir
 from ketdata._paths import schema_version as shipped_schema_version
 from ketdata._refs import load_schemas
 from ketdata.export._csv import TABLES, csv_text, to_datapackage
-from ketdata.export._fhir import fhir_texts
-from ketdata.export._json import compact, json_text, ndjson_text
+from ketdata.export._fhir import bundle_head, entry_lines
+from ketdata.export._json import compact, json_head, record_chunks
 
 MANIFEST = "manifest.json"
 FOLDERS = ("json", "csv", "fhir")
@@ -38,54 +38,84 @@ class ExportResult:
     removed: tuple[str, ...]
 
 
-def _count(name: str, text: str) -> int:
-    """Records in an export file, counted from its layout: a line each, a row each, or a line each item."""
-    if name.endswith(".ndjson"):
-        return text.count("\n")
-    if name.endswith(".csv"):
-        return max(text.count("\r\n") - 1, 0)
-    if name.endswith("datapackage.json"):
-        return text.count('"profile": "tabular-data-resource"')
-    # record_lines: one item a line between "{" and "}", besides the lines of scalar fields ('"key":value').
-    return sum(1 for line in text.splitlines() if line.startswith("{") and line != "{")
+Chunks = Iterator[str]
 
 
-def _produce(ds: Dataset, version: str) -> Iterator[tuple[str, bytes]]:
-    """Every export file but the manifest, one at a time, so that only one file's text is held at once."""
+def _produce(ds: Dataset, version: str) -> Iterator[tuple[str, Chunks, int | Callable[[], int]]]:
+    """Every export file but the manifest as ``(path, text in chunks, record count)``, made as consumed.
+
+    Only what later files need is kept: each kind's records as compact JSON (for the JSON document and
+    NDJSON), and the FHIR resources' NDJSON lines while the Bundle streams by. A file's chunks must be
+    consumed before the next file is asked for; the Bundle's count is known only then.
+    """
     lines: dict[str, list[str]] = {}
     tables: dict[str, str] = {}
     for _, attr, _ in KINDS:
         plain = [to_plain(r) for r in getattr(ds, attr)]
         lines[attr] = [compact(p) for p in plain]
-        tables.update({t.name: csv_text(t, plain) for t in TABLES if t.attr == attr})
-    yield SNAPSHOT_IN_EXPORTS, json_text(ds, lines, version).encode("utf-8")
+        for table in (t for t in TABLES if t.attr == attr):
+            text = tables[table.name] = csv_text(table, plain)
+            yield f"csv/{table.name}.csv", iter((text,)), max(text.count("\r\n") - 1, 0)
+        del plain
+    yield "csv/datapackage.json", iter((to_datapackage(ds, load_schemas(schema_dir()), tables),)), len(TABLES)
+    tables.clear()
+    count = sum(len(v) for v in lines.values())
+    yield SNAPSHOT_IN_EXPORTS, record_chunks(json_head(ds, version), lines), count
     for attr in sorted(lines):
-        yield f"json/{attr}.ndjson", ndjson_text(lines.pop(attr)).encode("utf-8")
-    yield "csv/datapackage.json", to_datapackage(ds, load_schemas(schema_dir()), tables).encode("utf-8")
-    for name in sorted(tables):
-        yield f"csv/{name}.csv", tables.pop(name).encode("utf-8")
-    bundle, by_type = fhir_texts(ds)
-    yield "fhir/bundle.json", bundle.encode("utf-8")
-    del bundle
+        items = lines.pop(attr)
+        yield f"json/{attr}.ndjson", (line + "\n" for line in items), len(items)
+    by_type: dict[str, list[str]] = {}
+    entries = _Counted(entry_lines(ds, by_type))
+    yield "fhir/bundle.json", record_chunks(bundle_head(ds), {"entry": entries}), lambda: entries.n
     for kind in sorted(by_type):
-        yield f"fhir/{kind}.ndjson", by_type.pop(kind).encode("utf-8")
+        items = by_type.pop(kind)
+        yield f"fhir/{kind}.ndjson", iter(items), len(items)
 
 
-def _each_file(ds: Dataset, schema_version: str | None) -> Iterator[tuple[str, bytes]]:
-    """Every export file, the manifest last (it lists the others' sizes, checksums and record counts)."""
+class _Counted:
+    """An iterable that counts what passes through it (the Bundle's entries, known only once streamed)."""
+
+    def __init__(self, items: Iterator[str]) -> None:
+        self.items = items
+        self.n = 0
+
+    def __iter__(self) -> Iterator[str]:
+        for item in self.items:
+            self.n += 1
+            yield item
+
+
+def _files(ds: Dataset, schema_version: str | None) -> Iterator[tuple[str, Iterator[bytes]]]:
+    """Every export file as UTF-8 chunks, the manifest last: it lists the others' checksums, sizes, records.
+
+    Each file's chunks must be consumed before the next file is asked for.
+    """
     version = schema_version or shipped_schema_version()
     listed: list[dict[str, Any]] = []
     with paused():
-        for name, data in _produce(ds, version):
-            listed.append({"path": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data),
-                           "records": _count(name, data.decode("utf-8"))})  # fmt: skip
-            yield name, data
-    yield MANIFEST, _manifest(ds, version, sorted(listed, key=lambda f: f["path"]))
+        for name, chunks, records in _produce(ds, version):
+            entry: dict[str, Any] = {"path": name}
+            yield name, _tapped(chunks, entry)
+            entry["records"] = records() if callable(records) else records
+            listed.append(entry)
+    yield MANIFEST, iter((_manifest(ds, version, sorted(listed, key=lambda f: f["path"])),))
+
+
+def _tapped(chunks: Chunks, entry: dict[str, Any]) -> Iterator[bytes]:
+    """The chunks encoded, with the file's sha256 and size noted in ``entry`` once consumed."""
+    digest, size = hashlib.sha256(), 0
+    for chunk in chunks:
+        data = chunk.encode("utf-8")
+        digest.update(data)
+        size += len(data)
+        yield data
+    entry.update(sha256=digest.hexdigest(), bytes=size)
 
 
 def render(ds: Dataset, *, schema_version: str | None = None) -> dict[str, bytes]:
     """Every export file's bytes, by path relative to the export folder, the manifest included."""
-    return dict(sorted(_each_file(ds, schema_version)))
+    files = {name: b"".join(chunks) for name, chunks in _files(ds, schema_version)}
+    return dict(sorted(files.items()))
 
 
 def _manifest(ds: Dataset, schema_version: str, files: list[dict[str, Any]]) -> bytes:
@@ -104,12 +134,13 @@ def _produced(root: Path) -> set[str]:
             for p in (root / folder).rglob("*") if p.is_file() and not p.name.startswith(".")}  # fmt: skip
 
 
-def _stage(path: Path, data: bytes) -> Path:
+def _stage(path: Path, chunks: Iterator[bytes]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for chunk in chunks:
+                handle.write(chunk)
     except BaseException:
         os.unlink(tmp)
         raise
@@ -131,8 +162,8 @@ def export(ds: Dataset, out: str | Path, *, schema_version: str | None = None) -
     root = Path(out)
     staged: list[tuple[Path, Path]] = []
     try:
-        for name, data in _each_file(ds, schema_version):
-            staged.append((_stage(root / name, data), root / name))
+        for name, chunks in _files(ds, schema_version):
+            staged.append((_stage(root / name, chunks), root / name))
     except BaseException:
         for tmp, _ in staged:
             tmp.unlink()
@@ -150,8 +181,9 @@ def stale_files(ds: Dataset, out: str | Path, *, schema_version: str | None = No
     """Paths under ``out`` that are missing, differ from what the dataset produces, or are no longer produced."""
     root = Path(out)
     stale, produced = [], set()
-    for name, data in _each_file(ds, schema_version):
+    for name, chunks in _files(ds, schema_version):
         produced.add(name)
+        data = b"".join(chunks)
         if not (root / name).is_file() or (root / name).read_bytes() != data:
             stale.append(name)
     return sorted(stale + sorted(_produced(root) - produced))
