@@ -34,3 +34,28 @@ def findings(folder: Path) -> list[Problem]:
 
 
 Mutation = Callable[[Path], None]
+
+
+def claim_record(record_id: str, version: int = 1) -> str:
+    """A valid claim document (quoting the article's first words) under a new id, as YAML text."""
+    return f"""---
+id: {record_id}
+version: {version}
+status: active
+statement: Ketamine is a medication.
+subject: ketamine
+predicate: is_a
+object:
+  concept: medication
+category: identity
+evidence_status: established
+hedge: null
+source:
+  source: ketamine-overview
+  section: what-is-ketamine
+  quote: Ketamine is a medication
+  start: 20
+  end: 44
+review:
+  status: unreviewed
+"""

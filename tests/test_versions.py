@@ -15,33 +15,13 @@ from ketdata import Problem
 from ketdata._release import bumped
 from ketdata._versions import semver
 
-from .helpers import ROOT, edit, findings, line_of
+from .helpers import ROOT, claim_record, edit, findings, line_of
 
 IDENTITY = "data/claims/identity.yaml"
 LATEST = max((p.stem for p in (ROOT / "releases").glob("*.json")), key=semver)
 SNAPSHOT = f"releases/{LATEST}.json"
 PATCH, MINOR, MAJOR = (bumped(LATEST, b) for b in ("patch", "minor", "major"))
-NEW_CLAIM = """---
-id: claim-049
-version: 1
-status: active
-statement: Ketamine is a medication.
-subject: ketamine
-predicate: is_a
-object:
-  concept: medication
-category: identity
-evidence_status: established
-hedge: null
-source:
-  source: ketamine-overview
-  section: what-is-ketamine
-  quote: Ketamine is a medication
-  start: 20
-  end: 44
-review:
-  status: unreviewed
-"""
+NEW_CLAIM = claim_record("claim-049")
 
 
 def cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -10,28 +10,10 @@ import pytest
 import ketdata
 from ketdata import DataError
 
+from .helpers import ROOT, claim_record
+
 FILE = "claims/extra.yaml"
-RECORD = """---
-id: claim-900
-version: 1
-status: active
-statement: Ketamine is a medication.
-subject: ketamine
-predicate: is_a
-object:
-  concept: medication
-category: identity
-evidence_status: established
-hedge: null
-source:
-  source: ketamine-overview
-  section: what-is-ketamine
-  quote: Ketamine is a medication
-  start: 20
-  end: 44
-review:
-  status: unreviewed
-"""
+RECORD = claim_record("claim-900")
 
 
 def write(data: Path, content: str | bytes) -> Path:
@@ -127,8 +109,6 @@ def test_load_raises_data_error_listing_problems(data: Path) -> None:
 
 
 def test_only_the_safe_loader_is_used_anywhere() -> None:
-    from .helpers import ROOT
-
     unsafe = re.compile(
         r"yaml\.(load|load_all|full_load|unsafe_load)\(|Loader=yaml\.(Loader|FullLoader|UnsafeLoader)\b"
     )
