@@ -84,6 +84,9 @@ def type_of(node: dict[str, Any]) -> str:
         return f"constant `{json.dumps(node['const'])}`"
     if "anyOf" in node:
         return " or ".join(type_of(o) for o in node["anyOf"])
+    if "enum" in node and "type" not in node:
+        kinds = sorted({type(v).__name__.replace("str", "string").replace("bool", "boolean") for v in node["enum"]})
+        return " or ".join(kinds)
     kinds = node.get("type", "any")
     kinds = " or ".join(kinds) if isinstance(kinds, list) else kinds
     if kinds == "array":
