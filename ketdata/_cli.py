@@ -195,7 +195,9 @@ def _new(args: argparse.Namespace) -> int:
     from ketdata import _scaffold
 
     folder = _editor_folder(args)
-    ds = _scaffold.dataset(folder)
+    from ketdata._folder import load_folder
+
+    ds = load_folder(folder)
     try:
         if args.record == "concept":
             record = _scaffold.concept(vars(args))

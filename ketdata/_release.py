@@ -12,6 +12,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ketdata._convert import KINDS
 from ketdata._diff import Bump, Diff, RecordChange, diff
 from ketdata._folder import DATASET_FILE, load_folder
 from ketdata._load import load_json
@@ -134,17 +135,6 @@ _SECTIONS = (
 )
 
 
-_NOUNS = (
-    ("claims", "claim", "claims"),
-    ("caveats", "caveat", "caveats"),
-    ("concepts", "concept", "concepts"),
-    ("categories", "category", "categories"),
-    ("evidence_statuses", "evidence status", "evidence statuses"),
-    ("predicates", "predicate", "predicates"),
-    ("sources", "source", "sources"),
-)
-
-
 def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
@@ -153,7 +143,9 @@ def changelog_section(version: str, date: str, d: Diff | None, ds: Dataset) -> s
     """A Keep a Changelog section for the release, generated from its diff (None: the first release)."""
     lines = [f"## [{version}] - {date}", ""]
     if d is None:
-        counts = ", ".join(_count(len(getattr(ds, attr)), one, many) for attr, one, many in _NOUNS)
+        counts = ", ".join(
+            _count(len(getattr(ds, attr)), kind.replace("_", " "), attr.replace("_", " ")) for kind, attr, _ in KINDS
+        )
         return "\n".join([*lines, "### Added", "", f"- First release: {counts}.", ""])
     for title, kinds in _SECTIONS:
         items = [_describe(c, ds) for c in d.changes if c.change in kinds]

@@ -10,7 +10,6 @@ from typing import Any
 
 import yaml
 
-from ketdata._folder import load_folder
 from ketdata._locate import Span, locate
 from ketdata._model import Dataset, Source
 from ketdata._problems import Problem, Severity
@@ -130,8 +129,3 @@ def write(data_dir: Path, kind: str, record: dict[str, Any]) -> Written:
         else:
             path.write_bytes(before)
     return Written(record["id"], path, blocking, tuple(p for p in mine if p not in blocking))
-
-
-def dataset(data_dir: Path) -> Dataset:
-    """The editor's dataset, for ids and sources."""
-    return load_folder(data_dir)
