@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-# A sentence ends at . ! or ? (with any closing quotes or brackets) followed by white space or the end.
+# A sentence runs from a non-space character to the first . ! or ? after it (with any closing quotes or
+# brackets) that is followed by white space or the end of its paragraph, or else to that end.
 _CLOSERS = "\"')]\u201d\u2019"
-_SENTENCE = re.compile(rf"\S.*?(?:[.!?][{re.escape(_CLOSERS)}]*(?=\s|$)|$)", re.DOTALL)
+_END = re.compile(rf"[.!?][{re.escape(_CLOSERS)}]*(?=\s|$)")
+_SOLID = re.compile(r"\S")
+_PARAGRAPH = re.compile(r"[^\n]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +39,19 @@ class SentenceCoverage:
         return bool(self.record_ids)
 
 
+def _bounds(text: str, sections: Iterable[tuple[str, str, int, int]]) -> Iterator[tuple[str, int, int]]:
+    """``(section id, start, end)`` of each sentence of each section's body, in text order."""
+    for section_id, heading, start, end in sections:
+        body = start + len(heading) if text.startswith(heading, start) else start
+        for para in _PARAGRAPH.finditer(text, body, end):
+            pos, stop = para.start(), para.end()
+            while (first := _SOLID.search(text, pos, stop)) is not None:
+                begin = first.start()
+                found = _END.search(text, begin + 1, stop)
+                pos = found.end() if found else stop
+                yield section_id, begin, pos
+
+
 def sentences(text: str, sections: Iterable[tuple[str, str, int, int]]) -> list[Sentence]:
     """Split each section's body (after its heading) into sentences, paragraph by paragraph.
 
@@ -43,17 +59,27 @@ def sentences(text: str, sections: Iterable[tuple[str, str, int, int]]) -> list[
         text: The source text.
         sections: ``(id, heading, start, end)`` for each section.
     """
-    found: list[Sentence] = []
-    for section_id, heading, start, end in sections:
-        body_start = start + len(heading) if text.startswith(heading, start) else start
-        for para in re.finditer(r"[^\n]+", text[body_start:end]):
-            if not para.group().strip():
-                continue
-            offset = body_start + para.start()
-            for m in _SENTENCE.finditer(para.group()):
-                s, e = offset + m.start(), offset + m.end()
-                found.append(Sentence(section_id, s, e, text[s:e]))
-    return found
+    return [Sentence(section_id, s, e, text[s:e]) for section_id, s, e in _bounds(text, sections)]
+
+
+def uncovered(
+    text: str, sections: Iterable[tuple[str, str, int, int]], spans: Iterable[tuple[int, int]]
+) -> list[Sentence]:
+    """The sentences that no span ``(start, end)`` overlaps.
+
+    Validation needs only this, so it skips the per-sentence detail of `coverage`: with the spans in
+    order of start, a sentence is covered when the furthest end among spans starting before its end
+    lies past its start.
+    """
+    ordered = sorted(spans)
+    missed, nxt, reach = [], 0, -1
+    for section_id, s, e in _bounds(text, sections):
+        while nxt < len(ordered) and ordered[nxt][0] < e:
+            reach = max(reach, ordered[nxt][1])
+            nxt += 1
+        if reach <= s:
+            missed.append(Sentence(section_id, s, e, text[s:e]))
+    return missed
 
 
 def _solid(text: str) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,18 +47,21 @@ def discover(data_dir: Path) -> tuple[list[DataFile], list[Problem]]:
 
 @dataclass(slots=True)
 class RawRecord:
-    """A record as read from YAML, with where it and its keys stand."""
+    """A record as read from YAML, with where it and its keys stand.
+
+    Attributes:
+        id: The record's id, if it has a string one (worked out once: the rules ask for it constantly).
+    """
 
     kind: str
     file: str
     value: dict[str, Any]
     doc: Document
+    id: str | None = field(init=False)
 
-    @property
-    def id(self) -> str | None:
-        """The record's id, if it has a string one."""
+    def __post_init__(self) -> None:
         rid = self.value.get("id")
-        return rid if isinstance(rid, str) else None
+        self.id = rid if isinstance(rid, str) else None
 
     def mark(self, *path: str | int) -> tuple[int, int]:
         """Line and column of the key or item at ``path`` (or the nearest enclosing one)."""

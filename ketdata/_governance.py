@@ -19,17 +19,25 @@ def _add(code: str, record: RawRecord, path: tuple[str | int, ...], message: str
     return problem(code, record.file, line, column, record.id, message, severity=severity)
 
 
-def review_problems(records: list[RawRecord], today: datetime.date) -> Iterator[Problem]:
-    """An info for each record not yet reviewed, a warning for each whose review is overdue."""
+def unreviewed_problems(record: RawRecord) -> list[Problem]:
+    """An info if the (schema-valid) record is one that needs review and has not had it.
+
+    It reads the record alone, so it runs file by file with the schema check and is cached with it.
+    """
+    review = record.value.get("review")
+    if record.kind not in REVIEWED or not isinstance(review, dict) or review.get("status") == "reviewed":
+        return []
+    # Located at the record's start: an info for every record must not cost a second parse.
+    return [_add("KD601", record, (), f"{record.kind} not yet reviewed against its source")]
+
+
+def overdue_problems(records: list[RawRecord], today: datetime.date) -> Iterator[Problem]:
+    """A warning for each record whose review was due before today (never cached: today moves)."""
+    cutoff = today.isoformat()
     for record in records:
         review = record.value.get("review")
-        if record.kind not in REVIEWED or not isinstance(review, dict):
-            continue
-        if review.get("status") != "reviewed":
-            # Located at the record's start: an info for every record must not cost a second parse.
-            yield _add("KD601", record, (), f"{record.kind} not yet reviewed against its source")
-        due = review.get("review_due")
-        if isinstance(due, str) and due < today.isoformat():
+        due = review.get("review_due") if isinstance(review, dict) else None
+        if isinstance(due, str) and due < cutoff and record.kind in REVIEWED:
             yield _add("KD602", record, ("review", "review_due"), f"review was due on {due}")
 
 

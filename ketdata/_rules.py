@@ -4,15 +4,42 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ketdata._coverage import SentenceCoverage, coverage
+from ketdata._coverage import SentenceCoverage, coverage, uncovered
 from ketdata._folder import RawRecord
 from ketdata._model import near_misses
 from ketdata._problems import Problem, problem
+
+
+def record_problems(record: RawRecord) -> list[Problem]:
+    """The rules that read one record alone: a retired record gives its reason, a hedge occurs in the quote.
+
+    They run file by file with the schema check, so the validation cache keeps their answers too.
+    """
+    found = []
+    v = record.value
+    status = v.get("status")
+    if status in ("deprecated", "withdrawn") and not v.get("reason"):
+        found.append(_at("KD206", record, ("status",), f"record is {status} but gives no reason"))
+    hedge, ref = v.get("hedge"), v.get("source")
+    quote = ref.get("quote") if isinstance(ref, dict) else None
+    if (
+        isinstance(hedge, str)
+        and isinstance(quote, str)
+        and not re.search(rf"\b{re.escape(hedge)}\b", quote, re.IGNORECASE)
+    ):
+        found.append(_at("KD307", record, ("hedge",), f"hedge {hedge!r} does not occur in the quote {quote!r}"))
+    return found
+
+
+def _at(code: str, record: RawRecord, path: tuple[str | int, ...], message: str) -> Problem:
+    line, col = record.mark(*path)
+    return problem(code, record.file, line, col, record.id, message)
+
 
 _LABEL = {"evidence_status": "evidence status"}
 
@@ -41,7 +68,7 @@ class Rules:
         self.by_id: dict[str, RawRecord] = {}
         self.problems: list[Problem] = []
         self.texts: dict[str, _Text] = {}
-        self.coverage: dict[str, list[SentenceCoverage]] = {}
+        self.quoted: dict[str, list[tuple[str, int, int]]] = {}
 
     def run(self) -> list[Problem]:
         """Apply every rule; return the problems."""
@@ -49,8 +76,8 @@ class Rules:
         self._source_texts()
         for record in self.records:
             self._references(record)
-            self._lifecycle(record)
             if "source" in record.value and isinstance(record.value["source"], dict):
+                self._quoted(record)
                 self._provenance(record)
         self._category_cycles()
         self._coverage()
@@ -142,11 +169,6 @@ class Rules:
                 self._add(
                     "KD401", record, ("object",), f"predicate {predicate.id!r} takes {key} as its object, not a {given}"
                 )
-
-    def _lifecycle(self, record: RawRecord) -> None:
-        status = record.value.get("status")
-        if status in ("deprecated", "withdrawn") and not record.value.get("reason"):
-            self._add("KD206", record, ("status",), f"record is {status} but gives no reason")
 
     def _category_cycles(self) -> None:
         parents = {r.id: r.value.get("parent") for r in self.records if r.kind == "category" and r.id}
@@ -243,9 +265,6 @@ class Rules:
                 ("source", "section"),
                 f"quote [{start}, {end}) is outside section {ref.get('section')!r}{where}",
             )
-        hedge = record.value.get("hedge")
-        if isinstance(hedge, str) and not re.search(rf"\b{re.escape(hedge)}\b", quote, re.IGNORECASE):
-            self._add("KD307", record, ("hedge",), f"hedge {hedge!r} does not occur in the quote {quote!r}")
 
     @staticmethod
     def _mismatch(text: str, start: int, end: int, quote: str) -> str:
@@ -257,38 +276,37 @@ class Rules:
         )
         return f"text at [{start}, {end}) is {text[start:end]!r}, not the quote{where}"
 
+    def _quoted(self, record: RawRecord) -> None:
+        ref = record.value["source"]
+        start, end, source_id = ref.get("start"), ref.get("end"), ref.get("source")
+        if (
+            isinstance(start, int)
+            and isinstance(end, int)
+            and isinstance(source_id, str)
+            and record.value.get("status") == "active"
+        ):
+            self.quoted.setdefault(source_id, []).append((str(record.id), start, end))
+
     def _coverage(self) -> None:
         for source_id, src in self.texts.items():
-            self.coverage[source_id] = self.coverage_of(source_id, src)
-            for item in self.coverage[source_id]:
-                if not item.covered:
-                    s = item.sentence
-                    self._add(
-                        "KD402",
-                        src.record,
-                        ("sections",),
-                        f"sentence [{s.start}, {s.end}) is quoted by no record: {s.text[:60]!r}",
-                    )
+            spans = [(start, end) for _, start, end in self.quoted.get(source_id, ())]
+            for s in uncovered(src.text, self.section_rows(src), spans):
+                self._add(
+                    "KD402",
+                    src.record,
+                    ("sections",),
+                    f"sentence [{s.start}, {s.end}) is quoted by no record: {s.text[:60]!r}",
+                )
 
-    def coverage_of(self, source_id: str, src: _Text) -> list[SentenceCoverage]:
-        """How the active records' quotes cover each sentence of the source."""
-        return coverage(src.text, self.section_rows(src), list(self.spans(source_id)))
+    def coverage(self) -> dict[str, list[SentenceCoverage]]:
+        """For each source, how the active records' quotes cover each of its sentences (after `run`)."""
+        return {
+            source_id: coverage(src.text, self.section_rows(src), self.quoted.get(source_id, []))
+            for source_id, src in self.texts.items()
+        }
 
     @staticmethod
     def section_rows(src: _Text) -> list[tuple[str, str, int, int]]:
         """The source's sections as ``(id, heading, start, end)``."""
         headings = {str(s.get("id")): str(s.get("heading")) for s in _dicts(src.record.value.get("sections"))}
         return [(sid, headings.get(sid, ""), a, b) for sid, (a, b) in src.sections.items()]
-
-    def spans(self, source_id: str) -> Iterator[tuple[str, int, int]]:
-        """``(record_id, start, end)`` of every active record quoting the source."""
-        for record in self.records:
-            ref = record.value.get("source")
-            if (
-                isinstance(ref, dict)
-                and ref.get("source") == source_id
-                and record.value.get("status") == "active"
-                and isinstance(ref.get("start"), int)
-                and isinstance(ref.get("end"), int)
-            ):
-                yield str(record.id), ref["start"], ref["end"]

@@ -10,12 +10,12 @@ from ketdata._cache import ResultCache, problem_from_list, problem_to_list
 from ketdata._coverage import SentenceCoverage
 from ketdata._folder import DataFile, RawRecord, discover, read_bytes, read_file
 from ketdata._gc import paused
-from ketdata._governance import conflict_problems, declared_rule_problems, review_problems
+from ketdata._governance import conflict_problems, declared_rule_problems, overdue_problems, unreviewed_problems
 from ketdata._paths import data_dir as shipped_data_dir
 from ketdata._paths import schema_dir
 from ketdata._problems import Problem
 from ketdata._refs import load_schemas
-from ketdata._rules import Rules
+from ketdata._rules import Rules, record_problems
 from ketdata._schema import Validators, build_validators, schema_problems
 from ketdata._versions import VersionRules, latest_snapshot, releases_dir
 from ketdata._yaml import Document, NodeCache
@@ -25,10 +25,15 @@ CACHE_DIR = ".ketdata-cache"
 
 @dataclass(frozen=True, slots=True)
 class Report:
-    """The outcome of one validation run: the problems, and the coverage of each source."""
+    """The outcome of one validation run: the problems, and the rules that can tell each source's coverage."""
 
     problems: tuple[Problem, ...]
-    coverage: dict[str, list[SentenceCoverage]]
+    rules: Rules
+
+    @property
+    def coverage(self) -> dict[str, list[SentenceCoverage]]:
+        """Each source's sentences and the records quoting them, worked out only when asked for."""
+        return self.rules.coverage()
 
 
 def run(path: str | Path | None = None, today: datetime.date | None = None, *, cache: bool = False) -> Report:
@@ -54,6 +59,9 @@ def _checked_file(
     for record in records:
         found = schema_problems(validators[record.kind], record)
         problems += found
+        problems += record_problems(record)
+        if not found:
+            problems += unreviewed_problems(record)
         valid.append(not found)
     return records, problems, valid
 
@@ -96,13 +104,13 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
     problems += rules.run()
     # Governance reads field values freely, so it looks only at records that passed their schema.
     valid_records = [r for r in records if id(r) in schema_valid]
-    problems += review_problems(valid_records, today or datetime.datetime.now(datetime.UTC).date())
+    problems += overdue_problems(valid_records, today or datetime.datetime.now(datetime.UTC).date())
     problems += declared_rule_problems(valid_records)
     problems += conflict_problems(valid_records)
     snapshot = latest_snapshot(releases_dir(folder))
     if snapshot is not None:
         problems += VersionRules(snapshot).check(records, schema_valid)
-    return Report(tuple(sorted(problems, key=Problem.sort_key)), rules.coverage)
+    return Report(tuple(sorted(problems, key=Problem.sort_key)), rules)
 
 
 def validate(path: str | Path | None = None) -> list[Problem]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from ketdata._cache import ResultCache
 from ketdata._validate import CACHE_DIR, run
 
 from .helpers import ROOT, edit, line_of
@@ -20,7 +21,7 @@ def problems(data: Path, *, cache: bool = True) -> list[tuple[str, str, int, str
 @pytest.fixture
 def warm(data: Path) -> Path:
     assert problems(data) == []
-    assert any((data.parent / CACHE_DIR).rglob("*.json"))
+    assert any((data.parent / CACHE_DIR).rglob("*.marshal"))
     return data
 
 
@@ -55,11 +56,34 @@ def test_a_schema_change_is_never_hidden(warm: Path, monkeypatch: pytest.MonkeyP
     assert "KD101" in {p[0] for p in problems(warm)}
 
 
+def test_new_ketdata_code_starts_a_new_cache(tmp_path: Path) -> None:
+    code = shutil.copytree(ROOT / "ketdata", tmp_path / "ketdata")
+    before = ResultCache(tmp_path / CACHE_DIR, ROOT / "schema", code).key("claims/a.yaml", b"id: x")
+    (code / "_rules.py").write_text((code / "_rules.py").read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    after = ResultCache(tmp_path / CACHE_DIR, ROOT / "schema", code).key("claims/a.yaml", b"id: x")
+    assert before != after
+
+
 def test_a_damaged_cache_is_ignored(warm: Path) -> None:
-    for entry in (warm.parent / CACHE_DIR).rglob("*.json"):
+    for entry in (warm.parent / CACHE_DIR).rglob("*.marshal"):
         entry.write_text("{not json", encoding="utf-8")
     edit(warm / "claims/identity.yaml", "category: identity", "category: identiy")
     assert [p[0] for p in problems(warm)] == ["KD202"]
+
+
+def test_a_truncated_entry_is_ignored(warm: Path) -> None:
+    for entry in (warm.parent / CACHE_DIR).rglob("*.marshal"):
+        data = entry.read_bytes()
+        entry.write_bytes(data[: len(data) // 2])
+    edit(warm / "claims/identity.yaml", "category: identity", "category: identiy")
+    assert [p[0] for p in problems(warm)] == ["KD202"]
+
+
+def test_a_file_with_a_yaml_date_is_checked_every_time(warm: Path) -> None:
+    edit(warm / "dataset.yaml", "release_date: '2026-11-26'", "release_date: 2026-11-26")
+    first = problems(warm)
+    assert [p[0] for p in first] == ["KD105"]
+    assert problems(warm) == first == problems(warm, cache=False)
 
 
 def test_the_cache_is_safe_to_delete(warm: Path) -> None:
@@ -79,4 +103,4 @@ def test_the_command_line_caches_only_when_asked(data: Path) -> None:
     validate()
     assert not (data.parent / CACHE_DIR).exists()
     validate("--cache")
-    assert any((data.parent / CACHE_DIR).rglob("*.json"))
+    assert any((data.parent / CACHE_DIR).rglob("*.marshal"))
