@@ -41,8 +41,21 @@ def overdue_problems(records: list[RawRecord], today: datetime.date) -> Iterator
             yield _add("KD602", record, ("review", "review_due"), f"review was due on {due}")
 
 
-def _descendants(records: list[RawRecord], roots: list[str]) -> set[str]:
-    parents = {r.id: r.value.get("parent") for r in records if r.kind == "category" and r.id}
+class _Active:
+    """The active records of each kind, and the categories' parents: sorted out once for all the rules."""
+
+    def __init__(self, records: list[RawRecord]) -> None:
+        self.of: dict[str, list[RawRecord]] = {}
+        for r in records:
+            if r.id and r.value.get("status") == "active":
+                self.of.setdefault(r.kind, []).append(r)
+        self.parents: dict[str, Any] = {r.id: r.value.get("parent") for r in records if r.kind == "category" and r.id}
+
+    def __getitem__(self, kind: str) -> list[RawRecord]:
+        return self.of.get(kind, [])
+
+
+def _descendants(parents: dict[str, Any], roots: list[str]) -> set[str]:
     found = set(roots)
     changed = True
     while changed:
@@ -54,35 +67,31 @@ def _descendants(records: list[RawRecord], roots: list[str]) -> set[str]:
     return found
 
 
-def _active(records: list[RawRecord], kind: str) -> list[RawRecord]:
-    return [r for r in records if r.kind == kind and r.value.get("status") == "active" and r.id]
-
-
-def _caveat_coverage(rule: dict[str, Any], records: list[RawRecord], severity: Severity) -> Iterator[Problem]:
-    categories = _descendants(records, list(rule.get("categories", ())))
+def _caveat_coverage(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:
+    categories = _descendants(active.parents, list(rule.get("categories", ())))
     kinds = set(rule.get("caveat_kinds", ()))
-    covered = {claim_id for v in _active(records, "caveat") if v.value.get("kind") in kinds
+    covered = {claim_id for v in active["caveat"] if v.value.get("kind") in kinds
                for claim_id in v.value.get("applies_to") or ()}  # fmt: skip
-    for claim in _active(records, "claim"):
+    for claim in active["claim"]:
         if claim.value.get("category") in categories and claim.id not in covered:
             msg = (f"rule {rule['id']!r}: a {claim.value.get('category')} claim needs a caveat of kind "
                    f"{' or '.join(sorted(kinds))} applying to it")  # fmt: skip
             yield _add("KD604", claim, ("category",), msg, severity)
 
 
-def _caveat_targets(rule: dict[str, Any], records: list[RawRecord], severity: Severity) -> Iterator[Problem]:
-    active = {c.id for c in _active(records, "claim")}
-    for caveat in _active(records, "caveat"):
-        if not active & set(caveat.value.get("applies_to") or ()):
+def _caveat_targets(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:
+    claims = {c.id for c in active["claim"]}
+    for caveat in active["caveat"]:
+        if claims.isdisjoint(caveat.value.get("applies_to") or ()):
             msg = f"rule {rule['id']!r}: the caveat applies to no active claim"
             yield _add("KD605", caveat, ("applies_to",), msg, severity)
 
 
-def _strong_wording(rule: dict[str, Any], records: list[RawRecord], severity: Severity) -> Iterator[Problem]:
+def _strong_wording(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:
     words = sorted(rule.get("words", ()), key=len, reverse=True)
     pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
     statuses = set(rule.get("statuses", ()))
-    for claim in _active(records, "claim"):
+    for claim in active["claim"]:
         statement = claim.value.get("statement")
         if claim.value.get("evidence_status") not in statuses or not isinstance(statement, str):
             continue
@@ -101,11 +110,12 @@ _CHECKS = {"caveat-coverage": _caveat_coverage, "caveat-targets": _caveat_target
 
 def declared_rule_problems(records: list[RawRecord]) -> Iterator[Problem]:
     """The problems the data's own ``rule`` records find among the (schema-valid) records."""
-    for rule in records:
-        if rule.kind != "rule":
-            continue
-        severity = Severity(rule.value["severity"])
-        yield from _CHECKS[rule.value["kind"]](rule.value, records, severity)
+    rules = [r for r in records if r.kind == "rule"]
+    if not rules:
+        return
+    active = _Active(records)
+    for rule in rules:
+        yield from _CHECKS[rule.value["kind"]](rule.value, active, Severity(rule.value["severity"]))
 
 
 def conflict_problems(records: list[RawRecord]) -> Iterator[Problem]:
