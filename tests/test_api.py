@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 import ketdata
 from ketdata import Claim, Dataset, UnknownRecordError
 
-from .helpers import DATA, ROOT
+from .helpers import DATA, ROOT, edit
 
 DS = ketdata.load()
 
@@ -121,6 +122,16 @@ def test_import_and_load_pull_in_neither_yaml_nor_jsonschema() -> None:
     code = f"import sys, ketdata; ketdata.load(); print(sorted(m for m in sys.modules if m.split('.')[0] in {heavy}))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd="/")
     assert out.stdout.strip() == "[]"
+
+
+def test_jsonschema_is_imported_only_when_a_record_fails_the_fast_check(tmp_path: Path) -> None:
+    code = "import sys, ketdata; problems = ketdata.validate(sys.argv[1]); print('jsonschema' in sys.modules)"
+    clean = subprocess.run([sys.executable, "-c", code, str(DATA)], capture_output=True, text=True, check=True)
+    assert clean.stdout.strip() == "False"
+    data = shutil.copytree(DATA, tmp_path / "data")
+    edit(data / "claims/identity.yaml", "version: 1", "version: 0")
+    broken = subprocess.run([sys.executable, "-c", code, str(data)], capture_output=True, text=True, check=True)
+    assert broken.stdout.strip() == "True"
 
 
 def test_public_api_is_documented() -> None:
