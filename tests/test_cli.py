@@ -117,3 +117,20 @@ def test_codes_lists_the_catalogue() -> None:
     rows = json.loads(ketdata("codes", "--format", "json").stdout)
     assert [r["code"] for r in rows] == sorted(CODES)
     assert ketdata("codes", "--format", "markdown").stdout.startswith("| code |")
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
+    subprocess.run([sys.executable, str(ROOT / "benchmarks/generate.py"), "1000", str(tmp_path)], check=True)
+    # Over a thousand info lines: more than a pipe holds, so the writer meets the closed pipe.
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ketdata", "validate", "--verbose", str(tmp_path / "data")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert "KD601" in proc.stdout.readline()
+    proc.stdout.close()
+    errors = proc.stderr.read()
+    assert proc.wait() == 1
+    assert "Traceback" not in errors
