@@ -69,6 +69,10 @@ def _coverage(args: argparse.Namespace) -> int:
     from ketdata._validate import run
 
     report = run(args.data)
+    if not report.coverage:
+        _print_problems([p for p in report.problems if p.severity is Severity.ERROR], "text")
+        print("ketdata: error: no source text could be read; nothing to report", file=sys.stderr)
+        return EXIT_PROBLEMS
     uncovered = 0
     for source_id, rows in report.coverage.items():
         chars = sum(r.chars for r in rows)
@@ -171,6 +175,9 @@ def _locate(args: argparse.Namespace) -> int:
     from ketdata._locate import locate
     from ketdata._scaffold import source_text
 
+    if not args.quote.strip():
+        print("ketdata: error: the quote is empty", file=sys.stderr)
+        return EXIT_USAGE
     folder = args.data or _shipped_data()
     ds = load_folder(folder)
     sources = [ds.source(args.source)] if args.source else list(ds.sources)
@@ -465,3 +472,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader (`| head`) has gone: say nothing more, and let no flush at exit fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_PROBLEMS
+    except OSError as exc:
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"ketdata: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return EXIT_USAGE

@@ -134,3 +134,23 @@ def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
     errors = proc.stderr.read()
     assert proc.wait() == 1
     assert "Traceback" not in errors
+
+
+def test_an_empty_quote_is_a_usage_error() -> None:
+    done = ketdata("locate", " ")
+    assert done.returncode == 2 and "the quote is empty" in done.stderr
+
+
+def test_an_unwritable_export_folder_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    done = ketdata("export", "--out", str(blocker / "exports"))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("ketdata: error:") and str(blocker) in done.stderr
+
+
+def test_coverage_without_a_readable_source_says_so(data: Path) -> None:
+    (data / "sources/ketamine-overview.txt").unlink()
+    done = ketdata("coverage", str(data))
+    assert done.returncode == 1
+    assert "KD301" in done.stdout and "no source text could be read" in done.stderr
