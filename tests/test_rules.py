@@ -196,6 +196,30 @@ CASES = {
         "- claim-007",
         "caveat-001",
     ),
+    "deprecated-claim-still-referenced": Case(
+        "KD205",
+        CAVEATS,
+        replace("claims/non-medical-use.yaml", "status: active", "status: deprecated\nreason: Split."),
+        "- claim-007",
+        "caveat-001",
+    ),
+    "replaced-by-another-kind": Case(
+        "KD202",
+        IDENTITY,
+        replace(IDENTITY, "status: active", "status: deprecated\nreason: Split.\nsuperseded_by: ketamine"),
+        "superseded_by: ketamine",
+        "claim-001",
+    ),
+    "rule-names-no-category": Case(
+        "KD202", "rules.yaml", replace("rules.yaml", "- harms", "- harmz"), "- harmz", "risky-claims-need-caveats"
+    ),
+    "rule-names-no-status": Case(
+        "KD202",
+        "rules.yaml",
+        replace("rules.yaml", "- reported-association", "- reported-associations"),
+        "- reported-associations",
+        "no-strong-words-for-weak-evidence",
+    ),
     "withdrawn-without-reason": Case(
         "KD206", IDENTITY, replace(IDENTITY, "status: active", "status: withdrawn"), "status: withdrawn", "claim-001"
     ),
