@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 
 import pytest
@@ -105,10 +106,17 @@ def test_claim_count_is_in_the_expected_range() -> None:
     assert 5 <= len(DS.caveats) <= 12
 
 
-REFERENCE = ROOT.parent / "shared" / "reference" / "codes.csv"
+REFERENCE = DATA / "reference" / "codes.csv"
+SHARED_REFERENCE = ROOT.parent / "shared" / "reference" / "codes.csv"
+# sha256 of shared/reference/codes.csv when it was copied into data/reference/ (2026-11-26).
+REFERENCE_SHA256 = "6741b889c30f0b6a64f17f150934905df8ad8c3dfbc68957a9c6a806f64302aa"
 
 
-@pytest.mark.skipif(not REFERENCE.is_file(), reason="the shared reference folder is not beside this checkout")
+def test_the_reference_table_is_an_unchanged_copy() -> None:
+    copies = [REFERENCE, *([SHARED_REFERENCE] if SHARED_REFERENCE.is_file() else [])]
+    assert {hashlib.sha256(path.read_bytes()).hexdigest() for path in copies} == {REFERENCE_SHA256}
+
+
 def test_codings_come_from_the_shared_reference() -> None:
     with REFERENCE.open(encoding="utf-8") as handle:
         rows = {(r["system"], r["code"], r["display"], r["checked_against"]) for r in csv.DictReader(handle)}
