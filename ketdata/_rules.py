@@ -36,9 +36,9 @@ def record_problems(record: RawRecord) -> list[Problem]:
     return found
 
 
-def _at(code: str, record: RawRecord, path: tuple[str | int, ...], message: str) -> Problem:
+def _at(code: str, record: RawRecord, path: tuple[str | int, ...], message: str, hint: str | None = None) -> Problem:
     line, col = record.mark(*path)
-    return problem(code, record.file, line, col, record.id, message)
+    return problem(code, record.file, line, col, record.id, message, hint)
 
 
 _LABEL = {"evidence_status": "evidence status"}
@@ -86,8 +86,7 @@ class Rules:
     def _add(
         self, code: str, record: RawRecord, path: tuple[str | int, ...], message: str, hint: str | None = None
     ) -> None:
-        line, col = record.mark(*path)
-        self.problems.append(problem(code, record.file, line, col, record.id, message, hint))
+        self.problems.append(_at(code, record, path, message, hint))
 
     def _unique_ids(self) -> None:
         for record in self.records:
