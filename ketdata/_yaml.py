@@ -20,7 +20,7 @@ from ketdata._problems import Problem, problem
 
 try:
     _Loader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+except AttributeError:  # PyYAML built without libyaml
     warnings.warn("libyaml is not available; reading YAML with the slower pure-Python loader", stacklevel=1)
     _Loader = yaml.SafeLoader
 

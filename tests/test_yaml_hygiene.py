@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -119,3 +121,25 @@ def test_only_the_safe_loader_is_used_anywhere() -> None:
         if unsafe.search(line)
     ]
     assert offenders == []
+
+
+PURE_PYTHON = """
+import sys, warnings, yaml
+del yaml.CSafeLoader
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    import ketdata
+    problems = ketdata.validate(sys.argv[1])
+print(any("libyaml is not available" in str(w.message) for w in caught))
+print(sorted((p.code, p.line, p.column) for p in problems if p.code != "KD601"))
+"""
+
+
+@pytest.mark.parametrize("case", ["duplicate-key", "tab-indentation", "unclosed-quote"])
+def test_without_libyaml_the_pure_python_loader_finds_the_same(data: Path, case: str) -> None:
+    write(data, CASES[case][1])
+    done = subprocess.run([sys.executable, "-c", PURE_PYTHON, str(data)], capture_output=True, text=True, check=True)
+    warned, found = done.stdout.splitlines()
+    assert warned == "True"
+    expected = sorted((p.code, p.line, p.column) for p in ketdata.validate(data) if p.code != "KD601")
+    assert found == str(expected) and expected != []
