@@ -38,12 +38,17 @@ def problem_from_list(item: list[Any]) -> Problem:
 
 
 class ResultCache:
-    """Cached per-file results under one folder (``.ketdata-cache`` beside the data, ignored by git)."""
+    """Cached per-file results of one data folder, under a folder of their own.
+
+    The entries a run does not use (an old version of an edited file, a renamed file, results of other
+    schemas or code) are removed by `prune` at its end, so the cache holds one run's worth.
+    """
 
     def __init__(self, folder: Path, schema_dir: Path, code_dir: Path = Path(__file__).parent) -> None:
         from ketdata import __version__
 
         self.folder = folder
+        self.used: set[str] = set()
         digest = hashlib.sha256(f"{FORMAT}|{__version__}|{sys.version}|{marshal.version}".encode())
         for path in [*sorted(schema_dir.glob("*.schema.json")), *sorted(code_dir.rglob("*.py"))]:
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
@@ -69,7 +74,10 @@ class ResultCache:
             entry = marshal.loads(payload)
         except (EOFError, ValueError, TypeError):
             return None
-        return entry if isinstance(entry, dict) else None
+        if not isinstance(entry, dict):
+            return None
+        self.used.add(key)
+        return entry
 
     def put(self, key: str, entry: dict[str, Any]) -> None:
         """Store an entry atomically.
@@ -89,3 +97,10 @@ class ResultCache:
             os.replace(tmp, target)
         except OSError:
             return
+        self.used.add(key)
+
+    def prune(self) -> None:
+        """Remove every entry (and half-written file) this run did not use."""
+        for path in self.folder.glob("*/*"):
+            if path.stem not in self.used or path.suffix != ".marshal":
+                path.unlink(missing_ok=True)

@@ -46,7 +46,9 @@ def run(path: str | Path | None = None, today: datetime.date | None = None, *, c
             beside the data folder; the rules across records run on everything regardless.
     """
     folder = Path(path) if path is not None else shipped_data_dir()
-    results = ResultCache(folder.parent / CACHE_DIR, schema_dir()) if cache else None
+    here = folder.resolve()
+    # One cache folder per data folder: pruning one never evicts a neighbour's entries.
+    results = ResultCache(here.parent / CACHE_DIR / here.name, schema_dir()) if cache else None
     with paused():
         return _run(folder, today, results)
 
@@ -100,6 +102,8 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
         records += file_records
         problems += found
         schema_valid.update(id(r) for r, ok in zip(file_records, valid, strict=True) if ok)
+    if results is not None:
+        results.prune()
     rules = Rules(records)
     problems += rules.run()
     # Governance reads field values freely, so it looks only at records that passed their schema.

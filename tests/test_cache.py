@@ -86,6 +86,26 @@ def test_a_file_with_a_yaml_date_is_checked_every_time(warm: Path) -> None:
     assert problems(warm) == first == problems(warm, cache=False)
 
 
+def entries(data: Path) -> list[str]:
+    return sorted(p.name for p in (data.parent / CACHE_DIR).rglob("*.marshal"))
+
+
+def test_entries_a_run_does_not_use_are_removed(warm: Path) -> None:
+    before = entries(warm)
+    assert len(before) == len(list(warm.rglob("*.yaml")))
+    edit(warm / "claims/names.yaml", "version: 1", "version: 2")
+    problems(warm)
+    after = entries(warm)
+    assert len(after) == len(before) and len(set(after) - set(before)) == 1
+
+
+def test_neighbouring_data_folders_keep_their_own_entries(warm: Path) -> None:
+    twin = shutil.copytree(warm, warm.parent / "data-twin")
+    assert problems(twin) == []
+    problems(warm)
+    assert len(entries(warm)) == 2 * len(list(warm.rglob("*.yaml")))
+
+
 def test_the_cache_is_safe_to_delete(warm: Path) -> None:
     shutil.rmtree(warm.parent / CACHE_DIR)
     assert problems(warm) == []
