@@ -59,6 +59,7 @@ def guides() -> None:
           + "\nEvery problem code is listed, with what to do about it, under "
           "[error codes](reference/error-codes.md).\n", "README.md")  # fmt: skip
     write("exports.md", "# Exports and FHIR\n" + readme_section("Exports for pipelines"), "README.md")
+    write("performance.md", "# Performance\n" + readme_section("Performance"), "README.md")
     write("changelog.md", (ROOT / "CHANGELOG.md").read_text(encoding="utf-8"), "CHANGELOG.md")
     write("reference/error-codes.md", "# Error codes\n\nEvery problem `ketdata validate` can report, from the "
           "catalogue in the code (`ketdata codes` prints the same). A code never changes meaning once released.\n\n"
