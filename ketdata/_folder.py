@@ -67,6 +67,18 @@ class RawRecord:
         """Line and column of the key or item at ``path`` (or the nearest enclosing one)."""
         return self.doc.mark(path)
 
+    def problem(
+        self,
+        code: str,
+        path: tuple[str | int, ...],
+        message: str,
+        hint: str | None = None,
+        severity: Severity | None = None,
+    ) -> Problem:
+        """A problem with this record, located at the key or item at ``path``."""
+        line, column = self.mark(*path)
+        return problem(code, self.file, line, column, self.id, message, hint, severity)
+
     def doc_line(self, line: int) -> str | None:
         """The text of a line of the record's file (1-based), for pointing into it."""
         try:

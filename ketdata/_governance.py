@@ -13,12 +13,6 @@ from ketdata._problems import Problem, Severity, problem
 REVIEWED = ("claim", "caveat")
 
 
-def _add(code: str, record: RawRecord, path: tuple[str | int, ...], message: str,
-         severity: Severity | None = None) -> Problem:  # fmt: skip
-    line, column = record.mark(*path)
-    return problem(code, record.file, line, column, record.id, message, severity=severity)
-
-
 def unreviewed_problems(record: RawRecord) -> list[Problem]:
     """An info if the (schema-valid) record is one that needs review and has not had it.
 
@@ -28,7 +22,7 @@ def unreviewed_problems(record: RawRecord) -> list[Problem]:
     if record.kind not in REVIEWED or not isinstance(review, dict) or review.get("status") == "reviewed":
         return []
     # Located at the record's start: an info for every record must not cost a second parse.
-    return [_add("KD601", record, (), f"{record.kind} not yet reviewed against its source")]
+    return [record.problem("KD601", (), f"{record.kind} not yet reviewed against its source")]
 
 
 def overdue_problems(records: list[RawRecord], today: datetime.date) -> Iterator[Problem]:
@@ -38,7 +32,7 @@ def overdue_problems(records: list[RawRecord], today: datetime.date) -> Iterator
         review = record.value.get("review")
         due = review.get("review_due") if isinstance(review, dict) else None
         if isinstance(due, str) and due < cutoff and record.kind in REVIEWED:
-            yield _add("KD602", record, ("review", "review_due"), f"review was due on {due}")
+            yield record.problem("KD602", ("review", "review_due"), f"review was due on {due}")
 
 
 class _Active:
@@ -76,7 +70,7 @@ def _caveat_coverage(rule: dict[str, Any], active: _Active, severity: Severity) 
         if claim.value.get("category") in categories and claim.id not in covered:
             msg = (f"rule {rule['id']!r}: a {claim.value.get('category')} claim needs a caveat of kind "
                    f"{' or '.join(sorted(kinds))} applying to it")  # fmt: skip
-            yield _add("KD604", claim, ("category",), msg, severity)
+            yield claim.problem("KD604", ("category",), msg, severity=severity)
 
 
 def _caveat_targets(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:
@@ -84,7 +78,7 @@ def _caveat_targets(rule: dict[str, Any], active: _Active, severity: Severity) -
     for caveat in active["caveat"]:
         if claims.isdisjoint(caveat.value.get("applies_to") or ()):
             msg = f"rule {rule['id']!r}: the caveat applies to no active claim"
-            yield _add("KD605", caveat, ("applies_to",), msg, severity)
+            yield caveat.problem("KD605", ("applies_to",), msg, severity=severity)
 
 
 def _strong_wording(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:
@@ -127,4 +121,4 @@ def conflict_problems(records: list[RawRecord]) -> Iterator[Problem]:
             back = claims[other].value.get("conflicts_with") if other in claims else None
             if other in claims and claim.id not in (back if isinstance(back, list) else ()):
                 msg = f"conflicts with {other}, but {other} does not list {claim.id} in its conflicts_with"
-                yield _add("KD607", claim, ("conflicts_with", i), msg)
+                yield claim.problem("KD607", ("conflicts_with", i), msg)

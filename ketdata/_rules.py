@@ -12,7 +12,7 @@ from typing import Any
 from ketdata._coverage import SentenceCoverage, coverage, uncovered
 from ketdata._folder import RawRecord
 from ketdata._model import near_misses
-from ketdata._problems import Problem, problem
+from ketdata._problems import Problem
 
 
 def record_problems(record: RawRecord) -> list[Problem]:
@@ -24,7 +24,7 @@ def record_problems(record: RawRecord) -> list[Problem]:
     v = record.value
     status = v.get("status")
     if status in ("deprecated", "withdrawn") and not v.get("reason"):
-        found.append(_at("KD206", record, ("status",), f"record is {status} but gives no reason"))
+        found.append(record.problem("KD206", ("status",), f"record is {status} but gives no reason"))
     hedge, ref = v.get("hedge"), v.get("source")
     quote = ref.get("quote") if isinstance(ref, dict) else None
     if (
@@ -32,13 +32,8 @@ def record_problems(record: RawRecord) -> list[Problem]:
         and isinstance(quote, str)
         and not re.search(rf"\b{re.escape(hedge)}\b", quote, re.IGNORECASE)
     ):
-        found.append(_at("KD307", record, ("hedge",), f"hedge {hedge!r} does not occur in the quote {quote!r}"))
+        found.append(record.problem("KD307", ("hedge",), f"hedge {hedge!r} does not occur in the quote {quote!r}"))
     return found
-
-
-def _at(code: str, record: RawRecord, path: tuple[str | int, ...], message: str, hint: str | None = None) -> Problem:
-    line, col = record.mark(*path)
-    return problem(code, record.file, line, col, record.id, message, hint)
 
 
 _LABEL = {"evidence_status": "evidence status"}
@@ -86,7 +81,7 @@ class Rules:
     def _add(
         self, code: str, record: RawRecord, path: tuple[str | int, ...], message: str, hint: str | None = None
     ) -> None:
-        self.problems.append(_at(code, record, path, message, hint))
+        self.problems.append(record.problem(code, path, message, hint))
 
     def _unique_ids(self) -> None:
         for record in self.records:
