@@ -55,6 +55,20 @@ class _Text:
     sections: Mapping[str, tuple[int, int]]
 
 
+def _checksum_mismatch(path: Path, data: bytes, recorded: object) -> tuple[str, str | None]:
+    """The message and hint for a source text whose bytes do not match the recorded sha256."""
+    digest = hashlib.sha256(data).hexdigest()
+    if b"\r\n" in data and hashlib.sha256(data.replace(b"\r\n", b"\n")).hexdigest() == recorded:
+        # A checkout with core.autocrlf turned the article's line endings into CRLF: the text is fine, the checkout
+        # is not, and re-recording the checksum would bless the wrong bytes.
+        return (
+            f"{path.name} differs from the recorded text only in its line endings (CRLF instead of LF)",
+            "git rewrote the line endings on checkout: run `git config core.autocrlf false`, then "
+            f"`git rm --cached -r -q . && git reset --hard` (or check out {path.name} again); do not re-record sha256",
+        )
+    return f"{path.name} has sha256 {digest}, not the one recorded", None
+
+
 class Rules:
     """The cross-record checks over the records of one data folder (each assumed to have passed its schema)."""
 
@@ -187,7 +201,7 @@ class Rules:
             data = path.read_bytes()
             digest = hashlib.sha256(data).hexdigest()
             if digest != record.value.get("sha256"):
-                self._add("KD302", record, ("sha256",), f"{path.name} has sha256 {digest}, not the one recorded")
+                self._add("KD302", record, ("sha256",), *_checksum_mismatch(path, data, record.value.get("sha256")))
                 continue
             try:
                 text = data.decode("utf-8")
