@@ -6,7 +6,8 @@ Importing the package and loading the shipped data use the standard library only
 
 from __future__ import annotations
 
-from ketdata._load import load, load_json
+from ketdata._diff import Diff, FieldChange, RecordChange, diff
+from ketdata._load import load, load_json, shipped_version
 from ketdata._model import (
     Category,
     Caveat,
@@ -20,40 +21,24 @@ from ketdata._model import (
     Maintainer,
     Predicate,
     Quantity,
+    Record,
+    Review,
+    Rule,
     Section,
     Source,
     SourceRef,
     UnknownRecordError,
 )
+from ketdata._problems import DataError, Problem, Severity, ValidationReport
+from ketdata._version import package_version
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from os import PathLike
 
-    from ketdata._diff import Diff, FieldChange, RecordChange, diff
-    from ketdata._problems import DataError, Problem, Severity
-
-__version__ = "0.1.0"
-
-# The validation types load on first use, so that readers of the data never pay for them.
-_LAZY = {
-    "DataError": "ketdata._problems",
-    "Problem": "ketdata._problems",
-    "Severity": "ketdata._problems",
-    "Diff": "ketdata._diff",
-    "RecordChange": "ketdata._diff",
-    "FieldChange": "ketdata._diff",
-    "diff": "ketdata._diff",
-}
-
-
-def __getattr__(name: str) -> object:
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'ketdata' has no attribute {name!r}")
-
+__version__ = package_version(shipped_version())
+"""The package version: the version of the dataset it ships (``ketdata.load().info.version``), with a
+``.postN`` suffix only for a fix to the code alone."""
 
 __all__ = [
     "Category",
@@ -72,12 +57,17 @@ __all__ = [
     "Predicate",
     "Problem",
     "Quantity",
+    "Record",
     "RecordChange",
+    "Review",
+    "Rule",
     "Section",
     "Severity",
     "Source",
     "SourceRef",
     "UnknownRecordError",
+    "ValidationReport",
+    "__version__",
     "diff",
     "load",
     "load_json",
@@ -85,17 +75,17 @@ __all__ = [
 ]
 
 
-def validate(path: str | PathLike[str] | None = None) -> list[Problem]:
+def validate(path: str | PathLike[str] | None = None) -> ValidationReport:
     """Validate a YAML data folder: schemas, references, quotes against the source, and coverage.
 
     Args:
         path: The data folder; None for the data shipped with the package.
 
     Returns:
-        Every problem found, sorted by file and line; the data is valid when none is an error.
+        Every problem found, errors first; ``report.ok`` is True when there is no error.
     """
     from pathlib import Path
 
     from ketdata._validate import validate as _validate
 
-    return _validate(None if path is None else Path(path))
+    return ValidationReport(_validate(None if path is None else Path(path)))

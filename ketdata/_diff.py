@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Literal
 
 from ketdata._convert import KINDS, to_plain
 from ketdata._model import Dataset
 
-ChangeKind = Literal["added", "removed", "changed", "deprecated", "withdrawn", "reactivated"]
-Bump = Literal["major", "minor", "patch"]
+# typing costs more to import than the rest of this module: type checkers only.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Literal, TypeAlias
+
+    ChangeKind: TypeAlias = Literal["added", "removed", "changed", "deprecated", "withdrawn", "reactivated"]
+    Bump: TypeAlias = Literal["major", "minor", "patch"]
 
 _BUMP_OF: dict[str, Bump] = {
     "removed": "major",

@@ -41,8 +41,18 @@ def load_json(path: str | PathLike[str]) -> Dataset:
 
 
 @functools.cache
+def _shipped_text() -> bytes:
+    return read_snapshot()
+
+
+@functools.cache
 def _shipped() -> Dataset:
-    return _from_json_text(read_snapshot(), "the shipped snapshot")
+    return _from_json_text(_shipped_text(), "the shipped snapshot")
+
+
+def shipped_version() -> str:
+    """The version of the shipped dataset, read from its snapshot without building the records."""
+    return str(json.loads(_shipped_text())["dataset"]["version"])
 
 
 def load(path: str | PathLike[str] | None = None) -> Dataset:

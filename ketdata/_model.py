@@ -213,8 +213,10 @@ class Rule:
     statuses: tuple[str, ...] = ()
 
 
+Record: TypeAlias = Source | Category | EvidenceStatus | Predicate | Concept | Claim | Caveat | Rule
+"""Any record a `Dataset` holds under an id (what ``Dataset.get`` returns)."""
+
 if TYPE_CHECKING:
-    Record: TypeAlias = Source | Category | EvidenceStatus | Predicate | Concept | Claim | Caveat | Rule
     R = TypeVar("R", Source, Category, EvidenceStatus, Predicate, Concept, Claim, Caveat, Rule)
 
 KIND_NAMES: MappingProxyType[type, str] = MappingProxyType(

@@ -5,11 +5,18 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
 
 
-class Severity(enum.Enum):
-    """How much a problem matters: errors fail validation, warnings and infos do not."""
+class Severity(enum.StrEnum):
+    """How much a problem matters: errors fail validation, warnings and infos do not.
+
+    A severity equals its name as a string: ``Severity.ERROR == "error"``.
+    """
 
     ERROR = "error"
     WARNING = "warning"
@@ -258,6 +265,40 @@ def problem(
     """Make a problem whose severity (unless a data-declared rule sets it) and default hint come from the catalogue."""
     entry = CODES[code]
     return Problem(code, severity or entry.severity, file, line, column, record_id, message, hint or entry.fix)
+
+
+_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+class ValidationReport(list[Problem]):
+    """Every problem validation found: errors first, then warnings, then infos, each by file and line.
+
+    It is a list, so ``for p in report`` and ``report[0]`` work; ask ``ok`` or ``errors`` rather than its
+    truth, since a valid dataset may still have warnings and infos (every unreviewed record is one).
+    """
+
+    def __init__(self, problems: Iterable[Problem] = ()) -> None:
+        super().__init__(sorted(problems, key=lambda p: (_RANK[p.severity], *p.sort_key())))
+
+    @property
+    def errors(self) -> list[Problem]:
+        """The errors: the data is invalid while there is one."""
+        return [p for p in self if p.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """The warnings: they fail validation only with ``--strict``."""
+        return [p for p in self if p.severity is Severity.WARNING]
+
+    @property
+    def infos(self) -> list[Problem]:
+        """The infos, such as records not yet reviewed."""
+        return [p for p in self if p.severity is Severity.INFO]
+
+    @property
+    def ok(self) -> bool:
+        """True when there is no error."""
+        return not self.errors
 
 
 class DataError(Exception):

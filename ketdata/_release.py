@@ -13,12 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ketdata._convert import KINDS
-from ketdata._diff import Bump, Diff, RecordChange, diff
+from ketdata._diff import Diff, RecordChange, diff
 from ketdata._folder import DATASET_FILE, load_folder
 from ketdata._load import load_json
 from ketdata._model import Dataset
 from ketdata._paths import schema_version as shipped_schema_version
 from ketdata._versions import latest_snapshot, releases_dir, semver
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ketdata._diff import Bump
 
 CHANGELOG = "CHANGELOG.md"
 _CHANGELOG_HEAD = """# Changelog

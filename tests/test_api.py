@@ -154,3 +154,20 @@ def test_public_api_is_documented() -> None:
                     and not (member.__doc__ or "").strip()
                 ]
     assert missing == []
+
+
+def test_every_public_name_exists_and_no_module_getattr_accepts_typos() -> None:
+    assert not hasattr(ketdata, "__getattr__")
+    assert all(hasattr(ketdata, name) for name in ketdata.__all__)
+    with pytest.raises(ImportError):
+        exec("from ketdata import Reveiw")
+
+
+def test_severity_equals_its_string_and_validate_puts_errors_first(data: Path) -> None:
+    assert ketdata.Severity.ERROR == "error"
+    edit(data / "claims" / "identity.yaml", "start: 20", "start: 21")
+    report = ketdata.validate(data)
+    assert not report.ok and report.errors
+    assert report[0].severity == "error"
+    assert report.infos and report == report.errors + report.warnings + report.infos
+    assert ketdata.validate(DATA).ok

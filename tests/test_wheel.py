@@ -69,12 +69,18 @@ def test_installed_wheel_loads_with_the_standard_library_only(wheel: Path, tmp_p
         ],
         check=True,
     )
-    code = "import ketdata; ds = ketdata.load(); print(ketdata.__file__); print(len(ds.claims), ds.version)"
+    code = (
+        "import importlib.metadata, ketdata; ds = ketdata.load(); print(ketdata.__file__); "
+        "print(len(ds.claims), ds.version); print(ketdata.__version__, importlib.metadata.version('ketdata'))"
+    )
     out = subprocess.run([str(python), "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
-    location, summary = out.stdout.splitlines()
+    location, summary, versions = out.stdout.splitlines()
     assert location.startswith(str(venv))
     expected = ketdata.load(DATA)
     assert summary == f"{len(expected.claims)} {expected.version}"
+    # One version to pin: the package's is the dataset's, derived from data/dataset.yaml at build time.
+    assert versions == f"{expected.version} {expected.version}"
+    assert wheel.name.startswith(f"ketdata-{expected.version}-")
 
 
 def test_installed_wheel_validates_its_shipped_data(wheel: Path, tmp_path: Path) -> None:
