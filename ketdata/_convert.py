@@ -166,6 +166,7 @@ BUILDERS: dict[str, Callable[[Raw], Any]] = {
 def assemble(info: Raw, built: Mapping[str, Sequence[Any]]) -> Dataset:
     """A Dataset from the dataset mapping and each kind's records, already built (sorted here by id)."""
     groups = {attr: tuple(sorted(built.get(kind, ()), key=lambda r: r.id)) for kind, attr, _ in KINDS}
+    groups["evidence_statuses"] = tuple(sorted(groups["evidence_statuses"], key=lambda s: (s.rank, s.id)))
     return Dataset(dataset_info(info), **groups)
 
 
@@ -186,7 +187,7 @@ def _plain(value: Any) -> Any:
         return {
             name: _plain(getattr(value, name))
             for name, f in fields.items()
-            if not (getattr(value, name) in (None, ()) and f.default in (None, ()))
+            if not (getattr(value, name) in (None, ()) and f.default in (None, ())) and not name.startswith("_")
         }
     if isinstance(value, tuple):
         return [_plain(v) for v in value]

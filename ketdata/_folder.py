@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -149,6 +150,8 @@ def _load_folder(data_dir: Path) -> Dataset:
     errors = [p for p in problems if p.severity is Severity.ERROR]
     if errors:
         raise DataError(errors)
+    sources = str(data_dir / "sources")
+    built["source"] = [dataclasses.replace(s, _folder=sources) for s in built.get("source", ())]
     try:
         return assemble(info, built)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:

@@ -61,10 +61,26 @@ class Source:
     license: str | None
     sections: tuple[Section, ...]
     note: str | None = None
+    # Where the text file lives (None: the shipped data); not part of the record, so never exported or compared.
+    _folder: str | None = field(default=None, repr=False, compare=False)
 
     def section(self, section_id: str) -> Section | None:
         """The section with this id, or None."""
         return next((s for s in self.sections if s.id == section_id), None)
+
+    @property
+    def text(self) -> str:
+        """The full text, exactly as recorded: every offset in the dataset indexes into it.
+
+        Read from the file beside the source records on first use (not at load), checked against
+        ``sha256``, and cached.
+
+        Raises:
+            DataError: The file is missing, or its bytes are not the ones recorded.
+        """
+        from ketdata._paths import source_text
+
+        return source_text(self._folder, self.file, self.sha256)
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +233,7 @@ Record: TypeAlias = Source | Category | EvidenceStatus | Predicate | Concept | C
 """Any record a `Dataset` holds under an id (what ``Dataset.get`` returns)."""
 
 if TYPE_CHECKING:
+    T = TypeVar("T")
     R = TypeVar("R", Source, Category, EvidenceStatus, Predicate, Concept, Claim, Caveat, Rule)
 
 KIND_NAMES: MappingProxyType[type, str] = MappingProxyType(
@@ -274,14 +291,40 @@ def _group(pairs: Iterable[tuple[str, R]]) -> MappingProxyType[str, tuple[R, ...
     return MappingProxyType({k: tuple(v) for k, v in groups.items()})
 
 
+def _quotes(record: Claim | Caveat) -> tuple[str, ...]:
+    """The verbatim quotes a claim or caveat rests on (the one place that knows where they live)."""
+    return (record.source.quote,)
+
+
+def _active(records: Iterable[T], include_inactive: bool) -> tuple[T, ...]:
+    return tuple(r for r in records if include_inactive or getattr(r, "status", "active") == "active")
+
+
 @dataclass(frozen=True)
 class Dataset:
     """The whole dataset: an immutable value with typed look-ups.
 
-    Records are tuples sorted by id. Look-ups by id come in two flavours, as in
-    pycountry: ``get(id)`` returns None when nothing matches, the typed ones
-    (``claim(id)``, ``concept(id)``, …) raise `UnknownRecordError`, a `KeyError`
-    that suggests near misses.
+    Records are tuples sorted by id, except ``evidence_statuses``, in rank order (firmest first).
+    Look-ups by id come in two flavours, as in pycountry: ``get(id)`` returns None when nothing
+    matches, the typed ones (``claim(id)``, ``concept(id)``, …) raise `UnknownRecordError`, a
+    `KeyError` that suggests near misses.
+
+    The queries (``claims_in``, ``claims_with_status``, ``caveats_for``, ``search``) return active
+    records only, as a reader expects; pass ``include_inactive=True`` to see deprecated and withdrawn
+    ones too. The ``claims`` and ``caveats`` tuples always hold every record, whatever its status.
+
+    A Dataset pickles (for multiprocessing) and deep-copies as the value it is.
+
+    Attributes:
+        info: The dataset's own metadata: name, version, release date, licence.
+        sources: The source texts the records quote.
+        categories: The topic taxonomy.
+        evidence_statuses: How firmly the source presents a claim, firmest first.
+        predicates: The relations a claim may state.
+        concepts: What claims talk about, with their codes in external terminologies.
+        claims: Every claim, whatever its status.
+        caveats: Every caveat, whatever its status.
+        rules: The content-governance rules declared in the data.
     """
 
     info: DatasetInfo
@@ -324,6 +367,20 @@ class Dataset:
         object.__setattr__(
             self, "_caveats_by_claim", _group((claim_id, v) for v in self.caveats for claim_id in v.applies_to)
         )
+
+    def __repr__(self) -> str:
+        return (
+            f"<Dataset {self.info.id} {self.info.version}: {len(self.claims)} claims, {len(self.caveats)} caveats, "
+            f"{len(self.concepts)} concepts>"
+        )
+
+    def __reduce__(self) -> tuple[type[Dataset], tuple[object, ...]]:
+        # The indexes are rebuilt from the records: mappingproxy objects neither pickle nor deep-copy.
+        return (
+            Dataset,
+            (self.info, self.sources, self.categories, self.evidence_statuses, self.predicates, self.concepts,
+             self.claims, self.caveats, self.rules),
+        )  # fmt: skip
 
     @property
     def version(self) -> str:
@@ -382,13 +439,15 @@ class Dataset:
         """The source with this id; raises `UnknownRecordError` if there is none."""
         return self._typed(Source, source_id)
 
-    def claims_in(self, category: str | Category, *, subcategories: bool = False) -> tuple[Claim, ...]:
-        """Claims in a category, by id order; with ``subcategories``, also those of its descendants."""
+    def claims_in(
+        self, category: str | Category, *, subcategories: bool = False, include_inactive: bool = False
+    ) -> tuple[Claim, ...]:
+        """Active claims in a category, by id order; with ``subcategories``, also those of its descendants."""
         root = self.category(category if isinstance(category, str) else category.id)
         wanted = {root.id}
         if subcategories:
             wanted |= {c.id for c in self.categories if root.id in self._ancestors(c)}
-        return tuple(c for c in self.claims if c.category in wanted)
+        return _active((c for c in self.claims if c.category in wanted), include_inactive)
 
     def _ancestors(self, category: Category) -> set[str]:
         seen: set[str] = set()
@@ -399,17 +458,52 @@ class Dataset:
             parent = record.parent if isinstance(record, Category) else None
         return seen
 
-    def claims_with_status(self, evidence_status: str | EvidenceStatus) -> tuple[Claim, ...]:
-        """Claims whose evidence status is the one given."""
+    def claims_with_status(
+        self, evidence_status: str | EvidenceStatus, *, include_inactive: bool = False
+    ) -> tuple[Claim, ...]:
+        """Active claims whose evidence status is the one given, by id order."""
         status = self.evidence_status(evidence_status if isinstance(evidence_status, str) else evidence_status.id)
-        return self._claims_by["evidence_status"].get(status.id, ())
+        return _active(self._claims_by["evidence_status"].get(status.id, ()), include_inactive)
 
     def claims_about(self, concept: str | Concept) -> tuple[Claim, ...]:
         """Claims whose subject or object is the concept, by id order."""
         found = self.concept(concept if isinstance(concept, str) else concept.id)
         return tuple(sorted(self._claims_by["concept"].get(found.id, ()), key=lambda c: c.id))
 
-    def caveats_for(self, claim: str | Claim) -> tuple[Caveat, ...]:
-        """Caveats that apply to the claim."""
+    def caveats_for(self, claim: str | Claim, *, include_inactive: bool = False) -> tuple[Caveat, ...]:
+        """Active caveats that apply to the claim, by id order."""
         found = self.claim(claim if isinstance(claim, str) else claim.id)
-        return self._caveats_by_claim.get(found.id, ())
+        return _active(self._caveats_by_claim.get(found.id, ()), include_inactive)
+
+    def search(self, text: str, *, include_inactive: bool = False) -> tuple[Claim | Caveat, ...]:
+        """Active claims and caveats whose statement or quote contains ``text``, ignoring case; claims first.
+
+        Args:
+            text: The words to find, e.g. ``"dizziness"``.
+            include_inactive: Also search deprecated and withdrawn records.
+        """
+        wanted = text.casefold()
+        records: tuple[Claim | Caveat, ...] = (*self.claims, *self.caveats)
+        found = (
+            r for r in records if wanted in r.statement.casefold() or any(wanted in q.casefold() for q in _quotes(r))
+        )
+        return _active(found, include_inactive)
+
+    def by_code(self, system: str, code: str) -> tuple[Concept, ...]:
+        """Concepts that carry this code of this terminology, by id order; empty when none does.
+
+        Args:
+            system: The terminology's URI, e.g. ``"http://www.nlm.nih.gov/research/umls/rxnorm"``.
+            code: The code in it, e.g. ``"6130"``.
+        """
+        return tuple(c for c in self.concepts if any(k.system == system and k.code == code for k in c.codings))
+
+    def sentence(self, ref: SourceRef) -> str:
+        """The sentence (or sentences) of the source around a quoted span: its context in the article."""
+        from ketdata._coverage import sentences
+
+        source = self.source(ref.source)
+        text = source.text
+        spans = [(s.id, s.heading, s.start, s.end) for s in source.sections]
+        around = [s for s in sentences(text, spans) if s.start < ref.end and ref.start < s.end]
+        return text[around[0].start : around[-1].end] if around else text[ref.start : ref.end]

@@ -42,7 +42,7 @@ def show(ds: Dataset, record: Record, source_text: str | None) -> str:
         lines += _wrap(key, shown)
     if isinstance(record, Claim):
         lines += _wrap("evidence", ds.evidence_status(record.evidence_status).definition)
-        for caveat in ds.caveats_for(record):
+        for caveat in ds.caveats_for(record, include_inactive=True):
             lines += _wrap("caveat", f"{caveat.id} ({caveat.kind}): {caveat.statement}")
     if isinstance(record, Caveat):
         for claim_id in record.applies_to:
@@ -64,7 +64,7 @@ def select(ds: Dataset, category: str | None, status: str | None, evidence: str 
     """The claims matching every filter given (ids are checked, so a typo raises UnknownRecordError)."""
     claims: Sequence[Claim] = ds.claims
     if category:
-        claims = ds.claims_in(category, subcategories=True)
+        claims = ds.claims_in(category, subcategories=True, include_inactive=True)
     if evidence:
         wanted = ds.evidence_status(evidence).id
         claims = [c for c in claims if c.evidence_status == wanted]

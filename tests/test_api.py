@@ -171,3 +171,61 @@ def test_severity_equals_its_string_and_validate_puts_errors_first(data: Path) -
     assert report[0].severity == "error"
     assert report.infos and report == report.errors + report.warnings + report.infos
     assert ketdata.validate(DATA).ok
+
+
+def test_dataset_repr_is_short_and_it_pickles_and_deep_copies() -> None:
+    import copy
+    import pickle
+
+    assert repr(DS) == f"<Dataset ketdata {DS.version}: {len(DS.claims)} claims, {len(DS.caveats)} caveats, " \
+        f"{len(DS.concepts)} concepts>"  # fmt: skip
+    for twin in (pickle.loads(pickle.dumps(DS)), copy.deepcopy(DS)):
+        assert twin == DS and twin is not DS
+        assert twin.claim("claim-021") == DS.claim("claim-021")
+        assert twin.caveats_for("claim-021") == DS.caveats_for("claim-021")
+
+
+def test_evidence_statuses_come_in_rank_order() -> None:
+    ranks = [s.rank for s in DS.evidence_statuses]
+    assert ranks == sorted(ranks) and DS.evidence_statuses[0].id == "established"
+
+
+def test_search_finds_statements_and_quotes_ignoring_case() -> None:
+    found = DS.search("DIZZINESS")
+    assert found and all("dizziness" in (r.statement + r.source.quote).lower() for r in found)
+    assert {type(r) for r in DS.search("supervision")} >= {ketdata.Caveat}
+    assert DS.search("no such words anywhere") == ()
+
+
+def test_by_code_finds_the_concept_of_a_code() -> None:
+    (drug,) = DS.by_code("http://www.nlm.nih.gov/research/umls/rxnorm", "6130")
+    assert drug.id == "ketamine"
+    assert DS.by_code("http://www.nlm.nih.gov/research/umls/rxnorm", "0") == ()
+
+
+def test_queries_leave_out_withdrawn_records_unless_asked(data: Path) -> None:
+    edit(data / "claims" / "identity.yaml", "status: active", "status: withdrawn\nreason: Test.")
+    ds = ketdata.load(data)
+    (gone,) = [c for c in ds.claims if c.status == "withdrawn"]
+    assert gone not in ds.claims_in(gone.category)
+    assert gone in ds.claims_in(gone.category, include_inactive=True)
+    assert gone not in ds.claims_with_status(gone.evidence_status)
+    assert gone in ds.claims_with_status(gone.evidence_status, include_inactive=True)
+    assert gone not in ds.search(gone.statement) and gone in ds.search(gone.statement, include_inactive=True)
+
+
+def test_the_article_text_is_part_of_the_api() -> None:
+    source = DS.source("ketamine-overview")
+    for claim in DS.claims:
+        assert source.text[claim.source.start : claim.source.end] == claim.source.quote
+    assert source.text == (DATA / "sources" / source.file).read_bytes().decode("utf-8")
+    ref = DS.claim("claim-021").source
+    sentence = DS.sentence(ref)
+    assert ref.quote in sentence and sentence.endswith(".") and sentence in source.text
+
+
+def test_source_text_is_read_on_first_use_and_checked(data: Path) -> None:
+    ds = ketdata.load(data)
+    (data / "sources" / "ketamine-overview.txt").write_text("changed", encoding="utf-8")
+    with pytest.raises(ketdata.DataError, match="KD302"):
+        _ = ds.sources[0].text
