@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -112,20 +113,39 @@ def read_file(data_file: DataFile, data: bytes, nodes: NodeCache) -> tuple[list[
     return records, problems
 
 
-def load_folder(data_dir: Path) -> Dataset:
-    """A Dataset from a YAML data folder, checking only what building the records needs.
+def load_folder(data_dir: Path, *, checked: bool = False) -> Dataset:
+    """A Dataset from a YAML data folder.
 
     Each file's records are built as soon as the file is read, so the plain mappings of only one file
     are held at a time.
 
+    Args:
+        data_dir: The data folder.
+        checked: Check every record against its schema first, as validation does, so that no value of a
+            wrong type reaches a record (a folder of an older release, read against today's schemas, is
+            loaded unchecked).
+
     Raises:
-        DataError: A file cannot be read or parsed safely, or a record lacks a field.
+        DataError: The folder is missing, a file cannot be read or parsed safely, or a record breaks its
+            schema (when checked) or lacks a field.
     """
+    if not data_dir.is_dir():
+        raise DataError([problem("KD013", str(data_dir), 0, 0, None, "no such data folder")])
     with paused():
-        return _load_folder(data_dir)
+        return _load_folder(data_dir, checked)
 
 
-def _load_folder(data_dir: Path) -> Dataset:
+def _schema_checker() -> Callable[[RawRecord], list[Problem]]:
+    from ketdata._paths import schema_dir
+    from ketdata._refs import load_schemas
+    from ketdata._schema import build_validators, schema_problems
+
+    validators = build_validators(load_schemas(schema_dir()))
+    return lambda record: schema_problems(validators[record.kind], record)
+
+
+def _load_folder(data_dir: Path, checked: bool) -> Dataset:
+    check = _schema_checker() if checked else None
     files, problems = discover(data_dir)
     nodes = NodeCache()
     built: dict[str, list[Any]] = {}
@@ -136,6 +156,8 @@ def _load_folder(data_dir: Path) -> Dataset:
         if data is None:
             continue
         records, found = read_file(data_file, data, nodes)
+        if check is not None:
+            found += [p for r in records for p in check(r)]
         problems += found
         if any(p.severity is Severity.ERROR for p in found):
             continue

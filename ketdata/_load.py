@@ -66,17 +66,18 @@ def load(path: str | PathLike[str] | None = None) -> Dataset:
         The immutable dataset.
 
     Raises:
-        DataError: The data cannot be read; its ``problems`` say why. Run ``ketdata validate`` for
-            the full check, which ``load`` does not make.
+        DataError: The data cannot be read, or a record of a folder breaks its schema (the type checks of
+            ``ketdata validate``); its ``problems`` say where. ``ketdata validate`` also runs the checks
+            across records, which ``load`` does not.
     """
     if path is None:
         return _shipped()
     import os
 
-    if os.path.isdir(path):
+    if os.path.isdir(path) or not os.path.exists(path):
         from pathlib import Path
 
         from ketdata._folder import load_folder
 
-        return load_folder(Path(path))
+        return load_folder(Path(path), checked=True)
     return load_json(path)

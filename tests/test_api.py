@@ -229,3 +229,18 @@ def test_source_text_is_read_on_first_use_and_checked(data: Path) -> None:
     (data / "sources" / "ketamine-overview.txt").write_text("changed", encoding="utf-8")
     with pytest.raises(ketdata.DataError, match="KD302"):
         _ = ds.sources[0].text
+
+
+def test_load_of_a_folder_applies_the_schema_type_checks(data: Path) -> None:
+    path = data / "claims" / "identity.yaml"
+    edit(path, "statement: Ketamine is a medication", "statement: 1.5\nx: Ketamine is a medication")
+    with pytest.raises(ketdata.DataError) as caught:
+        ketdata.load(data)
+    codes = {(p.code, p.file, p.record_id) for p in caught.value.problems}
+    assert ("KD104", str(path), "claim-001") in codes or ("KD105", str(path), "claim-001") in codes
+    assert all(p.line > 0 for p in caught.value.problems)
+
+
+def test_load_of_a_missing_folder_raises_data_error(tmp_path: Path) -> None:
+    with pytest.raises(ketdata.DataError, match="no such data folder"):
+        ketdata.load(tmp_path / "nowhere")
