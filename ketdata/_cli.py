@@ -18,7 +18,8 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 _EPILOG = """exit codes: 0 success, 1 problems found (or exports stale), 2 usage error.
 
 examples:
-  ketdata validate                 check ./data (or the shipped data when there is none)
+  ketdata validate                 check ./data (exit 2 if there is none)
+  ketdata validate --shipped       check the copy of the data inside the installed package
   ketdata validate data --format json
   ketdata coverage                 show which records quote each sentence of the source
   ketdata export                   write ./exports from ./data
@@ -33,12 +34,17 @@ examples:
 """
 
 
+_DATASET = "dataset.yaml"
+
+
 def _default_data() -> Path | None:
     here = Path("data")
-    return here if (here / "dataset.yaml").is_file() else None
+    return here if (here / _DATASET).is_file() else None
 
 
-def _print_problems(problems: Sequence[Problem], fmt: str, *, verbose: bool = False) -> None:
+def _print_problems(
+    problems: Sequence[Problem], fmt: str, *, verbose: bool = False, folder: Path | None = None
+) -> None:
     if fmt == "json":
         print(json.dumps([p.to_dict() for p in problems], ensure_ascii=False, indent=2))
         return
@@ -49,7 +55,8 @@ def _print_problems(problems: Sequence[Problem], fmt: str, *, verbose: bool = Fa
     summary = ", ".join(f"{n} {s.value}{'s' if n != 1 else ''}" for s, n in counts.items())
     infos = sorted({p.code for p in problems if p.severity is Severity.INFO})
     hidden = f" (infos {', '.join(infos)} listed with --verbose)" if infos and not verbose else ""
-    print(f"{summary}{hidden}", file=sys.stderr)
+    checked = f"checked {folder}: " if folder is not None else ""
+    print(f"{checked}{summary}{hidden}", file=sys.stderr)
 
 
 def _failed(problems: Sequence[Problem], *, strict: bool = False) -> bool:
@@ -60,8 +67,8 @@ def _failed(problems: Sequence[Problem], *, strict: bool = False) -> bool:
 def _validate(args: argparse.Namespace) -> int:
     from ketdata._validate import run
 
-    problems = run(args.data, cache=args.cache and args.data is not None).problems
-    _print_problems(problems, args.format, verbose=args.verbose)
+    problems = run(args.data, cache=args.cache and not args.shipped).problems
+    _print_problems(problems, args.format, verbose=args.verbose, folder=args.data)
     return EXIT_PROBLEMS if _failed(problems, strict=args.strict) else EXIT_OK
 
 
@@ -101,7 +108,7 @@ def _export(args: argparse.Namespace) -> int:
         _print_problems(problems, "text")
         print("not exporting: the data has errors", file=sys.stderr)
         return EXIT_PROBLEMS
-    ds = load(args.data if args.data is not None else _shipped_data())
+    ds = load(args.data)
     if args.check:
         stale = stale_files(ds, args.out)
         for name in stale:
@@ -112,7 +119,7 @@ def _export(args: argparse.Namespace) -> int:
     result = export(ds, args.out)
     for name in result.removed:
         print(f"removed {Path(args.out) / name}")
-    print(f"wrote {len(result.written)} files under {args.out}", file=sys.stderr)
+    print(f"wrote {len(result.written)} files under {args.out} from {args.data}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -261,12 +268,14 @@ def _show(args: argparse.Namespace) -> int:
         hint = f" (did you mean {', '.join(near)}?)" if near else ""
         print(f"ketdata: error: no record with id {args.id!r}{hint}", file=sys.stderr)
         return EXIT_USAGE
-    text = None
-    if isinstance(record, Claim | Caveat):
-        folder = args.data or _shipped_data()
-        source = ds.source(record.source.source)
-        text = (folder / "sources" / source.file).read_text(encoding="utf-8")
-    print(show(ds, record, text), end="")
+    try:
+        text = ds.source(record.source.source).text if isinstance(record, Claim | Caveat) else None
+        shown = show(ds, record, text)
+    except UnknownRecordError as exc:
+        # The id asked for exists, so a missing record behind it is a problem of the data, not of the command.
+        print(f"ketdata: error: {args.id} refers to a missing record: {exc}; run `ketdata validate`", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(shown, end="")
     return EXIT_OK
 
 
@@ -293,19 +302,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def data_arg(p: argparse.ArgumentParser) -> None:
+    def data_arg(p: argparse.ArgumentParser, *, shipped: bool = False) -> None:
         p.add_argument(
             "data",
             nargs="?",
             type=Path,
             default=None,
-            help="the data folder (default: ./data if present, else the shipped data)",
+            help="the data folder (default: ./data)",
         )
+        if shipped:
+            p.add_argument(
+                "--shipped", action="store_true", help="use the copy of the data inside the installed package"
+            )
 
     p = sub.add_parser(
         "validate", help="check the data and list every problem", epilog="example: ketdata validate data --format json"
     )
-    data_arg(p)
+    data_arg(p, shipped=True)
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     p.add_argument("--strict", action="store_true", help="fail on warnings too (an overdue review, say)")
     p.add_argument("--verbose", action="store_true", help="list infos too (records not yet reviewed, say)")
@@ -322,7 +335,7 @@ def _parser() -> argparse.ArgumentParser:
         help="show which records quote each sentence of the sources",
         epilog="example: ketdata coverage data",
     )
-    data_arg(p)
+    data_arg(p, shipped=True)
     p.set_defaults(run=_coverage)
 
     p = sub.add_parser(
@@ -330,7 +343,7 @@ def _parser() -> argparse.ArgumentParser:
         help="write the export files (or check them with --check)",
         epilog="example: ketdata export --out exports --check",
     )
-    data_arg(p)
+    data_arg(p, shipped=True)
     p.add_argument("--out", type=Path, default=Path("exports"), help="export folder (default: ./exports)")
     p.add_argument("--check", action="store_true", help="write nothing; exit 1 naming each stale file")
     p.set_defaults(run=_export)
@@ -452,13 +465,33 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _choose_folder(args: argparse.Namespace) -> str | None:
+    """Set ``args.data`` to the folder the command works on; a message instead when there is none to use."""
+    if getattr(args, "shipped", False):
+        if args.data is not None:
+            return "give a data folder or --shipped, not both"
+        args.data = _shipped_data()
+    elif args.data is None:
+        args.data = _default_data()
+        if args.data is None and hasattr(args, "shipped"):
+            # Checking the installed copy unasked would pass while the editor's own files went unchecked.
+            return (
+                f"no data folder here (./data/{_DATASET} not found); give its path, e.g. "
+                f"`ketdata {args.command} path/to/data`, or use --shipped for the copy inside the installed package"
+            )
+    elif not args.data.is_dir():
+        return f"{args.data} is not a folder"
+    elif not (args.data / _DATASET).is_file() and (args.data / "data" / _DATASET).is_file():
+        return f"{args.data} is not a data folder (it has no {_DATASET}); did you mean {args.data / 'data'}?"
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
-    if args.data is None:
-        args.data = _default_data()
-    elif not args.data.is_dir():
-        print(f"ketdata: error: {args.data} is not a folder", file=sys.stderr)
+    problem = _choose_folder(args)
+    if problem:
+        print(f"ketdata: error: {problem}", file=sys.stderr)
         return EXIT_USAGE
     try:
         return int(args.run(args))

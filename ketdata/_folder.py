@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,10 +42,19 @@ def discover(data_dir: Path) -> tuple[list[DataFile], list[Problem]]:
         if (data_dir / stem).is_dir():
             files += [DataFile(p, kind) for p in sorted((data_dir / stem).glob("*.yaml")) if p.is_file()]
     known = {f.path for f in files}
-    for stray in sorted(p for ext in ("*.yaml", "*.yml") for p in data_dir.rglob(ext)):
-        if stray not in known and stray.is_file():
+    for stray in _yaml_files(data_dir):
+        if stray not in known:
             problems.append(problem("KD012", str(stray), 1, 1, None, "file is not where any record type lives"))
     return files, problems
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    """Every YAML file under ``folder``, leaving out hidden folders (``.venv``, ``.git``, caches)."""
+    found: list[Path] = []
+    for parent, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
+        found += [Path(parent, n) for n in names if n.endswith((".yaml", ".yml")) and os.path.isfile(Path(parent, n))]
+    return sorted(found)
 
 
 @dataclass(slots=True)

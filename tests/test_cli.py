@@ -62,9 +62,29 @@ def test_default_folder_is_data_in_the_working_directory(data: Path) -> None:
     assert result.stdout.startswith("data/claims/identity.yaml:")
 
 
-def test_without_a_data_folder_the_shipped_data_is_validated(tmp_path: Path) -> None:
-    result = ketdata("validate", cwd=tmp_path)
-    assert result.returncode == 0, result.stdout + result.stderr
+def test_without_a_data_folder_validate_exits_two_with_a_hint(tmp_path: Path) -> None:
+    for command in ("validate", "coverage", "export"):
+        result = ketdata(command, cwd=tmp_path)
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert "no data folder here" in result.stderr and "--shipped" in result.stderr
+    assert not (tmp_path / "exports").exists()
+
+
+def test_validate_says_which_folder_it_checked(tmp_path: Path) -> None:
+    here = ketdata("validate")
+    assert here.returncode == 0 and "checked data: 0 errors" in here.stderr
+    shipped = ketdata("validate", "--shipped", cwd=tmp_path)
+    assert shipped.returncode == 0, shipped.stdout + shipped.stderr
+    assert re.search(r"checked \S+data: 0 errors", shipped.stderr)
+
+
+def test_validate_at_the_repository_root_points_to_data_and_never_walks_hidden_folders(project: Path) -> None:
+    result = ketdata("validate", ".", cwd=project)
+    assert result.returncode == 2 and "did you mean data" in result.stderr
+    venv = project / "data" / ".venv" / "lib"
+    venv.mkdir(parents=True)
+    (venv / "config.yaml").write_text("a: 1\n", encoding="utf-8")
+    assert ketdata("validate", "data", cwd=project).returncode == 0
 
 
 def test_coverage_reports_every_sentence() -> None:
@@ -154,3 +174,15 @@ def test_coverage_without_a_readable_source_says_so(data: Path) -> None:
     done = ketdata("coverage", str(data))
     assert done.returncode == 1
     assert "KD301" in done.stdout and "no source text could be read" in done.stderr
+
+
+def test_show_on_invalid_data_reports_problems_without_a_traceback(data: Path) -> None:
+    edit(data / "claims/identity.yaml", "evidence_status: established", "evidence_status: establishd")
+    dangling = ketdata("show", "claim-001", "--data", data)
+    assert dangling.returncode == 1 and "did you mean 'established'" in dangling.stderr
+    edit(data / "claims/identity.yaml", "statement: Ketamine is a medication.", "statement: [1, 2]")
+    broken = ketdata("show", "claim-001", "--data", data)
+    assert broken.returncode == 1 and "KD104" in broken.stdout
+    (data / "sources/ketamine-overview.txt").write_text("changed", encoding="utf-8")
+    for result in (dangling, broken, ketdata("show", "claim-002", "--data", data)):
+        assert "Traceback" not in result.stderr
