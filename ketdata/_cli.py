@@ -24,7 +24,8 @@ examples:
   ketdata coverage                 show which records quote each sentence of the source
   ketdata export                   write ./exports from ./data
   ketdata export --check           exit 1 if ./exports is not what ./data produces
-  ketdata diff v1.0.0 HEAD         what changed between a release tag and now
+  ketdata diff 1.0.0 data          what changed between release 1.0.0 and ./data
+  ketdata diff HEAD data           what changed since the last commit (a git revision)
   ketdata release --dry-run        the version bump and changelog the next release would get
   ketdata locate "QUOTE"           the section and offsets of a quote, ready to paste
   ketdata new claim --help         add a record with the next free id
@@ -131,6 +132,10 @@ def _diff(args: argparse.Namespace) -> int:
         old, new = resolve(args.old), resolve(args.new)
     except RevisionError as exc:
         print(f"ketdata: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except DataError as exc:
+        _print_problems(exc.problems, "text")
+        print("ketdata: error: could not read what to compare", file=sys.stderr)
         return EXIT_USAGE
     d = compare(old, new)
     if args.format == "json":
@@ -351,9 +356,12 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "diff",
         help="show what changed between two versions of the data",
-        epilog="examples: ketdata diff v1.0.0 HEAD; ketdata diff releases/1.0.0.json data",
+        epilog="examples: ketdata diff 1.0.0 data; ketdata diff releases/1.0.0.json data; ketdata diff HEAD data\n"
+        "exit codes: 0 equal, 1 different, 2 could not read its inputs",
     )
-    p.add_argument("old", help="a data folder, a snapshot file (releases/X.Y.Z.json) or a git revision")
+    p.add_argument(
+        "old", help="a data folder, a snapshot file (releases/X.Y.Z.json), a released version (1.0.0) or a git revision"
+    )
     p.add_argument("new", help="the same, for the newer side")
     p.add_argument("--format", choices=("text", "json", "markdown"), default="text", help="output format")
     p.set_defaults(run=_diff, data=None)  # compares its two arguments, not a data folder

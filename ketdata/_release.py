@@ -17,6 +17,7 @@ from ketdata._diff import Diff, RecordChange, diff
 from ketdata._folder import DATASET_FILE, load_folder
 from ketdata._load import load_json
 from ketdata._model import Dataset
+from ketdata._paths import data_dir as shipped_data_dir
 from ketdata._paths import schema_version as shipped_schema_version
 from ketdata._versions import latest_snapshot, releases_dir, semver
 
@@ -76,19 +77,43 @@ def _from_revision(revision: str) -> Version:
 
 
 def resolve(spec: str) -> Version:
-    """A data folder, a snapshot (JSON export) file, or a git revision, loaded for comparison.
+    """A data folder, a snapshot (JSON export) file, a released version number, or a git revision, loaded.
 
     Raises:
-        RevisionError: ``spec`` is none of those.
+        RevisionError: ``spec`` is none of those, nor a released version number.
         DataError: It is one of those but cannot be loaded.
     """
     path = Path(spec)
     if path.is_dir():
         return Version(load_folder(path), shipped_schema_version(), spec)
+    if not path.is_file() and not spec.startswith("v"):
+        path = _released(spec) or path
     if path.is_file():
-        doc = json.loads(path.read_text(encoding="utf-8"))
-        return Version(load_json(path), str(doc.get("schema_version", "")), spec)
-    return _from_revision(spec)
+        return _snapshot(path, spec)
+    try:
+        return _from_revision(spec)
+    except RevisionError:
+        # ``v1.0.0`` is a git tag where one exists; on a fresh clone, which has no tags, the release snapshot.
+        released = _released(spec)
+        if released is None:
+            raise
+        return _snapshot(released, spec)
+
+
+def _snapshot(path: Path, label: str) -> Version:
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    return Version(load_json(path), str(doc.get("schema_version", "")), label)
+
+
+def _released(spec: str) -> Path | None:
+    """The snapshot of a released version (``1.0.0`` or ``v1.0.0``): in ./releases, else the installed copy."""
+    version = spec.removeprefix("v")
+    if not re.fullmatch(r"\d+\.\d+\.\d+", version):
+        return None
+    for folder in (Path("releases"), releases_dir(shipped_data_dir())):
+        if (folder / f"{version}.json").is_file():
+            return folder / f"{version}.json"
+    return None
 
 
 def compare(old: Version, new: Version) -> Diff:

@@ -200,3 +200,21 @@ def test_schema_version_changes_drive_the_bump(old: str, new: str, bump: str) ->
     from ketdata._diff import schema_bump
 
     assert schema_bump(old, new) == bump
+
+
+def test_diff_takes_a_released_version_number_on_a_clone_without_tags(project: Path) -> None:
+    for old in ("1.0.0", "v1.0.0"):
+        result = cli("diff", old, "data", cwd=project)
+        assert result.returncode == 1, result.stderr
+        assert result.stdout.startswith("1.0.0 -> ")
+    assert cli("diff", "2.0.0", "data", cwd=project).returncode == 0
+    unknown = cli("diff", "9.9.9", "data", cwd=project)
+    assert unknown.returncode == 2 and "Traceback" not in unknown.stderr
+
+
+def test_diff_exits_two_when_it_cannot_read_its_inputs(project: Path) -> None:
+    (project / "broken.json").write_text("{}", encoding="utf-8")
+    (project / "data/claims/identity.yaml").write_text("id: [unclosed\n", encoding="utf-8")
+    for old in ("broken.json", "data"):
+        result = cli("diff", old, "releases/1.0.0.json", cwd=project)
+        assert result.returncode == 2 and "Traceback" not in result.stderr, (old, result.stderr)
