@@ -27,7 +27,7 @@ examples:
   ketdata diff 1.0.0 data          what changed between release 1.0.0 and ./data
   ketdata diff HEAD data           what changed since the last commit (a git revision)
   ketdata release --dry-run        the version bump and changelog the next release would get
-  ketdata locate "QUOTE"           the section and offsets of a quote, ready to paste
+  ketdata locate "taken orally"    the section and offsets of a quote, ready to paste
   ketdata new claim --help         add a record with the next free id
   ketdata fmt --check              exit 1 if a data file is not in canonical form
   ketdata show claim-021           one record with its caveats and quote in context
@@ -227,10 +227,20 @@ def _new(args: argparse.Namespace) -> int:
     except (_scaffold.ScaffoldError, KeyError) as exc:
         print(f"ketdata: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    written = _scaffold.write(folder, args.record, record)
+    duplicate = _scaffold.duplicate_of(ds, args.record, record)
+    if duplicate:
+        print(f"not written: the new {args.record} repeats {duplicate}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    try:
+        written = _scaffold.write(folder, args.record, record, getattr(args, "caveat", None) or ())
+    except _scaffold.ScaffoldError as exc:
+        print(f"ketdata: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     if written.problems:
         _print_problems(written.problems, "text")
-        print(f"not written: {written.record_id} would not validate", file=sys.stderr)
+        print(f"not written: with {written.record_id} the data would not validate; nothing was kept", file=sys.stderr)
+        if any(p.code == "KD604" for p in written.problems):
+            print("a claim that needs a caveat can name one with --caveat CAVEAT_ID", file=sys.stderr)
         return EXIT_PROBLEMS
     print(f"{written.record_id}\t{written.path}")
     for todo in written.to_do:
@@ -388,9 +398,10 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "new",
         help="add a record with the next free id, version 1, status active",
-        epilog='example: ketdata new claim --statement "Ketamine can cause dizziness." '
-        "--subject ketamine --predicate has_side_effect --object dizziness "
-        '--category adverse-effects --evidence established --hedge can --quote "and dizziness"',
+        epilog='example: ketdata new claim --statement "Ketamine has the ability to induce a dissociative state." '
+        '--subject ketamine --predicate has_property --value "able to induce a dissociative state" '
+        '--category effects --evidence established --quote "its ability to induce a dissociative and euphoric state"\n'
+        "a record that repeats an existing one, or with which the data would not validate, is not written",
     )
     kinds = p.add_subparsers(dest="record", required=True, metavar="RECORD")
     c = kinds.add_parser(
@@ -404,11 +415,18 @@ def _parser() -> argparse.ArgumentParser:
     what.add_argument("--object", help="the object concept id")
     what.add_argument("--value", help="the object as a literal value")
     c.add_argument("--hedge", help="the source's own qualifier word, if any")
+    c.add_argument(
+        "--caveat",
+        action="append",
+        help="add the new claim to this existing caveat's applies_to (repeat for several; a released caveat gets "
+        "its next version)",
+    )
     v = kinds.add_parser(
         "caveat",
         help="a new caveat (appended to data/caveats.yaml)",
-        epilog='example: ketdata new caveat --statement "..." --kind safety-warning '
-        '--applies-to claim-045 --quote "..."',
+        epilog='example: ketdata new caveat --statement "Ketamine therapy needs a trained professional." '
+        "--kind safety-warning --applies-to claim-045 "
+        '--quote "should only be used under the guidance of a trained medical professional"',
     )
     for flag in ("--statement", "--kind", "--quote"):
         v.add_argument(flag, required=True)

@@ -7,7 +7,7 @@ PyYAML cannot keep comments, so a file with comments is reported and left as it 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,8 +58,15 @@ def _hashes_in(value: Any) -> int:
     return str(value).count("#") if isinstance(value, str) else 0
 
 
-def format_file(path: Path, kind: str, order: _Order) -> Formatted:
-    """The canonical text of one data file, or why it cannot be formatted."""
+def format_file(path: Path, kind: str, order: _Order, change: Callable[[list[Any]], None] | None = None) -> Formatted:
+    """The canonical text of one data file, or why it cannot be formatted.
+
+    Args:
+        path: The data file.
+        kind: The record kind it holds.
+        order: The schemas' key order.
+        change: Edits the file's record mappings in place before they are written out.
+    """
     data = path.read_bytes()
     documents, problems = read_documents(data, str(path))
     if problems or not documents:
@@ -67,6 +74,8 @@ def format_file(path: Path, kind: str, order: _Order) -> Formatted:
     values = [d.value for d in documents]
     if data.decode("utf-8").count("#") > sum(_hashes_in(v) for v in values):
         return Formatted(path, None, "has comments, which formatting would lose; left as it is")
+    if change is not None:
+        change(values)
     schema = order.schemas.get(kind, {})
     text = "".join(
         "---\n" + yaml.safe_dump(order.arrange(v, schema), sort_keys=False, allow_unicode=True, width=WIDTH)
@@ -75,8 +84,13 @@ def format_file(path: Path, kind: str, order: _Order) -> Formatted:
     return Formatted(path, text)
 
 
+def key_order() -> _Order:
+    """The key order of the shipped schemas."""
+    return _Order(load_schemas(schema_dir()))
+
+
 def format_folder(data_dir: Path) -> list[Formatted]:
     """The formatting outcome of every data file of a folder (nothing is written)."""
-    order = _Order(load_schemas(schema_dir()))
+    order = key_order()
     files, _ = discover(data_dir)
     return [format_file(f.path, f.kind, order) for f in files]

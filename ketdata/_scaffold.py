@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ class ScaffoldError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Written:
-    """A record and its file; ``problems`` made it be taken back, ``to_do`` are rules it leaves for the editor."""
+    """A record and its file; ``problems`` made it be taken back, ``to_do`` are warnings left for the editor."""
 
     record_id: str
     path: Path
@@ -107,10 +108,89 @@ def target_file(data_dir: Path, kind: str, record: Mapping[str, Any]) -> Path:
     return single if single.is_file() or not folder else folder[-1]
 
 
-def write(data_dir: Path, kind: str, record: dict[str, Any]) -> Written:
-    """Append the record to its file and validate; if the record has errors, put the file back as it was."""
+def duplicate_of(ds: Dataset, kind: str, record: Mapping[str, Any]) -> str | None:
+    """The active record the new one would repeat, and what they share; None when it repeats none.
+
+    A claim repeats one with the same subject, predicate and object, or the same statement; a caveat one of
+    the same kind quoting the same evidence, or with the same statement; a concept one with the same label.
+    (Claims may share a quote: the article's lists give one claim per item, all quoting the list.)
+    """
+    statement = str(record.get("statement", "")).casefold()
+    if kind == "claim":
+        obj = record["object"]
+        triple = (record["subject"], record["predicate"], obj.get("concept"), obj.get("value"))
+        for c in (c for c in ds.claims if c.status == "active"):
+            if (c.subject, c.predicate, c.object.concept, c.object.value) == triple:
+                return f"{c.id} (same subject, predicate and object)"
+            if c.statement.casefold() == statement:
+                return f"{c.id} (same statement)"
+    if kind == "caveat":
+        evidence = _evidence(record["source"])
+        for v in (v for v in ds.caveats if v.status == "active"):
+            if v.kind == record["kind"] and _evidence(v.source) == evidence:
+                return f"{v.id} (same kind and the same evidence)"
+            if v.statement.casefold() == statement:
+                return f"{v.id} (same statement)"
+    if kind == "concept":
+        label = str(record["label"]).casefold()
+        return next((f"{c.id} (same label)" for c in ds.concepts if c.label.casefold() == label), None)
+    return None
+
+
+def _evidence(ref: Any) -> tuple[Any, ...]:
+    """Where a quote lies, for a record's mapping or a loaded record alike."""
+    get = ref.get if isinstance(ref, Mapping) else lambda name: getattr(ref, name)
+    return (get("source"), get("start"), get("end"))
+
+
+def _error_keys(data_dir: Path) -> set[tuple[str, str, str | None, str]]:
     from ketdata._validate import validate
 
+    return {(p.code, p.file, p.record_id, p.message) for p in validate(data_dir) if p.severity is Severity.ERROR}
+
+
+def _attach(data_dir: Path, caveat_id: str, claim_id: str) -> tuple[Path, str]:
+    """The new text of the caveat file that lists ``claim_id`` in caveat ``caveat_id``'s applies_to.
+
+    A caveat released at its current version gets the next one: adding a claim changes its content.
+    """
+    from ketdata._folder import discover
+    from ketdata._format import format_file, key_order
+    from ketdata._versions import latest_snapshot, releases_dir
+
+    snapshot = latest_snapshot(releases_dir(data_dir))
+    released = {c["id"]: c["version"] for c in json.loads(snapshot.read_text("utf-8"))["caveats"]} if snapshot else {}
+
+    def change(values: list[Any]) -> None:
+        for value in values:
+            if isinstance(value, dict) and value.get("id") == caveat_id:
+                value["applies_to"] = [*value.get("applies_to", []), claim_id]
+                if released.get(caveat_id) == value.get("version"):
+                    value["version"] += 1
+
+    order = key_order()
+    for data_file in (f for f in discover(data_dir)[0] if f.kind == "caveat"):
+        if f"id: {caveat_id}\n" in data_file.path.read_text(encoding="utf-8"):
+            formatted = format_file(data_file.path, "caveat", order, change)
+            if formatted.text is None:
+                raise ScaffoldError(f"cannot add {claim_id} to {caveat_id}: {data_file.path} {formatted.skipped}")
+            return data_file.path, formatted.text
+    raise ScaffoldError(f"no caveat with id {caveat_id!r} to attach the claim to")
+
+
+def write(data_dir: Path, kind: str, record: dict[str, Any], caveats: Sequence[str] = ()) -> Written:
+    """Append the record to its file (and its id to the ``caveats`` named), keeping them only if no new error comes.
+
+    The whole dataset is validated before and after: if the change brings any error anywhere, every file is
+    put back as it was.
+
+    Raises:
+        ScaffoldError: A caveat named cannot be found or rewritten; nothing is written.
+    """
+    from ketdata._validate import validate
+
+    edits = [_attach(data_dir, caveat_id, record["id"]) for caveat_id in caveats]
+    before_errors = _error_keys(data_dir)
     path = target_file(data_dir, kind, record)
     before = path.read_bytes() if path.exists() else None
     text = "---\n" + yaml.safe_dump(record, sort_keys=False, allow_unicode=True, width=100)
@@ -118,14 +198,22 @@ def write(data_dir: Path, kind: str, record: dict[str, Any]) -> Written:
     prefix = before.decode("utf-8") if before else ""
     if prefix and not prefix.endswith("\n"):
         prefix += "\n"
+    originals = {p: p.read_bytes() for p, _ in edits}
     path.write_text(prefix + text, encoding="utf-8")
-    mine = [p for p in validate(data_dir) if p.record_id == record["id"] and p.severity is not Severity.INFO]
-    # Governance rules (KD6xx) ask for more than one record, e.g. a caveat that applies to the new claim,
-    # which can only be written after it: they are left for the editor, not a reason to take the record back.
-    blocking = tuple(p for p in mine if p.severity is Severity.ERROR and not p.code.startswith("KD6"))
+    for edited, new_text in edits:
+        edited.write_text(new_text, encoding="utf-8")
+    report = validate(data_dir)
+    blocking = tuple(
+        p
+        for p in report
+        if p.severity is Severity.ERROR and (p.code, p.file, p.record_id, p.message) not in before_errors
+    )
     if blocking:
+        for edited, data in originals.items():
+            edited.write_bytes(data)
         if before is None:
             path.unlink()
         else:
             path.write_bytes(before)
-    return Written(record["id"], path, blocking, tuple(p for p in mine if p not in blocking))
+    warnings = tuple(p for p in report if p.record_id == record["id"] and p.severity is Severity.WARNING)
+    return Written(record["id"], path, blocking, warnings)

@@ -68,34 +68,58 @@ def test_locate_unknown_source_is_a_usage_error() -> None:
 
 # --- new --------------------------------------------------------------------------------------------
 
-CLAIM_ARGS = ("new", "claim", "--statement", "Ketamine can have dizziness as a side effect.", "--subject", "ketamine",
-              "--predicate", "has_side_effect", "--object", "dizziness", "--category", "adverse-effects",
-              "--evidence", "established", "--hedge", "can", "--quote",
-              "ketamine can have side effects, including hallucinations, confusion, and dizziness")  # fmt: skip
+CLAIM_ARGS = ("new", "claim", "--statement", "Ketamine can have side effects.", "--subject", "ketamine",
+              "--predicate", "has_property", "--value", "has side effects", "--category", "adverse-effects",
+              "--evidence", "established", "--hedge", "can", "--quote", "ketamine can have side effects")  # fmt: skip
+DUPLICATE = ("new", "claim", "--statement", "Ketamine can cause dizziness.", "--subject", "ketamine",
+             "--predicate", "has_side_effect", "--object", "dizziness", "--category", "adverse-effects",
+             "--evidence", "established", "--hedge", "can", "--quote",
+             "ketamine can have side effects, including hallucinations, confusion, and dizziness")  # fmt: skip
 
 
-def test_new_claim_gets_the_next_id_and_validates(project: Path) -> None:
+def _files(project: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in (project / "data").rglob("*") if p.is_file()}
+
+
+def test_new_refuses_a_duplicate_of_an_existing_record(project: Path) -> None:
+    before = _files(project)
+    result = cli(*DUPLICATE, cwd=project)
+    assert result.returncode == 1 and "repeats claim-047 (same subject, predicate and object)" in result.stderr
+    caveat = cli("new", "caveat", "--statement", "Ketamine must be used with care.", "--kind", "safety-warning",
+                 "--applies-to", "claim-045", "--quote", "ketamine can have side effects, including hallucinations, "
+                 "confusion, and dizziness", cwd=project)  # fmt: skip
+    assert caveat.returncode == 1 and "repeats caveat-005 (same kind and the same evidence)" in caveat.stderr
+    concept = cli("new", "concept", "--id", "k-dizzy", "--label", "Dizziness", "--kind", "condition", cwd=project)
+    assert concept.returncode == 1 and "repeats dizziness (same label)" in concept.stderr
+    assert _files(project) == before
+
+
+def test_new_keeps_nothing_unless_the_whole_dataset_still_validates(project: Path) -> None:
+    before = _files(project)
     result = cli(*CLAIM_ARGS, cwd=project)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1 and "KD604" in result.stdout and "--caveat" in result.stderr
+    assert _files(project) == before
+    assert findings(project / "data") == []
+
+
+def test_new_claim_gets_the_next_id_and_joins_a_caveat(project: Path) -> None:
+    result = cli(*CLAIM_ARGS, "--caveat", "caveat-005", cwd=project)
+    assert result.returncode == 0, result.stdout + result.stderr
     record_id, path = result.stdout.strip().split("\t")
     assert record_id == "claim-049" and path == "data/claims/adverse-effects.yaml"
     ds = ketdata.load(project / "data")
     claim = ds.claim("claim-049")
     assert (claim.version, claim.status, claim.hedge) == (1, "active", "can")
     assert TEXT[claim.source.start : claim.source.end] == claim.source.quote
-    assert "still to do" in result.stderr and "KD604" in result.stderr
-    assert [p.code for p in findings(project / "data")] == ["KD604"]
-    caveat = cli("new", "caveat", "--statement", "Ketamine should only be used under medical guidance.", "--kind",
-                 "supervision-requirement", "--applies-to", "claim-049", "--quote",
-                 "should only be used under the guidance of a trained medical professional", cwd=project)  # fmt: skip
-    assert caveat.returncode == 0, caveat.stderr
+    caveat = ds.caveat("caveat-005")
+    assert caveat.applies_to[-1] == "claim-049" and caveat.version == 2  # released at 1: the change is a new version
     assert findings(project / "data") == []
     assert cli("fmt", "--check", cwd=project).returncode == 0
 
 
 def test_new_caveat_and_concept(project: Path) -> None:
-    caveat = cli("new", "caveat", "--statement", "Ketamine should only be used under medical guidance.", "--kind",
-                 "supervision-requirement", "--applies-to", "claim-045", "claim-046", "--quote",
+    caveat = cli("new", "caveat", "--statement", "Ketamine therapy needs a trained professional.", "--kind",
+                 "safety-warning", "--applies-to", "claim-045", "claim-046", "--quote",
                  "should only be used under the guidance of a trained medical professional", cwd=project)  # fmt: skip
     assert caveat.returncode == 0, caveat.stderr
     assert caveat.stdout.startswith("caveat-008\t")
@@ -108,7 +132,7 @@ def test_new_caveat_and_concept(project: Path) -> None:
 
 def test_new_record_that_would_not_validate_is_not_written(project: Path) -> None:
     before = (project / "data/claims/adverse-effects.yaml").read_bytes()
-    args = [a if a != "dizziness" else "vertigo" for a in CLAIM_ARGS]
+    args = [a if a != "dizziness" else "vertigo" for a in DUPLICATE]
     result = cli(*args, cwd=project)
     assert result.returncode == 1
     assert "KD202" in result.stdout and "not written" in result.stderr
