@@ -78,6 +78,8 @@ class Rules:
         self.problems: list[Problem] = []
         self.texts: dict[str, _Text] = {}
         self.quoted: dict[str, list[tuple[str, int, int]]] = {}
+        # Where a reference holds a non-text value, the ids it could name: (file, line, column) -> advice.
+        self.id_choices: dict[tuple[str, int, int], str] = {}
 
     def run(self) -> list[Problem]:
         """Apply every rule; return the problems."""
@@ -113,6 +115,10 @@ class Rules:
 
     def _ref(self, record: RawRecord, path: tuple[str | int, ...], target: Any, kind: str) -> RawRecord | None:
         if not isinstance(target, str):
+            if target is not None:
+                # YAML read the id as a boolean, number or date (KD105): quoting it would not make it an id.
+                ids = sorted(rid for rid, r in self.by_id.items() if r.kind == kind)
+                self.id_choices[(record.file, *record.mark(*path))] = f"one of the {_label(kind)} ids: {', '.join(ids)}"
             return None
         found = self.by_id.get(target)
         if found is not None and found.kind == kind:

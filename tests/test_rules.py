@@ -329,3 +329,17 @@ def test_quote_mismatch_says_where_the_quote_is(data: Path) -> None:
 def test_copy_of_data_elsewhere_validates(tmp_path: Path, data: Path) -> None:
     moved = shutil.move(str(data), str(tmp_path / "elsewhere"))
     assert findings(moved) == []
+
+
+def test_a_quote_typo_is_reported_as_a_quote_problem_not_as_a_missing_version_bump(project: Path) -> None:
+    path = project / "data" / IDENTITY
+    edit(path, "quote: Ketamine is a medication", "quote: Ketamine is a medicaton")
+    codes = [p.code for p in findings(project / "data") if p.record_id == "claim-001"]
+    assert codes and codes[0] == "KD305" and "KD501" not in codes
+
+
+def test_a_yaml_boolean_in_an_id_field_lists_the_valid_ids(data: Path) -> None:
+    edit(data / IDENTITY, "evidence_status: established", "evidence_status: no")
+    (found,) = findings(data)
+    assert found.code == "KD105" and "quote the value" not in found.message
+    assert "established, experimental" in found.message and "reported-association" in found.hint
