@@ -30,7 +30,13 @@ _KIND_OF_ATTR = {attr: kind for kind, attr, _ in KINDS}
 
 @dataclass(frozen=True, slots=True)
 class FieldChange:
-    """One field of a record that differs: its dotted path, old value and new value (None when absent)."""
+    """One field of a record that differs.
+
+    Attributes:
+        field: Its dotted path, e.g. ``source.quote``.
+        old: Its old value, or None when absent.
+        new: Its new value, or None when absent.
+    """
 
     field: str
     old: Any
@@ -39,7 +45,16 @@ class FieldChange:
 
 @dataclass(frozen=True, slots=True)
 class RecordChange:
-    """How one record differs between the two versions."""
+    """How one record differs between the two versions.
+
+    Attributes:
+        kind: The record type, e.g. ``claim``.
+        id: The record's id.
+        change: ``added``, ``removed``, ``changed``, ``deprecated``, ``withdrawn`` or ``reactivated``.
+        fields: The fields that differ, in field order.
+        old_version: The record's version in the old dataset, if it has one.
+        new_version: The record's version in the new dataset, if it has one.
+    """
 
     kind: str
     id: str
@@ -56,7 +71,18 @@ class RecordChange:
 
 @dataclass(frozen=True, slots=True)
 class Diff:
-    """Every record that differs between an old and a new dataset, grouped by kind in id order."""
+    """Every record that differs between an old and a new dataset, grouped by kind in id order.
+
+    A Diff is true when anything differs.
+
+    Attributes:
+        old_version: The old dataset's version.
+        new_version: The new dataset's version.
+        changes: One entry per record that differs.
+        schema_change: The bump a change of schema version requires, or None.
+        old_schema: The schema version the old dataset follows, if known.
+        new_schema: The schema version the new dataset follows, if known.
+    """
 
     old_version: str
     new_version: str

@@ -16,7 +16,12 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class Maintainer:
-    """Who maintains the dataset."""
+    """Who maintains the dataset.
+
+    Attributes:
+        name: Name of the maintainer or team.
+        url: Where to reach them, or None.
+    """
 
     name: str
     url: str | None = None
@@ -24,7 +29,17 @@ class Maintainer:
 
 @dataclass(frozen=True, slots=True)
 class DatasetInfo:
-    """Metadata of the dataset as a whole."""
+    """Metadata of the dataset as a whole.
+
+    Attributes:
+        id: Identifier of the dataset.
+        name: Human-readable name of the dataset.
+        version: Semantic version of the dataset (MAJOR.MINOR.PATCH); also the package version.
+        release_date: Date of this release (YYYY-MM-DD), or None while unreleased.
+        license: SPDX identifier of the licence of the dataset's own records and code (not of its sources).
+        description: What the dataset contains and what it does not claim.
+        maintainers: Who maintains the dataset.
+    """
 
     id: str
     name: str
@@ -37,7 +52,14 @@ class DatasetInfo:
 
 @dataclass(frozen=True, slots=True)
 class Section:
-    """A headed section of a source, as a code-point range [start, end)."""
+    """A headed section of a source, as a code-point range [start, end).
+
+    Attributes:
+        id: Identifier of the section, unique within the source.
+        heading: The section's heading, verbatim; it stands at the section's start.
+        start: Offset of the section's first character, in code points.
+        end: Offset just past the section's last character, in code points (exclusive).
+    """
 
     id: str
     heading: str
@@ -47,7 +69,22 @@ class Section:
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """A source text the records quote. Unknown bibliographic fields are None, never guessed."""
+    """A source text the records quote. Unknown bibliographic fields are None, never guessed.
+
+    Attributes:
+        id: Identifier of the source.
+        title: Title of the source, as it stands in the text.
+        file: File name of the source text, beside the source records (``data/sources/``).
+        sha256: SHA-256 of the source file's bytes, lower-case hex.
+        media_type: Media type of the source file.
+        language: BCP 47 language tag of the text.
+        author: Author of the source, or None when unknown (never guessed).
+        url: Where the source was published, or None when unknown (never guessed).
+        published: Publication date (YYYY-MM-DD), or None when unknown (never guessed).
+        license: Licence of the source, or None when unknown (never guessed).
+        sections: The source's sections, in order; every quote lies inside the section it names.
+        note: Anything a reader should know about the source's provenance, or None.
+    """
 
     id: str
     title: str
@@ -85,7 +122,14 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class Category:
-    """A node of the topic taxonomy."""
+    """A node of the topic taxonomy.
+
+    Attributes:
+        id: Identifier of the category.
+        label: Short human-readable name.
+        definition: What belongs in this category.
+        parent: Id of the broader category, or None.
+    """
 
     id: str
     label: str
@@ -95,7 +139,15 @@ class Category:
 
 @dataclass(frozen=True, slots=True)
 class EvidenceStatus:
-    """How firmly the source presents a claim; ``rank`` 1 is the firmest."""
+    """How firmly the source presents a claim; ``rank`` 1 is the firmest.
+
+    Attributes:
+        id: Identifier of the status.
+        label: Short human-readable name.
+        definition: When a claim takes this status.
+        rank: Position in the order, 1 being the firmest; statuses outside the scale come last.
+        graded: False for the status of descriptive statements, to which evidence does not apply.
+    """
 
     id: str
     label: str
@@ -106,7 +158,14 @@ class EvidenceStatus:
 
 @dataclass(frozen=True, slots=True)
 class Predicate:
-    """A relation a claim states; ``object_kind`` says whether its object is a concept or a literal."""
+    """A relation a claim states; ``object_kind`` says whether its object is a concept or a literal.
+
+    Attributes:
+        id: Identifier of the predicate, in snake_case.
+        label: Short human-readable phrase.
+        definition: What the relation means.
+        object_kind: What a claim's object must be: ``concept`` (a concept id) or ``literal`` (a value).
+    """
 
     id: str
     label: str
@@ -116,7 +175,15 @@ class Predicate:
 
 @dataclass(frozen=True, slots=True)
 class Coding:
-    """A code in an external terminology, with the reference it was copied from."""
+    """A code in an external terminology, with the reference it was copied from.
+
+    Attributes:
+        system: URI of the code system, as FHIR names it.
+        code: The code, as a string.
+        display: The code's display text in that system.
+        reference: The reference file the code was copied from.
+        checked_against: Where that reference says the code was checked.
+    """
 
     system: str
     code: str
@@ -127,7 +194,16 @@ class Coding:
 
 @dataclass(frozen=True, slots=True)
 class Concept:
-    """A thing claims talk about."""
+    """A thing claims talk about.
+
+    Attributes:
+        id: Identifier of the concept.
+        label: Preferred human-readable name.
+        kind: What sort of thing the concept is.
+        definition: What the concept means here, in the source's terms, or None.
+        synonyms: Other names for the concept.
+        codings: Codes in external terminologies, each copied from a cited reference.
+    """
 
     id: str
     label: str
@@ -139,7 +215,15 @@ class Concept:
 
 @dataclass(frozen=True, slots=True)
 class Quantity:
-    """A literal read as a quantity: a value or a range, in a UCUM unit."""
+    """A literal read as a quantity: a value or a range, in a UCUM unit.
+
+    Attributes:
+        unit: The UCUM unit.
+        value: The value, when the literal is a single value.
+        low: The lower bound, when it is a range.
+        high: The upper bound, when it is a range.
+        approximate: True when the source gives the quantity as approximate ("about").
+    """
 
     unit: str
     value: float | None = None
@@ -150,7 +234,13 @@ class Quantity:
 
 @dataclass(frozen=True, slots=True)
 class ClaimObject:
-    """What a claim relates its subject to: a concept id, or a literal value."""
+    """What a claim relates its subject to: a concept id, or a literal value.
+
+    Attributes:
+        concept: Id of the object concept, when the predicate takes a concept.
+        value: The literal value, when the predicate takes a literal.
+        quantity: The literal read as a quantity, when it is one.
+    """
 
     concept: str | None = None
     value: str | None = None
@@ -159,7 +249,15 @@ class ClaimObject:
 
 @dataclass(frozen=True, slots=True)
 class SourceRef:
-    """Provenance: the verbatim quote and its code-point offsets [start, end) in a source section."""
+    """Provenance: the verbatim quote and its code-point offsets [start, end) in a source section.
+
+    Attributes:
+        source: Id of the source record the quote comes from.
+        section: Id of the section of that source the quote lies in.
+        quote: The quoted text, exactly as it stands in the source between start and end.
+        start: Offset of the quote's first character, in Unicode code points from the start of the source text.
+        end: Offset just past the quote's last character, in code points (exclusive).
+    """
 
     source: str
     section: str
@@ -170,7 +268,14 @@ class SourceRef:
 
 @dataclass(frozen=True, slots=True)
 class Review:
-    """The review trail of a claim or caveat: ``unreviewed`` until a real maintainer checks it."""
+    """The review trail of a claim or caveat: ``unreviewed`` until a real maintainer checks it.
+
+    Attributes:
+        status: ``unreviewed`` until a maintainer has checked the record against its source; then ``reviewed``.
+        reviewed_by: Who reviewed the record (a real person or team), once reviewed.
+        reviewed_on: When the record was last reviewed (YYYY-MM-DD), once reviewed.
+        review_due: When the record should be reviewed again, or None.
+    """
 
     status: Literal["unreviewed", "reviewed"] = "unreviewed"
     reviewed_by: str | None = None
@@ -180,7 +285,26 @@ class Review:
 
 @dataclass(frozen=True, slots=True)
 class Claim:
-    """One fact the source states, no stronger than the source states it."""
+    """One fact the source states, no stronger than the source states it.
+
+    Attributes:
+        id: Identifier of the claim (``claim-NNN``).
+        version: 1 when created, raised by exactly one with every change to its content.
+        status: ``active``, ``deprecated`` (kept, no longer to be used) or ``withdrawn`` (retracted).
+        statement: The fact in one plain-English sentence, never stronger than the source.
+        subject: Id of the concept the claim is about.
+        predicate: Id of the predicate relating subject and object.
+        object: What the subject is related to: a concept id or a literal value.
+        category: Id of the claim's category.
+        evidence_status: Id of the evidence status: how firmly the source presents the claim.
+        hedge: The source's own qualifier ("primarily", "can", "typically", ...), as it stands in the quote, or
+            None.
+        source: The verbatim quote the claim rests on, with its offsets.
+        review: The review trail: who checked the record against its source, and when.
+        reason: Why the record was deprecated or withdrawn, or None.
+        superseded_by: Id of the claim that replaces this one, on a deprecated or withdrawn record, or None.
+        conflicts_with: Ids of claims this one conflicts with; each of them lists this one too.
+    """
 
     id: str
     version: int
@@ -201,7 +325,21 @@ class Claim:
 
 @dataclass(frozen=True, slots=True)
 class Caveat:
-    """A limitation, warning, uncertainty or supervision requirement that qualifies claims."""
+    """A limitation, warning, uncertainty or supervision requirement that qualifies claims.
+
+    Attributes:
+        id: Identifier of the caveat (``caveat-NNN``).
+        version: 1 when created, raised by exactly one with every change to its content.
+        status: ``active``, ``deprecated`` (kept, no longer to be used) or ``withdrawn`` (retracted).
+        statement: The caveat in one plain-English sentence, never stronger than the source.
+        kind: What sort of caveat it is (``safety-warning``, ``limitation``, ``uncertainty``, ``supervision-
+            requirement``).
+        applies_to: Ids of the claims the caveat qualifies.
+        source: The verbatim quote the caveat rests on, with its offsets.
+        review: The review trail: who checked the record against its source, and when.
+        reason: Why the record was deprecated or withdrawn, or None.
+        superseded_by: Id of the caveat that replaces this one, on a deprecated or withdrawn record, or None.
+    """
 
     id: str
     version: int
@@ -217,7 +355,19 @@ class Caveat:
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """A content-governance rule declared in the data (see the ``rule`` schema for each kind's fields)."""
+    """A content-governance rule declared in the data (see the ``rule`` schema for each kind's fields).
+
+    Attributes:
+        id: Identifier of the rule.
+        kind: What the rule checks: ``caveat-coverage``, ``caveat-targets`` or ``strong-wording``.
+        severity: How a breach is reported: ``error`` fails validation, ``warning`` only with --strict, ``info``
+            never.
+        description: What the rule is for, in plain words.
+        categories: For caveat-coverage: the categories whose claims need a caveat (subcategories included).
+        caveat_kinds: For caveat-coverage: the caveat kinds that satisfy it.
+        words: For strong-wording: words and phrases too strong for the statuses named.
+        statuses: For strong-wording: the evidence statuses whose claims may not use the words.
+    """
 
     id: str
     kind: Literal["caveat-coverage", "caveat-targets", "strong-wording"]
@@ -251,7 +401,13 @@ KIND_NAMES: MappingProxyType[type, str] = MappingProxyType(
 
 
 class UnknownRecordError(KeyError):
-    """No record of the asked type has this id; ``suggestions`` lists near misses."""
+    """No record of the asked type has this id.
+
+    Attributes:
+        kind: The record type asked for, e.g. ``claim``.
+        record_id: The id that matched nothing.
+        suggestions: Up to three near misses, closest first.
+    """
 
     def __init__(self, kind: str, record_id: str, suggestions: tuple[str, ...] = ()) -> None:
         super().__init__(record_id)

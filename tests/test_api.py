@@ -244,3 +244,21 @@ def test_load_of_a_folder_applies_the_schema_type_checks(data: Path) -> None:
 def test_load_of_a_missing_folder_raises_data_error(tmp_path: Path) -> None:
     with pytest.raises(ketdata.DataError, match="no such data folder"):
         ketdata.load(tmp_path / "nowhere")
+
+
+def test_the_api_reference_documents_every_field_of_every_public_record_type() -> None:
+    import re
+
+    documented = 0
+    for name in ketdata.__all__:
+        obj = getattr(ketdata, name)
+        if not dataclasses.is_dataclass(obj):
+            continue
+        section = re.search(r"Attributes:\n(.*)", obj.__doc__ or "", re.DOTALL)
+        assert section, f"{name} has no Attributes section"
+        listed = set(re.findall(r"^\s+(\w+):", section.group(1), re.MULTILINE))
+        public = {f.name for f in dataclasses.fields(obj) if not f.name.startswith("_")}
+        assert public <= listed, f"{name} leaves undocumented: {sorted(public - listed)}"
+        documented += 1
+    assert documented >= 15
+    assert "statement: The fact in one plain-English sentence" in (Claim.__doc__ or "")
