@@ -1,6 +1,6 @@
 """Generate the documentation pages that come from the code and the data (run by mkdocs-gen-files).
 
-Nothing here is written by hand into docs/: the README's sections, the changelog, the error catalogue,
+Nothing here is written by hand into docs/: the README as the overview, the changelog, the error catalogue,
 the data dictionary (from schema/), the browse pages (from data/) and the API page (from ketdata.__all__).
 """
 
@@ -40,26 +40,13 @@ def write(path: str, text: str, edit: str | None = None) -> None:
         mkdocs_gen_files.set_edit_path(path, edit)
 
 
-def readme_section(heading: str) -> str:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    if heading == "":
-        return readme.split("\n## ", 1)[0]
-    body = readme.split(f"\n## {heading}\n", 1)[1]
-    return body.split("\n## ", 1)[0]
-
-
 def overview() -> None:
-    intro = readme_section("").replace("# ketdata", "# ketdata", 1)
-    licence = readme_section("Licence and provenance")
-    write("index.md", f"{intro}\n## Licence and provenance\n{licence}", "README.md")
+    # The README is the overview; its links into docs/ point at the site's own pages.
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    write("index.md", readme.replace("](docs/", "]("), "README.md")
 
 
 def guides() -> None:
-    write("editor-guide.md", "# Editor guide\n" + readme_section("Editor guide")
-          + "\nEvery problem code is listed, with what to do about it, under "
-          "[error codes](reference/error-codes.md).\n", "README.md")  # fmt: skip
-    write("exports.md", "# Exports and FHIR\n" + readme_section("Exports for pipelines"), "README.md")
-    write("performance.md", "# Performance\n" + readme_section("Performance"), "README.md")
     write("changelog.md", (ROOT / "CHANGELOG.md").read_text(encoding="utf-8"), "CHANGELOG.md")
     write("reference/error-codes.md", "# Error codes\n\nEvery problem `ketdata validate` can report, from the "
           "catalogue in the code (`ketdata codes` prints the same). A code never changes meaning once released.\n\n"

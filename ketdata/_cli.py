@@ -366,8 +366,9 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "diff",
         help="show what changed between two versions of the data",
-        epilog="examples: ketdata diff 1.0.0 data; ketdata diff releases/1.0.0.json data; ketdata diff HEAD data\n"
-        "exit codes: 0 equal, 1 different, 2 could not read its inputs",
+        description="Show what changed between two versions of the data; exit 0 when they are equal, 1 when they "
+        "differ, 2 when one cannot be read.",
+        epilog="examples: ketdata diff 1.0.0 data; ketdata diff releases/1.0.0.json data; ketdata diff HEAD data",
     )
     p.add_argument(
         "old", help="a data folder, a snapshot file (releases/X.Y.Z.json), a released version (1.0.0) or a git revision"
@@ -398,10 +399,11 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "new",
         help="add a record with the next free id, version 1, status active",
+        description="Add a record with the next free id, version 1, status active. A record that repeats an existing "
+        "one, or with which the data would no longer validate, is not written.",
         epilog='example: ketdata new claim --statement "Ketamine has the ability to induce a dissociative state." '
         '--subject ketamine --predicate has_property --value "able to induce a dissociative state" '
-        '--category effects --evidence established --quote "its ability to induce a dissociative and euphoric state"\n'
-        "a record that repeats an existing one, or with which the data would not validate, is not written",
+        '--category effects --evidence established --quote "its ability to induce a dissociative and euphoric state"',
     )
     kinds = p.add_subparsers(dest="record", required=True, metavar="RECORD")
     c = kinds.add_parser(

@@ -7,6 +7,8 @@ import re
 
 import pytest
 
+import ketdata
+
 from .helpers import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -15,13 +17,25 @@ CI = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
 
 def test_readme_python_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
-    blocks = re.findall(r"```python\n(.*?)```", README, re.DOTALL)
-    assert len(blocks) == 2
+    (block,) = re.findall(r"```python\n(.*?)```", README, re.DOTALL)
     namespace: dict[str, object] = {}
-    for block in blocks:
-        exec(compile(block, "README.md", "exec"), namespace)
-    assert [p for p in namespace["problems"] if p.severity.value != "info"] == []
-    assert namespace["bad"] == []
+    exec(compile(block, "README.md", "exec"), namespace)
+    report = namespace["report"]
+    assert isinstance(report, ketdata.ValidationReport) and report.ok
+
+
+def test_readme_is_short_and_refers_to_nothing_outside_the_repository() -> None:
+    assert len(README.splitlines()) < 100
+    assert not re.search(r"\bissues?\b|#\d+|\.\./|shared/", README)
+    for link in re.findall(r"\]\(([^)#]+)\)", README):
+        assert link.startswith("https://") or (ROOT / link).is_file(), link
+
+
+def test_readme_says_what_each_version_number_means() -> None:
+    assert "**Package version**" in README and "**dataset version**" in README and "**schema version**" in README
+    assert re.search(r"ketdata==(\d+\.\d+\.\d+)`, get the \1 data", README)
+    assert re.search(r"\d+\.\d+\.\d+\.post1", README)
+    assert "pip install ketdata" not in README
 
 
 def test_readme_starts_with_the_two_setup_commands_ci_runs() -> None:
