@@ -48,6 +48,8 @@ def _print_problems(
 ) -> None:
     if fmt == "json":
         print(json.dumps([p.to_dict() for p in problems], ensure_ascii=False, indent=2))
+        if folder is not None:
+            print(f"checked {folder}", file=sys.stderr)
         return
     for p in problems:
         if verbose or p.severity is not Severity.INFO:

@@ -73,6 +73,7 @@ def test_without_a_data_folder_validate_exits_two_with_a_hint(tmp_path: Path) ->
 def test_validate_says_which_folder_it_checked(tmp_path: Path) -> None:
     here = ketdata("validate")
     assert here.returncode == 0 and "checked data: 0 errors" in here.stderr
+    assert ketdata("validate", "--format", "json").stderr == "checked data\n"
     shipped = ketdata("validate", "--shipped", cwd=tmp_path)
     assert shipped.returncode == 0, shipped.stdout + shipped.stderr
     assert re.search(r"checked \S+data: 0 errors", shipped.stderr)

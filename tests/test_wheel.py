@@ -71,10 +71,12 @@ def test_installed_wheel_loads_with_the_standard_library_only(wheel: Path, tmp_p
     )
     code = (
         "import importlib.metadata, ketdata; ds = ketdata.load(); print(ketdata.__file__); "
-        "print(len(ds.claims), ds.version); print(ketdata.__version__, importlib.metadata.version('ketdata'))"
+        "print(len(ds.claims), ds.version); print(ketdata.__version__, importlib.metadata.version('ketdata')); "
+        "c = ds.claims[0]; print(ds.source(c.source.source).text[c.source.start : c.source.end] == c.source.quote)"
     )
     out = subprocess.run([str(python), "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
-    location, summary, versions = out.stdout.splitlines()
+    location, summary, versions, quoted = out.stdout.splitlines()
+    assert quoted == "True"  # the article ships in the wheel, and Source.text reads it there
     assert location.startswith(str(venv))
     expected = ketdata.load(DATA)
     assert summary == f"{len(expected.claims)} {expected.version}"
