@@ -211,7 +211,11 @@ def _new(args: argparse.Namespace) -> int:
             record = _scaffold.concept(vars(args))
         else:
             span = _scaffold.quote_span(folder, ds, args.quote, args.source, args.nth)
-            record = (_scaffold.claim if args.record == "claim" else _scaffold.caveat)(ds, span, vars(args))
+            if args.record == "claim":
+                context = args.context and _scaffold.quote_span(folder, ds, args.context, args.source, None)
+                record = _scaffold.claim(ds, span, vars(args), context or None)
+            else:
+                record = _scaffold.caveat(ds, span, vars(args))
     except (_scaffold.ScaffoldError, KeyError) as exc:
         print(f"ketdata: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -264,7 +268,7 @@ def _show(args: argparse.Namespace) -> int:
     text = None
     if isinstance(record, Claim | Caveat):
         folder = args.data or _shipped_data()
-        source = ds.source(record.source.source)
+        source = ds.source(record.evidence[0].source)
         text = (folder / "sources" / source.file).read_text(encoding="utf-8")
     print(show(ds, record, text), end="")
     return EXIT_OK
@@ -382,7 +386,8 @@ def _parser() -> argparse.ArgumentParser:
     what = c.add_mutually_exclusive_group(required=True)
     what.add_argument("--object", help="the object concept id")
     what.add_argument("--value", help="the object as a literal value")
-    c.add_argument("--hedge", help="the source's own qualifier word, if any")
+    c.add_argument("--context", help="for a list item quoted by --quote: the clause naming its subject and relation")
+    c.add_argument("--hedge", help="the source's own hedge word, if any")
     v = kinds.add_parser(
         "caveat",
         help="a new caveat (appended to data/caveats.yaml)",
@@ -391,7 +396,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     for flag in ("--statement", "--kind", "--quote"):
         v.add_argument(flag, required=True)
-    v.add_argument("--applies-to", nargs="+", required=True, dest="applies_to", help="claim ids")
+    v.add_argument("--applies-to", nargs="+", required=True, dest="applies_to", help="claim ids (its scope)")
+    v.add_argument("--hedge", help="the source's own hedge word, if any")
     for q in (c, v):
         q.add_argument("--source", help="the source id (default: the only source)")
         q.add_argument("--nth", type=int, help="which occurrence of the quote, from 1, when it occurs several times")

@@ -78,14 +78,27 @@ class Category:
 
 
 @dataclass(frozen=True, slots=True)
+class DecisionRow:
+    """A row of the evidence statuses' decision table: a kind of wording, the cue that marks it, and why."""
+
+    wording: str
+    why: str
+    cue: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class EvidenceStatus:
-    """How firmly the source presents a claim; ``rank`` 1 is the firmest."""
+    """How firmly the source presents a claim; ``rank`` 1 is the firmest.
+
+    ``decision`` holds the rows of the written decision table that give this status.
+    """
 
     id: str
     label: str
     definition: str
     rank: int
     graded: bool
+    decision: tuple[DecisionRow, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,24 +113,64 @@ class Predicate:
 
 @dataclass(frozen=True, slots=True)
 class Coding:
-    """A code in an external terminology, with the reference it was copied from."""
+    """A code in an external terminology, with its mapping relation and the reference it was copied from.
+
+    ``relation`` is a SKOS mapping relation from the concept to the code (``skos:exactMatch``,
+    ``skos:closeMatch``, ``skos:narrowMatch``, ``skos:broadMatch``, ``skos:relatedMatch``); only exact and
+    close matches may stand for the concept itself (`stands_for_concept`).
+    """
 
     system: str
     code: str
     display: str
+    relation: str
+    confidence: str
     reference: str
     checked_against: str
+
+    @property
+    def stands_for_concept(self) -> bool:
+        """True when the code may stand for the concept itself: an exact or a close match."""
+        return self.relation in ("skos:exactMatch", "skos:closeMatch")
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceSpan:
+    """One verbatim span of a source, as a W3C Web Annotation text quote and position selector.
+
+    ``start`` and ``end`` are code-point offsets [start, end) into the source text; ``role`` says whether
+    the span states the record on its own (``statement``), names its subject, relation and hedge for a
+    list item (``context``), or is that list item at its exact position (``item``).
+    """
+
+    source: str
+    section: str
+    role: Literal["statement", "context", "item"]
+    quote: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Gloss:
+    """Text about a concept, marked with its origin: the article (with its span) or external (with a reason)."""
+
+    text: str
+    origin: Literal["article", "external"]
+    evidence: EvidenceSpan | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Concept:
-    """A thing claims talk about."""
+    """A thing claims talk about; ``broader`` lists broader concepts (SKOS broader)."""
 
     id: str
     label: str
     kind: str
-    definition: str | None = None
-    synonyms: tuple[str, ...] = ()
+    definition: Gloss | None = None
+    synonyms: tuple[Gloss, ...] = ()
+    broader: tuple[str, ...] = ()
     codings: tuple[Coding, ...] = ()
 
 
@@ -142,14 +195,33 @@ class ClaimObject:
 
 
 @dataclass(frozen=True, slots=True)
-class SourceRef:
-    """Provenance: the verbatim quote and its code-point offsets [start, end) in a source section."""
+class Qualifier:
+    """A qualifier the article applies (emphasis, non-exhaustive list, persistence, association, time frame).
+
+    ``text`` is in the article's words; ``governs`` the words it governs, where that is only part of the evidence.
+    """
+
+    kind: Literal["emphasis", "non-exhaustive", "persistence", "association", "time-frame"]
+    text: str
+    governs: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRange:
+    """A range [start, end) of a source's code points."""
 
     source: str
-    section: str
-    quote: str
     start: int
     end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """The part of the source a caveat governs: whole sections, ranges, and claims named one by one."""
+
+    sections: tuple[str, ...] = ()
+    spans: tuple[SourceRange, ...] = ()
+    claims: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,8 +248,10 @@ class Claim:
     category: str
     evidence_status: str
     hedge: str | None
-    source: SourceRef
+    evidence: tuple[EvidenceSpan, ...]
     review: Review = Review()
+    hedge_governs: str | None = None
+    qualifiers: tuple[Qualifier, ...] = ()
     reason: str | None = None
     superseded_by: str | None = None
     conflicts_with: tuple[str, ...] = ()
@@ -191,10 +265,13 @@ class Caveat:
     version: int
     status: Status
     statement: str
+    hedge: str | None
     kind: str
+    scope: Scope
     applies_to: tuple[str, ...]
-    source: SourceRef
+    evidence: tuple[EvidenceSpan, ...]
     review: Review = Review()
+    qualifiers: tuple[Qualifier, ...] = ()
     reason: str | None = None
     superseded_by: str | None = None
 
@@ -204,13 +281,23 @@ class Rule:
     """A content-governance rule declared in the data (see the ``rule`` schema for each kind's fields)."""
 
     id: str
-    kind: Literal["caveat-coverage", "caveat-targets", "strong-wording"]
+    kind: Literal[
+        "caveat-coverage",
+        "caveat-targets",
+        "strong-wording",
+        "caveat-scope",
+        "qualifier-words",
+        "decision-table",
+        "status-in-scope",
+    ]
     severity: Literal["error", "warning", "info"]
     description: str
     categories: tuple[str, ...] = ()
     caveat_kinds: tuple[str, ...] = ()
     words: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
+    caveats: tuple[str, ...] = ()
+    predicates: tuple[str, ...] = ()
 
 
 if TYPE_CHECKING:
@@ -296,6 +383,7 @@ class Dataset:
         init=False, repr=False, compare=False
     )
     _caveats_by_claim: MappingProxyType[str, tuple[Caveat, ...]] = field(init=False, repr=False, compare=False)
+    _narrower: MappingProxyType[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         records: dict[str, Record] = {}
@@ -322,6 +410,7 @@ class Dataset:
         object.__setattr__(
             self, "_caveats_by_claim", _group((claim_id, v) for v in self.caveats for claim_id in v.applies_to)
         )
+        object.__setattr__(self, "_narrower", _group((b, c.id) for c in self.concepts for b in c.broader))
 
     @property
     def version(self) -> str:
@@ -402,10 +491,32 @@ class Dataset:
         status = self.evidence_status(evidence_status if isinstance(evidence_status, str) else evidence_status.id)
         return self._claims_by["evidence_status"].get(status.id, ())
 
-    def claims_about(self, concept: str | Concept) -> tuple[Claim, ...]:
-        """Claims whose subject or object is the concept, by id order."""
+    def claims_about(self, concept: str | Concept, *, narrower: bool = True) -> tuple[Claim, ...]:
+        """Claims whose subject or object is the concept, by id order.
+
+        Args:
+            concept: The concept or its id.
+            narrower: Also the claims about its narrower concepts (those whose ``broader`` chain leads to
+                it): ``claims_about("depression")`` then finds the claims about treatment-resistant
+                depression too.
+        """
         found = self.concept(concept if isinstance(concept, str) else concept.id)
-        return tuple(sorted(self._claims_by["concept"].get(found.id, ()), key=lambda c: c.id))
+        wanted = self.narrower_concepts(found.id) | {found.id} if narrower else {found.id}
+        about = {c.id: c for cid in wanted for c in self._claims_by["concept"].get(cid, ())}
+        return tuple(about[k] for k in sorted(about))
+
+    def narrower_concepts(self, concept: str | Concept) -> set[str]:
+        """Ids of every concept whose chain of ``broader`` links leads to this one (the concept excluded)."""
+        root = self.concept(concept if isinstance(concept, str) else concept.id).id
+        found: set[str] = set()
+        frontier = [root]
+        while frontier:
+            node = frontier.pop()
+            for child in self._narrower.get(node, ()):
+                if child not in found and child != root:
+                    found.add(child)
+                    frontier.append(child)
+        return found
 
     def caveats_for(self, claim: str | Claim) -> tuple[Caveat, ...]:
         """Caveats that apply to the claim."""

@@ -63,18 +63,28 @@ def quote_span(data_dir: Path, ds: Dataset, quote: str, source_id: str | None, n
     return found.exact[index]
 
 
-def _source_block(span: Span) -> dict[str, Any]:
-    return {"source": span.source, "section": span.section, "quote": span.text, "start": span.start, "end": span.end}
+def _span_block(span: Span, role: str) -> dict[str, Any]:
+    return {"source": span.source, "section": span.section, "role": role, "quote": span.text, "start": span.start,
+            "end": span.end}  # fmt: skip
 
 
-def claim(ds: Dataset, span: Span, args: Mapping[str, Any]) -> dict[str, Any]:
-    """A new claim record from the command's arguments."""
+def _evidence(span: Span, context: Span | None) -> list[dict[str, Any]]:
+    if context is None:
+        return [_span_block(span, "statement")]
+    return [_span_block(context, "context"), _span_block(span, "item")]
+
+
+_EDITOR = "Added by an editor with `ketdata new`; not from the article."
+
+
+def claim(ds: Dataset, span: Span, args: Mapping[str, Any], context: Span | None = None) -> dict[str, Any]:
+    """A new claim record from the command's arguments; with a context span, ``span`` is a list item."""
     obj = {"concept": args["object"]} if args.get("object") else {"value": args["value"]}
     return {
         "id": next_id([c.id for c in ds.claims], "claim"), "version": 1, "status": "active",
         "statement": args["statement"], "subject": args["subject"], "predicate": args["predicate"], "object": obj,
         "category": args["category"], "evidence_status": args["evidence"], "hedge": args.get("hedge"),
-        "source": _source_block(span), "review": {"status": "unreviewed"},
+        "evidence": _evidence(span, context), "review": {"status": "unreviewed"},
     }  # fmt: skip
 
 
@@ -82,8 +92,9 @@ def caveat(ds: Dataset, span: Span, args: Mapping[str, Any]) -> dict[str, Any]:
     """A new caveat record from the command's arguments."""
     return {
         "id": next_id([c.id for c in ds.caveats], "caveat"), "version": 1, "status": "active",
-        "statement": args["statement"], "kind": args["kind"], "applies_to": list(args["applies_to"]),
-        "source": _source_block(span), "review": {"status": "unreviewed"},
+        "statement": args["statement"], "hedge": args.get("hedge"), "kind": args["kind"],
+        "scope": {"claims": list(args["applies_to"])}, "applies_to": list(args["applies_to"]),
+        "evidence": _evidence(span, None), "review": {"status": "unreviewed"},
     }  # fmt: skip
 
 
@@ -91,9 +102,9 @@ def concept(args: Mapping[str, Any]) -> dict[str, Any]:
     """A new concept record from the command's arguments."""
     record: dict[str, Any] = {"id": args["id"], "label": args["label"], "kind": args["kind"]}
     if args.get("definition"):
-        record["definition"] = args["definition"]
+        record["definition"] = {"text": args["definition"], "origin": "external", "reason": _EDITOR}
     if args.get("synonym"):
-        record["synonyms"] = list(args["synonym"])
+        record["synonyms"] = [{"text": s, "origin": "external", "reason": _EDITOR} for s in args["synonym"]]
     return record
 
 
