@@ -158,9 +158,11 @@ def _decision_table(rule: dict[str, Any], active: _Active, severity: Severity) -
     rows = [(s.id, row["cue"]) for s in active.statuses for row in s.value["decision"] if "cue" in row]
     for claim in active["claim"]:
         statement = claim.value["statement"]
-        allowed = {str(status) for status, cue in rows if occurs(cue, statement)}
+        matched = {cue for _, cue in rows if occurs(cue, statement)}
+        # The longest cue wins: 'can sometimes' is read as such, not also as 'can'.
+        cues = sorted(c for c in matched if not any(c != o and occurs(c, o) for o in matched))
+        allowed = {str(status) for status, cue in rows if cue in cues}
         if allowed and claim.value["evidence_status"] not in allowed:
-            cues = sorted({cue for _, cue in rows if occurs(cue, statement)})
             given = claim.value["evidence_status"]
             msg = (f"rule {rule['id']!r}: the statement's wording ({', '.join(map(repr, cues))}) gives "
                    f"{' or '.join(sorted(allowed))} in the decision table, not {given!r}")  # fmt: skip

@@ -129,7 +129,7 @@ def test_jsonschema_is_imported_only_when_a_record_fails_the_fast_check(tmp_path
     clean = subprocess.run([sys.executable, "-c", code, str(DATA)], capture_output=True, text=True, check=True)
     assert clean.stdout.strip() == "False"
     data = shutil.copytree(DATA, tmp_path / "data")
-    edit(data / "claims/identity.yaml", "version: 1", "version: 0")
+    edit(data / "claims/identity.yaml", "version: 2", "version: 0")
     broken = subprocess.run([sys.executable, "-c", code, str(data)], capture_output=True, text=True, check=True)
     assert broken.stdout.strip() == "True"
 

@@ -52,9 +52,9 @@ def set_dataset_version(data: Path, version: str) -> None:
 
 
 CASES = {
-    "version-zero": Case("KD101", IDENTITY, replace(IDENTITY, "version: 1", "version: 0"), "version: 0", "claim-001"),
+    "version-zero": Case("KD101", IDENTITY, replace(IDENTITY, "version: 2", "version: 0"), "version: 0", "claim-001"),
     "version-negative": Case(
-        "KD101", IDENTITY, replace(IDENTITY, "version: 1", "version: -2"), "version: -2", "claim-001"
+        "KD101", IDENTITY, replace(IDENTITY, "version: 2", "version: -2"), "version: -2", "claim-001"
     ),
     "unknown-key": Case(
         "KD102",
@@ -64,7 +64,7 @@ CASES = {
         "claim-001",
     ),
     "missing-field": Case("KD103", IDENTITY, replace(IDENTITY, "hedge: null\n", ""), "id: claim-001", "claim-001"),
-    "wrong-type": Case("KD104", IDENTITY, replace(IDENTITY, "version: 1", "version: one"), "version: one", "claim-001"),
+    "wrong-type": Case("KD104", IDENTITY, replace(IDENTITY, "version: 2", "version: one"), "version: one", "claim-001"),
     "yaml-no-as-boolean": Case(
         "KD105",
         IDENTITY,
