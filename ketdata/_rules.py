@@ -49,7 +49,7 @@ def record_problems(record: RawRecord) -> list[Problem]:
 
 def _evidence_shape(record: RawRecord) -> list[Problem]:
     spans = _dicts(record.value.get("evidence"))
-    roles = {s.get("role") for s in spans}
+    roles = {role for s in spans if isinstance(role := s.get("role"), str)}
     if "item" in roles and not roles & {"context", "statement"}:
         msg = "evidence is a bare list item: add the clause that names its subject and relation as a 'context' span"
         return [record.problem("KD309", ("evidence",), msg)]
@@ -173,8 +173,9 @@ class _Text:
 class Rules:
     """The cross-record checks over the records of one data folder (each assumed to have passed its schema)."""
 
-    def __init__(self, records: list[RawRecord]) -> None:
+    def __init__(self, records: list[RawRecord], folder: Path | None = None) -> None:
         self.records = records
+        self.folder = folder
         self.by_id: dict[str, RawRecord] = {}
         self.problems: list[Problem] = []
         self.texts: dict[str, _Text] = {}
@@ -253,11 +254,28 @@ class Rules:
             applies_to = v.get("applies_to")
             for i, claim_id in enumerate(applies_to if isinstance(applies_to, list) else ()):
                 self._live_ref(record, ("applies_to", i), claim_id, "claim")
+            self._scope_references(record)
         if "superseded_by" in v:
             self._ref(record, ("superseded_by",), v["superseded_by"], record.kind)
 
+    def _scope_references(self, record: RawRecord) -> None:
+        scope = record.value.get("scope")
+        if not isinstance(scope, dict):
+            return
+        for i, claim_id in enumerate(scope.get("claims") or ()):
+            self._ref(record, ("scope", "claims", i), claim_id, "claim")
+        for i, span in enumerate(_dicts(scope.get("spans"))):
+            self._ref(record, ("scope", "spans", i, "source"), span.get("source"), "source")
+        known = {str(s.get("id")) for r in self.records if r.kind == "source" for s in _dicts(r.value.get("sections"))}
+        for i, section in enumerate(scope.get("sections") or ()):
+            if isinstance(section, str) and section not in known:
+                msg = f"scope.sections.{i}: {section!r} is not a section of any source ({', '.join(sorted(known))})"
+                self._add("KD202", record, ("scope", "sections", i), msg)
+
     def _rule_references(self, record: RawRecord) -> None:
-        for field, kind in (("categories", "category"), ("statuses", "evidence_status")):
+        fields = (("categories", "category"), ("statuses", "evidence_status"), ("caveats", "caveat"),
+                  ("predicates", "predicate"))  # fmt: skip
+        for field, kind in fields:
             values = record.value.get(field)
             for i, target in enumerate(values if isinstance(values, list) else ()):
                 self._ref(record, (field, i), target, kind)
@@ -410,7 +428,7 @@ class Rules:
         concepts = [r for r in self.records if r.kind == "concept" and _dicts(r.value.get("codings"))]
         if not concepts:
             return
-        table = Path(concepts[0].file).parent / "reference" / "codes.csv"
+        table = (self.folder or Path(concepts[0].file).parent) / "reference" / "codes.csv"
         rows = _reference_rows(table)
         for record in concepts:
             for i, c in enumerate(_dicts(record.value.get("codings"))):

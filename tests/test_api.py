@@ -86,7 +86,7 @@ def test_claims_about_concept_as_subject_or_object() -> None:
 def test_caveats_for_claim() -> None:
     kinds = {v.kind for v in DS.caveats_for("claim-021")}
     assert {"limitation", "safety-warning", "supervision-requirement", "uncertainty"} <= kinds
-    assert DS.caveats_for("claim-010") == ()
+    assert {v.id for v in DS.caveats_for("claim-010")} == {"caveat-001", "caveat-005", "caveat-006"}
 
 
 def test_version_and_info() -> None:

@@ -93,7 +93,7 @@ def entries(data: Path) -> list[str]:
 def test_entries_a_run_does_not_use_are_removed(warm: Path) -> None:
     before = entries(warm)
     assert len(before) == len(list(warm.rglob("*.yaml")))
-    edit(warm / "claims/names.yaml", "version: 1", "version: 3")
+    edit(warm / "claims/names.yaml", "version: 2", "version: 3")
     problems(warm)
     after = entries(warm)
     assert len(after) == len(before) and len(set(after) - set(before)) == 1

@@ -178,7 +178,7 @@ def test_show_claim_with_caveats_and_quote_in_context() -> None:
     out = result.stdout
     assert "In ketamine therapy, the drug can also be taken orally." in out
     assert "caveat-006 (supervision-requirement)" in out
-    assert "«it can also" in out.replace("\n", " ").replace("  ", " ")
+    assert "«orally»" in out and "In therapy, ketamine" in out
     assert max(len(line) for line in out.splitlines()) <= 80
 
 

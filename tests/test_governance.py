@@ -11,7 +11,7 @@ import ketdata
 from ketdata import Severity
 from ketdata.export import render
 
-from .helpers import edit, findings, line_of
+from .helpers import edit, findings, line_of, link_to_caveats
 
 IDENTITY = "data/claims/identity.yaml"
 REVIEWED = "review:\n  status: reviewed\n  reviewed_by: Test Reviewer\n  reviewed_on: '2026-11-26'\n"
@@ -66,8 +66,7 @@ def test_overdue_review_is_a_warning_that_strict_makes_fatal(project: Path) -> N
 
 def test_rules_are_read_from_the_data(project: Path) -> None:
     harms = project / "data/claims/harms.yaml"
-    edit(project / "data/caveats.yaml", "- claim-013\n", "")
-    edit(project / "data/caveats.yaml", "id: caveat-001\nversion: 2", "id: caveat-001\nversion: 2")
+    link_to_caveats(project / "data", "claim-013", unlink=True)
     (problem,) = [p for p in findings(project / "data") if p.code == "KD604"]
     assert problem.record_id == "claim-013" and problem.file == str(harms)
     assert "'risky-claims-need-caveats'" in problem.message
