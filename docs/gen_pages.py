@@ -6,9 +6,11 @@ the data dictionary (from schema/), the browse pages (from data/) and the API pa
 
 from __future__ import annotations
 
-import html
 import itertools
 import json
+import os
+import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,21 +18,19 @@ import mkdocs_gen_files
 
 import ketdata
 import ketdata.export
-from ketdata import Claim, Dataset
+from ketdata import Category, Caveat, Claim, Dataset
 from ketdata._problems import render_catalogue
 from ketdata._refs import SchemaSet, load_schemas
+from ketdata._scaffold import source_text
+
+sys.path.insert(0, str(Path(__file__).parent))  # run by path, not imported: make _markup importable
+from _markup import front_matter, html, md, md_code, md_inline, md_link, md_table, page
 
 ROOT = Path(__file__).resolve().parents[1]
-DS = ketdata.load(ROOT / "data")
+# Another project folder (holding data/ and CHANGELOG.md) may be given, as the tests do with hostile text.
+PROJECT = Path(os.environ.get("KETDATA_DOCS_PROJECT") or ROOT)
+DATA = PROJECT / "data"
 ARTICLE = "browse/article.md"
-EVIDENCE_STYLE = {
-    "established": "success",
-    "reported-association": "info",
-    "potential": "warning",
-    "experimental": "danger",
-    "uncertain": "question",
-    "not-applicable": "note",
-}
 
 
 def write(path: str, text: str, edit: str | None = None) -> None:
@@ -60,10 +60,27 @@ def guides() -> None:
           "[error codes](reference/error-codes.md).\n", "README.md")  # fmt: skip
     write("exports.md", "# Exports and FHIR\n" + readme_section("Exports for pipelines"), "README.md")
     write("performance.md", "# Performance\n" + readme_section("Performance"), "README.md")
-    write("changelog.md", (ROOT / "CHANGELOG.md").read_text(encoding="utf-8"), "CHANGELOG.md")
+    write("changelog.md", changelog((PROJECT / "CHANGELOG.md").read_text(encoding="utf-8")), "CHANGELOG.md")
     write("reference/error-codes.md", "# Error codes\n\nEvery problem `ketdata validate` can report, from the "
           "catalogue in the code (`ketdata codes` prints the same). A code never changes meaning once released.\n\n"
           + render_catalogue("markdown"))  # fmt: skip
+
+
+def changelog(text: str) -> str:
+    """The changelog page: its release sections quote record text, so only their structure stays Markdown.
+
+    The head, up to the first release, is the fixed text `ketdata release` starts the file with, kept as it is.
+    """
+    head, sep, sections = text.partition("\n## ")
+    lines = [prefixed(line) for line in (sep.lstrip("\n") + sections).splitlines()]
+    return head + "\n" + "\n".join(lines) + "\n"
+
+
+def prefixed(line: str) -> str:
+    """A changelog line: its heading or list marker kept, the rest text (with `code spans` kept as code)."""
+    marker = re.match(r"#{2,3} |- ", line)
+    prefix = marker.group() if marker else ""
+    return prefix + md_inline(line[len(prefix) :])
 
 
 def api() -> None:
@@ -151,76 +168,90 @@ def data_dictionary() -> None:
     write("reference/data-dictionary/index.md", "\n".join(index) + "\n")
 
 
-# --- browse the data -------------------------------------------------------------------------------
+# --- browse the data: record text reaches the pages only through _markup ------------------------------
 
 
-def where(claim_or_caveat: Any, ds: Dataset) -> str:
-    ref = claim_or_caveat.source
+def quotes(record: Claim | Caveat, ds: Dataset) -> list[dict[str, Any]]:
+    """The spans of the article a claim or caveat quotes, with the heading of each one's section."""
+    ref = record.source
     section = ds.source(ref.source).section(ref.section)
     heading = section.heading if section else ref.section
-    return (f"characters {ref.start}\u2013{ref.end} of [the article](article.md#offset-{ref.start}), "
-            f"section “{heading}”")  # fmt: skip
+    return [{"quote": ref.quote, "start": ref.start, "end": ref.end, "section": heading}]
+
+
+def object_text(claim: Claim, ds: Dataset) -> str:
+    obj = claim.object
+    if obj.concept:
+        return ds.concept(obj.concept).label
+    if obj.quantity:
+        q = obj.quantity
+        amount = f"{q.low}\u2013{q.high}" if q.value is None else str(q.value)
+        return f"{'about ' if q.approximate else ''}{amount} {q.unit}"
+    return obj.value or ""
+
+
+def review_text(claim: Claim) -> str:
+    return "reviewed" if claim.review.status == "reviewed" else "not yet reviewed"
 
 
 def claim_block(claim: Claim, ds: Dataset) -> str:
     status = ds.evidence_status(claim.evidence_status)
-    obj = claim.object.value if claim.object.value else ds.concept(claim.object.concept or "").label
-    lines = [
-        f'!!! {EVIDENCE_STYLE.get(status.id, "note")} "{claim.id} · evidence: {status.label}"',
-        "",
-        f"    **{html.escape(claim.statement)}**",
-        "",
-        f"    - hedge: {f'*{claim.hedge}*' if claim.hedge else 'none'}",
-        f"    - {ds.concept(claim.subject).label} — *{ds.predicate(claim.predicate).label}* — {obj}",
-        f"    - version {claim.version}, {claim.status}",
-        "",
-        f"    > {html.escape(claim.source.quote)}",
-        "",
-        f"    Quoted from {where(claim, ds)}.",
-    ]
-    caveats = ds.caveats_for(claim)
-    if caveats:
-        lines += ["", "    Caveats:", ""]
-        lines += [f"    - *{v.kind.replace('-', ' ')}* ({v.id}): {html.escape(v.statement)}" for v in caveats]
-    return "\n".join(lines) + "\n"
+    caveats = [{"kind": v.kind.replace("-", " "), "id": v.id, "statement": v.statement} for v in ds.caveats_for(claim)]
+    return html(
+        "claim.html", id=claim.id, status=status.label, status_definition=status.definition, statement=claim.statement,
+        hedge=claim.hedge, subject=ds.concept(claim.subject).label, predicate=ds.predicate(claim.predicate).label,
+        object=object_text(claim, ds), version=claim.version, lifecycle=claim.status, review=review_text(claim),
+        quotes=quotes(claim, ds), caveats=caveats,
+    )  # fmt: skip
+
+
+def category_page(category: Category, ds: Dataset) -> str:
+    parent = f" (part of {md_link(ds.category(category.parent).label, category.parent)})" if category.parent else ""
+    lines = [front_matter(category.label) + f"# {md(category.label)}", "", f"{md(category.definition)}{parent}", ""]
+    return "\n".join(lines + ([claim_block(c, ds) for c in ds.claims_in(category)] or ["No claims in this category."]))
+
+
+def statuses_table(ds: Dataset) -> list[str]:
+    ordered = sorted(ds.evidence_statuses, key=lambda s: s.rank)
+    return md_table(["status", "rank", "meaning"],
+                    ([md(s.label), str(s.rank) if s.graded else "—", md(s.definition)] for s in ordered))  # fmt: skip
 
 
 def browse(ds: Dataset) -> None:
-    index = ["# Browse the data", "", "The claims, grouped by category. Each shows its evidence status (the colour "
-             "and title of its box), its hedge, its caveats, and the verbatim quote with its place in "
-             "[the article](article.md).", "", "| category | claims | definition |", "|---|---|---|"]  # fmt: skip
+    index = ["# Browse the data", "", "The claims, grouped by category. Each shows how the article presents it "
+             "(its evidence status), its hedge, its caveats, and the verbatim quote with its place in "
+             "[the article](article.md).", ""]  # fmt: skip
+    rows = [[md_link(c.label, c.id), str(len(ds.claims_in(c))), md(c.definition)] for c in ds.categories]
+    index += md_table(["category", "claims", "definition"], rows)
     for category in ds.categories:
-        claims = ds.claims_in(category)
-        index.append(f"| [{category.label}]({category.id}.md) | {len(claims)} | {category.definition} |")
-        parent = f" (part of {ds.category(category.parent).label})" if category.parent else ""
-        page = [f"# {category.label}", "", f"{category.definition}{parent}", ""]
-        page += [claim_block(c, ds) for c in claims] or ["No claims in this category."]
-        write(f"browse/{category.id}.md", "\n".join(page))
-    index += ["", "## Evidence statuses", "", "| status | rank | meaning |", "|---|---|---|"]
-    index += [f"| {s.label} | {s.rank if s.graded else '—'} | {s.definition} |"
-              for s in sorted(ds.evidence_statuses, key=lambda s: s.rank)]  # fmt: skip
+        write(f"browse/{page(category.id)}", category_page(category, ds))
+    index += ["", "## Evidence statuses", "", *statuses_table(ds)]
     write("browse/index.md", "\n".join(index) + "\n")
+
+
+def quoted_spans(ds: Dataset) -> list[tuple[int, int, str]]:
+    """Every span of the article that an active claim or caveat quotes, with the record's id."""
+    records = (r for r in (*ds.claims, *ds.caveats) if r.status == "active")
+    return [(q["start"], q["end"], r.id) for r in records for q in quotes(r, ds)]
+
+
+def article_pieces(text: str, spans: list[tuple[int, int, str]]) -> list[dict[str, Any]]:
+    """The article cut at every quote's start and end, each piece with the ids of the records quoting it."""
+    cuts = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
+    return [{"start": a, "text": text[a:b], "ids": sorted({r for s, e, r in spans if s <= a and b <= e})}
+            for a, b in itertools.pairwise(cuts)]  # fmt: skip
 
 
 def article(ds: Dataset) -> None:
     source = ds.sources[0]
-    text = (ROOT / "data" / "sources" / source.file).read_text(encoding="utf-8")
-    spans = [(r.source.start, r.source.end, r.id) for r in (*ds.claims, *ds.caveats) if r.status == "active"]
-    cuts = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
-    out = []
-    for start, end in itertools.pairwise(cuts):
-        piece = html.escape(text[start:end]).replace("\n", "<br>\n")
-        ids = sorted({rid for s, e, rid in spans if s <= start and end <= e})
-        anchor = f'<a id="offset-{start}"></a>'
-        out.append(f'{anchor}<mark title="{", ".join(ids)}">{piece}</mark>' if ids else anchor + piece)
-    body = "".join(out)
-    covered = sum(e - s for s, e in itertools.pairwise(cuts)
-                  if any(a <= s and e <= b for a, b, _ in spans) and text[s:e].strip())  # fmt: skip
-    lines = [f"# The article: {source.title}", "",
-             f"The source text, byte for byte (sha256 `{source.sha256[:16]}…`), with every span that some record "
-             f"quotes <mark>marked</mark>; hover a mark to see which records quote it. "
+    text = source_text(DATA, source)
+    pieces = article_pieces(text, quoted_spans(ds))
+    covered = sum(len(p["text"]) for p in pieces if p["ids"] and p["text"].strip())
+    lines = [front_matter(f"The article: {source.title}") + f"# The article: {md(source.title)}", "",
+             f"The source text, byte for byte (sha256 {md_code(source.sha256[:16])}…), with every span that some "
+             f"record quotes <mark>marked</mark>; hover a mark to see which records quote it. "
              f"{covered} of {len(text)} characters are quoted. Author, URL, date and licence: unknown.", "",
-             f'<div class="article" markdown="0">\n{body}\n</div>', ""]  # fmt: skip
+             html("article.html", pieces=pieces)]  # fmt: skip
     write(ARTICLE, "\n".join(lines))
 
 
@@ -228,5 +259,6 @@ overview()
 guides()
 api()
 data_dictionary()
+DS = ketdata.load(DATA)
 browse(DS)
 article(DS)

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from html.parser import HTMLParser
 from pathlib import Path
+from types import ModuleType
 from urllib.parse import unquote, urlsplit
 
+import markdown
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from .helpers import ROOT
+from .helpers import ROOT, edit, findings
 
 # Elements whose URL the browser fetches on its own, without a click.
 ASSETS = {("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src"), ("source", "src"),
@@ -26,16 +32,16 @@ DISCLAIMER = "Not medical advice."
 
 @dataclass
 class Page(HTMLParser):
-    """A built HTML page, parsed: its elements with their attributes, the ids it defines, its text."""
+    """An HTML page, parsed: its elements with their attributes, the ids it defines, its text."""
 
-    path: Path
+    source: str
     elements: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     ids: set[str] = field(default_factory=set)
     chunks: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.feed(self.path.read_text(encoding="utf-8"))
+        self.feed(self.source)
         self.close()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -65,7 +71,7 @@ def build_site(out: Path, env: dict[str, str] | None = None) -> Path:
 
 
 def pages_of(site: Path) -> dict[Path, Page]:
-    return {path: Page(path) for path in sorted(site.resolve().rglob("*.html"))}
+    return {path: Page(path.read_text(encoding="utf-8")) for path in sorted(site.resolve().rglob("*.html"))}
 
 
 @pytest.fixture(scope="module")
@@ -129,3 +135,149 @@ def test_search_works_from_disk(site: Path, pages: dict[Path, Page]) -> None:
     shim = "assets/javascripts/iframe-worker-shim.js"
     assert (site / shim).is_file()
     assert all(any(url.endswith(shim) for _, url in page.urls({("script", "src")})) for page in pages.values())
+
+
+def test_evidence_statuses_look_alike(site: Path, pages: dict[Path, Page]) -> None:
+    # A status says how the article presents a claim: "established" must not read as approval, nor any as alarm.
+    harms = pages[site.resolve() / "browse" / "harms.html"]
+    assert "claim-013 how the article presents it: Established" in harms.text
+    browse = [page for path, page in pages.items() if path.parent.name == "browse"]
+    classes = [attrs.get("class", "") for page in browse for _, attrs in page.elements]
+    assert not [c for c in classes if re.search(r"admonition|success|warning|danger|check|tick", c)]
+    badges = [attrs for page in browse for _, attrs in page.elements if "ketdata-badge" in attrs.get("class", "")]
+    assert len(badges) >= 48
+    assert {attrs["class"] for attrs in badges} == {"ketdata-badge"}
+
+
+# --- record text never becomes markup ----------------------------------------------------------------
+
+HOSTILE = {
+    "script": "<script>alert(1)</script>",
+    "attribute": '" onerror="x',
+    "link": "[x](javascript:alert(1))",
+    "img": "<img src=x onerror=alert(1)>",
+}
+EVERYTHING = " ".join(HOSTILE.values())
+
+HOSTILE_RECORDS = f"""---
+id: claim-900
+version: 1
+status: active
+statement: {json.dumps("Ketamine is " + EVERYTHING)}
+subject: hostile-thing
+predicate: has_property
+object:
+  value: {json.dumps(HOSTILE["link"] + " " + HOSTILE["img"])}
+category: identity
+evidence_status: established
+hedge: null
+source:
+  source: ketamine-overview
+  section: what-is-ketamine
+  quote: Ketamine is a medication
+  start: 20
+  end: 44
+review:
+  status: unreviewed
+"""
+HOSTILE_CONCEPT = f"""---
+id: hostile-thing
+label: {json.dumps(HOSTILE["script"])}
+kind: finding
+definition: {json.dumps(EVERYTHING)}
+"""
+HOSTILE_CAVEAT = f"""---
+id: caveat-900
+version: 1
+status: active
+statement: {json.dumps(EVERYTHING)}
+kind: limitation
+applies_to:
+- claim-900
+source:
+  source: ketamine-overview
+  section: what-is-ketamine
+  quote: Ketamine is a medication
+  start: 20
+  end: 44
+review:
+  status: unreviewed
+"""
+
+
+def make_hostile(project: Path) -> None:
+    """Records whose text is every kind of markup, valid all the same, cut into a release (so the changelog too)."""
+    data = project / "data"
+    for name, text in (("claims/identity.yaml", HOSTILE_RECORDS), ("concepts.yaml", HOSTILE_CONCEPT),
+                       ("caveats.yaml", HOSTILE_CAVEAT)):  # fmt: skip
+        with (data / name).open("a", encoding="utf-8") as handle:
+            handle.write(text)
+    edit(data / "categories.yaml", "label: Identity and class", f"label: {json.dumps('Identity ' + EVERYTHING)}")
+    edit(data / "evidence-statuses.yaml", "label: Established", f"label: {json.dumps('Established ' + HOSTILE['img'])}")
+    assert findings(data) == []
+    release = subprocess.run([sys.executable, "-m", "ketdata", "release", "--date", "2030-01-01", "data"],
+                             cwd=project, capture_output=True, text=True)  # fmt: skip
+    assert release.returncode == 0, release.stderr
+    assert HOSTILE["script"] in (project / "CHANGELOG.md").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = tmp_path_factory.mktemp("hostile")
+    for name in ("data", "releases"):
+        shutil.copytree(ROOT / name, project / name)
+    shutil.copy(ROOT / "CHANGELOG.md", project / "CHANGELOG.md")
+    make_hostile(project)
+    return build_site(project / "site", {"KETDATA_DOCS_PROJECT": str(project)})
+
+
+def test_record_text_stays_text_on_every_page(hostile_site: Path, site: Path, pages: dict[Path, Page]) -> None:
+    hostile_pages = {path.relative_to(hostile_site.resolve()): page for path, page in pages_of(hostile_site).items()}
+    clean = {path.relative_to(site.resolve()): page for path, page in pages.items()}
+    for path, page in hostile_pages.items():
+        scripts = [attrs for tag, attrs in page.elements if tag == "script"]
+        # The theme's own scripts only: as many as the same page built from the shipped data has.
+        assert len(scripts) == sum(tag == "script" for tag, _ in clean[path].elements), path
+        assert [a for _, attrs in page.elements for a in attrs if a.lower().startswith("on")] == [], path
+        urls = [url for _, url in page.urls(LINKS)]
+        assert [u for u in urls if u.strip().lower().startswith("javascript:") or u == "x"] == [], path
+    shown = {str(path): page.text for path, page in hostile_pages.items()}
+    for name in ("browse/identity.html", "browse/index.html", "changelog.html"):
+        assert all(text in shown[name] for text in HOSTILE.values()), name
+    marks = [
+        attrs.get("title", "") for tag, attrs in hostile_pages[Path("browse/article.html")].elements if tag == "mark"
+    ]
+    assert any("claim-900" in title for title in marks)
+
+
+def test_record_text_stays_text_in_search_results(hostile_site: Path) -> None:
+    # The theme shows a search result's title and text as HTML.
+    index = json.loads((hostile_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    hits = [doc for doc in index["docs"] if "alert" in doc["title"] + doc["text"]]
+    assert len(hits) >= 3
+    assert [
+        doc["location"] for doc in hits if re.search(r"<(script|img)\b|<[^>]*\son\w+=", doc["title"] + doc["text"])
+    ] == []
+
+
+def load_markup() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("_markup", ROOT / "docs" / "_markup.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+MARKUP = load_markup()
+STRUCTURE = {"p", "h1", "table", "thead", "tbody", "tr", "th", "td", "ul", "li"}
+EXTENSIONS = ["admonition", "attr_list", "md_in_html", "tables", "toc", "pymdownx.superfences"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1).map(str.strip).filter(bool))
+def test_any_text_through_md_renders_as_that_text(text: str) -> None:
+    for place in ("{}", "# {}", "| a |\n|---|\n| {} |", "- {}"):
+        rendered = markdown.markdown(place.format(MARKUP.md(text)), extensions=EXTENSIONS)
+        page = Page(rendered)
+        assert {tag for tag, _ in page.elements} <= STRUCTURE, place
+        assert " ".join(text.split()) in page.text, place
