@@ -43,24 +43,25 @@ def md_inline(text: str) -> str:
     return "".join(md_code(part) if i % 2 else md(part) for i, part in enumerate(parts))
 
 
-def front_matter(title: str) -> str:
-    """Front matter naming a page whose heading holds record text.
+def md_title(title: str) -> str:
+    """The start of a page whose title holds record text: front matter naming it, and its heading.
 
     The theme prints a title taken from the heading into <title> after unescaping it, but one from the front
-    matter as it is: so the title is given here, HTML-escaped.
+    matter as it is: so the title is given there too, HTML-escaped.
     """
-    return f"---\ntitle: {json.dumps(str(escape(title)))}\n---\n\n"
+    return f"---\ntitle: {json.dumps(str(escape(title)))}\n---\n\n# {md(title)}\n"
 
 
-def page(name: str, fragment: str | None = None, *, suffix: str = ".md") -> str:
-    """A link to a generated page named by an id (with an optional anchor), percent-encoded whatever the id."""
-    target = quote(name, safe="/") + suffix
+def page(name: str, fragment: str | None = None, *, folder: str = "", suffix: str = ".md") -> str:
+    """A link to the generated page named ``name`` (an id) in ``folder`` (code's, such as "browse/"), with an
+    optional anchor: the id and anchor percent-encoded, so that no id can make a scheme, a path or a query."""
+    target = folder + quote(name, safe="") + suffix
     return f"{target}#{quote(fragment, safe='')}" if fragment else target
 
 
-def md_link(text: str, name: str, fragment: str | None = None) -> str:
+def md_link(text: str, name: str, fragment: str | None = None, *, folder: str = "") -> str:
     """A Markdown link with escaped text to a generated page, for Markdown pages (mkdocs rewrites .md to .html)."""
-    return f"[{md(text)}]({page(name, fragment)})"
+    return f"[{md(text)}]({page(name, fragment, folder=folder)})"
 
 
 def _lines(text: str) -> Markup:
@@ -68,9 +69,9 @@ def _lines(text: str) -> Markup:
     return Markup("<br>\n").join(escape(line) for line in text.split("\n"))
 
 
-def _html_page(name: str, fragment: str | None = None) -> str:
+def _html_page(name: str, fragment: str | None = None, folder: str = "") -> str:
     # Raw HTML is not rewritten by mkdocs: link straight to the built page (use_directory_urls is off).
-    return page(name, fragment, suffix=".html")
+    return page(name, fragment, folder=folder, suffix=".html")
 
 
 _TEMPLATES = {
@@ -87,7 +88,7 @@ _TEMPLATES = {
 {% for q in quotes %}
 <blockquote><p>{{ q.quote }}</p></blockquote>
 <p>Quoted from characters {{ q.start }}&ndash;{{ q.end }} of
-<a href="{{ 'article' | html_page('offset-' ~ q.start) }}">the article</a>, section “{{ q.section }}”.</p>
+<a href="{{ 'article' | html_page('offset-' ~ q.start, folder) }}">the article</a>, section “{{ q.section }}”.</p>
 {% endfor %}
 {% if caveats %}
 <p>Caveats:</p>

@@ -24,7 +24,7 @@ from ketdata._refs import SchemaSet, load_schemas
 from ketdata._scaffold import source_text
 
 sys.path.insert(0, str(Path(__file__).parent))  # run by path, not imported: make _markup importable
-from _markup import front_matter, html, md, md_code, md_inline, md_link, md_table, page
+from _markup import html, md, md_code, md_inline, md_link, md_table, md_title, page
 
 ROOT = Path(__file__).resolve().parents[1]
 # Another project folder (holding data/ and CHANGELOG.md) may be given, as the tests do with hostile text.
@@ -42,16 +42,104 @@ def write(path: str, text: str, edit: str | None = None) -> None:
 
 def readme_section(heading: str) -> str:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    if heading == "":
-        return readme.split("\n## ", 1)[0]
     body = readme.split(f"\n## {heading}\n", 1)[1]
     return body.split("\n## ", 1)[0]
 
 
-def overview() -> None:
-    intro = readme_section("").replace("# ketdata", "# ketdata", 1)
-    licence = readme_section("Licence and provenance")
-    write("index.md", f"{intro}\n## Licence and provenance\n{licence}", "README.md")
+HOME_INTRO = """\
+> **Not medical advice.** This site shows what one short article about ketamine says, broken into small
+> records, and nothing more. It does not say whether any of it is true, safe or right for anyone. No clinician
+> has reviewed it. For anything about your health, talk to a health professional.
+
+## How to read a claim
+
+Each claim is one statement the article makes, shown in a box like the one below:
+
+- **the statement** in one sentence, worded no more strongly than the article words it;
+- **how the article presents it** — its evidence status (see below). This describes the *article's wording*,
+  not the strength of the medical evidence: the article cites no studies, and a status is never a verdict;
+- **the hedge** — the article's own qualifying word ("can", "may", "primarily", "potential"…), kept;
+- the same statement as **subject — relation — object**, for searching and for machines;
+- **the quote**: the article's exact words, and where they are in [the article](browse/article.md);
+- its **caveats**: the article's own warnings and limits that apply to it;
+- its **version**, whether it is current, and whether anyone has **reviewed** it.
+"""
+
+HOME_DEVELOPERS = """\
+## For developers and data editors
+
+The data comes as a Python package and as files: see the [quick start](quickstart.md), the
+[editor guide](editor-guide.md), [exports and FHIR](exports.md) and the [API reference](reference/api.md).
+This site also works offline: its files can be opened straight from disk, search included.
+"""
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def limits(ds: Dataset) -> list[str]:
+    source = ds.sources[0]
+    fields = {"author": source.author, "date": source.published, "address": source.url, "licence": source.license}
+    unknown = ", ".join(name for name, value in fields.items() if value is None)
+    records = [r for r in (*ds.claims, *ds.caveats) if r.status == "active"]
+    unreviewed = sum(r.review.status != "reviewed" for r in records)
+    return [
+        "## What this is not", "",
+        f"- It is **one article**{f' (its {unknown} unknown)' if unknown else ''}. Nothing here was checked against "
+        "other sources, and what the article leaves out is missing here too.",
+        f"- It is **not reviewed**: {unreviewed} of the {len(records)} current claims and caveats have not been "
+        "reviewed by anyone yet.",
+        "- It is **not advice**, and the order, wording and labels on these pages recommend nothing.", "",
+    ]  # fmt: skip
+
+
+def example_claim(ds: Dataset) -> Claim:
+    """The claim the home page shows as an example: the first active one with a hedge and a caveat."""
+    return next(c for c in ds.claims if c.status == "active" and c.hedge and ds.caveats_for(c))
+
+
+def home_what(ds: Dataset) -> list[str]:
+    article = md_link(ds.sources[0].title, "article", folder="browse/")
+    claims = plural(sum(c.status == "active" for c in ds.claims), "claim")
+    caveats = plural(sum(v.status == "active" for v in ds.caveats), "caveat")
+    released = f", released {md(ds.info.release_date)}" if ds.info.release_date else ""
+    return [md_title("ketdata: what one article says about ketamine"),
+            f"ketdata takes one short article, {article}, and records what it says: {claims}, each quoting the "
+            f"article word for word, {caveats}, and the concepts they are about. Dataset version "
+            f"{md(ds.info.version)}{released}.", ""]  # fmt: skip
+
+
+def home_find(ds: Dataset) -> list[str]:
+    lines = ["## What you can find", "", "The claims, by category:", ""]
+    for c in ds.categories:
+        count = plural(len(ds.claims_in(c)), "claim")
+        lines.append(f"- {md_link(c.label, c.id, folder='browse/')} — {count}: {md(c.definition)}")
+    article = md_link(ds.sources[0].title, "article", folder="browse/")
+    return [*lines, "", f"And the article itself, {article}, with every quoted span marked.", ""]
+
+
+def home_caveats(ds: Dataset) -> list[str]:
+    lines = ["## Caveats", "", "Caveats are the article's own safety warnings, limitations, uncertainties and calls "
+             "for supervision. Each applies to the claims it names, and is shown with them:", ""]  # fmt: skip
+    return lines + [
+        f"- *{md(v.kind.replace('-', ' '))}*: {md(v.statement)}" for v in ds.caveats if v.status == "active"
+    ]
+
+
+def home_statuses(ds: Dataset) -> list[str]:
+    return ["", "## Evidence statuses", "", "How firmly the article states a claim, from plain statement to "
+            "uncertainty. They are labels for the article's wording, all shown alike: “Established” means the "
+            "article states it plainly, not that it is proven, safe or recommended.", "",
+            *statuses_table(ds), ""]  # fmt: skip
+
+
+def home(ds: Dataset) -> None:
+    """The home page, for readers of the data: what it is, what is in it, how to read it, and its limits."""
+    example = [claim_block(example_claim(ds), ds, "browse/"), ""]
+    licence = ["## Licence and provenance", readme_section("Licence and provenance")]
+    write("index.md", "\n".join([*home_what(ds), HOME_INTRO, *example, *home_find(ds), *home_caveats(ds),
+                                 *home_statuses(ds), *limits(ds), HOME_DEVELOPERS, *licence]))  # fmt: skip
 
 
 def guides() -> None:
@@ -194,20 +282,21 @@ def review_text(claim: Claim) -> str:
     return "reviewed" if claim.review.status == "reviewed" else "not yet reviewed"
 
 
-def claim_block(claim: Claim, ds: Dataset) -> str:
+def claim_block(claim: Claim, ds: Dataset, folder: str = "") -> str:
+    """A claim's box; ``folder`` is where the browse pages are from the page the box is on."""
     status = ds.evidence_status(claim.evidence_status)
     caveats = [{"kind": v.kind.replace("-", " "), "id": v.id, "statement": v.statement} for v in ds.caveats_for(claim)]
     return html(
         "claim.html", id=claim.id, status=status.label, status_definition=status.definition, statement=claim.statement,
         hedge=claim.hedge, subject=ds.concept(claim.subject).label, predicate=ds.predicate(claim.predicate).label,
         object=object_text(claim, ds), version=claim.version, lifecycle=claim.status, review=review_text(claim),
-        quotes=quotes(claim, ds), caveats=caveats,
+        quotes=quotes(claim, ds), caveats=caveats, folder=folder,
     )  # fmt: skip
 
 
 def category_page(category: Category, ds: Dataset) -> str:
     parent = f" (part of {md_link(ds.category(category.parent).label, category.parent)})" if category.parent else ""
-    lines = [front_matter(category.label) + f"# {md(category.label)}", "", f"{md(category.definition)}{parent}", ""]
+    lines = [md_title(category.label), f"{md(category.definition)}{parent}", ""]
     return "\n".join(lines + ([claim_block(c, ds) for c in ds.claims_in(category)] or ["No claims in this category."]))
 
 
@@ -247,7 +336,7 @@ def article(ds: Dataset) -> None:
     text = source_text(DATA, source)
     pieces = article_pieces(text, quoted_spans(ds))
     covered = sum(len(p["text"]) for p in pieces if p["ids"] and p["text"].strip())
-    lines = [front_matter(f"The article: {source.title}") + f"# The article: {md(source.title)}", "",
+    lines = [md_title(f"The article: {source.title}"),
              f"The source text, byte for byte (sha256 {md_code(source.sha256[:16])}…), with every span that some "
              f"record quotes <mark>marked</mark>; hover a mark to see which records quote it. "
              f"{covered} of {len(text)} characters are quoted. Author, URL, date and licence: unknown.", "",
@@ -255,10 +344,10 @@ def article(ds: Dataset) -> None:
     write(ARTICLE, "\n".join(lines))
 
 
-overview()
+DS = ketdata.load(DATA)
+home(DS)
 guides()
 api()
 data_dictionary()
-DS = ketdata.load(DATA)
 browse(DS)
 article(DS)

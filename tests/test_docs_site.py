@@ -149,6 +149,15 @@ def test_evidence_statuses_look_alike(site: Path, pages: dict[Path, Page]) -> No
     assert {attrs["class"] for attrs in badges} == {"ketdata-badge"}
 
 
+def test_home_page_is_for_readers_of_the_data(site: Path, pages: dict[Path, Page]) -> None:
+    home = pages[site.resolve() / "index.html"]
+    headings = ["How to read a claim", "What you can find", "Caveats", "Evidence statuses", "What this is not"]
+    assert [h for h in headings if h not in home.text] == []
+    assert "“Established” means the article states it plainly, not that it is proven, safe or recommended" in home.text
+    assert [word for word in ("pip install", ".venv", "pytest", "ketdata validate") if word in home.text] == []
+    assert sum(attrs.get("class") == "ketdata-claim" for _, attrs in home.elements) == 1
+
+
 # --- record text never becomes markup ----------------------------------------------------------------
 
 HOSTILE = {
