@@ -48,8 +48,8 @@ def readme_section(heading: str) -> str:
 
 HOME_INTRO = """\
 > **Not medical advice.** This site shows what one short article about ketamine says, broken into small
-> records, and nothing more. It does not say whether any of it is true, safe or right for anyone. No clinician
-> has reviewed it. For anything about your health, talk to a health professional.
+> records, and nothing more. It does not say whether any of it is true, safe or right for anyone. For
+> anything about your health, talk to a health professional.
 
 ## How to read a claim
 

@@ -97,6 +97,7 @@ def test_no_asset_comes_from_the_internet(site: Path, pages: dict[Path, Page]) -
     styles = [path.name for path in site.rglob("*.css") if remote.search(path.read_text(encoding="utf-8"))]
     assert styles == []
     assert all("fonts.googleapis" not in path.read_text(encoding="utf-8") for path in pages)
+    assert list(site.rglob("*.py*")) == []
 
 
 def opens_from_disk(site: Path, page: Path, url: str, pages: dict[Path, Page]) -> bool:
