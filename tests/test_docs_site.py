@@ -291,3 +291,19 @@ def test_any_text_through_md_renders_as_that_text(text: str) -> None:
         page = Page(rendered)
         assert {tag for tag, _ in page.elements} <= STRUCTURE, place
         assert " ".join(text.split()) in page.text, place
+
+
+def test_record_text_with_blank_lines_stays_inside_its_html_block() -> None:
+    text = "a\n\n[x](javascript:alert(1))\n\n    <img src=x onerror=alert(1)>\r\n\r\n*b*"
+    values = {"status": text, "status_definition": text, "statement": text, "hedge": text, "subject": text,
+              "predicate": text, "object": text, "version": 1, "lifecycle": text, "review": text, "folder": "",
+              "quotes": [{"quote": text, "start": 0, "end": 1, "section": text}],
+              "caveats": [{"kind": text, "id": "caveat-001", "statement": text}]}  # fmt: skip
+    pieces = [{"start": 0, "text": text, "ids": ["claim-001"]}]
+    for fragment in (MARKUP.html("claim.html", id="claim-001", **values), MARKUP.html("article.html", pieces=pieces)):
+        page = Page(markdown.markdown(f"before\n\n{fragment}\nafter", extensions=EXTENSIONS))
+        assert not {"img", "code", "pre"} & {tag for tag, _ in page.elements}
+        assert [name for _, attrs in page.elements for name in attrs if name.startswith("on")] == []
+        links = [attrs["href"] for tag, attrs in page.elements if tag == "a" and "href" in attrs]
+        assert links in ([], ["article.html#offset-0"])
+        assert "[x](javascript:alert(1))" in page.text and "*b*" in page.text
