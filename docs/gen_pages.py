@@ -1,7 +1,8 @@
 """Generate the documentation pages that come from the code and the data (run by mkdocs-gen-files).
 
-Nothing here is written by hand into docs/: the README's sections, the changelog, the error catalogue,
-the data dictionary (from schema/), the browse pages (from data/) and the API page (from ketdata.__all__).
+Nothing here is written by hand into docs/: the home page and the browse pages (from data/), the README's
+sections, the changelog, the error catalogue, the data dictionary (from schema/) and the API page (from
+ketdata.__all__). Record text reaches a page only through docs/_markup.py, so it is always shown as text.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""The documentation site, built for real with mkdocs: it works from disk and fetches nothing from the internet."""
+"""The documentation site, built for real with mkdocs.
+
+It works from disk and fetches nothing from the internet, every page says it is not medical advice, and record
+text shows as text however much it looks like markup (a build from hostile data proves it).
+"""
 
 from __future__ import annotations
 
