@@ -262,10 +262,12 @@ def data_dictionary() -> None:
 
 def quotes(record: Claim | Caveat, ds: Dataset) -> list[dict[str, Any]]:
     """The spans of the article a claim or caveat quotes, with the heading of each one's section."""
-    ref = record.source
-    section = ds.source(ref.source).section(ref.section)
-    heading = section.heading if section else ref.section
-    return [{"quote": ref.quote, "start": ref.start, "end": ref.end, "section": heading}]
+    found = []
+    for ref in record.evidence:
+        section = ds.source(ref.source).section(ref.section)
+        heading = section.heading if section else ref.section
+        found.append({"quote": ref.quote, "start": ref.start, "end": ref.end, "section": heading, "role": ref.role})
+    return found
 
 
 def object_text(claim: Claim, ds: Dataset) -> str:

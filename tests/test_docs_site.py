@@ -25,7 +25,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from .helpers import ROOT, edit, findings
+from .helpers import ROOT, edit, findings, link_to_caveats
 
 # Elements whose URL the browser fetches on its own, without a click.
 ASSETS = {("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src"), ("source", "src"),
@@ -179,15 +179,16 @@ version: 1
 status: active
 statement: {json.dumps("Ketamine is " + EVERYTHING)}
 subject: hostile-thing
-predicate: has_property
+predicate: is_a
 object:
-  value: {json.dumps(HOSTILE["link"] + " " + HOSTILE["img"])}
+  concept: medication
 category: identity
 evidence_status: established
 hedge: null
-source:
-  source: ketamine-overview
+evidence:
+- source: ketamine-overview
   section: what-is-ketamine
+  role: statement
   quote: Ketamine is a medication
   start: 20
   end: 44
@@ -198,19 +199,27 @@ HOSTILE_CONCEPT = f"""---
 id: hostile-thing
 label: {json.dumps(HOSTILE["script"])}
 kind: finding
-definition: {json.dumps(EVERYTHING)}
+definition:
+  text: {json.dumps(EVERYTHING)}
+  origin: external
+  reason: {json.dumps(HOSTILE["link"])}
 """
 HOSTILE_CAVEAT = f"""---
 id: caveat-900
 version: 1
 status: active
 statement: {json.dumps(EVERYTHING)}
+hedge: null
 kind: limitation
+scope:
+  claims:
+  - claim-900
 applies_to:
 - claim-900
-source:
-  source: ketamine-overview
+evidence:
+- source: ketamine-overview
   section: what-is-ketamine
+  role: statement
   quote: Ketamine is a medication
   start: 20
   end: 44
@@ -226,6 +235,7 @@ def make_hostile(project: Path) -> None:
                        ("caveats.yaml", HOSTILE_CAVEAT)):  # fmt: skip
         with (data / name).open("a", encoding="utf-8") as handle:
             handle.write(text)
+    link_to_caveats(data, "claim-900")
     edit(data / "categories.yaml", "label: Identity and class", f"label: {json.dumps('Identity ' + EVERYTHING)}")
     edit(data / "evidence-statuses.yaml", "label: Established", f"label: {json.dumps('Established ' + HOSTILE['img'])}")
     assert findings(data) == []
