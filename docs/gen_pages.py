@@ -309,6 +309,17 @@ def statuses_table(ds: Dataset) -> list[str]:
                     ([md(s.label), str(s.rank) if s.graded else "—", md(s.definition)] for s in ordered))  # fmt: skip
 
 
+def evidence_model(ds: Dataset) -> None:
+    """The evidence model, from the README, and the decision table, from the evidence statuses themselves."""
+    ordered = sorted(ds.evidence_statuses, key=lambda s: s.rank)
+    rows = ([md(s.label), md(r.wording), md_code(r.cue) if r.cue else "—", md(r.why)] for s in ordered
+            for r in s.decision)  # fmt: skip
+    table = md_table(["status", "wording in the article", "cue", "why"], rows)
+    title = "Evidence, scopes, qualifiers and code mappings (schema 3.0.0)"
+    text = [f"# {title}", readme_section(title), "## The decision table", "", *table]
+    write("evidence-model.md", "\n".join(text) + "\n", "README.md")
+
+
 def browse(ds: Dataset) -> None:
     index = ["# Browse the data", "", "The claims, grouped by category. Each shows how the article presents it "
              "(its evidence status), its hedge, its caveats, and the verbatim quote with its place in "
@@ -350,6 +361,7 @@ def article(ds: Dataset) -> None:
 DS = ketdata.load(DATA)
 home(DS)
 guides()
+evidence_model(DS)
 api()
 data_dictionary()
 browse(DS)
