@@ -39,11 +39,16 @@ def load_docs(name: str) -> list[dict[str, Any]]:
     return list(yaml.safe_load_all((ROOT / "data" / name).read_text(encoding="utf-8")))
 
 
-def sentence(rng: random.Random, hedge: str | None, n: int) -> str:
+def sentence(rng: random.Random, hedge: str | None, n: int, about: str) -> str:
     words = rng.choices(WORDS, k=rng.randint(9, 16))
     if hedge:
         words.insert(2, hedge)
-    return f"Synthetic claim {n} says {' '.join(words)}."
+    return f"Synthetic claim {n} says {' '.join(words)} about {about}."
+
+
+# The status the decision table gives each hedge's wording (data/evidence-statuses.yaml).
+HEDGE_STATUS = {"can": "established", "may": "established", "typically": "established", "primarily": "established",
+                "usually": "not-applicable"}  # fmt: skip
 
 
 def generate(n: int, out: Path, seed: int = 7) -> None:
@@ -51,14 +56,17 @@ def generate(n: int, out: Path, seed: int = 7) -> None:
     if out.exists():
         shutil.rmtree(out)
     data = out / "data"
-    for name in ("categories.yaml", "evidence-statuses.yaml", "predicates.yaml", "rules.yaml"):
+    for name in ("categories.yaml", "evidence-statuses.yaml", "predicates.yaml"):
         (data / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / "data" / name, data / name)
+    # A rule naming the real caveats has nothing to look at here.
+    dump(data / "rules.yaml", [r for r in load_docs("rules.yaml") if r["kind"] != "status-in-scope"])
     categories = [c["id"] for c in load_docs("categories.yaml")]
     statuses = [s["id"] for s in load_docs("evidence-statuses.yaml") if s["id"] != "experimental"]
     predicates = load_docs("predicates.yaml")
     concepts = [{"id": f"concept-{i:05d}", "label": f"Concept {i}", "kind": "effect",
-                 "definition": f"Synthetic concept number {i}."} for i in range(max(n // 20, 2))]  # fmt: skip
+                 "definition": {"text": f"Synthetic concept number {i}.", "origin": "external",
+                                "reason": "Generated for benchmarks."}} for i in range(max(n // 20, 2))]  # fmt: skip
     dump(data / "concepts.yaml", concepts)
 
     heading = "Synthetic article"
@@ -67,18 +75,20 @@ def generate(n: int, out: Path, seed: int = 7) -> None:
     claims: dict[str, list[dict[str, Any]]] = {c: [] for c in categories}
     for i in range(1, n + 1):
         hedge = rng.choice(HEDGES) if rng.random() < 0.5 else None
-        text = sentence(rng, hedge, i) + ("\u00a0" if i % 97 == 0 else " ")
-        quote = text.rstrip(" \u00a0")
         predicate = rng.choice(predicates)
         category = categories[i % len(categories)]
-        obj = ({"concept": rng.choice(concepts)["id"]} if predicate["object_kind"] == "concept"
+        target = rng.choice(concepts)
+        obj = ({"concept": target["id"]} if predicate["object_kind"] == "concept"
                else {"value": " ".join(rng.choices(WORDS, k=3))})  # fmt: skip
+        text = sentence(rng, hedge, i, obj.get("value") or target["label"]) + ("\u00a0" if i % 97 == 0 else " ")
+        quote = text.rstrip(" \u00a0")
+        status = HEDGE_STATUS.get(hedge or "", rng.choice(statuses))
         claims[category].append({
             "id": f"claim-{i:06d}", "version": 1, "status": "active", "statement": quote,
             "subject": rng.choice(concepts)["id"], "predicate": predicate["id"], "object": obj,
-            "category": category, "evidence_status": rng.choice(statuses), "hedge": hedge,
-            "source": {"source": "synthetic", "section": "body", "quote": quote, "start": offset,
-                       "end": offset + len(quote)},
+            "category": category, "evidence_status": status, "hedge": hedge,
+            "evidence": [{"source": "synthetic", "section": "body", "role": "statement", "quote": quote,
+                          "start": offset, "end": offset + len(quote)}],
             "review": {"status": "unreviewed"},
         })  # fmt: skip
         parts.append(text)
@@ -103,8 +113,9 @@ def generate(n: int, out: Path, seed: int = 7) -> None:
         first = group[0]
         caveats.append({
             "id": f"caveat-{k // 8 + 1:06d}", "version": 1, "status": "active",
-            "statement": f"A synthetic caveat qualifying {len(group)} claims.", "kind": "safety-warning",
-            "applies_to": [c["id"] for c in group], "source": first["source"], "review": {"status": "unreviewed"},
+            "statement": f"A synthetic caveat qualifying {len(group)} claims.", "hedge": None,
+            "kind": "safety-warning", "scope": {"claims": [c["id"] for c in group]},
+            "applies_to": [c["id"] for c in group], "evidence": first["evidence"], "review": {"status": "unreviewed"},
         })  # fmt: skip
     for k in range(0, len(caveats), PER_FILE * 2):
         dump(data / "caveats" / f"caveats-{k // (PER_FILE * 2):03d}.yaml", caveats[k : k + PER_FILE * 2])

@@ -1,14 +1,17 @@
 """Generate the documentation pages that come from the code and the data (run by mkdocs-gen-files).
 
-Nothing here is written by hand into docs/: the README as the overview, the changelog, the error catalogue,
-the data dictionary (from schema/), the browse pages (from data/) and the API page (from ketdata.__all__).
+Nothing here is written by hand into docs/: the home page and the browse pages (from data/), the README's
+licence section, the changelog, the error catalogue, the data dictionary (from schema/) and the API page (from
+ketdata.__all__). Record text reaches a page only through docs/_markup.py, so it is always shown as text.
 """
 
 from __future__ import annotations
 
-import html
 import itertools
 import json
+import os
+import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,21 +19,19 @@ import mkdocs_gen_files
 
 import ketdata
 import ketdata.export
-from ketdata import Claim, Dataset
+from ketdata import Category, Caveat, Claim, Dataset
 from ketdata._problems import render_catalogue
 from ketdata._refs import SchemaSet, load_schemas
+from ketdata._scaffold import source_text
+
+sys.path.insert(0, str(Path(__file__).parent))  # run by path, not imported: make _markup importable
+from _markup import html, md, md_code, md_inline, md_link, md_table, md_title, page
 
 ROOT = Path(__file__).resolve().parents[1]
-DS = ketdata.load(ROOT / "data")
+# Another project folder (holding data/ and CHANGELOG.md) may be given, as the tests do with hostile text.
+PROJECT = Path(os.environ.get("KETDATA_DOCS_PROJECT") or ROOT)
+DATA = PROJECT / "data"
 ARTICLE = "browse/article.md"
-EVIDENCE_STYLE = {
-    "established": "success",
-    "reported-association": "info",
-    "potential": "warning",
-    "experimental": "danger",
-    "uncertain": "question",
-    "not-applicable": "note",
-}
 
 
 def write(path: str, text: str, edit: str | None = None) -> None:
@@ -40,17 +41,130 @@ def write(path: str, text: str, edit: str | None = None) -> None:
         mkdocs_gen_files.set_edit_path(path, edit)
 
 
-def overview() -> None:
-    # The README is the overview; its links into docs/ point at the site's own pages.
+def readme_section(heading: str) -> str:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    write("index.md", readme.replace("](docs/", "]("), "README.md")
+    body = readme.split(f"\n## {heading}\n", 1)[1]
+    return body.split("\n## ", 1)[0]
+
+
+HOME_INTRO = """\
+> **Not medical advice.** This site shows what one short article about ketamine says, broken into small
+> records, and nothing more. It does not say whether any of it is true, safe or right for anyone. For
+> anything about your health, talk to a health professional.
+
+## How to read a claim
+
+Each claim is one statement the article makes, shown in a box like the one below:
+
+- **the statement** in one sentence, worded no more strongly than the article words it;
+- **how the article presents it** — its evidence status (see below). This describes the *article's wording*,
+  not the strength of the medical evidence: the article cites no studies, and a status is never a verdict;
+- **the hedge** — the article's own qualifying word ("can", "may", "primarily", "potential"…), kept;
+- the same statement as **subject — relation — object**, for searching and for machines;
+- **the quote**: the article's exact words, and where they are in [the article](browse/article.md);
+- its **caveats**: the article's own warnings and limits that apply to it;
+- its **version**, whether it is current, and whether anyone has **reviewed** it.
+"""
+
+HOME_DEVELOPERS = """\
+## For developers and data editors
+
+The data comes as a Python package and as files: see the [quick start](quickstart.md), the
+[editor guide](editor-guide.md), [exports and FHIR](exports.md) and the [API reference](reference/api.md).
+This site also works offline: its files can be opened straight from disk, search included.
+"""
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def limits(ds: Dataset) -> list[str]:
+    source = ds.sources[0]
+    fields = {"author": source.author, "date": source.published, "address": source.url, "licence": source.license}
+    unknown = ", ".join(name for name, value in fields.items() if value is None)
+    records = [r for r in (*ds.claims, *ds.caveats) if r.status == "active"]
+    unreviewed = sum(r.review.status != "reviewed" for r in records)
+    return [
+        "## What this is not", "",
+        f"- It is **one article**{f' (its {unknown} unknown)' if unknown else ''}. Nothing here was checked against "
+        "other sources, and what the article leaves out is missing here too.",
+        f"- It is **not reviewed**: {unreviewed} of the {len(records)} current claims and caveats have not been "
+        "reviewed by anyone yet.",
+        "- It is **not advice**, and the order, wording and labels on these pages recommend nothing.", "",
+    ]  # fmt: skip
+
+
+def example_claim(ds: Dataset) -> Claim:
+    """The claim the home page shows as an example: the first active one with a hedge and a caveat."""
+    return next(c for c in ds.claims if c.status == "active" and c.hedge and ds.caveats_for(c))
+
+
+def home_what(ds: Dataset) -> list[str]:
+    article = md_link(ds.sources[0].title, "article", folder="browse/")
+    claims = plural(sum(c.status == "active" for c in ds.claims), "claim")
+    caveats = plural(sum(v.status == "active" for v in ds.caveats), "caveat")
+    released = f", released {md(ds.info.release_date)}" if ds.info.release_date else ""
+    return [md_title("ketdata: what one article says about ketamine"),
+            f"ketdata takes one short article, {article}, and records what it says: {claims}, each quoting the "
+            f"article word for word, {caveats}, and the concepts they are about. Dataset version "
+            f"{md(ds.info.version)}{released}.", ""]  # fmt: skip
+
+
+def home_find(ds: Dataset) -> list[str]:
+    lines = ["## What you can find", "", "The claims, by category:", ""]
+    for c in ds.categories:
+        count = plural(len(ds.claims_in(c)), "claim")
+        lines.append(f"- {md_link(c.label, c.id, folder='browse/')} — {count}: {md(c.definition)}")
+    article = md_link(ds.sources[0].title, "article", folder="browse/")
+    return [*lines, "", f"And the article itself, {article}, with every quoted span marked.", ""]
+
+
+def home_caveats(ds: Dataset) -> list[str]:
+    lines = ["## Caveats", "", "Caveats are the article's own safety warnings, limitations, uncertainties and calls "
+             "for supervision. Each applies to the claims it names, and is shown with them:", ""]  # fmt: skip
+    return lines + [
+        f"- *{md(v.kind.replace('-', ' '))}*: {md(v.statement)}" for v in ds.caveats if v.status == "active"
+    ]
+
+
+def home_statuses(ds: Dataset) -> list[str]:
+    return ["", "## Evidence statuses", "", "How firmly the article states a claim, from plain statement to "
+            "uncertainty. They are labels for the article's wording, all shown alike: “Established” means the "
+            "article states it plainly, not that it is proven, safe or recommended.", "",
+            *statuses_table(ds), ""]  # fmt: skip
+
+
+def home(ds: Dataset) -> None:
+    """The home page, for readers of the data: what it is, what is in it, how to read it, and its limits."""
+    example = [claim_block(example_claim(ds), ds, "browse/"), ""]
+    licence = ["## Licence and provenance", readme_section("Licence and provenance")]
+    write("index.md", "\n".join([*home_what(ds), HOME_INTRO, *example, *home_find(ds), *home_caveats(ds),
+                                 *home_statuses(ds), *limits(ds), HOME_DEVELOPERS, *licence]))  # fmt: skip
 
 
 def guides() -> None:
-    write("changelog.md", (ROOT / "CHANGELOG.md").read_text(encoding="utf-8"), "CHANGELOG.md")
+    write("changelog.md", changelog((PROJECT / "CHANGELOG.md").read_text(encoding="utf-8")), "CHANGELOG.md")
     write("reference/error-codes.md", "# Error codes\n\nEvery problem `ketdata validate` can report, from the "
           "catalogue in the code (`ketdata codes` prints the same). A code never changes meaning once released.\n\n"
           + render_catalogue("markdown"))  # fmt: skip
+
+
+def changelog(text: str) -> str:
+    """The changelog page: its release sections quote record text, so only their structure stays Markdown.
+
+    The head, up to the first release, is the fixed text `ketdata release` starts the file with, kept as it is.
+    """
+    head, sep, sections = text.partition("\n## ")
+    lines = [prefixed(line) for line in (sep.lstrip("\n") + sections).splitlines()]
+    return head + "\n" + "\n".join(lines) + "\n"
+
+
+def prefixed(line: str) -> str:
+    """A changelog line: its heading or list marker kept, the rest text (with `code spans` kept as code)."""
+    marker = re.match(r"#{2,3} |- ", line)
+    prefix = marker.group() if marker else ""
+    return prefix + md_inline(line[len(prefix) :])
 
 
 def api() -> None:
@@ -138,81 +252,111 @@ def data_dictionary() -> None:
     write("reference/data-dictionary/index.md", "\n".join(index) + "\n")
 
 
-# --- browse the data -------------------------------------------------------------------------------
+# --- browse the data: record text reaches the pages only through _markup ------------------------------
 
 
-def where(claim_or_caveat: Any, ds: Dataset) -> str:
-    ref = claim_or_caveat.source
-    section = ds.source(ref.source).section(ref.section)
-    heading = section.heading if section else ref.section
-    return (f"characters {ref.start}\u2013{ref.end} of [the article](article.md#offset-{ref.start}), "
-            f"section “{heading}”")  # fmt: skip
+def quotes(record: Claim | Caveat, ds: Dataset) -> list[dict[str, Any]]:
+    """The spans of the article a claim or caveat quotes, with the heading of each one's section."""
+    found = []
+    for ref in record.evidence:
+        section = ds.source(ref.source).section(ref.section)
+        heading = section.heading if section else ref.section
+        found.append({"quote": ref.quote, "start": ref.start, "end": ref.end, "section": heading, "role": ref.role})
+    return found
 
 
-def claim_block(claim: Claim, ds: Dataset) -> str:
+def object_text(claim: Claim, ds: Dataset) -> str:
+    obj = claim.object
+    if obj.concept:
+        return ds.concept(obj.concept).label
+    if obj.quantity:
+        q = obj.quantity
+        amount = f"{q.low}\u2013{q.high}" if q.value is None else str(q.value)
+        return f"{'about ' if q.approximate else ''}{amount} {q.unit}"
+    return obj.value or ""
+
+
+def review_text(claim: Claim) -> str:
+    return "reviewed" if claim.review.status == "reviewed" else "not yet reviewed"
+
+
+def claim_block(claim: Claim, ds: Dataset, folder: str = "") -> str:
+    """A claim's box; ``folder`` is where the browse pages are from the page the box is on."""
     status = ds.evidence_status(claim.evidence_status)
-    obj = claim.object.value if claim.object.value else ds.concept(claim.object.concept or "").label
-    lines = [
-        f'!!! {EVIDENCE_STYLE.get(status.id, "note")} "{claim.id} · evidence: {status.label}"',
-        "",
-        f"    **{html.escape(claim.statement)}**",
-        "",
-        f"    - hedge: {f'*{claim.hedge}*' if claim.hedge else 'none'}",
-        f"    - {ds.concept(claim.subject).label} — *{ds.predicate(claim.predicate).label}* — {obj}",
-        f"    - version {claim.version}, {claim.status}",
-        "",
-        f"    > {html.escape(claim.source.quote)}",
-        "",
-        f"    Quoted from {where(claim, ds)}.",
-    ]
-    caveats = ds.caveats_for(claim)
-    if caveats:
-        lines += ["", "    Caveats:", ""]
-        lines += [f"    - *{v.kind.replace('-', ' ')}* ({v.id}): {html.escape(v.statement)}" for v in caveats]
-    return "\n".join(lines) + "\n"
+    caveats = [{"kind": v.kind.replace("-", " "), "id": v.id, "statement": v.statement} for v in ds.caveats_for(claim)]
+    return html(
+        "claim.html", id=claim.id, status=status.label, status_definition=status.definition, statement=claim.statement,
+        hedge=claim.hedge, subject=ds.concept(claim.subject).label, predicate=ds.predicate(claim.predicate).label,
+        object=object_text(claim, ds), version=claim.version, lifecycle=claim.status, review=review_text(claim),
+        quotes=quotes(claim, ds), caveats=caveats, folder=folder,
+    )  # fmt: skip
+
+
+def category_page(category: Category, ds: Dataset) -> str:
+    parent = f" (part of {md_link(ds.category(category.parent).label, category.parent)})" if category.parent else ""
+    lines = [md_title(category.label), f"{md(category.definition)}{parent}", ""]
+    return "\n".join(lines + ([claim_block(c, ds) for c in ds.claims_in(category)] or ["No claims in this category."]))
+
+
+def statuses_table(ds: Dataset) -> list[str]:
+    ordered = sorted(ds.evidence_statuses, key=lambda s: s.rank)
+    return md_table(["status", "rank", "meaning"],
+                    ([md(s.label), str(s.rank) if s.graded else "—", md(s.definition)] for s in ordered))  # fmt: skip
+
+
+def decision_table(ds: Dataset) -> None:
+    """The decision table, from the evidence statuses themselves (the evidence model is docs/evidence-model.md)."""
+    ordered = sorted(ds.evidence_statuses, key=lambda s: s.rank)
+    rows = ([md(s.label), md(r.wording), md_code(r.cue) if r.cue else "—", md(r.why)] for s in ordered
+            for r in s.decision)  # fmt: skip
+    table = md_table(["status", "wording in the article", "cue", "why"], rows)
+    intro = ("How each kind of wording in the article gives an evidence status; the "
+             "[evidence model](../evidence-model.md) explains the rest.")  # fmt: skip
+    write("reference/decision-table.md", "\n".join(["# The decision table", "", intro, "", *table]) + "\n")
 
 
 def browse(ds: Dataset) -> None:
-    index = ["# Browse the data", "", "The claims, grouped by category. Each shows its evidence status (the colour "
-             "and title of its box), its hedge, its caveats, and the verbatim quote with its place in "
-             "[the article](article.md).", "", "| category | claims | definition |", "|---|---|---|"]  # fmt: skip
+    index = ["# Browse the data", "", "The claims, grouped by category. Each shows how the article presents it "
+             "(its evidence status), its hedge, its caveats, and the verbatim quote with its place in "
+             "[the article](article.md).", ""]  # fmt: skip
+    rows = [[md_link(c.label, c.id), str(len(ds.claims_in(c))), md(c.definition)] for c in ds.categories]
+    index += md_table(["category", "claims", "definition"], rows)
     for category in ds.categories:
-        claims = ds.claims_in(category)
-        index.append(f"| [{category.label}]({category.id}.md) | {len(claims)} | {category.definition} |")
-        parent = f" (part of {ds.category(category.parent).label})" if category.parent else ""
-        page = [f"# {category.label}", "", f"{category.definition}{parent}", ""]
-        page += [claim_block(c, ds) for c in claims] or ["No claims in this category."]
-        write(f"browse/{category.id}.md", "\n".join(page))
-    index += ["", "## Evidence statuses", "", "| status | rank | meaning |", "|---|---|---|"]
-    index += [f"| {s.label} | {s.rank if s.graded else '—'} | {s.definition} |"
-              for s in sorted(ds.evidence_statuses, key=lambda s: s.rank)]  # fmt: skip
+        write(f"browse/{page(category.id)}", category_page(category, ds))
+    index += ["", "## Evidence statuses", "", *statuses_table(ds)]
     write("browse/index.md", "\n".join(index) + "\n")
+
+
+def quoted_spans(ds: Dataset) -> list[tuple[int, int, str]]:
+    """Every span of the article that an active claim or caveat quotes, with the record's id."""
+    records = (r for r in (*ds.claims, *ds.caveats) if r.status == "active")
+    return [(q["start"], q["end"], r.id) for r in records for q in quotes(r, ds)]
+
+
+def article_pieces(text: str, spans: list[tuple[int, int, str]]) -> list[dict[str, Any]]:
+    """The article cut at every quote's start and end, each piece with the ids of the records quoting it."""
+    cuts = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
+    return [{"start": a, "text": text[a:b], "ids": sorted({r for s, e, r in spans if s <= a and b <= e})}
+            for a, b in itertools.pairwise(cuts)]  # fmt: skip
 
 
 def article(ds: Dataset) -> None:
     source = ds.sources[0]
-    text = (ROOT / "data" / "sources" / source.file).read_text(encoding="utf-8")
-    spans = [(r.source.start, r.source.end, r.id) for r in (*ds.claims, *ds.caveats) if r.status == "active"]
-    cuts = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
-    out = []
-    for start, end in itertools.pairwise(cuts):
-        piece = html.escape(text[start:end]).replace("\n", "<br>\n")
-        ids = sorted({rid for s, e, rid in spans if s <= start and end <= e})
-        anchor = f'<a id="offset-{start}"></a>'
-        out.append(f'{anchor}<mark title="{", ".join(ids)}">{piece}</mark>' if ids else anchor + piece)
-    body = "".join(out)
-    covered = sum(e - s for s, e in itertools.pairwise(cuts)
-                  if any(a <= s and e <= b for a, b, _ in spans) and text[s:e].strip())  # fmt: skip
-    lines = [f"# The article: {source.title}", "",
-             f"The source text, byte for byte (sha256 `{source.sha256[:16]}…`), with every span that some record "
-             f"quotes <mark>marked</mark>; hover a mark to see which records quote it. "
+    text = source_text(DATA, source)
+    pieces = article_pieces(text, quoted_spans(ds))
+    covered = sum(len(p["text"]) for p in pieces if p["ids"] and p["text"].strip())
+    lines = [md_title(f"The article: {source.title}"),
+             f"The source text, byte for byte (sha256 {md_code(source.sha256[:16])}…), with every span that some "
+             f"record quotes <mark>marked</mark>; hover a mark to see which records quote it. "
              f"{covered} of {len(text)} characters are quoted. Author, URL, date and licence: unknown.", "",
-             f'<div class="article" markdown="0">\n{body}\n</div>', ""]  # fmt: skip
+             html("article.html", pieces=pieces)]  # fmt: skip
     write(ARTICLE, "\n".join(lines))
 
 
-overview()
+DS = ketdata.load(DATA)
+home(DS)
 guides()
+decision_table(DS)
 api()
 data_dictionary()
 browse(DS)

@@ -225,7 +225,11 @@ def _new(args: argparse.Namespace) -> int:
             record = _scaffold.concept(vars(args))
         else:
             span = _scaffold.quote_span(folder, ds, args.quote, args.source, args.nth)
-            record = (_scaffold.claim if args.record == "claim" else _scaffold.caveat)(ds, span, vars(args))
+            if args.record == "claim":
+                context = args.context and _scaffold.quote_span(folder, ds, args.context, args.source, None)
+                record = _scaffold.claim(ds, span, vars(args), context or None)
+            else:
+                record = _scaffold.caveat(ds, span, vars(args))
     except (_scaffold.ScaffoldError, KeyError) as exc:
         print(f"ketdata: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -241,7 +245,11 @@ def _new(args: argparse.Namespace) -> int:
     if written.problems:
         _print_problems(written.problems, "text")
         print(f"not written: with {written.record_id} the data would not validate; nothing was kept", file=sys.stderr)
-        if any(p.code == "KD604" for p in written.problems):
+        scoped = sorted({p.record_id for p in written.problems if p.code == "KD608" and p.record_id})
+        if scoped:
+            flags = " ".join(f"--caveat {c}" for c in scoped)
+            print(f"the new claim lies in the scope of caveats that must apply to it: add {flags}", file=sys.stderr)
+        elif any(p.code == "KD604" for p in written.problems):
             print("a claim that needs a caveat can name one with --caveat CAVEAT_ID", file=sys.stderr)
         return EXIT_PROBLEMS
     print(f"{written.record_id}\t{written.path}")
@@ -286,7 +294,7 @@ def _show(args: argparse.Namespace) -> int:
         print(f"ketdata: error: no record with id {args.id!r}{hint}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        text = ds.source(record.source.source).text if isinstance(record, Claim | Caveat) else None
+        text = ds.source(record.evidence[0].source).text if isinstance(record, Claim | Caveat) else None
         shown = show(ds, record, text)
     except UnknownRecordError as exc:
         # The id asked for exists, so a missing record behind it is a problem of the data, not of the command.
@@ -404,8 +412,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Add a record with the next free id, version 1, status active. A record that repeats an existing "
         "one, or with which the data would no longer validate, is not written.",
         epilog='example: ketdata new claim --statement "Ketamine has the ability to induce a dissociative state." '
-        '--subject ketamine --predicate has_property --value "able to induce a dissociative state" '
-        '--category effects --evidence established --quote "its ability to induce a dissociative and euphoric state"',
+        '--subject ketamine --predicate has_property --value "ability to induce a dissociative" '
+        '--category effects --evidence established --quote "its ability to induce a dissociative and euphoric state" '
+        "--caveat caveat-001 --caveat caveat-005 --caveat caveat-006",
     )
     kinds = p.add_subparsers(dest="record", required=True, metavar="RECORD")
     c = kinds.add_parser(
@@ -418,7 +427,8 @@ def _parser() -> argparse.ArgumentParser:
     what = c.add_mutually_exclusive_group(required=True)
     what.add_argument("--object", help="the object concept id")
     what.add_argument("--value", help="the object as a literal value")
-    c.add_argument("--hedge", help="the source's own qualifier word, if any")
+    c.add_argument("--context", help="for a list item quoted by --quote: the clause naming its subject and relation")
+    c.add_argument("--hedge", help="the source's own hedge word, if any")
     c.add_argument(
         "--caveat",
         action="append",
@@ -434,7 +444,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     for flag in ("--statement", "--kind", "--quote"):
         v.add_argument(flag, required=True)
-    v.add_argument("--applies-to", nargs="+", required=True, dest="applies_to", help="claim ids")
+    v.add_argument("--applies-to", nargs="+", required=True, dest="applies_to", help="claim ids (its scope)")
+    v.add_argument("--hedge", help="the source's own hedge word, if any")
     for q in (c, v):
         q.add_argument("--source", help="the source id (default: the only source)")
         q.add_argument("--nth", type=int, help="which occurrence of the quote, from 1, when it occurs several times")

@@ -11,15 +11,20 @@ from ketdata._model import (
     Concept,
     Dataset,
     DatasetInfo,
+    DecisionRow,
+    EvidenceSpan,
     EvidenceStatus,
+    Gloss,
     Maintainer,
     Predicate,
+    Qualifier,
     Quantity,
     Review,
     Rule,
+    Scope,
     Section,
     Source,
-    SourceRef,
+    SourceRange,
 )
 
 TYPE_CHECKING = False
@@ -42,8 +47,28 @@ KINDS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def _source_ref(d: Raw) -> SourceRef:
-    return SourceRef(d["source"], d["section"], d["quote"], d["start"], d["end"])
+def _span(d: Raw) -> EvidenceSpan:
+    return EvidenceSpan(d["source"], d["section"], d["role"], d["quote"], d["start"], d["end"])
+
+
+def _evidence(d: Raw) -> tuple[EvidenceSpan, ...]:
+    if "evidence" in d:
+        return tuple(_span(s) for s in d["evidence"])
+    # Snapshots released before schema 3.0.0 hold one quote under 'source'.
+    return (_span({**d["source"], "role": "statement"}),)
+
+
+def _qualifiers(d: Raw) -> tuple[Qualifier, ...]:
+    return tuple(Qualifier(q["kind"], q["text"], q.get("governs")) for q in d.get("qualifiers") or ())
+
+
+def _gloss(d: Raw | str | None) -> Gloss | None:
+    if d is None:
+        return None
+    if isinstance(d, str):  # before schema 3.0.0 glosses were bare text, of unrecorded origin
+        return Gloss(d, "external", None, "recorded before origins were kept")
+    span = d.get("evidence")
+    return Gloss(d["text"], d["origin"], _span(span) if span else None, d.get("reason"))
 
 
 def _quantity(d: Raw | None) -> Quantity | None:
@@ -83,7 +108,8 @@ def _category(d: Raw) -> Category:
 
 
 def _evidence_status(d: Raw) -> EvidenceStatus:
-    return EvidenceStatus(d["id"], d["label"], d["definition"], d["rank"], d["graded"])
+    rows = tuple(DecisionRow(r["wording"], r["why"], r.get("cue")) for r in d.get("decision") or ())
+    return EvidenceStatus(d["id"], d["label"], d["definition"], d["rank"], d["graded"], rows)
 
 
 def _predicate(d: Raw) -> Predicate:
@@ -92,10 +118,22 @@ def _predicate(d: Raw) -> Predicate:
 
 def _concept(d: Raw) -> Concept:
     codings = tuple(
-        Coding(c["system"], c["code"], c["display"], c["reference"], c["checked_against"])
+        Coding(
+            c["system"],
+            c["code"],
+            c["display"],
+            # Before schema 3.0.0 a coding stood for its concept (an exact match, as exported) with no confidence.
+            c.get("relation", "skos:exactMatch"),
+            c.get("confidence", "unknown"),
+            c["reference"],
+            c["checked_against"],
+        )
         for c in d.get("codings") or ()
     )
-    return Concept(d["id"], d["label"], d["kind"], d.get("definition"), tuple(d.get("synonyms") or ()), codings)
+    synonyms = tuple(g for g in map(_gloss, d.get("synonyms") or ()) if g is not None)
+    return Concept(
+        d["id"], d["label"], d["kind"], _gloss(d.get("definition")), synonyms, tuple(d.get("broader") or ()), codings
+    )
 
 
 def _review(d: Raw | None) -> Review:
@@ -118,12 +156,21 @@ def _claim(d: Raw) -> Claim:
         d["category"],
         d["evidence_status"],
         d.get("hedge"),
-        _source_ref(d["source"]),
+        _evidence(d),
         _review(d.get("review")),
+        d.get("hedge_governs"),
+        _qualifiers(d),
         d.get("reason"),
         d.get("superseded_by"),
         tuple(d.get("conflicts_with") or ()),
     )
+
+
+def _scope(d: Raw | None) -> Scope:
+    if d is None:
+        return Scope()
+    spans = tuple(SourceRange(r["source"], r["start"], r["end"]) for r in d.get("spans") or ())
+    return Scope(tuple(d.get("sections") or ()), spans, tuple(d.get("claims") or ()))
 
 
 def _caveat(d: Raw) -> Caveat:
@@ -132,17 +179,21 @@ def _caveat(d: Raw) -> Caveat:
         d["version"],
         d["status"],
         d["statement"],
+        d.get("hedge"),
         d["kind"],
+        _scope(d.get("scope")),
         tuple(d["applies_to"]),
-        _source_ref(d["source"]),
+        _evidence(d),
         _review(d.get("review")),
+        _qualifiers(d),
         d.get("reason"),
         d.get("superseded_by"),
     )
 
 
 def _rule(d: Raw) -> Rule:
-    lists = {k: tuple(d.get(k) or ()) for k in ("categories", "caveat_kinds", "words", "statuses")}
+    fields = ("categories", "caveat_kinds", "words", "statuses", "caveats", "predicates")
+    lists = {k: tuple(d.get(k) or ()) for k in fields}
     return Rule(d["id"], d["kind"], d["severity"], d["description"], **lists)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from ketdata._folder import RawRecord
 from ketdata._problems import Problem, Severity, problem
+from ketdata._rules import occurs
 
 REVIEWED = ("claim", "caveat")
 
@@ -44,6 +45,13 @@ class _Active:
             if r.id and r.value.get("status") == "active":
                 self.of.setdefault(r.kind, []).append(r)
         self.parents: dict[str, Any] = {r.id: r.value.get("parent") for r in records if r.kind == "category" and r.id}
+        self.statuses = [r for r in records if r.kind == "evidence_status"]
+        self.sections: dict[str, tuple[str, int, int]] = {
+            s["id"]: (str(r.id), s["start"], s["end"])
+            for r in records
+            if r.kind == "source"
+            for s in r.value["sections"]
+        }
 
     def __getitem__(self, kind: str) -> list[RawRecord]:
         return self.of.get(kind, [])
@@ -99,7 +107,88 @@ def _strong_wording(rule: dict[str, Any], active: _Active, severity: Severity) -
                           severity=severity)  # fmt: skip
 
 
-_CHECKS = {"caveat-coverage": _caveat_coverage, "caveat-targets": _caveat_targets, "strong-wording": _strong_wording}
+def _ranges(scope: dict[str, Any], active: _Active) -> list[tuple[str, int, int]]:
+    ranges = [active.sections[s] for s in scope.get("sections", ()) if s in active.sections]
+    return ranges + [(r["source"], r["start"], r["end"]) for r in scope.get("spans", ())]
+
+
+def _in_scope(claim: RawRecord, ranges: list[tuple[str, int, int]]) -> bool:
+    """True when a span that states the claim or its item lies in a range (a context span only explains it)."""
+    return any(
+        source == span["source"] and start <= span["start"] and span["end"] <= end
+        for span in claim.value["evidence"]
+        if span["role"] != "context"
+        for source, start, end in ranges
+    )
+
+
+def _caveat_scope(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:
+    for caveat in active["caveat"]:
+        scope, listed = caveat.value["scope"], caveat.value["applies_to"]
+        ranges = _ranges(scope, active)
+        named = set(scope.get("claims", ()))
+        inside = {str(c.id) for c in active["claim"] if c.id in named or _in_scope(c, ranges)}
+        for claim_id in sorted(inside - set(listed)):
+            msg = f"rule {rule['id']!r}: {claim_id} lies in the caveat's scope but is not in its applies_to"
+            yield caveat.problem("KD608", ("applies_to",), msg, severity=severity)
+        actives = {c.id for c in active["claim"]}
+        for i, claim_id in enumerate(listed):
+            if claim_id in actives and claim_id not in inside:
+                msg = (f"rule {rule['id']!r}: {claim_id} is outside the caveat's scope; name it in scope.claims "
+                       "or remove it from applies_to")  # fmt: skip
+                yield caveat.problem("KD608", ("applies_to", i), msg, severity=severity)
+
+
+def _recorded(value: dict[str, Any]) -> list[str]:
+    words = [q["text"] for q in value.get("qualifiers", ())]
+    return [value["hedge"], *words] if value.get("hedge") else words
+
+
+def _qualifier_words(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:
+    for record in active["claim"] + active["caveat"]:
+        recorded = _recorded(record.value)
+        for word in rule["words"]:
+            if occurs(word, record.value["statement"]) and not any(occurs(word, r) for r in recorded):
+                msg = (f"rule {rule['id']!r}: the statement says {word!r}, which the record does not keep as its "
+                       "hedge or a qualifier: record it from the evidence, or drop it from the statement")  # fmt: skip
+                yield record.problem("KD609", ("statement",), msg, severity=severity)
+
+
+def _decision_table(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:
+    rows = [(s.id, row["cue"]) for s in active.statuses for row in s.value["decision"] if "cue" in row]
+    for claim in active["claim"]:
+        statement = claim.value["statement"]
+        matched = {cue for _, cue in rows if occurs(cue, statement)}
+        # The longest cue wins: 'can sometimes' is read as such, not also as 'can'.
+        cues = sorted(c for c in matched if not any(c != o and occurs(c, o) for o in matched))
+        allowed = {str(status) for status, cue in rows if cue in cues}
+        if allowed and claim.value["evidence_status"] not in allowed:
+            given = claim.value["evidence_status"]
+            msg = (f"rule {rule['id']!r}: the statement's wording ({', '.join(map(repr, cues))}) gives "
+                   f"{' or '.join(sorted(allowed))} in the decision table, not {given!r}")  # fmt: skip
+            yield claim.problem("KD610", ("evidence_status",), msg, severity=severity)
+
+
+def _status_in_scope(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:
+    wanted = set(rule["caveats"])
+    linked = {cid for v in active["caveat"] if v.id in wanted for cid in v.value["applies_to"]}
+    for claim in active["claim"]:
+        v = claim.value
+        if claim.id in linked and v["predicate"] in rule["predicates"] and v["evidence_status"] in rule["statuses"]:
+            msg = (f"rule {rule['id']!r}: a {v['predicate']} claim governed by {', '.join(sorted(wanted))} may not be "
+                   f"{v['evidence_status']!r}")  # fmt: skip
+            yield claim.problem("KD611", ("evidence_status",), msg, severity=severity)
+
+
+_CHECKS = {
+    "caveat-coverage": _caveat_coverage,
+    "caveat-targets": _caveat_targets,
+    "strong-wording": _strong_wording,
+    "caveat-scope": _caveat_scope,
+    "qualifier-words": _qualifier_words,
+    "decision-table": _decision_table,
+    "status-in-scope": _status_in_scope,
+}
 
 
 def declared_rule_problems(records: list[RawRecord]) -> Iterator[Problem]:

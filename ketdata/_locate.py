@@ -20,11 +20,11 @@ class Span:
     text: str
 
     def to_yaml(self) -> str:
-        """The ``source:`` block of a claim or caveat, ready to paste."""
+        """An ``evidence:`` span of a claim or caveat, ready to paste (set its role if it is not a statement)."""
         import yaml
 
-        block = {"source": {"source": self.source, "section": self.section, "quote": self.text,
-                            "start": self.start, "end": self.end}}  # fmt: skip
+        block = {"evidence": [{"source": self.source, "section": self.section, "role": "statement",
+                               "quote": self.text, "start": self.start, "end": self.end}]}  # fmt: skip
         return str(yaml.safe_dump(block, sort_keys=False, allow_unicode=True, width=100))
 
 

@@ -138,6 +138,21 @@ class Category:
 
 
 @dataclass(frozen=True, slots=True)
+class DecisionRow:
+    """A row of the evidence statuses' decision table: a kind of wording, the cue that marks it, and why.
+
+    Attributes:
+        wording: A kind of wording the article uses.
+        why: Why that wording gets the status.
+        cue: The word that marks the wording, where a machine can tell, or None.
+    """
+
+    wording: str
+    why: str
+    cue: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class EvidenceStatus:
     """How firmly the source presents a claim; ``rank`` 1 is the firmest.
 
@@ -147,6 +162,7 @@ class EvidenceStatus:
         definition: When a claim takes this status.
         rank: Position in the order, 1 being the firmest; statuses outside the scale come last.
         graded: False for the status of descriptive statements, to which evidence does not apply.
+        decision: The rows of the written decision table that give this status.
     """
 
     id: str
@@ -154,6 +170,7 @@ class EvidenceStatus:
     definition: str
     rank: int
     graded: bool
+    decision: tuple[DecisionRow, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,12 +192,17 @@ class Predicate:
 
 @dataclass(frozen=True, slots=True)
 class Coding:
-    """A code in an external terminology, with the reference it was copied from.
+    """A code in an external terminology, with its mapping relation and the reference it was copied from.
+
+    Only exact and close matches may stand for the concept itself (`stands_for_concept`).
 
     Attributes:
         system: URI of the code system, as FHIR names it.
         code: The code, as a string.
         display: The code's display text in that system.
+        relation: The SKOS mapping relation from the concept to the code (``skos:exactMatch``,
+            ``skos:closeMatch``, ``skos:narrowMatch``, ``skos:broadMatch``, ``skos:relatedMatch``).
+        confidence: How sure the mapping is.
         reference: The reference file the code was copied from.
         checked_against: Where that reference says the code was checked.
     """
@@ -188,8 +210,54 @@ class Coding:
     system: str
     code: str
     display: str
+    relation: str
+    confidence: str
     reference: str
     checked_against: str
+
+    @property
+    def stands_for_concept(self) -> bool:
+        """True when the code may stand for the concept itself: an exact or a close match."""
+        return self.relation in ("skos:exactMatch", "skos:closeMatch")
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceSpan:
+    """One verbatim span of a source, as a W3C Web Annotation text quote and position selector.
+
+    Attributes:
+        source: Id of the source record the span comes from.
+        section: Id of the section of that source the span lies in.
+        role: What the span does for the record: ``statement`` states it on its own; ``context`` names its
+            subject, relation and hedge for a list item; ``item`` is that list item at its exact position.
+        quote: The quoted text, exactly as it stands in the source between start and end.
+        start: Offset of the quote's first character, in Unicode code points from the start of the source text.
+        end: Offset just past the quote's last character, in code points (exclusive).
+    """
+
+    source: str
+    section: str
+    role: Literal["statement", "context", "item"]
+    quote: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Gloss:
+    """Text about a concept, marked with its origin: the article (with its span) or external (with a reason).
+
+    Attributes:
+        text: The text.
+        origin: ``article`` when the article gives it, ``external`` when ketdata's editors added it.
+        evidence: For origin ``article``: where the article gives it.
+        reason: For origin ``external``: why it was added and on what basis.
+    """
+
+    text: str
+    origin: Literal["article", "external"]
+    evidence: EvidenceSpan | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,16 +268,19 @@ class Concept:
         id: Identifier of the concept.
         label: Preferred human-readable name.
         kind: What sort of thing the concept is.
-        definition: What the concept means here, in the source's terms, or None.
-        synonyms: Other names for the concept.
+        definition: What the concept means here, marked with its origin (the article, or external knowledge), or
+            None.
+        synonyms: Other names for the concept, each marked with its origin; a synonym never widens the term.
+        broader: Ids of broader concepts (SKOS broader) where the article's words imply them.
         codings: Codes in external terminologies, each copied from a cited reference.
     """
 
     id: str
     label: str
     kind: str
-    definition: str | None = None
-    synonyms: tuple[str, ...] = ()
+    definition: Gloss | None = None
+    synonyms: tuple[Gloss, ...] = ()
+    broader: tuple[str, ...] = ()
     codings: tuple[Coding, ...] = ()
 
 
@@ -248,22 +319,48 @@ class ClaimObject:
 
 
 @dataclass(frozen=True, slots=True)
-class SourceRef:
-    """Provenance: the verbatim quote and its code-point offsets [start, end) in a source section.
+class Qualifier:
+    """A qualifier the article applies (emphasis, non-exhaustive list, persistence, association, time frame).
 
     Attributes:
-        source: Id of the source record the quote comes from.
-        section: Id of the section of that source the quote lies in.
-        quote: The quoted text, exactly as it stands in the source between start and end.
-        start: Offset of the quote's first character, in Unicode code points from the start of the source text.
-        end: Offset just past the quote's last character, in code points (exclusive).
+        kind: ``emphasis``, ``non-exhaustive``, ``persistence``, ``association`` or ``time-frame``.
+        text: The qualifier, in the article's words.
+        governs: The words it governs, where that is only part of the evidence, or None.
+    """
+
+    kind: Literal["emphasis", "non-exhaustive", "persistence", "association", "time-frame"]
+    text: str
+    governs: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRange:
+    """A range [start, end) of a source's code points.
+
+    Attributes:
+        source: Id of the source.
+        start: Offset of the range's first character, in code points.
+        end: Offset just past its last character, in code points (exclusive).
     """
 
     source: str
-    section: str
-    quote: str
     start: int
     end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """The part of the source a caveat governs: whole sections, ranges, and claims named one by one.
+
+    Attributes:
+        sections: Ids of whole sections the caveat governs.
+        spans: Ranges of the source it governs.
+        claims: Claims it governs, named one by one.
+    """
+
+    sections: tuple[str, ...] = ()
+    spans: tuple[SourceRange, ...] = ()
+    claims: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,10 +394,12 @@ class Claim:
         object: What the subject is related to: a concept id or a literal value.
         category: Id of the claim's category.
         evidence_status: Id of the evidence status: how firmly the source presents the claim.
-        hedge: The source's own qualifier ("primarily", "can", "typically", ...), as it stands in the quote, or
-            None.
-        source: The verbatim quote the claim rests on, with its offsets.
+        hedge: The source's own qualifier ("primarily", "can", "typically", ...), as it stands in the evidence,
+            or None.
+        evidence: The verbatim spans of the source the claim rests on.
         review: The review trail: who checked the record against its source, and when.
+        hedge_governs: The words the hedge governs, where it governs only part of the evidence, or None.
+        qualifiers: The article's other qualifiers the claim keeps.
         reason: Why the record was deprecated or withdrawn, or None.
         superseded_by: Id of the claim that replaces this one, on a deprecated or withdrawn record, or None.
         conflicts_with: Ids of claims this one conflicts with; each of them lists this one too.
@@ -316,8 +415,10 @@ class Claim:
     category: str
     evidence_status: str
     hedge: str | None
-    source: SourceRef
+    evidence: tuple[EvidenceSpan, ...]
     review: Review = Review()
+    hedge_governs: str | None = None
+    qualifiers: tuple[Qualifier, ...] = ()
     reason: str | None = None
     superseded_by: str | None = None
     conflicts_with: tuple[str, ...] = ()
@@ -332,11 +433,14 @@ class Caveat:
         version: 1 when created, raised by exactly one with every change to its content.
         status: ``active``, ``deprecated`` (kept, no longer to be used) or ``withdrawn`` (retracted).
         statement: The caveat in one plain-English sentence, never stronger than the source.
+        hedge: The source's own hedge for the caveat, as it stands in the evidence, or None.
         kind: What sort of caveat it is (``safety-warning``, ``limitation``, ``uncertainty``, ``supervision-
             requirement``).
-        applies_to: Ids of the claims the caveat qualifies.
-        source: The verbatim quote the caveat rests on, with its offsets.
+        scope: The part of the source the caveat governs, as the article scopes it.
+        applies_to: Ids of the claims the caveat qualifies: every active claim whose evidence lies in its scope.
+        evidence: The verbatim spans of the source the caveat rests on.
         review: The review trail: who checked the record against its source, and when.
+        qualifiers: The article's other qualifiers the caveat keeps.
         reason: Why the record was deprecated or withdrawn, or None.
         superseded_by: Id of the caveat that replaces this one, on a deprecated or withdrawn record, or None.
     """
@@ -345,10 +449,13 @@ class Caveat:
     version: int
     status: Status
     statement: str
+    hedge: str | None
     kind: str
+    scope: Scope
     applies_to: tuple[str, ...]
-    source: SourceRef
+    evidence: tuple[EvidenceSpan, ...]
     review: Review = Review()
+    qualifiers: tuple[Qualifier, ...] = ()
     reason: str | None = None
     superseded_by: str | None = None
 
@@ -359,24 +466,36 @@ class Rule:
 
     Attributes:
         id: Identifier of the rule.
-        kind: What the rule checks: ``caveat-coverage``, ``caveat-targets`` or ``strong-wording``.
+        kind: What the rule checks, e.g. ``caveat-coverage``, ``strong-wording`` or ``decision-table``.
         severity: How a breach is reported: ``error`` fails validation, ``warning`` only with --strict, ``info``
             never.
         description: What the rule is for, in plain words.
         categories: For caveat-coverage: the categories whose claims need a caveat (subcategories included).
         caveat_kinds: For caveat-coverage: the caveat kinds that satisfy it.
-        words: For strong-wording: words and phrases too strong for the statuses named.
-        statuses: For strong-wording: the evidence statuses whose claims may not use the words.
+        words: For strong-wording and qualifier-words: the words the rule looks for.
+        statuses: For strong-wording and status-in-scope: the evidence statuses concerned.
+        caveats: For status-in-scope: the caveats whose claims the rule looks at.
+        predicates: For status-in-scope: the predicates the rule looks at.
     """
 
     id: str
-    kind: Literal["caveat-coverage", "caveat-targets", "strong-wording"]
+    kind: Literal[
+        "caveat-coverage",
+        "caveat-targets",
+        "strong-wording",
+        "caveat-scope",
+        "qualifier-words",
+        "decision-table",
+        "status-in-scope",
+    ]
     severity: Literal["error", "warning", "info"]
     description: str
     categories: tuple[str, ...] = ()
     caveat_kinds: tuple[str, ...] = ()
     words: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
+    caveats: tuple[str, ...] = ()
+    predicates: tuple[str, ...] = ()
 
 
 Record: TypeAlias = Source | Category | EvidenceStatus | Predicate | Concept | Claim | Caveat | Rule
@@ -449,7 +568,7 @@ def _group(pairs: Iterable[tuple[str, R]]) -> MappingProxyType[str, tuple[R, ...
 
 def _quotes(record: Claim | Caveat) -> tuple[str, ...]:
     """The verbatim quotes a claim or caveat rests on (the one place that knows where they live)."""
-    return (record.source.quote,)
+    return tuple(span.quote for span in record.evidence)
 
 
 def _active(records: Iterable[T], include_inactive: bool) -> tuple[T, ...]:
@@ -497,6 +616,7 @@ class Dataset:
         init=False, repr=False, compare=False
     )
     _caveats_by_claim: MappingProxyType[str, tuple[Caveat, ...]] = field(init=False, repr=False, compare=False)
+    _narrower: MappingProxyType[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         records: dict[str, Record] = {}
@@ -523,6 +643,7 @@ class Dataset:
         object.__setattr__(
             self, "_caveats_by_claim", _group((claim_id, v) for v in self.caveats for claim_id in v.applies_to)
         )
+        object.__setattr__(self, "_narrower", _group((b, c.id) for c in self.concepts for b in c.broader))
 
     def __repr__(self) -> str:
         return (
@@ -621,10 +742,32 @@ class Dataset:
         status = self.evidence_status(evidence_status if isinstance(evidence_status, str) else evidence_status.id)
         return _active(self._claims_by["evidence_status"].get(status.id, ()), include_inactive)
 
-    def claims_about(self, concept: str | Concept) -> tuple[Claim, ...]:
-        """Claims whose subject or object is the concept, by id order."""
+    def claims_about(self, concept: str | Concept, *, narrower: bool = True) -> tuple[Claim, ...]:
+        """Claims whose subject or object is the concept, by id order.
+
+        Args:
+            concept: The concept or its id.
+            narrower: Also the claims about its narrower concepts (those whose ``broader`` chain leads to
+                it): ``claims_about("depression")`` then finds the claims about treatment-resistant
+                depression too.
+        """
         found = self.concept(concept if isinstance(concept, str) else concept.id)
-        return tuple(sorted(self._claims_by["concept"].get(found.id, ()), key=lambda c: c.id))
+        wanted = self.narrower_concepts(found.id) | {found.id} if narrower else {found.id}
+        about = {c.id: c for cid in wanted for c in self._claims_by["concept"].get(cid, ())}
+        return tuple(about[k] for k in sorted(about))
+
+    def narrower_concepts(self, concept: str | Concept) -> set[str]:
+        """Ids of every concept whose chain of ``broader`` links leads to this one (the concept excluded)."""
+        root = self.concept(concept if isinstance(concept, str) else concept.id).id
+        found: set[str] = set()
+        frontier = [root]
+        while frontier:
+            node = frontier.pop()
+            for child in self._narrower.get(node, ()):
+                if child not in found and child != root:
+                    found.add(child)
+                    frontier.append(child)
+        return found
 
     def caveats_for(self, claim: str | Claim, *, include_inactive: bool = False) -> tuple[Caveat, ...]:
         """Active caveats that apply to the claim, by id order."""
@@ -654,8 +797,8 @@ class Dataset:
         """
         return tuple(c for c in self.concepts if any(k.system == system and k.code == code for k in c.codings))
 
-    def sentence(self, ref: SourceRef) -> str:
-        """The sentence (or sentences) of the source around a quoted span: its context in the article."""
+    def sentence(self, ref: EvidenceSpan | SourceRange) -> str:
+        """The sentence (or sentences) of the source around a span: its context in the article."""
         from ketdata._coverage import sentences
 
         source = self.source(ref.source)

@@ -96,7 +96,9 @@ CODES: MappingProxyType[str, Code] = _catalogue(
     Code("KD107", _E, "Value not allowed", "Use one of the allowed values the message lists."),
     Code("KD201", _E, "Duplicate id", "Ids are unique across the whole dataset; give this record a new id."),
     Code("KD202", _E, "Dangling reference", "Refer to an existing record of the right type, or add that record."),
-    Code("KD203", _E, "Category hierarchy has a cycle", "Make the parents form a tree."),
+    Code(
+        "KD203", _E, "Hierarchy has a cycle", "Make the category parents (or concept broader links) form a hierarchy."
+    ),
     Code(
         "KD204", _E, "Reference to a withdrawn record", "Point to an active record, or withdraw the referring one too."
     ),
@@ -131,14 +133,44 @@ CODES: MappingProxyType[str, Code] = _catalogue(
     Code(
         "KD307",
         _E,
-        "Hedge not in the quote",
-        "The hedge must be the source's own word, found in the quote; fix it or widen the quote.",
+        "Hedge or qualifier not in the evidence",
+        "A hedge or qualifier must be the source's own words, found in the evidence; fix it or widen a span.",
     ),
     Code(
         "KD308",
         _E,
         "Bad section ranges",
         "Sections must lie in the text, in order, without overlap, each starting with its heading.",
+    ),
+    Code(
+        "KD309",
+        _E,
+        "Evidence is a bare list item",
+        "Add the clause the item belongs to (the one naming subject, relation and hedge) as a 'context' span.",
+    ),
+    Code(
+        "KD310",
+        _E,
+        "Object or gloss not in the evidence",
+        "Quote the words that name the object (a concept's label or one of its synonyms), or fix the object.",
+    ),
+    Code(
+        "KD311",
+        _E,
+        "Span cuts a word",
+        "Move start and end to word boundaries; `ketdata locate` prints the offsets of a whole phrase.",
+    ),
+    Code(
+        "KD313",
+        _E,
+        "Statement drops a hedge or qualifier",
+        "Word the statement with the article's hedge and qualifiers ('can', 'particularly', 'such as', …).",
+    ),
+    Code(
+        "KD314",
+        _E,
+        "Coding not in the reference table",
+        "Copy system, code, display, relation and confidence from a row of data/reference/codes.csv, or drop the code.",
     ),
     Code(
         "KD401",
@@ -203,6 +235,30 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         _E,
         "One-sided conflict",
         "conflicts_with is symmetric: list each claim in the other's conflicts_with too.",
+    ),
+    Code(
+        "KD608",
+        _E,
+        "Caveat scope and applies_to disagree",
+        "List in applies_to exactly the claims the caveat's scope covers (name others in scope.claims).",
+    ),
+    Code(
+        "KD609",
+        _E,
+        "Qualifier word not recorded",
+        "Record the word as the hedge or a qualifier, from the evidence, or take it out of the statement.",
+    ),
+    Code(
+        "KD610",
+        _E,
+        "Evidence status against the decision table",
+        "Give the status the decision table (data/evidence-statuses.yaml) gives the statement's wording.",
+    ),
+    Code(
+        "KD611",
+        _E,
+        "Evidence status not allowed under the caveat",
+        "An experimental therapy's benefit is never 'established': give the status the rule allows.",
     ),
 )
 

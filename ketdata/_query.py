@@ -36,7 +36,7 @@ def show(ds: Dataset, record: Record, source_text: str | None) -> str:
     lines = [f"{type(record).__name__.lower()} {record.id}"]
     plain = to_plain(record)
     for key, value in plain.items():
-        if key in ("id", "source"):
+        if key in ("id", "evidence"):
             continue
         shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
         lines += _wrap(key, shown)
@@ -52,10 +52,10 @@ def show(ds: Dataset, record: Record, source_text: str | None) -> str:
         for claim in ds.claims_about(record):
             lines += _wrap("claim", f"{claim.id}: {claim.statement}")
     if isinstance(record, Claim | Caveat):
-        ref = record.source
-        lines += _wrap("quote", f"{ref.source} [{ref.start}, {ref.end}) in {ref.section}: {ref.quote!r}")
-        if source_text is not None:
-            lines += _wrap("in context", _context(source_text, ref.start, ref.end))
+        for ref in record.evidence:
+            lines += _wrap(ref.role, f"{ref.source} [{ref.start}, {ref.end}) in {ref.section}: {ref.quote!r}")
+            if source_text is not None:
+                lines += _wrap("in context", _context(source_text, ref.start, ref.end))
     return "\n".join(lines) + "\n"
 
 

@@ -15,8 +15,22 @@ from ketdata._model import near_misses
 from ketdata._problems import Problem
 
 
+def occurs(needle: str, text: str) -> bool:
+    """True when ``needle`` stands in ``text`` as whole words, ignoring case."""
+    return re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", text, re.IGNORECASE) is not None
+
+
+def named(name: str, quote: str) -> bool:
+    """True when ``name`` stands in ``quote`` whole, or each of its words does ("physical and mental health")."""
+    return occurs(name, quote) or all(occurs(w, quote) for w in re.findall(r"\w+", name))
+
+
+def _quotes(value: dict[str, Any]) -> list[str]:
+    return [q for s in _dicts(value.get("evidence")) if isinstance(q := s.get("quote"), str)]
+
+
 def record_problems(record: RawRecord) -> list[Problem]:
-    """The rules that read one record alone: a retired record gives its reason, a hedge occurs in the quote.
+    """The rules that read one record alone: a retired record gives its reason; evidence carries its words.
 
     They run file by file with the schema check, so the validation cache keeps their answers too.
     """
@@ -25,18 +39,119 @@ def record_problems(record: RawRecord) -> list[Problem]:
     status = v.get("status")
     if status in ("deprecated", "withdrawn") and not v.get("reason"):
         found.append(record.problem("KD206", ("status",), f"record is {status} but gives no reason"))
-    hedge, ref = v.get("hedge"), v.get("source")
-    quote = ref.get("quote") if isinstance(ref, dict) else None
-    if (
-        isinstance(hedge, str)
-        and isinstance(quote, str)
-        and not re.search(rf"\b{re.escape(hedge)}\b", quote, re.IGNORECASE)
-    ):
-        found.append(record.problem("KD307", ("hedge",), f"hedge {hedge!r} does not occur in the quote {quote!r}"))
+    if record.kind in ("claim", "caveat"):
+        found += _evidence_shape(record)
+        found += _words_in_evidence(record, _quotes(v))
+    elif record.kind == "concept":
+        found += _article_glosses(record)
+    return found
+
+
+def _evidence_shape(record: RawRecord) -> list[Problem]:
+    spans = _dicts(record.value.get("evidence"))
+    roles = {role for s in spans if isinstance(role := s.get("role"), str)}
+    if "item" in roles and not roles & {"context", "statement"}:
+        msg = "evidence is a bare list item: add the clause that names its subject and relation as a 'context' span"
+        return [record.problem("KD309", ("evidence",), msg)]
+    return []
+
+
+def _words_in_evidence(record: RawRecord, quotes: list[str]) -> list[Problem]:
+    """The hedge, qualifiers and a literal object stand in the evidence; the statement keeps hedge and qualifiers."""
+    v, found = record.value, []
+    statement = str(v.get("statement") or "")
+    kept: list[tuple[tuple[str | int, ...], Any, bool]] = [(("hedge",), v.get("hedge"), True)]
+    kept += [(("hedge_governs",), v.get("hedge_governs"), False)]
+    for i, q in enumerate(_dicts(v.get("qualifiers"))):
+        kept += [
+            (("qualifiers", i, "text"), q.get("text"), True),
+            (("qualifiers", i, "governs"), q.get("governs"), False),
+        ]
+    for path, words, in_statement in kept:
+        if not isinstance(words, str) or not quotes:
+            continue
+        if not any(occurs(words, q) for q in quotes):
+            found.append(record.problem("KD307", path, f"{path[0]} {words!r} does not occur in the evidence"))
+        elif in_statement and not occurs(words, statement):
+            msg = f"the statement drops the article's {str(path[0]).rstrip('s')} {words!r}: keep it in the statement"
+            found.append(record.problem("KD313", ("statement",), msg))
+    obj = v.get("object")
+    literal = obj.get("value") if isinstance(obj, dict) else None
+    if isinstance(literal, str) and quotes and not any(occurs(literal, q) for q in quotes):
+        found.append(record.problem("KD310", ("object", "value"), f"object {literal!r} does not occur in the evidence"))
+    return found
+
+
+def _glosses(value: dict[str, Any]) -> list[tuple[tuple[str | int, ...], dict[str, Any]]]:
+    found: list[tuple[tuple[str | int, ...], dict[str, Any]]] = []
+    if isinstance(value.get("definition"), dict):
+        found.append((("definition",), value["definition"]))
+    found += [(("synonyms", i), g) for i, g in enumerate(_dicts(value.get("synonyms")))]
+    return found
+
+
+def _article_glosses(record: RawRecord) -> list[Problem]:
+    found = []
+    for path, gloss in _glosses(record.value):
+        span, text = gloss.get("evidence"), gloss.get("text")
+        quote = span.get("quote") if isinstance(span, dict) else None
+        if isinstance(quote, str) and isinstance(text, str) and not occurs(text, quote):
+            msg = f"{text!r} is marked as the article's, but does not occur in its evidence {quote!r}"
+            found.append(record.problem("KD310", (*path, "text"), msg))
+    return found
+
+
+def spans_of(value: dict[str, Any]) -> list[tuple[tuple[str | int, ...], dict[str, Any]]]:
+    """Every evidence span of a record's mapping, with its path: a claim's or caveat's, and a concept's glosses'."""
+    found: list[tuple[tuple[str | int, ...], dict[str, Any]]] = [
+        (("evidence", i), s) for i, s in enumerate(_dicts(value.get("evidence")))
+    ]
+    found += [
+        ((*path, "evidence"), g["evidence"]) for path, g in _glosses(value) if isinstance(g.get("evidence"), dict)
+    ]
     return found
 
 
 _LABEL = {"evidence_status": "evidence status"}
+
+
+def _dotted(path: tuple[str | int, ...]) -> str:
+    return ".".join(map(str, path))
+
+
+def _cuts_word(text: str, start: int, end: int) -> bool:
+    """True when [start, end) begins or ends between two characters of one word."""
+    return (start > 0 and text[start - 1].isalnum() and text[start].isalnum()) or (
+        end < len(text) and text[end - 1].isalnum() and text[end].isalnum()
+    )
+
+
+_CODING_KEYS = ("system", "code", "display", "relation", "confidence", "checked_against")
+
+
+def _reference_rows(table: Path) -> set[tuple[str, ...]]:
+    import csv
+
+    try:
+        with table.open(encoding="utf-8", newline="") as f:
+            return {tuple(row.get(k) or "" for k in _CODING_KEYS) for row in csv.DictReader(f)}
+    except OSError:
+        return set()
+
+
+def _cycle_from(root: str, links: dict[str, list[str]]) -> list[str]:
+    """A path of links from ``root`` back to itself, or [] when there is none."""
+    stack: list[tuple[str, list[str]]] = [(root, [root])]
+    seen: set[str] = set()
+    while stack:
+        node, path = stack.pop()
+        for nxt in links.get(node, ()):
+            if nxt == root:
+                return [*path, root]
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append((nxt, [*path, nxt]))
+    return []
 
 
 def _label(kind: str) -> str:
@@ -72,8 +187,9 @@ def _checksum_mismatch(path: Path, data: bytes, recorded: object) -> tuple[str, 
 class Rules:
     """The cross-record checks over the records of one data folder (each assumed to have passed its schema)."""
 
-    def __init__(self, records: list[RawRecord]) -> None:
+    def __init__(self, records: list[RawRecord], folder: Path | None = None) -> None:
         self.records = records
+        self.folder = folder
         self.by_id: dict[str, RawRecord] = {}
         self.problems: list[Problem] = []
         self.texts: dict[str, _Text] = {}
@@ -87,10 +203,14 @@ class Rules:
         self._source_texts()
         for record in self.records:
             self._references(record)
-            if "source" in record.value and isinstance(record.value["source"], dict):
-                self._quoted(record)
-                self._provenance(record)
-        self._category_cycles()
+            for path, span in spans_of(record.value):
+                self._provenance(record, path, span)
+                if record.kind in ("claim", "caveat"):
+                    self._quoted(record, span)
+        self._object_labels()
+        self._codings()
+        self._cycles("category", "parent")
+        self._cycles("concept", "broader")
         self._coverage()
         return self.problems
 
@@ -154,11 +274,28 @@ class Rules:
             applies_to = v.get("applies_to")
             for i, claim_id in enumerate(applies_to if isinstance(applies_to, list) else ()):
                 self._live_ref(record, ("applies_to", i), claim_id, "claim")
+            self._scope_references(record)
         if "superseded_by" in v:
             self._ref(record, ("superseded_by",), v["superseded_by"], record.kind)
 
+    def _scope_references(self, record: RawRecord) -> None:
+        scope = record.value.get("scope")
+        if not isinstance(scope, dict):
+            return
+        for i, claim_id in enumerate(scope.get("claims") or ()):
+            self._ref(record, ("scope", "claims", i), claim_id, "claim")
+        for i, span in enumerate(_dicts(scope.get("spans"))):
+            self._ref(record, ("scope", "spans", i, "source"), span.get("source"), "source")
+        known = {str(s.get("id")) for r in self.records if r.kind == "source" for s in _dicts(r.value.get("sections"))}
+        for i, section in enumerate(scope.get("sections") or ()):
+            if isinstance(section, str) and section not in known:
+                msg = f"scope.sections.{i}: {section!r} is not a section of any source ({', '.join(sorted(known))})"
+                self._add("KD202", record, ("scope", "sections", i), msg)
+
     def _rule_references(self, record: RawRecord) -> None:
-        for field, kind in (("categories", "category"), ("statuses", "evidence_status")):
+        fields = (("categories", "category"), ("statuses", "evidence_status"), ("caveats", "caveat"),
+                  ("predicates", "predicate"))  # fmt: skip
+        for field, kind in fields:
             values = record.value.get(field)
             for i, target in enumerate(values if isinstance(values, list) else ()):
                 self._ref(record, (field, i), target, kind)
@@ -184,17 +321,16 @@ class Rules:
                     "KD401", record, ("object",), f"predicate {predicate.id!r} takes {key} as its object, not a {given}"
                 )
 
-    def _category_cycles(self) -> None:
-        parents = {r.id: r.value.get("parent") for r in self.records if r.kind == "category" and r.id}
-        for rid in sorted(parents):
-            seen, node = [rid], parents[rid]
-            while isinstance(node, str) and node in parents and node not in seen:
-                seen.append(node)
-                node = parents[node]
-            if node == rid:
-                self._add(
-                    "KD203", self.by_id[rid], ("parent",), f"category parents form a cycle: {' -> '.join([*seen, rid])}"
-                )
+    def _cycles(self, kind: str, field: str) -> None:
+        links: dict[str, list[str]] = {}
+        for r in self.records:
+            if r.kind == kind and r.id:
+                value = r.value.get(field)
+                links[r.id] = [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)]
+        for rid in sorted(links):
+            path = _cycle_from(rid, links)
+            if path:
+                self._add("KD203", self.by_id[rid], (field,), f"{kind} {field} links form a cycle: {' -> '.join(path)}")
 
     def _source_texts(self) -> None:
         for record in self.records:
@@ -242,10 +378,9 @@ class Rules:
             sections[str(s.get("id"))] = (start, end)
         return sections
 
-    def _provenance(self, record: RawRecord) -> None:
-        ref = record.value["source"]
-        src = self.texts.get(ref.get("source")) if isinstance(ref.get("source"), str) else None
-        if self._ref(record, ("source", "source"), ref.get("source"), "source") is None or src is None:
+    def _provenance(self, record: RawRecord, path: tuple[str | int, ...], ref: dict[str, Any]) -> None:
+        src = self.texts.get(str(ref.get("source")))
+        if self._ref(record, (*path, "source"), ref.get("source"), "source") is None or src is None:
             return
         start, end, quote = ref.get("start"), ref.get("end"), ref.get("quote")
         if not (isinstance(start, int) and isinstance(end, int) and isinstance(quote, str)):
@@ -255,29 +390,37 @@ class Rules:
             self._add(
                 "KD202",
                 record,
-                ("source", "section"),
-                f"source.section: {ref.get('section')!r} is not a section of {src.record.id!r} "
+                (*path, "section"),
+                f"{_dotted(path)}.section: {ref.get('section')!r} is not a section of {src.record.id!r} "
                 f"(sections: {', '.join(src.sections)})",
             )
         if start >= end:
-            self._add("KD304", record, ("source", "start"), f"start {start} is not before end {end}")
+            self._add("KD304", record, (*path, "start"), f"start {start} is not before end {end}")
         elif end > len(src.text) or start < 0:
             self._add(
                 "KD303",
                 record,
-                ("source", "end"),
+                (*path, "end"),
                 f"[{start}, {end}) lies outside the source text (length {len(src.text)} code points)",
             )
         elif src.text[start:end] != quote:
-            self._add("KD305", record, ("source", "quote"), self._mismatch(src.text, start, end, quote))
+            self._add("KD305", record, (*path, "quote"), self._mismatch(src.text, start, end, quote))
         elif section is not None and not (section[0] <= start and end <= section[1]):
             inside = [sid for sid, (a, b) in src.sections.items() if a <= start and end <= b]
             where = f"; it lies in {inside[0]!r}" if inside else ""
             self._add(
                 "KD306",
                 record,
-                ("source", "section"),
+                (*path, "section"),
                 f"quote [{start}, {end}) is outside section {ref.get('section')!r}{where}",
+            )
+        elif _cuts_word(src.text, start, end):
+            self._add(
+                "KD311",
+                record,
+                (*path, "quote"),
+                f"quote {quote!r} [{start}, {end}) starts or ends inside a word of the source",
+                "extend the span to whole words (ketdata locate prints the offsets)",
             )
 
     @staticmethod
@@ -290,8 +433,7 @@ class Rules:
         )
         return f"text at [{start}, {end}) is {text[start:end]!r}, not the quote{where}"
 
-    def _quoted(self, record: RawRecord) -> None:
-        ref = record.value["source"]
+    def _quoted(self, record: RawRecord, ref: dict[str, Any]) -> None:
         start, end, source_id = ref.get("start"), ref.get("end"), ref.get("source")
         if (
             isinstance(start, int)
@@ -300,6 +442,38 @@ class Rules:
             and record.value.get("status") == "active"
         ):
             self.quoted.setdefault(source_id, []).append((str(record.id), start, end))
+
+    def _codings(self) -> None:
+        """Every coding is a row of the data folder's reference table, relation and confidence included."""
+        concepts = [r for r in self.records if r.kind == "concept" and _dicts(r.value.get("codings"))]
+        if not concepts:
+            return
+        table = (self.folder or Path(concepts[0].file).parent) / "reference" / "codes.csv"
+        rows = _reference_rows(table)
+        for record in concepts:
+            for i, c in enumerate(_dicts(record.value.get("codings"))):
+                key = tuple(str(c.get(k)) for k in _CODING_KEYS)
+                if key not in rows:
+                    why = "" if rows else " (the table is missing or empty)"
+                    msg = (f"coding {c.get('system')}|{c.get('code')} ({c.get('relation')}, {c.get('confidence')}) "
+                           f"is not a row of {table.name}{why}")  # fmt: skip
+                    self._add("KD314", record, ("codings", i), msg)
+
+    def _object_labels(self) -> None:
+        """A concept object is named in the claim's evidence, by its label or one of its synonyms."""
+        for record in self.records:
+            obj = record.value.get("object")
+            concept = obj.get("concept") if record.kind == "claim" and isinstance(obj, dict) else None
+            target = self.by_id.get(concept) if isinstance(concept, str) else None
+            quotes = _quotes(record.value)
+            if target is None or target.kind != "concept" or not quotes:
+                continue
+            given = [target.value.get("label")] + [g.get("text") for g in _dicts(target.value.get("synonyms"))]
+            names = [n for n in given if isinstance(n, str)]
+            if not any(named(n, q) for n in names for q in quotes):
+                msg = (f"object {target.id!r}: neither its label nor a synonym ({', '.join(map(repr, names))}) "
+                       "occurs in the evidence")  # fmt: skip
+                self._add("KD310", record, ("object", "concept"), msg)
 
     def _coverage(self) -> None:
         for source_id, src in self.texts.items():

@@ -64,18 +64,28 @@ def quote_span(data_dir: Path, ds: Dataset, quote: str, source_id: str | None, n
     return found.exact[index]
 
 
-def _source_block(span: Span) -> dict[str, Any]:
-    return {"source": span.source, "section": span.section, "quote": span.text, "start": span.start, "end": span.end}
+def _span_block(span: Span, role: str) -> dict[str, Any]:
+    return {"source": span.source, "section": span.section, "role": role, "quote": span.text, "start": span.start,
+            "end": span.end}  # fmt: skip
 
 
-def claim(ds: Dataset, span: Span, args: Mapping[str, Any]) -> dict[str, Any]:
-    """A new claim record from the command's arguments."""
+def _evidence(span: Span, context: Span | None) -> list[dict[str, Any]]:
+    if context is None:
+        return [_span_block(span, "statement")]
+    return [_span_block(context, "context"), _span_block(span, "item")]
+
+
+_EDITOR = "Added by an editor with `ketdata new`; not from the article."
+
+
+def claim(ds: Dataset, span: Span, args: Mapping[str, Any], context: Span | None = None) -> dict[str, Any]:
+    """A new claim record from the command's arguments; with a context span, ``span`` is a list item."""
     obj = {"concept": args["object"]} if args.get("object") else {"value": args["value"]}
     return {
         "id": next_id([c.id for c in ds.claims], "claim"), "version": 1, "status": "active",
         "statement": args["statement"], "subject": args["subject"], "predicate": args["predicate"], "object": obj,
         "category": args["category"], "evidence_status": args["evidence"], "hedge": args.get("hedge"),
-        "source": _source_block(span), "review": {"status": "unreviewed"},
+        "evidence": _evidence(span, context), "review": {"status": "unreviewed"},
     }  # fmt: skip
 
 
@@ -83,8 +93,9 @@ def caveat(ds: Dataset, span: Span, args: Mapping[str, Any]) -> dict[str, Any]:
     """A new caveat record from the command's arguments."""
     return {
         "id": next_id([c.id for c in ds.caveats], "caveat"), "version": 1, "status": "active",
-        "statement": args["statement"], "kind": args["kind"], "applies_to": list(args["applies_to"]),
-        "source": _source_block(span), "review": {"status": "unreviewed"},
+        "statement": args["statement"], "hedge": args.get("hedge"), "kind": args["kind"],
+        "scope": {"claims": list(args["applies_to"])}, "applies_to": list(args["applies_to"]),
+        "evidence": _evidence(span, None), "review": {"status": "unreviewed"},
     }  # fmt: skip
 
 
@@ -92,9 +103,9 @@ def concept(args: Mapping[str, Any]) -> dict[str, Any]:
     """A new concept record from the command's arguments."""
     record: dict[str, Any] = {"id": args["id"], "label": args["label"], "kind": args["kind"]}
     if args.get("definition"):
-        record["definition"] = args["definition"]
+        record["definition"] = {"text": args["definition"], "origin": "external", "reason": _EDITOR}
     if args.get("synonym"):
-        record["synonyms"] = list(args["synonym"])
+        record["synonyms"] = [{"text": s, "origin": "external", "reason": _EDITOR} for s in args["synonym"]]
     return record
 
 
@@ -125,9 +136,9 @@ def duplicate_of(ds: Dataset, kind: str, record: Mapping[str, Any]) -> str | Non
             if c.statement.casefold() == statement:
                 return f"{c.id} (same statement)"
     if kind == "caveat":
-        evidence = _evidence(record["source"])
+        evidence = _spans(record["evidence"])
         for v in (v for v in ds.caveats if v.status == "active"):
-            if v.kind == record["kind"] and _evidence(v.source) == evidence:
+            if v.kind == record["kind"] and _spans(v.evidence) == evidence:
                 return f"{v.id} (same kind and the same evidence)"
             if v.statement.casefold() == statement:
                 return f"{v.id} (same statement)"
@@ -137,10 +148,11 @@ def duplicate_of(ds: Dataset, kind: str, record: Mapping[str, Any]) -> str | Non
     return None
 
 
-def _evidence(ref: Any) -> tuple[Any, ...]:
-    """Where a quote lies, for a record's mapping or a loaded record alike."""
-    get = ref.get if isinstance(ref, Mapping) else lambda name: getattr(ref, name)
-    return (get("source"), get("start"), get("end"))
+def _spans(evidence: Sequence[Any]) -> frozenset[tuple[Any, ...]]:
+    """Where a record's evidence lies, for its mapping's spans or a loaded record's alike."""
+    return frozenset(
+        (s["source"], s["start"], s["end"]) if isinstance(s, Mapping) else (s.source, s.start, s.end) for s in evidence
+    )
 
 
 def _error_keys(data_dir: Path) -> set[tuple[str, str, str | None, str]]:
@@ -149,10 +161,13 @@ def _error_keys(data_dir: Path) -> set[tuple[str, str, str | None, str]]:
     return {(p.code, p.file, p.record_id, p.message) for p in validate(data_dir) if p.severity is Severity.ERROR}
 
 
-def _attach(data_dir: Path, caveat_id: str, claim_id: str) -> tuple[Path, str]:
-    """The new text of the caveat file that lists ``claim_id`` in caveat ``caveat_id``'s applies_to.
+def _attach(data_dir: Path, caveat_ids: Sequence[str], claim_id: str) -> list[tuple[Path, str]]:
+    """The new text of each caveat file, with ``claim_id`` in the applies_to and scope of the caveats named.
 
     A caveat released at its current version gets the next one: adding a claim changes its content.
+
+    Raises:
+        ScaffoldError: A caveat named does not exist, or its file cannot be rewritten.
     """
     from ketdata._folder import discover
     from ketdata._format import format_file, key_order
@@ -160,22 +175,32 @@ def _attach(data_dir: Path, caveat_id: str, claim_id: str) -> tuple[Path, str]:
 
     snapshot = latest_snapshot(releases_dir(data_dir))
     released = {c["id"]: c["version"] for c in json.loads(snapshot.read_text("utf-8"))["caveats"]} if snapshot else {}
+    found: set[str] = set()
 
     def change(values: list[Any]) -> None:
         for value in values:
-            if isinstance(value, dict) and value.get("id") == caveat_id:
+            if isinstance(value, dict) and value.get("id") in caveat_ids:
+                found.add(value["id"])
                 value["applies_to"] = [*value.get("applies_to", []), claim_id]
-                if released.get(caveat_id) == value.get("version"):
+                # The caveat governs what its scope says: the new claim is named in it one by one.
+                scope = value.setdefault("scope", {})
+                scope["claims"] = [*scope.get("claims", []), claim_id]
+                if released.get(value["id"]) == value.get("version"):
                     value["version"] += 1
 
+    edits = []
     order = key_order()
-    for data_file in (f for f in discover(data_dir)[0] if f.kind == "caveat"):
-        if f"id: {caveat_id}\n" in data_file.path.read_text(encoding="utf-8"):
-            formatted = format_file(data_file.path, "caveat", order, change)
+    for data_file in (f for f in discover(data_dir)[0] if f.kind == "caveat") if caveat_ids else ():
+        before = set(found)
+        formatted = format_file(data_file.path, "caveat", order, change)
+        if found != before:
             if formatted.text is None:
-                raise ScaffoldError(f"cannot add {claim_id} to {caveat_id}: {data_file.path} {formatted.skipped}")
-            return data_file.path, formatted.text
-    raise ScaffoldError(f"no caveat with id {caveat_id!r} to attach the claim to")
+                raise ScaffoldError(f"cannot add {claim_id} to a caveat: {data_file.path} {formatted.skipped}")
+            edits.append((data_file.path, formatted.text))
+    missing = sorted(set(caveat_ids) - found)
+    if missing:
+        raise ScaffoldError(f"no caveat with id {', '.join(map(repr, missing))} to add the claim to")
+    return edits
 
 
 def write(data_dir: Path, kind: str, record: dict[str, Any], caveats: Sequence[str] = ()) -> Written:
@@ -189,7 +214,7 @@ def write(data_dir: Path, kind: str, record: dict[str, Any], caveats: Sequence[s
     """
     from ketdata._validate import validate
 
-    edits = [_attach(data_dir, caveat_id, record["id"]) for caveat_id in caveats]
+    edits = _attach(data_dir, caveats, record["id"])
     before_errors = _error_keys(data_dir)
     path = target_file(data_dir, kind, record)
     before = path.read_bytes() if path.exists() else None

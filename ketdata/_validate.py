@@ -105,7 +105,7 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
         schema_valid.update(id(r) for r, ok in zip(file_records, valid, strict=True) if ok)
     if results is not None:
         results.prune()
-    rules = Rules(records)
+    rules = Rules(records, folder)
     problems += rules.run()
     problems = [_with_id_choices(p, rules.id_choices) for p in problems]
     # Governance reads field values freely, so it looks only at records that passed their schema.

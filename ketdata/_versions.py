@@ -37,9 +37,9 @@ def latest_snapshot(folder: Path) -> Path | None:
 
 
 def _line_in(path: Path, record_id: str) -> int:
-    needle = f'"id": "{record_id}"'
+    needle = re.compile(rf'"id":\s*"{re.escape(record_id)}"')
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if needle in line:
+        if needle.search(line):
             return number
     return 1
 

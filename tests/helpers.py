@@ -50,12 +50,33 @@ object:
 category: identity
 evidence_status: established
 hedge: null
-source:
-  source: ketamine-overview
+evidence:
+- source: ketamine-overview
   section: what-is-ketamine
+  role: statement
   quote: Ketamine is a medication
   start: 20
   end: 44
 review:
   status: unreviewed
 """
+
+
+def link_to_caveats(data: Path, claim_id: str, *, unlink: bool = False) -> None:
+    """Add a claim to the applies_to of the caveats whose scope covers the first section (or take it out of
+    every caveat), raising each changed caveat's version, as an editor would."""
+    import yaml
+
+    path = data / "caveats.yaml"
+    docs = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
+    for doc in docs:
+        if doc["status"] != "active":
+            continue
+        before = list(doc["applies_to"])
+        if unlink and claim_id in before:
+            doc["applies_to"].remove(claim_id)
+        elif not unlink and "what-is-ketamine" in doc["scope"].get("sections", ()):
+            doc["applies_to"] = sorted({*before, claim_id})
+        if doc["applies_to"] != before:
+            doc["version"] += 1
+    path.write_text(yaml.safe_dump_all(docs, explicit_start=True, sort_keys=False, width=100), encoding="utf-8")

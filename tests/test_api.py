@@ -86,7 +86,7 @@ def test_claims_about_concept_as_subject_or_object() -> None:
 def test_caveats_for_claim() -> None:
     kinds = {v.kind for v in DS.caveats_for("claim-021")}
     assert {"limitation", "safety-warning", "supervision-requirement", "uncertainty"} <= kinds
-    assert DS.caveats_for("claim-010") == ()
+    assert {v.id for v in DS.caveats_for("claim-010")} == {"caveat-001", "caveat-005", "caveat-006"}
 
 
 def test_version_and_info() -> None:
@@ -129,7 +129,7 @@ def test_jsonschema_is_imported_only_when_a_record_fails_the_fast_check(tmp_path
     clean = subprocess.run([sys.executable, "-c", code, str(DATA)], capture_output=True, text=True, check=True)
     assert clean.stdout.strip() == "False"
     data = shutil.copytree(DATA, tmp_path / "data")
-    edit(data / "claims/identity.yaml", "version: 1", "version: 0")
+    edit(data / "claims/identity.yaml", "version: 2", "version: 0")
     broken = subprocess.run([sys.executable, "-c", code, str(data)], capture_output=True, text=True, check=True)
     assert broken.stdout.strip() == "True"
 
@@ -192,8 +192,9 @@ def test_evidence_statuses_come_in_rank_order() -> None:
 
 def test_search_finds_statements_and_quotes_ignoring_case() -> None:
     found = DS.search("DIZZINESS")
-    assert found and all("dizziness" in (r.statement + r.source.quote).lower() for r in found)
-    assert {type(r) for r in DS.search("supervision")} >= {ketdata.Caveat}
+    assert found and all("dizziness" in (r.statement + " ".join(e.quote for e in r.evidence)).lower() for r in found)
+    caveat = next(v for v in DS.caveats if v.status == "active")
+    assert caveat in DS.search(caveat.evidence[0].quote.upper())
     assert DS.search("no such words anywhere") == ()
 
 
@@ -217,9 +218,10 @@ def test_queries_leave_out_withdrawn_records_unless_asked(data: Path) -> None:
 def test_the_article_text_is_part_of_the_api() -> None:
     source = DS.source("ketamine-overview")
     for claim in DS.claims:
-        assert source.text[claim.source.start : claim.source.end] == claim.source.quote
+        for span in claim.evidence:
+            assert source.text[span.start : span.end] == span.quote
     assert source.text == (DATA / "sources" / source.file).read_bytes().decode("utf-8")
-    ref = DS.claim("claim-021").source
+    ref = DS.claim("claim-021").evidence[0]
     sentence = DS.sentence(ref)
     assert ref.quote in sentence and sentence.endswith(".") and sentence in source.text
 

@@ -31,15 +31,15 @@ def cli(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]
 def test_locate_prints_a_block_ready_to_paste() -> None:
     result = cli("locate", "can also be taken orally")
     assert result.returncode == 0
-    block = yaml.safe_load(result.stdout)["source"]
+    (block,) = yaml.safe_load(result.stdout)["evidence"]
     start = TEXT.index("can also be taken orally")
-    assert block == {"source": "ketamine-overview", "section": "ketamine-in-therapy",
+    assert block == {"source": "ketamine-overview", "section": "ketamine-in-therapy", "role": "statement",
                      "quote": "can also be taken orally", "start": start, "end": start + 24}  # fmt: skip
 
 
 def test_locate_counts_code_points_not_bytes() -> None:
     quote = "In recent years"
-    block = yaml.safe_load(cli("locate", quote).stdout)["source"]
+    (block,) = yaml.safe_load(cli("locate", quote).stdout)["evidence"]
     assert block["start"] == TEXT.index(quote) != TEXT.encode("utf-8").index(quote.encode("utf-8"))
 
 
@@ -58,7 +58,7 @@ def test_locate_reports_the_nearest_match_and_how_it_differs(quote: str, how: st
     result = cli("locate", quote)
     assert result.returncode == 1
     assert how in result.stderr
-    assert yaml.safe_load(result.stdout)["source"]["quote"] == "Ketamine is a medication"
+    assert yaml.safe_load(result.stdout)["evidence"][0]["quote"] == "Ketamine is a medication"
 
 
 def test_locate_unknown_source_is_a_usage_error() -> None:
@@ -69,7 +69,7 @@ def test_locate_unknown_source_is_a_usage_error() -> None:
 # --- new --------------------------------------------------------------------------------------------
 
 CLAIM_ARGS = ("new", "claim", "--statement", "Ketamine can have side effects.", "--subject", "ketamine",
-              "--predicate", "has_property", "--value", "has side effects", "--category", "adverse-effects",
+              "--predicate", "has_property", "--value", "side effects", "--category", "adverse-effects",
               "--evidence", "established", "--hedge", "can", "--quote", "ketamine can have side effects")  # fmt: skip
 DUPLICATE = ("new", "claim", "--statement", "Ketamine can cause dizziness.", "--subject", "ketamine",
              "--predicate", "has_side_effect", "--object", "dizziness", "--category", "adverse-effects",
@@ -85,10 +85,10 @@ def test_new_refuses_a_duplicate_of_an_existing_record(project: Path) -> None:
     before = _files(project)
     result = cli(*DUPLICATE, cwd=project)
     assert result.returncode == 1 and "repeats claim-047 (same subject, predicate and object)" in result.stderr
-    caveat = cli("new", "caveat", "--statement", "Ketamine must be used with care.", "--kind", "safety-warning",
-                 "--applies-to", "claim-045", "--quote", "ketamine can have side effects, including hallucinations, "
-                 "confusion, and dizziness", cwd=project)  # fmt: skip
-    assert caveat.returncode == 1 and "repeats caveat-005 (same kind and the same evidence)" in caveat.stderr
+    existing = next(v for v in ketdata.load(project / "data").caveats if len(v.evidence) == 1)
+    caveat = cli("new", "caveat", "--statement", "Ketamine must be used with care.", "--kind", existing.kind,
+                 "--applies-to", "claim-045", "--quote", existing.evidence[0].quote, cwd=project)  # fmt: skip
+    assert caveat.returncode == 1 and f"repeats {existing.id} (same kind and the same evidence)" in caveat.stderr
     concept = cli("new", "concept", "--id", "k-dizzy", "--label", "Dizziness", "--kind", "condition", cwd=project)
     assert concept.returncode == 1 and "repeats dizziness (same label)" in concept.stderr
     assert _files(project) == before
@@ -97,22 +97,26 @@ def test_new_refuses_a_duplicate_of_an_existing_record(project: Path) -> None:
 def test_new_keeps_nothing_unless_the_whole_dataset_still_validates(project: Path) -> None:
     before = _files(project)
     result = cli(*CLAIM_ARGS, cwd=project)
-    assert result.returncode == 1 and "KD604" in result.stdout and "--caveat" in result.stderr
+    assert result.returncode == 1 and "KD608" in result.stdout
+    assert "add --caveat caveat-002 --caveat caveat-003 --caveat caveat-005" in result.stderr
     assert _files(project) == before
     assert findings(project / "data") == []
 
 
 def test_new_claim_gets_the_next_id_and_joins_a_caveat(project: Path) -> None:
-    result = cli(*CLAIM_ARGS, "--caveat", "caveat-005", cwd=project)
+    caveats = ("caveat-002", "caveat-003", "caveat-005", "caveat-006")
+    released = {v.id: v.version for v in ketdata.load(project / "data").caveats}
+    result = cli(*CLAIM_ARGS, *(a for c in caveats for a in ("--caveat", c)), cwd=project)
     assert result.returncode == 0, result.stdout + result.stderr
     record_id, path = result.stdout.strip().split("\t")
     assert record_id == "claim-049" and path == "data/claims/adverse-effects.yaml"
     ds = ketdata.load(project / "data")
     claim = ds.claim("claim-049")
     assert (claim.version, claim.status, claim.hedge) == (1, "active", "can")
-    assert TEXT[claim.source.start : claim.source.end] == claim.source.quote
-    caveat = ds.caveat("caveat-005")
-    assert caveat.applies_to[-1] == "claim-049" and caveat.version == 2  # released at 1: the change is a new version
+    assert [(s.role, TEXT[s.start : s.end]) for s in claim.evidence] == [("statement", claim.evidence[0].quote)]
+    for caveat in map(ds.caveat, caveats):
+        # Each was released at its version: the change makes a new one.
+        assert caveat.applies_to[-1] == "claim-049" and caveat.version == released[caveat.id] + 1
     assert findings(project / "data") == []
     assert cli("fmt", "--check", cwd=project).returncode == 0
 
@@ -179,7 +183,7 @@ def test_fmt_rewrites_to_canonical_form_idempotently(data: Path) -> None:
 
 def test_fmt_leaves_files_with_comments_alone(data: Path) -> None:
     names = data / "claims" / "names.yaml"
-    text = "# street names\n" + names.read_text(encoding="utf-8").replace("version: 1", "version:   1", 1)
+    text = "# street names\n" + names.read_text(encoding="utf-8").replace("version: 2", "version:   2", 1)
     names.write_text(text, encoding="utf-8")
     result = cli("fmt", data)
     assert "has comments" in result.stderr and result.returncode == 0
@@ -201,7 +205,7 @@ def test_show_claim_with_caveats_and_quote_in_context() -> None:
     out = result.stdout
     assert "In ketamine therapy, the drug can also be taken orally." in out
     assert "caveat-006 (supervision-requirement)" in out
-    assert "«it can also" in out.replace("\n", " ").replace("  ", " ")
+    assert "«orally»" in out and "In therapy, ketamine" in out
     assert max(len(line) for line in out.splitlines()) <= 80
 
 

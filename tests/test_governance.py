@@ -11,7 +11,7 @@ import ketdata
 from ketdata import Severity
 from ketdata.export import render
 
-from .helpers import edit, findings, line_of
+from .helpers import edit, findings, line_of, link_to_caveats
 
 IDENTITY = "data/claims/identity.yaml"
 REVIEWED = "review:\n  status: reviewed\n  reviewed_by: Test Reviewer\n  reviewed_on: '2026-11-26'\n"
@@ -41,7 +41,7 @@ def test_content_changed_after_its_review_is_an_error(project: Path) -> None:
     review_claim_001(project)
     assert cli("release", "--date", "2026-12-01", cwd=project).returncode == 0
     edit(project / IDENTITY, "statement: Ketamine is a medication.", "statement: Ketamine is a medicine.")
-    edit(project / IDENTITY, "version: 1", "version: 2")
+    edit(project / IDENTITY, "version: 2", "version: 3")
     (problem,) = findings(project / "data")
     assert (problem.code, problem.record_id, problem.line) == (
         "KD603",
@@ -66,8 +66,7 @@ def test_overdue_review_is_a_warning_that_strict_makes_fatal(project: Path) -> N
 
 def test_rules_are_read_from_the_data(project: Path) -> None:
     harms = project / "data/claims/harms.yaml"
-    edit(project / "data/caveats.yaml", "- claim-013\n", "")
-    edit(project / "data/caveats.yaml", "id: caveat-001\nversion: 2", "id: caveat-001\nversion: 2")
+    link_to_caveats(project / "data", "claim-013", unlink=True)
     (problem,) = [p for p in findings(project / "data") if p.code == "KD604"]
     assert problem.record_id == "claim-013" and problem.file == str(harms)
     assert "'risky-claims-need-caveats'" in problem.message
@@ -89,7 +88,7 @@ def test_strong_wording_is_located_at_the_word(project: Path) -> None:
         "statement: Ketamine infusion therapy is used as an alternative",
         "statement: Ketamine infusion therapy is proven as an alternative",
     )
-    edit(path, "id: claim-021\nversion: 1", "id: claim-021\nversion: 2")
+    edit(path, "id: claim-021\nversion: 2", "id: claim-021\nversion: 3")
     (problem,) = findings(project / "data")
     line = path.read_text(encoding="utf-8").splitlines()[problem.line - 1]
     assert problem.code == "KD606" and line[problem.column - 1 :].startswith("proven")
@@ -102,13 +101,13 @@ def test_conflicts_are_symmetric_and_exported(project: Path) -> None:
         "review:\n  status: unreviewed\nconflicts_with:\n- claim-004\n",
     )
     assert [p.code for p in findings(project / "data")] == ["KD501", "KD607"]
-    edit(project / IDENTITY, "id: claim-001\nversion: 1", "id: claim-001\nversion: 2")
+    edit(project / IDENTITY, "id: claim-001\nversion: 2", "id: claim-001\nversion: 3")
     text = (project / IDENTITY).read_text(encoding="utf-8")
-    head, tail = text.split("id: claim-004\nversion: 1", 1)
+    head, tail = text.split("id: claim-004\nversion: 2", 1)
     tail = tail.replace(
         "review:\n  status: unreviewed\n", "review:\n  status: unreviewed\nconflicts_with:\n- claim-001\n", 1
     )
-    (project / IDENTITY).write_text(head + "id: claim-004\nversion: 2" + tail, encoding="utf-8")
+    (project / IDENTITY).write_text(head + "id: claim-004\nversion: 3" + tail, encoding="utf-8")
     assert findings(project / "data") == []
     files = render(ketdata.load(project / "data"))
     claims = {c["id"]: c for c in json.loads(files["json/ketdata.json"])["claims"]}
@@ -143,8 +142,8 @@ def test_exports_carry_review_and_publication_status(project: Path) -> None:
 def test_withdrawn_claims_are_exported_as_retired(project: Path) -> None:
     edit(
         project / "data/claims/names.yaml",
-        "id: claim-010\nversion: 1\nstatus: active",
-        "id: claim-010\nversion: 2\nstatus: withdrawn\nreason: Not a claim about the drug.",
+        "id: claim-010\nversion: 2\nstatus: active",
+        "id: claim-010\nversion: 3\nstatus: withdrawn\nreason: Not a claim about the drug.",
     )
     bundle = json.loads(render(ketdata.load(project / "data"))["fhir/bundle.json"])
     (basic,) = [

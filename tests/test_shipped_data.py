@@ -41,18 +41,93 @@ def test_source_copy_is_byte_for_byte() -> None:
 
 @pytest.mark.parametrize("claim", [pytest.param(c, id=c.id) for c in DS.claims])
 def test_claim_quotes_the_source_exactly(claim: Claim) -> None:
-    ref = claim.source
-    assert TEXT[ref.start : ref.end] == ref.quote
+    assert [(s.start, s.end) for s in claim.evidence if TEXT[s.start : s.end] != s.quote] == []
     assert [p for p in PROBLEMS if p.record_id == claim.id and p.severity is not Severity.INFO] == []
 
 
 @pytest.mark.parametrize("claim", [pytest.param(c, id=c.id) for c in DS.claims])
-def test_claim_keeps_the_hedges_of_its_quote(claim: Claim) -> None:
-    words = [h for h in HEDGES if re.search(rf"\b{h}\b", claim.source.quote, re.IGNORECASE)]
-    if words:
-        assert claim.hedge is not None, f"quote has {words} but the claim records no hedge"
-        assert any(w in claim.hedge for w in words)
-        assert any(re.search(rf"\b{w}\b", claim.statement, re.IGNORECASE) for w in claim.hedge.split())
+def test_claim_keeps_the_hedges_of_its_evidence(claim: Claim) -> None:
+    own = [s.quote for s in claim.evidence if s.role != "context"]
+    words = [h for h in HEDGES if any(re.search(rf"\b{h}\b", q, re.IGNORECASE) for q in own)]
+    assert not words or claim.hedge is not None, f"evidence has {words} but the claim records no hedge"
+    if claim.hedge is not None:
+        assert any(w in claim.hedge for w in words) or claim.hedge in " ".join(s.quote for s in claim.evidence)
+        assert all(re.search(rf"\b{w}\b", claim.statement, re.IGNORECASE) for w in claim.hedge.split())
+
+
+def test_no_claim_evidence_is_a_bare_list_item() -> None:
+    offenders = [c.id for c in DS.claims if not {s.role for s in c.evidence} & {"statement", "context"}]
+    assert offenders == []
+    assert all(len(s.quote) > 1 for c in DS.claims for s in c.evidence if s.role != "item")
+
+
+def test_every_sentence_is_at_least_half_inside_some_evidence() -> None:
+    from ketdata._validate import run
+
+    covered = {i for r in (*DS.claims, *DS.caveats) for s in r.evidence for i in range(s.start, s.end)}
+    rows = run(DATA).coverage["ketamine-overview"]
+    shares = {r.sentence.text[:40]: _share(r.sentence.start, r.sentence.end, covered) for r in rows}
+    assert len(shares) == 17
+    assert {k: v for k, v in shares.items() if v < 0.5} == {}
+
+
+def _share(start: int, end: int, covered: set[int]) -> float:
+    chars = [i for i in range(start, end) if not TEXT[i].isspace()]
+    return sum(i in covered for i in chars) / len(chars)
+
+
+def test_every_therapy_claim_carries_the_experimental_and_guidance_caveats() -> None:
+    section = DS.source("ketamine-overview").section("ketamine-in-therapy")
+    assert section is not None
+    therapy = [c.id for c in DS.claims if any(section.start <= s.start < section.end for s in c.evidence)]
+    experimental = next(v for v in DS.caveats if "experimental" in v.statement)
+    guidance = next(v for v in DS.caveats if "should only be used" in v.statement)
+    assert len(therapy) >= 25
+    assert [c for c in therapy if c not in experimental.applies_to or c not in guidance.applies_to] == []
+    assert "ketamine-in-therapy" in experimental.scope.sections
+    assert "ketamine-in-therapy" in guidance.scope.sections
+
+
+def test_only_exact_and_close_matches_stand_for_a_concept_in_fhir() -> None:
+    import json
+
+    bundle = (ROOT / "exports" / "fhir" / "bundle.json").read_text(encoding="utf-8")
+    weak = [k for c in DS.concepts for k in c.codings if not k.stands_for_concept]
+    assert {k.code for k in weak} >= {"50697003", "191816009", "225444004"}
+    codings = _codings(json.loads(bundle))
+    assert [k.code for k in weak if (k.system, k.code) in codings] == []
+
+
+def _codings(node: object) -> set[tuple[str, str]]:
+    """Every Coding in a FHIR resource that stands for its concept (not one carried in an extension)."""
+    found: set[tuple[str, str]] = set()
+    if isinstance(node, dict):
+        if "coding" in node:
+            found |= {(c.get("system"), c.get("code")) for c in node["coding"]}
+        for key, value in node.items():
+            if key != "extension":
+                found |= _codings(value)
+    elif isinstance(node, list):
+        for value in node:
+            found |= _codings(value)
+    return found
+
+
+def test_claims_about_follows_the_concept_hierarchy() -> None:
+    about = {c.id for c in DS.claims_about("depression")}
+    assert {c.id for c in DS.claims if c.object.concept in {"treatment-resistant-depression"}} <= about
+    assert len(about) >= 3
+    assert {c.id for c in DS.claims_about("depression", narrower=False)} < about
+
+
+def test_glosses_not_from_the_article_say_so() -> None:
+    glosses = [g for c in DS.concepts for g in (c.definition, *c.synonyms) if g is not None]
+    assert [g.text for g in glosses if g.origin == "external" and not g.reason] == []
+    article = [g for g in glosses if g.origin == "article"]
+    assert article
+    assert [
+        g.text for g in article if g.evidence is None or g.text not in TEXT[g.evidence.start : g.evidence.end]
+    ] == []
 
 
 def test_no_statement_is_worded_stronger_than_the_article() -> None:
@@ -108,8 +183,8 @@ def test_claim_count_is_in_the_expected_range() -> None:
 
 REFERENCE = DATA / "reference" / "codes.csv"
 SHARED_REFERENCE = ROOT.parent / "shared" / "reference" / "codes.csv"
-# sha256 of shared/reference/codes.csv when it was copied into data/reference/ (2026-11-26).
-REFERENCE_SHA256 = "6741b889c30f0b6a64f17f150934905df8ad8c3dfbc68957a9c6a806f64302aa"
+# sha256 of shared/reference/codes.csv (with mapping relations) when it was copied into data/reference/ (2026-11-26).
+REFERENCE_SHA256 = "6afb35f7eb2869bf7fccc948d51bcf839333a679556a266d708bfbe78fda6210"
 
 
 def test_the_reference_table_is_an_unchanged_copy() -> None:
@@ -117,18 +192,19 @@ def test_the_reference_table_is_an_unchanged_copy() -> None:
     assert {hashlib.sha256(path.read_bytes()).hexdigest() for path in copies} == {REFERENCE_SHA256}
 
 
-def test_codings_come_from_the_shared_reference() -> None:
+def test_codings_come_from_the_reference_with_their_relation() -> None:
     with REFERENCE.open(encoding="utf-8") as handle:
-        rows = {(r["system"], r["code"], r["display"], r["checked_against"]) for r in csv.DictReader(handle)}
+        keys = ("system", "code", "display", "relation", "confidence", "checked_against")
+        rows = {tuple(r[k] for k in keys) for r in csv.DictReader(handle)}
     offenders = [
         (concept.id, coding.code)
         for concept in DS.concepts
         for coding in concept.codings
-        if (coding.system, coding.code, coding.display, coding.checked_against) not in rows
+        if tuple(getattr(coding, k) for k in keys) not in rows
     ]
     assert offenders == []
 
 
-def test_codings_cite_their_reference() -> None:
-    offenders = [(c.id, k.code) for c in DS.concepts for k in c.codings if k.reference != "shared/reference/codes.csv"]
+def test_codings_cite_the_projects_own_copy() -> None:
+    offenders = [(c.id, k.code) for c in DS.concepts for k in c.codings if k.reference != "data/reference/codes.csv"]
     assert offenders == []

@@ -15,7 +15,7 @@ from ketdata import Problem
 from ketdata._release import bumped
 from ketdata._versions import semver
 
-from .helpers import ROOT, claim_record, edit, findings, line_of
+from .helpers import ROOT, claim_record, edit, findings, line_of, link_to_caveats
 
 IDENTITY = "data/claims/identity.yaml"
 LATEST = max((p.stem for p in (ROOT / "releases").glob("*.json")), key=semver)
@@ -42,7 +42,7 @@ def release_plan(project: Path) -> str:
 def reword(project: Path, version: int | None) -> None:
     edit(project / IDENTITY, "statement: Ketamine is a medication.", "statement: Ketamine is a medicine.")
     if version is not None:
-        edit(project / IDENTITY, "version: 1", f"version: {version}")
+        edit(project / IDENTITY, "version: 2", f"version: {version}")
 
 
 def test_shipped_data_equals_its_latest_release() -> None:
@@ -55,19 +55,19 @@ def test_edit_without_bump_fails(project: Path) -> None:
     reword(project, None)
     (found,) = problems(project)
     assert (found.code, found.record_id) == ("KD501", "claim-001")
-    assert (found.file, found.line) == (str(project / IDENTITY), line_of(project / IDENTITY, "version: 1"))
-    assert "statement" in found.message and "set version: 2" in found.message
+    assert (found.file, found.line) == (str(project / IDENTITY), line_of(project / IDENTITY, "version: 2"))
+    assert "statement" in found.message and "set version: 3" in found.message
     assert cli("validate", cwd=project).returncode == 1
 
 
 def test_edit_with_bump_passes_and_is_a_patch(project: Path) -> None:
-    reword(project, 2)
+    reword(project, 3)
     assert problems(project) == []
     assert f"release {PATCH} (patch bump over {LATEST})" in release_plan(project)
 
 
 def test_version_jump_and_bump_without_change(project: Path) -> None:
-    reword(project, 3)
+    reword(project, 4)
     assert [p.code for p in problems(project)] == ["KD502"]
     edit(project / IDENTITY, "statement: Ketamine is a medicine.", "statement: Ketamine is a medication.")
     assert [p.code for p in problems(project)] == ["KD503"]
@@ -80,15 +80,16 @@ def test_deleting_a_record_fails(project: Path) -> None:
     (found,) = [p for p in problems(project) if p.code == "KD504"]
     snapshot = project / SNAPSHOT
     assert (found.record_id, found.file) == ("claim-010", str(snapshot))
-    assert found.line == line_of(snapshot, '"id": "claim-010"')
+    assert found.line == line_of(snapshot, '"id":"claim-010"')
 
 
 def withdraw(project: Path, claim: str = "claim-010", file: str = "data/claims/names.yaml") -> None:
     edit(
         project / file,
-        f"id: {claim}\nversion: 1\nstatus: active",
-        f"id: {claim}\nversion: 2\nstatus: withdrawn\nreason: Street names are not claims about the drug.",
+        f"id: {claim}\nversion: 2\nstatus: active",
+        f"id: {claim}\nversion: 3\nstatus: withdrawn\nreason: Street names are not claims about the drug.",
     )
+    link_to_caveats(project / "data", claim, unlink=True)
 
 
 def test_withdrawing_a_record_passes_and_is_major(project: Path) -> None:
@@ -102,12 +103,13 @@ def test_withdrawing_a_record_passes_and_is_major(project: Path) -> None:
 def test_withdrawn_record_cannot_come_back(project: Path) -> None:
     withdraw(project)
     assert cli("release", "--date", "2026-12-01", cwd=project).returncode == 0
-    edit(project / "data/claims/names.yaml", "version: 2\nstatus: withdrawn", "version: 3\nstatus: active")
+    edit(project / "data/claims/names.yaml", "version: 3\nstatus: withdrawn", "version: 4\nstatus: active")
     assert "KD505" in [p.code for p in problems(project)]
 
 
 def test_adding_a_record_is_minor(project: Path) -> None:
     (project / "data/claims/extra.yaml").write_text(NEW_CLAIM, encoding="utf-8")
+    link_to_caveats(project / "data", "claim-049")
     assert problems(project) == []
     plan = release_plan(project)
     assert f"release {MINOR} (minor bump over {LATEST})" in plan and "`claim-049` added" in plan
@@ -115,11 +117,12 @@ def test_adding_a_record_is_minor(project: Path) -> None:
 
 def test_new_record_starts_at_version_one(project: Path) -> None:
     (project / "data/claims/extra.yaml").write_text(NEW_CLAIM.replace("version: 1", "version: 2"), encoding="utf-8")
+    link_to_caveats(project / "data", "claim-049")
     assert [(p.code, p.record_id) for p in problems(project)] == [("KD506", "claim-049")]
 
 
 def test_release_writes_snapshot_version_changelog_and_exports(project: Path) -> None:
-    reword(project, 2)
+    reword(project, 3)
     result = cli("release", "--date", "2026-12-01", cwd=project)
     assert result.returncode == 0, result.stderr
     snapshot = json.loads((project / f"releases/{PATCH}.json").read_text(encoding="utf-8"))
@@ -127,7 +130,7 @@ def test_release_writes_snapshot_version_changelog_and_exports(project: Path) ->
     assert ketdata.load(project / "data").version == PATCH
     changelog = (project / "CHANGELOG.md").read_text(encoding="utf-8")
     assert changelog.index(f"## [{PATCH}] - 2026-12-01") < changelog.index(f"## [{LATEST}]")
-    assert "### Changed" in changelog and "`claim-001` (version 2): `statement`" in changelog
+    assert "### Changed" in changelog and "`claim-001` (version 3): `statement`" in changelog
     assert json.loads((project / "exports/manifest.json").read_text(encoding="utf-8"))["dataset_version"] == PATCH
     assert problems(project) == []
     again = cli("release", cwd=project)
@@ -142,14 +145,14 @@ def test_release_refuses_invalid_data(project: Path) -> None:
 
 
 def test_dry_run_writes_nothing(project: Path) -> None:
-    reword(project, 2)
+    reword(project, 3)
     before = {p: p.read_bytes() for p in project.rglob("*") if p.is_file()}
     release_plan(project)
     assert {p: p.read_bytes() for p in project.rglob("*") if p.is_file()} == before
 
 
 def test_diff_formats_and_exit_codes(project: Path) -> None:
-    reword(project, 2)
+    reword(project, 3)
     withdraw(project)
     text = cli("diff", SNAPSHOT, "data", cwd=project)
     assert text.returncode == 1
@@ -157,18 +160,25 @@ def test_diff_formats_and_exit_codes(project: Path) -> None:
     assert "claim-010 withdrawn" in text.stdout and text.stdout.index("claims:") < text.stdout.index("claim-001")
     data = json.loads(cli("diff", SNAPSHOT, "data", "--format", "json", cwd=project).stdout)
     assert data["bump"] == "major"
-    assert {(c["id"], c["change"]) for c in data["changes"]} == {("claim-001", "changed"), ("claim-010", "withdrawn")}
+    claims = {(c["id"], c["change"]) for c in data["changes"] if c["id"].startswith("claim-")}
+    assert claims == {("claim-001", "changed"), ("claim-010", "withdrawn")}
+    # Withdrawing a claim takes it out of the caveats whose scope held it: each of them changes too.
+    assert {c["id"] for c in data["changes"] if c["id"].startswith("caveat-")} == {
+        "caveat-001",
+        "caveat-005",
+        "caveat-006",
+    }
     markdown = cli("diff", SNAPSHOT, "data", "--format", "markdown", cwd=project).stdout
     assert "### Claims" in markdown and "- `claim-010` withdrawn" in markdown
 
 
 def test_diff_library_returns_typed_changes(project: Path) -> None:
-    reword(project, 2)
+    reword(project, 3)
     old = ketdata.load_json(project / SNAPSHOT)
     change = ketdata.diff(old, ketdata.load(project / "data"))
     (record,) = change.changes
     assert isinstance(record, ketdata.RecordChange)
-    assert (record.id, record.change, record.old_version, record.new_version) == ("claim-001", "changed", 1, 2)
+    assert (record.id, record.change, record.old_version, record.new_version) == ("claim-001", "changed", 2, 3)
     assert record.fields == (ketdata.FieldChange("statement", "Ketamine is a medication.", "Ketamine is a medicine."),)
     assert change.bump() == "patch"
 
@@ -184,11 +194,11 @@ def test_diff_between_git_revisions(project: Path) -> None:
     git("add", "-A", cwd=project)
     git("commit", "-qm", "1.0.0", cwd=project)
     git("tag", "v1.0.0", cwd=project)
-    reword(project, 2)
+    reword(project, 3)
     git("commit", "-qam", "reword", cwd=project)
     result = cli("diff", "v1.0.0", "HEAD", cwd=project)
     assert result.returncode == 1, result.stderr
-    assert "claim-001 changed (v1 -> v2)" in result.stdout
+    assert "claim-001 changed (v2 -> v3)" in result.stdout
     assert cli("diff", "v1.0.0", "v1.0.0", cwd=project).returncode == 0
     assert cli("diff", "v1.0.0", "data", cwd=project).returncode == 1
     bad = cli("diff", "no-such-tag", "HEAD", cwd=project)
@@ -207,7 +217,7 @@ def test_diff_takes_a_released_version_number_on_a_clone_without_tags(project: P
         result = cli("diff", old, "data", cwd=project)
         assert result.returncode == 1, result.stderr
         assert result.stdout.startswith("1.0.0 -> ")
-    assert cli("diff", "2.0.0", "data", cwd=project).returncode == 0
+    assert cli("diff", ketdata.load(project / "data").version, "data", cwd=project).returncode == 0
     unknown = cli("diff", "9.9.9", "data", cwd=project)
     assert unknown.returncode == 2 and "Traceback" not in unknown.stderr
 

@@ -72,7 +72,7 @@ def test_installed_wheel_loads_with_the_standard_library_only(wheel: Path, tmp_p
     code = (
         "import importlib.metadata, ketdata; ds = ketdata.load(); print(ketdata.__file__); "
         "print(len(ds.claims), ds.version); print(ketdata.__version__, importlib.metadata.version('ketdata')); "
-        "c = ds.claims[0]; print(ds.source(c.source.source).text[c.source.start : c.source.end] == c.source.quote)"
+        "e = ds.claims[0].evidence[0]; print(ds.source(e.source).text[e.start : e.end] == e.quote)"
     )
     out = subprocess.run([str(python), "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
     location, summary, versions, quoted = out.stdout.splitlines()

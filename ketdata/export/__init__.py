@@ -8,6 +8,7 @@ from __future__ import annotations
 from ketdata.export._csv import load_csv, to_csv, to_datapackage
 from ketdata.export._fhir import to_fhir_bundle, to_fhir_ndjson
 from ketdata.export._json import to_json, to_ndjson
+from ketdata.export._sssom import to_sssom
 from ketdata.export._write import ExportResult, export, render, stale_files
 
 __all__ = [
@@ -22,4 +23,5 @@ __all__ = [
     "to_fhir_ndjson",
     "to_json",
     "to_ndjson",
+    "to_sssom",
 ]

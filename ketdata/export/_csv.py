@@ -1,8 +1,9 @@
 """CSV tables (RFC 4180, UTF-8) with a Frictionless Data Package describing them, and their reading back.
 
-Each record type is a table; every list inside a record (caveat to claims, concept synonyms and
-codings, source sections) is a link table keyed by owner id and position, so nothing is lost and
-order survives. A null is an empty cell, as the Table Schema's default ``missingValues: [""]``
+Each record type is a table; every list inside a record (evidence spans, qualifiers, a caveat's scope
+and claims, concept synonyms, broader concepts and codings, source sections, decision-table rows) is a
+link table keyed by owner id and position, so nothing is lost and order survives. A null is an empty
+cell, as the Table Schema's default ``missingValues: [""]``
 says; text in the data is never empty, so the two cannot be confused.
 """
 
@@ -49,13 +50,14 @@ class Table:
         return [self.owner, "position"] if self.owner else ["id"]
 
 
-_SOURCE_REF = ("source.source", "source.section", "source.quote", "source.start", "source.end")
+_SPAN = ("source", "section", "role", "quote", "start", "end")
+_GLOSS = ("text", "origin", "reason", *(f"evidence.{c}" for c in _SPAN))
 _REVIEW = ("review.status", "review.reviewed_by", "review.reviewed_on", "review.review_due")
 _LIFE = ("id", "version", "status", "reason", "superseded_by")
 _CLAIM = (
     *_LIFE, "statement", "subject", "predicate", "object.concept", "object.value", "object.quantity.value",
     "object.quantity.low", "object.quantity.high", "object.quantity.unit", "object.quantity.approximate", "category",
-    "evidence_status", "hedge", *_SOURCE_REF, *_REVIEW,
+    "evidence_status", "hedge", "hedge_governs", *_REVIEW,
 )  # fmt: skip
 
 
@@ -63,6 +65,14 @@ def _link(name: str, attr: str, schema: str, column: str, owner: str, field: str
     """A link table of plain values: owner id, position, and the value (``refers`` names what it points at)."""
     foreign = {owner: f"{attr}.id", **({column: refers} if refers else {})}
     return Table(name, attr, schema, (column,), foreign, field, owner, single=True)
+
+
+def _spans(name: str, attr: str, schema: str, owner: str) -> Table:
+    return Table(name, attr, schema, _SPAN, {owner: f"{attr}.id", "source": "sources.id"}, "evidence", owner)
+
+
+def _qualifiers(name: str, attr: str, schema: str, owner: str) -> Table:
+    return Table(name, attr, schema, ("kind", "text", "governs"), {owner: f"{attr}.id"}, "qualifiers", owner)
 
 
 TABLES: tuple[Table, ...] = (
@@ -74,24 +84,39 @@ TABLES: tuple[Table, ...] = (
           {"parent": "categories.id"}),
     Table("evidence_statuses", "evidence_statuses", "evidence_status", ("id", "label", "definition", "rank", "graded"),
           {}),
+    Table("evidence_status_decision", "evidence_statuses", "evidence_status", ("wording", "cue", "why"),
+          {"evidence_status_id": "evidence_statuses.id"}, "decision", "evidence_status_id"),
     Table("predicates", "predicates", "predicate", ("id", "label", "definition", "object_kind"), {}),
-    Table("concepts", "concepts", "concept", ("id", "label", "kind", "definition"), {}),
-    _link("concept_synonyms", "concepts", "concept", "synonym", "concept_id", "synonyms"),
-    Table("concept_codings", "concepts", "concept", ("system", "code", "display", "reference", "checked_against"),
+    Table("concepts", "concepts", "concept", ("id", "label", "kind", *(f"definition.{c}" for c in _GLOSS)),
+          {"definition_evidence_source": "sources.id"}),
+    Table("concept_synonyms", "concepts", "concept", _GLOSS,
+          {"concept_id": "concepts.id", "evidence_source": "sources.id"}, "synonyms", "concept_id"),
+    _link("concept_broader", "concepts", "concept", "broader", "concept_id", "broader", "concepts.id"),
+    Table("concept_codings", "concepts", "concept",
+          ("system", "code", "display", "relation", "confidence", "reference", "checked_against"),
           {"concept_id": "concepts.id"}, "codings", "concept_id"),
     Table("claims", "claims", "claim", _CLAIM, {
         "superseded_by": "claims.id", "subject": "concepts.id", "predicate": "predicates.id",
-        "object_concept": "concepts.id", "category": "categories.id", "evidence_status": "evidence_statuses.id",
-        "source_source": "sources.id"}),
+        "object_concept": "concepts.id", "category": "categories.id", "evidence_status": "evidence_statuses.id"}),
+    _spans("claim_evidence", "claims", "claim", "claim_id"),
+    _qualifiers("claim_qualifiers", "claims", "claim", "claim_id"),
     _link("claim_conflicts", "claims", "claim", "conflicts_with", "claim_id", "conflicts_with", "claims.id"),
-    Table("caveats", "caveats", "caveat", (*_LIFE, "statement", "kind", *_SOURCE_REF, *_REVIEW),
-          {"superseded_by": "caveats.id", "source_source": "sources.id"}),
+    Table("caveats", "caveats", "caveat", (*_LIFE, "statement", "hedge", "kind", *_REVIEW),
+          {"superseded_by": "caveats.id"}),
+    _spans("caveat_evidence", "caveats", "caveat", "caveat_id"),
+    _qualifiers("caveat_qualifiers", "caveats", "caveat", "caveat_id"),
+    _link("caveat_scope_sections", "caveats", "caveat", "section", "caveat_id", "scope.sections"),
+    Table("caveat_scope_spans", "caveats", "caveat", ("source", "start", "end"),
+          {"caveat_id": "caveats.id", "source": "sources.id"}, "scope.spans", "caveat_id"),
+    _link("caveat_scope_claims", "caveats", "caveat", "claim_id", "caveat_id", "scope.claims", "claims.id"),
     _link("caveat_claims", "caveats", "caveat", "claim_id", "caveat_id", "applies_to", "claims.id"),
     Table("rules", "rules", "rule", ("id", "kind", "severity", "description"), {}),
     _link("rule_categories", "rules", "rule", "category", "rule_id", "categories", "categories.id"),
     _link("rule_caveat_kinds", "rules", "rule", "caveat_kind", "rule_id", "caveat_kinds"),
     _link("rule_words", "rules", "rule", "word", "rule_id", "words"),
     _link("rule_statuses", "rules", "rule", "evidence_status", "rule_id", "statuses", "evidence_statuses.id"),
+    _link("rule_caveats", "rules", "rule", "caveat_id", "rule_id", "caveats", "caveats.id"),
+    _link("rule_predicates", "rules", "rule", "predicate", "rule_id", "predicates", "predicates.id"),
 )  # fmt: skip
 
 
@@ -114,7 +139,7 @@ def _table_rows(table: Table, records: Sequence[Mapping[str, Any]]) -> Iterator[
         if table.link is None:
             yield [_dig(record, c) for c in table.columns]
             continue
-        for position, item in enumerate(record.get(table.link, ())):
+        for position, item in enumerate(_dig(record, table.link) or ()):
             yield [record["id"], position, *([item] if table.single else (_dig(item, c) for c in table.columns))]
 
 
@@ -181,11 +206,11 @@ def _fields(table: Table, schemas: _Schemas) -> list[dict[str, Any]]:
             },
         ]
     for column, header in zip(table.columns, table.headers[len(fields) :], strict=True):
-        prefix = [table.link, _ITEM] if table.link else []
+        prefix = [*table.link.split("."), _ITEM] if table.link else []
         path = prefix if table.single else [*prefix, *column.split(".")]
         node, required = schemas.walk(table.schema, path)
         if table.single:
-            node = {**node, "description": schemas.walk(table.schema, [table.link or ""])[0]["description"]}
+            node = {**node, "description": schemas.walk(table.schema, prefix[:-1])[0]["description"]}
         field: dict[str, Any] = {"name": header, "type": schemas.table_type(node), "description": node["description"]}
         if required:
             field["constraints"] = {"required": True}
@@ -276,7 +301,11 @@ def load_csv(folder: str | Path) -> Dataset:
                 owners[row[0]] = _unflatten(table.columns, row)
                 continue
             item = row[2] if table.single else _unflatten(table.columns, row[2:])
-            owners[row[0]].setdefault(table.link, []).append(item)
+            *parents, leaf = table.link.split(".")
+            target = owners[row[0]]
+            for part in parents:
+                target = target.setdefault(part, {})
+            target.setdefault(leaf, []).append(item)
     info = {"id": package["name"], "name": package["title"], "version": package["version"],
             "release_date": package["created"][:10] if "created" in package else None,
             "license": package["licenses"][0]["name"], "description": package["description"],

@@ -33,7 +33,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ketdata._model import Caveat, Claim, Concept, Dataset, Source, SourceRef
+from ketdata._model import Caveat, Claim, Coding, Concept, Dataset, EvidenceSpan, Source
 from ketdata.export._json import compact, record_lines
 
 Resource = dict[str, Any]
@@ -71,26 +71,49 @@ def _narrative(text: str) -> dict[str, str]:
     return {"status": "generated", "div": f'<div xmlns="http://www.w3.org/1999/xhtml">{html.escape(text)}</div>'}
 
 
+def _coding(c: Coding) -> dict[str, str]:
+    return {"system": c.system, "code": c.code, "display": c.display}
+
+
+def _mapped(c: Coding) -> dict[str, Any]:
+    """A code that may not stand for the concept (narrower, broader, related), carried with its relation."""
+    return {"url": _EXT + "mapped-code", "extension": [
+        {"url": "relation", "valueCode": c.relation},
+        {"url": "confidence", "valueCode": c.confidence},
+        {"url": "coding", "valueCoding": _coding(c)},
+    ]}  # fmt: skip
+
+
 def _concept(concept: Concept) -> dict[str, Any]:
+    """The concept as a CodeableConcept: only exact and close matches as its codings, the rest as extensions."""
     cc: dict[str, Any] = {"text": concept.label}
-    if concept.codings:
-        cc["coding"] = [{"system": c.system, "code": c.code, "display": c.display} for c in concept.codings]
+    mapped = [_mapped(c) for c in concept.codings if not c.stands_for_concept]
+    if mapped:
+        cc["extension"] = mapped
+    codings = [_coding(c) for c in concept.codings if c.stands_for_concept]
+    if codings:
+        cc["coding"] = codings
     return cc
 
 
 def _coded(concept: Concept, system: str) -> list[dict[str, Any]]:
-    return [{"coding": [{"system": c.system, "code": c.code, "display": c.display}], "text": concept.label}
-            for c in concept.codings if c.system == system]  # fmt: skip
+    return [{"coding": [_coding(c)], "text": concept.label}
+            for c in concept.codings if c.system == system and c.stands_for_concept]  # fmt: skip
 
 
 def _own(system: str, code: str, display: str) -> dict[str, Any]:
     return {"coding": [{"system": _CS + system, "code": code, "display": display}]}
 
 
-def _quote(ref: SourceRef) -> dict[str, Any]:
+def _quotes(spans: tuple[EvidenceSpan, ...]) -> list[dict[str, Any]]:
+    return [_quote(s) for s in spans]
+
+
+def _quote(ref: EvidenceSpan) -> dict[str, Any]:
     return {"url": _EXT + "source-quote", "extension": [
         {"url": "source", "valueString": ref.source},
         {"url": "section", "valueString": ref.section},
+        {"url": "role", "valueCode": ref.role},
         {"url": "quote", "valueString": ref.quote},
         {"url": "start", "valueInteger": ref.start},
         {"url": "end", "valueInteger": ref.end},
@@ -164,7 +187,7 @@ class _Builder:
 
     def substance(self, drug: Concept) -> tuple[str, Resource]:
         names = [{"name": drug.label, "preferred": True}]
-        names += [{"name": s, "preferred": False} for s in drug.synonyms]
+        names += [{"name": s.text, "preferred": False} for s in drug.synonyms]
         street = _own("name-type", "street-name", "Street name")
         names += [{"name": c.object.value, "preferred": False, "type": street}
                   for c in self._claims_about(drug, "has_street_name") if c.object.value]  # fmt: skip
@@ -178,11 +201,11 @@ class _Builder:
             "classification": [_concept(c) for c in classes],
         }
         if drug.definition:
-            resource["description"] = drug.definition
+            resource["description"] = drug.definition.text
         return drug.id, {k: v for k, v in resource.items() if v}
 
     def medication(self, drug: Concept) -> tuple[str, Resource]:
-        codings = [k for k in drug.codings if k.system in (RXNORM, SNOMED)]
+        codings = [k for k in drug.codings if k.system in (RXNORM, SNOMED) and k.stands_for_concept]
         code = {"coding": [{"system": k.system, "code": k.code, "display": k.display} for k in codings],
                 "text": drug.label}  # fmt: skip
         return drug.id, {"resourceType": "Medication", "code": code, "status": "active"}
@@ -237,7 +260,7 @@ class _Builder:
     def claim(self, claim: Claim) -> tuple[str, Resource]:
         common: Resource = {
             "text": _narrative(claim.statement),
-            "extension": [_quote(claim.source), *self.governance(claim)],
+            "extension": [*_quotes(claim.evidence), *self.governance(claim)],
             "identifier": _identifiers("claim", claim),
         }
         if self.claim_resource_type(claim) == "Basic":
@@ -277,7 +300,7 @@ class _Builder:
         resource: Resource = {
             "code": _own("predicate", predicate.id, predicate.label),
             "extension": [
-                _quote(claim.source),
+                *_quotes(claim.evidence),
                 *self.governance(claim),
                 {"url": _EXT + "claim-category", "valueCoding": _own("category", claim.category,
                                                                      self.ds.category(claim.category).label)["coding"][0]},
@@ -295,7 +318,7 @@ class _Builder:
         return caveat.id, {
             "resourceType": "ClinicalUseDefinition",
             "text": _narrative(caveat.statement),
-            "extension": [_quote(caveat.source), *self.governance(caveat), *applies],
+            "extension": [*_quotes(caveat.evidence), *self.governance(caveat), *applies],
             "identifier": _identifiers("caveat", caveat),
             "type": "warning",
             "category": [_own("caveat-kind", caveat.kind, caveat.kind.replace("-", " "))],

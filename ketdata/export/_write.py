@@ -25,9 +25,10 @@ from ketdata._refs import load_schemas
 from ketdata.export._csv import TABLES, csv_text, to_datapackage
 from ketdata.export._fhir import bundle_head, entry_lines
 from ketdata.export._json import compact, json_head, record_chunks
+from ketdata.export._sssom import SSSOM_PATH, to_sssom
 
 MANIFEST = "manifest.json"
-FOLDERS = ("json", "csv", "fhir")
+FOLDERS = ("json", "csv", "fhir", "sssom")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,7 @@ def _produce(ds: Dataset, version: str) -> Iterator[tuple[str, Chunks, int | Cal
     for kind in sorted(by_type):
         items = by_type.pop(kind)
         yield f"fhir/{kind}.ndjson", iter(items), len(items)
+    yield SSSOM_PATH, iter((to_sssom(ds),)), sum(len(c.codings) for c in ds.concepts)
 
 
 class _Counted:
