@@ -584,7 +584,7 @@ class Dataset:
     matches, the typed ones (``claim(id)``, ``concept(id)``, …) raise `UnknownRecordError`, a
     `KeyError` that suggests near misses.
 
-    The queries (``claims_in``, ``claims_with_status``, ``caveats_for``, ``search``) return active
+    The queries (``claims_in``, ``claims_with_status``, ``claims_about``, ``caveats_for``, ``search``) return active
     records only, as a reader expects; pass ``include_inactive=True`` to see deprecated and withdrawn
     ones too. The ``claims`` and ``caveats`` tuples always hold every record, whatever its status.
 
@@ -742,19 +742,22 @@ class Dataset:
         status = self.evidence_status(evidence_status if isinstance(evidence_status, str) else evidence_status.id)
         return _active(self._claims_by["evidence_status"].get(status.id, ()), include_inactive)
 
-    def claims_about(self, concept: str | Concept, *, narrower: bool = True) -> tuple[Claim, ...]:
-        """Claims whose subject or object is the concept, by id order.
+    def claims_about(
+        self, concept: str | Concept, *, narrower: bool = True, include_inactive: bool = False
+    ) -> tuple[Claim, ...]:
+        """Active claims whose subject or object is the concept, by id order.
 
         Args:
             concept: The concept or its id.
             narrower: Also the claims about its narrower concepts (those whose ``broader`` chain leads to
                 it): ``claims_about("depression")`` then finds the claims about treatment-resistant
                 depression too.
+            include_inactive: Also deprecated and withdrawn claims.
         """
         found = self.concept(concept if isinstance(concept, str) else concept.id)
         wanted = self.narrower_concepts(found.id) | {found.id} if narrower else {found.id}
         about = {c.id: c for cid in wanted for c in self._claims_by["concept"].get(cid, ())}
-        return tuple(about[k] for k in sorted(about))
+        return _active((about[k] for k in sorted(about)), include_inactive)
 
     def narrower_concepts(self, concept: str | Concept) -> set[str]:
         """Ids of every concept whose chain of ``broader`` links leads to this one (the concept excluded)."""

@@ -49,7 +49,7 @@ def show(ds: Dataset, record: Record, source_text: str | None) -> str:
             target = ds.get(claim_id)
             lines += _wrap("applies to", f"{claim_id}: {getattr(target, 'statement', '?')}")
     if isinstance(record, Concept):
-        for claim in ds.claims_about(record):
+        for claim in ds.claims_about(record, include_inactive=True):
             lines += _wrap("claim", f"{claim.id}: {claim.statement}")
     if isinstance(record, Claim | Caveat):
         for ref in record.evidence:
@@ -69,7 +69,7 @@ def select(ds: Dataset, category: str | None, status: str | None, evidence: str 
         wanted = ds.evidence_status(evidence).id
         claims = [c for c in claims if c.evidence_status == wanted]
     if concept:
-        about = set(ds.claims_about(concept))
+        about = set(ds.claims_about(concept, include_inactive=True))
         claims = [c for c in claims if c in about]
     if status:
         claims = [c for c in claims if c.status == status]

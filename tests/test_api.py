@@ -213,6 +213,7 @@ def test_queries_leave_out_withdrawn_records_unless_asked(data: Path) -> None:
     assert gone not in ds.claims_with_status(gone.evidence_status)
     assert gone in ds.claims_with_status(gone.evidence_status, include_inactive=True)
     assert gone not in ds.search(gone.statement) and gone in ds.search(gone.statement, include_inactive=True)
+    assert gone not in ds.claims_about(gone.subject) and gone in ds.claims_about(gone.subject, include_inactive=True)
 
 
 def test_the_article_text_is_part_of_the_api() -> None:
