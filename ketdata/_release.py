@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ketdata._convert import KINDS
 from ketdata._diff import Bump, Diff, RecordChange, diff
+from ketdata._escape import markdown_code, markdown_text
 from ketdata._folder import DATASET_FILE, load_folder
 from ketdata._load import load_json
 from ketdata._model import Dataset
@@ -118,13 +119,14 @@ def _describe(change: RecordChange, ds: Dataset) -> str:
     record = ds.get(change.id) if change.kind != "dataset" else None
     what = next((getattr(record, a) for a in ("statement", "label", "description") if getattr(record, a, None)), "")
     reason = getattr(record, "reason", None)
+    rid = markdown_code(change.id)
     if change.change in ("withdrawn", "deprecated"):
-        return f"- `{change.id}` {change.change}: {reason or 'no reason given'}"
+        return f"- {rid} {change.change}: {markdown_text(reason or 'no reason given')}"
     if change.change == "changed":
-        fields = ", ".join(f"`{f.field}`" for f in change.fields)
+        fields = ", ".join(markdown_code(f.field) for f in change.fields)
         version = f" (version {change.new_version})" if change.new_version else ""
-        return f"- `{change.id}`{version}: {fields}" + (f" — {what}" if what else "")
-    return f"- `{change.id}` {change.change}" + (f": {what}" if what else "")
+        return f"- {rid}{version}: {fields}" + (f" — {markdown_text(what)}" if what else "")
+    return f"- {rid} {change.change}" + (f": {markdown_text(what)}" if what else "")
 
 
 _SECTIONS = (
@@ -150,7 +152,8 @@ def changelog_section(version: str, date: str, d: Diff | None, ds: Dataset) -> s
     for title, kinds in _SECTIONS:
         items = [_describe(c, ds) for c in d.changes if c.change in kinds]
         if title == "Changed" and d.schema_change:
-            items.insert(0, f"- The record schemas, from version {d.old_schema} to {d.new_schema} ({d.schema_change}).")
+            schemas = f"from version {d.old_schema} to {d.new_schema} ({d.schema_change})"
+            items.insert(0, f"- The record schemas, {markdown_text(schemas)}.")
         if items:
             lines += [f"### {title}", "", *items, ""]
     return "\n".join(lines)
