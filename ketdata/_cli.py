@@ -227,6 +227,7 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _fmt(args: argparse.Namespace) -> int:
+    from ketdata._files import write_text
     from ketdata._format import format_folder
 
     failed = False
@@ -239,7 +240,7 @@ def _fmt(args: argparse.Namespace) -> int:
             if args.check:
                 print(f"would reformat {result.path}")
             else:
-                result.path.write_text(result.text or "", encoding="utf-8")
+                write_text(result.path, result.text or "")
                 print(f"reformatted {result.path}")
     return EXIT_PROBLEMS if failed else EXIT_OK
 
@@ -253,6 +254,7 @@ def _dataset(args: argparse.Namespace) -> Any:
 def _show(args: argparse.Namespace) -> int:
     from ketdata._model import Caveat, Claim, near_misses
     from ketdata._query import show
+    from ketdata._scaffold import source_text
 
     ds = _dataset(args)
     record = ds.get(args.id)
@@ -265,7 +267,7 @@ def _show(args: argparse.Namespace) -> int:
     if isinstance(record, Claim | Caveat):
         folder = args.data or _shipped_data()
         source = ds.source(record.source.source)
-        text = (folder / "sources" / source.file).read_text(encoding="utf-8")
+        text = source_text(folder, source)
     print(show(ds, record, text), end="")
     return EXIT_OK
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import errno
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ketdata._convert import BUILDERS, KINDS, assemble
+from ketdata._files import NotRegularFileError, kind_of, read_regular, walk
 from ketdata._gc import paused
 from ketdata._model import Dataset
 from ketdata._problems import DataError, Problem, Severity, problem
@@ -29,19 +32,25 @@ def discover(data_dir: Path) -> tuple[list[DataFile], list[Problem]]:
     Each kind lives in ``<stem>.yaml`` and/or ``<stem>/*.yaml`` (e.g. ``claims/harms.yaml``); the
     dataset record lives in ``dataset.yaml``.
     """
+    if not data_dir.is_dir():
+        return [], [problem("KD013", str(data_dir), 1, 1, None, "the data folder does not exist")]
+    entries = dict(walk(data_dir))
+    # Links, FIFOs and devices are never read: each is reported where it stands, whatever its name.
+    problems = [problem("KD017", str(p), 1, 1, None, f"is {kind_of(mode)}; data files must be regular files")
+                for p, mode in entries.items() if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)]  # fmt: skip
+    regular = {p for p, mode in entries.items() if stat.S_ISREG(mode)}
     dataset = data_dir / DATASET_FILE
-    files = [DataFile(dataset, "dataset")] if dataset.is_file() else []
-    problems = [] if files else [problem("KD013", str(dataset), 1, 1, None, "dataset.yaml is missing")]
+    files = [DataFile(dataset, "dataset")] if dataset in regular else []
+    if not files and dataset not in entries:
+        problems.append(problem("KD013", str(dataset), 1, 1, None, "dataset.yaml is missing"))
     for kind, _, stem in KINDS:
         single = data_dir / f"{stem}.yaml"
-        if single.is_file():
+        if single in regular:
             files.append(DataFile(single, kind))
-        if (data_dir / stem).is_dir():
-            files += [DataFile(p, kind) for p in sorted((data_dir / stem).glob("*.yaml")) if p.is_file()]
+        files += [DataFile(p, kind) for p in sorted(regular) if p.parent == data_dir / stem and p.suffix == ".yaml"]
     known = {f.path for f in files}
-    for stray in sorted(p for ext in ("*.yaml", "*.yml") for p in data_dir.rglob(ext)):
-        if stray not in known and stray.is_file():
-            problems.append(problem("KD012", str(stray), 1, 1, None, "file is not where any record type lives"))
+    for stray in sorted(p for p in regular if p.suffix in (".yaml", ".yml") and p not in known):
+        problems.append(problem("KD012", str(stray), 1, 1, None, "file is not where any record type lives"))
     return files, problems
 
 
@@ -82,7 +91,7 @@ class RawRecord:
     def doc_line(self, line: int) -> str | None:
         """The text of a line of the record's file (1-based), for pointing into it."""
         try:
-            return Path(self.file).read_text(encoding="utf-8").splitlines()[line - 1]
+            return read_regular(Path(self.file)).decode("utf-8").splitlines()[line - 1]
         except (OSError, UnicodeDecodeError, IndexError):
             return None
 
@@ -90,12 +99,13 @@ class RawRecord:
 def read_bytes(path: Path) -> tuple[bytes | None, list[Problem]]:
     """A data file's bytes, refusing one over the size limit before reading it."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            msg = f"file is {size} bytes; the limit is {MAX_FILE_BYTES} (split its records over several files)"
-            return None, [problem("KD010", str(path), 1, 1, None, msg)]
-        return path.read_bytes(), []
+        return read_regular(path, MAX_FILE_BYTES), []
+    except NotRegularFileError as exc:
+        return None, [problem("KD017", str(path), 1, 1, None, f"{exc.strerror}; data files must be regular files")]
     except OSError as exc:
+        if exc.errno == errno.EFBIG:
+            msg = f"{exc.strerror} (split its records over several files)"
+            return None, [problem("KD010", str(path), 1, 1, None, msg)]
         return None, [problem("KD015", str(path), 1, 1, None, f"cannot read the file: {exc.strerror or exc}")]
 
 

@@ -74,6 +74,20 @@ CODES: MappingProxyType[str, Code] = _catalogue(
     Code("KD013", _E, "Required file missing", "Restore the file; the data folder needs it."),
     Code("KD014", _E, "Key is not a string", "Write every key as plain text."),
     Code("KD015", _E, "File cannot be read", "Check that the file exists and that you may read it."),
+    Code(
+        "KD016",
+        _E,
+        "Value cannot be read as its type",
+        "The value cannot be what its tag or form says (an impossible date, '!!int abc', an integer of thousands "
+        "of digits); write a valid value, or quote it to keep it as text.",
+    ),
+    Code(
+        "KD017",
+        _E,
+        "Not a regular file",
+        "ketdata reads only regular files inside the data folder and never follows a symbolic link; replace the "
+        "link, FIFO or device with the file itself.",
+    ),
     Code("KD101", _E, "Value breaks the schema", "Change the value so that it meets the rule the message quotes."),
     Code("KD102", _E, "Unknown key", "Remove the key or fix its spelling; the schema lists the allowed keys."),
     Code("KD103", _E, "Required field missing", "Add the field the message names."),
@@ -258,6 +272,12 @@ def problem(
     """Make a problem whose severity (unless a data-declared rule sets it) and default hint come from the catalogue."""
     entry = CODES[code]
     return Problem(code, severity or entry.severity, file, line, column, record_id, message, hint or entry.fix)
+
+
+def short(value: object, limit: int = 60) -> str:
+    """A value for a message: its repr, with control characters escaped, cut to ``limit`` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
 
 
 class DataError(Exception):

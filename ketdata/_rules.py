@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ketdata._coverage import SentenceCoverage, coverage, uncovered
+from ketdata._files import PLAIN_NAME, NotRegularFileError, read_regular
 from ketdata._folder import RawRecord
 from ketdata._model import near_misses
 from ketdata._problems import Problem
@@ -180,11 +181,21 @@ class Rules:
         for record in self.records:
             if record.kind != "source" or record.id is None or self.by_id.get(record.id) is not record:
                 continue
-            path = Path(record.file).parent / str(record.value.get("file"))
-            if not path.is_file():
+            name = record.value.get("file")
+            if not isinstance(name, str) or not PLAIN_NAME.fullmatch(name):
+                continue  # its schema check reports it; a path is never built from it
+            path = Path(record.file).parent / name
+            try:
+                data = read_regular(path)
+            except FileNotFoundError:
                 self._add("KD301", record, ("file",), f"source text {str(path)!r} does not exist")
                 continue
-            data = path.read_bytes()
+            except NotRegularFileError as exc:
+                self._add("KD017", record, ("file",), f"source text {str(path)!r} {exc.strerror}")
+                continue
+            except OSError as exc:
+                self._add("KD015", record, ("file",), f"cannot read {str(path)!r}: {exc.strerror or exc}")
+                continue
             digest = hashlib.sha256(data).hexdigest()
             if digest != record.value.get("sha256"):
                 self._add("KD302", record, ("sha256",), f"{path.name} has sha256 {digest}, not the one recorded")

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from ketdata._files import PLAIN_NAME, read_regular, write_atomic, write_text
 from ketdata._locate import Span, locate
 from ketdata._model import Dataset, Source
 from ketdata._problems import Problem, Severity
@@ -37,7 +38,9 @@ def next_id(ids: list[str], prefix: str) -> str:
 
 def source_text(data_dir: Path, source: Source) -> str:
     """The text of a source, from its file beside the source records."""
-    return (data_dir / "sources" / source.file).read_text(encoding="utf-8")
+    if not PLAIN_NAME.fullmatch(source.file):
+        raise ScaffoldError(f"source {source.id}: {source.file!r} is not a plain file name")
+    return read_regular(data_dir / "sources" / source.file).decode("utf-8")
 
 
 def quote_span(data_dir: Path, ds: Dataset, quote: str, source_id: str | None, nth: int | None) -> Span:
@@ -112,13 +115,12 @@ def write(data_dir: Path, kind: str, record: dict[str, Any]) -> Written:
     from ketdata._validate import validate
 
     path = target_file(data_dir, kind, record)
-    before = path.read_bytes() if path.exists() else None
+    before = read_regular(path) if path.exists() or path.is_symlink() else None
     text = "---\n" + yaml.safe_dump(record, sort_keys=False, allow_unicode=True, width=100)
-    path.parent.mkdir(parents=True, exist_ok=True)
     prefix = before.decode("utf-8") if before else ""
     if prefix and not prefix.endswith("\n"):
         prefix += "\n"
-    path.write_text(prefix + text, encoding="utf-8")
+    write_text(path, prefix + text)
     mine = [p for p in validate(data_dir) if p.record_id == record["id"] and p.severity is not Severity.INFO]
     # Governance rules (KD6xx) ask for more than one record, e.g. a caveat that applies to the new claim,
     # which can only be written after it: they are left for the editor, not a reason to take the record back.
@@ -127,5 +129,5 @@ def write(data_dir: Path, kind: str, record: dict[str, Any]) -> Written:
         if before is None:
             path.unlink()
         else:
-            path.write_bytes(before)
+            write_atomic(path, before)
     return Written(record["id"], path, blocking, tuple(p for p in mine if p not in blocking))

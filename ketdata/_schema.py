@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 from ketdata._folder import RawRecord
 from ketdata._problems import Problem, problem
 from ketdata._refs import SchemaSet
+from ketdata._yaml import UNREADABLE
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
@@ -183,4 +184,5 @@ def schema_problems(validator: KindValidator, record: RawRecord) -> list[Problem
     """Problems of one record against its schema (none, cheaply, when it is valid)."""
     if validator.is_valid(record.value):
         return []
-    return [p for e in validator.full.iter_errors(record.value) for p in _problems_for(e, record)]
+    errors = (e for e in validator.full.iter_errors(record.value) if e.instance is not UNREADABLE)
+    return [p for e in errors for p in _problems_for(e, record)]

@@ -62,9 +62,12 @@ def _checked_file(
         found = schema_problems(validators[record.kind], record)
         problems += found
         problems += record_problems(record)
-        if not found:
+        # A value that could not be read at all is reported once (KD016), and keeps the record out of the
+        # checks that trust its schema.
+        ok = not found and not any(p.code == "KD016" for p in record.doc.problems)
+        if ok:
             problems += unreviewed_problems(record)
-        valid.append(not found)
+        valid.append(ok)
     return records, problems, valid
 
 
@@ -73,11 +76,11 @@ def _cached_file(
 ) -> tuple[list[RawRecord], list[Problem], list[bool]]:
     name = str(data_file.path)
     key = results.key(name, data)
-    entry = results.get(key)
+    entry = results.get(key, data)
     if entry is None:
         records, problems, valid = _checked_file(data_file, data, nodes, validators)
         docs = [[r.value, r.doc.line, r.doc.column, r.doc.index] for r in records]
-        results.put(key, {"documents": docs, "problems": [problem_to_list(p) for p in problems], "valid": valid})
+        results.put(key, data, {"documents": docs, "problems": [problem_to_list(p) for p in problems], "valid": valid})
         return records, problems, valid
     records = [RawRecord(data_file.kind, name, value, Document(value, line, column, name, index, nodes))
                for value, line, column, index in entry["documents"]]  # fmt: skip
