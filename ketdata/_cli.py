@@ -95,6 +95,7 @@ def _export(args: argparse.Namespace) -> int:
     from ketdata import load
     from ketdata._validate import run
     from ketdata.export import export, stale_files
+    from ketdata.export._write import ExportTargetError
 
     problems = run(args.data).problems
     if _failed(problems):
@@ -109,7 +110,11 @@ def _export(args: argparse.Namespace) -> int:
         if stale:
             print("exports are out of date; run `ketdata export`", file=sys.stderr)
         return EXIT_PROBLEMS if stale else EXIT_OK
-    result = export(ds, args.out)
+    try:
+        result = export(ds, args.out)
+    except ExportTargetError as exc:
+        print(f"ketdata: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     for name in result.removed:
         print(f"removed {Path(args.out) / name}")
     print(f"wrote {len(result.written)} files under {args.out}", file=sys.stderr)
@@ -134,10 +139,18 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _release(args: argparse.Namespace) -> int:
-    from ketdata._release import apply, plan
+    from ketdata._release import apply, check_date, finish, plan
     from ketdata._validate import run
 
     folder = args.data or Path("data")
+    if args.date is not None:
+        check_date(args.date)
+    done = finish(folder)
+    if done is not None:
+        for path in done:
+            print(f"wrote {path}", file=sys.stderr)
+        print("finished the release an earlier run left half done", file=sys.stderr)
+        return EXIT_OK
     problems = run(folder).problems
     if _failed(problems):
         _print_problems(problems, "text")
@@ -467,7 +480,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DataError as exc:
         _print_problems(exc.problems, "text")
         return EXIT_PROBLEMS
-    except UnknownRecordError as exc:
+    except (UnknownRecordError, ValueError) as exc:
+        # ReleaseError, RevisionError, ExportTargetError, ScaffoldError: the arguments cannot be acted on.
         print(f"ketdata: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:

@@ -176,6 +176,25 @@ CODES: MappingProxyType[str, Code] = _catalogue(
     Code("KD505", _E, "Id reused", "An id released once keeps its meaning for ever; give the new record a new id."),
     Code("KD506", _E, "New record not at version 1", "A record that was never released starts at version 1."),
     Code(
+        "KD507",
+        _E,
+        "Release snapshot altered or unlisted",
+        "A released snapshot never changes: restore releases/X.Y.Z.json from the release (git), or, if it is "
+        "not a release, remove it; releases/SHA256SUMS lists each snapshot's sha256 as `ketdata release` wrote it.",
+    ),
+    Code(
+        "KD508",
+        _E,
+        "Release snapshot unreadable",
+        "The snapshot is not JSON or not shaped like one `ketdata release` writes; restore it from the release.",
+    ),
+    Code(
+        "KD509",
+        _E,
+        "Release interrupted",
+        "A release stopped half way (killed, disk full); run `ketdata release` to finish it.",
+    ),
+    Code(
         "KD601",
         Severity.INFO,
         "Not yet reviewed",

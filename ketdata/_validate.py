@@ -13,11 +13,11 @@ from ketdata._gc import paused
 from ketdata._governance import conflict_problems, declared_rule_problems, overdue_problems, unreviewed_problems
 from ketdata._paths import data_dir as shipped_data_dir
 from ketdata._paths import schema_dir
-from ketdata._problems import Problem
+from ketdata._problems import DataError, Problem
 from ketdata._refs import load_schemas
 from ketdata._rules import Rules, record_problems
 from ketdata._schema import Validators, build_validators, schema_problems
-from ketdata._versions import VersionRules, latest_snapshot, releases_dir
+from ketdata._versions import VersionRules, release_problems, releases_dir
 from ketdata._yaml import Document, NodeCache
 
 CACHE_DIR = ".ketdata-cache"
@@ -114,9 +114,13 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
     problems += overdue_problems(valid_records, today or datetime.datetime.now(datetime.UTC).date())
     problems += declared_rule_problems(valid_records)
     problems += conflict_problems(valid_records)
-    snapshot = latest_snapshot(releases_dir(folder))
+    found, snapshot = release_problems(releases_dir(folder))
+    problems += found
     if snapshot is not None:
-        problems += VersionRules(snapshot).check(records, schema_valid)
+        try:
+            problems += VersionRules(snapshot).check(records, schema_valid)
+        except DataError as exc:
+            problems += exc.problems
     return Report(tuple(sorted(problems, key=Problem.sort_key)), rules)
 
 
