@@ -12,7 +12,7 @@ from ketdata._convert import BUILDERS, KINDS, assemble
 from ketdata._files import NotRegularFileError, kind_of, read_regular, walk
 from ketdata._gc import paused
 from ketdata._model import Dataset
-from ketdata._problems import DataError, Problem, Severity, problem
+from ketdata._problems import DataError, Problem, Severity, problem, short
 from ketdata._yaml import MAX_FILE_BYTES, Document, NodeCache, iter_mappings, read_documents
 
 DATASET_FILE = "dataset.yaml"
@@ -154,7 +154,7 @@ def _load_folder(data_dir: Path) -> Dataset:
             else:
                 built.setdefault(data_file.kind, []).extend(BUILDERS[data_file.kind](r.value) for r in records)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            msg = f"records do not match the schema ({exc!r}); run `ketdata validate` for details"
+            msg = f"records do not match the schema ({short(exc)}); run `ketdata validate` for details"
             problems.append(problem("KD101", str(data_file.path), 1, 1, None, msg))
     errors = [p for p in problems if p.severity is Severity.ERROR]
     if errors:
@@ -162,5 +162,5 @@ def _load_folder(data_dir: Path) -> Dataset:
     try:
         return assemble(info, built)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        msg = f"the dataset record does not match its schema ({exc!r}); run `ketdata validate` for details"
+        msg = f"the dataset record does not match its schema ({short(exc)}); run `ketdata validate` for details"
         raise DataError([problem("KD101", str(data_dir / DATASET_FILE), 1, 1, None, msg)]) from None

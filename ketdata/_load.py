@@ -25,9 +25,9 @@ def _from_json_text(text: str | bytes, where: str) -> Dataset:
         # A snapshot from before a record kind existed simply has none of it.
         return build_dataset(doc["dataset"], {kind: doc.get(attr, ()) for kind, attr, _ in KINDS})
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        from ketdata._problems import DataError, problem
+        from ketdata._problems import DataError, problem, short
 
-        raise DataError([problem("KD101", where, 1, 1, None, f"not a ketdata JSON export ({exc!r})")]) from None
+        raise DataError([problem("KD101", where, 1, 1, None, f"not a ketdata JSON export ({short(exc)})")]) from None
 
 
 def load_json(path: str | PathLike[str]) -> Dataset:

@@ -101,6 +101,13 @@ CODES: MappingProxyType[str, Code] = _catalogue(
     ),
     Code("KD106", _E, "Value does not match its pattern", "Rewrite the value as the message describes."),
     Code("KD107", _E, "Value not allowed", "Use one of the allowed values the message lists."),
+    Code(
+        "KD108",
+        _E,
+        "Invisible or direction-changing character",
+        "Delete the character the hint names (a bidi control such as U+202E, a zero-width character, U+0085, "
+        "U+2028/U+2029, a trailing line break): it makes text look like something it is not.",
+    ),
     Code("KD201", _E, "Duplicate id", "Ids are unique across the whole dataset; give this record a new id."),
     Code("KD202", _E, "Dangling reference", "Refer to an existing record of the right type, or add that record."),
     Code("KD203", _E, "Category hierarchy has a cycle", "Make the parents form a tree."),
@@ -258,7 +265,8 @@ class Problem:
     hint: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.record_id or '-'}: {self.code} {self.message}"
+        where, rid = _shown(self.file), _shown(self.record_id or "-")
+        return f"{where}:{self.line}:{self.column}: {rid}: {self.code} {_shown(self.message)}"
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         """Order problems by place, then code."""
@@ -291,6 +299,11 @@ def problem(
     """Make a problem whose severity (unless a data-declared rule sets it) and default hint come from the catalogue."""
     entry = CODES[code]
     return Problem(code, severity or entry.severity, file, line, column, record_id, message, hint or entry.fix)
+
+
+def _shown(text: str) -> str:
+    # One problem is one line, whatever an id, a file name or a quoted value holds.
+    return text if text.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def short(value: object, limit: int = 60) -> str:

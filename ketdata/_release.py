@@ -93,10 +93,10 @@ def _from_revision(revision: str) -> Version:
         commit = _git("rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}").decode().strip()
         prefix = _git("rev-parse", "--show-prefix").decode().strip()
     except (subprocess.CalledProcessError, FileNotFoundError) as exc:
-        raise RevisionError(f"{revision!r} is not a folder, a snapshot file or a git revision here") from exc
+        raise RevisionError(f"{short(revision)} is not a folder, a snapshot file or a git revision here") from exc
     with tempfile.TemporaryDirectory() as tmp:
         if not _extract(commit, f":/{prefix}data", tmp):
-            raise RevisionError(f"revision {revision!r} has no {prefix}data folder")
+            raise RevisionError(f"revision {short(revision)} has no {prefix}data folder")
         _extract(commit, f":/{prefix}schema", tmp)
         common = Path(tmp) / prefix / "schema" / "common.schema.json"
         version = json.loads(common.read_text(encoding="utf-8"))["x-schema-version"] if common.is_file() else ""

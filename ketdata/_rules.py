@@ -13,7 +13,7 @@ from ketdata._coverage import SentenceCoverage, coverage, uncovered
 from ketdata._files import PLAIN_NAME, NotRegularFileError, read_regular
 from ketdata._folder import RawRecord
 from ketdata._model import near_misses
-from ketdata._problems import Problem
+from ketdata._problems import Problem, short
 
 
 def record_problems(record: RawRecord) -> list[Problem]:
@@ -33,7 +33,9 @@ def record_problems(record: RawRecord) -> list[Problem]:
         and isinstance(quote, str)
         and not re.search(rf"\b{re.escape(hedge)}\b", quote, re.IGNORECASE)
     ):
-        found.append(record.problem("KD307", ("hedge",), f"hedge {hedge!r} does not occur in the quote {quote!r}"))
+        found.append(
+            record.problem("KD307", ("hedge",), f"hedge {short(hedge)} does not occur in the quote {short(quote)}")
+        )
     return found
 
 
@@ -95,7 +97,10 @@ class Rules:
                 continue
             line, _ = first.mark("id")
             self._add(
-                "KD201", record, ("id",), f"id {rid!r} is already used by a {_label(first.kind)} at {first.file}:{line}"
+                "KD201",
+                record,
+                ("id",),
+                f"id {short(rid)} is already used by a {_label(first.kind)} at {first.file}:{line}",
             )
 
     def _ref(self, record: RawRecord, path: tuple[str | int, ...], target: Any, kind: str) -> RawRecord | None:
@@ -105,11 +110,11 @@ class Rules:
         if found is not None and found.kind == kind:
             return found
         if found is not None:
-            msg = f"{'.'.join(map(str, path))}: {target!r} is a {_label(found.kind)}, not a {_label(kind)}"
+            msg = f"{'.'.join(map(str, path))}: {short(target)} is a {_label(found.kind)}, not a {_label(kind)}"
         else:
             near = near_misses(target, (rid for rid, r in self.by_id.items() if r.kind == kind))
             guess = f" (did you mean {', '.join(map(repr, near))}?)" if near else ""
-            msg = f"{'.'.join(map(str, path))}: no {_label(kind)} with id {target!r}{guess}"
+            msg = f"{'.'.join(map(str, path))}: no {_label(kind)} with id {short(target)}{guess}"
         self._add("KD202", record, path, msg)
         return None
 
@@ -119,9 +124,9 @@ class Rules:
             return
         status = found.value.get("status")
         if status == "withdrawn":
-            self._add("KD204", record, path, f"{'.'.join(map(str, path))}: {target!r} is withdrawn")
+            self._add("KD204", record, path, f"{'.'.join(map(str, path))}: {short(target)} is withdrawn")
         elif status == "deprecated":
-            self._add("KD205", record, path, f"{'.'.join(map(str, path))}: {target!r} is deprecated")
+            self._add("KD205", record, path, f"{'.'.join(map(str, path))}: {short(target)} is deprecated")
 
     def _references(self, record: RawRecord) -> None:
         v = record.value
@@ -162,7 +167,10 @@ class Rules:
             if wanted in ("concept", "literal") and wanted != given:
                 key = "a concept ('concept: ID')" if wanted == "concept" else "a literal ('value: TEXT')"
                 self._add(
-                    "KD401", record, ("object",), f"predicate {predicate.id!r} takes {key} as its object, not a {given}"
+                    "KD401",
+                    record,
+                    ("object",),
+                    f"predicate {short(predicate.id)} takes {key} as its object, not a {given}",
                 )
 
     def _category_cycles(self) -> None:
@@ -188,13 +196,13 @@ class Rules:
             try:
                 data = read_regular(path)
             except FileNotFoundError:
-                self._add("KD301", record, ("file",), f"source text {str(path)!r} does not exist")
+                self._add("KD301", record, ("file",), f"source text {short(str(path))} does not exist")
                 continue
             except NotRegularFileError as exc:
-                self._add("KD017", record, ("file",), f"source text {str(path)!r} {exc.strerror}")
+                self._add("KD017", record, ("file",), f"source text {short(str(path))} {exc.strerror}")
                 continue
             except OSError as exc:
-                self._add("KD015", record, ("file",), f"cannot read {str(path)!r}: {exc.strerror or exc}")
+                self._add("KD015", record, ("file",), f"cannot read {short(str(path))}: {exc.strerror or exc}")
                 continue
             digest = hashlib.sha256(data).hexdigest()
             if digest != record.value.get("sha256"):
@@ -219,7 +227,7 @@ class Rules:
                     "KD308",
                     record,
                     ("sections", i),
-                    f"section {s.get('id')!r} [{start}, {end}) must follow the previous one and lie within the "
+                    f"section {short(s.get('id'))} [{start}, {end}) must follow the previous one and lie within the "
                     f"text (length {len(text)})",
                 )
             elif not text.startswith(heading, start):
@@ -227,7 +235,7 @@ class Rules:
                     "KD308",
                     record,
                     ("sections", i, "heading"),
-                    f"section {s.get('id')!r} does not start with its heading {heading!r}",
+                    f"section {short(s.get('id'))} does not start with its heading {short(heading)}",
                 )
             previous_end = max(previous_end, end)
             sections[str(s.get("id"))] = (start, end)
@@ -247,7 +255,7 @@ class Rules:
                 "KD202",
                 record,
                 ("source", "section"),
-                f"source.section: {ref.get('section')!r} is not a section of {src.record.id!r} "
+                f"source.section: {short(ref.get('section'))} is not a section of {short(src.record.id)} "
                 f"(sections: {', '.join(src.sections)})",
             )
         if start >= end:
@@ -263,12 +271,12 @@ class Rules:
             self._add("KD305", record, ("source", "quote"), self._mismatch(src.text, start, end, quote))
         elif section is not None and not (section[0] <= start and end <= section[1]):
             inside = [sid for sid, (a, b) in src.sections.items() if a <= start and end <= b]
-            where = f"; it lies in {inside[0]!r}" if inside else ""
+            where = f"; it lies in {short(inside[0])}" if inside else ""
             self._add(
                 "KD306",
                 record,
                 ("source", "section"),
-                f"quote [{start}, {end}) is outside section {ref.get('section')!r}{where}",
+                f"quote [{start}, {end}) is outside section {short(ref.get('section'))}{where}",
             )
 
     @staticmethod
@@ -279,7 +287,7 @@ class Rules:
             if found
             else "; the quote occurs nowhere in the source"
         )
-        return f"text at [{start}, {end}) is {text[start:end]!r}, not the quote{where}"
+        return f"text at [{start}, {end}) is {short(text[start:end])}, not the quote{where}"
 
     def _quoted(self, record: RawRecord) -> None:
         ref = record.value["source"]
@@ -300,7 +308,7 @@ class Rules:
                     "KD402",
                     src.record,
                     ("sections",),
-                    f"sentence [{s.start}, {s.end}) is quoted by no record: {s.text[:60]!r}",
+                    f"sentence [{s.start}, {s.end}) is quoted by no record: {short(s.text[:60])}",
                 )
 
     def coverage(self) -> dict[str, list[SentenceCoverage]]:
