@@ -184,7 +184,6 @@ def _editor_folder(args: argparse.Namespace) -> Path:
 
 
 def _locate(args: argparse.Namespace) -> int:
-    from ketdata._folder import load_folder
     from ketdata._locate import locate
     from ketdata._scaffold import source_text
 
@@ -192,7 +191,7 @@ def _locate(args: argparse.Namespace) -> int:
         print("ketdata: error: the quote is empty", file=sys.stderr)
         return EXIT_USAGE
     folder = args.data or _shipped_data()
-    ds = load_folder(folder)
+    ds = _load_checked(folder)
     sources = [ds.source(args.source)] if args.source else list(ds.sources)
     for source in sources:
         found = locate(source, source_text(folder, source), args.quote)
@@ -216,9 +215,8 @@ def _new(args: argparse.Namespace) -> int:
     from ketdata import _scaffold
 
     folder = _editor_folder(args)
-    from ketdata._folder import load_folder
 
-    ds = load_folder(folder)
+    ds = _load_checked(folder)
     try:
         if args.record == "concept":
             record = _scaffold.concept(vars(args))
@@ -261,7 +259,21 @@ def _fmt(args: argparse.Namespace) -> int:
 def _dataset(args: argparse.Namespace) -> Any:
     from ketdata import load
 
-    return load(args.data) if args.data is not None else load()
+    return _load_checked(args.data) if args.data is not None else load()
+
+
+def _load_checked(folder: Path) -> Any:
+    """An editor's folder, loaded only once every record has passed its schema.
+
+    No command then meets a record of the wrong shape; the problems are raised as a DataError otherwise.
+    """
+    from ketdata._folder import load_folder
+    from ketdata._validate import run
+
+    broken = [p for p in run(folder).problems if p.severity is Severity.ERROR and p.code[:3] in ("KD0", "KD1")]
+    if broken:
+        raise DataError(broken)
+    return load_folder(folder)
 
 
 def _show(args: argparse.Namespace) -> int:

@@ -55,7 +55,8 @@ def show(ds: Dataset, record: Record, source_text: str | None) -> str:
     if isinstance(record, Claim | Caveat):
         ref = record.source
         lines += _wrap("quote", f"{ref.source} [{ref.start}, {ref.end}) in {ref.section}: {ref.quote!r}")
-        if source_text is not None:
+        # `load` checks only what building records needs: offsets that are not numbers get no context.
+        if source_text is not None and isinstance(ref.start, int) and isinstance(ref.end, int):
             lines += _wrap("in context", _context(source_text, ref.start, ref.end))
     return "\n".join(lines) + "\n"
 

@@ -89,6 +89,8 @@ def _extract(commit: str, path: str, into: str) -> bool:
 
 
 def _from_revision(revision: str) -> Version:
+    if revision.startswith("-") or not revision.isprintable():
+        raise RevisionError(f"{short(revision)} is not a folder, a snapshot file or a git revision")
     try:
         commit = _git("rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}").decode().strip()
         prefix = _git("rev-parse", "--show-prefix").decode().strip()
@@ -114,8 +116,11 @@ def resolve(spec: str) -> Version:
     if path.is_dir():
         return Version(load_folder(path), shipped_schema_version(), spec)
     if path.is_file():
-        doc = json.loads(path.read_text(encoding="utf-8"))
-        return Version(load_json(path), str(doc.get("schema_version", "")), spec)
+        dataset = load_json(path)  # a file that is not a snapshot is a DataError here
+        doc = json.loads(read_regular(path))
+        return Version(dataset, str(doc.get("schema_version", "")), spec)
+    if path.exists() or path.is_symlink():
+        raise RevisionError(f"{short(spec)} is neither a folder nor a snapshot file")
     return _from_revision(spec)
 
 
@@ -289,7 +294,7 @@ def finish(data_dir: Path) -> list[Path] | None:
         version = str(journal["version"])
         semver(version)
         texts = {name: str(journal[name]) for name in ("dataset", "snapshot", "checksums", "changelog")}
-    except (ValueError, TypeError, KeyError) as exc:
+    except (ValueError, TypeError, KeyError, RecursionError) as exc:
         raise ReleaseError(f"{folder / JOURNAL} is not a release journal ketdata wrote ({exc}); remove it") from None
     paths = {"dataset": data_dir / DATASET_FILE, "snapshot": folder / f"{version}.json",
              "checksums": folder / CHECKSUMS, "changelog": root / CHANGELOG}  # fmt: skip

@@ -13,7 +13,9 @@ import yaml
 from ketdata._files import PLAIN_NAME, read_regular, write_atomic, write_text
 from ketdata._locate import Span, locate
 from ketdata._model import Dataset, Source
-from ketdata._problems import Problem, Severity
+from ketdata._problems import Problem, Severity, short
+
+SLUG = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*(?![\s\S])")
 
 
 class ScaffoldError(ValueError):
@@ -71,7 +73,13 @@ def _source_block(span: Span) -> dict[str, Any]:
 
 
 def claim(ds: Dataset, span: Span, args: Mapping[str, Any]) -> dict[str, Any]:
-    """A new claim record from the command's arguments."""
+    """A new claim record from the command's arguments.
+
+    Raises:
+        ScaffoldError: The category is not an id, so no file name can be made from it.
+    """
+    if not SLUG.fullmatch(str(args["category"])):
+        raise ScaffoldError(f"--category {short(args['category'])} is not a category id (e.g. adverse-effects)")
     obj = {"concept": args["object"]} if args.get("object") else {"value": args["value"]}
     return {
         "id": next_id([c.id for c in ds.claims], "claim"), "version": 1, "status": "active",

@@ -121,7 +121,7 @@ class VersionRules:
             self.released: dict[str, tuple[str, dict[str, Any]]] = {
                 _id(r): (kind, r) for kind, attr in VERSIONED.items() for r in doc.get(attr, ())
             }
-        except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
             msg = f"is not a ketdata snapshot ({short(exc, 120)})"
             raise DataError([problem("KD508", str(snapshot), 1, 1, None, msg)]) from None
 

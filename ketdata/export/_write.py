@@ -143,7 +143,7 @@ def _listed(root: Path) -> set[str]:
     try:
         manifest = json.loads(read_regular(root / MANIFEST))
         names = {str(f["path"]) for f in manifest["files"]} if manifest.get("format") == "ketdata-exports" else set()
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return set()
     return {n for n in names if all(PLAIN_NAME.fullmatch(part) for part in n.split("/"))} | {MANIFEST}
 
