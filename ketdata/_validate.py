@@ -13,7 +13,7 @@ from ketdata._gc import paused
 from ketdata._governance import conflict_problems, declared_rule_problems, overdue_problems, unreviewed_problems
 from ketdata._paths import data_dir as shipped_data_dir
 from ketdata._paths import schema_dir
-from ketdata._problems import DataError, Problem
+from ketdata._problems import DataError, Problem, Severity
 from ketdata._refs import load_schemas
 from ketdata._rules import Rules, record_problems
 from ketdata._schema import Validators, build_validators, schema_problems
@@ -93,10 +93,12 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
     nodes = NodeCache()
     records: list[RawRecord] = []
     schema_valid: set[int] = set()
+    unread: set[str] = set()  # kinds with a file that could not be read: their records are not "gone"
     for data_file in files:
         data, found = read_bytes(data_file.path)
         problems += found
         if data is None:
+            unread.add(data_file.kind)
             continue
         if results is None:
             file_records, found, valid = _checked_file(data_file, data, nodes, validators)
@@ -104,6 +106,8 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
             file_records, found, valid = _cached_file(data_file, data, nodes, validators, results)
         records += file_records
         problems += found
+        if not file_records and any(p.severity is Severity.ERROR for p in found):
+            unread.add(data_file.kind)
         schema_valid.update(id(r) for r, ok in zip(file_records, valid, strict=True) if ok)
     if results is not None:
         results.prune()
@@ -118,7 +122,7 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
     problems += found
     if snapshot is not None:
         try:
-            problems += VersionRules(snapshot).check(records, schema_valid)
+            problems += VersionRules(snapshot).check(records, schema_valid, unread)
         except DataError as exc:
             problems += exc.problems
     return Report(tuple(sorted(problems, key=Problem.sort_key)), rules)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any
 
@@ -125,8 +126,14 @@ class VersionRules:
             msg = f"is not a ketdata snapshot ({short(exc, 120)})"
             raise DataError([problem("KD508", str(snapshot), 1, 1, None, msg)]) from None
 
-    def check(self, records: list[RawRecord], schema_valid: set[int]) -> list[Problem]:
-        """Problems of every versioned record (those that passed their schema) and of released ones now gone."""
+    def check(
+        self, records: list[RawRecord], schema_valid: set[int], unread: AbstractSet[str] = frozenset()
+    ) -> list[Problem]:
+        """Problems of every versioned record (those that passed their schema) and of released ones now gone.
+
+        A released record of a kind one of whose files could not be read is not called gone: its file's
+        own error says what to fix, and a cascade of "withdraw it" would only mislead.
+        """
         problems: list[Problem] = []
         present: set[str] = set()
         for record in records:
@@ -136,7 +143,7 @@ class VersionRules:
             if id(record) in schema_valid:
                 problems += self._record(record)
         for rid, (kind, _) in sorted(self.released.items()):
-            if rid not in present:
+            if rid not in present and kind not in unread:
                 msg = (f"{kind} {rid} is in release {self.release} but is gone; keep it and set its status to "
                        "withdrawn or deprecated, with a reason")  # fmt: skip
                 problems.append(problem("KD504", str(self.snapshot), _line_in(self.snapshot, rid), 1, rid, msg))

@@ -87,7 +87,9 @@ def test_case_reports_its_problem_and_nothing_else_happens(case: str, tmp_path: 
         code = main(["validate", str(data), "--format", "json"])
     assert code == spec(case).get("exit", 1), out.getvalue()
     assert "Traceback" not in out.getvalue() + err.getvalue()
-    found = {(p["code"], p["file"], p["line"]) for p in json.loads(out.getvalue())}
+    reported = json.loads(out.getvalue())
+    assert all(p["file"] and len(p["message"]) <= 400 for p in reported), reported
+    found = {(p["code"], p["file"], p["line"]) for p in reported}
     for expected in spec(case)["expect"]:
         assert (expected["code"], str(tmp_path / expected["file"]), expected["line"]) in found, sorted(found)
     assert tree(tmp_path) == before
