@@ -141,6 +141,7 @@ def _diff(args: argparse.Namespace) -> int:
 def _release(args: argparse.Namespace) -> int:
     from ketdata._release import apply, check_date, finish, plan
     from ketdata._validate import run
+    from ketdata._versions import JOURNAL, releases_dir
 
     folder = args.data or Path("data")
     if args.date is not None:
@@ -167,7 +168,14 @@ def _release(args: argparse.Namespace) -> int:
     if args.dry_run:
         print("dry run: nothing written", file=sys.stderr)
         return EXIT_OK
-    for path in apply(release, folder):
+    try:
+        written = apply(release, folder)
+    except OSError:
+        if (releases_dir(folder) / JOURNAL).exists():
+            half = f"ketdata: release {release.version} is half done; run `ketdata release` to finish it"
+            print(half, file=sys.stderr)
+        raise
+    for path in written:
         print(f"wrote {path}", file=sys.stderr)
     return EXIT_OK
 

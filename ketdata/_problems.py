@@ -108,6 +108,7 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "Delete the character the hint names (a bidi control such as U+202E, a zero-width character, U+0085, "
         "U+2028/U+2029, a trailing line break): it makes text look like something it is not.",
     ),
+    Code("KD109", _E, "Not a calendar date", "Give a date that exists (there is no 2020-02-30), as 'YYYY-MM-DD'."),
     Code("KD201", _E, "Duplicate id", "Ids are unique across the whole dataset; give this record a new id."),
     Code("KD202", _E, "Dangling reference", "Refer to an existing record of the right type, or add that record."),
     Code("KD203", _E, "Category hierarchy has a cycle", "Make the parents form a tree."),

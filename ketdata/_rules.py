@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import re
 from collections.abc import Mapping
@@ -36,6 +37,25 @@ def record_problems(record: RawRecord) -> list[Problem]:
         found.append(
             record.problem("KD307", ("hedge",), f"hedge {short(hedge)} does not occur in the quote {short(quote)}")
         )
+    return found + _date_problems(record)
+
+
+_DATE_FIELDS = (("review", "reviewed_on"), ("review", "review_due"), ("release_date",), ("published",))
+_DATE_FORM = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?![\s\S])")
+
+
+def _date_problems(record: RawRecord) -> list[Problem]:
+    """Dates in the right form that no calendar has (2020-02-30): the schemas' patterns check only the form."""
+    found = []
+    for path in _DATE_FIELDS:
+        value: object = record.value
+        for part in path:
+            value = value.get(part) if isinstance(value, dict) else None
+        if isinstance(value, str) and _DATE_FORM.fullmatch(value):
+            try:
+                datetime.date.fromisoformat(value)
+            except ValueError:
+                found.append(record.problem("KD109", path, f"{'.'.join(path)}: {value} is not a calendar date"))
     return found
 
 

@@ -227,3 +227,16 @@ def test_a_release_killed_at_any_moment_is_all_or_nothing(project: Path) -> None
         assert json.loads(whole(project / "exports"))["dataset_version"] == "2.0.1"
         assert not [p for p in ketdata.validate(project / "data") if p.severity.value == "error"]
         assert not list(project.glob(f".exports{TMP_TAG}*"))
+
+
+def test_a_release_stopped_by_a_file_size_limit_is_finished_by_the_next(project: Path) -> None:
+    ketdata_cli("export", "data", cwd=project)
+    reword(project / "data")
+    stopped = ketdata_cli("release", "data", "--date", "2026-12-01", cwd=project, limit=100_000)
+    assert stopped.returncode == 2 and "File too large: exports/" in stopped.stderr, stopped.stderr
+    assert "half done" in stopped.stderr and "Traceback" not in stopped.stderr
+    assert [p.code for p in ketdata.validate(project / "data") if p.severity.value == "error"] == ["KD509"]
+    assert ketdata_cli("release", "data", "--date", "2026-12-01", cwd=project).returncode == 0
+    assert "version: 2.0.1" in (project / "data/dataset.yaml").read_text(encoding="utf-8")
+    assert json.loads(whole(project / "exports"))["dataset_version"] == "2.0.1"
+    assert not [p for p in ketdata.validate(project / "data") if p.severity.value == "error"]

@@ -223,7 +223,10 @@ def export(ds: Dataset, out: str | Path, *, schema_version: str | None = None) -
     try:
         written = []
         for name, chunks in _files(ds, schema_version):
-            write_atomic(staging / name, chunks)
+            try:
+                write_atomic(staging / name, chunks)
+            except OSError as exc:  # named after the file it was to become, not its staging copy
+                raise OSError(exc.errno, exc.strerror, str(root / name)) from None
             written.append(name)
         os.chmod(staging, 0o755)
         for folder in {(staging / name).parent for name in written}:
