@@ -4,7 +4,9 @@ Editors re-validate after changing one file; every unchanged file's parse, schem
 that read one record alone are taken from here, while the rules across records always run on the whole
 dataset. An entry is found only under the hash of the file's path, its exact bytes, the schema files and
 ketdata's own code, so an edit, a rename, a schema change or a new ketdata can never bring back an old
-answer. The folder is safe to delete.
+answer. Each entry also holds its key and the sha256 of the file's bytes, checked on reading, so an
+entry copied under another name, or altered, is ignored rather than trusted. The folder is safe to
+delete, is never used through a symbolic link, and pruning removes only the cache's own entries.
 """
 
 from __future__ import annotations

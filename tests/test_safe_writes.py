@@ -240,3 +240,21 @@ def test_a_release_stopped_by_a_file_size_limit_is_finished_by_the_next(project:
     assert "version: 2.0.1" in (project / "data/dataset.yaml").read_text(encoding="utf-8")
     assert json.loads(whole(project / "exports"))["dataset_version"] == "2.0.1"
     assert not [p for p in ketdata.validate(project / "data") if p.severity.value == "error"]
+
+
+def test_without_an_atomic_exchange_two_renames_and_recovery_keep_a_whole_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ketdata.export import _write
+
+    monkeypatch.setattr(_write, "exchange", lambda a, b: False)  # as on a system without renameat2
+    out = tmp_path / "out"
+    export(ketdata.load(), out)
+    export(ketdata.load(), out)
+    before = whole(out)
+    # A kill between the two renames leaves only the old set, under its temporary name.
+    out.rename(tmp_path / f".out{TMP_TAG}killed{_write.OLD}")
+    (tmp_path / f".out{TMP_TAG}killed").mkdir()
+    _write.recover(out)
+    assert whole(out) == before
+    assert not list(tmp_path.glob(f".out{TMP_TAG}*"))
