@@ -221,9 +221,10 @@ def _locate(args: argparse.Namespace) -> int:
 
 def _new(args: argparse.Namespace) -> int:
     from ketdata import _scaffold
+    from ketdata._files import clean_folder
 
     folder = _editor_folder(args)
-
+    clean_folder(folder)
     ds = _load_checked(folder)
     try:
         if args.record == "concept":
@@ -246,9 +247,11 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _fmt(args: argparse.Namespace) -> int:
-    from ketdata._files import write_text
+    from ketdata._files import clean_folder, write_text
     from ketdata._format import format_folder
 
+    if not args.check:
+        clean_folder(_editor_folder(args))
     failed = False
     for result in format_folder(_editor_folder(args)):
         if result.skipped:

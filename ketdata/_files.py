@@ -115,6 +115,13 @@ def clean_leftovers(folder: Path, name: str) -> None:
             leftover.unlink(missing_ok=True)
 
 
+def clean_folder(root: Path) -> None:
+    """Remove every temporary file a killed run left anywhere under ``root`` (links are not followed)."""
+    for path, mode in walk(root):
+        if TMP_TAG in path.name and path.name.startswith(".") and stat.S_ISREG(mode):
+            path.unlink(missing_ok=True)
+
+
 def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
     """Replace ``path`` with ``data`` all at once: temporary file, flush, fsync, rename.
 

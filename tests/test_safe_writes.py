@@ -258,3 +258,12 @@ def test_without_an_atomic_exchange_two_renames_and_recovery_keep_a_whole_set(
     _write.recover(out)
     assert whole(out) == before
     assert not list(tmp_path.glob(f".out{TMP_TAG}*"))
+
+
+def test_fmt_removes_what_a_killed_write_left(data: Path, tmp_path: Path) -> None:
+    leftover = data / "claims" / f".identity.yaml{TMP_TAG}abc123"
+    leftover.write_text("half a file", encoding="utf-8")
+    keep = data / "claims" / "notes.txt"
+    keep.write_text("an editor's", encoding="utf-8")
+    assert ketdata_cli("fmt", str(data), cwd=tmp_path).returncode == 0
+    assert not leftover.exists() and keep.exists()
