@@ -25,8 +25,8 @@ from ketdata._problems import short
 from ketdata._versions import (
     CHECKSUMS,
     JOURNAL,
-    latest_snapshot,
     read_checksums,
+    release_problems,
     releases_dir,
     render_checksums,
     semver,
@@ -196,10 +196,17 @@ def changelog_section(version: str, date: str, d: Diff | None, ds: Dataset) -> s
 
 
 def plan(data_dir: Path, date: str | None = None) -> ReleasePlan:
-    """Work out the next release of a data folder against its latest snapshot (nothing is written)."""
+    """Work out the next release of a data folder against its latest snapshot (nothing is written).
+
+    Raises:
+        ReleaseError: The date is not a calendar date, the version would go backwards, or a snapshot is
+            not the one released (its checksum differs, or it is unlisted): it cannot be the baseline.
+    """
     current = load_folder(data_dir)
     day = check_date(date) if date is not None else datetime.datetime.now(datetime.UTC).date().isoformat()
-    snapshot = latest_snapshot(releases_dir(data_dir))
+    untrusted, snapshot = release_problems(releases_dir(data_dir))
+    if untrusted:
+        raise ReleaseError("; ".join(f"{p.file}: {p.message}" for p in untrusted[:3]))
     if snapshot is None:
         return ReleasePlan(None, current.version, day, None, None,
                            changelog_section(current.version, day, None, current))  # fmt: skip
@@ -298,6 +305,9 @@ def finish(data_dir: Path) -> list[Path] | None:
         raise ReleaseError(f"{folder / JOURNAL} is not a release journal ketdata wrote ({exc}); remove it") from None
     paths = {"dataset": data_dir / DATASET_FILE, "snapshot": folder / f"{version}.json",
              "checksums": folder / CHECKSUMS, "changelog": root / CHANGELOG}  # fmt: skip
+    existing = _read_text(paths["snapshot"])
+    if existing is not None and existing != texts["snapshot"]:
+        raise ReleaseError(f"{paths['snapshot']} exists with other contents: a released snapshot is never replaced")
     for name, path in paths.items():
         write_text(path, texts[name])
     export(load_folder(data_dir), root / EXPORTS)

@@ -267,3 +267,23 @@ def test_fmt_removes_what_a_killed_write_left(data: Path, tmp_path: Path) -> Non
     keep.write_text("an editor's", encoding="utf-8")
     assert ketdata_cli("fmt", str(data), cwd=tmp_path).returncode == 0
     assert not leftover.exists() and keep.exists()
+
+
+def test_release_planning_refuses_a_forged_baseline(project: Path) -> None:
+    from ketdata._release import ReleaseError, plan
+
+    edit(project / "releases/2.0.0.json", '"version": "2.0.0"', '"version": "2.0.9"')
+    reword(project / "data")
+    with pytest.raises(ReleaseError, match=r"2\.0\.0\.json"):
+        plan(project / "data", "2026-12-01")
+
+
+def test_a_journal_never_replaces_a_released_snapshot(project: Path) -> None:
+    from ketdata._release import ReleaseError, finish
+
+    released = (project / "releases/2.0.0.json").read_bytes()
+    journal = {"version": "2.0.0", "dataset": "", "snapshot": "{}", "checksums": "", "changelog": ""}
+    (project / "releases/.release-journal.json").write_text(json.dumps(journal), encoding="utf-8")
+    with pytest.raises(ReleaseError, match="never replaced"):
+        finish(project / "data")
+    assert (project / "releases/2.0.0.json").read_bytes() == released
