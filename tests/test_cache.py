@@ -149,7 +149,7 @@ def test_pruning_deletes_only_the_caches_own_entries(warm: Path) -> None:
     for path in foreign:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("not the cache's", encoding="utf-8")
-    edit(warm / "claims/names.yaml", "version: 1", "version: 0")
+    edit(warm / "claims/names.yaml", "status: active", "status: bogus")
     problems(warm)
     assert all(p.read_text(encoding="utf-8") == "not the cache's" for p in foreign)
 

@@ -17,8 +17,8 @@ def test_a_yaml_syntax_error_adds_no_withdraw_cascade(project: Path) -> None:
 
 
 def test_a_long_value_is_cut_in_the_message(data: Path) -> None:
-    edit(data / "claims/identity.yaml", "version: 1", "version: '" + "x" * 5000 + "'")
-    (found,) = [p for p in findings(data) if p.code == "KD104"]
+    edit(data / "claims/identity.yaml", "status: active", "status: '" + "x" * 5000 + "'")
+    (found,) = [p for p in findings(data) if p.code == "KD107"]
     assert len(found.message) < 200 and "…" in found.message
 
 

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import resource
 import shutil
 import subprocess
@@ -17,7 +18,8 @@ import pytest
 
 import ketdata
 from ketdata._files import TMP_TAG
-from ketdata._versions import read_checksums
+from ketdata._release import bumped
+from ketdata._versions import read_checksums, semver
 from ketdata.export import export
 from ketdata.export._write import ExportTargetError
 
@@ -46,10 +48,18 @@ def whole(out: Path) -> bytes:
     return (out / "manifest.json").read_bytes()
 
 
+LATEST = max((p.stem for p in (ROOT / "releases").glob("*.json")), key=semver)
+NEXT = bumped(LATEST, "patch")  # what `reword` makes the next release
+
+
 def reword(data: Path) -> None:
     """A wording change to claim-001, with its version raised: a patch release."""
-    edit(data / "claims/identity.yaml", "version: 1", "version: 2")
-    edit(data / "claims/identity.yaml", "Ketamine is a medication.", "Ketamine is a medication, it says.")
+    path = data / "claims/identity.yaml"
+    found = re.search(r"(?m)^version: (\d+)$", path.read_text(encoding="utf-8"))
+    assert found is not None
+    version = int(found.group(1))
+    edit(path, f"version: {version}", f"version: {version + 1}")
+    edit(path, "Ketamine is a medication.", "Ketamine is a medication, it says.")
 
 
 # --- export targets -------------------------------------------------------------------------------------
@@ -144,18 +154,18 @@ def test_release_refuses_a_date_that_is_not_one(project: Path, date: str) -> Non
 
 
 def test_release_never_takes_the_version_back(project: Path) -> None:
-    edit(project / "data/dataset.yaml", "version: 2.0.0", "version: 7.0.0")
+    edit(project / "data/dataset.yaml", f"version: {LATEST}", "version: 70.0.0")
     reword(project / "data")
     result = ketdata_cli("release", "data", "--date", "2026-12-01", cwd=project)
-    assert result.returncode == 2 and "back from 7.0.0" in result.stderr, result.stderr
+    assert result.returncode == 2 and "back from 70.0.0" in result.stderr, result.stderr
 
 
 def test_release_records_the_snapshot_checksum_and_validate_checks_it(project: Path) -> None:
     reword(project / "data")
     assert ketdata_cli("release", "data", "--date", "2026-12-01", cwd=project).returncode == 0
     sums = read_checksums(project / "releases")
-    snapshot = project / "releases" / "2.0.1.json"
-    assert sums["2.0.1.json"] == hashlib.sha256(snapshot.read_bytes()).hexdigest()
+    snapshot = project / "releases" / f"{NEXT}.json"
+    assert sums[f"{NEXT}.json"] == hashlib.sha256(snapshot.read_bytes()).hexdigest()
     assert set(sums) == {p.name for p in (project / "releases").glob("*.json")}
     assert not [p for p in ketdata.validate(project / "data") if p.severity.value == "error"]
     edit(snapshot, "Ketamine is a medication, it says.", "Ketamine is a medicine, it says.")
@@ -215,16 +225,16 @@ def test_a_release_killed_at_any_moment_is_all_or_nothing(project: Path) -> None
             span = _duration(args, project)
             continue
         _killed(args, project, rng.uniform(0.1, span))
-        released = (project / "releases/2.0.1.json").exists()
+        released = (project / f"releases/{NEXT}.json").exists()
         if not (project / "releases/.release-journal.json").exists():
-            assert released == ("version: 2.0.1" in (project / "data/dataset.yaml").read_text(encoding="utf-8"))
-            assert released == ("## [2.0.1]" in (project / "CHANGELOG.md").read_text(encoding="utf-8"))
+            assert released == (f"version: {NEXT}" in (project / "data/dataset.yaml").read_text(encoding="utf-8"))
+            assert released == (f"## [{NEXT}]" in (project / "CHANGELOG.md").read_text(encoding="utf-8"))
         whole(project / "exports")
         result = ketdata_cli(*args, cwd=project)
         assert result.returncode == 0, result.stderr
-        assert "version: 2.0.1" in (project / "data/dataset.yaml").read_text(encoding="utf-8")
-        assert (project / "CHANGELOG.md").read_text(encoding="utf-8").count("## [2.0.1]") == 1
-        assert json.loads(whole(project / "exports"))["dataset_version"] == "2.0.1"
+        assert f"version: {NEXT}" in (project / "data/dataset.yaml").read_text(encoding="utf-8")
+        assert (project / "CHANGELOG.md").read_text(encoding="utf-8").count(f"## [{NEXT}]") == 1
+        assert json.loads(whole(project / "exports"))["dataset_version"] == NEXT
         assert not [p for p in ketdata.validate(project / "data") if p.severity.value == "error"]
         assert not list(project.glob(f".exports{TMP_TAG}*"))
 
@@ -237,8 +247,8 @@ def test_a_release_stopped_by_a_file_size_limit_is_finished_by_the_next(project:
     assert "half done" in stopped.stderr and "Traceback" not in stopped.stderr
     assert [p.code for p in ketdata.validate(project / "data") if p.severity.value == "error"] == ["KD509"]
     assert ketdata_cli("release", "data", "--date", "2026-12-01", cwd=project).returncode == 0
-    assert "version: 2.0.1" in (project / "data/dataset.yaml").read_text(encoding="utf-8")
-    assert json.loads(whole(project / "exports"))["dataset_version"] == "2.0.1"
+    assert f"version: {NEXT}" in (project / "data/dataset.yaml").read_text(encoding="utf-8")
+    assert json.loads(whole(project / "exports"))["dataset_version"] == NEXT
     assert not [p for p in ketdata.validate(project / "data") if p.severity.value == "error"]
 
 
@@ -272,18 +282,18 @@ def test_fmt_removes_what_a_killed_write_left(data: Path, tmp_path: Path) -> Non
 def test_release_planning_refuses_a_forged_baseline(project: Path) -> None:
     from ketdata._release import ReleaseError, plan
 
-    edit(project / "releases/2.0.0.json", '"version": "2.0.0"', '"version": "2.0.9"')
+    edit(project / f"releases/{LATEST}.json", f'"version": "{LATEST}"', '"version": "99.0.0"')
     reword(project / "data")
-    with pytest.raises(ReleaseError, match=r"2\.0\.0\.json"):
+    with pytest.raises(ReleaseError, match=re.escape(f"{LATEST}.json")):
         plan(project / "data", "2026-12-01")
 
 
 def test_a_journal_never_replaces_a_released_snapshot(project: Path) -> None:
     from ketdata._release import ReleaseError, finish
 
-    released = (project / "releases/2.0.0.json").read_bytes()
-    journal = {"version": "2.0.0", "dataset": "", "snapshot": "{}", "checksums": "", "changelog": ""}
+    released = (project / f"releases/{LATEST}.json").read_bytes()
+    journal = {"version": LATEST, "dataset": "", "snapshot": "{}", "checksums": "", "changelog": ""}
     (project / "releases/.release-journal.json").write_text(json.dumps(journal), encoding="utf-8")
     with pytest.raises(ReleaseError, match="never replaced"):
         finish(project / "data")
-    assert (project / "releases/2.0.0.json").read_bytes() == released
+    assert (project / f"releases/{LATEST}.json").read_bytes() == released
