@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from ketdata._refs import SchemaSet, load_schemas
 from ketdata._scaffold import source_text
 
 sys.path.insert(0, str(Path(__file__).parent))  # run by path, not imported: make _markup importable
-from _markup import html, md, md_code, md_inline, md_link, md_table, md_title, page
+from _markup import html, md, md_code, md_link, md_table, md_title, page
 
 ROOT = Path(__file__).resolve().parents[1]
 # Another project folder (holding data/ and CHANGELOG.md) may be given, as the tests do with hostile text.
@@ -151,20 +150,11 @@ def guides() -> None:
 
 
 def changelog(text: str) -> str:
-    """The changelog page: its release sections quote record text, so only their structure stays Markdown.
+    """The changelog page: CHANGELOG.md as it is, since `ketdata release` writes record text into it escaped.
 
-    The head, up to the first release, is the fixed text `ketdata release` starts the file with, kept as it is.
+    Markdown has one escaping place, ``ketdata._escape``; escaping here again would show its backslashes.
     """
-    head, sep, sections = text.partition("\n## ")
-    lines = [prefixed(line) for line in (sep.lstrip("\n") + sections).splitlines()]
-    return head + "\n" + "\n".join(lines) + "\n"
-
-
-def prefixed(line: str) -> str:
-    """A changelog line: its heading or list marker kept, the rest text (with `code spans` kept as code)."""
-    marker = re.match(r"#{2,3} |- ", line)
-    prefix = marker.group() if marker else ""
-    return prefix + md_inline(line[len(prefix) :])
+    return text
 
 
 def api() -> None:

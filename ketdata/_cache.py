@@ -4,26 +4,32 @@ Editors re-validate after changing one file; every unchanged file's parse, schem
 that read one record alone are taken from here, while the rules across records always run on the whole
 dataset. An entry is found only under the hash of the file's path, its exact bytes, the schema files and
 ketdata's own code, so an edit, a rename, a schema change or a new ketdata can never bring back an old
-answer. The folder is safe to delete.
+answer. Each entry also holds its key and the sha256 of the file's bytes, checked on reading, so an
+entry copied under another name, or altered, is ignored rather than trusted. The folder is safe to
+delete, is never used through a symbolic link, and pruning removes only the cache's own entries.
 """
 
 from __future__ import annotations
 
 import hashlib
 import marshal
-import os
+import re
+import stat
 import sys
-import tempfile
-import zlib
 from pathlib import Path
 from typing import Any
 
+from ketdata._files import TMP_TAG, read_regular, walk, write_atomic
 from ketdata._problems import Problem, Severity
 
 # marshal is the fastest reader of plain values in the standard library (about 3x json here); its format
 # may change between Python versions, so the version is part of every key.
-FORMAT = 2
-_CHECK = 4  # bytes of CRC-32 before each entry, so that a damaged entry is refused, never half-read
+FORMAT = 3
+_CHECK = 32  # bytes of the payload's sha256 before each entry, so that a damaged entry is refused, never half-read
+KEY = re.compile(r"[0-9a-f]{64}(?![\s\S])")
+_ENTRY = re.compile(
+    rf"[0-9a-f]{{2}}/(?:(?P<key>[0-9a-f]{{64}})\.marshal|(?P<tmp>\.[0-9a-f]{{64}}\.marshal{re.escape(TMP_TAG)}\w+))(?![\s\S])"
+)
 
 
 def problem_to_list(p: Problem) -> list[Any]:
@@ -61,46 +67,59 @@ class ResultCache:
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.marshal"
 
-    def get(self, key: str) -> dict[str, Any] | None:
-        """The entry, or None when there is none (or it is damaged)."""
+    def _usable(self) -> bool:
+        # A cache folder that is a link could send writes and deletions anywhere: then there is no cache.
+        return not any(p.is_symlink() for p in (self.folder.parent, self.folder))
+
+    def get(self, key: str, data: bytes) -> dict[str, Any] | None:
+        """The entry stored under ``key`` for these file bytes, or None when there is none.
+
+        An entry that is damaged, was copied from another key, or describes other bytes is ignored.
+        """
+        if not KEY.fullmatch(key) or not self._usable():
+            return None
         try:
-            data = self._path(key).read_bytes()
+            raw = read_regular(self._path(key))
         except OSError:
             return None
-        payload = data[_CHECK:]
-        if len(data) < _CHECK or int.from_bytes(data[:_CHECK], "big") != zlib.crc32(payload):
+        payload = raw[_CHECK:]
+        if hashlib.sha256(payload).digest() != raw[:_CHECK]:
             return None
         try:
             entry = marshal.loads(payload)
         except (EOFError, ValueError, TypeError):
             return None
-        if not isinstance(entry, dict):
+        if not isinstance(entry, dict) or entry.get("key") != key or entry.get("sha256") != _digest(data):
             return None
         self.used.add(key)
         return entry
 
-    def put(self, key: str, entry: dict[str, Any]) -> None:
-        """Store an entry atomically.
+    def put(self, key: str, data: bytes, entry: dict[str, Any]) -> None:
+        """Store an entry for these file bytes under ``key``, atomically.
 
         An entry marshal cannot hold (a date in the YAML), or a cache that cannot be written, is not kept.
         """
+        if not KEY.fullmatch(key) or not self._usable():
+            return
         try:
-            payload = marshal.dumps(entry)
+            payload = marshal.dumps({**entry, "key": key, "sha256": _digest(data)})
         except ValueError:
             return
-        target = self._path(key)
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(zlib.crc32(payload).to_bytes(_CHECK, "big") + payload)
-            os.replace(tmp, target)
+            write_atomic(self._path(key), hashlib.sha256(payload).digest() + payload)
         except OSError:
             return
         self.used.add(key)
 
     def prune(self) -> None:
-        """Remove every entry (and half-written file) this run did not use."""
-        for path in self.folder.glob("*/*"):
-            if path.stem not in self.used or path.suffix != ".marshal":
+        """Remove the cache's own entries (and half-written files) this run did not use; nothing else."""
+        if not self._usable() or not self.folder.is_dir():
+            return
+        for path, mode in walk(self.folder):
+            mine = _ENTRY.fullmatch(path.relative_to(self.folder).as_posix())
+            if mine and stat.S_ISREG(mode) and (mine.group("tmp") or mine.group("key") not in self.used):
                 path.unlink(missing_ok=True)
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

@@ -105,6 +105,7 @@ def _export(args: argparse.Namespace) -> int:
     from ketdata import load
     from ketdata._validate import run
     from ketdata.export import export, stale_files
+    from ketdata.export._write import ExportTargetError
 
     problems = run(args.data).problems
     if _failed(problems):
@@ -119,7 +120,11 @@ def _export(args: argparse.Namespace) -> int:
         if stale:
             print("exports are out of date; run `ketdata export`", file=sys.stderr)
         return EXIT_PROBLEMS if stale else EXIT_OK
-    result = export(ds, args.out)
+    try:
+        result = export(ds, args.out)
+    except ExportTargetError as exc:
+        print(f"ketdata: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     for name in result.removed:
         print(f"removed {Path(args.out) / name}")
     print(f"wrote {len(result.written)} files under {args.out} from {args.data}", file=sys.stderr)
@@ -148,10 +153,19 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _release(args: argparse.Namespace) -> int:
-    from ketdata._release import apply, plan
+    from ketdata._release import apply, check_date, finish, plan
     from ketdata._validate import run
+    from ketdata._versions import JOURNAL, releases_dir
 
     folder = args.data or Path("data")
+    if args.date is not None:
+        check_date(args.date)
+    done = finish(folder)
+    if done is not None:
+        for path in done:
+            print(f"wrote {path}", file=sys.stderr)
+        print("finished the release an earlier run left half done", file=sys.stderr)
+        return EXIT_OK
     problems = run(folder).problems
     if _failed(problems):
         _print_problems(problems, "text")
@@ -168,7 +182,14 @@ def _release(args: argparse.Namespace) -> int:
     if args.dry_run:
         print("dry run: nothing written", file=sys.stderr)
         return EXIT_OK
-    for path in apply(release, folder):
+    try:
+        written = apply(release, folder)
+    except OSError:
+        if (releases_dir(folder) / JOURNAL).exists():
+            half = f"ketdata: release {release.version} is half done; run `ketdata release` to finish it"
+            print(half, file=sys.stderr)
+        raise
+    for path in written:
         print(f"wrote {path}", file=sys.stderr)
     return EXIT_OK
 
@@ -185,7 +206,6 @@ def _editor_folder(args: argparse.Namespace) -> Path:
 
 
 def _locate(args: argparse.Namespace) -> int:
-    from ketdata._folder import load_folder
     from ketdata._locate import locate
     from ketdata._scaffold import source_text
 
@@ -193,7 +213,7 @@ def _locate(args: argparse.Namespace) -> int:
         print("ketdata: error: the quote is empty", file=sys.stderr)
         return EXIT_USAGE
     folder = args.data or _shipped_data()
-    ds = load_folder(folder)
+    ds = _load_checked(folder)
     sources = [ds.source(args.source)] if args.source else list(ds.sources)
     for source in sources:
         found = locate(source, source_text(folder, source), args.quote)
@@ -215,11 +235,11 @@ def _locate(args: argparse.Namespace) -> int:
 
 def _new(args: argparse.Namespace) -> int:
     from ketdata import _scaffold
+    from ketdata._files import clean_folder
 
     folder = _editor_folder(args)
-    from ketdata._folder import load_folder
-
-    ds = load_folder(folder)
+    clean_folder(folder)
+    ds = _load_checked(folder)
     try:
         if args.record == "concept":
             record = _scaffold.concept(vars(args))
@@ -259,8 +279,11 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _fmt(args: argparse.Namespace) -> int:
+    from ketdata._files import clean_folder, write_text
     from ketdata._format import format_folder
 
+    if not args.check:
+        clean_folder(_editor_folder(args))
     failed = False
     for result in format_folder(_editor_folder(args)):
         if result.skipped:
@@ -271,7 +294,7 @@ def _fmt(args: argparse.Namespace) -> int:
             if args.check:
                 print(f"would reformat {result.path}")
             else:
-                result.path.write_text(result.text or "", encoding="utf-8")
+                write_text(result.path, result.text or "")
                 print(f"reformatted {result.path}")
     return EXIT_PROBLEMS if failed else EXIT_OK
 
@@ -279,7 +302,21 @@ def _fmt(args: argparse.Namespace) -> int:
 def _dataset(args: argparse.Namespace) -> Any:
     from ketdata import load
 
-    return load(args.data) if args.data is not None else load()
+    return _load_checked(args.data) if args.data is not None else load()
+
+
+def _load_checked(folder: Path) -> Any:
+    """An editor's folder, loaded only once every record has passed its schema.
+
+    No command then meets a record of the wrong shape; the problems are raised as a DataError otherwise.
+    """
+    from ketdata._folder import load_folder
+    from ketdata._validate import run
+
+    broken = [p for p in run(folder).problems if p.severity is Severity.ERROR and p.code[:3] in ("KD0", "KD1")]
+    if broken:
+        raise DataError(broken)
+    return load_folder(folder)
 
 
 def _show(args: argparse.Namespace) -> int:
@@ -539,7 +576,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DataError as exc:
         _print_problems(exc.problems, "text")
         return EXIT_PROBLEMS
-    except UnknownRecordError as exc:
+    except (UnknownRecordError, ValueError) as exc:
+        # ReleaseError, RevisionError, ExportTargetError, ScaffoldError: the arguments cannot be acted on.
         print(f"ketdata: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 
 from ketdata._convert import KINDS, to_plain
+from ketdata._escape import markdown_code, markdown_text
 from ketdata._model import Dataset
 
 # typing costs more to import than the rest of this module: type checkers only.
@@ -231,13 +232,15 @@ def render_text(d: Diff) -> str:
 def render_markdown(d: Diff) -> str:
     """The diff as Markdown: a section per record kind, a bullet per record, a sub-bullet per field."""
     if not d:
-        return f"No differences between {d.old_version} and {d.new_version}.\n"
-    lines = [f"**{d.old_version} → {d.new_version}** — release bump: **{d.bump()}**", ""]
+        return markdown_text(f"No differences between {d.old_version} and {d.new_version}.") + "\n"
+    versions = markdown_text(f"{d.old_version} → {d.new_version}")
+    lines = [f"**{versions}** — release bump: **{d.bump()}**", ""]
     kind = None
     for c in d.changes:
         if c.kind != kind:
             kind = c.kind
             lines += ["", f"### {_heading(kind).capitalize()}", ""]
-        lines.append(f"- `{c.id}` {c.change}")
-        lines += [f"  - `{f.field}`: {_show(f.old)} → {_show(f.new)}" for f in c.fields]
+        lines.append(f"- {markdown_code(c.id)} {c.change}")
+        for f in c.fields:
+            lines.append(f"  - {markdown_code(f.field)}: {markdown_text(f'{_show(f.old)} → {_show(f.new)}')}")
     return "\n".join(lines).replace("\n\n\n", "\n\n") + "\n"

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
-import os
+import errno
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ketdata._convert import BUILDERS, KINDS, assemble
+from ketdata._files import NotRegularFileError, kind_of, read_regular, walk
 from ketdata._gc import paused
 from ketdata._model import Dataset
-from ketdata._problems import DataError, Problem, Severity, problem
+from ketdata._problems import DataError, Problem, Severity, problem, short
 from ketdata._yaml import MAX_FILE_BYTES, Document, NodeCache, iter_mappings, read_documents
 
 DATASET_FILE = "dataset.yaml"
@@ -32,29 +34,26 @@ def discover(data_dir: Path) -> tuple[list[DataFile], list[Problem]]:
     Each kind lives in ``<stem>.yaml`` and/or ``<stem>/*.yaml`` (e.g. ``claims/harms.yaml``); the
     dataset record lives in ``dataset.yaml``.
     """
+    if not data_dir.is_dir():
+        return [], [problem("KD013", str(data_dir), 1, 1, None, "the data folder does not exist")]
+    entries = dict(walk(data_dir, skip_hidden=True))
+    # Links, FIFOs and devices are never read: each is reported where it stands, whatever its name.
+    problems = [problem("KD017", str(p), 1, 1, None, f"is {kind_of(mode)}; data files must be regular files")
+                for p, mode in entries.items() if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)]  # fmt: skip
+    regular = {p for p, mode in entries.items() if stat.S_ISREG(mode)}
     dataset = data_dir / DATASET_FILE
-    files = [DataFile(dataset, "dataset")] if dataset.is_file() else []
-    problems = [] if files else [problem("KD013", str(dataset), 1, 1, None, "dataset.yaml is missing")]
+    files = [DataFile(dataset, "dataset")] if dataset in regular else []
+    if not files and dataset not in entries:
+        problems.append(problem("KD013", str(dataset), 1, 1, None, "dataset.yaml is missing"))
     for kind, _, stem in KINDS:
         single = data_dir / f"{stem}.yaml"
-        if single.is_file():
+        if single in regular:
             files.append(DataFile(single, kind))
-        if (data_dir / stem).is_dir():
-            files += [DataFile(p, kind) for p in sorted((data_dir / stem).glob("*.yaml")) if p.is_file()]
+        files += [DataFile(p, kind) for p in sorted(regular) if p.parent == data_dir / stem and p.suffix == ".yaml"]
     known = {f.path for f in files}
-    for stray in _yaml_files(data_dir):
-        if stray not in known:
-            problems.append(problem("KD012", str(stray), 1, 1, None, "file is not where any record type lives"))
+    for stray in sorted(p for p in regular if p.suffix in (".yaml", ".yml") and p not in known):
+        problems.append(problem("KD012", str(stray), 1, 1, None, "file is not where any record type lives"))
     return files, problems
-
-
-def _yaml_files(folder: Path) -> list[Path]:
-    """Every YAML file under ``folder``, leaving out hidden folders (``.venv``, ``.git``, caches)."""
-    found: list[Path] = []
-    for parent, dirs, names in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
-        found += [Path(parent, n) for n in names if n.endswith((".yaml", ".yml")) and os.path.isfile(Path(parent, n))]
-    return sorted(found)
 
 
 @dataclass(slots=True)
@@ -94,7 +93,7 @@ class RawRecord:
     def doc_line(self, line: int) -> str | None:
         """The text of a line of the record's file (1-based), for pointing into it."""
         try:
-            return Path(self.file).read_text(encoding="utf-8").splitlines()[line - 1]
+            return read_regular(Path(self.file)).decode("utf-8").splitlines()[line - 1]
         except (OSError, UnicodeDecodeError, IndexError):
             return None
 
@@ -102,12 +101,13 @@ class RawRecord:
 def read_bytes(path: Path) -> tuple[bytes | None, list[Problem]]:
     """A data file's bytes, refusing one over the size limit before reading it."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            msg = f"file is {size} bytes; the limit is {MAX_FILE_BYTES} (split its records over several files)"
-            return None, [problem("KD010", str(path), 1, 1, None, msg)]
-        return path.read_bytes(), []
+        return read_regular(path, MAX_FILE_BYTES), []
+    except NotRegularFileError as exc:
+        return None, [problem("KD017", str(path), 1, 1, None, f"{exc.strerror}; data files must be regular files")]
     except OSError as exc:
+        if exc.errno == errno.EFBIG:
+            msg = f"{exc.strerror} (split its records over several files)"
+            return None, [problem("KD010", str(path), 1, 1, None, msg)]
         return None, [problem("KD015", str(path), 1, 1, None, f"cannot read the file: {exc.strerror or exc}")]
 
 
@@ -177,7 +177,7 @@ def _load_folder(data_dir: Path, checked: bool) -> Dataset:
             else:
                 built.setdefault(data_file.kind, []).extend(BUILDERS[data_file.kind](r.value) for r in records)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            msg = f"records do not match the schema ({exc!r}); run `ketdata validate` for details"
+            msg = f"records do not match the schema ({short(exc)}); run `ketdata validate` for details"
             problems.append(problem("KD101", str(data_file.path), 1, 1, None, msg))
     errors = [p for p in problems if p.severity is Severity.ERROR]
     if errors:
@@ -187,5 +187,5 @@ def _load_folder(data_dir: Path, checked: bool) -> Dataset:
     try:
         return assemble(info, built)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        msg = f"the dataset record does not match its schema ({exc!r}); run `ketdata validate` for details"
+        msg = f"the dataset record does not match its schema ({short(exc)}); run `ketdata validate` for details"
         raise DataError([problem("KD101", str(data_dir / DATASET_FILE), 1, 1, None, msg)]) from None

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from ketdata._files import read_regular
 from ketdata._folder import discover
 from ketdata._paths import schema_dir
 from ketdata._refs import SchemaSet, load_schemas
@@ -33,7 +34,7 @@ class Formatted:
     @property
     def changed(self) -> bool:
         """Whether formatting would change the file."""
-        return self.text is not None and self.text != self.path.read_text(encoding="utf-8")
+        return self.text is not None and self.text.encode("utf-8") != read_regular(self.path)
 
 
 class _Order(SchemaSet):
@@ -67,9 +68,9 @@ def format_file(path: Path, kind: str, order: _Order, change: Callable[[list[Any
         order: The schemas' key order.
         change: Edits the file's record mappings in place before they are written out.
     """
-    data = path.read_bytes()
+    data = read_regular(path)
     documents, problems = read_documents(data, str(path))
-    if problems or not documents:
+    if problems or not documents or any(d.problems for d in documents):
         return Formatted(path, None, "cannot be read as records; run `ketdata validate`")
     values = [d.value for d in documents]
     if data.decode("utf-8").count("#") > sum(_hashes_in(v) for v in values):

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ketdata._folder import RawRecord
-from ketdata._problems import Problem, Severity, problem
+from ketdata._problems import Problem, Severity, problem, short
 from ketdata._rules import occurs
 
 REVIEWED = ("claim", "caveat")
@@ -76,7 +76,7 @@ def _caveat_coverage(rule: dict[str, Any], active: _Active, severity: Severity) 
                for claim_id in v.value.get("applies_to") or ()}  # fmt: skip
     for claim in active["claim"]:
         if claim.value.get("category") in categories and claim.id not in covered:
-            msg = (f"rule {rule['id']!r}: a {claim.value.get('category')} claim needs a caveat of kind "
+            msg = (f"rule {short(rule['id'])}: a {claim.value.get('category')} claim needs a caveat of kind "
                    f"{' or '.join(sorted(kinds))} applying to it")  # fmt: skip
             yield claim.problem("KD604", ("category",), msg, severity=severity)
 
@@ -85,7 +85,7 @@ def _caveat_targets(rule: dict[str, Any], active: _Active, severity: Severity) -
     claims = {c.id for c in active["claim"]}
     for caveat in active["caveat"]:
         if claims.isdisjoint(caveat.value.get("applies_to") or ()):
-            msg = f"rule {rule['id']!r}: the caveat applies to no active claim"
+            msg = f"rule {short(rule['id'])}: the caveat applies to no active claim"
             yield caveat.problem("KD605", ("applies_to",), msg, severity=severity)
 
 
@@ -101,8 +101,8 @@ def _strong_wording(rule: dict[str, Any], active: _Active, severity: Severity) -
             line, column = claim.mark("statement")
             source_line = claim.doc_line(line)
             found = source_line.find(match.group()) if source_line else -1
-            msg = (f"rule {rule['id']!r}: {match.group()!r} is too strong for a claim whose evidence status is "
-                   f"{claim.value.get('evidence_status')!r}")  # fmt: skip
+            msg = (f"rule {short(rule['id'])}: {short(match.group())} is too strong for a claim whose evidence "
+                   f"status is {short(claim.value.get('evidence_status'))}")  # fmt: skip
             yield problem("KD606", claim.file, line, found + 1 if found >= 0 else column, claim.id, msg,
                           severity=severity)  # fmt: skip
 

@@ -24,20 +24,27 @@ def _from_json_text(text: str | bytes, where: str) -> Dataset:
         doc: dict[str, Any] = json.loads(text)
         # A snapshot from before a record kind existed simply has none of it.
         return build_dataset(doc["dataset"], {kind: doc.get(attr, ()) for kind, attr, _ in KINDS})
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        from ketdata._problems import DataError, problem
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+        from ketdata._problems import DataError, problem, short
 
-        raise DataError([problem("KD101", where, 1, 1, None, f"not a ketdata JSON export ({exc!r})")]) from None
+        raise DataError([problem("KD101", where, 1, 1, None, f"not a ketdata JSON export ({short(exc)})")]) from None
 
 
 def load_json(path: str | PathLike[str]) -> Dataset:
     """Load a dataset from a ketdata JSON export (the format ``ketdata export`` writes).
 
     Raises:
-        DataError: The file is not a ketdata JSON export.
+        DataError: The file cannot be read, or is not a ketdata JSON export.
     """
-    with open(path, "rb") as handle:
-        return _from_json_text(handle.read(), str(path))
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        from ketdata._problems import DataError, problem
+
+        code = "KD013" if isinstance(exc, FileNotFoundError) else "KD015"
+        raise DataError([problem(code, str(path), 1, 1, None, f"cannot read it: {exc.strerror or exc}")]) from None
+    return _from_json_text(data, str(path))
 
 
 @functools.cache

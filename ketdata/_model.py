@@ -535,8 +535,10 @@ class UnknownRecordError(KeyError):
         self.suggestions = suggestions
 
     def __str__(self) -> str:
+        from ketdata._problems import short
+
         hint = f" (did you mean {', '.join(repr(s) for s in self.suggestions)}?)" if self.suggestions else ""
-        return f"no {self.kind} with id {self.record_id!r}{hint}"
+        return f"no {self.kind} with id {short(self.record_id)}{hint}"
 
 
 def _normal(record_id: str) -> str:

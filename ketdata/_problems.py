@@ -81,6 +81,20 @@ CODES: MappingProxyType[str, Code] = _catalogue(
     Code("KD013", _E, "Required file missing", "Restore the file; the data folder needs it."),
     Code("KD014", _E, "Key is not a string", "Write every key as plain text."),
     Code("KD015", _E, "File cannot be read", "Check that the file exists and that you may read it."),
+    Code(
+        "KD016",
+        _E,
+        "Value cannot be read as its type",
+        "The value cannot be what its tag or form says (an impossible date, '!!int abc', an integer of thousands "
+        "of digits); write a valid value, or quote it to keep it as text.",
+    ),
+    Code(
+        "KD017",
+        _E,
+        "Not a regular file",
+        "ketdata reads only regular files inside the data folder and never follows a symbolic link; replace the "
+        "link, FIFO or device with the file itself.",
+    ),
     Code("KD101", _E, "Value breaks the schema", "Change the value so that it meets the rule the message quotes."),
     Code("KD102", _E, "Unknown key", "Remove the key or fix its spelling; the schema lists the allowed keys."),
     Code("KD103", _E, "Required field missing", "Add the field the message names."),
@@ -94,6 +108,14 @@ CODES: MappingProxyType[str, Code] = _catalogue(
     ),
     Code("KD106", _E, "Value does not match its pattern", "Rewrite the value as the message describes."),
     Code("KD107", _E, "Value not allowed", "Use one of the allowed values the message lists."),
+    Code(
+        "KD108",
+        _E,
+        "Invisible or direction-changing character",
+        "Delete the character the hint names (a bidi control such as U+202E, a zero-width character, U+0085, "
+        "U+2028/U+2029, a trailing line break): it makes text look like something it is not.",
+    ),
+    Code("KD109", _E, "Not a calendar date", "Give a date that exists (there is no 2020-02-30), as 'YYYY-MM-DD'."),
     Code("KD201", _E, "Duplicate id", "Ids are unique across the whole dataset; give this record a new id."),
     Code("KD202", _E, "Dangling reference", "Refer to an existing record of the right type, or add that record."),
     Code(
@@ -201,6 +223,25 @@ CODES: MappingProxyType[str, Code] = _catalogue(
     Code("KD505", _E, "Id reused", "An id released once keeps its meaning for ever; give the new record a new id."),
     Code("KD506", _E, "New record not at version 1", "A record that was never released starts at version 1."),
     Code(
+        "KD507",
+        _E,
+        "Release snapshot altered or unlisted",
+        "A released snapshot never changes: restore releases/X.Y.Z.json from the release (git), or, if it is "
+        "not a release, remove it; releases/SHA256SUMS lists each snapshot's sha256 as `ketdata release` wrote it.",
+    ),
+    Code(
+        "KD508",
+        _E,
+        "Release snapshot unreadable",
+        "The snapshot is not JSON or not shaped like one `ketdata release` writes; restore it from the release.",
+    ),
+    Code(
+        "KD509",
+        _E,
+        "Release interrupted",
+        "A release stopped half way (killed, disk full); run `ketdata release` to finish it.",
+    ),
+    Code(
         "KD601",
         Severity.INFO,
         "Not yet reviewed",
@@ -288,7 +329,8 @@ class Problem:
     hint: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.record_id or '-'}: {self.code} {self.message}"
+        where, rid = _shown(self.file), _shown(self.record_id or "-")
+        return f"{where}:{self.line}:{self.column}: {rid}: {self.code} {_shown(self.message)}"
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         """Order problems by place, then code."""
@@ -355,6 +397,17 @@ class ValidationReport(list[Problem]):
     def ok(self) -> bool:
         """True when there is no error."""
         return not self.errors
+
+
+def _shown(text: str) -> str:
+    # One problem is one line, whatever an id, a file name or a quoted value holds.
+    return text if text.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def short(value: object, limit: int = 60) -> str:
+    """A value for a message: its repr, with control characters escaped, cut to ``limit`` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
 
 
 class DataError(Exception):

@@ -9,6 +9,7 @@ import textwrap
 from collections.abc import Sequence
 
 from ketdata._convert import to_plain
+from ketdata._escape import csv_cell
 from ketdata._model import Caveat, Claim, Concept, Dataset
 
 TYPE_CHECKING = False
@@ -84,7 +85,8 @@ def render_list(claims: Sequence[Claim], fmt: str) -> str:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(["id", "category", "evidence_status", "hedge", "statement"])
-        writer.writerows([c.id, c.category, c.evidence_status, c.hedge or "", c.statement] for c in claims)
+        fields = ((c.id, c.category, c.evidence_status, c.hedge, c.statement) for c in claims)
+        writer.writerows([csv_cell(v) for v in row] for row in fields)
         return buffer.getvalue()
     rows = [f"{'id':<10} {'evidence':<20} statement"]
     for c in claims:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import re
 from collections.abc import Mapping
@@ -10,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from ketdata._coverage import SentenceCoverage, coverage, uncovered
+from ketdata._files import PLAIN_NAME, NotRegularFileError, read_regular
 from ketdata._folder import RawRecord
 from ketdata._model import near_misses
-from ketdata._problems import Problem
+from ketdata._problems import Problem, short
 
 
 def occurs(needle: str, text: str) -> bool:
@@ -44,6 +46,25 @@ def record_problems(record: RawRecord) -> list[Problem]:
         found += _words_in_evidence(record, _quotes(v))
     elif record.kind == "concept":
         found += _article_glosses(record)
+    return found + _date_problems(record)
+
+
+_DATE_FIELDS = (("review", "reviewed_on"), ("review", "review_due"), ("release_date",), ("published",))
+_DATE_FORM = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?![\s\S])")
+
+
+def _date_problems(record: RawRecord) -> list[Problem]:
+    """Dates in the right form that no calendar has (2020-02-30): the schemas' patterns check only the form."""
+    found = []
+    for path in _DATE_FIELDS:
+        value: object = record.value
+        for part in path:
+            value = value.get(part) if isinstance(value, dict) else None
+        if isinstance(value, str) and _DATE_FORM.fullmatch(value):
+            try:
+                datetime.date.fromisoformat(value)
+            except ValueError:
+                found.append(record.problem("KD109", path, f"{'.'.join(path)}: {value} is not a calendar date"))
     return found
 
 
@@ -187,9 +208,13 @@ def _checksum_mismatch(path: Path, data: bytes, recorded: object) -> tuple[str, 
 class Rules:
     """The cross-record checks over the records of one data folder (each assumed to have passed its schema)."""
 
-    def __init__(self, records: list[RawRecord], folder: Path | None = None) -> None:
+    def __init__(
+        self, records: list[RawRecord], folder: Path | None = None, unread: frozenset[str] = frozenset()
+    ) -> None:
         self.records = records
         self.folder = folder
+        # Kinds with a file that could not be read: a reference to one of them may point into that file.
+        self.unread = unread
         self.by_id: dict[str, RawRecord] = {}
         self.problems: list[Problem] = []
         self.texts: dict[str, _Text] = {}
@@ -230,7 +255,10 @@ class Rules:
                 continue
             line, _ = first.mark("id")
             self._add(
-                "KD201", record, ("id",), f"id {rid!r} is already used by a {_label(first.kind)} at {first.file}:{line}"
+                "KD201",
+                record,
+                ("id",),
+                f"id {short(rid)} is already used by a {_label(first.kind)} at {first.file}:{line}",
             )
 
     def _ref(self, record: RawRecord, path: tuple[str | int, ...], target: Any, kind: str) -> RawRecord | None:
@@ -243,12 +271,14 @@ class Rules:
         found = self.by_id.get(target)
         if found is not None and found.kind == kind:
             return found
+        if found is None and kind in self.unread:
+            return None
         if found is not None:
-            msg = f"{'.'.join(map(str, path))}: {target!r} is a {_label(found.kind)}, not a {_label(kind)}"
+            msg = f"{'.'.join(map(str, path))}: {short(target)} is a {_label(found.kind)}, not a {_label(kind)}"
         else:
             near = near_misses(target, (rid for rid, r in self.by_id.items() if r.kind == kind))
             guess = f" (did you mean {', '.join(map(repr, near))}?)" if near else ""
-            msg = f"{'.'.join(map(str, path))}: no {_label(kind)} with id {target!r}{guess}"
+            msg = f"{'.'.join(map(str, path))}: no {_label(kind)} with id {short(target)}{guess}"
         self._add("KD202", record, path, msg)
         return None
 
@@ -258,9 +288,9 @@ class Rules:
             return
         status = found.value.get("status")
         if status == "withdrawn":
-            self._add("KD204", record, path, f"{'.'.join(map(str, path))}: {target!r} is withdrawn")
+            self._add("KD204", record, path, f"{'.'.join(map(str, path))}: {short(target)} is withdrawn")
         elif status == "deprecated":
-            self._add("KD205", record, path, f"{'.'.join(map(str, path))}: {target!r} is deprecated")
+            self._add("KD205", record, path, f"{'.'.join(map(str, path))}: {short(target)} is deprecated")
 
     def _references(self, record: RawRecord) -> None:
         v = record.value
@@ -318,7 +348,10 @@ class Rules:
             if wanted in ("concept", "literal") and wanted != given:
                 key = "a concept ('concept: ID')" if wanted == "concept" else "a literal ('value: TEXT')"
                 self._add(
-                    "KD401", record, ("object",), f"predicate {predicate.id!r} takes {key} as its object, not a {given}"
+                    "KD401",
+                    record,
+                    ("object",),
+                    f"predicate {short(predicate.id)} takes {key} as its object, not a {given}",
                 )
 
     def _cycles(self, kind: str, field: str) -> None:
@@ -336,11 +369,21 @@ class Rules:
         for record in self.records:
             if record.kind != "source" or record.id is None or self.by_id.get(record.id) is not record:
                 continue
-            path = Path(record.file).parent / str(record.value.get("file"))
-            if not path.is_file():
-                self._add("KD301", record, ("file",), f"source text {str(path)!r} does not exist")
+            name = record.value.get("file")
+            if not isinstance(name, str) or not PLAIN_NAME.fullmatch(name):
+                continue  # its schema check reports it; a path is never built from it
+            path = Path(record.file).parent / name
+            try:
+                data = read_regular(path)
+            except FileNotFoundError:
+                self._add("KD301", record, ("file",), f"source text {short(str(path))} does not exist")
                 continue
-            data = path.read_bytes()
+            except NotRegularFileError as exc:
+                self._add("KD017", record, ("file",), f"source text {short(str(path))} {exc.strerror}")
+                continue
+            except OSError as exc:
+                self._add("KD015", record, ("file",), f"cannot read {short(str(path))}: {exc.strerror or exc}")
+                continue
             digest = hashlib.sha256(data).hexdigest()
             if digest != record.value.get("sha256"):
                 self._add("KD302", record, ("sha256",), *_checksum_mismatch(path, data, record.value.get("sha256")))
@@ -364,7 +407,7 @@ class Rules:
                     "KD308",
                     record,
                     ("sections", i),
-                    f"section {s.get('id')!r} [{start}, {end}) must follow the previous one and lie within the "
+                    f"section {short(s.get('id'))} [{start}, {end}) must follow the previous one and lie within the "
                     f"text (length {len(text)})",
                 )
             elif not text.startswith(heading, start):
@@ -372,7 +415,7 @@ class Rules:
                     "KD308",
                     record,
                     ("sections", i, "heading"),
-                    f"section {s.get('id')!r} does not start with its heading {heading!r}",
+                    f"section {short(s.get('id'))} does not start with its heading {short(heading)}",
                 )
             previous_end = max(previous_end, end)
             sections[str(s.get("id"))] = (start, end)
@@ -391,7 +434,7 @@ class Rules:
                 "KD202",
                 record,
                 (*path, "section"),
-                f"{_dotted(path)}.section: {ref.get('section')!r} is not a section of {src.record.id!r} "
+                f"{_dotted(path)}.section: {short(ref.get('section'))} is not a section of {short(src.record.id)} "
                 f"(sections: {', '.join(src.sections)})",
             )
         if start >= end:
@@ -407,12 +450,12 @@ class Rules:
             self._add("KD305", record, (*path, "quote"), self._mismatch(src.text, start, end, quote))
         elif section is not None and not (section[0] <= start and end <= section[1]):
             inside = [sid for sid, (a, b) in src.sections.items() if a <= start and end <= b]
-            where = f"; it lies in {inside[0]!r}" if inside else ""
+            where = f"; it lies in {short(inside[0])}" if inside else ""
             self._add(
                 "KD306",
                 record,
                 (*path, "section"),
-                f"quote [{start}, {end}) is outside section {ref.get('section')!r}{where}",
+                f"quote [{start}, {end}) is outside section {short(ref.get('section'))}{where}",
             )
         elif _cuts_word(src.text, start, end):
             self._add(
@@ -431,7 +474,7 @@ class Rules:
             if found
             else "; the quote occurs nowhere in the source"
         )
-        return f"text at [{start}, {end}) is {text[start:end]!r}, not the quote{where}"
+        return f"text at [{start}, {end}) is {short(text[start:end])}, not the quote{where}"
 
     def _quoted(self, record: RawRecord, ref: dict[str, Any]) -> None:
         start, end, source_id = ref.get("start"), ref.get("end"), ref.get("source")
@@ -483,7 +526,7 @@ class Rules:
                     "KD402",
                     src.record,
                     ("sections",),
-                    f"sentence [{s.start}, {s.end}) is quoted by no record: {s.text[:60]!r}",
+                    f"sentence [{s.start}, {s.end}) is quoted by no record: {short(s.text[:60])}",
                 )
 
     def coverage(self) -> dict[str, list[SentenceCoverage]]:

@@ -11,9 +11,12 @@ from typing import Any
 
 import yaml
 
+from ketdata._files import PLAIN_NAME, read_regular, write_atomic, write_text
 from ketdata._locate import Span, locate
 from ketdata._model import Dataset, Source
-from ketdata._problems import Problem, Severity
+from ketdata._problems import Problem, Severity, short
+
+SLUG = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*(?![\s\S])")
 
 
 class ScaffoldError(ValueError):
@@ -38,7 +41,9 @@ def next_id(ids: list[str], prefix: str) -> str:
 
 def source_text(data_dir: Path, source: Source) -> str:
     """The text of a source, from its file beside the source records."""
-    return (data_dir / "sources" / source.file).read_text(encoding="utf-8")
+    if not PLAIN_NAME.fullmatch(source.file):
+        raise ScaffoldError(f"source {source.id}: {source.file!r} is not a plain file name")
+    return read_regular(data_dir / "sources" / source.file).decode("utf-8")
 
 
 def quote_span(data_dir: Path, ds: Dataset, quote: str, source_id: str | None, nth: int | None) -> Span:
@@ -79,7 +84,13 @@ _EDITOR = "Added by an editor with `ketdata new`; not from the article."
 
 
 def claim(ds: Dataset, span: Span, args: Mapping[str, Any], context: Span | None = None) -> dict[str, Any]:
-    """A new claim record from the command's arguments; with a context span, ``span`` is a list item."""
+    """A new claim record from the command's arguments; with a context span, ``span`` is a list item.
+
+    Raises:
+        ScaffoldError: The category is not an id, so no file name can be made from it.
+    """
+    if not SLUG.fullmatch(str(args["category"])):
+        raise ScaffoldError(f"--category {short(args['category'])} is not a category id (e.g. adverse-effects)")
     obj = {"concept": args["object"]} if args.get("object") else {"value": args["value"]}
     return {
         "id": next_id([c.id for c in ds.claims], "claim"), "version": 1, "status": "active",
@@ -174,7 +185,7 @@ def _attach(data_dir: Path, caveat_ids: Sequence[str], claim_id: str) -> list[tu
     from ketdata._versions import latest_snapshot, releases_dir
 
     snapshot = latest_snapshot(releases_dir(data_dir))
-    released = {c["id"]: c["version"] for c in json.loads(snapshot.read_text("utf-8"))["caveats"]} if snapshot else {}
+    released = {c["id"]: c["version"] for c in json.loads(read_regular(snapshot))["caveats"]} if snapshot else {}
     found: set[str] = set()
 
     def change(values: list[Any]) -> None:
@@ -217,16 +228,15 @@ def write(data_dir: Path, kind: str, record: dict[str, Any], caveats: Sequence[s
     edits = _attach(data_dir, caveats, record["id"])
     before_errors = _error_keys(data_dir)
     path = target_file(data_dir, kind, record)
-    before = path.read_bytes() if path.exists() else None
+    before = read_regular(path) if path.exists() or path.is_symlink() else None
     text = "---\n" + yaml.safe_dump(record, sort_keys=False, allow_unicode=True, width=100)
-    path.parent.mkdir(parents=True, exist_ok=True)
     prefix = before.decode("utf-8") if before else ""
     if prefix and not prefix.endswith("\n"):
         prefix += "\n"
-    originals = {p: p.read_bytes() for p, _ in edits}
-    path.write_text(prefix + text, encoding="utf-8")
+    originals = {p: read_regular(p) for p, _ in edits}
+    write_text(path, prefix + text)
     for edited, new_text in edits:
-        edited.write_text(new_text, encoding="utf-8")
+        write_text(edited, new_text)
     report = validate(data_dir)
     blocking = tuple(
         p
@@ -235,10 +245,10 @@ def write(data_dir: Path, kind: str, record: dict[str, Any], caveats: Sequence[s
     )
     if blocking:
         for edited, data in originals.items():
-            edited.write_bytes(data)
+            write_atomic(edited, data)
         if before is None:
             path.unlink()
         else:
-            path.write_bytes(before)
+            write_atomic(path, before)
     warnings = tuple(p for p in report if p.record_id == record["id"] and p.severity is Severity.WARNING)
     return Written(record["id"], path, blocking, warnings)

@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime
 import functools
 import json
+import re
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from ketdata._folder import RawRecord
-from ketdata._problems import Problem, problem
+from ketdata._problems import Problem, problem, short
 from ketdata._refs import SchemaSet
+from ketdata._yaml import UNREADABLE
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
@@ -103,8 +106,8 @@ def _describe(value: Any) -> str:
     if value is None:
         return "null"
     if isinstance(value, (int, float)):
-        return f"the number {value}"
-    return repr(value)
+        return f"the number {short(value)}"
+    return short(value)
 
 
 def _expects_string(error: ValidationError) -> bool:
@@ -114,6 +117,28 @@ def _expects_string(error: ValidationError) -> bool:
 
 def _field(path: tuple[str | int, ...]) -> str:
     return ".".join(str(p) for p in path) or "record"
+
+
+# Characters a reader cannot see, or that change the direction or the lines of what follows (KD108); the
+# C0 control characters stay KD106, as they always were.
+_HIDDEN = re.compile("[\x80-\x9f\xad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f"
+                     "\ufeff\ufff9-\ufffb\ufffe\uffff\ud800-\udfff]|\n(?![\\s\\S])")  # fmt: skip
+
+
+def _hidden(text: str) -> str | None:
+    match = _HIDDEN.search(text)
+    return match.group() if match else None
+
+
+def _hidden_problem(record: RawRecord, path: tuple[str | int, ...], text: str, char: str) -> Problem:
+    line, col = record.mark(*path)
+    name = unicodedata.name(char, "a control character")
+    source_line = record.doc_line(line) or ""
+    at = source_line.find(char, col)
+    where = f"line {line}, column {at + 1}" if at >= 0 else f"character {text.index(char) + 1} of the value"
+    msg = f"{_field(path)}: holds U+{ord(char):04X} ({name}), which a reader cannot see or which hides the text"
+    hint = f"delete the U+{ord(char):04X} at {where} (it may look like nothing, or like a line break)"
+    return problem("KD108", record.file, line, col, record.id, msg, hint)
 
 
 def _problems_for(error: ValidationError, record: RawRecord) -> Iterator[Problem]:
@@ -154,6 +179,9 @@ def _problems_for(error: ValidationError, record: RawRecord) -> Iterator[Problem
             "KD104", record.file, line, col, rid, f"{where}: {_describe(value)} is not of type {error.validator_value}"
         )
         return
+    if error.validator == "pattern" and isinstance(error.instance, str) and (hidden := _hidden(error.instance)):
+        yield _hidden_problem(record, path, error.instance, hidden)
+        return
     if error.validator == "pattern":
         hint = schema.get("x-pattern-hint") or f"match the pattern {error.validator_value}"
         yield problem(
@@ -183,4 +211,5 @@ def schema_problems(validator: KindValidator, record: RawRecord) -> list[Problem
     """Problems of one record against its schema (none, cheaply, when it is valid)."""
     if validator.is_valid(record.value):
         return []
-    return [p for e in validator.full.iter_errors(record.value) for p in _problems_for(e, record)]
+    errors = (e for e in validator.full.iter_errors(record.value) if e.instance is not UNREADABLE)
+    return [p for e in errors for p in _problems_for(e, record)]

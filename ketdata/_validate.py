@@ -14,11 +14,11 @@ from ketdata._gc import paused
 from ketdata._governance import conflict_problems, declared_rule_problems, overdue_problems, unreviewed_problems
 from ketdata._paths import data_dir as shipped_data_dir
 from ketdata._paths import schema_dir
-from ketdata._problems import Problem, Severity
+from ketdata._problems import DataError, Problem, Severity
 from ketdata._refs import load_schemas
 from ketdata._rules import Rules, record_problems
 from ketdata._schema import Validators, build_validators, schema_problems
-from ketdata._versions import VersionRules, latest_snapshot, releases_dir
+from ketdata._versions import VersionRules, release_problems, releases_dir
 from ketdata._yaml import Document, NodeCache
 
 CACHE_DIR = ".ketdata-cache"
@@ -63,9 +63,12 @@ def _checked_file(
         found = schema_problems(validators[record.kind], record)
         problems += found
         problems += record_problems(record)
-        if not found:
+        # A value that could not be read at all is reported once (KD016), and keeps the record out of the
+        # checks that trust its schema.
+        ok = not found and not any(p.code == "KD016" for p in record.doc.problems)
+        if ok:
             problems += unreviewed_problems(record)
-        valid.append(not found)
+        valid.append(ok)
     return records, problems, valid
 
 
@@ -74,11 +77,11 @@ def _cached_file(
 ) -> tuple[list[RawRecord], list[Problem], list[bool]]:
     name = str(data_file.path)
     key = results.key(name, data)
-    entry = results.get(key)
+    entry = results.get(key, data)
     if entry is None:
         records, problems, valid = _checked_file(data_file, data, nodes, validators)
         docs = [[r.value, r.doc.line, r.doc.column, r.doc.index] for r in records]
-        results.put(key, {"documents": docs, "problems": [problem_to_list(p) for p in problems], "valid": valid})
+        results.put(key, data, {"documents": docs, "problems": [problem_to_list(p) for p in problems], "valid": valid})
         return records, problems, valid
     records = [RawRecord(data_file.kind, name, value, Document(value, line, column, name, index, nodes))
                for value, line, column, index in entry["documents"]]  # fmt: skip
@@ -91,10 +94,12 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
     nodes = NodeCache()
     records: list[RawRecord] = []
     schema_valid: set[int] = set()
+    unread: set[str] = set()  # kinds with a file that could not be read: their records are not "gone"
     for data_file in files:
         data, found = read_bytes(data_file.path)
         problems += found
         if data is None:
+            unread.add(data_file.kind)
             continue
         if results is None:
             file_records, found, valid = _checked_file(data_file, data, nodes, validators)
@@ -102,10 +107,12 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
             file_records, found, valid = _cached_file(data_file, data, nodes, validators, results)
         records += file_records
         problems += found
+        if not file_records and any(p.severity is Severity.ERROR for p in found):
+            unread.add(data_file.kind)
         schema_valid.update(id(r) for r, ok in zip(file_records, valid, strict=True) if ok)
     if results is not None:
         results.prune()
-    rules = Rules(records, folder)
+    rules = Rules(records, folder, frozenset(unread))
     problems += rules.run()
     problems = [_with_id_choices(p, rules.id_choices) for p in problems]
     # Governance reads field values freely, so it looks only at records that passed their schema.
@@ -113,13 +120,17 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
     problems += overdue_problems(valid_records, today or datetime.datetime.now(datetime.UTC).date())
     problems += declared_rule_problems(valid_records)
     problems += conflict_problems(valid_records)
-    snapshot = latest_snapshot(releases_dir(folder))
+    found, snapshot = release_problems(releases_dir(folder))
+    problems += found
     if snapshot is not None:
         # A record whose content is in error (a quote typo, a bad reference) is not judged for its version yet:
         # "set version: 2" would bless the typo. Governance (KD6xx) asks for more records, not different content.
         failing = {p.record_id for p in problems if p.severity is Severity.ERROR and not p.code.startswith("KD6")}
         judged = {id(r) for r in records if id(r) in schema_valid and r.id not in failing}
-        problems += VersionRules(snapshot).check(records, judged)
+        try:
+            problems += VersionRules(snapshot).check(records, judged, unread)
+        except DataError as exc:
+            problems += exc.problems
     return Report(tuple(sorted(problems, key=Problem.sort_key)), rules)
 
 

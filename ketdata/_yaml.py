@@ -10,13 +10,15 @@ import re
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from ketdata._problems import Problem, problem
+from ketdata._files import read_regular
+from ketdata._problems import Problem, problem, short
 
 try:
     _Loader: type = yaml.CSafeLoader
@@ -33,7 +35,19 @@ _CONSTRUCT = SafeConstructor()
 _STR = _T + "str"
 _TAB_INDENT = re.compile(r"^ *\t", re.MULTILINE)
 
+_TYPE_NAMES = {"int": "an integer", "float": "a number", "bool": "a boolean", "null": "null", "timestamp": "a date"}
+
 Path_ = tuple[str | int, ...]
+
+
+class _Unreadable:
+    """Stands for a value that could not be read (already reported), so that no check reports it again."""
+
+    def __repr__(self) -> str:
+        return "<unreadable>"
+
+
+UNREADABLE = _Unreadable()
 
 
 class NodeCache:
@@ -52,8 +66,8 @@ class NodeCache:
         nodes = self._files.pop(file, None)
         if nodes is None:
             try:
-                with open(file, encoding="utf-8") as handle:
-                    nodes = [n for n in yaml.compose_all(handle.read(), Loader=_Loader) if n is not None]
+                text = read_regular(Path(file)).decode("utf-8")
+                nodes = [n for n in yaml.compose_all(text, Loader=_Loader) if n is not None]
             except (OSError, UnicodeDecodeError, yaml.YAMLError):
                 nodes = []
         self._files[file] = nodes
@@ -149,7 +163,12 @@ class _Converter:
         if kind is None:
             self._report("KD007", node, f"tag {node.tag!r} is not allowed")
             return node.value
-        return _CONSTRUCT.construct_object(node, deep=True)
+        try:
+            return _CONSTRUCT.construct_object(node, deep=True)
+        except (ValueError, KeyError, AttributeError, TypeError, OverflowError):
+            # '!!int abc', '!!bool maybe', '!!timestamp nope', 2020-02-30, or an integer of thousands of digits.
+            self._report("KD016", node, f"{short(node.value)} cannot be read as {_TYPE_NAMES[kind]}")
+            return UNREADABLE
 
 
 def _decode(data: bytes, file: str) -> tuple[str | None, list[Problem]]:

@@ -124,3 +124,41 @@ def test_the_command_line_caches_only_when_asked(data: Path) -> None:
     assert not (data.parent / CACHE_DIR).exists()
     validate("--cache")
     assert any((data.parent / CACHE_DIR).rglob("*.marshal"))
+
+
+def test_a_copied_or_altered_entry_is_ignored(tmp_path: Path) -> None:
+    from ketdata._paths import schema_dir
+
+    cache = ResultCache(tmp_path / "cache", schema_dir())
+    good, other = cache.key("a.yaml", b"a"), cache.key("b.yaml", b"b")
+    cache.put(good, b"a", {"problems": []})
+    assert cache.get(good, b"a") == {"problems": [], "key": good, "sha256": cache.get(good, b"a")["sha256"]}  # type: ignore[index]
+    assert cache.get(good, b"changed") is None
+    copied = tmp_path / "cache" / other[:2] / f"{other}.marshal"
+    copied.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(tmp_path / "cache" / good[:2] / f"{good}.marshal", copied)
+    assert cache.get(other, b"b") is None
+    entry = tmp_path / "cache" / good[:2] / f"{good}.marshal"
+    entry.write_bytes(entry.read_bytes()[:-1] + b"\0")
+    assert cache.get(good, b"a") is None
+
+
+def test_pruning_deletes_only_the_caches_own_entries(warm: Path) -> None:
+    folder = warm.parent / CACHE_DIR / warm.name
+    foreign = [folder / "notes.txt", folder / "ab" / "mine.marshal", folder / "zz" / ("0" * 64 + ".marshal")]
+    for path in foreign:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("not the cache's", encoding="utf-8")
+    edit(warm / "claims/names.yaml", "status: active", "status: bogus")
+    problems(warm)
+    assert all(p.read_text(encoding="utf-8") == "not the cache's" for p in foreign)
+
+
+def test_a_cache_folder_that_is_a_link_is_never_used(data: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("mine", encoding="utf-8")
+    (data.parent / CACHE_DIR).mkdir()
+    (data.parent / CACHE_DIR / data.name).symlink_to(elsewhere)
+    assert problems(data) == problems(data, cache=False)
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["keep.txt"]

@@ -1,8 +1,9 @@
 """The bad-input corpus: each case is a small overlay on the shipped data with the problems it must raise.
 
 ``tests/corpus/<case>/files/`` holds files laid over a copy of the data (``data/…``, and for the version
-rules a small ``releases/…`` snapshot of its own); ``case.json`` names files to delete, an optional padding
-size, the exit code (1 unless said), and the expected problems by code, file and line.
+rules a small ``releases/…`` snapshot of its own); ``case.json`` names files to delete, symbolic links and
+FIFOs to make (git keeps neither well), text to replace in a file (``edit``: file, old, new), an optional
+padding size, the exit code (1 unless said), and the expected problems by code, file and line.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -44,6 +46,15 @@ def build(case: str, root: Path) -> Path:
         shutil.copytree(overlay, root, dirs_exist_ok=True)
     for name in spec(case).get("delete", ()):
         (root / name).unlink()
+    for name, target in spec(case).get("links", {}).items():
+        (root / name).symlink_to(target if target.startswith("/") else root / target)
+    for name in spec(case).get("fifos", ()):
+        os.mkfifo(root / name)
+    for change in spec(case).get("edit", ()):
+        path = root / change["file"]
+        text = path.read_text(encoding="utf-8")
+        assert change["old"] in text, change
+        path.write_text(text.replace(change["old"], change["new"], 1), encoding="utf-8")
     pad = spec(case).get("pad")
     if pad:
         (path,) = [root / e["file"] for e in spec(case)["expect"]]
@@ -52,8 +63,15 @@ def build(case: str, root: Path) -> Path:
     return root / "data"
 
 
-def tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+def tree(root: Path) -> dict[str, bytes | str]:
+    """Every file's bytes, and where every link points (a FIFO, a link or a folder is never read)."""
+    found: dict[str, bytes | str] = {}
+    for folder, _, names in os.walk(root):
+        for name in names:
+            path = Path(folder) / name
+            key = path.relative_to(root).as_posix()
+            found[key] = os.readlink(path) if path.is_symlink() else path.read_bytes() if path.is_file() else "special"
+    return found
 
 
 def test_corpus_is_large_enough() -> None:
@@ -69,7 +87,9 @@ def test_case_reports_its_problem_and_nothing_else_happens(case: str, tmp_path: 
         code = main(["validate", str(data), "--format", "json"])
     assert code == spec(case).get("exit", 1), out.getvalue()
     assert "Traceback" not in out.getvalue() + err.getvalue()
-    found = {(p["code"], p["file"], p["line"]) for p in json.loads(out.getvalue())}
+    reported = json.loads(out.getvalue())
+    assert all(p["file"] and len(p["message"]) <= 400 for p in reported), reported
+    found = {(p["code"], p["file"], p["line"]) for p in reported}
     for expected in spec(case)["expect"]:
         assert (expected["code"], str(tmp_path / expected["file"]), expected["line"]) in found, sorted(found)
     assert tree(tmp_path) == before

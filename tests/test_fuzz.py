@@ -140,3 +140,98 @@ def test_the_fast_schema_check_never_accepts_what_jsonschema_rejects(
     except Exception:
         return
     assert validator.full.is_valid(record), record
+
+
+# --- every command and the public API -------------------------------------------------------------------
+
+NASTY = [
+    "2020-02-30", "!!int abc", "!!bool maybe", "!!timestamp nope", "!!float x", "!!null x", "9" * 5000,
+    '"\\ud800"', '"\\u202e evil"', '"claim-001\\n"', "'=1+1'", "[[[[[[[[[[]]]]]]]]]]", "{a: {b: {c: []}}}",
+    "!!binary AAAA", "!!set {a}", "&a x", "*a", "'x' # comment", "|\n  two\n  lines", "~", "0x1F", "1e999",
+    ".nan", "2024-01-01T25:00:00", "<<: {a: 1}", "? complex\n: key",
+]  # fmt: skip
+COMMANDS = [
+    ["validate", "{data}"], ["validate", "{data}", "--cache"], ["fmt", "--check", "{data}"], ["coverage", "{data}"],
+    ["show", "claim-001", "--data", "{data}"], ["show", "caveat-001", "--data", "{data}"],
+    ["list", "--data", "{data}", "--format", "csv"], ["locate", "Ketamine is", "--data", "{data}"],
+    ["export", "--check", "--out", "{out}", "{data}"], ["export", "--out", "{out}", "{data}"],
+    ["diff", "{releases}/2.0.0.json", "{data}", "--format", "markdown"], ["release", "--dry-run", "{data}"],
+    ["new", "concept", "--id", "fuzz-concept", "--label", "Fuzz", "--kind", "condition", "--data", "{data}"],
+]  # fmt: skip
+KEYS = ["id", "version", "status", "statement", "subject", "predicate", "category", "evidence_status", "hedge",
+        "  quote", "  start", "- source", "  status"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    root = tmp_path_factory.mktemp("fuzz-project")
+    shutil.copytree(DATA, root / "data")
+    shutil.copytree(DATA.parent / "releases", root / "releases")
+    yield root
+
+
+def run_everything(root: Path) -> None:
+    """Every command and the public API on the project: each answers with an exit code, never a traceback."""
+    import contextlib
+    import io
+
+    from ketdata._cli import main
+
+    saved = {p: p.read_bytes() for p in (root / "data").rglob("*.yaml")}
+    try:
+        for command in COMMANDS:
+            args = [a.format(data=root / "data", out=root / "out", releases=root / "releases") for a in command]
+            out, err = io.StringIO(), io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                code = main(args)
+            assert code in (0, 1, 2), (args, code)
+            assert "Traceback" not in out.getvalue() + err.getvalue(), args
+        check(root / "data")
+        for snapshot in (root / "releases").glob("*.json"):
+            try:
+                ketdata.load_json(snapshot)
+            except DataError as exc:
+                assert exc.problems
+    finally:
+        for path in set((root / "data").rglob("*.yaml")) - set(saved):
+            path.unlink()
+        for path, data in saved.items():
+            path.write_bytes(data)
+
+
+@settings(SETTINGS, max_examples=int(os.environ.get("KETDATA_FUZZ_COMMANDS", "12")))
+@given(key=st.sampled_from(KEYS), value=st.one_of(st.sampled_from(NASTY), st.text(max_size=30)))
+def test_every_command_survives_a_nasty_value(project: Path, key: str, value: str) -> None:
+    path = project / "data" / TARGET
+    original = path.read_bytes()
+    lines = original.decode("utf-8").split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith(f"{key}:"))
+    lines[at] = f"{key}: {value}"
+    try:
+        path.write_bytes("\n".join(lines).encode("utf-8", errors="surrogatepass"))
+        run_everything(project)
+    finally:
+        path.write_bytes(original)
+
+
+@settings(SETTINGS, max_examples=int(os.environ.get("KETDATA_FUZZ_COMMANDS", "12")))
+@given(
+    data=st.one_of(
+        st.binary(max_size=200),
+        st.sampled_from([b"[]", b"{}", b'{"dataset": 1}', b"[" * 5000, b'{"claims": [{"id": 5}]}', b"\xff\xfe"]),
+    )
+)
+def test_every_command_survives_a_broken_release_snapshot(project: Path, data: bytes) -> None:
+    import hashlib
+
+    snapshot, sums = project / "releases" / "2.0.0.json", project / "releases" / "SHA256SUMS"
+    saved = snapshot.read_bytes(), sums.read_bytes()
+    try:
+        # Recorded as released, so the broken bytes are read as the baseline rather than refused as forged.
+        snapshot.write_bytes(data)
+        text = saved[1].decode().replace(hashlib.sha256(saved[0]).hexdigest(), hashlib.sha256(data).hexdigest())
+        sums.write_text(text, encoding="utf-8")
+        run_everything(project)
+    finally:
+        snapshot.write_bytes(saved[0])
+        sums.write_bytes(saved[1])

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from ketdata._convert import KINDS, build_dataset, to_plain
+from ketdata._escape import csv_cell
+from ketdata._escape import csv_text as cell_text
 from ketdata._model import Dataset
 from ketdata._refs import SchemaSet
 
@@ -126,14 +128,6 @@ def _dig(value: Any, path: str) -> Any:
     return value
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
 def _table_rows(table: Table, records: Sequence[Mapping[str, Any]]) -> Iterator[list[Any]]:
     for record in records:
         if table.link is None:
@@ -149,7 +143,7 @@ def csv_text(table: Table, records: list[Any]) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(table.headers)
     width = len(table.key)
-    writer.writerows([_cell(v) for v in row] for row in sorted(_table_rows(table, records), key=lambda r: r[:width]))
+    writer.writerows([csv_cell(v) for v in row] for row in sorted(_table_rows(table, records), key=lambda r: r[:width]))
     return buffer.getvalue()
 
 
@@ -267,7 +261,7 @@ def _typed(value: str, kind: str) -> Any:
         return int(value) if value.lstrip("-").isdigit() else float(value)
     if kind == "boolean":
         return value == "true"
-    return value
+    return cell_text(value)
 
 
 def _unflatten(columns: Sequence[str], values: Sequence[Any]) -> dict[str, Any]:

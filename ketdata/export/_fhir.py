@@ -28,11 +28,11 @@ Every record is exported, whatever its status. ``fullUrl`` values are
 from __future__ import annotations
 
 import hashlib
-import html
 import uuid
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from ketdata._escape import markdown_text, xhtml_text
 from ketdata._model import Caveat, Claim, Coding, Concept, Dataset, EvidenceSpan, Source
 from ketdata.export._json import compact, record_lines
 
@@ -68,7 +68,7 @@ def _ref(resource_type: str, key: str) -> dict[str, str]:
 
 
 def _narrative(text: str) -> dict[str, str]:
-    return {"status": "generated", "div": f'<div xmlns="http://www.w3.org/1999/xhtml">{html.escape(text)}</div>'}
+    return {"status": "generated", "div": f'<div xmlns="http://www.w3.org/1999/xhtml">{xhtml_text(text)}</div>'}
 
 
 def _coding(c: Coding) -> dict[str, str]:
@@ -179,7 +179,7 @@ class _Builder:
             "citedArtifact": artifact,
         }
         if source.note:
-            resource["note"] = [{"text": source.note}]
+            resource["note"] = [{"text": markdown_text(source.note)}]
         return source.id, resource
 
     def _claims_about(self, drug: Concept, predicate: str) -> list[Claim]:
@@ -201,7 +201,7 @@ class _Builder:
             "classification": [_concept(c) for c in classes],
         }
         if drug.definition:
-            resource["description"] = drug.definition.text
+            resource["description"] = markdown_text(drug.definition.text)
         return drug.id, {k: v for k, v in resource.items() if v}
 
     def medication(self, drug: Concept) -> tuple[str, Resource]:
@@ -280,7 +280,7 @@ class _Builder:
         elif claim.predicate == "has_side_effect":
             resource.update(type="undesirable-effect", undesirableEffect={"symptomConditionEffect": target})
         else:
-            warning: dict[str, Any] = {"description": claim.statement}
+            warning: dict[str, Any] = {"description": markdown_text(claim.statement)}
             if claim.object.concept:
                 warning["code"] = self._object(claim)
             resource.update(type="warning", warning=warning)
@@ -324,7 +324,7 @@ class _Builder:
             "category": [_own("caveat-kind", caveat.kind, caveat.kind.replace("-", " "))],
             "status": _status(caveat),
             "subject": [_ref("Medication", d.id) for d in self.drugs],
-            "warning": {"description": caveat.statement},
+            "warning": {"description": markdown_text(caveat.statement)},
         }
 
     def assessment(self, claim: Claim) -> tuple[str, Resource]:

@@ -1,15 +1,18 @@
-"""Rendering every export format in memory, writing them all-or-nothing, and checking committed exports.
+"""Rendering every export format, writing them all-or-nothing, and checking committed exports.
 
-Every file is first written beside its target under a temporary name; only when all of them are
-written are they moved into place, the manifest last. A failure while writing (a full disk) leaves
-the previous exports and their manifest untouched.
+The whole set is written into a new folder beside the export folder and swapped into its place in one
+step, so a kill or a full disk leaves the previous exports, each passing its manifest. An export folder
+is replaced only when it holds nothing but what earlier exports wrote, as their manifest says.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
+import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -17,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ketdata._convert import KINDS, to_plain
+from ketdata._files import PLAIN_NAME, TMP_TAG, exchange, fsync_dir, read_regular, walk, write_atomic
 from ketdata._gc import paused
 from ketdata._model import Dataset
 from ketdata._paths import SNAPSHOT_IN_EXPORTS, schema_dir
@@ -28,6 +32,7 @@ from ketdata.export._json import compact, json_head, record_chunks
 from ketdata.export._sssom import SSSOM_PATH, to_sssom
 
 MANIFEST = "manifest.json"
+OLD = "-old"  # suffix of the old export folder while two renames replace it, where no exchange is possible
 FOLDERS = ("json", "csv", "fhir", "sssom")
 
 
@@ -131,52 +136,107 @@ def _manifest(ds: Dataset, schema_version: str, files: list[dict[str, Any]]) -> 
     return (json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
 
 
-def _produced(root: Path) -> set[str]:
-    return {p.relative_to(root).as_posix() for folder in FOLDERS if (root / folder).is_dir()
-            for p in (root / folder).rglob("*") if p.is_file() and not p.name.startswith(".")}  # fmt: skip
+class ExportTargetError(ValueError):
+    """The export folder holds something ketdata did not write there, or is not a folder ketdata may replace."""
 
 
-def _stage(path: Path, chunks: Iterator[bytes]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def _listed(root: Path) -> set[str]:
+    """The files the manifest in ``root`` lists, the manifest included: what an earlier export wrote there."""
     try:
-        with os.fdopen(fd, "wb") as handle:
-            for chunk in chunks:
-                handle.write(chunk)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-    return Path(tmp)
+        manifest = json.loads(read_regular(root / MANIFEST))
+        names = {str(f["path"]) for f in manifest["files"]} if manifest.get("format") == "ketdata-exports" else set()
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        return set()
+    return {n for n in names if all(PLAIN_NAME.fullmatch(part) for part in n.split("/"))} | {MANIFEST}
+
+
+def check_target(root: Path) -> set[str]:
+    """What an earlier export wrote under ``root``, having checked that nothing else is there.
+
+    Raises:
+        ExportTargetError: ``root`` is a link or not a folder, or holds a file (or link, or FIFO) that its
+            manifest does not list; replacing the folder would delete it.
+    """
+    if root.is_symlink() or (root.exists() and not root.is_dir()):
+        raise ExportTargetError(f"{root} is not a folder ketdata may write exports into (a link or a file)")
+    if not root.exists():
+        return set()
+    listed = _listed(root)
+    parents = {str(Path(n).parent) for n in listed}
+    entries = ((p.relative_to(root).as_posix(), mode) for p, mode in walk(root))
+    foreign = list(itertools.islice((name for name, mode in entries if not (stat.S_ISDIR(mode) and name in parents)
+                                     and not (stat.S_ISREG(mode) and name in listed)), 6))  # fmt: skip
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (" and more" if len(foreign) > 5 else "")
+        raise ExportTargetError(
+            f"{root} holds what no earlier export wrote ({shown}); exports replace the whole folder, so give "
+            "--out an empty or new folder, or one that only ketdata exports have written to"
+        )
+    return listed - {MANIFEST}
+
+
+def _leftovers(root: Path) -> list[Path]:
+    return [p for p in root.parent.glob(f".{root.name}{TMP_TAG}*") if p.is_dir() and not p.is_symlink()]
+
+
+def _swap(new: Path, root: Path) -> None:
+    """Put the staged folder ``new`` at ``root`` in one step; the old folder ends up at ``new``."""
+    if not root.exists():
+        os.rename(new, root)
+    elif not exchange(new, root):
+        # No atomic exchange here (not Linux, or a file system without it): two renames, and a run killed
+        # between them is finished by `recover` on the next run.
+        os.rename(root, new.with_name(new.name + OLD))
+        os.rename(new, root)
+        os.rename(new.with_name(new.name + OLD), new)
+    fsync_dir(root.parent)
+
+
+def recover(root: Path) -> None:
+    """Finish or undo an export a kill interrupted, and remove what it left behind."""
+    for leftover in _leftovers(root):
+        if leftover.name.endswith(OLD) and not root.exists():
+            os.rename(leftover, root)
+        else:
+            shutil.rmtree(leftover)
 
 
 def export(ds: Dataset, out: str | Path, *, schema_version: str | None = None) -> ExportResult:
-    """Write every export format under ``out``: all files or none, the manifest last.
+    """Write every export format under ``out``: the whole set or nothing, the manifest listing them all.
 
-    Each file is staged under a temporary name as soon as it is made, so only one file's text is in
-    memory at a time; once all are staged they are moved into place. Files under ``out/json``,
-    ``out/csv`` and ``out/fhir`` that the dataset no longer produces are removed.
+    The files are written, fsynced, into a new folder beside ``out``, which then takes the place of
+    ``out`` in one rename (on Linux an atomic exchange), so a kill at any moment leaves the old or the
+    new set, each whole. ``out`` may only hold what earlier exports wrote (its manifest lists them).
 
     Args:
         ds: The dataset, normally loaded from a folder that validates.
         out: The export folder.
         schema_version: Version of the record schemas the records follow (default: the shipped schemas').
+
+    Raises:
+        ExportTargetError: ``out`` holds something no export wrote, or is a link or a file.
+        OSError: A file cannot be written (no space, file too large); ``out`` is left as it was.
     """
     root = Path(out)
-    staged: list[tuple[Path, Path]] = []
+    root.parent.mkdir(parents=True, exist_ok=True)
+    recover(root)
+    previous = check_target(root)
+    staging = Path(tempfile.mkdtemp(dir=root.parent, prefix=f".{root.name}{TMP_TAG}"))
     try:
+        written = []
         for name, chunks in _files(ds, schema_version):
-            staged.append((_stage(root / name, chunks), root / name))
-    except BaseException:
-        for tmp, _ in staged:
-            tmp.unlink()
-        raise
-    for tmp, target in staged:
-        os.replace(tmp, target)
-    written = {target.relative_to(root).as_posix() for _, target in staged}
-    removed = sorted(_produced(root) - written)
-    for name in removed:
-        (root / name).unlink()
-    return ExportResult(tuple(sorted(written)), tuple(removed))
+            try:
+                write_atomic(staging / name, chunks)
+            except OSError as exc:  # named after the file it was to become, not its staging copy
+                raise OSError(exc.errno, exc.strerror, str(root / name)) from None
+            written.append(name)
+        os.chmod(staging, 0o755)
+        for folder in {(staging / name).parent for name in written}:
+            fsync_dir(folder)
+        _swap(staging, root)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return ExportResult(tuple(sorted(written)), tuple(sorted(previous - set(written))))
 
 
 def stale_files(ds: Dataset, out: str | Path, *, schema_version: str | None = None) -> list[str]:
@@ -186,6 +246,11 @@ def stale_files(ds: Dataset, out: str | Path, *, schema_version: str | None = No
     for name, chunks in _files(ds, schema_version):
         produced.add(name)
         data = b"".join(chunks)
-        if not (root / name).is_file() or (root / name).read_bytes() != data:
+        try:
+            same = read_regular(root / name) == data
+        except OSError:
+            same = False
+        if not same:
             stale.append(name)
-    return sorted(stale + sorted(_produced(root) - produced))
+    present = {p.relative_to(root).as_posix() for p, mode in walk(root) if not stat.S_ISDIR(mode)}
+    return sorted(stale + sorted(present - produced))

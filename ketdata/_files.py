@@ -1,0 +1,163 @@
+"""The one way ketdata reads and writes files: never through a link, never half a file.
+
+Reads open the file itself without following a symbolic link and refuse anything but a regular file (a
+FIFO would block, a device would never end). Writes go to a temporary file beside the target, are
+flushed and fsynced, and replace the target by rename, so a crash, a full disk or a file-size limit
+leaves the old file whole; the error names the target. A temporary file left by a killed run carries
+``TMP_TAG`` in its name and is removed by the next write of the same target.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import stat
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+TMP_TAG = ".ketdata-tmp-"
+# A file name that stays in its folder: no separator, no "..", no leading dot or dash.
+PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,254}(?![\s\S])")
+
+
+class NotRegularFileError(OSError):
+    """A path that should be a regular file is a symbolic link, a folder, a FIFO or a device."""
+
+
+def kind_of(mode: int) -> str:
+    """What a file is, in words, from its ``st_mode``."""
+    kinds = ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"),
+             (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))  # fmt: skip
+    return next((name for test, name in kinds if test(mode)), "a regular file" if stat.S_ISREG(mode) else "special")
+
+
+def _not_regular(path: Path, mode: int) -> NotRegularFileError:
+    return NotRegularFileError(errno.EINVAL, f"is {kind_of(mode)}, not a regular file", str(path))
+
+
+def read_regular(path: Path, limit: int | None = None) -> bytes:
+    """The bytes of a regular file, opened without following a link or blocking on a FIFO.
+
+    Raises:
+        NotRegularFileError: The path is a link, FIFO, device or folder.
+        OSError: It cannot be read; or (EFBIG) it is larger than ``limit`` bytes, checked before reading.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise _not_regular(path, os.lstat(path).st_mode) from None
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _not_regular(path, info.st_mode)
+        if limit is not None and info.st_size > limit:
+            raise OSError(errno.EFBIG, f"file is {info.st_size} bytes; the limit is {limit}", str(path))
+        return handle.read()
+
+
+def is_regular(path: Path) -> bool:
+    """Whether the path itself (not what a link points at) is a regular file."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def walk(root: Path, *, skip_hidden: bool = False) -> Iterator[tuple[Path, int]]:
+    """Every entry under ``root`` with its ``lstat`` mode, not descending into linked folders.
+
+    With ``skip_hidden``, folders named ``.*`` or ``__pycache__`` (``.venv``, ``.git``, caches) are neither
+    listed nor entered.
+    """
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        if skip_hidden:
+            dirs[:] = [d for d in dirs if not d.startswith(".") and d != "__pycache__"]
+        for name in sorted(dirs + files):
+            path = Path(folder) / name
+            try:
+                yield path, os.lstat(path).st_mode
+            except OSError:
+                continue
+        dirs.sort()
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step (Linux ``renameat2``); False where the system cannot."""
+    import ctypes
+
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename or a new file in ``folder`` durable."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def clean_leftovers(folder: Path, name: str) -> None:
+    """Remove temporary files a killed run left for the target ``name`` in ``folder``."""
+    for leftover in folder.glob(f".{name}{TMP_TAG}*"):
+        if is_regular(leftover):
+            leftover.unlink(missing_ok=True)
+
+
+def clean_folder(root: Path) -> None:
+    """Remove every temporary file a killed run left anywhere under ``root`` (links are not followed)."""
+    for path, mode in walk(root):
+        if TMP_TAG in path.name and path.name.startswith(".") and stat.S_ISREG(mode):
+            path.unlink(missing_ok=True)
+
+
+def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Replace ``path`` with ``data`` all at once: temporary file, flush, fsync, rename.
+
+    Raises:
+        NotRegularFileError: The target exists and is not a regular file (a link is never written through).
+        OSError: Writing failed (no space, file too large, no permission); the old file is whole, and the
+            error's filename is the target's.
+    """
+    if path.is_symlink() or (path.exists() and not is_regular(path)):
+        raise _not_regular(path, os.lstat(path).st_mode)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    clean_leftovers(path.parent, path.name)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}{TMP_TAG}")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            for chunk in (data,) if isinstance(data, bytes) else data:
+                handle.write(chunk)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode) if path.exists() else 0o644)
+        os.replace(tmp, path)
+        fsync_dir(path.parent)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_text(path: Path, text: str) -> None:
+    """`write_atomic` for UTF-8 text."""
+    write_atomic(path, text.encode("utf-8"))
