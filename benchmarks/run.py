@@ -32,7 +32,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from generate import generate  # noqa: E402
-from import_load import timed  # noqa: E402
+from import_load import ratio  # noqa: E402
 
 # Each run is a fresh child process, so that no run inherits another's heap; it prints its time and its
 # peak RSS (KiB, Linux). The setup (imports, and for export the loading) is outside the timing.
@@ -82,11 +82,7 @@ def measure(op: str, folder: Path, repeat: int) -> dict[str, Any]:
 
 
 def import_ratio(runs: int = 11) -> dict[str, float]:
-    with tempfile.TemporaryDirectory() as cwd:
-        timed("import ketdata; ketdata.load()", cwd)
-        base = [timed("pass", cwd) for _ in range(runs)]
-        subject = [timed("import ketdata; ketdata.load()", cwd) for _ in range(runs)]
-    b, s = statistics.median(base), statistics.median(subject)
+    b, s = ratio(runs)
     return {"pass_seconds": b, "import_load_seconds": s, "ratio": s / b}
 
 

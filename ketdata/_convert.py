@@ -26,6 +26,7 @@ from ketdata._model import (
     Source,
     SourceRange,
 )
+from ketdata._record import Frozen, defaults, fields
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -231,14 +232,14 @@ def build_dataset(info: Raw, records: Mapping[str, Sequence[Raw]]) -> Dataset:
 
 
 def _plain(value: Any) -> Any:
-    fields = getattr(value, "__dataclass_fields__", None)
-    if fields is not None:
+    if isinstance(value, Frozen):
         # An optional field left unset (None, or an empty list) is omitted, as in the YAML; a required one
-        # that is None stays null.
+        # that is None stays null. Private fields are never part of a record's plain form.
+        unset = {n for n, d in defaults(value).items() if d in (None, ())}
         return {
             name: _plain(getattr(value, name))
-            for name, f in fields.items()
-            if not (getattr(value, name) in (None, ()) and f.default in (None, ())) and not name.startswith("_")
+            for name in fields(value)
+            if not (name in unset and getattr(value, name) in (None, ()))
         }
     if isinstance(value, tuple):
         return [_plain(v) for v in value]

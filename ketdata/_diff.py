@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-
 from ketdata._convert import KINDS, to_plain
-from ketdata._escape import markdown_code, markdown_text
 from ketdata._model import Dataset
+from ketdata._record import Frozen
 
 # typing costs more to import than the rest of this module: type checkers only.
 TYPE_CHECKING = False
@@ -29,8 +26,7 @@ _ORDER: tuple[Bump, ...] = ("major", "minor", "patch")
 _KIND_OF_ATTR = {attr: kind for kind, attr, _ in KINDS}
 
 
-@dataclass(frozen=True, slots=True)
-class FieldChange:
+class FieldChange(Frozen):
     """One field of a record that differs.
 
     Attributes:
@@ -44,8 +40,7 @@ class FieldChange:
     new: Any
 
 
-@dataclass(frozen=True, slots=True)
-class RecordChange:
+class RecordChange(Frozen):
     """How one record differs between the two versions.
 
     Attributes:
@@ -70,8 +65,7 @@ class RecordChange:
         return _BUMP_OF[self.change]
 
 
-@dataclass(frozen=True, slots=True)
-class Diff:
+class Diff(Frozen):
     """Every record that differs between an old and a new dataset, grouped by kind in id order.
 
     A Diff is true when anything differs.
@@ -203,6 +197,8 @@ def diff(old: Dataset, new: Dataset, *, old_schema: str | None = None, new_schem
 
 
 def _show(value: Any) -> str:
+    import json
+
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -231,6 +227,8 @@ def render_text(d: Diff) -> str:
 
 def render_markdown(d: Diff) -> str:
     """The diff as Markdown: a section per record kind, a bullet per record, a sub-bullet per field."""
+    from ketdata._escape import markdown_code, markdown_text
+
     if not d:
         return markdown_text(f"No differences between {d.old_version} and {d.new_version}.") + "\n"
     versions = markdown_text(f"{d.old_version} → {d.new_version}")

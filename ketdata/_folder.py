@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import errno
 import stat
 from collections.abc import Callable
@@ -15,6 +14,7 @@ from ketdata._files import NotRegularFileError, kind_of, read_regular, walk
 from ketdata._gc import paused
 from ketdata._model import Dataset
 from ketdata._problems import DataError, Problem, Severity, problem, short
+from ketdata._record import replace
 from ketdata._yaml import MAX_FILE_BYTES, Document, NodeCache, iter_mappings, read_documents
 
 DATASET_FILE = "dataset.yaml"
@@ -183,7 +183,7 @@ def _load_folder(data_dir: Path, checked: bool) -> Dataset:
     if errors:
         raise DataError(errors)
     sources = str(data_dir / "sources")
-    built["source"] = [dataclasses.replace(s, _folder=sources) for s in built.get("source", ())]
+    built["source"] = [replace(s, _folder=sources) for s in built.get("source", ())]
     try:
         return assemble(info, built)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:

@@ -7,11 +7,10 @@ only when an editor's folder is loaded.
 from __future__ import annotations
 
 import functools
-import json
 
 from ketdata._convert import KINDS, build_dataset
 from ketdata._model import Dataset
-from ketdata._paths import read_snapshot
+from ketdata._paths import read_compiled, read_snapshot
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -20,8 +19,18 @@ if TYPE_CHECKING:
 
 
 def _from_json_text(text: str | bytes, where: str) -> Dataset:
+    import json
+
     try:
-        doc: dict[str, Any] = json.loads(text)
+        return _from_document(json.loads(text), where)
+    except (ValueError, RecursionError) as exc:
+        from ketdata._problems import DataError, problem, short
+
+        raise DataError([problem("KD101", where, 1, 1, None, f"not a ketdata JSON export ({short(exc)})")]) from None
+
+
+def _from_document(doc: Any, where: str) -> Dataset:
+    try:
         # A snapshot from before a record kind existed simply has none of it.
         return build_dataset(doc["dataset"], {kind: doc.get(attr, ()) for kind, attr, _ in KINDS})
     except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
@@ -48,18 +57,24 @@ def load_json(path: str | PathLike[str]) -> Dataset:
 
 
 @functools.cache
-def _shipped_text() -> bytes:
-    return read_snapshot()
+def _shipped_document() -> Any:
+    """The shipped snapshot as plain data: its marshal copy in a wheel, else the JSON export of a checkout."""
+    compiled = read_compiled()
+    if compiled is not None:
+        return compiled
+    import json
+
+    return json.loads(read_snapshot())
 
 
 @functools.cache
 def _shipped() -> Dataset:
-    return _from_json_text(_shipped_text(), "the shipped snapshot")
+    return _from_document(_shipped_document(), "the shipped snapshot")
 
 
 def shipped_version() -> str:
-    """The version of the shipped dataset, read from its snapshot without building the records."""
-    return str(json.loads(_shipped_text())["dataset"]["version"])
+    """The version of the shipped dataset (what ``import ketdata`` reports as ``__version__``)."""
+    return str(_shipped_document()["dataset"]["version"])
 
 
 def load(path: str | PathLike[str] | None = None) -> Dataset:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from types import MappingProxyType
+
+from ketdata._record import Frozen, private
 
 # typing and collections.abc cost more to import than loading the whole dataset: type checkers only.
 TYPE_CHECKING = False
@@ -14,8 +15,7 @@ if TYPE_CHECKING:
     Status: TypeAlias = Literal["active", "deprecated", "withdrawn"]
 
 
-@dataclass(frozen=True, slots=True)
-class Maintainer:
+class Maintainer(Frozen):
     """Who maintains the dataset.
 
     Attributes:
@@ -27,8 +27,7 @@ class Maintainer:
     url: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class DatasetInfo:
+class DatasetInfo(Frozen):
     """Metadata of the dataset as a whole.
 
     Attributes:
@@ -50,8 +49,7 @@ class DatasetInfo:
     maintainers: tuple[Maintainer, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Section:
+class Section(Frozen):
     """A headed section of a source, as a code-point range [start, end).
 
     Attributes:
@@ -67,8 +65,7 @@ class Section:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
+class Source(Frozen):
     """A source text the records quote. Unknown bibliographic fields are None, never guessed.
 
     Attributes:
@@ -99,7 +96,7 @@ class Source:
     sections: tuple[Section, ...]
     note: str | None = None
     # Where the text file lives (None: the shipped data); not part of the record, so never exported or compared.
-    _folder: str | None = field(default=None, repr=False, compare=False)
+    _folder: str | None = private(default=None, init=False)
 
     def section(self, section_id: str) -> Section | None:
         """The section with this id, or None."""
@@ -120,8 +117,7 @@ class Source:
         return source_text(self._folder, self.file, self.sha256)
 
 
-@dataclass(frozen=True, slots=True)
-class Category:
+class Category(Frozen):
     """A node of the topic taxonomy.
 
     Attributes:
@@ -137,8 +133,7 @@ class Category:
     parent: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class DecisionRow:
+class DecisionRow(Frozen):
     """A row of the evidence statuses' decision table: a kind of wording, the cue that marks it, and why.
 
     Attributes:
@@ -152,8 +147,7 @@ class DecisionRow:
     cue: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class EvidenceStatus:
+class EvidenceStatus(Frozen):
     """How firmly the source presents a claim; ``rank`` 1 is the firmest.
 
     Attributes:
@@ -173,8 +167,7 @@ class EvidenceStatus:
     decision: tuple[DecisionRow, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Predicate:
+class Predicate(Frozen):
     """A relation a claim states; ``object_kind`` says whether its object is a concept or a literal.
 
     Attributes:
@@ -190,8 +183,7 @@ class Predicate:
     object_kind: Literal["concept", "literal"]
 
 
-@dataclass(frozen=True, slots=True)
-class Coding:
+class Coding(Frozen):
     """A code in an external terminology, with its mapping relation and the reference it was copied from.
 
     Only exact and close matches may stand for the concept itself (`stands_for_concept`).
@@ -221,8 +213,7 @@ class Coding:
         return self.relation in ("skos:exactMatch", "skos:closeMatch")
 
 
-@dataclass(frozen=True, slots=True)
-class EvidenceSpan:
+class EvidenceSpan(Frozen):
     """One verbatim span of a source, as a W3C Web Annotation text quote and position selector.
 
     Attributes:
@@ -243,8 +234,7 @@ class EvidenceSpan:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
-class Gloss:
+class Gloss(Frozen):
     """Text about a concept, marked with its origin: the article (with its span) or external (with a reason).
 
     Attributes:
@@ -260,8 +250,7 @@ class Gloss:
     reason: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Concept:
+class Concept(Frozen):
     """A thing claims talk about.
 
     Attributes:
@@ -284,8 +273,7 @@ class Concept:
     codings: tuple[Coding, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Quantity:
+class Quantity(Frozen):
     """A literal read as a quantity: a value or a range, in a UCUM unit.
 
     Attributes:
@@ -303,8 +291,7 @@ class Quantity:
     approximate: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class ClaimObject:
+class ClaimObject(Frozen):
     """What a claim relates its subject to: a concept id, or a literal value.
 
     Attributes:
@@ -318,8 +305,7 @@ class ClaimObject:
     quantity: Quantity | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Qualifier:
+class Qualifier(Frozen):
     """A qualifier the article applies (emphasis, non-exhaustive list, persistence, association, time frame).
 
     Attributes:
@@ -333,8 +319,7 @@ class Qualifier:
     governs: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class SourceRange:
+class SourceRange(Frozen):
     """A range [start, end) of a source's code points.
 
     Attributes:
@@ -348,8 +333,7 @@ class SourceRange:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
-class Scope:
+class Scope(Frozen):
     """The part of the source a caveat governs: whole sections, ranges, and claims named one by one.
 
     Attributes:
@@ -363,8 +347,7 @@ class Scope:
     claims: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Review:
+class Review(Frozen):
     """The review trail of a claim or caveat: ``unreviewed`` until a real maintainer checks it.
 
     Attributes:
@@ -380,8 +363,7 @@ class Review:
     review_due: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Claim:
+class Claim(Frozen):
     """One fact the source states, no stronger than the source states it.
 
     Attributes:
@@ -424,8 +406,7 @@ class Claim:
     conflicts_with: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Caveat:
+class Caveat(Frozen):
     """A limitation, warning, uncertainty or supervision requirement that qualifies claims.
 
     Attributes:
@@ -460,8 +441,7 @@ class Caveat:
     superseded_by: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+class Rule(Frozen):
     """A content-governance rule declared in the data (see the ``rule`` schema for each kind's fields).
 
     Attributes:
@@ -577,8 +557,7 @@ def _active(records: Iterable[T], include_inactive: bool) -> tuple[T, ...]:
     return tuple(r for r in records if include_inactive or getattr(r, "status", "active") == "active")
 
 
-@dataclass(frozen=True)
-class Dataset:
+class Dataset(Frozen):
     """The whole dataset: an immutable value with typed look-ups.
 
     Records are tuples sorted by id, except ``evidence_statuses``, in rank order (firmest first).
@@ -613,12 +592,10 @@ class Dataset:
     claims: tuple[Claim, ...]
     caveats: tuple[Caveat, ...]
     rules: tuple[Rule, ...] = ()
-    _records: MappingProxyType[str, Record] = field(init=False, repr=False, compare=False)
-    _claims_by: MappingProxyType[str, MappingProxyType[str, tuple[Claim, ...]]] = field(
-        init=False, repr=False, compare=False
-    )
-    _caveats_by_claim: MappingProxyType[str, tuple[Caveat, ...]] = field(init=False, repr=False, compare=False)
-    _narrower: MappingProxyType[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
+    _records: MappingProxyType[str, Record] = private(default=None, init=False)
+    _claims_by: MappingProxyType[str, MappingProxyType[str, tuple[Claim, ...]]] = private(default=None, init=False)
+    _caveats_by_claim: MappingProxyType[str, tuple[Caveat, ...]] = private(default=None, init=False)
+    _narrower: MappingProxyType[str, tuple[str, ...]] = private(default=None, init=False)
 
     def __post_init__(self) -> None:
         records: dict[str, Record] = {}

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from types import MappingProxyType
+
+from ketdata._record import Frozen
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -23,8 +24,7 @@ class Severity(enum.StrEnum):
     INFO = "info"
 
 
-@dataclass(frozen=True, slots=True)
-class Code:
+class Code(Frozen):
     """An entry of the error catalogue: a stable code with its title and how to fix it."""
 
     code: str
@@ -304,8 +304,7 @@ CODES: MappingProxyType[str, Code] = _catalogue(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(Frozen):
     """One thing wrong with the data, located in a file.
 
     Attributes:

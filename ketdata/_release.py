@@ -10,7 +10,7 @@ import re
 import subprocess
 import tarfile
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from ketdata._convert import KINDS
@@ -23,6 +23,7 @@ from ketdata._model import Dataset
 from ketdata._paths import data_dir as shipped_data_dir
 from ketdata._paths import schema_version as shipped_schema_version
 from ketdata._problems import short
+from ketdata._record import replace
 from ketdata._versions import (
     CHECKSUMS,
     JOURNAL,

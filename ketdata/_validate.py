@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,7 @@ from ketdata._governance import conflict_problems, declared_rule_problems, overd
 from ketdata._paths import data_dir as shipped_data_dir
 from ketdata._paths import schema_dir
 from ketdata._problems import DataError, Problem, Severity
+from ketdata._record import replace
 from ketdata._refs import load_schemas
 from ketdata._rules import Rules, record_problems
 from ketdata._schema import Validators, build_validators, schema_problems
@@ -139,7 +139,7 @@ def _with_id_choices(found: Problem, choices: dict[tuple[str, int, int], str]) -
     if advice is None:
         return found
     message = found.message.replace("; quote the value", f"; write {advice}")
-    return dataclasses.replace(found, message=message, hint=f"Write {advice}.")
+    return replace(found, message=message, hint=f"Write {advice}.")
 
 
 def validate(path: str | Path | None = None) -> list[Problem]:

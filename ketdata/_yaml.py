@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ketdata._files import read_regular
 from ketdata._problems import Problem, problem, short
+from ketdata._record import replace
 
 try:
     _Loader: type = yaml.CSafeLoader

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import shutil
 import subprocess
@@ -13,6 +12,7 @@ import pytest
 
 import ketdata
 from ketdata import Claim, Dataset, UnknownRecordError
+from ketdata._record import Frozen, fields, replace
 
 from .helpers import DATA, ROOT, edit
 
@@ -27,11 +27,20 @@ def test_load_is_cached() -> None:
     assert ketdata.load() is DS
 
 
-def test_records_are_sorted_tuples_of_frozen_dataclasses() -> None:
+def test_records_are_sorted_tuples_of_frozen_slotted_records() -> None:
     assert isinstance(DS.claims, tuple)
     assert [c.id for c in DS.claims] == sorted(c.id for c in DS.claims)
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):
         DS.claims[0].statement = "changed"  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        del DS.claims[0].statement  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        DS.claims[0].extra = 1  # type: ignore[attr-defined]
+    assert not hasattr(DS.claims[0], "__dict__")
+    first = DS.claims[0]
+    assert first == replace(first) and hash(first) == hash(replace(first))
+    assert replace(first, statement="x") != first and replace(first, statement="x").statement == "x"
+    assert repr(first).startswith("Claim(id='claim-001', version=")
     with pytest.raises(TypeError):
         DS._records["x"] = DS.claims[0]  # type: ignore[index]
 
@@ -114,7 +123,7 @@ def test_load_json_rejects_other_json(tmp_path: Path) -> None:
 
 def test_dataset_is_hashable_free_value() -> None:
     assert isinstance(DS, Dataset)
-    assert dataclasses.is_dataclass(DS)
+    assert fields(Dataset)[0] == "info" and "_records" not in fields(Dataset)
 
 
 def test_import_and_load_pull_in_neither_yaml_nor_jsonschema() -> None:
@@ -255,12 +264,12 @@ def test_the_api_reference_documents_every_field_of_every_public_record_type() -
     documented = 0
     for name in ketdata.__all__:
         obj = getattr(ketdata, name)
-        if not dataclasses.is_dataclass(obj):
+        if not (isinstance(obj, type) and issubclass(obj, Frozen)):
             continue
         section = re.search(r"Attributes:\n(.*)", obj.__doc__ or "", re.DOTALL)
         assert section, f"{name} has no Attributes section"
         listed = set(re.findall(r"^\s+(\w+):", section.group(1), re.MULTILINE))
-        public = {f.name for f in dataclasses.fields(obj) if not f.name.startswith("_")}
+        public = set(fields(obj))
         assert public <= listed, f"{name} leaves undocumented: {sorted(public - listed)}"
         documented += 1
     assert documented >= 15

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import dataclasses
 import hashlib
 import json
 import os
@@ -19,6 +18,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 import ketdata
+from ketdata._record import replace
 from ketdata.export import export, load_csv, render, stale_files
 
 from .helpers import DATA, ROOT
@@ -314,7 +314,7 @@ def test_a_failed_write_leaves_the_previous_exports_intact(written: Path, tmp_pa
                                                            monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
     out = shutil.copytree(written, tmp_path / "exports")
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    changed = dataclasses.replace(DS, claims=DS.claims[:-1])
+    changed = replace(DS, claims=DS.claims[:-1])
     calls = {"n": 0}
     real_fdopen = os.fdopen
 

@@ -113,3 +113,22 @@ def test_installed_wheel_validates_its_shipped_data(wheel: Path, tmp_path: Path)
     module, data_dir, schema_dir, problems = out.stdout.splitlines()
     assert all(p.startswith(str(target)) for p in (module, data_dir, schema_dir))
     assert problems == "0"
+
+
+def test_installed_wheel_reads_its_marshal_copy_which_equals_the_json_export(wheel: Path, tmp_path: Path) -> None:
+    assert "ketdata/_data/ketdata.marshal" in zipfile.ZipFile(wheel).namelist()
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    install = [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps", "--no-index"]
+    subprocess.run([*install, str(wheel)], check=True)
+    export = ROOT / "exports" / "json" / "ketdata.json"
+    code = (
+        "import sys, ketdata; ds = ketdata.load(); print('json' in sys.modules, 're' in sys.modules); "
+        f"print(ds == ketdata.load_json({str(export)!r}), len(ds.claims))"
+    )
+    out = subprocess.run([str(python), "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
+    imported, same = out.stdout.splitlines()
+    # The marshal copy is read with no json (and so no re) imported, and holds the records of the JSON export.
+    assert imported == "False False"
+    assert same == f"True {len(ketdata.load(DATA).claims)}"
