@@ -81,13 +81,16 @@ _TEMPLATES = {
 <span class="ketdata-badge" title="{{ status_definition }}">how the article presents it: {{ status }}</span></p>
 <p><strong>{{ statement }}</strong></p>
 <ul>
-<li>hedge: {% if hedge %}<em>{{ hedge }}</em>{% else %}none{% endif %}</li>
-<li>{{ subject }} — <em>{{ predicate }}</em> — {{ object }}</li>
+<li>hedge: {% if hedge %}<em>{{ hedge }}</em>
+{%- if hedge_governs %} (governing only “{{ hedge_governs }}”){% endif %}{% else %}none{% endif %}</li>
+{% for q in qualifiers %}<li>{{ q.kind }}: <em>{{ q.text }}</em>
+{%- if q.governs %} (governing “{{ q.governs }}”){% endif %}</li>
+{% endfor %}<li>{{ subject }} — <em>{{ predicate }}</em> — {{ object }}</li>
 <li>version {{ version }}, {{ lifecycle }}, {{ review }}</li>
 </ul>
 {% for q in quotes %}
 <blockquote><p>{{ q.quote }}</p></blockquote>
-<p>Quoted from characters {{ q.start }}&ndash;{{ q.end }} of
+<p>{{ q.role | capitalize }} span: characters {{ q.start }}&ndash;{{ q.end }} of
 <a href="{{ 'article' | html_page('offset-' ~ q.start, folder) }}">the article</a>, section “{{ q.section }}”.</p>
 {% endfor %}
 {% if caveats %}

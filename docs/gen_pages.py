@@ -276,7 +276,9 @@ def claim_block(claim: Claim, ds: Dataset, folder: str = "") -> str:
     caveats = [{"kind": v.kind.replace("-", " "), "id": v.id, "statement": v.statement} for v in ds.caveats_for(claim)]
     return html(
         "claim.html", id=claim.id, status=status.label, status_definition=status.definition, statement=claim.statement,
-        hedge=claim.hedge, subject=ds.concept(claim.subject).label, predicate=ds.predicate(claim.predicate).label,
+        hedge=claim.hedge, hedge_governs=claim.hedge_governs,
+        qualifiers=[{"kind": q.kind, "text": q.text, "governs": q.governs} for q in claim.qualifiers],
+        subject=ds.concept(claim.subject).label, predicate=ds.predicate(claim.predicate).label,
         object=object_text(claim, ds), version=claim.version, lifecycle=claim.status, review=review_text(claim),
         quotes=quotes(claim, ds), caveats=caveats, folder=folder,
     )  # fmt: skip

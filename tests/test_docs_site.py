@@ -312,8 +312,9 @@ def test_any_text_through_md_renders_as_that_text(text: str) -> None:
 def test_record_text_with_blank_lines_stays_inside_its_html_block() -> None:
     text = "a\n\n[x](javascript:alert(1))\n\n    <img src=x onerror=alert(1)>\r\n\r\n*b*"
     values = {"status": text, "status_definition": text, "statement": text, "hedge": text, "subject": text,
+              "hedge_governs": text, "qualifiers": [{"kind": text, "text": text, "governs": text}],
               "predicate": text, "object": text, "version": 1, "lifecycle": text, "review": text, "folder": "",
-              "quotes": [{"quote": text, "start": 0, "end": 1, "section": text}],
+              "quotes": [{"quote": text, "start": 0, "end": 1, "section": text, "role": text}],
               "caveats": [{"kind": text, "id": "caveat-001", "statement": text}]}  # fmt: skip
     pieces = [{"start": 0, "text": text, "ids": ["claim-001"]}]
     for fragment in (MARKUP.html("claim.html", id="claim-001", **values), MARKUP.html("article.html", pieces=pieces)):
