@@ -111,9 +111,12 @@ def generate(n: int, out: Path, seed: int = 7) -> None:
     for k in range(0, len(all_claims), 8):
         group = all_claims[k : k + 8]
         first = group[0]
+        # The caveat quotes its first claim's sentence, so it keeps that sentence's hedge too.
+        hedged = f" {first['hedge']}" if first["hedge"] else ""
         caveats.append({
             "id": f"caveat-{k // 8 + 1:06d}", "version": 1, "status": "active",
-            "statement": f"A synthetic caveat qualifying {len(group)} claims.", "hedge": None,
+            "statement": f"A synthetic caveat qualifying {len(group)} claims{hedged}.",
+            "hedge": first["hedge"],
             "kind": "safety-warning", "scope": {"claims": [c["id"] for c in group]},
             "applies_to": [c["id"] for c in group], "evidence": first["evidence"], "review": {"status": "unreviewed"},
         })  # fmt: skip

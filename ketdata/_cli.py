@@ -284,8 +284,11 @@ def _fmt(args: argparse.Namespace) -> int:
 
     if not args.check:
         clean_folder(_editor_folder(args))
-    failed = False
-    for result in format_folder(_editor_folder(args)):
+    results, blocking = format_folder(_editor_folder(args))
+    for found in blocking:
+        print(found, file=sys.stderr)
+    failed = bool(blocking)
+    for result in results:
         if result.skipped:
             print(f"{result.path}: {result.skipped}", file=sys.stderr)
             failed = failed or "cannot" in result.skipped

@@ -17,6 +17,7 @@ import yaml
 from ketdata._files import read_regular
 from ketdata._folder import discover
 from ketdata._paths import schema_dir
+from ketdata._problems import Problem
 from ketdata._refs import SchemaSet, load_schemas
 from ketdata._yaml import read_documents
 
@@ -90,8 +91,12 @@ def key_order() -> _Order:
     return _Order(load_schemas(schema_dir()))
 
 
-def format_folder(data_dir: Path) -> list[Formatted]:
-    """The formatting outcome of every data file of a folder (nothing is written)."""
+def format_folder(data_dir: Path) -> tuple[list[Formatted], list[Problem]]:
+    """The formatting outcome of every data file of a folder (nothing is written), and what stops one.
+
+    A missing folder or file, or a link or special file in the folder, is a problem: never silence.
+    """
     order = key_order()
-    files, _ = discover(data_dir)
-    return [format_file(f.path, f.kind, order) for f in files]
+    files, found = discover(data_dir)
+    blocking = [p for p in found if p.code in ("KD013", "KD017")]
+    return [format_file(f.path, f.kind, order) for f in files], blocking

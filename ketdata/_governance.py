@@ -144,14 +144,31 @@ def _recorded(value: dict[str, Any]) -> list[str]:
     return [value["hedge"], *words] if value.get("hedge") else words
 
 
+def _stating_quotes(spans: list[dict[str, Any]]) -> list[str]:
+    """The quotes that state the record: its statement and item spans, and the clause an item belongs to.
+
+    Other context spans only explain (who "it" is, which session): their hedges govern other words.
+    """
+    after = [*spans[1:], None]
+    return [s["quote"] for s, nxt in zip(spans, after, strict=True)
+            if s["role"] != "context" or (nxt is not None and nxt["role"] == "item")]  # fmt: skip
+
+
 def _qualifier_words(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:
     for record in active["claim"] + active["caveat"]:
         recorded = _recorded(record.value)
+        own = _stating_quotes(record.value["evidence"])
         for word in rule["words"]:
-            if occurs(word, record.value["statement"]) and not any(occurs(word, r) for r in recorded):
+            if any(occurs(word, r) for r in recorded):
+                continue
+            if occurs(word, record.value["statement"]):
                 msg = (f"rule {rule['id']!r}: the statement says {word!r}, which the record does not keep as its "
                        "hedge or a qualifier: record it from the evidence, or drop it from the statement")  # fmt: skip
                 yield record.problem("KD609", ("statement",), msg, severity=severity)
+            elif any(occurs(word, q) for q in own):
+                msg = (f"rule {rule['id']!r}: the evidence says {word!r}, which the record neither keeps as its hedge "
+                       "or a qualifier nor says: keep it, or quote the clause it governs as 'context'")  # fmt: skip
+                yield record.problem("KD609", ("evidence",), msg, severity=severity)
 
 
 def _decision_table(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:

@@ -524,7 +524,8 @@ class UnknownRecordError(KeyError):
 def _normal(record_id: str) -> str:
     import re
 
-    return re.sub(r"\d+", lambda m: str(int(m.group())), record_id.lower().replace("_", "-"))
+    # Zero padding is dropped by text, not by int(): an id may hold more digits than int() will read.
+    return re.sub(r"\d+", lambda m: m.group().lstrip("0") or "0", record_id.lower().replace("_", "-"))
 
 
 def near_misses(wanted: str, candidates: Iterable[str]) -> tuple[str, ...]:

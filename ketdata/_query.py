@@ -64,15 +64,15 @@ def select(ds: Dataset, category: str | None, status: str | None, evidence: str 
            concept: str | None) -> list[Claim]:  # fmt: skip
     """The claims matching every filter given (ids are checked, so a typo raises UnknownRecordError)."""
     claims: Sequence[Claim] = ds.claims
-    if category:
+    if category is not None:
         claims = ds.claims_in(category, subcategories=True, include_inactive=True)
-    if evidence:
+    if evidence is not None:
         wanted = ds.evidence_status(evidence).id
         claims = [c for c in claims if c.evidence_status == wanted]
-    if concept:
+    if concept is not None:
         about = set(ds.claims_about(concept, include_inactive=True))
         claims = [c for c in claims if c in about]
-    if status:
+    if status is not None:
         claims = [c for c in claims if c.status == status]
     return list(claims)
 

@@ -32,6 +32,7 @@ from ketdata._versions import (
     releases_dir,
     render_checksums,
     semver,
+    unreleased_reason,
 )
 
 TYPE_CHECKING = False
@@ -138,6 +139,9 @@ def resolve(spec: str) -> Version:
 
 
 def _snapshot(path: Path, label: str) -> Version:
+    reason = unreleased_reason(path)
+    if reason is not None:
+        raise RevisionError(f"{short(str(path))} cannot be trusted as a release: it {reason}")
     dataset = load_json(path)  # a file that is not a snapshot is a DataError here
     doc = json.loads(read_regular(path))
     return Version(dataset, str(doc.get("schema_version", "")), label)

@@ -121,8 +121,10 @@ def _field(path: tuple[str | int, ...]) -> str:
 
 # Characters a reader cannot see, or that change the direction or the lines of what follows (KD108); the
 # C0 control characters stay KD106, as they always were.
-_HIDDEN = re.compile("[\x80-\x9f\xad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f"
-                     "\ufeff\ufff9-\ufffb\ufffe\uffff\ud800-\udfff]|\n(?![\\s\\S])")  # fmt: skip
+_HIDDEN = re.compile("[\x80-\x9f\xad\u034f\u0600-\u0605\u061c\u06dd\u070f\u08e2\u115f\u1160\u17b4\u17b5"
+                     "\u180b-\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\uffa0\ufeff"
+                     "\ufff9-\ufffb\ufffe\uffff\ud800-\udfff\U000110bd\U0001d173-\U0001d17a\U000e0000-\U000e007f"
+                     "\U000e0100-\U000e01ef]|\n(?![\\s\\S])")  # fmt: skip
 
 
 def _hidden(text: str) -> str | None:

@@ -66,6 +66,9 @@ def release_problems(folder: Path) -> tuple[list[Problem], Path | None]:
     recorded there, is reported (KD507) and never used as the baseline; so is a release left half done.
     """
     problems: list[Problem] = []
+    if folder.is_symlink():
+        msg = "the releases folder is a link; ketdata reads and writes release history only in a real folder"
+        return [problem("KD017", str(folder), 1, 1, None, msg)], None
     if (folder / JOURNAL).exists():
         msg = "a release was interrupted half way; run `ketdata release` to finish it"
         problems.append(problem("KD509", str(folder / JOURNAL), 1, 1, None, msg))
@@ -89,6 +92,19 @@ def release_problems(folder: Path) -> tuple[list[Problem], Path | None]:
     latest = latest_snapshot(folder)
     trusted = latest is not None and not any(p.file in (str(latest), ledger) for p in problems)
     return problems, latest if trusted else None
+
+
+def unreleased_reason(snapshot: Path) -> str | None:
+    """Why a release snapshot (``X.Y.Z.json`` beside a ``SHA256SUMS``) may not be used, or None if it may.
+
+    A file elsewhere, or one in a folder with no ledger, is the user's own export and is taken as given.
+    """
+    folder = snapshot.parent
+    if not _SEMVER.match(snapshot.stem) or (not (folder / CHECKSUMS).exists() and not folder.is_symlink()):
+        return None
+    found, _ = release_problems(folder)
+    bad = [p for p in found if p.file in (str(snapshot), str(folder), str(folder / CHECKSUMS)) and p.code != "KD509"]
+    return bad[0].message if bad else None
 
 
 def _id(record: dict[str, Any]) -> str:

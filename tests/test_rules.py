@@ -356,3 +356,17 @@ def test_dangling_scope_and_rule_targets_are_reported(tmp_path: Path) -> None:
     found = {(p.code, p.record_id) for p in ketdata.validate(data) if p.code == "KD202"}
     assert ("KD202", "experimental-benefits-never-established") in found
     assert any(rid and rid.startswith("caveat-") for _, rid in found)
+
+
+@pytest.mark.parametrize(
+    "char",
+    ["\u202e", "\u200b", "\u2028", "\u3164", "\u115f", "\u034f", "\u17b4", "\ufe0f", "\u0600", "\U000e0041",
+     "\U0001d173"],
+    ids=lambda c: f"U+{ord(c):04X}",
+)  # fmt: skip
+def test_invisible_characters_in_text_are_refused_with_their_name(char: str, tmp_path: Path) -> None:
+    data = shutil.copytree(DATA, tmp_path / "data")
+    path = data / "claims/identity.yaml"
+    edit(path, "statement: Ketamine is a medication.", f'statement: "Ketamine is a{char} medication."')
+    (found,) = [p for p in findings(data) if p.code == "KD108"]
+    assert found.record_id == "claim-001" and f"U+{ord(char):04X}" in found.message

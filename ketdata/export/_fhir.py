@@ -337,7 +337,7 @@ class _Builder:
             "content": [{
                 "informationType": "classifier",
                 "classifier": [_own("evidence-status", status.id, status.label)],
-                "summary": status.definition,
+                "summary": markdown_text(status.definition),
             }],
         }  # fmt: skip
 

@@ -141,13 +141,34 @@ class ExportTargetError(ValueError):
 
 
 def _listed(root: Path) -> set[str]:
-    """The files the manifest in ``root`` lists, the manifest included: what an earlier export wrote there."""
+    """The files an earlier export wrote in ``root``, as its manifest lists them, the manifest included.
+
+    A listed file counts only where ketdata writes (one of the export folders) and only while it still has
+    the bytes the manifest records: a manifest cannot make ketdata own a file it did not write.
+    """
     try:
         manifest = json.loads(read_regular(root / MANIFEST))
-        names = {str(f["path"]) for f in manifest["files"]} if manifest.get("format") == "ketdata-exports" else set()
+        files = manifest["files"] if manifest.get("format") == "ketdata-exports" else []
+        sums = {str(f["path"]): str(f["sha256"]) for f in files}
     except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return set()
-    return {n for n in names if all(PLAIN_NAME.fullmatch(part) for part in n.split("/"))} | {MANIFEST}
+    owned = {MANIFEST}
+    for name, digest in sums.items():
+        parts = name.split("/")
+        if (
+            parts[0] in FOLDERS
+            and all(PLAIN_NAME.fullmatch(part) for part in parts)
+            and _has_sha256(root / name, digest)
+        ):
+            owned.add(name)
+    return owned
+
+
+def _has_sha256(path: Path, digest: str) -> bool:
+    try:
+        return hashlib.sha256(read_regular(path)).hexdigest() == digest
+    except OSError:
+        return False
 
 
 def check_target(root: Path) -> set[str]:
