@@ -35,15 +35,66 @@ def test_committed_exports_are_current() -> None:
 # --- JSON -------------------------------------------------------------------------------------------
 
 
+KINDS = ("sources", "categories", "evidence_statuses", "predicates", "concepts", "claims", "caveats", "rules")
+LINE_SCHEMAS = {attr: json.loads(FILES[f"json/{attr}.schema.json"]) for attr in KINDS}
+
+
 def test_json_export_is_valid_against_its_schema() -> None:
-    schemas = [json.loads(p.read_text(encoding="utf-8")) for p in (ROOT / "schema").glob("*.schema.json")]
-    registry: Registry[Any] = Registry().with_resources((s["$id"], Resource.from_contents(s)) for s in schemas)
-    export_schema = next(s for s in schemas if s["$id"] == "urn:ketdata:schema:export")
+    registry: Registry[Any] = Registry().with_resources(
+        (s["$id"], Resource.from_contents(s)) for s in LINE_SCHEMAS.values()
+    )
+    export_schema = json.loads(FILES["json/ketdata.schema.json"])
     doc = json.loads(FILES["json/ketdata.json"])
     errors = [e.message for e in Draft202012Validator(export_schema, registry=registry).iter_errors(doc)]
     assert errors == []
     doc["claims"][0]["colour"] = "red"
     assert not Draft202012Validator(export_schema, registry=registry).is_valid(doc)
+    del doc["claims"][0]["colour"], doc["claims"][0]["reason"]
+    assert not Draft202012Validator(export_schema, registry=registry).is_valid(doc)
+
+
+def _keys(node: Any, schema: dict[str, Any]) -> list[str]:
+    """Every key path of a value, with the paths its schema declares that it lacks marked 'missing'."""
+    if isinstance(node, list):
+        return [k for item in node for k in _keys(item, schema["items"])]
+    if not isinstance(node, dict):
+        return []
+    paths = [] if list(node) == list(schema["properties"]) else [f"order or fields: {list(node)}"]
+    for name, sub in schema["properties"].items():
+        paths += [f"{name}.{k}" for k in _keys(node[name], sub)] if name in node else [f"missing {name}"]
+    return paths
+
+
+@pytest.mark.parametrize("attr", KINDS)
+def test_every_ndjson_line_has_every_field_in_one_order(attr: str) -> None:
+    schema = LINE_SCHEMAS[attr]
+    validator = Draft202012Validator(schema)
+    lines = [json.loads(line) for line in FILES[f"json/{attr}.ndjson"].decode("utf-8").splitlines()]
+    assert [e.message for line in lines for e in validator.iter_errors(line)] == []
+    assert [k for line in lines for k in _keys(line, schema)] == []
+    assert schema["required"] == list(schema["properties"]) == sorted(schema["properties"])
+
+
+def test_unset_optional_fields_are_null_or_empty_at_every_depth() -> None:
+    claims = {c["id"]: c for c in map(json.loads, FILES["json/claims.ndjson"].decode("utf-8").splitlines())}
+    plain = next(c for c in claims.values() if c["object"]["quantity"] is None)
+    assert (plain["reason"], plain["conflicts_with"]) == (None, [])
+    assert "reviewed_by" in plain["review"]
+    concepts = [json.loads(line) for line in FILES["json/concepts.ndjson"].decode("utf-8").splitlines()]
+    glosses = [g for c in concepts for g in [c["definition"], *c["synonyms"]] if g is not None]
+    assert {tuple(g) for g in glosses} == {("evidence", "origin", "reason", "text")}
+    assert any(g["evidence"] is None for g in glosses) and any(g["reason"] is None for g in glosses)
+
+
+def test_line_schemas_make_unset_fields_nullable_and_keep_value_rules() -> None:
+    claim = LINE_SCHEMAS["claims"]["properties"]
+    assert claim["reason"]["type"] == ["string", "null"] and claim["id"]["type"] == "string"
+    assert claim["status"]["enum"] == ["active", "deprecated", "withdrawn"]
+    assert claim["conflicts_with"]["type"] == "array"
+    quantity = claim["object"]["properties"]["quantity"]
+    assert quantity["type"] == ["object", "null"] and quantity["properties"]["unit"]["type"] == "string"
+    record = json.loads((ROOT / "schema" / "claim.schema.json").read_text(encoding="utf-8"))
+    assert claim["statement"]["description"] == record["properties"]["statement"]["description"]
 
 
 def test_json_export_is_sorted_utf8_with_final_newline() -> None:
@@ -53,7 +104,7 @@ def test_json_export_is_sorted_utf8_with_final_newline() -> None:
     assert [c["id"] for c in doc["claims"]] == sorted(c["id"] for c in doc["claims"])
     lines = text.splitlines()
     assert (lines[0], lines[-1]) == ("{", "}")
-    claim_lines = [line.rstrip(",") for line in lines if line.startswith('{"category"')]
+    claim_lines = [line.rstrip(",") for line in lines if line.startswith('{"category"') and '"evidence"' in line]
     assert [json.loads(line)["id"] for line in claim_lines] == [c.id for c in DS.claims]
     assert all(line == json.dumps(json.loads(line), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
                for line in claim_lines)  # fmt: skip
@@ -138,6 +189,40 @@ def test_duckdb_reads_the_csv_and_ndjson(written: Path) -> None:
     assert claims == (len(DS.claims), sum(c.hedge is not None for c in DS.claims))
     caveats = con.execute(f"select count(*) from read_json('{written}/json/caveats.ndjson')").fetchone()
     assert caveats == (len(DS.caveats),)
+    # A field no record has yet is a column all the same: a query naming it works today.
+    reasons = con.execute(f"select count(reason) from read_json('{written}/json/claims.ndjson')").fetchone()
+    assert reasons == (sum(c.reason is not None for c in DS.claims),)
+
+
+def duckdb_type(node: dict[str, Any]) -> str:
+    """A line schema node as a DuckDB type, as a pipeline declares it."""
+    kinds = node["type"] if isinstance(node["type"], list) else [node["type"]]
+    kind = next(k for k in kinds if k != "null")
+    if kind == "array":
+        return duckdb_type(node["items"]) + "[]"
+    if kind == "object":
+        return "STRUCT(" + ", ".join(f'"{n}" {duckdb_type(s)}' for n, s in node["properties"].items()) + ")"
+    return {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN"}[kind]
+
+
+@pytest.mark.parametrize("attr", KINDS)
+def test_duckdb_declared_schema_agrees_with_the_inferred_one(written: Path, attr: str) -> None:
+    import duckdb
+
+    con = duckdb.connect()
+    path = written / "json" / f"{attr}.ndjson"
+    columns = {name: duckdb_type(sub) for name, sub in LINE_SCHEMAS[attr]["properties"].items()}
+    declared = f"read_json('{path}', format='newline_delimited', columns={columns!r})"
+    inferred = f"read_json('{path}', format='newline_delimited')"
+    described = [con.execute(f"describe select * from {source}").fetchall() for source in (declared, inferred)]
+    assert [row[0] for row in described[0]] == [row[0] for row in described[1]] == list(columns)
+    for (name, want, *_), (_, got, *_) in zip(*described, strict=True):
+        # Inference can only be less informed: a field null in every record, or numbers that happen to be whole.
+        assert got == want or '"NULL"' in got or "JSON" in got or want.replace("DOUBLE", "BIGINT") == got, name
+    rows = [con.execute(f"select * from {source}").fetchall() for source in (declared, inferred)]
+    assert len(rows[0]) == len(getattr(DS, attr))
+    assert rows[0] == [tuple(json.loads(v) if isinstance(v, str) and t.startswith("JSON") else v
+                             for v, (_, t, *_) in zip(row, described[1], strict=True)) for row in rows[1]]  # fmt: skip
 
 
 # --- FHIR -------------------------------------------------------------------------------------------
@@ -295,6 +380,7 @@ def test_manifest_lists_every_file_with_its_checksum(written: Path) -> None:
         assert entry["sha256"] == hashlib.sha256(data).hexdigest() and entry["bytes"] == len(data)
     assert listed["json/claims.ndjson"]["records"] == len(DS.claims)
     assert listed["csv/claims.csv"]["records"] == len(DS.claims)
+    assert {f"json/{attr}.schema.json" for attr in KINDS} | {"json/ketdata.schema.json"} <= set(listed)
 
 
 def test_exports_are_byte_identical_whatever_the_environment(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ketdata._convert import KINDS, to_plain
+from ketdata._convert import KINDS
 from ketdata._files import PLAIN_NAME, TMP_TAG, exchange, fsync_dir, read_regular, walk, write_atomic
 from ketdata._gc import paused
 from ketdata._model import Dataset
@@ -28,7 +28,16 @@ from ketdata._paths import schema_version as shipped_schema_version
 from ketdata._refs import load_schemas
 from ketdata.export._csv import TABLES, csv_text, to_datapackage
 from ketdata.export._fhir import bundle_head, entry_lines
-from ketdata.export._json import compact, json_head, record_chunks
+from ketdata.export._json import (
+    DOCUMENT_SCHEMA,
+    compact,
+    document_schema,
+    full_plain,
+    json_head,
+    line_schemas,
+    record_chunks,
+    schema_text,
+)
 from ketdata.export._sssom import SSSOM_PATH, to_sssom
 
 MANIFEST = "manifest.json"
@@ -54,22 +63,26 @@ def _produce(ds: Dataset, version: str) -> Iterator[tuple[str, Chunks, int | Cal
     NDJSON), and the FHIR resources' NDJSON lines while the Bundle streams by. A file's chunks must be
     consumed before the next file is asked for; the Bundle's count is known only then.
     """
+    schemas = load_schemas(schema_dir())
+    shapes = line_schemas(schemas, version)
     lines: dict[str, list[str]] = {}
     tables: dict[str, str] = {}
     for _, attr, _ in KINDS:
-        plain = [to_plain(r) for r in getattr(ds, attr)]
+        plain = [full_plain(r) for r in getattr(ds, attr)]
         lines[attr] = [compact(p) for p in plain]
         for table in (t for t in TABLES if t.attr == attr):
             text = tables[table.name] = csv_text(table, plain)
             yield f"csv/{table.name}.csv", iter((text,)), max(text.count("\r\n") - 1, 0)
         del plain
-    yield "csv/datapackage.json", iter((to_datapackage(ds, load_schemas(schema_dir()), tables),)), len(TABLES)
+    yield "csv/datapackage.json", iter((to_datapackage(ds, schemas, tables),)), len(TABLES)
     tables.clear()
     count = sum(len(v) for v in lines.values())
     yield SNAPSHOT_IN_EXPORTS, record_chunks(json_head(ds, version), lines), count
+    yield DOCUMENT_SCHEMA, iter((schema_text(document_schema(schemas, version)),)), 1
     for attr in sorted(lines):
         items = lines.pop(attr)
         yield f"json/{attr}.ndjson", (line + "\n" for line in items), len(items)
+        yield f"json/{attr}.schema.json", iter((schema_text(shapes[attr]),)), 1
     by_type: dict[str, list[str]] = {}
     entries = _Counted(entry_lines(ds, by_type))
     yield "fhir/bundle.json", record_chunks(bundle_head(ds), {"entry": entries}), lambda: entries.n
