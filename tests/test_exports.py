@@ -19,7 +19,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 import ketdata
-from ketdata.export import export, load_csv, render, stale_files
+from ketdata.export import export, load_csv, render, stale_files, to_parquet
 
 from .helpers import DATA, ROOT
 
@@ -225,6 +225,96 @@ def test_duckdb_declared_schema_agrees_with_the_inferred_one(written: Path, attr
                              for v, (_, t, *_) in zip(row, described[1], strict=True)) for row in rows[1]]  # fmt: skip
 
 
+# --- Parquet ----------------------------------------------------------------------------------------
+
+
+def csv_rows(written: Path, table: str) -> int:
+    with (written / "csv" / f"{table}.csv").open(encoding="utf-8", newline="") as handle:
+        return len(list(csv.reader(handle))) - 1
+
+
+@pytest.mark.parametrize("attr", KINDS)
+def test_pyarrow_and_duckdb_read_every_parquet_file(written: Path, attr: str) -> None:
+    import duckdb
+    import pyarrow.parquet as pq
+
+    path = written / "parquet" / f"{attr}.parquet"
+    table = pq.read_table(path)
+    count = duckdb.connect().execute(f"select count(*) from read_parquet('{path}')").fetchone()
+    assert table.num_rows == csv_rows(written, attr) == len(getattr(DS, attr)) and count == (table.num_rows,)
+    lines = [json.loads(line) for line in FILES[f"json/{attr}.ndjson"].decode("utf-8").splitlines()]
+    assert table.to_pylist() == lines
+    assert table.column_names == list(LINE_SCHEMAS[attr]["properties"])
+
+
+def test_parquet_nests_lists_and_structs_and_round_trips_them(written: Path) -> None:
+    import duckdb
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    claims = pq.read_table(written / "parquet" / "claims.parquet")
+    evidence = claims.schema.field("evidence")
+    assert pa.types.is_list(evidence.type) and pa.types.is_struct(evidence.type.value_type)
+    assert claims.schema.field("version").type == pa.int64() and not claims.schema.field("id").nullable
+    spans = [[dataclasses.asdict(s) for s in c.evidence] for c in DS.claims]
+    assert [[dict(sorted(s.items())) for s in row] for row in claims.column("evidence").to_pylist()] == [
+        [dict(sorted(s.items())) for s in row] for row in spans
+    ]
+    con = duckdb.connect()
+    quotes = con.execute(
+        f"select id, evidence[1].quote from read_parquet('{written}/parquet/claims.parquet') order by id"
+    ).fetchall()
+    assert quotes == [(c.id, c.evidence[0].quote) for c in DS.claims]
+    caveats = pq.read_table(written / "parquet" / "caveats.parquet").to_pylist()
+    assert [v["applies_to"] for v in caveats] == [list(v.applies_to) for v in DS.caveats]
+    codings = pq.read_table(written / "parquet" / "concepts.parquet").column("codings").to_pylist()
+    assert [[c["code"] for c in row] for row in codings] == [[c.code for c in k.codings] for k in DS.concepts]
+
+
+def test_to_parquet_gives_the_exported_files() -> None:
+    assert to_parquet(DS) == {attr: FILES[f"parquet/{attr}.parquet"] for attr in KINDS}
+
+
+def test_parquet_columns_carry_their_schema_descriptions(written: Path) -> None:
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(written / "parquet" / "claims.parquet")
+    line = LINE_SCHEMAS["claims"]
+    assert schema.field("statement").metadata[b"description"].decode() == line["properties"]["statement"]["description"]
+    quote = schema.field("evidence").type.value_field.type.field("quote")
+    assert quote.metadata[b"description"].decode().startswith("The quoted text")
+    assert schema.metadata[b"json_schema"] == b"urn:ketdata:export:json:claims"
+
+
+def test_a_parquet_file_another_writer_made_is_current_if_its_table_is(written: Path, tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    out = shutil.copytree(written, tmp_path / "exports")
+    path = out / "parquet" / "claims.parquet"
+    # The same table, written differently (as another pyarrow version might): other bytes, the same contents.
+    pq.write_table(pq.read_table(path), path, compression="snappy")
+    rewritten = path.read_bytes()
+    assert rewritten != FILES["parquet/claims.parquet"]
+    assert stale_files(DS, out) == ["manifest.json"]  # it lists the other bytes' checksum
+    export(DS, out)
+    assert path.read_bytes() == rewritten
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    listed = next(f for f in manifest["files"] if f["path"] == "parquet/claims.parquet")
+    assert listed["sha256"] == hashlib.sha256(rewritten).hexdigest()
+    assert stale_files(DS, out) == []
+    # Other contents are stale, and an export replaces them.
+    pq.write_table(pq.read_table(path).slice(1), path)
+    assert stale_files(DS, out) == ["manifest.json", "parquet/claims.parquet"]
+    export(DS, out)
+    assert path.read_bytes() == FILES["parquet/claims.parquet"]
+
+
+def test_importing_and_loading_never_imports_pyarrow() -> None:
+    code = "import sys, ketdata, ketdata.export; ketdata.load(); print('pyarrow' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+
+
 # --- FHIR -------------------------------------------------------------------------------------------
 
 BUNDLE = json.loads(FILES["fhir/bundle.json"])
@@ -380,6 +470,7 @@ def test_manifest_lists_every_file_with_its_checksum(written: Path) -> None:
         assert entry["sha256"] == hashlib.sha256(data).hexdigest() and entry["bytes"] == len(data)
     assert listed["json/claims.ndjson"]["records"] == len(DS.claims)
     assert listed["csv/claims.csv"]["records"] == len(DS.claims)
+    assert listed["parquet/claims.parquet"]["records"] == len(DS.claims)
     assert {f"json/{attr}.schema.json" for attr in KINDS} | {"json/ketdata.schema.json"} <= set(listed)
 
 

@@ -38,11 +38,12 @@ from ketdata.export._json import (
     record_chunks,
     schema_text,
 )
+from ketdata.export._parquet import parquet_bytes
 from ketdata.export._sssom import SSSOM_PATH, to_sssom
 
 MANIFEST = "manifest.json"
 OLD = "-old"  # suffix of the old export folder while two renames replace it, where no exchange is possible
-FOLDERS = ("json", "csv", "fhir", "sssom")
+FOLDERS = ("json", "csv", "parquet", "fhir", "sssom")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,15 +54,17 @@ class ExportResult:
     removed: tuple[str, ...]
 
 
-Chunks = Iterator[str]
+Chunks = Iterator[str] | Iterator[bytes]
+Kept = Callable[[str], bytes | None]
 
 
-def _produce(ds: Dataset, version: str) -> Iterator[tuple[str, Chunks, int | Callable[[], int]]]:
+def _produce(ds: Dataset, version: str, kept: Kept) -> Iterator[tuple[str, Chunks, int | Callable[[], int]]]:
     """Every export file but the manifest as ``(path, text in chunks, record count)``, made as consumed.
 
     Only what later files need is kept: each kind's records as compact JSON (for the JSON document and
     NDJSON), and the FHIR resources' NDJSON lines while the Bundle streams by. A file's chunks must be
-    consumed before the next file is asked for; the Bundle's count is known only then.
+    consumed before the next file is asked for; the Bundle's count is known only then. ``kept`` gives the
+    bytes an earlier export wrote at a path, which a Parquet file holding the same table keeps.
     """
     schemas = load_schemas(schema_dir())
     shapes = line_schemas(schemas, version)
@@ -73,6 +76,8 @@ def _produce(ds: Dataset, version: str) -> Iterator[tuple[str, Chunks, int | Cal
         for table in (t for t in TABLES if t.attr == attr):
             text = tables[table.name] = csv_text(table, plain)
             yield f"csv/{table.name}.csv", iter((text,)), max(text.count("\r\n") - 1, 0)
+        name = f"parquet/{attr}.parquet"
+        yield name, iter((parquet_bytes(plain, shapes[attr], kept(name)),)), len(plain)
         del plain
     yield "csv/datapackage.json", iter((to_datapackage(ds, schemas, tables),)), len(TABLES)
     tables.clear()
@@ -105,7 +110,13 @@ class _Counted:
             yield item
 
 
-def _files(ds: Dataset, schema_version: str | None) -> Iterator[tuple[str, Iterator[bytes]]]:
+def _nothing_kept(name: str) -> None:
+    return None
+
+
+def _files(
+    ds: Dataset, schema_version: str | None, kept: Kept = _nothing_kept
+) -> Iterator[tuple[str, Iterator[bytes]]]:
     """Every export file as UTF-8 chunks, the manifest last: it lists the others' checksums, sizes, records.
 
     Each file's chunks must be consumed before the next file is asked for.
@@ -113,7 +124,7 @@ def _files(ds: Dataset, schema_version: str | None) -> Iterator[tuple[str, Itera
     version = schema_version or shipped_schema_version()
     listed: list[dict[str, Any]] = []
     with paused():
-        for name, chunks, records in _produce(ds, version):
+        for name, chunks, records in _produce(ds, version, kept):
             entry: dict[str, Any] = {"path": name}
             yield name, _tapped(chunks, entry)
             entry["records"] = records() if callable(records) else records
@@ -125,7 +136,7 @@ def _tapped(chunks: Chunks, entry: dict[str, Any]) -> Iterator[bytes]:
     """The chunks encoded, with the file's sha256 and size noted in ``entry`` once consumed."""
     digest, size = hashlib.sha256(), 0
     for chunk in chunks:
-        data = chunk.encode("utf-8")
+        data = chunk if isinstance(chunk, bytes) else chunk.encode("utf-8")
         digest.update(data)
         size += len(data)
         yield data
@@ -214,6 +225,20 @@ def recover(root: Path) -> None:
             shutil.rmtree(leftover)
 
 
+def _kept_in(root: Path, listed: set[str] | None = None) -> Kept:
+    """The bytes of a file an earlier export wrote under ``root`` (of ``listed`` only, if given), or None."""
+
+    def kept(name: str) -> bytes | None:
+        if listed is not None and name not in listed:
+            return None
+        try:
+            return read_regular(root / name)
+        except OSError:
+            return None
+
+    return kept
+
+
 def export(ds: Dataset, out: str | Path, *, schema_version: str | None = None) -> ExportResult:
     """Write every export format under ``out``: the whole set or nothing, the manifest listing them all.
 
@@ -237,7 +262,7 @@ def export(ds: Dataset, out: str | Path, *, schema_version: str | None = None) -
     staging = Path(tempfile.mkdtemp(dir=root.parent, prefix=f".{root.name}{TMP_TAG}"))
     try:
         written = []
-        for name, chunks in _files(ds, schema_version):
+        for name, chunks in _files(ds, schema_version, _kept_in(root, previous)):
             try:
                 write_atomic(staging / name, chunks)
             except OSError as exc:  # named after the file it was to become, not its staging copy
@@ -253,10 +278,13 @@ def export(ds: Dataset, out: str | Path, *, schema_version: str | None = None) -
 
 
 def stale_files(ds: Dataset, out: str | Path, *, schema_version: str | None = None) -> list[str]:
-    """Paths under ``out`` that are missing, differ from what the dataset produces, or are no longer produced."""
+    """Paths under ``out`` that are missing, differ from what the dataset produces, or are no longer produced.
+
+    A Parquet file that holds the table the dataset produces is current, whichever pyarrow version wrote it.
+    """
     root = Path(out)
     stale, produced = [], set()
-    for name, chunks in _files(ds, schema_version):
+    for name, chunks in _files(ds, schema_version, _kept_in(root)):
         produced.add(name)
         data = b"".join(chunks)
         try:
