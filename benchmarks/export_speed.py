@@ -3,7 +3,8 @@
 Times, in one run, the median of several repetitions of:
   floor   - yaml.load of every data file with CSafeLoader
   load    - ketdata.load(DATA_DIR) (safe composing with line marks, records built)
-  export  - rendering every export format in memory (JSON, NDJSON, CSV + data package, FHIR, manifest)
+  export  - rendering every export format in memory (JSON, NDJSON and their schemas, CSV + data package, Parquet,
+            FHIR, SSSOM, manifest)
 and prints each in seconds and as a ratio to the floor.
 Usage: python benchmarks/export_speed.py [DATA_DIR] [--repeat N]
 """

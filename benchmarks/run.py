@@ -6,7 +6,8 @@ peak memory are its own, of:
   floor     parsing every YAML file with yaml.CSafeLoader and nothing else;
   validate  ketdata.validate(folder): every schema and every rule;
   load      ketdata.load(folder);
-  export    ketdata.export.export(dataset, out): every format written (the dataset loaded beforehand);
+  export    ketdata.export.export(dataset, out): every format written, Parquet included (the dataset loaded
+            beforehand);
   revalidate  `ketdata validate --cache` after one claims file changed (the cache filled beforehand);
 each as seconds and as a ratio to the floor, with its peak RSS; re-validation also against a full
 validate. Last, `import ketdata; ketdata.load()` on the shipped data against `python -c pass`. Every
@@ -45,6 +46,7 @@ from ketdata.export import export
 from ketdata._validate import run
 files = sorted(folder.rglob("*.yaml"))
 ds = ketdata.load(folder) if op == "export" else None
+written = ()
 if op in ("warm", "revalidate"):
     changed = folder / "claims" / sorted(p.name for p in (folder / "claims").glob("*.yaml"))[0]
     changed.write_text(changed.read_text(encoding="utf-8") + f"# edited {time.time_ns()}\\n", encoding="utf-8")
@@ -59,9 +61,10 @@ elif op == "validate":
 elif op == "load":
     ketdata.load(folder)
 else:
-    export(ds, Path(tempfile.mkdtemp()))
+    written = export(ds, Path(tempfile.mkdtemp())).written
 seconds = time.perf_counter() - start
-print(json.dumps({"seconds": seconds, "peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+print(json.dumps({"seconds": seconds, "peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                  "formats": sorted({name.split("/")[0] for name in written if "/" in name})}))
 """
 OPS = ("floor", "validate", "load", "export", "revalidate")
 TARGETS = {"validate": 3.0, "export": 3.0, "load": 2.0}
@@ -78,7 +81,7 @@ def measure(op: str, folder: Path, repeat: int) -> dict[str, Any]:
                               check=True)  # fmt: skip
         runs.append(json.loads(done.stdout))
     return {"seconds": statistics.median(r["seconds"] for r in runs), "runs": [r["seconds"] for r in runs],
-            "peak_kib": max(r["peak_kib"] for r in runs)}  # fmt: skip
+            "peak_kib": max(r["peak_kib"] for r in runs), "formats": runs[-1]["formats"]}  # fmt: skip
 
 
 def import_ratio(runs: int = 11) -> dict[str, float]:

@@ -73,8 +73,20 @@ def _shipped() -> Dataset:
 
 
 def shipped_version() -> str:
-    """The version of the shipped dataset (what ``import ketdata`` reports as ``__version__``)."""
-    return str(_shipped_document()["dataset"]["version"])
+    """The version of the shipped dataset (what ``import ketdata`` reports as ``__version__``).
+
+    A checkout whose exports are not written yet still imports: the version then comes from ``dataset.yaml``.
+    """
+    try:
+        return str(_shipped_document()["dataset"]["version"])
+    except OSError:
+        import re
+
+        from ketdata._paths import data_dir
+
+        text = (data_dir() / "dataset.yaml").read_text(encoding="utf-8")
+        found = re.search(r"^version:\s*['\"]?([0-9.]+)", text, re.MULTILINE)
+        return found.group(1) if found else "0.0.0"
 
 
 def load(path: str | PathLike[str] | None = None) -> Dataset:

@@ -175,7 +175,10 @@ class VersionRules:
                     problem("KD506", record.file, line, col, rid, f"a new record starts at version 1, not {version}")
                 ]
             return []
-        kind, old = self.released[rid]
+        # Snapshots write unset fields as null or [] (since export format 2) or leave them out (before): compare
+        # both sides in one shape.
+        kind, raw = self.released[rid]
+        old = normalise(kind, raw)
         if kind != record.kind:
             msg = f"{rid} was a {kind} in release {self.release}; ids are never reused"
             return [problem("KD505", record.file, *record.mark("id"), rid, msg)]

@@ -104,11 +104,11 @@ def test_version_and_info() -> None:
 
 
 def test_load_json_round_trip(tmp_path: Path) -> None:
-    from ketdata._convert import to_plain
+    from ketdata.export._json import full_plain
 
     path = tmp_path / "copy.json"
     snapshot = json.loads((ROOT / "exports" / "json" / "ketdata.json").read_text(encoding="utf-8"))
-    assert snapshot["claims"] == [to_plain(c) for c in DS.claims]
+    assert snapshot["claims"] == [full_plain(c) for c in DS.claims]
     path.write_text(json.dumps(snapshot), encoding="utf-8")
     assert ketdata.load(path) == DS
     assert ketdata.load_json(path) == DS

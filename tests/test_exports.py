@@ -18,8 +18,8 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 import ketdata
-from ketdata._record import replace
-from ketdata.export import export, load_csv, render, stale_files
+from ketdata._record import fields, replace
+from ketdata.export import export, load_csv, render, stale_files, to_parquet
 
 from .helpers import DATA, ROOT
 
@@ -35,15 +35,66 @@ def test_committed_exports_are_current() -> None:
 # --- JSON -------------------------------------------------------------------------------------------
 
 
+KINDS = ("sources", "categories", "evidence_statuses", "predicates", "concepts", "claims", "caveats", "rules")
+LINE_SCHEMAS = {attr: json.loads(FILES[f"json/{attr}.schema.json"]) for attr in KINDS}
+
+
 def test_json_export_is_valid_against_its_schema() -> None:
-    schemas = [json.loads(p.read_text(encoding="utf-8")) for p in (ROOT / "schema").glob("*.schema.json")]
-    registry: Registry[Any] = Registry().with_resources((s["$id"], Resource.from_contents(s)) for s in schemas)
-    export_schema = next(s for s in schemas if s["$id"] == "urn:ketdata:schema:export")
+    registry: Registry[Any] = Registry().with_resources(
+        (s["$id"], Resource.from_contents(s)) for s in LINE_SCHEMAS.values()
+    )
+    export_schema = json.loads(FILES["json/ketdata.schema.json"])
     doc = json.loads(FILES["json/ketdata.json"])
     errors = [e.message for e in Draft202012Validator(export_schema, registry=registry).iter_errors(doc)]
     assert errors == []
     doc["claims"][0]["colour"] = "red"
     assert not Draft202012Validator(export_schema, registry=registry).is_valid(doc)
+    del doc["claims"][0]["colour"], doc["claims"][0]["reason"]
+    assert not Draft202012Validator(export_schema, registry=registry).is_valid(doc)
+
+
+def _keys(node: Any, schema: dict[str, Any]) -> list[str]:
+    """Every key path of a value, with the paths its schema declares that it lacks marked 'missing'."""
+    if isinstance(node, list):
+        return [k for item in node for k in _keys(item, schema["items"])]
+    if not isinstance(node, dict):
+        return []
+    paths = [] if list(node) == list(schema["properties"]) else [f"order or fields: {list(node)}"]
+    for name, sub in schema["properties"].items():
+        paths += [f"{name}.{k}" for k in _keys(node[name], sub)] if name in node else [f"missing {name}"]
+    return paths
+
+
+@pytest.mark.parametrize("attr", KINDS)
+def test_every_ndjson_line_has_every_field_in_one_order(attr: str) -> None:
+    schema = LINE_SCHEMAS[attr]
+    validator = Draft202012Validator(schema)
+    lines = [json.loads(line) for line in FILES[f"json/{attr}.ndjson"].decode("utf-8").splitlines()]
+    assert [e.message for line in lines for e in validator.iter_errors(line)] == []
+    assert [k for line in lines for k in _keys(line, schema)] == []
+    assert schema["required"] == list(schema["properties"]) == sorted(schema["properties"])
+
+
+def test_unset_optional_fields_are_null_or_empty_at_every_depth() -> None:
+    claims = {c["id"]: c for c in map(json.loads, FILES["json/claims.ndjson"].decode("utf-8").splitlines())}
+    plain = next(c for c in claims.values() if c["object"]["quantity"] is None)
+    assert (plain["reason"], plain["conflicts_with"]) == (None, [])
+    assert "reviewed_by" in plain["review"]
+    concepts = [json.loads(line) for line in FILES["json/concepts.ndjson"].decode("utf-8").splitlines()]
+    glosses = [g for c in concepts for g in [c["definition"], *c["synonyms"]] if g is not None]
+    assert {tuple(g) for g in glosses} == {("evidence", "origin", "reason", "text")}
+    assert any(g["evidence"] is None for g in glosses) and any(g["reason"] is None for g in glosses)
+
+
+def test_line_schemas_make_unset_fields_nullable_and_keep_value_rules() -> None:
+    claim = LINE_SCHEMAS["claims"]["properties"]
+    assert claim["reason"]["type"] == ["string", "null"] and claim["id"]["type"] == "string"
+    assert claim["status"]["enum"] == ["active", "deprecated", "withdrawn"]
+    assert claim["conflicts_with"]["type"] == "array"
+    quantity = claim["object"]["properties"]["quantity"]
+    assert quantity["type"] == ["object", "null"] and quantity["properties"]["unit"]["type"] == "string"
+    record = json.loads((ROOT / "schema" / "claim.schema.json").read_text(encoding="utf-8"))
+    assert claim["statement"]["description"] == record["properties"]["statement"]["description"]
 
 
 def test_json_export_is_sorted_utf8_with_final_newline() -> None:
@@ -53,7 +104,7 @@ def test_json_export_is_sorted_utf8_with_final_newline() -> None:
     assert [c["id"] for c in doc["claims"]] == sorted(c["id"] for c in doc["claims"])
     lines = text.splitlines()
     assert (lines[0], lines[-1]) == ("{", "}")
-    claim_lines = [line.rstrip(",") for line in lines if line.startswith('{"category"')]
+    claim_lines = [line.rstrip(",") for line in lines if line.startswith('{"category"') and '"evidence"' in line]
     assert [json.loads(line)["id"] for line in claim_lines] == [c.id for c in DS.claims]
     assert all(line == json.dumps(json.loads(line), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
                for line in claim_lines)  # fmt: skip
@@ -138,6 +189,130 @@ def test_duckdb_reads_the_csv_and_ndjson(written: Path) -> None:
     assert claims == (len(DS.claims), sum(c.hedge is not None for c in DS.claims))
     caveats = con.execute(f"select count(*) from read_json('{written}/json/caveats.ndjson')").fetchone()
     assert caveats == (len(DS.caveats),)
+    # A field no record has yet is a column all the same: a query naming it works today.
+    reasons = con.execute(f"select count(reason) from read_json('{written}/json/claims.ndjson')").fetchone()
+    assert reasons == (sum(c.reason is not None for c in DS.claims),)
+
+
+def duckdb_type(node: dict[str, Any]) -> str:
+    """A line schema node as a DuckDB type, as a pipeline declares it."""
+    kinds = node["type"] if isinstance(node["type"], list) else [node["type"]]
+    kind = next(k for k in kinds if k != "null")
+    if kind == "array":
+        return duckdb_type(node["items"]) + "[]"
+    if kind == "object":
+        return "STRUCT(" + ", ".join(f'"{n}" {duckdb_type(s)}' for n, s in node["properties"].items()) + ")"
+    return {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN"}[kind]
+
+
+@pytest.mark.parametrize("attr", KINDS)
+def test_duckdb_declared_schema_agrees_with_the_inferred_one(written: Path, attr: str) -> None:
+    import duckdb
+
+    con = duckdb.connect()
+    path = written / "json" / f"{attr}.ndjson"
+    columns = {name: duckdb_type(sub) for name, sub in LINE_SCHEMAS[attr]["properties"].items()}
+    declared = f"read_json('{path}', format='newline_delimited', columns={columns!r})"
+    inferred = f"read_json('{path}', format='newline_delimited')"
+    described = [con.execute(f"describe select * from {source}").fetchall() for source in (declared, inferred)]
+    assert [row[0] for row in described[0]] == [row[0] for row in described[1]] == list(columns)
+    for (name, want, *_), (_, got, *_) in zip(*described, strict=True):
+        # Inference can only be less informed: a field null in every record, or numbers that happen to be whole.
+        assert got == want or '"NULL"' in got or "JSON" in got or want.replace("DOUBLE", "BIGINT") == got, name
+    rows = [con.execute(f"select * from {source}").fetchall() for source in (declared, inferred)]
+    assert len(rows[0]) == len(getattr(DS, attr))
+    assert rows[0] == [tuple(json.loads(v) if isinstance(v, str) and t.startswith("JSON") else v
+                             for v, (_, t, *_) in zip(row, described[1], strict=True)) for row in rows[1]]  # fmt: skip
+
+
+# --- Parquet ----------------------------------------------------------------------------------------
+
+
+def csv_rows(written: Path, table: str) -> int:
+    with (written / "csv" / f"{table}.csv").open(encoding="utf-8", newline="") as handle:
+        return len(list(csv.reader(handle))) - 1
+
+
+@pytest.mark.parametrize("attr", KINDS)
+def test_pyarrow_and_duckdb_read_every_parquet_file(written: Path, attr: str) -> None:
+    import duckdb
+    import pyarrow.parquet as pq
+
+    path = written / "parquet" / f"{attr}.parquet"
+    table = pq.read_table(path)
+    count = duckdb.connect().execute(f"select count(*) from read_parquet('{path}')").fetchone()
+    assert table.num_rows == csv_rows(written, attr) == len(getattr(DS, attr)) and count == (table.num_rows,)
+    lines = [json.loads(line) for line in FILES[f"json/{attr}.ndjson"].decode("utf-8").splitlines()]
+    assert table.to_pylist() == lines
+    assert table.column_names == list(LINE_SCHEMAS[attr]["properties"])
+
+
+def test_parquet_nests_lists_and_structs_and_round_trips_them(written: Path) -> None:
+    import duckdb
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    claims = pq.read_table(written / "parquet" / "claims.parquet")
+    evidence = claims.schema.field("evidence")
+    assert pa.types.is_list(evidence.type) and pa.types.is_struct(evidence.type.value_type)
+    assert claims.schema.field("version").type == pa.int64() and not claims.schema.field("id").nullable
+    spans = [[{n: getattr(s, n) for n in fields(s)} for s in c.evidence] for c in DS.claims]
+    assert [[dict(sorted(s.items())) for s in row] for row in claims.column("evidence").to_pylist()] == [
+        [dict(sorted(s.items())) for s in row] for row in spans
+    ]
+    con = duckdb.connect()
+    quotes = con.execute(
+        f"select id, evidence[1].quote from read_parquet('{written}/parquet/claims.parquet') order by id"
+    ).fetchall()
+    assert quotes == [(c.id, c.evidence[0].quote) for c in DS.claims]
+    caveats = pq.read_table(written / "parquet" / "caveats.parquet").to_pylist()
+    assert [v["applies_to"] for v in caveats] == [list(v.applies_to) for v in DS.caveats]
+    codings = pq.read_table(written / "parquet" / "concepts.parquet").column("codings").to_pylist()
+    assert [[c["code"] for c in row] for row in codings] == [[c.code for c in k.codings] for k in DS.concepts]
+
+
+def test_to_parquet_gives_the_exported_files() -> None:
+    assert to_parquet(DS) == {attr: FILES[f"parquet/{attr}.parquet"] for attr in KINDS}
+
+
+def test_parquet_columns_carry_their_schema_descriptions(written: Path) -> None:
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(written / "parquet" / "claims.parquet")
+    line = LINE_SCHEMAS["claims"]
+    assert schema.field("statement").metadata[b"description"].decode() == line["properties"]["statement"]["description"]
+    quote = schema.field("evidence").type.value_field.type.field("quote")
+    assert quote.metadata[b"description"].decode().startswith("The quoted text")
+    assert schema.metadata[b"json_schema"] == b"urn:ketdata:export:json:claims"
+
+
+def test_a_parquet_file_another_writer_made_is_current_if_its_table_is(written: Path, tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    out = shutil.copytree(written, tmp_path / "exports")
+    path = out / "parquet" / "claims.parquet"
+    # The same table, written differently (as another pyarrow version might): other bytes, the same contents.
+    pq.write_table(pq.read_table(path), path, compression="snappy")
+    rewritten = path.read_bytes()
+    assert rewritten != FILES["parquet/claims.parquet"]
+    assert stale_files(DS, out) == ["manifest.json"]  # it lists the other bytes' checksum
+    export(DS, out)
+    assert path.read_bytes() == rewritten
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    listed = next(f for f in manifest["files"] if f["path"] == "parquet/claims.parquet")
+    assert listed["sha256"] == hashlib.sha256(rewritten).hexdigest()
+    assert stale_files(DS, out) == []
+    # Other contents are stale, and an export replaces them.
+    pq.write_table(pq.read_table(path).slice(1), path)
+    assert stale_files(DS, out) == ["manifest.json", "parquet/claims.parquet"]
+    export(DS, out)
+    assert path.read_bytes() == FILES["parquet/claims.parquet"]
+
+
+def test_importing_and_loading_never_imports_pyarrow() -> None:
+    code = "import sys, ketdata, ketdata.export; ketdata.load(); print('pyarrow' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
 
 
 # --- FHIR -------------------------------------------------------------------------------------------
@@ -295,6 +470,8 @@ def test_manifest_lists_every_file_with_its_checksum(written: Path) -> None:
         assert entry["sha256"] == hashlib.sha256(data).hexdigest() and entry["bytes"] == len(data)
     assert listed["json/claims.ndjson"]["records"] == len(DS.claims)
     assert listed["csv/claims.csv"]["records"] == len(DS.claims)
+    assert listed["parquet/claims.parquet"]["records"] == len(DS.claims)
+    assert {f"json/{attr}.schema.json" for attr in KINDS} | {"json/ketdata.schema.json"} <= set(listed)
 
 
 def test_exports_are_byte_identical_whatever_the_environment(tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 """Exporters: the dataset as files for pipelines, and the functions behind them for in-process use.
 
-``export(ds, out)`` writes every format; each ``to_*`` function returns one format's text.
+``export(ds, out)`` writes every format; each ``to_*`` function returns one format's text (Parquet: its bytes).
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 from ketdata.export._csv import load_csv, to_csv, to_datapackage
 from ketdata.export._fhir import to_fhir_bundle, to_fhir_ndjson
 from ketdata.export._json import to_json, to_ndjson
+from ketdata.export._parquet import to_parquet
 from ketdata.export._sssom import to_sssom
 from ketdata.export._write import ExportResult, export, render, stale_files
 
@@ -23,5 +24,6 @@ __all__ = [
     "to_fhir_ndjson",
     "to_json",
     "to_ndjson",
+    "to_parquet",
     "to_sssom",
 ]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ketdata._convert import KINDS, to_plain
+from ketdata._convert import KINDS
 from ketdata._files import PLAIN_NAME, TMP_TAG, exchange, fsync_dir, read_regular, walk, write_atomic
 from ketdata._gc import paused
 from ketdata._model import Dataset
@@ -28,12 +28,22 @@ from ketdata._paths import schema_version as shipped_schema_version
 from ketdata._refs import load_schemas
 from ketdata.export._csv import TABLES, csv_text, to_datapackage
 from ketdata.export._fhir import bundle_head, entry_lines
-from ketdata.export._json import compact, json_head, record_chunks
+from ketdata.export._json import (
+    DOCUMENT_SCHEMA,
+    compact,
+    document_schema,
+    full_plain,
+    json_head,
+    line_schemas,
+    record_chunks,
+    schema_text,
+)
+from ketdata.export._parquet import parquet_bytes
 from ketdata.export._sssom import SSSOM_PATH, to_sssom
 
 MANIFEST = "manifest.json"
 OLD = "-old"  # suffix of the old export folder while two renames replace it, where no exchange is possible
-FOLDERS = ("json", "csv", "fhir", "sssom")
+FOLDERS = ("json", "csv", "parquet", "fhir", "sssom")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,32 +54,40 @@ class ExportResult:
     removed: tuple[str, ...]
 
 
-Chunks = Iterator[str]
+Chunks = Iterator[str] | Iterator[bytes]
+Kept = Callable[[str], bytes | None]
 
 
-def _produce(ds: Dataset, version: str) -> Iterator[tuple[str, Chunks, int | Callable[[], int]]]:
+def _produce(ds: Dataset, version: str, kept: Kept) -> Iterator[tuple[str, Chunks, int | Callable[[], int]]]:
     """Every export file but the manifest as ``(path, text in chunks, record count)``, made as consumed.
 
     Only what later files need is kept: each kind's records as compact JSON (for the JSON document and
     NDJSON), and the FHIR resources' NDJSON lines while the Bundle streams by. A file's chunks must be
-    consumed before the next file is asked for; the Bundle's count is known only then.
+    consumed before the next file is asked for; the Bundle's count is known only then. ``kept`` gives the
+    bytes an earlier export wrote at a path, which a Parquet file holding the same table keeps.
     """
+    schemas = load_schemas(schema_dir())
+    shapes = line_schemas(schemas, version)
     lines: dict[str, list[str]] = {}
     tables: dict[str, str] = {}
     for _, attr, _ in KINDS:
-        plain = [to_plain(r) for r in getattr(ds, attr)]
+        plain = [full_plain(r) for r in getattr(ds, attr)]
         lines[attr] = [compact(p) for p in plain]
         for table in (t for t in TABLES if t.attr == attr):
             text = tables[table.name] = csv_text(table, plain)
             yield f"csv/{table.name}.csv", iter((text,)), max(text.count("\r\n") - 1, 0)
+        name = f"parquet/{attr}.parquet"
+        yield name, iter((parquet_bytes(plain, shapes[attr], kept(name)),)), len(plain)
         del plain
-    yield "csv/datapackage.json", iter((to_datapackage(ds, load_schemas(schema_dir()), tables),)), len(TABLES)
+    yield "csv/datapackage.json", iter((to_datapackage(ds, schemas, tables),)), len(TABLES)
     tables.clear()
     count = sum(len(v) for v in lines.values())
     yield SNAPSHOT_IN_EXPORTS, record_chunks(json_head(ds, version), lines), count
+    yield DOCUMENT_SCHEMA, iter((schema_text(document_schema(schemas, version)),)), 1
     for attr in sorted(lines):
         items = lines.pop(attr)
         yield f"json/{attr}.ndjson", (line + "\n" for line in items), len(items)
+        yield f"json/{attr}.schema.json", iter((schema_text(shapes[attr]),)), 1
     by_type: dict[str, list[str]] = {}
     entries = _Counted(entry_lines(ds, by_type))
     yield "fhir/bundle.json", record_chunks(bundle_head(ds), {"entry": entries}), lambda: entries.n
@@ -92,7 +110,13 @@ class _Counted:
             yield item
 
 
-def _files(ds: Dataset, schema_version: str | None) -> Iterator[tuple[str, Iterator[bytes]]]:
+def _nothing_kept(name: str) -> None:
+    return None
+
+
+def _files(
+    ds: Dataset, schema_version: str | None, kept: Kept = _nothing_kept
+) -> Iterator[tuple[str, Iterator[bytes]]]:
     """Every export file as UTF-8 chunks, the manifest last: it lists the others' checksums, sizes, records.
 
     Each file's chunks must be consumed before the next file is asked for.
@@ -100,7 +124,7 @@ def _files(ds: Dataset, schema_version: str | None) -> Iterator[tuple[str, Itera
     version = schema_version or shipped_schema_version()
     listed: list[dict[str, Any]] = []
     with paused():
-        for name, chunks, records in _produce(ds, version):
+        for name, chunks, records in _produce(ds, version, kept):
             entry: dict[str, Any] = {"path": name}
             yield name, _tapped(chunks, entry)
             entry["records"] = records() if callable(records) else records
@@ -112,7 +136,7 @@ def _tapped(chunks: Chunks, entry: dict[str, Any]) -> Iterator[bytes]:
     """The chunks encoded, with the file's sha256 and size noted in ``entry`` once consumed."""
     digest, size = hashlib.sha256(), 0
     for chunk in chunks:
-        data = chunk.encode("utf-8")
+        data = chunk if isinstance(chunk, bytes) else chunk.encode("utf-8")
         digest.update(data)
         size += len(data)
         yield data
@@ -158,10 +182,19 @@ def _listed(root: Path) -> set[str]:
         if (
             parts[0] in FOLDERS
             and all(PLAIN_NAME.fullmatch(part) for part in parts)
-            and _has_sha256(root / name, digest)
+            and (_has_sha256(root / name, digest) or (parts[0] == "parquet" and _is_parquet(root / name)))
         ):
+            # Another pyarrow may have written the same table as other bytes (export --check compares tables).
             owned.add(name)
     return owned
+
+
+def _is_parquet(path: Path) -> bool:
+    try:
+        data = read_regular(path)
+    except OSError:
+        return False
+    return len(data) >= 8 and data[:4] == data[-4:] == b"PAR1"
 
 
 def _has_sha256(path: Path, digest: str) -> bool:
@@ -222,6 +255,20 @@ def recover(root: Path) -> None:
             shutil.rmtree(leftover)
 
 
+def _kept_in(root: Path, listed: set[str] | None = None) -> Kept:
+    """The bytes of a file an earlier export wrote under ``root`` (of ``listed`` only, if given), or None."""
+
+    def kept(name: str) -> bytes | None:
+        if listed is not None and name not in listed:
+            return None
+        try:
+            return read_regular(root / name)
+        except OSError:
+            return None
+
+    return kept
+
+
 def export(ds: Dataset, out: str | Path, *, schema_version: str | None = None) -> ExportResult:
     """Write every export format under ``out``: the whole set or nothing, the manifest listing them all.
 
@@ -245,7 +292,7 @@ def export(ds: Dataset, out: str | Path, *, schema_version: str | None = None) -
     staging = Path(tempfile.mkdtemp(dir=root.parent, prefix=f".{root.name}{TMP_TAG}"))
     try:
         written = []
-        for name, chunks in _files(ds, schema_version):
+        for name, chunks in _files(ds, schema_version, _kept_in(root, previous)):
             try:
                 write_atomic(staging / name, chunks)
             except OSError as exc:  # named after the file it was to become, not its staging copy
@@ -261,10 +308,13 @@ def export(ds: Dataset, out: str | Path, *, schema_version: str | None = None) -
 
 
 def stale_files(ds: Dataset, out: str | Path, *, schema_version: str | None = None) -> list[str]:
-    """Paths under ``out`` that are missing, differ from what the dataset produces, or are no longer produced."""
+    """Paths under ``out`` that are missing, differ from what the dataset produces, or are no longer produced.
+
+    A Parquet file that holds the table the dataset produces is current, whichever pyarrow version wrote it.
+    """
     root = Path(out)
     stale, produced = [], set()
-    for name, chunks in _files(ds, schema_version):
+    for name, chunks in _files(ds, schema_version, _kept_in(root)):
         produced.add(name)
         data = b"".join(chunks)
         try:
