@@ -1,8 +1,9 @@
 """Generate the documentation pages that come from the code and the data (run by mkdocs-gen-files).
 
 Nothing here is written by hand into docs/: the home page and the browse pages (from data/), the README's
-licence section, the changelog, the error catalogue, the data dictionary (from schema/) and the API page (from
-ketdata.__all__). Record text reaches a page only through docs/_markup.py, so it is always shown as text.
+licence section, the changelog, the error catalogue, the data dictionary (from schema/), the API page (from
+ketdata.__all__) and the export mapping (from the exporters' own tables). Record text reaches a page only through
+docs/_markup.py, so it is always shown as text.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from ketdata import Category, Caveat, Claim, Dataset
 from ketdata._problems import render_catalogue
 from ketdata._refs import SchemaSet, load_schemas
 from ketdata._scaffold import source_text
+from ketdata.export._fhir import BASIC_BECAUSE, CLINICAL_USE, FIELD_MAP, WARNING_CATEGORIES
+from ketdata.export._fhir_terms import CANONICAL, CODE_SYSTEMS, EXTENSIONS, FHIR_VERSION, PACKAGE, Part
 
 sys.path.insert(0, str(Path(__file__).parent))  # run by path, not imported: make _markup importable
 from _markup import html, md, md_code, md_link, md_table, md_title, page
@@ -345,6 +348,98 @@ def article(ds: Dataset) -> None:
     write(ARTICLE, "\n".join(lines))
 
 
+# --- the export mapping: from the exporters' own tables ------------------------------------------------
+
+MAPPING_INTRO = """\
+Where each record field lands in each export, generated from the tables the exporters themselves use, so
+it cannot drift from what they write. See [exports and FHIR](../exports.md) for the files themselves.
+"""
+
+
+def fhir_fields() -> list[str]:
+    merged: dict[tuple[str, str, str, str], list[str]] = {}  # a field landing alike in several resources: one row
+    for r in FIELD_MAP:
+        merged.setdefault((r.record, r.field, r.element, r.note), []).append(r.resource)
+    rows = ([md(record), md_code(field), md(", ".join(resources) or "—"), md_code(element) if element else "—",
+             md(note)] for (record, field, element, note), resources in merged.items())  # fmt: skip
+    return ["## FHIR: where each field lands", "", "Elements are FHIRPath expressions from the resource named.",
+            "", *md_table(["record", "field", "resource", "element", "note"], rows), ""]  # fmt: skip
+
+
+def fhir_predicates(ds: Dataset) -> list[str]:
+    warning = "ClinicalUseDefinition `warning` if its category is " + " or ".join(
+        md_code(c) for c in sorted(WARNING_CATEGORIES)
+    )
+    rows = []
+    for p in ds.predicates:
+        use = CLINICAL_USE.get(p.id)
+        resource = f"ClinicalUseDefinition {md_code(use)}" if use else f"{warning}; else Basic"
+        rows.append([md_code(p.id), md(p.label), resource, md(BASIC_BECAUSE.get(p.id, "—"))])
+    intro = ("Each claim becomes the most specific resource that fits its predicate; where that is `Basic`, the "
+             "last column says why no other resource fits.")  # fmt: skip
+    return ["## FHIR: claims by predicate", "", intro, "",
+            *md_table(["predicate", "label", "resource", "why Basic"], rows), ""]  # fmt: skip
+
+
+def _part(part: Part) -> str:
+    bound = f", bound (required) to {md_code(part.binding)}" if part.binding else ""
+    name = "" if part.name == "value" else f"{md_code(part.name)}{' (required)' if part.required else ''}: "
+    return f"{name}{' or '.join(md_code(t) for t in part.types)}{bound} — {md(part.definition)}"
+
+
+def fhir_extensions() -> list[str]:
+    rows = ([md_code(e.url), md(e.definition), ", ".join(md_code(c) for c in e.context),
+             "<br>".join(_part(p) for p in ([e.value] if e.value else list(e.parts)))] for e in EXTENSIONS)  # fmt: skip
+    intro = ("Each extension's StructureDefinition is in the package `fhir/package/` (see below); the value is the "
+             "extension's own, or its sub-extensions, by url.")  # fmt: skip
+    return ["## FHIR: extensions", "", intro, "", *md_table(["url", "definition", "context", "value"], rows), ""]
+
+
+def fhir_code_systems(ds: Dataset) -> list[str]:
+    lines = ["## FHIR: code systems", "", "Each code system is in the package as a `CodeSystem`, with a `ValueSet` "
+             "of all its codes that extension values bind to.", ""]  # fmt: skip
+    for cs in CODE_SYSTEMS:
+        rows = ([md_code(c), md(d), md(text)] for c, d, text in cs.concepts(ds))
+        lines += [f"### {md(cs.title)}", "", f"{md(cs.description)} System {md_code(cs.url)}, value set "
+                  f"{md_code(cs.value_set)}.", "", *md_table(["code", "display", "definition"], rows), ""]  # fmt: skip
+    return lines
+
+
+FHIR_PACKAGE = f"""\
+## FHIR: the package
+
+`fhir/package/` holds a FHIR NPM-style package (`package.json`, name `{PACKAGE}`, FHIR {FHIR_VERSION}, the
+dataset's version) with one `<Type>-<id>.json` file per CodeSystem, ValueSet and extension StructureDefinition.
+Their canonical URLs are `{CANONICAL}:<Type>:<name>`, so a validator given the package resolves every `system`
+and extension `url` the Bundle and NDJSON use. A tarball of the folder is an installable package; tools that
+want a `.index.json` build it on loading.
+"""
+
+
+def csv_tables(ds: Dataset) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Each CSV table with its columns (name, type, description, constraints), as its Data Package states them."""
+    package = json.loads(ketdata.export.to_datapackage(ds, SCHEMAS, ketdata.export.to_csv(ds)))
+    return [(r["name"], r["schema"]["fields"]) for r in package["resources"]]
+
+
+def column_sections(title: str, intro: str, tables: list[tuple[str, list[dict[str, Any]]]]) -> list[str]:
+    """One section per table of a tabular export: each column with its type, whether required, and meaning."""
+    lines = [f"## {title}", "", intro, ""]
+    for name, fields in tables:
+        rows = ([md_code(f["name"]), md_code(f["type"]), "yes" if f.get("constraints", {}).get("required") else "no",
+                 md(f["description"])] for f in fields)  # fmt: skip
+        lines += [f"### {md_code(name)}", "", *md_table(["column", "type", "required", "meaning"], rows), ""]
+    return lines
+
+
+def mapping(ds: Dataset) -> None:
+    csv_intro = ("`csv/<table>.csv`, described by `csv/datapackage.json` (Frictionless Table Schema types); an empty "
+                 "cell is null. Link tables unfold a record's lists, keyed by owner id and position.")  # fmt: skip
+    fhir = [*fhir_fields(), *fhir_predicates(ds), *fhir_extensions(), *fhir_code_systems(ds), FHIR_PACKAGE]
+    lines = ["# Export mapping", "", MAPPING_INTRO, *fhir, *column_sections("CSV columns", csv_intro, csv_tables(ds))]
+    write("reference/mapping.md", "\n".join(lines) + "\n")
+
+
 DS = ketdata.load(DATA)
 home(DS)
 guides()
@@ -353,3 +448,4 @@ api()
 data_dictionary()
 browse(DS)
 article(DS)
+mapping(DS)

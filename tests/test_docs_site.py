@@ -125,6 +125,23 @@ def test_every_internal_link_opens_a_file_from_disk(site: Path, pages: dict[Path
     assert len(pages) > 20
 
 
+def test_mapping_page_states_the_exporters_tables(site: Path, pages: dict[Path, Page]) -> None:
+    from ketdata.export._csv import TABLES
+    from ketdata.export._fhir import BASIC_BECAUSE, FIELD_MAP
+    from ketdata.export._fhir_terms import CODE_SYSTEMS, EXTENSIONS
+
+    text = pages[site.resolve() / "reference" / "mapping.html"].text
+    expected = [e.url for e in EXTENSIONS] + [c.value_set for c in CODE_SYSTEMS] + list(BASIC_BECAUSE.values())
+    expected += [" ".join(r.element.split()) for r in FIELD_MAP if r.element]
+    expected += [f"{header} " for table in TABLES for header in table.headers]
+    assert [item for item in expected if item not in text] == []
+
+
+def test_no_page_points_at_a_private_source_file(pages: dict[Path, Page]) -> None:
+    private = re.compile(r"\bketdata/(?:\w+/)*_\w+\.py")
+    assert [path.name for path, page in pages.items() if private.search(page.text)] == []
+
+
 def test_every_page_says_it_is_not_medical_advice(pages: dict[Path, Page]) -> None:
     assert [path.name for path, page in pages.items() if DISCLAIMER not in page.text] == []
 

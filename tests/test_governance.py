@@ -116,6 +116,8 @@ def test_conflicts_are_symmetric_and_exported(project: Path) -> None:
     bundle = json.loads(files["fhir/bundle.json"])
     urls = [e["url"] for entry in bundle["entry"] for e in entry["resource"].get("extension", [])]
     assert urls.count("urn:ketdata:fhir:StructureDefinition:conflicts-with") == 2
+    defined = {json.loads(t)["url"] for n, t in files.items() if n.startswith("fhir/package/StructureDefinition-")}
+    assert set(urls) <= defined  # the FHIR package defines the extension too
 
 
 def test_exports_carry_review_and_publication_status(project: Path) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ketdata.export._csv import load_csv, to_csv, to_datapackage
 from ketdata.export._fhir import to_fhir_bundle, to_fhir_ndjson
+from ketdata.export._fhir_terms import to_fhir_package
 from ketdata.export._json import to_json, to_ndjson
 from ketdata.export._parquet import to_parquet
 from ketdata.export._sssom import to_sssom
@@ -22,6 +23,7 @@ __all__ = [
     "to_datapackage",
     "to_fhir_bundle",
     "to_fhir_ndjson",
+    "to_fhir_package",
     "to_json",
     "to_ndjson",
     "to_parquet",

@@ -1,15 +1,15 @@
 """The FHIR R5 export: a ``collection`` Bundle of the dataset, and the same resources as Bulk Data NDJSON.
 
-Mapping (record -> resource):
+Mapping (record -> resource); the tables below (``CLINICAL_USE``, ``BASIC_BECAUSE``, ``FIELD_MAP``) state it
+field by field, and the documentation's FHIR mapping page is generated from them:
 
 * a concept with an RxNorm coding (ketamine) -> ``SubstanceDefinition`` (UNII identifier, SNOMED CT code,
   names, street names from ``has_street_name`` claims, class from ``member_of_class`` claims), a
   ``Medication`` (the subject every ClinicalUseDefinition may point at) and a ``MedicationKnowledge``
   (RxNorm code, ATC class, routes from ``administered_by_route`` claims, ``clinicalUseIssue`` links);
-* a claim whose predicate is an indication (``used_for``, ``potential_treatment_for``,
-  ``alternative_treatment_for``, ``used_when``) -> ``ClinicalUseDefinition`` type ``indication``; one with
-  ``has_side_effect`` -> type ``undesirable-effect``; one in the harms or safety-guidance category ->
-  type ``warning``; any other claim -> ``Basic`` coded with its predicate, so nothing is lost;
+* a claim whose predicate is in ``CLINICAL_USE`` -> ``ClinicalUseDefinition`` of that type (``indication``,
+  ``undesirable-effect``); one in the harms or safety-guidance category -> type ``warning``; any other
+  claim -> ``Basic`` coded with its predicate, for the reason ``BASIC_BECAUSE`` gives, so nothing is lost;
 * a caveat -> ``ClinicalUseDefinition`` type ``warning``, linked to its claims by an extension;
 * each claim's evidence status -> an ``ArtifactAssessment`` whose ``classifier`` content carries the
   status from ketdata's own code system (the article grades no certainty, so no GRADE rating is implied);
@@ -17,37 +17,180 @@ Mapping (record -> resource):
   ``Organization``; one ``Provenance`` ties every derived resource to the Citation.
 
 Every claim and caveat resource carries two identifiers, ``urn:ketdata:claim`` (the id) and
-``urn:ketdata:claim-version`` (``id|version``), its statement as narrative, and its verbatim quote and
-offsets in a ``source-quote`` extension, and its governance: ``publication-status`` (draft until reviewed,
-active once reviewed, retired once deprecated or withdrawn; also ``ClinicalUseDefinition.status``), the
-``review`` trail (also ``ArtifactAssessment.lastReviewDate``), ``superseded-by`` and ``conflicts-with``.
-Every record is exported, whatever its status. ``fullUrl`` values are
-``urn:uuid:`` UUIDv5s of the resource type and record id, so they are stable between builds.
+``urn:ketdata:claim-version`` (``id|version``), its statement as narrative, its verbatim quotes and
+offsets in ``source-quote`` extensions, its hedge and qualifiers, and its governance: ``publication-status``
+(draft until reviewed, active once reviewed, retired once deprecated or withdrawn; also
+``ClinicalUseDefinition.status``), the ``review`` trail (also ``ArtifactAssessment.lastReviewDate``),
+``superseded-by`` and ``conflicts-with``. Every record is exported, whatever its status. Every code system
+and extension comes from ``ketdata.export._fhir_terms``, which also builds the package defining them.
+
+Resource ids are UUIDv5s of the resource type and record id, so they are stable between builds. The NDJSON
+files refer to each other relatively (``Medication/<id>``); the Bundle's entries have ``urn:uuid:<id>``
+fullUrls and refer to those.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from ketdata._escape import markdown_text, xhtml_text
 from ketdata._model import Caveat, Claim, Coding, Concept, Dataset, EvidenceSpan, Source
+from ketdata.export._fhir_terms import extension_url, system_url
 from ketdata.export._json import compact, record_lines
 
 Resource = dict[str, Any]
 
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:ketdata")
 _NAMESPACE_BYTES = _NAMESPACE.bytes
-_CS = "urn:ketdata:fhir:CodeSystem:"
-_EXT = "urn:ketdata:fhir:StructureDefinition:"
+_UUID = "urn:uuid:"
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 ATC = "http://www.whocc.no/atc"
 UNII = "http://fdasis.nlm.nih.gov"
 SNOMED = "http://snomed.info/sct"
-INDICATIONS = frozenset({"used_for", "potential_treatment_for", "alternative_treatment_for", "used_when"})
+# The routing of claims: a predicate here makes a ClinicalUseDefinition of that type; otherwise a claim in a
+# warning category makes a warning, and any other claim a Basic, for the reason BASIC_BECAUSE gives.
+CLINICAL_USE = {
+    "used_for": "indication",
+    "potential_treatment_for": "indication",
+    "alternative_treatment_for": "indication",
+    "used_when": "indication",
+    "has_side_effect": "undesirable-effect",
+}
+INDICATIONS = frozenset(p for p, kind in CLINICAL_USE.items() if kind == "indication")
 WARNING_CATEGORIES = frozenset({"harms", "safety-guidance"})
+_SUBSTANCE = (
+    "a fact about the substance: its value also lands in the substance's resources ({}), which have no place for "
+    "one claim's statement, quote, hedge, status and review"
+)
+_PRACTICE = (
+    "a detail of how a treatment session is given: MedicationKnowledge.indicationGuideline could hold some of it, "
+    "but only as part of an indication, with no place for the claim's quote, hedge, status and review"
+)
+_EFFECT = (
+    "an effect the article does not present as an indication, an undesirable effect or a warning; "
+    "a ClinicalUseDefinition would add a clinical judgement the article does not make"
+)
+_KNOWLEDGE = "a statement about what is known or studied, not about a use of the medicine: no clinical resource fits"
+BASIC_BECAUSE = {
+    "is_a": _SUBSTANCE.format("SubstanceDefinition.classification"),
+    "member_of_class": _SUBSTANCE.format("SubstanceDefinition.classification"),
+    "has_street_name": _SUBSTANCE.format("SubstanceDefinition.name"),
+    "administered_by_route": _SUBSTANCE.format("MedicationKnowledge.definitional.intendedRoute"),
+    "works_by": "a mechanism of action: no R5 resource has an element for one",
+    "used_illicitly_for": "non-medical use is no clinical use: ClinicalUseDefinition types are all clinical",
+    "used_illicitly_because_it_induces": "non-medical use is no clinical use: ClinicalUseDefinition types are all "
+    "clinical",
+    "has_property": _EFFECT,
+    "associated_with": _EFFECT,
+    "may_produce_experience": _EFFECT,
+    "may_lead_to": _EFFECT + " (in the harms category it is a warning)",
+    "administered_at_dose": _PRACTICE,
+    "administered_under": _PRACTICE,
+    "involves": _PRACTICE,
+    "session_duration": _PRACTICE,
+    "patient_position": _PRACTICE,
+    "monitored_by": _PRACTICE,
+    "onset_of_effects": _PRACTICE,
+    "duration_of_effects": _PRACTICE,
+    "should_only_be_used_under": "a condition of use, a warning when (as in the data) its category is safety guidance",
+    "not_fully_understood": _KNOWLEDGE,
+    "considered": _KNOWLEDGE,
+    "needs_research_on": _KNOWLEDGE,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Lands:
+    """Where a record field lands in the FHIR export: a resource and a FHIRPath into it ("" when nowhere)."""
+
+    record: str
+    field: str
+    resource: str
+    element: str
+    note: str = ""
+
+
+def _x(name: str) -> str:
+    return f"extension.where(url = '{extension_url(name)}')"
+
+
+_CLAIMS = "ClinicalUseDefinition", "Basic"
+_CLAIM_LIKE = tuple(
+    Lands(record, field, resource, element)
+    for record in ("claim", "caveat")
+    for field, element in (
+        ("id", f"identifier.where(system = 'urn:ketdata:{record}').value"),
+        ("version", f"identifier.where(system = 'urn:ketdata:{record}-version').value"),
+        ("statement", "text.`div`"),
+        ("hedge", _x("hedge") + ".extension.where(url = 'text').value"),
+        ("qualifiers", _x("qualifier")),
+        ("evidence", _x("source-quote")),
+        ("status", _x("publication-status") + ".value"),
+        ("review", _x("review")),
+        ("superseded_by", _x("superseded-by") + ".value"),
+    )
+    for resource in (_CLAIMS if record == "claim" else ("ClinicalUseDefinition",))
+)
+FIELD_MAP: tuple[Lands, ...] = (
+    *_CLAIM_LIKE,
+    Lands("claim", "hedge_governs", "ClinicalUseDefinition", _x("hedge") + ".extension.where(url = 'governs').value"),
+    Lands("claim", "conflicts_with", "ClinicalUseDefinition", _x("conflicts-with") + ".value"),
+    Lands("claim", "status", "ClinicalUseDefinition", "status", "as publication status"),
+    Lands("claim", "statement", "ClinicalUseDefinition", "warning.description", "warnings"),
+    Lands("claim", "subject", "ClinicalUseDefinition", "subject", "the substance's Medication"),
+    Lands("claim", "subject", "Basic", _x("claim-subject") + ".value"),
+    Lands("claim", "subject", "Basic", "subject", "when it is the substance: its SubstanceDefinition"),
+    Lands("claim", "predicate", "ClinicalUseDefinition", "type", "see the predicates table"),
+    Lands("claim", "predicate", "Basic", "code"),
+    Lands("claim", "object", "ClinicalUseDefinition", "indication.diseaseSymptomProcedure.concept"),
+    Lands("claim", "object", "ClinicalUseDefinition", "undesirableEffect.symptomConditionEffect.concept"),
+    Lands("claim", "object", "ClinicalUseDefinition", "warning.code"),
+    Lands("claim", "object", "Basic", _x("claim-object") + ".value"),
+    Lands("claim", "category", "ClinicalUseDefinition", f"category.coding.where(system = '{system_url('category')}')"),
+    Lands("claim", "category", "Basic", _x("claim-category") + ".value"),
+    Lands("claim", "evidence_status", "ArtifactAssessment", "content.classifier", "the claim is its artifact"),
+    Lands("claim", "evidence_status", "ClinicalUseDefinition",
+          f"category.coding.where(system = '{system_url('evidence-status')}')"),
+    Lands("claim", "review.reviewed_on", "ArtifactAssessment", "lastReviewDate"),
+    Lands("claim", "reason", "", "", "not in the FHIR export (JSON and CSV carry it)"),
+    Lands("caveat", "kind", "ClinicalUseDefinition", "category", "type warning"),
+    Lands("caveat", "applies_to", "ClinicalUseDefinition", _x("applies-to") + ".value"),
+    Lands("caveat", "statement", "ClinicalUseDefinition", "warning.description"),
+    Lands("caveat", "scope", "", "", "not in the FHIR export: applies_to carries its result"),
+    Lands("caveat", "reason", "", "", "not in the FHIR export (JSON and CSV carry it)"),
+    Lands("concept", "label", "SubstanceDefinition", "name.where(preferred).name", "the substance (RxNorm-coded)"),
+    Lands("concept", "label", "Medication", "code.text", "the substance"),
+    Lands("concept", "synonyms", "SubstanceDefinition", "name.where(preferred.not() and type.empty()).name"),
+    Lands("concept", "definition", "SubstanceDefinition", "description"),
+    Lands("concept", "codings", "SubstanceDefinition", f"identifier.where(system = '{UNII}')", "UNII"),
+    Lands("concept", "codings", "SubstanceDefinition", "code.code.coding", "SNOMED CT"),
+    Lands("concept", "codings", "MedicationKnowledge", "code.coding", "RxNorm"),
+    Lands("concept", "codings", "MedicationKnowledge", "medicineClassification.classification.coding", "ATC"),
+    Lands("concept", "codings", "ClinicalUseDefinition", f"descendants().ofType(Extension).where(url = "
+          f"'{extension_url('mapped-code')}')", "narrow, broad and related matches: on the CodeableConcept of any "
+          "concept, wherever it is named"),
+    Lands("concept", "label", "ClinicalUseDefinition", "descendants().ofType(CodeableConcept).text",
+          "any other concept: a CodeableConcept wherever a claim names it, exact and close matches its codings"),
+    Lands("concept", "kind", "", "", "not in the FHIR export"),
+    Lands("concept", "broader", "", "", "not in the FHIR export"),
+    Lands("source", "id", "Citation", "identifier.value"),
+    Lands("source", "title", "Citation", "citedArtifact.title.text"),
+    Lands("source", "url", "Citation", "citedArtifact.webLocation.url", "unknown fields are named in a note"),
+    Lands("source", "note", "Citation", "note.text"),
+    Lands("source", "sections", "", "", "not in the FHIR export; each quote names its section"),
+    Lands("dataset", "id", "Bundle", "identifier.value", "with the version: id|version"),
+    Lands("dataset", "release_date", "Bundle", "timestamp"),
+    Lands("dataset", "release_date", "Provenance", "recorded"),
+    Lands("dataset", "maintainers", "Organization", "name", "the Provenance agent"),
+    Lands("category", "*", "CodeSystem", "concept", "the category code system"),
+    Lands("evidence status", "*", "CodeSystem", "concept", "the evidence-status code system"),
+    Lands("predicate", "*", "CodeSystem", "concept", "the predicate code system"),
+)  # fmt: skip
 
 
 def full_url(resource_type: str, key: str) -> str:
@@ -64,7 +207,17 @@ def full_url(resource_type: str, key: str) -> str:
 
 
 def _ref(resource_type: str, key: str) -> dict[str, str]:
-    return {"reference": full_url(resource_type, key)}
+    """A relative reference (``Type/id``), as Bulk Data NDJSON wants; the Bundle's entries rewrite it."""
+    return {"reference": f"{resource_type}/{full_url(resource_type, key).removeprefix(_UUID)}"}
+
+
+# A relative reference in compact JSON; inside a string value the quotes would be escaped, so never a match.
+_RELATIVE = re.compile(r'"reference":"[A-Za-z]+/([0-9a-f-]{36})"')
+
+
+def bundle_references(body: str) -> str:
+    """A resource's compact JSON with its relative references made ``urn:uuid:`` ones, as Bundle entries need."""
+    return _RELATIVE.sub(r'"reference":"urn:uuid:\1"', body)
 
 
 def _narrative(text: str) -> dict[str, str]:
@@ -77,7 +230,7 @@ def _coding(c: Coding) -> dict[str, str]:
 
 def _mapped(c: Coding) -> dict[str, Any]:
     """A code that may not stand for the concept (narrower, broader, related), carried with its relation."""
-    return {"url": _EXT + "mapped-code", "extension": [
+    return {"url": extension_url("mapped-code"), "extension": [
         {"url": "relation", "valueCode": c.relation},
         {"url": "confidence", "valueCode": c.confidence},
         {"url": "coding", "valueCoding": _coding(c)},
@@ -102,7 +255,7 @@ def _coded(concept: Concept, system: str) -> list[dict[str, Any]]:
 
 
 def _own(system: str, code: str, display: str) -> dict[str, Any]:
-    return {"coding": [{"system": _CS + system, "code": code, "display": display}]}
+    return {"coding": [{"system": system_url(system), "code": code, "display": display}]}
 
 
 def _quotes(spans: tuple[EvidenceSpan, ...]) -> list[dict[str, Any]]:
@@ -110,7 +263,7 @@ def _quotes(spans: tuple[EvidenceSpan, ...]) -> list[dict[str, Any]]:
 
 
 def _quote(ref: EvidenceSpan) -> dict[str, Any]:
-    return {"url": _EXT + "source-quote", "extension": [
+    return {"url": extension_url("source-quote"), "extension": [
         {"url": "source", "valueString": ref.source},
         {"url": "section", "valueString": ref.section},
         {"url": "role", "valueCode": ref.role},
@@ -118,6 +271,21 @@ def _quote(ref: EvidenceSpan) -> dict[str, Any]:
         {"url": "start", "valueInteger": ref.start},
         {"url": "end", "valueInteger": ref.end},
     ]}  # fmt: skip
+
+
+def _wording(record: Claim | Caveat) -> list[dict[str, Any]]:
+    """The article's hedge and other qualifiers the record keeps."""
+    out: list[dict[str, Any]] = []
+    governs = getattr(record, "hedge_governs", None)
+    if record.hedge:
+        hedge = [{"url": "text", "valueString": record.hedge}]
+        hedge += [{"url": "governs", "valueString": governs}] if governs else []
+        out.append({"url": extension_url("hedge"), "extension": hedge})
+    for q in record.qualifiers:
+        parts = [{"url": "kind", "valueCode": q.kind}, {"url": "text", "valueString": q.text}]
+        parts += [{"url": "governs", "valueString": q.governs}] if q.governs else []
+        out.append({"url": extension_url("qualifier"), "extension": parts})
+    return out
 
 
 def _identifiers(kind: str, record: Claim | Caveat) -> list[dict[str, str]]:
@@ -137,7 +305,7 @@ class _Builder:
         self.drug_ids = {d.id for d in self.drugs}
 
     def claim_resource_type(self, claim: Claim) -> str:
-        if claim.predicate in INDICATIONS or claim.predicate == "has_side_effect":
+        if claim.predicate in CLINICAL_USE:
             return "ClinicalUseDefinition"
         return "ClinicalUseDefinition" if claim.category in WARNING_CATEGORIES else "Basic"
 
@@ -242,8 +410,8 @@ class _Builder:
         trail += [{"url": "reviewedOn", "valueDate": review.reviewed_on}] if review.reviewed_on else []
         trail += [{"url": "reviewDue", "valueDate": review.review_due}] if review.review_due else []
         out: list[dict[str, Any]] = [
-            {"url": _EXT + "publication-status", "valueCode": publication_status(record)},
-            {"url": _EXT + "review", "extension": trail},
+            {"url": extension_url("publication-status"), "valueCode": publication_status(record)},
+            {"url": extension_url("review"), "extension": trail},
         ]
         if record.superseded_by:
             successor = self.ds.get(record.superseded_by)
@@ -252,15 +420,17 @@ class _Builder:
                 if isinstance(successor, Claim)
                 else ("ClinicalUseDefinition", record.superseded_by)
             )
-            out.append({"url": _EXT + "superseded-by", "valueReference": _ref(*key)})
+            out.append({"url": extension_url("superseded-by"), "valueReference": _ref(*key)})
         for other in getattr(record, "conflicts_with", ()):
-            out.append({"url": _EXT + "conflicts-with", "valueReference": _ref(*self.claim_key(self.ds.claim(other)))})
+            out.append(
+                {"url": extension_url("conflicts-with"), "valueReference": _ref(*self.claim_key(self.ds.claim(other)))}
+            )
         return out
 
     def claim(self, claim: Claim) -> tuple[str, Resource]:
         common: Resource = {
             "text": _narrative(claim.statement),
-            "extension": [*_quotes(claim.evidence), *self.governance(claim)],
+            "extension": [*_quotes(claim.evidence), *_wording(claim), *self.governance(claim)],
             "identifier": _identifiers("claim", claim),
         }
         if self.claim_resource_type(claim) == "Basic":
@@ -301,11 +471,13 @@ class _Builder:
             "code": _own("predicate", predicate.id, predicate.label),
             "extension": [
                 *_quotes(claim.evidence),
+                *_wording(claim),
                 *self.governance(claim),
-                {"url": _EXT + "claim-category", "valueCoding": _own("category", claim.category,
+                {"url": extension_url("claim-category"), "valueCoding": _own("category", claim.category,
                                                                      self.ds.category(claim.category).label)["coding"][0]},
-                {"url": _EXT + "claim-subject", "valueCodeableConcept": _concept(self.ds.concept(claim.subject))},
-                {"url": _EXT + "claim-object", **value},
+                {"url": extension_url("claim-subject"),
+                 "valueCodeableConcept": _concept(self.ds.concept(claim.subject))},
+                {"url": extension_url("claim-object"), **value},
             ],
         }  # fmt: skip
         if claim.subject in self.drug_ids:
@@ -313,12 +485,12 @@ class _Builder:
         return resource
 
     def caveat(self, caveat: Caveat) -> tuple[str, Resource]:
-        applies = [{"url": _EXT + "applies-to", "valueReference": _ref(*self.claim_key(self.ds.claim(c)))}
+        applies = [{"url": extension_url("applies-to"), "valueReference": _ref(*self.claim_key(self.ds.claim(c)))}
                    for c in caveat.applies_to]  # fmt: skip
         return caveat.id, {
             "resourceType": "ClinicalUseDefinition",
             "text": _narrative(caveat.statement),
-            "extension": [*_quotes(caveat.evidence), *self.governance(caveat), *applies],
+            "extension": [*_quotes(caveat.evidence), *_wording(caveat), *self.governance(caveat), *applies],
             "identifier": _identifiers("caveat", caveat),
             "type": "warning",
             "category": [_own("caveat-kind", caveat.kind, caveat.kind.replace("-", " "))],
@@ -373,7 +545,7 @@ def resource_lines(ds: Dataset) -> Iterator[tuple[str, str, str]]:
     """Each resource as ``(resource type, fullUrl, compact JSON)``, built one at a time."""
     for key, resource in _Builder(ds).resources():
         url = full_url(resource["resourceType"], key)
-        body = {"resourceType": resource["resourceType"], "id": url.removeprefix("urn:uuid:"), **resource}
+        body = {"resourceType": resource["resourceType"], "id": url.removeprefix(_UUID), **resource}
         yield resource["resourceType"], url, compact(body)
 
 
@@ -395,7 +567,7 @@ def entry_lines(ds: Dataset, by_type: dict[str, list[str]]) -> Iterator[str]:
     for kind, url, body in resource_lines(ds):
         by_type.setdefault(kind, []).append(body + "\n")
         # An entry's keys sort as fullUrl, resource: its compact form is put together without re-encoding.
-        yield f'{{"fullUrl":{compact(url)},"resource":{body}}}'
+        yield f'{{"fullUrl":{compact(url)},"resource":{bundle_references(body)}}}'
 
 
 def fhir_texts(ds: Dataset) -> tuple[str, dict[str, str]]:

@@ -28,6 +28,7 @@ from ketdata._paths import schema_version as shipped_schema_version
 from ketdata._refs import load_schemas
 from ketdata.export._csv import TABLES, csv_text, to_datapackage
 from ketdata.export._fhir import bundle_head, entry_lines
+from ketdata.export._fhir_terms import to_fhir_package
 from ketdata.export._json import (
     DOCUMENT_SCHEMA,
     compact,
@@ -94,6 +95,8 @@ def _produce(ds: Dataset, version: str, kept: Kept) -> Iterator[tuple[str, Chunk
     for kind in sorted(by_type):
         items = by_type.pop(kind)
         yield f"fhir/{kind}.ndjson", iter(items), len(items)
+    for name, text in to_fhir_package(ds).items():  # the code systems and extensions the FHIR files use
+        yield f"fhir/package/{name}", iter((text,)), int(name != "package.json")
     yield SSSOM_PATH, iter((to_sssom(ds),)), sum(len(c.codings) for c in ds.concepts)
 
 
