@@ -171,6 +171,12 @@ def _release(args: argparse.Namespace) -> int:
         _print_problems(problems, "text")
         print("not releasing: the data has errors", file=sys.stderr)
         return EXIT_PROBLEMS
+    flagged = sorted({str(p.record_id) for p in problems if p.code == "KD612"})
+    if flagged:
+        _print_problems([p for p in problems if p.code == "KD612"], "text")
+        print(f"not releasing: {len(flagged)} record(s) flagged in review; change them and have them reviewed again",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_PROBLEMS
     release = plan(folder, args.date)
     if release.previous is not None and release.bump is None:
         print(f"nothing to release: the data equals release {release.previous}", file=sys.stderr)
