@@ -24,7 +24,7 @@ def unreviewed_problems(record: RawRecord) -> list[Problem]:
         return []
     if review.get("status") == "flagged":
         found = ", ".join(review.get("flags") or ())
-        msg = f"flagged in review by {review.get('reviewed_by')} on {review.get('reviewed_on')}: {found}"
+        msg = f"flagged in review by {short(review.get('reviewed_by'))} on {review.get('reviewed_on')}: {found}"
         return [record.problem("KD612", ("review", "status"), msg)]
     # Located at the record's start: an info for every record must not cost a second parse.
     return [record.problem("KD601", (), f"{record.kind} not yet reviewed against its source")]

@@ -271,3 +271,13 @@ def test_the_reviewer_form_only_returns_to_a_page_of_the_app(data: Path, back: s
         )
     assert reply.status == 303 and reply.headers["location"] == "/"
     assert kept.headers["location"] == "/?record=claim-005&state=flagged"
+
+
+def test_a_long_reviewer_name_is_kept_whole_but_cut_in_the_warning(data: Path) -> None:
+    name = "Dr " + "Example-" * 200
+    with running(data) as wb:
+        wb.sign_in(name, "GP")
+        assert wb.verdict("claim-005", "flagged", ["wrong-category"]).status == 303
+    assert review_of(data / EFFECTS, "claim-005")["reviewed_by"] == name.strip()
+    (found,) = [p for p in run(data, TODAY).problems if p.code == "KD612"]
+    assert len(found.message) <= 400 and "wrong-category" in found.message
