@@ -270,7 +270,7 @@ def object_text(claim: Claim, ds: Dataset) -> str:
 
 
 def review_text(claim: Claim) -> str:
-    return "reviewed" if claim.review.status == "reviewed" else "not yet reviewed"
+    return {"reviewed": "reviewed", "flagged": "flagged in review"}.get(claim.review.status, "not yet reviewed")
 
 
 def claim_block(claim: Claim, ds: Dataset, folder: str = "") -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -31,6 +32,7 @@ examples:
   ketdata new claim --help         add a record with the next free id
   ketdata fmt --check              exit 1 if a data file is not in canonical form
   ketdata show claim-021           one record with its caveats and quote in context
+  ketdata review data --open       check each record against the article in a local web page
   ketdata list --evidence experimental --format json
 """
 
@@ -171,6 +173,12 @@ def _release(args: argparse.Namespace) -> int:
         _print_problems(problems, "text")
         print("not releasing: the data has errors", file=sys.stderr)
         return EXIT_PROBLEMS
+    flagged = sorted({str(p.record_id) for p in problems if p.code == "KD612"})
+    if flagged:
+        _print_problems([p for p in problems if p.code == "KD612"], "text")
+        print(f"not releasing: {len(flagged)} record(s) flagged in review; change them and have them reviewed again",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_PROBLEMS
     release = plan(folder, args.date)
     if release.previous is not None and release.bump is None:
         print(f"nothing to release: the data equals release {release.previous}", file=sys.stderr)
@@ -300,6 +308,19 @@ def _fmt(args: argparse.Namespace) -> int:
                 write_text(result.path, result.text or "")
                 print(f"reformatted {result.path}")
     return EXIT_PROBLEMS if failed else EXIT_OK
+
+
+def _review(args: argparse.Namespace) -> int:
+    try:
+        from ketdata._workbench import serve
+    except ImportError as exc:
+        print(f"ketdata: error: `ketdata review` needs the review extra ({exc.name} is missing): "
+              "pip install 'ketdata[review]'", file=sys.stderr)  # fmt: skip
+        return EXIT_USAGE
+    # Ctrl-C is how the reviewer stops the server: not an error.
+    with contextlib.suppress(KeyboardInterrupt):
+        serve(_editor_folder(args), args.port, open_browser=args.open)
+    return EXIT_OK
 
 
 def _dataset(args: argparse.Namespace) -> Any:
@@ -510,6 +531,19 @@ def _parser() -> argparse.ArgumentParser:
     data_arg(p)
     p.add_argument("--check", action="store_true", help="write nothing; exit 1 listing files that would change")
     p.set_defaults(run=_fmt)
+
+    p = sub.add_parser(
+        "review",
+        help="review the claims and caveats against the article, in a local web page",
+        description="Serve a local review workbench on 127.0.0.1: the article beside each record, to confirm it or "
+        "flag it. Prints the page's one-time URL. Writes only the records' review blocks. Needs the review extra: "
+        "pip install 'ketdata[review]'.",
+        epilog="example: ketdata review data --open",
+    )
+    data_arg(p)
+    p.add_argument("--port", type=int, default=0, help="the port on 127.0.0.1 (default: a free one)")
+    p.add_argument("--open", action="store_true", help="open the page in the default browser")
+    p.set_defaults(run=_review)
 
     p = sub.add_parser(
         "show", help="one record, with its caveats and its quote in context", epilog="example: ketdata show claim-021"

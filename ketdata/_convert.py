@@ -140,7 +140,15 @@ def _concept(d: Raw) -> Concept:
 def _review(d: Raw | None) -> Review:
     if d is None:
         return Review()
-    return Review(d["status"], d.get("reviewed_by"), d.get("reviewed_on"), d.get("review_due"))
+    return Review(
+        d["status"],
+        d.get("reviewed_by"),
+        d.get("reviewer_role"),
+        d.get("reviewed_on"),
+        d.get("review_due"),
+        tuple(d.get("flags") or ()),
+        d.get("note"),
+    )
 
 
 def _claim(d: Raw) -> Claim:

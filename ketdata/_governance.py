@@ -15,13 +15,17 @@ REVIEWED = ("claim", "caveat")
 
 
 def unreviewed_problems(record: RawRecord) -> list[Problem]:
-    """An info if the (schema-valid) record is one that needs review and has not had it.
+    """An info if the (schema-valid) record needs review and has not had it; a warning if a reviewer flagged it.
 
     It reads the record alone, so it runs file by file with the schema check and is cached with it.
     """
     review = record.value.get("review")
     if record.kind not in REVIEWED or not isinstance(review, dict) or review.get("status") == "reviewed":
         return []
+    if review.get("status") == "flagged":
+        found = ", ".join(review.get("flags") or ())
+        msg = f"flagged in review by {short(review.get('reviewed_by'))} on {review.get('reviewed_on')}: {found}"
+        return [record.problem("KD612", ("review", "status"), msg)]
     # Located at the record's start: an info for every record must not cost a second parse.
     return [record.problem("KD601", (), f"{record.kind} not yet reviewed against its source")]
 

@@ -348,19 +348,26 @@ class Scope(Frozen):
 
 
 class Review(Frozen):
-    """The review trail of a claim or caveat: ``unreviewed`` until a real maintainer checks it.
+    """The review trail of a claim or caveat: ``unreviewed`` until a real person checks it.
 
     Attributes:
-        status: ``unreviewed`` until a maintainer has checked the record against its source; then ``reviewed``.
-        reviewed_by: Who reviewed the record (a real person or team), once reviewed.
+        status: ``unreviewed`` until someone has checked the record against its source; then ``reviewed``
+            (faithful to the source) or ``flagged`` (a problem found, named in ``flags``).
+        reviewed_by: Who reviewed the record (a real person or team), as they typed their name, once reviewed.
+        reviewer_role: The reviewer's role, as they typed it, or None.
         reviewed_on: When the record was last reviewed (YYYY-MM-DD), once reviewed.
         review_due: When the record should be reviewed again, or None.
+        flags: What the reviewer found wrong (``overstates-the-article``, ``wrong-category``, ...), when flagged.
+        note: The reviewer's note, or None.
     """
 
-    status: Literal["unreviewed", "reviewed"] = "unreviewed"
+    status: Literal["unreviewed", "reviewed", "flagged"] = "unreviewed"
     reviewed_by: str | None = None
+    reviewer_role: str | None = None
     reviewed_on: str | None = None
     review_due: str | None = None
+    flags: tuple[str, ...] = ()
+    note: str | None = None
 
 
 class Claim(Frozen):

@@ -301,6 +301,13 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "Evidence status not allowed under the caveat",
         "An experimental therapy's benefit is never 'established': give the status the rule allows.",
     ),
+    Code(
+        "KD612",
+        _W,
+        "Flagged in review",
+        "A reviewer found a problem (see review: flags and note). Change the record to fix it, then have it "
+        "reviewed again (`ketdata review`); `--strict` and `ketdata release` refuse flagged records.",
+    ),
 )
 
 

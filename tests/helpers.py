@@ -1,13 +1,24 @@
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
 import ketdata
 from ketdata import Problem, Severity
+from ketdata._paths import schema_version
+from ketdata._release import bumped
+from ketdata._versions import semver
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
+LATEST = max((p.stem for p in (ROOT / "releases").glob("*.json")), key=semver)
+# An additive schema change not released yet makes any next release at least a minor one.
+SCHEMA_MOVED = json.loads((ROOT / f"releases/{LATEST}.json").read_text(encoding="utf-8"))["schema_version"] != (
+    schema_version()
+)
+EDIT_BUMP = "minor" if SCHEMA_MOVED else "patch"
+EDITED = bumped(LATEST, EDIT_BUMP)  # the release a one-word edit of a record makes
 
 
 def edit(path: Path, old: str, new: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shlex
 import shutil
@@ -21,6 +22,8 @@ DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 CLONE = ("data", "releases", "schema", "exports", "CHANGELOG.md", ".gitattributes")
 # diff tells a difference by its exit code.
 MAY_DIFFER = re.compile(r"^ketdata diff ")
+# review serves until stopped: it works when it prints the page's address.
+SERVES = re.compile(r"^ketdata review\b")
 
 
 def _blocks(language: str) -> list[tuple[str, str]]:
@@ -88,11 +91,27 @@ def test_the_examples_were_found() -> None:
 @pytest.mark.parametrize("command", COMMANDS)
 def test_documented_command_works_on_a_fresh_clone(command: str, clone: Path) -> None:
     _, *args = shlex.split(command)
+    if SERVES.match(command):
+        assert_serves(args, clone)
+        return
     result = subprocess.run([sys.executable, "-m", "ketdata", *args], cwd=clone, capture_output=True, text=True,
                             check=False)  # fmt: skip
     allowed = {0, 1} if MAY_DIFFER.match(command) else {0}
     assert result.returncode in allowed, (command, result.stdout[-2000:], result.stderr[-2000:])
     assert "Traceback" not in result.stderr
+
+
+def assert_serves(args: list[str], clone: Path) -> None:
+    # BROWSER=true: --open runs `true` instead of a browser.
+    process = subprocess.Popen([sys.executable, "-m", "ketdata", *args], cwd=clone, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env={**os.environ, "BROWSER": "true"})  # fmt: skip
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert " at http://127.0.0.1:" in line and "/?token=" in line, line
+    finally:
+        process.terminate()
+        process.wait(10)
 
 
 @pytest.mark.parametrize(("document", "block"), _blocks("python"), ids=lambda v: v if v.endswith(".md") else "")

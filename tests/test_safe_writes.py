@@ -18,12 +18,11 @@ import pytest
 
 import ketdata
 from ketdata._files import TMP_TAG
-from ketdata._release import bumped
-from ketdata._versions import read_checksums, semver
+from ketdata._versions import read_checksums
 from ketdata.export import export
 from ketdata.export._write import ExportTargetError
 
-from .helpers import DATA, ROOT, edit
+from .helpers import DATA, EDITED, LATEST, ROOT, edit
 
 KILLS = int(os.environ.get("KETDATA_KILLS", "4"))
 KETDATA = [sys.executable, "-m", "ketdata"]
@@ -48,8 +47,7 @@ def whole(out: Path) -> bytes:
     return (out / "manifest.json").read_bytes()
 
 
-LATEST = max((p.stem for p in (ROOT / "releases").glob("*.json")), key=semver)
-NEXT = bumped(LATEST, "patch")  # what `reword` makes the next release
+NEXT = EDITED  # what `reword` makes the next release
 
 
 def reword(data: Path) -> None:
