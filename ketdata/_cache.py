@@ -4,16 +4,21 @@ Editors re-validate after changing one file; every unchanged file's parse, schem
 that read one record alone are taken from here, while the rules across records always run on the whole
 dataset. An entry is found only under the hash of the file's path, its exact bytes, the schema files and
 ketdata's own code, so an edit, a rename, a schema change or a new ketdata can never bring back an old
-answer. Each entry also holds its key and the sha256 of the file's bytes, checked on reading, so an
-entry copied under another name, or altered, is ignored rather than trusted. The folder is safe to
+answer. Each entry also holds its key and the sha256 of the file's bytes, and is sealed with an HMAC
+under a random secret the cache keeps for itself (readable by its owner alone), so an entry copied under
+another name or from another cache, or altered, is ignored rather than trusted. (Whoever can read that
+secret can also edit the data itself; `export` and `release` never use the cache.) The folder is safe to
 delete, is never used through a symbolic link, and pruning removes only the cache's own entries.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import marshal
+import os
 import re
+import secrets
 import stat
 import sys
 from pathlib import Path
@@ -24,8 +29,9 @@ from ketdata._problems import Problem, Severity
 
 # marshal is the fastest reader of plain values in the standard library (about 3x json here); its format
 # may change between Python versions, so the version is part of every key.
-FORMAT = 3
-_CHECK = 32  # bytes of the payload's sha256 before each entry, so that a damaged entry is refused, never half-read
+FORMAT = 4
+_CHECK = 32  # bytes of the payload's HMAC-SHA256 before each entry: a damaged or forged entry is refused
+SECRET = "secret"
 KEY = re.compile(r"[0-9a-f]{64}(?![\s\S])")
 _ENTRY = re.compile(
     rf"[0-9a-f]{{2}}/(?:(?P<key>[0-9a-f]{{64}})\.marshal|(?P<tmp>\.[0-9a-f]{{64}}\.marshal{re.escape(TMP_TAG)}\w+))(?![\s\S])"
@@ -69,7 +75,29 @@ class ResultCache:
 
     def _usable(self) -> bool:
         # A cache folder that is a link could send writes and deletions anywhere: then there is no cache.
-        return not any(p.is_symlink() for p in (self.folder.parent, self.folder))
+        return not any(p.is_symlink() for p in (self.folder.parent, self.folder)) and self._secret() is not None
+
+    def _secret(self) -> bytes | None:
+        """The cache's own random key, made on first use (mode 0600); None when it cannot be had."""
+        if getattr(self, "_key", None) is None:
+            path = self.folder / SECRET
+            try:
+                self._key: bytes | None = read_regular(path)
+            except FileNotFoundError:
+                try:
+                    write_atomic(path, secrets.token_bytes(32))
+                    os.chmod(path, 0o600)
+                    self._key = read_regular(path)
+                except OSError:
+                    self._key = None
+            except OSError:
+                self._key = None
+            if self._key is not None and len(self._key) != 32:
+                self._key = None
+        return self._key
+
+    def _seal(self, payload: bytes) -> bytes:
+        return hmac.new(self._secret() or b"", payload, hashlib.sha256).digest()
 
     def get(self, key: str, data: bytes) -> dict[str, Any] | None:
         """The entry stored under ``key`` for these file bytes, or None when there is none.
@@ -83,7 +111,7 @@ class ResultCache:
         except OSError:
             return None
         payload = raw[_CHECK:]
-        if hashlib.sha256(payload).digest() != raw[:_CHECK]:
+        if not hmac.compare_digest(self._seal(payload), raw[:_CHECK]):
             return None
         try:
             entry = marshal.loads(payload)
@@ -106,7 +134,7 @@ class ResultCache:
         except ValueError:
             return
         try:
-            write_atomic(self._path(key), hashlib.sha256(payload).digest() + payload)
+            write_atomic(self._path(key), self._seal(payload) + payload)
         except OSError:
             return
         self.used.add(key)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ketdata._folder import RawRecord
 from ketdata._problems import Problem, Severity, problem, short
-from ketdata._rules import occurs
 
 REVIEWED = ("claim", "caveat")
 
@@ -127,15 +126,16 @@ def _in_scope(claim: RawRecord, ranges: list[tuple[str, int, int]]) -> bool:
 
 
 def _caveat_scope(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:
+    actives = {str(c.id) for c in active["claim"]}
     for caveat in active["caveat"]:
         scope, listed = caveat.value["scope"], caveat.value["applies_to"]
         ranges = _ranges(scope, active)
-        named = set(scope.get("claims", ()))
-        inside = {str(c.id) for c in active["claim"] if c.id in named or _in_scope(c, ranges)}
+        inside = {c for c in scope.get("claims", ()) if c in actives}
+        if ranges:  # most caveats name their claims; only a range asks every claim where it stands
+            inside |= {str(c.id) for c in active["claim"] if _in_scope(c, ranges)}
         for claim_id in sorted(inside - set(listed)):
             msg = f"rule {rule['id']!r}: {claim_id} lies in the caveat's scope but is not in its applies_to"
             yield caveat.problem("KD608", ("applies_to",), msg, severity=severity)
-        actives = {c.id for c in active["claim"]}
         for i, claim_id in enumerate(listed):
             if claim_id in actives and claim_id not in inside:
                 msg = (f"rule {rule['id']!r}: {claim_id} is outside the caveat's scope; name it in scope.claims "
@@ -158,31 +158,48 @@ def _stating_quotes(spans: list[dict[str, Any]]) -> list[str]:
             if s["role"] != "context" or (nxt is not None and nxt["role"] == "item")]  # fmt: skip
 
 
+def _words_in(pattern: re.Pattern[str], texts: Iterable[str]) -> set[str]:
+    """The words of ``pattern`` (one alternation, matched whole, ignoring case) found in any of the texts."""
+    return {m.group(1).casefold() for text in texts for m in pattern.finditer(text)}
+
+
+def _alternation(words: Iterable[str]) -> re.Pattern[str]:
+    # Longest first, so that 'can sometimes' is found as such and not as 'can'.
+    ordered = sorted(set(words), key=len, reverse=True)
+    return re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in ordered) + r")(?!\w)", re.IGNORECASE)
+
+
 def _qualifier_words(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:
+    words = rule["words"]
+    pattern = re.compile(r"(?=((?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)))", re.IGNORECASE)
     for record in active["claim"] + active["caveat"]:
-        recorded = _recorded(record.value)
-        own = _stating_quotes(record.value["evidence"])
-        for word in rule["words"]:
-            if any(occurs(word, r) for r in recorded):
-                continue
-            if occurs(word, record.value["statement"]):
-                msg = (f"rule {rule['id']!r}: the statement says {word!r}, which the record does not keep as its "
-                       "hedge or a qualifier: record it from the evidence, or drop it from the statement")  # fmt: skip
-                yield record.problem("KD609", ("statement",), msg, severity=severity)
-            elif any(occurs(word, q) for q in own):
-                msg = (f"rule {rule['id']!r}: the evidence says {word!r}, which the record neither keeps as its hedge "
-                       "or a qualifier nor says: keep it, or quote the clause it governs as 'context'")  # fmt: skip
-                yield record.problem("KD609", ("evidence",), msg, severity=severity)
+        said = _words_in(pattern, [record.value["statement"]])
+        quoted = _words_in(pattern, _stating_quotes(record.value["evidence"]))
+        if not said and not quoted:
+            continue
+        kept = _words_in(pattern, _recorded(record.value))
+        for word in sorted(said - kept):
+            msg = (f"rule {rule['id']!r}: the statement says {word!r}, which the record does not keep as its "
+                   "hedge or a qualifier: record it from the evidence, or drop it from the statement")  # fmt: skip
+            yield record.problem("KD609", ("statement",), msg, severity=severity)
+        for word in sorted(quoted - kept - said):
+            msg = (f"rule {rule['id']!r}: the evidence says {word!r}, which the record neither keeps as its hedge "
+                   "or a qualifier nor says: keep it, or quote the clause it governs as 'context'")  # fmt: skip
+            yield record.problem("KD609", ("evidence",), msg, severity=severity)
 
 
 def _decision_table(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:
-    rows = [(s.id, row["cue"]) for s in active.statuses for row in s.value["decision"] if "cue" in row]
+    rows = [(str(s.id), row["cue"]) for s in active.statuses for row in s.value["decision"] if "cue" in row]
+    if not rows:
+        return
+    statuses: dict[str, set[str]] = {}
+    for status, cue in rows:
+        statuses.setdefault(cue.casefold(), set()).add(status)
+    pattern = _alternation(cue for _, cue in rows)
     for claim in active["claim"]:
-        statement = claim.value["statement"]
-        matched = {cue for _, cue in rows if occurs(cue, statement)}
         # The longest cue wins: 'can sometimes' is read as such, not also as 'can'.
-        cues = sorted(c for c in matched if not any(c != o and occurs(c, o) for o in matched))
-        allowed = {str(status) for status, cue in rows if cue in cues}
+        cues = sorted(_words_in(pattern, [claim.value["statement"]]))
+        allowed = {s for cue in cues for s in statuses[cue]}
         if allowed and claim.value["evidence_status"] not in allowed:
             given = claim.value["evidence_status"]
             msg = (f"rule {rule['id']!r}: the statement's wording ({', '.join(map(repr, cues))}) gives "

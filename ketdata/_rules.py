@@ -18,8 +18,25 @@ from ketdata._problems import Problem, short
 
 
 def occurs(needle: str, text: str) -> bool:
-    """True when ``needle`` stands in ``text`` as whole words, ignoring case."""
-    return re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", text, re.IGNORECASE) is not None
+    """True when ``needle`` stands in ``text`` as whole words, ignoring case.
+
+    A plain search with its ends checked by hand: a regular expression per needle would overflow ``re``'s
+    cache on a large dataset, whose every literal object is a needle of its own.
+    """
+    wanted, where = needle.lower(), text.lower()
+    if not wanted or len(wanted) != len(needle) or len(where) != len(text):
+        return re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", text, re.IGNORECASE) is not None
+    start = where.find(wanted)
+    while start != -1:
+        end = start + len(wanted)
+        if not (start and _word(where[start - 1])) and not (end < len(where) and _word(where[end])):
+            return True
+        start = where.find(wanted, start + 1)
+    return False
+
+
+def _word(char: str) -> bool:
+    return char.isalnum() or char == "_"
 
 
 def named(name: str, quote: str) -> bool:
@@ -215,6 +232,7 @@ class Rules:
         self.folder = folder
         # Kinds with a file that could not be read: a reference to one of them may point into that file.
         self.unread = unread
+        self._section_id_set: set[str] | None = None
         self.by_id: dict[str, RawRecord] = {}
         self.problems: list[Problem] = []
         self.texts: dict[str, _Text] = {}
@@ -316,11 +334,19 @@ class Rules:
             self._ref(record, ("scope", "claims", i), claim_id, "claim")
         for i, span in enumerate(_dicts(scope.get("spans"))):
             self._ref(record, ("scope", "spans", i, "source"), span.get("source"), "source")
-        known = {str(s.get("id")) for r in self.records if r.kind == "source" for s in _dicts(r.value.get("sections"))}
-        for i, section in enumerate(scope.get("sections") or ()):
+        sections = scope.get("sections") or ()
+        known = self._section_ids() if sections else set()
+        for i, section in enumerate(sections):
             if isinstance(section, str) and section not in known:
                 msg = f"scope.sections.{i}: {section!r} is not a section of any source ({', '.join(sorted(known))})"
                 self._add("KD202", record, ("scope", "sections", i), msg)
+
+    def _section_ids(self) -> set[str]:
+        if self._section_id_set is None:
+            self._section_id_set = {
+                str(s.get("id")) for r in self.records if r.kind == "source" for s in _dicts(r.value.get("sections"))
+            }
+        return self._section_id_set
 
     def _rule_references(self, record: RawRecord) -> None:
         fields = (("categories", "category"), ("statuses", "evidence_status"), ("caveats", "caveat"),

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import ketdata
 
@@ -370,3 +372,11 @@ def test_invisible_characters_in_text_are_refused_with_their_name(char: str, tmp
     edit(path, "statement: Ketamine is a medication.", f'statement: "Ketamine is a{char} medication."')
     (found,) = [p for p in findings(data) if p.code == "KD108"]
     assert found.record_id == "claim-001" and f"U+{ord(char):04X}" in found.message
+
+
+@given(needle=st.text(alphabet="ab _.KéÉß", min_size=1, max_size=3), text=st.text(alphabet="ab _.KéÉßS", max_size=10))
+def test_occurs_is_a_whole_word_case_blind_search(needle: str, text: str) -> None:
+    from ketdata._rules import occurs
+
+    expected = re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", text, re.IGNORECASE) is not None
+    assert occurs(needle, text) == expected
