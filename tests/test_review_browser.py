@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from ketdata._validate import run
 
@@ -80,7 +81,16 @@ def test_a_reviewer_flags_and_confirms_records_in_a_browser(served: str, page: P
 
     # Keyboard: the next record in the queue, then confirm it.
     following = page.locator('a[rel="next"]').inner_text().split()[0]
-    page.locator("body").press("j")
+    # The page reloads after a save: the key goes to it once its script is listening (a busy CI machine can
+    # take its time), so the press is retried a bounded number of times.
+    page.wait_for_load_state("load")
+    for _ in range(3):
+        page.locator("body").press("j")
+        try:
+            page.wait_for_url(f"**record={following}*", timeout=5000)
+            break
+        except PlaywrightTimeoutError:
+            continue
     expect(page.locator("#record-id")).to_contain_text(following)
     page.click("#confirm")
     expect(page.locator("#notice")).to_contain_text(f"Saved: {following} confirmed. Validation: no problems.")
