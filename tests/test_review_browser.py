@@ -85,7 +85,9 @@ def test_a_reviewer_flags_and_confirms_records_in_a_browser(served: str, page: P
     # take its time), so the press is retried a bounded number of times.
     page.wait_for_load_state("load")
     for _ in range(3):
-        page.locator("body").press("j")
+        # Keys typed into a form field or button are theirs, not navigation: press j on the page itself.
+        page.evaluate("document.activeElement && document.activeElement.blur && document.activeElement.blur()")
+        page.keyboard.press("j")
         try:
             page.wait_for_url(f"**record={following}*", timeout=5000)
             break
