@@ -317,10 +317,25 @@ def _review(args: argparse.Namespace) -> int:
         print(f"ketdata: error: `ketdata review` needs the review extra ({exc.name} is missing): "
               "pip install 'ketdata[review]'", file=sys.stderr)  # fmt: skip
         return EXIT_USAGE
+    folder = _editor_folder(args)
+    if not folder.is_dir():
+        print(f"ketdata: error: no data folder at {folder}", file=sys.stderr)
+        return EXIT_USAGE
     # Ctrl-C is how the reviewer stops the server: not an error.
     with contextlib.suppress(KeyboardInterrupt):
-        serve(_editor_folder(args), args.port, open_browser=args.open)
+        try:
+            serve(folder, args.port, open_browser=args.open)
+        except OSError as exc:
+            print(f"ketdata: error: cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_USAGE
     return EXIT_OK
+
+
+def _port(text: str) -> int:
+    """A TCP port number, 0 (any free port) to 65535; anything else is a usage error."""
+    if not text.isascii() or not text.isdigit() or len(text) > 5 or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{text[:20]!r} is not a port (0 to 65535)")
+    return int(text)
 
 
 def _dataset(args: argparse.Namespace) -> Any:
@@ -541,7 +556,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog="example: ketdata review data --open",
     )
     data_arg(p)
-    p.add_argument("--port", type=int, default=0, help="the port on 127.0.0.1 (default: a free one)")
+    p.add_argument("--port", type=_port, default=0, help="the port on 127.0.0.1, 0 to 65535 (default: a free one)")
     p.add_argument("--open", action="store_true", help="open the page in the default browser")
     p.set_defaults(run=_review)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import errno
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -98,8 +98,16 @@ class RawRecord:
             return None
 
 
-def read_bytes(path: Path) -> tuple[bytes | None, list[Problem]]:
-    """A data file's bytes, refusing one over the size limit before reading it."""
+def read_bytes(path: Path, files: Mapping[Path, bytes] | None = None) -> tuple[bytes | None, list[Problem]]:
+    """A data file's bytes, refusing one over the size limit before reading it.
+
+    Args:
+        path: The data file.
+        files: Bytes already read, by path: taken instead of reading the file again, so that several passes
+            over a folder (validation, loading) see one and the same read.
+    """
+    if files is not None and path in files:
+        return files[path], []
     try:
         return read_regular(path, MAX_FILE_BYTES), []
     except NotRegularFileError as exc:
@@ -123,7 +131,7 @@ def read_file(data_file: DataFile, data: bytes, nodes: NodeCache) -> tuple[list[
     return records, problems
 
 
-def load_folder(data_dir: Path, *, checked: bool = False) -> Dataset:
+def load_folder(data_dir: Path, *, checked: bool = False, files: Mapping[Path, bytes] | None = None) -> Dataset:
     """A Dataset from a YAML data folder.
 
     Each file's records are built as soon as the file is read, so the plain mappings of only one file
@@ -134,6 +142,7 @@ def load_folder(data_dir: Path, *, checked: bool = False) -> Dataset:
         checked: Check every record against its schema first, as validation does, so that no value of a
             wrong type reaches a record (a folder of an older release, read against today's schemas, is
             loaded unchecked).
+        files: Bytes already read, by path, used instead of the files on disk (see `read_bytes`).
 
     Raises:
         DataError: The folder is missing, a file cannot be read or parsed safely, or a record breaks its
@@ -142,7 +151,7 @@ def load_folder(data_dir: Path, *, checked: bool = False) -> Dataset:
     if not data_dir.is_dir():
         raise DataError([problem("KD013", str(data_dir), 0, 0, None, "no such data folder")])
     with paused():
-        return _load_folder(data_dir, checked)
+        return _load_folder(data_dir, checked, files)
 
 
 def _schema_checker() -> Callable[[RawRecord], list[Problem]]:
@@ -154,14 +163,14 @@ def _schema_checker() -> Callable[[RawRecord], list[Problem]]:
     return lambda record: schema_problems(validators[record.kind], record)
 
 
-def _load_folder(data_dir: Path, checked: bool) -> Dataset:
+def _load_folder(data_dir: Path, checked: bool, files: Mapping[Path, bytes] | None) -> Dataset:
     check = _schema_checker() if checked else None
-    files, problems = discover(data_dir)
+    found_files, problems = discover(data_dir)
     nodes = NodeCache()
     built: dict[str, list[Any]] = {}
     info: dict[str, Any] = {}
-    for data_file in files:
-        data, found = read_bytes(data_file.path)
+    for data_file in found_files:
+        data, found = read_bytes(data_file.path, files)
         problems += found
         if data is None:
             continue

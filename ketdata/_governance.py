@@ -13,8 +13,15 @@ from ketdata._problems import Problem, Severity, problem, short
 REVIEWED = ("claim", "caveat")
 
 
+def retired(status: object, superseded_by: object) -> bool:
+    """True for a withdrawn or superseded record: nobody is asked to review it, so no count waits for it."""
+    return status == "withdrawn" or bool(superseded_by)
+
+
 def unreviewed_problems(record: RawRecord) -> list[Problem]:
     """An info if the (schema-valid) record needs review and has not had it; a warning if a reviewer flagged it.
+
+    A withdrawn or superseded record needs no review: it is not counted as waiting for one.
 
     It reads the record alone, so it runs file by file with the schema check and is cached with it.
     """
@@ -25,6 +32,8 @@ def unreviewed_problems(record: RawRecord) -> list[Problem]:
         found = ", ".join(review.get("flags") or ())
         msg = f"flagged in review by {short(review.get('reviewed_by'))} on {review.get('reviewed_on')}: {found}"
         return [record.problem("KD612", ("review", "status"), msg)]
+    if retired(record.value.get("status"), record.value.get("superseded_by")):
+        return []
     # Located at the record's start: an info for every record must not cost a second parse.
     return [record.problem("KD601", (), f"{record.kind} not yet reviewed against its source")]
 

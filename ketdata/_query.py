@@ -44,11 +44,12 @@ def show(ds: Dataset, record: Record, source_text: str | None) -> str:
     if isinstance(record, Claim):
         lines += _wrap("evidence", ds.evidence_status(record.evidence_status).definition)
         for caveat in ds.caveats_for(record, include_inactive=True):
-            lines += _wrap("caveat", f"{caveat.id} ({caveat.kind}): {caveat.statement}")
+            lines += _wrap("caveat", f"{caveat.id} ({caveat.kind}){_retired_mark(caveat)}: {caveat.statement}")
     if isinstance(record, Caveat):
         for claim_id in record.applies_to:
             target = ds.get(claim_id)
-            lines += _wrap("applies to", f"{claim_id}: {getattr(target, 'statement', '?')}")
+            mark = _retired_mark(target) if isinstance(target, Claim) else ""
+            lines += _wrap("applies to", f"{claim_id}{mark}: {getattr(target, 'statement', '?')}")
     if isinstance(record, Concept):
         for claim in ds.claims_about(record, include_inactive=True):
             lines += _wrap("claim", f"{claim.id}: {claim.statement}")
@@ -58,6 +59,16 @@ def show(ds: Dataset, record: Record, source_text: str | None) -> str:
             if source_text is not None:
                 lines += _wrap("in context", _context(source_text, ref.start, ref.end))
     return "\n".join(lines) + "\n"
+
+
+def _retired_mark(record: Claim | Caveat) -> str:
+    """`` [withdrawn: why]`` or `` [superseded by X: why]`` for a record no longer in force; empty otherwise."""
+    from ketdata._governance import retired
+
+    if not retired(record.status, record.superseded_by):
+        return ""
+    how = f"superseded by {record.superseded_by}" if record.superseded_by else record.status
+    return f" [{how}: {record.reason}]" if record.reason else f" [{how}]"
 
 
 def select(ds: Dataset, category: str | None, status: str | None, evidence: str | None,

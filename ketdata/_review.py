@@ -1,8 +1,9 @@
 """A reviewer's verdict on one claim or caveat, written into its ``review`` block and nowhere else.
 
 The write goes through the canonical formatter and the one atomic write, so no other byte of the file
-changes; it is refused when the file changed since the reviewer saw it (optimistic concurrency) and when
-the file is not in canonical form (formatting it would change more than the review). ketdata never fills
+changes; it is refused when the record changed since the reviewer saw it (optimistic concurrency, per
+record: a save to another record of the same file is no conflict) and when the file is not in canonical
+form (formatting it would change more than the review). ketdata never fills
 in a reviewer: the name and role are the reviewer's own words, trimmed of surrounding spaces only.
 
 Review-due policy: a confirmed record is due for review again one year after it was reviewed; a flagged
@@ -41,7 +42,7 @@ FLAGS: dict[str, str] = {
 
 
 class ReviewConflictError(ValueError):
-    """The record's file changed on disk since the reviewer was shown the record."""
+    """The record changed on disk since the reviewer was shown it."""
 
 
 class ReviewRefusedError(ValueError):
@@ -67,9 +68,26 @@ class Verdict:
     note: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class Restore:
+    """A review block as it stood before a save, written back as it was (Undo).
+
+    Attributes:
+        block: The ``review`` mapping, exactly as it was read from the file.
+    """
+
+    block: dict[str, Any]
+
+
 def fingerprint(data: bytes) -> str:
-    """The version of a file's bytes a page was built from (sha256, hex)."""
+    """The version of a file's bytes (sha256, hex)."""
     return hashlib.sha256(data).hexdigest()
+
+
+def record_stamp(value: Any) -> str:
+    """The version of one record as read from its file (sha256 of its values, hex): what a page showed."""
+    plain = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=repr)
+    return hashlib.sha256(plain.encode("utf-8")).hexdigest()
 
 
 def due_after(day: datetime.date) -> datetime.date:
@@ -124,35 +142,43 @@ def record_file(folder: Path, record_id: str) -> tuple[Path, str]:
     Raises:
         ReviewRefusedError: No claim or caveat has that id.
     """
+    path, kind, _, _ = _find(folder, record_id)
+    return path, kind
+
+
+def _find(folder: Path, record_id: str) -> tuple[Path, str, bytes, Any]:
+    """The file of a claim or caveat, its kind, the bytes read, and the record's value in them (one read)."""
     files, _ = discover(folder)
     for data_file in files:
         if data_file.kind not in REVIEWED:
             continue
-        documents, _ = read_documents(read_regular(data_file.path), str(data_file.path))
-        if any(isinstance(d.value, dict) and d.value.get("id") == record_id for d in documents):
-            return data_file.path, data_file.kind
+        data = read_regular(data_file.path)
+        documents, _ = read_documents(data, str(data_file.path))
+        for d in documents:
+            if isinstance(d.value, dict) and d.value.get("id") == record_id:
+                return data_file.path, data_file.kind, data, d.value
     raise ReviewRefusedError(f"no claim or caveat {record_id!r} in {folder}")
 
 
-def write_review(folder: Path, record_id: str, verdict: Verdict, seen: str, today: datetime.date) -> Path:
-    """Write a verdict into a record's review block; returns the file written.
+def write_review(folder: Path, record_id: str, verdict: Verdict | Restore, seen: str, today: datetime.date) -> Path:
+    """Write a verdict (or a review block restored by Undo) into a record's review block; returns the file written.
 
     Args:
         folder: The data folder.
         record_id: The claim or caveat reviewed.
-        verdict: What the reviewer decided.
-        seen: The `fingerprint` of the record's file when the reviewer was shown the record.
+        verdict: What the reviewer decided, or the block to restore.
+        seen: The `record_stamp` of the record as the reviewer was shown it.
         today: The review date.
 
     Raises:
-        ReviewConflictError: The file changed since then: nothing is written.
+        ReviewConflictError: The record changed since then: nothing is written.
         ReviewRefusedError: The verdict is incomplete, the file is not in canonical form, or the record would
             no longer match its schema.
     """
-    block = review_block(verdict, today)
-    path, kind = record_file(folder, record_id)
-    if fingerprint(read_regular(path)) != seen:
-        raise ReviewConflictError(f"{path.name} changed on disk since the page showed {record_id}; nothing was written")
+    block = dict(verdict.block) if isinstance(verdict, Restore) else review_block(verdict, today)
+    path, kind, data, value = _find(folder, record_id)
+    if record_stamp(value) != seen:
+        raise ReviewConflictError(f"{record_id} changed on disk since the page showed it; nothing was written")
     order = key_order()
     before = format_file(path, kind, order)
     if before.text is None or before.changed:
@@ -169,8 +195,8 @@ def write_review(folder: Path, record_id: str, verdict: Verdict, seen: str, toda
     after = format_file(path, kind, order, set_review)
     if not changed or after.text is None:
         raise ReviewRefusedError(f"{record_id} could not be found again in {path.name}")
-    # An editor may have saved while the new text was made: check once more, just before the write.
-    if fingerprint(read_regular(path)) != seen:
-        raise ReviewConflictError(f"{path.name} changed on disk since the page showed {record_id}; nothing was written")
+    # An editor may have saved while the new text was made: the file must still be the bytes checked above.
+    if fingerprint(read_regular(path)) != fingerprint(data):
+        raise ReviewConflictError(f"{path.name} changed on disk while {record_id} was being saved; nothing was written")
     write_text(path, after.text)
     return path

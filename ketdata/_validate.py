@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +38,13 @@ class Report:
         return self.rules.coverage()
 
 
-def run(path: str | Path | None = None, today: datetime.date | None = None, *, cache: bool = False) -> Report:
+def run(
+    path: str | Path | None = None,
+    today: datetime.date | None = None,
+    *,
+    cache: bool = False,
+    files: Mapping[Path, bytes] | None = None,
+) -> Report:
     """Validate a data folder (None: the shipped data) and report problems and coverage.
 
     Args:
@@ -45,13 +52,14 @@ def run(path: str | Path | None = None, today: datetime.date | None = None, *, c
         today: The date overdue reviews are judged against (default: today, UTC).
         cache: Reuse, and keep, each unchanged file's parse and schema check in ``.ketdata-cache``
             beside the data folder; the rules across records run on everything regardless.
+        files: Bytes already read, by path, used instead of the files on disk (see `read_bytes`).
     """
     folder = Path(path) if path is not None else shipped_data_dir()
     here = folder.resolve()
     # One cache folder per data folder: pruning one never evicts a neighbour's entries.
     results = ResultCache(here.parent / CACHE_DIR / here.name, schema_dir()) if cache else None
     with paused():
-        return _run(folder, today, results)
+        return _run(folder, today, results, files)
 
 
 def _checked_file(
@@ -88,15 +96,17 @@ def _cached_file(
     return records, [problem_from_list(p) for p in entry["problems"]], list(entry["valid"])
 
 
-def _run(folder: Path, today: datetime.date | None, results: ResultCache | None) -> Report:
-    files, problems = discover(folder)
+def _run(
+    folder: Path, today: datetime.date | None, results: ResultCache | None, files: Mapping[Path, bytes] | None
+) -> Report:
+    found_files, problems = discover(folder)
     validators = build_validators(load_schemas(schema_dir()))
     nodes = NodeCache()
     records: list[RawRecord] = []
     schema_valid: set[int] = set()
     unread: set[str] = set()  # kinds with a file that could not be read: their records are not "gone"
-    for data_file in files:
-        data, found = read_bytes(data_file.path)
+    for data_file in found_files:
+        data, found = read_bytes(data_file.path, files)
         problems += found
         if data is None:
             unread.add(data_file.kind)

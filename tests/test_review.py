@@ -43,14 +43,20 @@ def test_the_one_time_url_sets_a_script_proof_cookie_and_the_page_lists_every_re
         first = wb.request("GET", f"/?token={wb.session.token}", token="")
         assert first.status == 303 and first.headers["location"] == "/"
         cookie = first.headers["set-cookie"]
-        assert "HttpOnly" in cookie and "SameSite=strict" in cookie and wb.session.token in cookie
+        assert "HttpOnly" in cookie and "SameSite=strict" in cookie and wb.session.cookie in cookie
+        assert wb.session.token not in cookie  # the token is exchanged for another secret...
+        again = wb.request("GET", f"/?token={wb.session.token}", token="")
+        assert again.status == 403 and "used already" in again.body  # ...and then dies
         page = wb.request("GET", "/")
     assert page.status == 200
     assert "default-src 'none'" in page.headers["content-security-policy"]
     assert page.headers["referrer-policy"] == "same-origin"
     for record_id in ("claim-005", "claim-021", "caveat-001"):
         assert f'id="queue-{record_id}"' in page.body
-    assert "0 reviewed" in page.body and "55 unreviewed" in page.body
+    # The withdrawn caveat is listed, marked, with its reason, but is not in the queue nor in any count.
+    assert 'id="retired-caveat-007"' in page.body and 'id="queue-caveat-007"' not in page.body
+    assert "It repeats claim-023" in page.body
+    assert "0 reviewed" in page.body and "54 unreviewed" in page.body
     # Nothing from the internet: every script, style and image is the app's own.
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page.body)
 
@@ -92,14 +98,15 @@ def test_confirm_writes_exactly_the_review_block(data: Path) -> None:
     with running(data) as wb:
         wb.sign_in("Dr Ada Example", "consultant psychiatrist")
         reply = wb.verdict("claim-005", "reviewed")
-        assert reply.status == 303 and reply.headers["location"] == "/?record=claim-005"
+        # On to the next record awaiting review, in article order.
+        assert reply.status == 303 and reply.headers["location"] == "/?record=claim-006"
         page = wb.request("GET", reply.headers["location"])
     block = (
         "review:\n  status: reviewed\n  reviewed_by: Dr Ada Example\n  reviewer_role: consultant psychiatrist\n"
         "  reviewed_on: '2026-03-01'\n  review_due: '2027-03-01'\n"
     )
     expect_only_review_changed(before, (data / EFFECTS).read_text(encoding="utf-8"), "claim-005", block)
-    assert "Saved: claim-005 confirmed" in page.body and "1 reviewed" in page.body
+    assert "Saved: Claim 5 confirmed" in page.body and "1 reviewed" in page.body
     assert not [f for f in format_folder(data)[0] if f.changed]
     problems = run(data, TODAY).problems
     assert not [p for p in problems if p.record_id == "claim-005"]
@@ -112,15 +119,19 @@ def test_flag_writes_reasons_and_note_and_validation_warns_until_reviewed_again(
         wb.sign_in("Sam Reviewer", "clinical pharmacist")
         reply = wb.verdict("claim-033", "flagged", ["wrong-evidence-status", "overstates-the-article"], "Says 'about'.")
         assert reply.status == 303
-        page = wb.request("GET", "/?record=claim-033")
+        page = wb.request("GET", "/?record=claim-034")  # where the save went on to
     block = (
         "review:\n  status: flagged\n  reviewed_by: Sam Reviewer\n  reviewer_role: clinical pharmacist\n"
         "  reviewed_on: '2026-03-01'\n  flags:\n  - overstates-the-article\n  - wrong-evidence-status\n"
         "  note: Says 'about'.\n"
     )
     expect_only_review_changed(before, (data / EFFECTS).read_text(encoding="utf-8"), "claim-033", block)
-    assert "Saved: claim-033 flagged. Validation reports 1 problem(s)" in page.body
+    assert "Saved: Claim 33 flagged. Validation reports 1 problem(s)" in page.body
     assert "warning KD612" in page.body and "1 flagged" in page.body
+    # Re-opened, the flagged record shows its reasons and note, and says what a flag does.
+    (box,) = re.findall(r'<div class="flagged-box" id="flagged-claim-033">(.*?)</div>', page.body, re.S)
+    assert "Overstates the article; Wrong evidence status" in box and "Says &#39;about&#39;." in box
+    assert "A flag blocks the release" in box
     (found,) = [p for p in run(data, TODAY).problems if p.record_id == "claim-033"]
     assert found.code == "KD612" and found.severity.value == "warning"
     assert "overstates-the-article, wrong-evidence-status" in found.message
@@ -139,35 +150,59 @@ def test_release_refuses_a_flagged_record(project: Path) -> None:
     assert "KD612" in result.stdout
 
 
-def test_flagged_and_changed_records_come_first_in_the_queue(data: Path) -> None:
+def test_the_queue_is_in_article_order_and_a_filter_keeps_one_state(data: Path) -> None:
     with running(data) as wb:
         wb.sign_in()
         wb.verdict("claim-033", "flagged", ["wrong-category"])
         wb.verdict("claim-005", "reviewed")
         page = wb.request("GET", "/").body
         only_flagged = wb.request("GET", "/?state=flagged").body
-    order = [m for m in re.findall(r'id="queue-([a-z]+-\d+)"', page)]
-    assert order[0] == "claim-033" and order[-1] == "claim-005" and len(order) == 55
+    order = re.findall(r'id="queue-([a-z]+-\d+)"', page)
+    assert order[:6] == ["claim-001", "claim-002", "claim-003", "claim-004", "claim-005", "claim-006"]
+    assert len(order) == 54 and "caveat-007" not in order
     assert re.findall(r'id="queue-([a-z]+-\d+)"', only_flagged) == ["claim-033"]
 
 
-def test_a_stale_page_is_refused_and_the_record_reloaded_with_the_typing_kept(data: Path) -> None:
+def test_a_save_is_refused_only_when_its_record_changed_and_says_what_changed(data: Path) -> None:
     with running(data) as wb:
         wb.sign_in()
         seen = wb.seen("claim-005")
-        # An editor saves the file meanwhile (another record in it changes).
+        # An editor saves the file meanwhile, changing another record in it: no conflict for claim-005.
         edit(data / EFFECTS, "typically last for about an hour.", "typically last for about an hour!")
-        reply = wb.verdict("claim-005", "flagged", ["wrong-category"], "keep this note", seen=seen)
+        assert wb.verdict("claim-005", "reviewed", seen=seen).status == 303
+        # Two tabs on two records of one file: the second save is not refused because of the first.
+        six, seven = wb.seen("claim-006"), wb.seen("claim-032")
+        assert wb.verdict("claim-006", "reviewed", seen=six).status == 303
+        assert wb.verdict("claim-032", "reviewed", seen=seven).status == 303
+        # The record itself changes: refused, saying what changed, with the typing kept.
+        seen = wb.seen("claim-033")
+        edit(data / EFFECTS, "statement: The effects of ketamine typically last for about an hour!",
+             "statement: The effects of ketamine typically last for an hour!")  # fmt: skip
+        reply = wb.verdict("claim-033", "flagged", ["wrong-category"], "keep this note", seen=seen)
         assert reply.status == 409
-        assert "changed on disk since the page showed claim-005; nothing was written" in reply.body
-        assert 'value="keep this note"' in reply.body and 'value="wrong-category" checked' in reply.body
+        assert "Claim 33 changed since the page showed it (statement)" in reply.body
+        assert 'value="keep this note"' in reply.body
+        assert re.search(r'value="wrong-category"[^>]* checked', reply.body)
+        assert review_of(data / EFFECTS, "claim-033") == {"status": "unreviewed"}
         fresh = re.search(r'name="seen" value="([0-9a-f]+)"', reply.body)
-        assert fresh and fresh.group(1) == wb.seen("claim-005") != seen
-        assert "about an hour!" in (data / EFFECTS).read_text(encoding="utf-8")
-        assert review_of(data / EFFECTS, "claim-005") == {"status": "unreviewed"}
-        assert wb.verdict("claim-005", "flagged", ["wrong-category"], seen=fresh.group(1)).status == 303
-    assert review_of(data / EFFECTS, "claim-005")["status"] == "flagged"
+        assert fresh and fresh.group(1) != seen
+        assert wb.verdict("claim-033", "flagged", ["wrong-category"], seen=fresh.group(1)).status == 303
+    assert review_of(data / EFFECTS, "claim-033")["status"] == "flagged"
     assert "about an hour!" in (data / EFFECTS).read_text(encoding="utf-8")
+
+
+def test_a_save_is_refused_when_what_its_row_showed_changed(data: Path) -> None:
+    with running(data) as wb:
+        wb.sign_in()
+        page = wb.page("claim-034")
+        form = {"record": "claim-034", "verdict": "reviewed"}
+        form |= {k: re.search(rf'name="{k}" value="([^"]*)"', page).group(1) for k in ("seen", "context")}  # type: ignore[union-attr]
+        # A caveat the row shows is reworded by an editor (another file).
+        edit(data / "caveats.yaml", "statement: Ketamine therapy is still considered an experimental treatment.",
+             "statement: Ketamine therapy is still considered an experimental treatment!")  # fmt: skip
+        reply = wb.request("POST", "/review", form)
+    assert reply.status == 409 and "changed since: the caveat Caveat 2" in reply.body
+    assert review_of(data / EFFECTS, "claim-034") == {"status": "unreviewed"}
 
 
 def test_nothing_is_written_without_a_typed_reviewer_or_a_reason_for_a_flag(data: Path) -> None:
@@ -178,7 +213,8 @@ def test_nothing_is_written_without_a_typed_reviewer_or_a_reason_for_a_flag(data
         wb.sign_in()
         assert "a flag needs at least one reason" in wb.verdict("claim-005", "flagged").body
         assert "unknown flag reason" in wb.verdict("claim-005", "flagged", ["made-up"]).body
-        assert "no claim or caveat" in wb.verdict("claim-999", "reviewed", seen="x").body
+        assert wb.verdict("claim-999", "reviewed", seen="x").status == 409
+        assert wb.verdict("claim-005", "reviewed", seen="x").status == 409
     assert (data / EFFECTS).read_bytes() == before
 
 
@@ -227,7 +263,7 @@ def test_the_article_marks_every_span_and_a_span_lists_its_records(data: Path) -
     assert 'class="span mine"' in page
     (listed,) = re.findall(r'<div class="at" id="at-records">(.*?)</div>', page, re.S)
     assert "claim-005" in listed and "claim-006" in listed
-    assert "Decision table:" in page and "caveat" in page
+    assert "Decided by:" in page and "Caveat 1" in page
 
 
 def test_review_due_policy() -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import html
+import re
 import http.client
 import threading
 import time
@@ -47,7 +49,7 @@ class Running:
     ) -> Reply:
         """One request; by default with the right Host, session cookie, Origin and CSRF token."""
         name, port = self.host.split(":")
-        headers = {"Host": host or self.host, "Cookie": f"ketdata_review={token or self.session.token}"}
+        headers = {"Host": host or self.host, "Cookie": f"ketdata_review={token or self.session.cookie}"}
         if token == "":
             del headers["Cookie"]
         body = None
@@ -68,15 +70,27 @@ class Running:
     def sign_in(self, name: str = "Dr Ada Example", role: str = "consultant psychiatrist") -> None:
         assert self.request("POST", "/reviewer", {"name": name, "role": role}).status == 303
 
+    def page(self, record_id: str) -> str:
+        return self.request("GET", f"/?record={record_id}").body
+
     def seen(self, record_id: str) -> str:
-        return self.session.folder.state().seen[record_id]
+        """The record's stamp, as its page carries it to a save."""
+        return _field(self.page(record_id), "seen")
 
     def verdict(
         self, record_id: str, verdict: str, flags: list[str] = (), note: str = "", seen: str | None = None
     ) -> Reply:  # type: ignore[assignment]
+        """A verdict sent as the page's form sends it (the page read first, unless ``seen`` is given)."""
+        page = self.page(record_id)
         form: dict[str, str | list[str]] = {"record": record_id, "verdict": verdict, "flag": list(flags), "note": note}
-        form["seen"] = seen if seen is not None else self.seen(record_id)
+        form["seen"] = seen if seen is not None else _field(page, "seen")
+        form["context"] = _field(page, "context")
         return self.request("POST", "/review", form)
+
+
+def _field(page: str, name: str) -> str:
+    found = re.search(rf'name="{name}" value="([^"]*)"', page)
+    return html.unescape(found.group(1)) if found else ""
 
 
 @contextmanager

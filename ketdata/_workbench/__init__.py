@@ -1,8 +1,9 @@
 """``ketdata review``: a local web page where a reviewer checks each claim and caveat against the article.
 
 Local only, and still treated as an attack surface: the server binds to 127.0.0.1; every request must name
-that address in ``Host`` (no DNS rebinding) and carry the session token (a cookie set from the one-time URL);
-every POST must come from the page's own origin and carry its CSRF token. Values from the data reach the page
+that address in ``Host`` (no DNS rebinding) and carry the session cookie, which the one-time token in the
+printed URL is exchanged for once (the token then dies); every POST must come from the page's own origin and
+carry its CSRF token; request bodies and slow clients are bounded (see ``_http``). Values from the data reach the page
 only through Jinja2's autoescaping; the page loads nothing but the app's own two assets (a strict
 Content-Security-Policy says so to the browser too). Needs the ``review`` extra (Starlette, Uvicorn, Jinja2).
 """
@@ -11,9 +12,11 @@ from __future__ import annotations
 
 import datetime
 import hmac
+import os
 import re
 import secrets
 import socket
+import tempfile
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -28,11 +31,22 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ketdata._model import Caveat, Claim
-from ketdata._review import FLAGS, ReviewConflictError, ReviewRefusedError, Verdict, write_review
-from ketdata._workbench import _view
+from ketdata._review import (
+    FLAGS,
+    Restore,
+    ReviewConflictError,
+    ReviewRefusedError,
+    Verdict,
+    record_stamp,
+    review_block,
+    write_review,
+)
+from ketdata._workbench import _http, _view
 
 COOKIE = "ketdata_review"
 _LOCAL_PAGE = re.compile(r"/(\?[\w=&%.+-]*)?")
+_OFFSET = re.compile(r"[0-9]{1,9}")  # ?at= : an offset into the article, never a number of any length
+VERDICTS = ("reviewed", "flagged")
 _ASSETS = {"review.js": "text/javascript; charset=utf-8", "review.css": "text/css; charset=utf-8"}
 _HEADERS = {
     "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -50,17 +64,30 @@ _TEMPLATES = jinja2.Environment(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Saved:
+    """One save the reviewer may undo: the record, its review block before, and the record's stamp after."""
+
+    record: str
+    before: dict[str, Any]
+    stamp: str
+
+
 @dataclass(slots=True)
 class Session:
     """One server run: its folder, secrets, allowed host, and the reviewer as they typed themselves."""
 
     folder: _view.Folder
     host: str
-    token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    token: str = field(default_factory=lambda: secrets.token_urlsafe(32))  # in the printed URL; works once
+    cookie: str = field(default_factory=lambda: secrets.token_urlsafe(32))  # what the token is exchanged for
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    token_spent: bool = False
     reviewer: str = ""
     role: str = ""
     notice: str = ""
+    undo: list[Saved] = field(default_factory=list)  # the last save (or "confirm the rest"), to undo
+    shown: dict[str, Any] = field(default_factory=dict)  # record stamp -> the record as a page showed it
     today: datetime.date | None = None  # fixed by tests; otherwise the UTC date of each write
 
     @property
@@ -68,9 +95,32 @@ class Session:
         """The only origin a POST may come from."""
         return f"http://{self.host}"
 
+    def redeem(self, given: str) -> bool:
+        """Exchange the one-time token for the session cookie: true once, for the right token only."""
+        if self.token_spent or not hmac.compare_digest(given.encode(), self.token.encode()):
+            return False
+        self.token_spent = True
+        return True
+
+    def state(self) -> _view.State:
+        """The folder's state, remembering every record as shown, so a refused save can say what changed."""
+        state = self.folder.state()
+        if len(self.shown) > 100_000:  # bounded: a long session over a busy folder
+            self.shown.clear()
+        for name, stamp in state.stamps.items():
+            self.shown.setdefault(stamp, state.values[name])
+        return state
+
+    def day(self) -> datetime.date:
+        """The review date."""
+        return self.today or datetime.datetime.now(datetime.UTC).date()
+
 
 class _Guard:
-    """Refuses a request with a foreign Host, without the session token, or a POST from elsewhere or without CSRF."""
+    """Refuses a request with a foreign Host, without the session cookie, or a POST from elsewhere or without CSRF.
+
+    The one-time token of the printed URL is exchanged here for the session cookie (once), then refused.
+    """
 
     def __init__(self, app: ASGIApp, session: Session) -> None:
         self.app = app
@@ -81,28 +131,46 @@ class _Guard:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        refusal = self._refusal(request)
-        if refusal is not None:
-            await PlainTextResponse(refusal[1], status_code=refusal[0], headers=_HEADERS)(scope, receive, send)
+        reply = self._refusal(request) or self._exchange(request)
+        if reply is not None:
+            await reply(scope, receive, send)
             return
         await self.app(scope, receive, send)
 
-    def _refusal(self, request: Request) -> tuple[int, str] | None:
+    def _refusal(self, request: Request) -> Response | None:
         s = self.session
         if request.headers.get("host") != s.host:
-            return 421, f"refused: this server answers only to {s.host}"
-        given = request.cookies.get(COOKIE) or request.query_params.get("token") or ""
-        if not hmac.compare_digest(given.encode(), s.token.encode()):
-            return 403, "refused: open the URL `ketdata review` printed (it carries the session token)"
+            return _text(f"refused: this server answers only to {s.host}", 421)
         if request.method not in ("GET", "HEAD", "POST"):
-            return 405, "method not allowed"
+            return _text("method not allowed", 405)
         if request.method == "POST" and request.headers.get("origin") != s.origin:
-            return 403, "refused: a form may be sent only from this page"
+            return _text("refused: a form may be sent only from this page", 403)
         return None
+
+    def _exchange(self, request: Request) -> Response | None:
+        s = self.session
+        if hmac.compare_digest(request.cookies.get(COOKIE, "").encode(), s.cookie.encode()):
+            if "token" in request.query_params:  # the printed URL opened again in the same browser
+                return RedirectResponse("/", status_code=303, headers=_HEADERS)
+            return None
+        token = request.query_params.get("token")
+        if request.method == "GET" and request.url.path == "/" and token and s.redeem(token):
+            # The token leaves the address bar (and the history) for a cookie no script can read.
+            response = RedirectResponse("/", status_code=303, headers=_HEADERS)
+            response.set_cookie(COOKIE, s.cookie, httponly=True, samesite="strict")
+            return response
+        if token and s.token_spent:
+            return _text("refused: this one-time address has been used already; restart `ketdata review` "
+                         "for a new one", 403)  # fmt: skip
+        return _text("refused: open the URL `ketdata review` printed (it carries a one-time token)", 403)
+
+
+def _text(message: str, status: int) -> Response:
+    return PlainTextResponse(message, status_code=status, headers=_HEADERS)
 
 
 def _form(body: bytes) -> dict[str, list[str]]:
-    return parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+    return parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=2000)
 
 
 def _one(form: dict[str, list[str]], name: str) -> str:
@@ -120,69 +188,69 @@ def _link(**params: str | None) -> str:
 
 def _render(session: Session, request: Request, status: int = 200, typed: dict[str, Any] | None = None) -> Response:
     q = request.query_params
-    state = session.folder.state()
-    chosen_state, category = q.get("state", ""), q.get("category", "")
-    queue = _view.filtered(state.queue, chosen_state, category)
+    state = session.state()
+    chosen_state = q.get("state", "") if q.get("state", "") in _view.STATES else ""
     context: dict[str, Any] = {
         "session": session,
         "flags": FLAGS,
         "state": state,
         "counts": _view.counts(state.queue),
         "summary": _view.summary(state.problems),
-        "queue": queue,
+        "listed": [(g, [e for e in g.entries if not chosen_state or e.state == chosen_state]) for g in state.groups],
         "chosen_state": chosen_state,
-        "category": category,
-        "categories": sorted({e.category for e in state.queue}),
-        "link": lambda **kw: _link(**{"state": chosen_state, "category": category, **kw}),
+        "link": lambda **kw: _link(**{"state": chosen_state, **kw}),
         "notice": session.notice,
+        "undo": [_view.label(u.record) for u in session.undo],
         "typed": typed or {},
         "record": None,
         "at": None,
+        "plain": _view.plain_words,
+        "label": _view.label,
+        "systems": _view.CODE_SYSTEMS,
+        "relations": _view.RELATIONS,
     }
     session.notice = ""
     if state.ds is not None:
-        context.update(_record_context(state, q.get("record"), q.get("at"), queue))
+        at = q.get("at", "")
+        context.update(_record_context(state, q.get("record"), int(at) if _OFFSET.fullmatch(at) else None))
     return _html(_TEMPLATES.get_template("page.html").render(context), status)
 
 
-def _record_context(
-    state: _view.State, record_id: str | None, at: str | None, queue: list[_view.Entry]
-) -> dict[str, Any]:
+def _record_context(state: _view.State, record_id: str | None, offset: int | None) -> dict[str, Any]:
     ds = state.ds
     assert ds is not None
     records: list[_view.Record] = [*ds.claims, *ds.caveats]
     source = ds.sources[0]
-    text = source.text
     found = ds.get(record_id) if record_id else None
     record = found if isinstance(found, Claim | Caveat) else None
-    if record is None and at is None and queue:
-        record = ds.get(queue[0].id)  # type: ignore[assignment]
-    offset = int(at) if at and at.isdigit() else None
-    before, after = _view.neighbours(queue, record.id if record else None)
+    if record is None and offset is None and state.entries:
+        first = _view.next_awaiting(state.queue, None) or state.entries[0]
+        record = ds.get(first.id)  # type: ignore[assignment]
+    before, after = _view.neighbours(state.queue, record.id if record else None)
     extra: dict[str, Any] = {
-        "pieces": _view.pieces(text, records, source.id),
         "source": source,
         "record": record,
         "at": offset,
         "at_records": _view.records_at(records, offset) if offset is not None else [],
         "before": before,
         "after": after,
+        "group": None,
+        "rows": [],
+        "focus": None,
+        "scope": [],
     }
+    scope = _view.scope_ranges(ds, record) if isinstance(record, Caveat) else []
+    extra["pieces"] = _view.pieces(source.text, records, source.id, scope)
     if record is not None:
-        extra.update(
-            seen=state.seen.get(record.id, ""),
-            problems=_view.problems_for(state.problems, record.id),
-            others=_view.overlapping(record, records),
-        )
-        if isinstance(record, Claim):
-            extra.update(
-                status=ds.evidence_status(record.evidence_status),
-                rows=_view.decision_rows(ds, record),
-                caveats=ds.caveats_for(record, include_inactive=True),
-                concepts=_view.concepts_of(ds, record),
-                category_record=ds.category(record.category),
-                predicate=ds.predicate(record.predicate),
-            )
+        group = next(g for g in state.groups if any(e.id == record.id for e in g.entries))
+        rows = _view.rows(state, group)
+        extra.update(group=group, rows=rows, focus=next(r for r in rows if r.entry.id == record.id))
+        extra["rest"] = [r for r in rows if r.entry.state in _view.AWAITING and not r.entry.retired]
+        extra["status_of"] = ds.evidence_status
+        extra["category_of"] = ds.category
+        extra["predicate_of"] = ds.predicate
+        extra["concept_of"] = ds.concept
+        extra["section_of"] = source.section
     return extra
 
 
@@ -191,17 +259,12 @@ def build_app(folder: Path, host: str, *, session: Session | None = None) -> tup
     s = session or Session(_view.Folder(folder), host)
 
     async def page(request: Request) -> Response:
-        if "token" in request.query_params:
-            # The token leaves the address bar (and the history) for a cookie no script can read.
-            response = RedirectResponse("/", status_code=303, headers=_HEADERS)
-            response.set_cookie(COOKIE, s.token, httponly=True, samesite="strict")
-            return response
         return _render(s, request)
 
     async def reviewer(request: Request) -> Response:
         form = _form(await request.body())
         if not hmac.compare_digest(_one(form, "csrf").encode(), s.csrf.encode()):
-            return PlainTextResponse("refused: the form's CSRF token is missing or wrong", 403, headers=_HEADERS)
+            return _text("refused: the form's CSRF token is missing or wrong", 403)
         s.reviewer, s.role = _one(form, "name").strip(), _one(form, "role").strip()
         back = _one(form, "back")
         # Only back to a page of this app: never to another site ("//host", "/\\host").
@@ -210,34 +273,60 @@ def build_app(folder: Path, host: str, *, session: Session | None = None) -> tup
     async def review(request: Request) -> Response:
         form = _form(await request.body())
         if not hmac.compare_digest(_one(form, "csrf").encode(), s.csrf.encode()):
-            return PlainTextResponse("refused: the form's CSRF token is missing or wrong", 403, headers=_HEADERS)
-        record_id = _one(form, "record")
+            return _text("refused: the form's CSRF token is missing or wrong", 403)
+        record_id, choice = _one(form, "record"), _one(form, "verdict")
         flags, note = tuple(form.get("flag", [])), _one(form, "note")
         typed: dict[str, Any] = {"flags": flags, "note": note}
-        status: Literal["reviewed", "flagged"] = "flagged" if _one(form, "verdict") == "flagged" else "reviewed"
-        verdict = Verdict(status, s.reviewer, s.role, flags, note)
-        today = s.today or datetime.datetime.now(datetime.UTC).date()
-        try:
-            write_review(s.folder.path, record_id, verdict, _one(form, "seen"), today)
-        except ReviewConflictError as exc:
-            s.notice = f"Not saved: {exc}. Someone saved the file meanwhile; the record below is as it is now. " \
-                       "Your choices are kept: check the record again, then save."  # fmt: skip
-            return _render(s, _with_query(request, record_id, form), 409, typed)
-        except (ReviewRefusedError, OSError) as exc:
-            s.notice = f"Not saved: {exc}"
+        if choice not in VERDICTS:
+            # Only the Confirm and Flag buttons (or their keys) send a verdict: never Enter in a field.
+            s.notice = "Not saved: no verdict was chosen; use Confirm or Flag"
             return _render(s, _with_query(request, record_id, form), 422, typed)
-        problems = _view.problems_for(s.folder.state().problems, record_id)
-        said = "confirmed" if status == "reviewed" else "flagged"
-        s.notice = f"Saved: {record_id} {said}. " + (
-            f"Validation reports {len(problems)} problem(s) for it (below)." if problems else "Validation: no problems."
-        )
-        back = _link(record=record_id, state=_one(form, "state"), category=_one(form, "category"))
-        return RedirectResponse(back, status_code=303, headers=_HEADERS)
+        status: Literal["reviewed", "flagged"] = "flagged" if choice == "flagged" else "reviewed"
+        verdict = Verdict(status, s.reviewer, s.role, flags, note)
+        refused = _save(s, [(record_id, _one(form, "seen"), _one(form, "context"))], verdict)
+        if refused is not None:
+            s.notice = refused[1]
+            return _render(s, _with_query(request, record_id, form), refused[0], typed)
+        return _after_save(s, [record_id], "confirmed" if status == "reviewed" else "flagged")
+
+    async def rest(request: Request) -> Response:
+        form = _form(await request.body())
+        if not hmac.compare_digest(_one(form, "csrf").encode(), s.csrf.encode()):
+            return _text("refused: the form's CSRF token is missing or wrong", 403)
+        items = [tuple(item.split("|", 2)) for item in form.get("item", [])]
+        targets = [(i[0], i[1], i[2]) for i in items if len(i) == 3]
+        if not targets or len(targets) != len(items):
+            s.notice = "Not saved: no record to confirm"
+            return _render(s, _with_query(request, _one(form, "record"), form), 422)
+        refused = _save(s, targets, Verdict("reviewed", s.reviewer, s.role))
+        if refused is not None:
+            s.notice = refused[1]
+            return _render(s, _with_query(request, _one(form, "record"), form), refused[0])
+        return _after_save(s, [t[0] for t in targets], "confirmed")
+
+    async def undo(request: Request) -> Response:
+        form = _form(await request.body())
+        if not hmac.compare_digest(_one(form, "csrf").encode(), s.csrf.encode()):
+            return _text("refused: the form's CSRF token is missing or wrong", 403)
+        if not s.undo:
+            s.notice = "Nothing to undo"
+            return RedirectResponse("/", status_code=303, headers=_HEADERS)
+        done, last = s.undo, s.undo[0].record
+        s.undo = []
+        for saved in reversed(done):
+            try:
+                write_review(s.folder.path, saved.record, Restore(saved.before), saved.stamp, s.day())
+            except (ReviewConflictError, ReviewRefusedError, OSError) as exc:
+                s.notice = f"Not undone: {exc}"
+                return RedirectResponse(_link(record=saved.record), status_code=303, headers=_HEADERS)
+        names = ", ".join(_view.label(u.record) for u in done)
+        s.notice = f"Undone: {names} back to the review state before the save."
+        return RedirectResponse(_link(record=last), status_code=303, headers=_HEADERS)
 
     async def asset(request: Request) -> Response:
         name = request.path_params["name"]
         if name not in _ASSETS:
-            return PlainTextResponse("not found", 404, headers=_HEADERS)
+            return _text("not found", 404)
         body = resources.files("ketdata._workbench").joinpath("assets", name).read_bytes()
         return Response(body, media_type=_ASSETS[name], headers=_HEADERS)
 
@@ -245,14 +334,70 @@ def build_app(folder: Path, host: str, *, session: Session | None = None) -> tup
         Route("/", page, methods=["GET"]),
         Route("/reviewer", reviewer, methods=["POST"]),
         Route("/review", review, methods=["POST"]),
+        Route("/rest", rest, methods=["POST"]),
+        Route("/undo", undo, methods=["POST"]),
         Route("/assets/{name}", asset, methods=["GET"]),
     ]
-    return _Guard(Starlette(routes=routes), s), s
+    return _http.BodyLimit(_Guard(Starlette(routes=routes), s)), s
+
+
+def _save(s: Session, targets: list[tuple[str, str, str]], verdict: Verdict) -> tuple[int, str] | None:
+    """Write one verdict to each ``(record, seen stamp, context)``; None when all are saved, else why not.
+
+    Each is refused when the record, or anything its row showed, changed since the page was built; the
+    records saved before a refusal stay saved (and can be undone).
+    """
+    state = s.state()
+    today = s.day()
+    saved: list[Saved] = []
+    try:
+        block = review_block(verdict, today)
+        for record_id, seen, context in targets:
+            stale = _view.stale(state, context)
+            if stale:
+                raise ReviewConflictError(f"what the page showed beside {_view.label(record_id)} changed since: "
+                                          f"{', '.join(stale)}")  # fmt: skip
+            before = s.shown.get(seen)
+            if not isinstance(before, dict) or before.get("id") != record_id:
+                raise ReviewConflictError(f"{_view.label(record_id)} is not the record this page was built from")
+            try:
+                write_review(s.folder.path, record_id, verdict, seen, today)
+            except ReviewConflictError:
+                fresh = s.state()
+                now = next((v for k, v in fresh.values.items() if k.partition(":")[2] == record_id), None)
+                what = ", ".join(_view.changed_fields(before, now)) or "its file"
+                raise ReviewConflictError(f"{_view.label(record_id)} changed since the page showed it ({what})") \
+                    from None  # fmt: skip
+            saved.append(Saved(record_id, dict(before.get("review") or {}), record_stamp({**before, "review": block})))
+    except ReviewConflictError as exc:
+        s.undo = saved or s.undo
+        return 409, f"Not saved: {exc}. The page below shows it as it is now; your choices are kept: check " \
+                    "it again, then save."  # fmt: skip
+    except (ReviewRefusedError, OSError) as exc:
+        s.undo = saved or s.undo
+        return 422, f"Not saved: {exc}"
+    s.undo = saved
+    return None
+
+
+def _after_save(s: Session, record_ids: list[str], said: str) -> Response:
+    """Back to the page at the next record awaiting review, in article order, with what validation says."""
+    state = s.state()
+    problems = [p for r in record_ids for p in _view.problems_for(state.problems, r)]
+    names = ", ".join(_view.label(r) for r in record_ids)
+    s.notice = f"Saved: {names} {said}. " + (
+        f"Validation reports {len(problems)} problem(s) for it." if problems else "Validation: no problems."
+    )
+    following = _view.next_awaiting(state.queue, record_ids[-1])
+    if following is None:
+        s.notice += " Every record has a verdict."
+    return RedirectResponse(_link(record=following.id if following else record_ids[-1]), status_code=303,
+                            headers=_HEADERS)  # fmt: skip
 
 
 def _with_query(request: Request, record_id: str, form: dict[str, list[str]]) -> Request:
     """The request as if it had asked for the record's page (to show it again after a refused write)."""
-    query = urlencode({"record": record_id, "state": _one(form, "state"), "category": _one(form, "category")})
+    query = urlencode({"record": record_id, "state": _one(form, "state")})
     scope = dict(request.scope, query_string=query.encode())
     return Request(scope)
 
@@ -266,21 +411,46 @@ def bind(port: int) -> tuple[socket.socket, str]:
 
 
 def server(app: ASGIApp) -> Any:
-    """A Uvicorn server for the app, quiet, without a Server header (run it with ``sockets=[bind(...)[0]]``)."""
+    """A Uvicorn server for the app, quiet, without a Server header, bounded (run it with ``sockets=[...]``)."""
     import uvicorn
 
-    return uvicorn.Server(uvicorn.Config(app, log_level="warning", server_header=False))
+    return uvicorn.Server(uvicorn.Config(app, log_level="warning", server_header=False, **_http.config_options()))
+
+
+def _opener(url: str) -> Path:
+    """A page only this user can read that forwards the browser to ``url``.
+
+    The browser is started with this file's path, not the URL, so the token never appears in a process's
+    arguments (which ``ps`` shows every local user); the token works once anyway.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="ketdata-review-"))  # mode 0700
+    page = folder / "open.html"
+    fd = os.open(page, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(f'<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0; url={url}">'
+                  f'<title>ketdata review</title><a href="{url}">Open the review workbench</a>\n')  # fmt: skip
+    return page
 
 
 def serve(folder: Path, port: int, *, open_browser: bool = False) -> None:
-    """Serve the workbench on 127.0.0.1 until interrupted, printing its one-time URL first."""
+    """Serve the workbench on 127.0.0.1 until interrupted, printing its one-time URL first.
+
+    Raises:
+        OSError: The port cannot be bound (in use, or not allowed).
+    """
     import webbrowser
 
     sock, host = bind(port)
     app, session = build_app(folder, host)
     url = f"http://{host}/?token={session.token}"
     print(f"ketdata review: reviewing {folder} at {url}", flush=True)
-    print("(local only; stop with Ctrl-C)", flush=True)
-    if open_browser:
-        webbrowser.open(url)
-    server(app).run(sockets=[sock])
+    print("(local only; the address works once; stop with Ctrl-C)", flush=True)
+    opener = _opener(url) if open_browser else None
+    try:
+        if opener is not None:
+            webbrowser.open(opener.as_uri())
+        server(app).run(sockets=[sock])
+    finally:
+        if opener is not None:
+            opener.unlink(missing_ok=True)
+            opener.parent.rmdir()

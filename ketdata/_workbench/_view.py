@@ -1,55 +1,118 @@
-"""What the review page shows, worked out from the data folder: plain values for the template, no markup."""
+"""What the review page shows, worked out from the data folder: plain values for the template, no markup.
+
+The folder is read once per change: every data file's bytes are read one time, and validation, the loaded
+dataset and the stamps a save carries all come from those same bytes, so a Confirm can never land on text
+the page did not show.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import itertools
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from ketdata._files import read_regular
-from ketdata._folder import discover, load_folder
-from ketdata._governance import REVIEWED
-from ketdata._model import Caveat, Claim, Concept, Dataset, DecisionRow
+from ketdata._coverage import sentences
+from ketdata._folder import discover, load_folder, read_bytes
+from ketdata._governance import retired
+from ketdata._model import Caveat, Claim, Concept, Dataset, DecisionRow, EvidenceStatus
 from ketdata._problems import DataError, Problem, Severity
-from ketdata._review import fingerprint
+from ketdata._review import record_stamp
 from ketdata._rules import occurs
 from ketdata._validate import run
 from ketdata._yaml import read_documents
 
 Record = Claim | Caveat
-# The queue's order: records changed since their review first (KD603), then flagged, unreviewed, reviewed.
-_ORDER = {"changed": 0, "flagged": 1, "unreviewed": 2, "reviewed": 3}
+STATES = ("changed", "flagged", "unreviewed", "reviewed")
+AWAITING = ("changed", "unreviewed")  # what "the next unreviewed record" may be
+# How firmly the article says a claim, in words a clinician reads the way the data means them.
+PLAIN_GRADES = {
+    "established": "stated plainly",
+    "reported-association": "reported association",
+    "potential": "potential",
+    "experimental": "experimental",
+    "uncertain": "uncertain",
+    "not-applicable": "descriptive (evidence does not apply)",
+}
+CODE_SYSTEMS = {
+    "http://snomed.info/sct": "SNOMED CT",
+    "http://www.nlm.nih.gov/research/umls/rxnorm": "RxNorm",
+    "http://www.whocc.no/atc": "ATC",
+    "http://hl7.org/fhir/sid/icd-10": "ICD-10",
+    "http://fdasis.nlm.nih.gov": "FDA UNII",
+}
+RELATIONS = {
+    "skos:exactMatch": "means the same",
+    "skos:closeMatch": "means nearly the same",
+    "skos:broadMatch": "the code is broader",
+    "skos:narrowMatch": "the code is narrower",
+    "skos:relatedMatch": "related, not the same",
+}
+_WORD = re.compile(r"[a-z]{4,}")
 
 
 @dataclass(frozen=True, slots=True)
 class Piece:
-    """A run of the article's text and the records whose evidence covers all of it."""
+    """A run of the article's text, the records whose evidence covers all of it, and whether it is in scope."""
 
     start: int
     text: str
     ids: tuple[str, ...]
+    scope: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One record in the queue."""
+    """One claim or caveat, where it stands in the article, and its review state."""
 
     id: str
+    label: str
     kind: str
     statement: str
     state: str  # changed, flagged, unreviewed or reviewed
     category: str
+    start: int  # where its evidence starts in the article: the queue's order
+    sentence: int  # index of the sentence it quotes
+    retired: str = ""  # "withdrawn" or "superseded by Claim 7" for a record out of the queue
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """One sentence of the article and the records quoting it, in article order."""
+
+    index: int
+    section: str
+    start: int
+    end: int
+    text: str
+    entries: tuple[Entry, ...]
 
 
 @dataclass(slots=True)
 class State:
-    """The data folder as last read: the dataset, its problems, and each record's file fingerprint."""
+    """The data folder as last read (one read of every file): dataset, problems, stamps, queue."""
 
     ds: Dataset | None
     problems: tuple[Problem, ...]
-    seen: dict[str, str] = field(default_factory=dict)
-    queue: list[Entry] = field(default_factory=list)
+    stamps: dict[str, str] = field(default_factory=dict)  # "kind:id" -> record_stamp of its value
+    values: dict[str, Any] = field(default_factory=dict)  # "kind:id" -> its value as read
+    entries: list[Entry] = field(default_factory=list)  # every claim and caveat, in article order
+    groups: list[Group] = field(default_factory=list)
+
+    @property
+    def queue(self) -> list[Entry]:
+        """The records to review, in article order (withdrawn and superseded ones left out)."""
+        return [e for e in self.entries if not e.retired]
+
+    @property
+    def retired(self) -> list[Entry]:
+        """The withdrawn and superseded records, with their reason."""
+        return [e for e in self.entries if e.retired]
 
 
 def _signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
@@ -68,63 +131,200 @@ class Folder:
         self._state = State(None, ())
 
     def state(self) -> State:
-        """The current dataset, problems, fingerprints and queue."""
+        """The current dataset, problems, stamps and queue."""
         signature = _signature(self.path)
         if signature != self._signature:
-            self._state = _read(self.path)
+            self._state = read_state(self.path)
             self._signature = signature
         return self._state
 
 
-def _read(folder: Path) -> State:
-    problems = run(folder, datetime.datetime.now(datetime.UTC).date()).problems
+def read_state(folder: Path) -> State:
+    """Validation, the dataset and every record's stamp, from one read of each data file."""
+    files, _ = discover(folder)
+    snapshot = {f.path: data for f in files if (data := read_bytes(f.path)[0]) is not None}
+    problems = run(folder, datetime.datetime.now(datetime.UTC).date(), files=snapshot).problems
     try:
-        ds = load_folder(folder, checked=True)
+        ds = load_folder(folder, checked=True, files=snapshot)
     except DataError as exc:
         return State(None, tuple(problems) or tuple(exc.problems))
-    seen: dict[str, str] = {}
-    files, _ = discover(folder)
+    values: dict[str, Any] = {}
     for data_file in files:
-        if data_file.kind in REVIEWED:
-            stamp = fingerprint(read_regular(data_file.path))
-            seen.update(_ids_in(data_file.path, stamp))
-    changed = {p.record_id for p in problems if p.code == "KD603"}
-    records: list[Record] = [*ds.claims, *ds.caveats]
-    queue = [_entry(r, changed) for r in records]
-    queue.sort(key=lambda e: (_ORDER[e.state], e.id))
-    return State(ds, tuple(problems), seen, queue)
+        if data_file.path in snapshot:
+            documents, _ = read_documents(snapshot[data_file.path], str(data_file.path))
+            for d in documents:
+                if isinstance(d.value, dict) and "id" in d.value:
+                    values[f"{data_file.kind}:{d.value['id']}"] = d.value
+    stamps = {key: record_stamp(value) for key, value in values.items()}
+    entries, groups = _arrange(ds, {p.record_id for p in problems if p.code == "KD603"})
+    return State(ds, tuple(problems), stamps, values, entries, groups)
 
 
-def _ids_in(path: Path, stamp: str) -> dict[str, str]:
-    documents, _ = read_documents(read_regular(path), str(path))
-    return {str(d.value["id"]): stamp for d in documents if isinstance(d.value, dict) and "id" in d.value}
+def label(record_id: str) -> str:
+    """``claim-005`` as a reader says it: ``Claim 5``."""
+    kind, _, number = record_id.rpartition("-")
+    return f"{kind.replace('-', ' ').capitalize()} {int(number)}" if number.isdigit() and kind else record_id
 
 
-def _entry(record: Record, changed: set[str | None]) -> Entry:
+def key(record: Record) -> str:
+    """The record's key among the stamps."""
+    return f"{'claim' if isinstance(record, Claim) else 'caveat'}:{record.id}"
+
+
+def _anchor(record: Record) -> int:
+    stating = [s.start for s in record.evidence if s.role == "statement"]
+    return min(stating or [s.start for s in record.evidence] or [0])
+
+
+def _arrange(ds: Dataset, changed: set[str | None]) -> tuple[list[Entry], list[Group]]:
+    source = ds.sources[0]
+    text = source.text
+    found = sentences(text, [(s.id, s.heading, s.start, s.end) for s in source.sections])
+    records: list[Record] = sorted([*ds.claims, *ds.caveats], key=lambda r: (_anchor(r), r.id))
+    entries = []
+    for record in records:
+        at = _anchor(record)
+        index = next((i for i, s in enumerate(found) if s.start <= at < s.end), -1)
+        entries.append(_entry(record, changed, at, index))
+    groups = []
+    for index, members in itertools.groupby(entries, key=lambda e: e.sentence):
+        group = tuple(members)
+        if index >= 0:
+            s = found[index]
+            groups.append(Group(index, s.section, s.start, s.end, s.text, group))
+        else:  # quoted outside every sentence (a heading): the quote stands for the sentence
+            start = group[0].start
+            groups.append(Group(index, "", start, start, "", group))
+    return entries, groups
+
+
+def _entry(record: Record, changed: set[str | None], start: int, sentence: int) -> Entry:
     state = "changed" if record.id in changed else record.review.status
     category = record.category if isinstance(record, Claim) else "caveats"
-    return Entry(record.id, "claim" if isinstance(record, Claim) else "caveat", record.statement, state, category)
+    kind = "claim" if isinstance(record, Claim) else "caveat"
+    how = ""
+    if retired(record.status, record.superseded_by):
+        how = f"superseded by {label(record.superseded_by)}" if record.superseded_by else record.status
+    return Entry(record.id, label(record.id), kind, record.statement, state, category, start, sentence, how,
+                 record.reason or "")  # fmt: skip
 
 
-def counts(queue: list[Entry]) -> dict[str, int]:
-    """How many records are reviewed, flagged, unreviewed, and changed since their review."""
-    return {state: sum(e.state == state for e in queue) for state in _ORDER}
+def counts(queue: Iterable[Entry]) -> dict[str, int]:
+    """How many records to review are reviewed, flagged, unreviewed, and changed since their review."""
+    listed = list(queue)
+    return {state: sum(e.state == state for e in listed) for state in STATES}
 
 
-def pieces(text: str, records: list[Record], source_id: str) -> list[Piece]:
-    """The article cut at every evidence boundary, each piece with the records quoting it."""
+def next_awaiting(queue: list[Entry], after: str | None) -> Entry | None:
+    """The first record awaiting review after ``after`` in article order, from the start again if need be."""
+    ids = [e.id for e in queue]
+    i = ids.index(after) + 1 if after in ids else 0
+    for entry in [*queue[i:], *queue[:i]]:
+        if entry.state in AWAITING and entry.id != after:
+            return entry
+    return None
+
+
+def neighbours(queue: list[Entry], record_id: str | None) -> tuple[str | None, str | None]:
+    """The records before and after this one in the queue."""
+    ids = [e.id for e in queue]
+    if record_id not in ids:
+        return None, ids[0] if ids else None
+    i = ids.index(record_id)
+    return (ids[i - 1] if i else None), (ids[i + 1] if i + 1 < len(ids) else None)
+
+
+def filtered(queue: list[Entry], state: str, category: str) -> list[Entry]:
+    """The queue limited to one review state and one category ('' for any)."""
+    return [e for e in queue if (not state or e.state == state) and (not category or e.category == category)]
+
+
+def pieces(text: str, records: list[Record], source_id: str, scope: Iterable[tuple[int, int]] = ()) -> list[Piece]:
+    """The article cut at every evidence and scope boundary, each piece with the records quoting it."""
     spans = [(s.start, s.end, r.id) for r in records for s in r.evidence if s.source == source_id]
-    cuts = sorted({0, len(text), *(a for a, _, _ in spans), *(b for _, b, _ in spans)})
+    bounds = {0, len(text), *(a for a, _, _ in spans), *(b for _, b, _ in spans)}
+    scope = list(scope)
+    bounds |= {x for a, b in scope for x in (a, b)}
     result = []
-    for start, end in itertools.pairwise(cuts):
+    for start, end in itertools.pairwise(sorted(bounds)):
         ids = tuple(sorted({rid for a, b, rid in spans if a <= start and end <= b}))
-        result.append(Piece(start, text[start:end], ids))
+        inside = any(a <= start and end <= b for a, b in scope)
+        result.append(Piece(start, text[start:end], ids, inside))
     return result
+
+
+def scope_ranges(ds: Dataset, caveat: Caveat) -> list[tuple[int, int]]:
+    """The parts of the article a caveat governs: its spans and whole sections."""
+    source = ds.sources[0]
+    ranges = [(r.start, r.end) for r in caveat.scope.spans if r.source == source.id]
+    for section_id in caveat.scope.sections:
+        section = source.section(section_id)
+        if section is not None:
+            ranges.append((section.start, section.end))
+    return ranges
 
 
 def records_at(records: list[Record], offset: int) -> list[Record]:
     """The records whose evidence covers the character at ``offset``."""
     return [r for r in records if any(s.start <= offset < s.end for s in r.evidence)]
+
+
+@dataclass(frozen=True, slots=True)
+class Grade:
+    """How firmly the article says a claim, and the one rule that decided it (None: only the definition)."""
+
+    plain: str
+    meaning: str
+    rule: str | None
+    why: str | None
+
+
+def grade(ds: Dataset, claim: Claim) -> Grade:
+    """The claim's grade explained by the decision-table row (or declared rule) that applies to this claim.
+
+    A row is shown only when it names this claim's wording: its cue in the statement (the longest cue wins),
+    the status-in-scope rule that governs it, or a cue-less row of its kind. Never a row for another kind of
+    statement: without one, the grade rests on the status's definition, and the page says so.
+    """
+    status = ds.evidence_status(claim.evidence_status)
+    plain = PLAIN_GRADES.get(status.id, status.label.lower())
+    row = _cue_row(status, claim.statement)
+    if row is not None:
+        return Grade(plain, status.definition, f"the wording “{row.cue}”: {row.wording}", row.why)
+    for rule in ds.rules:
+        if rule.kind == "status-in-scope" and claim.predicate in rule.predicates:
+            governing = [c for c in ds.caveats if c.id in rule.caveats and claim.id in c.applies_to]
+            if governing:
+                why = "; ".join(f"{label(c.id)}: {c.statement}" for c in governing)
+                return Grade(plain, status.definition, rule.description, why)
+    row = _kind_row(ds, status, claim)
+    if row is not None:
+        return Grade(plain, status.definition, row.wording, row.why)
+    return Grade(plain, status.definition, None, None)
+
+
+def _cue_row(status: EvidenceStatus, statement: str) -> DecisionRow | None:
+    matched = [row for row in status.decision if row.cue and occurs(row.cue, statement)]
+    cues = {str(row.cue) for row in matched}
+    longest = [row for row in matched if not any(c != row.cue and occurs(str(row.cue), c) for c in cues)]
+    return max(longest, key=lambda r: len(str(r.cue)), default=None)
+
+
+def _kind_row(ds: Dataset, status: EvidenceStatus, claim: Claim) -> DecisionRow | None:
+    """The cue-less row for this kind of statement: a graded status's plain row, or a row naming the predicate."""
+    rows = [row for row in status.decision if row.cue is None]
+    if status.graded:
+        return rows[0] if len(rows) == 1 else None
+    predicate = ds.predicate(claim.predicate)
+    said = set(_WORD.findall(f"{predicate.id.replace('_', ' ')} {predicate.label}".casefold()))
+    named = [row for row in rows if said & set(_WORD.findall(row.wording.casefold()))]
+    return named[0] if len(named) == 1 else None
+
+
+def concepts_of(ds: Dataset, claim: Claim) -> list[Concept]:
+    """The claim's subject and object concepts, with their codings."""
+    ids = [claim.subject, *([claim.object.concept] if claim.object.concept else [])]
+    return [ds.concept(i) for i in ids if i in ds]
 
 
 def overlapping(record: Record, records: list[Record]) -> list[Record]:
@@ -138,38 +338,6 @@ def overlapping(record: Record, records: list[Record]) -> list[Record]:
     ]
 
 
-def decision_rows(ds: Dataset, claim: Claim) -> list[DecisionRow]:
-    """The decision-table rows of the claim's evidence status that its wording meets (longest cue wins).
-
-    Without a cue in the statement, the status's rows that need none (a plain statement) apply.
-    """
-    status = ds.evidence_status(claim.evidence_status)
-    matched = [row for row in status.decision if row.cue and occurs(row.cue, claim.statement)]
-    cues = {row.cue for row in matched if row.cue}
-    longest = [row for row in matched if not any(c != row.cue and occurs(str(row.cue), c) for c in cues)]
-    return longest or [row for row in status.decision if row.cue is None]
-
-
-def concepts_of(ds: Dataset, claim: Claim) -> list[Concept]:
-    """The claim's subject and object concepts, with their codings."""
-    ids = [claim.subject, *([claim.object.concept] if claim.object.concept else [])]
-    return [ds.concept(i) for i in ids if i in ds]
-
-
-def neighbours(queue: list[Entry], record_id: str | None) -> tuple[str | None, str | None]:
-    """The records before and after this one in the (filtered) queue."""
-    ids = [e.id for e in queue]
-    if record_id not in ids:
-        return None, ids[0] if ids else None
-    i = ids.index(record_id)
-    return (ids[i - 1] if i else None), (ids[i + 1] if i + 1 < len(ids) else None)
-
-
-def filtered(queue: list[Entry], state: str, category: str) -> list[Entry]:
-    """The queue limited to one review state and one category ('' for any)."""
-    return [e for e in queue if (not state or e.state == state) and (not category or e.category == category)]
-
-
 def problems_for(problems: tuple[Problem, ...], record_id: str) -> list[Problem]:
     """The problems (infos left out) validation reports for one record."""
     return [p for p in problems if p.record_id == record_id and p.severity is not Severity.INFO]
@@ -178,3 +346,89 @@ def problems_for(problems: tuple[Problem, ...], record_id: str) -> list[Problem]
 def summary(problems: tuple[Problem, ...]) -> dict[str, int]:
     """The number of errors and warnings in the dataset."""
     return {s.value: sum(p.severity is s for p in problems) for s in (Severity.ERROR, Severity.WARNING)}
+
+
+def plain_words(identifier: str) -> str:
+    """A hyphenated or snake_case id as words (``safety-warning``: ``safety warning``)."""
+    return identifier.replace("-", " ").replace("_", " ")
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One record of a sentence, as its row shows it, with what it shares with the row above."""
+
+    entry: Entry
+    record: Record
+    stamp: str  # the record as shown
+    context: str  # what else the row shows, as "kind:id=stamp" pairs: a save is refused if any of it changed
+    grade: Grade | None = None
+    caveats: tuple[Caveat, ...] = ()
+    concepts: tuple[Concept, ...] = ()
+    applies: tuple[Claim | None, ...] = ()
+    same: tuple[str, ...] = ()  # "same 4 caveats", "same grade rule", ...
+    collapsed: tuple[str, ...] = ()  # the aspects left out for being the same: caveats, grade, concepts...
+    problems: tuple[Problem, ...] = ()
+
+
+def rows(state: State, group: Group) -> list[Row]:
+    """The rows of one sentence, each marked with what repeats the row above it."""
+    ds = state.ds
+    assert ds is not None
+    result: list[Row] = []
+    previous: dict[str, tuple[Any, str]] = {}
+    for entry in group.entries:
+        record = ds.get(entry.id)
+        assert isinstance(record, Claim | Caveat)
+        row, shared = _row(state, ds, entry, record)
+        collapsed = tuple(name for name, (value, _) in shared.items() if value and previous.get(name, ("",))[0] == value)
+        previous = shared
+        result.append(dataclasses.replace(row, same=tuple(shared[n][1] for n in collapsed), collapsed=collapsed))
+    return result
+
+
+def _row(state: State, ds: Dataset, entry: Entry, record: Record) -> tuple[Row, dict[str, tuple[Any, str]]]:
+    shown: list[str] = [f"source:{e.source}" for e in record.evidence[:1]]
+    problems = tuple(problems_for(state.problems, record.id))
+    stamp = state.stamps.get(key(record), "")
+    if isinstance(record, Claim):
+        caveats = ds.caveats_for(record, include_inactive=True)
+        concepts = tuple(concepts_of(ds, record))
+        found = grade(ds, record)
+        shown += [f"caveat:{c.id}" for c in caveats] + [f"concept:{c.id}" for c in concepts]
+        shown += [f"category:{record.category}", f"predicate:{record.predicate}"]
+        shown += [f"evidence_status:{record.evidence_status}"]
+        shared = {
+            "caveats": (tuple(c.id for c in caveats), f"same {len(caveats)} caveat{'s' * (len(caveats) != 1)}"),
+            "grade": ((record.evidence_status, found.rule, found.why), "same grade rule"),
+            "concepts": (tuple((c.id, c.codings) for c in concepts), "same concepts and codes"),
+            "category": (record.category, "same category"),
+        }
+        row = Row(entry, record, stamp, _context(state, shown), found, caveats, concepts, problems=problems)
+        return row, shared
+    applies = tuple(c if isinstance(c := ds.get(i), Claim) else None for i in record.applies_to)
+    shown += [f"claim:{i}" for i in record.applies_to]
+    shared = {"applies": (record.applies_to, f"same {len(record.applies_to)} claims")}
+    return Row(entry, record, stamp, _context(state, shown), applies=applies, problems=problems), shared
+
+
+def _context(state: State, keys: list[str]) -> str:
+    return ",".join(f"{k}={state.stamps.get(k, '')[:16]}" for k in dict.fromkeys(keys))
+
+
+def stale(state: State, context: str) -> list[str]:
+    """What of a row's context (see `Row.context`) changed since the page showed it, as readers name it."""
+    changed = []
+    for pair in context.split(",") if context else []:
+        name, _, stamp = pair.partition("=")
+        if state.stamps.get(name, "")[:16] != stamp:
+            kind, _, record_id = name.partition(":")
+            changed.append(f"the {plain_words(kind)} {label(record_id) if kind in ('claim', 'caveat') else record_id}")
+    return changed
+
+
+def changed_fields(before: Any, after: Any) -> list[str]:
+    """The fields of a record that differ between two reads of it (or "it was removed")."""
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return ["it was removed" if after is None else "the whole record"]
+    names = sorted({*before, *after}, key=lambda k: (k == "review", str(k)))
+    return [plain_words(str(k)) for k in names if before.get(k) != after.get(k)]
