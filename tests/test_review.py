@@ -188,7 +188,7 @@ def test_a_save_is_refused_only_when_its_record_changed_and_says_what_changed(da
         assert fresh and fresh.group(1) != seen
         assert wb.verdict("claim-033", "flagged", ["wrong-category"], seen=fresh.group(1)).status == 303
     assert review_of(data / EFFECTS, "claim-033")["status"] == "flagged"
-    assert "about an hour!" in (data / EFFECTS).read_text(encoding="utf-8")
+    assert "typically last for an hour!" in (data / EFFECTS).read_text(encoding="utf-8")
 
 
 def test_a_save_is_refused_when_what_its_row_showed_changed(data: Path) -> None:
