@@ -15,6 +15,7 @@ import hmac
 import os
 import re
 import secrets
+import signal
 import socket
 import tempfile
 from dataclasses import dataclass, field
@@ -432,6 +433,10 @@ def _opener(url: str) -> Path:
     return page
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def serve(folder: Path, port: int, *, open_browser: bool = False) -> None:
     """Serve the workbench on 127.0.0.1 until interrupted, printing its one-time URL first.
 
@@ -446,6 +451,8 @@ def serve(folder: Path, port: int, *, open_browser: bool = False) -> None:
     print(f"ketdata review: reviewing {folder} at {url}", flush=True)
     print("(local only; the address works once; stop with Ctrl-C)", flush=True)
     opener = _opener(url) if open_browser else None
+    # Stopped by a signal, as by Ctrl-C: uvicorn re-raises it once it has shut down, and the clean-up below runs.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         if opener is not None:
             webbrowser.open(opener.as_uri())
