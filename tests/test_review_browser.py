@@ -15,7 +15,7 @@ from ketdata._validate import run
 from .helpers import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from review_walk import ARGS, HEIGHT, WIDTH, report, served, walk  # noqa: E402
+from review_walk import ARGS, HEIGHT, WIDTH, report, served, walk
 
 CHROMIUM = Path("/usr/bin/chromium")  # from the system packages; .ci/run installs it
 ARTIFACTS = ROOT / "test-artifacts"  # kept out of git; CI keeps it

@@ -35,7 +35,12 @@ def test_a_post_without_a_verdict_or_with_an_unknown_one_records_nothing(data: P
         page = wb.page("claim-005")
         fields = {k: re.search(rf'name="{k}" value="([^"]*)"', page).group(1) for k in ("seen", "context")}  # type: ignore[union-attr]
         for verdict in ([], ["maybe"], ["Reviewed"], [""]):
-            form = {"record": "claim-005", "note": "I doubt this", **fields, **({"verdict": verdict} if verdict else {})}
+            form = {
+                "record": "claim-005",
+                "note": "I doubt this",
+                **fields,
+                **({"verdict": verdict} if verdict else {}),
+            }
             reply = wb.request("POST", "/review", form)  # type: ignore[arg-type]
             assert reply.status == 422 and "no verdict was chosen" in reply.body
     assert snapshot(data) == before
@@ -146,10 +151,14 @@ def test_withdrawn_records_wait_for_no_review_anywhere(data: Path) -> None:
         ("claim-019", "<strong>potential</strong>", "No row of the decision table"),
     ],
 )
-def test_the_grade_is_explained_by_the_rule_that_decided_it(data: Path, record: str, shown: str, not_shown: str) -> None:
+def test_the_grade_is_explained_by_the_rule_that_decided_it(
+    data: Path, record: str, shown: str, not_shown: str
+) -> None:
     with running(data) as wb:
         page = wb.page(record)
-    (row,) = re.findall(rf'<li class="row [^"]*focus" id="row-{record}">(.*?)</li>\s*(?:<li class="row|</ol>)', page, re.S)
+    (row,) = re.findall(
+        rf'<li class="row [^"]*focus" id="row-{record}">(.*?)</li>\s*(?:<li class="row|</ol>)', page, re.S
+    )
     assert shown in row and not_shown not in row
 
 
@@ -166,7 +175,9 @@ def test_a_caveat_page_shows_its_claims_and_highlights_its_scope(data: Path) -> 
     with running(data) as wb:
         page = wb.page("caveat-001")
     (applies,) = re.findall(r'<ul class="applies">(.*?)</ul>', page, re.S)
-    assert '<a href="/?record=claim-007">Claim 7</a>: Ketamine is also used illicitly as a recreational drug.' in applies
+    assert (
+        '<a href="/?record=claim-007">Claim 7</a>: Ketamine is also used illicitly as a recreational drug.' in applies
+    )
     assert applies.count("<li>") == 12
     highlighted = "".join(re.findall(r'class="(?:span[^"]*scope[^"]*|scope)"[^>]*>([^<]*)<', page)).strip()
     assert highlighted.startswith("Ketamine is also used illicitly") and highlighted.endswith("bladder damage.")
@@ -183,7 +194,9 @@ def test_the_page_and_the_stamp_its_save_carries_come_from_one_read(data: Path) 
     confirmation lands only on the wording the page showed."""
     path = data / EFFECTS
     plain = path.read_text(encoding="utf-8")
-    other = plain.replace("statement: Dissociative anesthetics work by producing", "statement: Dissociatives work by producing")
+    other = plain.replace(
+        "statement: Dissociative anesthetics work by producing", "statement: Dissociatives work by producing"
+    )
     with running(data) as wb:
         wb.sign_in()
         for _ in range(12):
@@ -208,7 +221,7 @@ def test_the_page_and_the_stamp_its_save_carries_come_from_one_read(data: Path) 
             shown = re.search(r'<p class="statement" id="statement">([^<]*)</p>', page).group(1)  # type: ignore[union-attr]
             seen = re.search(r'name="seen" value="([^"]*)"', page).group(1)  # type: ignore[union-attr]
             reply = wb.verdict("claim-005", "reviewed", seen=seen)
-            on_disk = [v for v in yaml.safe_load_all(path.read_text(encoding="utf-8")) if v["id"] == "claim-005"][0]
+            on_disk = next(v for v in yaml.safe_load_all(path.read_text(encoding="utf-8")) if v["id"] == "claim-005")
             if reply.status == 303:
                 assert on_disk["statement"] == shown and on_disk["review"]["status"] == "reviewed"
             else:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime
 import html
-import re
 import http.client
+import re
 import threading
 import time
 from collections.abc import Iterator

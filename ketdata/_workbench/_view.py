@@ -380,7 +380,9 @@ def rows(state: State, group: Group) -> list[Row]:
         record = ds.get(entry.id)
         assert isinstance(record, Claim | Caveat)
         row, shared = _row(state, ds, entry, record)
-        collapsed = tuple(name for name, (value, _) in shared.items() if value and previous.get(name, ("",))[0] == value)
+        collapsed = tuple(
+            name for name, (value, _) in shared.items() if value and previous.get(name, ("",))[0] == value
+        )
         previous = shared
         result.append(dataclasses.replace(row, same=tuple(shared[n][1] for n in collapsed), collapsed=collapsed))
     return result
