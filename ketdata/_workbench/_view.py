@@ -390,7 +390,8 @@ def rows(state: State, group: Group) -> list[Row]:
 
 def _row(state: State, ds: Dataset, entry: Entry, record: Record) -> tuple[Row, dict[str, tuple[Any, str]]]:
     shown: list[str] = [f"source:{e.source}" for e in record.evidence[:1]]
-    problems = tuple(problems_for(state.problems, record.id))
+    # A flag's own warning (KD612) is said in plain words by the row's flag box.
+    problems = tuple(p for p in problems_for(state.problems, record.id) if p.code != "KD612")
     stamp = state.stamps.get(key(record), "")
     if isinstance(record, Claim):
         caveats = ds.caveats_for(record, include_inactive=True)

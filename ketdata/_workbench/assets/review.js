@@ -80,6 +80,11 @@ window.addEventListener("DOMContentLoaded", () => {
   if (mine) {
     mine.scrollIntoView({ block: "center" });
   }
+  const panel = document.getElementById("flag-panel");
+  if (panel && focus) {
+    // The opened reasons take room from the panes: keep the record being flagged in view.
+    panel.addEventListener("toggle", () => focus.scrollIntoView({ block: "nearest" }));
+  }
   const current = document.querySelector(".queue li.current");
   if (current) {
     current.scrollIntoView({ block: "center" });
