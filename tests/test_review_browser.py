@@ -10,7 +10,7 @@ import pytest
 import yaml
 from playwright.sync_api import Page, expect, sync_playwright
 
-from ketdata._validate import run
+from ketdata._validation.pipeline import run
 
 from .helpers import ROOT
 

@@ -31,8 +31,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ketdata._model import Caveat, Claim
-from ketdata._review import (
+from ketdata._editor.verdict import (
     FLAGS,
     Restore,
     ReviewConflictError,
@@ -42,6 +41,7 @@ from ketdata._review import (
     review_block,
     write_review,
 )
+from ketdata._model.records import Caveat, Claim
 from ketdata._workbench import _http, _view
 
 COOKIE = "ketdata_review"

@@ -16,15 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ketdata._coverage import sentences
-from ketdata._folder import discover, load_folder, read_bytes
-from ketdata._governance import retired
-from ketdata._model import Caveat, Claim, Concept, Dataset, DecisionRow, EvidenceStatus
-from ketdata._problems import DataError, Problem, Severity
-from ketdata._review import record_stamp
-from ketdata._rules import occurs
-from ketdata._validate import run
-from ketdata._yaml import read_documents
+from ketdata._editor.verdict import record_stamp
+from ketdata._io.yaml import read_documents
+from ketdata._model.problems import DataError, Problem, Severity
+from ketdata._model.records import Caveat, Claim, Concept, Dataset, DecisionRow, EvidenceStatus
+from ketdata._validation.coverage import sentences
+from ketdata._validation.folder import discover, load_folder, read_bytes
+from ketdata._validation.governance import retired
+from ketdata._validation.pipeline import run
+from ketdata._validation.rules import occurs
 
 Record = Claim | Caveat
 STATES = ("changed", "flagged", "unreviewed", "reviewed")
