@@ -238,7 +238,6 @@ def _record_context(state: _view.State, record_id: str | None, offset: int | Non
         "group": None,
         "rows": [],
         "focus": None,
-        "scope": [],
     }
     scope = _view.scope_ranges(ds, record) if isinstance(record, Caveat) else []
     extra["pieces"] = _view.pieces(source.text, records, source.id, scope)
@@ -247,7 +246,6 @@ def _record_context(state: _view.State, record_id: str | None, offset: int | Non
         rows = _view.rows(state, group)
         extra.update(group=group, rows=rows, focus=next(r for r in rows if r.entry.id == record.id))
         extra["rest"] = [r for r in rows if r.entry.state in _view.AWAITING and not r.entry.retired]
-        extra["status_of"] = ds.evidence_status
         extra["category_of"] = ds.category
         extra["predicate_of"] = ds.predicate
         extra["concept_of"] = ds.concept

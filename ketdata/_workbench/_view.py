@@ -146,6 +146,8 @@ def read_state(folder: Path) -> State:
     problems = run(folder, datetime.datetime.now(datetime.UTC).date(), files=snapshot).problems
     try:
         ds = load_folder(folder, checked=True, files=snapshot)
+        for source in ds.sources:
+            _ = source.text  # read (and checked against its sha256) now, not half-way through a page
     except DataError as exc:
         return State(None, tuple(problems) or tuple(exc.problems))
     values: dict[str, Any] = {}

@@ -1,6 +1,8 @@
 """The screenshots of docs/reviewing.md, taken in Chromium at 1440x900 on a copy of ./data.
 
-Usage: python docs/review_screenshots.py [--chromium /usr/bin/chromium]
+It lives beside benchmarks/review_walk.py, whose server and browser set-up it shares.
+
+Usage: python benchmarks/review_screenshots.py [--chromium /usr/bin/chromium]
 """
 
 from __future__ import annotations
