@@ -135,6 +135,15 @@ def test_withdrawn_records_wait_for_no_review_anywhere(data: Path) -> None:
         final = wb.request("GET", "/").body
     assert "caveat-007" not in walked and len(walked) == 54
     assert "54 reviewed" in final and "0 unreviewed" in final and "Every record has a verdict" in final
+    # The reviewer cannot act on it, even with a forged form.
+    with running(data) as wb:
+        wb.sign_in()
+        before = snapshot(data)
+        page7 = wb.page("caveat-007")
+        assert 'id="verdict-form"' not in page7 and "Caveat 7 is withdrawn: not for review" in page7
+        stamp = wb.session.state().stamps["caveat:caveat-007"]
+        assert wb.verdict("caveat-007", "reviewed", seen=stamp).status == 422
+        assert snapshot(data) == before
     # The withdrawn caveat, where the claim's page lists it, is marked with its reason.
     assert re.search(r'caveat-007">Caveat 7</a> <span class="badge">withdrawn</span>', page)
     assert "It repeats claim-023" in page

@@ -42,6 +42,7 @@ from ketdata._editor.verdict import (
     write_review,
 )
 from ketdata._model.records import Caveat, Claim
+from ketdata._validation.governance import retired
 from ketdata._workbench import _http, _view
 
 COOKIE = "ketdata_review"
@@ -359,6 +360,8 @@ def _save(s: Session, targets: list[tuple[str, str, str]], verdict: Verdict) -> 
             before = s.shown.get(seen)
             if not isinstance(before, dict) or before.get("id") != record_id:
                 raise ReviewConflictError(f"{_view.label(record_id)} is not the record this page was built from")
+            if retired(before.get("status"), before.get("superseded_by")):
+                raise ReviewRefusedError(f"{_view.label(record_id)} is {before.get('status')}: it is not for review")
             try:
                 write_review(s.folder.path, record_id, verdict, seen, today)
             except ReviewConflictError:
