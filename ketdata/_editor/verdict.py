@@ -176,6 +176,10 @@ def write_review(folder: Path, record_id: str, verdict: Verdict | Restore, seen:
             no longer match its schema.
     """
     block = dict(verdict.block) if isinstance(verdict, Restore) else review_block(verdict, today)
+    return _write_block(folder, record_id, block, seen)
+
+
+def _write_block(folder: Path, record_id: str, block: dict[str, Any], seen: str) -> Path:
     path, kind, data, value = _find(folder, record_id)
     if record_stamp(value) != seen:
         raise ReviewConflictError(f"{record_id} changed on disk since the page showed it; nothing was written")
