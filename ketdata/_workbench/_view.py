@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from ketdata._editor.verdict import record_stamp
-from ketdata._io.yaml import read_documents
+from ketdata._model.dataset import Dataset
 from ketdata._model.problems import DataError, Problem, Severity
-from ketdata._model.records import Caveat, Claim, Concept, Dataset, DecisionRow, EvidenceStatus
-from ketdata._validation.coverage import sentences
-from ketdata._validation.folder import discover, load_folder, read_bytes
+from ketdata._model.records import Caveat, Claim, Concept, DecisionRow, EvidenceStatus
+from ketdata._model.text import sentences
+from ketdata._validation.folder import discover
 from ketdata._validation.governance import retired
 from ketdata._validation.pipeline import run
 from ketdata._validation.rules import occurs
@@ -140,23 +140,17 @@ class Folder:
 
 
 def read_state(folder: Path) -> State:
-    """Validation, the dataset and every record's stamp, from one read of each data file."""
-    files, _ = discover(folder)
-    snapshot = {f.path: data for f in files if (data := read_bytes(f.path)[0]) is not None}
-    problems = run(folder, datetime.datetime.now(datetime.UTC).date(), files=snapshot).problems
+    """Validation, the dataset and every record's stamp, all from one read (and parse) of each data file."""
+    report = run(folder, datetime.datetime.now(datetime.UTC).date())
+    problems, ds = report.problems, report.built
+    if ds is None:
+        return State(None, tuple(problems))
     try:
-        ds = load_folder(folder, checked=True, files=snapshot)
         for source in ds.sources:
             _ = source.text  # read (and checked against its sha256) now, not half-way through a page
     except DataError as exc:
-        return State(None, tuple(problems) or tuple(exc.problems))
-    values: dict[str, Any] = {}
-    for data_file in files:
-        if data_file.path in snapshot:
-            documents, _ = read_documents(snapshot[data_file.path], str(data_file.path))
-            for d in documents:
-                if isinstance(d.value, dict) and "id" in d.value:
-                    values[f"{data_file.kind}:{d.value['id']}"] = d.value
+        return State(None, tuple(problems) + tuple(exc.problems))
+    values = {f"{r.kind}:{r.id}": r.value for r in report.rules.records if r.id is not None}
     stamps = {key: record_stamp(value) for key, value in values.items()}
     entries, groups = _arrange(ds, {p.record_id for p in problems if p.code == "KD603"})
     return State(ds, tuple(problems), stamps, values, entries, groups)
