@@ -16,7 +16,7 @@ from ketdata._editor.verdict import FLAGS, ReviewRefusedError, Verdict, due_afte
 from ketdata._validation.pipeline import run
 
 from .helpers import DATA, ROOT, edit
-from .workbench import TODAY, running
+from .workbench import TODAY, bar_field, running
 
 EFFECTS = "claims/effects.yaml"
 UNREVIEWED = "review:\n  status: unreviewed\n"
@@ -184,9 +184,9 @@ def test_a_save_is_refused_only_when_its_record_changed_and_says_what_changed(da
         assert 'value="keep this note"' in reply.body
         assert re.search(r'value="wrong-category"[^>]* checked', reply.body)
         assert review_of(data / EFFECTS, "claim-033") == {"status": "unreviewed"}
-        fresh = re.search(r'name="seen" value="([0-9a-f]+)"', reply.body)
-        assert fresh and fresh.group(1) != seen
-        assert wb.verdict("claim-033", "flagged", ["wrong-category"], seen=fresh.group(1)).status == 303
+        fresh = bar_field(reply.body, "seen")
+        assert fresh and fresh != seen
+        assert wb.verdict("claim-033", "flagged", ["wrong-category"], seen=fresh).status == 303
     assert review_of(data / EFFECTS, "claim-033")["status"] == "flagged"
     assert "typically last for an hour!" in (data / EFFECTS).read_text(encoding="utf-8")
 
@@ -196,7 +196,7 @@ def test_a_save_is_refused_when_what_its_row_showed_changed(data: Path) -> None:
         wb.sign_in()
         page = wb.page("claim-034")
         form = {"record": "claim-034", "verdict": "reviewed"}
-        form |= {k: re.search(rf'name="{k}" value="([^"]*)"', page).group(1) for k in ("seen", "context")}  # type: ignore[union-attr]
+        form |= {k: bar_field(page, k) for k in ("seen", "context")}
         # A caveat the row shows is reworded by an editor (another file).
         edit(data / "caveats.yaml", "statement: Ketamine therapy is still considered an experimental treatment.",
              "statement: Ketamine therapy is still considered an experimental treatment!")  # fmt: skip

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from .helpers import edit
-from .workbench import running
+from .workbench import bar_field, running
 
 EFFECTS = "claims/effects.yaml"
 
@@ -33,7 +33,7 @@ def test_a_post_without_a_verdict_or_with_an_unknown_one_records_nothing(data: P
     with running(data) as wb:
         wb.sign_in()
         page = wb.page("claim-005")
-        fields = {k: re.search(rf'name="{k}" value="([^"]*)"', page).group(1) for k in ("seen", "context")}  # type: ignore[union-attr]
+        fields = {k: bar_field(page, k) for k in ("seen", "context")}
         for verdict in ([], ["maybe"], ["Reviewed"], [""]):
             form = {
                 "record": "claim-005",
@@ -46,14 +46,19 @@ def test_a_post_without_a_verdict_or_with_an_unknown_one_records_nothing(data: P
     assert snapshot(data) == before
 
 
-def test_the_verdict_form_cannot_be_submitted_by_enter(data: Path) -> None:
+def test_no_verdict_form_can_be_submitted_by_enter(data: Path) -> None:
     with running(data) as wb:
         wb.sign_in()
         page = wb.page("claim-005")
-    form = page[page.index('<form method="post" action="/review"') :]
-    first_button = re.search(r"<button[^>]*>", form)
-    # The form's default button (the first submit button) is disabled: implicit submission does nothing.
-    assert first_button and "disabled" in first_button.group(0) and 'name="verdict"' not in first_button.group(0)
+    forms = re.findall(r'<form method="post" action="/(?:review|rest)".*?</form>', page, re.S)
+    assert len(forms) >= 3  # the bar's, "confirm the rest", and the other rows' own
+    for form in forms:
+        # Enter in a text field submits through the form's default button (its first submit button): in a
+        # form with a text field that button is disabled and sends nothing; the other forms have no field.
+        typed = re.findall(r'<input (?![^>]*type="(?:hidden|checkbox)")[^>]*>', form)
+        first_button = re.search(r"<button[^>]*>", form)
+        assert first_button
+        assert not typed or ("disabled" in first_button.group(0) and "verdict" not in first_button.group(0))
 
 
 def test_a_save_moves_on_in_article_order_and_undo_restores_the_bytes(data: Path) -> None:
@@ -228,10 +233,25 @@ def test_the_page_and_the_stamp_its_save_carries_come_from_one_read(data: Path) 
                 stop.set()
                 flipper.join()
             shown = re.search(r'<p class="statement" id="statement">([^<]*)</p>', page).group(1)  # type: ignore[union-attr]
-            seen = re.search(r'name="seen" value="([^"]*)"', page).group(1)  # type: ignore[union-attr]
+            seen = bar_field(page, "seen")
             reply = wb.verdict("claim-005", "reviewed", seen=seen)
             on_disk = next(v for v in yaml.safe_load_all(path.read_text(encoding="utf-8")) if v["id"] == "claim-005")
             if reply.status == 303:
                 assert on_disk["statement"] == shown and on_disk["review"]["status"] == "reviewed"
             else:
                 assert on_disk["review"] == {"status": "unreviewed"} and on_disk["statement"] != shown
+
+
+def test_each_row_of_a_sentence_takes_its_own_verdict(data: Path) -> None:
+    with running(data) as wb:
+        wb.sign_in()
+        page = wb.page("claim-045")
+        (form,) = re.findall(r'<form [^>]*id="row-verdict-claim-047">(.*?)</form>', page, re.S)
+        fields = dict(re.findall(r'name="(record|seen|context)" value="([^"]*)"', form))
+        assert fields["record"] == "claim-047" and 'href="/?record=claim-047&amp;flag=1"' in form
+        reply = wb.request("POST", "/review", {**fields, "verdict": "reviewed"})
+        assert reply.status == 303
+        flag_page = wb.request("GET", "/?record=claim-046&flag=1").body
+    assert review_of(data / "claims/adverse-effects.yaml", "claim-047")["status"] == "reviewed"
+    assert review_of(data / "claims/adverse-effects.yaml", "claim-045") == {"status": "unreviewed"}
+    assert '<details id="flag-panel" open>' in flag_page

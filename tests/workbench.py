@@ -75,7 +75,7 @@ class Running:
 
     def seen(self, record_id: str) -> str:
         """The record's stamp, as its page carries it to a save."""
-        return _field(self.page(record_id), "seen")
+        return bar_field(self.page(record_id), "seen")
 
     def verdict(
         self, record_id: str, verdict: str, flags: list[str] = (), note: str = "", seen: str | None = None
@@ -83,13 +83,15 @@ class Running:
         """A verdict sent as the page's form sends it (the page read first, unless ``seen`` is given)."""
         page = self.page(record_id)
         form: dict[str, str | list[str]] = {"record": record_id, "verdict": verdict, "flag": list(flags), "note": note}
-        form["seen"] = seen if seen is not None else _field(page, "seen")
-        form["context"] = _field(page, "context")
+        form["seen"] = seen if seen is not None else bar_field(page, "seen")
+        form["context"] = bar_field(page, "context")
         return self.request("POST", "/review", form)
 
 
-def _field(page: str, name: str) -> str:
-    found = re.search(rf'name="{name}" value="([^"]*)"', page)
+def bar_field(page: str, name: str) -> str:
+    """A field of the verdict bar's form (the rows' own forms come before it)."""
+    bar = page[page.index('id="verdict-bar"') :] if 'id="verdict-bar"' in page else page
+    found = re.search(rf'name="{name}" value="([^"]*)"', bar)
     return html.unescape(found.group(1)) if found else ""
 
 

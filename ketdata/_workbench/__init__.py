@@ -204,6 +204,7 @@ def _render(session: Session, request: Request, status: int = 200, typed: dict[s
         "notice": session.notice,
         "undo": [_view.label(u.record) for u in session.undo],
         "typed": typed or {},
+        "flag_open": q.get("flag") == "1",
         "record": None,
         "at": None,
         "plain": _view.plain_words,
