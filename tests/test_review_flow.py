@@ -201,6 +201,8 @@ def test_repeated_parts_of_a_sentence_are_collapsed(data: Path) -> None:
     with running(data) as wb:
         page = wb.page("claim-046")
     assert "Same as the record above: same 4 caveats, same grade rule, same category." in page
+    (row,) = re.findall(r'id="row-claim-046">(.*?)</li>\s*<li class="row', page, re.S)
+    assert "Ketamine: codes as in the record above" in row and "RxNorm" not in row and "Confusional state" in row
 
 
 def test_the_page_and_the_stamp_its_save_carries_come_from_one_read(data: Path) -> None:

@@ -363,6 +363,7 @@ class Row:
     applies: tuple[Claim | None, ...] = ()
     same: tuple[str, ...] = ()  # "same 4 caveats", "same grade rule", ...
     collapsed: tuple[str, ...] = ()  # the aspects left out for being the same: caveats, grade, concepts...
+    coded_above: tuple[str, ...] = ()  # concepts whose codes the row above already listed
     problems: tuple[Problem, ...] = ()
 
 
@@ -379,8 +380,11 @@ def rows(state: State, group: Group) -> list[Row]:
         collapsed = tuple(
             name for name, (value, _) in shared.items() if value and previous.get(name, ("",))[0] == value
         )
+        above = {c.id for c in result[-1].concepts} if result else set()
+        coded_above = tuple(c.id for c in row.concepts if c.id in above)
         previous = shared
-        result.append(dataclasses.replace(row, same=tuple(shared[n][1] for n in collapsed), collapsed=collapsed))
+        same = tuple(shared[n][1] for n in collapsed)
+        result.append(dataclasses.replace(row, same=same, collapsed=collapsed, coded_above=coded_above))
     return result
 
 
