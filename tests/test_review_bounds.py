@@ -135,3 +135,17 @@ def test_a_missing_data_folder_or_a_taken_port_is_a_usage_error(tmp_path: Path, 
         busy = subprocess.run([sys.executable, "-m", "ketdata", "review", str(data), "--port", str(port)],
                               capture_output=True, text=True, check=False, timeout=60)  # fmt: skip
     assert busy.returncode == 2 and f"cannot listen on 127.0.0.1:{port}" in busy.stderr
+
+
+@pytest.mark.parametrize("path", ["/review", "/rest", "/undo", "/reviewer"])
+def test_every_form_refuses_a_foreign_origin_or_a_missing_csrf_token(data: Path, path: str) -> None:
+    with running(data) as wb:
+        wb.sign_in()
+        assert wb.verdict("claim-004", "reviewed").status == 303  # something Undo could take back
+        before = {p: p.read_bytes() for p in sorted(data.rglob("*.yaml"))}
+        form = {"record": "claim-005", "verdict": "reviewed", "item": "claim-005|x|", "name": "M", "role": "x"}
+        assert wb.request("POST", path, form, origin="http://evil.example").status == 403
+        assert wb.request("POST", path, form, origin=None).status == 403
+        assert wb.request("POST", path, form, csrf=False).status == 403
+        assert wb.session.reviewer == "Dr Ada Example" and wb.session.undo
+    assert {p: p.read_bytes() for p in sorted(data.rglob("*.yaml"))} == before
