@@ -115,10 +115,11 @@ class State:
         return [e for e in self.entries if e.retired]
 
 
-def _signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
+def _signature(folder: Path) -> tuple[tuple[str, int, int, int], ...]:
     files, _ = discover(folder)
     paths = [f.path for f in files] + sorted((folder / "sources").glob("*"))
-    stats = [(str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in paths if p.is_file()]
+    # The inode too: an editor's save (a new file renamed over the old) within one clock tick is still seen.
+    stats = [(str(p), st.st_mtime_ns, st.st_size, st.st_ino) for p in paths if p.is_file() and (st := p.stat())]
     return tuple(stats)
 
 
@@ -127,7 +128,7 @@ class Folder:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._signature: tuple[tuple[str, int, int], ...] | None = None
+        self._signature: tuple[tuple[str, int, int, int], ...] | None = None
         self._state = State(None, ())
 
     def state(self) -> State:
