@@ -62,6 +62,7 @@ class RawRecord:
 
     Attributes:
         id: The record's id, if it has a string one (worked out once: the rules ask for it constantly).
+        taken: The values of a wrong type that the schema check took out of ``value``, by path.
     """
 
     kind: str
@@ -69,6 +70,7 @@ class RawRecord:
     value: dict[str, Any]
     doc: Document
     id: str | None = field(init=False)
+    taken: dict[tuple[str | int, ...], Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         rid = self.value.get("id")
@@ -123,7 +125,7 @@ def read_file(data_file: DataFile, data: bytes, nodes: NodeCache) -> tuple[list[
     return records, problems
 
 
-def load_folder(data_dir: Path, *, checked: bool = False) -> Dataset:
+def load_folder(data_dir: Path, *, checked: bool = False, typed: bool = False) -> Dataset:
     """A Dataset from a YAML data folder.
 
     Each file's records are built as soon as the file is read, so the plain mappings of only one file
@@ -134,6 +136,8 @@ def load_folder(data_dir: Path, *, checked: bool = False) -> Dataset:
         checked: Check every record against its schema first, as validation does, so that no value of a
             wrong type reaches a record (a folder of an older release, read against today's schemas, is
             loaded unchecked).
+        typed: Refuse only a record holding a value of a type its schema does not allow (``start: 453.0``),
+            so that nothing built from it ever meets one; other schema problems do not stop the load.
 
     Raises:
         DataError: The folder is missing, a file cannot be read or parsed safely, or a record breaks its
@@ -142,20 +146,24 @@ def load_folder(data_dir: Path, *, checked: bool = False) -> Dataset:
     if not data_dir.is_dir():
         raise DataError([problem("KD013", str(data_dir), 0, 0, None, "no such data folder")])
     with paused():
-        return _load_folder(data_dir, checked)
+        return _load_folder(data_dir, _schema_checker(types_only=not checked) if checked or typed else None)
 
 
-def _schema_checker() -> Callable[[RawRecord], list[Problem]]:
+def _schema_checker(*, types_only: bool) -> Callable[[RawRecord], list[Problem]]:
     from ketdata._paths import schema_dir
     from ketdata._refs import load_schemas
-    from ketdata._schema import build_validators, schema_problems
+    from ketdata._schema import build_validators, schema_check
 
     validators = build_validators(load_schemas(schema_dir()))
-    return lambda record: schema_problems(validators[record.kind], record)
+
+    def check(record: RawRecord) -> list[Problem]:
+        found, typed, _ = schema_check(validators[record.kind], record)
+        return [] if types_only and typed is record.value else found
+
+    return check
 
 
-def _load_folder(data_dir: Path, checked: bool) -> Dataset:
-    check = _schema_checker() if checked else None
+def _load_folder(data_dir: Path, check: Callable[[RawRecord], list[Problem]] | None) -> Dataset:
     files, problems = discover(data_dir)
     nodes = NodeCache()
     built: dict[str, list[Any]] = {}

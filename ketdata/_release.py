@@ -121,7 +121,7 @@ def resolve(spec: str) -> Version:
     """
     path = Path(spec)
     if path.is_dir():
-        return Version(load_folder(path), shipped_schema_version(), spec)
+        return Version(load_folder(path, typed=True), shipped_schema_version(), spec)
     if not path.is_file() and not spec.startswith("v"):
         path = _released(spec) or path
     if path.is_file():

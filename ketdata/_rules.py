@@ -48,6 +48,17 @@ def _quotes(value: dict[str, Any]) -> list[str]:
     return [q for s in _dicts(value.get("evidence")) if isinstance(q := s.get("quote"), str)]
 
 
+# Where each kind of record refers to another, and to which kind ("" for its own kind).
+_REFERENCE_KINDS = {
+    ("category", "parent"): "category", ("claim", "category"): "category", ("claim", "predicate"): "predicate",
+    ("claim", "evidence_status"): "evidence_status", ("claim", "subject"): "concept",
+    ("claim", "object", "concept"): "concept", ("claim", "conflicts_with"): "claim", ("caveat", "applies_to"): "claim",
+    ("caveat", "scope", "claims"): "claim", ("rule", "categories"): "category", ("rule", "statuses"): "evidence_status",
+    ("rule", "caveats"): "caveat", ("rule", "predicates"): "predicate", ("claim", "superseded_by"): "",
+    ("caveat", "superseded_by"): "",
+}  # fmt: skip
+
+
 def record_problems(record: RawRecord) -> list[Problem]:
     """The rules that read one record alone: a retired record gives its reason; evidence carries its words.
 
@@ -312,6 +323,11 @@ class Rules:
 
     def _references(self, record: RawRecord) -> None:
         v = record.value
+        for path, value in record.taken.items():
+            # A reference of the wrong type was taken out of the record; the ids it could name still help.
+            kind = _REFERENCE_KINDS.get((record.kind, *(p for p in path if isinstance(p, str))))
+            if kind is not None:
+                self._ref(record, path, value, kind or record.kind)
         if record.kind == "category" and "parent" in v:
             self._ref(record, ("parent",), v["parent"], "category")
         elif record.kind == "claim":

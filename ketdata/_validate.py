@@ -17,7 +17,7 @@ from ketdata._problems import DataError, Problem, Severity
 from ketdata._record import replace
 from ketdata._refs import load_schemas
 from ketdata._rules import Rules, record_problems
-from ketdata._schema import Validators, build_validators, schema_problems
+from ketdata._schema import Validators, build_validators, schema_check
 from ketdata._versions import VersionRules, release_problems, releases_dir
 from ketdata._yaml import Document, NodeCache
 
@@ -60,7 +60,7 @@ def _checked_file(
     records, problems = read_file(data_file, data, nodes)
     valid = []
     for record in records:
-        found = schema_problems(validators[record.kind], record)
+        found, record.value, record.taken = schema_check(validators[record.kind], record)
         problems += found
         problems += record_problems(record)
         # A value that could not be read at all is reported once (KD016), and keeps the record out of the
