@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import json
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
+from ketdata._escape import terminal_text
 from ketdata._model import UnknownRecordError
 from ketdata._problems import DataError, Problem, Severity
 
@@ -601,9 +603,45 @@ def _choose_folder(args: argparse.Namespace) -> str | None:
     return None
 
 
+class _Terminal(io.TextIOBase):
+    """A terminal (or whatever reads the command's output): everything written passes `terminal_text`.
+
+    This is the terminal's one sanitizer: no value, message, path or argument printed by any command
+    reaches it with a raw escape sequence, control, bidi or zero-width character. JSON output stays
+    JSON that means the same, as such characters only ever stand inside its strings.
+    """
+
+    def __init__(self, stream: TextIO, *, json: bool = False) -> None:
+        super().__init__()
+        self.stream, self.json = stream, json
+
+    def write(self, text: str) -> int:
+        self.stream.write(terminal_text(text, json=self.json))
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    def writable(self) -> bool:
+        return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    args = _parser().parse_args(argv)
+    with contextlib.redirect_stderr(_Terminal(sys.stderr)):
+        with contextlib.redirect_stdout(_Terminal(sys.stdout)):
+            args = _parser().parse_args(argv)  # --help and usage errors print too
+        with contextlib.redirect_stdout(_Terminal(sys.stdout, json=getattr(args, "format", None) == "json")):
+            return _main(args)
+
+
+def _main(args: argparse.Namespace) -> int:
     problem = _choose_folder(args)
     if problem:
         print(f"ketdata: error: {problem}", file=sys.stderr)

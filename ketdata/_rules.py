@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from ketdata._coverage import SentenceCoverage, coverage, uncovered
+from ketdata._escape import describe_char, find_unseen
 from ketdata._files import PLAIN_NAME, NotRegularFileError, read_regular
 from ketdata._folder import RawRecord
 from ketdata._model import near_misses
-from ketdata._problems import Problem, short
+from ketdata._problems import Problem, problem, short
 
 
 def occurs(needle: str, text: str) -> bool:
@@ -435,7 +436,18 @@ class Rules:
             except UnicodeDecodeError as exc:
                 self._add("KD001", record, ("file",), f"{path.name}: byte {exc.start} is not valid UTF-8")
                 continue
+            self._unseen_in_text(record, path, text)
             self.texts[record.id] = _Text(record, text, self._sections(record, text))
+
+    def _unseen_in_text(self, record: RawRecord, path: Path, text: str, limit: int = 20) -> None:
+        """A source text holds no character a reader cannot see: every quote of it would carry the same one."""
+        for n, i in enumerate(find_unseen(text)):
+            if n == limit:
+                break
+            line, column = text.count("\n", 0, i) + 1, i - text.rfind("\n", 0, i)
+            msg = f"{path.name} holds {describe_char(text[i])} at offset {i}, which a reader cannot see or which " \
+                  "changes the text around it"  # fmt: skip
+            self.problems.append(problem("KD110", str(path), line, column, record.id, msg))
 
     def _sections(self, record: RawRecord, text: str) -> dict[str, tuple[int, int]]:
         sections: dict[str, tuple[int, int]] = {}

@@ -6,12 +6,12 @@ import copy
 import datetime
 import functools
 import json
-import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
+from ketdata._escape import find_unseen
 from ketdata._folder import RawRecord
 from ketdata._problems import Problem, problem, short
 from ketdata._refs import SchemaSet
@@ -152,17 +152,12 @@ def _field(path: tuple[str | int, ...]) -> str:
     return ".".join(str(p) for p in path) or "record"
 
 
-# Characters a reader cannot see, or that change the direction or the lines of what follows (KD108); the
-# C0 control characters stay KD106, as they always were.
-_HIDDEN = re.compile("[\x80-\x9f\xad\u034f\u0600-\u0605\u061c\u06dd\u070f\u08e2\u115f\u1160\u17b4\u17b5"
-                     "\u180b-\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\uffa0\ufeff"
-                     "\ufff9-\ufffb\ufffe\uffff\ud800-\udfff\U000110bd\U0001d173-\U0001d17a\U000e0000-\U000e007f"
-                     "\U000e0100-\U000e01ef]|\n(?![\\s\\S])")  # fmt: skip
-
-
 def _hidden(text: str) -> str | None:
-    match = _HIDDEN.search(text)
-    return match.group() if match else None
+    """An unseen character of a value (reported by the reader, where it stands), or a trailing line break."""
+    found = next(find_unseen(text), None)
+    if found is not None:
+        return text[found]
+    return "\n" if text.endswith("\n") else None
 
 
 def _hidden_problem(record: RawRecord, path: tuple[str | int, ...], text: str, char: str) -> Problem:
@@ -218,7 +213,8 @@ def _problems_for(error: ValidationError, record: RawRecord) -> Iterator[Problem
         yield problem("KD104", record.file, line, col, rid, msg)
         return
     if error.validator == "pattern" and isinstance(error.instance, str) and (hidden := _hidden(error.instance)):
-        yield _hidden_problem(record, path, error.instance, hidden)
+        if hidden == "\n":  # any other unseen character is the reader's to report (KD108), where it stands
+            yield _hidden_problem(record, path, error.instance, hidden)
         return
     if error.validator == "pattern":
         hint = schema.get("x-pattern-hint") or f"match the pattern {error.validator_value}"

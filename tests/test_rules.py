@@ -93,7 +93,7 @@ CASES = {
         "claim-001",
     ),
     "control-character": Case(
-        "KD106",
+        "KD108",
         IDENTITY,
         replace(IDENTITY, "statement: Ketamine is a medication.", 'statement: "Ketamine\\u0007 is a medication."'),
         "statement:",
