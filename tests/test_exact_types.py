@@ -25,13 +25,13 @@ from hypothesis import strategies as st
 from yaml.nodes import MappingNode, Node, SequenceNode
 
 from ketdata._cli import main
-from ketdata._convert import KINDS
-from ketdata._folder import DataFile, read_file
-from ketdata._paths import schema_dir
-from ketdata._problems import Severity
-from ketdata._refs import SchemaSet, load_schemas
-from ketdata._schema import build_validators, schema_check
-from ketdata._yaml import NodeCache
+from ketdata._io.yaml import NodeCache
+from ketdata._model.convert import KINDS
+from ketdata._model.problems import Severity
+from ketdata._read.paths import schema_dir
+from ketdata._validation.folder import DataFile, read_file
+from ketdata._validation.refs import SchemaSet, load_schemas
+from ketdata._validation.schema import build_validators, schema_check
 
 from .helpers import DATA
 
