@@ -102,7 +102,11 @@ def _coverage(args: argparse.Namespace) -> int:
             mark = "ok  " if r.covered else "MISS"
             ids = ", ".join(r.record_ids) or "-"
             print(f"  {mark} [{s.start:>5}, {s.end:>5}) {s.section}: {s.text[:50]!r}\n         quoted by: {ids}")
-    return EXIT_PROBLEMS if uncovered else EXIT_OK
+    errors = [p for p in report.problems if p.severity is Severity.ERROR]
+    if errors:
+        # The coverage of data in error is shown, but never as a clean bill.
+        _print_problems(errors, "text")
+    return EXIT_PROBLEMS if uncovered or errors else EXIT_OK
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -582,6 +586,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+_EDITING = ("fmt", "release", "new", "review")
+
+
 def _choose_folder(args: argparse.Namespace) -> str | None:
     """Set ``args.data`` to the folder the command works on; a message instead when there is none to use."""
     if getattr(args, "shipped", False):
@@ -596,6 +603,10 @@ def _choose_folder(args: argparse.Namespace) -> str | None:
                 f"no data folder here (./data/{_DATASET} not found); give its path, e.g. "
                 f"`ketdata {args.command} path/to/data`, or use --shipped for the copy inside the installed package"
             )
+        if args.data is None and args.command in _EDITING:
+            # A command that changes the data never falls back to another copy of it.
+            flag = " --data" if args.command == "new" else ""
+            return f"no data folder here (./data/{_DATASET} not found); give its path: `ketdata {args.command}{flag} …`"
     elif not args.data.is_dir():
         return f"{args.data} is not a folder"
     elif not (args.data / _DATASET).is_file() and (args.data / "data" / _DATASET).is_file():

@@ -95,6 +95,19 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "ketdata reads only regular files inside the data folder and never follows a symbolic link; replace the "
         "link, FIFO or device with the file itself.",
     ),
+    Code(
+        "KD018",
+        _W,
+        "Checks not run: a file of records could not be read",
+        "Fix the file the problem before it names (a link, a FIFO, a *.YAML name, a syntax error); the checks that "
+        "need every record of its kind run again once it can be read.",
+    ),
+    Code(
+        "KD019",
+        _E,
+        "More than one record in dataset.yaml",
+        "dataset.yaml holds exactly one record: remove the second document (from its '---' line on).",
+    ),
     Code("KD101", _E, "Value breaks the schema", "Change the value so that it meets the rule the message quotes."),
     Code("KD102", _E, "Unknown key", "Remove the key or fix its spelling; the schema lists the allowed keys."),
     Code("KD103", _E, "Required field missing", "Add the field the message names."),
