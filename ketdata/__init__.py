@@ -96,6 +96,8 @@ def validate(path: str | PathLike[str] | None = None) -> ValidationReport:
     """
     from pathlib import Path
 
+    from ketdata._io.gc import paused
     from ketdata._validation.pipeline import validate as _validate
 
-    return ValidationReport(_validate(None if path is None else Path(path)))
+    with paused():
+        return ValidationReport(_validate(None if path is None else Path(path)))

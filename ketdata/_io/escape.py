@@ -8,6 +8,7 @@ built by the code only.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -94,6 +95,7 @@ _ASCII_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 _NON_ASCII = re.compile("[^\x00-\x7f]")
 
 
+@functools.cache
 def unseen(char: str) -> bool:
     """Whether a character is one a reader cannot see, or one that changes the direction or lines of what follows.
 

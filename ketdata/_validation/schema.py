@@ -101,6 +101,11 @@ def _exact_fast_check(schema: dict[str, Any]) -> Callable[[Any], Any]:
     class ExactTypes(CodeGeneratorDraft2019):
         generate_type = CodeGeneratorDraft04.generate_type
 
+        def exc(self, msg: str, *args: Any, append_to_msg: str | None = None, rule: str | None = None) -> None:
+            # Only "no" is asked of the fast check (jsonschema says why), so a refusal builds no message and
+            # no copy of the schema: an if/then or oneOf branch refuses several times for every record.
+            self.l('raise JsonSchemaValueException("refused")')
+
     resolver = RefResolver.from_schema(schema, store={})
     generator = ExactTypes(schema, resolver=resolver, use_default=False, use_formats=False)  # type: ignore[no-untyped-call]
     scope: dict[str, Any] = generator.global_state
