@@ -156,7 +156,7 @@ def _stating_quotes(spans: list[dict[str, Any]]) -> list[str]:
 
     Other context spans only explain (who "it" is, which session): their hedges govern other words.
     """
-    after = [*spans[1:], None]
+    after = [*spans[1:], None][: len(spans)]
     return [s["quote"] for s, nxt in zip(spans, after, strict=True) if "quote" in s and
             (s.get("role") != "context" or (nxt is not None and nxt.get("role") == "item"))]  # fmt: skip
 
