@@ -21,11 +21,12 @@ from typing import Any, Literal
 
 from jsonschema import Draft202012Validator
 
-from ketdata._files import read_regular, write_text
+from ketdata._files import read_regular
 from ketdata._folder import discover
 from ketdata._format import format_file, key_order
 from ketdata._governance import REVIEWED
-from ketdata._paths import schema_dir
+from ketdata._io.transaction import commit, locked
+from ketdata._paths import project_root, schema_dir
 from ketdata._yaml import read_documents
 
 # The reasons a reviewer may flag a record, as the schema's reviewFlag lists them, with the words shown.
@@ -150,6 +151,12 @@ def write_review(folder: Path, record_id: str, verdict: Verdict, seen: str, toda
             no longer match its schema.
     """
     block = review_block(verdict, today)
+    # The lock keeps every other writer (another save, `new`, `fmt`, `release`) out from the check on.
+    with locked(project_root(folder)):
+        return _write_locked(folder, record_id, block, seen)
+
+
+def _write_locked(folder: Path, record_id: str, block: dict[str, Any], seen: str) -> Path:
     path, kind = record_file(folder, record_id)
     if fingerprint(read_regular(path)) != seen:
         raise ReviewConflictError(f"{path.name} changed on disk since the page showed {record_id}; nothing was written")
@@ -169,8 +176,8 @@ def write_review(folder: Path, record_id: str, verdict: Verdict, seen: str, toda
     after = format_file(path, kind, order, set_review)
     if not changed or after.text is None:
         raise ReviewRefusedError(f"{record_id} could not be found again in {path.name}")
-    # An editor may have saved while the new text was made: check once more, just before the write.
+    # A text editor (which takes no lock) may have saved while the new text was made: check once more.
     if fingerprint(read_regular(path)) != seen:
         raise ReviewConflictError(f"{path.name} changed on disk since the page showed {record_id}; nothing was written")
-    write_text(path, after.text)
+    commit(project_root(folder), {path: after.text.encode("utf-8")})
     return path

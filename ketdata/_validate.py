@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,8 +12,10 @@ from ketdata._coverage import SentenceCoverage
 from ketdata._folder import DataFile, RawRecord, discover, read_bytes, read_file
 from ketdata._gc import paused
 from ketdata._governance import conflict_problems, declared_rule_problems, overdue_problems, unreviewed_problems
+from ketdata._io.overlay import overlaid
+from ketdata._io.transaction import journal_problems
 from ketdata._paths import data_dir as shipped_data_dir
-from ketdata._paths import schema_dir
+from ketdata._paths import project_root, schema_dir
 from ketdata._problems import DataError, Problem, Severity
 from ketdata._record import replace
 from ketdata._refs import load_schemas
@@ -52,6 +55,15 @@ def run(path: str | Path | None = None, today: datetime.date | None = None, *, c
     results = ResultCache(here.parent / CACHE_DIR / here.name, schema_dir()) if cache else None
     with paused():
         return _run(folder, today, results)
+
+
+def run_state(path: Path, files: Mapping[Path, bytes], today: datetime.date | None = None) -> Report:
+    """Validate a data folder as it would be with ``files`` holding the bytes given; nothing is written.
+
+    This is how a command that changes the data checks its change before writing a byte.
+    """
+    with overlaid(files):
+        return run(path, today)
 
 
 def _checked_file(
@@ -120,6 +132,7 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
     problems += overdue_problems(valid_records, today or datetime.datetime.now(datetime.UTC).date())
     problems += declared_rule_problems(valid_records)
     problems += conflict_problems(valid_records)
+    problems += journal_problems(project_root(folder))
     found, snapshot = release_problems(releases_dir(folder))
     problems += found
     if snapshot is not None:
