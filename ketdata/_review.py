@@ -25,7 +25,7 @@ from ketdata._files import read_regular
 from ketdata._folder import discover
 from ketdata._format import format_file, key_order
 from ketdata._governance import REVIEWED
-from ketdata._io.transaction import commit, locked
+from ketdata._io.transaction import TransactionError, commit, locked
 from ketdata._paths import project_root, schema_dir
 from ketdata._yaml import read_documents
 
@@ -147,13 +147,17 @@ def write_review(folder: Path, record_id: str, verdict: Verdict, seen: str, toda
 
     Raises:
         ReviewConflictError: The file changed since then: nothing is written.
-        ReviewRefusedError: The verdict is incomplete, the file is not in canonical form, or the record would
-            no longer match its schema.
+        ReviewRefusedError: The verdict is incomplete, the file is not in canonical form, the record would
+            no longer match its schema, or the folder cannot be changed safely (an untrusted journal, a lock
+            held too long).
     """
     block = review_block(verdict, today)
     # The lock keeps every other writer (another save, `new`, `fmt`, `release`) out from the check on.
-    with locked(project_root(folder)):
-        return _write_locked(folder, record_id, block, seen)
+    try:
+        with locked(project_root(folder)):
+            return _write_locked(folder, record_id, block, seen)
+    except TransactionError as exc:
+        raise ReviewRefusedError(str(exc)) from None
 
 
 def _write_locked(folder: Path, record_id: str, block: dict[str, Any], seen: str) -> Path:
