@@ -43,8 +43,8 @@ def stale_exports(root: Path) -> str | None:
         return "exports/manifest.json is for another dataset version than data/dataset.yaml"
     sys.path.insert(0, str(root))
     try:
-        from ketdata._folder import load_folder
-        from ketdata.export import to_json
+        from ketdata._export import to_json
+        from ketdata._validation.folder import load_folder
 
         made = to_json(load_folder(root / "data")).encode("utf-8")
     except Exception as exc:  # any failure to read the data stops the build, with its reason
@@ -62,7 +62,7 @@ class CustomMetadataHook(MetadataHookInterface):
     def update(self, metadata: dict[str, Any]) -> None:
         """Fill in the dynamic ``version`` field."""
         root = Path(self.root)
-        package_version = runpy.run_path(str(root / "ketdata" / "_version.py"))["package_version"]
+        package_version = runpy.run_path(str(root / "ketdata" / "_read" / "version.py"))["package_version"]
         metadata["version"] = package_version(dataset_version(root))
 
 

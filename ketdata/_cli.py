@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ketdata._model import UnknownRecordError
-from ketdata._problems import DataError, Problem, Severity
+from ketdata._model.problems import DataError, Problem, Severity
+from ketdata._model.records import UnknownRecordError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -70,7 +70,7 @@ def _failed(problems: Sequence[Problem], *, strict: bool = False) -> bool:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from ketdata._validate import run
+    from ketdata._validation.pipeline import run
 
     problems = run(args.data, cache=args.cache and not args.shipped).problems
     _print_problems(problems, args.format, verbose=args.verbose, folder=args.data)
@@ -78,7 +78,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _coverage(args: argparse.Namespace) -> int:
-    from ketdata._validate import run
+    from ketdata._validation.pipeline import run
 
     report = run(args.data)
     if not report.coverage:
@@ -105,7 +105,7 @@ def _coverage(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from ketdata._io.transaction import locked
-    from ketdata._paths import project_root
+    from ketdata._read.paths import project_root
 
     if args.check or args.shipped:  # reads only, or reads what no ketdata command changes
         return _export_locked(args)
@@ -115,9 +115,9 @@ def _export(args: argparse.Namespace) -> int:
 
 def _export_locked(args: argparse.Namespace) -> int:
     from ketdata import load
-    from ketdata._validate import run
-    from ketdata.export import export, stale_files
-    from ketdata.export._write import ExportTargetError
+    from ketdata._export import export, stale_files
+    from ketdata._export._write import ExportTargetError
+    from ketdata._validation.pipeline import run
 
     problems = run(args.data).problems
     if _failed(problems):
@@ -144,8 +144,8 @@ def _export_locked(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from ketdata._diff import render_markdown, render_text
-    from ketdata._release import RevisionError, compare, resolve
+    from ketdata._editor.diff import render_markdown, render_text
+    from ketdata._editor.release import RevisionError, compare, resolve
 
     try:
         old, new = resolve(args.old), resolve(args.new)
@@ -165,9 +165,9 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _release(args: argparse.Namespace) -> int:
+    from ketdata._editor.release import check_date
     from ketdata._io.transaction import locked
-    from ketdata._paths import project_root
-    from ketdata._release import check_date
+    from ketdata._read.paths import project_root
 
     folder = args.data or Path("data")
     if args.date is not None:
@@ -180,8 +180,8 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _release_locked(folder: Path, args: argparse.Namespace) -> int:
-    from ketdata._release import apply, plan
-    from ketdata._validate import run
+    from ketdata._editor.release import apply, plan
+    from ketdata._validation.pipeline import run
 
     problems = run(folder).problems
     if _failed(problems):
@@ -211,7 +211,7 @@ def _release_locked(folder: Path, args: argparse.Namespace) -> int:
 
 
 def _codes(args: argparse.Namespace) -> int:
-    from ketdata._problems import render_catalogue
+    from ketdata._model.problems import render_catalogue
 
     print(render_catalogue(args.format), end="")
     return EXIT_OK
@@ -222,8 +222,8 @@ def _editor_folder(args: argparse.Namespace) -> Path:
 
 
 def _locate(args: argparse.Namespace) -> int:
-    from ketdata._locate import locate
-    from ketdata._scaffold import source_text
+    from ketdata._editor.locate import locate
+    from ketdata._editor.new import source_text
 
     if not args.quote.strip():
         print("ketdata: error: the quote is empty", file=sys.stderr)
@@ -251,7 +251,7 @@ def _locate(args: argparse.Namespace) -> int:
 
 def _new(args: argparse.Namespace) -> int:
     from ketdata._io.transaction import locked
-    from ketdata._paths import project_root
+    from ketdata._read.paths import project_root
 
     # Held from reading the next free id to writing the record: two `new` never take the same id.
     with locked(project_root(_editor_folder(args))):
@@ -259,7 +259,7 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _new_locked(args: argparse.Namespace) -> int:
-    from ketdata import _scaffold
+    from ketdata._editor import new as _scaffold
 
     folder = _editor_folder(args)
     ds = _load_checked(folder)
@@ -303,7 +303,7 @@ def _new_locked(args: argparse.Namespace) -> int:
 
 def _fmt(args: argparse.Namespace) -> int:
     from ketdata._io.transaction import locked
-    from ketdata._paths import project_root
+    from ketdata._read.paths import project_root
 
     if args.check:
         return _fmt_locked(args)
@@ -312,9 +312,9 @@ def _fmt(args: argparse.Namespace) -> int:
 
 
 def _fmt_locked(args: argparse.Namespace) -> int:
-    from ketdata._format import format_folder
+    from ketdata._editor.fmt import format_folder
     from ketdata._io.transaction import commit
-    from ketdata._paths import project_root
+    from ketdata._read.paths import project_root
 
     results, blocking = format_folder(_editor_folder(args))
     for found in blocking:
@@ -363,8 +363,8 @@ def _load_checked(folder: Path) -> Any:
 
     No command then meets a record of the wrong shape; the problems are raised as a DataError otherwise.
     """
-    from ketdata._folder import load_folder
-    from ketdata._validate import run
+    from ketdata._validation.folder import load_folder
+    from ketdata._validation.pipeline import run
 
     broken = [p for p in run(folder).problems if p.severity is Severity.ERROR and p.code[:3] in ("KD0", "KD1")]
     if broken:
@@ -373,8 +373,8 @@ def _load_checked(folder: Path) -> Any:
 
 
 def _show(args: argparse.Namespace) -> int:
-    from ketdata._model import Caveat, Claim, near_misses
-    from ketdata._query import show
+    from ketdata._editor.show import show
+    from ketdata._model.records import Caveat, Claim, near_misses
 
     ds = _dataset(args)
     record = ds.get(args.id)
@@ -395,7 +395,7 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from ketdata._query import render_list, select
+    from ketdata._editor.show import render_list, select
 
     claims = select(_dataset(args), args.category, args.status, args.evidence, args.concept)
     print(render_list(claims, args.format), end="")
@@ -403,7 +403,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _shipped_data() -> Path:
-    from ketdata._paths import data_dir
+    from ketdata._read.paths import data_dir
 
     return data_dir()
 

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 import ketdata
-from ketdata._files import TMP_TAG
-from ketdata._versions import read_checksums
-from ketdata.export import export
-from ketdata.export._write import ExportTargetError
+from ketdata._export import export
+from ketdata._export._write import ExportTargetError
+from ketdata._io.files import TMP_TAG
+from ketdata._validation.history import read_checksums
 
 from .helpers import DATA, EDITED, LATEST, ROOT, edit
 
@@ -211,7 +211,7 @@ def test_an_export_killed_at_any_moment_leaves_a_whole_set(tmp_path: Path) -> No
 
 
 def test_release_planning_refuses_a_forged_baseline(project: Path) -> None:
-    from ketdata._release import ReleaseError, plan
+    from ketdata._editor.release import ReleaseError, plan
 
     edit(project / f"releases/{LATEST}.json", f'"version":"{LATEST}"', '"version":"99.0.0"')
     reword(project / "data")

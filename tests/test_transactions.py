@@ -31,10 +31,10 @@ import pytest
 
 import ketdata
 from ketdata._cli import main
-from ketdata._files import TMP_TAG
+from ketdata._editor.verdict import Verdict, fingerprint, write_review
 from ketdata._io import transaction
+from ketdata._io.files import TMP_TAG
 from ketdata._io.transaction import STATE_DIR, locked
-from ketdata._review import Verdict, fingerprint, write_review
 
 from .helpers import DATA, EDITED, LATEST, ROOT, edit
 
@@ -58,7 +58,7 @@ OTHER_CLAIM = [
 REVIEW_SCRIPT = """
 import datetime, sys
 from pathlib import Path
-from ketdata._review import ReviewConflictError, ReviewRefusedError, Verdict, write_review
+from ketdata._editor.verdict import ReviewConflictError, ReviewRefusedError, Verdict, write_review
 try:
     write_review(Path("data"), sys.argv[1], Verdict("reviewed", "Ann Example", "pharmacist"), sys.argv[2],
                  datetime.date(2026, 12, 1))
@@ -524,7 +524,7 @@ def test_nothing_goes_back_against_the_release_history(
 def test_export_rewrites_a_file_that_holds_the_same_table_in_other_bytes(tmp_path: Path) -> None:
     import pyarrow.parquet as pq
 
-    from ketdata.export import render
+    from ketdata._export import render
 
     project = make_project(tmp_path / "project")
     parquet = project / "exports/parquet/claims.parquet"

@@ -1,1 +1,4 @@
-"""Files on disk: the overlay validation reads a would-be state through, and the one transaction that writes."""
+"""Files and text at the edges: safe reads and writes, YAML, escaping per output sink, and the one transaction.
+
+The transaction (lock, journal, commit) and the overlay through which a would-be state is validated live here.
+"""

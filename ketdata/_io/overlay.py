@@ -1,4 +1,4 @@
-"""A would-be state of some files, seen by every read of ``ketdata._files`` while it is in effect.
+"""A would-be state of some files, seen by every read of ``ketdata._io.files`` while it is in effect.
 
 A command that changes the data validates the folder as it *would* be, without writing a byte: the
 changed files' new bytes are laid over the disk for the duration of a ``with overlaid(...)`` block, in

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from ketdata._files import (
+from ketdata._io.files import (
     TMP_TAG,
     NotRegularFileError,
     exchange,
@@ -48,7 +48,7 @@ from ketdata._files import (
     write_atomic,
     write_new,
 )
-from ketdata._problems import Problem, problem
+from ketdata._model.problems import Problem, problem
 
 STATE_DIR = ".ketdata"
 LOCK, SECRET, JOURNAL = "lock", "secret", "journal.json"
