@@ -314,6 +314,18 @@ def test_new_and_a_review_save_at_once_never_report_a_success_that_is_not_on_dis
     assert reviewed, "the review save never won a race; the test proves nothing"
 
 
+def test_two_exports_at_once_leave_one_whole_set_and_remove_nothing_of_each_other(tmp_path: Path) -> None:
+    for n in range(3):
+        project = make_project(tmp_path / f"run{n}")
+        runs = [start([PYTHON, "-m", "ketdata", "export", "data"], project) for _ in range(2)]
+        outputs = [run.communicate() for run in runs]
+        assert [run.returncode for run in runs] == [0, 0], outputs
+        manifest = json.loads((project / "exports/manifest.json").read_bytes())
+        for entry in manifest["files"]:
+            assert hashlib.sha256((project / "exports" / entry["path"]).read_bytes()).hexdigest() == entry["sha256"]
+        assert leftovers(project) == []
+
+
 def test_fmt_during_a_release_loses_neither(tmp_path: Path) -> None:
     for n in range(2):
         project = make_project(tmp_path / f"run{n}")
@@ -456,7 +468,9 @@ def test_the_release_history_applies_from_inside_the_data_folder(tmp_path: Path)
     assert ("KD501", "identity.yaml") in codes(from_root)
     from_data = subprocess.run([*ketdata_cli, "."], cwd=project / "data", capture_output=True, text=True)
     from_claims = subprocess.run([*ketdata_cli, ".."], cwd=project / "data/claims", capture_output=True, text=True)
-    assert codes(from_data) == codes(from_claims) == codes(from_root)
+    (tmp_path / "linked").symlink_to(project / "data")
+    through_a_link = subprocess.run([*ketdata_cli, str(tmp_path / "linked")], capture_output=True, text=True)
+    assert codes(from_data) == codes(from_claims) == codes(through_a_link) == codes(from_root)
 
 
 def test_release_from_inside_the_data_folder_writes_beside_it(tmp_path: Path, outcomes: dict[str, Any]) -> None:

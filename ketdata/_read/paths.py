@@ -68,12 +68,14 @@ def data_dir() -> Path:
 def project_root(data_dir: str | os.PathLike[str]) -> Path:
     """The folder a data folder lives in (its releases, changelog and exports beside it), however it is named.
 
-    ``.``, ``..`` and ``sub/..`` name the same folder as its real name does, so the same release history
-    applies wherever the command is run from.
+    ``.``, ``..``, ``sub/..`` and a link to the data folder name the same folder as its real name does, so
+    the same release history applies wherever the command is run from and however the folder is reached.
     """
     from pathlib import Path
 
     norm = Path(os.path.normpath(data_dir))
+    if os.path.islink(norm):
+        return Path(os.path.realpath(norm)).parent
     return norm.parent if norm.name not in ("", ".", "..") else Path(os.path.abspath(norm)).parent
 
 
