@@ -582,3 +582,24 @@ def test_the_shipped_data_folder_has_no_state_of_ketdata_in_git() -> None:
     ignored = subprocess.run(["git", "check-ignore", "-q", f"{STATE_DIR}/journal.json"], cwd=ROOT)
     assert ignored.returncode == 0
     assert DATA.parent == ROOT
+
+
+def caveat_version(project: Path) -> int:
+    (caveat,) = [c for c in ketdata.load(project / "data").caveats if c.id == "caveat-001"]
+    return caveat.version
+
+
+def test_new_never_reads_a_snapshot_that_fails_its_checksum(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    caveats = project / "data/caveats.yaml"
+    version = caveat_version(project)
+    trusted = make_project(tmp_path / "trusted")
+    assert subprocess.run([PYTHON, "-m", "ketdata", *NEW_CLAIM], cwd=trusted).returncode == 0
+    assert caveat_version(trusted) == version + 1
+    edit(project / f"releases/{LATEST}.json", "Ketamine is a medication.", "Ketamine is a medicine.")
+    before = caveats.read_bytes()
+    assert subprocess.run([PYTHON, "-m", "ketdata", *NEW_CLAIM], cwd=project).returncode == 0
+    # The edited snapshot says nothing about what was released: the caveat's version is left to the editor.
+    assert caveat_version(project) == version
+    assert caveats.read_bytes() != before
+    assert "KD507" in {p.code for p in ketdata.validate(project / "data")}

@@ -177,16 +177,17 @@ def _error_keys(data_dir: Path) -> set[tuple[str, str, str | None, str]]:
 def _attach(data_dir: Path, caveat_ids: Sequence[str], claim_id: str) -> list[tuple[Path, str]]:
     """The new text of each caveat file, with ``claim_id`` in the applies_to and scope of the caveats named.
 
-    A caveat released at its current version gets the next one: adding a claim changes its content.
+    A caveat released at its current version gets the next one: adding a claim changes its content. Only a
+    snapshot that passes its checksum is read for that (validation reports any other, KD507).
 
     Raises:
         ScaffoldError: A caveat named does not exist, or its file cannot be rewritten.
     """
     from ketdata._editor.fmt import format_file, key_order
     from ketdata._validation.folder import discover
-    from ketdata._validation.history import latest_snapshot, releases_dir
+    from ketdata._validation.history import release_problems, releases_dir
 
-    snapshot = latest_snapshot(releases_dir(data_dir))
+    _, snapshot = release_problems(releases_dir(data_dir))
     released = {c["id"]: c["version"] for c in json.loads(read_regular(snapshot))["caveats"]} if snapshot else {}
     found: set[str] = set()
 
