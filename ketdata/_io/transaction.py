@@ -48,6 +48,7 @@ from ketdata._io.files import (
     write_atomic,
     write_new,
 )
+from ketdata._model.errors import UsageError
 from ketdata._model.problems import Problem, problem
 
 STATE_DIR = ".ketdata"
@@ -59,7 +60,7 @@ _FORMAT = "ketdata-transaction"
 Build = Callable[[Path], None]
 
 
-class TransactionError(ValueError):
+class TransactionError(UsageError):
     """The folder cannot be changed safely: another command holds it too long, or a journal is not ketdata's."""
 
 

@@ -12,8 +12,10 @@ from collections.abc import Mapping
 import yaml
 from yaml.nodes import MappingNode, ScalarNode
 
+from ketdata._model.errors import UsageError
 
-class YamlEditError(ValueError):
+
+class YamlEditError(UsageError):
     """The text is not one YAML mapping whose keys can be told apart."""
 
 
