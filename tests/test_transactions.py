@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import errno
 import hashlib
 import io
 import itertools
@@ -375,6 +376,35 @@ def test_a_file_size_limit_leaves_the_project_as_it_was(
     assert leftovers(project) == []
     assert subprocess.run(COMMANDS[name].argv(project), cwd=project, capture_output=True).returncode == 0
     assert tree(project) == after
+
+
+@pytest.mark.parametrize(("name", "second"), [("new", "caveats.yaml"), ("fmt", "caveats.yaml"),
+                                              ("release", f"{NEXT}.json")])  # fmt: skip
+def test_a_full_disk_on_the_second_file_leaves_the_project_as_it_was(
+    name: str, second: str, tmp_path: Path, outcomes: dict[str, Any]
+) -> None:
+    before, _, _ = outcomes[name]
+    project = fresh(tmp_path, name)
+    real, calls = transaction.write_new, itertools.count()
+
+    def disk_full_on_the_second(path: Path, data: Any) -> None:
+        if next(calls) == 1:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        real(path, data)
+
+    err = io.StringIO()
+    cwd = Path.cwd()
+    os.chdir(project)
+    try:
+        with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(io.StringIO()):
+            patch.setattr(transaction, "write_new", disk_full_on_the_second)
+            with contextlib.redirect_stderr(err):
+                assert main(COMMANDS[name].argv(project)[3:]) == 2
+    finally:
+        os.chdir(cwd)
+    assert "No space left on device" in err.getvalue() and second in err.getvalue(), err.getvalue()
+    assert tree(project) == before
+    assert leftovers(project) == []
 
 
 # --- journals ketdata did not seal -----------------------------------------------------------------------
