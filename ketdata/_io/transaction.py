@@ -23,7 +23,6 @@ edited journal, or one whose files were changed since, is refused with a message
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import hmac
 import json
@@ -147,6 +146,10 @@ def _locked_one(root: Path) -> Iterator[None]:
 
 
 def _flock(fd: int, root: Path) -> None:
+    try:
+        import fcntl  # POSIX only; validation and reading never need it
+    except ImportError:
+        raise TransactionError("the commands that write need POSIX file locks (fcntl); this system has none") from None
     deadline = time.monotonic() + WAIT_SECONDS
     while True:
         try:
