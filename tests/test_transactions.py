@@ -633,3 +633,16 @@ def test_new_never_reads_a_snapshot_that_fails_its_checksum(tmp_path: Path) -> N
     assert caveat_version(project) == version
     assert caveats.read_bytes() != before
     assert "KD507" in {p.code for p in ketdata.validate(project / "data")}
+
+
+def test_a_review_save_is_validated_before_it_is_written(tmp_path: Path) -> None:
+    from ketdata._editor.verdict import ReviewRefusedError
+
+    project = make_project(tmp_path / "project")
+    edit(project / IDENTITY, "review:\n  status: unreviewed\n", "review:\n  status: unreviewed\nnickname: Special K\n")
+    assert subprocess.run([PYTHON, "-m", "ketdata", "fmt", "data"], cwd=project, capture_output=True).returncode == 0
+    before = tree(project)
+    with pytest.raises(ReviewRefusedError, match="would not match its schema"):
+        write_review(project / "data", "claim-001", Verdict("reviewed", "Ann Example", "pharmacist"), seen(project),
+                     datetime.date(2026, 12, 1))  # fmt: skip
+    assert tree(project) == before

@@ -26,9 +26,11 @@ from ketdata._io.files import read_regular
 from ketdata._io.transaction import TransactionError, commit, locked
 from ketdata._io.yaml import read_documents
 from ketdata._model.errors import UsageError
+from ketdata._model.problems import Severity
 from ketdata._read.paths import project_root, schema_dir
 from ketdata._validation.folder import discover
 from ketdata._validation.governance import REVIEWED
+from ketdata._validation.pipeline import run_state
 
 # The reasons a reviewer may flag a record, as the schema's reviewFlag lists them, with the words shown.
 FLAGS: dict[str, str] = {
@@ -181,8 +183,14 @@ def _write_locked(folder: Path, record_id: str, block: dict[str, Any], seen: str
     after = format_file(path, kind, order, set_review)
     if not changed or after.text is None:
         raise ReviewRefusedError(f"{record_id} could not be found again in {path.name}")
+    data = after.text.encode("utf-8")
+    # The would-be file, validated in memory: a review never leaves a record that does not match its schema.
+    would_be = run_state(folder, {path: data}).problems
+    broken = [p for p in would_be if p.record_id == record_id and p.severity is Severity.ERROR and p.code < "KD2"]
+    if broken:
+        raise ReviewRefusedError(f"with this review {record_id} would not match its schema: {broken[0].message}")
     # A text editor (which takes no lock) may have saved while the new text was made: check once more.
     if fingerprint(read_regular(path)) != seen:
         raise ReviewConflictError(f"{path.name} changed on disk since the page showed {record_id}; nothing was written")
-    commit(project_root(folder), {path: after.text.encode("utf-8")})
+    commit(project_root(folder), {path: data})
     return path
