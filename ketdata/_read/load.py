@@ -83,10 +83,10 @@ def shipped_version() -> str:
     try:
         return str(_shipped_document()["dataset"]["version"])
     except OSError:
-        import re
+        import yaml  # read as YAML, so that `version :` or `'version':` is the same key
 
         from ketdata._read.paths import data_dir
 
-        text = (data_dir() / "dataset.yaml").read_text(encoding="utf-8")
-        found = re.search(r"^version:\s*['\"]?([0-9.]+)", text, re.MULTILINE)
-        return found.group(1) if found else "0.0.0"
+        record = yaml.safe_load((data_dir() / "dataset.yaml").read_text(encoding="utf-8"))
+        version = record.get("version") if isinstance(record, dict) else None
+        return version if isinstance(version, str) else "0.0.0"

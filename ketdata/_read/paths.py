@@ -65,6 +65,20 @@ def data_dir() -> Path:
     return _locate("data")
 
 
+def project_root(data_dir: str | os.PathLike[str]) -> Path:
+    """The folder a data folder lives in (its releases, changelog and exports beside it), however it is named.
+
+    ``.``, ``..``, ``sub/..`` and a link to the data folder name the same folder as its real name does, so
+    the same release history applies wherever the command is run from and however the folder is reached.
+    """
+    from pathlib import Path
+
+    norm = Path(os.path.normpath(data_dir))
+    if os.path.islink(norm):
+        return Path(os.path.realpath(norm)).parent
+    return norm.parent if norm.name not in ("", ".", "..") else Path(os.path.abspath(norm)).parent
+
+
 def schema_version() -> str:
     """The version the shipped schemas carry (``x-schema-version`` of the common schema)."""
     import json
