@@ -1,10 +1,11 @@
 """A reviewer's verdict on one claim or caveat, written into its ``review`` block and nowhere else.
 
-The write goes through the canonical formatter and the one atomic write, so no other byte of the file
-changes; it is refused when the record changed since the reviewer saw it (optimistic concurrency, per
-record: a save to another record of the same file is no conflict) and when the file is not in canonical
-form (formatting it would change more than the review). ketdata never fills
-in a reviewer: the name and role are the reviewer's own words, trimmed of surrounding spaces only.
+The write goes through the canonical formatter and the project's one transaction (under its lock, the
+would-be file validated in memory), so no other byte of the file changes; it is refused when the record
+changed since the reviewer saw it (optimistic concurrency, per record: a save to another record of the
+same file is no conflict) and when the file is not in canonical form (formatting it would change more than
+the review). ketdata never fills in a reviewer: the name and role are the reviewer's own words, trimmed of
+surrounding spaces only.
 
 Review-due policy: a confirmed record is due for review again one year after it was reviewed; a flagged
 record gets no due date, since the flag itself (KD612) keeps it in the queue until it is changed and
@@ -23,12 +24,15 @@ from typing import Any, Literal
 from jsonschema import Draft202012Validator
 
 from ketdata._editor.fmt import format_file, key_order
-from ketdata._io.files import read_regular, write_text
+from ketdata._io.files import read_regular
+from ketdata._io.transaction import TransactionError, commit, locked
 from ketdata._io.yaml import read_documents
 from ketdata._model.errors import UsageError
-from ketdata._read.paths import schema_dir
+from ketdata._model.problems import Severity
+from ketdata._read.paths import project_root, schema_dir
 from ketdata._validation.folder import discover
 from ketdata._validation.governance import REVIEWED
+from ketdata._validation.pipeline import run_state
 
 # The reasons a reviewer may flag a record, as the schema's reviewFlag lists them, with the words shown.
 FLAGS: dict[str, str] = {
@@ -173,15 +177,21 @@ def write_review(folder: Path, record_id: str, verdict: Verdict | Restore, seen:
 
     Raises:
         ReviewConflictError: The record changed since then: nothing is written.
-        ReviewRefusedError: The verdict is incomplete, the file is not in canonical form, or the record would
-            no longer match its schema.
+        ReviewRefusedError: The verdict is incomplete, the file is not in canonical form, the record would
+            no longer match its schema, or the folder cannot be changed safely (an untrusted journal, a lock
+            held too long).
     """
     block = dict(verdict.block) if isinstance(verdict, Restore) else review_block(verdict, today)
-    return _write_block(folder, record_id, block, seen)
+    # The lock keeps every other writer (another save, `new`, `fmt`, `release`) out from the check on.
+    try:
+        with locked(project_root(folder)):
+            return _write_locked(folder, record_id, block, seen)
+    except TransactionError as exc:
+        raise ReviewRefusedError(str(exc)) from None
 
 
-def _write_block(folder: Path, record_id: str, block: dict[str, Any], seen: str) -> Path:
-    path, kind, data, value = _find(folder, record_id)
+def _write_locked(folder: Path, record_id: str, block: dict[str, Any], seen: str) -> Path:
+    path, kind, read, value = _find(folder, record_id)
     if record_stamp(value) != seen:
         raise ReviewConflictError(f"{record_id} changed on disk since the page showed it; nothing was written")
     order = key_order()
@@ -200,8 +210,15 @@ def _write_block(folder: Path, record_id: str, block: dict[str, Any], seen: str)
     after = format_file(path, kind, order, set_review)
     if not changed or after.text is None:
         raise ReviewRefusedError(f"{record_id} could not be found again in {path.name}")
-    # An editor may have saved while the new text was made: the file must still be the bytes checked above.
-    if fingerprint(read_regular(path)) != fingerprint(data):
+    data = after.text.encode("utf-8")
+    # The would-be file, validated in memory: a review never leaves a record that does not match its schema.
+    would_be = run_state(folder, {path: data}).problems
+    broken = [p for p in would_be if p.record_id == record_id and p.severity is Severity.ERROR and p.code < "KD2"]
+    if broken:
+        raise ReviewRefusedError(f"with this review {record_id} would not match its schema: {broken[0].message}")
+    # A text editor (which takes no lock) may have saved while the new text was made: the file must still be
+    # the bytes checked above.
+    if fingerprint(read_regular(path)) != fingerprint(read):
         raise ReviewConflictError(f"{path.name} changed on disk while {record_id} was being saved; nothing was written")
-    write_text(path, after.text)
+    commit(project_root(folder), {path: data})
     return path
