@@ -299,8 +299,14 @@ def test_new_and_a_review_save_at_once_never_report_a_success_that_is_not_on_dis
     reviewed = 0
     for n in range(4):
         project = make_project(tmp_path / f"run{n}")
-        claim = start([PYTHON, "-m", "ketdata", *NEW_CLAIM], project)
-        review = start([PYTHON, "-c", REVIEW_SCRIPT, "claim-001", seen(project)], project)
+        page = seen(project)
+        # Each starts first in turn, so that both orders are tried.
+        if n % 2:
+            claim = start([PYTHON, "-m", "ketdata", *NEW_CLAIM], project)
+            review = start([PYTHON, "-c", REVIEW_SCRIPT, "claim-001", page], project)
+        else:
+            review = start([PYTHON, "-c", REVIEW_SCRIPT, "claim-001", page], project)
+            claim = start([PYTHON, "-m", "ketdata", *NEW_CLAIM], project)
         (_, claim_err), (review_out, review_err) = claim.communicate(), review.communicate()
         assert claim.returncode == 0, claim_err
         assert NEW_CLAIM[3] in statements(project)
