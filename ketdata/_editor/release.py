@@ -37,6 +37,7 @@ from ketdata._validation.history import (
     semver,
     unreleased_reason,
 )
+from ketdata._validation.pipeline import run
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -124,7 +125,8 @@ def resolve(spec: str) -> Version:
     """
     path = Path(spec)
     if path.is_dir():
-        return Version(load_folder(path), shipped_schema_version(), spec)
+        # Read with exact types, as validation reads it: a record of a wrong type never reaches the comparison.
+        return Version(run(path).dataset(), shipped_schema_version(), spec)
     if not path.is_file() and not spec.startswith("v"):
         path = _released(spec) or path
     if path.is_file():

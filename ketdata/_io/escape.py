@@ -12,6 +12,13 @@ import html
 import re
 from typing import Any
 
+# What a reader cannot see, and the terminal's sanitizer, live with the record model (a problem prints
+# through them); they are this module's too, as every output sink's escaping is.
+from ketdata._model.unseen import describe_char as describe_char
+from ketdata._model.unseen import find_unseen as find_unseen
+from ketdata._model.unseen import terminal_text as terminal_text
+from ketdata._model.unseen import unseen as unseen
+
 # Spreadsheets read a cell starting with one of these as a formula (OWASP's list, with the full-width
 # forms some locales treat the same); a leading apostrophe is the customary "this is text" mark, so it
 # is escaped too, which keeps the escaping reversible.

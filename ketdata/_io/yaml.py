@@ -11,12 +11,13 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from ketdata._io.escape import describe_char, find_unseen
 from ketdata._io.files import read_regular
 from ketdata._model.frozen import replace
 from ketdata._model.problems import Problem, problem, short
@@ -27,16 +28,45 @@ except AttributeError:  # PyYAML built without libyaml
     warnings.warn("libyaml is not available; reading YAML with the slower pure-Python loader", stacklevel=1)
     _Loader = yaml.SafeLoader
 
+
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 20
 
 _T = "tag:yaml.org,2002:"
+_STR = _T + "str"
 _SCALARS = {_T + n: n for n in ("str", "int", "float", "bool", "null", "timestamp")}
 _CONSTRUCT = SafeConstructor()
-_STR = _T + "str"
 _TAB_INDENT = re.compile(r"^ *\t", re.MULTILINE)
 
 _TYPE_NAMES = {"int": "an integer", "float": "a number", "bool": "a boolean", "null": "null", "timestamp": "a date"}
+
+
+class _Reader(_Loader):  # type: ignore[misc]
+    """The safe loader, resolving the tag of a plain scalar that no implicit type can start with at once.
+
+    Resolution is a Python call per scalar from libyaml's composer; most scalars are words (ids, text),
+    which YAML reads as strings whatever follows their first character, so the regular expressions of
+    the implicit types (bool, int, float, null, timestamp…) are tried only for the others.
+    """
+
+    _STARTS = frozenset(k for k in getattr(_Loader, "yaml_implicit_resolvers", {}) if k)
+    _SIMPLE = None not in getattr(_Loader, "yaml_implicit_resolvers", {None: 0}) and not getattr(
+        _Loader, "yaml_path_resolvers", True
+    )
+
+    if _SIMPLE:  # no path resolvers registered: nothing to follow down the tree and back up, per node
+
+        def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+            """Nothing to do: no path resolvers."""
+
+        def ascend_resolver(self) -> None:
+            """Nothing to do: no path resolvers."""
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is ScalarNode and self._SIMPLE and (not implicit[0] or (value and value[0] not in self._STARTS)):
+            return _STR
+        return cast(str, super().resolve(kind, value, implicit))
+
 
 Path_ = tuple[str | int, ...]
 
@@ -68,7 +98,7 @@ class NodeCache:
         if nodes is None:
             try:
                 text = read_regular(Path(file)).decode("utf-8")
-                nodes = [n for n in yaml.compose_all(text, Loader=_Loader) if n is not None]
+                nodes = [n for n in yaml.compose_all(text, Loader=_Reader) if n is not None]
             except (OSError, UnicodeDecodeError, yaml.YAMLError):
                 nodes = []
         self._files[file] = nodes
@@ -120,8 +150,9 @@ class Document:
 class _Converter:
     """Turns a document's nodes into plain values, reporting what a plain safe load would hide."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, text: str) -> None:
         self.file = file
+        self.text = text
         self.problems: list[Problem] = []
 
     def _report(self, code: str, node: Node, message: str) -> None:
@@ -134,7 +165,11 @@ class _Converter:
             self._report("KD011", node, f"value nested deeper than {MAX_DEPTH} levels")
             return None
         if isinstance(node, ScalarNode):
-            return node.value if node.tag == _STR else self._scalar(node)
+            if node.tag != _STR:
+                return self._scalar(node)
+            if node.style == '"':
+                self._escaped_unseen(node)
+            return node.value
         if isinstance(node, MappingNode):
             return self._mapping(node, depth)
         if node.tag != _T + "seq":
@@ -146,8 +181,13 @@ class _Converter:
             self._report("KD007", node, f"tag {node.tag!r} is not allowed")
         result: dict[str, Any] = {}
         first: dict[str, Node] = {}
+        # Most keys and values are plain or single-quoted text: taken as they are, without a call each.
+        inline = depth < MAX_DEPTH
         for key_node, value_node in node.value:
-            key = self.convert(key_node, depth)
+            if type(key_node) is ScalarNode and key_node.tag == _STR and key_node.style != '"':
+                key = key_node.value
+            else:
+                key = self.convert(key_node, depth)
             if not isinstance(key, str):
                 self._report("KD014", key_node, f"key {key!r} is not a string")
                 key = str(key)
@@ -156,8 +196,24 @@ class _Converter:
                 self._report("KD005", key_node, f"duplicate key {key!r} (first given on line {line})")
                 continue
             first[key] = key_node
-            result[key] = self.convert(value_node, depth + 1)
+            if inline and type(value_node) is ScalarNode and value_node.tag == _STR and value_node.style != '"':
+                result[key] = value_node.value
+            else:
+                result[key] = self.convert(value_node, depth + 1)
         return result
+
+    def _escaped_unseen(self, node: ScalarNode) -> None:
+        """Report an unseen character that a double-quoted scalar makes with an escape.
+
+        Raw ones are reported where they stand, by `_raw_unseen`.
+        """
+        source = self.text[node.start_mark.index : node.end_mark.index]
+        if "\\" not in source:
+            return
+        made = {node.value[i] for i in find_unseen(node.value)} - set(source)
+        for char in sorted(made):
+            msg = f"the value holds {describe_char(char)}, written as an escape, which a reader cannot see"
+            self._report("KD108", node, msg)
 
     def _scalar(self, node: ScalarNode) -> Any:
         kind = _SCALARS.get(node.tag)
@@ -197,6 +253,24 @@ def _anchor_problems(text: str, file: str) -> list[Problem]:
     return found
 
 
+def _raw_unseen(text: str, file: str, limit: int = 20) -> list[Problem]:
+    """Every unseen character standing raw in the text (a bidi control, ESC, U+200B…), at its line and column.
+
+    Carriage returns are line breaks to YAML, and tab and line feed are layout; anything else `unseen`
+    names is reported, the first ``limit`` of them.
+    """
+    found = []
+    for i in find_unseen(text, "\t\n\r"):
+        line = text.count("\n", 0, i) + 1
+        column = i - text.rfind("\n", 0, i)
+        msg = f"holds {describe_char(text[i])}, which a reader cannot see or which changes the text around it"
+        found.append(problem("KD108", file, line, column, None, msg, f"delete the character at line {line}, "
+                             f"column {column} (it may look like nothing, or like a line break)"))  # fmt: skip
+        if len(found) == limit:
+            break
+    return found
+
+
 def _syntax_problem(exc: yaml.YAMLError, text: str, file: str) -> Problem:
     context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
     trouble, mark = getattr(exc, "problem", None), getattr(exc, "problem_mark", None)
@@ -229,6 +303,7 @@ def read_documents(data: bytes, file: str, cache: NodeCache | None = None) -> tu
     text, problems = _decode(data, file)
     if text is None:
         return [], problems
+    unseen = _raw_unseen(text, file)
     documents: list[Document] = []
     try:
         if "&" in text or "*" in text:
@@ -236,20 +311,35 @@ def read_documents(data: bytes, file: str, cache: NodeCache | None = None) -> tu
             if problems:
                 return [], problems
         # Each document is converted as soon as it is composed, so a file's node trees never pile up.
-        for node in yaml.compose_all(text, Loader=_Loader):
+        for node in yaml.compose_all(text, Loader=_Reader):
             if node is None:
                 continue
-            converter = _Converter(file)
+            converter = _Converter(file, text)
             value = converter.convert(node)
             line, column = _at(node)
             documents.append(Document(value, line, column, file, len(documents), cache, converter.problems))
+    except yaml.reader.ReaderError as exc:
+        # A character YAML refuses outright (ESC, a C1 control): reported where it stands, not as a syntax error.
+        return [], unseen or [_reader_problem(exc, text, file)]
     except yaml.YAMLError as exc:
-        return [], [_syntax_problem(exc, text, file)]
+        return [], [*unseen, _syntax_problem(exc, text, file)]
     except RecursionError:  # only the pure-Python composer recurses; libyaml stops at 1000 levels itself
         return [], [problem("KD011", file, 1, 1, None, "values nested too deeply to read")]
     if not documents:
         problems.append(problem("KD009", file, 1, 1, None, "file holds no records"))
+    for found in unseen:
+        # Each belongs to the record it stands in (the last one starting on or before its line).
+        owner = next((d for d in reversed(documents) if d.line <= found.line), None)
+        (owner.problems if owner is not None else problems).append(found)
     return documents, problems
+
+
+def _reader_problem(exc: yaml.reader.ReaderError, text: str, file: str) -> Problem:
+    # libyaml gives the offset in UTF-8 bytes.
+    at = len(text.encode("utf-8", "surrogatepass")[: exc.position].decode("utf-8", "ignore"))
+    line, column = text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
+    char = chr(exc.character) if isinstance(exc.character, int) else str(exc.character)[:1]
+    return problem("KD108", file, line, column, None, f"holds {describe_char(char)}, which YAML does not allow")
 
 
 def iter_mappings(documents: list[Document], file: str) -> Iterator[tuple[Document, list[Problem]]]:

@@ -50,9 +50,25 @@ def discover(data_dir: Path) -> tuple[list[DataFile], list[Problem]]:
             files.append(DataFile(single, kind))
         files += [DataFile(p, kind) for p in sorted(regular) if p.parent == data_dir / stem and p.suffix == ".yaml"]
     known = {f.path for f in files}
-    for stray in sorted(p for p in regular if p.suffix in (".yaml", ".yml") and p not in known):
-        problems.append(problem("KD012", str(stray), 1, 1, None, "file is not where any record type lives"))
+    for stray in sorted(p for p in regular if p.suffix.lower() in (".yaml", ".yml") and p not in known):
+        held = kind_at(data_dir, stray)
+        if held is None:
+            problems.append(problem("KD012", str(stray), 1, 1, None, "file is not where any record type lives"))
+        else:
+            msg = f"its {held.replace('_', ' ')} records are not read: only files named *.yaml are; rename it " \
+                  f"{stray.with_suffix('.yaml').name}"  # fmt: skip
+            problems.append(problem("KD012", str(stray), 1, 1, None, msg))
     return files, problems
+
+
+def kind_at(data_dir: Path, path: Path) -> str | None:
+    """The record kind a file at ``path`` would hold, whatever its suffix's case or file type; None for none."""
+    if path.parent == data_dir and path.stem == DATASET_FILE.removesuffix(".yaml"):
+        return "dataset"
+    for kind, _, stem in KINDS:
+        if (path.parent == data_dir and path.stem == stem) or path.parent == data_dir / stem:
+            return kind
+    return None
 
 
 @dataclass(slots=True)
@@ -61,6 +77,7 @@ class RawRecord:
 
     Attributes:
         id: The record's id, if it has a string one (worked out once: the rules ask for it constantly).
+        taken: The values of a wrong type that the schema check took out of ``value``, by path.
     """
 
     kind: str
@@ -68,6 +85,7 @@ class RawRecord:
     value: dict[str, Any]
     doc: Document
     id: str | None = field(init=False)
+    taken: dict[tuple[str | int, ...], Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         rid = self.value.get("id")
@@ -115,6 +133,12 @@ def read_file(data_file: DataFile, data: bytes, nodes: NodeCache) -> tuple[list[
     name = str(data_file.path)
     documents, problems = read_documents(data, name, nodes)
     records: list[RawRecord] = []
+    if data_file.kind == "dataset" and len(documents) > 1:
+        # Only the first is the dataset record; the others are reported once, not checked as records.
+        lines = ", ".join(str(d.line) for d in documents[1:])
+        msg = f"dataset.yaml holds {len(documents)} documents; only the first is read (others start on line {lines})"
+        problems.append(problem("KD019", name, documents[1].line, 1, None, msg))
+        documents = documents[:1]
     for doc, found_in_doc in iter_mappings(documents, name):
         problems += found_in_doc
         if isinstance(doc.value, dict):
