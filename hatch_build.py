@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import marshal
 import runpy
 import sys
 from pathlib import Path
@@ -67,23 +66,12 @@ class CustomMetadataHook(MetadataHookInterface):
 
 
 class CustomBuildHook(BuildHookInterface):  # type: ignore[type-arg]
-    """Refuses stale exports; ships the JSON snapshot also as marshal data, which ``load()`` reads fastest.
-
-    The JSON export stays the public format; this is the same document in the form the standard library reads
-    fastest (a test holds the two to the same records).
-    """
+    """Refuses to build a wheel from exports that are not what ``data/`` holds: a wheel never ships old data."""
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
-        """Check the exports (not for an editable install), write the marshal copy and map it into the wheel."""
-        if self.target_name != "wheel":
+        """Check the exports (not for an editable install, which reads the checkout itself)."""
+        if self.target_name != "wheel" or version == "editable":
             return
-        root = Path(self.root)
-        if version != "editable":
-            why = stale_exports(root)
-            if why is not None:
-                raise RuntimeError(f"not building a wheel: {why}; run `ketdata export` first")
-        document = json.loads((root / "exports" / "json" / "ketdata.json").read_text(encoding="utf-8"))
-        out = Path(self.directory) / "ketdata.marshal"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(marshal.dumps(document))
-        build_data["force_include"][str(out)] = "ketdata/_data/ketdata.marshal"
+        why = stale_exports(Path(self.root))
+        if why is not None:
+            raise RuntimeError(f"not building a wheel: {why}; run `ketdata export` first")

@@ -243,13 +243,10 @@ def test_a_crash_at_every_step_of_the_commit_leaves_before_or_after(
         assert leftovers(project) == []
 
 
-def test_without_an_atomic_exchange_a_crash_between_two_renames_is_finished(
-    tmp_path: Path, outcomes: dict[str, Any]
-) -> None:
+def test_a_crash_between_the_two_renames_of_a_folder_is_finished(tmp_path: Path, outcomes: dict[str, Any]) -> None:
     _, after, _ = outcomes["export"]
     project = fresh(tmp_path, "export")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(transaction, "exchange", lambda a, b: False)  # as on a system without renameat2
         renames = itertools.count()
         real = os.rename
 

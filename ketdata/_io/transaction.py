@@ -41,7 +41,6 @@ from typing import Any, Literal
 from ketdata._io.files import (
     TMP_TAG,
     NotRegularFileError,
-    exchange,
     fsync_dir,
     read_regular,
     walk,
@@ -53,7 +52,7 @@ from ketdata._model.problems import Problem, problem
 
 STATE_DIR = ".ketdata"
 LOCK, SECRET, JOURNAL = "lock", "secret", "journal.json"
-OLD = "-old"  # suffix of a folder's old content while two renames swap it, where no atomic exchange is possible
+OLD = "-old"  # suffix of a folder's old content while two renames swap it
 WAIT_SECONDS = 120.0
 _FORMAT = "ketdata-transaction"
 
@@ -440,9 +439,7 @@ def _apply(entry: _Entry, token: str) -> None:
     tmp, target = entry.temp(token), entry.path
     if entry.kind == "file" or not os.path.lexists(target):
         os.replace(tmp, target) if entry.kind == "file" else os.rename(tmp, target)
-    elif exchange(tmp, target):
-        shutil.rmtree(tmp)
-    else:  # no atomic exchange here (not Linux, or a file system without it): two renames, finished by recovery
+    else:  # a folder: two renames, which the journal's recovery finishes after a crash between them
         old = tmp.with_name(tmp.name + OLD)
         os.rename(target, old)
         os.rename(tmp, target)

@@ -10,7 +10,7 @@ import functools
 
 from ketdata._model.convert import KINDS, build_dataset
 from ketdata._model.dataset import Dataset
-from ketdata._read.paths import read_compiled, read_snapshot, sources_dir
+from ketdata._read.paths import read_snapshot, sources_dir
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -60,10 +60,7 @@ def load_json(path: str | PathLike[str]) -> Dataset:
 
 @functools.cache
 def _shipped_document() -> Any:
-    """The shipped snapshot as plain data: its marshal copy in a wheel, else the JSON export of a checkout."""
-    compiled = read_compiled()
-    if compiled is not None:
-        return compiled
+    """The shipped snapshot as plain data: the JSON export (in a wheel, or in a checkout)."""
     import json
 
     return json.loads(read_snapshot())

@@ -14,24 +14,9 @@ if TYPE_CHECKING:
     from typing import Any
 
 SNAPSHOT_NAME = "ketdata.json"
-COMPILED_NAME = "ketdata.marshal"
 SNAPSHOT_IN_EXPORTS = "json/" + SNAPSHOT_NAME
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _CHECKOUT = os.path.dirname(_PACKAGE)
-
-
-def read_compiled() -> Any:
-    """The shipped snapshot as plain data from its marshal copy (built into the wheel), or None without one.
-
-    ``marshal`` is built into the interpreter: reading it costs no import, where ``json`` brings ``re``.
-    """
-    import marshal
-
-    loader: Any = __spec__.loader
-    try:
-        return marshal.loads(loader.get_data(os.path.join(_PACKAGE, "_data", COMPILED_NAME)))
-    except (OSError, ValueError, EOFError, TypeError):
-        return None
 
 
 def read_snapshot() -> bytes:
