@@ -93,9 +93,15 @@ def validate(path: str | PathLike[str] | None = None) -> ValidationReport:
 
     Returns:
         Every problem found, errors first; ``report.ok`` is True when there is no error.
+
+    Raises:
+        ModuleNotFoundError: The ``validate`` extra is not installed (the message says how to install it).
     """
     from pathlib import Path
 
+    from ketdata._extras import require
+
+    require("ketdata.validate()", "validate")
     from ketdata._validate import validate as _validate
 
     return ValidationReport(_validate(None if path is None else Path(path)))

@@ -601,6 +601,19 @@ def _choose_folder(args: argparse.Namespace) -> str | None:
     return None
 
 
+# The extra each command needs whatever its arguments (others need one only to read a YAML folder, and say so).
+_COMMAND_EXTRAS = {"validate": "validate", "fmt": "validate", "new": "validate", "release": "validate",
+                   "export": "export", "review": "review"}  # fmt: skip
+
+
+def _require_extra(args: argparse.Namespace) -> None:
+    extra = _COMMAND_EXTRAS.get(args.command)
+    if extra is not None:
+        from ketdata._extras import require
+
+        require(f"`ketdata {args.command}`", extra)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
@@ -609,7 +622,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"ketdata: error: {problem}", file=sys.stderr)
         return EXIT_USAGE
     try:
+        _require_extra(args)
         return int(args.run(args))
+    except ModuleNotFoundError as exc:
+        from ketdata._extras import explain
+
+        if (known := explain(exc, f"`ketdata {args.command}`")) is None:
+            raise
+        print(f"ketdata: error: {known}", file=sys.stderr)
+        return EXIT_USAGE
     except DataError as exc:
         _print_problems(exc.problems, "text")
         return EXIT_PROBLEMS

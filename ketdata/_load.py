@@ -103,6 +103,8 @@ def load(path: str | PathLike[str] | None = None) -> Dataset:
         DataError: The data cannot be read, or a record of a folder breaks its schema (the type checks of
             ``ketdata validate``); its ``problems`` say where. ``ketdata validate`` also runs the checks
             across records, which ``load`` does not.
+        ModuleNotFoundError: ``path`` is a data folder and the ``validate`` extra, which reads YAML, is not
+            installed (the message says how to install it).
     """
     if path is None:
         return _shipped()
@@ -111,6 +113,9 @@ def load(path: str | PathLike[str] | None = None) -> Dataset:
     if os.path.isdir(path) or not os.path.exists(path):
         from pathlib import Path
 
+        from ketdata._extras import require
+
+        require("ketdata.load() of a YAML data folder", "validate")
         from ketdata._folder import load_folder
 
         return load_folder(Path(path), checked=True)

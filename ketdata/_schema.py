@@ -209,9 +209,32 @@ def _problems_for(error: ValidationError, record: RawRecord) -> Iterator[Problem
     yield problem("KD101", record.file, line, col, rid, f"{where}: {error.message}")
 
 
+def _strings(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _strings(item, (*path, key))
+    elif isinstance(value, list):
+        for n, item in enumerate(value):
+            yield from _strings(item, (*path, n))
+
+
+def hidden_problems(record: RawRecord, reported: set[tuple[str | int, ...]]) -> list[Problem]:
+    """KD108 for invisible characters in any text of the record that its schema did not already refuse.
+
+    The schemas name only characters of the Basic Multilingual Plane, the part every JSON Schema engine's
+    regular expressions share (JavaScript's cannot name U+E0001 without a flag Python's lacks); this rule
+    covers every invisible character, wherever it stands.
+    """
+    found = ((path, text, _hidden(text)) for path, text in _strings(record.value) if path not in reported)
+    return [_hidden_problem(record, path, text, char) for path, text, char in found if char and char != "\n"]
+
+
 def schema_problems(validator: KindValidator, record: RawRecord) -> list[Problem]:
-    """Problems of one record against its schema (none, cheaply, when it is valid)."""
+    """Problems of one record against its schema (none, cheaply, when it is valid), and its invisible characters."""
     if validator.is_valid(record.value):
-        return []
-    errors = (e for e in validator.full.iter_errors(record.value) if e.instance is not UNREADABLE)
-    return [p for e in errors for p in _problems_for(e, record)]
+        return hidden_problems(record, set())
+    errors = [e for e in validator.full.iter_errors(record.value) if e.instance is not UNREADABLE]
+    reported = {tuple(e.absolute_path) for e in errors}
+    return [p for e in errors for p in _problems_for(e, record)] + hidden_problems(record, reported)

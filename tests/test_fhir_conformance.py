@@ -1,6 +1,6 @@
 """The FHIR export resolves and checks: every code system and extension is defined in the shipped package,
 every reference resolves, and the FHIRPath invariants and required bindings that fhir.resources does not
-check hold (evaluated with fhirpathpy against the R5 model)."""
+check hold (evaluated with fhirpathpy against the R5 model, in an environment of its own: see consumers.py)."""
 
 from __future__ import annotations
 
@@ -10,19 +10,17 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from fhirpathpy import evaluate
-from fhirpathpy.models import models
 
 import ketdata
 from ketdata.export import render
 from ketdata.export._fhir import BASIC_BECAUSE, CLINICAL_USE, FIELD_MAP
 from ketdata.export._fhir_terms import EXTENSIONS
 
+from .consumers import fhirpath
 from .helpers import DATA
 
 DS = ketdata.load(DATA)
 FILES = render(DS)
-R5 = models["r5"]
 BUNDLE = json.loads(FILES["fhir/bundle.json"])
 ENTRIES = [e["resource"] for e in BUNDLE["entry"]]
 NDJSON = [
@@ -41,6 +39,11 @@ CODE_SYSTEMS = {r["url"]: r for r in DEFINITIONS if r["resourceType"] == "CodeSy
 VALUE_SETS = {r["url"]: r for r in DEFINITIONS if r["resourceType"] == "ValueSet"}
 PROFILES = {r["url"]: r for r in DEFINITIONS if r["resourceType"] == "StructureDefinition"}
 
+
+def evaluate(node: Any, expression: str, env: dict[str, Any] | None = None) -> list[Any]:
+    return fhirpath().evaluate(node, expression, env)
+
+
 # The R5 invariants, as the specification's StructureDefinitions state them.
 CUD_1 = (
     "(ClinicalUseDefinition.indication.count() + ClinicalUseDefinition.contraindication.count() + "
@@ -55,7 +58,7 @@ EXT_1 = "extension.exists() != value.exists()"
 
 
 def holds(node: Any, expression: str | dict[str, str]) -> bool:
-    return bool(evaluate(node, expression, {}, R5) == [True])
+    return bool(evaluate(node, expression) == [True])
 
 
 # --- the package ------------------------------------------------------------------------------------
@@ -258,7 +261,7 @@ def test_required_bindings_hold_by_fhirpath() -> None:
     checked, offenders = set(), []
     for where, path in REQUIRED.items():
         for doc in documents:
-            values = evaluate(doc, path, {}, R5)
+            values = evaluate(doc, path)
             checked |= {where} if values else set()
             offenders += [(where, v) for v in values if v not in allowed[where]]
     assert offenders == []
@@ -269,7 +272,7 @@ def _bound_values(extension_url: str, part: str) -> list[Any]:
     """The values of an extension (``part`` "value") or of one of its parts, everywhere in the export."""
     path = "descendants().ofType(Extension).where(url = %ext)"
     path += ".value" if part == "value" else ".extension.where(url = %part).value"
-    found = evaluate(BUNDLE, path, {"ext": extension_url, "part": part}, R5)
+    found = evaluate(BUNDLE, path, {"ext": extension_url, "part": part})
     return [v["code"] if isinstance(v, dict) else v for v in found]
 
 
@@ -315,7 +318,7 @@ def test_every_mapping_row_selects_what_the_export_holds(row: Any) -> None:
         assert any(holds(cs, f"{row.element}.exists()") for cs in CODE_SYSTEMS.values())
         return
     docs = [BUNDLE] if row.resource == "Bundle" else [r for r in ENTRIES if r["resourceType"] == row.resource]
-    found = [v for doc in docs for v in evaluate(doc, row.element, {}, R5)]
+    found = [v for doc in docs for v in evaluate(doc, row.element)]
     assert bool(found) == _present(row.record, row.field)
 
 

@@ -47,7 +47,9 @@ def test_readme_starts_with_the_two_setup_commands_ci_runs() -> None:
     assert "ketdata validate" in main_job and "ketdata export" in main_job
     assert tests.endswith("pytest")
     ci_lines = [line.strip() for line in CI.splitlines()]
-    assert main_job in ci_lines and tests in ci_lines
+    commands_run = [line for line in ci_lines if line and not line.startswith(("#", "set ", "cd "))]
+    assert commands_run == [main_job, tests]  # exactly the README's commands, so CI proves the README
+    assert "--no-deps" not in main_job + tests  # no consumer silently downgraded by a second, unresolved install
 
 
 def test_ci_script_is_executable() -> None:

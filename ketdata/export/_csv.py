@@ -19,7 +19,6 @@ from typing import Any
 
 from ketdata._convert import KINDS, build_dataset, to_plain
 from ketdata._escape import csv_cell
-from ketdata._escape import csv_text as cell_text
 from ketdata._model import Dataset
 from ketdata._refs import SchemaSet
 
@@ -175,6 +174,9 @@ class _Schemas(SchemaSet):
         return kinds == "null" or (isinstance(kinds, list) and "null" in kinds) or "null" in options
 
     def table_type(self, node: Mapping[str, Any]) -> str:
+        dated = node.get("format") or next((self.resolve(o).get("format") for o in node.get("anyOf", ())), None)
+        if dated == "date":
+            return "date"
         kinds = node.get("type") or next((self.resolve(o).get("type") for o in node.get("anyOf", ())), "string")
         if isinstance(kinds, list):
             kinds = next(k for k in kinds if k != "null")
@@ -212,14 +214,20 @@ def _fields(table: Table, schemas: _Schemas) -> list[dict[str, Any]]:
     return fields
 
 
-def to_datapackage(ds: Dataset, schemas: Mapping[str, Any], tables: Mapping[str, str]) -> str:
+def to_datapackage(
+    ds: Dataset, schemas: Mapping[str, Any], tables: Mapping[str, str], schema_version: str | None = None
+) -> str:
     """The Frictionless Data Package (Table Schema) describing the CSV tables.
 
     Args:
         ds: The dataset, for the package's metadata.
         schemas: The record JSON Schemas by name, which give each field its type and description.
         tables: The CSV texts by table name, as ``to_csv`` returns them.
+        schema_version: The version of the record schemas, written as ``ketdata:schema_version``
+            (default: the shipped schemas').
     """
+    from ketdata._paths import schema_version as shipped
+
     known = _Schemas(schemas)
     resources = []
     for table in TABLES:
@@ -240,6 +248,7 @@ def to_datapackage(ds: Dataset, schemas: Mapping[str, Any], tables: Mapping[str,
         "name": info.id,
         "title": info.name,
         "version": info.version,
+        "ketdata:schema_version": schema_version or shipped(),
         "description": info.description,
         "licenses": [
             {"name": info.license, "title": f"{info.license}, for ketdata's records (not the quoted article)"}
@@ -261,7 +270,7 @@ def _typed(value: str, kind: str) -> Any:
         return int(value) if value.lstrip("-").isdigit() else float(value)
     if kind == "boolean":
         return value == "true"
-    return cell_text(value)
+    return value
 
 
 def _unflatten(columns: Sequence[str], values: Sequence[Any]) -> dict[str, Any]:
