@@ -53,7 +53,14 @@ class Table:
 
 _SPAN = ("source", "section", "role", "quote", "start", "end")
 _GLOSS = ("text", "origin", "reason", *(f"evidence.{c}" for c in _SPAN))
-_REVIEW = ("review.status", "review.reviewed_by", "review.reviewed_on", "review.review_due")
+_REVIEW = (
+    "review.status",
+    "review.reviewed_by",
+    "review.reviewer_role",
+    "review.reviewed_on",
+    "review.review_due",
+    "review.note",
+)
 _LIFE = ("id", "version", "status", "reason", "superseded_by")
 _CLAIM = (
     *_LIFE, "statement", "subject", "predicate", "object.concept", "object.value", "object.quantity.value",
@@ -102,6 +109,7 @@ TABLES: tuple[Table, ...] = (
     _spans("claim_evidence", "claims", "claim", "claim_id"),
     _qualifiers("claim_qualifiers", "claims", "claim", "claim_id"),
     _link("claim_conflicts", "claims", "claim", "conflicts_with", "claim_id", "conflicts_with", "claims.id"),
+    _link("claim_review_flags", "claims", "claim", "flag", "claim_id", "review.flags"),
     Table("caveats", "caveats", "caveat", (*_LIFE, "statement", "hedge", "kind", *_REVIEW),
           {"superseded_by": "caveats.id"}),
     _spans("caveat_evidence", "caveats", "caveat", "caveat_id"),
@@ -111,6 +119,7 @@ TABLES: tuple[Table, ...] = (
           {"caveat_id": "caveats.id", "source": "sources.id"}, "scope.spans", "caveat_id"),
     _link("caveat_scope_claims", "caveats", "caveat", "claim_id", "caveat_id", "scope.claims", "claims.id"),
     _link("caveat_claims", "caveats", "caveat", "claim_id", "caveat_id", "applies_to", "claims.id"),
+    _link("caveat_review_flags", "caveats", "caveat", "flag", "caveat_id", "review.flags"),
     Table("rules", "rules", "rule", ("id", "kind", "severity", "description"), {}),
     _link("rule_categories", "rules", "rule", "category", "rule_id", "categories", "categories.id"),
     _link("rule_caveat_kinds", "rules", "rule", "caveat_kind", "rule_id", "caveat_kinds"),
