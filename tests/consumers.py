@@ -23,7 +23,7 @@ import jsonschema_rs
 import yaml
 from referencing import Registry, Resource
 
-from ketdata._convert import KINDS
+from ketdata._model.convert import KINDS
 
 from .helpers import ROOT
 

@@ -20,8 +20,8 @@ import pyarrow.parquet as pq
 import pytest
 from frictionless import Package
 
-from ketdata._convert import KINDS
-from ketdata.export._csv import TABLES, Table
+from ketdata._export._csv import TABLES, Table
+from ketdata._model.convert import KINDS
 
 from .consumers import shipped_schemas
 from .helpers import ROOT

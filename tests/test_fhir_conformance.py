@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 import ketdata
-from ketdata._convert import KINDS, build_dataset, to_plain
-from ketdata.export import render
-from ketdata.export._fhir import BASIC_BECAUSE, CLINICAL_USE, FIELD_MAP
-from ketdata.export._fhir_terms import EXTENSIONS
+from ketdata._export import render
+from ketdata._export._fhir import BASIC_BECAUSE, CLINICAL_USE, FIELD_MAP
+from ketdata._export._fhir_terms import EXTENSIONS
+from ketdata._model.convert import KINDS, build_dataset, to_plain
 
 from .consumers import fhirpath
 from .helpers import DATA
@@ -45,7 +45,7 @@ FLAGGED_REVIEW = {"status": "flagged", "reviewed_by": "Test Fixture", "reviewer_
 def _flagged_bundle() -> dict[str, Any]:
     plain = {kind: [to_plain(r) for r in getattr(DS, attr)] for kind, attr, _ in KINDS}
     plain["claim"][0]["review"] = FLAGGED_REVIEW
-    flagged = build_dataset(to_plain(DS.info), plain)
+    flagged = build_dataset(to_plain(DS.info), plain, str(DATA / "sources"))
     bundle: dict[str, Any] = json.loads(render(flagged)["fhir/bundle.json"])
     return bundle
 
@@ -360,7 +360,7 @@ def test_a_reviews_role_flags_and_note_reach_fhir_and_csv() -> None:
     assert [v for k, v in parts if k == "flag"] == FLAGGED_REVIEW["flags"]
     plain = {kind: [to_plain(r) for r in getattr(DS, attr)] for kind, attr, _ in KINDS}
     plain["claim"][0]["review"] = FLAGGED_REVIEW
-    files = render(build_dataset(to_plain(DS.info), plain))
+    files = render(build_dataset(to_plain(DS.info), plain, str(DATA / "sources")))
     claims = files["csv/claims.csv"].decode("utf-8")
     assert "test role" in claims and "a test note" in claims
     flags = files["csv/claim_review_flags.csv"].decode("utf-8").splitlines()
