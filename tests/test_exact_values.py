@@ -168,3 +168,57 @@ def test_duckdb_views_declare_every_column_and_read_every_line(tmp_path: Path) -
     finally:
         os.chdir(cwd)
     assert reviewed_on == ("DATE",) and published == ("DATE",)
+
+
+DOC = (ROOT / "docs/exports.md").read_text(encoding="utf-8")
+
+
+def test_the_documented_sql_resolves_an_offset_in_duckdb() -> None:
+    import os
+
+    (sql,) = re.findall(r"```sql\n(.*?)```", DOC, re.DOTALL)
+    cwd = Path.cwd()
+    os.chdir(EXPORTS)  # the page says: run from exports/
+    try:
+        rows = duckdb.connect().execute(sql).fetchall()
+    finally:
+        os.chdir(cwd)
+    assert rows == [("claim-045", "hallucinations", "hallucinations", True)]
+
+
+def test_the_documented_javascript_resolves_every_quote_in_node(tmp_path: Path) -> None:
+    import subprocess
+
+    (js,) = re.findall(r"```js\n(.*?)```", DOC, re.DOTALL)
+    script = tmp_path / "offsets.mjs"
+    script.write_text(js, encoding="utf-8")
+    done = subprocess.run(["node", str(script)], cwd=EXPORTS, capture_output=True, text=True, check=True)
+    spans = sum(len(r["evidence"]) for attr in ("claims", "caveats") for r in lines(attr))
+    assert done.stdout == f"{spans} quotes resolve\n"
+
+
+def test_the_documented_byte_offsets_differ_from_code_points() -> None:
+    article = (EXPORTS / "sources/ketamine-overview.txt").read_bytes()
+    text = lines("sources")[0]["text"]
+    assert article == text.encode("utf-8") and text[686] == "\xa0"
+    assert text[2203:2217] == "hallucinations" == article[2204:2218].decode("utf-8")
+
+
+def test_every_fhir_resource_has_a_narrative_and_an_identifier() -> None:
+    import xml.etree.ElementTree as ET
+
+    missing = []
+    for path in sorted((EXPORTS / "fhir").glob("*.ndjson")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            resource = json.loads(line)
+            kind = resource["resourceType"]
+            div = resource.get("text", {}).get("div", "")
+            if resource.get("text", {}).get("status") != "generated" or len(ET.fromstring(div)) or not div:
+                missing.append((kind, resource["id"], "narrative"))
+            if kind != "Provenance" and not resource.get("identifier"):  # Provenance has no identifier element
+                missing.append((kind, resource["id"], "identifier"))
+    assert missing == []
+    package = json.loads((EXPORTS / "fhir/package/package.json").read_text(encoding="utf-8"))
+    version = MANIFEST["dataset_version"]
+    expected = f"The code systems, value sets and extensions that the FHIR R5 export of ketdata {version} uses."
+    assert package["description"] == expected
