@@ -54,3 +54,16 @@ def test_readme_starts_with_the_two_setup_commands_ci_runs() -> None:
 
 def test_ci_script_is_executable() -> None:
     assert os.access(ROOT / ".ci" / "run", os.X_OK)
+
+
+def test_the_test_environment_is_consistent_and_no_consumer_was_downgraded() -> None:
+    """README's one install line resolves every consumer together: pip finds no broken requirement, and sssom is
+    the release with the full validator (fhirpathpy, whose ANTLR pin would conflict, lives in its own venv)."""
+    import importlib.metadata
+    import subprocess
+    import sys
+
+    check = subprocess.run([sys.executable, "-m", "pip", "check"], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout
+    major, minor, patch = (int(x) for x in importlib.metadata.version("sssom").split(".")[:3])
+    assert (major, minor, patch) >= (0, 4, 12)
