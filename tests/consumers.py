@@ -159,7 +159,7 @@ PROBE_CHARS = (
     "\t\n\v\f\r \x1c\x1f\x85\xa0\u1680\u2000\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"  # white space
     "\x00\x7f\x9f\xad\u034f\u061c\u200b\u200e\u202e\u2066\u3164\ufe0f\ufff9\uffff"  # control, invisible
     "\U000110bd\U0001d173\U000e0001\U000e0100\U0001f600\U00010000"  # astral: invisible ones and others
-    "aZ09_-.=+@/%:'\"\u0660\u00e9\u0130\u017f\u212a\u00df"  # ASCII, Arabic-Indic digit, case folding traps
+    "aZ09_-.=+@/%:'\"\uff1d\uff20\u0660\u00e9\u0130\u017f\u212a\u00df"  # ASCII, Arabic-Indic digit, case folding traps
 )
 
 

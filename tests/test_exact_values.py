@@ -29,7 +29,7 @@ from .helpers import ROOT
 EXPORTS = ROOT / "exports"
 PACKAGE = json.loads((EXPORTS / "csv/datapackage.json").read_text(encoding="utf-8"))
 MANIFEST = json.loads((EXPORTS / "manifest.json").read_text(encoding="utf-8"))
-FORMULA = ("=", "+", "-", "@", "\t", "\r")
+FORMULA = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def lines(attr: str) -> list[dict[str, Any]]:

@@ -70,7 +70,9 @@ def test_all_schemas_carry_the_same_version() -> None:
 
 
 # The record-model branch rewrites these two; their patterns get the same end anchor when it merges.
-_PREFIX_ONLY = {"^[^=+\\-@\\t\\r]"}  # the quote's first character: the rest is the article's own text
+_PREFIX_ONLY = {
+    "^[^=+\\-@\\t\\r\\uff1d\\uff0b\\uff0d\\uff20]"
+}  # the quote's first character: the rest is the article's own text
 
 
 def _patterns(node: object) -> list[str]:
