@@ -86,7 +86,9 @@ def validate(path: str | PathLike[str] | None = None) -> ValidationReport:
     from ketdata._model.extras import require
 
     require("ketdata.validate()", "validate")
+    from ketdata._io.gc import paused
     from ketdata._validation.pipeline import run
 
-    report = run(path)
-    return ValidationReport(report.problems, report.built if report.ok else None)
+    with paused():  # the report is sorted while the heap is at its largest: no collector pass over it
+        report = run(path)
+        return ValidationReport(report.problems, report.built if report.ok else None)

@@ -268,8 +268,35 @@ CODES: MappingProxyType[str, Code] = _catalogue(
     Code(
         "KD509",
         _E,
-        "Release interrupted",
-        "A release stopped half way (killed, disk full); run `ketdata release` to finish it.",
+        "Change interrupted",
+        "A ketdata command (new, fmt, release, export, a review save) was stopped half way (killed, disk full): "
+        "the next command that writes here finishes or undoes it from its journal in .ketdata/.",
+    ),
+    Code(
+        "KD510",
+        _E,
+        "State file ketdata did not write",
+        "ketdata acts only on a journal it sealed itself for the files as they are (.ketdata/journal.json); "
+        "a planted, edited or outdated one (or a releases/.release-journal.json, which ketdata no longer "
+        "writes) is never used: look at it, then remove it.",
+    ),
+    Code(
+        "KD511",
+        _E,
+        "Dataset version behind the release history",
+        "The dataset's version is never lower than the latest release's; set it back to that release's version.",
+    ),
+    Code(
+        "KD512",
+        _E,
+        "Release date behind the release history",
+        "The dataset's release_date is never earlier than the latest release's date.",
+    ),
+    Code(
+        "KD513",
+        _E,
+        "Record version behind its release",
+        "A claim or caveat's version never goes below its version in the latest release; raise it again.",
     ),
     Code(
         "KD601",
@@ -382,7 +409,7 @@ class Problem(Frozen):
             object.__setattr__(self, name, value)
 
     def __str__(self) -> str:
-        from ketdata._text.escape import terminal_text
+        from ketdata._model.unseen import terminal_text
 
         # One problem is one line, whatever an id, a file name or a quoted value holds.
         where, rid, message = (
@@ -433,9 +460,6 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else f"{text[: limit - 1]}…"
 
 
-_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
-
-
 class ValidationReport(list[Problem]):
     """Every problem validation found: errors first, then warnings, then infos, each by file and line.
 
@@ -444,7 +468,10 @@ class ValidationReport(list[Problem]):
     """
 
     def __init__(self, problems: Iterable[Problem] = (), dataset: Dataset | None = None) -> None:
-        super().__init__(sorted(problems, key=lambda p: (_RANK[p.severity], *p.sort_key())))
+        # Partitioned by identity, not sorted by a severity key: hashing an enum member is a Python call,
+        # which over a large dataset's infos (one per unreviewed record) cost more than the sort itself.
+        ordered = sorted(problems, key=Problem.sort_key)
+        super().__init__(p for severity in Severity for p in ordered if p.severity is severity)
         self.dataset = dataset
         """The typed dataset, read in the same pass, when there is no error; else None."""
 

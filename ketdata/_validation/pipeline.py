@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import datetime
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ketdata._io.gc import paused
+from ketdata._io.overlay import overlaid
+from ketdata._io.transaction import journal_problems
 from ketdata._io.yaml import Document, NodeCache
 from ketdata._model.convert import build_dataset
 from ketdata._model.dataset import Dataset
 from ketdata._model.frozen import replace
 from ketdata._model.problems import DataError, Problem, Severity, problem, short
 from ketdata._read.paths import data_dir as shipped_data_dir
-from ketdata._read.paths import schema_dir
+from ketdata._read.paths import project_root, schema_dir
 from ketdata._validation.cache import ResultCache, folder_for, problem_from_list, problem_to_list
 from ketdata._validation.coverage import SentenceCoverage
 from ketdata._validation.folder import DataFile, RawRecord, discover, kind_at, read_bytes, read_file
@@ -85,6 +88,15 @@ def run(
         return _run(folder, today, results)
 
 
+def run_state(path: Path, files: Mapping[Path, bytes], today: datetime.date | None = None) -> Report:
+    """Validate a data folder as it would be with ``files`` holding the bytes given; nothing is written.
+
+    This is how a command that changes the data checks its change before writing a byte.
+    """
+    with overlaid(files):
+        return run(path, today)
+
+
 def _checked_file(
     data_file: DataFile, data: bytes, nodes: NodeCache, validators: Validators
 ) -> tuple[list[RawRecord], list[Problem], list[bool]]:
@@ -151,14 +163,16 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
     rules = Rules(records, folder, frozenset(unread))
     problems += rules.run()
     problems = [_with_id_choices(p, rules.id_choices) for p in problems]
-    # Governance reads field values freely, so it looks only at records that passed their schema.
-    valid_records = [r for r in records if id(r) in schema_valid]
+    # Governance reads every record as the schema check left it (a field of its type, or absent), so a missing
+    # field does not hide a record's other checks; only the data's own rules must have passed their schema.
+    valid_records = [r for r in records if r.kind != "rule" or id(r) in schema_valid]
     problems += overdue_problems(valid_records, today or datetime.datetime.now(datetime.UTC).date())
     if unread:
         problems += _not_judged(unread)
     else:
         problems += declared_rule_problems(valid_records)
         problems += conflict_problems(valid_records)
+    problems += journal_problems(project_root(folder))
     found, snapshot = release_problems(releases_dir(folder))
     problems += found
     if snapshot is not None:
@@ -225,4 +239,5 @@ def validate(path: str | Path | None = None) -> list[Problem]:
     Returns:
         All problems (errors, warnings and infos); the data is valid when none is an error.
     """
-    return list(run(path).problems)
+    with paused():  # the report is sorted while the heap is at its largest: no collector pass over it
+        return list(run(path).problems)

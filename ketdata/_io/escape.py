@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
-from collections.abc import Iterator
 from typing import Any
+
+# What a reader cannot see, and the terminal's sanitizer, live with the record model (a problem prints
+# through them); they are this module's too, as every output sink's escaping is.
+from ketdata._model.unseen import describe_char as describe_char
+from ketdata._model.unseen import find_unseen as find_unseen
+from ketdata._model.unseen import terminal_text as terminal_text
+from ketdata._model.unseen import unseen as unseen
 
 # Spreadsheets read a cell starting with one of these as a formula (OWASP's list, with the full-width forms
 # some locales treat the same). The data never starts a text so (validation refuses it in every field), so a
@@ -81,87 +86,3 @@ def markdown_code(text: str) -> str:
     fence = "`" * (max((len(run) for run in re.findall("`+", line)), default=0) + 1)
     pad = " " if line[:1] in ("`", " ") or line[-1:] in ("`", " ") else ""
     return f"{fence}{pad}{line}{pad}{fence}"
-
-
-# Code points a reader cannot see that Unicode marks Default_Ignorable_Code_Point without their being
-# format characters (Other_Default_Ignorable_Code_Point and Variation_Selector, which `unicodedata`
-# does not expose): combining grapheme joiner, Hangul fillers, Khmer inherent vowels, Mongolian and
-# other variation selectors, and the reserved ranges Unicode keeps ignorable (tags and their block).
-_IGNORABLE = ((0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F), (0x2065, 0x2065),
-              (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0xE0000, 0xE0FFF))  # fmt: skip
-# Categories whose every character is unseen or changes what follows: controls (C0, DEL, C1), format
-# characters (bidi controls, zero-width characters, soft hyphen, tags), surrogates, line and paragraph
-# separators.
-_UNSEEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
-_ASCII_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
-_NON_ASCII = re.compile("[^\x00-\x7f]")
-
-
-def unseen(char: str) -> bool:
-    """Whether a character is one a reader cannot see, or one that changes the direction or lines of what follows.
-
-    By Unicode properties, so new code points are covered as `unicodedata` learns them: general categories
-    Cc, Cf, Cs, Zl and Zp, every Default_Ignorable_Code_Point, and the noncharacters (U+FFFE, U+FDD0…).
-    Tab and line feed are controls too; callers that allow them say so.
-    """
-    code = ord(char)
-    if unicodedata.category(char) in _UNSEEN_CATEGORIES or any(lo <= code <= hi for lo, hi in _IGNORABLE):
-        return True
-    return 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
-
-
-def find_unseen(text: str, allowed: str = "\t\n") -> Iterator[int]:
-    """The offsets of the characters in ``text`` that `unseen` names, except those in ``allowed``.
-
-    Linear, and cheap on text that is mostly ASCII: only control characters and non-ASCII ones are looked at.
-    """
-    for pattern in (_ASCII_CONTROL, _NON_ASCII):
-        for m in pattern.finditer(text):
-            if m.group() not in allowed and unseen(m.group()):
-                yield m.start()
-
-
-def describe_char(char: str) -> str:
-    """A character as a reader of a message can tell it: ``U+202E (RIGHT-TO-LEFT OVERRIDE)``."""
-    return f"U+{ord(char):04X} ({unicodedata.name(char, 'a control character')})"
-
-
-def terminal_text(text: str, *, newlines: bool = True, json: bool = False) -> str:
-    r"""Text safe to print to a terminal: every unseen character escaped, never raw.
-
-    Escape sequences, C1 controls, carriage returns, bidi controls and zero-width characters would
-    recolour, rewrite or reorder what the reader sees; each is shown as ``\u001b``, ``\u202e``… (and
-    an astral one as ``\U000e0041``, or as a JSON surrogate pair with ``json``, so JSON stays JSON and
-    means the same). Tab, and line feed unless ``newlines`` is false, are kept.
-    """
-    keep = "\t\n" if newlines else "\t"
-    positions = [i for pattern in (_ASCII_CONTROL, _NON_ASCII, _LINE_FEED) for i in _hits(pattern, text, keep)]
-    if not positions:
-        return text
-    out, last = [], 0
-    for i in sorted(positions):
-        out += [text[last:i], _escaped(text[i], json)]
-        last = i + 1
-    return "".join([*out, text[last:]])
-
-
-_LINE_FEED = re.compile("\n")
-
-
-def _hits(pattern: re.Pattern[str], text: str, keep: str) -> Iterator[int]:
-    return (m.start() for m in pattern.finditer(text) if m.group() not in keep and unseen(m.group()))
-
-
-_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\b": "\\b", "\f": "\\f"}  # as JSON and Python write them
-
-
-def _escaped(char: str, json: bool) -> str:
-    code = ord(char)
-    if char in _SHORT_ESCAPES:
-        return _SHORT_ESCAPES[char]
-    if code <= 0xFFFF:
-        return f"\\u{code:04x}"
-    if json:
-        code -= 0x10000
-        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
-    return f"\\U{code:08x}"
