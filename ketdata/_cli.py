@@ -117,7 +117,7 @@ def _export(args: argparse.Namespace) -> int:
 
     if args.check or args.shipped:  # reads only, or reads what no ketdata command changes
         return _export_locked(args)
-    with locked(project_root(args.data), Path(args.out).parent):
+    with locked(Path(args.out).parent, read_only=[project_root(args.data)]):
         return _export_locked(args)
 
 
@@ -692,12 +692,22 @@ class _Terminal(io.TextIOBase):
         return True
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
-    with contextlib.redirect_stderr(_Terminal(sys.stderr)):
-        with contextlib.redirect_stdout(_Terminal(sys.stdout)):
-            args = _parser().parse_args(argv)  # --help and usage errors print too
-        with contextlib.redirect_stdout(_Terminal(sys.stdout, json=getattr(args, "format", None) == "json")):
+def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    """Run the command line; returns the exit code.
+
+    Args:
+        argv: The arguments (default: the process's own).
+        stdout: Where results go (default: the process's standard output); tests pass a `io.StringIO`.
+        stderr: Where messages go (default: the process's standard error).
+    """
+    out, err = stdout or sys.stdout, stderr or sys.stderr
+    with contextlib.redirect_stderr(_Terminal(err)):
+        try:
+            with contextlib.redirect_stdout(_Terminal(out)):
+                args = _parser().parse_args(argv)  # --help and usage errors print too
+        except SystemExit as exit_:
+            return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
+        with contextlib.redirect_stdout(_Terminal(out, json=getattr(args, "format", None) == "json")):
             return _main(args)
 
 
