@@ -653,6 +653,26 @@ def _choose_folder(args: argparse.Namespace) -> str | None:
     return None
 
 
+# The extra each command needs whatever its arguments (others need one only to read a YAML folder, and say so).
+_COMMAND_EXTRAS = {"validate": "validate", "fmt": "validate", "new": "validate", "release": "validate",
+                   "export": "export", "review": "review"}  # fmt: skip
+
+
+def _require_extra(args: argparse.Namespace) -> None:
+    extra = _COMMAND_EXTRAS.get(args.command)
+    if extra is not None:
+        from ketdata._model.extras import require
+
+        require(f"`ketdata {args.command}`", extra)
+
+
+def _missing_extra(exc: ModuleNotFoundError, command: str) -> KetdataError | None:
+    """A module an extra brings could not be imported (a command reading a YAML folder without ``validate``)."""
+    from ketdata._model.extras import explain
+
+    return explain(exc, f"`ketdata {command}`")
+
+
 class _Terminal(io.TextIOBase):
     """A terminal (or whatever reads the command's output): everything written passes `terminal_text`.
 
@@ -707,6 +727,7 @@ def _main(args: argparse.Namespace) -> int:
         print(f"ketdata: error: {problem}", file=sys.stderr)
         return EXIT_USAGE
     try:
+        _require_extra(args)
         return int(args.run(args))
     except DataError as exc:
         _print_problems(exc.problems, "text")
@@ -722,7 +743,10 @@ def _main(args: argparse.Namespace) -> int:
         where = f": {exc.filename}" if exc.filename else ""
         print(f"ketdata: error: {exc.strerror or exc}{where}", file=sys.stderr)
         return EXIT_USAGE
-    except Exception:
+    except Exception as exc:
+        if isinstance(exc, ModuleNotFoundError) and (known := _missing_extra(exc, args.command)):
+            print(f"ketdata: error: {known}", file=sys.stderr)
+            return known.exit_code
         import traceback
 
         traceback.print_exc()
