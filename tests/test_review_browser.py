@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +19,7 @@ from .helpers import ROOT
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from review_walk import ARGS, HEIGHT, WIDTH, report, served, walk
 
-CHROMIUM = Path("/usr/bin/chromium")  # from the system packages; .ci/run installs it
+CHROMIUM = Path("/usr/bin/chromium")  # from the system packages; the chromium fixture installs it
 ARTIFACTS = ROOT / "test-artifacts"  # kept out of git; CI keeps it
 
 
@@ -28,11 +30,23 @@ def url(data: Path) -> Iterator[str]:
         yield printed
 
 
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """Debian's Chromium, installed by the test itself where it is missing (as root: README's test command is
+    all a new machine runs; Playwright's own browser download needs more of the internet than a registry)."""
+    if not CHROMIUM.exists():
+        assert os.geteuid() == 0, "Chromium is missing: install Debian's chromium (apt-get install -y chromium)"
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-q"], check=True, env=env, capture_output=True)
+        subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], check=True, env=env, capture_output=True)
+    assert CHROMIUM.exists()
+    return CHROMIUM
+
+
 @pytest.fixture
-def page() -> Iterator[Page]:
-    assert CHROMIUM.exists(), "Chromium is missing: apt-get install -y chromium (as .ci/run does)"
+def page(chromium: Path) -> Iterator[Page]:
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = p.chromium.launch(executable_path=str(chromium), args=ARGS)
         try:
             yield browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
         finally:
