@@ -15,10 +15,13 @@ from ketdata._model import (
     EvidenceSpan,
     EvidenceStatus,
     Gloss,
+    LeftOut,
+    LinkSource,
     Maintainer,
     Predicate,
     Qualifier,
     Quantity,
+    Reading,
     Review,
     Rule,
     Scope,
@@ -61,6 +64,14 @@ def _evidence(d: Raw) -> tuple[EvidenceSpan, ...]:
 
 def _qualifiers(d: Raw) -> tuple[Qualifier, ...]:
     return tuple(Qualifier(q["kind"], q["text"], q.get("governs")) for q in d.get("qualifiers") or ())
+
+
+def _left_out(d: Raw) -> tuple[LeftOut, ...]:
+    return tuple(LeftOut(x["text"], x["why"]) for x in d.get("leaves_out") or ())
+
+
+def _readings(d: Raw) -> tuple[Reading, ...]:
+    return tuple(Reading(x["source"], x["start"], x["text"], x["means"], x.get("why")) for x in d.get("readings") or ())
 
 
 def _gloss(d: Raw | str | None) -> Gloss | None:
@@ -109,7 +120,17 @@ def _category(d: Raw) -> Category:
 
 
 def _evidence_status(d: Raw) -> EvidenceStatus:
-    rows = tuple(DecisionRow(r["wording"], r["why"], r.get("cue")) for r in d.get("decision") or ())
+    rows = tuple(
+        DecisionRow(
+            r["wording"],
+            r["why"],
+            r.get("cue"),
+            tuple(r.get("predicates") or ()),
+            tuple(r.get("categories") or ()),
+            r.get("experimental"),
+        )
+        for r in d.get("decision") or ()
+    )
     return EvidenceStatus(d["id"], d["label"], d["definition"], d["rank"], d["graded"], rows)
 
 
@@ -128,12 +149,25 @@ def _concept(d: Raw) -> Concept:
             c.get("confidence", "unknown"),
             c["reference"],
             c["checked_against"],
+            c.get("origin", "external"),
+            c.get("release"),
         )
         for c in d.get("codings") or ()
     )
     synonyms = tuple(g for g in map(_gloss, d.get("synonyms") or ()) if g is not None)
+    links = tuple(
+        LinkSource(x["concept"], x["relation"], x["origin"], x["reason"]) for x in d.get("link_sources") or ()
+    )
     return Concept(
-        d["id"], d["label"], d["kind"], _gloss(d.get("definition")), synonyms, tuple(d.get("broader") or ()), codings
+        d["id"],
+        d["label"],
+        d["kind"],
+        _gloss(d.get("definition")),
+        synonyms,
+        tuple(d.get("broader") or ()),
+        codings,
+        tuple(d.get("related") or ()),
+        links,
     )
 
 
@@ -172,6 +206,9 @@ def _claim(d: Raw) -> Claim:
         d.get("reason"),
         d.get("superseded_by"),
         tuple(d.get("conflicts_with") or ()),
+        _left_out(d),
+        _readings(d),
+        tuple(g for g in map(_gloss, d.get("notes") or ()) if g is not None),
     )
 
 
@@ -197,6 +234,9 @@ def _caveat(d: Raw) -> Caveat:
         _qualifiers(d),
         d.get("reason"),
         d.get("superseded_by"),
+        _left_out(d),
+        _readings(d),
+        d.get("scope_reason"),
     )
 
 
@@ -227,7 +267,25 @@ def assemble(info: Raw, built: Mapping[str, Sequence[Any]]) -> Dataset:
     """A Dataset from the dataset mapping and each kind's records, already built (sorted here by id)."""
     groups = {attr: tuple(sorted(built.get(kind, ()), key=lambda r: r.id)) for kind, attr, _ in KINDS}
     groups["evidence_statuses"] = tuple(sorted(groups["evidence_statuses"], key=lambda s: (s.rank, s.id)))
+    groups["claims"] = with_caveats(groups["claims"], groups["caveats"])
     return Dataset(dataset_info(info), **groups)
+
+
+def with_caveats(claims: Sequence[Claim], caveats: Sequence[Caveat]) -> tuple[Claim, ...]:
+    """The claims, each carrying the ids of the active caveats whose ``applies_to`` lists it.
+
+    The link is kept once, on the caveat, in the data; every reader of a claim (every export) gets it here.
+    """
+    from ketdata._record import replace
+
+    applying: dict[str, list[str]] = {}
+    for caveat in sorted(caveats, key=lambda v: v.id):
+        if caveat.status == "active":
+            for claim_id in dict.fromkeys(caveat.applies_to):
+                applying.setdefault(claim_id, []).append(caveat.id)
+    return tuple(
+        replace(c, caveats=tuple(applying[c.id])) if applying.get(c.id, []) != list(c.caveats) else c for c in claims
+    )
 
 
 def build_dataset(info: Raw, records: Mapping[str, Sequence[Raw]]) -> Dataset:

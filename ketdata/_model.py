@@ -139,12 +139,21 @@ class DecisionRow(Frozen):
     Attributes:
         wording: A kind of wording the article uses.
         why: Why that wording gets the status.
-        cue: The word that marks the wording, where a machine can tell, or None.
+        cue: The word that marks the wording, where a machine can tell, or None (the row then decides
+            statements that hold no cue of a row for their kind).
+        predicates: The kinds of statement (predicate ids) the row decides; empty: any.
+        categories: The kinds of statement (category ids) the row decides, where the predicate does not tell;
+            empty: any.
+        experimental: True: only claims inside a passage the article calls experimental; False: only claims
+            outside one; None: both.
     """
 
     wording: str
     why: str
     cue: str | None = None
+    predicates: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    experimental: bool | None = None
 
 
 class EvidenceStatus(Frozen):
@@ -197,6 +206,9 @@ class Coding(Frozen):
         confidence: How sure the mapping is.
         reference: The reference file the code was copied from.
         checked_against: Where that reference says the code was checked.
+        origin: Always ``external``: the code does not come from the article.
+        release: The code system release the code was checked against, as the reference records it, or None
+            when it records none (never guessed).
     """
 
     system: str
@@ -206,6 +218,8 @@ class Coding(Frozen):
     confidence: str
     reference: str
     checked_against: str
+    origin: str = "external"
+    release: str | None = None
 
     @property
     def stands_for_concept(self) -> bool:
@@ -250,6 +264,52 @@ class Gloss(Frozen):
     reason: str | None = None
 
 
+class LinkSource(Frozen):
+    """Where a concept's broader or related link comes from.
+
+    Attributes:
+        concept: Id of the linked concept.
+        relation: ``broader`` or ``related``.
+        origin: Always ``external``: the link is the editors' reading, not the article's words.
+        reason: Its basis, checkable by a reader.
+    """
+
+    concept: str
+    relation: Literal["broader", "related"]
+    origin: str
+    reason: str
+
+
+class LeftOut(Frozen):
+    """Words of the article a record deliberately leaves out of its evidence and statement, and why.
+
+    Attributes:
+        text: The words left out, verbatim.
+        why: Why they do not govern the record.
+    """
+
+    text: str
+    why: str
+
+
+class Reading(Frozen):
+    """How a record reads words of its evidence that need an antecedent or a choice.
+
+    Attributes:
+        source: Id of the source.
+        start: Code-point offset of the words in the source.
+        text: The words, verbatim at that offset.
+        means: What the record reads them as.
+        why: Why this record reads them differently from another record quoting them, or None.
+    """
+
+    source: str
+    start: int
+    text: str
+    means: str
+    why: str | None = None
+
+
 class Concept(Frozen):
     """A thing claims talk about.
 
@@ -262,6 +322,9 @@ class Concept(Frozen):
         synonyms: Other names for the concept, each marked with its origin; a synonym never widens the term.
         broader: Ids of broader concepts (SKOS broader) where the article's words imply them.
         codings: Codes in external terminologies, each copied from a cited reference.
+        related: Ids of concepts the article words differently that mean nearly the same (SKOS related, never
+            equivalent).
+        link_sources: Where each broader and related link comes from.
     """
 
     id: str
@@ -271,6 +334,8 @@ class Concept(Frozen):
     synonyms: tuple[Gloss, ...] = ()
     broader: tuple[str, ...] = ()
     codings: tuple[Coding, ...] = ()
+    related: tuple[str, ...] = ()
+    link_sources: tuple[LinkSource, ...] = ()
 
 
 class Quantity(Frozen):
@@ -392,6 +457,11 @@ class Claim(Frozen):
         reason: Why the record was deprecated or withdrawn, or None.
         superseded_by: Id of the claim that replaces this one, on a deprecated or withdrawn record, or None.
         conflicts_with: Ids of claims this one conflicts with; each of them lists this one too.
+        leaves_out: Words of the article next to or between its spans the claim leaves out, and why.
+        readings: How the claim reads words of its evidence that need an antecedent or a choice.
+        notes: External editorial notes a clinician needs to read the claim safely (never the article's).
+        caveats: Ids of the active caveats that apply to the claim: the reverse of their ``applies_to``,
+            derived when the dataset is assembled (never written in the data files).
     """
 
     id: str
@@ -411,6 +481,10 @@ class Claim(Frozen):
     reason: str | None = None
     superseded_by: str | None = None
     conflicts_with: tuple[str, ...] = ()
+    leaves_out: tuple[LeftOut, ...] = ()
+    readings: tuple[Reading, ...] = ()
+    notes: tuple[Gloss, ...] = ()
+    caveats: tuple[str, ...] = ()
 
 
 class Caveat(Frozen):
@@ -431,6 +505,9 @@ class Caveat(Frozen):
         qualifiers: The article's other qualifiers the caveat keeps.
         reason: Why the record was deprecated or withdrawn, or None.
         superseded_by: Id of the caveat that replaces this one, on a deprecated or withdrawn record, or None.
+        leaves_out: Words of the article next to or between its spans the caveat leaves out, and why.
+        readings: How the caveat reads words of its evidence that need an antecedent or a choice.
+        scope_reason: Why the scope is wider than the passage the caveat comes from, or None.
     """
 
     id: str
@@ -446,6 +523,9 @@ class Caveat(Frozen):
     qualifiers: tuple[Qualifier, ...] = ()
     reason: str | None = None
     superseded_by: str | None = None
+    leaves_out: tuple[LeftOut, ...] = ()
+    readings: tuple[Reading, ...] = ()
+    scope_reason: str | None = None
 
 
 class Rule(Frozen):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ketdata._cache import ResultCache, problem_from_list, problem_to_list
 from ketdata._coverage import SentenceCoverage
+from ketdata._fidelity import SourceText, fidelity_problems
 from ketdata._folder import DataFile, RawRecord, discover, read_bytes, read_file
 from ketdata._gc import paused
 from ketdata._governance import conflict_problems, declared_rule_problems, overdue_problems, unreviewed_problems
@@ -119,6 +120,8 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
     valid_records = [r for r in records if id(r) in schema_valid]
     problems += overdue_problems(valid_records, today or datetime.datetime.now(datetime.UTC).date())
     problems += declared_rule_problems(valid_records)
+    texts = {sid: SourceText.of(src.text, rules.section_rows(src)) for sid, src in rules.texts.items()}
+    problems += fidelity_problems(valid_records, texts)
     problems += conflict_problems(valid_records)
     found, snapshot = release_problems(releases_dir(folder))
     problems += found
