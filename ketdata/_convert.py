@@ -12,6 +12,7 @@ from ketdata._model import (
     Dataset,
     DatasetInfo,
     DecisionRow,
+    EditorialNote,
     EvidenceSpan,
     EvidenceStatus,
     Gloss,
@@ -208,7 +209,7 @@ def _claim(d: Raw) -> Claim:
         tuple(d.get("conflicts_with") or ()),
         _left_out(d),
         _readings(d),
-        tuple(g for g in map(_gloss, d.get("notes") or ()) if g is not None),
+        tuple(EditorialNote(n["text"], n["origin"], n["reason"]) for n in d.get("notes") or ()),
     )
 
 

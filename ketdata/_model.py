@@ -310,6 +310,20 @@ class Reading(Frozen):
     why: str | None = None
 
 
+class EditorialNote(Frozen):
+    """A fact from outside the article that a clinician needs to read a claim safely; it never changes the claim.
+
+    Attributes:
+        text: The note.
+        origin: Always ``external``: the article does not say it.
+        reason: Why it was added and on what basis.
+    """
+
+    text: str
+    origin: str
+    reason: str
+
+
 class Concept(Frozen):
     """A thing claims talk about.
 
@@ -483,7 +497,7 @@ class Claim(Frozen):
     conflicts_with: tuple[str, ...] = ()
     leaves_out: tuple[LeftOut, ...] = ()
     readings: tuple[Reading, ...] = ()
-    notes: tuple[Gloss, ...] = ()
+    notes: tuple[EditorialNote, ...] = ()
     caveats: tuple[str, ...] = ()
 
 

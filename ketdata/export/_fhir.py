@@ -445,7 +445,7 @@ class _Builder:
             {"url": extension_url("caveat"), "valueReference": _ref("ClinicalUseDefinition", c)} for c in claim.caveats
         ]
         for note in claim.notes:
-            parts = [{"url": "text", "valueString": note.text}, {"url": "reason", "valueString": note.reason or ""}]
+            parts = [{"url": "text", "valueString": note.text}, {"url": "reason", "valueString": note.reason}]
             out.append({"url": extension_url("editorial-note"), "extension": parts})
         return out
 
