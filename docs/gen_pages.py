@@ -330,6 +330,7 @@ def claim_block(claim: Claim, ds: Dataset, folder: str = "") -> str:
         subject=ds.concept(claim.subject).label, predicate=ds.predicate(claim.predicate).label,
         object=object_text(claim, ds), version=claim.version, lifecycle=claim.status, review=review_text(claim),
         quotes=quotes(claim, ds), caveats=caveats, folder=folder,
+        notes=[{"text": n.text, "reason": n.reason} for n in claim.notes],
     )  # fmt: skip
 
 
