@@ -8,6 +8,7 @@ docs/_markup.py, so it is always shown as text.
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import json
 import os
@@ -18,13 +19,14 @@ from typing import Any
 import mkdocs_gen_files
 
 import ketdata
-import ketdata.export
-from ketdata import Category, Caveat, Claim, Dataset
-from ketdata._problems import render_catalogue
-from ketdata._refs import SchemaSet, load_schemas
-from ketdata._scaffold import source_text
-from ketdata.export._fhir import BASIC_BECAUSE, CLINICAL_USE, FIELD_MAP, WARNING_CATEGORIES
-from ketdata.export._fhir_terms import CANONICAL, CODE_SYSTEMS, EXTENSIONS, FHIR_VERSION, PACKAGE, Part
+import ketdata._export
+from ketdata import Dataset
+from ketdata._editor.new import source_text
+from ketdata._export._fhir import BASIC_BECAUSE, CLINICAL_USE, FIELD_MAP, WARNING_CATEGORIES
+from ketdata._export._fhir_terms import CANONICAL, CODE_SYSTEMS, EXTENSIONS, FHIR_VERSION, PACKAGE, Part
+from ketdata._model.problems import render_catalogue
+from ketdata._validation.refs import SchemaSet, load_schemas
+from ketdata.records import Category, Caveat, Claim
 
 sys.path.insert(0, str(Path(__file__).parent))  # run by path, not imported: make _markup importable
 from _markup import html, md, md_code, md_link, md_table, md_title, page
@@ -116,7 +118,7 @@ def home_what(ds: Dataset) -> list[str]:
 def home_find(ds: Dataset) -> list[str]:
     lines = ["## What you can find", "", "The claims, by category:", ""]
     for c in ds.categories:
-        count = plural(len(ds.claims_in(c)), "claim")
+        count = plural(len(ds.claims_in(c, subcategories=False)), "claim")
         lines.append(f"- {md_link(c.label, c.id, folder='browse/')} — {count}: {md(c.definition)}")
     article = md_link(ds.sources[0].title, "article", folder="browse/")
     return [*lines, "", f"And the article itself, {article}, with every quoted span marked.", ""]
@@ -155,15 +157,25 @@ def guides() -> None:
 def changelog(text: str) -> str:
     """The changelog page: CHANGELOG.md as it is, since `ketdata release` writes record text into it escaped.
 
-    Markdown has one escaping place, ``ketdata._escape``; escaping here again would show its backslashes.
+    Markdown has one escaping place, ``ketdata._io.escape``; escaping here again would show its backslashes.
     """
     return text
 
 
+# The reference starts where a reader starts: loading and validating, then the dataset, then the rest.
+API_ORDER = ("load", "validate", "Dataset", "ValidationReport", "Problem", "Severity", "__version__")
+
+
 def api() -> None:
-    lines = ["# API reference", "", "The public API: the names in `ketdata.__all__` and `ketdata.export.__all__`.", ""]
-    lines += [f"::: ketdata.{name}\n" for name in ketdata.__all__]
-    lines += ["## Exporters", "", *(f"::: ketdata.export.{name}\n" for name in ketdata.export.__all__)]
+    first = [name for name in API_ORDER if name in ketdata.__all__]
+    rest = sorted(set(ketdata.__all__) - set(first))
+    lines = ["# API reference", "", "The public API: `ketdata` itself, then its public submodules: "
+             "`ketdata.records`, `ketdata.diff`, `ketdata.errors` and `ketdata.export`.", ""]  # fmt: skip
+    lines += [f"::: ketdata.{name}\n" for name in (*first, *rest) if name != "__version__"]
+    for module, title in (("records", "Records"), ("diff", "Comparing versions"), ("errors", "Errors"),
+                          ("export", "Exporters")):  # fmt: skip
+        names = importlib.import_module(f"ketdata.{module}").__all__
+        lines += [f"## {title}: `ketdata.{module}`", "", *(f"::: ketdata.{module}.{name}\n" for name in names)]
     write("reference/api.md", "\n".join(lines))
 
 
@@ -337,7 +349,8 @@ def claim_block(claim: Claim, ds: Dataset, folder: str = "") -> str:
 def category_page(category: Category, ds: Dataset) -> str:
     parent = f" (part of {md_link(ds.category(category.parent).label, category.parent)})" if category.parent else ""
     lines = [md_title(category.label), f"{md(category.definition)}{parent}", ""]
-    return "\n".join(lines + ([claim_block(c, ds) for c in ds.claims_in(category)] or ["No claims in this category."]))
+    own = ds.claims_in(category, subcategories=False)
+    return "\n".join(lines + ([claim_block(c, ds) for c in own] or ["No claims in this category."]))
 
 
 def statuses_table(ds: Dataset) -> list[str]:
@@ -357,7 +370,10 @@ def browse(ds: Dataset) -> None:
     index = ["# Browse the data", "", "The claims, grouped by category. Each shows how the article presents it "
              "(its evidence status), its hedge, its caveats, and the verbatim quote with its place in "
              "[the article](article.md).", ""]  # fmt: skip
-    rows = [[md_link(c.label, c.id), str(len(ds.claims_in(c))), md(c.definition)] for c in ds.categories]
+    rows = [
+        [md_link(c.label, c.id), str(len(ds.claims_in(c, subcategories=False))), md(c.definition)]
+        for c in ds.categories
+    ]
     index += md_table(["category", "claims", "definition"], rows)
     for category in ds.categories:
         write(f"browse/{page(category.id)}", category_page(category, ds))
@@ -461,7 +477,7 @@ want a `.index.json` build it on loading.
 
 def csv_tables(ds: Dataset) -> list[tuple[str, list[dict[str, Any]]]]:
     """Each CSV table with its columns (name, type, description, constraints), as its Data Package states them."""
-    package = json.loads(ketdata.export.to_datapackage(ds, SCHEMAS, ketdata.export.to_csv(ds)))
+    package = json.loads(ketdata._export.to_datapackage(ds, SCHEMAS, ketdata._export.to_csv(ds)))
     return [(r["name"], r["schema"]["fields"]) for r in package["resources"]]
 
 

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import ketdata
-from ketdata import Claim, Dataset, UnknownRecordError
-from ketdata._record import Frozen, fields, replace
+from ketdata import Dataset, UnknownRecordError
+from ketdata._model.frozen import Frozen, fields, replace
+from ketdata.records import Claim
 
 from .helpers import DATA, ROOT, edit
 
@@ -72,8 +75,8 @@ def test_lookup_of_the_wrong_type_raises() -> None:
 def test_claims_in_category() -> None:
     names = DS.claims_in("names")
     assert {c.object.value for c in names} == {"Special K", "K", "Vitamin K"}
-    direct = DS.claims_in("medical-use")
-    nested = DS.claims_in("medical-use", subcategories=True)
+    direct = DS.claims_in("medical-use", subcategories=False)
+    nested = DS.claims_in("medical-use")
     assert set(direct) < set(nested)
     assert set(nested) - set(direct) == set(DS.claims_in("therapy-practice"))
     with pytest.raises(UnknownRecordError):
@@ -104,7 +107,7 @@ def test_version_and_info() -> None:
 
 
 def test_load_json_round_trip(tmp_path: Path) -> None:
-    from ketdata.export._json import full_plain
+    from ketdata._export._json import full_plain
 
     path = tmp_path / "copy.json"
     snapshot = json.loads((ROOT / "exports" / "json" / "ketdata.json").read_text(encoding="utf-8"))
@@ -146,10 +149,13 @@ def test_jsonschema_is_imported_only_when_a_record_fails_the_fast_check(tmp_path
 def test_public_api_is_documented() -> None:
     import inspect
 
+    import ketdata.diff
+    import ketdata.errors
     import ketdata.export
+    import ketdata.records
 
     missing = []
-    for module in (ketdata, ketdata.export):
+    for module in (ketdata, ketdata.records, ketdata.diff, ketdata.errors, ketdata.export):
         for name in module.__all__:
             obj = getattr(module, name)
             if not (obj.__doc__ or "").strip():
@@ -253,17 +259,22 @@ def test_load_of_a_folder_applies_the_schema_type_checks(data: Path) -> None:
     assert all(p.line > 0 for p in caught.value.problems)
 
 
-def test_load_of_a_missing_folder_raises_data_error(tmp_path: Path) -> None:
-    with pytest.raises(ketdata.DataError, match="no such data folder"):
+def test_load_and_validate_word_a_missing_folder_the_same_way(tmp_path: Path) -> None:
+    with pytest.raises(ketdata.DataError) as raised:
         ketdata.load(tmp_path / "nowhere")
+    (missing,) = ketdata.validate(tmp_path / "nowhere")
+    assert raised.value.problems == (missing,)
+    assert "the data folder does not exist" in missing.message
 
 
 def test_the_api_reference_documents_every_field_of_every_public_record_type() -> None:
     import re
 
+    import ketdata.records
+
     documented = 0
-    for name in ketdata.__all__:
-        obj = getattr(ketdata, name)
+    for name in ketdata.records.__all__:
+        obj = getattr(ketdata.records, name)
         if not (isinstance(obj, type) and issubclass(obj, Frozen)):
             continue
         section = re.search(r"Attributes:\n(.*)", obj.__doc__ or "", re.DOTALL)
@@ -274,3 +285,64 @@ def test_the_api_reference_documents_every_field_of_every_public_record_type() -
         documented += 1
     assert documented >= 15
     assert "statement: The fact in one plain-English sentence" in (Claim.__doc__ or "")
+
+
+def test_claims_in_and_claims_about_both_include_narrower_by_default() -> None:
+    assert set(DS.claims_in("effects")) >= set(DS.claims_in("adverse-effects"))
+    narrower = next(c for c in DS.concepts if c.broader)
+    assert set(DS.claims_about(narrower.broader[0])) >= set(DS.claims_about(narrower.id))
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "words"),
+    [
+        (lambda: DS.claim(21), TypeError, "a claim id must be a string"),  # type: ignore[arg-type]
+        (lambda: DS.concept(None), TypeError, "a concept id must be a string"),  # type: ignore[arg-type]
+        (lambda: DS.search(None), TypeError, "the text to search for must be a string"),  # type: ignore[arg-type]
+        (lambda: DS.search(""), ValueError, "empty text would match every record"),
+        (lambda: DS.search("   "), ValueError, "empty text would match every record"),
+        (lambda: DS.by_code("snowmed", "1"), ValueError, "'SNOMED CT', 'RxNorm', 'ATC'"),
+        (lambda: DS.by_code("RxNorm", 6130), TypeError, "the code must be a string"),  # type: ignore[arg-type]
+    ],
+)
+def test_bad_api_inputs_get_clear_errors(call: Any, error: type[Exception], words: str) -> None:
+    with pytest.raises(error, match=re.escape(words)):
+        call()
+
+
+def test_by_code_takes_the_systems_name_or_its_uri() -> None:
+    by_name = DS.by_code("RxNorm", "6130")
+    assert by_name and by_name == DS.by_code("http://www.nlm.nih.gov/research/umls/rxnorm", "6130")
+
+
+def test_a_sentence_outside_the_text_is_an_error() -> None:
+    from ketdata.records import SourceRange
+
+    length = len(DS.sources[0].text)
+    for start, end in ((length, length + 5), (-3, 2), (10, 10)):
+        with pytest.raises(ValueError, match="is not a span of"):
+            DS.sentence(SourceRange(source=DS.sources[0].id, start=start, end=end))
+
+
+def test_a_dataset_iterates_over_what_len_counts_and_in_finds() -> None:
+    ids = list(DS)
+    assert len(ids) == len(DS) and all(i in DS for i in ids) and DS.get(ids[0]) is not None
+
+
+def test_records_round_trip_through_plain_data_and_json() -> None:
+    import json
+
+    from ketdata.records import Claim, from_plain, to_plain
+
+    for claim in DS.claims:
+        assert from_plain(Claim, json.loads(json.dumps(to_plain(claim)))) == claim
+    plain = to_plain(DS)
+    assert json.loads(json.dumps(plain))["claims"][0]["id"] == DS.claims[0].id
+
+
+def test_records_are_built_with_keywords_only() -> None:
+    from ketdata.records import Review
+
+    with pytest.raises(TypeError):
+        Review("unreviewed")  # type: ignore[misc]
+    assert Review(status="unreviewed").status == "unreviewed"

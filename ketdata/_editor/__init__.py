@@ -1,0 +1,1 @@
+"""Editor tools: the commands that format, create, release, compare and show records."""
