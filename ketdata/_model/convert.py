@@ -118,8 +118,16 @@ def dataset_info(raw: Raw) -> DatasetInfo:
 
 
 def normalise(kind: str, raw: Raw) -> Any:
-    """A claim's or caveat's mapping as the export writes it (defaults filled in), for comparing versions."""
-    return to_plain(build(kind, raw))
+    """A claim's or caveat's mapping as the export writes it (defaults filled in), for comparing versions.
+
+    Derived fields (a claim's caveats) are left out: they change with other records, not with this one.
+    """
+    return compared(build(kind, raw))
+
+
+def compared(record: Any) -> Any:
+    """A record's mapping without its derived fields (a claim's caveats), which change with other records."""
+    return to_plain(replace(record, **{name: record._defaults.get(name) for name in record._derived}))
 
 
 def assemble(info: Raw, built: Mapping[str, Sequence[Any]]) -> Dataset:

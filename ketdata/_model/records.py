@@ -1375,6 +1375,7 @@ class Claim(Frozen):
         "caveats": (),
     }
     _nullable: ClassVar[frozenset[str]] = frozenset(("hedge",))
+    _derived: ClassVar[frozenset[str]] = frozenset(("caveats",))
     _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {
         "object": (ClaimObject, False),
         "qualifiers": (Qualifier, True),
