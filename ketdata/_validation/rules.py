@@ -12,7 +12,8 @@ from typing import Any
 
 from ketdata._io.files import PLAIN_NAME, NotRegularFileError, read_regular
 from ketdata._model.dataset import near_misses
-from ketdata._model.problems import Problem, short
+from ketdata._model.problems import Problem, problem, short
+from ketdata._text.escape import describe_char, find_unseen
 from ketdata._validation.coverage import SentenceCoverage, coverage, uncovered
 from ketdata._validation.folder import RawRecord
 
@@ -46,6 +47,17 @@ def named(name: str, quote: str) -> bool:
 
 def _quotes(value: dict[str, Any]) -> list[str]:
     return [q for s in _dicts(value.get("evidence")) if isinstance(q := s.get("quote"), str)]
+
+
+# Where each kind of record refers to another, and to which kind ("" for its own kind).
+_REFERENCE_KINDS = {
+    ("category", "parent"): "category", ("claim", "category"): "category", ("claim", "predicate"): "predicate",
+    ("claim", "evidence_status"): "evidence_status", ("claim", "subject"): "concept",
+    ("claim", "object", "concept"): "concept", ("claim", "conflicts_with"): "claim", ("caveat", "applies_to"): "claim",
+    ("caveat", "scope", "claims"): "claim", ("rule", "categories"): "category", ("rule", "statuses"): "evidence_status",
+    ("rule", "caveats"): "caveat", ("rule", "predicates"): "predicate", ("claim", "superseded_by"): "",
+    ("caveat", "superseded_by"): "",
+}  # fmt: skip
 
 
 def record_problems(record: RawRecord) -> list[Problem]:
@@ -312,6 +324,11 @@ class Rules:
 
     def _references(self, record: RawRecord) -> None:
         v = record.value
+        for path, value in record.taken.items():
+            # A reference of the wrong type was taken out of the record; the ids it could name still help.
+            kind = _REFERENCE_KINDS.get((record.kind, *(p for p in path if isinstance(p, str))))
+            if kind is not None:
+                self._ref(record, path, value, kind or record.kind)
         if record.kind == "category" and "parent" in v:
             self._ref(record, ("parent",), v["parent"], "category")
         elif record.kind == "claim":
@@ -419,7 +436,18 @@ class Rules:
             except UnicodeDecodeError as exc:
                 self._add("KD001", record, ("file",), f"{path.name}: byte {exc.start} is not valid UTF-8")
                 continue
+            self._unseen_in_text(record, path, text)
             self.texts[record.id] = _Text(record, text, self._sections(record, text))
+
+    def _unseen_in_text(self, record: RawRecord, path: Path, text: str, limit: int = 20) -> None:
+        """A source text holds no character a reader cannot see: every quote of it would carry the same one."""
+        for n, i in enumerate(find_unseen(text)):
+            if n == limit:
+                break
+            line, column = text.count("\n", 0, i) + 1, i - text.rfind("\n", 0, i)
+            msg = f"{path.name} holds {describe_char(text[i])} at offset {i}, which a reader cannot see or which " \
+                  "changes the text around it"  # fmt: skip
+            self.problems.append(problem("KD110", str(path), line, column, record.id, msg))
 
     def _sections(self, record: RawRecord, text: str) -> dict[str, tuple[int, int]]:
         sections: dict[str, tuple[int, int]] = {}
