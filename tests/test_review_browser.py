@@ -70,7 +70,9 @@ def test_a_reviewer_flags_and_confirms_records_in_a_browser(served: str, page: P
     expect(listed).to_contain_text("claim-005")
     listed.get_by_role("link", name="claim-006").click()
     expect(page.locator("#record-id")).to_contain_text("claim-006")
-    expect(page.locator("#statement")).to_have_text("Dissociative anesthetics work by reducing sensations of pain.")
+    expect(page.locator("#statement")).to_have_text(
+        "Dissociative anesthetics work by producing a trance-like state in the user and reducing sensations of pain."
+    )
 
     page.get_by_label("Overstates the article").check()
     page.fill("#note", "The article says 'reducing', not removing, pain.")

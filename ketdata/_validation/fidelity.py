@@ -52,19 +52,24 @@ class SourceText:
         return earlier[-1] if earlier else None
 
 
+def _whole(value: dict[str, Any]) -> list[dict[str, Any]]:
+    """The record's evidence spans that have a source and offsets (a broken one has failed its schema)."""
+    return [s for s in value.get("evidence") or () if isinstance(s, dict) and {"source", "start", "end"} <= s.keys()]
+
+
 def _spans(record: RawRecord) -> list[dict[str, Any]]:
-    return [s for s in record.value.get("evidence") or () if isinstance(s, dict)]
+    return _whole(record.value)
 
 
 def stating(record: RawRecord | dict[str, Any]) -> list[dict[str, Any]]:
     """The spans that state the record or its item (not those that only give context)."""
     value = record.value if isinstance(record, RawRecord) else record
-    return [s for s in value.get("evidence") or () if s.get("role") != "context"]
+    return [s for s in _whole(value) if s.get("role") != "context"]
 
 
 def restates(claim: dict[str, Any], caveat: dict[str, Any]) -> bool:
     """True when every span stating the claim lies inside a span stating the caveat: the claim only restates it."""
-    own = [(s["source"], s["start"], s["end"]) for s in caveat.get("evidence") or () if s.get("role") == "statement"]
+    own = [(s["source"], s["start"], s["end"]) for s in _whole(caveat) if s.get("role") == "statement"]
     spans = stating(claim)
     return bool(spans) and all(
         any(src == s["source"] and a <= s["start"] and s["end"] <= b for src, a, b in own) for s in spans

@@ -276,7 +276,7 @@ def _decision_table(rule: dict[str, Any], active: _Active, severity: Severity) -
     pattern = _alternation(r.cue for r in rows if r.cue)
     for claim in active["claim"]:
         v, experimental = claim.value, claim.id in inside
-        if not isinstance(v.get("statement"), str) or v.get("evidence_status") is None:
+        if not isinstance(v.get("statement"), str) or v.get("evidence_status") is None or v.get("predicate") is None:
             continue  # its schema check reports it
         # The longest cue wins: 'can sometimes' is read as such, not also as 'can'.
         cues = _words_in(pattern, [v["statement"]])

@@ -161,7 +161,8 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
     else:
         problems += declared_rule_problems(valid_records)
         texts = {sid: SourceText.of(src.text, rules.section_rows(src)) for sid, src in rules.texts.items()}
-        problems += fidelity_problems(valid_records, texts)
+        # The fidelity checks read records whole: only those that passed their schema.
+        problems += fidelity_problems([r for r in records if id(r) in schema_valid], texts)
         problems += conflict_problems(valid_records)
     found, snapshot = release_problems(releases_dir(folder))
     problems += found
