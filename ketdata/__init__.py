@@ -53,12 +53,17 @@ def load(path: str | PathLike[str] | None = None) -> Dataset:
         DataError: The data cannot be read, or a record of a folder breaks its schema (the type checks of
             ``ketdata validate``); its ``problems`` say where. ``validate`` also tells the problems across
             records, which ``load`` does not raise for.
+        MissingExtraError: ``path`` is a data folder and the ``validate`` extra, which reads YAML, is not
+            installed (the message says how to install it).
     """
     if path is None:
         return load_shipped()
     import os
 
     if os.path.isdir(path) or not os.path.exists(path):
+        from ketdata._model.extras import require
+
+        require("ketdata.load() of a YAML data folder", "validate")
         from ketdata._validation.pipeline import run
 
         return run(path).dataset()
@@ -74,7 +79,13 @@ def validate(path: str | PathLike[str] | None = None) -> ValidationReport:
     Returns:
         Every problem found, errors first; ``report.ok`` is True when there is no error, and then
         ``report.dataset`` is the typed dataset, read in the same pass.
+
+    Raises:
+        MissingExtraError: The ``validate`` extra is not installed (the message says how to install it).
     """
+    from ketdata._model.extras import require
+
+    require("ketdata.validate()", "validate")
     from ketdata._io.gc import paused
     from ketdata._validation.pipeline import run
 

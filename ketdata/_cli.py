@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 from ketdata._io.escape import terminal_text
 from ketdata._model.errors import KetdataError, UnknownRecordError
-from ketdata._model.problems import DataError, Problem, Severity
+from ketdata._model.problems import DataError, Problem, Severity, short
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 70
 BUG_REPORTS = "the ketdata maintainers (the issue tracker of the repository you installed it from)"
@@ -332,7 +332,8 @@ def _fmt_locked(args: argparse.Namespace) -> int:
     for result in results:
         if result.skipped:
             print(f"{result.path}: {result.skipped}", file=sys.stderr)
-            failed = failed or "cannot" in result.skipped
+            # --check cannot vouch for a file it could not format: CI must not pass on a comment.
+            failed = failed or args.check or "cannot" in result.skipped
         elif result.changed:
             failed = failed or args.check
             if args.check:
@@ -411,6 +412,13 @@ def _shipped_data() -> Path:
     from ketdata._read.paths import data_dir
 
     return data_dir()
+
+
+def _positive(text: str) -> int:
+    """An argument that must be a whole number of at least 1."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{short(text)} is not a whole number of at least 1")
+    return int(text)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -544,7 +552,9 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--hedge", help="the source's own hedge word, if any")
     for q in (c, v):
         q.add_argument("--source", help="the source id (default: the only source)")
-        q.add_argument("--nth", type=int, help="which occurrence of the quote, from 1, when it occurs several times")
+        q.add_argument(
+            "--nth", type=_positive, help="which occurrence of the quote, from 1, when it occurs several times"
+        )
     k = kinds.add_parser(
         "concept",
         help="a new concept (appended to data/concepts.yaml)",
@@ -643,6 +653,26 @@ def _choose_folder(args: argparse.Namespace) -> str | None:
     return None
 
 
+# The extra each command needs whatever its arguments (others need one only to read a YAML folder, and say so).
+_COMMAND_EXTRAS = {"validate": "validate", "fmt": "validate", "new": "validate", "release": "validate",
+                   "export": "export", "review": "review"}  # fmt: skip
+
+
+def _require_extra(args: argparse.Namespace) -> None:
+    extra = _COMMAND_EXTRAS.get(args.command)
+    if extra is not None:
+        from ketdata._model.extras import require
+
+        require(f"`ketdata {args.command}`", extra)
+
+
+def _missing_extra(exc: ModuleNotFoundError, command: str) -> KetdataError | None:
+    """A module an extra brings could not be imported (a command reading a YAML folder without ``validate``)."""
+    from ketdata._model.extras import explain
+
+    return explain(exc, f"`ketdata {command}`")
+
+
 class _Terminal(io.TextIOBase):
     """A terminal (or whatever reads the command's output): everything written passes `terminal_text`.
 
@@ -697,6 +727,7 @@ def _main(args: argparse.Namespace) -> int:
         print(f"ketdata: error: {problem}", file=sys.stderr)
         return EXIT_USAGE
     try:
+        _require_extra(args)
         return int(args.run(args))
     except DataError as exc:
         _print_problems(exc.problems, "text")
@@ -712,7 +743,10 @@ def _main(args: argparse.Namespace) -> int:
         where = f": {exc.filename}" if exc.filename else ""
         print(f"ketdata: error: {exc.strerror or exc}{where}", file=sys.stderr)
         return EXIT_USAGE
-    except Exception:
+    except Exception as exc:
+        if isinstance(exc, ModuleNotFoundError) and (known := _missing_extra(exc, args.command)):
+            print(f"ketdata: error: {known}", file=sys.stderr)
+            return known.exit_code
         import traceback
 
         traceback.print_exc()

@@ -32,7 +32,15 @@ def test_run_smoke_prints_every_measure_as_json() -> None:
         assert set(report["sizes"][size]) >= set(ops)
         assert all(report["sizes"][size][op]["seconds"] > 0 for op in ops)
         # The export measured against its target is every format, Parquet included.
-        assert report["sizes"][size]["export"]["formats"] == ["csv", "fhir", "json", "parquet", "sssom"]
+        assert report["sizes"][size]["export"]["formats"] == [
+            "csv",
+            "duckdb",
+            "fhir",
+            "json",
+            "parquet",
+            "sources",
+            "sssom",
+        ]
     targets = {t["what"].split(" ")[0] for t in report["targets"]}
     assert targets >= {"validate", "export", "load", "revalidate", "peak", "import"}
     assert report["import_load"]["ratio"] > 0

@@ -346,3 +346,20 @@ def test_record_text_with_blank_lines_stays_inside_its_html_block() -> None:
         links = [attrs["href"] for tag, attrs in page.elements if tag == "a" and "href" in attrs]
         assert links in ([], ["article.html#offset-0"])
         assert "[x](javascript:alert(1))" in page.text and "*b*" in page.text
+
+
+def test_the_build_prints_no_upstream_notice_and_no_nav_noise(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "mkdocs", "build", "--config-file", str(ROOT / "mkdocs.yml"),
+               "--site-dir", str(tmp_path)]  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if "MKDOCS" not in k}  # as a newcomer's shell has it
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    printed = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+    assert printed and [line for line in printed if not line.startswith("INFO")] == []
+    assert not [line for line in printed if '"nav"' in line]
+
+
+def test_serve_rebuilds_when_the_data_schemas_or_code_change() -> None:
+    from mkdocs.config import load_config
+
+    watched = {Path(p).resolve() for p in load_config(str(ROOT / "mkdocs.yml")).watch}
+    assert {ROOT / "data", ROOT / "schema", ROOT / "ketdata"} <= watched

@@ -105,7 +105,8 @@ def fields(node: Any, prefix: Path_ = ()) -> Iterator[tuple[Path_, set[str]]]:
         if types is not None:
             yield prefix, types
     for key, child in node.get("properties", {}).items():
-        yield from fields(child, (*prefix, key))
+        if child is not True:  # `{name: true}` beside a branch's `required` defines nothing (Ajv's strictRequired)
+            yield from fields(child, (*prefix, key))
     if isinstance(node.get("items"), dict):
         yield from fields(node["items"], (*prefix, "*"))
     for branch in node.get("oneOf", []) + node.get("anyOf", []):
@@ -225,7 +226,7 @@ def typed_everywhere(value: Any, node: Any) -> bool:
     if isinstance(value, dict):
         props = dict(node.get("properties", {}))
         for branch in node.get("oneOf", []) + node.get("anyOf", []):
-            props |= INLINE.resolve(branch).get("properties", {})
+            props |= {k: v for k, v in INLINE.resolve(branch).get("properties", {}).items() if v is not True}
         return all(typed_everywhere(v, props[k]) for k, v in value.items() if k in props)
     if isinstance(value, list) and isinstance(node.get("items"), dict):
         return all(typed_everywhere(v, node["items"]) for v in value)

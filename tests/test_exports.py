@@ -425,9 +425,13 @@ def test_every_claim_has_its_evidence_status_assessed() -> None:
 def test_provenance_ties_every_derived_resource_to_the_citation() -> None:
     (provenance,) = resources("Provenance")
     (citation,) = [e for e in BUNDLE["entry"] if e["resource"]["resourceType"] == "Citation"]
-    assert provenance["entity"] == [{"role": "source", "what": {"reference": citation["fullUrl"]}}]
+    (document,) = [e for e in BUNDLE["entry"] if e["resource"]["resourceType"] == "DocumentReference"]
+    assert provenance["entity"] == [
+        {"role": "source", "what": {"reference": citation["fullUrl"]}},
+        {"role": "source", "what": {"reference": document["fullUrl"]}},
+    ]
     targets = {t["reference"] for t in provenance["target"]}
-    derived = {e["fullUrl"] for e in BUNDLE["entry"]} - {citation["fullUrl"]}
+    derived = {e["fullUrl"] for e in BUNDLE["entry"]} - {citation["fullUrl"], document["fullUrl"]}
     derived -= {
         e["fullUrl"] for e in BUNDLE["entry"] if e["resource"]["resourceType"] in ("Organization", "Provenance")
     }
@@ -436,7 +440,10 @@ def test_provenance_ties_every_derived_resource_to_the_citation() -> None:
 
 def test_substance_carries_codes_and_street_names() -> None:
     (substance,) = resources("SubstanceDefinition")
-    assert substance["identifier"] == [{"system": "http://fdasis.nlm.nih.gov", "value": "690G0D6V8H"}]
+    assert substance["identifier"] == [
+        {"system": "urn:ketdata:concept", "value": "ketamine"},
+        {"system": "http://fdasis.nlm.nih.gov", "value": "690G0D6V8H"},
+    ]
     street = {n["name"] for n in substance["name"] if "type" in n}
     assert street == {"Special K", "K", "Vitamin K"}
     (knowledge,) = resources("MedicationKnowledge")

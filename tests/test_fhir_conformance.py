@@ -1,6 +1,6 @@
 """The FHIR export resolves and checks: every code system and extension is defined in the shipped package,
 every reference resolves, and the FHIRPath invariants and required bindings that fhir.resources does not
-check hold (evaluated with fhirpathpy against the R5 model)."""
+check hold (evaluated with fhirpathpy against the R5 model, in an environment of its own: see consumers.py)."""
 
 from __future__ import annotations
 
@@ -10,19 +10,18 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from fhirpathpy import evaluate
-from fhirpathpy.models import models
 
 import ketdata
 from ketdata._export import render
 from ketdata._export._fhir import BASIC_BECAUSE, CLINICAL_USE, FIELD_MAP, _Builder
 from ketdata._export._fhir_terms import EXTENSIONS
+from ketdata._model.convert import KINDS, build_dataset, to_plain
 
+from .consumers import fhirpath
 from .helpers import DATA
 
 DS = ketdata.load(DATA)
 FILES = render(DS)
-R5 = models["r5"]
 BUNDLE = json.loads(FILES["fhir/bundle.json"])
 ENTRIES = [e["resource"] for e in BUNDLE["entry"]]
 NDJSON = [
@@ -37,9 +36,29 @@ PACKAGE = {
     if name.startswith("fhir/package/")
 }
 DEFINITIONS = [r for name, r in PACKAGE.items() if name != "package.json"]
+# No shipped record is flagged yet: a copy in memory with one flagged claim (a test fixture, not a review).
+FLAGGED_REVIEW = {"status": "flagged", "reviewed_by": "Test Fixture", "reviewer_role": "test role",
+                  "reviewed_on": "2026-01-02", "flags": ["wrong-category", "caveat-missing-or-wrong"],
+                  "note": "a test note"}  # fmt: skip
+
+
+def _flagged_bundle() -> dict[str, Any]:
+    plain = {kind: [to_plain(r) for r in getattr(DS, attr)] for kind, attr, _ in KINDS}
+    plain["claim"][0]["review"] = FLAGGED_REVIEW
+    flagged = build_dataset(to_plain(DS.info), plain, str(DATA / "sources"))
+    bundle: dict[str, Any] = json.loads(render(flagged)["fhir/bundle.json"])
+    return bundle
+
+
+FLAGGED_BUNDLE = _flagged_bundle()
 CODE_SYSTEMS = {r["url"]: r for r in DEFINITIONS if r["resourceType"] == "CodeSystem"}
 VALUE_SETS = {r["url"]: r for r in DEFINITIONS if r["resourceType"] == "ValueSet"}
 PROFILES = {r["url"]: r for r in DEFINITIONS if r["resourceType"] == "StructureDefinition"}
+
+
+def evaluate(node: Any, expression: str, env: dict[str, Any] | None = None) -> list[Any]:
+    return fhirpath().evaluate(node, expression, env)
+
 
 # The R5 invariants, as the specification's StructureDefinitions state them.
 CUD_1 = (
@@ -55,7 +74,7 @@ EXT_1 = "extension.exists() != value.exists()"
 
 
 def holds(node: Any, expression: str | dict[str, str]) -> bool:
-    return bool(evaluate(node, expression, {}, R5) == [True])
+    return bool(evaluate(node, expression) == [True])
 
 
 # --- the package ------------------------------------------------------------------------------------
@@ -219,6 +238,7 @@ REQUIRED = {
     "Bundle.type": "Bundle.type",
     "ArtifactAssessmentContent.informationType": "ArtifactAssessment.content.informationType",
     "Citation.status": "Citation.status",
+    "DocumentReference.status": "DocumentReference.status",
     "ClinicalUseDefinition.type": "ClinicalUseDefinition.type",
     "Medication.status": "Medication.status",
     "MedicationKnowledge.status": "MedicationKnowledge.status",
@@ -258,18 +278,18 @@ def test_required_bindings_hold_by_fhirpath() -> None:
     checked, offenders = set(), []
     for where, path in REQUIRED.items():
         for doc in documents:
-            values = evaluate(doc, path, {}, R5)
+            values = evaluate(doc, path)
             checked |= {where} if values else set()
             offenders += [(where, v) for v in values if v not in allowed[where]]
     assert offenders == []
     assert checked == set(allowed)
 
 
-def _bound_values(extension_url: str, part: str) -> list[Any]:
+def _bound_values(extension_url: str, part: str, bundle: dict[str, Any] = FLAGGED_BUNDLE) -> list[Any]:
     """The values of an extension (``part`` "value") or of one of its parts, everywhere in the export."""
     path = "descendants().ofType(Extension).where(url = %ext)"
     path += ".value" if part == "value" else ".extension.where(url = %part).value"
-    found = evaluate(BUNDLE, path, {"ext": extension_url, "part": part}, R5)
+    found = evaluate(bundle, path, {"ext": extension_url, "part": part})
     return [v["code"] if isinstance(v, dict) else v for v in found]
 
 
@@ -320,7 +340,7 @@ def test_every_mapping_row_selects_what_the_export_holds(row: Any) -> None:
     if row.record in ("claim", "caveat") and row.resource in ("ClinicalUseDefinition", "Basic"):
         # claims and caveats share ClinicalUseDefinition: look at the record's own
         docs = [d for d in docs if any(i.get("system") == f"urn:ketdata:{row.record}" for i in d.get("identifier", ()))]
-    found = [v for doc in docs for v in evaluate(doc, row.element, {}, R5)]
+    found = [v for doc in docs for v in evaluate(doc, row.element)]
     assert bool(found) == _present(row.record, row.field, row.resource)
 
 
@@ -330,3 +350,24 @@ def test_every_predicate_has_a_resource_and_every_basic_a_reason() -> None:
     assert not set(CLINICAL_USE) & set(BASIC_BECAUSE)
     basics = {r["code"]["coding"][0]["code"] for r in ENTRIES if r["resourceType"] == "Basic"}
     assert basics and basics <= set(BASIC_BECAUSE)
+
+
+def test_a_reviews_role_flags_and_note_reach_fhir_and_csv() -> None:
+    (claim,) = [
+        e["resource"]
+        for e in FLAGGED_BUNDLE["entry"]
+        if {"system": "urn:ketdata:claim", "value": DS.claims[0].id} in e["resource"].get("identifier", [])
+    ]
+    review_url = next(e.url for e in EXTENSIONS if e.name == "review")
+    (trail,) = [x["extension"] for x in claim["extension"] if x["url"] == review_url]
+    parts = [(p["url"], next(v for k, v in p.items() if k.startswith("value"))) for p in trail]
+    assert ("reviewerRole", "test role") in parts and ("note", "a test note") in parts
+    assert [v for k, v in parts if k == "flag"] == FLAGGED_REVIEW["flags"]
+    plain = {kind: [to_plain(r) for r in getattr(DS, attr)] for kind, attr, _ in KINDS}
+    plain["claim"][0]["review"] = FLAGGED_REVIEW
+    files = render(build_dataset(to_plain(DS.info), plain, str(DATA / "sources")))
+    claims = files["csv/claims.csv"].decode("utf-8")
+    assert "test role" in claims and "a test note" in claims
+    flags = files["csv/claim_review_flags.csv"].decode("utf-8").splitlines()
+    assert flags == ["claim_id,position,flag", f"{DS.claims[0].id},0,wrong-category",
+                     f"{DS.claims[0].id},1,caveat-missing-or-wrong"]  # fmt: skip

@@ -135,7 +135,7 @@ def test_exports_carry_review_and_publication_status(project: Path) -> None:
     by_claim = {}
     for entry in bundle["entry"]:
         resource = entry["resource"]
-        ids = [i["value"] for i in resource.get("identifier", []) if isinstance(resource.get("identifier"), list)]
+        ids = [i["value"] for i in resource.get("identifier", []) if i.get("system") == "urn:ketdata:claim"]
         if ids and ids[0].startswith("claim-"):
             status = next(e["valueCode"] for e in resource["extension"] if e["url"].endswith("publication-status"))
             by_claim[ids[0]] = status
@@ -155,7 +155,7 @@ def test_withdrawn_claims_are_exported_as_retired(project: Path) -> None:
         e["resource"]
         for e in bundle["entry"]
         if isinstance(e["resource"].get("identifier"), list)
-        and any(i["value"] == "claim-010" for i in e["resource"]["identifier"])
+        and {"system": "urn:ketdata:claim", "value": "claim-010"} in e["resource"]["identifier"]
     ]
     assert next(e["valueCode"] for e in basic["extension"] if e["url"].endswith("publication-status")) == "retired"
 

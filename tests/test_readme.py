@@ -47,8 +47,23 @@ def test_readme_starts_with_the_two_setup_commands_ci_runs() -> None:
     assert "ketdata validate" in main_job and "ketdata export" in main_job
     assert tests.endswith("pytest")
     ci_lines = [line.strip() for line in CI.splitlines()]
-    assert main_job in ci_lines and tests in ci_lines
+    commands_run = [line for line in ci_lines if line and not line.startswith(("#", "set ", "cd "))]
+    assert commands_run == [main_job, tests]  # exactly the README's commands, so CI proves the README
+    assert "--no-deps" not in main_job + tests  # no consumer silently downgraded by a second, unresolved install
 
 
 def test_ci_script_is_executable() -> None:
     assert os.access(ROOT / ".ci" / "run", os.X_OK)
+
+
+def test_the_test_environment_is_consistent_and_no_consumer_was_downgraded() -> None:
+    """README's one install line resolves every consumer together: pip finds no broken requirement, and sssom is
+    the release with the full validator (fhirpathpy, whose ANTLR pin would conflict, lives in its own venv)."""
+    import importlib.metadata
+    import subprocess
+    import sys
+
+    check = subprocess.run([sys.executable, "-m", "pip", "check"], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout
+    major, minor, patch = (int(x) for x in importlib.metadata.version("sssom").split(".")[:3])
+    assert (major, minor, patch) >= (0, 4, 12)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from ketdata._validation.pipeline import run
 
 from .helpers import ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")  # from the system packages; .ci/run installs it
+CHROMIUM = Path("/usr/bin/chromium")  # from the system packages; the chromium fixture installs it
 # No Google services, no network lookups: the page must work offline.
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
@@ -38,11 +39,23 @@ def served(data: Path) -> Iterator[str]:
         process.wait(10)
 
 
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """Debian's Chromium, installed by the test itself where it is missing (as root: README's test command is
+    all a new machine runs; Playwright's own browser download needs more of the internet than a registry)."""
+    if not CHROMIUM.exists():
+        assert os.geteuid() == 0, "Chromium is missing: install Debian's chromium (apt-get install -y chromium)"
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-q"], check=True, env=env, capture_output=True)
+        subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], check=True, env=env, capture_output=True)
+    assert CHROMIUM.exists()
+    return CHROMIUM
+
+
 @pytest.fixture
-def page() -> Iterator[Page]:
-    assert CHROMIUM.exists(), "Chromium is missing: apt-get install -y chromium (as .ci/run does)"
+def page(chromium: Path) -> Iterator[Page]:
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = p.chromium.launch(executable_path=str(chromium), args=ARGS)
         try:
             yield browser.new_page(viewport={"width": 1600, "height": 1000})
         finally:

@@ -40,3 +40,21 @@ def test_every_coding_keeps_its_relation_in_sssom() -> None:
 @pytest.mark.parametrize("relation", ["skos:exactMatch", "skos:closeMatch", "skos:narrowMatch"])
 def test_relations_used_are_sssom_predicates(relation: str) -> None:
     assert relation in SSSOM.read_text(encoding="utf-8")
+
+
+def test_sssom_confidence_is_numeric_dated_justified_and_created_by_the_project() -> None:
+    from sssom.parsers import parse_sssom_table
+    from sssom.validators import validate
+
+    msdf = parse_sssom_table(SSSOM)
+    validate(msdf, fail_on_error=True)
+    ds = ketdata.load(DATA)
+    grades = {(f"KETDATA:{c.id}", k.code): k.confidence for c in ds.concepts for k in c.codings}
+    scale = {"high": 0.9, "medium": 0.7, "low": 0.5}
+    for row in msdf.df.to_dict("records"):
+        assert isinstance(row["confidence"], float)
+        assert row["confidence"] == scale[grades[(row["subject_id"], row["object_id"].split(":", 1)[1])]]
+        assert str(row["mapping_date"]) == ds.info.release_date
+        assert row["mapping_justification"] == "semapv:ManualMappingCuration"
+    assert msdf.metadata["creator_label"] == [", ".join(m.name for m in ds.info.maintainers)] == ["ketdata maintainers"]
+    assert msdf.metadata["creator_id"] == ["KETDATAPROJECT:ketdata"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -132,3 +134,65 @@ def test_installed_wheel_reads_its_json_snapshot_which_equals_the_export(wheel: 
     # The read path imports neither dataclasses nor typing, and reads the records of the JSON export.
     assert imported == "False False"
     assert same == f"True {len(ketdata.load(DATA).claims)}"
+
+
+def test_the_wheel_requires_nothing_but_through_an_extra(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        (name,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
+        metadata = archive.read(name).decode("utf-8")
+    requires = [line for line in metadata.splitlines() if line.startswith("Requires-Dist:")]
+    assert requires and [r for r in requires if "extra ==" not in r] == []
+    extras = {line.split(":", 1)[1].strip() for line in metadata.splitlines() if line.startswith("Provides-Extra:")}
+    assert {"validate", "parquet", "export", "review", "all"} <= extras
+
+
+def test_a_bare_install_reads_and_names_the_extra_each_command_needs(wheel: Path, tmp_path: Path) -> None:
+    """Installed with no extra (pip resolves no dependency: there is none), as a read-only consumer has it."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-index",
+                    str(wheel)], check=True)  # fmt: skip
+    listed = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "list", "--format", "json"],
+                            capture_output=True, text=True, check=True)  # fmt: skip
+    assert {p["name"] for p in json.loads(listed.stdout)} <= {"ketdata", "pip", "setuptools"}
+    code = "import ketdata; ds = ketdata.load(); print(len(ds.claims), ds.claim('claim-021').id)"
+    read = subprocess.run([str(python), "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
+    assert read.stdout.split()[1] == "claim-021"
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    for command, extra in (("validate", "validate"), ("export", "export"), ("fmt", "validate")):
+        done = subprocess.run([str(python), "-m", "ketdata", command, str(data)], capture_output=True, text=True,
+                              cwd=tmp_path)  # fmt: skip
+        assert done.returncode == 2, (command, done.stderr)
+        assert f"pip install 'ketdata[{extra}]'" in done.stderr and "Traceback" not in done.stderr, done.stderr
+    code = (
+        f"import ketdata, ketdata.errors\ntry:\n    ketdata.load({str(data)!r})\n"
+        "except ketdata.errors.MissingExtraError as e:\n    print(e)"
+    )
+    folder = subprocess.run([str(python), "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
+    assert "pip install 'ketdata[validate]'" in folder.stdout
+
+
+DEBIAN_PYTHON = Path("/usr/bin/python3")
+
+
+@pytest.mark.skipif(not (DEBIAN_PYTHON.exists() and list(Path("/usr/lib").glob("python3*/EXTERNALLY-MANAGED"))),
+                    reason="no externally managed (Debian) system Python on this machine")  # fmt: skip
+def test_the_readme_wheel_command_works_on_a_debian_system_python(tmp_path: Path) -> None:
+    """The README's wheel line, as written, run by the system's python3 in a copy of the checkout."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    (line,) = [x for x in readme.splitlines() if "pip wheel" in x]
+    ignore = shutil.ignore_patterns(".venv", ".git", "site", "node_modules", "__pycache__", "dist", ".build",
+                                    "test-artifacts", ".*_cache")  # fmt: skip
+    clone = tmp_path / "clone"
+    shutil.copytree(ROOT, clone, ignore=ignore)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "python3").symlink_to(DEBIAN_PYTHON)
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    env["PATH"] = f"{bin_dir}:/usr/bin:/bin"
+    subprocess.run(["bash", "-c", line], cwd=clone, env=env, check=True, capture_output=True)
+    code = "import ketdata, sys; print(sys.base_prefix, len(ketdata.load().claims))"
+    out = subprocess.run([str(clone / ".build/bin/python"), "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split()[0] == "/usr"

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from ketdata._io.escape import csv_cell
-from ketdata._io.escape import csv_text as cell_text
 from ketdata._model.convert import KINDS, build_dataset, to_plain
 from ketdata._model.dataset import Dataset
 from ketdata._validation.refs import SchemaSet
@@ -60,7 +59,14 @@ class Table:
 
 _SPAN = ("source", "section", "role", "quote", "start", "end")
 _GLOSS = ("text", "origin", "reason", *(f"evidence.{c}" for c in _SPAN))
-_REVIEW = ("review.status", "review.reviewed_by", "review.reviewed_on", "review.review_due")
+_REVIEW = (
+    "review.status",
+    "review.reviewed_by",
+    "review.reviewer_role",
+    "review.reviewed_on",
+    "review.review_due",
+    "review.note",
+)
 _LIFE = ("id", "version", "status", "reason", "superseded_by")
 _CLAIM = (
     *_LIFE, "statement", "subject", "predicate", "object.concept", "object.value", "object.quantity.value",
@@ -128,6 +134,7 @@ TABLES: tuple[Table, ...] = (
     _spans("claim_evidence", "claims", "claim", "claim_id"),
     _qualifiers("claim_qualifiers", "claims", "claim", "claim_id"),
     _link("claim_conflicts", "claims", "claim", "conflicts_with", "claim_id", "conflicts_with", "claims.id"),
+    _link("claim_review_flags", "claims", "claim", "flag", "claim_id", "review.flags"),
     _link("claim_caveats", "claims", "claim", "caveat_id", "claim_id", "caveats", "caveats.id"),
     *_omissions("claim", "claims", "claim", "claim_id"),
     Table("claim_notes", "claims", "claim", ("text", "origin", "reason"), {"claim_id": "claims.id"}, "notes",
@@ -141,6 +148,7 @@ TABLES: tuple[Table, ...] = (
           {"caveat_id": "caveats.id", "source": "sources.id"}, "scope.spans", "caveat_id"),
     _link("caveat_scope_claims", "caveats", "caveat", "claim_id", "caveat_id", "scope.claims", "claims.id"),
     _link("caveat_claims", "caveats", "caveat", "claim_id", "caveat_id", "applies_to", "claims.id"),
+    _link("caveat_review_flags", "caveats", "caveat", "flag", "caveat_id", "review.flags"),
     *_omissions("caveat", "caveats", "caveat", "caveat_id"),
     Table("rules", "rules", "rule", ("id", "kind", "severity", "description"), {}),
     _link("rule_categories", "rules", "rule", "category", "rule_id", "categories", "categories.id"),
@@ -210,6 +218,9 @@ class _Schemas(SchemaSet):
         return kinds == "null" or (isinstance(kinds, list) and "null" in kinds) or "null" in options
 
     def table_type(self, node: Mapping[str, Any]) -> str:
+        dated = node.get("format") or next((self.resolve(o).get("format") for o in node.get("anyOf", ())), None)
+        if dated == "date":
+            return "date"
         kinds = node.get("type") or next((self.resolve(o).get("type") for o in node.get("anyOf", ())), "string")
         if isinstance(kinds, list):
             kinds = next(k for k in kinds if k != "null")
@@ -255,14 +266,20 @@ def _fields(table: Table, schemas: _Schemas) -> list[dict[str, Any]]:
     return fields
 
 
-def to_datapackage(ds: Dataset, schemas: Mapping[str, Any], tables: Mapping[str, str]) -> str:
+def to_datapackage(
+    ds: Dataset, schemas: Mapping[str, Any], tables: Mapping[str, str], schema_version: str | None = None
+) -> str:
     """The Frictionless Data Package (Table Schema) describing the CSV tables.
 
     Args:
         ds: The dataset, for the package's metadata.
         schemas: The record JSON Schemas by name, which give each field its type and description.
         tables: The CSV texts by table name, as ``to_csv`` returns them.
+        schema_version: The version of the record schemas, written as ``ketdata:schema_version``
+            (default: the shipped schemas').
     """
+    from ketdata._read.paths import schema_version as shipped
+
     known = _Schemas(schemas)
     resources = []
     for table in TABLES:
@@ -283,6 +300,7 @@ def to_datapackage(ds: Dataset, schemas: Mapping[str, Any], tables: Mapping[str,
         "name": info.id,
         "title": info.name,
         "version": info.version,
+        "ketdata:schema_version": schema_version or shipped(),
         "description": info.description,
         "licenses": [
             {"name": info.license, "title": f"{info.license}, for ketdata's records (not the quoted article)"}
@@ -304,7 +322,7 @@ def _typed(value: str, kind: str) -> Any:
         return int(value) if value.lstrip("-").isdigit() else float(value)
     if kind == "boolean":
         return value == "true"
-    return cell_text(value)
+    return value
 
 
 def _unflatten(columns: Sequence[str], values: Sequence[Any]) -> dict[str, Any]:
@@ -350,4 +368,10 @@ def load_csv(folder: str | Path) -> Dataset:
             "release_date": package["created"][:10] if "created" in package else None,
             "license": package["licenses"][0]["name"], "description": package["description"],
             "maintainers": [{"name": c["title"]} for c in package["contributors"]]}  # fmt: skip
-    return build_dataset(info, {kind: list(records[attr].values()) for kind, attr, _ in KINDS})
+    # The article travels with the exports (exports/sources/); elsewhere, the shipped copy is read.
+    texts = root.parent / "sources"
+    if not texts.is_dir():
+        from ketdata._read.paths import sources_dir
+
+        texts = Path(sources_dir())
+    return build_dataset(info, {kind: list(records[attr].values()) for kind, attr, _ in KINDS}, str(texts))

@@ -31,6 +31,7 @@ fullUrls and refer to those.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 import uuid
@@ -195,6 +196,9 @@ FIELD_MAP: tuple[Lands, ...] = (
     Lands("source", "url", "Citation", "citedArtifact.webLocation.url", "unknown fields are named in a note"),
     Lands("source", "note", "Citation", "note.text"),
     Lands("source", "sections", "", "", "not in the FHIR export; each quote names its section"),
+    Lands("source", "text", "DocumentReference", "content.attachment.data", "the article's bytes, base64"),
+    Lands("source", "sha256", "DocumentReference", "identifier.where(system = 'urn:ketdata:sha256').value",
+          "the attachment's own hash is SHA-1, as FHIR defines it"),
     Lands("dataset", "id", "Bundle", "identifier.value", "with the version: id|version"),
     Lands("dataset", "release_date", "Bundle", "timestamp"),
     Lands("dataset", "release_date", "Provenance", "recorded"),
@@ -327,6 +331,7 @@ class _Builder:
         derived: list[tuple[str, str]] = []
         yield self.organization()
         yield from (self.citation(s) for s in self.ds.sources)
+        yield from (self.document(s) for s in self.ds.sources)
         for item in self._derived():
             derived.append((item[1]["resourceType"], item[0]))
             yield item
@@ -341,7 +346,36 @@ class _Builder:
 
     def organization(self) -> tuple[str, Resource]:
         info = self.ds.info
-        return info.id, {"resourceType": "Organization", "name": ", ".join(m.name for m in info.maintainers)}
+        name = ", ".join(m.name for m in info.maintainers)
+        return info.id, {
+            "resourceType": "Organization",
+            "text": _narrative(f"{name}: the maintainers of {info.id}, who decomposed the article into its records."),
+            "identifier": [{"system": "urn:ketdata:organization", "value": info.id}],
+            "name": name,
+        }
+
+    def document(self, source: Source) -> tuple[str, Resource]:
+        """The article itself, byte for byte, so that every offset of the export resolves within it."""
+        data = source.text.encode("utf-8")
+        attachment = {
+            "contentType": source.media_type,
+            "language": source.language,
+            "data": base64.b64encode(data).decode("ascii"),
+            "size": str(len(data)),  # integer64, a JSON string
+            "hash": base64.b64encode(hashlib.sha1(data, usedforsecurity=False).digest()).decode("ascii"),
+            "title": source.title,
+        }
+        return source.id, {
+            "resourceType": "DocumentReference",
+            "text": _narrative(f"The full text of the article '{source.title}' ({len(source.text)} code points; "
+                               f"sha256 {source.sha256}): the evidence offsets of every record count code points "
+                               "into it."),
+            "identifier": [{"system": "urn:ketdata:source", "value": source.id},
+                           {"system": "urn:ketdata:sha256", "value": source.sha256}],
+            "status": "current",
+            "description": markdown_text(f"The article {source.id}, as ketdata keeps it."),
+            "content": [{"attachment": attachment}],
+        }  # fmt: skip
 
     def citation(self, source: Source) -> tuple[str, Resource]:
         known = {"author": source.author, "URL": source.url, "publication date": source.published,
@@ -354,6 +388,10 @@ class _Builder:
             artifact["note"] = [{"text": f"Unknown, so not given: {', '.join(unknown)}."}]
         resource: Resource = {
             "resourceType": "Citation",
+            "text": _narrative(
+                f"{source.title}: the article the records quote"
+                + (f" ({'; '.join(f'{k} unknown' for k in unknown)})." if unknown else ".")
+            ),
             "identifier": [{"system": "urn:ketdata:source", "value": source.id}],
             "status": "active",
             "title": source.title,
@@ -376,7 +414,11 @@ class _Builder:
                    if c.object.concept]  # fmt: skip
         resource: Resource = {
             "resourceType": "SubstanceDefinition",
-            "identifier": [{"system": k.system, "value": k.code} for k in drug.codings if k.system == UNII],
+            "text": _narrative(f"{drug.label}: {drug.definition.text}" if drug.definition else drug.label),
+            "identifier": [
+                {"system": "urn:ketdata:concept", "value": drug.id},
+                *({"system": k.system, "value": k.code} for k in drug.codings if k.system == UNII),
+            ],
             "code": [{"code": cc} for cc in _coded(drug, SNOMED)],
             "name": names,
             "classification": [_concept(c) for c in classes],
@@ -389,7 +431,9 @@ class _Builder:
         codings = [k for k in drug.codings if k.system in (RXNORM, SNOMED) and k.stands_for_concept]
         code = {"coding": [{"system": k.system, "code": k.code, "display": k.display} for k in codings],
                 "text": drug.label}  # fmt: skip
-        return drug.id, {"resourceType": "Medication", "code": code, "status": "active"}
+        return drug.id, {"resourceType": "Medication", "text": _narrative(drug.label),
+                         "identifier": [{"system": "urn:ketdata:concept", "value": drug.id}], "code": code,
+                         "status": "active"}  # fmt: skip
 
     def knowledge(self, drug: Concept) -> tuple[str, Resource]:
         routes = [self.ds.concept(c.object.concept) for c in self.active
@@ -398,6 +442,11 @@ class _Builder:
         issues += [("ClinicalUseDefinition", v.id) for v in self.caveats]
         resource: Resource = {
             "resourceType": "MedicationKnowledge",
+            "text": _narrative(
+                f"What the article says about {drug.label}: {len(issues)} clinical-use issues "
+                f"(indications, side effects, warnings and caveats) and {len(routes)} routes."
+            ),
+            "identifier": [{"system": "urn:ketdata:concept", "value": drug.id}],
             "code": _coded(drug, RXNORM)[0],
             "status": "active",
             "associatedMedication": [_ref("Medication", drug.id)],
@@ -420,8 +469,11 @@ class _Builder:
         review = record.review
         trail: list[dict[str, Any]] = [{"url": "status", "valueCode": review.status}]
         trail += [{"url": "reviewedBy", "valueString": review.reviewed_by}] if review.reviewed_by else []
+        trail += [{"url": "reviewerRole", "valueString": review.reviewer_role}] if review.reviewer_role else []
         trail += [{"url": "reviewedOn", "valueDate": review.reviewed_on}] if review.reviewed_on else []
         trail += [{"url": "reviewDue", "valueDate": review.review_due}] if review.review_due else []
+        trail += [{"url": "flag", "valueCode": flag} for flag in review.flags]
+        trail += [{"url": "note", "valueString": review.note}] if review.note else []
         out: list[dict[str, Any]] = [
             {"url": extension_url("publication-status"), "valueCode": publication_status(record)},
             {"url": extension_url("review"), "extension": trail},
@@ -528,6 +580,8 @@ class _Builder:
         reviewed = {"lastReviewDate": claim.review.reviewed_on} if claim.review.reviewed_on else {}
         return claim.id, {
             "resourceType": "ArtifactAssessment",
+            "text": _narrative(f"How firmly the article states {claim.id}: {status.label}. {status.definition}"),
+            "identifier": [{"system": "urn:ketdata:assessment", "value": claim.id}],
             **reviewed,
             "artifactReference": _ref(*self.claim_key(claim)),
             "content": [{
@@ -539,14 +593,23 @@ class _Builder:
 
     def provenance(self, derived: Iterable[tuple[str, str]]) -> tuple[str, Resource]:
         targets = [_ref(kind, key) for kind, key in derived]
+        # Provenance has no identifier element in FHIR: its id, derived from the dataset's, is stable.
         resource: Resource = {
             "resourceType": "Provenance",
+            "text": _narrative(
+                f"The {len(targets)} resources derived from the article, decomposed into claims and "
+                f"caveats by the maintainers of {self.ds.info.id}."
+            ),
             "target": targets,
             "activity": {
                 "text": "Decomposed from the cited article into claims and caveats by the ketdata maintainers"
             },
             "agent": [{"who": _ref("Organization", self.ds.info.id)}],
-            "entity": [{"role": "source", "what": _ref("Citation", s.id)} for s in self.ds.sources],
+            "entity": [
+                {"role": "source", "what": _ref(kind, s.id)}
+                for s in self.ds.sources
+                for kind in ("Citation", "DocumentReference")
+            ],
         }
         if self.ds.info.release_date:
             resource["recorded"] = f"{self.ds.info.release_date}T00:00:00Z"

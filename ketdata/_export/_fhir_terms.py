@@ -84,9 +84,22 @@ CODE_SYSTEMS: tuple[CodeSystemDef, ...] = (
         ("statement", "statement", "The span states the record on its own."),
         ("context", "context", "The clause naming the subject, relation and hedge, which a list item belongs to."),
         ("item", "item", "The list item itself, at its exact position."))),
-    CodeSystemDef("review-status", "ketdata review statuses", "Whether a maintainer has checked a record.", _fixed(
-        ("unreviewed", "unreviewed", "No maintainer has checked the record against its source yet."),
-        ("reviewed", "reviewed", "A maintainer has checked the record against its source."))),
+    CodeSystemDef("review-status", "ketdata review statuses", "Whether a reviewer has checked a record.", _fixed(
+        ("unreviewed", "unreviewed", "No reviewer has checked the record against its source yet."),
+        ("reviewed", "reviewed", "A reviewer has checked the record against its source and found it faithful."),
+        ("flagged", "flagged", "A reviewer has checked the record against its source and found a problem."))),
+    CodeSystemDef("review-flag", "ketdata review flags", "What a reviewer found wrong with a record.", _fixed(
+        ("overstates-the-article", "overstates the article", "The record says more than the article does."),
+        ("hedge-or-qualifier-lost", "hedge or qualifier lost",
+         "A hedge or qualifier of the article is missing from the record."),
+        ("wrong-category", "wrong category", "The record is in the wrong category."),
+        ("wrong-evidence-status", "wrong evidence status",
+         "The record's evidence status does not fit the article's wording."),
+        ("evidence-does-not-support", "evidence does not support", "The evidence does not support the record."),
+        ("caveat-missing-or-wrong", "caveat missing or wrong",
+         "A caveat the record needs is missing, or one attached is wrong."),
+        ("code-wrong-or-too-strong", "code wrong or too strong",
+         "A concept coding is wrong, or its relation too strong."))),
     CodeSystemDef("qualifier-kind", "ketdata qualifier kinds", "What a qualifier of the article's does.", _fixed(
         ("emphasis", "emphasis", "Stresses the statement ('It is important to note that')."),
         ("non-exhaustive", "non-exhaustive", "Marks a list as incomplete ('such as', 'including')."),
@@ -111,6 +124,7 @@ class Part:
     definition: str
     binding: str | None = None  # canonical URL of the value set a code or Coding is bound to (required)
     required: bool = False
+    repeats: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,9 +184,12 @@ EXTENSIONS: tuple[ExtensionDef, ...] = (
                  Part("value", ("code",), "The status.", PUBLICATION_STATUS, True)),
     ExtensionDef("review", "Review", "The record's review trail.", _RECORDS, parts=(
         Part("status", ("code",), "Whether a maintainer has checked the record.", _vs("review-status"), True),
-        Part("reviewedBy", ("string",), "Who reviewed it."),
+        Part("reviewedBy", ("string",), "Who reviewed it, as they typed their name."),
+        Part("reviewerRole", ("string",), "The reviewer's role, as they typed it."),
         Part("reviewedOn", ("date",), "When it was reviewed."),
-        Part("reviewDue", ("date",), "When it is due for review again."))),
+        Part("reviewDue", ("date",), "When it is due for review again."),
+        Part("flag", ("code",), "What the reviewer found wrong (one per flag).", _vs("review-flag"), repeats=True),
+        Part("note", ("string",), "The reviewer's note, in their words."))),
     ExtensionDef("superseded-by", "Superseded by", "The record that replaces this one.", _RECORDS,
                  Part("value", _REF, "The successor's resource.", required=True)),
     ExtensionDef("conflicts-with", "Conflicts with", "A claim this one conflicts with (each names the other).",
@@ -249,7 +266,7 @@ def _part_elements(part: Part) -> list[dict[str, Any]]:
     path, slice_id = "Extension.extension", f"Extension.extension:{part.name}"
     return [
         {"id": slice_id, "path": path, "sliceName": part.name, "short": part.definition,
-         "definition": part.definition, "min": 1 if part.required else 0, "max": "1"},
+         "definition": part.definition, "min": 1 if part.required else 0, "max": "*" if part.repeats else "1"},
         {"id": f"{slice_id}.extension", "path": f"{path}.extension", "max": "0"},
         {"id": f"{slice_id}.url", "path": f"{path}.url", "fixedUri": part.name},
         *(dict(e, id=e["id"].replace("Extension.extension.", f"{slice_id}."))
@@ -301,7 +318,8 @@ def package_manifest(ds: Dataset) -> dict[str, Any]:
     return {
         "name": PACKAGE,
         "version": ds.info.version,
-        "description": f"The code systems, value sets and extensions of the {ds.info.name} FHIR export.",
+        "description": f"The code systems, value sets and extensions that the FHIR R5 export of {ds.info.id} "
+        f"{ds.info.version} uses.",
         "author": ", ".join(m.name for m in ds.info.maintainers),
         "license": ds.info.license,
         "canonical": CANONICAL,

@@ -15,6 +15,7 @@ from typing import Any
 from ketdata._model.convert import KINDS, to_plain
 from ketdata._model.dataset import Dataset
 from ketdata._model.frozen import Frozen, fields
+from ketdata._model.records import Source
 from ketdata._validation.refs import SchemaSet
 
 FORMAT = "ketdata-json"
@@ -23,8 +24,26 @@ DOCUMENT_SCHEMA = "json/ketdata.schema.json"
 _ID = "urn:ketdata:export:json"
 # Keywords a line schema keeps from the record schemas: types and value rules. Rules across fields (oneOf, if/then,
 # minProperties) and minItems speak of fields being absent, which on a line they never are; the records passed them.
-_KEEP = ("description", "enum", "const", "pattern", "minimum", "maximum", "minLength", "maxLength", "uniqueItems")
+_KEEP = (
+    "description",
+    "enum",
+    "const",
+    "pattern",
+    "format",
+    "minimum",
+    "maximum",
+    "minLength",
+    "maxLength",
+    "uniqueItems",
+)
 _JSON_TYPES = {str: "string", bool: "boolean", int: "integer", float: "number"}
+# Not a field of the source record (the article lives in a file beside it) but of every export of it.
+SOURCE_TEXT = {
+    "description": "The source's full text, exactly as in its file (the UTF-8 encoding of this text has the "
+    "record's sha256): every start and end offset of the dataset counts Unicode code points into it.",
+    "type": "string",
+    "minLength": 1,
+}
 _NAMES: dict[type, tuple[str, ...]] = {}
 
 
@@ -73,7 +92,10 @@ def full_plain(value: Any) -> Any:
         if not isinstance(value, Frozen):
             return [full_plain(v) for v in value] if isinstance(value, tuple) else value
         names = _NAMES[type(value)] = tuple(sorted(fields(value)))
-    return {name: full_plain(getattr(value, name)) for name in names}
+    plain = {name: full_plain(getattr(value, name)) for name in names}
+    if isinstance(value, Source):  # the article travels with its offsets: every quote resolves from the export
+        plain["text"] = value.text
+    return plain
 
 
 def record_strings(ds: Dataset, attr: str) -> list[str]:
@@ -93,8 +115,12 @@ class _LineSchemas(SchemaSet):
         record = self.schemas[kind]
         # Fields derived at load (a claim's caveats) are in every export, though never in the data files.
         record = {**record, "properties": {**record["properties"], **record.get("x-derived", {})}}
-        return {"$schema": record["$schema"], "$id": line_id(attr), "title": f"{record['title']} (export line)",
+        line = {"$schema": record["$schema"], "$id": line_id(attr), "title": f"{record['title']} (export line)",
                 "x-schema-version": version, **self.node(record, True)}  # fmt: skip
+        if kind == "source":
+            properties = {**line["properties"], "text": SOURCE_TEXT}
+            line.update(required=sorted(properties), properties=dict(sorted(properties.items())))
+        return line
 
     def node(self, node: Any, required: bool) -> dict[str, Any]:
         node = self.resolve(node)

@@ -13,6 +13,8 @@ writer's version.
 
 from __future__ import annotations
 
+import datetime
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -32,8 +34,8 @@ def _pyarrow() -> tuple[Any, Any]:
         import pyarrow.parquet as pq
     except ImportError as exc:
         raise MissingExtraError(
-            f"the Parquet export needs pyarrow, a dependency of ketdata that is missing here ({exc}); "
-            "install it with `pip install pyarrow`"
+            f"the Parquet export needs pyarrow, which is not installed here ({exc}); "
+            "install it with `pip install 'ketdata[parquet]'`"
         ) from None
     return pa, pq
 
@@ -45,21 +47,47 @@ def _field(pa: Any, name: str, node: Mapping[str, Any]) -> Any:
         arrow = pa.list_(_field(pa, "element", node["items"]))
     elif kind == "object":
         arrow = pa.struct([_field(pa, n, sub) for n, sub in node["properties"].items()])
+    elif node.get("format") == "date":
+        arrow = pa.date32()
     else:
         arrow = getattr(pa, _SCALARS[kind])()
     described = {"description": node["description"]} if "description" in node else None  # some list items are not
     return pa.field(name, arrow, nullable="null" in kinds, metadata=described)
 
 
-def arrow_schema(line_schema: Mapping[str, Any]) -> Any:
-    """The Arrow schema of a record type, from its export line schema: types, nullability and descriptions."""
+def arrow_schema(line_schema: Mapping[str, Any], version: str | None = None) -> Any:
+    """The Arrow schema of a record type, from its export line schema: types, nullability and descriptions.
+
+    Its metadata names the line schema, the schema version and (given ``version``) the dataset version, so a
+    Parquet file on its own says what it holds.
+    """
     pa, _ = _pyarrow()
     fields = [_field(pa, name, sub) for name, sub in line_schema["properties"].items()]
-    return pa.schema(fields, metadata={"description": line_schema["description"], "json_schema": line_schema["$id"]})
+    metadata = {"description": line_schema["description"], "json_schema": line_schema["$id"],
+                "schema_version": line_schema["x-schema-version"]}  # fmt: skip
+    if version is not None:
+        metadata["ketdata_version"] = version
+    return pa.schema(fields, metadata=metadata)
+
+
+def _dated(value: Any, node: Mapping[str, Any]) -> Any:
+    """A JSON value with its ``format: date`` strings made dates, as Arrow's date32 takes them."""
+    if value is None:
+        return None
+    if node.get("format") == "date":
+        return datetime.date.fromisoformat(value)
+    if "items" in node:
+        return [_dated(v, node["items"]) for v in value]
+    if "properties" in node:
+        return {k: _dated(v, node["properties"].get(k, {})) for k, v in value.items()}
+    return value
 
 
 def parquet_bytes(
-    rows: Sequence[Mapping[str, Any]], line_schema: Mapping[str, Any], kept: bytes | None = None
+    rows: Sequence[Mapping[str, Any]],
+    line_schema: Mapping[str, Any],
+    kept: bytes | None = None,
+    version: str | None = None,
 ) -> bytes:
     """One record type's Parquet file.
 
@@ -67,9 +95,11 @@ def parquet_bytes(
         rows: The records, each with every field (as ``full_plain`` makes them).
         line_schema: The record type's export line schema.
         kept: The file an earlier export wrote, if any: returned as it is when it holds the same table.
+        version: The dataset version, written into the file's metadata.
     """
     pa, pq = _pyarrow()
-    table = pa.Table.from_pylist(list(rows), schema=arrow_schema(line_schema))
+    dated = [_dated(row, line_schema) for row in rows] if '"date"' in json.dumps(line_schema) else list(rows)
+    table = pa.Table.from_pylist(dated, schema=arrow_schema(line_schema, version))
     if kept is not None and _same_table(pa, pq, kept, table):
         return kept
     sink = pa.BufferOutputStream()
@@ -83,7 +113,8 @@ def to_parquet(ds: Dataset) -> dict[str, bytes]:
     from ketdata._read.paths import schema_dir, schema_version
 
     lines = line_schemas(load_schemas(schema_dir()), schema_version())
-    return {attr: parquet_bytes([full_plain(r) for r in getattr(ds, attr)], lines[attr]) for _, attr, _ in KINDS}
+    return {attr: parquet_bytes([full_plain(r) for r in getattr(ds, attr)], lines[attr], None, ds.info.version)
+            for _, attr, _ in KINDS}  # fmt: skip
 
 
 def _same_table(pa: Any, pq: Any, data: bytes, table: Any) -> bool:

@@ -3,7 +3,10 @@
 Subject: the concept (``KETDATA:<id>``); object: the code, as a CURIE of its terminology; predicate: the
 SKOS mapping relation the reference table gives (``skos:exactMatch`` … ``skos:relatedMatch``), so a
 narrower, broader or related code is never presented as the concept's equivalent. Every mapping was
-curated by hand against the reference table: ``mapping_justification`` is ``semapv:ManualMappingCuration``.
+curated by hand against the reference table: ``mapping_justification`` is ``semapv:ManualMappingCuration``;
+``confidence`` is the table's grade as a number on a fixed scale (`CONFIDENCE`, not a measured probability);
+``mapping_date`` is the release date of the dataset that published the mapping; the creator is the project
+(its maintainers as the dataset names them), never a person nobody recorded.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import Any
 
 from ketdata._model.dataset import Dataset
 
@@ -23,21 +27,26 @@ PREFIXES: dict[str, tuple[str, str]] = {
     "http://hl7.org/fhir/sid/icd-10": ("ICD10", "https://icd.who.int/browse10/2019/en#/"),
 }
 COLUMNS = ("subject_id", "subject_label", "predicate_id", "object_id", "object_label", "mapping_justification",
-           "object_source", "comment")  # fmt: skip
+           "confidence", "mapping_date", "object_source", "comment")  # fmt: skip
+# The reference table's grades on SSSOM's 0-1 confidence scale: fixed steps, so the order is all they say.
+CONFIDENCE = {"high": 0.9, "medium": 0.7, "low": 0.5}
+PROJECT_PREFIX = ("KETDATAPROJECT", "urn:ketdata:project:")
 SSSOM_PATH = "sssom/ketdata.sssom.tsv"
 
 
 def _metadata(ds: Dataset) -> str:
     prefixes = {"KETDATA": "urn:ketdata:concept:", "semapv": "https://w3id.org/semapv/vocab/",
                 "skos": "http://www.w3.org/2004/02/skos/core#"}  # fmt: skip
-    prefixes.update(dict(PREFIXES.values()))
-    values = {
+    prefixes.update(dict([*PREFIXES.values(), PROJECT_PREFIX]))
+    values: dict[str, Any] = {
         "mapping_set_id": f"urn:ketdata:mapping-set:{ds.info.version}",
         "mapping_set_version": ds.info.version,
         "mapping_set_title": "ketdata concepts mapped to external terminologies",
         "mapping_set_description": "Each concept of one article about ketamine, mapped to the codes the project's "
         "reference table verified, with the SKOS relation of the code to the article's term.",
         "license": "https://opensource.org/licenses/MIT",
+        "creator_id": [f"{PROJECT_PREFIX[0]}:{ds.info.id}"],
+        "creator_label": [", ".join(m.name for m in ds.info.maintainers)],
     }
     if ds.info.release_date:
         values["publication_date"] = ds.info.release_date
@@ -57,7 +66,8 @@ def to_sssom(ds: Dataset) -> str:
             note = (f"origin {c.origin} (not the article's); confidence {c.confidence}; checked against "
                     f"{c.checked_against}; {release}; copied from {c.reference}")  # fmt: skip
             rows.append([f"KETDATA:{concept.id}", concept.label, c.relation, f"{prefix}:{c.code}", c.display,
-                         "semapv:ManualMappingCuration", c.system, note])  # fmt: skip
+                         "semapv:ManualMappingCuration", CONFIDENCE[c.confidence], ds.info.release_date or "",
+                         c.system, note])  # fmt: skip
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(COLUMNS)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ketdata._export._csv import TABLES, csv_text, to_datapackage
+from ketdata._export._duckdb import DUCKDB_PATH, to_duckdb
 from ketdata._export._fhir import bundle_head, entry_lines
 from ketdata._export._fhir_terms import to_fhir_package
 from ketdata._export._json import (
@@ -44,7 +45,7 @@ from ketdata._read.paths import schema_version as shipped_schema_version
 from ketdata._validation.refs import load_schemas
 
 MANIFEST = "manifest.json"
-FOLDERS = ("json", "csv", "parquet", "fhir", "sssom")
+FOLDERS = ("json", "csv", "parquet", "fhir", "sssom", "duckdb", "sources")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,9 +79,13 @@ def _produce(ds: Dataset, version: str, kept: Kept) -> Iterator[tuple[str, Chunk
             text = tables[table.name] = csv_text(table, plain)
             yield f"csv/{table.name}.csv", iter((text,)), max(text.count("\r\n") - 1, 0)
         name = f"parquet/{attr}.parquet"
-        yield name, iter((parquet_bytes(plain, shapes[attr], kept(name)),)), len(plain)
+        yield name, iter((parquet_bytes(plain, shapes[attr], kept(name), ds.info.version),)), len(plain)
         del plain
-    yield "csv/datapackage.json", iter((to_datapackage(ds, schemas, tables),)), len(TABLES)
+    yield "csv/datapackage.json", iter((to_datapackage(ds, schemas, tables, version),)), len(TABLES)
+    # The article itself, byte for byte: every offset in every format resolves from the exports alone.
+    for source in ds.sources:
+        yield f"sources/{source.file}", iter((source.text.encode("utf-8"),)), 1
+    yield DUCKDB_PATH, iter((to_duckdb(shapes, ds.info.version, version),)), len(KINDS)
     tables.clear()
     count = sum(len(v) for v in lines.values())
     yield SNAPSHOT_IN_EXPORTS, record_chunks(json_head(ds, version), lines), count
@@ -222,8 +227,9 @@ def check_target(root: Path) -> set[str]:
     if foreign:
         shown = ", ".join(foreign[:5]) + (" and more" if len(foreign) > 5 else "")
         raise ExportTargetError(
-            f"{root} holds what no earlier export wrote ({shown}); exports replace the whole folder, so give "
-            "--out an empty or new folder, or one that only ketdata exports have written to"
+            f"{root} holds what no earlier export wrote, or an exported file edited since ({shown}); exports "
+            "replace the whole folder and never delete what they cannot prove they wrote, so move those files "
+            "away (an edited export is regenerated from data/), or give --out an empty or new folder"
         )
     return listed - {MANIFEST}
 

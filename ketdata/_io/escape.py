@@ -1,9 +1,9 @@
 """Escaping, one function per output format: every value from the data goes through one of these.
 
-Data is never markup or code wherever it lands: a CSV cell never starts a spreadsheet formula, XHTML
-narratives hold only escaped text made of characters XML 1.0 allows, and Markdown shows the text as
-written, never a link, an emphasis, a heading or a list that the data did not mean to make. Links are
-built by the code only.
+Data is never markup or code wherever it lands: a CSV cell never starts a spreadsheet formula (such text
+is refused, never altered), XHTML narratives hold only escaped text made of characters XML 1.0 allows, and
+Markdown shows the text as written, never a link, an emphasis, a heading or a list that the data did not
+mean to make. Links are built by the code only.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from ketdata._model.unseen import find_unseen as find_unseen
 from ketdata._model.unseen import terminal_text as terminal_text
 from ketdata._model.unseen import unseen as unseen
 
-# Spreadsheets read a cell starting with one of these as a formula (OWASP's list, with the full-width
-# forms some locales treat the same); a leading apostrophe is the customary "this is text" mark, so it
-# is escaped too, which keeps the escaping reversible.
-_FORMULA_START = frozenset("=+-@\t\r\n'\uff1d\uff0b\uff0d\uff20")
+# Spreadsheets read a cell starting with one of these as a formula (OWASP's list, with the full-width forms
+# some locales treat the same). The data never starts a text so (validation refuses it in every field), so a
+# cell is written exactly as the value is, and a value that would start a formula is refused, never altered.
+FORMULA_START = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
 # XML 1.0's Char production: anything else (C0 controls, lone surrogates, U+FFFE, U+FFFF) is not allowed.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # Markdown punctuation that can start markup inline: emphasis, code, links, images, raw HTML, entities,
@@ -38,10 +38,16 @@ _MD_AUTOLINK = re.compile(r"(?i)(?<=[a-z0-9]):(?=//)|(?<=\bwww)\.")
 _MD_BLOCK = re.compile(r"^(\s*)(?:([-+=])|(\d+)([.)]))")
 
 
-def csv_cell(value: Any) -> str:
-    """A value as a CSV cell that no spreadsheet runs: a text cell that could start a formula gets a ``'``.
+class UnsafeCellError(ValueError):
+    """A text that a spreadsheet would run as a formula, refused by the CSV sink."""
 
-    Numbers and booleans are written as they are (a negative number is not a formula); null is empty.
+
+def csv_cell(value: Any) -> str:
+    """A value as a CSV cell, exactly: text as it is, numbers and booleans as JSON writes them, null empty.
+
+    Raises:
+        UnsafeCellError: The value is text that starts a spreadsheet formula (the data's validation
+            refuses such text in every field, so the export never meets one).
     """
     if value is None:
         return ""
@@ -50,12 +56,9 @@ def csv_cell(value: Any) -> str:
     if isinstance(value, int | float):
         return str(value)
     text = str(value)
-    return "'" + text if text[:1] in _FORMULA_START else text
-
-
-def csv_text(cell: str) -> str:
-    """The text a CSV text cell written by `csv_cell` holds (the inverse of its escaping)."""
-    return cell[1:] if cell[:1] == "'" else cell
+    if text[:1] in FORMULA_START:
+        raise UnsafeCellError(f"{text[:40]!r} would start a spreadsheet formula in a CSV cell")
+    return text
 
 
 def xhtml_text(text: str) -> str:
