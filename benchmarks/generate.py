@@ -46,9 +46,14 @@ def sentence(rng: random.Random, hedge: str | None, n: int, about: str) -> str:
     return f"Synthetic claim {n} says {' '.join(words)} about {about}."
 
 
-# The status the decision table gives each hedge's wording (data/evidence-statuses.yaml).
-HEDGE_STATUS = {"can": "established", "may": "established", "typically": "established", "primarily": "established",
-                "usually": "not-applicable"}  # fmt: skip
+def table_rows() -> list[tuple[str, str | None, list[str]]]:
+    """The decision table's rows a synthetic claim can follow: (status, hedge or None, predicates).
+
+    Only rows outside an experimental passage (there is none here) whose cue is a plain hedge, or that have no
+    cue, so that the claim's hedge, its predicate and the status the table gives agree.
+    """
+    return [(s["id"], r.get("cue"), r["predicates"]) for s in load_docs("evidence-statuses.yaml")
+            for r in s["decision"] if r.get("cue") in (None, *HEDGES) and not r.get("experimental")]  # fmt: skip
 
 
 def generate(n: int, out: Path, seed: int = 7) -> None:
@@ -59,12 +64,13 @@ def generate(n: int, out: Path, seed: int = 7) -> None:
     for name in ("categories.yaml", "evidence-statuses.yaml", "predicates.yaml"):
         (data / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / "data" / name, data / name)
-    # A rule naming the real caveats has nothing to look at here.
-    dump(data / "rules.yaml", [r for r in load_docs("rules.yaml") if r["kind"] != "status-in-scope"])
+    # A rule naming the real caveats has nothing to look at here; the decision table's passage is never experimental.
+    rules = [r for r in load_docs("rules.yaml") if r["kind"] != "status-in-scope"]
+    dump(data / "rules.yaml", [{k: v for k, v in r.items() if k != "caveats"} for r in rules])
     categories = [c["id"] for c in load_docs("categories.yaml")]
-    statuses = [s["id"] for s in load_docs("evidence-statuses.yaml") if s["id"] != "experimental"]
-    predicates = load_docs("predicates.yaml")
-    concepts = [{"id": f"concept-{i:05d}", "label": f"Concept {i}", "kind": "effect",
+    rows = table_rows()
+    predicates = {p["id"]: p for p in load_docs("predicates.yaml")}
+    concepts = [{"id": f"concept-{i:05d}", "label": f"Concept {i:05d}", "kind": "effect",
                  "definition": {"text": f"Synthetic concept number {i}.", "origin": "external",
                                 "reason": "Generated for benchmarks."}} for i in range(max(n // 20, 2))]  # fmt: skip
     dump(data / "concepts.yaml", concepts)
@@ -74,18 +80,18 @@ def generate(n: int, out: Path, seed: int = 7) -> None:
     offset = len(heading) + 2
     claims: dict[str, list[dict[str, Any]]] = {c: [] for c in categories}
     for i in range(1, n + 1):
-        hedge = rng.choice(HEDGES) if rng.random() < 0.5 else None
-        predicate = rng.choice(predicates)
+        status, hedge, allowed = rng.choice(rows)
+        predicate = predicates[rng.choice(allowed)]
         category = categories[i % len(categories)]
         target = rng.choice(concepts)
+        subject = rng.choice([c for c in concepts[:3] if c is not target])
         obj = ({"concept": target["id"]} if predicate["object_kind"] == "concept"
                else {"value": " ".join(rng.choices(WORDS, k=3))})  # fmt: skip
         text = sentence(rng, hedge, i, obj.get("value") or target["label"]) + ("\u00a0" if i % 97 == 0 else " ")
         quote = text.rstrip(" \u00a0")
-        status = HEDGE_STATUS.get(hedge or "", rng.choice(statuses))
         claims[category].append({
             "id": f"claim-{i:06d}", "version": 1, "status": "active", "statement": quote,
-            "subject": rng.choice(concepts)["id"], "predicate": predicate["id"], "object": obj,
+            "subject": subject["id"], "predicate": predicate["id"], "object": obj,
             "category": category, "evidence_status": status, "hedge": hedge,
             "evidence": [{"source": "synthetic", "section": "body", "role": "statement", "quote": quote,
                           "start": offset, "end": offset + len(quote)}],
@@ -118,7 +124,9 @@ def generate(n: int, out: Path, seed: int = 7) -> None:
             "statement": f"A synthetic caveat qualifying {len(group)} claims{hedged}.",
             "hedge": first["hedge"],
             "kind": "safety-warning", "scope": {"claims": [c["id"] for c in group]},
-            "applies_to": [c["id"] for c in group], "evidence": first["evidence"], "review": {"status": "unreviewed"},
+            "applies_to": [c["id"] for c in group], "review": {"status": "unreviewed"},
+            # Context, not statement: a caveat stated by its first claim's words would only restate it (KD321).
+            "evidence": [{**first["evidence"][0], "role": "context"}],
         })  # fmt: skip
     for k in range(0, len(caveats), PER_FILE * 2):
         dump(data / "caveats" / f"caveats-{k // (PER_FILE * 2):03d}.yaml", caveats[k : k + PER_FILE * 2])

@@ -93,6 +93,14 @@ _TEMPLATES = {
 <p>{{ q.role | capitalize }} span: characters {{ q.start }}&ndash;{{ q.end }} of
 <a href="{{ 'article' | html_page('offset-' ~ q.start, folder) }}">the article</a>, section “{{ q.section }}”.</p>
 {% endfor %}
+{% if notes %}
+<p>Editorial notes (from outside the article):</p>
+<ul>
+{% for n in notes %}
+<li>{{ n.text }} <em>({{ n.reason }})</em></li>
+{% endfor %}
+</ul>
+{% endif %}
 {% if caveats %}
 <p>Caveats:</p>
 <ul>

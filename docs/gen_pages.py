@@ -236,7 +236,47 @@ def rows(node: dict[str, Any], prefix: str = "") -> list[str]:
     return out
 
 
-def data_dictionary() -> None:
+TRIPLE_RULE = [
+    "## Reading a claim alone",
+    "",
+    "A claim's triple is **subject — hedge — predicate — object**. The hedge (`hedge`, with `hedge_governs` and "
+    "the `qualifiers`) is the triple's modality: `null` means the article states it without one. Every export "
+    "carries it in the same record as the triple (JSON and Parquet: the claim's `hedge` and `qualifiers`; CSV: "
+    "`claims.hedge` and `claim_qualifiers`; FHIR: the `hedge` and `qualifier` extensions on the claim's resource), so "
+    "'usually intravenous' and 'can also be oral' never read as the same relation. A predicate's label carries a "
+    "hedge only when every claim using it keeps that hedge (KD319).",
+    "",
+    "The subject is the one the article's sentence names: the drug for what ketamine is, does and is used for, and "
+    "for its effects; the therapy for how the therapy is given and for whom. An object never contains its subject "
+    "(KD318).",
+    "",
+    "`caveats` is derived, never written in the data files: the ids of the active caveats whose `applies_to` "
+    "lists the claim, so a reader of the claim alone sees its warnings, limits and uncertainties in every export "
+    "(CSV: `claim_caveats`; FHIR: the `caveat` extension). A caveat is not linked to a claim that only restates it "
+    "(KD321). `leaves_out` names the words of the article a record leaves out and why (KD315-KD317); `readings` "
+    "records how it reads words such as 'it' or 'this …' (KD322); `notes` holds external editorial notes.",
+]
+
+
+def decision_rows(ds: Dataset) -> list[str]:
+    """The decision table as Markdown: one row per cue and kind of statement, each giving exactly one status."""
+    ordered = sorted(ds.evidence_statuses, key=lambda s: s.rank)
+    passage = {True: "inside", False: "outside", None: "either"}
+    rows = ([md_code(r.cue) if r.cue else "(no cue)", md(", ".join(r.predicates) or "any"),
+             md(", ".join(r.categories) or "any"), passage[r.experimental], md(s.label), md(r.why)]
+            for s in ordered for r in s.decision)  # fmt: skip
+    intro = ("Each row is keyed on the cue in the claim's statement **and** the kind of statement (its predicate or "
+             "category, and whether the claim lies inside the passage the article calls experimental: linked to a "
+             "caveat the `decision-table` rule names). Each such pair gives exactly one status (KD613); a claim no row "
+             "decides is an error (KD614); where one cue holds another ('can sometimes' holds 'can') the longer is "
+             "read; a row without a cue decides statements with no cue of a row for their kind. An experimental "
+             "benefit or experience is never `established` (KD611, for every relation that can describe "
+             "one).")  # fmt: skip
+    header = ["cue", "predicates", "categories", "experimental passage", "status", "why"]
+    return [intro, "", *md_table(header, rows)]
+
+
+def data_dictionary(ds: Dataset) -> None:
     index = ["# Data dictionary", "", "One page per JSON Schema in `schema/` (Draft 2020-12), generated from the "
              f"schemas themselves. Schema version: **{SCHEMAS['common']['x-schema-version']}**.", ""]  # fmt: skip
     for name, schema in SCHEMAS.items():
@@ -253,6 +293,12 @@ def data_dictionary() -> None:
             if "properties" in definition:
                 lines += ["", "| field | type | required | allowed values | description |", "|---|---|---|---|---|"]
                 lines += rows(definition)
+        for field, node in schema.get("x-derived", {}).items():
+            lines += ["", f"## Derived: `{field}`", "", f"{node['description']} Type: {type_of(node)}."]
+        if name == "evidence_status":
+            lines += ["", "## The decision table", "", *decision_rows(ds)]
+        if name == "claim":
+            lines += ["", *TRIPLE_RULE]
         write(page, "\n".join(lines) + "\n", f"schema/{name}.schema.json")
     write("reference/data-dictionary/index.md", "\n".join(index) + "\n")
 
@@ -296,6 +342,7 @@ def claim_block(claim: Claim, ds: Dataset, folder: str = "") -> str:
         subject=ds.concept(claim.subject).label, predicate=ds.predicate(claim.predicate).label,
         object=object_text(claim, ds), version=claim.version, lifecycle=claim.status, review=review_text(claim),
         quotes=quotes(claim, ds), caveats=caveats, folder=folder,
+        notes=[{"text": n.text, "reason": n.reason} for n in claim.notes],
     )  # fmt: skip
 
 
@@ -314,13 +361,9 @@ def statuses_table(ds: Dataset) -> list[str]:
 
 def decision_table(ds: Dataset) -> None:
     """The decision table, from the evidence statuses themselves (the evidence model is docs/evidence-model.md)."""
-    ordered = sorted(ds.evidence_statuses, key=lambda s: s.rank)
-    rows = ([md(s.label), md(r.wording), md_code(r.cue) if r.cue else "—", md(r.why)] for s in ordered
-            for r in s.decision)  # fmt: skip
-    table = md_table(["status", "wording in the article", "cue", "why"], rows)
     intro = ("How each kind of wording in the article gives an evidence status; the "
              "[evidence model](../evidence-model.md) explains the rest.")  # fmt: skip
-    write("reference/decision-table.md", "\n".join(["# The decision table", "", intro, "", *table]) + "\n")
+    write("reference/decision-table.md", "\n".join(["# The decision table", "", intro, "", *decision_rows(ds)]) + "\n")
 
 
 def browse(ds: Dataset) -> None:
@@ -461,7 +504,7 @@ home(DS)
 guides()
 decision_table(DS)
 api()
-data_dictionary()
+data_dictionary(DS)
 browse(DS)
 article(DS)
 mapping(DS)

@@ -557,9 +557,9 @@ def _parser() -> argparse.ArgumentParser:
     v = kinds.add_parser(
         "caveat",
         help="a new caveat (appended to data/caveats.yaml)",
-        epilog='example: ketdata new caveat --statement "Ketamine therapy needs a trained professional." '
-        "--kind safety-warning --applies-to claim-045 "
-        '--quote "should only be used under the guidance of a trained medical professional"',
+        epilog='example: ketdata new caveat --statement "During a session, the patient is closely monitored." '
+        "--kind supervision-requirement --applies-to claim-026 "
+        '--quote "is closely monitored by a healthcare professional"',
     )
     for flag in ("--statement", "--kind", "--quote"):
         v.add_argument(flag, required=True)

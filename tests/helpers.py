@@ -80,6 +80,9 @@ def link_to_caveats(data: Path, claim_id: str, *, unlink: bool = False) -> None:
 
     path = data / "caveats.yaml"
     docs = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
+    # A caveat already changed since the release (drafted, not released yet) keeps its raised version.
+    snapshot = json.loads((ROOT / f"releases/{LATEST}.json").read_text(encoding="utf-8"))
+    released = {c["id"]: c["version"] for c in snapshot.get("caveats", ())}
     for doc in docs:
         if doc["status"] != "active":
             continue
@@ -88,6 +91,6 @@ def link_to_caveats(data: Path, claim_id: str, *, unlink: bool = False) -> None:
             doc["applies_to"].remove(claim_id)
         elif not unlink and "what-is-ketamine" in doc["scope"].get("sections", ()):
             doc["applies_to"] = sorted({*before, claim_id})
-        if doc["applies_to"] != before:
+        if doc["applies_to"] != before and doc["version"] == released.get(doc["id"], doc["version"]):
             doc["version"] += 1
     path.write_text(yaml.safe_dump_all(docs, explicit_start=True, sort_keys=False, width=100), encoding="utf-8")

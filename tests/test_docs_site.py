@@ -167,7 +167,7 @@ def test_evidence_statuses_look_alike(site: Path, pages: dict[Path, Page]) -> No
     classes = [attrs.get("class", "") for page in browse for _, attrs in page.elements]
     assert not [c for c in classes if re.search(r"admonition|success|warning|danger|check|tick", c)]
     badges = [attrs for page in browse for _, attrs in page.elements if "ketdata-badge" in attrs.get("class", "")]
-    assert len(badges) >= 48
+    assert len(badges) >= 47  # one badge per active claim
     assert {attrs["class"] for attrs in badges} == {"ketdata-badge"}
 
 
@@ -220,6 +220,10 @@ definition:
   text: {json.dumps(EVERYTHING)}
   origin: external
   reason: {json.dumps(HOSTILE["link"])}
+synonyms:
+- text: hostile thing
+  origin: external
+  reason: {json.dumps(HOSTILE["attribute"])}
 """
 HOSTILE_CAVEAT = f"""---
 id: caveat-900
@@ -236,7 +240,7 @@ applies_to:
 evidence:
 - source: ketamine-overview
   section: what-is-ketamine
-  role: statement
+  role: context
   quote: Ketamine is a medication
   start: 20
   end: 44
@@ -332,7 +336,8 @@ def test_record_text_with_blank_lines_stays_inside_its_html_block() -> None:
               "hedge_governs": text, "qualifiers": [{"kind": text, "text": text, "governs": text}],
               "predicate": text, "object": text, "version": 1, "lifecycle": text, "review": text, "folder": "",
               "quotes": [{"quote": text, "start": 0, "end": 1, "section": text, "role": text}],
-              "caveats": [{"kind": text, "id": "caveat-001", "statement": text}]}  # fmt: skip
+              "caveats": [{"kind": text, "id": "caveat-001", "statement": text}],
+              "notes": [{"text": text, "reason": text}]}  # fmt: skip
     pieces = [{"start": 0, "text": text, "ids": ["claim-001"]}]
     for fragment in (MARKUP.html("claim.html", id="claim-001", **values), MARKUP.html("article.html", pieces=pieces)):
         page = Page(markdown.markdown(f"before\n\n{fragment}\nafter", extensions=EXTENSIONS))

@@ -14,7 +14,7 @@ import yaml
 
 import ketdata
 
-from .helpers import DATA, ROOT, findings
+from .helpers import DATA, LATEST, ROOT, findings
 
 TEXT = (DATA / "sources" / "ketamine-overview.txt").read_text(encoding="utf-8")
 
@@ -68,9 +68,11 @@ def test_locate_unknown_source_is_a_usage_error() -> None:
 
 # --- new --------------------------------------------------------------------------------------------
 
-CLAIM_ARGS = ("new", "claim", "--statement", "Ketamine can have side effects.", "--subject", "ketamine",
-              "--predicate", "has_property", "--value", "side effects", "--category", "adverse-effects",
-              "--evidence", "established", "--hedge", "can", "--quote", "ketamine can have side effects")  # fmt: skip
+CLAIM_ARGS = ("new", "claim", "--statement", "Ketamine therapy usually involves a series of sessions, with each "
+              "session lasting between 40 minutes to an hour.", "--subject", "ketamine-therapy", "--predicate",
+              "involves", "--value", "between 40 minutes to an hour", "--category", "therapy-practice", "--evidence",
+              "not-applicable", "--hedge", "usually", "--quote", "Ketamine therapy usually involves a series of "
+              "sessions, with each session lasting between 40 minutes to an hour")  # fmt: skip
 DUPLICATE = ("new", "claim", "--statement", "Ketamine can cause dizziness.", "--subject", "ketamine",
              "--predicate", "has_side_effect", "--object", "dizziness", "--category", "adverse-effects",
              "--evidence", "established", "--hedge", "can", "--quote",
@@ -105,14 +107,14 @@ def test_new_keeps_nothing_unless_the_whole_dataset_still_validates(project: Pat
 
 def test_new_claim_gets_the_next_id_and_joins_a_caveat(project: Path) -> None:
     caveats = ("caveat-002", "caveat-003", "caveat-005", "caveat-006")
-    released = {v.id: v.version for v in ketdata.load(project / "data").caveats}
+    released = {v.id: v.version for v in ketdata.load_json(project / f"releases/{LATEST}.json").caveats}
     result = cli(*CLAIM_ARGS, *(a for c in caveats for a in ("--caveat", c)), cwd=project)
     assert result.returncode == 0, result.stdout + result.stderr
     record_id, path = result.stdout.strip().split("\t")
-    assert record_id == "claim-049" and path == "data/claims/adverse-effects.yaml"
+    assert record_id == "claim-049" and path == "data/claims/therapy-practice.yaml"
     ds = ketdata.load(project / "data")
     claim = ds.claim("claim-049")
-    assert (claim.version, claim.status, claim.hedge) == (1, "active", "can")
+    assert (claim.version, claim.status, claim.hedge) == (1, "active", "usually")
     assert [(s.role, TEXT[s.start : s.end]) for s in claim.evidence] == [("statement", claim.evidence[0].quote)]
     for caveat in map(ds.caveat, caveats):
         # Each was released at its version: the change makes a new one.
@@ -122,9 +124,9 @@ def test_new_claim_gets_the_next_id_and_joins_a_caveat(project: Path) -> None:
 
 
 def test_new_caveat_and_concept(project: Path) -> None:
-    caveat = cli("new", "caveat", "--statement", "Ketamine therapy needs a trained professional.", "--kind",
-                 "safety-warning", "--applies-to", "claim-045", "claim-046", "--quote",
-                 "should only be used under the guidance of a trained medical professional", cwd=project)  # fmt: skip
+    caveat = cli("new", "caveat", "--statement", "During a session, the patient is closely monitored.", "--kind",
+                 "supervision-requirement", "--applies-to", "claim-045", "claim-046", "--quote",
+                 "is closely monitored by a healthcare professional", cwd=project)  # fmt: skip
     assert caveat.returncode == 0, caveat.stderr
     assert caveat.stdout.startswith("caveat-008\t")
     concept = cli("new", "concept", "--id", "nausea", "--label", "Nausea", "--kind", "condition", cwd=project)
@@ -231,7 +233,7 @@ def test_list_filters_and_formats() -> None:
     assert [r["id"] for r in rows] == [c.id for c in ketdata.load().claims_with_status("experimental")]
     csv_out = cli("list", "--concept", "dizziness", "--format", "csv").stdout.splitlines()
     assert csv_out[0] == "id,category,evidence_status,hedge,statement" and csv_out[1].startswith("claim-047,")
-    assert "(48 claims)" in cli("list", "--status", "active").stdout
+    assert "(47 claims)" in cli("list", "--status", "active").stdout
 
 
 def test_list_with_an_unknown_filter_is_a_usage_error() -> None:

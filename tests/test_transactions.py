@@ -633,7 +633,10 @@ def test_new_never_reads_a_snapshot_that_fails_its_checksum(tmp_path: Path) -> N
     version = caveat_version(project)
     trusted = make_project(tmp_path / "trusted")
     assert subprocess.run([PYTHON, "-m", "ketdata", *NEW_CLAIM], cwd=trusted).returncode == 0
-    assert caveat_version(trusted) == version + 1
+    # A released caveat gets its next version (one already raised since the release keeps it).
+    snapshot = json.loads((trusted / f"releases/{LATEST}.json").read_text(encoding="utf-8"))
+    (released,) = [c["version"] for c in snapshot["caveats"] if c["id"] == "caveat-001"]
+    assert caveat_version(trusted) == released + 1
     edit(project / f"releases/{LATEST}.json", "Ketamine is a medication.", "Ketamine is a medicine.")
     before = caveats.read_bytes()
     refused = subprocess.run([PYTHON, "-m", "ketdata", *NEW_CLAIM], cwd=project, capture_output=True, text=True)

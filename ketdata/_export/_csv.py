@@ -38,17 +38,23 @@ class Table:
     link: str | None = None  # the list field a link table unfolds
     owner: str | None = None  # a link table's column holding the owner's id
     single: bool = False  # the list holds plain values: the one column is the item itself
+    inner: str | None = None  # a list of plain values inside each item of ``link``: one row per value
 
     @property
     def headers(self) -> list[str]:
         """The header row."""
-        lead = [self.owner, "position"] if self.owner else []
-        return [*lead, *(c.replace(".", "_") for c in self.columns)]
+        return (
+            [*self.key, *(c.replace(".", "_") for c in self.columns)]
+            if self.owner
+            else [c.replace(".", "_") for c in self.columns]
+        )
 
     @property
     def key(self) -> list[str]:
-        """The primary key: ``id``, or owner id and position for a link table."""
-        return [self.owner, "position"] if self.owner else ["id"]
+        """The primary key: ``id``, or owner id and position (and the inner position) for a link table."""
+        if not self.owner:
+            return ["id"]
+        return [self.owner, "position", "inner_position"] if self.inner else [self.owner, "position"]
 
 
 _SPAN = ("source", "section", "role", "quote", "start", "end")
@@ -83,6 +89,15 @@ def _qualifiers(name: str, attr: str, schema: str, owner: str) -> Table:
     return Table(name, attr, schema, ("kind", "text", "governs"), {owner: f"{attr}.id"}, "qualifiers", owner)
 
 
+def _omissions(prefix: str, attr: str, schema: str, owner: str) -> tuple[Table, ...]:
+    """The words a claim or caveat leaves out (and why), and how it reads words that need an antecedent."""
+    return (
+        Table(f"{prefix}_leaves_out", attr, schema, ("text", "why"), {owner: f"{attr}.id"}, "leaves_out", owner),
+        Table(f"{prefix}_readings", attr, schema, ("source", "start", "text", "means", "why"),
+              {owner: f"{attr}.id", "source": "sources.id"}, "readings", owner),
+    )  # fmt: skip
+
+
 TABLES: tuple[Table, ...] = (
     Table("sources", "sources", "source", ("id", "title", "file", "sha256", "media_type", "language", "author", "url",
                                            "published", "license", "note"), {}),
@@ -92,17 +107,27 @@ TABLES: tuple[Table, ...] = (
           {"parent": "categories.id"}),
     Table("evidence_statuses", "evidence_statuses", "evidence_status", ("id", "label", "definition", "rank", "graded"),
           {}),
-    Table("evidence_status_decision", "evidence_statuses", "evidence_status", ("wording", "cue", "why"),
-          {"evidence_status_id": "evidence_statuses.id"}, "decision", "evidence_status_id"),
+    Table("evidence_status_decision", "evidence_statuses", "evidence_status",
+          ("wording", "cue", "experimental", "why"), {"evidence_status_id": "evidence_statuses.id"}, "decision",
+          "evidence_status_id"),
+    Table("evidence_status_decision_predicates", "evidence_statuses", "evidence_status", ("predicate",),
+          {"evidence_status_id": "evidence_statuses.id", "predicate": "predicates.id"}, "decision",
+          "evidence_status_id", single=True, inner="predicates"),
+    Table("evidence_status_decision_categories", "evidence_statuses", "evidence_status", ("category",),
+          {"evidence_status_id": "evidence_statuses.id", "category": "categories.id"}, "decision",
+          "evidence_status_id", single=True, inner="categories"),
     Table("predicates", "predicates", "predicate", ("id", "label", "definition", "object_kind"), {}),
     Table("concepts", "concepts", "concept", ("id", "label", "kind", *(f"definition.{c}" for c in _GLOSS)),
           {"definition_evidence_source": "sources.id"}),
     Table("concept_synonyms", "concepts", "concept", _GLOSS,
           {"concept_id": "concepts.id", "evidence_source": "sources.id"}, "synonyms", "concept_id"),
     _link("concept_broader", "concepts", "concept", "broader", "concept_id", "broader", "concepts.id"),
+    _link("concept_related", "concepts", "concept", "related", "concept_id", "related", "concepts.id"),
+    Table("concept_link_sources", "concepts", "concept", ("concept", "relation", "origin", "reason"),
+          {"concept_id": "concepts.id", "concept": "concepts.id"}, "link_sources", "concept_id"),
     Table("concept_codings", "concepts", "concept",
-          ("system", "code", "display", "relation", "confidence", "reference", "checked_against"),
-          {"concept_id": "concepts.id"}, "codings", "concept_id"),
+          ("system", "code", "display", "relation", "confidence", "reference", "checked_against", "origin",
+           "release"), {"concept_id": "concepts.id"}, "codings", "concept_id"),
     Table("claims", "claims", "claim", _CLAIM, {
         "superseded_by": "claims.id", "subject": "concepts.id", "predicate": "predicates.id",
         "object_concept": "concepts.id", "category": "categories.id", "evidence_status": "evidence_statuses.id"}),
@@ -110,7 +135,11 @@ TABLES: tuple[Table, ...] = (
     _qualifiers("claim_qualifiers", "claims", "claim", "claim_id"),
     _link("claim_conflicts", "claims", "claim", "conflicts_with", "claim_id", "conflicts_with", "claims.id"),
     _link("claim_review_flags", "claims", "claim", "flag", "claim_id", "review.flags"),
-    Table("caveats", "caveats", "caveat", (*_LIFE, "statement", "hedge", "kind", *_REVIEW),
+    _link("claim_caveats", "claims", "claim", "caveat_id", "claim_id", "caveats", "caveats.id"),
+    *_omissions("claim", "claims", "claim", "claim_id"),
+    Table("claim_notes", "claims", "claim", ("text", "origin", "reason"), {"claim_id": "claims.id"}, "notes",
+          "claim_id"),
+    Table("caveats", "caveats", "caveat", (*_LIFE, "statement", "hedge", "kind", "scope_reason", *_REVIEW),
           {"superseded_by": "caveats.id"}),
     _spans("caveat_evidence", "caveats", "caveat", "caveat_id"),
     _qualifiers("caveat_qualifiers", "caveats", "caveat", "caveat_id"),
@@ -120,6 +149,7 @@ TABLES: tuple[Table, ...] = (
     _link("caveat_scope_claims", "caveats", "caveat", "claim_id", "caveat_id", "scope.claims", "claims.id"),
     _link("caveat_claims", "caveats", "caveat", "claim_id", "caveat_id", "applies_to", "claims.id"),
     _link("caveat_review_flags", "caveats", "caveat", "flag", "caveat_id", "review.flags"),
+    *_omissions("caveat", "caveats", "caveat", "caveat_id"),
     Table("rules", "rules", "rule", ("id", "kind", "severity", "description"), {}),
     _link("rule_categories", "rules", "rule", "category", "rule_id", "categories", "categories.id"),
     _link("rule_caveat_kinds", "rules", "rule", "caveat_kind", "rule_id", "caveat_kinds"),
@@ -142,6 +172,9 @@ def _table_rows(table: Table, records: Sequence[Mapping[str, Any]]) -> Iterator[
             yield [_dig(record, c) for c in table.columns]
             continue
         for position, item in enumerate(_dig(record, table.link) or ()):
+            if table.inner is not None:
+                yield from ([record["id"], position, j, v] for j, v in enumerate(_dig(item, table.inner) or ()))
+                continue
             yield [record["id"], position, *([item] if table.single else (_dig(item, c) for c in table.columns))]
 
 
@@ -167,6 +200,8 @@ class _Schemas(SchemaSet):
     def walk(self, schema: str, path: Sequence[str]) -> tuple[Mapping[str, Any], bool]:
         """The sub-schema at ``path`` and whether a value is required there (every step required, not nullable)."""
         node = self.resolve(self.schemas[schema])
+        # Fields derived at load (a claim's caveats) are exported like the others.
+        node = {**node, "properties": {**node["properties"], **node.get("x-derived", {})}}
         required = True
         for part in path:
             if part == _ITEM:
@@ -196,6 +231,12 @@ def _fields(table: Table, schemas: _Schemas) -> list[dict[str, Any]]:
     fields: list[dict[str, Any]] = []
     if table.owner:
         owner = schemas.resolve(schemas.schemas[table.schema]).get("title", table.schema).lower()
+        inner = [{
+            "name": "inner_position",
+            "type": "integer",
+            "description": f"Position in the {table.link} item's {table.inner} list, from 0.",
+            "constraints": {"required": True, "minimum": 0},
+        }] if table.inner else []  # fmt: skip
         fields += [
             {
                 "name": table.owner,
@@ -209,9 +250,11 @@ def _fields(table: Table, schemas: _Schemas) -> list[dict[str, Any]]:
                 "description": f"Position in the {owner}'s {table.link} list, from 0.",
                 "constraints": {"required": True, "minimum": 0},
             },
+            *inner,
         ]
     for column, header in zip(table.columns, table.headers[len(fields) :], strict=True):
         prefix = [*table.link.split("."), _ITEM] if table.link else []
+        prefix += [table.inner, _ITEM] if table.inner else []
         path = prefix if table.single else [*prefix, *column.split(".")]
         node, required = schemas.walk(table.schema, path)
         if table.single:
@@ -311,6 +354,9 @@ def load_csv(folder: str | Path) -> Dataset:
         for row in rows:
             if table.link is None:
                 owners[row[0]] = _unflatten(table.columns, row)
+                continue
+            if table.inner is not None:  # its items were read from the table before
+                owners[row[0]][table.link][row[1]].setdefault(table.inner, []).append(row[3])
                 continue
             item = row[2] if table.single else _unflatten(table.columns, row[2:])
             *parents, leaf = table.link.split(".")

@@ -160,6 +160,15 @@ FIELD_MAP: tuple[Lands, ...] = (
           f"category.coding.where(system = '{system_url('evidence-status')}')"),
     Lands("claim", "review.reviewed_on", "ArtifactAssessment", "lastReviewDate"),
     Lands("claim", "reason", "", "", "not in the FHIR export (JSON and CSV carry it)"),
+    *(Lands("claim", "caveats", resource, _x("caveat") + ".value", "the reverse of the caveats' applies-to")
+      for resource in _CLAIMS),
+    Lands("claim", "notes", "Basic", _x("editorial-note") + ".extension.where(url = 'text').value",
+          "on a ClinicalUseDefinition too, where such a claim has notes"),
+    Lands("claim", "leaves_out", "", "", "not in the FHIR export (JSON and CSV carry it)"),
+    Lands("claim", "readings", "", "", "not in the FHIR export (JSON and CSV carry it)"),
+    Lands("caveat", "leaves_out", "", "", "not in the FHIR export (JSON and CSV carry it)"),
+    Lands("caveat", "readings", "", "", "not in the FHIR export (JSON and CSV carry it)"),
+    Lands("caveat", "scope_reason", "", "", "not in the FHIR export (JSON and CSV carry it)"),
     Lands("caveat", "kind", "ClinicalUseDefinition", "category", "type warning"),
     Lands("caveat", "applies_to", "ClinicalUseDefinition", _x("applies-to") + ".value"),
     Lands("caveat", "statement", "ClinicalUseDefinition", "warning.description"),
@@ -180,6 +189,8 @@ FIELD_MAP: tuple[Lands, ...] = (
           "any other concept: a CodeableConcept wherever a claim names it, exact and close matches its codings"),
     Lands("concept", "kind", "", "", "not in the FHIR export"),
     Lands("concept", "broader", "", "", "not in the FHIR export"),
+    Lands("concept", "related", "", "", "not in the FHIR export (JSON, CSV and SSSOM carry it)"),
+    Lands("concept", "link_sources", "", "", "not in the FHIR export (JSON and CSV carry it)"),
     Lands("source", "id", "Citation", "identifier.value"),
     Lands("source", "title", "Citation", "citedArtifact.title.text"),
     Lands("source", "url", "Citation", "citedArtifact.webLocation.url", "unknown fields are named in a note"),
@@ -230,7 +241,8 @@ def _narrative(text: str) -> dict[str, str]:
 
 
 def _coding(c: Coding) -> dict[str, str]:
-    return {"system": c.system, "code": c.code, "display": c.display}
+    release = {"version": c.release} if c.release else {}
+    return {"system": c.system, **release, "code": c.code, "display": c.display}
 
 
 def _mapped(c: Coding) -> dict[str, Any]:
@@ -480,10 +492,20 @@ class _Builder:
             )
         return out
 
+    def travelling(self, claim: Claim) -> list[dict[str, Any]]:
+        """The claim's caveats and external editorial notes, which a reader of the claim alone must see."""
+        out: list[dict[str, Any]] = [
+            {"url": extension_url("caveat"), "valueReference": _ref("ClinicalUseDefinition", c)} for c in claim.caveats
+        ]
+        for note in claim.notes:
+            parts = [{"url": "text", "valueString": note.text}, {"url": "reason", "valueString": note.reason}]
+            out.append({"url": extension_url("editorial-note"), "extension": parts})
+        return out
+
     def claim(self, claim: Claim) -> tuple[str, Resource]:
         common: Resource = {
             "text": _narrative(claim.statement),
-            "extension": [*_quotes(claim.evidence), *_wording(claim), *self.governance(claim)],
+            "extension": [*_quotes(claim.evidence), *_wording(claim), *self.governance(claim), *self.travelling(claim)],
             "identifier": _identifiers("claim", claim),
         }
         if self.claim_resource_type(claim) == "Basic":
@@ -526,6 +548,7 @@ class _Builder:
                 *_quotes(claim.evidence),
                 *_wording(claim),
                 *self.governance(claim),
+                *self.travelling(claim),
                 {"url": extension_url("claim-category"), "valueCoding": _own("category", claim.category,
                                                                      self.ds.category(claim.category).label)["coding"][0]},
                 {"url": extension_url("claim-subject"),

@@ -196,6 +196,13 @@ EXTENSIONS: tuple[ExtensionDef, ...] = (
                  _RECORDS, Part("value", _REF, "The other claim's resource.", required=True), repeats=True),
     ExtensionDef("applies-to", "Applies to", "A claim the caveat qualifies.", ("ClinicalUseDefinition",),
                  Part("value", _REF, "The claim's resource.", required=True), repeats=True),
+    ExtensionDef("caveat", "Caveat", "A caveat that applies to the claim (the reverse of the caveat's applies-to), so "
+                 "that the claim's warnings, limits and uncertainties travel with it.", _RECORDS,
+                 Part("value", _REF, "The caveat's resource.", required=True), repeats=True),
+    ExtensionDef("editorial-note", "Editorial note", "A fact from outside the article that a clinician needs to read "
+                 "the claim safely; it does not change what the claim says.", _RECORDS, parts=(
+        Part("text", ("string",), "The note.", required=True),
+        Part("reason", ("string",), "Why it was added and on what basis.", required=True)), repeats=True),
     ExtensionDef("claim-category", "Claim category", "The claim's category.", ("Basic",),
                  Part("value", ("Coding",), "The category.", _vs("category"), True)),
     ExtensionDef("claim-subject", "Claim subject", "What the claim is about.", ("Basic",),

@@ -113,6 +113,8 @@ class _LineSchemas(SchemaSet):
 
     def line(self, kind: str, attr: str, version: str) -> dict[str, Any]:
         record = self.schemas[kind]
+        # Fields derived at load (a claim's caveats) are in every export, though never in the data files.
+        record = {**record, "properties": {**record["properties"], **record.get("x-derived", {})}}
         line = {"$schema": record["$schema"], "$id": line_id(attr), "title": f"{record['title']} (export line)",
                 "x-schema-version": version, **self.node(record, True)}  # fmt: skip
         if kind == "source":

@@ -62,7 +62,9 @@ def to_sssom(ds: Dataset) -> str:
     for concept in ds.concepts:
         for c in concept.codings:
             prefix = PREFIXES[c.system][0]
-            note = f"confidence {c.confidence}; checked against {c.checked_against}; copied from {c.reference}"
+            release = f"release {c.release}" if c.release else "release not recorded in the reference"
+            note = (f"origin {c.origin} (not the article's); confidence {c.confidence}; checked against "
+                    f"{c.checked_against}; {release}; copied from {c.reference}")  # fmt: skip
             rows.append([f"KETDATA:{concept.id}", concept.label, c.relation, f"{prefix}:{c.code}", c.display,
                          "semapv:ManualMappingCuration", CONFIDENCE[c.confidence], ds.info.release_date or "",
                          c.system, note])  # fmt: skip

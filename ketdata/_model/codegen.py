@@ -44,6 +44,7 @@ class Field:
     default: str | None  # Python source of the default, or None when the field is required
     nested: str | None = None  # the record class its value (or each item) is built from
     many: bool = False
+    derived: bool = False  # filled in when the dataset is assembled (``x-derived``), never in the data files
 
 
 @dataclass
@@ -105,10 +106,13 @@ class Generator:
         cls = RecordClass(name, node.get("description", node["title"]))
         self.classes[name] = cls  # before the fields: nested classes come after their parent in `classes`
         required = set(node.get("required", ()))
-        for prop, sub in node.get("properties", {}).items():
+        # Fields derived at load (``x-derived``, a claim's caveats) are fields too, never in the data files.
+        derived = node.get("x-derived", {})
+        for prop, sub in {**node.get("properties", {}), **derived}.items():
             annotation, nested, many = self.type_of(sub)
             doc = self.resolve(sub).get("description", prop) if "description" not in sub else sub["description"]
-            cls.fields.append(Field(prop, annotation, doc, self.default(prop, sub, required, many), nested, many))
+            default = self.default(prop, sub, required, many)
+            cls.fields.append(Field(prop, annotation, doc, default, nested, many, prop in derived))
         # A class needs its nested classes defined first: move it after them.
         del self.classes[name]
         self.classes[name] = cls
@@ -163,6 +167,9 @@ def _render(cls: RecordClass) -> list[str]:
     lines.append(f"    _defaults: ClassVar[dict[str, Any]] = {{{defaults}}}")
     nullable = sorted(f.name for f in cls.fields if f.default is None and "None" in f.annotation.split(" | "))
     lines.append(f"    _nullable: ClassVar[frozenset[str]] = frozenset({tuple(nullable)!r})")
+    derived = tuple(f.name for f in cls.fields if f.derived)
+    if derived:
+        lines.append(f"    _derived: ClassVar[frozenset[str]] = frozenset({derived!r})")
     nested = ", ".join(f"{f.name!r}: ({f.nested}, {f.many})" for f in cls.fields if f.nested)
     lines.append(f"    _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {{{nested}}}")
     lines.append("")

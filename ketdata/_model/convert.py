@@ -118,15 +118,39 @@ def dataset_info(raw: Raw) -> DatasetInfo:
 
 
 def normalise(kind: str, raw: Raw) -> Any:
-    """A claim's or caveat's mapping as the export writes it (defaults filled in), for comparing versions."""
-    return to_plain(build(kind, raw))
+    """A claim's or caveat's mapping as the export writes it (defaults filled in), for comparing versions.
+
+    Derived fields (a claim's caveats) are left out: they change with other records, not with this one.
+    """
+    return compared(build(kind, raw))
+
+
+def compared(record: Any) -> Any:
+    """A record's mapping without its derived fields (a claim's caveats), which change with other records."""
+    return to_plain(replace(record, **{name: record._defaults.get(name) for name in record._derived}))
 
 
 def assemble(info: Raw, built: Mapping[str, Sequence[Any]]) -> Dataset:
     """A Dataset from the dataset mapping and each kind's records, already built (sorted here by id)."""
     groups = {attr: tuple(sorted(built.get(kind, ()), key=lambda r: r.id)) for kind, attr, _ in KINDS}
     groups["evidence_statuses"] = tuple(sorted(groups["evidence_statuses"], key=lambda s: (s.rank, s.id)))
+    groups["claims"] = with_caveats(groups["claims"], groups["caveats"])
     return Dataset(info=dataset_info(info), **groups)
+
+
+def with_caveats(claims: Sequence[Claim], caveats: Sequence[Caveat]) -> tuple[Claim, ...]:
+    """The claims, each carrying the ids of the active caveats whose ``applies_to`` lists it.
+
+    The link is kept once, on the caveat, in the data; every reader of a claim (every export) gets it here.
+    """
+    applying: dict[str, list[str]] = {}
+    for caveat in sorted(caveats, key=lambda v: v.id):
+        if caveat.status == "active":
+            for claim_id in dict.fromkeys(caveat.applies_to):
+                applying.setdefault(claim_id, []).append(caveat.id)
+    return tuple(
+        replace(c, caveats=tuple(applying[c.id])) if applying.get(c.id, []) != list(c.caveats) else c for c in claims
+    )
 
 
 def build_dataset(info: Raw, records: Mapping[str, Sequence[Raw]], source_folder: str | None = None) -> Dataset:

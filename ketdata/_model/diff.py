@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ketdata._model.convert import KINDS, to_plain
+from ketdata._model.convert import KINDS, compared, to_plain
 from ketdata._model.dataset import Dataset
 
 # typing costs more to import than the rest of this module: type checkers only.
@@ -190,8 +190,8 @@ def diff(old: Dataset, new: Dataset, *, old_schema: str | None = None, new_schem
     if info:
         changes.append(RecordChange("dataset", new.info.id, "changed", tuple(info)))
     for attr, kind in _KIND_OF_ATTR.items():
-        before = {r.id: to_plain(r) for r in getattr(old, attr)}
-        after = {r.id: to_plain(r) for r in getattr(new, attr)}
+        before = {r.id: compared(r) for r in getattr(old, attr)}
+        after = {r.id: compared(r) for r in getattr(new, attr)}
         for rid in sorted(before.keys() | after.keys()):
             change = _record_change(kind, before.get(rid), after.get(rid))
             if change is not None:

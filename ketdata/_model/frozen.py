@@ -32,6 +32,8 @@ class Frozen:
     _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {}
     # Required fields that may be null: a mapping that leaves one out (an empty CSV cell) means null.
     _nullable: ClassVar[frozenset[str]] = frozenset()
+    # Fields derived when the dataset is assembled (a claim's caveats): exported, never compared between versions.
+    _derived: ClassVar[frozenset[str]] = frozenset()
 
     def _init_private(self, values: dict[str, Any]) -> None:
         unknown = set(values) - set(self._private)

@@ -225,6 +225,80 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "Copy system, code, display, relation and confidence from a row of data/reference/codes.csv, or drop the code.",
     ),
     Code(
+        "KD315",
+        _E,
+        "Quote stops before a clause its sentence continues with",
+        "Quote the comma-clause (a qualifier, a time frame, a disjunction may govern the record), or name it in "
+        "leaves_out with why it does not.",
+    ),
+    Code(
+        "KD316",
+        _E,
+        "Drops a qualifier a sibling record of the same sentence keeps",
+        "Keep the hedge or qualifier (it may govern the whole sentence), give the sibling's its 'governs', or name "
+        "it in leaves_out with why it does not govern this record.",
+    ),
+    Code(
+        "KD317",
+        _E,
+        "Spliced evidence skips a hedge or an antecedent",
+        "Quote the skipped hedge or qualifier, or the sentence a 'this …' refers to, or name it in leaves_out "
+        "with why it does not govern the record.",
+    ),
+    Code(
+        "KD318",
+        _E,
+        "Circular triple",
+        "The object names the subject again ('ketamine — used for — recreational use of ketamine'): relate the "
+        "subject to a concept that does not contain it.",
+    ),
+    Code(
+        "KD319",
+        _E,
+        "Predicate label carries a hedge the claim does not keep",
+        "Record the hedge on the claim, or use a predicate whose label carries no hedge: a triple read alone must "
+        "not say more than the article.",
+    ),
+    Code(
+        "KD320",
+        _E,
+        "Caveat scope wider than its passage, without a reason",
+        "Say in scope_reason why the caveat governs more than the paragraph it comes from, or narrow the scope.",
+    ),
+    Code(
+        "KD321",
+        _E,
+        "Caveat linked to a claim that only restates it",
+        "Remove the claim from applies_to: a claim whose quote is the caveat's own is the caveat, not qualified by it.",
+    ),
+    Code(
+        "KD322",
+        _E,
+        "Same words read two ways",
+        "Give every record quoting the words the same reading (readings: means), or say in 'why' why this one "
+        "reads them otherwise.",
+    ),
+    Code(
+        "KD323",
+        _E,
+        "Outside material not marked as outside",
+        "Give each coding origin: external and its release (null when the reference records none), each broader or "
+        "related link a link_sources entry, and each related link its return link.",
+    ),
+    Code(
+        "KD324",
+        _E,
+        "Concept's id, label and kind disagree",
+        "Label the concept as its id and kind say (a route as a route); keep the article's other words as synonyms.",
+    ),
+    Code(
+        "KD325",
+        _E,
+        "Named words not where the record says",
+        "A leaves_out text must stand in the sentences the record quotes, and a reading's text at its offset; fix "
+        "the words or the offset.",
+    ),
+    Code(
         "KD401",
         _E,
         "Object does not suit the predicate",
@@ -357,6 +431,20 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         _E,
         "Evidence status not allowed under the caveat",
         "An experimental therapy's benefit is never 'established': give the status the rule allows.",
+    ),
+    Code(
+        "KD613",
+        _E,
+        "Decision table gives one pair two statuses",
+        "Each cue and kind of statement (predicate or category, experimental passage or not) must give exactly one "
+        "status: narrow a row's predicates or set its experimental.",
+    ),
+    Code(
+        "KD614",
+        _E,
+        "No decision-table row decides the claim",
+        "Add a row for the claim's cue and kind of statement to data/evidence-statuses.yaml, or reword the statement "
+        "with the article's cue.",
     ),
     Code(
         "KD612",

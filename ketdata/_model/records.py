@@ -353,16 +353,20 @@ class DecisionRow(Frozen):
 
     Attributes:
         wording: The kind of wording, e.g. 'has been associated with'.
-        cue: The hedge or phrase (matched whole, ignoring case) that marks this wording in a claim's statement, if a
-            machine can tell it; a claim whose statement uses a cue must take one of the statuses whose rows give
-            that cue.
+        cue: The hedge or phrase (matched whole, ignoring case) that marks this wording in a claim's statement; a
+            row without a cue decides claims whose statement holds no cue of a row for their predicate.
         why: Why the wording gets this status.
+        predicates: The kinds of statement the row decides, as predicate ids: with the cue (and the passage), it
+            gives exactly one status (KD613).
+        categories: The kinds of statement the row decides, as category ids, where the predicate does not tell.
+        experimental: True: the row decides only claims inside a passage the article calls experimental (linked to a
+            caveat the decision-table rule names); false: only claims outside one; absent: both.
     """
 
-    __slots__ = ("cue", "why", "wording")
-    __match_args__ = ("wording", "cue", "why")
-    _fields: ClassVar[tuple[str, ...]] = ("wording", "cue", "why")
-    _defaults: ClassVar[dict[str, Any]] = {"cue": None}
+    __slots__ = ("categories", "cue", "experimental", "predicates", "why", "wording")
+    __match_args__ = ("wording", "cue", "why", "predicates", "categories", "experimental")
+    _fields: ClassVar[tuple[str, ...]] = ("wording", "cue", "why", "predicates", "categories", "experimental")
+    _defaults: ClassVar[dict[str, Any]] = {"cue": None, "predicates": (), "categories": (), "experimental": None}
     _nullable: ClassVar[frozenset[str]] = frozenset(())
     _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {}
 
@@ -377,16 +381,31 @@ class DecisionRow(Frozen):
         @property
         def why(self) -> str: ...
 
+        @property
+        def predicates(self) -> tuple[str, ...]: ...
+
+        @property
+        def categories(self) -> tuple[str, ...]: ...
+
+        @property
+        def experimental(self) -> bool | None: ...
+
     def __init__(
         self,
         *,
         wording: str,
         why: str,
         cue: str | None = None,
+        predicates: tuple[str, ...] = (),
+        categories: tuple[str, ...] = (),
+        experimental: bool | None = None,
     ) -> None:
         _put(self, "wording", wording)
         _put(self, "cue", cue)
         _put(self, "why", why)
+        _put(self, "predicates", predicates)
+        _put(self, "categories", categories)
+        _put(self, "experimental", experimental)
 
 
 class EvidenceStatus(Frozen):
@@ -598,6 +617,51 @@ class Gloss(Frozen):
         _put(self, "reason", reason)
 
 
+class LinkSource(Frozen):
+    """Link source.
+
+    Attributes:
+        concept: Id of the linked concept.
+        relation: The link: 'broader' or 'related'.
+        origin: Always 'external': the link is the editors' reading, not the article's words.
+        reason: Its basis, checkable by a reader.
+    """
+
+    __slots__ = ("concept", "origin", "reason", "relation")
+    __match_args__ = ("concept", "relation", "origin", "reason")
+    _fields: ClassVar[tuple[str, ...]] = ("concept", "relation", "origin", "reason")
+    _defaults: ClassVar[dict[str, Any]] = {}
+    _nullable: ClassVar[frozenset[str]] = frozenset(())
+    _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {}
+
+    if TYPE_CHECKING:
+
+        @property
+        def concept(self) -> str: ...
+
+        @property
+        def relation(self) -> Literal["broader", "related"]: ...
+
+        @property
+        def origin(self) -> str: ...
+
+        @property
+        def reason(self) -> str: ...
+
+    def __init__(
+        self,
+        *,
+        concept: str,
+        relation: Literal["broader", "related"],
+        origin: str,
+        reason: str,
+    ) -> None:
+        _put(self, "concept", concept)
+        _put(self, "relation", relation)
+        _put(self, "origin", origin)
+        _put(self, "reason", reason)
+
+
 class Coding(CodingBase):
     """Coding.
 
@@ -610,10 +674,33 @@ class Coding(CodingBase):
         confidence: How sure the check of the code itself was, as the reference gives it.
         reference: The project's copy of the reference table the code was copied from (data/reference/codes.csv).
         checked_against: Where that reference says the code was checked.
+        origin: Always 'external': the code does not come from the article (KD323 requires it).
+        release: The code system release or version the code was checked against, as the reference table records it,
+            or null when the table records none (never guessed).
     """
 
-    __slots__ = ("checked_against", "code", "confidence", "display", "reference", "relation", "system")
-    __match_args__ = ("system", "code", "display", "relation", "confidence", "reference", "checked_against")
+    __slots__ = (
+        "checked_against",
+        "code",
+        "confidence",
+        "display",
+        "origin",
+        "reference",
+        "relation",
+        "release",
+        "system",
+    )
+    __match_args__ = (
+        "system",
+        "code",
+        "display",
+        "relation",
+        "confidence",
+        "reference",
+        "checked_against",
+        "origin",
+        "release",
+    )
     _fields: ClassVar[tuple[str, ...]] = (
         "system",
         "code",
@@ -622,8 +709,10 @@ class Coding(CodingBase):
         "confidence",
         "reference",
         "checked_against",
+        "origin",
+        "release",
     )
-    _defaults: ClassVar[dict[str, Any]] = {}
+    _defaults: ClassVar[dict[str, Any]] = {"origin": None, "release": None}
     _nullable: ClassVar[frozenset[str]] = frozenset(())
     _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {}
 
@@ -654,6 +743,12 @@ class Coding(CodingBase):
         @property
         def checked_against(self) -> str: ...
 
+        @property
+        def origin(self) -> str | None: ...
+
+        @property
+        def release(self) -> str | None: ...
+
     def __init__(
         self,
         *,
@@ -666,6 +761,8 @@ class Coding(CodingBase):
         confidence: Literal["high", "medium", "low"],
         reference: str,
         checked_against: str,
+        origin: str | None = None,
+        release: str | None = None,
     ) -> None:
         _put(self, "system", system)
         _put(self, "code", code)
@@ -674,6 +771,8 @@ class Coding(CodingBase):
         _put(self, "confidence", confidence)
         _put(self, "reference", reference)
         _put(self, "checked_against", checked_against)
+        _put(self, "origin", origin)
+        _put(self, "release", release)
 
 
 class Concept(Frozen):
@@ -687,17 +786,40 @@ class Concept(Frozen):
         synonyms: Other names for the concept, each marked with its origin; a synonym never widens the term.
         broader: Ids of broader concepts (SKOS broader) where the article's words imply them; queries may include
             narrower concepts.
+        related: Ids of concepts the article words differently that mean nearly the same (SKOS related, never
+            equivalent), so a query can find them all; each named in link_sources, and listed by the other concept
+            too.
+        link_sources: Where each broader and related link comes from: every link in broader and related has exactly
+            one entry (KD323).
         codings: Codes in external terminologies, each copied from a cited reference.
     """
 
-    __slots__ = ("broader", "codings", "definition", "id", "kind", "label", "synonyms")
-    __match_args__ = ("id", "label", "kind", "definition", "synonyms", "broader", "codings")
-    _fields: ClassVar[tuple[str, ...]] = ("id", "label", "kind", "definition", "synonyms", "broader", "codings")
-    _defaults: ClassVar[dict[str, Any]] = {"definition": None, "synonyms": (), "broader": (), "codings": ()}
+    __slots__ = ("broader", "codings", "definition", "id", "kind", "label", "link_sources", "related", "synonyms")
+    __match_args__ = ("id", "label", "kind", "definition", "synonyms", "broader", "related", "link_sources", "codings")
+    _fields: ClassVar[tuple[str, ...]] = (
+        "id",
+        "label",
+        "kind",
+        "definition",
+        "synonyms",
+        "broader",
+        "related",
+        "link_sources",
+        "codings",
+    )
+    _defaults: ClassVar[dict[str, Any]] = {
+        "definition": None,
+        "synonyms": (),
+        "broader": (),
+        "related": (),
+        "link_sources": (),
+        "codings": (),
+    }
     _nullable: ClassVar[frozenset[str]] = frozenset(())
     _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {
         "definition": (Gloss, False),
         "synonyms": (Gloss, True),
+        "link_sources": (LinkSource, True),
         "codings": (Coding, True),
     }
 
@@ -737,6 +859,12 @@ class Concept(Frozen):
         def broader(self) -> tuple[str, ...]: ...
 
         @property
+        def related(self) -> tuple[str, ...]: ...
+
+        @property
+        def link_sources(self) -> tuple[LinkSource, ...]: ...
+
+        @property
         def codings(self) -> tuple[Coding, ...]: ...
 
     def __init__(
@@ -761,6 +889,8 @@ class Concept(Frozen):
         definition: Gloss | None = None,
         synonyms: tuple[Gloss, ...] = (),
         broader: tuple[str, ...] = (),
+        related: tuple[str, ...] = (),
+        link_sources: tuple[LinkSource, ...] = (),
         codings: tuple[Coding, ...] = (),
     ) -> None:
         _put(self, "id", id)
@@ -769,6 +899,8 @@ class Concept(Frozen):
         _put(self, "definition", definition)
         _put(self, "synonyms", synonyms)
         _put(self, "broader", broader)
+        _put(self, "related", related)
+        _put(self, "link_sources", link_sources)
         _put(self, "codings", codings)
 
 
@@ -901,6 +1033,129 @@ class Qualifier(Frozen):
         _put(self, "governs", governs)
 
 
+class LeftOut(Frozen):
+    """Left out.
+
+    Attributes:
+        text: The words left out, verbatim from the sentence(s) the record quotes.
+        why: Why they do not govern the record (what they govern instead).
+    """
+
+    __slots__ = ("text", "why")
+    __match_args__ = ("text", "why")
+    _fields: ClassVar[tuple[str, ...]] = ("text", "why")
+    _defaults: ClassVar[dict[str, Any]] = {}
+    _nullable: ClassVar[frozenset[str]] = frozenset(())
+    _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {}
+
+    if TYPE_CHECKING:
+
+        @property
+        def text(self) -> str: ...
+
+        @property
+        def why(self) -> str: ...
+
+    def __init__(
+        self,
+        *,
+        text: str,
+        why: str,
+    ) -> None:
+        _put(self, "text", text)
+        _put(self, "why", why)
+
+
+class Reading(Frozen):
+    """Reading.
+
+    Attributes:
+        source: Id of the source.
+        start: Code-point offset of the words in the source.
+        text: The words, verbatim at that offset.
+        means: What the record reads them as.
+        why: Why this record reads them differently from another record quoting them, if it does.
+    """
+
+    __slots__ = ("means", "source", "start", "text", "why")
+    __match_args__ = ("source", "start", "text", "means", "why")
+    _fields: ClassVar[tuple[str, ...]] = ("source", "start", "text", "means", "why")
+    _defaults: ClassVar[dict[str, Any]] = {"why": None}
+    _nullable: ClassVar[frozenset[str]] = frozenset(())
+    _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {}
+
+    if TYPE_CHECKING:
+
+        @property
+        def source(self) -> str: ...
+
+        @property
+        def start(self) -> int: ...
+
+        @property
+        def text(self) -> str: ...
+
+        @property
+        def means(self) -> str: ...
+
+        @property
+        def why(self) -> str | None: ...
+
+    def __init__(
+        self,
+        *,
+        source: str,
+        start: int,
+        text: str,
+        means: str,
+        why: str | None = None,
+    ) -> None:
+        _put(self, "source", source)
+        _put(self, "start", start)
+        _put(self, "text", text)
+        _put(self, "means", means)
+        _put(self, "why", why)
+
+
+class EditorialNote(Frozen):
+    """Editorial note.
+
+    Attributes:
+        text: The note.
+        origin: Always 'external': the article does not say it.
+        reason: Why it was added and on what basis.
+    """
+
+    __slots__ = ("origin", "reason", "text")
+    __match_args__ = ("text", "origin", "reason")
+    _fields: ClassVar[tuple[str, ...]] = ("text", "origin", "reason")
+    _defaults: ClassVar[dict[str, Any]] = {}
+    _nullable: ClassVar[frozenset[str]] = frozenset(())
+    _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {}
+
+    if TYPE_CHECKING:
+
+        @property
+        def text(self) -> str: ...
+
+        @property
+        def origin(self) -> str: ...
+
+        @property
+        def reason(self) -> str: ...
+
+    def __init__(
+        self,
+        *,
+        text: str,
+        origin: str,
+        reason: str,
+    ) -> None:
+        _put(self, "text", text)
+        _put(self, "origin", origin)
+        _put(self, "reason", reason)
+
+
 class Review(Frozen):
     """The review trail: who checked the record against its source, and when.
 
@@ -1027,21 +1282,33 @@ class Claim(Frozen):
             lying down').
         qualifiers: The article's other qualifiers the record keeps.
         evidence: The verbatim spans of the source the record rests on.
+        leaves_out: Words of the article next to or between the record's spans that it deliberately leaves out, each
+            with why it does not govern the record.
+        readings: How the record reads words of its evidence that need an antecedent or a choice; records quoting
+            the same words read them the same way.
+        notes: External editorial notes a clinician needs to read the claim safely; never the article's, never
+            changing what the claim says.
         review: The review trail: who checked the record against its source, and when.
         conflicts_with: Ids of claims this one conflicts with; each of them must list this one too.
+        caveats: Ids of the active caveats that apply to the claim: the reverse of each caveat's applies_to, derived
+            when the dataset is loaded and written in every export, never in the data files.
     """
 
     __slots__ = (
         "category",
+        "caveats",
         "conflicts_with",
         "evidence",
         "evidence_status",
         "hedge",
         "hedge_governs",
         "id",
+        "leaves_out",
+        "notes",
         "object",
         "predicate",
         "qualifiers",
+        "readings",
         "reason",
         "review",
         "statement",
@@ -1066,8 +1333,12 @@ class Claim(Frozen):
         "hedge_governs",
         "qualifiers",
         "evidence",
+        "leaves_out",
+        "readings",
+        "notes",
         "review",
         "conflicts_with",
+        "caveats",
     )
     _fields: ClassVar[tuple[str, ...]] = (
         "id",
@@ -1085,21 +1356,33 @@ class Claim(Frozen):
         "hedge_governs",
         "qualifiers",
         "evidence",
+        "leaves_out",
+        "readings",
+        "notes",
         "review",
         "conflicts_with",
+        "caveats",
     )
     _defaults: ClassVar[dict[str, Any]] = {
         "reason": None,
         "superseded_by": None,
         "hedge_governs": None,
         "qualifiers": (),
+        "leaves_out": (),
+        "readings": (),
+        "notes": (),
         "conflicts_with": (),
+        "caveats": (),
     }
     _nullable: ClassVar[frozenset[str]] = frozenset(("hedge",))
+    _derived: ClassVar[frozenset[str]] = frozenset(("caveats",))
     _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {
         "object": (ClaimObject, False),
         "qualifiers": (Qualifier, True),
         "evidence": (EvidenceSpan, True),
+        "leaves_out": (LeftOut, True),
+        "readings": (Reading, True),
+        "notes": (EditorialNote, True),
         "review": (Review, False),
     }
 
@@ -1151,10 +1434,22 @@ class Claim(Frozen):
         def evidence(self) -> tuple[EvidenceSpan, ...]: ...
 
         @property
+        def leaves_out(self) -> tuple[LeftOut, ...]: ...
+
+        @property
+        def readings(self) -> tuple[Reading, ...]: ...
+
+        @property
+        def notes(self) -> tuple[EditorialNote, ...]: ...
+
+        @property
         def review(self) -> Review: ...
 
         @property
         def conflicts_with(self) -> tuple[str, ...]: ...
+
+        @property
+        def caveats(self) -> tuple[str, ...]: ...
 
     def __init__(
         self,
@@ -1175,7 +1470,11 @@ class Claim(Frozen):
         superseded_by: str | None = None,
         hedge_governs: str | None = None,
         qualifiers: tuple[Qualifier, ...] = (),
+        leaves_out: tuple[LeftOut, ...] = (),
+        readings: tuple[Reading, ...] = (),
+        notes: tuple[EditorialNote, ...] = (),
         conflicts_with: tuple[str, ...] = (),
+        caveats: tuple[str, ...] = (),
     ) -> None:
         _put(self, "id", id)
         _put(self, "version", version)
@@ -1192,8 +1491,12 @@ class Claim(Frozen):
         _put(self, "hedge_governs", hedge_governs)
         _put(self, "qualifiers", qualifiers)
         _put(self, "evidence", evidence)
+        _put(self, "leaves_out", leaves_out)
+        _put(self, "readings", readings)
+        _put(self, "notes", notes)
         _put(self, "review", review)
         _put(self, "conflicts_with", conflicts_with)
+        _put(self, "caveats", caveats)
 
 
 class SourceRange(Frozen):
@@ -1293,8 +1596,14 @@ class Caveat(Frozen):
         scope: The part of the source the caveat governs, as the article scopes it. It is made of whole sections,
             ranges of the source, and claims named one by one. Every active claim whose evidence lies in it must be
             listed in applies_to, and nothing else.
+        scope_reason: Why the caveat's scope is wider than the passage it comes from (the paragraph of its
+            statement); required when it is (KD320).
         applies_to: Ids of the claims the caveat qualifies: exactly the active claims its scope covers (checked).
         evidence: The verbatim spans of the source the record rests on.
+        leaves_out: Words of the article next to or between the record's spans that it deliberately leaves out, each
+            with why it does not govern the record.
+        readings: How the record reads words of its evidence that need an antecedent or a choice; records quoting
+            the same words read them the same way.
         review: The review trail: who checked the record against its source, and when.
     """
 
@@ -1304,10 +1613,13 @@ class Caveat(Frozen):
         "hedge",
         "id",
         "kind",
+        "leaves_out",
         "qualifiers",
+        "readings",
         "reason",
         "review",
         "scope",
+        "scope_reason",
         "statement",
         "status",
         "superseded_by",
@@ -1324,8 +1636,11 @@ class Caveat(Frozen):
         "qualifiers",
         "kind",
         "scope",
+        "scope_reason",
         "applies_to",
         "evidence",
+        "leaves_out",
+        "readings",
         "review",
     )
     _fields: ClassVar[tuple[str, ...]] = (
@@ -1339,16 +1654,28 @@ class Caveat(Frozen):
         "qualifiers",
         "kind",
         "scope",
+        "scope_reason",
         "applies_to",
         "evidence",
+        "leaves_out",
+        "readings",
         "review",
     )
-    _defaults: ClassVar[dict[str, Any]] = {"reason": None, "superseded_by": None, "qualifiers": ()}
+    _defaults: ClassVar[dict[str, Any]] = {
+        "reason": None,
+        "superseded_by": None,
+        "qualifiers": (),
+        "scope_reason": None,
+        "leaves_out": (),
+        "readings": (),
+    }
     _nullable: ClassVar[frozenset[str]] = frozenset(("hedge",))
     _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {
         "qualifiers": (Qualifier, True),
         "scope": (Scope, False),
         "evidence": (EvidenceSpan, True),
+        "leaves_out": (LeftOut, True),
+        "readings": (Reading, True),
         "review": (Review, False),
     }
 
@@ -1385,10 +1712,19 @@ class Caveat(Frozen):
         def scope(self) -> Scope: ...
 
         @property
+        def scope_reason(self) -> str | None: ...
+
+        @property
         def applies_to(self) -> tuple[str, ...]: ...
 
         @property
         def evidence(self) -> tuple[EvidenceSpan, ...]: ...
+
+        @property
+        def leaves_out(self) -> tuple[LeftOut, ...]: ...
+
+        @property
+        def readings(self) -> tuple[Reading, ...]: ...
 
         @property
         def review(self) -> Review: ...
@@ -1409,6 +1745,9 @@ class Caveat(Frozen):
         reason: str | None = None,
         superseded_by: str | None = None,
         qualifiers: tuple[Qualifier, ...] = (),
+        scope_reason: str | None = None,
+        leaves_out: tuple[LeftOut, ...] = (),
+        readings: tuple[Reading, ...] = (),
     ) -> None:
         _put(self, "id", id)
         _put(self, "version", version)
@@ -1420,8 +1759,11 @@ class Caveat(Frozen):
         _put(self, "qualifiers", qualifiers)
         _put(self, "kind", kind)
         _put(self, "scope", scope)
+        _put(self, "scope_reason", scope_reason)
         _put(self, "applies_to", applies_to)
         _put(self, "evidence", evidence)
+        _put(self, "leaves_out", leaves_out)
+        _put(self, "readings", readings)
         _put(self, "review", review)
 
 

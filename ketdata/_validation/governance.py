@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from ketdata._model.problems import Problem, Severity, problem, short
+from ketdata._validation.fidelity import restates
 from ketdata._validation.folder import RawRecord
 
 REVIEWED = ("claim", "caveat")
@@ -143,7 +145,9 @@ def _caveat_scope(rule: dict[str, Any], active: _Active, severity: Severity) -> 
         ranges = _ranges(scope, active)
         inside = {c for c in scope.get("claims", ()) if c in actives}
         if ranges:  # most caveats name their claims; only a range asks every claim where it stands
-            inside |= {str(c.id) for c in active["claim"] if _in_scope(c, ranges)}
+            # A claim that only restates the caveat is the caveat, not a claim it qualifies (KD321).
+            inside |= {str(c.id) for c in active["claim"]
+                       if _in_scope(c, ranges) and not restates(c.value, caveat.value)}  # fmt: skip
         for claim_id in sorted(inside - set(listed)):
             msg = f"rule {rule['id']!r}: {claim_id} lies in the caveat's scope but is not in its applies_to"
             yield caveat.problem("KD608", ("applies_to",), msg, severity=severity)
@@ -241,22 +245,83 @@ def _qualifier_words(rule: dict[str, Any], active: _Active, severity: Severity) 
             yield record.problem("KD609", ("evidence",), msg, severity=severity)
 
 
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """A decision-table row: the status it gives, its cue (casefolded) and the kinds of statement it decides."""
+
+    status: str
+    path: tuple[str | int, ...]
+    record: RawRecord
+    cue: str | None
+    predicates: frozenset[str]
+    categories: frozenset[str]
+    experimental: bool | None
+
+    def decides(self, claim: dict[str, Any], experimental: bool) -> bool:
+        return (
+            (not self.predicates or claim.get("predicate") in self.predicates)
+            and (not self.categories or claim.get("category") in self.categories)
+            and (self.experimental is None or self.experimental == experimental)
+        )
+
+    def pairs(self) -> Iterator[tuple[str | None, str, str, bool]]:
+        for predicate in sorted(self.predicates) or ["*"]:
+            for category in sorted(self.categories) or ["*"]:
+                for experimental in [self.experimental] if self.experimental is not None else [True, False]:
+                    yield self.cue, predicate, category, experimental
+
+
+def _table(active: _Active) -> list[_Row]:
+    return [
+        _Row(str(s.id), ("decision", i), s, r["cue"].casefold() if "cue" in r else None,
+             frozenset(r.get("predicates", ())), frozenset(r.get("categories", ())), r.get("experimental"))
+        for s in active.statuses for i, r in enumerate(s.value.get("decision") or ()) if isinstance(r, dict)
+    ]  # fmt: skip
+
+
+def _ambiguous_rows(rows: list[_Row], severity: Severity) -> Iterator[Problem]:
+    seen: dict[tuple[str | None, str, str, bool], _Row] = {}
+    for row in rows:
+        for key in row.pairs():
+            first = seen.setdefault(key, row)
+            if first.status != row.status:
+                cue, predicate, category, experimental = key
+                where = "inside" if experimental else "outside"
+                msg = (f"cue {cue!r} with predicate {predicate!r}, category {category!r}, {where} an experimental "
+                       f"passage gives both {first.status!r} and {row.status!r}")  # fmt: skip
+                yield row.record.problem("KD613", row.path, msg, severity=severity)
+                break
+
+
 def _decision_table(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:
-    rows = [(str(s.id), row["cue"]) for s in active.statuses for row in s.value.get("decision") or () if "cue" in row]
+    rows = _table(active)
     if not rows:
         return
-    statuses: dict[str, set[str]] = {}
-    for status, cue in rows:
-        statuses.setdefault(cue.casefold(), set()).add(status)
-    pattern = _alternation(cue for _, cue in rows)
+    yield from _ambiguous_rows(rows, severity)
+    governing = set(rule.get("caveats", ()))
+    inside = {cid for v in active["caveat"] if v.id in governing for cid in v.value.get("applies_to") or ()}
+    pattern = _alternation(r.cue for r in rows if r.cue)
     for claim in active["claim"]:
+        v, experimental = claim.value, claim.id in inside
+        if not isinstance(v.get("statement"), str) or v.get("evidence_status") is None or v.get("predicate") is None:
+            continue  # its schema check reports it
         # The longest cue wins: 'can sometimes' is read as such, not also as 'can'.
-        cues = sorted(_words_in(pattern, [claim.value.get("statement", "")]))
-        allowed = {s for cue in cues for s in statuses[cue]}
-        given = claim.value.get("evidence_status")
-        if allowed and given is not None and given not in allowed:
-            msg = (f"rule {rule['id']!r}: the statement's wording ({', '.join(map(repr, cues))}) gives "
-                   f"{' or '.join(sorted(allowed))} in the decision table, not {given!r}")  # fmt: skip
+        cues = _words_in(pattern, [v["statement"]])
+        chosen = [r for r in rows if r.cue in cues and r.decides(v, experimental)]
+        chosen = chosen or [r for r in rows if r.cue is None and r.decides(v, experimental)]
+        statuses = sorted({r.status for r in chosen})
+        kind = f"{v['predicate']!r} {'inside' if experimental else 'outside'} an experimental passage"
+        words = ", ".join(map(repr, sorted(cues))) or "no cue"
+        if not statuses:
+            msg = f"rule {rule['id']!r}: no row of the decision table decides {words} with {kind}"
+            yield claim.problem("KD614", ("evidence_status",), msg, severity=severity)
+        elif len(statuses) > 1:
+            msg = (f"rule {rule['id']!r}: the decision table gives {words} with {kind} "
+                   f"{' and '.join(statuses)}: one pair, one status")  # fmt: skip
+            yield claim.problem("KD613", ("evidence_status",), msg, severity=severity)
+        elif v["evidence_status"] != statuses[0]:
+            msg = (f"rule {rule['id']!r}: the decision table gives {words} with {kind} {statuses[0]!r}, "
+                   f"not {v['evidence_status']!r}")  # fmt: skip
             yield claim.problem("KD610", ("evidence_status",), msg, severity=severity)
 
 

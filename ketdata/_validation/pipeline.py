@@ -21,6 +21,7 @@ from ketdata._read.paths import data_dir as shipped_data_dir
 from ketdata._read.paths import project_root, schema_dir
 from ketdata._validation.cache import ResultCache, folder_for, problem_from_list, problem_to_list
 from ketdata._validation.coverage import SentenceCoverage
+from ketdata._validation.fidelity import SourceText, fidelity_problems
 from ketdata._validation.folder import DataFile, RawRecord, discover, kind_at, read_bytes, read_file
 from ketdata._validation.governance import (
     conflict_problems,
@@ -171,6 +172,9 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
         problems += _not_judged(unread)
     else:
         problems += declared_rule_problems(valid_records)
+        texts = {sid: SourceText.of(src.text, rules.section_rows(src)) for sid, src in rules.texts.items()}
+        # The fidelity checks read records whole: only those that passed their schema.
+        problems += fidelity_problems([r for r in records if id(r) in schema_valid], texts)
         problems += conflict_problems(valid_records)
     problems += journal_problems(project_root(folder))
     found, snapshot = release_problems(releases_dir(folder))

@@ -1,0 +1,374 @@
+"""Content fidelity across records: what a record read alone must keep of the article (issue #22).
+
+A split sentence keeps what governs it (KD315, KD316); spliced evidence skips no hedge and no "this …"
+antecedent (KD317); a triple is not circular (KD318) and its predicate's label adds no hedge the claim does not
+record (KD319); a caveat's wide scope says why (KD320) and a caveat is not linked to a claim that merely restates
+it (KD321); records quoting the same words read them one way (KD322); outside material is marked (KD323);
+a concept's id, label and kind agree (KD324); and the words a record names are where it says (KD325).
+
+Every check reads records that passed their schema. A record excuses an omission only in ``leaves_out``, with
+the reason; the hedge and qualifier words are the project's own list, the ``qualifier-words`` rule's.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ketdata._model.problems import Problem, short
+from ketdata._model.text import sentences
+from ketdata._validation.folder import RawRecord
+from ketdata._validation.rules import named, occurs
+
+_THIS = re.compile(r"(?<!\w)this\s+\w+", re.IGNORECASE)
+_STOP = frozenset({"of", "in", "and", "or", "to", "the", "from", "a", "an", "on", "for", "like"})
+
+
+@dataclass(frozen=True, slots=True)
+class SourceText:
+    """A source's text with its sentences and paragraphs, as code-point ranges."""
+
+    text: str
+    sentences: tuple[tuple[int, int], ...]
+    paragraphs: tuple[tuple[int, int], ...]
+
+    @classmethod
+    def of(cls, text: str, sections: Iterable[tuple[str, str, int, int]]) -> SourceText:
+        """The text split once into sentences (section bodies) and paragraphs (lines)."""
+        found = tuple((s.start, s.end) for s in sentences(text, sections))
+        lines = tuple((m.start(), m.end()) for m in re.finditer(r"[^\n]+", text))
+        return cls(text, found, lines)
+
+    def sentence_at(self, offset: int) -> tuple[int, int] | None:
+        """The sentence holding the character at ``offset``, or None (a heading, a blank)."""
+        return next(((a, b) for a, b in self.sentences if a <= offset < b), None)
+
+    def sentence_before(self, sentence: tuple[int, int]) -> tuple[int, int] | None:
+        """The sentence just before this one, or None."""
+        earlier = [s for s in self.sentences if s[1] <= sentence[0]]
+        return earlier[-1] if earlier else None
+
+
+def _whole(value: dict[str, Any]) -> list[dict[str, Any]]:
+    """The record's evidence spans that have a source and offsets (a broken one has failed its schema)."""
+    return [s for s in value.get("evidence") or () if isinstance(s, dict) and {"source", "start", "end"} <= s.keys()]
+
+
+def _spans(record: RawRecord) -> list[dict[str, Any]]:
+    return _whole(record.value)
+
+
+def stating(record: RawRecord | dict[str, Any]) -> list[dict[str, Any]]:
+    """The spans that state the record or its item (not those that only give context)."""
+    value = record.value if isinstance(record, RawRecord) else record
+    return [s for s in _whole(value) if s.get("role") != "context"]
+
+
+def restates(claim: dict[str, Any], caveat: dict[str, Any]) -> bool:
+    """True when every span stating the claim lies inside a span stating the caveat: the claim only restates it."""
+    own = [(s["source"], s["start"], s["end"]) for s in _whole(caveat) if s.get("role") == "statement"]
+    spans = stating(claim)
+    return bool(spans) and all(
+        any(src == s["source"] and a <= s["start"] and s["end"] <= b for src, a, b in own) for s in spans
+    )
+
+
+def _recorded(value: dict[str, Any]) -> list[str]:
+    words = [q["text"] for q in value.get("qualifiers") or ()]
+    return [value["hedge"], *words] if value.get("hedge") else words
+
+
+def _keeps(value: dict[str, Any], word: str) -> bool:
+    """True when the record keeps the word as (part of) its hedge or a qualifier."""
+    return any(occurs(word, kept) for kept in _recorded(value))
+
+
+def _excused(value: dict[str, Any], words: str) -> bool:
+    """True when the record's ``leaves_out`` names the words (or words holding them), with its reason."""
+    return any(occurs(words, str(entry.get("text", ""))) for entry in value.get("leaves_out") or ())
+
+
+def _governing(value: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """The record's hedge and qualifiers, each with the words it governs (None: all of the record)."""
+    found: list[tuple[str, str | None]] = [(value["hedge"], value.get("hedge_governs"))] if value.get("hedge") else []
+    return found + [(q["text"], q.get("governs")) for q in value.get("qualifiers") or ()]
+
+
+class Fidelity:
+    """The fidelity checks over the (schema-valid) records of one data folder."""
+
+    def __init__(self, records: list[RawRecord], texts: Mapping[str, SourceText]) -> None:
+        self.texts = texts
+        self.active = [r for r in records if r.id and r.value.get("status", "active") == "active"]
+        self.said = [r for r in self.active if r.kind in ("claim", "caveat")]
+        self.concepts = {str(r.id): r for r in records if r.kind == "concept" and r.id}
+        self.predicates = {str(r.id): r for r in records if r.kind == "predicate" and r.id}
+        self.sources = [r for r in records if r.kind == "source"]
+        words = [w for r in records if r.kind == "rule" and r.value.get("kind") == "qualifier-words"
+                 for w in r.value.get("words") or ()]  # fmt: skip
+        ordered = sorted(set(words), key=len, reverse=True)
+        self.words = (
+            re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in ordered) + r")(?!\w)", re.IGNORECASE)
+            if ordered
+            else None
+        )
+
+    def problems(self) -> Iterator[Problem]:
+        """Every fidelity problem, record by record."""
+        for record in self.said:
+            yield from self._named_words(record)
+            yield from self._comma_clause(record)
+            yield from self._splices(record)
+        yield from self._siblings()
+        yield from self._triples()
+        yield from self._caveats()
+        yield from self._readings()
+        yield from self._outside()
+
+    def _found(self, text: str) -> list[str]:
+        return [m.group(1) for m in self.words.finditer(text)] if self.words else []
+
+    # -- KD325: the words a record names stand where it says ------------------------------------------------
+
+    def _around(self, record: RawRecord) -> str:
+        """The sentences (or, outside any sentence, the spans) the record's evidence lies in."""
+        parts = []
+        for span in _spans(record):
+            src = self.texts.get(str(span.get("source")))
+            if src is None:
+                continue
+            first, last = src.sentence_at(span["start"]), src.sentence_at(span["end"] - 1)
+            start = first[0] if first else span["start"]
+            parts.append(src.text[start : last[1] if last else span["end"]])
+        return "\n".join(parts)
+
+    def _named_words(self, record: RawRecord) -> Iterator[Problem]:
+        around = self._around(record)
+        for i, entry in enumerate(record.value.get("leaves_out") or ()):
+            if around and entry["text"] not in around:
+                msg = f"leaves_out {short(entry['text'])} is not in the sentences the record quotes"
+                yield record.problem("KD325", ("leaves_out", i, "text"), msg)
+        for i, reading in enumerate(record.value.get("readings") or ()):
+            src = self.texts.get(str(reading["source"]))
+            start, text = reading["start"], reading["text"]
+            if src is not None and src.text[start : start + len(text)] != text:
+                msg = f"reading {short(text)} is not the source's text at offset {start}"
+                yield record.problem("KD325", ("readings", i, "text"), msg)
+
+    # -- KD315: a quote that stops right before a comma-clause -----------------------------------------------
+
+    def _comma_clause(self, record: RawRecord) -> Iterator[Problem]:
+        spans = _spans(record)
+        for i, span in enumerate(spans):
+            src = self.texts.get(str(span.get("source")))
+            sentence = src.sentence_at(span["end"] - 1) if src and span.get("role") == "statement" else None
+            if src is None or sentence is None or span["end"] >= sentence[1]:
+                continue
+            rest = src.text[span["end"] : sentence[1]]
+            covered = any(s is not span and span["end"] <= s["start"] < sentence[1] for s in spans)
+            if not rest.startswith(",") or not re.search(r"\w", rest) or covered:
+                continue
+            if any(str(e["text"]) in rest for e in record.value.get("leaves_out") or ()):
+                continue
+            clause = " ".join(rest[1:].split()).rstrip(".!?")
+            msg = (f"the quote stops right before {short(', ' + clause)}, which its sentence continues with: quote it, "
+                   "or say in leaves_out why it does not govern the record")  # fmt: skip
+            yield record.problem("KD315", ("evidence", i, "end"), msg)
+
+    # -- KD317: spliced evidence skips a hedge or a "this …" antecedent ---------------------------------------
+
+    def _splices(self, record: RawRecord) -> Iterator[Problem]:
+        value = record.value
+        spans = sorted(_spans(record), key=lambda s: (str(s["source"]), s["start"]))
+        for a, b in itertools.pairwise(spans):
+            src = self.texts.get(str(a["source"]))
+            if src is None or a["source"] != b["source"] or b["start"] <= a["end"]:
+                continue
+            after, before = src.sentence_at(a["end"] - 1), src.sentence_at(b["start"])
+            gap = src.text[a["end"] : min(b["start"], after[1])] if after else ""
+            gap += " " + src.text[max(a["end"], before[0]) : b["start"]] if before else ""
+            for word in dict.fromkeys(w.casefold() for w in self._found(gap)):
+                if not _keeps(value, word) and not _excused(value, word):
+                    msg = (f"the evidence skips {word!r} between its spans: quote it, keep it, or say in leaves_out "
+                           "why it does not govern the record")  # fmt: skip
+                    yield record.problem("KD317", ("evidence",), msg)
+        for i, span in enumerate(spans):
+            src = self.texts.get(str(span["source"]))
+            found = _THIS.search(span["quote"])
+            sentence = src.sentence_at(span["start"]) if src and found else None
+            earlier = src.sentence_before(sentence) if src and sentence else None
+            if earlier is None or found is None:
+                continue
+            quoted = any(s["start"] < earlier[1] and earlier[0] < s["end"] for s in spans)
+            if not quoted and not _excused(value, found.group()):
+                msg = (f"{short(found.group())} refers to the sentence before, which the evidence does not quote: "
+                       "quote it as context")  # fmt: skip
+                yield record.problem("KD317", ("evidence", i), msg)
+
+    # -- KD316: a qualifier a sibling record of the same sentence keeps -----------------------------------
+
+    def _sentences_of(self, record: RawRecord) -> set[tuple[str, int, int]]:
+        found = set()
+        for span in stating(record):
+            src = self.texts.get(str(span.get("source")))
+            sentence = src.sentence_at(span["start"]) if src else None
+            if sentence:
+                found.add((str(span["source"]), *sentence))
+        return found
+
+    def _names(self, record: RawRecord) -> list[str]:
+        obj = record.value.get("object")
+        if not isinstance(obj, dict):
+            return []
+        if "value" in obj:
+            return [str(obj["value"])]
+        concept = self.concepts.get(str(obj.get("concept")))
+        if concept is None:
+            return []
+        return [concept.value["label"], *(g["text"] for g in concept.value.get("synonyms") or ())]
+
+    def _governed(self, record: RawRecord, governs: str | None) -> bool:
+        """Whether words that govern only ``governs`` reach this record (its object or its statement)."""
+        if governs is None:
+            return True
+        return any(named(n, governs) for n in self._names(record)) or occurs(governs, record.value["statement"])
+
+    def _siblings(self) -> Iterator[Problem]:
+        by_sentence: dict[tuple[str, int, int], list[RawRecord]] = {}
+        for record in self.said:
+            for key in self._sentences_of(record):
+                by_sentence.setdefault(key, []).append(record)
+        reported: set[tuple[int, str]] = set()
+        for group in by_sentence.values():
+            for record in group:
+                for other in group:
+                    if other is record:
+                        continue
+                    for word, governs in _governing(other.value):
+                        if (id(record), word.casefold()) in reported or _keeps(record.value, word):
+                            continue
+                        if not self._governed(record, governs) or _excused(record.value, word):
+                            continue
+                        reported.add((id(record), word.casefold()))
+                        msg = (f"{other.id} keeps {word!r} from the same sentence, and this record drops it: keep it, "
+                               "or say in leaves_out why it does not govern this record")  # fmt: skip
+                        yield record.problem("KD316", ("statement",), msg)
+
+    # -- KD318, KD319: a triple read alone ------------------------------------------------------------------
+
+    def _label(self, concept_id: object) -> str | None:
+        found = self.concepts.get(str(concept_id))
+        return str(found.value["label"]) if found else None
+
+    def _triples(self) -> Iterator[Problem]:
+        for record in (r for r in self.said if r.kind == "claim"):
+            v = record.value
+            subject = self._label(v["subject"])
+            obj = v["object"]
+            target = self._label(obj["concept"]) if "concept" in obj else str(obj.get("value"))
+            if subject and target and (obj.get("concept") == v["subject"] or occurs(subject, target)):
+                msg = f"the object {short(target)} contains the subject {short(subject)}: the triple is circular"
+                yield record.problem("KD318", ("object",), msg)
+            predicate = self.predicates.get(str(v["predicate"]))
+            label = str(predicate.value.get("label", "")) if predicate else ""
+            for word in dict.fromkeys(w.casefold() for w in self._found(label)):
+                if not _keeps(v, word):
+                    msg = (f"predicate {v['predicate']!r} reads {short(label)}, whose {word!r} the claim does not "
+                           "keep as its hedge or a qualifier: the triple would say more than the article")  # fmt: skip
+                    yield record.problem("KD319", ("predicate",), msg)
+
+    # -- KD320, KD321: caveats ------------------------------------------------------------------------------
+
+    def _caveats(self) -> Iterator[Problem]:
+        claims = {str(r.id): r for r in self.said if r.kind == "claim"}
+        sections = {s["id"]: (str(r.id), s["start"], s["end"]) for r in self.sources for s in
+                    r.value.get("sections") or ()}  # fmt: skip
+        for caveat in (r for r in self.said if r.kind == "caveat"):
+            v = caveat.value
+            for i, claim_id in enumerate(v.get("applies_to") or ()):
+                claim = claims.get(claim_id)
+                if claim is not None and restates(claim.value, v):
+                    msg = f"{claim_id} only restates the caveat (its quote is the caveat's own): unlink it"
+                    yield caveat.problem("KD321", ("applies_to", i), msg)
+            if "scope_reason" not in v and self._wider(caveat, sections):
+                msg = "the caveat's scope reaches beyond the paragraph it comes from: say why in scope_reason"
+                yield caveat.problem("KD320", ("scope",), msg)
+
+    def _wider(self, caveat: RawRecord, sections: Mapping[str, tuple[str, int, int]]) -> bool:
+        scope = caveat.value.get("scope") or {}
+        ranges = [sections[s] for s in scope.get("sections") or () if s in sections]
+        ranges += [(r["source"], r["start"], r["end"]) for r in scope.get("spans") or ()]
+        for source, start, end in ranges:
+            src = self.texts.get(source)
+            if src is None:
+                continue
+            own = {p for p in src.paragraphs for s in stating(caveat) if p[0] <= s["start"] < p[1]}
+            if any(p not in own and p[0] < end and start < p[1] for p in src.paragraphs):
+                return True
+        return False
+
+    # -- KD322: one reading of the same words ----------------------------------------------------------------
+
+    def _readings(self) -> Iterator[Problem]:
+        readings: dict[tuple[str, int, str], list[tuple[RawRecord, dict[str, Any]]]] = {}
+        for record in self.said:
+            for reading in record.value.get("readings") or ():
+                readings.setdefault((reading["source"], reading["start"], reading["text"]), []).append(
+                    (record, reading)
+                )
+        for (source, start, text), given in sorted(readings.items()):
+            first = given[0][1]["means"]
+            for record, reading in given[1:]:
+                if reading["means"] != first and "why" not in reading:
+                    msg = f"reads {short(text)} as {short(reading['means'])}, another record as {short(first)}: say why"
+                    yield record.problem("KD322", ("readings",), msg)
+            readers = {id(r) for r, _ in given}
+            for record in self.said:
+                quotes = any(s["source"] == source and s["start"] <= start and start + len(text) <= s["end"]
+                             for s in _spans(record))  # fmt: skip
+                if quotes and id(record) not in readers:
+                    msg = f"quotes {short(text)}, which {given[0][0].id} reads as {short(first)}, but gives no reading"
+                    yield record.problem("KD322", ("evidence",), msg)
+
+    # -- KD323, KD324: concepts ------------------------------------------------------------------------------
+
+    def _outside(self) -> Iterator[Problem]:
+        for concept in self.concepts.values():
+            v = concept.value
+            for i, coding in enumerate(v.get("codings") or ()):
+                if coding.get("origin") != "external" or "release" not in coding:
+                    msg = "a coding needs origin: external and its release (null when the reference records none)"
+                    yield concept.problem("KD323", ("codings", i), msg)
+            sources = {(s["concept"], s["relation"]) for s in v.get("link_sources") or ()}
+            for relation in ("broader", "related"):
+                for i, other in enumerate(v.get(relation) or ()):
+                    if (other, relation) not in sources:
+                        msg = f"{relation} link to {short(other)} has no link_sources entry (origin and reason)"
+                        yield concept.problem("KD323", (relation, i), msg)
+                    back = self.concepts.get(other)
+                    returned = back is None or concept.id in (back.value.get("related") or ())
+                    if relation == "related" and not returned:
+                        msg = f"related link to {short(other)} is not returned by {short(other)}"
+                        yield concept.problem("KD323", (relation, i), msg)
+            yield from self._agrees(concept)
+
+    @staticmethod
+    def _agrees(concept: RawRecord) -> Iterator[Problem]:
+        v = concept.value
+        names = [v["label"], *(g["text"] for g in v.get("synonyms") or ())]
+        words = {w.casefold()[:5] for n in names for w in re.findall(r"[^\W_]+", n)}
+        missing = [w for w in str(concept.id).split("-") if w not in _STOP and w[:5] not in words]
+        if missing:
+            msg = f"id words {', '.join(map(repr, missing))} are in neither the label nor a synonym"
+            yield concept.problem("KD324", ("label",), msg)
+        if v.get("kind") == "route" and not str(v["label"]).casefold().endswith("route"):
+            msg = f"a concept of kind route is labelled {short(v['label'])}: label the route, keep the rest as synonyms"
+            yield concept.problem("KD324", ("label",), msg)
+
+
+def fidelity_problems(records: list[RawRecord], texts: Mapping[str, SourceText]) -> Iterator[Problem]:
+    """The fidelity problems among the (schema-valid) records, given each source's text."""
+    yield from Fidelity(records, texts).problems()
