@@ -210,7 +210,7 @@ def test_show_claim_with_caveats_and_quote_in_context() -> None:
     out = result.stdout
     assert "In ketamine therapy, the drug can also be taken orally." in out
     assert "caveat-006 (supervision-requirement)" in out
-    assert "«orally»" in out and "In therapy, ketamine" in out
+    assert "«orally»" in out and "«How is Ketamine Used in Therapy?»" in out
     assert max(len(line) for line in out.splitlines()) <= 80
 
 

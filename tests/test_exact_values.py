@@ -50,6 +50,9 @@ def expected_rows(table: Table) -> list[list[Any]]:
             rows.append([dig(record, c) for c in table.columns])
             continue
         for n, item in enumerate(dig(record, table.link) or []):
+            if table.inner is not None:  # a list of plain values inside each item: one row per value
+                rows += [[record["id"], n, m, value] for m, value in enumerate(item.get(table.inner) or [])]
+                continue
             rows.append([record["id"], n, *([item] if table.single else [dig(item, c) for c in table.columns])])
     return sorted(rows, key=lambda r: r[: len(table.key)])
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import itertools
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Any
 from ketdata._editor.verdict import record_stamp
 from ketdata._model.dataset import Dataset
 from ketdata._model.problems import DataError, Problem, Severity
-from ketdata._model.records import Caveat, Claim, Concept, DecisionRow, EvidenceStatus
+from ketdata._model.records import Caveat, Claim, Concept, DecisionRow
 from ketdata._model.text import sentences
 from ketdata._validation.folder import discover
 from ketdata._validation.governance import retired
@@ -52,7 +51,6 @@ RELATIONS = {
     "skos:narrowMatch": "the code is narrower",
     "skos:relatedMatch": "related, not the same",
 }
-_WORD = re.compile(r"[a-z]{4,}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,16 +275,17 @@ class Grade:
 
 
 def grade(ds: Dataset, claim: Claim) -> Grade:
-    """The claim's grade explained by the decision-table row (or declared rule) that applies to this claim.
+    """The claim's grade explained by the decision-table row that decides it (the table's own reading).
 
-    A row is shown only when it names this claim's wording: its cue in the statement (the longest cue wins),
-    the status-in-scope rule that governs it, or a cue-less row of its kind. Never a row for another kind of
-    statement: without one, the grade rests on the status's definition, and the page says so.
+    A row decides a claim when its cue is in the statement (the longest cue wins) or it has none, and its
+    kinds of statement (predicates, categories, inside or outside the experimental passage) include the
+    claim's: never a row for another kind of statement. Without one, the grade rests on the status's
+    definition, and the page says so.
     """
     status = ds.evidence_status(claim.evidence_status)
     plain = PLAIN_GRADES.get(status.id, status.label.lower())
-    row = _cue_row(status, claim.statement)
-    if row is not None:
+    row = _deciding_row(ds, claim)
+    if row is not None and row.cue:
         return Grade(plain, status.definition, f"the wording “{row.cue}”: {row.wording}", row.why)
     for rule in ds.rules:
         if rule.kind == "status-in-scope" and claim.predicate in rule.predicates:
@@ -294,28 +293,31 @@ def grade(ds: Dataset, claim: Claim) -> Grade:
             if governing:
                 why = "; ".join(f"{label(c.id)}: {c.statement}" for c in governing)
                 return Grade(plain, status.definition, rule.description, why)
-    row = _kind_row(ds, status, claim)
-    if row is not None:
-        return Grade(plain, status.definition, row.wording, row.why)
-    return Grade(plain, status.definition, None, None)
+    if row is None:
+        return Grade(plain, status.definition, None, None)
+    return Grade(plain, status.definition, row.wording, row.why)
 
 
-def _cue_row(status: EvidenceStatus, statement: str) -> DecisionRow | None:
-    matched = [row for row in status.decision if row.cue and occurs(row.cue, statement)]
-    cues = {str(row.cue) for row in matched}
-    longest = [row for row in matched if not any(c != row.cue and occurs(str(row.cue), c) for c in cues)]
-    return max(longest, key=lambda r: len(str(r.cue)), default=None)
+def _experimental(ds: Dataset, claim: Claim) -> bool:
+    """Whether the claim lies in the passage the decision-table rule names as experimental."""
+    named = {c for r in ds.rules if r.kind == "decision-table" for c in r.caveats}
+    return any(c.id in named for c in ds.caveats_for(claim, include_inactive=True))
 
 
-def _kind_row(ds: Dataset, status: EvidenceStatus, claim: Claim) -> DecisionRow | None:
-    """The cue-less row for this kind of statement: a graded status's plain row, or a row naming the predicate."""
-    rows = [row for row in status.decision if row.cue is None]
-    if status.graded:
-        return rows[0] if len(rows) == 1 else None
-    predicate = ds.predicate(claim.predicate)
-    said = set(_WORD.findall(f"{predicate.id.replace('_', ' ')} {predicate.label}".casefold()))
-    named = [row for row in rows if said & set(_WORD.findall(row.wording.casefold()))]
-    return named[0] if len(named) == 1 else None
+def _deciding_row(ds: Dataset, claim: Claim) -> DecisionRow | None:
+    experimental = _experimental(ds, claim)
+    rows = [
+        row
+        for row in ds.evidence_status(claim.evidence_status).decision
+        if (not row.predicates or claim.predicate in row.predicates)
+        and (not row.categories or claim.category in row.categories)
+        and (row.experimental is None or row.experimental == experimental)
+    ]
+    matched = [row for row in rows if row.cue and occurs(row.cue, claim.statement)]
+    if matched:
+        return max(matched, key=lambda r: len(str(r.cue)))
+    plain = [row for row in rows if row.cue is None]
+    return plain[0] if len(plain) == 1 else None
 
 
 def concepts_of(ds: Dataset, claim: Claim) -> list[Concept]:
