@@ -32,6 +32,7 @@ from ketdata._model import (
     Section,
     Source,
     SourceRange,
+    SourceRevision,
     UnknownRecordError,
 )
 from ketdata._problems import DataError, Problem, Severity, ValidationReport
@@ -75,6 +76,7 @@ __all__ = [
     "Severity",
     "Source",
     "SourceRange",
+    "SourceRevision",
     "UnknownRecordError",
     "ValidationReport",
     "__version__",

@@ -25,6 +25,7 @@ from ketdata._model import (
     Section,
     Source,
     SourceRange,
+    SourceRevision,
 )
 from ketdata._record import Frozen, defaults, fields
 
@@ -49,7 +50,7 @@ KINDS: tuple[tuple[str, str, str], ...] = (
 
 
 def _span(d: Raw) -> EvidenceSpan:
-    return EvidenceSpan(d["source"], d["section"], d["role"], d["quote"], d["start"], d["end"])
+    return EvidenceSpan(d["source"], d["section"], d["role"], d["quote"], d["start"], d["end"], d.get("revision"))
 
 
 def _evidence(d: Raw) -> tuple[EvidenceSpan, ...]:
@@ -101,6 +102,8 @@ def _source(d: Raw) -> Source:
         d.get("license"),
         sections,
         d.get("note"),
+        d.get("recorded"),
+        tuple(SourceRevision(r["sha256"], r["file"], r.get("recorded")) for r in d.get("revisions") or ()),
     )
 
 

@@ -65,6 +65,20 @@ class Section(Frozen):
     end: int
 
 
+class SourceRevision(Frozen):
+    """An earlier revision of a source's text, kept byte for byte beside the source record.
+
+    Attributes:
+        sha256: SHA-256 of the revision's bytes, lower-case hex.
+        file: File name of the revision's text, beside the source records (``data/sources/``).
+        recorded: When the revision was recorded in the dataset (YYYY-MM-DD), or None when unknown.
+    """
+
+    sha256: str
+    file: str
+    recorded: str | None = None
+
+
 class Source(Frozen):
     """A source text the records quote. Unknown bibliographic fields are None, never guessed.
 
@@ -81,6 +95,8 @@ class Source(Frozen):
         license: Licence of the source, or None when unknown (never guessed).
         sections: The source's sections, in order; every quote lies inside the section it names.
         note: Anything a reader should know about the source's provenance, or None.
+        recorded: When the current revision of the text was recorded (YYYY-MM-DD), or None when unknown.
+        revisions: The earlier revisions of the text, oldest first; empty while it has had one revision.
     """
 
     id: str
@@ -95,6 +111,8 @@ class Source(Frozen):
     license: str | None
     sections: tuple[Section, ...]
     note: str | None = None
+    recorded: str | None = None
+    revisions: tuple[SourceRevision, ...] = ()
     # Where the text file lives (None: the shipped data); not part of the record, so never exported or compared.
     _folder: str | None = private(default=None, init=False)
 
@@ -224,6 +242,8 @@ class EvidenceSpan(Frozen):
         quote: The quoted text, exactly as it stands in the source between start and end.
         start: Offset of the quote's first character, in Unicode code points from the start of the source text.
         end: Offset just past the quote's last character, in code points (exclusive).
+        revision: SHA-256 of the source revision the span was made against when that is not the current text
+            (a span a source update could not place), else None.
     """
 
     source: str
@@ -232,6 +252,7 @@ class EvidenceSpan(Frozen):
     quote: str
     start: int
     end: int
+    revision: str | None = None
 
 
 class Gloss(Frozen):

@@ -18,6 +18,7 @@ from ketdata._record import replace
 from ketdata._refs import load_schemas
 from ketdata._rules import Rules, record_problems
 from ketdata._schema import Validators, build_validators, schema_problems
+from ketdata._validation.revisions import update_problems
 from ketdata._versions import VersionRules, release_problems, releases_dir
 from ketdata._yaml import Document, NodeCache
 
@@ -68,6 +69,7 @@ def _checked_file(
         ok = not found and not any(p.code == "KD016" for p in record.doc.problems)
         if ok:
             problems += unreviewed_problems(record)
+            problems += update_problems(record)
         valid.append(ok)
     return records, problems, valid
 
