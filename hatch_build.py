@@ -24,7 +24,7 @@ class CustomMetadataHook(MetadataHookInterface):
         found = _VERSION.search((root / "data" / "dataset.yaml").read_text(encoding="utf-8"))
         if found is None:
             raise ValueError("data/dataset.yaml has no 'version: X.Y.Z' line")
-        package_version = runpy.run_path(str(root / "ketdata" / "_version.py"))["package_version"]
+        package_version = runpy.run_path(str(root / "ketdata" / "_read" / "version.py"))["package_version"]
         metadata["version"] = package_version(found.group(1))
 
 

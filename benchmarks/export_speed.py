@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 
 import ketdata
-from ketdata.export import render
+from ketdata._export import render
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -6,7 +6,7 @@ peak memory are its own, of:
   floor     parsing every YAML file with yaml.CSafeLoader and nothing else;
   validate  ketdata.validate(folder): every schema and every rule;
   load      ketdata.load(folder);
-  export    ketdata.export.export(dataset, out): every format written, Parquet included (the dataset loaded
+  export    ketdata._export.export(dataset, out): every format written, Parquet included (the dataset loaded
             beforehand);
   revalidate  `ketdata validate --cache` after one claims file changed (the cache filled beforehand);
 each as seconds and as a ratio to the floor, with its peak RSS; re-validation also against a full
@@ -42,8 +42,8 @@ import json, resource, sys, tempfile, time
 from pathlib import Path
 op, folder = sys.argv[1], Path(sys.argv[2])
 import yaml, ketdata
-from ketdata.export import export
-from ketdata._validate import run
+from ketdata._export import export
+from ketdata._validation.pipeline import run
 files = sorted(folder.rglob("*.yaml"))
 ds = ketdata.load(folder) if op == "export" else None
 written = ()

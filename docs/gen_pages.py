@@ -18,13 +18,13 @@ from typing import Any
 import mkdocs_gen_files
 
 import ketdata
-import ketdata.export
+import ketdata._export
 from ketdata import Category, Caveat, Claim, Dataset
-from ketdata._problems import render_catalogue
-from ketdata._refs import SchemaSet, load_schemas
-from ketdata._scaffold import source_text
-from ketdata.export._fhir import BASIC_BECAUSE, CLINICAL_USE, FIELD_MAP, WARNING_CATEGORIES
-from ketdata.export._fhir_terms import CANONICAL, CODE_SYSTEMS, EXTENSIONS, FHIR_VERSION, PACKAGE, Part
+from ketdata._editor.new import source_text
+from ketdata._export._fhir import BASIC_BECAUSE, CLINICAL_USE, FIELD_MAP, WARNING_CATEGORIES
+from ketdata._export._fhir_terms import CANONICAL, CODE_SYSTEMS, EXTENSIONS, FHIR_VERSION, PACKAGE, Part
+from ketdata._model.problems import render_catalogue
+from ketdata._validation.refs import SchemaSet, load_schemas
 
 sys.path.insert(0, str(Path(__file__).parent))  # run by path, not imported: make _markup importable
 from _markup import html, md, md_code, md_link, md_table, md_title, page
@@ -155,15 +155,15 @@ def guides() -> None:
 def changelog(text: str) -> str:
     """The changelog page: CHANGELOG.md as it is, since `ketdata release` writes record text into it escaped.
 
-    Markdown has one escaping place, ``ketdata._escape``; escaping here again would show its backslashes.
+    Markdown has one escaping place, ``ketdata._io.escape``; escaping here again would show its backslashes.
     """
     return text
 
 
 def api() -> None:
-    lines = ["# API reference", "", "The public API: the names in `ketdata.__all__` and `ketdata.export.__all__`.", ""]
+    lines = ["# API reference", "", "The public API: the names in `ketdata.__all__` and `ketdata._export.__all__`.", ""]
     lines += [f"::: ketdata.{name}\n" for name in ketdata.__all__]
-    lines += ["## Exporters", "", *(f"::: ketdata.export.{name}\n" for name in ketdata.export.__all__)]
+    lines += ["## Exporters", "", *(f"::: ketdata._export.{name}\n" for name in ketdata._export.__all__)]
     write("reference/api.md", "\n".join(lines))
 
 
@@ -430,7 +430,7 @@ want a `.index.json` build it on loading.
 
 def csv_tables(ds: Dataset) -> list[tuple[str, list[dict[str, Any]]]]:
     """Each CSV table with its columns (name, type, description, constraints), as its Data Package states them."""
-    package = json.loads(ketdata.export.to_datapackage(ds, SCHEMAS, ketdata.export.to_csv(ds)))
+    package = json.loads(ketdata._export.to_datapackage(ds, SCHEMAS, ketdata._export.to_csv(ds)))
     return [(r["name"], r["schema"]["fields"]) for r in package["resources"]]
 
 

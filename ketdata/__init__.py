@@ -6,9 +6,9 @@ Importing the package and loading the shipped data use the standard library only
 
 from __future__ import annotations
 
-from ketdata._diff import Diff, FieldChange, RecordChange, diff
-from ketdata._load import load, load_json, shipped_version
-from ketdata._model import (
+from ketdata._editor.diff import Diff, FieldChange, RecordChange, diff
+from ketdata._model.problems import DataError, Problem, Severity, ValidationReport
+from ketdata._model.records import (
     Category,
     Caveat,
     Claim,
@@ -35,8 +35,8 @@ from ketdata._model import (
     SourceRevision,
     UnknownRecordError,
 )
-from ketdata._problems import DataError, Problem, Severity, ValidationReport
-from ketdata._version import package_version
+from ketdata._read.load import load, load_json, shipped_version
+from ketdata._read.version import package_version
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -98,6 +98,6 @@ def validate(path: str | PathLike[str] | None = None) -> ValidationReport:
     """
     from pathlib import Path
 
-    from ketdata._validate import validate as _validate
+    from ketdata._validation.pipeline import validate as _validate
 
     return ValidationReport(_validate(None if path is None else Path(path)))

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ketdata._model import UnknownRecordError
-from ketdata._problems import DataError, Problem, Severity
+from ketdata._model.problems import DataError, Problem, Severity
+from ketdata._model.records import UnknownRecordError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -70,7 +70,7 @@ def _failed(problems: Sequence[Problem], *, strict: bool = False) -> bool:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from ketdata._validate import run
+    from ketdata._validation.pipeline import run
 
     problems = run(args.data, cache=args.cache and not args.shipped).problems
     _print_problems(problems, args.format, verbose=args.verbose, folder=args.data)
@@ -78,7 +78,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _coverage(args: argparse.Namespace) -> int:
-    from ketdata._validate import run
+    from ketdata._validation.pipeline import run
 
     report = run(args.data)
     if not report.coverage:
@@ -105,9 +105,9 @@ def _coverage(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from ketdata import load
-    from ketdata._validate import run
-    from ketdata.export import export, stale_files
-    from ketdata.export._write import ExportTargetError
+    from ketdata._export import export, stale_files
+    from ketdata._export._write import ExportTargetError
+    from ketdata._validation.pipeline import run
 
     problems = run(args.data).problems
     if _failed(problems):
@@ -134,8 +134,8 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from ketdata._diff import render_markdown, render_text
-    from ketdata._release import RevisionError, compare, resolve
+    from ketdata._editor.diff import render_markdown, render_text
+    from ketdata._editor.release import RevisionError, compare, resolve
 
     try:
         old, new = resolve(args.old), resolve(args.new)
@@ -155,9 +155,9 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _release(args: argparse.Namespace) -> int:
-    from ketdata._release import apply, check_date, finish, plan
-    from ketdata._validate import run
-    from ketdata._versions import JOURNAL, releases_dir
+    from ketdata._editor.release import apply, check_date, finish, plan
+    from ketdata._validation.history import JOURNAL, releases_dir
+    from ketdata._validation.pipeline import run
 
     folder = args.data or Path("data")
     if args.date is not None:
@@ -203,7 +203,7 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _codes(args: argparse.Namespace) -> int:
-    from ketdata._problems import render_catalogue
+    from ketdata._model.problems import render_catalogue
 
     print(render_catalogue(args.format), end="")
     return EXIT_OK
@@ -214,8 +214,8 @@ def _editor_folder(args: argparse.Namespace) -> Path:
 
 
 def _locate(args: argparse.Namespace) -> int:
-    from ketdata._locate import locate
-    from ketdata._scaffold import source_text
+    from ketdata._editor.locate import locate
+    from ketdata._editor.new import source_text
 
     if not args.quote.strip():
         print("ketdata: error: the quote is empty", file=sys.stderr)
@@ -242,8 +242,8 @@ def _locate(args: argparse.Namespace) -> int:
 
 
 def _new(args: argparse.Namespace) -> int:
-    from ketdata import _scaffold
-    from ketdata._files import clean_folder
+    from ketdata._editor import new as _scaffold
+    from ketdata._io.files import clean_folder
 
     folder = _editor_folder(args)
     clean_folder(folder)
@@ -287,8 +287,8 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _fmt(args: argparse.Namespace) -> int:
-    from ketdata._files import clean_folder, write_text
-    from ketdata._format import format_folder
+    from ketdata._editor.fmt import format_folder
+    from ketdata._io.files import clean_folder, write_text
 
     if not args.check:
         clean_folder(_editor_folder(args))
@@ -334,8 +334,8 @@ def _load_checked(folder: Path) -> Any:
 
     No command then meets a record of the wrong shape; the problems are raised as a DataError otherwise.
     """
-    from ketdata._folder import load_folder
-    from ketdata._validate import run
+    from ketdata._validation.folder import load_folder
+    from ketdata._validation.pipeline import run
 
     broken = [p for p in run(folder).problems if p.severity is Severity.ERROR and p.code[:3] in ("KD0", "KD1")]
     if broken:
@@ -344,8 +344,8 @@ def _load_checked(folder: Path) -> Any:
 
 
 def _show(args: argparse.Namespace) -> int:
-    from ketdata._model import Caveat, Claim, near_misses
-    from ketdata._query import show
+    from ketdata._editor.show import show
+    from ketdata._model.records import Caveat, Claim, near_misses
 
     ds = _dataset(args)
     record = ds.get(args.id)
@@ -366,7 +366,7 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from ketdata._query import render_list, select
+    from ketdata._editor.show import render_list, select
 
     claims = select(_dataset(args), args.category, args.status, args.evidence, args.concept)
     print(render_list(claims, args.format), end="")
@@ -374,7 +374,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _shipped_data() -> Path:
-    from ketdata._paths import data_dir
+    from ketdata._read.paths import data_dir
 
     return data_dir()
 

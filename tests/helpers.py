@@ -6,9 +6,9 @@ from pathlib import Path
 
 import ketdata
 from ketdata import Problem, Severity
-from ketdata._paths import schema_version
-from ketdata._release import bumped
-from ketdata._versions import semver
+from ketdata._editor.release import bumped
+from ketdata._read.paths import schema_version
+from ketdata._validation.history import semver
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"

@@ -12,7 +12,7 @@ import pytest
 
 import ketdata
 from ketdata import Claim, Dataset, UnknownRecordError
-from ketdata._record import Frozen, fields, replace
+from ketdata._model.frozen import Frozen, fields, replace
 
 from .helpers import DATA, ROOT, edit
 
@@ -104,7 +104,7 @@ def test_version_and_info() -> None:
 
 
 def test_load_json_round_trip(tmp_path: Path) -> None:
-    from ketdata.export._json import full_plain
+    from ketdata._export._json import full_plain
 
     path = tmp_path / "copy.json"
     snapshot = json.loads((ROOT / "exports" / "json" / "ketdata.json").read_text(encoding="utf-8"))
@@ -146,10 +146,10 @@ def test_jsonschema_is_imported_only_when_a_record_fails_the_fast_check(tmp_path
 def test_public_api_is_documented() -> None:
     import inspect
 
-    import ketdata.export
+    import ketdata._export
 
     missing = []
-    for module in (ketdata, ketdata.export):
+    for module in (ketdata, ketdata._export):
         for name in module.__all__:
             obj = getattr(module, name)
             if not (obj.__doc__ or "").strip():

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ketdata._cache import ResultCache
-from ketdata._validate import CACHE_DIR, run
+from ketdata._validation.cache import ResultCache
+from ketdata._validation.pipeline import CACHE_DIR, run
 
 from .helpers import ROOT, edit, line_of
 
@@ -52,14 +52,16 @@ def test_a_schema_change_is_never_hidden(warm: Path, monkeypatch: pytest.MonkeyP
     claim = json.loads((schemas / "claim.schema.json").read_text(encoding="utf-8"))
     claim["properties"]["statement"]["maxLength"] = 20
     (schemas / "claim.schema.json").write_text(json.dumps(claim), encoding="utf-8")
-    monkeypatch.setattr("ketdata._validate.schema_dir", lambda: schemas)
+    monkeypatch.setattr("ketdata._validation.pipeline.schema_dir", lambda: schemas)
     assert "KD101" in {p[0] for p in problems(warm)}
 
 
 def test_new_ketdata_code_starts_a_new_cache(tmp_path: Path) -> None:
     code = shutil.copytree(ROOT / "ketdata", tmp_path / "ketdata")
     before = ResultCache(tmp_path / CACHE_DIR, ROOT / "schema", code).key("claims/a.yaml", b"id: x")
-    (code / "_rules.py").write_text((code / "_rules.py").read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    (code / "_validation/rules.py").write_text(
+        (code / "_validation/rules.py").read_text(encoding="utf-8") + "\n", encoding="utf-8"
+    )
     after = ResultCache(tmp_path / CACHE_DIR, ROOT / "schema", code).key("claims/a.yaml", b"id: x")
     assert before != after
 
@@ -127,7 +129,7 @@ def test_the_command_line_caches_only_when_asked(data: Path) -> None:
 
 
 def test_a_copied_or_altered_entry_is_ignored(tmp_path: Path) -> None:
-    from ketdata._paths import schema_dir
+    from ketdata._read.paths import schema_dir
 
     cache = ResultCache(tmp_path / "cache", schema_dir())
     good, other = cache.key("a.yaml", b"a"), cache.key("b.yaml", b"b")

@@ -131,7 +131,7 @@ def test_help_has_examples() -> None:
 
 
 def test_codes_lists_the_catalogue() -> None:
-    from ketdata._problems import CODES
+    from ketdata._model.problems import CODES
 
     text = ketdata("codes").stdout
     assert all(code in text for code in CODES)

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from ketdata._cli import main
-from ketdata._problems import CODES
+from ketdata._model.problems import CODES
 
 from .helpers import DATA, ROOT
 

@@ -126,9 +126,9 @@ def test_every_internal_link_opens_a_file_from_disk(site: Path, pages: dict[Path
 
 
 def test_mapping_page_states_the_exporters_tables(site: Path, pages: dict[Path, Page]) -> None:
-    from ketdata.export._csv import TABLES
-    from ketdata.export._fhir import BASIC_BECAUSE, FIELD_MAP
-    from ketdata.export._fhir_terms import CODE_SYSTEMS, EXTENSIONS
+    from ketdata._export._csv import TABLES
+    from ketdata._export._fhir import BASIC_BECAUSE, FIELD_MAP
+    from ketdata._export._fhir_terms import CODE_SYSTEMS, EXTENSIONS
 
     text = pages[site.resolve() / "reference" / "mapping.html"].text
     expected = [e.url for e in EXTENSIONS] + [c.value_set for c in CODE_SYSTEMS] + list(BASIC_BECAUSE.values())
@@ -260,7 +260,7 @@ def make_hostile(project: Path) -> None:
                              cwd=project, capture_output=True, text=True)  # fmt: skip
     assert release.returncode == 0, release.stderr
     changelog = (project / "CHANGELOG.md").read_text(encoding="utf-8")
-    # The record text is in the changelog, escaped where it was written (ketdata._escape), never as markup.
+    # The record text is in the changelog, escaped where it was written (ketdata._io.escape), never as markup.
     assert "alert(1)" in changelog and HOSTILE["script"] not in changelog
 
 

@@ -15,12 +15,12 @@ from markdown_it import MarkdownIt
 
 import ketdata
 from ketdata._cli import main
-from ketdata._convert import KINDS, build_dataset, to_plain
-from ketdata._diff import diff, render_markdown
-from ketdata._escape import csv_cell, markdown_code, markdown_text, xhtml_text
-from ketdata._model import Dataset
-from ketdata._release import changelog_section
-from ketdata.export import load_csv, render
+from ketdata._editor.diff import diff, render_markdown
+from ketdata._editor.release import changelog_section
+from ketdata._export import load_csv, render
+from ketdata._io.escape import csv_cell, markdown_code, markdown_text, xhtml_text
+from ketdata._model.convert import KINDS, build_dataset, to_plain
+from ketdata._model.records import Dataset
 
 HOSTILE = [
     '=HYPERLINK("http://evil.example","x")',

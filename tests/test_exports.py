@@ -18,8 +18,8 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 import ketdata
-from ketdata._record import fields, replace
-from ketdata.export import export, load_csv, render, stale_files, to_parquet
+from ketdata._export import export, load_csv, render, stale_files, to_parquet
+from ketdata._model.frozen import fields, replace
 
 from .helpers import DATA, ROOT
 
@@ -310,7 +310,7 @@ def test_a_parquet_file_another_writer_made_is_current_if_its_table_is(written: 
 
 
 def test_importing_and_loading_never_imports_pyarrow() -> None:
-    code = "import sys, ketdata, ketdata.export; ketdata.load(); print('pyarrow' in sys.modules)"
+    code = "import sys, ketdata, ketdata._export; ketdata.load(); print('pyarrow' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
 
@@ -503,7 +503,7 @@ def test_a_failed_write_leaves_the_previous_exports_intact(written: Path, tmp_pa
             raise OSError(28, "No space left on device")
         return real_fdopen(fd, *args, **kwargs)
 
-    monkeypatch.setattr("ketdata.export._write.os.fdopen", failing_fdopen)
+    monkeypatch.setattr("ketdata._export._write.os.fdopen", failing_fdopen)
     with pytest.raises(OSError, match="No space"):
         export(changed, out)
     after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}

@@ -14,9 +14,9 @@ from fhirpathpy import evaluate
 from fhirpathpy.models import models
 
 import ketdata
-from ketdata.export import render
-from ketdata.export._fhir import BASIC_BECAUSE, CLINICAL_USE, FIELD_MAP
-from ketdata.export._fhir_terms import EXTENSIONS
+from ketdata._export import render
+from ketdata._export._fhir import BASIC_BECAUSE, CLINICAL_USE, FIELD_MAP
+from ketdata._export._fhir_terms import EXTENSIONS
 
 from .helpers import DATA
 

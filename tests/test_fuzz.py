@@ -126,9 +126,9 @@ def test_random_yaml_documents_only_ever_give_problems(folder: Path, documents: 
 def test_the_fast_schema_check_never_accepts_what_jsonschema_rejects(
     doc: int, pick: int, new: Any, action: str
 ) -> None:
-    from ketdata._paths import schema_dir
-    from ketdata._refs import load_schemas
-    from ketdata._schema import build_validators
+    from ketdata._read.paths import schema_dir
+    from ketdata._validation.refs import load_schemas
+    from ketdata._validation.schema import build_validators
 
     validator = build_validators(load_schemas(schema_dir()))["claim"]
     records = list(yaml.safe_load_all((DATA / TARGET).read_text(encoding="utf-8")))

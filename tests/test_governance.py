@@ -9,7 +9,7 @@ from pathlib import Path
 
 import ketdata
 from ketdata import Severity
-from ketdata.export import render
+from ketdata._export import render
 
 from .helpers import edit, findings, line_of, link_to_caveats
 

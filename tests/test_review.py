@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ketdata._format import format_folder
-from ketdata._review import FLAGS, ReviewRefusedError, Verdict, due_after, review_block
-from ketdata._validate import run
+from ketdata._editor.fmt import format_folder
+from ketdata._editor.verdict import FLAGS, ReviewRefusedError, Verdict, due_after, review_block
+from ketdata._validation.pipeline import run
 
 from .helpers import DATA, ROOT, edit
 from .workbench import TODAY, running

@@ -12,7 +12,7 @@ import yaml
 from playwright.sync_api import Page, expect, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from ketdata._validate import run
+from ketdata._validation.pipeline import run
 
 from .helpers import ROOT
 

@@ -376,7 +376,7 @@ def test_invisible_characters_in_text_are_refused_with_their_name(char: str, tmp
 
 @given(needle=st.text(alphabet="ab _.KéÉß", min_size=1, max_size=3), text=st.text(alphabet="ab _.KéÉßS", max_size=10))
 def test_occurs_is_a_whole_word_case_blind_search(needle: str, text: str) -> None:
-    from ketdata._rules import occurs
+    from ketdata._validation.rules import occurs
 
     expected = re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", text, re.IGNORECASE) is not None
     assert occurs(needle, text) == expected

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 import ketdata
-from ketdata._files import TMP_TAG
-from ketdata._versions import read_checksums
-from ketdata.export import export
-from ketdata.export._write import ExportTargetError
+from ketdata._export import export
+from ketdata._export._write import ExportTargetError
+from ketdata._io.files import TMP_TAG
+from ketdata._validation.history import read_checksums
 
 from .helpers import DATA, EDITED, LATEST, ROOT, edit
 
@@ -256,7 +256,7 @@ def test_a_release_stopped_by_a_file_size_limit_is_finished_by_the_next(project:
 def test_without_an_atomic_exchange_two_renames_and_recovery_keep_a_whole_set(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ketdata.export import _write
+    from ketdata._export import _write
 
     monkeypatch.setattr(_write, "exchange", lambda a, b: False)  # as on a system without renameat2
     out = tmp_path / "out"
@@ -281,7 +281,7 @@ def test_fmt_removes_what_a_killed_write_left(data: Path, tmp_path: Path) -> Non
 
 
 def test_release_planning_refuses_a_forged_baseline(project: Path) -> None:
-    from ketdata._release import ReleaseError, plan
+    from ketdata._editor.release import ReleaseError, plan
 
     edit(project / f"releases/{LATEST}.json", f'"version":"{LATEST}"', '"version":"99.0.0"')
     reword(project / "data")
@@ -290,7 +290,7 @@ def test_release_planning_refuses_a_forged_baseline(project: Path) -> None:
 
 
 def test_a_journal_never_replaces_a_released_snapshot(project: Path) -> None:
-    from ketdata._release import ReleaseError, finish
+    from ketdata._editor.release import ReleaseError, finish
 
     released = (project / f"releases/{LATEST}.json").read_bytes()
     journal = {"version": LATEST, "dataset": "", "snapshot": "{}", "checksums": "", "changelog": ""}

@@ -8,7 +8,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ketdata._coverage import coverage, sentences, uncovered
+from ketdata._validation.coverage import coverage, sentences, uncovered
 
 from .helpers import DATA
 from .test_fuzz import SETTINGS

@@ -62,7 +62,7 @@ def test_no_claim_evidence_is_a_bare_list_item() -> None:
 
 
 def test_every_sentence_is_at_least_half_inside_some_evidence() -> None:
-    from ketdata._validate import run
+    from ketdata._validation.pipeline import run
 
     covered = {i for r in (*DS.claims, *DS.caveats) for s in r.evidence for i in range(s.start, s.end)}
     rows = run(DATA).coverage["ketamine-overview"]
@@ -169,7 +169,7 @@ def test_every_concept_is_used() -> None:
 
 
 def test_coverage_is_complete() -> None:
-    from ketdata._validate import run
+    from ketdata._validation.pipeline import run
 
     rows = run(DATA).coverage["ketamine-overview"]
     assert len(rows) == 17

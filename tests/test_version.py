@@ -7,7 +7,7 @@ import importlib.metadata
 import pytest
 
 import ketdata
-from ketdata import _version
+from ketdata._read import version as _version
 
 from .helpers import DATA
 

@@ -12,7 +12,7 @@ import pytest
 
 import ketdata
 from ketdata import Problem
-from ketdata._release import bumped
+from ketdata._editor.release import bumped
 
 from .helpers import (
     EDIT_BUMP,
@@ -220,7 +220,7 @@ def test_diff_between_git_revisions(project: Path) -> None:
 
 @pytest.mark.parametrize(("old", "new", "bump"), [("1.2.3", "2.0.0", "major"), ("1.2.3", "1.3.0", "minor")])
 def test_schema_version_changes_drive_the_bump(old: str, new: str, bump: str) -> None:
-    from ketdata._diff import schema_bump
+    from ketdata._editor.diff import schema_bump
 
     assert schema_bump(old, new) == bump
 

@@ -103,7 +103,7 @@ def test_installed_wheel_validates_its_shipped_data(wheel: Path, tmp_path: Path)
         check=True,
     )
     code = (
-        "import ketdata, ketdata._paths as p; print(ketdata.__file__); print(p.data_dir()); "
+        "import ketdata, ketdata._read.paths as p; print(ketdata.__file__); print(p.data_dir()); "
         "print(p.schema_dir()); print(sum(x.severity is ketdata.Severity.ERROR for x in ketdata.validate()))"
     )
     env = {**os.environ, "PYTHONPATH": str(target)}

@@ -82,7 +82,7 @@ def test_alias_bomb_is_refused_without_expanding(data: Path) -> None:
 
 
 def test_file_over_the_size_limit_is_refused(data: Path) -> None:
-    from ketdata._yaml import MAX_FILE_BYTES
+    from ketdata._io.yaml import MAX_FILE_BYTES
 
     path = write(data, RECORD + "# " + "x" * MAX_FILE_BYTES + "\n")
     assert [p.code for p in ketdata.validate(data) if p.file == str(path)] == ["KD010"]

@@ -1,1 +1,1 @@
-"""Editor tools that change the data folder on an editor's request (source revisions, for now)."""
+"""Editor tools: the commands that format, create, release, compare and show records."""

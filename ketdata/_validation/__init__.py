@@ -1,1 +1,1 @@
-"""Validation rules that live in their own modules (the rest are still in ``ketdata._rules`` and friends)."""
+"""Validation: one pipeline from a data folder to located problems and, when clean, the dataset."""

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ketdata._folder import RawRecord
-from ketdata._problems import Problem, short
+from ketdata._model.problems import Problem, short
+from ketdata._validation.folder import RawRecord
 
 MARKED = ("claim", "caveat", "concept")
 

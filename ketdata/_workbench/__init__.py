@@ -27,8 +27,8 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ketdata._model import Caveat, Claim
-from ketdata._review import FLAGS, ReviewConflictError, ReviewRefusedError, Verdict, write_review
+from ketdata._editor.verdict import FLAGS, ReviewConflictError, ReviewRefusedError, Verdict, write_review
+from ketdata._model.records import Caveat, Claim
 from ketdata._workbench import _view
 
 COOKIE = "ketdata_review"

@@ -7,15 +7,15 @@ import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ketdata._files import read_regular
-from ketdata._folder import discover, load_folder
-from ketdata._governance import REVIEWED
-from ketdata._model import Caveat, Claim, Concept, Dataset, DecisionRow
-from ketdata._problems import DataError, Problem, Severity
-from ketdata._review import fingerprint
-from ketdata._rules import occurs
-from ketdata._validate import run
-from ketdata._yaml import read_documents
+from ketdata._editor.verdict import fingerprint
+from ketdata._io.files import read_regular
+from ketdata._io.yaml import read_documents
+from ketdata._model.problems import DataError, Problem, Severity
+from ketdata._model.records import Caveat, Claim, Concept, Dataset, DecisionRow
+from ketdata._validation.folder import discover, load_folder
+from ketdata._validation.governance import REVIEWED
+from ketdata._validation.pipeline import run
+from ketdata._validation.rules import occurs
 
 Record = Claim | Caveat
 # The queue's order: records changed since their review first (KD603), then flagged, unreviewed, reviewed.

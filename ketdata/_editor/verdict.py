@@ -1,0 +1,176 @@
+"""A reviewer's verdict on one claim or caveat, written into its ``review`` block and nowhere else.
+
+The write goes through the canonical formatter and the one atomic write, so no other byte of the file
+changes; it is refused when the file changed since the reviewer saw it (optimistic concurrency) and when
+the file is not in canonical form (formatting it would change more than the review). ketdata never fills
+in a reviewer: the name and role are the reviewer's own words, trimmed of surrounding spaces only.
+
+Review-due policy: a confirmed record is due for review again one year after it was reviewed; a flagged
+record gets no due date, since the flag itself (KD612) keeps it in the queue until it is changed and
+reviewed again.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from jsonschema import Draft202012Validator
+
+from ketdata._editor.fmt import format_file, key_order
+from ketdata._io.files import read_regular, write_text
+from ketdata._io.yaml import read_documents
+from ketdata._read.paths import schema_dir
+from ketdata._validation.folder import discover
+from ketdata._validation.governance import REVIEWED
+
+# The reasons a reviewer may flag a record, as the schema's reviewFlag lists them, with the words shown.
+FLAGS: dict[str, str] = {
+    "overstates-the-article": "Overstates the article",
+    "hedge-or-qualifier-lost": "Hedge or qualifier lost",
+    "wrong-category": "Wrong category",
+    "wrong-evidence-status": "Wrong evidence status",
+    "evidence-does-not-support": "Evidence does not support the claim",
+    "caveat-missing-or-wrong": "Missing or wrong caveat",
+    "code-wrong-or-too-strong": "Wrong or too-strong code",
+}
+
+
+class ReviewConflictError(ValueError):
+    """The record's file changed on disk since the reviewer was shown the record."""
+
+
+class ReviewRefusedError(ValueError):
+    """The verdict cannot be written as given (no reason for a flag, a name that is not plain text...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What a reviewer decided about one record.
+
+    Attributes:
+        status: ``reviewed`` (faithful to the article) or ``flagged``.
+        reviewer: The reviewer's name, as typed.
+        role: The reviewer's role, as typed.
+        flags: The reasons for a flag, from `FLAGS`.
+        note: The reviewer's note, or empty.
+    """
+
+    status: Literal["reviewed", "flagged"]
+    reviewer: str
+    role: str
+    flags: tuple[str, ...] = ()
+    note: str = ""
+
+
+def fingerprint(data: bytes) -> str:
+    """The version of a file's bytes a page was built from (sha256, hex)."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def due_after(day: datetime.date) -> datetime.date:
+    """One year after ``day`` (29 February gives 28 February)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
+def review_block(verdict: Verdict, today: datetime.date) -> dict[str, Any]:
+    """The ``review`` mapping a verdict writes.
+
+    Raises:
+        ReviewRefusedError: A flag without a reason, or with an unknown one; a confirmation with reasons; no name.
+    """
+    name, role, note = verdict.reviewer.strip(), verdict.role.strip(), verdict.note.strip()
+    if not name or not role:
+        raise ReviewRefusedError("type your name and your role first: ketdata never records a reviewer for you")
+    unknown = [f for f in verdict.flags if f not in FLAGS]
+    if unknown:
+        raise ReviewRefusedError(f"unknown flag reason(s): {', '.join(unknown)}")
+    if verdict.status == "flagged" and not verdict.flags:
+        raise ReviewRefusedError("a flag needs at least one reason")
+    if verdict.status == "reviewed" and verdict.flags:
+        raise ReviewRefusedError("a confirmed record has no flag reasons; untick them, or flag it instead")
+    _check_text({"name": name, "role": role, **({"note": note} if note else {})})
+    block: dict[str, Any] = {"status": verdict.status, "reviewed_by": name, "reviewer_role": role}
+    block["reviewed_on"] = today.isoformat()
+    if verdict.status == "reviewed":
+        block["review_due"] = due_after(today).isoformat()
+    else:
+        block["flags"] = [f for f in FLAGS if f in verdict.flags]
+    if note:
+        block["note"] = note
+    return block
+
+
+def _check_text(values: dict[str, str]) -> None:
+    common = json.loads(read_regular(schema_dir() / "common.schema.json"))
+    plain = Draft202012Validator(common["$defs"]["text"])
+    for field, value in values.items():
+        if not plain.is_valid(value):
+            raise ReviewRefusedError(
+                f"the {field} must be one line of plain text, up to 2000 characters, not starting with = + - or @"
+            )
+
+
+def record_file(folder: Path, record_id: str) -> tuple[Path, str]:
+    """The data file holding a claim or caveat, and its kind.
+
+    Raises:
+        ReviewRefusedError: No claim or caveat has that id.
+    """
+    files, _ = discover(folder)
+    for data_file in files:
+        if data_file.kind not in REVIEWED:
+            continue
+        documents, _ = read_documents(read_regular(data_file.path), str(data_file.path))
+        if any(isinstance(d.value, dict) and d.value.get("id") == record_id for d in documents):
+            return data_file.path, data_file.kind
+    raise ReviewRefusedError(f"no claim or caveat {record_id!r} in {folder}")
+
+
+def write_review(folder: Path, record_id: str, verdict: Verdict, seen: str, today: datetime.date) -> Path:
+    """Write a verdict into a record's review block; returns the file written.
+
+    Args:
+        folder: The data folder.
+        record_id: The claim or caveat reviewed.
+        verdict: What the reviewer decided.
+        seen: The `fingerprint` of the record's file when the reviewer was shown the record.
+        today: The review date.
+
+    Raises:
+        ReviewConflictError: The file changed since then: nothing is written.
+        ReviewRefusedError: The verdict is incomplete, the file is not in canonical form, or the record would
+            no longer match its schema.
+    """
+    block = review_block(verdict, today)
+    path, kind = record_file(folder, record_id)
+    if fingerprint(read_regular(path)) != seen:
+        raise ReviewConflictError(f"{path.name} changed on disk since the page showed {record_id}; nothing was written")
+    order = key_order()
+    before = format_file(path, kind, order)
+    if before.text is None or before.changed:
+        why = before.skipped or "is not in canonical form"
+        raise ReviewRefusedError(f"{path.name} {why}: run `ketdata fmt` first, so that a review changes nothing else")
+    changed: list[dict[str, Any]] = []
+
+    def set_review(values: list[Any]) -> None:
+        for value in values:
+            if isinstance(value, dict) and value.get("id") == record_id:
+                value["review"] = block
+                changed.append(value)
+
+    after = format_file(path, kind, order, set_review)
+    if not changed or after.text is None:
+        raise ReviewRefusedError(f"{record_id} could not be found again in {path.name}")
+    # An editor may have saved while the new text was made: check once more, just before the write.
+    if fingerprint(read_regular(path)) != seen:
+        raise ReviewConflictError(f"{path.name} changed on disk since the page showed {record_id}; nothing was written")
+    write_text(path, after.text)
+    return path

@@ -1,0 +1,1 @@
+"""Files and text at the edges: the safe read and write, YAML reading, escaping per output sink."""

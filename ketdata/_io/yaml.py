@@ -1,0 +1,265 @@
+"""Reading YAML data files safely, and finding the line and column of any key when a problem needs it.
+
+Only libyaml's (or PyYAML's) safe composer is used; nodes are turned into Python values here so that
+duplicate keys, aliases and tags are reported instead of silently resolved.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from ketdata._io.files import read_regular
+from ketdata._model.frozen import replace
+from ketdata._model.problems import Problem, problem, short
+
+try:
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # PyYAML built without libyaml
+    warnings.warn("libyaml is not available; reading YAML with the slower pure-Python loader", stacklevel=1)
+    _Loader = yaml.SafeLoader
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 20
+
+_T = "tag:yaml.org,2002:"
+_SCALARS = {_T + n: n for n in ("str", "int", "float", "bool", "null", "timestamp")}
+_CONSTRUCT = SafeConstructor()
+_STR = _T + "str"
+_TAB_INDENT = re.compile(r"^ *\t", re.MULTILINE)
+
+_TYPE_NAMES = {"int": "an integer", "float": "a number", "bool": "a boolean", "null": "null", "timestamp": "a date"}
+
+Path_ = tuple[str | int, ...]
+
+
+class _Unreadable:
+    """Stands for a value that could not be read (already reported), so that no check reports it again."""
+
+    def __repr__(self) -> str:
+        return "<unreadable>"
+
+
+UNREADABLE = _Unreadable()
+
+
+class NodeCache:
+    """The node trees of a folder's files, composed again only when a problem needs a line and column.
+
+    Values are read without keeping any node, which holds memory flat on large datasets; the few
+    records that have a problem pay for a second parse of their file. The last few files stay cached.
+    """
+
+    def __init__(self, keep: int = 4) -> None:
+        self.keep = keep
+        self._files: dict[str, list[Node]] = {}
+
+    def documents(self, file: str) -> list[Node]:
+        """The document nodes of a file, from the cache or parsed again."""
+        nodes = self._files.pop(file, None)
+        if nodes is None:
+            try:
+                text = read_regular(Path(file)).decode("utf-8")
+                nodes = [n for n in yaml.compose_all(text, Loader=_Loader) if n is not None]
+            except (OSError, UnicodeDecodeError, yaml.YAMLError):
+                nodes = []
+        self._files[file] = nodes
+        while len(self._files) > self.keep:
+            del self._files[next(iter(self._files))]
+        return nodes
+
+
+def _at(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _walk(node: Node, path: Path_) -> tuple[int, int] | None:
+    """The place of the deepest key or item along ``path`` in a node tree."""
+    found = None
+    for part in path:
+        if isinstance(node, MappingNode):
+            pair = next(((k, v) for k, v in node.value if isinstance(k, ScalarNode) and k.value == part), None)
+            if pair is None:
+                break
+            found, node = _at(pair[0]), pair[1]
+        elif isinstance(node, SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            node = node.value[part]
+            found = _at(node)
+        else:
+            break
+    return found
+
+
+@dataclass(slots=True)
+class Document:
+    """One YAML document of a file: its value, where it starts, and the problems met reading it."""
+
+    value: Any
+    line: int
+    column: int
+    file: str = ""
+    index: int = 0
+    cache: NodeCache | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    def mark(self, path: Path_) -> tuple[int, int]:
+        """The 1-based line and column of the deepest key or item along ``path`` (or the document's start)."""
+        nodes = self.cache.documents(self.file) if self.cache and path else []
+        found = _walk(nodes[self.index], path) if self.index < len(nodes) else None
+        return found or (self.line, self.column)
+
+
+class _Converter:
+    """Turns a document's nodes into plain values, reporting what a plain safe load would hide."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def _report(self, code: str, node: Node, message: str) -> None:
+        line, column = _at(node)
+        self.problems.append(problem(code, self.file, line, column, None, message))
+
+    def convert(self, node: Node, depth: int = 0) -> Any:
+        # No alias can reach here: a text with '&' or '*' is scanned for anchors and refused first.
+        if depth > MAX_DEPTH:
+            self._report("KD011", node, f"value nested deeper than {MAX_DEPTH} levels")
+            return None
+        if isinstance(node, ScalarNode):
+            return node.value if node.tag == _STR else self._scalar(node)
+        if isinstance(node, MappingNode):
+            return self._mapping(node, depth)
+        if node.tag != _T + "seq":
+            self._report("KD007", node, f"tag {node.tag!r} is not allowed")
+        return [self.convert(item, depth + 1) for item in node.value]
+
+    def _mapping(self, node: MappingNode, depth: int) -> dict[str, Any]:
+        if node.tag != _T + "map":
+            self._report("KD007", node, f"tag {node.tag!r} is not allowed")
+        result: dict[str, Any] = {}
+        first: dict[str, Node] = {}
+        for key_node, value_node in node.value:
+            key = self.convert(key_node, depth)
+            if not isinstance(key, str):
+                self._report("KD014", key_node, f"key {key!r} is not a string")
+                key = str(key)
+            if key in first:
+                line = _at(first[key])[0]
+                self._report("KD005", key_node, f"duplicate key {key!r} (first given on line {line})")
+                continue
+            first[key] = key_node
+            result[key] = self.convert(value_node, depth + 1)
+        return result
+
+    def _scalar(self, node: ScalarNode) -> Any:
+        kind = _SCALARS.get(node.tag)
+        if kind is None:
+            self._report("KD007", node, f"tag {node.tag!r} is not allowed")
+            return node.value
+        try:
+            return _CONSTRUCT.construct_object(node, deep=True)
+        except (ValueError, KeyError, AttributeError, TypeError, OverflowError):
+            # '!!int abc', '!!bool maybe', '!!timestamp nope', 2020-02-30, or an integer of thousands of digits.
+            self._report("KD016", node, f"{short(node.value)} cannot be read as {_TYPE_NAMES[kind]}")
+            return UNREADABLE
+
+
+def _decode(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return None, [problem("KD002", file, 1, 1, None, "file starts with a UTF-8 byte-order mark")]
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        msg = f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not valid UTF-8"
+        return None, [problem("KD001", file, line, column, None, msg)]
+
+
+def _anchor_problems(text: str, file: str) -> list[Problem]:
+    found: list[Problem] = []
+    for event in yaml.parse(text, Loader=_Loader):
+        anchor = getattr(event, "anchor", None)
+        if anchor is None:
+            continue
+        what = f"alias *{anchor}" if isinstance(event, yaml.AliasEvent) else f"anchor &{anchor}"
+        m = event.start_mark
+        line, column = (m.line + 1, m.column + 1) if m else (1, 1)
+        found.append(problem("KD006", file, line, column, None, f"{what} is not allowed"))
+    return found
+
+
+def _syntax_problem(exc: yaml.YAMLError, text: str, file: str) -> Problem:
+    context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    trouble, mark = getattr(exc, "problem", None), getattr(exc, "problem_mark", None)
+    # An unclosed quote or bracket is found only at the end of the file: point at where it was opened.
+    if context_mark is not None and (mark is None or "end of stream" in str(trouble)):
+        mark = context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    what = " ".join(str(p) for p in (context, trouble) if p) or str(exc)
+    tab = _TAB_INDENT.search(text)
+    if tab:
+        tab_line = text.count("\n", 0, tab.start()) + 1
+        return problem("KD004", file, tab_line, tab.end() - tab.start(), None, "tab character used for indentation")
+    return problem("KD003", file, line, column, None, what)
+
+
+def read_documents(data: bytes, file: str, cache: NodeCache | None = None) -> tuple[list[Document], list[Problem]]:
+    """Parse a data file's bytes into documents with marks, and every problem found on the way.
+
+    Args:
+        data: The file's bytes.
+        file: The path to report problems against (and to parse again for marks).
+        cache: Where node trees are kept for marks; without one, problems point at documents' starts.
+
+    Returns:
+        The documents (empty when the file cannot be parsed) and the problems.
+    """
+    if len(data) > MAX_FILE_BYTES:
+        msg = f"file is {len(data)} bytes; the limit is {MAX_FILE_BYTES}"
+        return [], [problem("KD010", file, 1, 1, None, msg)]
+    text, problems = _decode(data, file)
+    if text is None:
+        return [], problems
+    documents: list[Document] = []
+    try:
+        if "&" in text or "*" in text:
+            problems = _anchor_problems(text, file)
+            if problems:
+                return [], problems
+        # Each document is converted as soon as it is composed, so a file's node trees never pile up.
+        for node in yaml.compose_all(text, Loader=_Loader):
+            if node is None:
+                continue
+            converter = _Converter(file)
+            value = converter.convert(node)
+            line, column = _at(node)
+            documents.append(Document(value, line, column, file, len(documents), cache, converter.problems))
+    except yaml.YAMLError as exc:
+        return [], [_syntax_problem(exc, text, file)]
+    except RecursionError:  # only the pure-Python composer recurses; libyaml stops at 1000 levels itself
+        return [], [problem("KD011", file, 1, 1, None, "values nested too deeply to read")]
+    if not documents:
+        problems.append(problem("KD009", file, 1, 1, None, "file holds no records"))
+    return documents, problems
+
+
+def iter_mappings(documents: list[Document], file: str) -> Iterator[tuple[Document, list[Problem]]]:
+    """Each document that is a mapping with its problems (named after its id), or a problem for one that is not."""
+    for doc in documents:
+        if isinstance(doc.value, dict):
+            rid = doc.value.get("id")
+            named = rid if isinstance(rid, str) else None
+            yield doc, [replace(p, record_id=named) for p in doc.problems]
+        else:
+            kind = type(doc.value).__name__
+            msg = f"document is a {kind}, not a mapping; each document must be one record"
+            yield doc, [*doc.problems, problem("KD008", file, doc.line, doc.column, None, msg)]

@@ -1,0 +1,464 @@
+"""Problems found in data: located, coded, and collected rather than raised one at a time."""
+
+from __future__ import annotations
+
+import enum
+from types import MappingProxyType
+
+from ketdata._model.frozen import Frozen
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
+
+
+class Severity(enum.StrEnum):
+    """How much a problem matters: errors fail validation, warnings and infos do not.
+
+    A severity equals its name as a string: ``Severity.ERROR == "error"``.
+    """
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Code(Frozen):
+    """An entry of the error catalogue: a stable code with its title and how to fix it."""
+
+    code: str
+    severity: Severity
+    title: str
+    fix: str
+
+
+def _catalogue(*codes: Code) -> MappingProxyType[str, Code]:
+    return MappingProxyType({c.code: c for c in codes})
+
+
+_E, _W = Severity.ERROR, Severity.WARNING
+
+CODES: MappingProxyType[str, Code] = _catalogue(
+    Code("KD001", _E, "File is not valid UTF-8", "Save the file as UTF-8; the message gives the first bad byte."),
+    Code("KD002", _E, "File starts with a byte-order mark", "Save the file as UTF-8 without a BOM."),
+    Code(
+        "KD003", _E, "YAML syntax error", "Fix the YAML at the line shown; the message says what the parser expected."
+    ),
+    Code(
+        "KD004", _E, "Tab used for indentation", "YAML allows only spaces for indentation; replace the tab with spaces."
+    ),
+    Code(
+        "KD005",
+        _E,
+        "Duplicate key",
+        "A key may appear once per mapping; YAML would silently keep the last. Remove one.",
+    ),
+    Code(
+        "KD006",
+        _E,
+        "Anchor or alias",
+        "Anchors (&) and aliases (*) are not allowed in data files; write the value out.",
+    ),
+    Code(
+        "KD007", _E, "Unsupported YAML tag", "Only plain YAML values are read; remove the tag (e.g. !!python/object)."
+    ),
+    Code(
+        "KD008",
+        _E,
+        "Document is not a mapping",
+        "Each YAML document (between '---' lines) must be one record: a mapping of keys.",
+    ),
+    Code("KD009", _E, "Empty data file", "Add records to the file or delete it."),
+    Code("KD010", _E, "File too large", "Split the records over several files; each must stay under the size limit."),
+    Code("KD011", _E, "Nesting too deep", "Records are shallow; flatten the value."),
+    Code(
+        "KD012",
+        _E,
+        "Unrecognised file in the data folder",
+        "Its records are not read: move the file to where its record type lives (e.g. data/claims/), or remove it.",
+    ),
+    Code("KD013", _E, "Required file missing", "Restore the file; the data folder needs it."),
+    Code("KD014", _E, "Key is not a string", "Write every key as plain text."),
+    Code("KD015", _E, "File cannot be read", "Check that the file exists and that you may read it."),
+    Code(
+        "KD016",
+        _E,
+        "Value cannot be read as its type",
+        "The value cannot be what its tag or form says (an impossible date, '!!int abc', an integer of thousands "
+        "of digits); write a valid value, or quote it to keep it as text.",
+    ),
+    Code(
+        "KD017",
+        _E,
+        "Not a regular file",
+        "ketdata reads only regular files inside the data folder and never follows a symbolic link; replace the "
+        "link, FIFO or device with the file itself.",
+    ),
+    Code("KD101", _E, "Value breaks the schema", "Change the value so that it meets the rule the message quotes."),
+    Code("KD102", _E, "Unknown key", "Remove the key or fix its spelling; the schema lists the allowed keys."),
+    Code("KD103", _E, "Required field missing", "Add the field the message names."),
+    Code("KD104", _E, "Wrong type", "Give a value of the type the message names."),
+    Code(
+        "KD105",
+        _E,
+        "YAML read the value as another type",
+        "Unquoted values such as no, yes, on, off, null and 2024-01-01 are read as booleans, null or dates; "
+        "put the value in quotes to keep it text.",
+    ),
+    Code("KD106", _E, "Value does not match its pattern", "Rewrite the value as the message describes."),
+    Code("KD107", _E, "Value not allowed", "Use one of the allowed values the message lists."),
+    Code(
+        "KD108",
+        _E,
+        "Invisible or direction-changing character",
+        "Delete the character the hint names (a bidi control such as U+202E, a zero-width character, U+0085, "
+        "U+2028/U+2029, a trailing line break): it makes text look like something it is not.",
+    ),
+    Code("KD109", _E, "Not a calendar date", "Give a date that exists (there is no 2020-02-30), as 'YYYY-MM-DD'."),
+    Code("KD201", _E, "Duplicate id", "Ids are unique across the whole dataset; give this record a new id."),
+    Code("KD202", _E, "Dangling reference", "Refer to an existing record of the right type, or add that record."),
+    Code(
+        "KD203", _E, "Hierarchy has a cycle", "Make the category parents (or concept broader links) form a hierarchy."
+    ),
+    Code(
+        "KD204", _E, "Reference to a withdrawn record", "Point to an active record, or withdraw the referring one too."
+    ),
+    Code("KD205", _W, "Reference to a deprecated record", "Point to the record that replaces it."),
+    Code(
+        "KD206",
+        _E,
+        "Deprecated or withdrawn without a reason",
+        "Add a 'reason' saying why the record is no longer active.",
+    ),
+    Code("KD301", _E, "Source text file missing", "Put the source text beside its record, under the name in 'file'."),
+    Code(
+        "KD302",
+        _E,
+        "Source text does not match its checksum",
+        "The source must stay byte for byte as recorded; restore it, or record the new sha256 deliberately.",
+    ),
+    Code(
+        "KD303",
+        _E,
+        "Offsets out of range",
+        "start and end must lie within the source text (code points, end exclusive).",
+    ),
+    Code("KD304", _E, "Start not before end", "start must be less than end."),
+    Code(
+        "KD305",
+        _E,
+        "Quote does not match the source",
+        "The quote must be the source's exact text between start and end; the message says where it does occur.",
+    ),
+    Code("KD306", _E, "Quote outside its section", "Name the section the quote lies in, or fix the offsets."),
+    Code(
+        "KD307",
+        _E,
+        "Hedge or qualifier not in the evidence",
+        "A hedge or qualifier must be the source's own words, found in the evidence; fix it or widen a span.",
+    ),
+    Code(
+        "KD308",
+        _E,
+        "Bad section ranges",
+        "Sections must lie in the text, in order, without overlap, each starting with its heading.",
+    ),
+    Code(
+        "KD309",
+        _E,
+        "Evidence is a bare list item",
+        "Add the clause the item belongs to (the one naming subject, relation and hedge) as a 'context' span.",
+    ),
+    Code(
+        "KD310",
+        _E,
+        "Object or gloss not in the evidence",
+        "Quote the words that name the object (a concept's label or one of its synonyms), or fix the object.",
+    ),
+    Code(
+        "KD311",
+        _E,
+        "Span cuts a word",
+        "Move start and end to word boundaries; `ketdata locate` prints the offsets of a whole phrase.",
+    ),
+    Code(
+        "KD313",
+        _E,
+        "Statement drops a hedge or qualifier",
+        "Word the statement with the article's hedge and qualifiers ('can', 'particularly', 'such as', …).",
+    ),
+    Code(
+        "KD314",
+        _E,
+        "Coding not in the reference table",
+        "Copy system, code, display, relation and confidence from a row of data/reference/codes.csv, or drop the code.",
+    ),
+    Code(
+        "KD401",
+        _E,
+        "Object does not suit the predicate",
+        "Use a concept object or a literal value, as the predicate's object_kind says.",
+    ),
+    Code(
+        "KD402",
+        _E,
+        "Source text not covered",
+        "Every sentence of the source must be quoted by some claim or caveat; add a record for it.",
+    ),
+    Code(
+        "KD501",
+        _E,
+        "Changed without a version bump",
+        "A claim or caveat whose content changed since the last release must raise its version by one.",
+    ),
+    Code("KD502", _E, "Version jump", "Raise the version by exactly one over the last release."),
+    Code("KD503", _E, "Version raised without a change", "Put the version back to the released one."),
+    Code(
+        "KD504",
+        _E,
+        "Released record removed",
+        "Records are never deleted once released: restore it with status withdrawn or deprecated and a reason.",
+    ),
+    Code("KD505", _E, "Id reused", "An id released once keeps its meaning for ever; give the new record a new id."),
+    Code("KD506", _E, "New record not at version 1", "A record that was never released starts at version 1."),
+    Code(
+        "KD507",
+        _E,
+        "Release snapshot altered or unlisted",
+        "A released snapshot never changes: restore releases/X.Y.Z.json from the release (git), or, if it is "
+        "not a release, remove it; releases/SHA256SUMS lists each snapshot's sha256 as `ketdata release` wrote it.",
+    ),
+    Code(
+        "KD508",
+        _E,
+        "Release snapshot unreadable",
+        "The snapshot is not JSON or not shaped like one `ketdata release` writes; restore it from the release.",
+    ),
+    Code(
+        "KD509",
+        _E,
+        "Release interrupted",
+        "A release stopped half way (killed, disk full); run `ketdata release` to finish it.",
+    ),
+    Code(
+        "KD601",
+        Severity.INFO,
+        "Not yet reviewed",
+        "A maintainer checks the record against its source, then sets review: status reviewed, reviewed_by and "
+        "reviewed_on. Never fill these in for someone else.",
+    ),
+    Code("KD602", _W, "Review overdue", "Review the record again and move review_due (and reviewed_on) forward."),
+    Code(
+        "KD603",
+        _E,
+        "Changed after its review",
+        "The record's content changed since the release in which it was reviewed; review it again (new "
+        "reviewed_on) or set review: status unreviewed.",
+    ),
+    Code(
+        "KD604",
+        _E,
+        "Claim lacks a required caveat",
+        "Add the claim's id to the applies_to of a caveat of a kind the rule names, or add such a caveat. "
+        "The severity is the rule's.",
+    ),
+    Code("KD605", _E, "Caveat applies to no active claim", "Point the caveat at an active claim, or withdraw it."),
+    Code(
+        "KD606",
+        _E,
+        "Wording stronger than the evidence",
+        "The statement uses a word the rule bars for this evidence status; say what the article says, with its "
+        "hedge. The severity is the rule's.",
+    ),
+    Code(
+        "KD607",
+        _E,
+        "One-sided conflict",
+        "conflicts_with is symmetric: list each claim in the other's conflicts_with too.",
+    ),
+    Code(
+        "KD608",
+        _E,
+        "Caveat scope and applies_to disagree",
+        "List in applies_to exactly the claims the caveat's scope covers (name others in scope.claims).",
+    ),
+    Code(
+        "KD609",
+        _E,
+        "Qualifier word not recorded",
+        "Record the word as the hedge or a qualifier, from the evidence, or take it out of the statement.",
+    ),
+    Code(
+        "KD610",
+        _E,
+        "Evidence status against the decision table",
+        "Give the status the decision table (data/evidence-statuses.yaml) gives the statement's wording.",
+    ),
+    Code(
+        "KD611",
+        _E,
+        "Evidence status not allowed under the caveat",
+        "An experimental therapy's benefit is never 'established': give the status the rule allows.",
+    ),
+    Code(
+        "KD612",
+        _W,
+        "Flagged in review",
+        "A reviewer found a problem (see review: flags and note). Change the record to fix it, then have it "
+        "reviewed again (`ketdata review`); `--strict` and `ketdata release` refuse flagged records.",
+    ),
+    Code(
+        "KD700",
+        _E,
+        "Evidence changed by a source update, not yet reviewed",
+        "A new revision of the source changed words in or next to the record's quotes (source_update shows old "
+        "and new). A person confirms the new reading (`ketdata review`), or re-words the record and removes "
+        "source_update, or withdraws it.",
+    ),
+    Code(
+        "KD701",
+        _E,
+        "Evidence lost in a source update",
+        "The quote no longer stands in the source's current text; the span still points at the earlier revision. "
+        "Re-quote the record from the current text (`ketdata locate`) and drop the span's revision, or withdraw it.",
+    ),
+    Code(
+        "KD702",
+        _E,
+        "Evidence names an unknown source revision",
+        "A span's revision must be the sha256 of one of its source's revisions (source: revisions).",
+    ),
+)
+
+
+class Problem(Frozen):
+    """One thing wrong with the data, located in a file.
+
+    Attributes:
+        code: Stable code from the catalogue, e.g. ``KD305``.
+        severity: Error, warning or info.
+        file: Path of the file, as the data folder was given.
+        line: 1-based line, or 0 when the problem is about the whole file.
+        column: 1-based column, or 0 when unknown.
+        record_id: Id of the record concerned, or None.
+        message: What is wrong.
+        hint: How to fix it.
+    """
+
+    code: str
+    severity: Severity
+    file: str
+    line: int
+    column: int
+    record_id: str | None
+    message: str
+    hint: str
+
+    def __str__(self) -> str:
+        where, rid = _shown(self.file), _shown(self.record_id or "-")
+        return f"{where}:{self.line}:{self.column}: {rid}: {self.code} {_shown(self.message)}"
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        """Order problems by place, then code."""
+        return (self.file, self.line, self.column, self.code, self.message)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The problem as a JSON-ready mapping."""
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "record_id": self.record_id,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+def problem(
+    code: str,
+    file: str,
+    line: int,
+    column: int,
+    record_id: str | None,
+    message: str,
+    hint: str | None = None,
+    severity: Severity | None = None,
+) -> Problem:
+    """Make a problem whose severity (unless a data-declared rule sets it) and default hint come from the catalogue."""
+    entry = CODES[code]
+    return Problem(code, severity or entry.severity, file, line, column, record_id, message, hint or entry.fix)
+
+
+_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+class ValidationReport(list[Problem]):
+    """Every problem validation found: errors first, then warnings, then infos, each by file and line.
+
+    It is a list, so ``for p in report`` and ``report[0]`` work; ask ``ok`` or ``errors`` rather than its
+    truth, since a valid dataset may still have warnings and infos (every unreviewed record is one).
+    """
+
+    def __init__(self, problems: Iterable[Problem] = ()) -> None:
+        super().__init__(sorted(problems, key=lambda p: (_RANK[p.severity], *p.sort_key())))
+
+    @property
+    def errors(self) -> list[Problem]:
+        """The errors: the data is invalid while there is one."""
+        return [p for p in self if p.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """The warnings: they fail validation only with ``--strict``."""
+        return [p for p in self if p.severity is Severity.WARNING]
+
+    @property
+    def infos(self) -> list[Problem]:
+        """The infos, such as records not yet reviewed."""
+        return [p for p in self if p.severity is Severity.INFO]
+
+    @property
+    def ok(self) -> bool:
+        """True when there is no error."""
+        return not self.errors
+
+
+def _shown(text: str) -> str:
+    # One problem is one line, whatever an id, a file name or a quoted value holds.
+    return text if text.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def short(value: object, limit: int = 60) -> str:
+    """A value for a message: its repr, with control characters escaped, cut to ``limit`` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
+
+
+class DataError(Exception):
+    """Raised when data cannot be loaded; ``problems`` says everything that is wrong."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = tuple(sorted(problems, key=Problem.sort_key))
+        lines = [str(p) for p in self.problems[:20]]
+        more = len(self.problems) - len(lines)
+        if more > 0:
+            lines.append(f"... and {more} more")
+        super().__init__("invalid ketdata data:\n" + "\n".join(lines))
+
+
+def render_catalogue(fmt: str = "text") -> str:
+    """The error catalogue as plain text, Markdown (for the docs) or JSON, by code."""
+    entries = sorted(CODES.values(), key=lambda c: c.code)
+    if fmt == "json":
+        import json
+
+        rows = [{"code": c.code, "severity": c.severity.value, "title": c.title, "fix": c.fix} for c in entries]
+        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "markdown":
+        lines = ["| code | severity | problem | how to fix it |", "|---|---|---|---|"]
+        lines += [f"| `{c.code}` | {c.severity.value} | {c.title} | {c.fix} |" for c in entries]
+        return "\n".join(lines) + "\n"
+    return "".join(f"{c.code}  {c.severity.value:<7}  {c.title}\n         {c.fix}\n" for c in entries)

@@ -1,0 +1,117 @@
+"""The read path: ``load()`` and ``load_json()``, on the standard library alone.
+
+Only ``json`` and the record classes are imported here; YAML, jsonschema and pathlib are reached
+only when an editor's folder is loaded.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from ketdata._model.convert import KINDS, build_dataset
+from ketdata._model.records import Dataset
+from ketdata._read.paths import read_compiled, read_snapshot
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from os import PathLike
+    from typing import Any
+
+
+def _from_json_text(text: str | bytes, where: str) -> Dataset:
+    import json
+
+    try:
+        return _from_document(json.loads(text), where)
+    except (ValueError, RecursionError) as exc:
+        from ketdata._model.problems import DataError, problem, short
+
+        raise DataError([problem("KD101", where, 1, 1, None, f"not a ketdata JSON export ({short(exc)})")]) from None
+
+
+def _from_document(doc: Any, where: str) -> Dataset:
+    try:
+        # A snapshot from before a record kind existed simply has none of it.
+        return build_dataset(doc["dataset"], {kind: doc.get(attr, ()) for kind, attr, _ in KINDS})
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+        from ketdata._model.problems import DataError, problem, short
+
+        raise DataError([problem("KD101", where, 1, 1, None, f"not a ketdata JSON export ({short(exc)})")]) from None
+
+
+def load_json(path: str | PathLike[str]) -> Dataset:
+    """Load a dataset from a ketdata JSON export (the format ``ketdata export`` writes).
+
+    Raises:
+        DataError: The file cannot be read, or is not a ketdata JSON export.
+    """
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        from ketdata._model.problems import DataError, problem
+
+        code = "KD013" if isinstance(exc, FileNotFoundError) else "KD015"
+        raise DataError([problem(code, str(path), 1, 1, None, f"cannot read it: {exc.strerror or exc}")]) from None
+    return _from_json_text(data, str(path))
+
+
+@functools.cache
+def _shipped_document() -> Any:
+    """The shipped snapshot as plain data: its marshal copy in a wheel, else the JSON export of a checkout."""
+    compiled = read_compiled()
+    if compiled is not None:
+        return compiled
+    import json
+
+    return json.loads(read_snapshot())
+
+
+@functools.cache
+def _shipped() -> Dataset:
+    return _from_document(_shipped_document(), "the shipped snapshot")
+
+
+def shipped_version() -> str:
+    """The version of the shipped dataset (what ``import ketdata`` reports as ``__version__``).
+
+    A checkout whose exports are not written yet still imports: the version then comes from ``dataset.yaml``.
+    """
+    try:
+        return str(_shipped_document()["dataset"]["version"])
+    except OSError:
+        import re
+
+        from ketdata._read.paths import data_dir
+
+        text = (data_dir() / "dataset.yaml").read_text(encoding="utf-8")
+        found = re.search(r"^version:\s*['\"]?([0-9.]+)", text, re.MULTILINE)
+        return found.group(1) if found else "0.0.0"
+
+
+def load(path: str | PathLike[str] | None = None) -> Dataset:
+    """Load the dataset.
+
+    Args:
+        path: None for the data shipped with the package (read once from its compiled JSON snapshot
+            and cached); a data folder of YAML files, as editors keep it; or a JSON export file.
+
+    Returns:
+        The immutable dataset.
+
+    Raises:
+        DataError: The data cannot be read, or a record of a folder breaks its schema (the type checks of
+            ``ketdata validate``); its ``problems`` say where. ``ketdata validate`` also runs the checks
+            across records, which ``load`` does not.
+    """
+    if path is None:
+        return _shipped()
+    import os
+
+    if os.path.isdir(path) or not os.path.exists(path):
+        from pathlib import Path
+
+        from ketdata._validation.folder import load_folder
+
+        return load_folder(Path(path), checked=True)
+    return load_json(path)

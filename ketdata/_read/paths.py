@@ -1,0 +1,104 @@
+"""Where the shipped data, schemas and compiled snapshot live: in the wheel, or in a source checkout.
+
+A wheel maps the top-level ``data/``, ``schema/`` and the JSON export into ``ketdata/_data/``; an
+editable install or a plain checkout has no ``_data/`` and finds them at the top level instead.
+"""
+
+from __future__ import annotations
+
+import os
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
+
+SNAPSHOT_NAME = "ketdata.json"
+COMPILED_NAME = "ketdata.marshal"
+SNAPSHOT_IN_EXPORTS = "json/" + SNAPSHOT_NAME
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_CHECKOUT = os.path.dirname(_PACKAGE)
+
+
+def read_compiled() -> Any:
+    """The shipped snapshot as plain data from its marshal copy (built into the wheel), or None without one.
+
+    ``marshal`` is built into the interpreter: reading it costs no import, where ``json`` brings ``re``.
+    """
+    import marshal
+
+    loader: Any = __spec__.loader
+    try:
+        return marshal.loads(loader.get_data(os.path.join(_PACKAGE, "_data", COMPILED_NAME)))
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+
+
+def read_snapshot() -> bytes:
+    """The bytes of the compiled JSON snapshot that ``load()`` reads for the shipped data."""
+    # The module loader's get_data reads package files wherever the package lives (even in a zip)
+    # without importing importlib.resources, which costs more than the whole load.
+    loader: Any = __spec__.loader
+    try:
+        data: bytes = loader.get_data(os.path.join(_PACKAGE, "_data", SNAPSHOT_NAME))
+    except OSError:
+        with open(os.path.join(_CHECKOUT, "exports", SNAPSHOT_IN_EXPORTS), "rb") as handle:
+            data = handle.read()
+    return data
+
+
+def _locate(name: str) -> Path:
+    from importlib.resources import files
+    from pathlib import Path
+
+    bundled = Path(str(files("ketdata"))) / "_data" / name
+    return bundled if bundled.exists() else Path(_CHECKOUT) / name
+
+
+def schema_dir() -> Path:
+    """The folder of JSON Schemas shipped with the package."""
+    return _locate("schema")
+
+
+def data_dir() -> Path:
+    """The YAML data folder shipped with the package."""
+    return _locate("data")
+
+
+def schema_version() -> str:
+    """The version the shipped schemas carry (``x-schema-version`` of the common schema)."""
+    import json
+
+    common = json.loads((schema_dir() / "common.schema.json").read_text(encoding="utf-8"))
+    return str(common["x-schema-version"])
+
+
+def _read_source(path: str, sha256: str) -> str:
+    import hashlib
+
+    from ketdata._model.problems import DataError, problem
+
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        raise DataError([problem("KD301", path, 0, 0, None, f"cannot read the source text: {exc.strerror}")]) from None
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise DataError([problem("KD302", path, 0, 0, None, "the source text is not the one recorded (sha256)")])
+    return data.decode("utf-8")
+
+
+_TEXTS: dict[tuple[str, str], str] = {}
+
+
+def source_text(folder: str | None, file: str, sha256: str) -> str:
+    """A source's text, from ``folder`` (None: the shipped data's sources), checked against its sha256, cached.
+
+    Raises:
+        DataError: The file cannot be read or is not the one recorded.
+    """
+    path = os.path.join(folder if folder is not None else str(data_dir() / "sources"), file)
+    key = (path, sha256)
+    if key not in _TEXTS:
+        _TEXTS[key] = _read_source(path, sha256)
+    return _TEXTS[key]

@@ -1,0 +1,191 @@
+"""An editor's data folder: which YAML files hold which record kind, and their records with line marks."""
+
+from __future__ import annotations
+
+import errno
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ketdata._io.files import NotRegularFileError, kind_of, read_regular, walk
+from ketdata._io.gc import paused
+from ketdata._io.yaml import MAX_FILE_BYTES, Document, NodeCache, iter_mappings, read_documents
+from ketdata._model.convert import BUILDERS, KINDS, assemble
+from ketdata._model.frozen import replace
+from ketdata._model.problems import DataError, Problem, Severity, problem, short
+from ketdata._model.records import Dataset
+
+DATASET_FILE = "dataset.yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class DataFile:
+    """A YAML file of the data folder and the record kind it holds."""
+
+    path: Path
+    kind: str
+
+
+def discover(data_dir: Path) -> tuple[list[DataFile], list[Problem]]:
+    """The data folder's YAML files with their record kinds, and problems for missing or stray files.
+
+    Each kind lives in ``<stem>.yaml`` and/or ``<stem>/*.yaml`` (e.g. ``claims/harms.yaml``); the
+    dataset record lives in ``dataset.yaml``.
+    """
+    if not data_dir.is_dir():
+        return [], [problem("KD013", str(data_dir), 1, 1, None, "the data folder does not exist")]
+    entries = dict(walk(data_dir, skip_hidden=True))
+    # Links, FIFOs and devices are never read: each is reported where it stands, whatever its name.
+    problems = [problem("KD017", str(p), 1, 1, None, f"is {kind_of(mode)}; data files must be regular files")
+                for p, mode in entries.items() if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)]  # fmt: skip
+    regular = {p for p, mode in entries.items() if stat.S_ISREG(mode)}
+    dataset = data_dir / DATASET_FILE
+    files = [DataFile(dataset, "dataset")] if dataset in regular else []
+    if not files and dataset not in entries:
+        problems.append(problem("KD013", str(dataset), 1, 1, None, "dataset.yaml is missing"))
+    for kind, _, stem in KINDS:
+        single = data_dir / f"{stem}.yaml"
+        if single in regular:
+            files.append(DataFile(single, kind))
+        files += [DataFile(p, kind) for p in sorted(regular) if p.parent == data_dir / stem and p.suffix == ".yaml"]
+    known = {f.path for f in files}
+    for stray in sorted(p for p in regular if p.suffix in (".yaml", ".yml") and p not in known):
+        problems.append(problem("KD012", str(stray), 1, 1, None, "file is not where any record type lives"))
+    return files, problems
+
+
+@dataclass(slots=True)
+class RawRecord:
+    """A record as read from YAML, with where it and its keys stand.
+
+    Attributes:
+        id: The record's id, if it has a string one (worked out once: the rules ask for it constantly).
+    """
+
+    kind: str
+    file: str
+    value: dict[str, Any]
+    doc: Document
+    id: str | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        rid = self.value.get("id")
+        self.id = rid if isinstance(rid, str) else None
+
+    def mark(self, *path: str | int) -> tuple[int, int]:
+        """Line and column of the key or item at ``path`` (or the nearest enclosing one)."""
+        return self.doc.mark(path)
+
+    def problem(
+        self,
+        code: str,
+        path: tuple[str | int, ...],
+        message: str,
+        hint: str | None = None,
+        severity: Severity | None = None,
+    ) -> Problem:
+        """A problem with this record, located at the key or item at ``path``."""
+        line, column = self.mark(*path)
+        return problem(code, self.file, line, column, self.id, message, hint, severity)
+
+    def doc_line(self, line: int) -> str | None:
+        """The text of a line of the record's file (1-based), for pointing into it."""
+        try:
+            return read_regular(Path(self.file)).decode("utf-8").splitlines()[line - 1]
+        except (OSError, UnicodeDecodeError, IndexError):
+            return None
+
+
+def read_bytes(path: Path) -> tuple[bytes | None, list[Problem]]:
+    """A data file's bytes, refusing one over the size limit before reading it."""
+    try:
+        return read_regular(path, MAX_FILE_BYTES), []
+    except NotRegularFileError as exc:
+        return None, [problem("KD017", str(path), 1, 1, None, f"{exc.strerror}; data files must be regular files")]
+    except OSError as exc:
+        if exc.errno == errno.EFBIG:
+            msg = f"{exc.strerror} (split its records over several files)"
+            return None, [problem("KD010", str(path), 1, 1, None, msg)]
+        return None, [problem("KD015", str(path), 1, 1, None, f"cannot read the file: {exc.strerror or exc}")]
+
+
+def read_file(data_file: DataFile, data: bytes, nodes: NodeCache) -> tuple[list[RawRecord], list[Problem]]:
+    """The records of one file's bytes, and the problems met reading them."""
+    name = str(data_file.path)
+    documents, problems = read_documents(data, name, nodes)
+    records: list[RawRecord] = []
+    for doc, found_in_doc in iter_mappings(documents, name):
+        problems += found_in_doc
+        if isinstance(doc.value, dict):
+            records.append(RawRecord(data_file.kind, name, doc.value, doc))
+    return records, problems
+
+
+def load_folder(data_dir: Path, *, checked: bool = False) -> Dataset:
+    """A Dataset from a YAML data folder.
+
+    Each file's records are built as soon as the file is read, so the plain mappings of only one file
+    are held at a time.
+
+    Args:
+        data_dir: The data folder.
+        checked: Check every record against its schema first, as validation does, so that no value of a
+            wrong type reaches a record (a folder of an older release, read against today's schemas, is
+            loaded unchecked).
+
+    Raises:
+        DataError: The folder is missing, a file cannot be read or parsed safely, or a record breaks its
+            schema (when checked) or lacks a field.
+    """
+    if not data_dir.is_dir():
+        raise DataError([problem("KD013", str(data_dir), 0, 0, None, "no such data folder")])
+    with paused():
+        return _load_folder(data_dir, checked)
+
+
+def _schema_checker() -> Callable[[RawRecord], list[Problem]]:
+    from ketdata._read.paths import schema_dir
+    from ketdata._validation.refs import load_schemas
+    from ketdata._validation.schema import build_validators, schema_problems
+
+    validators = build_validators(load_schemas(schema_dir()))
+    return lambda record: schema_problems(validators[record.kind], record)
+
+
+def _load_folder(data_dir: Path, checked: bool) -> Dataset:
+    check = _schema_checker() if checked else None
+    files, problems = discover(data_dir)
+    nodes = NodeCache()
+    built: dict[str, list[Any]] = {}
+    info: dict[str, Any] = {}
+    for data_file in files:
+        data, found = read_bytes(data_file.path)
+        problems += found
+        if data is None:
+            continue
+        records, found = read_file(data_file, data, nodes)
+        if check is not None:
+            found += [p for r in records for p in check(r)]
+        problems += found
+        if any(p.severity is Severity.ERROR for p in found):
+            continue
+        try:
+            if data_file.kind == "dataset":
+                info = records[0].value if records else {}
+            else:
+                built.setdefault(data_file.kind, []).extend(BUILDERS[data_file.kind](r.value) for r in records)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            msg = f"records do not match the schema ({short(exc)}); run `ketdata validate` for details"
+            problems.append(problem("KD101", str(data_file.path), 1, 1, None, msg))
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    if errors:
+        raise DataError(errors)
+    sources = str(data_dir / "sources")
+    built["source"] = [replace(s, _folder=sources) for s in built.get("source", ())]
+    try:
+        return assemble(info, built)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        msg = f"the dataset record does not match its schema ({short(exc)}); run `ketdata validate` for details"
+        raise DataError([problem("KD101", str(data_dir / DATASET_FILE), 1, 1, None, msg)]) from None

@@ -1,0 +1,251 @@
+"""Content governance: review trails, and the rules the data declares for itself (see ``data/rules.yaml``)."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from ketdata._model.problems import Problem, Severity, problem, short
+from ketdata._validation.folder import RawRecord
+
+REVIEWED = ("claim", "caveat")
+
+
+def unreviewed_problems(record: RawRecord) -> list[Problem]:
+    """An info if the (schema-valid) record needs review and has not had it; a warning if a reviewer flagged it.
+
+    It reads the record alone, so it runs file by file with the schema check and is cached with it.
+    """
+    review = record.value.get("review")
+    if record.kind not in REVIEWED or not isinstance(review, dict) or review.get("status") == "reviewed":
+        return []
+    if review.get("status") == "flagged":
+        found = ", ".join(review.get("flags") or ())
+        msg = f"flagged in review by {short(review.get('reviewed_by'))} on {review.get('reviewed_on')}: {found}"
+        return [record.problem("KD612", ("review", "status"), msg)]
+    # Located at the record's start: an info for every record must not cost a second parse.
+    return [record.problem("KD601", (), f"{record.kind} not yet reviewed against its source")]
+
+
+def overdue_problems(records: list[RawRecord], today: datetime.date) -> Iterator[Problem]:
+    """A warning for each record whose review was due before today (never cached: today moves)."""
+    cutoff = today.isoformat()
+    for record in records:
+        review = record.value.get("review")
+        due = review.get("review_due") if isinstance(review, dict) else None
+        if isinstance(due, str) and due < cutoff and record.kind in REVIEWED:
+            yield record.problem("KD602", ("review", "review_due"), f"review was due on {due}")
+
+
+class _Active:
+    """The active records of each kind, and the categories' parents: sorted out once for all the rules."""
+
+    def __init__(self, records: list[RawRecord]) -> None:
+        self.of: dict[str, list[RawRecord]] = {}
+        for r in records:
+            if r.id and r.value.get("status") == "active":
+                self.of.setdefault(r.kind, []).append(r)
+        self.parents: dict[str, Any] = {r.id: r.value.get("parent") for r in records if r.kind == "category" and r.id}
+        self.statuses = [r for r in records if r.kind == "evidence_status"]
+        self.sections: dict[str, tuple[str, int, int]] = {
+            s["id"]: (str(r.id), s["start"], s["end"])
+            for r in records
+            if r.kind == "source"
+            for s in r.value["sections"]
+        }
+
+    def __getitem__(self, kind: str) -> list[RawRecord]:
+        return self.of.get(kind, [])
+
+
+def _descendants(parents: dict[str, Any], roots: list[str]) -> set[str]:
+    found = set(roots)
+    changed = True
+    while changed:
+        changed = False
+        for child, parent in parents.items():
+            if parent in found and child not in found:
+                found.add(child)
+                changed = True
+    return found
+
+
+def _caveat_coverage(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:
+    categories = _descendants(active.parents, list(rule.get("categories", ())))
+    kinds = set(rule.get("caveat_kinds", ()))
+    covered = {claim_id for v in active["caveat"] if v.value.get("kind") in kinds
+               for claim_id in v.value.get("applies_to") or ()}  # fmt: skip
+    for claim in active["claim"]:
+        if claim.value.get("category") in categories and claim.id not in covered:
+            msg = (f"rule {short(rule['id'])}: a {claim.value.get('category')} claim needs a caveat of kind "
+                   f"{' or '.join(sorted(kinds))} applying to it")  # fmt: skip
+            yield claim.problem("KD604", ("category",), msg, severity=severity)
+
+
+def _caveat_targets(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:
+    claims = {c.id for c in active["claim"]}
+    for caveat in active["caveat"]:
+        if claims.isdisjoint(caveat.value.get("applies_to") or ()):
+            msg = f"rule {short(rule['id'])}: the caveat applies to no active claim"
+            yield caveat.problem("KD605", ("applies_to",), msg, severity=severity)
+
+
+def _strong_wording(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:
+    words = sorted(rule.get("words", ()), key=len, reverse=True)
+    pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+    statuses = set(rule.get("statuses", ()))
+    for claim in active["claim"]:
+        statement = claim.value.get("statement")
+        if claim.value.get("evidence_status") not in statuses or not isinstance(statement, str):
+            continue
+        for match in pattern.finditer(statement):
+            line, column = claim.mark("statement")
+            source_line = claim.doc_line(line)
+            found = source_line.find(match.group()) if source_line else -1
+            msg = (f"rule {short(rule['id'])}: {short(match.group())} is too strong for a claim whose evidence "
+                   f"status is {short(claim.value.get('evidence_status'))}")  # fmt: skip
+            yield problem("KD606", claim.file, line, found + 1 if found >= 0 else column, claim.id, msg,
+                          severity=severity)  # fmt: skip
+
+
+def _ranges(scope: dict[str, Any], active: _Active) -> list[tuple[str, int, int]]:
+    ranges = [active.sections[s] for s in scope.get("sections", ()) if s in active.sections]
+    return ranges + [(r["source"], r["start"], r["end"]) for r in scope.get("spans", ())]
+
+
+def _in_scope(claim: RawRecord, ranges: list[tuple[str, int, int]]) -> bool:
+    """True when a span that states the claim or its item lies in a range (a context span only explains it)."""
+    return any(
+        source == span["source"] and start <= span["start"] and span["end"] <= end
+        for span in claim.value["evidence"]
+        if span["role"] != "context" and "revision" not in span  # a span lost in a source update places nothing
+        for source, start, end in ranges
+    )
+
+
+def _caveat_scope(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:
+    actives = {str(c.id) for c in active["claim"]}
+    for caveat in active["caveat"]:
+        scope, listed = caveat.value["scope"], caveat.value["applies_to"]
+        ranges = _ranges(scope, active)
+        inside = {c for c in scope.get("claims", ()) if c in actives}
+        if ranges:  # most caveats name their claims; only a range asks every claim where it stands
+            inside |= {str(c.id) for c in active["claim"] if _in_scope(c, ranges)}
+        for claim_id in sorted(inside - set(listed)):
+            msg = f"rule {rule['id']!r}: {claim_id} lies in the caveat's scope but is not in its applies_to"
+            yield caveat.problem("KD608", ("applies_to",), msg, severity=severity)
+        for i, claim_id in enumerate(listed):
+            if claim_id in actives and claim_id not in inside:
+                msg = (f"rule {rule['id']!r}: {claim_id} is outside the caveat's scope; name it in scope.claims "
+                       "or remove it from applies_to")  # fmt: skip
+                yield caveat.problem("KD608", ("applies_to", i), msg, severity=severity)
+
+
+def _recorded(value: dict[str, Any]) -> list[str]:
+    words = [q["text"] for q in value.get("qualifiers", ())]
+    return [value["hedge"], *words] if value.get("hedge") else words
+
+
+def _stating_quotes(spans: list[dict[str, Any]]) -> list[str]:
+    """The quotes that state the record: its statement and item spans, and the clause an item belongs to.
+
+    Other context spans only explain (who "it" is, which session): their hedges govern other words.
+    """
+    after = [*spans[1:], None]
+    return [s["quote"] for s, nxt in zip(spans, after, strict=True)
+            if s["role"] != "context" or (nxt is not None and nxt["role"] == "item")]  # fmt: skip
+
+
+def _words_in(pattern: re.Pattern[str], texts: Iterable[str]) -> set[str]:
+    """The words of ``pattern`` (one alternation, matched whole, ignoring case) found in any of the texts."""
+    return {m.group(1).casefold() for text in texts for m in pattern.finditer(text)}
+
+
+def _alternation(words: Iterable[str]) -> re.Pattern[str]:
+    # Longest first, so that 'can sometimes' is found as such and not as 'can'.
+    ordered = sorted(set(words), key=len, reverse=True)
+    return re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in ordered) + r")(?!\w)", re.IGNORECASE)
+
+
+def _qualifier_words(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:
+    words = rule["words"]
+    pattern = re.compile(r"(?=((?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)))", re.IGNORECASE)
+    for record in active["claim"] + active["caveat"]:
+        said = _words_in(pattern, [record.value["statement"]])
+        quoted = _words_in(pattern, _stating_quotes(record.value["evidence"]))
+        if not said and not quoted:
+            continue
+        kept = _words_in(pattern, _recorded(record.value))
+        for word in sorted(said - kept):
+            msg = (f"rule {rule['id']!r}: the statement says {word!r}, which the record does not keep as its "
+                   "hedge or a qualifier: record it from the evidence, or drop it from the statement")  # fmt: skip
+            yield record.problem("KD609", ("statement",), msg, severity=severity)
+        for word in sorted(quoted - kept - said):
+            msg = (f"rule {rule['id']!r}: the evidence says {word!r}, which the record neither keeps as its hedge "
+                   "or a qualifier nor says: keep it, or quote the clause it governs as 'context'")  # fmt: skip
+            yield record.problem("KD609", ("evidence",), msg, severity=severity)
+
+
+def _decision_table(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:
+    rows = [(str(s.id), row["cue"]) for s in active.statuses for row in s.value["decision"] if "cue" in row]
+    if not rows:
+        return
+    statuses: dict[str, set[str]] = {}
+    for status, cue in rows:
+        statuses.setdefault(cue.casefold(), set()).add(status)
+    pattern = _alternation(cue for _, cue in rows)
+    for claim in active["claim"]:
+        # The longest cue wins: 'can sometimes' is read as such, not also as 'can'.
+        cues = sorted(_words_in(pattern, [claim.value["statement"]]))
+        allowed = {s for cue in cues for s in statuses[cue]}
+        if allowed and claim.value["evidence_status"] not in allowed:
+            given = claim.value["evidence_status"]
+            msg = (f"rule {rule['id']!r}: the statement's wording ({', '.join(map(repr, cues))}) gives "
+                   f"{' or '.join(sorted(allowed))} in the decision table, not {given!r}")  # fmt: skip
+            yield claim.problem("KD610", ("evidence_status",), msg, severity=severity)
+
+
+def _status_in_scope(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:
+    wanted = set(rule["caveats"])
+    linked = {cid for v in active["caveat"] if v.id in wanted for cid in v.value["applies_to"]}
+    for claim in active["claim"]:
+        v = claim.value
+        if claim.id in linked and v["predicate"] in rule["predicates"] and v["evidence_status"] in rule["statuses"]:
+            msg = (f"rule {rule['id']!r}: a {v['predicate']} claim governed by {', '.join(sorted(wanted))} may not be "
+                   f"{v['evidence_status']!r}")  # fmt: skip
+            yield claim.problem("KD611", ("evidence_status",), msg, severity=severity)
+
+
+_CHECKS = {
+    "caveat-coverage": _caveat_coverage,
+    "caveat-targets": _caveat_targets,
+    "strong-wording": _strong_wording,
+    "caveat-scope": _caveat_scope,
+    "qualifier-words": _qualifier_words,
+    "decision-table": _decision_table,
+    "status-in-scope": _status_in_scope,
+}
+
+
+def declared_rule_problems(records: list[RawRecord]) -> Iterator[Problem]:
+    """The problems the data's own ``rule`` records find among the (schema-valid) records."""
+    rules = [r for r in records if r.kind == "rule"]
+    if not rules:
+        return
+    active = _Active(records)
+    for rule in rules:
+        yield from _CHECKS[rule.value["kind"]](rule.value, active, Severity(rule.value["severity"]))
+
+
+def conflict_problems(records: list[RawRecord]) -> Iterator[Problem]:
+    """Each ``conflicts_with`` link that the other claim does not return."""
+    claims = {r.id: r for r in records if r.kind == "claim" and r.id}
+    for claim in claims.values():
+        others = claim.value.get("conflicts_with")
+        for i, other in enumerate(others if isinstance(others, list) else ()):
+            back = claims[other].value.get("conflicts_with") if other in claims else None
+            if other in claims and claim.id not in (back if isinstance(back, list) else ()):
+                msg = f"conflicts with {other}, but {other} does not list {claim.id} in its conflicts_with"
+                yield claim.problem("KD607", ("conflicts_with", i), msg)

@@ -1,0 +1,209 @@
+"""Change control: every claim or caveat that changed since the latest release must say so in its version."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Set as AbstractSet
+from pathlib import Path
+from typing import Any
+
+from ketdata._editor.diff import field_changes
+from ketdata._io.files import read_regular
+from ketdata._model.convert import normalise
+from ketdata._model.problems import DataError, Problem, problem, short
+from ketdata._validation.folder import RawRecord
+
+VERSIONED = {"claim": "claims", "caveat": "caveats"}
+_SEMVER = re.compile(r"(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})(?![\s\S])")
+CHECKSUMS = "SHA256SUMS"
+JOURNAL = ".release-journal.json"
+_SUM_LINE = re.compile(r"([0-9a-f]{64})  ([0-9.]+\.json)(?![\s\S])")
+
+
+def releases_dir(data_dir: Path) -> Path:
+    """Where the release snapshots of a data folder live: ``releases/`` beside it."""
+    return data_dir.parent / "releases"
+
+
+def semver(version: str) -> tuple[int, int, int]:
+    """A ``MAJOR.MINOR.PATCH`` string as a tuple that sorts by precedence."""
+    match = _SEMVER.match(version) if isinstance(version, str) else None
+    if not match:
+        raise ValueError(f"not a semantic version: {version!r}")
+    major, minor, patch = (int(g) for g in match.groups())
+    return major, minor, patch
+
+
+def _snapshots(folder: Path) -> list[Path]:
+    return [p for p in folder.glob("*.json") if _SEMVER.match(p.stem)] if folder.is_dir() else []
+
+
+def latest_snapshot(folder: Path) -> Path | None:
+    """The snapshot of the highest released version in ``folder``, or None when nothing was released."""
+    return max(_snapshots(folder), key=lambda p: semver(p.stem), default=None)
+
+
+def read_checksums(folder: Path) -> dict[str, str]:
+    """The sha256 of each released snapshot, by file name, as recorded in ``SHA256SUMS`` when it was released."""
+    try:
+        text = read_regular(folder / CHECKSUMS).decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    return {m.group(2): m.group(1) for line in text.splitlines() if (m := _SUM_LINE.fullmatch(line))}
+
+
+def render_checksums(sums: dict[str, str]) -> str:
+    """``SHA256SUMS`` text (the format ``sha256sum -c`` reads), oldest release first."""
+    return "".join(f"{sums[name]}  {name}\n" for name in sorted(sums, key=lambda n: semver(n[: -len(".json")])))
+
+
+def release_problems(folder: Path) -> tuple[list[Problem], Path | None]:
+    """Problems with the released snapshots, and the latest one if it can be trusted as the baseline.
+
+    A snapshot is immutable: one missing from ``SHA256SUMS``, or whose bytes no longer have the sha256
+    recorded there, is reported (KD507) and never used as the baseline; so is a release left half done.
+    """
+    problems: list[Problem] = []
+    if folder.is_symlink():
+        msg = "the releases folder is a link; ketdata reads and writes release history only in a real folder"
+        return [problem("KD017", str(folder), 1, 1, None, msg)], None
+    if (folder / JOURNAL).exists():
+        msg = "a release was interrupted half way; run `ketdata release` to finish it"
+        problems.append(problem("KD509", str(folder / JOURNAL), 1, 1, None, msg))
+    sums, present = read_checksums(folder), {p.name: p for p in _snapshots(folder)}
+    ledger = str(folder / CHECKSUMS)
+    for name in sorted(set(sums) | set(present)):
+        path = folder / name
+        if name not in present:
+            problems.append(problem("KD507", ledger, 1, 1, None, f"lists {name}, which is gone"))
+            continue
+        try:
+            digest = hashlib.sha256(read_regular(path)).hexdigest()
+        except OSError as exc:
+            problems.append(problem("KD507", str(path), 1, 1, None, f"cannot be read: {exc.strerror or exc}"))
+            continue
+        if name not in sums:
+            problems.append(problem("KD507", str(path), 1, 1, None, f"is not listed in {CHECKSUMS}"))
+        elif digest != sums[name]:
+            msg = f"has sha256 {digest}, not the {sums[name]} recorded when it was released"
+            problems.append(problem("KD507", str(path), 1, 1, None, msg))
+    latest = latest_snapshot(folder)
+    trusted = latest is not None and not any(p.file in (str(latest), ledger) for p in problems)
+    return problems, latest if trusted else None
+
+
+def unreleased_reason(snapshot: Path) -> str | None:
+    """Why a release snapshot (``X.Y.Z.json`` beside a ``SHA256SUMS``) may not be used, or None if it may.
+
+    A file elsewhere, or one in a folder with no ledger, is the user's own export and is taken as given.
+    """
+    folder = snapshot.parent
+    if not _SEMVER.match(snapshot.stem) or (not (folder / CHECKSUMS).exists() and not folder.is_symlink()):
+        return None
+    found, _ = release_problems(folder)
+    bad = [p for p in found if p.file in (str(snapshot), str(folder), str(folder / CHECKSUMS)) and p.code != "KD509"]
+    return bad[0].message if bad else None
+
+
+def _id(record: dict[str, Any]) -> str:
+    rid = record["id"]
+    if not isinstance(rid, str) or not isinstance(record.get("version"), int):
+        raise TypeError(f"a record with id {short(rid)} and version {short(record.get('version'))}")
+    return rid
+
+
+def _line_in(path: Path, record_id: str) -> int:
+    needle = re.compile(rf'"id":\s*"{re.escape(record_id)}"')
+    for number, line in enumerate(read_regular(path).decode("utf-8", "replace").splitlines(), 1):
+        if needle.search(line):
+            return number
+    return 1
+
+
+class VersionRules:
+    """Compares the working records with the latest release snapshot."""
+
+    def __init__(self, snapshot: Path) -> None:
+        """Read the snapshot.
+
+        Raises:
+            DataError: It is not JSON, or not shaped like a snapshot (KD508).
+        """
+        self.snapshot = snapshot
+        self.release = snapshot.stem
+        try:
+            doc = json.loads(read_regular(snapshot))
+            self.released: dict[str, tuple[str, dict[str, Any]]] = {
+                _id(r): (kind, r) for kind, attr in VERSIONED.items() for r in doc.get(attr, ())
+            }
+        except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
+            msg = f"is not a ketdata snapshot ({short(exc, 120)})"
+            raise DataError([problem("KD508", str(snapshot), 1, 1, None, msg)]) from None
+
+    def check(
+        self, records: list[RawRecord], schema_valid: set[int], unread: AbstractSet[str] = frozenset()
+    ) -> list[Problem]:
+        """Problems of every versioned record (those that passed their schema) and of released ones now gone.
+
+        A released record of a kind one of whose files could not be read is not called gone: its file's
+        own error says what to fix, and a cascade of "withdraw it" would only mislead.
+        """
+        problems: list[Problem] = []
+        present: set[str] = set()
+        for record in records:
+            if record.kind not in VERSIONED or record.id is None:
+                continue
+            present.add(record.id)
+            if id(record) in schema_valid:
+                problems += self._record(record)
+        for rid, (kind, _) in sorted(self.released.items()):
+            if rid not in present and kind not in unread:
+                msg = (f"{kind} {rid} is in release {self.release} but is gone; keep it and set its status to "
+                       "withdrawn or deprecated, with a reason")  # fmt: skip
+                problems.append(problem("KD504", str(self.snapshot), _line_in(self.snapshot, rid), 1, rid, msg))
+        return problems
+
+    def _record(self, record: RawRecord) -> list[Problem]:
+        rid = str(record.id)
+        line, col = record.mark("version")
+        version = record.value["version"]
+        if rid not in self.released:
+            if version != 1:
+                return [
+                    problem("KD506", record.file, line, col, rid, f"a new record starts at version 1, not {version}")
+                ]
+            return []
+        # Snapshots write unset fields as null or [] (since export format 2) or leave them out (before): compare
+        # both sides in one shape.
+        kind, raw = self.released[rid]
+        old = normalise(kind, raw)
+        if kind != record.kind:
+            msg = f"{rid} was a {kind} in release {self.release}; ids are never reused"
+            return [problem("KD505", record.file, *record.mark("id"), rid, msg)]
+        if old.get("status") == "withdrawn" and record.value.get("status") != "withdrawn":
+            msg = f"{rid} was withdrawn in release {self.release}; ids are never reused, give a new record a new id"
+            return [problem("KD505", record.file, *record.mark("status"), rid, msg)]
+        new = normalise(record.kind, record.value)
+        # The review trail is not content: reviewing a record does not change its version.
+        changed = [f.field for f in field_changes(old, new, ignore=frozenset({"version", "review"}))]
+        before = old["version"]
+        review = new.get("review") or {}
+        if changed and review.get("status") == "reviewed" and review == old.get("review"):
+            msg = (
+                f"changed since release {self.release} ({', '.join(changed)}) but its review of "
+                f"{review.get('reviewed_on')} predates the change; review it again or mark it unreviewed"
+            )
+            return [problem("KD603", record.file, *record.mark("review"), rid, msg)]
+        if changed and version == before:
+            msg = (f"changed since release {self.release} ({', '.join(changed)}) but still at version {version}; "
+                   f"set version: {before + 1}")  # fmt: skip
+            return [problem("KD501", record.file, line, col, rid, msg)]
+        if changed and version != before + 1:
+            msg = f"version {version}, but release {self.release} has {before}: a change raises it by exactly one"
+            return [problem("KD502", record.file, line, col, rid, msg, f"set version: {before + 1}")]
+        if not changed and version != before:
+            msg = f"version {version}, but nothing changed since release {self.release} (version {before})"
+            return [problem("KD503", record.file, line, col, rid, msg, f"set version: {before}")]
+        return []

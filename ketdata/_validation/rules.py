@@ -1,0 +1,620 @@
+"""Rules across records: unique ids, references, provenance against the source text, hedges, coverage."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ketdata._io.files import PLAIN_NAME, NotRegularFileError, read_regular
+from ketdata._model.problems import Problem, short
+from ketdata._model.records import near_misses
+from ketdata._validation.coverage import SentenceCoverage, coverage, uncovered
+from ketdata._validation.folder import RawRecord
+from ketdata._validation.revisions import lost_problem
+
+
+def occurs(needle: str, text: str) -> bool:
+    """True when ``needle`` stands in ``text`` as whole words, ignoring case.
+
+    A plain search with its ends checked by hand: a regular expression per needle would overflow ``re``'s
+    cache on a large dataset, whose every literal object is a needle of its own.
+    """
+    wanted, where = needle.lower(), text.lower()
+    if not wanted or len(wanted) != len(needle) or len(where) != len(text):
+        return re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", text, re.IGNORECASE) is not None
+    start = where.find(wanted)
+    while start != -1:
+        end = start + len(wanted)
+        if not (start and _word(where[start - 1])) and not (end < len(where) and _word(where[end])):
+            return True
+        start = where.find(wanted, start + 1)
+    return False
+
+
+def _word(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def named(name: str, quote: str) -> bool:
+    """True when ``name`` stands in ``quote`` whole, or each of its words does ("physical and mental health")."""
+    return occurs(name, quote) or all(occurs(w, quote) for w in re.findall(r"\w+", name))
+
+
+def _quotes(value: dict[str, Any]) -> list[str]:
+    return [q for s in _dicts(value.get("evidence")) if isinstance(q := s.get("quote"), str)]
+
+
+def record_problems(record: RawRecord) -> list[Problem]:
+    """The rules that read one record alone: a retired record gives its reason; evidence carries its words.
+
+    They run file by file with the schema check, so the validation cache keeps their answers too.
+    """
+    found = []
+    v = record.value
+    status = v.get("status")
+    if status in ("deprecated", "withdrawn") and not v.get("reason"):
+        found.append(record.problem("KD206", ("status",), f"record is {status} but gives no reason"))
+    if record.kind in ("claim", "caveat"):
+        found += _evidence_shape(record)
+        found += _words_in_evidence(record, _quotes(v))
+    elif record.kind == "concept":
+        found += _article_glosses(record)
+    return found + _date_problems(record)
+
+
+_DATE_FIELDS = (("review", "reviewed_on"), ("review", "review_due"), ("release_date",), ("published",))
+_DATE_FORM = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?![\s\S])")
+
+
+def _date_problems(record: RawRecord) -> list[Problem]:
+    """Dates in the right form that no calendar has (2020-02-30): the schemas' patterns check only the form."""
+    found = []
+    for path in _DATE_FIELDS:
+        value: object = record.value
+        for part in path:
+            value = value.get(part) if isinstance(value, dict) else None
+        if isinstance(value, str) and _DATE_FORM.fullmatch(value):
+            try:
+                datetime.date.fromisoformat(value)
+            except ValueError:
+                found.append(record.problem("KD109", path, f"{'.'.join(path)}: {value} is not a calendar date"))
+    return found
+
+
+def _evidence_shape(record: RawRecord) -> list[Problem]:
+    spans = _dicts(record.value.get("evidence"))
+    roles = {role for s in spans if isinstance(role := s.get("role"), str)}
+    if "item" in roles and not roles & {"context", "statement"}:
+        msg = "evidence is a bare list item: add the clause that names its subject and relation as a 'context' span"
+        return [record.problem("KD309", ("evidence",), msg)]
+    return []
+
+
+def _words_in_evidence(record: RawRecord, quotes: list[str]) -> list[Problem]:
+    """The hedge, qualifiers and a literal object stand in the evidence; the statement keeps hedge and qualifiers."""
+    v, found = record.value, []
+    statement = str(v.get("statement") or "")
+    kept: list[tuple[tuple[str | int, ...], Any, bool]] = [(("hedge",), v.get("hedge"), True)]
+    kept += [(("hedge_governs",), v.get("hedge_governs"), False)]
+    for i, q in enumerate(_dicts(v.get("qualifiers"))):
+        kept += [
+            (("qualifiers", i, "text"), q.get("text"), True),
+            (("qualifiers", i, "governs"), q.get("governs"), False),
+        ]
+    for path, words, in_statement in kept:
+        if not isinstance(words, str) or not quotes:
+            continue
+        if not any(occurs(words, q) for q in quotes):
+            found.append(record.problem("KD307", path, f"{path[0]} {words!r} does not occur in the evidence"))
+        elif in_statement and not occurs(words, statement):
+            msg = f"the statement drops the article's {str(path[0]).rstrip('s')} {words!r}: keep it in the statement"
+            found.append(record.problem("KD313", ("statement",), msg))
+    obj = v.get("object")
+    literal = obj.get("value") if isinstance(obj, dict) else None
+    if isinstance(literal, str) and quotes and not any(occurs(literal, q) for q in quotes):
+        found.append(record.problem("KD310", ("object", "value"), f"object {literal!r} does not occur in the evidence"))
+    return found
+
+
+def _glosses(value: dict[str, Any]) -> list[tuple[tuple[str | int, ...], dict[str, Any]]]:
+    found: list[tuple[tuple[str | int, ...], dict[str, Any]]] = []
+    if isinstance(value.get("definition"), dict):
+        found.append((("definition",), value["definition"]))
+    found += [(("synonyms", i), g) for i, g in enumerate(_dicts(value.get("synonyms")))]
+    return found
+
+
+def _article_glosses(record: RawRecord) -> list[Problem]:
+    found = []
+    for path, gloss in _glosses(record.value):
+        span, text = gloss.get("evidence"), gloss.get("text")
+        quote = span.get("quote") if isinstance(span, dict) else None
+        if isinstance(quote, str) and isinstance(text, str) and not occurs(text, quote):
+            msg = f"{text!r} is marked as the article's, but does not occur in its evidence {quote!r}"
+            found.append(record.problem("KD310", (*path, "text"), msg))
+    return found
+
+
+def spans_of(value: dict[str, Any]) -> list[tuple[tuple[str | int, ...], dict[str, Any]]]:
+    """Every evidence span of a record's mapping, with its path: a claim's or caveat's, and a concept's glosses'."""
+    found: list[tuple[tuple[str | int, ...], dict[str, Any]]] = [
+        (("evidence", i), s) for i, s in enumerate(_dicts(value.get("evidence")))
+    ]
+    found += [
+        ((*path, "evidence"), g["evidence"]) for path, g in _glosses(value) if isinstance(g.get("evidence"), dict)
+    ]
+    return found
+
+
+_LABEL = {"evidence_status": "evidence status"}
+
+
+def _dotted(path: tuple[str | int, ...]) -> str:
+    return ".".join(map(str, path))
+
+
+def _cuts_word(text: str, start: int, end: int) -> bool:
+    """True when [start, end) begins or ends between two characters of one word."""
+    return (start > 0 and text[start - 1].isalnum() and text[start].isalnum()) or (
+        end < len(text) and text[end - 1].isalnum() and text[end].isalnum()
+    )
+
+
+_CODING_KEYS = ("system", "code", "display", "relation", "confidence", "checked_against")
+
+
+def _reference_rows(table: Path) -> set[tuple[str, ...]]:
+    import csv
+
+    try:
+        with table.open(encoding="utf-8", newline="") as f:
+            return {tuple(row.get(k) or "" for k in _CODING_KEYS) for row in csv.DictReader(f)}
+    except OSError:
+        return set()
+
+
+def _cycle_from(root: str, links: dict[str, list[str]]) -> list[str]:
+    """A path of links from ``root`` back to itself, or [] when there is none."""
+    stack: list[tuple[str, list[str]]] = [(root, [root])]
+    seen: set[str] = set()
+    while stack:
+        node, path = stack.pop()
+        for nxt in links.get(node, ()):
+            if nxt == root:
+                return [*path, root]
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append((nxt, [*path, nxt]))
+    return []
+
+
+def _label(kind: str) -> str:
+    return _LABEL.get(kind, kind)
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    """The mappings of a list value; anything malformed has already failed its schema."""
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+@dataclass(frozen=True, slots=True)
+class _Text:
+    record: RawRecord
+    text: str
+    sections: Mapping[str, tuple[int, int]]
+
+
+def _earlier(ref: dict[str, Any], src: _Text) -> bool:
+    """Whether a span says it was made against a revision other than the source's current text."""
+    revision = ref.get("revision")
+    return isinstance(revision, str) and revision != src.record.value.get("sha256")
+
+
+def _checksum_mismatch(path: Path, data: bytes, recorded: object) -> tuple[str, str | None]:
+    """The message and hint for a source text whose bytes do not match the recorded sha256."""
+    digest = hashlib.sha256(data).hexdigest()
+    if b"\r\n" in data and hashlib.sha256(data.replace(b"\r\n", b"\n")).hexdigest() == recorded:
+        # A checkout with core.autocrlf turned the article's line endings into CRLF: the text is fine, the checkout
+        # is not, and re-recording the checksum would bless the wrong bytes.
+        return (
+            f"{path.name} differs from the recorded text only in its line endings (CRLF instead of LF)",
+            "git rewrote the line endings on checkout: run `git config core.autocrlf false`, then "
+            f"`git rm --cached -r -q . && git reset --hard` (or check out {path.name} again); do not re-record sha256",
+        )
+    return f"{path.name} has sha256 {digest}, not the one recorded", None
+
+
+class Rules:
+    """The cross-record checks over the records of one data folder (each assumed to have passed its schema)."""
+
+    def __init__(
+        self, records: list[RawRecord], folder: Path | None = None, unread: frozenset[str] = frozenset()
+    ) -> None:
+        self.records = records
+        self.folder = folder
+        # Kinds with a file that could not be read: a reference to one of them may point into that file.
+        self.unread = unread
+        self._section_id_set: set[str] | None = None
+        self.by_id: dict[str, RawRecord] = {}
+        self.problems: list[Problem] = []
+        self.texts: dict[str, _Text] = {}
+        self.quoted: dict[str, list[tuple[str, int, int]]] = {}
+        # Each source's earlier revisions that could be read: source id -> sha256 -> text.
+        self.revisions: dict[str, dict[str, str]] = {}
+        # Where a reference holds a non-text value, the ids it could name: (file, line, column) -> advice.
+        self.id_choices: dict[tuple[str, int, int], str] = {}
+
+    def run(self) -> list[Problem]:
+        """Apply every rule; return the problems."""
+        self._unique_ids()
+        self._source_texts()
+        for record in self.records:
+            self._references(record)
+            for path, span in spans_of(record.value):
+                self._provenance(record, path, span)
+                if record.kind in ("claim", "caveat"):
+                    self._quoted(record, span)
+        self._object_labels()
+        self._codings()
+        self._cycles("category", "parent")
+        self._cycles("concept", "broader")
+        self._coverage()
+        return self.problems
+
+    def _add(
+        self, code: str, record: RawRecord, path: tuple[str | int, ...], message: str, hint: str | None = None
+    ) -> None:
+        self.problems.append(record.problem(code, path, message, hint))
+
+    def _unique_ids(self) -> None:
+        for record in self.records:
+            rid = record.id
+            if rid is None or record.kind == "dataset":
+                continue
+            first = self.by_id.get(rid)
+            if first is None:
+                self.by_id[rid] = record
+                continue
+            line, _ = first.mark("id")
+            self._add(
+                "KD201",
+                record,
+                ("id",),
+                f"id {short(rid)} is already used by a {_label(first.kind)} at {first.file}:{line}",
+            )
+
+    def _ref(self, record: RawRecord, path: tuple[str | int, ...], target: Any, kind: str) -> RawRecord | None:
+        if not isinstance(target, str):
+            if target is not None:
+                # YAML read the id as a boolean, number or date (KD105): quoting it would not make it an id.
+                ids = sorted(rid for rid, r in self.by_id.items() if r.kind == kind)
+                self.id_choices[(record.file, *record.mark(*path))] = f"one of the {_label(kind)} ids: {', '.join(ids)}"
+            return None
+        found = self.by_id.get(target)
+        if found is not None and found.kind == kind:
+            return found
+        if found is None and kind in self.unread:
+            return None
+        if found is not None:
+            msg = f"{'.'.join(map(str, path))}: {short(target)} is a {_label(found.kind)}, not a {_label(kind)}"
+        else:
+            near = near_misses(target, (rid for rid, r in self.by_id.items() if r.kind == kind))
+            guess = f" (did you mean {', '.join(map(repr, near))}?)" if near else ""
+            msg = f"{'.'.join(map(str, path))}: no {_label(kind)} with id {short(target)}{guess}"
+        self._add("KD202", record, path, msg)
+        return None
+
+    def _live_ref(self, record: RawRecord, path: tuple[str | int, ...], target: Any, kind: str) -> None:
+        found = self._ref(record, path, target, kind)
+        if found is None or record.value.get("status", "active") != "active":
+            return
+        status = found.value.get("status")
+        if status == "withdrawn":
+            self._add("KD204", record, path, f"{'.'.join(map(str, path))}: {short(target)} is withdrawn")
+        elif status == "deprecated":
+            self._add("KD205", record, path, f"{'.'.join(map(str, path))}: {short(target)} is deprecated")
+
+    def _references(self, record: RawRecord) -> None:
+        v = record.value
+        if record.kind == "category" and "parent" in v:
+            self._ref(record, ("parent",), v["parent"], "category")
+        elif record.kind == "claim":
+            self._claim_references(record)
+        elif record.kind == "rule":
+            self._rule_references(record)
+        elif record.kind == "caveat":
+            applies_to = v.get("applies_to")
+            for i, claim_id in enumerate(applies_to if isinstance(applies_to, list) else ()):
+                self._live_ref(record, ("applies_to", i), claim_id, "claim")
+            self._scope_references(record)
+        if "superseded_by" in v:
+            self._ref(record, ("superseded_by",), v["superseded_by"], record.kind)
+
+    def _scope_references(self, record: RawRecord) -> None:
+        scope = record.value.get("scope")
+        if not isinstance(scope, dict):
+            return
+        for i, claim_id in enumerate(scope.get("claims") or ()):
+            self._ref(record, ("scope", "claims", i), claim_id, "claim")
+        for i, span in enumerate(_dicts(scope.get("spans"))):
+            self._ref(record, ("scope", "spans", i, "source"), span.get("source"), "source")
+        sections = scope.get("sections") or ()
+        known = self._section_ids() if sections else set()
+        for i, section in enumerate(sections):
+            if isinstance(section, str) and section not in known:
+                msg = f"scope.sections.{i}: {section!r} is not a section of any source ({', '.join(sorted(known))})"
+                self._add("KD202", record, ("scope", "sections", i), msg)
+
+    def _section_ids(self) -> set[str]:
+        if self._section_id_set is None:
+            self._section_id_set = {
+                str(s.get("id")) for r in self.records if r.kind == "source" for s in _dicts(r.value.get("sections"))
+            }
+        return self._section_id_set
+
+    def _rule_references(self, record: RawRecord) -> None:
+        fields = (("categories", "category"), ("statuses", "evidence_status"), ("caveats", "caveat"),
+                  ("predicates", "predicate"))  # fmt: skip
+        for field, kind in fields:
+            values = record.value.get(field)
+            for i, target in enumerate(values if isinstance(values, list) else ()):
+                self._ref(record, (field, i), target, kind)
+
+    def _claim_references(self, record: RawRecord) -> None:
+        v = record.value
+        self._ref(record, ("category",), v.get("category"), "category")
+        self._ref(record, ("evidence_status",), v.get("evidence_status"), "evidence_status")
+        self._ref(record, ("subject",), v.get("subject"), "concept")
+        conflicts = v.get("conflicts_with")
+        for i, other in enumerate(conflicts if isinstance(conflicts, list) else ()):
+            self._ref(record, ("conflicts_with", i), other, "claim")
+        obj: dict[str, Any] = v["object"] if isinstance(v.get("object"), dict) else {}
+        if "concept" in obj:
+            self._ref(record, ("object", "concept"), obj["concept"], "concept")
+        predicate = self._ref(record, ("predicate",), v.get("predicate"), "predicate")
+        if predicate is not None:
+            wanted = predicate.value.get("object_kind")
+            given = "concept" if "concept" in obj else "literal"
+            if wanted in ("concept", "literal") and wanted != given:
+                key = "a concept ('concept: ID')" if wanted == "concept" else "a literal ('value: TEXT')"
+                self._add(
+                    "KD401",
+                    record,
+                    ("object",),
+                    f"predicate {short(predicate.id)} takes {key} as its object, not a {given}",
+                )
+
+    def _cycles(self, kind: str, field: str) -> None:
+        links: dict[str, list[str]] = {}
+        for r in self.records:
+            if r.kind == kind and r.id:
+                value = r.value.get(field)
+                links[r.id] = [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)]
+        for rid in sorted(links):
+            path = _cycle_from(rid, links)
+            if path:
+                self._add("KD203", self.by_id[rid], (field,), f"{kind} {field} links form a cycle: {' -> '.join(path)}")
+
+    def _source_texts(self) -> None:
+        for record in self.records:
+            if record.kind != "source" or record.id is None or self.by_id.get(record.id) is not record:
+                continue
+            name = record.value.get("file")
+            if not isinstance(name, str) or not PLAIN_NAME.fullmatch(name):
+                continue  # its schema check reports it; a path is never built from it
+            self._revision_texts(record)
+            text = self._checked_text(record, (), name, record.value.get("sha256"))
+            if text is not None:
+                self.texts[record.id] = _Text(record, text, self._sections(record, text))
+
+    def _checked_text(self, record: RawRecord, at: tuple[str | int, ...], name: str, recorded: object) -> str | None:
+        """The text of a source file beside the record, if it can be read and has the recorded sha256."""
+        path = Path(record.file).parent / name
+        try:
+            data = read_regular(path)
+        except FileNotFoundError:
+            self._add("KD301", record, (*at, "file"), f"source text {short(str(path))} does not exist")
+            return None
+        except NotRegularFileError as exc:
+            self._add("KD017", record, (*at, "file"), f"source text {short(str(path))} {exc.strerror}")
+            return None
+        except OSError as exc:
+            self._add("KD015", record, (*at, "file"), f"cannot read {short(str(path))}: {exc.strerror or exc}")
+            return None
+        if hashlib.sha256(data).hexdigest() != recorded:
+            self._add("KD302", record, (*at, "sha256"), *_checksum_mismatch(path, data, recorded))
+            return None
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            self._add("KD001", record, (*at, "file"), f"{path.name}: byte {exc.start} is not valid UTF-8")
+            return None
+
+    def _revision_texts(self, record: RawRecord) -> None:
+        """The texts of a source's earlier revisions, each checked like the current one."""
+        found = self.revisions.setdefault(str(record.id), {})
+        for i, rev in enumerate(_dicts(record.value.get("revisions"))):
+            name, digest = rev.get("file"), rev.get("sha256")
+            if isinstance(name, str) and PLAIN_NAME.fullmatch(name) and isinstance(digest, str):
+                text = self._checked_text(record, ("revisions", i), name, digest)
+                if text is not None:
+                    found[digest] = text
+
+    def _sections(self, record: RawRecord, text: str) -> dict[str, tuple[int, int]]:
+        sections: dict[str, tuple[int, int]] = {}
+        previous_end = 0
+        for i, s in enumerate(_dicts(record.value.get("sections"))):
+            start, end, heading = s.get("start"), s.get("end"), s.get("heading")
+            if not (isinstance(start, int) and isinstance(end, int) and isinstance(heading, str)):
+                continue
+            if not previous_end <= start < end <= len(text):
+                self._add(
+                    "KD308",
+                    record,
+                    ("sections", i),
+                    f"section {short(s.get('id'))} [{start}, {end}) must follow the previous one and lie within the "
+                    f"text (length {len(text)})",
+                )
+            elif not text.startswith(heading, start):
+                self._add(
+                    "KD308",
+                    record,
+                    ("sections", i, "heading"),
+                    f"section {short(s.get('id'))} does not start with its heading {short(heading)}",
+                )
+            previous_end = max(previous_end, end)
+            sections[str(s.get("id"))] = (start, end)
+        return sections
+
+    def _provenance(self, record: RawRecord, path: tuple[str | int, ...], ref: dict[str, Any]) -> None:
+        src = self.texts.get(str(ref.get("source")))
+        if self._ref(record, (*path, "source"), ref.get("source"), "source") is None or src is None:
+            return
+        start, end, quote = ref.get("start"), ref.get("end"), ref.get("quote")
+        if not (isinstance(start, int) and isinstance(end, int) and isinstance(quote, str)):
+            return
+        if _earlier(ref, src):
+            self._old_revision(record, path, ref, src, (start, end, quote))
+            return
+        section = src.sections.get(str(ref.get("section")))
+        if section is None:
+            self._add(
+                "KD202",
+                record,
+                (*path, "section"),
+                f"{_dotted(path)}.section: {short(ref.get('section'))} is not a section of {short(src.record.id)} "
+                f"(sections: {', '.join(src.sections)})",
+            )
+        if start >= end:
+            self._add("KD304", record, (*path, "start"), f"start {start} is not before end {end}")
+        elif end > len(src.text) or start < 0:
+            self._add(
+                "KD303",
+                record,
+                (*path, "end"),
+                f"[{start}, {end}) lies outside the source text (length {len(src.text)} code points)",
+            )
+        elif src.text[start:end] != quote:
+            self._add("KD305", record, (*path, "quote"), self._mismatch(src.text, start, end, quote))
+        elif section is not None and not (section[0] <= start and end <= section[1]):
+            inside = [sid for sid, (a, b) in src.sections.items() if a <= start and end <= b]
+            where = f"; it lies in {short(inside[0])}" if inside else ""
+            self._add(
+                "KD306",
+                record,
+                (*path, "section"),
+                f"quote [{start}, {end}) is outside section {short(ref.get('section'))}{where}",
+            )
+        elif _cuts_word(src.text, start, end):
+            self._add(
+                "KD311",
+                record,
+                (*path, "quote"),
+                f"quote {quote!r} [{start}, {end}) starts or ends inside a word of the source",
+                "extend the span to whole words (ketdata locate prints the offsets)",
+            )
+
+    def _old_revision(
+        self, record: RawRecord, at: tuple[str | int, ...], ref: dict[str, Any], src: _Text, span: tuple[int, int, str]
+    ) -> None:
+        """A span held against an earlier revision (lost in an update): its quote stands there; it is not released."""
+        revision, (start, end, quote) = ref["revision"], span
+        declared = {r.get("sha256") for r in _dicts(src.record.value.get("revisions"))}
+        if revision not in declared:
+            msg = f"revision {short(revision)} is not a revision of {short(src.record.id)}"
+            self._add("KD702", record, (*at, "revision"), msg)
+            return
+        text = self.revisions.get(str(src.record.id), {}).get(revision)
+        if text is None:
+            return  # the revision's file is reported on the source
+        if not 0 <= start < end <= len(text):
+            self._add("KD303", record, (*at, "end"), f"[{start}, {end}) lies outside revision {revision[:12]}")
+        elif text[start:end] != quote:
+            self._add("KD305", record, (*at, "quote"), self._mismatch(text, start, end, quote))
+        lost = lost_problem(record, at, ref)
+        if lost is not None:
+            self.problems.append(lost)
+
+    @staticmethod
+    def _mismatch(text: str, start: int, end: int, quote: str) -> str:
+        found = [m.start() for m in re.finditer(re.escape(quote), text)]
+        where = (
+            f"; the quote occurs at {', '.join(f'[{i}, {i + len(quote)})' for i in found[:3])}"
+            if found
+            else "; the quote occurs nowhere in the source"
+        )
+        return f"text at [{start}, {end}) is {short(text[start:end])}, not the quote{where}"
+
+    def _quoted(self, record: RawRecord, ref: dict[str, Any]) -> None:
+        start, end, source_id = ref.get("start"), ref.get("end"), ref.get("source")
+        src = self.texts.get(str(source_id))
+        if src is not None and _earlier(ref, src):
+            return  # it covers nothing of the current text
+        if (
+            isinstance(start, int)
+            and isinstance(end, int)
+            and isinstance(source_id, str)
+            and record.value.get("status") == "active"
+        ):
+            self.quoted.setdefault(source_id, []).append((str(record.id), start, end))
+
+    def _codings(self) -> None:
+        """Every coding is a row of the data folder's reference table, relation and confidence included."""
+        concepts = [r for r in self.records if r.kind == "concept" and _dicts(r.value.get("codings"))]
+        if not concepts:
+            return
+        table = (self.folder or Path(concepts[0].file).parent) / "reference" / "codes.csv"
+        rows = _reference_rows(table)
+        for record in concepts:
+            for i, c in enumerate(_dicts(record.value.get("codings"))):
+                key = tuple(str(c.get(k)) for k in _CODING_KEYS)
+                if key not in rows:
+                    why = "" if rows else " (the table is missing or empty)"
+                    msg = (f"coding {c.get('system')}|{c.get('code')} ({c.get('relation')}, {c.get('confidence')}) "
+                           f"is not a row of {table.name}{why}")  # fmt: skip
+                    self._add("KD314", record, ("codings", i), msg)
+
+    def _object_labels(self) -> None:
+        """A concept object is named in the claim's evidence, by its label or one of its synonyms."""
+        for record in self.records:
+            obj = record.value.get("object")
+            concept = obj.get("concept") if record.kind == "claim" and isinstance(obj, dict) else None
+            target = self.by_id.get(concept) if isinstance(concept, str) else None
+            quotes = _quotes(record.value)
+            if target is None or target.kind != "concept" or not quotes:
+                continue
+            given = [target.value.get("label")] + [g.get("text") for g in _dicts(target.value.get("synonyms"))]
+            names = [n for n in given if isinstance(n, str)]
+            if not any(named(n, q) for n in names for q in quotes):
+                msg = (f"object {target.id!r}: neither its label nor a synonym ({', '.join(map(repr, names))}) "
+                       "occurs in the evidence")  # fmt: skip
+                self._add("KD310", record, ("object", "concept"), msg)
+
+    def _coverage(self) -> None:
+        for source_id, src in self.texts.items():
+            spans = [(start, end) for _, start, end in self.quoted.get(source_id, ())]
+            for s in uncovered(src.text, self.section_rows(src), spans):
+                self._add(
+                    "KD402",
+                    src.record,
+                    ("sections",),
+                    f"sentence [{s.start}, {s.end}) is quoted by no record: {short(s.text[:60])}",
+                )
+
+    def coverage(self) -> dict[str, list[SentenceCoverage]]:
+        """For each source, how the active records' quotes cover each of its sentences (after `run`)."""
+        return {
+            source_id: coverage(src.text, self.section_rows(src), self.quoted.get(source_id, []))
+            for source_id, src in self.texts.items()
+        }
+
+    @staticmethod
+    def section_rows(src: _Text) -> list[tuple[str, str, int, int]]:
+        """The source's sections as ``(id, heading, start, end)``."""
+        headings = {str(s.get("id")): str(s.get("heading")) for s in _dicts(src.record.value.get("sections"))}
+        return [(sid, headings.get(sid, ""), a, b) for sid, (a, b) in src.sections.items()]
