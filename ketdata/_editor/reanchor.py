@@ -231,6 +231,10 @@ class Reanchorer:
             return found
         return self._approximate(sel, hint)
 
+    def offset(self, old_offset: int) -> int:
+        """Where an offset of the old text stands in the new one, by the diff (exact inside unchanged stretches)."""
+        return self._hint(old_offset)
+
     def _block_of(self, at: int) -> tuple[int, int, int] | None:
         i = bisect.bisect_right(self._block_starts, at) - 1
         return self.blocks[i] if i >= 0 else None

@@ -134,7 +134,9 @@ def record_file(folder: Path, record_id: str) -> tuple[Path, str]:
     raise ReviewRefusedError(f"no claim or caveat {record_id!r} in {folder}")
 
 
-def write_review(folder: Path, record_id: str, verdict: Verdict, seen: str, today: datetime.date) -> Path:
+def write_review(
+    folder: Path, record_id: str, verdict: Verdict, seen: str, today: datetime.date, *, source_update: bool = False
+) -> Path:
     """Write a verdict into a record's review block; returns the file written.
 
     Args:
@@ -143,6 +145,8 @@ def write_review(folder: Path, record_id: str, verdict: Verdict, seen: str, toda
         verdict: What the reviewer decided.
         seen: The `fingerprint` of the record's file when the reviewer was shown the record.
         today: The review date.
+        source_update: Also decide the record's pending source update (``ketdata source update``): confirmed
+            with a confirmation, flagged with a flag. The evidence itself is never changed here.
 
     Raises:
         ReviewConflictError: The file changed since then: nothing is written.
@@ -164,6 +168,9 @@ def write_review(folder: Path, record_id: str, verdict: Verdict, seen: str, toda
         for value in values:
             if isinstance(value, dict) and value.get("id") == record_id:
                 value["review"] = block
+                mark = value.get("source_update")
+                if source_update and isinstance(mark, dict):
+                    mark["status"] = "confirmed" if verdict.status == "reviewed" else "flagged"
                 changed.append(value)
 
     after = format_file(path, kind, order, set_review)

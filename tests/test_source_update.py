@@ -1,0 +1,179 @@
+"""`ketdata source update` in a copy of the project: the report, the write, and a release that waits for a person."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+import ketdata
+from ketdata._editor.source_update import update_source
+from ketdata._editor.verdict import Verdict, fingerprint, record_file, write_review
+from ketdata._model.problems import Severity
+from ketdata._validation.pipeline import run
+
+from .helpers import DATA
+
+TEXT = DATA / "sources/ketamine-overview.txt"
+OLD = TEXT.read_bytes()
+OLD_SHA = hashlib.sha256(OLD).hexdigest()
+TODAY = datetime.date(2026, 12, 6)
+
+
+def cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_COLOR": "1"}
+    return subprocess.run([sys.executable, "-m", "ketdata", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, env=env, check=False)  # fmt: skip
+
+
+def revision(tmp: Path, old: str, new: str, *, name: str = "new.txt") -> Path:
+    text = OLD.decode("utf-8")
+    assert old in text
+    path = tmp / name
+    path.write_bytes(text.replace(old, new, 1).encode("utf-8"))
+    return path
+
+
+def files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def errors(data: Path) -> list[tuple[str, str | None]]:
+    return sorted((p.code, p.record_id) for p in run(data, TODAY).problems if p.severity is Severity.ERROR)
+
+
+def test_a_dry_run_reports_every_span_and_writes_nothing(project: Path) -> None:
+    new = revision(project, "more research is needed", "further research is needed")
+    before = files(project)
+    result = cli("source", "update", "ketamine-overview", new, "data", "--format", "json", cwd=project)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert files(project) == before
+    assert report["written"] is False and (report["from"], report["to"]) == (OLD_SHA, hashlib.sha256(
+        new.read_bytes()).hexdigest())  # fmt: skip
+    ds = ketdata.load(project / "data")
+    spans = sum(len(r.evidence) for r in (*ds.claims, *ds.caveats))
+    assert len([s for s in report["spans"] if s["path"].startswith("evidence.")]) == spans
+    changed = {(s["record"], s["path"]): s for s in report["spans"] if s["verdict"] != "moved"}
+    assert set(changed) == {("claim-041", "evidence.1"), ("claim-042", "evidence.1"), ("caveat-003", "evidence.1")}
+    one = changed[("claim-041", "evidence.1")]
+    assert (one["old_words"], one["new_words"]) == ("more", "further")
+    assert one["new"]["quote"].startswith("and further research is needed") or "further research" in one["new"]["quote"]
+    assert sorted({p["record"] for p in report["remaining"]}) == ["caveat-003", "claim-041", "claim-042"]
+    assert report["uncovered"] == []
+    text = cli("source", "update", "ketamine-overview", new, "data", cwd=project)
+    assert "changed  claim-041" in text.stdout and "'more' -> 'further'" in text.stdout
+    assert "dry run: nothing written" in text.stdout
+
+
+def test_release_refuses_until_a_person_confirms_then_succeeds(project: Path) -> None:
+    new = revision(project, "more research is needed", "further research is needed")
+    result = cli("source", "update", "ketamine-overview", new, "data", "--write", cwd=project)
+    assert result.returncode == 0, result.stderr
+    data = project / "data"
+    # The old text is kept, byte for byte, and the source lists it.
+    kept = data / f"sources/ketamine-overview.{OLD_SHA[:12]}.txt"
+    assert kept.read_bytes() == OLD and (data / "sources/ketamine-overview.txt").read_bytes() == new.read_bytes()
+    source = yaml.safe_load((data / "sources/ketamine-overview.yaml").read_text(encoding="utf-8"))
+    assert source["sha256"] == hashlib.sha256(new.read_bytes()).hexdigest()
+    assert source["revisions"] == [{"sha256": OLD_SHA, "file": kept.name, "recorded": None}]
+    assert errors(data) == [("KD700", "caveat-003"), ("KD700", "claim-041"), ("KD700", "claim-042")]
+    refused = cli("release", "--dry-run", cwd=project)
+    assert refused.returncode == 1 and "KD700" in refused.stdout and "not releasing" in refused.stderr
+    for record_id in ("caveat-003", "claim-041", "claim-042"):
+        path, _ = record_file(data, record_id)
+        write_review(data, record_id, Verdict("reviewed", "Test Reviewer", "test"), fingerprint(path.read_bytes()),
+                     TODAY, source_update=True)  # fmt: skip
+    assert errors(data) == []
+    claim = ketdata.load(data).claim("claim-041")
+    assert "further research is needed" in claim.evidence[1].quote and claim.review.status == "reviewed"
+    released = cli("release", "--date", "2026-12-06", cwd=project)
+    assert released.returncode == 0, released.stdout + released.stderr
+    # The exports carry the current revision's sha256 and the history.
+    (line,) = (project / "exports/json/sources.ndjson").read_text(encoding="utf-8").splitlines()
+    exported = json.loads(line)
+    assert exported["sha256"] == source["sha256"] and exported["recorded"] == TODAY.isoformat()
+    assert exported["revisions"] == [{"sha256": OLD_SHA, "file": kept.name, "recorded": None}]
+
+
+def test_a_hedge_changed_in_a_quote_is_never_released_without_a_person(project: Path) -> None:
+    new = revision(project, "The effects of ketamine can be felt", "The effects of ketamine will be felt")
+    update_source(project / "data", "ketamine-overview", new.read_bytes(), write=True, today=TODAY)
+    data = project / "data"
+    assert ("KD700", "claim-032") in errors(data)
+    path, _ = record_file(data, "claim-032")
+    write_review(data, "claim-032", Verdict("reviewed", "Test Reviewer", "test"), fingerprint(path.read_bytes()),
+                 TODAY, source_update=True)  # fmt: skip
+    # Confirmed, the record still says 'can', which the article no longer does: a person must re-word it.
+    assert ("KD700", "claim-032") not in errors(data) and ("KD307", "claim-032") in errors(data)
+    assert cli("release", "--dry-run", cwd=project).returncode == 1
+
+
+def test_a_revision_that_changes_nothing_quoted_stays_valid_with_no_review(project: Path) -> None:
+    text = OLD.decode("utf-8").replace("\u00a0", " ").replace("\n\n\n", "\n\n")
+    new = project / "new.txt"
+    new.write_bytes(text.encode("utf-8"))
+    report = update_source(project / "data", "ketamine-overview", new.read_bytes(), write=True, today=TODAY)
+    assert report.counts() == {"moved": len(report.spans), "changed": 0, "lost": 0}
+    assert errors(project / "data") == []
+    ds = ketdata.load(project / "data")
+    source = ds.source("ketamine-overview")
+    assert source.text == text and [r.sha256 for r in source.revisions] == [OLD_SHA]
+    for claim in ds.claims:
+        for span in claim.evidence:
+            assert source.text[span.start : span.end] == span.quote
+
+
+def test_a_lost_quote_keeps_its_old_revision_and_blocks_a_release(project: Path) -> None:
+    street = 'It is known by various street names such as "Special K," "K," and "Vitamin K." '
+    new = revision(project, street, "")
+    report = update_source(project / "data", "ketamine-overview", new.read_bytes(), write=True, today=TODAY)
+    lost = sorted({s.record_id for s in report.spans if s.result.kind == "lost"})
+    assert lost == ["claim-010", "claim-011", "claim-012"]
+    found = errors(project / "data")
+    assert {r for c, r in found if c == "KD701"} == set(lost)
+    claim = ketdata.load(project / "data").claim("claim-010")
+    assert claim.evidence[1].revision == OLD_SHA and claim.evidence[1].quote.startswith("It is known")
+
+
+def test_a_section_heading_renamed_moves_the_section(project: Path) -> None:
+    new = revision(project, "How is Ketamine Used in Therapy?", "Ketamine in therapy")
+    report = update_source(project / "data", "ketamine-overview", new.read_bytes(), write=True, today=TODAY)
+    assert report.renamed == (("ketamine-in-therapy", "How is Ketamine Used in Therapy?", "Ketamine in therapy"),)
+    source = ketdata.load(project / "data").source("ketamine-overview")
+    assert [s.heading for s in source.sections] == ["What is Ketamine?", "Ketamine in therapy"]
+    assert errors(project / "data") == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("no-such-source", "same.txt"), "no source 'no-such-source'"),
+        (("ketamine-overview", "same.txt"), "nothing to update"),
+        (("ketamine-overview", "latin1.txt"), "not UTF-8"),
+    ],
+)
+def test_updates_that_cannot_be_made_are_usage_errors(project: Path, args: tuple[str, str], message: str) -> None:
+    (project / "same.txt").write_bytes(OLD)
+    (project / "latin1.txt").write_bytes(OLD.decode("utf-8").encode("latin-1", errors="replace"))
+    before = files(project)
+    result = cli("source", "update", args[0], args[1], "data", "--write", cwd=project)
+    assert result.returncode == 2 and message in result.stderr, result.stderr
+    assert files(project) == before
+
+
+def test_a_file_not_in_canonical_form_stops_the_write(project: Path) -> None:
+    new = revision(project, "more research is needed", "further research is needed")
+    effects = project / "data/claims/uncertainty.yaml"
+    effects.write_text(effects.read_text(encoding="utf-8").replace("version:", "version:  ", 1), encoding="utf-8")
+    before = files(project)
+    result = cli("source", "update", "ketamine-overview", new, "data", "--write", cwd=project)
+    assert result.returncode == 2 and "ketdata fmt" in result.stderr
+    assert files(project) == before
