@@ -177,3 +177,25 @@ def test_a_file_not_in_canonical_form_stops_the_write(project: Path) -> None:
     result = cli("source", "update", "ketamine-overview", new, "data", "--write", cwd=project)
     assert result.returncode == 2 and "ketdata fmt" in result.stderr
     assert files(project) == before
+
+
+def test_the_workbench_shows_old_and_new_words_escaped_and_confirms_the_update(project: Path) -> None:
+    from .workbench import running
+
+    data = project / "data"
+    # A hostile new wording must reach the page as text, never as markup.
+    new = revision(project, "more research is needed", "further <b>research</b> is needed")
+    update_source(data, "ketamine-overview", new.read_bytes(), write=True, today=TODAY)
+    with running(data, TODAY) as wb:
+        wb.sign_in()
+        page = wb.request("GET", "/?record=claim-041").body
+        assert 'id="source-update"' in page and "pending" in page
+        assert "<del>more</del>" in page and "<ins>further</ins> <ins>&lt;b&gt;</ins>research<ins>&lt;/b&gt;</ins>" in page
+        assert "<b>research</b>" not in page
+        first = wb.request("GET", "/").body
+        assert first.index('id="queue-caveat-003"') < first.index('id="queue-claim-001"')
+        assert wb.verdict("claim-041", "reviewed").status == 303
+    mark = next(d for d in yaml.safe_load_all((data / "claims/uncertainty.yaml").read_text(encoding="utf-8"))
+                if d["id"] == "claim-041")["source_update"]  # fmt: skip
+    assert mark["status"] == "confirmed"
+    assert ("KD700", "claim-041") not in errors(data)

@@ -29,7 +29,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ketdata._editor.verdict import FLAGS, ReviewConflictError, ReviewRefusedError, Verdict, write_review
 from ketdata._model.records import Caveat, Claim
-from ketdata._workbench import _view
+from ketdata._workbench import _update, _view
 
 COOKIE = "ketdata_review"
 _LOCAL_PAGE = re.compile(r"/(\?[\w=&%.+-]*)?")
@@ -173,6 +173,7 @@ def _record_context(
             seen=state.seen.get(record.id, ""),
             problems=_view.problems_for(state.problems, record.id),
             others=_view.overlapping(record, records),
+            update=_update.view(state.updates.get(record.id)),
         )
         if isinstance(record, Claim):
             extra.update(
@@ -218,7 +219,7 @@ def build_app(folder: Path, host: str, *, session: Session | None = None) -> tup
         verdict = Verdict(status, s.reviewer, s.role, flags, note)
         today = s.today or datetime.datetime.now(datetime.UTC).date()
         try:
-            write_review(s.folder.path, record_id, verdict, _one(form, "seen"), today)
+            write_review(s.folder.path, record_id, verdict, _one(form, "seen"), today, source_update=True)
         except ReviewConflictError as exc:
             s.notice = f"Not saved: {exc}. Someone saved the file meanwhile; the record below is as it is now. " \
                        "Your choices are kept: check the record again, then save."  # fmt: skip

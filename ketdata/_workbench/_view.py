@@ -6,6 +6,7 @@ import datetime
 import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ketdata._editor.verdict import fingerprint
 from ketdata._io.files import read_regular
@@ -16,6 +17,7 @@ from ketdata._validation.folder import discover, load_folder
 from ketdata._validation.governance import REVIEWED
 from ketdata._validation.pipeline import run
 from ketdata._validation.rules import occurs
+from ketdata._workbench._update import marks
 
 Record = Claim | Caveat
 # The queue's order: records changed since their review first (KD603), then flagged, unreviewed, reviewed.
@@ -50,6 +52,7 @@ class State:
     problems: tuple[Problem, ...]
     seen: dict[str, str] = field(default_factory=dict)
     queue: list[Entry] = field(default_factory=list)
+    updates: dict[str, dict[str, Any]] = field(default_factory=dict)  # source_update marks, by record id
 
 
 def _signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
@@ -88,11 +91,12 @@ def _read(folder: Path) -> State:
         if data_file.kind in REVIEWED:
             stamp = fingerprint(read_regular(data_file.path))
             seen.update(_ids_in(data_file.path, stamp))
-    changed = {p.record_id for p in problems if p.code == "KD603"}
+    # Changed since their review, or by a source update that awaits a person.
+    changed = {p.record_id for p in problems if p.code in ("KD603", "KD700")}
     records: list[Record] = [*ds.claims, *ds.caveats]
     queue = [_entry(r, changed) for r in records]
     queue.sort(key=lambda e: (_ORDER[e.state], e.id))
-    return State(ds, tuple(problems), seen, queue)
+    return State(ds, tuple(problems), seen, queue, marks(folder))
 
 
 def _ids_in(path: Path, stamp: str) -> dict[str, str]:
@@ -113,7 +117,8 @@ def counts(queue: list[Entry]) -> dict[str, int]:
 
 def pieces(text: str, records: list[Record], source_id: str) -> list[Piece]:
     """The article cut at every evidence boundary, each piece with the records quoting it."""
-    spans = [(s.start, s.end, r.id) for r in records for s in r.evidence if s.source == source_id]
+    # A span lost in a source update points into an earlier revision, not this text.
+    spans = [(s.start, s.end, r.id) for r in records for s in r.evidence if s.source == source_id and not s.revision]
     cuts = sorted({0, len(text), *(a for a, _, _ in spans), *(b for _, b, _ in spans)})
     result = []
     for start, end in itertools.pairwise(cuts):
