@@ -296,3 +296,12 @@ def test_edits_that_touch_no_quote_and_no_hedge_only_move(
     for r in reanchor(text, new, [(s, e, text[s:e]) for s, e in spans], _HEDGE_WORDS):
         assert r.kind == "moved", (r, text, new)
         assert new[r.new_start : r.new_end] == r.old_quote
+
+
+def test_a_hedge_the_word_diff_takes_out_and_puts_back_is_no_change() -> None:
+    # Found by the property test: ' w49 can w50' -> ' can n0 w50' aligns as 'w49 can' -> 'can n0'.
+    old = "w35 can w36. w37 w38 w39 w40 w41 w42. w43. w44 w45 w46 w47 w48 w49 can w50 w51 w52 w53"
+    new = old.replace(" w49 can w50", " can n0 w50")
+    start = old.index("w36")
+    end = old.index("w44") + 3
+    assert Reanchorer(old, new, _HEDGE_WORDS).place(start, end, old[start:end]).kind == "moved"

@@ -22,6 +22,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -35,6 +36,7 @@ MAX_ERROR = 0.25
 Kind = Literal["moved", "changed", "lost"]
 
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+_WORDS = re.compile(r"\w+|[^\w\s]")
 # The end of a sentence, or a line break: the context a hedge can be 'next to' stops there.
 _BOUNDARY = re.compile("[.!?][\"')\\]\u201d\u2019]*\\s+|\n")
 # How far around a quote words are compared for hedge changes (the zone itself is CONTEXT characters).
@@ -109,7 +111,7 @@ def word_diff(old: str, new: str) -> list[tuple[str, str, str]]:
 
 def _differing(old: str, new: str) -> tuple[str, str]:
     pairs = [(o, n) for tag, o, n in word_diff(old, new) if tag != "equal"]
-    return " … ".join(_shown(o) for o, _ in pairs), " … ".join(_shown(n) for _, n in pairs)
+    return " … ".join(_shown(o) for o, _ in pairs if o), " … ".join(_shown(n) for _, n in pairs if n)
 
 
 def _shown(piece: str) -> str:
@@ -351,34 +353,93 @@ class Reanchorer:
             # A hedge counts when the edit touches it and it stands next to the quote, on its side of the edit.
             olds += [w for s, e, w in old_hedges if _meets(o, (s, e), strict=True) and _meets((s, e), old_zone)]
             news += [w for s, e, w in new_hedges if _meets(n, (s, e), strict=True) and _meets((s, e), new_zone)]
-        return olds, news
+        # A word diff may take a hedge out and put the same one back beside it: still there, no change.
+        removed, added = Counter(olds) - Counter(news), Counter(news) - Counter(olds)
+        return [w for w in olds if removed[w]], [w for w in news if added[w]]
 
     def _approximate(self, sel: TextQuote, hint: int) -> Reanchored:
+        """The best approximate match near the old place, or else in the rewritten parts of the new text.
+
+        Candidates come from edlib's infix alignment twice over: of the characters (a typo in a short quote),
+        and of the words (a word inserted into a short quote, which costs many characters). A candidate is
+        accepted within a quarter of the quote's characters or of its words; the best keeps the most of the
+        quote's words, then its first and last words, then needs the fewest edits, then lies nearest the old
+        place.
+        """
         import edlib
 
-        allowed = int(len(sel.exact) * self.max_error)
-        length = len(sel.exact)
+        length, words = len(sel.exact), _WORDS.findall(sel.exact)
+        allowed, word_allowed = int(length * self.max_error), int(len(words) * self.max_error)
         lo, hi = max(0, hint - length - 2 * CONTEXT), min(len(self.new), hint + 2 * length + 2 * CONTEXT)
         windows = [(lo, hi), *((a, b) for a, b in self._changed_regions if b > a)]
-        best: tuple[int, int, int, int] | None = None  # (distance, distance from hint, start, end)
+        best: tuple[int, ...] | None = None  # see _score
         for a, b in windows:
             found = edlib.align(sel.exact, self.new[a:b], mode="HW", task="locations", k=allowed)
-            if found["editDistance"] < 0:
-                continue
-            for s, e in found["locations"]:
-                s, e = _whole_words(self.new, a + (s or 0), a + e + 1)
-                key = (found["editDistance"], abs(s - hint), s, e)
-                best = key if best is None or key < best else best
-            if best is not None and best[0] == 0:
+            spans = [_whole_words(self.new, a + (s or 0), a + e + 1) for s, e in found["locations"] or ()]
+            spans += self._word_matches(words, a, b, word_allowed)
+            for s, e in self._widened(words, spans):
+                key = self._score(sel.exact, words, s, e, hint)
+                if key[3] <= allowed or key[2] <= word_allowed:
+                    best = key if best is None or key < best else best
+            if best is not None and best[3] == 0:
                 break
         if best is None:
-            why = f"no match within {allowed} edits of the {length}-character quote"
+            why = f"no match within {allowed} edits of the {length}-character quote, or {word_allowed} of its words"
             return Reanchored("lost", sel.start, sel.end, sel.exact, None, None, None, sel.exact, "", why)
-        distance, _, start, end = best
+        _, _, word_edits, distance, _, start, end = best
         new_quote = self.new[start:end]
         hedges = self._hedge_change(sel, start, end)
-        why = f"the quote's words changed ({distance} edits)" + (f"; {hedges[2]}" if hedges else "")
+        why = f"the quote's words changed ({word_edits} words, {distance} characters)" + (
+            f"; {hedges[2]}" if hedges else ""
+        )
         return self._result("changed", sel, start, why, words=_differing(sel.exact, new_quote), end=end)
+
+    def _word_matches(self, words: list[str], a: int, b: int, allowed: int) -> list[tuple[int, int]]:
+        """Infix alignments of the quote's words in new[a:b], as character ranges.
+
+        Each of the quote's words is a symbol and every other word one more, so the alphabet stays within
+        edlib's 256 symbols however large the text.
+        """
+        import edlib
+
+        symbols = {w: i for i, w in enumerate(dict.fromkeys(words))}
+        if not words or len(symbols) > 250:
+            return []
+        other = len(symbols)
+        tokens = [(m.start(), m.end(), symbols.get(m.group(), other)) for m in _WORDS.finditer(self.new, a, b)]
+        if not tokens:
+            return []
+        found = edlib.align([symbols[w] for w in words], [t[2] for t in tokens], mode="HW", task="locations",
+                            k=allowed)  # fmt: skip
+        return [(tokens[s or 0][0], tokens[e][1]) for s, e in found["locations"] or ()]
+
+    def _widened(self, words: list[str], spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Each candidate, and the same widened back to the quote's first word and on to its last, when near."""
+        found = list(spans)
+        for s, e in spans:
+            reach = max(CONTEXT, e - s)
+            first = self.new.rfind(words[0], max(0, s - reach), s) if words else -1
+            last = self.new.find(words[-1], e, e + reach) if words else -1
+            a = first if first != -1 and not _cuts_word(self.new, first, first + len(words[0])) else s
+            b = last + len(words[-1]) if last != -1 and not _cuts_word(self.new, last, last + len(words[-1])) else e
+            found += [(a, e), (s, b), (a, b)]
+        return found
+
+    def _score(self, quote: str, words: list[str], start: int, end: int, hint: int) -> tuple[int, ...]:
+        """How good a candidate is, smaller first.
+
+        Quote words it misses, ends that differ, word edits, character edits, distance from the old place.
+        """
+        import edlib
+
+        new = self.new[start:end]
+        found = _WORDS.findall(new)
+        matcher = difflib.SequenceMatcher(None, words, found, autojunk=False)
+        kept = sum(block.size for block in matcher.get_matching_blocks())
+        ends = int(found[:1] != words[:1]) + int(found[-1:] != words[-1:])
+        edits = int(edlib.align(quote, new, mode="NW", task="distance")["editDistance"])
+        word_edits = max(len(words), len(found)) - kept
+        return len(words) - kept, ends, word_edits, edits, abs(start - hint), start, end
 
     def _result(
         self,
