@@ -8,6 +8,7 @@ docs/_markup.py, so it is always shown as text.
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import json
 import os
@@ -19,12 +20,13 @@ import mkdocs_gen_files
 
 import ketdata
 import ketdata._export
-from ketdata import Category, Caveat, Claim, Dataset
+from ketdata import Dataset
 from ketdata._editor.new import source_text
 from ketdata._export._fhir import BASIC_BECAUSE, CLINICAL_USE, FIELD_MAP, WARNING_CATEGORIES
 from ketdata._export._fhir_terms import CANONICAL, CODE_SYSTEMS, EXTENSIONS, FHIR_VERSION, PACKAGE, Part
 from ketdata._model.problems import render_catalogue
 from ketdata._validation.refs import SchemaSet, load_schemas
+from ketdata.records import Category, Caveat, Claim
 
 sys.path.insert(0, str(Path(__file__).parent))  # run by path, not imported: make _markup importable
 from _markup import html, md, md_code, md_link, md_table, md_title, page
@@ -160,10 +162,20 @@ def changelog(text: str) -> str:
     return text
 
 
+# The reference starts where a reader starts: loading and validating, then the dataset, then the rest.
+API_ORDER = ("load", "validate", "Dataset", "ValidationReport", "Problem", "Severity", "__version__")
+
+
 def api() -> None:
-    lines = ["# API reference", "", "The public API: the names in `ketdata.__all__` and `ketdata._export.__all__`.", ""]
-    lines += [f"::: ketdata.{name}\n" for name in ketdata.__all__]
-    lines += ["## Exporters", "", *(f"::: ketdata._export.{name}\n" for name in ketdata._export.__all__)]
+    first = [name for name in API_ORDER if name in ketdata.__all__]
+    rest = sorted(set(ketdata.__all__) - set(first))
+    lines = ["# API reference", "", "The public API: `ketdata` itself, then its public submodules: "
+             "`ketdata.records`, `ketdata.diff`, `ketdata.errors` and `ketdata.export`.", ""]  # fmt: skip
+    lines += [f"::: ketdata.{name}\n" for name in (*first, *rest) if name != "__version__"]
+    for module, title in (("records", "Records"), ("diff", "Comparing versions"), ("errors", "Errors"),
+                          ("export", "Exporters")):  # fmt: skip
+        names = importlib.import_module(f"ketdata.{module}").__all__
+        lines += [f"## {title}: `ketdata.{module}`", "", *(f"::: ketdata.{module}.{name}\n" for name in names)]
     write("reference/api.md", "\n".join(lines))
 
 

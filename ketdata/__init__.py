@@ -2,40 +2,17 @@
 
 Read it with ``ketdata.load()``; check an edited data folder with ``ketdata.validate(path)``.
 Importing the package and loading the shipped data use the standard library only.
+
+The record types live in `ketdata.records`, the comparison of two versions in `ketdata.diff`, the
+exporters in `ketdata.export`, and every exception in `ketdata.errors`.
 """
 
 from __future__ import annotations
 
-from ketdata._editor.diff import Diff, FieldChange, RecordChange, diff
+from ketdata._model.dataset import Dataset
+from ketdata._model.errors import KetdataError, UnknownRecordError, UsageError
 from ketdata._model.problems import DataError, Problem, Severity, ValidationReport
-from ketdata._model.records import (
-    Category,
-    Caveat,
-    Claim,
-    ClaimObject,
-    Coding,
-    Concept,
-    Dataset,
-    DatasetInfo,
-    DecisionRow,
-    EvidenceSpan,
-    EvidenceStatus,
-    Gloss,
-    Maintainer,
-    Predicate,
-    Qualifier,
-    Quantity,
-    Record,
-    Review,
-    Rule,
-    Scope,
-    Section,
-    Source,
-    SourceRange,
-    SourceRevision,
-    UnknownRecordError,
-)
-from ketdata._read.load import load, load_json, shipped_version
+from ketdata._read.load import load_json, load_shipped, shipped_version
 from ketdata._read.version import package_version
 
 TYPE_CHECKING = False
@@ -47,44 +24,45 @@ __version__ = package_version(shipped_version())
 ``.postN`` suffix only for a fix to the code alone."""
 
 __all__ = [
-    "Category",
-    "Caveat",
-    "Claim",
-    "ClaimObject",
-    "Coding",
-    "Concept",
     "DataError",
     "Dataset",
-    "DatasetInfo",
-    "DecisionRow",
-    "Diff",
-    "EvidenceSpan",
-    "EvidenceStatus",
-    "FieldChange",
-    "Gloss",
-    "Maintainer",
-    "Predicate",
+    "KetdataError",
     "Problem",
-    "Qualifier",
-    "Quantity",
-    "Record",
-    "RecordChange",
-    "Review",
-    "Rule",
-    "Scope",
-    "Section",
     "Severity",
-    "Source",
-    "SourceRange",
-    "SourceRevision",
     "UnknownRecordError",
+    "UsageError",
     "ValidationReport",
     "__version__",
-    "diff",
     "load",
     "load_json",
     "validate",
 ]
+
+
+def load(path: str | PathLike[str] | None = None) -> Dataset:
+    """Load the dataset.
+
+    Args:
+        path: None for the data shipped with the package (read once from its compiled JSON snapshot
+            and cached); a data folder of YAML files, as editors keep it; or a JSON export file.
+
+    Returns:
+        The immutable dataset.
+
+    Raises:
+        DataError: The data cannot be read, or a record of a folder breaks its schema (the type checks of
+            ``ketdata validate``); its ``problems`` say where. ``validate`` also tells the problems across
+            records, which ``load`` does not raise for.
+    """
+    if path is None:
+        return load_shipped()
+    import os
+
+    if os.path.isdir(path) or not os.path.exists(path):
+        from ketdata._validation.pipeline import run
+
+        return run(path).dataset()
+    return load_json(path)
 
 
 def validate(path: str | PathLike[str] | None = None) -> ValidationReport:
@@ -94,10 +72,10 @@ def validate(path: str | PathLike[str] | None = None) -> ValidationReport:
         path: The data folder; None for the data shipped with the package.
 
     Returns:
-        Every problem found, errors first; ``report.ok`` is True when there is no error.
+        Every problem found, errors first; ``report.ok`` is True when there is no error, and then
+        ``report.dataset`` is the typed dataset, read in the same pass.
     """
-    from pathlib import Path
+    from ketdata._validation.pipeline import run
 
-    from ketdata._validation.pipeline import validate as _validate
-
-    return ValidationReport(_validate(None if path is None else Path(path)))
+    report = run(path)
+    return ValidationReport(report.problems, report.built if report.ok else None)

@@ -11,12 +11,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ketdata._model.errors import KetdataError, UnknownRecordError
 from ketdata._model.problems import DataError, Problem, Severity
-from ketdata._model.records import UnknownRecordError
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 70
+BUG_REPORTS = "the ketdata maintainers (the issue tracker of the repository you installed it from)"
 
-_EPILOG = """exit codes: 0 success, 1 problems found (or exports stale), 2 usage error.
+_EPILOG = """exit codes: 0 success, 1 problems found (or exports stale), 2 usage or environment error,
+70 a bug in ketdata (reported with its traceback).
 
 examples:
   ketdata validate                 check ./data (exit 2 if there is none)
@@ -105,17 +107,17 @@ def _coverage(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from ketdata import load
     from ketdata._export import export, stale_files
-    from ketdata._export._write import ExportTargetError
+    from ketdata._model.errors import ExportTargetError
     from ketdata._validation.pipeline import run
 
-    problems = run(args.data).problems
+    report = run(args.data)
+    problems = report.problems
     if _failed(problems):
         _print_problems(problems, "text")
         print("not exporting: the data has errors", file=sys.stderr)
         return EXIT_PROBLEMS
-    ds = load(args.data)
+    ds = report.dataset()
     if args.check:
         stale = stale_files(ds, args.out)
         for name in stale:
@@ -135,7 +137,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from ketdata._editor.diff import render_markdown, render_text
+    from ketdata._editor.diff_render import render_markdown, render_text
     from ketdata._editor.release import RevisionError, compare, resolve
 
     try:
@@ -337,28 +339,25 @@ def _review(args: argparse.Namespace) -> int:
 
 
 def _dataset(args: argparse.Namespace) -> Any:
-    from ketdata import load
+    from ketdata._read.load import load_shipped
 
-    return _load_checked(args.data) if args.data is not None else load()
+    return _load_checked(args.data) if args.data is not None else load_shipped()
 
 
 def _load_checked(folder: Path) -> Any:
-    """An editor's folder, loaded only once every record has passed its schema.
+    """An editor's folder, read once: the dataset when every record has passed its schema.
 
     No command then meets a record of the wrong shape; the problems are raised as a DataError otherwise.
     """
-    from ketdata._validation.folder import load_folder
     from ketdata._validation.pipeline import run
 
-    broken = [p for p in run(folder).problems if p.severity is Severity.ERROR and p.code[:3] in ("KD0", "KD1")]
-    if broken:
-        raise DataError(broken)
-    return load_folder(folder)
+    return run(folder).dataset()
 
 
 def _show(args: argparse.Namespace) -> int:
     from ketdata._editor.show import show
-    from ketdata._model.records import Caveat, Claim, near_misses
+    from ketdata._model.dataset import near_misses
+    from ketdata._model.records import Caveat, Claim
 
     ds = _dataset(args)
     record = ds.get(args.id)
@@ -424,7 +423,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--cache",
         action="store_true",
-        help="keep each file's parse and schema check in .ketdata-cache/ beside the data and reuse it while the "
+        help="keep each file's parse and schema check in the user's cache folder (~/.cache/ketdata, or "
+        "$KETDATA_CACHE_DIR) and reuse it while the "
         "file is unchanged (rules across records always run on everything)",
     )
     p.set_defaults(run=_validate)
@@ -645,11 +645,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args))
     except DataError as exc:
         _print_problems(exc.problems, "text")
-        return EXIT_PROBLEMS
-    except (UnknownRecordError, ValueError) as exc:
-        # ReleaseError, RevisionError, ExportTargetError, ScaffoldError: the arguments cannot be acted on.
+        return exc.exit_code
+    except KetdataError as exc:
         print(f"ketdata: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return exc.exit_code
     except BrokenPipeError:
         # The reader (`| head`) has gone: say nothing more, and let no flush at exit fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -658,3 +657,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f": {exc.filename}" if exc.filename else ""
         print(f"ketdata: error: {exc.strerror or exc}{where}", file=sys.stderr)
         return EXIT_USAGE
+    except Exception:
+        import traceback
+
+        traceback.print_exc()
+        print(f"ketdata: internal error: this is a bug in ketdata, not in your data or command; please report it "
+              f"with the traceback above to {BUG_REPORTS}", file=sys.stderr)  # fmt: skip
+        return EXIT_BUG

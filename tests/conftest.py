@@ -8,6 +8,12 @@ import pytest
 from .helpers import DATA
 
 
+@pytest.fixture(autouse=True)
+def _user_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests (and the commands they run) keep their validation cache away from the user's own."""
+    monkeypatch.setenv("KETDATA_CACHE_DIR", str(tmp_path_factory.mktemp("user-cache")))
+
+
 @pytest.fixture
 def data(tmp_path: Path) -> Path:
     """A private copy of the shipped data folder that a test may break."""

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 import ketdata
-from ketdata import Claim, Dataset, UnknownRecordError
+from ketdata import Dataset, UnknownRecordError
 from ketdata._model.frozen import Frozen, fields, replace
+from ketdata.records import Claim
 
 from .helpers import DATA, ROOT, edit
 
@@ -146,10 +147,13 @@ def test_jsonschema_is_imported_only_when_a_record_fails_the_fast_check(tmp_path
 def test_public_api_is_documented() -> None:
     import inspect
 
-    import ketdata._export
+    import ketdata.diff
+    import ketdata.errors
+    import ketdata.export
+    import ketdata.records
 
     missing = []
-    for module in (ketdata, ketdata._export):
+    for module in (ketdata, ketdata.records, ketdata.diff, ketdata.errors, ketdata.export):
         for name in module.__all__:
             obj = getattr(module, name)
             if not (obj.__doc__ or "").strip():
@@ -253,17 +257,22 @@ def test_load_of_a_folder_applies_the_schema_type_checks(data: Path) -> None:
     assert all(p.line > 0 for p in caught.value.problems)
 
 
-def test_load_of_a_missing_folder_raises_data_error(tmp_path: Path) -> None:
-    with pytest.raises(ketdata.DataError, match="no such data folder"):
+def test_load_and_validate_word_a_missing_folder_the_same_way(tmp_path: Path) -> None:
+    with pytest.raises(ketdata.DataError) as raised:
         ketdata.load(tmp_path / "nowhere")
+    (missing,) = ketdata.validate(tmp_path / "nowhere")
+    assert raised.value.problems == (missing,)
+    assert "the data folder does not exist" in missing.message
 
 
 def test_the_api_reference_documents_every_field_of_every_public_record_type() -> None:
     import re
 
+    import ketdata.records
+
     documented = 0
-    for name in ketdata.__all__:
-        obj = getattr(ketdata, name)
+    for name in ketdata.records.__all__:
+        obj = getattr(ketdata.records, name)
         if not (isinstance(obj, type) and issubclass(obj, Frozen)):
             continue
         section = re.search(r"Attributes:\n(.*)", obj.__doc__ or "", re.DOTALL)

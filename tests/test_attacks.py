@@ -85,25 +85,16 @@ def test_an_id_of_thousands_of_digits_is_a_located_problem(project: Path) -> Non
     assert "effects.yaml" in result.stdout + result.stderr and "int_max_str_digits" not in result.stderr
 
 
-def test_a_forged_cache_entry_is_not_trusted(project: Path) -> None:
+def test_a_cache_committed_with_the_project_is_never_read(project: Path) -> None:
+    """A checkout that carries a cache folder (planted or force-committed) cannot make validate pass."""
     import marshal
 
     edit(
         project / "data" / "claims" / "identity.yaml", "Ketamine is a medication.", '"Ketamine is a\u202e medication."'
     )
-    assert cli("validate", "--cache", "data", cwd=project).returncode == 1
-    cache = project / ".ketdata-cache" / "data"
-    forged = 0
-    for path in cache.rglob("*.marshal"):
-        raw = path.read_bytes()
-        entry = marshal.loads(raw[32:])
-        if any(p[0] == "KD108" for p in entry["problems"]):
-            entry["problems"] = [p for p in entry["problems"] if p[0] != "KD108"]
-            entry["valid"] = [True] * len(entry["valid"])
-            payload = marshal.dumps(entry)
-            path.write_bytes(hashlib.sha256(payload).digest() + payload)  # re-sealed without the cache's secret
-            forged += 1
-    assert forged == 1
-    assert (cache / "secret").stat().st_mode & 0o077 == 0
+    for planted in (project / ".ketdata-cache" / "data", project / "data" / ".ketdata-cache"):
+        planted.mkdir(parents=True)
+        (planted / "secret").write_bytes(b"\0" * 32)
+        (planted / ("0" * 64 + ".marshal")).write_bytes(marshal.dumps({"problems": [], "valid": [True]}))
     result = cli("validate", "--cache", "data", cwd=project)
     assert result.returncode == 1 and "KD108" in result.stdout

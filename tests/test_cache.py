@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ketdata._validation.cache import ResultCache
-from ketdata._validation.pipeline import CACHE_DIR, run
+from ketdata._validation.cache import ResultCache, cache_root, folder_for
+from ketdata._validation.pipeline import run
 
 from .helpers import ROOT, edit, line_of
 
@@ -18,10 +18,18 @@ def problems(data: Path, *, cache: bool = True) -> list[tuple[str, str, int, str
     return [(p.code, p.file, p.line, p.record_id) for p in run(data, cache=cache).problems if p.code != "KD601"]
 
 
+@pytest.fixture(autouse=True)
+def user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test its own user cache folder (what ``$KETDATA_CACHE_DIR`` is for)."""
+    folder = tmp_path / "user-cache"
+    monkeypatch.setenv("KETDATA_CACHE_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture
 def warm(data: Path) -> Path:
     assert problems(data) == []
-    assert any((data.parent / CACHE_DIR).rglob("*.marshal"))
+    assert any(cache_root().rglob("*.marshal"))
     return data
 
 
@@ -58,23 +66,23 @@ def test_a_schema_change_is_never_hidden(warm: Path, monkeypatch: pytest.MonkeyP
 
 def test_new_ketdata_code_starts_a_new_cache(tmp_path: Path) -> None:
     code = shutil.copytree(ROOT / "ketdata", tmp_path / "ketdata")
-    before = ResultCache(tmp_path / CACHE_DIR, ROOT / "schema", code).key("claims/a.yaml", b"id: x")
+    before = ResultCache(tmp_path / "c", ROOT / "schema", code).key("claims/a.yaml", b"id: x")
     (code / "_validation/rules.py").write_text(
         (code / "_validation/rules.py").read_text(encoding="utf-8") + "\n", encoding="utf-8"
     )
-    after = ResultCache(tmp_path / CACHE_DIR, ROOT / "schema", code).key("claims/a.yaml", b"id: x")
+    after = ResultCache(tmp_path / "c", ROOT / "schema", code).key("claims/a.yaml", b"id: x")
     assert before != after
 
 
 def test_a_damaged_cache_is_ignored(warm: Path) -> None:
-    for entry in (warm.parent / CACHE_DIR).rglob("*.marshal"):
+    for entry in cache_root().rglob("*.marshal"):
         entry.write_text("{not json", encoding="utf-8")
     edit(warm / "claims/identity.yaml", "category: identity", "category: identiy")
     assert [p[0] for p in problems(warm)] == ["KD202"]
 
 
 def test_a_truncated_entry_is_ignored(warm: Path) -> None:
-    for entry in (warm.parent / CACHE_DIR).rglob("*.marshal"):
+    for entry in cache_root().rglob("*.marshal"):
         data = entry.read_bytes()
         entry.write_bytes(data[: len(data) // 2])
     edit(warm / "claims/identity.yaml", "category: identity", "category: identiy")
@@ -89,7 +97,7 @@ def test_a_file_with_a_yaml_date_is_checked_every_time(warm: Path) -> None:
 
 
 def entries(data: Path) -> list[str]:
-    return sorted(p.name for p in (data.parent / CACHE_DIR).rglob("*.marshal"))
+    return sorted(p.name for p in cache_root().rglob("*.marshal"))
 
 
 def test_entries_a_run_does_not_use_are_removed(warm: Path) -> None:
@@ -109,7 +117,7 @@ def test_neighbouring_data_folders_keep_their_own_entries(warm: Path) -> None:
 
 
 def test_the_cache_is_safe_to_delete(warm: Path) -> None:
-    shutil.rmtree(warm.parent / CACHE_DIR)
+    shutil.rmtree(cache_root())
     assert problems(warm) == []
 
 
@@ -123,9 +131,11 @@ def test_the_command_line_caches_only_when_asked(data: Path) -> None:
         )
 
     validate()
-    assert not (data.parent / CACHE_DIR).exists()
+    assert not cache_root().exists()
     validate("--cache")
-    assert any((data.parent / CACHE_DIR).rglob("*.marshal"))
+    assert any(folder_for(data).rglob("*.marshal"))
+    inside = [p for p in data.parent.rglob("*.marshal") if cache_root() not in p.parents]
+    assert inside == [], "the cache never lives inside the project"
 
 
 def test_a_copied_or_altered_entry_is_ignored(tmp_path: Path) -> None:
@@ -146,7 +156,7 @@ def test_a_copied_or_altered_entry_is_ignored(tmp_path: Path) -> None:
 
 
 def test_pruning_deletes_only_the_caches_own_entries(warm: Path) -> None:
-    folder = warm.parent / CACHE_DIR / warm.name
+    folder = folder_for(warm)
     foreign = [folder / "notes.txt", folder / "ab" / "mine.marshal", folder / "zz" / ("0" * 64 + ".marshal")]
     for path in foreign:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -160,7 +170,18 @@ def test_a_cache_folder_that_is_a_link_is_never_used(data: Path, tmp_path: Path)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (elsewhere / "keep.txt").write_text("mine", encoding="utf-8")
-    (data.parent / CACHE_DIR).mkdir()
-    (data.parent / CACHE_DIR / data.name).symlink_to(elsewhere)
+    cache_root().mkdir(parents=True)
+    folder_for(data).symlink_to(elsewhere)
     assert problems(data) == problems(data, cache=False)
     assert sorted(p.name for p in elsewhere.iterdir()) == ["keep.txt"]
+
+
+def test_a_cache_folder_others_can_write_is_never_used(warm: Path) -> None:
+    """Entries someone else could have planted are not read: the folder must be the user's alone."""
+    folder = folder_for(warm)
+    folder.chmod(0o777)
+    edit(warm / "claims/identity.yaml", "category: identity", "category: identiy")
+    for entry in folder.rglob("*.marshal"):
+        entry.write_bytes(b"planted")
+    assert problems(warm) == problems(warm, cache=False) != []
+    assert all(e.read_bytes() == b"planted" for e in folder.rglob("*.marshal")), "nothing read or pruned there"

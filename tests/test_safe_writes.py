@@ -18,9 +18,9 @@ import pytest
 
 import ketdata
 from ketdata._export import export
-from ketdata._export._write import ExportTargetError
 from ketdata._io.files import TMP_TAG
 from ketdata._validation.history import read_checksums
+from ketdata.errors import ExportTargetError
 
 from .helpers import DATA, EDITED, LATEST, ROOT, edit
 

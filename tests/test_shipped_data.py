@@ -9,7 +9,8 @@ import re
 import pytest
 
 import ketdata
-from ketdata import Claim, Severity
+from ketdata import Severity
+from ketdata.records import Claim
 
 from .helpers import DATA, ROOT
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import ketdata
+import ketdata.diff
 from ketdata import Problem
 from ketdata._editor.release import bumped
 
@@ -188,11 +189,13 @@ def test_diff_formats_and_exit_codes(project: Path) -> None:
 def test_diff_library_returns_typed_changes(project: Path) -> None:
     reword(project, 3)
     old = ketdata.load_json(project / SNAPSHOT)
-    change = ketdata.diff(old, ketdata.load(project / "data"))
+    change = ketdata.diff.diff(old, ketdata.load(project / "data"))
     (record,) = change.changes
-    assert isinstance(record, ketdata.RecordChange)
+    assert isinstance(record, ketdata.diff.RecordChange)
     assert (record.id, record.change, record.old_version, record.new_version) == ("claim-001", "changed", 2, 3)
-    assert record.fields == (ketdata.FieldChange("statement", "Ketamine is a medication.", "Ketamine is a medicine."),)
+    assert record.fields == (
+        ketdata.diff.FieldChange("statement", "Ketamine is a medication.", "Ketamine is a medicine."),
+    )
     assert change.bump() == "patch"
 
 
@@ -220,7 +223,7 @@ def test_diff_between_git_revisions(project: Path) -> None:
 
 @pytest.mark.parametrize(("old", "new", "bump"), [("1.2.3", "2.0.0", "major"), ("1.2.3", "1.3.0", "minor")])
 def test_schema_version_changes_drive_the_bump(old: str, new: str, bump: str) -> None:
-    from ketdata._editor.diff import schema_bump
+    from ketdata._model.diff import schema_bump
 
     assert schema_bump(old, new) == bump
 

@@ -13,13 +13,15 @@ import yaml
 
 from ketdata._editor.locate import Span, locate
 from ketdata._io.files import PLAIN_NAME, read_regular, write_atomic, write_text
+from ketdata._model.dataset import Dataset
+from ketdata._model.errors import UsageError
 from ketdata._model.problems import Problem, Severity, short
-from ketdata._model.records import Dataset, Source
+from ketdata._model.records import Source
 
 SLUG = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*(?![\s\S])")
 
 
-class ScaffoldError(ValueError):
+class ScaffoldError(UsageError):
     """The record cannot be made: a quote not found or ambiguous, or an unknown source."""
 
 

@@ -13,13 +13,14 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ketdata._editor.diff import Diff, RecordChange, diff
 from ketdata._io.escape import markdown_code, markdown_text
 from ketdata._io.files import fsync_dir, read_regular, write_text
 from ketdata._model.convert import KINDS
+from ketdata._model.dataset import Dataset
+from ketdata._model.diff import Diff, RecordChange, diff
+from ketdata._model.errors import UsageError
 from ketdata._model.frozen import replace
 from ketdata._model.problems import short
-from ketdata._model.records import Dataset
 from ketdata._read.load import load_json
 from ketdata._read.paths import data_dir as shipped_data_dir
 from ketdata._read.paths import schema_version as shipped_schema_version
@@ -37,7 +38,7 @@ from ketdata._validation.history import (
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from ketdata._editor.diff import Bump
+    from ketdata._model.diff import Bump
 
 CHANGELOG = "CHANGELOG.md"
 EXPORTS = "exports"
@@ -50,7 +51,7 @@ and the dataset version follows [Semantic Versioning](https://semver.org/spec/v2
 """
 
 
-class ReleaseError(ValueError):
+class ReleaseError(UsageError):
     """The release cannot be cut: a bad date, a version that would go backwards, a snapshot already there."""
 
 
@@ -68,7 +69,7 @@ def check_date(date: str) -> str:
     raise ReleaseError(f"release date {short(date)} is not a calendar date written YYYY-MM-DD")
 
 
-class RevisionError(ValueError):
+class RevisionError(UsageError):
     """A diff argument is neither a folder, a snapshot file, nor a git revision of this repository."""
 
 

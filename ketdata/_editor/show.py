@@ -10,7 +10,8 @@ from collections.abc import Sequence
 
 from ketdata._io.escape import csv_cell
 from ketdata._model.convert import to_plain
-from ketdata._model.records import Caveat, Claim, Concept, Dataset
+from ketdata._model.dataset import Dataset
+from ketdata._model.records import Caveat, Claim, Concept
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

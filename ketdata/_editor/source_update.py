@@ -29,8 +29,10 @@ from ketdata._editor.fmt import format_file, key_order
 from ketdata._editor.reanchor import Reanchored, Reanchorer
 from ketdata._io.files import PLAIN_NAME, read_regular, write_atomic
 from ketdata._io.yaml import read_documents
+from ketdata._model.errors import MissingExtraError, UsageError
 from ketdata._model.problems import Problem, Severity
-from ketdata._validation.coverage import Sentence, uncovered
+from ketdata._model.text import Sentence
+from ketdata._validation.coverage import uncovered
 from ketdata._validation.folder import discover
 from ketdata._validation.history import VersionRules, latest_snapshot, releases_dir
 from ketdata._validation.rules import spans_of
@@ -41,7 +43,7 @@ MARKED = ("claim", "caveat", "concept")
 EXPECTED = frozenset({"KD700", "KD701", "KD307", "KD309", "KD310", "KD313", "KD402", "KD608", "KD609"})
 
 
-class SourceUpdateError(ValueError):
+class SourceUpdateError(UsageError):
     """The update cannot be made as asked (no such source, a text that is not UTF-8, a heading lost...)."""
 
 
@@ -149,6 +151,11 @@ class _Plan:
     """The update worked out in memory: verdicts, the new sections, and each file's new contents."""
 
     def __init__(self, folder: Path, source_id: str, new_bytes: bytes) -> None:
+        try:
+            import edlib  # noqa: F401
+        except ImportError:
+            raise MissingExtraError("`ketdata source update` needs the revisions extra (edlib): "
+                                    "pip install 'ketdata[revisions]'") from None  # fmt: skip
         self.folder, self.source_id = folder, source_id
         self.files, _ = discover(folder)
         self.source_path, self.source = self._source_record()

@@ -24,6 +24,7 @@ from jsonschema import Draft202012Validator
 from ketdata._editor.fmt import format_file, key_order
 from ketdata._io.files import read_regular, write_text
 from ketdata._io.yaml import read_documents
+from ketdata._model.errors import UsageError
 from ketdata._read.paths import schema_dir
 from ketdata._validation.folder import discover
 from ketdata._validation.governance import REVIEWED
@@ -40,11 +41,11 @@ FLAGS: dict[str, str] = {
 }
 
 
-class ReviewConflictError(ValueError):
+class ReviewConflictError(UsageError):
     """The record's file changed on disk since the reviewer was shown the record."""
 
 
-class ReviewRefusedError(ValueError):
+class ReviewRefusedError(UsageError):
     """The verdict cannot be written as given (no reason for a flag, a name that is not plain text...)."""
 
 

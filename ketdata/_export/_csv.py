@@ -20,7 +20,7 @@ from typing import Any
 from ketdata._io.escape import csv_cell
 from ketdata._io.escape import csv_text as cell_text
 from ketdata._model.convert import KINDS, build_dataset, to_plain
-from ketdata._model.records import Dataset
+from ketdata._model.dataset import Dataset
 from ketdata._validation.refs import SchemaSet
 
 _ITEM = "[]"

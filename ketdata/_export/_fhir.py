@@ -41,7 +41,8 @@ from typing import Any
 from ketdata._export._fhir_terms import extension_url, system_url
 from ketdata._export._json import compact, record_lines
 from ketdata._io.escape import markdown_text, xhtml_text
-from ketdata._model.records import Caveat, Claim, Coding, Concept, Dataset, EvidenceSpan, Source
+from ketdata._model.dataset import Dataset
+from ketdata._model.records import Caveat, Claim, Coding, Concept, EvidenceSpan, Source
 
 Resource = dict[str, Any]
 

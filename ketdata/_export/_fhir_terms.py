@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ketdata._model.records import Dataset
+from ketdata._model.dataset import Dataset
 
 CANONICAL = "urn:ketdata:fhir"
 PACKAGE = "ketdata.fhir"

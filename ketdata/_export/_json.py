@@ -13,8 +13,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from ketdata._model.convert import KINDS, to_plain
+from ketdata._model.dataset import Dataset
 from ketdata._model.frozen import Frozen, fields
-from ketdata._model.records import Dataset
 from ketdata._validation.refs import SchemaSet
 
 FORMAT = "ketdata-json"

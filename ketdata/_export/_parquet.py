@@ -18,15 +18,12 @@ from typing import Any
 
 from ketdata._export._json import full_plain, line_schemas
 from ketdata._model.convert import KINDS
-from ketdata._model.records import Dataset
+from ketdata._model.dataset import Dataset
+from ketdata._model.errors import MissingExtraError
 from ketdata._validation.refs import load_schemas
 
 _SCALARS = {"string": "string", "integer": "int64", "number": "float64", "boolean": "bool_"}
 _COMPRESSION = "zstd"
-
-
-class ParquetUnavailableError(ValueError):
-    """pyarrow, which writes the Parquet export, is not installed."""
 
 
 def _pyarrow() -> tuple[Any, Any]:
@@ -34,7 +31,7 @@ def _pyarrow() -> tuple[Any, Any]:
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError as exc:
-        raise ParquetUnavailableError(
+        raise MissingExtraError(
             f"the Parquet export needs pyarrow, a dependency of ketdata that is missing here ({exc}); "
             "install it with `pip install pyarrow`"
         ) from None

@@ -12,7 +12,7 @@ import csv
 import io
 import json
 
-from ketdata._model.records import Dataset
+from ketdata._model.dataset import Dataset
 
 # FHIR system URI -> (CURIE prefix, its expansion).
 PREFIXES: dict[str, tuple[str, str]] = {

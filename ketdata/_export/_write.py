@@ -37,7 +37,8 @@ from ketdata._export._sssom import SSSOM_PATH, to_sssom
 from ketdata._io.files import PLAIN_NAME, TMP_TAG, exchange, fsync_dir, read_regular, walk, write_atomic
 from ketdata._io.gc import paused
 from ketdata._model.convert import KINDS
-from ketdata._model.records import Dataset
+from ketdata._model.dataset import Dataset
+from ketdata._model.errors import ExportTargetError
 from ketdata._read.paths import SNAPSHOT_IN_EXPORTS, schema_dir
 from ketdata._read.paths import schema_version as shipped_schema_version
 from ketdata._validation.refs import load_schemas
@@ -161,10 +162,6 @@ def _manifest(ds: Dataset, schema_version: str, files: list[dict[str, Any]]) -> 
         "files": files,
     }
     return (json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
-
-
-class ExportTargetError(ValueError):
-    """The export folder holds something ketdata did not write there, or is not a folder ketdata may replace."""
 
 
 def _listed(root: Path) -> set[str]:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import enum
 from types import MappingProxyType
 
+from ketdata._model.errors import EXIT_PROBLEMS, KetdataError
 from ketdata._model.frozen import Frozen
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable
-    from typing import Any
+    from typing import Any, ClassVar
+
+    from ketdata._model.dataset import Dataset
 
 
 class Severity(enum.StrEnum):
@@ -27,10 +30,16 @@ class Severity(enum.StrEnum):
 class Code(Frozen):
     """An entry of the error catalogue: a stable code with its title and how to fix it."""
 
+    __slots__ = ("code", "fix", "severity", "title")
+    _fields: ClassVar[tuple[str, ...]] = ("code", "severity", "title", "fix")
     code: str
     severity: Severity
     title: str
     fix: str
+
+    def __init__(self, code: str, severity: Severity, title: str, fix: str) -> None:
+        for name, value in zip(self._fields, (code, severity, title, fix), strict=True):
+            object.__setattr__(self, name, value)
 
 
 def _catalogue(*codes: Code) -> MappingProxyType[str, Code]:
@@ -346,6 +355,8 @@ class Problem(Frozen):
         hint: How to fix it.
     """
 
+    __slots__ = ("code", "column", "file", "hint", "line", "message", "record_id", "severity")
+    _fields: ClassVar[tuple[str, ...]] = ("code", "severity", "file", "line", "column", "record_id", "message", "hint")
     code: str
     severity: Severity
     file: str
@@ -354,6 +365,21 @@ class Problem(Frozen):
     record_id: str | None
     message: str
     hint: str
+
+    def __init__(
+        self,
+        code: str,
+        severity: Severity,
+        file: str,
+        line: int,
+        column: int,
+        record_id: str | None,
+        message: str,
+        hint: str,
+    ) -> None:
+        values = (code, severity, file, line, column, record_id, message, hint)
+        for name, value in zip(self._fields, values, strict=True):
+            object.__setattr__(self, name, value)
 
     def __str__(self) -> str:
         where, rid = _shown(self.file), _shown(self.record_id or "-")
@@ -402,8 +428,10 @@ class ValidationReport(list[Problem]):
     truth, since a valid dataset may still have warnings and infos (every unreviewed record is one).
     """
 
-    def __init__(self, problems: Iterable[Problem] = ()) -> None:
+    def __init__(self, problems: Iterable[Problem] = (), dataset: Dataset | None = None) -> None:
         super().__init__(sorted(problems, key=lambda p: (_RANK[p.severity], *p.sort_key())))
+        self.dataset = dataset
+        """The typed dataset, read in the same pass, when there is no error; else None."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -437,8 +465,10 @@ def short(value: object, limit: int = 60) -> str:
     return text if len(text) <= limit else f"{text[: limit - 1]}…"
 
 
-class DataError(Exception):
+class DataError(KetdataError):
     """Raised when data cannot be loaded; ``problems`` says everything that is wrong."""
+
+    exit_code = EXIT_PROBLEMS
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = tuple(sorted(problems, key=Problem.sort_key))

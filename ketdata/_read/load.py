@@ -9,8 +9,8 @@ from __future__ import annotations
 import functools
 
 from ketdata._model.convert import KINDS, build_dataset
-from ketdata._model.records import Dataset
-from ketdata._read.paths import read_compiled, read_snapshot
+from ketdata._model.dataset import Dataset
+from ketdata._read.paths import read_compiled, read_snapshot, sources_dir
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -32,7 +32,9 @@ def _from_json_text(text: str | bytes, where: str) -> Dataset:
 def _from_document(doc: Any, where: str) -> Dataset:
     try:
         # A snapshot from before a record kind existed simply has none of it.
-        return build_dataset(doc["dataset"], {kind: doc.get(attr, ()) for kind, attr, _ in KINDS})
+        # A snapshot's offsets index the shipped texts, which its sources read from the shipped sources folder.
+        records = {kind: doc.get(attr, ()) for kind, attr, _ in KINDS}
+        return build_dataset(doc["dataset"], records, sources_dir())
     except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
         from ketdata._model.problems import DataError, problem, short
 
@@ -68,7 +70,8 @@ def _shipped_document() -> Any:
 
 
 @functools.cache
-def _shipped() -> Dataset:
+def load_shipped() -> Dataset:
+    """The dataset shipped with the package, read once from its snapshot and cached."""
     return _from_document(_shipped_document(), "the shipped snapshot")
 
 
@@ -87,31 +90,3 @@ def shipped_version() -> str:
         text = (data_dir() / "dataset.yaml").read_text(encoding="utf-8")
         found = re.search(r"^version:\s*['\"]?([0-9.]+)", text, re.MULTILINE)
         return found.group(1) if found else "0.0.0"
-
-
-def load(path: str | PathLike[str] | None = None) -> Dataset:
-    """Load the dataset.
-
-    Args:
-        path: None for the data shipped with the package (read once from its compiled JSON snapshot
-            and cached); a data folder of YAML files, as editors keep it; or a JSON export file.
-
-    Returns:
-        The immutable dataset.
-
-    Raises:
-        DataError: The data cannot be read, or a record of a folder breaks its schema (the type checks of
-            ``ketdata validate``); its ``problems`` say where. ``ketdata validate`` also runs the checks
-            across records, which ``load`` does not.
-    """
-    if path is None:
-        return _shipped()
-    import os
-
-    if os.path.isdir(path) or not os.path.exists(path):
-        from pathlib import Path
-
-        from ketdata._validation.folder import load_folder
-
-        return load_folder(Path(path), checked=True)
-    return load_json(path)

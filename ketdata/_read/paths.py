@@ -73,32 +73,7 @@ def schema_version() -> str:
     return str(common["x-schema-version"])
 
 
-def _read_source(path: str, sha256: str) -> str:
-    import hashlib
-
-    from ketdata._model.problems import DataError, problem
-
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError as exc:
-        raise DataError([problem("KD301", path, 0, 0, None, f"cannot read the source text: {exc.strerror}")]) from None
-    if hashlib.sha256(data).hexdigest() != sha256:
-        raise DataError([problem("KD302", path, 0, 0, None, "the source text is not the one recorded (sha256)")])
-    return data.decode("utf-8")
-
-
-_TEXTS: dict[tuple[str, str], str] = {}
-
-
-def source_text(folder: str | None, file: str, sha256: str) -> str:
-    """A source's text, from ``folder`` (None: the shipped data's sources), checked against its sha256, cached.
-
-    Raises:
-        DataError: The file cannot be read or is not the one recorded.
-    """
-    path = os.path.join(folder if folder is not None else str(data_dir() / "sources"), file)
-    key = (path, sha256)
-    if key not in _TEXTS:
-        _TEXTS[key] = _read_source(path, sha256)
-    return _TEXTS[key]
+def sources_dir() -> str:
+    """The folder of the shipped source texts: in the wheel, or in the checkout (``os.path`` only: read path)."""
+    bundled = os.path.join(_PACKAGE, "_data", "data", "sources")
+    return bundled if os.path.isdir(bundled) else os.path.join(_CHECKOUT, "data", "sources")

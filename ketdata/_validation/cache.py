@@ -1,24 +1,23 @@
-"""The validation cache: each file's records and their own problems, keyed by path, bytes, schemas and code.
+"""The validation cache: each file's records and their own problems, in the user's cache folder.
 
 Editors re-validate after changing one file; every unchanged file's parse, schema check and the checks
 that read one record alone are taken from here, while the rules across records always run on the whole
-dataset. An entry is found only under the hash of the file's path, its exact bytes, the schema files and
-ketdata's own code, so an edit, a rename, a schema change or a new ketdata can never bring back an old
-answer. Each entry also holds its key and the sha256 of the file's bytes, and is sealed with an HMAC
-under a random secret the cache keeps for itself (readable by its owner alone), so an entry copied under
-another name or from another cache, or altered, is ignored rather than trusted. (Whoever can read that
-secret can also edit the data itself; `export` and `release` never use the cache.) The folder is safe to
-delete, is never used through a symbolic link, and pruning removes only the cache's own entries.
+dataset. Like black's and ruff's, the cache lives in the user's cache folder (``$KETDATA_CACHE_DIR``, else
+``$XDG_CACHE_HOME/ketdata``, else ``~/.cache/ketdata``), never inside a project, so a checkout can never
+carry entries with it. It is content-addressed: an entry is found only under the hash of the file's
+path, its exact bytes, the schema files and ketdata's own code, so an edit, a rename, a schema change or
+a new ketdata can never bring back an old answer; each entry also names its key and the sha256 of the
+bytes it describes. It is read tolerantly: a damaged entry is ignored. It holds no secret: the only
+people who can write to it are its owner (the folder must be theirs and writable by nobody else, or it
+is not used) and root, who can edit the data itself anyway. `export` and `release` never use it.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import marshal
 import os
 import re
-import secrets
 import stat
 import sys
 from pathlib import Path
@@ -29,13 +28,25 @@ from ketdata._model.problems import Problem, Severity
 
 # marshal is the fastest reader of plain values in the standard library (about 3x json here); its format
 # may change between Python versions, so the version is part of every key.
-FORMAT = 4
-_CHECK = 32  # bytes of the payload's HMAC-SHA256 before each entry: a damaged or forged entry is refused
-SECRET = "secret"
+FORMAT = 5
 KEY = re.compile(r"[0-9a-f]{64}(?![\s\S])")
 _ENTRY = re.compile(
     rf"[0-9a-f]{{2}}/(?:(?P<key>[0-9a-f]{{64}})\.marshal|(?P<tmp>\.[0-9a-f]{{64}}\.marshal{re.escape(TMP_TAG)}\w+))(?![\s\S])"
 )
+
+
+def cache_root() -> Path:
+    """The user's cache folder for ketdata."""
+    explicit = os.environ.get("KETDATA_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "ketdata"
+
+
+def folder_for(data_dir: Path) -> Path:
+    """The cache of one data folder: one per folder, so pruning one never evicts a neighbour's entries."""
+    return cache_root() / hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:32]
 
 
 def problem_to_list(p: Problem) -> list[Any]:
@@ -57,11 +68,9 @@ class ResultCache:
     """
 
     def __init__(self, folder: Path, schema_dir: Path, code_dir: Path = Path(__file__).parent.parent) -> None:
-        from ketdata import __version__
-
         self.folder = folder
         self.used: set[str] = set()
-        digest = hashlib.sha256(f"{FORMAT}|{__version__}|{sys.version}|{marshal.version}".encode())
+        digest = hashlib.sha256(f"{FORMAT}|{sys.version}|{marshal.version}".encode())
         for path in [*sorted(schema_dir.glob("*.schema.json")), *sorted(code_dir.rglob("*.py"))]:
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
         self.fingerprint = digest.hexdigest()
@@ -74,30 +83,10 @@ class ResultCache:
         return self.folder / key[:2] / f"{key}.marshal"
 
     def _usable(self) -> bool:
-        # A cache folder that is a link could send writes and deletions anywhere: then there is no cache.
-        return not any(p.is_symlink() for p in (self.folder.parent, self.folder)) and self._secret() is not None
-
-    def _secret(self) -> bytes | None:
-        """The cache's own random key, made on first use (mode 0600); None when it cannot be had."""
-        if getattr(self, "_key", None) is None:
-            path = self.folder / SECRET
-            try:
-                self._key: bytes | None = read_regular(path)
-            except FileNotFoundError:
-                try:
-                    write_atomic(path, secrets.token_bytes(32))
-                    os.chmod(path, 0o600)
-                    self._key = read_regular(path)
-                except OSError:
-                    self._key = None
-            except OSError:
-                self._key = None
-            if self._key is not None and len(self._key) != 32:
-                self._key = None
-        return self._key
-
-    def _seal(self, payload: bytes) -> bytes:
-        return hmac.new(self._secret() or b"", payload, hashlib.sha256).digest()
+        """Whether the cache folder is the user's own: theirs, not a link, writable by nobody else."""
+        if getattr(self, "_owned", None) is None:
+            self._owned = _private_folder(self.folder)
+        return self._owned
 
     def get(self, key: str, data: bytes) -> dict[str, Any] | None:
         """The entry stored under ``key`` for these file bytes, or None when there is none.
@@ -110,11 +99,8 @@ class ResultCache:
             raw = read_regular(self._path(key))
         except OSError:
             return None
-        payload = raw[_CHECK:]
-        if not hmac.compare_digest(self._seal(payload), raw[:_CHECK]):
-            return None
         try:
-            entry = marshal.loads(payload)
+            entry = marshal.loads(raw)
         except (EOFError, ValueError, TypeError):
             return None
         if not isinstance(entry, dict) or entry.get("key") != key or entry.get("sha256") != _digest(data):
@@ -134,7 +120,7 @@ class ResultCache:
         except ValueError:
             return
         try:
-            write_atomic(self._path(key), self._seal(payload) + payload)
+            write_atomic(self._path(key), payload)
         except OSError:
             return
         self.used.add(key)
@@ -151,3 +137,16 @@ class ResultCache:
 
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def _private_folder(folder: Path) -> bool:
+    """Make ``folder`` (mode 0700) if needed; True when it and its parent are the user's own real folders."""
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for path in (folder.parent, folder):
+            info = os.lstat(path)
+            if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o022:
+                return False
+    except OSError:
+        return False
+    return True

@@ -1,27 +1,11 @@
-"""Sentences of a source text and how much of each the records' quotes cover."""
+"""How much of each sentence of a source text the records' quotes cover."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-# A sentence runs from a non-space character to the first . ! or ? after it (with any closing quotes or
-# brackets) that is followed by white space or the end of its paragraph, or else to that end.
-_CLOSERS = "\"')]\u201d\u2019"
-_END = re.compile(rf"[.!?][{re.escape(_CLOSERS)}]*(?=\s|$)")
-_SOLID = re.compile(r"\S")
-_PARAGRAPH = re.compile(r"[^\n]+")
-
-
-@dataclass(frozen=True, slots=True)
-class Sentence:
-    """A sentence of a section's body, as a code-point range [start, end) of the source."""
-
-    section: str
-    start: int
-    end: int
-    text: str
+from ketdata._model.text import Sentence, sentence_bounds, sentences
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,29 +23,6 @@ class SentenceCoverage:
         return bool(self.record_ids)
 
 
-def _bounds(text: str, sections: Iterable[tuple[str, str, int, int]]) -> Iterator[tuple[str, int, int]]:
-    """``(section id, start, end)`` of each sentence of each section's body, in text order."""
-    for section_id, heading, start, end in sections:
-        body = start + len(heading) if text.startswith(heading, start) else start
-        for para in _PARAGRAPH.finditer(text, body, end):
-            pos, stop = para.start(), para.end()
-            while (first := _SOLID.search(text, pos, stop)) is not None:
-                begin = first.start()
-                found = _END.search(text, begin + 1, stop)
-                pos = found.end() if found else stop
-                yield section_id, begin, pos
-
-
-def sentences(text: str, sections: Iterable[tuple[str, str, int, int]]) -> list[Sentence]:
-    """Split each section's body (after its heading) into sentences, paragraph by paragraph.
-
-    Args:
-        text: The source text.
-        sections: ``(id, heading, start, end)`` for each section.
-    """
-    return [Sentence(section_id, s, e, text[s:e]) for section_id, s, e in _bounds(text, sections)]
-
-
 def uncovered(
     text: str, sections: Iterable[tuple[str, str, int, int]], spans: Iterable[tuple[int, int]]
 ) -> list[Sentence]:
@@ -73,7 +34,7 @@ def uncovered(
     """
     ordered = sorted(spans)
     missed, nxt, reach = [], 0, -1
-    for section_id, s, e in _bounds(text, sections):
+    for section_id, s, e in sentence_bounds(text, sections):
         while nxt < len(ordered) and ordered[nxt][0] < e:
             reach = max(reach, ordered[nxt][1])
             nxt += 1

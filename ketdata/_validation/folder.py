@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import errno
 import stat
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,10 +11,10 @@ from typing import Any
 from ketdata._io.files import NotRegularFileError, kind_of, read_regular, walk
 from ketdata._io.gc import paused
 from ketdata._io.yaml import MAX_FILE_BYTES, Document, NodeCache, iter_mappings, read_documents
-from ketdata._model.convert import BUILDERS, KINDS, assemble
+from ketdata._model.convert import KINDS, assemble, build
+from ketdata._model.dataset import Dataset
 from ketdata._model.frozen import replace
 from ketdata._model.problems import DataError, Problem, Severity, problem, short
-from ketdata._model.records import Dataset
 
 DATASET_FILE = "dataset.yaml"
 
@@ -123,39 +122,26 @@ def read_file(data_file: DataFile, data: bytes, nodes: NodeCache) -> tuple[list[
     return records, problems
 
 
-def load_folder(data_dir: Path, *, checked: bool = False) -> Dataset:
-    """A Dataset from a YAML data folder.
+def load_folder(data_dir: Path) -> Dataset:
+    """A Dataset from a YAML data folder, read without the schema checks: for older releases' folders.
 
-    Each file's records are built as soon as the file is read, so the plain mappings of only one file
-    are held at a time.
+    A folder of an older release (a git revision, say) need not validate against today's schemas, yet can
+    be compared. Today's folder is read by the validation pipeline instead (`ketdata.load`). Each file's
+    records are built as soon as the file is read, so the plain mappings of only one file are held at a time.
 
     Args:
         data_dir: The data folder.
-        checked: Check every record against its schema first, as validation does, so that no value of a
-            wrong type reaches a record (a folder of an older release, read against today's schemas, is
-            loaded unchecked).
 
     Raises:
-        DataError: The folder is missing, a file cannot be read or parsed safely, or a record breaks its
-            schema (when checked) or lacks a field.
+        DataError: The folder is missing, a file cannot be read or parsed safely, or a record lacks a field.
     """
     if not data_dir.is_dir():
-        raise DataError([problem("KD013", str(data_dir), 0, 0, None, "no such data folder")])
+        raise DataError([problem("KD013", str(data_dir), 1, 1, None, "the data folder does not exist")])
     with paused():
-        return _load_folder(data_dir, checked)
+        return _load_folder(data_dir)
 
 
-def _schema_checker() -> Callable[[RawRecord], list[Problem]]:
-    from ketdata._read.paths import schema_dir
-    from ketdata._validation.refs import load_schemas
-    from ketdata._validation.schema import build_validators, schema_problems
-
-    validators = build_validators(load_schemas(schema_dir()))
-    return lambda record: schema_problems(validators[record.kind], record)
-
-
-def _load_folder(data_dir: Path, checked: bool) -> Dataset:
-    check = _schema_checker() if checked else None
+def _load_folder(data_dir: Path) -> Dataset:
     files, problems = discover(data_dir)
     nodes = NodeCache()
     built: dict[str, list[Any]] = {}
@@ -166,8 +152,6 @@ def _load_folder(data_dir: Path, checked: bool) -> Dataset:
         if data is None:
             continue
         records, found = read_file(data_file, data, nodes)
-        if check is not None:
-            found += [p for r in records for p in check(r)]
         problems += found
         if any(p.severity is Severity.ERROR for p in found):
             continue
@@ -175,7 +159,7 @@ def _load_folder(data_dir: Path, checked: bool) -> Dataset:
             if data_file.kind == "dataset":
                 info = records[0].value if records else {}
             else:
-                built.setdefault(data_file.kind, []).extend(BUILDERS[data_file.kind](r.value) for r in records)
+                built.setdefault(data_file.kind, []).extend(build(data_file.kind, r.value) for r in records)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             msg = f"records do not match the schema ({short(exc)}); run `ketdata validate` for details"
             problems.append(problem("KD101", str(data_file.path), 1, 1, None, msg))

@@ -9,9 +9,9 @@ from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any
 
-from ketdata._editor.diff import field_changes
 from ketdata._io.files import read_regular
 from ketdata._model.convert import normalise
+from ketdata._model.diff import field_changes
 from ketdata._model.problems import DataError, Problem, problem, short
 from ketdata._validation.folder import RawRecord
 

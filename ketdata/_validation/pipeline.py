@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import datetime
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ketdata._io.gc import paused
 from ketdata._io.yaml import Document, NodeCache
+from ketdata._model.convert import build_dataset
+from ketdata._model.dataset import Dataset
 from ketdata._model.frozen import replace
-from ketdata._model.problems import DataError, Problem, Severity
+from ketdata._model.problems import DataError, Problem, Severity, problem, short
 from ketdata._read.paths import data_dir as shipped_data_dir
 from ketdata._read.paths import schema_dir
-from ketdata._validation.cache import ResultCache, problem_from_list, problem_to_list
+from ketdata._validation.cache import ResultCache, folder_for, problem_from_list, problem_to_list
 from ketdata._validation.coverage import SentenceCoverage
 from ketdata._validation.folder import DataFile, RawRecord, discover, read_bytes, read_file
 from ketdata._validation.governance import (
@@ -27,15 +31,37 @@ from ketdata._validation.revisions import update_problems
 from ketdata._validation.rules import Rules, record_problems
 from ketdata._validation.schema import Validators, build_validators, schema_problems
 
-CACHE_DIR = ".ketdata-cache"
-
 
 @dataclass(frozen=True, slots=True)
 class Report:
-    """The outcome of one validation run: the problems, and the rules that can tell each source's coverage."""
+    """The outcome of one validation run: the problems, the typed dataset, and each source's coverage.
+
+    Attributes:
+        problems: Every problem found, sorted by place.
+        rules: The rules across records, which can also tell each source's coverage.
+        built: The dataset built from the same parse, when every record passed its schema (other rules may
+            still have failed: ask ``ok``), else None.
+    """
 
     problems: tuple[Problem, ...]
     rules: Rules
+    built: Dataset | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when no problem is an error."""
+        return not any(p.severity is Severity.ERROR for p in self.problems)
+
+    @property
+    def structural(self) -> list[Problem]:
+        """The errors that keep records from being built (unreadable files, schema breaks): KD0xx and KD1xx."""
+        return [p for p in self.problems if p.severity is Severity.ERROR and p.code[:3] in ("KD0", "KD1")]
+
+    def dataset(self) -> Dataset:
+        """The typed dataset; raises `DataError` with the structural problems when it could not be built."""
+        if self.built is None:
+            raise DataError(self.structural or list(self.problems))
+        return self.built
 
     @property
     def coverage(self) -> dict[str, list[SentenceCoverage]]:
@@ -43,19 +69,19 @@ class Report:
         return self.rules.coverage()
 
 
-def run(path: str | Path | None = None, today: datetime.date | None = None, *, cache: bool = False) -> Report:
+def run(
+    path: str | os.PathLike[str] | None = None, today: datetime.date | None = None, *, cache: bool = False
+) -> Report:
     """Validate a data folder (None: the shipped data) and report problems and coverage.
 
     Args:
         path: The data folder; None for the shipped data.
         today: The date overdue reviews are judged against (default: today, UTC).
-        cache: Reuse, and keep, each unchanged file's parse and schema check in ``.ketdata-cache``
-            beside the data folder; the rules across records run on everything regardless.
+        cache: Reuse, and keep, each unchanged file's parse and schema check in the user's cache folder
+            (see `ketdata._validation.cache`); the rules across records run on everything regardless.
     """
     folder = Path(path) if path is not None else shipped_data_dir()
-    here = folder.resolve()
-    # One cache folder per data folder: pruning one never evicts a neighbour's entries.
-    results = ResultCache(here.parent / CACHE_DIR / here.name, schema_dir()) if cache else None
+    results = ResultCache(folder_for(folder), schema_dir()) if cache else None
     with paused():
         return _run(folder, today, results)
 
@@ -138,7 +164,27 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
             problems += VersionRules(snapshot).check(records, judged, unread)
         except DataError as exc:
             problems += exc.problems
-    return Report(tuple(sorted(problems, key=Problem.sort_key)), rules)
+    built = _build(folder, records, problems) if len(schema_valid) == len(records) and not unread else None
+    return Report(tuple(sorted(problems, key=Problem.sort_key)), rules, built)
+
+
+def _build(folder: Path, records: list[RawRecord], problems: list[Problem]) -> Dataset | None:
+    """The dataset from the records already parsed and schema-checked; None when some could not be read."""
+    if any(p.severity is Severity.ERROR and p.code[:3] in ("KD0", "KD1") for p in problems):
+        return None
+    info = next((r.value for r in records if r.kind == "dataset"), None)
+    if info is None:
+        return None
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    for record in records:
+        if record.kind != "dataset":
+            by_kind.setdefault(record.kind, []).append(record.value)
+    try:
+        return build_dataset(info, by_kind, str(folder / "sources"))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        # The schemas should make this impossible: say so rather than pass silently.
+        problems.append(problem("KD101", str(folder), 0, 0, None, f"records could not be built ({short(exc)})"))
+        return None
 
 
 def _with_id_choices(found: Problem, choices: dict[tuple[str, int, int], str]) -> Problem:

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from ketdata._io.files import PLAIN_NAME, NotRegularFileError, read_regular
+from ketdata._model.dataset import near_misses
 from ketdata._model.problems import Problem, short
-from ketdata._model.records import near_misses
 from ketdata._validation.coverage import SentenceCoverage, coverage, uncovered
 from ketdata._validation.folder import RawRecord
 from ketdata._validation.revisions import lost_problem

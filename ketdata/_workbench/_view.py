@@ -11,9 +11,10 @@ from typing import Any
 from ketdata._editor.verdict import fingerprint
 from ketdata._io.files import read_regular
 from ketdata._io.yaml import read_documents
-from ketdata._model.problems import DataError, Problem, Severity
-from ketdata._model.records import Caveat, Claim, Concept, Dataset, DecisionRow
-from ketdata._validation.folder import discover, load_folder
+from ketdata._model.dataset import Dataset
+from ketdata._model.problems import Problem, Severity
+from ketdata._model.records import Caveat, Claim, Concept, DecisionRow
+from ketdata._validation.folder import discover
 from ketdata._validation.governance import REVIEWED
 from ketdata._validation.pipeline import run
 from ketdata._validation.rules import occurs
@@ -80,11 +81,11 @@ class Folder:
 
 
 def _read(folder: Path) -> State:
-    problems = run(folder, datetime.datetime.now(datetime.UTC).date()).problems
-    try:
-        ds = load_folder(folder, checked=True)
-    except DataError as exc:
-        return State(None, tuple(problems) or tuple(exc.problems))
+    report = run(folder, datetime.datetime.now(datetime.UTC).date())
+    problems = report.problems
+    ds = report.built
+    if ds is None:
+        return State(None, tuple(problems))
     seen: dict[str, str] = {}
     files, _ = discover(folder)
     for data_file in files:
