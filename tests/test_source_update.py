@@ -200,3 +200,18 @@ def test_the_workbench_shows_old_and_new_words_escaped_and_confirms_the_update(p
                 if d["id"] == "claim-041")["source_update"]  # fmt: skip
     assert mark["status"] == "confirmed"
     assert ("KD700", "claim-041") not in errors(data)
+
+
+def test_the_editor_guide_worked_example_is_what_the_command_prints(project: Path) -> None:
+    from ketdata._editor.source_update import report_lines
+
+    guide = (Path(__file__).parents[1] / "docs/editor-guide.md").read_text(encoding="utf-8")
+    example = guide[guide.index("### Worked example") :]
+    block = example[example.index("```text") : example.index("```", example.index("```text") + 3)]
+    shown = [line for line in block.splitlines()[2:] if line.strip() not in ("…", "")]
+    text = OLD.decode("utf-8")
+    new = text.replace("Ketamine is a medication", "Ketamine is a prescription medication", 1)
+    new = new.replace("The effects of ketamine can be felt", "The effects of ketamine will be felt", 1)
+    report = update_source(project / "data", "ketamine-overview", new.encode("utf-8"), today=TODAY)
+    printed = report_lines(report)
+    assert [line for line in shown if line not in printed] == []

@@ -198,6 +198,7 @@ class Reanchorer:
         alternation = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words)
         self._hedge = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE) if words else None
         self._changed_regions = self._regions()
+        self._tokens: dict[tuple[int, int], list[tuple[int, int, str]]] = {}
 
     def _regions(self) -> list[tuple[int, int]]:
         """The stretches of the new text no equal block covers: where rewritten or moved words can be."""
@@ -334,9 +335,12 @@ class Reanchorer:
         occurs twice is matched with its occurrence nearer the quote.
         """
         assert self._hedge is not None
-        a, b = _TOKEN.findall(old), _TOKEN.findall(new)
         old_hedges = [(m.start(), m.end(), _norm(m.group())) for m in self._hedge.finditer(old)]
         new_hedges = [(m.start(), m.end(), _norm(m.group())) for m in self._hedge.finditer(new)]
+        near = [h for h in old_hedges if _meets(h[:2], old_zone)] + [h for h in new_hedges if _meets(h[:2], new_zone)]
+        if not near or old == new:
+            return [], []  # no hedge next to the quote on either side: none can have been touched
+        a, b = _TOKEN.findall(old), _TOKEN.findall(new)
         if backwards:
             a, b = a[::-1], b[::-1]
             old_hedges = [(len(old) - e, len(old) - s, w) for s, e, w in old_hedges]
@@ -344,9 +348,18 @@ class Reanchorer:
             old_zone = (len(old) - old_zone[1], len(old) - old_zone[0])
             new_zone = (len(new) - new_zone[1], len(new) - new_zone[0])
         a_at, b_at = _starts(a, 0), _starts(b, 0)
+        # The tokens both sides begin and end with are equal: only the middle goes through the (slow) matcher.
+        head = 0
+        while head < min(len(a), len(b)) and a[head] == b[head]:
+            head += 1
+        tail = 0
+        while tail < min(len(a), len(b)) - head and a[len(a) - 1 - tail] == b[len(b) - 1 - tail]:
+            tail += 1
+        middle = difflib.SequenceMatcher(None, a[head : len(a) - tail], b[head : len(b) - tail], autojunk=False)
         olds: list[str] = []
         news: list[str] = []
-        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        for tag, i1, i2, j1, j2 in middle.get_opcodes():
+            i1, i2, j1, j2 = i1 + head, i2 + head, j1 + head, j2 + head
             o, n = (a_at[i1], a_at[i2]), (b_at[j1], b_at[j2])
             if tag == "equal" or not (_meets(o, old_zone) or _meets(n, new_zone)):
                 continue
@@ -406,11 +419,13 @@ class Reanchorer:
         if not words or len(symbols) > 250:
             return []
         other = len(symbols)
-        tokens = [(m.start(), m.end(), symbols.get(m.group(), other)) for m in _WORDS.finditer(self.new, a, b)]
+        tokens = self._tokens.get((a, b))
+        if tokens is None:  # the rewritten regions are searched for every span that needs them: split them once
+            tokens = self._tokens[(a, b)] = [(m.start(), m.end(), m.group()) for m in _WORDS.finditer(self.new, a, b)]
         if not tokens:
             return []
-        found = edlib.align([symbols[w] for w in words], [t[2] for t in tokens], mode="HW", task="locations",
-                            k=allowed)  # fmt: skip
+        found = edlib.align([symbols[w] for w in words], [symbols.get(t[2], other) for t in tokens], mode="HW",
+                            task="locations", k=allowed)  # fmt: skip
         return [(tokens[s or 0][0], tokens[e][1]) for s, e in found["locations"] or ()]
 
     def _widened(self, words: list[str], spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
