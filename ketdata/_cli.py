@@ -35,7 +35,7 @@ examples:
   ketdata fmt --check              exit 1 if a data file is not in canonical form
   ketdata show claim-021           one record with its caveats and quote in context
   ketdata review data --open       check each record against the article in a local web page
-  ketdata source update ketamine-overview new.txt   what a new revision of the article changes (--write applies)
+  ketdata source update ketamine-overview new-article.txt   what a new revision changes (--write applies)
   ketdata list --evidence experimental --format json
 """
 
