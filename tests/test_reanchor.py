@@ -269,9 +269,8 @@ def _edit(text: str, spans: list[tuple[int, int]], data: st.DataObject) -> str:
             stop = text.find(" ", at + 1)
             stop = len(text) if stop == -1 else stop
             gone = text[at:stop]
-            if any(at < e and s < stop for s, e in spans) or re.search(
-                r"\b(?:" + "|".join(_HEDGE_WORDS) + r")\b", gone
-            ):
+            touches = re.search(r"\b(?:" + "|".join(_HEDGE_WORDS) + r")\b", gone)
+            if any(at < e and s < stop for s, e in spans) or touches:
                 continue
             text = text[:at] + text[stop:]
             spans = [(s - len(gone), e - len(gone)) if s >= stop else (s, e) for s, e in spans]
@@ -305,3 +304,11 @@ def test_a_hedge_the_word_diff_takes_out_and_puts_back_is_no_change() -> None:
     start = old.index("w36")
     end = old.index("w44") + 3
     assert Reanchorer(old, new, _HEDGE_WORDS).place(start, end, old[start:end]).kind == "moved"
+
+
+def test_a_hedge_that_only_comes_nearer_is_no_change() -> None:
+    # Found by the property test: deleting 'w10' brings an untouched 'can' within the context of the quote.
+    old = "w0 w7.\nw8\nw9 can w10 w11 w12 w13 w14 w15 potential w16. w17 w18 w19"
+    new = "w0 w7.\nw8\nw9 n0 can w11 w12 w13 w14 w15 potential w16. w17 w18 w19"
+    start = old.index("w16")
+    assert Reanchorer(old, new, _HEDGE_WORDS).place(start, start + 3, "w16").kind == "moved"

@@ -340,14 +340,14 @@ class Reanchorer:
         near = [h for h in old_hedges if _meets(h[:2], old_zone)] + [h for h in new_hedges if _meets(h[:2], new_zone)]
         if not near or old == new:
             return [], []  # no hedge next to the quote on either side: none can have been touched
-        a, b = _TOKEN.findall(old), _TOKEN.findall(new)
+        # Words and marks only: runs of white space would match anything and pull the alignment astray.
+        a_at, b_at = _word_spans(old, backwards), _word_spans(new, backwards)
+        a, b = [w for w, _, _ in a_at], [w for w, _, _ in b_at]
         if backwards:
-            a, b = a[::-1], b[::-1]
             old_hedges = [(len(old) - e, len(old) - s, w) for s, e, w in old_hedges]
             new_hedges = [(len(new) - e, len(new) - s, w) for s, e, w in new_hedges]
             old_zone = (len(old) - old_zone[1], len(old) - old_zone[0])
             new_zone = (len(new) - new_zone[1], len(new) - new_zone[0])
-        a_at, b_at = _starts(a, 0), _starts(b, 0)
         # The tokens both sides begin and end with are equal: only the middle goes through the (slow) matcher.
         head = 0
         while head < min(len(a), len(b)) and a[head] == b[head]:
@@ -359,8 +359,7 @@ class Reanchorer:
         olds: list[str] = []
         news: list[str] = []
         for tag, i1, i2, j1, j2 in middle.get_opcodes():
-            i1, i2, j1, j2 = i1 + head, i2 + head, j1 + head, j2 + head
-            o, n = (a_at[i1], a_at[i2]), (b_at[j1], b_at[j2])
+            o, n = _run(a_at, i1 + head, i2 + head, len(old)), _run(b_at, j1 + head, j2 + head, len(new))
             if tag == "equal" or not (_meets(o, old_zone) or _meets(n, new_zone)):
                 continue
             # A hedge counts when the edit touches it and it stands next to the quote, on its side of the edit.
@@ -469,6 +468,20 @@ class Reanchorer:
         stop = at + len(sel.exact) if end is None else end
         new_quote = self.new[at:stop]
         return Reanchored(kind, sel.start, sel.end, sel.exact, at, stop, new_quote, words[0], words[1], why)
+
+
+def _word_spans(text: str, backwards: bool) -> list[tuple[str, int, int]]:
+    """The words and marks of a text with their ranges; ``backwards``: last first, ranges counted from the end."""
+    found = [(m.group(), m.start(), m.end()) for m in _WORDS.finditer(text)]
+    return [(w, len(text) - e, len(text) - s) for w, s, e in reversed(found)] if backwards else found
+
+
+def _run(spans: list[tuple[str, int, int]], i: int, j: int, size: int) -> tuple[int, int]:
+    """The character range of words i..j (an empty run sits where word i begins, or at the end)."""
+    if i < j:
+        return spans[i][1], spans[j - 1][2]
+    at = spans[i][1] if i < len(spans) else size
+    return at, at
 
 
 def _norm(words: str) -> str:
