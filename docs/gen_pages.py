@@ -118,7 +118,7 @@ def home_what(ds: Dataset) -> list[str]:
 def home_find(ds: Dataset) -> list[str]:
     lines = ["## What you can find", "", "The claims, by category:", ""]
     for c in ds.categories:
-        count = plural(len(ds.claims_in(c)), "claim")
+        count = plural(len(ds.claims_in(c, subcategories=False)), "claim")
         lines.append(f"- {md_link(c.label, c.id, folder='browse/')} — {count}: {md(c.definition)}")
     article = md_link(ds.sources[0].title, "article", folder="browse/")
     return [*lines, "", f"And the article itself, {article}, with every quoted span marked.", ""]
@@ -157,7 +157,7 @@ def guides() -> None:
 def changelog(text: str) -> str:
     """The changelog page: CHANGELOG.md as it is, since `ketdata release` writes record text into it escaped.
 
-    Markdown has one escaping place, ``ketdata._io.escape``; escaping here again would show its backslashes.
+    Markdown has one escaping place, ``ketdata._text.escape``; escaping here again would show its backslashes.
     """
     return text
 
@@ -314,7 +314,8 @@ def claim_block(claim: Claim, ds: Dataset, folder: str = "") -> str:
 def category_page(category: Category, ds: Dataset) -> str:
     parent = f" (part of {md_link(ds.category(category.parent).label, category.parent)})" if category.parent else ""
     lines = [md_title(category.label), f"{md(category.definition)}{parent}", ""]
-    return "\n".join(lines + ([claim_block(c, ds) for c in ds.claims_in(category)] or ["No claims in this category."]))
+    own = ds.claims_in(category, subcategories=False)
+    return "\n".join(lines + ([claim_block(c, ds) for c in own] or ["No claims in this category."]))
 
 
 def statuses_table(ds: Dataset) -> list[str]:
@@ -338,7 +339,10 @@ def browse(ds: Dataset) -> None:
     index = ["# Browse the data", "", "The claims, grouped by category. Each shows how the article presents it "
              "(its evidence status), its hedge, its caveats, and the verbatim quote with its place in "
              "[the article](article.md).", ""]  # fmt: skip
-    rows = [[md_link(c.label, c.id), str(len(ds.claims_in(c))), md(c.definition)] for c in ds.categories]
+    rows = [
+        [md_link(c.label, c.id), str(len(ds.claims_in(c, subcategories=False))), md(c.definition)]
+        for c in ds.categories
+    ]
     index += md_table(["category", "claims", "definition"], rows)
     for category in ds.categories:
         write(f"browse/{page(category.id)}", category_page(category, ds))

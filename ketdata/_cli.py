@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import json
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from ketdata._model.errors import KetdataError, UnknownRecordError
 from ketdata._model.problems import DataError, Problem, Severity
+from ketdata._text.escape import terminal_text
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 70
 BUG_REPORTS = "the ketdata maintainers (the issue tracker of the repository you installed it from)"
@@ -103,7 +105,11 @@ def _coverage(args: argparse.Namespace) -> int:
             mark = "ok  " if r.covered else "MISS"
             ids = ", ".join(r.record_ids) or "-"
             print(f"  {mark} [{s.start:>5}, {s.end:>5}) {s.section}: {s.text[:50]!r}\n         quoted by: {ids}")
-    return EXIT_PROBLEMS if uncovered else EXIT_OK
+    errors = [p for p in report.problems if p.severity is Severity.ERROR]
+    if errors:
+        # The coverage of data in error is shown, but never as a clean bill.
+        _print_problems(errors, "text")
+    return EXIT_PROBLEMS if uncovered or errors else EXIT_OK
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -613,6 +619,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+_EDITING = ("fmt", "release", "new", "review")
+
+
 def _choose_folder(args: argparse.Namespace) -> str | None:
     """Set ``args.data`` to the folder the command works on; a message instead when there is none to use."""
     if getattr(args, "shipped", False):
@@ -627,6 +636,10 @@ def _choose_folder(args: argparse.Namespace) -> str | None:
                 f"no data folder here (./data/{_DATASET} not found); give its path, e.g. "
                 f"`ketdata {args.command} path/to/data`, or use --shipped for the copy inside the installed package"
             )
+        if args.data is None and args.command in _EDITING:
+            # A command that changes the data never falls back to another copy of it.
+            flag = " --data" if args.command == "new" else ""
+            return f"no data folder here (./data/{_DATASET} not found); give its path: `ketdata {args.command}{flag} …`"
     elif not args.data.is_dir():
         return f"{args.data} is not a folder"
     elif not (args.data / _DATASET).is_file() and (args.data / "data" / _DATASET).is_file():
@@ -634,9 +647,45 @@ def _choose_folder(args: argparse.Namespace) -> str | None:
     return None
 
 
+class _Terminal(io.TextIOBase):
+    """A terminal (or whatever reads the command's output): everything written passes `terminal_text`.
+
+    This is the terminal's one sanitizer: no value, message, path or argument printed by any command
+    reaches it with a raw escape sequence, control, bidi or zero-width character. JSON output stays
+    JSON that means the same, as such characters only ever stand inside its strings.
+    """
+
+    def __init__(self, stream: TextIO, *, json: bool = False) -> None:
+        super().__init__()
+        self.stream, self.json = stream, json
+
+    def write(self, text: str) -> int:
+        self.stream.write(terminal_text(text, json=self.json))
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    def writable(self) -> bool:
+        return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    args = _parser().parse_args(argv)
+    with contextlib.redirect_stderr(_Terminal(sys.stderr)):
+        with contextlib.redirect_stdout(_Terminal(sys.stdout)):
+            args = _parser().parse_args(argv)  # --help and usage errors print too
+        with contextlib.redirect_stdout(_Terminal(sys.stdout, json=getattr(args, "format", None) == "json")):
+            return _main(args)
+
+
+def _main(args: argparse.Namespace) -> int:
     problem = _choose_folder(args)
     if problem:
         print(f"ketdata: error: {problem}", file=sys.stderr)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -73,8 +75,8 @@ def test_lookup_of_the_wrong_type_raises() -> None:
 def test_claims_in_category() -> None:
     names = DS.claims_in("names")
     assert {c.object.value for c in names} == {"Special K", "K", "Vitamin K"}
-    direct = DS.claims_in("medical-use")
-    nested = DS.claims_in("medical-use", subcategories=True)
+    direct = DS.claims_in("medical-use", subcategories=False)
+    nested = DS.claims_in("medical-use")
     assert set(direct) < set(nested)
     assert set(nested) - set(direct) == set(DS.claims_in("therapy-practice"))
     with pytest.raises(UnknownRecordError):
@@ -283,3 +285,64 @@ def test_the_api_reference_documents_every_field_of_every_public_record_type() -
         documented += 1
     assert documented >= 15
     assert "statement: The fact in one plain-English sentence" in (Claim.__doc__ or "")
+
+
+def test_claims_in_and_claims_about_both_include_narrower_by_default() -> None:
+    assert set(DS.claims_in("effects")) >= set(DS.claims_in("adverse-effects"))
+    narrower = next(c for c in DS.concepts if c.broader)
+    assert set(DS.claims_about(narrower.broader[0])) >= set(DS.claims_about(narrower.id))
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "words"),
+    [
+        (lambda: DS.claim(21), TypeError, "a claim id must be a string"),  # type: ignore[arg-type]
+        (lambda: DS.concept(None), TypeError, "a concept id must be a string"),  # type: ignore[arg-type]
+        (lambda: DS.search(None), TypeError, "the text to search for must be a string"),  # type: ignore[arg-type]
+        (lambda: DS.search(""), ValueError, "empty text would match every record"),
+        (lambda: DS.search("   "), ValueError, "empty text would match every record"),
+        (lambda: DS.by_code("snowmed", "1"), ValueError, "'SNOMED CT', 'RxNorm', 'ATC'"),
+        (lambda: DS.by_code("RxNorm", 6130), TypeError, "the code must be a string"),  # type: ignore[arg-type]
+    ],
+)
+def test_bad_api_inputs_get_clear_errors(call: Any, error: type[Exception], words: str) -> None:
+    with pytest.raises(error, match=re.escape(words)):
+        call()
+
+
+def test_by_code_takes_the_systems_name_or_its_uri() -> None:
+    by_name = DS.by_code("RxNorm", "6130")
+    assert by_name and by_name == DS.by_code("http://www.nlm.nih.gov/research/umls/rxnorm", "6130")
+
+
+def test_a_sentence_outside_the_text_is_an_error() -> None:
+    from ketdata.records import SourceRange
+
+    length = len(DS.sources[0].text)
+    for start, end in ((length, length + 5), (-3, 2), (10, 10)):
+        with pytest.raises(ValueError, match="is not a span of"):
+            DS.sentence(SourceRange(source=DS.sources[0].id, start=start, end=end))
+
+
+def test_a_dataset_iterates_over_what_len_counts_and_in_finds() -> None:
+    ids = list(DS)
+    assert len(ids) == len(DS) and all(i in DS for i in ids) and DS.get(ids[0]) is not None
+
+
+def test_records_round_trip_through_plain_data_and_json() -> None:
+    import json
+
+    from ketdata.records import Claim, from_plain, to_plain
+
+    for claim in DS.claims:
+        assert from_plain(Claim, json.loads(json.dumps(to_plain(claim)))) == claim
+    plain = to_plain(DS)
+    assert json.loads(json.dumps(plain))["claims"][0]["id"] == DS.claims[0].id
+
+
+def test_records_are_built_with_keywords_only() -> None:
+    from ketdata.records import Review
+
+    with pytest.raises(TypeError):
+        Review("unreviewed")  # type: ignore[misc]
+    assert Review(status="unreviewed").status == "unreviewed"

@@ -93,7 +93,7 @@ CASES = {
         "claim-001",
     ),
     "control-character": Case(
-        "KD106",
+        "KD108",
         IDENTITY,
         replace(IDENTITY, "statement: Ketamine is a medication.", 'statement: "Ketamine\\u0007 is a medication."'),
         "statement:",
@@ -333,11 +333,21 @@ def test_copy_of_data_elsewhere_validates(tmp_path: Path, data: Path) -> None:
     assert findings(moved) == []
 
 
-def test_a_quote_typo_is_reported_as_a_quote_problem_not_as_a_missing_version_bump(project: Path) -> None:
+def test_a_quote_typo_is_reported_with_the_version_it_would_need_if_meant(project: Path) -> None:
     path = project / "data" / IDENTITY
     edit(path, "quote: Ketamine is a medication", "quote: Ketamine is a medicaton")
-    codes = [p.code for p in findings(project / "data") if p.record_id == "claim-001"]
-    assert "KD305" in codes and codes[0].startswith("KD3") and "KD501" not in codes
+    found = {p.code: p for p in findings(project / "data") if p.record_id == "claim-001"}
+    assert "KD305" in found and "KD501" in found
+    assert "if the change is meant" in found["KD501"].message and "fix them first" in found["KD501"].message
+
+
+def test_a_dropped_hedge_and_the_missing_version_bump_are_reported_in_one_run(project: Path) -> None:
+    path = project / "data" / "claims" / "effects.yaml"
+    text = path.read_text(encoding="utf-8")
+    hedged = next(line for line in text.splitlines() if line.startswith("statement:") and " can " in line)
+    edit(path, hedged, hedged.replace(" can ", " will ", 1))
+    codes = {p.code for p in findings(project / "data")}
+    assert {"KD313", "KD501"} <= codes, codes
 
 
 def test_a_yaml_boolean_in_an_id_field_lists_the_valid_ids(data: Path) -> None:

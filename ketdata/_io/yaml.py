@@ -20,6 +20,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ketdata._io.files import read_regular
 from ketdata._model.frozen import replace
 from ketdata._model.problems import Problem, problem, short
+from ketdata._text.escape import describe_char, find_unseen
 
 try:
     _Loader: type = yaml.CSafeLoader
@@ -120,8 +121,9 @@ class Document:
 class _Converter:
     """Turns a document's nodes into plain values, reporting what a plain safe load would hide."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, text: str) -> None:
         self.file = file
+        self.text = text
         self.problems: list[Problem] = []
 
     def _report(self, code: str, node: Node, message: str) -> None:
@@ -134,7 +136,11 @@ class _Converter:
             self._report("KD011", node, f"value nested deeper than {MAX_DEPTH} levels")
             return None
         if isinstance(node, ScalarNode):
-            return node.value if node.tag == _STR else self._scalar(node)
+            if node.tag != _STR:
+                return self._scalar(node)
+            if node.style == '"':
+                self._escaped_unseen(node)
+            return node.value
         if isinstance(node, MappingNode):
             return self._mapping(node, depth)
         if node.tag != _T + "seq":
@@ -158,6 +164,19 @@ class _Converter:
             first[key] = key_node
             result[key] = self.convert(value_node, depth + 1)
         return result
+
+    def _escaped_unseen(self, node: ScalarNode) -> None:
+        """Report an unseen character that a double-quoted scalar makes with an escape.
+
+        Raw ones are reported where they stand, by `_raw_unseen`.
+        """
+        source = self.text[node.start_mark.index : node.end_mark.index]
+        if "\\" not in source:
+            return
+        made = {node.value[i] for i in find_unseen(node.value)} - set(source)
+        for char in sorted(made):
+            msg = f"the value holds {describe_char(char)}, written as an escape, which a reader cannot see"
+            self._report("KD108", node, msg)
 
     def _scalar(self, node: ScalarNode) -> Any:
         kind = _SCALARS.get(node.tag)
@@ -197,6 +216,24 @@ def _anchor_problems(text: str, file: str) -> list[Problem]:
     return found
 
 
+def _raw_unseen(text: str, file: str, limit: int = 20) -> list[Problem]:
+    """Every unseen character standing raw in the text (a bidi control, ESC, U+200B…), at its line and column.
+
+    Carriage returns are line breaks to YAML, and tab and line feed are layout; anything else `unseen`
+    names is reported, the first ``limit`` of them.
+    """
+    found = []
+    for i in find_unseen(text, "\t\n\r"):
+        line = text.count("\n", 0, i) + 1
+        column = i - text.rfind("\n", 0, i)
+        msg = f"holds {describe_char(text[i])}, which a reader cannot see or which changes the text around it"
+        found.append(problem("KD108", file, line, column, None, msg, f"delete the character at line {line}, "
+                             f"column {column} (it may look like nothing, or like a line break)"))  # fmt: skip
+        if len(found) == limit:
+            break
+    return found
+
+
 def _syntax_problem(exc: yaml.YAMLError, text: str, file: str) -> Problem:
     context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
     trouble, mark = getattr(exc, "problem", None), getattr(exc, "problem_mark", None)
@@ -229,6 +266,7 @@ def read_documents(data: bytes, file: str, cache: NodeCache | None = None) -> tu
     text, problems = _decode(data, file)
     if text is None:
         return [], problems
+    unseen = _raw_unseen(text, file)
     documents: list[Document] = []
     try:
         if "&" in text or "*" in text:
@@ -239,17 +277,32 @@ def read_documents(data: bytes, file: str, cache: NodeCache | None = None) -> tu
         for node in yaml.compose_all(text, Loader=_Loader):
             if node is None:
                 continue
-            converter = _Converter(file)
+            converter = _Converter(file, text)
             value = converter.convert(node)
             line, column = _at(node)
             documents.append(Document(value, line, column, file, len(documents), cache, converter.problems))
+    except yaml.reader.ReaderError as exc:
+        # A character YAML refuses outright (ESC, a C1 control): reported where it stands, not as a syntax error.
+        return [], unseen or [_reader_problem(exc, text, file)]
     except yaml.YAMLError as exc:
-        return [], [_syntax_problem(exc, text, file)]
+        return [], [*unseen, _syntax_problem(exc, text, file)]
     except RecursionError:  # only the pure-Python composer recurses; libyaml stops at 1000 levels itself
         return [], [problem("KD011", file, 1, 1, None, "values nested too deeply to read")]
     if not documents:
         problems.append(problem("KD009", file, 1, 1, None, "file holds no records"))
+    for found in unseen:
+        # Each belongs to the record it stands in (the last one starting on or before its line).
+        owner = next((d for d in reversed(documents) if d.line <= found.line), None)
+        (owner.problems if owner is not None else problems).append(found)
     return documents, problems
+
+
+def _reader_problem(exc: yaml.reader.ReaderError, text: str, file: str) -> Problem:
+    # libyaml gives the offset in UTF-8 bytes.
+    at = len(text.encode("utf-8", "surrogatepass")[: exc.position].decode("utf-8", "ignore"))
+    line, column = text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
+    char = chr(exc.character) if isinstance(exc.character, int) else str(exc.character)[:1]
+    return problem("KD108", file, line, column, None, f"holds {describe_char(char)}, which YAML does not allow")
 
 
 def iter_mappings(documents: list[Document], file: str) -> Iterator[tuple[Document, list[Problem]]]:

@@ -18,9 +18,16 @@ class SourceBase(Frozen):
     _private: ClassVar[tuple[str, ...]] = ("_folder",)
     # Where the text file lives; not part of the record, so never exported or compared.
     _folder: str | None
-    file: str
-    sha256: str
-    sections: tuple[Section, ...]
+    if TYPE_CHECKING:
+
+        @property
+        def file(self) -> str: ...
+
+        @property
+        def sha256(self) -> str: ...
+
+        @property
+        def sections(self) -> tuple[Section, ...]: ...
 
     def section(self, section_id: str) -> Section | None:
         """The section with this id, or None."""
@@ -45,7 +52,10 @@ class CodingBase(Frozen):
     """A coding's strength as a stand-in for its concept."""
 
     __slots__ = ()
-    relation: str
+    if TYPE_CHECKING:
+
+        @property
+        def relation(self) -> str: ...
 
     @property
     def stands_for_concept(self) -> bool:

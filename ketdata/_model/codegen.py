@@ -168,7 +168,11 @@ def _render(cls: RecordClass) -> list[str]:
     nested = ", ".join(f"{f.name!r}: ({f.nested}, {f.many})" for f in cls.fields if f.nested)
     lines.append(f"    _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {{{nested}}}")
     lines.append("")
-    lines += [f"    {f.name}: {_optional(f.annotation, f.default)}" for f in cls.fields]
+    # Type checkers see each field as a read-only property (an assignment fails at run time too); at run
+    # time the field is a slot, which costs nothing to read.
+    lines.append("    if TYPE_CHECKING:")
+    for f in cls.fields:
+        lines += ["", "        @property", f"        def {f.name}(self) -> {_optional(f.annotation, f.default)}: ..."]
     lines += ["", "    def __init__(", "        self,", "        *,"]
     ordered = [f for f in cls.fields if f.default is None] + [f for f in cls.fields if f.default is not None]
     for f in ordered:

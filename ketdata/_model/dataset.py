@@ -23,7 +23,7 @@ from ketdata._model.records import (
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
     from typing import ClassVar, TypeVar
 
 if TYPE_CHECKING:
@@ -61,8 +61,22 @@ def near_misses(wanted: str, candidates: Iterable[str]) -> tuple[str, ...]:
     return tuple((same + alike)[:3])
 
 
-def _by_id(records: Iterable[R]) -> MappingProxyType[str, R]:
-    return MappingProxyType({r.id: r for r in records})
+# The code systems' own names, as readers know them; `by_code` takes either these or the URIs.
+SYSTEM_NAMES: MappingProxyType[str, str] = MappingProxyType(
+    {
+        "SNOMED CT": "http://snomed.info/sct",
+        "RxNorm": "http://www.nlm.nih.gov/research/umls/rxnorm",
+        "ATC": "http://www.whocc.no/atc",
+        "UNII": "http://fdasis.nlm.nih.gov",
+        "ICD-10": "http://hl7.org/fhir/sid/icd-10",
+    }
+)
+
+
+def _text_argument(value: object, what: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a string, not {type(value).__name__} {value!r:.60}")
+    return value
 
 
 def _group(pairs: Iterable[tuple[str, R]]) -> MappingProxyType[str, tuple[R, ...]]:
@@ -133,15 +147,36 @@ class Dataset(Frozen):
         "caveats",
         "rules",
     )
-    info: DatasetInfo
-    sources: tuple[Source, ...]
-    categories: tuple[Category, ...]
-    evidence_statuses: tuple[EvidenceStatus, ...]
-    predicates: tuple[Predicate, ...]
-    concepts: tuple[Concept, ...]
-    claims: tuple[Claim, ...]
-    caveats: tuple[Caveat, ...]
-    rules: tuple[Rule, ...]
+    # Read-only for type checkers as at run time; slots, which cost nothing to read, when running.
+    if TYPE_CHECKING:
+
+        @property
+        def info(self) -> DatasetInfo: ...
+
+        @property
+        def sources(self) -> tuple[Source, ...]: ...
+
+        @property
+        def categories(self) -> tuple[Category, ...]: ...
+
+        @property
+        def evidence_statuses(self) -> tuple[EvidenceStatus, ...]: ...
+
+        @property
+        def predicates(self) -> tuple[Predicate, ...]: ...
+
+        @property
+        def concepts(self) -> tuple[Concept, ...]: ...
+
+        @property
+        def claims(self) -> tuple[Claim, ...]: ...
+
+        @property
+        def caveats(self) -> tuple[Caveat, ...]: ...
+
+        @property
+        def rules(self) -> tuple[Rule, ...]: ...
+
     _records: MappingProxyType[str, Record]
     _claims_by: MappingProxyType[str, MappingProxyType[str, tuple[Claim, ...]]]
     _caveats_by_claim: MappingProxyType[str, tuple[Caveat, ...]]
@@ -196,11 +231,16 @@ class Dataset(Frozen):
     def __contains__(self, record_id: object) -> bool:
         return record_id in self._records
 
+    def __iter__(self) -> Iterator[str]:
+        """Every record's id, as a mapping's keys are: ``len``, ``in`` and iteration agree; `get` gives the record."""
+        return iter(self._records)
+
     def get(self, record_id: str) -> Record | None:
         """The record of any type with this id, or None."""
         return self._records.get(record_id)
 
     def _typed(self, kind: type[R], record_id: str) -> R:
+        _text_argument(record_id, f"a {KIND_NAMES[kind]} id")
         record = self._records.get(record_id)
         if isinstance(record, kind):
             return record
@@ -243,9 +283,13 @@ class Dataset(Frozen):
         return self._typed(Source, source_id)
 
     def claims_in(
-        self, category: str | Category, *, subcategories: bool = False, include_inactive: bool = False
+        self, category: str | Category, *, subcategories: bool = True, include_inactive: bool = False
     ) -> tuple[Claim, ...]:
-        """Active claims in a category, by id order; with ``subcategories``, also those of its descendants."""
+        """Active claims in a category and (unless ``subcategories=False``) its descendants, by id order.
+
+        Like `claims_about`, which includes narrower concepts, it includes narrower categories by default:
+        ``claims_in("effects")`` finds the adverse effects too.
+        """
         root = self.category(category if isinstance(category, str) else category.id)
         wanted = {root.id}
         if subcategories:
@@ -310,6 +354,8 @@ class Dataset(Frozen):
             text: The words to find, e.g. ``"dizziness"``.
             include_inactive: Also search deprecated and withdrawn records.
         """
+        if not _text_argument(text, "the text to search for").strip():
+            raise ValueError("search needs some words to find: empty text would match every record")
         wanted = text.casefold()
         records: tuple[Claim | Caveat, ...] = (*self.claims, *self.caveats)
         found = (
@@ -321,17 +367,33 @@ class Dataset(Frozen):
         """Concepts that carry this code of this terminology, by id order; empty when none does.
 
         Args:
-            system: The terminology's URI, e.g. ``"http://www.nlm.nih.gov/research/umls/rxnorm"``.
+            system: The terminology: its name (``"SNOMED CT"``, ``"RxNorm"``, ``"ATC"``, ``"UNII"``,
+                ``"ICD-10"``) or its URI, e.g. ``"http://www.nlm.nih.gov/research/umls/rxnorm"``.
             code: The code in it, e.g. ``"6130"``.
+
+        Raises:
+            ValueError: The system is neither a known name nor the URI of a system the data uses.
         """
-        return tuple(c for c in self.concepts if any(k.system == system and k.code == code for k in c.codings))
+        uri = SYSTEM_NAMES.get(_text_argument(system, "the code system"), system)
+        _text_argument(code, "the code")
+        known = {k.system for c in self.concepts for k in c.codings} | set(SYSTEM_NAMES.values())
+        if uri not in known:
+            names = ", ".join(repr(n) for n in SYSTEM_NAMES)
+            raise ValueError(f"unknown code system {system!r:.80}: give one of {names}, or a system's URI")
+        return tuple(c for c in self.concepts if any(k.system == uri and k.code == code for k in c.codings))
 
     def sentence(self, ref: EvidenceSpan | SourceRange) -> str:
-        """The sentence (or sentences) of the source around a span: its context in the article."""
+        """The sentence (or sentences) of the source around a span: its context in the article.
+
+        Raises:
+            ValueError: The span does not lie inside the source's text.
+        """
         from ketdata._model.text import sentences
 
         source = self.source(ref.source)
         text = source.text
+        if not 0 <= ref.start < ref.end <= len(text):
+            raise ValueError(f"[{ref.start}, {ref.end}) is not a span of {source.id} (0 to {len(text)} code points)")
         spans = [(s.id, s.heading, s.start, s.end) for s in source.sections]
         around = [s for s in sentences(text, spans) if s.start < ref.end and ref.start < s.end]
         return text[around[0].start : around[-1].end] if around else text[ref.start : ref.end]

@@ -104,6 +104,19 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "ketdata reads only regular files inside the data folder and never follows a symbolic link; replace the "
         "link, FIFO or device with the file itself.",
     ),
+    Code(
+        "KD018",
+        _W,
+        "Checks not run: a file of records could not be read",
+        "Fix the file the problem before it names (a link, a FIFO, a *.YAML name, a syntax error); the checks that "
+        "need every record of its kind run again once it can be read.",
+    ),
+    Code(
+        "KD019",
+        _E,
+        "More than one record in dataset.yaml",
+        "dataset.yaml holds exactly one record: remove the second document (from its '---' line on).",
+    ),
     Code("KD101", _E, "Value breaks the schema", "Change the value so that it meets the rule the message quotes."),
     Code("KD102", _E, "Unknown key", "Remove the key or fix its spelling; the schema lists the allowed keys."),
     Code("KD103", _E, "Required field missing", "Add the field the message names."),
@@ -125,6 +138,14 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "U+2028/U+2029, a trailing line break): it makes text look like something it is not.",
     ),
     Code("KD109", _E, "Not a calendar date", "Give a date that exists (there is no 2020-02-30), as 'YYYY-MM-DD'."),
+    Code(
+        "KD110",
+        _E,
+        "Invisible or control character in a source text",
+        "The article's text holds a character a reader cannot see (a control, a bidi control, a zero-width "
+        "character): every quote of it would carry it into the exports. Restore the text from its original and "
+        "record its sha256 again only if the original really holds it.",
+    ),
     Code("KD201", _E, "Duplicate id", "Ids are unique across the whole dataset; give this record a new id."),
     Code("KD202", _E, "Dangling reference", "Refer to an existing record of the right type, or add that record."),
     Code(
@@ -382,8 +403,13 @@ class Problem(Frozen):
             object.__setattr__(self, name, value)
 
     def __str__(self) -> str:
-        where, rid = _shown(self.file), _shown(self.record_id or "-")
-        return f"{where}:{self.line}:{self.column}: {rid}: {self.code} {_shown(self.message)}"
+        from ketdata._text.escape import terminal_text
+
+        # One problem is one line, whatever an id, a file name or a quoted value holds.
+        where, rid, message = (
+            terminal_text(t, newlines=False) for t in (self.file, self.record_id or "-", self.message)
+        )
+        return f"{where}:{self.line}:{self.column}: {rid}: {self.code} {message}"
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         """Order problems by place, then code."""
@@ -415,7 +441,17 @@ def problem(
 ) -> Problem:
     """Make a problem whose severity (unless a data-declared rule sets it) and default hint come from the catalogue."""
     entry = CODES[code]
-    return Problem(code, severity or entry.severity, file, line, column, record_id, message, hint or entry.fix)
+    # A message or hint quotes values only cut short, but a value can reach one whole (a jsonschema message
+    # quoting a 4 MB statement, say): no message is ever longer than a reader can take in.
+    message, hint = _cut(message, MESSAGE_LIMIT), _cut(hint or entry.fix, MESSAGE_LIMIT)
+    return Problem(code, severity or entry.severity, file, line, column, record_id, message, hint)
+
+
+MESSAGE_LIMIT = 300
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
 
 
 _RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
@@ -452,11 +488,6 @@ class ValidationReport(list[Problem]):
     def ok(self) -> bool:
         """True when there is no error."""
         return not self.errors
-
-
-def _shown(text: str) -> str:
-    # One problem is one line, whatever an id, a file name or a quoted value holds.
-    return text if text.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def short(value: object, limit: int = 60) -> str:

@@ -34,8 +34,13 @@ class Maintainer(Frozen):
     _nullable: ClassVar[frozenset[str]] = frozenset(())
     _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {}
 
-    name: str
-    url: str | None
+    if TYPE_CHECKING:
+
+        @property
+        def name(self) -> str: ...
+
+        @property
+        def url(self) -> str | None: ...
 
     def __init__(
         self,
@@ -76,13 +81,28 @@ class DatasetInfo(Frozen):
     _nullable: ClassVar[frozenset[str]] = frozenset(("release_date",))
     _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {"maintainers": (Maintainer, True)}
 
-    id: str
-    name: str
-    version: str
-    release_date: str | None
-    license: str
-    description: str
-    maintainers: tuple[Maintainer, ...]
+    if TYPE_CHECKING:
+
+        @property
+        def id(self) -> str: ...
+
+        @property
+        def name(self) -> str: ...
+
+        @property
+        def version(self) -> str: ...
+
+        @property
+        def release_date(self) -> str | None: ...
+
+        @property
+        def license(self) -> str: ...
+
+        @property
+        def description(self) -> str: ...
+
+        @property
+        def maintainers(self) -> tuple[Maintainer, ...]: ...
 
     def __init__(
         self,
@@ -121,10 +141,19 @@ class Section(Frozen):
     _nullable: ClassVar[frozenset[str]] = frozenset(())
     _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {}
 
-    id: str
-    heading: str
-    start: int
-    end: int
+    if TYPE_CHECKING:
+
+        @property
+        def id(self) -> str: ...
+
+        @property
+        def heading(self) -> str: ...
+
+        @property
+        def start(self) -> int: ...
+
+        @property
+        def end(self) -> int: ...
 
     def __init__(
         self,
@@ -158,9 +187,16 @@ class SourceRevision(Frozen):
     _nullable: ClassVar[frozenset[str]] = frozenset(("recorded",))
     _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {}
 
-    sha256: str
-    file: str
-    recorded: str | None
+    if TYPE_CHECKING:
+
+        @property
+        def sha256(self) -> str: ...
+
+        @property
+        def file(self) -> str: ...
+
+        @property
+        def recorded(self) -> str | None: ...
 
     def __init__(
         self,
@@ -251,20 +287,49 @@ class Source(SourceBase):
         "revisions": (SourceRevision, True),
     }
 
-    id: str
-    title: str
-    file: str
-    sha256: str
-    media_type: str
-    language: str
-    author: str | None
-    url: str | None
-    published: str | None
-    license: str | None
-    note: str | None
-    sections: tuple[Section, ...]
-    recorded: str | None
-    revisions: tuple[SourceRevision, ...]
+    if TYPE_CHECKING:
+
+        @property
+        def id(self) -> str: ...
+
+        @property
+        def title(self) -> str: ...
+
+        @property
+        def file(self) -> str: ...
+
+        @property
+        def sha256(self) -> str: ...
+
+        @property
+        def media_type(self) -> str: ...
+
+        @property
+        def language(self) -> str: ...
+
+        @property
+        def author(self) -> str | None: ...
+
+        @property
+        def url(self) -> str | None: ...
+
+        @property
+        def published(self) -> str | None: ...
+
+        @property
+        def license(self) -> str | None: ...
+
+        @property
+        def note(self) -> str | None: ...
+
+        @property
+        def sections(self) -> tuple[Section, ...]: ...
+
+        @property
+        def recorded(self) -> str | None: ...
+
+        @property
+        def revisions(self) -> tuple[SourceRevision, ...]: ...
 
     def __init__(
         self,
@@ -319,10 +384,19 @@ class Category(Frozen):
     _nullable: ClassVar[frozenset[str]] = frozenset(())
     _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {}
 
-    id: str
-    label: str
-    definition: str
-    parent: str | None
+    if TYPE_CHECKING:
+
+        @property
+        def id(self) -> str: ...
+
+        @property
+        def label(self) -> str: ...
+
+        @property
+        def definition(self) -> str: ...
+
+        @property
+        def parent(self) -> str | None: ...
 
     def __init__(
         self,
@@ -356,9 +430,16 @@ class DecisionRow(Frozen):
     _nullable: ClassVar[frozenset[str]] = frozenset(())
     _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {}
 
-    wording: str
-    cue: str | None
-    why: str
+    if TYPE_CHECKING:
+
+        @property
+        def wording(self) -> str: ...
+
+        @property
+        def cue(self) -> str | None: ...
+
+        @property
+        def why(self) -> str: ...
 
     def __init__(
         self,
@@ -394,12 +475,25 @@ class EvidenceStatus(Frozen):
     _nullable: ClassVar[frozenset[str]] = frozenset(())
     _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {"decision": (DecisionRow, True)}
 
-    id: str
-    label: str
-    definition: str
-    rank: int
-    graded: bool
-    decision: tuple[DecisionRow, ...]
+    if TYPE_CHECKING:
+
+        @property
+        def id(self) -> str: ...
+
+        @property
+        def label(self) -> str: ...
+
+        @property
+        def definition(self) -> str: ...
+
+        @property
+        def rank(self) -> int: ...
+
+        @property
+        def graded(self) -> bool: ...
+
+        @property
+        def decision(self) -> tuple[DecisionRow, ...]: ...
 
     def __init__(
         self,
@@ -436,10 +530,19 @@ class Predicate(Frozen):
     _nullable: ClassVar[frozenset[str]] = frozenset(())
     _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {}
 
-    id: str
-    label: str
-    definition: str
-    object_kind: Literal["concept", "literal"]
+    if TYPE_CHECKING:
+
+        @property
+        def id(self) -> str: ...
+
+        @property
+        def label(self) -> str: ...
+
+        @property
+        def definition(self) -> str: ...
+
+        @property
+        def object_kind(self) -> Literal["concept", "literal"]: ...
 
     def __init__(
         self,
@@ -480,13 +583,28 @@ class EvidenceSpan(Frozen):
     _nullable: ClassVar[frozenset[str]] = frozenset(())
     _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {}
 
-    source: str
-    section: str
-    role: Literal["statement", "context", "item"]
-    quote: str
-    start: int
-    end: int
-    revision: str | None
+    if TYPE_CHECKING:
+
+        @property
+        def source(self) -> str: ...
+
+        @property
+        def section(self) -> str: ...
+
+        @property
+        def role(self) -> Literal["statement", "context", "item"]: ...
+
+        @property
+        def quote(self) -> str: ...
+
+        @property
+        def start(self) -> int: ...
+
+        @property
+        def end(self) -> int: ...
+
+        @property
+        def revision(self) -> str | None: ...
 
     def __init__(
         self,
@@ -525,10 +643,19 @@ class Gloss(Frozen):
     _nullable: ClassVar[frozenset[str]] = frozenset(())
     _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {"evidence": (EvidenceSpan, False)}
 
-    text: str
-    origin: Literal["article", "external"]
-    evidence: EvidenceSpan | None
-    reason: str | None
+    if TYPE_CHECKING:
+
+        @property
+        def text(self) -> str: ...
+
+        @property
+        def origin(self) -> Literal["article", "external"]: ...
+
+        @property
+        def evidence(self) -> EvidenceSpan | None: ...
+
+        @property
+        def reason(self) -> str | None: ...
 
     def __init__(
         self,
@@ -573,13 +700,32 @@ class Coding(CodingBase):
     _nullable: ClassVar[frozenset[str]] = frozenset(())
     _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {}
 
-    system: str
-    code: str
-    display: str
-    relation: Literal["skos:exactMatch", "skos:closeMatch", "skos:narrowMatch", "skos:broadMatch", "skos:relatedMatch"]
-    confidence: Literal["high", "medium", "low"]
-    reference: str
-    checked_against: str
+    if TYPE_CHECKING:
+
+        @property
+        def system(self) -> str: ...
+
+        @property
+        def code(self) -> str: ...
+
+        @property
+        def display(self) -> str: ...
+
+        @property
+        def relation(
+            self,
+        ) -> Literal[
+            "skos:exactMatch", "skos:closeMatch", "skos:narrowMatch", "skos:broadMatch", "skos:relatedMatch"
+        ]: ...
+
+        @property
+        def confidence(self) -> Literal["high", "medium", "low"]: ...
+
+        @property
+        def reference(self) -> str: ...
+
+        @property
+        def checked_against(self) -> str: ...
 
     def __init__(
         self,
@@ -628,26 +774,43 @@ class Concept(Frozen):
         "codings": (Coding, True),
     }
 
-    id: str
-    label: str
-    kind: Literal[
-        "substance",
-        "drug-class",
-        "condition",
-        "finding",
-        "effect",
-        "procedure",
-        "therapy",
-        "route",
-        "use",
-        "role",
-        "practice",
-        "clinical-context",
-    ]
-    definition: Gloss | None
-    synonyms: tuple[Gloss, ...]
-    broader: tuple[str, ...]
-    codings: tuple[Coding, ...]
+    if TYPE_CHECKING:
+
+        @property
+        def id(self) -> str: ...
+
+        @property
+        def label(self) -> str: ...
+
+        @property
+        def kind(
+            self,
+        ) -> Literal[
+            "substance",
+            "drug-class",
+            "condition",
+            "finding",
+            "effect",
+            "procedure",
+            "therapy",
+            "route",
+            "use",
+            "role",
+            "practice",
+            "clinical-context",
+        ]: ...
+
+        @property
+        def definition(self) -> Gloss | None: ...
+
+        @property
+        def synonyms(self) -> tuple[Gloss, ...]: ...
+
+        @property
+        def broader(self) -> tuple[str, ...]: ...
+
+        @property
+        def codings(self) -> tuple[Coding, ...]: ...
 
     def __init__(
         self,
@@ -700,11 +863,22 @@ class Quantity(Frozen):
     _nullable: ClassVar[frozenset[str]] = frozenset(())
     _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {}
 
-    value: float | None
-    low: float | None
-    high: float | None
-    unit: str
-    approximate: bool
+    if TYPE_CHECKING:
+
+        @property
+        def value(self) -> float | None: ...
+
+        @property
+        def low(self) -> float | None: ...
+
+        @property
+        def high(self) -> float | None: ...
+
+        @property
+        def unit(self) -> str: ...
+
+        @property
+        def approximate(self) -> bool: ...
 
     def __init__(
         self,
@@ -738,9 +912,16 @@ class ClaimObject(Frozen):
     _nullable: ClassVar[frozenset[str]] = frozenset(())
     _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {"quantity": (Quantity, False)}
 
-    concept: str | None
-    value: str | None
-    quantity: Quantity | None
+    if TYPE_CHECKING:
+
+        @property
+        def concept(self) -> str | None: ...
+
+        @property
+        def value(self) -> str | None: ...
+
+        @property
+        def quantity(self) -> Quantity | None: ...
 
     def __init__(
         self,
@@ -770,9 +951,16 @@ class Qualifier(Frozen):
     _nullable: ClassVar[frozenset[str]] = frozenset(())
     _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {}
 
-    kind: Literal["emphasis", "non-exhaustive", "persistence", "association", "time-frame"]
-    text: str
-    governs: str | None
+    if TYPE_CHECKING:
+
+        @property
+        def kind(self) -> Literal["emphasis", "non-exhaustive", "persistence", "association", "time-frame"]: ...
+
+        @property
+        def text(self) -> str: ...
+
+        @property
+        def governs(self) -> str | None: ...
 
     def __init__(
         self,
@@ -823,24 +1011,41 @@ class Review(Frozen):
     _nullable: ClassVar[frozenset[str]] = frozenset(())
     _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {}
 
-    status: Literal["unreviewed", "reviewed", "flagged"]
-    reviewed_by: str | None
-    reviewer_role: str | None
-    reviewed_on: str | None
-    review_due: str | None
-    flags: tuple[
-        Literal[
-            "overstates-the-article",
-            "hedge-or-qualifier-lost",
-            "wrong-category",
-            "wrong-evidence-status",
-            "evidence-does-not-support",
-            "caveat-missing-or-wrong",
-            "code-wrong-or-too-strong",
-        ],
-        ...,
-    ]
-    note: str | None
+    if TYPE_CHECKING:
+
+        @property
+        def status(self) -> Literal["unreviewed", "reviewed", "flagged"]: ...
+
+        @property
+        def reviewed_by(self) -> str | None: ...
+
+        @property
+        def reviewer_role(self) -> str | None: ...
+
+        @property
+        def reviewed_on(self) -> str | None: ...
+
+        @property
+        def review_due(self) -> str | None: ...
+
+        @property
+        def flags(
+            self,
+        ) -> tuple[
+            Literal[
+                "overstates-the-article",
+                "hedge-or-qualifier-lost",
+                "wrong-category",
+                "wrong-evidence-status",
+                "evidence-does-not-support",
+                "caveat-missing-or-wrong",
+                "code-wrong-or-too-strong",
+            ],
+            ...,
+        ]: ...
+
+        @property
+        def note(self) -> str | None: ...
 
     def __init__(
         self,
@@ -971,23 +1176,58 @@ class Claim(Frozen):
         "review": (Review, False),
     }
 
-    id: str
-    version: int
-    status: Literal["active", "deprecated", "withdrawn"]
-    reason: str | None
-    superseded_by: str | None
-    statement: str
-    subject: str
-    predicate: str
-    object: ClaimObject
-    category: str
-    evidence_status: str
-    hedge: str | None
-    hedge_governs: str | None
-    qualifiers: tuple[Qualifier, ...]
-    evidence: tuple[EvidenceSpan, ...]
-    review: Review
-    conflicts_with: tuple[str, ...]
+    if TYPE_CHECKING:
+
+        @property
+        def id(self) -> str: ...
+
+        @property
+        def version(self) -> int: ...
+
+        @property
+        def status(self) -> Literal["active", "deprecated", "withdrawn"]: ...
+
+        @property
+        def reason(self) -> str | None: ...
+
+        @property
+        def superseded_by(self) -> str | None: ...
+
+        @property
+        def statement(self) -> str: ...
+
+        @property
+        def subject(self) -> str: ...
+
+        @property
+        def predicate(self) -> str: ...
+
+        @property
+        def object(self) -> ClaimObject: ...
+
+        @property
+        def category(self) -> str: ...
+
+        @property
+        def evidence_status(self) -> str: ...
+
+        @property
+        def hedge(self) -> str | None: ...
+
+        @property
+        def hedge_governs(self) -> str | None: ...
+
+        @property
+        def qualifiers(self) -> tuple[Qualifier, ...]: ...
+
+        @property
+        def evidence(self) -> tuple[EvidenceSpan, ...]: ...
+
+        @property
+        def review(self) -> Review: ...
+
+        @property
+        def conflicts_with(self) -> tuple[str, ...]: ...
 
     def __init__(
         self,
@@ -1045,9 +1285,16 @@ class SourceRange(Frozen):
     _nullable: ClassVar[frozenset[str]] = frozenset(())
     _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {}
 
-    source: str
-    start: int
-    end: int
+    if TYPE_CHECKING:
+
+        @property
+        def source(self) -> str: ...
+
+        @property
+        def start(self) -> int: ...
+
+        @property
+        def end(self) -> int: ...
 
     def __init__(
         self,
@@ -1080,9 +1327,16 @@ class Scope(Frozen):
     _nullable: ClassVar[frozenset[str]] = frozenset(())
     _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {"spans": (SourceRange, True)}
 
-    sections: tuple[str, ...]
-    spans: tuple[SourceRange, ...]
-    claims: tuple[str, ...]
+    if TYPE_CHECKING:
+
+        @property
+        def sections(self) -> tuple[str, ...]: ...
+
+        @property
+        def spans(self) -> tuple[SourceRange, ...]: ...
+
+        @property
+        def claims(self) -> tuple[str, ...]: ...
 
     def __init__(
         self,
@@ -1171,19 +1425,46 @@ class Caveat(Frozen):
         "review": (Review, False),
     }
 
-    id: str
-    version: int
-    status: Literal["active", "deprecated", "withdrawn"]
-    reason: str | None
-    superseded_by: str | None
-    statement: str
-    hedge: str | None
-    qualifiers: tuple[Qualifier, ...]
-    kind: Literal["limitation", "safety-warning", "uncertainty", "supervision-requirement"]
-    scope: Scope
-    applies_to: tuple[str, ...]
-    evidence: tuple[EvidenceSpan, ...]
-    review: Review
+    if TYPE_CHECKING:
+
+        @property
+        def id(self) -> str: ...
+
+        @property
+        def version(self) -> int: ...
+
+        @property
+        def status(self) -> Literal["active", "deprecated", "withdrawn"]: ...
+
+        @property
+        def reason(self) -> str | None: ...
+
+        @property
+        def superseded_by(self) -> str | None: ...
+
+        @property
+        def statement(self) -> str: ...
+
+        @property
+        def hedge(self) -> str | None: ...
+
+        @property
+        def qualifiers(self) -> tuple[Qualifier, ...]: ...
+
+        @property
+        def kind(self) -> Literal["limitation", "safety-warning", "uncertainty", "supervision-requirement"]: ...
+
+        @property
+        def scope(self) -> Scope: ...
+
+        @property
+        def applies_to(self) -> tuple[str, ...]: ...
+
+        @property
+        def evidence(self) -> tuple[EvidenceSpan, ...]: ...
+
+        @property
+        def review(self) -> Review: ...
 
     def __init__(
         self,
@@ -1292,24 +1573,49 @@ class Rule(Frozen):
     _nullable: ClassVar[frozenset[str]] = frozenset(())
     _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {}
 
-    id: str
-    kind: Literal[
-        "caveat-coverage",
-        "caveat-targets",
-        "strong-wording",
-        "caveat-scope",
-        "qualifier-words",
-        "decision-table",
-        "status-in-scope",
-    ]
-    severity: Literal["error", "warning", "info"]
-    description: str
-    categories: tuple[str, ...]
-    caveat_kinds: tuple[Literal["limitation", "safety-warning", "uncertainty", "supervision-requirement"], ...]
-    words: tuple[str, ...]
-    statuses: tuple[str, ...]
-    caveats: tuple[str, ...]
-    predicates: tuple[str, ...]
+    if TYPE_CHECKING:
+
+        @property
+        def id(self) -> str: ...
+
+        @property
+        def kind(
+            self,
+        ) -> Literal[
+            "caveat-coverage",
+            "caveat-targets",
+            "strong-wording",
+            "caveat-scope",
+            "qualifier-words",
+            "decision-table",
+            "status-in-scope",
+        ]: ...
+
+        @property
+        def severity(self) -> Literal["error", "warning", "info"]: ...
+
+        @property
+        def description(self) -> str: ...
+
+        @property
+        def categories(self) -> tuple[str, ...]: ...
+
+        @property
+        def caveat_kinds(
+            self,
+        ) -> tuple[Literal["limitation", "safety-warning", "uncertainty", "supervision-requirement"], ...]: ...
+
+        @property
+        def words(self) -> tuple[str, ...]: ...
+
+        @property
+        def statuses(self) -> tuple[str, ...]: ...
+
+        @property
+        def caveats(self) -> tuple[str, ...]: ...
+
+        @property
+        def predicates(self) -> tuple[str, ...]: ...
 
     def __init__(
         self,

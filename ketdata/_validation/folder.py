@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,9 +51,25 @@ def discover(data_dir: Path) -> tuple[list[DataFile], list[Problem]]:
             files.append(DataFile(single, kind))
         files += [DataFile(p, kind) for p in sorted(regular) if p.parent == data_dir / stem and p.suffix == ".yaml"]
     known = {f.path for f in files}
-    for stray in sorted(p for p in regular if p.suffix in (".yaml", ".yml") and p not in known):
-        problems.append(problem("KD012", str(stray), 1, 1, None, "file is not where any record type lives"))
+    for stray in sorted(p for p in regular if p.suffix.lower() in (".yaml", ".yml") and p not in known):
+        held = kind_at(data_dir, stray)
+        if held is None:
+            problems.append(problem("KD012", str(stray), 1, 1, None, "file is not where any record type lives"))
+        else:
+            msg = f"its {held.replace('_', ' ')} records are not read: only files named *.yaml are; rename it " \
+                  f"{stray.with_suffix('.yaml').name}"  # fmt: skip
+            problems.append(problem("KD012", str(stray), 1, 1, None, msg))
     return files, problems
+
+
+def kind_at(data_dir: Path, path: Path) -> str | None:
+    """The record kind a file at ``path`` would hold, whatever its suffix's case or file type; None for none."""
+    if path.parent == data_dir and path.stem == DATASET_FILE.removesuffix(".yaml"):
+        return "dataset"
+    for kind, _, stem in KINDS:
+        if (path.parent == data_dir and path.stem == stem) or path.parent == data_dir / stem:
+            return kind
+    return None
 
 
 @dataclass(slots=True)
@@ -61,6 +78,7 @@ class RawRecord:
 
     Attributes:
         id: The record's id, if it has a string one (worked out once: the rules ask for it constantly).
+        taken: The values of a wrong type that the schema check took out of ``value``, by path.
     """
 
     kind: str
@@ -68,6 +86,7 @@ class RawRecord:
     value: dict[str, Any]
     doc: Document
     id: str | None = field(init=False)
+    taken: dict[tuple[str | int, ...], Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         rid = self.value.get("id")
@@ -115,6 +134,12 @@ def read_file(data_file: DataFile, data: bytes, nodes: NodeCache) -> tuple[list[
     name = str(data_file.path)
     documents, problems = read_documents(data, name, nodes)
     records: list[RawRecord] = []
+    if data_file.kind == "dataset" and len(documents) > 1:
+        # Only the first is the dataset record; the others are reported once, not checked as records.
+        lines = ", ".join(str(d.line) for d in documents[1:])
+        msg = f"dataset.yaml holds {len(documents)} documents; only the first is read (others start on line {lines})"
+        problems.append(problem("KD019", name, documents[1].line, 1, None, msg))
+        documents = documents[:1]
     for doc, found_in_doc in iter_mappings(documents, name):
         problems += found_in_doc
         if isinstance(doc.value, dict):
@@ -122,8 +147,8 @@ def read_file(data_file: DataFile, data: bytes, nodes: NodeCache) -> tuple[list[
     return records, problems
 
 
-def load_folder(data_dir: Path) -> Dataset:
-    """A Dataset from a YAML data folder, read without the schema checks: for older releases' folders.
+def load_folder(data_dir: Path, check: Callable[[RawRecord], list[Problem]] | None = None) -> Dataset:
+    """A Dataset from a YAML data folder, read without the validation pipeline: for older releases' folders.
 
     A folder of an older release (a git revision, say) need not validate against today's schemas, yet can
     be compared. Today's folder is read by the validation pipeline instead (`ketdata.load`). Each file's
@@ -131,6 +156,8 @@ def load_folder(data_dir: Path) -> Dataset:
 
     Args:
         data_dir: The data folder.
+        check: What to check each record for before it is built (see ``ketdata._editor.release``); its problems
+            stop the load.
 
     Raises:
         DataError: The folder is missing, a file cannot be read or parsed safely, or a record lacks a field.
@@ -138,10 +165,10 @@ def load_folder(data_dir: Path) -> Dataset:
     if not data_dir.is_dir():
         raise DataError([problem("KD013", str(data_dir), 1, 1, None, "the data folder does not exist")])
     with paused():
-        return _load_folder(data_dir)
+        return _load_folder(data_dir, check)
 
 
-def _load_folder(data_dir: Path) -> Dataset:
+def _load_folder(data_dir: Path, check: Callable[[RawRecord], list[Problem]] | None) -> Dataset:
     files, problems = discover(data_dir)
     nodes = NodeCache()
     built: dict[str, list[Any]] = {}
@@ -152,6 +179,8 @@ def _load_folder(data_dir: Path) -> Dataset:
         if data is None:
             continue
         records, found = read_file(data_file, data, nodes)
+        if check is not None:
+            found += [p for r in records for p in check(r)]
         problems += found
         if any(p.severity is Severity.ERROR for p in found):
             continue

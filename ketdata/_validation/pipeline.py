@@ -18,7 +18,7 @@ from ketdata._read.paths import data_dir as shipped_data_dir
 from ketdata._read.paths import schema_dir
 from ketdata._validation.cache import ResultCache, folder_for, problem_from_list, problem_to_list
 from ketdata._validation.coverage import SentenceCoverage
-from ketdata._validation.folder import DataFile, RawRecord, discover, read_bytes, read_file
+from ketdata._validation.folder import DataFile, RawRecord, discover, kind_at, read_bytes, read_file
 from ketdata._validation.governance import (
     conflict_problems,
     declared_rule_problems,
@@ -29,7 +29,7 @@ from ketdata._validation.history import VersionRules, release_problems, releases
 from ketdata._validation.refs import load_schemas
 from ketdata._validation.revisions import update_problems
 from ketdata._validation.rules import Rules, record_problems
-from ketdata._validation.schema import Validators, build_validators, schema_problems
+from ketdata._validation.schema import Validators, build_validators, schema_check
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +92,7 @@ def _checked_file(
     records, problems = read_file(data_file, data, nodes)
     valid = []
     for record in records:
-        found = schema_problems(validators[record.kind], record)
+        found, record.value, record.taken = schema_check(validators[record.kind], record)
         problems += found
         problems += record_problems(record)
         # A value that could not be read at all is reported once (KD016), and keeps the record out of the
@@ -127,12 +127,17 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
     nodes = NodeCache()
     records: list[RawRecord] = []
     schema_valid: set[int] = set()
-    unread: set[str] = set()  # kinds with a file that could not be read: their records are not "gone"
+    # Kinds with a file that could not be read, and that file: their records are not "gone", nor missing.
+    unread: dict[str, str] = {}
+    for refused in problems:
+        kind = kind_at(folder, Path(refused.file)) if refused.code in ("KD012", "KD017") else None
+        if kind is not None:
+            unread.setdefault(kind, refused.file)
     for data_file in files:
         data, found = read_bytes(data_file.path)
         problems += found
         if data is None:
-            unread.add(data_file.kind)
+            unread.setdefault(data_file.kind, str(data_file.path))
             continue
         if results is None:
             file_records, found, valid = _checked_file(data_file, data, nodes, validators)
@@ -141,7 +146,7 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
         records += file_records
         problems += found
         if not file_records and any(p.severity is Severity.ERROR for p in found):
-            unread.add(data_file.kind)
+            unread.setdefault(data_file.kind, str(data_file.path))
         schema_valid.update(id(r) for r, ok in zip(file_records, valid, strict=True) if ok)
     if results is not None:
         results.prune()
@@ -151,19 +156,22 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
     # Governance reads field values freely, so it looks only at records that passed their schema.
     valid_records = [r for r in records if id(r) in schema_valid]
     problems += overdue_problems(valid_records, today or datetime.datetime.now(datetime.UTC).date())
-    problems += declared_rule_problems(valid_records)
-    problems += conflict_problems(valid_records)
+    if unread:
+        problems += _not_judged(unread)
+    else:
+        problems += declared_rule_problems(valid_records)
+        problems += conflict_problems(valid_records)
     found, snapshot = release_problems(releases_dir(folder))
     problems += found
     if snapshot is not None:
-        # A record whose content is in error (a quote typo, a bad reference) is not judged for its version yet:
-        # "set version: 2" would bless the typo. Governance (KD6xx) asks for more records, not different content.
-        failing = {p.record_id for p in problems if p.severity is Severity.ERROR and not p.code.startswith("KD6")}
-        judged = {id(r) for r in records if id(r) in schema_valid and r.id not in failing}
+        # Every problem at once: a record in error is judged for its version too, but the advice says that the
+        # change may itself be the error (a quote typo is fixed, not versioned).
+        failing = {p.record_id for p in problems if p.severity is Severity.ERROR}
         try:
-            problems += VersionRules(snapshot).check(records, judged, unread)
+            found = VersionRules(snapshot).check(records, schema_valid, unread.keys())
         except DataError as exc:
-            problems += exc.problems
+            found = list(exc.problems)
+        problems += [_if_meant(p) if p.record_id in failing and p.code in ("KD501", "KD502") else p for p in found]
     built = _build(folder, records, problems) if len(schema_valid) == len(records) and not unread else None
     return Report(tuple(sorted(problems, key=Problem.sort_key)), rules, built)
 
@@ -185,6 +193,21 @@ def _build(folder: Path, records: list[RawRecord], problems: list[Problem]) -> D
         # The schemas should make this impossible: say so rather than pass silently.
         problems.append(problem("KD101", str(folder), 0, 0, None, f"records could not be built ({short(exc)})"))
         return None
+
+
+def _if_meant(found: Problem) -> Problem:
+    message = found.message.replace("; set version:", "; if the change is meant, set version:")
+    return replace(found, message=f"{message} (its other problems may be the change: fix them first)")
+
+
+def _not_judged(unread: dict[str, str]) -> list[Problem]:
+    """Say which checks did not run because a file of records could not be read (its problem says why)."""
+    return [
+        problem("KD018", file, 1, 1, None, f"the {kind.replace('_', ' ')} records of this file could not be read, so "
+                "the checks that need every record (the data's own rules, conflicts, references to them, released "
+                "records gone) were not run for them; fix the file and validate again")
+        for kind, file in sorted(unread.items())
+    ]  # fmt: skip
 
 
 def _with_id_choices(found: Problem, choices: dict[tuple[str, int, int], str]) -> Problem:

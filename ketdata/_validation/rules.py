@@ -12,7 +12,8 @@ from typing import Any
 
 from ketdata._io.files import PLAIN_NAME, NotRegularFileError, read_regular
 from ketdata._model.dataset import near_misses
-from ketdata._model.problems import Problem, short
+from ketdata._model.problems import Problem, problem, short
+from ketdata._text.escape import describe_char, find_unseen
 from ketdata._validation.coverage import SentenceCoverage, coverage, uncovered
 from ketdata._validation.folder import RawRecord
 from ketdata._validation.revisions import lost_problem
@@ -47,6 +48,17 @@ def named(name: str, quote: str) -> bool:
 
 def _quotes(value: dict[str, Any]) -> list[str]:
     return [q for s in _dicts(value.get("evidence")) if isinstance(q := s.get("quote"), str)]
+
+
+# Where each kind of record refers to another, and to which kind ("" for its own kind).
+_REFERENCE_KINDS = {
+    ("category", "parent"): "category", ("claim", "category"): "category", ("claim", "predicate"): "predicate",
+    ("claim", "evidence_status"): "evidence_status", ("claim", "subject"): "concept",
+    ("claim", "object", "concept"): "concept", ("claim", "conflicts_with"): "claim", ("caveat", "applies_to"): "claim",
+    ("caveat", "scope", "claims"): "claim", ("rule", "categories"): "category", ("rule", "statuses"): "evidence_status",
+    ("rule", "caveats"): "caveat", ("rule", "predicates"): "predicate", ("claim", "superseded_by"): "",
+    ("caveat", "superseded_by"): "",
+}  # fmt: skip
 
 
 def record_problems(record: RawRecord) -> list[Problem]:
@@ -321,6 +333,11 @@ class Rules:
 
     def _references(self, record: RawRecord) -> None:
         v = record.value
+        for path, value in record.taken.items():
+            # A reference of the wrong type was taken out of the record; the ids it could name still help.
+            kind = _REFERENCE_KINDS.get((record.kind, *(p for p in path if isinstance(p, str))))
+            if kind is not None:
+                self._ref(record, path, value, kind or record.kind)
         if record.kind == "category" and "parent" in v:
             self._ref(record, ("parent",), v["parent"], "category")
         elif record.kind == "claim":
@@ -410,6 +427,7 @@ class Rules:
             self._revision_texts(record)
             text = self._checked_text(record, (), name, record.value.get("sha256"))
             if text is not None:
+                self._unseen_in_text(record, Path(record.file).parent / name, text)
                 self.texts[record.id] = _Text(record, text, self._sections(record, text))
 
     def _checked_text(self, record: RawRecord, at: tuple[str | int, ...], name: str, recorded: object) -> str | None:
@@ -444,6 +462,16 @@ class Rules:
                 text = self._checked_text(record, ("revisions", i), name, digest)
                 if text is not None:
                     found[digest] = text
+
+    def _unseen_in_text(self, record: RawRecord, path: Path, text: str, limit: int = 20) -> None:
+        """A source text holds no character a reader cannot see: every quote of it would carry the same one."""
+        for n, i in enumerate(find_unseen(text)):
+            if n == limit:
+                break
+            line, column = text.count("\n", 0, i) + 1, i - text.rfind("\n", 0, i)
+            msg = f"{path.name} holds {describe_char(text[i])} at offset {i}, which a reader cannot see or which " \
+                  "changes the text around it"  # fmt: skip
+            self.problems.append(problem("KD110", str(path), line, column, record.id, msg))
 
     def _sections(self, record: RawRecord, text: str) -> dict[str, tuple[int, int]]:
         sections: dict[str, tuple[int, int]] = {}

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
 import functools
 import json
-import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from ketdata._io.yaml import UNREADABLE
 from ketdata._model.problems import Problem, problem, short
+from ketdata._text.escape import find_unseen
 from ketdata._validation.folder import RawRecord
 from ketdata._validation.refs import SchemaSet
 
@@ -81,21 +82,53 @@ def build_validators(schemas: Mapping[str, dict[str, Any]]) -> Validators:
 
 @functools.lru_cache(maxsize=32)
 def _compiled(text: str, kind: str) -> KindValidator:
-    import fastjsonschema
-
     schemas: dict[str, dict[str, Any]] = json.loads(text)
-    fast = fastjsonschema.compile(SchemaSet(schemas).inline(schemas[kind]), use_default=False, use_formats=False)
-    return KindValidator(fast, text, kind)
+    return KindValidator(_exact_fast_check(SchemaSet(schemas).inline(schemas[kind])), text, kind)
+
+
+def _exact_fast_check(schema: dict[str, Any]) -> Callable[[Any], Any]:
+    """The fast check of the schema (fastjsonschema's code), with exact types: 453.0 and true are not integers.
+
+    JSON Schema (since draft 6) counts a float with no fraction as an integer; ketdata does not, since
+    Python code downstream that asks "is this an int?" would quietly skip its check. fastjsonschema's
+    draft-4 type check is exactly that, so it replaces the later drafts' one; jsonschema gets the same
+    rule from `_exact_types`, and a test holds the two to agreeing.
+    """
+    from fastjsonschema.draft04 import CodeGeneratorDraft04
+    from fastjsonschema.draft2019 import CodeGeneratorDraft2019
+    from fastjsonschema.ref_resolver import RefResolver
+
+    class ExactTypes(CodeGeneratorDraft2019):
+        generate_type = CodeGeneratorDraft04.generate_type
+
+    resolver = RefResolver.from_schema(schema, store={})
+    generator = ExactTypes(schema, resolver=resolver, use_default=False, use_formats=False)  # type: ignore[no-untyped-call]
+    scope: dict[str, Any] = generator.global_state
+    exec(generator.func_code, scope)  # fastjsonschema's own generated code, run as its compile() runs it
+    return cast(Callable[[Any], Any], scope[resolver.get_scope_name()])
+
+
+def _is_integer(_checker: Any, value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 @functools.lru_cache(maxsize=32)
 def _authority(text: str, kind: str) -> Draft202012Validator:
-    from jsonschema import Draft202012Validator
     from referencing import Registry, Resource
 
     schemas: dict[str, dict[str, Any]] = json.loads(text)
     registry: Registry[Any] = Registry().with_resources((s["$id"], Resource.from_contents(s)) for s in schemas.values())
-    return Draft202012Validator(schemas[kind], registry=registry)
+    return _exact_types()(schemas[kind], registry=registry)
+
+
+@functools.cache
+def _exact_types() -> type[Draft202012Validator]:
+    """Draft 2020-12 with exact types: an integer is a Python int that is not a bool (453.0 is a number only)."""
+    from jsonschema import Draft202012Validator, validators
+
+    checker = Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer)
+    exact = validators.extend(Draft202012Validator, type_checker=checker)  # type: ignore[no-untyped-call]
+    return cast("type[Draft202012Validator]", exact)
 
 
 def _describe(value: Any) -> str:
@@ -119,17 +152,12 @@ def _field(path: tuple[str | int, ...]) -> str:
     return ".".join(str(p) for p in path) or "record"
 
 
-# Characters a reader cannot see, or that change the direction or the lines of what follows (KD108); the
-# C0 control characters stay KD106, as they always were.
-_HIDDEN = re.compile("[\x80-\x9f\xad\u034f\u0600-\u0605\u061c\u06dd\u070f\u08e2\u115f\u1160\u17b4\u17b5"
-                     "\u180b-\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\uffa0\ufeff"
-                     "\ufff9-\ufffb\ufffe\uffff\ud800-\udfff\U000110bd\U0001d173-\U0001d17a\U000e0000-\U000e007f"
-                     "\U000e0100-\U000e01ef]|\n(?![\\s\\S])")  # fmt: skip
-
-
 def _hidden(text: str) -> str | None:
-    match = _HIDDEN.search(text)
-    return match.group() if match else None
+    """An unseen character of a value (reported by the reader, where it stands), or a trailing line break."""
+    found = next(find_unseen(text), None)
+    if found is not None:
+        return text[found]
+    return "\n" if text.endswith("\n") else None
 
 
 def _hidden_problem(record: RawRecord, path: tuple[str | int, ...], text: str, char: str) -> Problem:
@@ -177,12 +205,16 @@ def _problems_for(error: ValidationError, record: RawRecord) -> Iterator[Problem
                 f"{where}: YAML read {_describe(value)} where text is expected; quote the value",
             )
             return
-        yield problem(
-            "KD104", record.file, line, col, rid, f"{where}: {_describe(value)} is not of type {error.validator_value}"
-        )
+        if isinstance(value, float) and value.is_integer() and error.validator_value == "integer":
+            # JSON Schema would count 453.0 as an integer; ketdata does not (see _exact_fast_check).
+            msg = f"{where}: {_describe(value)} is not an integer; write {int(value)}, without the decimal point"
+        else:
+            msg = f"{where}: {_describe(value)} is not of type {error.validator_value}"
+        yield problem("KD104", record.file, line, col, rid, msg)
         return
     if error.validator == "pattern" and isinstance(error.instance, str) and (hidden := _hidden(error.instance)):
-        yield _hidden_problem(record, path, error.instance, hidden)
+        if hidden == "\n":  # any other unseen character is the reader's to report (KD108), where it stands
+            yield _hidden_problem(record, path, error.instance, hidden)
         return
     if error.validator == "pattern":
         hint = schema.get("x-pattern-hint") or f"match the pattern {error.validator_value}"
@@ -211,7 +243,63 @@ def _problems_for(error: ValidationError, record: RawRecord) -> Iterator[Problem
 
 def schema_problems(validator: KindValidator, record: RawRecord) -> list[Problem]:
     """Problems of one record against its schema (none, cheaply, when it is valid)."""
+    return schema_check(validator, record)[0]
+
+
+Taken = dict[tuple[str | int, ...], Any]
+
+
+def schema_check(validator: KindValidator, record: RawRecord) -> tuple[list[Problem], dict[str, Any], Taken]:
+    """Problems of one record against its schema, its value with every value of a wrong type taken out, and those.
+
+    The rules across records read the second, so none of them ever meets a value of a type other than the
+    schema's: a field given a wrong type (``start: 453.0``, ``scope: true``, ``applies_to: [5]``) is reported
+    here, at its line, and is absent for every later check, which then cannot pass on it either. The values
+    taken out, by where they stood, let a rule still advise on one (the ids an id field could name).
+    """
     if validator.is_valid(record.value):
-        return []
-    errors = (e for e in validator.full.iter_errors(record.value) if e.instance is not UNREADABLE)
-    return [p for e in errors for p in _problems_for(e, record)]
+        return [], record.value, {}
+    errors = list(validator.full.iter_errors(record.value))
+    problems = [p for e in errors if e.instance is not UNREADABLE for p in _problems_for(e, record)]
+    taken = {tuple(e.absolute_path): e.instance for e in errors if _wrong_type(e)}
+    return problems, _without(record.value, list(taken)) if taken else record.value, taken
+
+
+def _kind(value: Any) -> str:
+    return "bool" if isinstance(value, bool) else "number" if isinstance(value, int | float) else type(value).__name__
+
+
+def _wrong_type(error: ValidationError) -> bool:
+    """Whether the error says the value is of a type the schema does not allow there (not just a wrong value)."""
+    if error.validator == "type":
+        return True
+    if error.validator in ("enum", "const"):
+        allowed = error.validator_value if error.validator == "enum" else [error.validator_value]
+        return _kind(error.instance) not in {_kind(v) for v in allowed}  # type: ignore[union-attr]
+    if error.validator in ("anyOf", "oneOf") and error.context:
+        branches: dict[Any, bool] = {}
+        for sub in error.context:
+            here = not sub.relative_path and _wrong_type(sub)
+            branches[sub.schema_path[0]] = branches.get(sub.schema_path[0], False) or here
+        return len(branches) == len(error.validator_value) and all(branches.values())  # type: ignore[arg-type]
+    return False
+
+
+def _without(value: dict[str, Any], paths: list[tuple[str | int, ...]]) -> dict[str, Any]:
+    """A copy of a record's value without the key holding each path's value (a list item takes its list)."""
+    value = copy.deepcopy(value)
+    for path in paths:
+        keys = [i for i, part in enumerate(path) if isinstance(part, str)]
+        if not keys:
+            continue
+        parent: Any = value
+        for part in path[: keys[-1]]:
+            if isinstance(parent, dict):
+                parent = parent.get(part)
+            elif isinstance(parent, list) and isinstance(part, int) and part < len(parent):
+                parent = parent[part]
+            else:
+                parent = None
+        if isinstance(parent, dict):
+            parent.pop(path[keys[-1]], None)
+    return value
