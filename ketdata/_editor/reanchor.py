@@ -115,8 +115,8 @@ def _differing(old: str, new: str) -> tuple[str, str]:
 
 
 def _shown(piece: str) -> str:
-    # White space alone is the difference (a non-breaking space, a CRLF): keep it, the reader must see it.
-    return piece.strip() or piece
+    # White space alone is the difference (a non-breaking space, a CRLF): name it, or no reader could see it.
+    return piece.strip() or " ".join(f"U+{ord(c):04X}" for c in piece)
 
 
 def _common_prefix(a: str, b: str) -> int:

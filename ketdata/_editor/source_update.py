@@ -421,13 +421,9 @@ def _mark_entry(c: SpanChange) -> dict[str, Any]:
             "new": new, "old_words": r.old_words, "new_words": r.new_words, "why": r.why}  # fmt: skip
 
 
-def _safe(text: str) -> str:
-    """Text for a terminal: every character that is not printable (a control, NBSP, bidi) escaped."""
-    return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text)
-
-
 def _shown(text: str) -> str:
-    return f"'{_safe(text)}'"
+    # Quoted only: the command's output passes the terminal's one sanitizer (ketdata._cli) on its way out.
+    return f"'{text}'"
 
 
 def report_lines(report: UpdateReport) -> list[str]:
@@ -454,7 +450,7 @@ def report_lines(report: UpdateReport) -> list[str]:
                  f"{counts['lost']} lost; {len(review)} records to review; {len(report.uncovered)} sentences "
                  "uncovered")  # fmt: skip
     for p in report.remaining:
-        lines.append(f"  after the update: {p.record_id or '-'}: {p.code} {_safe(p.message)}")
+        lines.append(f"  after the update: {p.record_id or '-'}: {p.code} {p.message}")
     done = "written: the records above need review before a release" if review else "written"
     lines.append(done if report.written else "dry run: nothing written; run again with --write to apply")
     return lines
