@@ -215,3 +215,16 @@ def test_the_editor_guide_worked_example_is_what_the_command_prints(project: Pat
     report = update_source(project / "data", "ketamine-overview", new.encode("utf-8"), today=TODAY)
     printed = report_lines(report)
     assert [line for line in shown if line not in printed] == []
+
+
+def test_diff_shows_the_source_change_since_the_last_release(project: Path) -> None:
+    from .helpers import LATEST
+
+    new = revision(project, "more research is needed", "further research is needed")
+    update_source(project / "data", "ketamine-overview", new.read_bytes(), write=True, today=TODAY)
+    result = cli("diff", LATEST, "data", "--format", "json", cwd=project)
+    assert result.returncode == 1, result.stderr
+    changes = json.loads(result.stdout)
+    text = json.dumps(changes)
+    assert "ketamine-overview" in text and OLD_SHA in text and hashlib.sha256(new.read_bytes()).hexdigest() in text
+    assert "revisions" in text
