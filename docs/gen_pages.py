@@ -157,7 +157,7 @@ def guides() -> None:
 def changelog(text: str) -> str:
     """The changelog page: CHANGELOG.md as it is, since `ketdata release` writes record text into it escaped.
 
-    Markdown has one escaping place, ``ketdata._text.escape``; escaping here again would show its backslashes.
+    Markdown has one escaping place, ``ketdata._io.escape``; escaping here again would show its backslashes.
     """
     return text
 

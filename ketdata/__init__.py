@@ -75,7 +75,9 @@ def validate(path: str | PathLike[str] | None = None) -> ValidationReport:
         Every problem found, errors first; ``report.ok`` is True when there is no error, and then
         ``report.dataset`` is the typed dataset, read in the same pass.
     """
+    from ketdata._io.gc import paused
     from ketdata._validation.pipeline import run
 
-    report = run(path)
-    return ValidationReport(report.problems, report.built if report.ok else None)
+    with paused():  # the report is sorted while the heap is at its largest: no collector pass over it
+        report = run(path)
+        return ValidationReport(report.problems, report.built if report.ok else None)

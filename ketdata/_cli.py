@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from ketdata._io.escape import terminal_text
 from ketdata._model.errors import KetdataError, UnknownRecordError
 from ketdata._model.problems import DataError, Problem, Severity
-from ketdata._text.escape import terminal_text
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 70
 BUG_REPORTS = "the ketdata maintainers (the issue tracker of the repository you installed it from)"

@@ -122,3 +122,31 @@ def test_data_problems_exit_1_from_every_command_that_reads_the_data(tmp_path: P
                     ["list", "--data", data], ["locate", "Ketamine is a medication", "--data", data], new):  # fmt: skip
         code, said = cli(*command)
         assert code == 1 and "KD104" in said, (command, said)
+
+
+def test_a_missing_required_field_does_not_hide_the_records_other_checks(tmp_path: Path) -> None:
+    """claim-001 loses its category (KD103) and its statement gains a word it does not record (KD609)."""
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    edit(data / "claims" / "identity.yaml", "category: identity\n", "")
+    edit(
+        data / "claims" / "identity.yaml",
+        "statement: Ketamine is a medication.",
+        "statement: Ketamine is usually a medication.",
+    )
+    codes = {p.code for p in validate(data) if p.record_id == "claim-001"}
+    assert {"KD103", "KD609"} <= codes, codes
+
+
+def test_a_wrong_type_does_not_hide_the_records_other_checks(tmp_path: Path) -> None:
+    """A review date of the wrong type (KD105) and a statement stronger than the article (KD609), at once."""
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    edit(data / "claims" / "identity.yaml", "status: unreviewed", "status: unreviewed\n  review_due: 2020-01-01")
+    edit(
+        data / "claims" / "identity.yaml",
+        "statement: Ketamine is a medication.",
+        "statement: Ketamine is usually a medication.",
+    )
+    codes = {p.code for p in validate(data) if p.record_id == "claim-001"}
+    assert {"KD105", "KD609"} <= codes, codes

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "ketdata"
 
 # Lowest first: a room may import only from the rooms listed before it (and from itself).
-LAYERS = ("_text", "_model", "_io", "_read", "_validation", "_export", "_editor", "_workbench", "_cli")
+LAYERS = ("_model", "_io", "_read", "_validation", "_export", "_editor", "_workbench", "_cli")
 
 
 def _codegen() -> object:

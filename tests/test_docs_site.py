@@ -260,7 +260,7 @@ def make_hostile(project: Path) -> None:
                              cwd=project, capture_output=True, text=True)  # fmt: skip
     assert release.returncode == 0, release.stderr
     changelog = (project / "CHANGELOG.md").read_text(encoding="utf-8")
-    # The record text is in the changelog, escaped where it was written (ketdata._text.escape), never as markup.
+    # The record text is in the changelog, escaped where it was written (ketdata._io.escape), never as markup.
     assert "alert(1)" in changelog and HOSTILE["script"] not in changelog
 
 

@@ -18,10 +18,10 @@ from ketdata._cli import main
 from ketdata._editor.diff_render import render_markdown
 from ketdata._editor.release import changelog_section
 from ketdata._export import load_csv, render
+from ketdata._io.escape import csv_cell, markdown_code, markdown_text, xhtml_text
 from ketdata._model.convert import KINDS, build_dataset, to_plain
 from ketdata._model.dataset import Dataset
 from ketdata._model.diff import diff
-from ketdata._text.escape import csv_cell, markdown_code, markdown_text, xhtml_text
 
 HOSTILE = [
     '=HYPERLINK("http://evil.example","x")',

@@ -320,3 +320,25 @@ def test_no_command_crashes_on_a_wrong_type(project: Path, case: tuple[str, str,
             if command[0] in ("show", "list", "export", "locate", "release"):
                 # A command that uses the records refuses to run on one of the wrong type.
                 assert code == 1, (args, out, err)
+
+
+_SCALAR_TEXTS = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(["yes", "No", "on", "~", "null", "", "1_000", "0x1F", "0o7", "-.inf", ".NaN", "2020-01-01",
+                     "2020-01-01T10:00:00Z", "1e3", "+1", "=", "<<", "!x", "&a", "*a", "y", "n", "O", "12:30:00"]),
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(_SCALAR_TEXTS, min_size=1, max_size=6), style=st.sampled_from(["", "'", '"']))
+def test_the_reader_resolves_every_scalar_as_the_safe_loader_does(values: list[str], style: str) -> None:
+    from ketdata._io.yaml import _Reader
+
+    items = [yaml.dump(v, Dumper=yaml.CSafeDumper, default_style=style or None).removesuffix("\n...\n") for v in values]
+    text = "".join(f"- {item.strip()}\n" for item in items) + "- plain words\n- " + " ".join(values)[:20] + "\n"
+    try:
+        expected = yaml.compose(text, Loader=yaml.CSafeLoader)
+    except yaml.YAMLError:
+        return
+    got = yaml.compose(text, Loader=_Reader)
+    assert [n.tag for n in got.value] == [n.tag for n in expected.value]

@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ketdata._cli import main
-from ketdata._text.escape import find_unseen, terminal_text, unseen
+from ketdata._io.escape import find_unseen, terminal_text, unseen
 
 from .helpers import DATA, edit
 

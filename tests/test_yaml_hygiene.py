@@ -62,14 +62,15 @@ def test_yaml_trap_is_reported(data: Path, code: str, content: str, line: int) -
 
 def test_non_utf8_bytes_are_located(data: Path) -> None:
     path = write(data, RECORD.encode("utf-8").replace(b"is a medication.", b"is a m\xe9dication."))
-    (problem,) = [p for p in ketdata.validate(data) if p.file == str(path)]
+    (problem,) = [p for p in ketdata.validate(data) if p.file == str(path) and p.code != "KD018"]
     column = len("statement: Ketamine is a m") + 1
     assert (problem.code, problem.line, problem.column) == ("KD001", 5, column)
 
 
 def test_byte_order_mark_is_reported(data: Path) -> None:
     path = write(data, b"\xef\xbb\xbf" + RECORD.encode("utf-8"))
-    assert [(p.code, p.line) for p in ketdata.validate(data) if p.file == str(path)] == [("KD002", 1)]
+    found = [(p.code, p.line) for p in ketdata.validate(data) if p.file == str(path) and p.code != "KD018"]
+    assert found == [("KD002", 1)]
 
 
 def test_alias_bomb_is_refused_without_expanding(data: Path) -> None:
@@ -77,7 +78,7 @@ def test_alias_bomb_is_refused_without_expanding(data: Path) -> None:
         f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]\n" for i in range(8)
     )
     path = write(data, "---\n" + bomb)
-    problems = [p for p in ketdata.validate(data) if p.file == str(path)]
+    problems = [p for p in ketdata.validate(data) if p.file == str(path) and p.code != "KD018"]
     assert problems and {p.code for p in problems} == {"KD006"}
 
 
@@ -85,7 +86,7 @@ def test_file_over_the_size_limit_is_refused(data: Path) -> None:
     from ketdata._io.yaml import MAX_FILE_BYTES
 
     path = write(data, RECORD + "# " + "x" * MAX_FILE_BYTES + "\n")
-    assert [p.code for p in ketdata.validate(data) if p.file == str(path)] == ["KD010"]
+    assert [p.code for p in ketdata.validate(data) if p.file == str(path) and p.code != "KD018"] == ["KD010"]
 
 
 def test_python_tag_is_never_executed(data: Path, tmp_path: Path) -> None:

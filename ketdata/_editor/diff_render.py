@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ketdata._io.escape import markdown_code, markdown_text
 from ketdata._model.convert import KINDS
 from ketdata._model.diff import Diff
-from ketdata._text.escape import markdown_code, markdown_text
 
 
 def _show(value: Any) -> str:

@@ -10,23 +10,21 @@ import re
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ketdata._io.escape import markdown_code, markdown_text
 from ketdata._io.files import fsync_dir, read_regular, write_text
 from ketdata._model.convert import KINDS
 from ketdata._model.dataset import Dataset
 from ketdata._model.diff import Diff, RecordChange, diff
 from ketdata._model.errors import UsageError
 from ketdata._model.frozen import replace
-from ketdata._model.problems import Problem, short
+from ketdata._model.problems import short
 from ketdata._read.load import load_json
 from ketdata._read.paths import data_dir as shipped_data_dir
-from ketdata._read.paths import schema_dir
 from ketdata._read.paths import schema_version as shipped_schema_version
-from ketdata._text.escape import markdown_code, markdown_text
-from ketdata._validation.folder import DATASET_FILE, RawRecord, load_folder
+from ketdata._validation.folder import DATASET_FILE, load_folder
 from ketdata._validation.history import (
     CHECKSUMS,
     JOURNAL,
@@ -37,8 +35,7 @@ from ketdata._validation.history import (
     semver,
     unreleased_reason,
 )
-from ketdata._validation.refs import load_schemas
-from ketdata._validation.schema import build_validators, schema_check
+from ketdata._validation.pipeline import run
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -117,21 +114,6 @@ def _from_revision(revision: str) -> Version:
         return Version(load_folder(Path(tmp) / prefix / "data"), version or shipped_schema_version(), revision)
 
 
-def _exact_types() -> Callable[[RawRecord], list[Problem]]:
-    """A check that refuses only a value of a type its schema does not allow (``start: 453.0``).
-
-    A folder compared by ``diff`` need not pass every schema rule (it may be work in progress), but nothing
-    built from it may ever meet a value of the wrong type.
-    """
-    validators = build_validators(load_schemas(schema_dir()))
-
-    def check(record: RawRecord) -> list[Problem]:
-        found, typed, _ = schema_check(validators[record.kind], record)
-        return [] if typed is record.value else found
-
-    return check
-
-
 def resolve(spec: str) -> Version:
     """A data folder, a snapshot (JSON export) file, a released version number, or a git revision, loaded.
 
@@ -141,7 +123,8 @@ def resolve(spec: str) -> Version:
     """
     path = Path(spec)
     if path.is_dir():
-        return Version(load_folder(path, _exact_types()), shipped_schema_version(), spec)
+        # Read with exact types, as validation reads it: a record of a wrong type never reaches the comparison.
+        return Version(run(path).dataset(), shipped_schema_version(), spec)
     if not path.is_file() and not spec.startswith("v"):
         path = _released(spec) or path
     if path.is_file():

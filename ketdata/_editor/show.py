@@ -8,10 +8,10 @@ import json
 import textwrap
 from collections.abc import Sequence
 
+from ketdata._io.escape import csv_cell
 from ketdata._model.convert import to_plain
 from ketdata._model.dataset import Dataset
 from ketdata._model.records import Caveat, Claim, Concept
-from ketdata._text.escape import csv_cell
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

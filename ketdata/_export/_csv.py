@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ketdata._io.escape import csv_cell
+from ketdata._io.escape import csv_text as cell_text
 from ketdata._model.convert import KINDS, build_dataset, to_plain
 from ketdata._model.dataset import Dataset
-from ketdata._text.escape import csv_cell
-from ketdata._text.escape import csv_text as cell_text
 from ketdata._validation.refs import SchemaSet
 
 _ITEM = "[]"

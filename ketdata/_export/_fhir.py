@@ -40,9 +40,9 @@ from typing import Any
 
 from ketdata._export._fhir_terms import extension_url, system_url
 from ketdata._export._json import compact, record_lines
+from ketdata._io.escape import markdown_text, xhtml_text
 from ketdata._model.dataset import Dataset
 from ketdata._model.records import Caveat, Claim, Coding, Concept, EvidenceSpan, Source
-from ketdata._text.escape import markdown_text, xhtml_text
 
 Resource = dict[str, Any]
 

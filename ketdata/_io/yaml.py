@@ -11,16 +11,16 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from ketdata._io.escape import describe_char, find_unseen
 from ketdata._io.files import read_regular
 from ketdata._model.frozen import replace
 from ketdata._model.problems import Problem, problem, short
-from ketdata._text.escape import describe_char, find_unseen
 
 try:
     _Loader: type = yaml.CSafeLoader
@@ -28,16 +28,45 @@ except AttributeError:  # PyYAML built without libyaml
     warnings.warn("libyaml is not available; reading YAML with the slower pure-Python loader", stacklevel=1)
     _Loader = yaml.SafeLoader
 
+
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 20
 
 _T = "tag:yaml.org,2002:"
+_STR = _T + "str"
 _SCALARS = {_T + n: n for n in ("str", "int", "float", "bool", "null", "timestamp")}
 _CONSTRUCT = SafeConstructor()
-_STR = _T + "str"
 _TAB_INDENT = re.compile(r"^ *\t", re.MULTILINE)
 
 _TYPE_NAMES = {"int": "an integer", "float": "a number", "bool": "a boolean", "null": "null", "timestamp": "a date"}
+
+
+class _Reader(_Loader):  # type: ignore[misc]
+    """The safe loader, resolving the tag of a plain scalar that no implicit type can start with at once.
+
+    Resolution is a Python call per scalar from libyaml's composer; most scalars are words (ids, text),
+    which YAML reads as strings whatever follows their first character, so the regular expressions of
+    the implicit types (bool, int, float, null, timestamp…) are tried only for the others.
+    """
+
+    _STARTS = frozenset(k for k in getattr(_Loader, "yaml_implicit_resolvers", {}) if k)
+    _SIMPLE = None not in getattr(_Loader, "yaml_implicit_resolvers", {None: 0}) and not getattr(
+        _Loader, "yaml_path_resolvers", True
+    )
+
+    if _SIMPLE:  # no path resolvers registered: nothing to follow down the tree and back up, per node
+
+        def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+            """Nothing to do: no path resolvers."""
+
+        def ascend_resolver(self) -> None:
+            """Nothing to do: no path resolvers."""
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is ScalarNode and self._SIMPLE and (not implicit[0] or (value and value[0] not in self._STARTS)):
+            return _STR
+        return cast(str, super().resolve(kind, value, implicit))
+
 
 Path_ = tuple[str | int, ...]
 
@@ -69,7 +98,7 @@ class NodeCache:
         if nodes is None:
             try:
                 text = read_regular(Path(file)).decode("utf-8")
-                nodes = [n for n in yaml.compose_all(text, Loader=_Loader) if n is not None]
+                nodes = [n for n in yaml.compose_all(text, Loader=_Reader) if n is not None]
             except (OSError, UnicodeDecodeError, yaml.YAMLError):
                 nodes = []
         self._files[file] = nodes
@@ -152,8 +181,13 @@ class _Converter:
             self._report("KD007", node, f"tag {node.tag!r} is not allowed")
         result: dict[str, Any] = {}
         first: dict[str, Node] = {}
+        # Most keys and values are plain or single-quoted text: taken as they are, without a call each.
+        inline = depth < MAX_DEPTH
         for key_node, value_node in node.value:
-            key = self.convert(key_node, depth)
+            if type(key_node) is ScalarNode and key_node.tag == _STR and key_node.style != '"':
+                key = key_node.value
+            else:
+                key = self.convert(key_node, depth)
             if not isinstance(key, str):
                 self._report("KD014", key_node, f"key {key!r} is not a string")
                 key = str(key)
@@ -162,7 +196,10 @@ class _Converter:
                 self._report("KD005", key_node, f"duplicate key {key!r} (first given on line {line})")
                 continue
             first[key] = key_node
-            result[key] = self.convert(value_node, depth + 1)
+            if inline and type(value_node) is ScalarNode and value_node.tag == _STR and value_node.style != '"':
+                result[key] = value_node.value
+            else:
+                result[key] = self.convert(value_node, depth + 1)
         return result
 
     def _escaped_unseen(self, node: ScalarNode) -> None:
@@ -274,7 +311,7 @@ def read_documents(data: bytes, file: str, cache: NodeCache | None = None) -> tu
             if problems:
                 return [], problems
         # Each document is converted as soon as it is composed, so a file's node trees never pile up.
-        for node in yaml.compose_all(text, Loader=_Loader):
+        for node in yaml.compose_all(text, Loader=_Reader):
             if node is None:
                 continue
             converter = _Converter(file, text)

@@ -403,7 +403,7 @@ class Problem(Frozen):
             object.__setattr__(self, name, value)
 
     def __str__(self) -> str:
-        from ketdata._text.escape import terminal_text
+        from ketdata._model.unseen import terminal_text
 
         # One problem is one line, whatever an id, a file name or a quoted value holds.
         where, rid, message = (
@@ -454,9 +454,6 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else f"{text[: limit - 1]}…"
 
 
-_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
-
-
 class ValidationReport(list[Problem]):
     """Every problem validation found: errors first, then warnings, then infos, each by file and line.
 
@@ -465,7 +462,10 @@ class ValidationReport(list[Problem]):
     """
 
     def __init__(self, problems: Iterable[Problem] = (), dataset: Dataset | None = None) -> None:
-        super().__init__(sorted(problems, key=lambda p: (_RANK[p.severity], *p.sort_key())))
+        # Partitioned by identity, not sorted by a severity key: hashing an enum member is a Python call,
+        # which over a large dataset's infos (one per unreviewed record) cost more than the sort itself.
+        ordered = sorted(problems, key=Problem.sort_key)
+        super().__init__(p for severity in Severity for p in ordered if p.severity is severity)
         self.dataset = dataset
         """The typed dataset, read in the same pass, when there is no error; else None."""
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import errno
 import stat
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -147,8 +146,8 @@ def read_file(data_file: DataFile, data: bytes, nodes: NodeCache) -> tuple[list[
     return records, problems
 
 
-def load_folder(data_dir: Path, check: Callable[[RawRecord], list[Problem]] | None = None) -> Dataset:
-    """A Dataset from a YAML data folder, read without the validation pipeline: for older releases' folders.
+def load_folder(data_dir: Path) -> Dataset:
+    """A Dataset from a YAML data folder, read without the schema checks: for older releases' folders.
 
     A folder of an older release (a git revision, say) need not validate against today's schemas, yet can
     be compared. Today's folder is read by the validation pipeline instead (`ketdata.load`). Each file's
@@ -156,8 +155,6 @@ def load_folder(data_dir: Path, check: Callable[[RawRecord], list[Problem]] | No
 
     Args:
         data_dir: The data folder.
-        check: What to check each record for before it is built (see ``ketdata._editor.release``); its problems
-            stop the load.
 
     Raises:
         DataError: The folder is missing, a file cannot be read or parsed safely, or a record lacks a field.
@@ -165,10 +162,10 @@ def load_folder(data_dir: Path, check: Callable[[RawRecord], list[Problem]] | No
     if not data_dir.is_dir():
         raise DataError([problem("KD013", str(data_dir), 1, 1, None, "the data folder does not exist")])
     with paused():
-        return _load_folder(data_dir, check)
+        return _load_folder(data_dir)
 
 
-def _load_folder(data_dir: Path, check: Callable[[RawRecord], list[Problem]] | None) -> Dataset:
+def _load_folder(data_dir: Path) -> Dataset:
     files, problems = discover(data_dir)
     nodes = NodeCache()
     built: dict[str, list[Any]] = {}
@@ -179,8 +176,6 @@ def _load_folder(data_dir: Path, check: Callable[[RawRecord], list[Problem]] | N
         if data is None:
             continue
         records, found = read_file(data_file, data, nodes)
-        if check is not None:
-            found += [p for r in records for p in check(r)]
         problems += found
         if any(p.severity is Severity.ERROR for p in found):
             continue

@@ -9,6 +9,7 @@ from typing import Any
 
 from ketdata._model.problems import Problem, Severity, problem, short
 from ketdata._validation.folder import RawRecord
+from ketdata._validation.rules import occurs
 
 REVIEWED = ("claim", "caveat")
 
@@ -53,7 +54,8 @@ class _Active:
             s["id"]: (str(r.id), s["start"], s["end"])
             for r in records
             if r.kind == "source"
-            for s in r.value["sections"]
+            for s in r.value.get("sections") or ()
+            if {"id", "start", "end"} <= s.keys()
         }
 
     def __getitem__(self, kind: str) -> list[RawRecord]:
@@ -112,15 +114,18 @@ def _strong_wording(rule: dict[str, Any], active: _Active, severity: Severity) -
 
 def _ranges(scope: dict[str, Any], active: _Active) -> list[tuple[str, int, int]]:
     ranges = [active.sections[s] for s in scope.get("sections", ()) if s in active.sections]
-    return ranges + [(r["source"], r["start"], r["end"]) for r in scope.get("spans", ())]
+    spans = [r for r in scope.get("spans", ()) if {"source", "start", "end"} <= r.keys()]
+    return ranges + [(r["source"], r["start"], r["end"]) for r in spans]
 
 
 def _in_scope(claim: RawRecord, ranges: list[tuple[str, int, int]]) -> bool:
     """True when a span that states the claim or its item lies in a range (a context span only explains it)."""
     return any(
         source == span["source"] and start <= span["start"] and span["end"] <= end
-        for span in claim.value["evidence"]
-        if span["role"] != "context" and "revision" not in span  # a span lost in a source update places nothing
+        for span in claim.value.get("evidence") or ()
+        if span.get("role") != "context"
+        and {"source", "start", "end"} <= span.keys()
+        and "revision" not in span  # a span lost in a source update places nothing in the current text
         for source, start, end in ranges
     )
 
@@ -128,7 +133,7 @@ def _in_scope(claim: RawRecord, ranges: list[tuple[str, int, int]]) -> bool:
 def _caveat_scope(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:
     actives = {str(c.id) for c in active["claim"]}
     for caveat in active["caveat"]:
-        scope, listed = caveat.value["scope"], caveat.value["applies_to"]
+        scope, listed = caveat.value.get("scope") or {}, caveat.value.get("applies_to") or []
         ranges = _ranges(scope, active)
         inside = {c for c in scope.get("claims", ()) if c in actives}
         if ranges:  # most caveats name their claims; only a range asks every claim where it stands
@@ -144,7 +149,7 @@ def _caveat_scope(rule: dict[str, Any], active: _Active, severity: Severity) -> 
 
 
 def _recorded(value: dict[str, Any]) -> list[str]:
-    words = [q["text"] for q in value.get("qualifiers", ())]
+    words = [q["text"] for q in value.get("qualifiers", ()) if "text" in q]
     return [value["hedge"], *words] if value.get("hedge") else words
 
 
@@ -153,9 +158,9 @@ def _stating_quotes(spans: list[dict[str, Any]]) -> list[str]:
 
     Other context spans only explain (who "it" is, which session): their hedges govern other words.
     """
-    after = [*spans[1:], None]
-    return [s["quote"] for s, nxt in zip(spans, after, strict=True)
-            if s["role"] != "context" or (nxt is not None and nxt["role"] == "item")]  # fmt: skip
+    after = [*spans[1:], None][: len(spans)]
+    return [s["quote"] for s, nxt in zip(spans, after, strict=True) if "quote" in s and
+            (s.get("role") != "context" or (nxt is not None and nxt.get("role") == "item"))]  # fmt: skip
 
 
 def _words_in(pattern: re.Pattern[str], texts: Iterable[str]) -> set[str]:
@@ -169,15 +174,38 @@ def _alternation(words: Iterable[str]) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in ordered) + r")(?!\w)", re.IGNORECASE)
 
 
+class _WholeWords:
+    """Which of a few words stand whole in a text, ignoring case, overlaps included ('such' and 'such as').
+
+    On ASCII text a substring test on the lower-cased text rules most words out at C speed; only the words
+    it finds are checked for their boundaries. (One regular expression with a look-ahead at every position cost most
+    of validation's time spent on the data's own rules.)
+    """
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = [(w, w.lower(), w.casefold()) for w in dict.fromkeys(words)]
+        self.pattern = re.compile(r"(?=((?<!\w)(?:" + "|".join(re.escape(w) for w, _, _ in self.words) + r")(?!\w)))",
+                                  re.IGNORECASE)  # fmt: skip
+
+    def __call__(self, texts: Iterable[str]) -> set[str]:
+        found: set[str] = set()
+        for text in texts:
+            if text.isascii():
+                low = text.lower()
+                found.update(key for word, lower, key in self.words if lower in low and occurs(word, text))
+            else:  # case-insensitive matching outside ASCII (a long s for an s): the regular expression decides
+                found |= _words_in(self.pattern, [text])
+        return found
+
+
 def _qualifier_words(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:
-    words = rule["words"]
-    pattern = re.compile(r"(?=((?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)))", re.IGNORECASE)
+    words_in = _WholeWords(rule["words"])
     for record in active["claim"] + active["caveat"]:
-        said = _words_in(pattern, [record.value["statement"]])
-        quoted = _words_in(pattern, _stating_quotes(record.value["evidence"]))
+        said = words_in([record.value.get("statement", "")])
+        quoted = words_in(_stating_quotes(record.value.get("evidence") or []))
         if not said and not quoted:
             continue
-        kept = _words_in(pattern, _recorded(record.value))
+        kept = words_in(_recorded(record.value))
         for word in sorted(said - kept):
             msg = (f"rule {rule['id']!r}: the statement says {word!r}, which the record does not keep as its "
                    "hedge or a qualifier: record it from the evidence, or drop it from the statement")  # fmt: skip
@@ -189,7 +217,7 @@ def _qualifier_words(rule: dict[str, Any], active: _Active, severity: Severity) 
 
 
 def _decision_table(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:
-    rows = [(str(s.id), row["cue"]) for s in active.statuses for row in s.value["decision"] if "cue" in row]
+    rows = [(str(s.id), row["cue"]) for s in active.statuses for row in s.value.get("decision") or () if "cue" in row]
     if not rows:
         return
     statuses: dict[str, set[str]] = {}
@@ -198,10 +226,10 @@ def _decision_table(rule: dict[str, Any], active: _Active, severity: Severity) -
     pattern = _alternation(cue for _, cue in rows)
     for claim in active["claim"]:
         # The longest cue wins: 'can sometimes' is read as such, not also as 'can'.
-        cues = sorted(_words_in(pattern, [claim.value["statement"]]))
+        cues = sorted(_words_in(pattern, [claim.value.get("statement", "")]))
         allowed = {s for cue in cues for s in statuses[cue]}
-        if allowed and claim.value["evidence_status"] not in allowed:
-            given = claim.value["evidence_status"]
+        given = claim.value.get("evidence_status")
+        if allowed and given is not None and given not in allowed:
             msg = (f"rule {rule['id']!r}: the statement's wording ({', '.join(map(repr, cues))}) gives "
                    f"{' or '.join(sorted(allowed))} in the decision table, not {given!r}")  # fmt: skip
             yield claim.problem("KD610", ("evidence_status",), msg, severity=severity)
@@ -209,10 +237,14 @@ def _decision_table(rule: dict[str, Any], active: _Active, severity: Severity) -
 
 def _status_in_scope(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:
     wanted = set(rule["caveats"])
-    linked = {cid for v in active["caveat"] if v.id in wanted for cid in v.value["applies_to"]}
+    linked = {cid for v in active["caveat"] if v.id in wanted for cid in v.value.get("applies_to") or ()}
     for claim in active["claim"]:
         v = claim.value
-        if claim.id in linked and v["predicate"] in rule["predicates"] and v["evidence_status"] in rule["statuses"]:
+        if (
+            claim.id in linked
+            and v.get("predicate") in rule["predicates"]
+            and v.get("evidence_status") in rule["statuses"]
+        ):
             msg = (f"rule {rule['id']!r}: a {v['predicate']} claim governed by {', '.join(sorted(wanted))} may not be "
                    f"{v['evidence_status']!r}")  # fmt: skip
             yield claim.problem("KD611", ("evidence_status",), msg, severity=severity)
@@ -230,7 +262,12 @@ _CHECKS = {
 
 
 def declared_rule_problems(records: list[RawRecord]) -> Iterator[Problem]:
-    """The problems the data's own ``rule`` records find among the (schema-valid) records."""
+    """The problems the data's own ``rule`` records find among the records.
+
+    The records are as the schema check left them: a value of a wrong type taken out, so a field is either of
+    its schema's type or absent, and a check skips what it cannot judge. The ``rule`` records themselves
+    must have passed their schema.
+    """
     rules = [r for r in records if r.kind == "rule"]
     if not rules:
         return

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ketdata._io.escape import describe_char, find_unseen
 from ketdata._io.files import PLAIN_NAME, NotRegularFileError, read_regular
 from ketdata._model.dataset import near_misses
 from ketdata._model.problems import Problem, problem, short
-from ketdata._text.escape import describe_char, find_unseen
 from ketdata._validation.coverage import SentenceCoverage, coverage, uncovered
 from ketdata._validation.folder import RawRecord
 from ketdata._validation.revisions import lost_problem

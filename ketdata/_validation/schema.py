@@ -11,9 +11,9 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
+from ketdata._io.escape import find_unseen
 from ketdata._io.yaml import UNREADABLE
 from ketdata._model.problems import Problem, problem, short
-from ketdata._text.escape import find_unseen
 from ketdata._validation.folder import RawRecord
 from ketdata._validation.refs import SchemaSet
 
@@ -100,6 +100,11 @@ def _exact_fast_check(schema: dict[str, Any]) -> Callable[[Any], Any]:
 
     class ExactTypes(CodeGeneratorDraft2019):
         generate_type = CodeGeneratorDraft04.generate_type
+
+        def exc(self, msg: str, *args: Any, append_to_msg: str | None = None, rule: str | None = None) -> None:
+            # Only "no" is asked of the fast check (jsonschema says why), so a refusal builds no message and
+            # no copy of the schema: an if/then or oneOf branch refuses several times for every record.
+            self.l('raise JsonSchemaValueException("refused")')
 
     resolver = RefResolver.from_schema(schema, store={})
     generator = ExactTypes(schema, resolver=resolver, use_default=False, use_formats=False)  # type: ignore[no-untyped-call]

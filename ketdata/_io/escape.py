@@ -1,0 +1,85 @@
+"""Escaping, one function per output format: every value from the data goes through one of these.
+
+Data is never markup or code wherever it lands: a CSV cell never starts a spreadsheet formula, XHTML
+narratives hold only escaped text made of characters XML 1.0 allows, and Markdown shows the text as
+written, never a link, an emphasis, a heading or a list that the data did not mean to make. Links are
+built by the code only.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+# What a reader cannot see, and the terminal's sanitizer, live with the record model (a problem prints
+# through them); they are this module's too, as every output sink's escaping is.
+from ketdata._model.unseen import describe_char as describe_char
+from ketdata._model.unseen import find_unseen as find_unseen
+from ketdata._model.unseen import terminal_text as terminal_text
+from ketdata._model.unseen import unseen as unseen
+
+# Spreadsheets read a cell starting with one of these as a formula (OWASP's list, with the full-width
+# forms some locales treat the same); a leading apostrophe is the customary "this is text" mark, so it
+# is escaped too, which keeps the escaping reversible.
+_FORMULA_START = frozenset("=+-@\t\r\n'\uff1d\uff0b\uff0d\uff20")
+# XML 1.0's Char production: anything else (C0 controls, lone surrogates, U+FFFE, U+FFFF) is not allowed.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Markdown punctuation that can start markup inline: emphasis, code, links, images, raw HTML, entities,
+# tables, strikethrough, and e-mail autolinks (GFM). Backslash escapes for what both CommonMark and
+# Python-Markdown (the docs site) take escaped; character references for the rest, whose backslash
+# Python-Markdown would show.
+_MD_INLINE = re.compile(r"[\\`*_{}\[\]#!]")
+_MD_REFERENCE = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "&#124;", "~": "&#126;", "@": "&#64;"}
+_MD_REFERENCED = re.compile("[&<>|~@]")
+# GFM turns bare URLs into links: break the pattern without changing the text a reader sees.
+_MD_AUTOLINK = re.compile(r"(?i)(?<=[a-z0-9]):(?=//)|(?<=\bwww)\.")
+# A line starting with one of these would be a list item, a heading underline or a block quote.
+_MD_BLOCK = re.compile(r"^(\s*)(?:([-+=])|(\d+)([.)]))")
+
+
+def csv_cell(value: Any) -> str:
+    """A value as a CSV cell that no spreadsheet runs: a text cell that could start a formula gets a ``'``.
+
+    Numbers and booleans are written as they are (a negative number is not a formula); null is empty.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    text = str(value)
+    return "'" + text if text[:1] in _FORMULA_START else text
+
+
+def csv_text(cell: str) -> str:
+    """The text a CSV text cell written by `csv_cell` holds (the inverse of its escaping)."""
+    return cell[1:] if cell[:1] == "'" else cell
+
+
+def xhtml_text(text: str) -> str:
+    """Text as XHTML character data: markup characters escaped, characters XML 1.0 forbids replaced by U+FFFD."""
+    return html.escape(_NOT_XML.sub("\ufffd", text), quote=True)
+
+
+def markdown_text(text: str) -> str:
+    """Text as one line of Markdown that renders as exactly this text: no markup, no link, no block."""
+    # Space at either end is not shown in Markdown, and space at the start of a line makes a code block.
+    line = _MD_INLINE.sub(r"\\\g<0>", " ".join(text.splitlines()).strip())
+    line = _MD_REFERENCED.sub(lambda m: _MD_REFERENCE[m.group()], line)
+    line = _MD_AUTOLINK.sub(lambda m: "&#58;" if m.group() == ":" else "\\.", line)
+    return _MD_BLOCK.sub(_block_escaped, line)
+
+
+def _block_escaped(m: re.Match[str]) -> str:
+    lead, mark, number, end = m.groups()
+    return f"{lead}\\{mark}" if mark else f"{lead}{number}\\{end}"
+
+
+def markdown_code(text: str) -> str:
+    """Text as a Markdown code span (ids, field names), fenced with more backticks than it holds."""
+    line = " ".join(text.splitlines())
+    fence = "`" * (max((len(run) for run in re.findall("`+", line)), default=0) + 1)
+    pad = " " if line[:1] in ("`", " ") or line[-1:] in ("`", " ") else ""
+    return f"{fence}{pad}{line}{pad}{fence}"

@@ -1,1 +1,0 @@
-"""Text with no dependencies: one escaping function per output sink, and which characters a reader cannot see."""
