@@ -416,9 +416,11 @@ def _at(value: Any, path: tuple[str | int, ...]) -> dict[str, Any]:
 
 def _mark_entry(c: SpanChange) -> dict[str, Any]:
     r = c.result
-    new = None if r.new_start is None else {"quote": r.new_quote, "start": r.new_start, "end": r.new_end}
-    return {"path": c.dotted, "verdict": r.kind, "old": {"quote": r.old_quote, "start": r.old_start, "end": r.old_end},
-            "new": new, "old_words": r.old_words, "new_words": r.new_words, "why": r.why}  # fmt: skip
+    entry: dict[str, Any] = {"path": c.dotted, "verdict": r.kind,
+                             "old": {"quote": r.old_quote, "start": r.old_start, "end": r.old_end}}  # fmt: skip
+    if r.new_start is not None:  # a lost span has no new place
+        entry["new"] = {"quote": r.new_quote, "start": r.new_start, "end": r.new_end}
+    return {**entry, "old_words": r.old_words, "new_words": r.new_words, "why": r.why}
 
 
 def _shown(text: str) -> str:
