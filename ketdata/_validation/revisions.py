@@ -17,19 +17,32 @@ MARKED = ("claim", "caveat", "concept")
 
 
 def update_problems(record: RawRecord) -> list[Problem]:
-    """KD700 for an active record whose changed evidence awaits review (or was flagged in it)."""
+    """KD700 for an active record whose changed evidence awaits review (or was flagged in it).
+
+    And KD701 for a caveat whose scope range the update lost: a range has no quote of its own to hold
+    against the old text, so only the mark says so.
+    """
     mark = record.value.get("source_update")
     if record.kind not in MARKED or not isinstance(mark, dict) or record.value.get("status", "active") != "active":
         return []
-    if mark.get("status") == "confirmed":
-        return []
-    changed = [s for s in mark.get("spans") or () if isinstance(s, dict) and s.get("verdict") == "changed"]
-    if not changed:
-        return []
+    spans = [s for s in mark.get("spans") or () if isinstance(s, dict)]
+    lost = [s for s in spans if s.get("verdict") == "lost" and str(s.get("path", "")).startswith("scope.")]
+    found = [
+        record.problem(
+            "KD701",
+            ("source_update", "spans"),
+            f"scope range {short(s.get('path'))} was lost "
+            f"when {short(mark.get('source'))} changed: set the caveat's scope again",
+        )
+        for s in lost
+    ]
+    changed = [s for s in spans if s.get("verdict") == "changed"]
+    if mark.get("status") == "confirmed" or not changed:
+        return found
     words = "; ".join(f"{short(s.get('old_words'))} → {short(s.get('new_words'))}" for s in changed[:3])
     state = "was flagged in review" if mark.get("status") == "flagged" else "awaits a person's review"
     msg = f"a new revision of {short(mark.get('source'))} changed this record's evidence ({words}): it {state}"
-    return [record.problem("KD700", ("source_update", "status"), msg)]
+    return [*found, record.problem("KD700", ("source_update", "status"), msg)]
 
 
 def lost_problem(record: RawRecord, path: tuple[str | int, ...], span: dict[str, Any]) -> Problem | None:
