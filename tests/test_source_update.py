@@ -228,3 +228,14 @@ def test_diff_shows_the_source_change_since_the_last_release(project: Path) -> N
     text = json.dumps(changes)
     assert "ketamine-overview" in text and OLD_SHA in text and hashlib.sha256(new.read_bytes()).hexdigest() in text
     assert "revisions" in text
+
+
+def test_a_caveat_whose_scope_range_is_lost_is_refused(project: Path) -> None:
+    text = OLD.decode("utf-8")
+    passage = text[255:652]  # caveat-001's scope range: the paragraph on recreational use
+    new = text.replace(passage, "Ketamine is sold on the street. " * 3 + "\n", 1)
+    report = update_source(project / "data", "ketamine-overview", new.encode("utf-8"), write=True, today=TODAY)
+    assert {s.dotted: s.result.kind for s in report.spans if s.record_id == "caveat-001"} == {
+        "evidence.0": "lost", "scope.spans.0": "lost"}  # fmt: skip
+    found = [p for p in run(project / "data", TODAY).problems if p.record_id == "caveat-001" and p.code == "KD701"]
+    assert any("scope range" in p.message for p in found) and any("quote" in p.message for p in found)
