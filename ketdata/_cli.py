@@ -113,6 +113,16 @@ def _coverage(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from ketdata._io.transaction import locked
+    from ketdata._read.paths import project_root
+
+    if args.check or args.shipped:  # reads only, or reads what no ketdata command changes
+        return _export_locked(args)
+    with locked(project_root(args.data), Path(args.out).parent):
+        return _export_locked(args)
+
+
+def _export_locked(args: argparse.Namespace) -> int:
     from ketdata._export import export, stale_files
     from ketdata._model.errors import ExportTargetError
     from ketdata._validation.pipeline import run
@@ -164,19 +174,24 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _release(args: argparse.Namespace) -> int:
-    from ketdata._editor.release import apply, check_date, finish, plan
-    from ketdata._validation.history import JOURNAL, releases_dir
-    from ketdata._validation.pipeline import run
+    from ketdata._editor.release import check_date
+    from ketdata._io.transaction import locked
+    from ketdata._read.paths import project_root
 
     folder = args.data or Path("data")
     if args.date is not None:
         check_date(args.date)
-    done = finish(folder)
-    if done is not None:
-        for path in done:
-            print(f"wrote {path}", file=sys.stderr)
-        print("finished the release an earlier run left half done", file=sys.stderr)
-        return EXIT_OK
+    if args.dry_run:
+        return _release_locked(folder, args)
+    # One release at a time, and no other command changing the data while it is worked out and written.
+    with locked(project_root(folder)):
+        return _release_locked(folder, args)
+
+
+def _release_locked(folder: Path, args: argparse.Namespace) -> int:
+    from ketdata._editor.release import apply, plan
+    from ketdata._validation.pipeline import run
+
     problems = run(folder).problems
     if _failed(problems):
         _print_problems(problems, "text")
@@ -199,14 +214,7 @@ def _release(args: argparse.Namespace) -> int:
     if args.dry_run:
         print("dry run: nothing written", file=sys.stderr)
         return EXIT_OK
-    try:
-        written = apply(release, folder)
-    except OSError:
-        if (releases_dir(folder) / JOURNAL).exists():
-            half = f"ketdata: release {release.version} is half done; run `ketdata release` to finish it"
-            print(half, file=sys.stderr)
-        raise
-    for path in written:
+    for path in apply(release, folder):
         print(f"wrote {path}", file=sys.stderr)
     return EXIT_OK
 
@@ -251,11 +259,18 @@ def _locate(args: argparse.Namespace) -> int:
 
 
 def _new(args: argparse.Namespace) -> int:
+    from ketdata._io.transaction import locked
+    from ketdata._read.paths import project_root
+
+    # Held from reading the next free id to writing the record: two `new` never take the same id.
+    with locked(project_root(_editor_folder(args))):
+        return _new_locked(args)
+
+
+def _new_locked(args: argparse.Namespace) -> int:
     from ketdata._editor import new as _scaffold
-    from ketdata._io.files import clean_folder
 
     folder = _editor_folder(args)
-    clean_folder(folder)
     ds = _load_checked(folder)
     try:
         if args.record == "concept":
@@ -296,15 +311,25 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _fmt(args: argparse.Namespace) -> int:
-    from ketdata._editor.fmt import format_folder
-    from ketdata._io.files import clean_folder, write_text
+    from ketdata._io.transaction import locked
+    from ketdata._read.paths import project_root
 
-    if not args.check:
-        clean_folder(_editor_folder(args))
+    if args.check:
+        return _fmt_locked(args)
+    with locked(project_root(_editor_folder(args))):
+        return _fmt_locked(args)
+
+
+def _fmt_locked(args: argparse.Namespace) -> int:
+    from ketdata._editor.fmt import format_folder
+    from ketdata._io.transaction import commit
+    from ketdata._read.paths import project_root
+
     results, blocking = format_folder(_editor_folder(args))
     for found in blocking:
         print(found, file=sys.stderr)
     failed = bool(blocking)
+    changed = {}
     for result in results:
         if result.skipped:
             print(f"{result.path}: {result.skipped}", file=sys.stderr)
@@ -314,8 +339,12 @@ def _fmt(args: argparse.Namespace) -> int:
             if args.check:
                 print(f"would reformat {result.path}")
             else:
-                write_text(result.path, result.text or "")
-                print(f"reformatted {result.path}")
+                changed[result.path] = (result.text or "").encode("utf-8")
+    if changed:
+        # Every file reformatted, or (a full disk, a kill) none.
+        commit(project_root(_editor_folder(args)), changed)
+        for path in changed:
+            print(f"reformatted {path}")
     return EXIT_PROBLEMS if failed else EXIT_OK
 
 
@@ -676,12 +705,22 @@ class _Terminal(io.TextIOBase):
         return True
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
-    with contextlib.redirect_stderr(_Terminal(sys.stderr)):
-        with contextlib.redirect_stdout(_Terminal(sys.stdout)):
-            args = _parser().parse_args(argv)  # --help and usage errors print too
-        with contextlib.redirect_stdout(_Terminal(sys.stdout, json=getattr(args, "format", None) == "json")):
+def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    """Run the command line; returns the exit code.
+
+    Args:
+        argv: The arguments (default: the process's own).
+        stdout: Where results go (default: the process's standard output); tests pass a `io.StringIO`.
+        stderr: Where messages go (default: the process's standard error).
+    """
+    out, err = stdout or sys.stdout, stderr or sys.stderr
+    with contextlib.redirect_stderr(_Terminal(err)):
+        try:
+            with contextlib.redirect_stdout(_Terminal(out)):
+                args = _parser().parse_args(argv)  # --help and usage errors print too
+        except SystemExit as exit_:
+            return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
+        with contextlib.redirect_stdout(_Terminal(out, json=getattr(args, "format", None) == "json")):
             return _main(args)
 
 

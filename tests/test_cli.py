@@ -188,3 +188,18 @@ def test_show_on_invalid_data_reports_problems_without_a_traceback(data: Path) -
     (data / "sources/ketamine-overview.txt").write_text("changed", encoding="utf-8")
     for result in (dangling, broken, ketdata("show", "claim-002", "--data", data)):
         assert "Traceback" not in result.stderr
+
+
+def test_output_streams_can_be_injected(data: Path) -> None:
+    """The CLI writes to the streams it is given: a caller (or a test) need not capture the process's own."""
+    import io
+
+    from ketdata._cli import main as run_cli
+
+    out, err = io.StringIO(), io.StringIO()
+    assert run_cli(["validate", str(data), "--format", "json"], stdout=out, stderr=err) == 0
+    assert json.loads(out.getvalue()) == [] or all(p["severity"] == "info" for p in json.loads(out.getvalue()))
+    assert f"checked {data}" in err.getvalue()
+    out, err = io.StringIO(), io.StringIO()
+    assert run_cli(["validate", "--no-such-option"], stdout=out, stderr=err) == 2
+    assert "usage:" in err.getvalue() and out.getvalue() == ""

@@ -210,76 +210,6 @@ def test_an_export_killed_at_any_moment_leaves_a_whole_set(tmp_path: Path) -> No
     assert not list(tmp_path.glob(f".out{TMP_TAG}*"))
 
 
-def test_a_release_killed_at_any_moment_is_all_or_nothing(project: Path) -> None:
-    ketdata_cli("export", "data", cwd=project)
-    pristine = project.parent / "pristine"
-    shutil.copytree(project, pristine)
-    args = ["release", "data", "--date", "2026-12-01"]
-    rng = random.Random(14)
-    span = 0.0
-    for n in range(KILLS + 1):
-        shutil.rmtree(project)
-        shutil.copytree(pristine, project)
-        reword(project / "data")
-        if n == 0:
-            span = _duration(args, project)
-            continue
-        _killed(args, project, rng.uniform(0.1, span))
-        released = (project / f"releases/{NEXT}.json").exists()
-        if not (project / "releases/.release-journal.json").exists():
-            assert released == (f"version: {NEXT}" in (project / "data/dataset.yaml").read_text(encoding="utf-8"))
-            assert released == (f"## [{NEXT}]" in (project / "CHANGELOG.md").read_text(encoding="utf-8"))
-        whole(project / "exports")
-        result = ketdata_cli(*args, cwd=project)
-        assert result.returncode == 0, result.stderr
-        assert f"version: {NEXT}" in (project / "data/dataset.yaml").read_text(encoding="utf-8")
-        assert (project / "CHANGELOG.md").read_text(encoding="utf-8").count(f"## [{NEXT}]") == 1
-        assert json.loads(whole(project / "exports"))["dataset_version"] == NEXT
-        assert not [p for p in ketdata.validate(project / "data") if p.severity.value == "error"]
-        assert not list(project.glob(f".exports{TMP_TAG}*"))
-
-
-def test_a_release_stopped_by_a_file_size_limit_is_finished_by_the_next(project: Path) -> None:
-    ketdata_cli("export", "data", cwd=project)
-    reword(project / "data")
-    # A limit the release journal (about 100 kB) stays under, and the FHIR Bundle (about 175 kB) does not.
-    stopped = ketdata_cli("release", "data", "--date", "2026-12-01", cwd=project, limit=150_000)
-    assert stopped.returncode == 2 and "File too large: exports/" in stopped.stderr, stopped.stderr
-    assert "half done" in stopped.stderr and "Traceback" not in stopped.stderr
-    assert [p.code for p in ketdata.validate(project / "data") if p.severity.value == "error"] == ["KD509"]
-    assert ketdata_cli("release", "data", "--date", "2026-12-01", cwd=project).returncode == 0
-    assert f"version: {NEXT}" in (project / "data/dataset.yaml").read_text(encoding="utf-8")
-    assert json.loads(whole(project / "exports"))["dataset_version"] == NEXT
-    assert not [p for p in ketdata.validate(project / "data") if p.severity.value == "error"]
-
-
-def test_without_an_atomic_exchange_two_renames_and_recovery_keep_a_whole_set(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from ketdata._export import _write
-
-    monkeypatch.setattr(_write, "exchange", lambda a, b: False)  # as on a system without renameat2
-    out = tmp_path / "out"
-    export(ketdata.load(), out)
-    export(ketdata.load(), out)
-    before = whole(out)
-    # A kill between the two renames leaves only the old set, under its temporary name.
-    out.rename(tmp_path / f".out{TMP_TAG}killed{_write.OLD}")
-    (tmp_path / f".out{TMP_TAG}killed").mkdir()
-    _write.recover(out)
-    assert whole(out) == before
-    assert not list(tmp_path.glob(f".out{TMP_TAG}*"))
-
-
-def test_fmt_removes_what_a_killed_write_left(data: Path, tmp_path: Path) -> None:
-    leftover = data / "claims" / f".identity.yaml{TMP_TAG}abc123"
-    leftover.write_text("half a file", encoding="utf-8")
-    keep = data / "claims" / "notes.txt"
-    keep.write_text("an editor's", encoding="utf-8")
-    assert ketdata_cli("fmt", str(data), cwd=tmp_path).returncode == 0
-    assert not leftover.exists() and keep.exists()
-
-
 def test_release_planning_refuses_a_forged_baseline(project: Path) -> None:
     from ketdata._editor.release import ReleaseError, plan
 
@@ -287,14 +217,3 @@ def test_release_planning_refuses_a_forged_baseline(project: Path) -> None:
     reword(project / "data")
     with pytest.raises(ReleaseError, match=re.escape(f"{LATEST}.json")):
         plan(project / "data", "2026-12-01")
-
-
-def test_a_journal_never_replaces_a_released_snapshot(project: Path) -> None:
-    from ketdata._editor.release import ReleaseError, finish
-
-    released = (project / f"releases/{LATEST}.json").read_bytes()
-    journal = {"version": LATEST, "dataset": "", "snapshot": "{}", "checksums": "", "changelog": ""}
-    (project / "releases/.release-journal.json").write_text(json.dumps(journal), encoding="utf-8")
-    with pytest.raises(ReleaseError, match="never replaced"):
-        finish(project / "data")
-    assert (project / f"releases/{LATEST}.json").read_bytes() == released

@@ -12,11 +12,13 @@ from typing import Any
 import yaml
 
 from ketdata._editor.locate import Span, locate
-from ketdata._io.files import PLAIN_NAME, read_regular, write_atomic, write_text
+from ketdata._io.files import PLAIN_NAME, read_regular
+from ketdata._io.transaction import commit
 from ketdata._model.dataset import Dataset
 from ketdata._model.errors import UsageError
 from ketdata._model.problems import Problem, Severity, short
 from ketdata._model.records import Source
+from ketdata._read.paths import project_root
 
 SLUG = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*(?![\s\S])")
 
@@ -177,16 +179,17 @@ def _error_keys(data_dir: Path) -> set[tuple[str, str, str | None, str]]:
 def _attach(data_dir: Path, caveat_ids: Sequence[str], claim_id: str) -> list[tuple[Path, str]]:
     """The new text of each caveat file, with ``claim_id`` in the applies_to and scope of the caveats named.
 
-    A caveat released at its current version gets the next one: adding a claim changes its content.
+    A caveat released at its current version gets the next one: adding a claim changes its content. Only a
+    snapshot that passes its checksum is read for that (validation reports any other, KD507).
 
     Raises:
         ScaffoldError: A caveat named does not exist, or its file cannot be rewritten.
     """
     from ketdata._editor.fmt import format_file, key_order
     from ketdata._validation.folder import discover
-    from ketdata._validation.history import latest_snapshot, releases_dir
+    from ketdata._validation.history import release_problems, releases_dir
 
-    snapshot = latest_snapshot(releases_dir(data_dir))
+    _, snapshot = release_problems(releases_dir(data_dir))
     released = {c["id"]: c["version"] for c in json.loads(read_regular(snapshot))["caveats"]} if snapshot else {}
     found: set[str] = set()
 
@@ -217,15 +220,16 @@ def _attach(data_dir: Path, caveat_ids: Sequence[str], claim_id: str) -> list[tu
 
 
 def write(data_dir: Path, kind: str, record: dict[str, Any], caveats: Sequence[str] = ()) -> Written:
-    """Append the record to its file (and its id to the ``caveats`` named), keeping them only if no new error comes.
+    """Append the record to its file (and its id to the ``caveats`` named), if no new error comes of it.
 
-    The whole dataset is validated before and after: if the change brings any error anywhere, every file is
-    put back as it was.
+    The whole dataset is validated as it is and as it would be with the change, in memory; the files
+    change (all of them, as one transaction) only when the change brings no new error anywhere. Call it
+    while holding the project's lock, from reading the dataset on.
 
     Raises:
         ScaffoldError: A caveat named cannot be found or rewritten; nothing is written.
     """
-    from ketdata._validation.pipeline import validate
+    from ketdata._validation.pipeline import run_state
 
     edits = _attach(data_dir, caveats, record["id"])
     before_errors = _error_keys(data_dir)
@@ -235,22 +239,14 @@ def write(data_dir: Path, kind: str, record: dict[str, Any], caveats: Sequence[s
     prefix = before.decode("utf-8") if before else ""
     if prefix and not prefix.endswith("\n"):
         prefix += "\n"
-    originals = {p: read_regular(p) for p, _ in edits}
-    write_text(path, prefix + text)
-    for edited, new_text in edits:
-        write_text(edited, new_text)
-    report = validate(data_dir)
+    files = {path: (prefix + text).encode("utf-8"), **{p: t.encode("utf-8") for p, t in edits}}
+    report = run_state(data_dir, files).problems
     blocking = tuple(
         p
         for p in report
         if p.severity is Severity.ERROR and (p.code, p.file, p.record_id, p.message) not in before_errors
     )
-    if blocking:
-        for edited, data in originals.items():
-            write_atomic(edited, data)
-        if before is None:
-            path.unlink()
-        else:
-            write_atomic(path, before)
+    if not blocking:
+        commit(project_root(data_dir), files)
     warnings = tuple(p for p in report if p.record_id == record["id"] and p.severity is Severity.WARNING)
     return Written(record["id"], path, blocking, warnings)

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ketdata._io.escape import markdown_code, markdown_text
-from ketdata._io.files import fsync_dir, read_regular, write_text
+from ketdata._io.files import read_regular
+from ketdata._io.transaction import commit
+from ketdata._io.yaml_edit import YamlEditError, set_scalars
 from ketdata._model.convert import KINDS
 from ketdata._model.dataset import Dataset
 from ketdata._model.diff import Diff, RecordChange, diff
@@ -23,11 +25,11 @@ from ketdata._model.frozen import replace
 from ketdata._model.problems import short
 from ketdata._read.load import load_json
 from ketdata._read.paths import data_dir as shipped_data_dir
+from ketdata._read.paths import project_root
 from ketdata._read.paths import schema_version as shipped_schema_version
 from ketdata._validation.folder import DATASET_FILE, load_folder
 from ketdata._validation.history import (
     CHECKSUMS,
-    JOURNAL,
     read_checksums,
     release_problems,
     releases_dir,
@@ -248,6 +250,9 @@ def plan(data_dir: Path, date: str | None = None) -> ReleasePlan:
         return ReleasePlan(None, current.version, day, None, None,
                            changelog_section(current.version, day, None, current))  # fmt: skip
     old = resolve(str(snapshot))
+    if old.dataset.info.release_date and day < str(old.dataset.info.release_date):
+        raise ReleaseError(f"release date {day} is before {old.dataset.info.release_date}, the date of release "
+                           f"{old.dataset.info.version}: the release history never goes back")  # fmt: skip
     d = compare(old, Version(current, shipped_schema_version(), str(data_dir)))
     bump = d.bump()
     version = bumped(old.dataset.version, bump) if bump else old.dataset.version
@@ -266,8 +271,21 @@ def _behind(version: str, than: str) -> bool:
 def _with_dataset_fields(text: str, version: str, date: str) -> str:
     semver(version)
     check_date(date)  # both checked again here, as they are written into YAML unquoted and quoted
-    text = re.sub(r"(?m)^version:.*$", lambda _: f"version: {version}", text, count=1)
-    return re.sub(r"(?m)^release_date:.*$", lambda _: f"release_date: '{date}'", text, count=1)
+    try:
+        return set_scalars(text, {"version": version, "release_date": f"'{date}'"})
+    except YamlEditError as exc:
+        raise ReleaseError(f"{DATASET_FILE} {exc}") from None
+
+
+def _check_would_be(data_dir: Path, dataset: str) -> None:
+    """Refuse a release with which the data folder, its dataset record bumped, would not validate."""
+    from ketdata._model.problems import Severity
+    from ketdata._validation.pipeline import run_state
+
+    would_be = run_state(data_dir, {data_dir / DATASET_FILE: dataset.encode("utf-8")}).problems
+    errors = [p for p in would_be if p.severity is Severity.ERROR]
+    if errors:
+        raise ReleaseError(f"with the new version and date the data would not validate: {errors[0]}")
 
 
 def _prepended(existing: str | None, section: str) -> str:
@@ -285,22 +303,21 @@ def _read_text(path: Path) -> str | None:
 def apply(release: ReleasePlan, data_dir: Path) -> list[Path]:
     """Cut the planned release: dataset version and date, snapshot, its checksum, exports and changelog.
 
-    Everything is worked out first and written to a journal; the files are then replaced one by one, and
-    the journal removed last. A run killed half way is finished by the next `finish` (``ketdata release``
-    calls it first), so the release is all or nothing: the changelog section and the version bump never
-    go missing while the snapshot exists.
+    Everything is worked out in memory, then written as one transaction (``ketdata._io.transaction``): a
+    run killed or stopped half way leaves the release cut or not cut, never between, and a later command
+    finishes a change that was committed. Call it while holding the project's lock.
 
     Returns:
         The files written.
 
     Raises:
-        ReleaseError: The snapshot for this version exists already, or the version would go backwards.
+        ReleaseError: The snapshot for this version exists already, or dataset.yaml cannot be edited.
         ExportTargetError: ``exports/`` holds files that no export wrote.
     """
     from ketdata._export import to_json
-    from ketdata._export._write import check_target
+    from ketdata._export._write import check_target, exports_builder
 
-    root, folder = data_dir.parent, releases_dir(data_dir)
+    root, folder = project_root(data_dir), releases_dir(data_dir)
     snapshot = folder / f"{release.version}.json"
     if snapshot.exists() or snapshot.is_symlink():
         raise ReleaseError(f"{snapshot} exists: a released snapshot is never replaced")
@@ -310,44 +327,14 @@ def apply(release: ReleasePlan, data_dir: Path) -> list[Path]:
     text = to_json(ds)
     checksums = read_checksums(folder)
     checksums[snapshot.name] = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    journal = {
-        "version": release.version,
-        "dataset": _with_dataset_fields(_read_text(data_dir / DATASET_FILE) or "", release.version, release.date),
-        "snapshot": text,
-        "checksums": render_checksums(checksums),
-        "changelog": _prepended(_read_text(root / CHANGELOG), release.changelog),
+    dataset = _with_dataset_fields(read_regular(data_dir / DATASET_FILE).decode("utf-8"), release.version, release.date)
+    _check_would_be(data_dir, dataset)
+    files = {
+        data_dir / DATASET_FILE: dataset,
+        snapshot: text,
+        folder / CHECKSUMS: render_checksums(checksums),
+        root / CHANGELOG: _prepended(_read_text(root / CHANGELOG), release.changelog),
     }
-    write_text(folder / JOURNAL, json.dumps(journal, ensure_ascii=False))
-    return finish(data_dir) or []
-
-
-def finish(data_dir: Path) -> list[Path] | None:
-    """Complete a release whose journal is still there (a run was killed half way); None when there is none.
-
-    Raises:
-        ReleaseError: The journal is not one ``apply`` wrote.
-    """
-    from ketdata._export import export
-
-    root, folder = data_dir.parent, releases_dir(data_dir)
-    raw = _read_text(folder / JOURNAL)
-    if raw is None:
-        return None
-    try:
-        journal = json.loads(raw)
-        version = str(journal["version"])
-        semver(version)
-        texts = {name: str(journal[name]) for name in ("dataset", "snapshot", "checksums", "changelog")}
-    except (ValueError, TypeError, KeyError, RecursionError) as exc:
-        raise ReleaseError(f"{folder / JOURNAL} is not a release journal ketdata wrote ({exc}); remove it") from None
-    paths = {"dataset": data_dir / DATASET_FILE, "snapshot": folder / f"{version}.json",
-             "checksums": folder / CHECKSUMS, "changelog": root / CHANGELOG}  # fmt: skip
-    existing = _read_text(paths["snapshot"])
-    if existing is not None and existing != texts["snapshot"]:
-        raise ReleaseError(f"{paths['snapshot']} exists with other contents: a released snapshot is never replaced")
-    for name, path in paths.items():
-        write_text(path, texts[name])
-    export(load_folder(data_dir), root / EXPORTS)
-    (folder / JOURNAL).unlink()
-    fsync_dir(folder)
-    return [paths["dataset"], paths["snapshot"], paths["checksums"], root / EXPORTS, paths["changelog"]]
+    build, _ = exports_builder(ds, root / EXPORTS)
+    commit(root, {path: body.encode("utf-8") for path, body in files.items()}, {root / EXPORTS: build})
+    return [data_dir / DATASET_FILE, snapshot, folder / CHECKSUMS, root / EXPORTS, root / CHANGELOG]

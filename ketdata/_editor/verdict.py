@@ -22,12 +22,15 @@ from typing import Any, Literal
 from jsonschema import Draft202012Validator
 
 from ketdata._editor.fmt import format_file, key_order
-from ketdata._io.files import read_regular, write_text
+from ketdata._io.files import read_regular
+from ketdata._io.transaction import TransactionError, commit, locked
 from ketdata._io.yaml import read_documents
 from ketdata._model.errors import UsageError
-from ketdata._read.paths import schema_dir
+from ketdata._model.problems import Severity
+from ketdata._read.paths import project_root, schema_dir
 from ketdata._validation.folder import discover
 from ketdata._validation.governance import REVIEWED
+from ketdata._validation.pipeline import run_state
 
 # The reasons a reviewer may flag a record, as the schema's reviewFlag lists them, with the words shown.
 FLAGS: dict[str, str] = {
@@ -151,10 +154,20 @@ def write_review(
 
     Raises:
         ReviewConflictError: The file changed since then: nothing is written.
-        ReviewRefusedError: The verdict is incomplete, the file is not in canonical form, or the record would
-            no longer match its schema.
+        ReviewRefusedError: The verdict is incomplete, the file is not in canonical form, the record would
+            no longer match its schema, or the folder cannot be changed safely (an untrusted journal, a lock
+            held too long).
     """
     block = review_block(verdict, today)
+    # The lock keeps every other writer (another save, `new`, `fmt`, `release`) out from the check on.
+    try:
+        with locked(project_root(folder)):
+            return _write_locked(folder, record_id, block, seen)
+    except TransactionError as exc:
+        raise ReviewRefusedError(str(exc)) from None
+
+
+def _write_locked(folder: Path, record_id: str, block: dict[str, Any], seen: str) -> Path:
     path, kind = record_file(folder, record_id)
     if fingerprint(read_regular(path)) != seen:
         raise ReviewConflictError(f"{path.name} changed on disk since the page showed {record_id}; nothing was written")
@@ -177,8 +190,14 @@ def write_review(
     after = format_file(path, kind, order, set_review)
     if not changed or after.text is None:
         raise ReviewRefusedError(f"{record_id} could not be found again in {path.name}")
-    # An editor may have saved while the new text was made: check once more, just before the write.
+    data = after.text.encode("utf-8")
+    # The would-be file, validated in memory: a review never leaves a record that does not match its schema.
+    would_be = run_state(folder, {path: data}).problems
+    broken = [p for p in would_be if p.record_id == record_id and p.severity is Severity.ERROR and p.code < "KD2"]
+    if broken:
+        raise ReviewRefusedError(f"with this review {record_id} would not match its schema: {broken[0].message}")
+    # A text editor (which takes no lock) may have saved while the new text was made: check once more.
     if fingerprint(read_regular(path)) != seen:
         raise ReviewConflictError(f"{path.name} changed on disk since the page showed {record_id}; nothing was written")
-    write_text(path, after.text)
+    commit(project_root(folder), {path: data})
     return path

@@ -1,8 +1,10 @@
 """Rendering every export format, writing them all-or-nothing, and checking committed exports.
 
 The whole set is written into a new folder beside the export folder and swapped into its place in one
-step, so a kill or a full disk leaves the previous exports, each passing its manifest. An export folder
-is replaced only when it holds nothing but what earlier exports wrote, as their manifest says.
+step, as a transaction of the folder it lives in (``ketdata._io.transaction``), so a kill or a full disk
+leaves the previous exports, each passing its manifest. An export folder is replaced only when it holds
+nothing but what earlier exports wrote, as their manifest says; every file is written afresh, so none
+is kept whose bytes differ from what the data makes now.
 """
 
 from __future__ import annotations
@@ -10,10 +12,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import os
-import shutil
 import stat
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,8 +33,9 @@ from ketdata._export._json import (
 )
 from ketdata._export._parquet import parquet_bytes
 from ketdata._export._sssom import SSSOM_PATH, to_sssom
-from ketdata._io.files import PLAIN_NAME, TMP_TAG, exchange, fsync_dir, read_regular, walk, write_atomic
+from ketdata._io.files import PLAIN_NAME, read_regular, walk, write_new
 from ketdata._io.gc import paused
+from ketdata._io.transaction import Build, commit, locked
 from ketdata._model.convert import KINDS
 from ketdata._model.dataset import Dataset
 from ketdata._model.errors import ExportTargetError
@@ -44,7 +44,6 @@ from ketdata._read.paths import schema_version as shipped_schema_version
 from ketdata._validation.refs import load_schemas
 
 MANIFEST = "manifest.json"
-OLD = "-old"  # suffix of the old export folder while two renames replace it, where no exchange is possible
 FOLDERS = ("json", "csv", "parquet", "fhir", "sssom")
 
 
@@ -229,38 +228,10 @@ def check_target(root: Path) -> set[str]:
     return listed - {MANIFEST}
 
 
-def _leftovers(root: Path) -> list[Path]:
-    return [p for p in root.parent.glob(f".{root.name}{TMP_TAG}*") if p.is_dir() and not p.is_symlink()]
-
-
-def _swap(new: Path, root: Path) -> None:
-    """Put the staged folder ``new`` at ``root`` in one step; the old folder ends up at ``new``."""
-    if not root.exists():
-        os.rename(new, root)
-    elif not exchange(new, root):
-        # No atomic exchange here (not Linux, or a file system without it): two renames, and a run killed
-        # between them is finished by `recover` on the next run.
-        os.rename(root, new.with_name(new.name + OLD))
-        os.rename(new, root)
-        os.rename(new.with_name(new.name + OLD), new)
-    fsync_dir(root.parent)
-
-
-def recover(root: Path) -> None:
-    """Finish or undo an export a kill interrupted, and remove what it left behind."""
-    for leftover in _leftovers(root):
-        if leftover.name.endswith(OLD) and not root.exists():
-            os.rename(leftover, root)
-        else:
-            shutil.rmtree(leftover)
-
-
-def _kept_in(root: Path, listed: set[str] | None = None) -> Kept:
-    """The bytes of a file an earlier export wrote under ``root`` (of ``listed`` only, if given), or None."""
+def _kept_in(root: Path) -> Kept:
+    """The bytes of a file an earlier export wrote under ``root``, or None."""
 
     def kept(name: str) -> bytes | None:
-        if listed is not None and name not in listed:
-            return None
         try:
             return read_regular(root / name)
         except OSError:
@@ -269,12 +240,34 @@ def _kept_in(root: Path, listed: set[str] | None = None) -> Kept:
     return kept
 
 
+def exports_builder(ds: Dataset, root: Path, *, schema_version: str | None = None) -> tuple[Build, list[str]]:
+    """A function writing every export file into an empty folder (the staging copy of ``root``).
+
+    Returns:
+        The function, and the list it fills with the paths it wrote. Its errors name the file under ``root``
+        that was to be written.
+    """
+    written: list[str] = []
+
+    def build(staging: Path) -> None:
+        for name, chunks in _files(ds, schema_version):
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                write_new(staging / name, chunks)
+            except OSError as exc:
+                raise OSError(exc.errno, exc.strerror, str(root / name)) from None
+            written.append(name)
+
+    return build, written
+
+
 def export(ds: Dataset, out: str | Path, *, schema_version: str | None = None) -> ExportResult:
     """Write every export format under ``out``: the whole set or nothing, the manifest listing them all.
 
     The files are written, fsynced, into a new folder beside ``out``, which then takes the place of
-    ``out`` in one rename (on Linux an atomic exchange), so a kill at any moment leaves the old or the
-    new set, each whole. ``out`` may only hold what earlier exports wrote (its manifest lists them).
+    ``out`` in one step, under the lock of the folder ``out`` lives in, so a kill at any moment leaves
+    the old or the new set, each whole. ``out`` may only hold what earlier exports wrote (its manifest
+    lists them).
 
     Args:
         ds: The dataset, normally loaded from a folder that validates.
@@ -286,24 +279,10 @@ def export(ds: Dataset, out: str | Path, *, schema_version: str | None = None) -
         OSError: A file cannot be written (no space, file too large); ``out`` is left as it was.
     """
     root = Path(out)
-    root.parent.mkdir(parents=True, exist_ok=True)
-    recover(root)
-    previous = check_target(root)
-    staging = Path(tempfile.mkdtemp(dir=root.parent, prefix=f".{root.name}{TMP_TAG}"))
-    try:
-        written = []
-        for name, chunks in _files(ds, schema_version, _kept_in(root, previous)):
-            try:
-                write_atomic(staging / name, chunks)
-            except OSError as exc:  # named after the file it was to become, not its staging copy
-                raise OSError(exc.errno, exc.strerror, str(root / name)) from None
-            written.append(name)
-        os.chmod(staging, 0o755)
-        for folder in {(staging / name).parent for name in written}:
-            fsync_dir(folder)
-        _swap(staging, root)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    with locked(root.parent):
+        previous = check_target(root)
+        build, written = exports_builder(ds, root, schema_version=schema_version)
+        commit(root.parent, {}, {root: build})
     return ExportResult(tuple(sorted(written)), tuple(sorted(previous - set(written))))
 
 

@@ -3,8 +3,12 @@
 Reads open the file itself without following a symbolic link and refuse anything but a regular file (a
 FIFO would block, a device would never end). Writes go to a temporary file beside the target, are
 flushed and fsynced, and replace the target by rename, so a crash, a full disk or a file-size limit
-leaves the old file whole; the error names the target. A temporary file left by a killed run carries
-``TMP_TAG`` in its name and is removed by the next write of the same target.
+leaves the old file whole; the error names the target. A temporary file carries ``TMP_TAG``, the
+process id and a random part in its name, so no two writers ever share (or remove) one; those of a
+command that changes the data are named in its transaction's journal, which removes them after a kill
+(``ketdata._io.transaction``).
+
+While a would-be state is laid over the disk (``ketdata._io.overlay``), reads and walks see it.
 """
 
 from __future__ import annotations
@@ -12,10 +16,12 @@ from __future__ import annotations
 import errno
 import os
 import re
+import secrets
 import stat
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+
+from ketdata._io import overlay
 
 TMP_TAG = ".ketdata-tmp-"
 # A file name that stays in its folder: no separator, no "..", no leading dot or dash.
@@ -44,6 +50,11 @@ def read_regular(path: Path, limit: int | None = None) -> bytes:
         NotRegularFileError: The path is a link, FIFO, device or folder.
         OSError: It cannot be read; or (EFBIG) it is larger than ``limit`` bytes, checked before reading.
     """
+    laid = overlay.lookup(path)
+    if laid is not None:
+        if limit is not None and len(laid) > limit:
+            raise OSError(errno.EFBIG, f"file is {len(laid)} bytes; the limit is {limit}", str(path))
+        return laid
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
@@ -71,7 +82,7 @@ def walk(root: Path, *, skip_hidden: bool = False) -> Iterator[tuple[Path, int]]
     """Every entry under ``root`` with its ``lstat`` mode, not descending into linked folders.
 
     With ``skip_hidden``, folders named ``.*`` or ``__pycache__`` (``.venv``, ``.git``, caches) are neither
-    listed nor entered.
+    listed nor entered. Files a would-be state adds (``ketdata._io.overlay``) are listed last.
     """
     for folder, dirs, files in os.walk(root, followlinks=False):
         if skip_hidden:
@@ -83,26 +94,8 @@ def walk(root: Path, *, skip_hidden: bool = False) -> Iterator[tuple[Path, int]]
             except OSError:
                 continue
         dirs.sort()
-
-
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
-
-
-def exchange(a: Path, b: Path) -> bool:
-    """Swap two paths in one atomic step (Linux ``renameat2``); False where the system cannot."""
-    import ctypes
-
-    try:
-        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
-    except (AttributeError, OSError):
-        return False
-    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
-        return True
-    code = ctypes.get_errno()
-    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
-        return False
-    raise OSError(code, os.strerror(code), str(b))
+    for path in overlay.added_under(root):
+        yield path, stat.S_IFREG | 0o644
 
 
 def fsync_dir(folder: Path) -> None:
@@ -114,18 +107,9 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def clean_leftovers(folder: Path, name: str) -> None:
-    """Remove temporary files a killed run left for the target ``name`` in ``folder``."""
-    for leftover in folder.glob(f".{name}{TMP_TAG}*"):
-        if is_regular(leftover):
-            leftover.unlink(missing_ok=True)
-
-
-def clean_folder(root: Path) -> None:
-    """Remove every temporary file a killed run left anywhere under ``root`` (links are not followed)."""
-    for path, mode in walk(root):
-        if TMP_TAG in path.name and path.name.startswith(".") and stat.S_ISREG(mode):
-            path.unlink(missing_ok=True)
+def temp_name(name: str) -> str:
+    """A temporary name for a file ``name`` being written: hidden, tagged, and this process's alone."""
+    return f".{name}{TMP_TAG}{os.getpid()}_{secrets.token_hex(8)}"
 
 
 def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
@@ -139,22 +123,38 @@ def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
     if path.is_symlink() or (path.exists() and not is_regular(path)):
         raise _not_regular(path, os.lstat(path).st_mode)
     path.parent.mkdir(parents=True, exist_ok=True)
-    clean_leftovers(path.parent, path.name)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}{TMP_TAG}")
+    tmp = path.parent / temp_name(path.name)
+    try:
+        write_new(tmp, data)
+        os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode) if path.exists() else 0o644)
+        os.replace(tmp, path)
+        fsync_dir(path.parent)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
+
+
+def write_new(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Create ``path`` (which must not exist) with ``data``, flushed and fsynced; on failure remove it again.
+
+    Raises:
+        OSError: It exists, or writing failed; the error names ``path``.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             for chunk in (data,) if isinstance(data, bytes) else data:
                 handle.write(chunk)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode) if path.exists() else 0o644)
-        os.replace(tmp, path)
-        fsync_dir(path.parent)
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
         raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
         raise
 
 

@@ -268,8 +268,35 @@ CODES: MappingProxyType[str, Code] = _catalogue(
     Code(
         "KD509",
         _E,
-        "Release interrupted",
-        "A release stopped half way (killed, disk full); run `ketdata release` to finish it.",
+        "Change interrupted",
+        "A ketdata command (new, fmt, release, export, a review save) was stopped half way (killed, disk full): "
+        "the next command that writes here finishes or undoes it from its journal in .ketdata/.",
+    ),
+    Code(
+        "KD510",
+        _E,
+        "State file ketdata did not write",
+        "ketdata acts only on a journal it sealed itself for the files as they are (.ketdata/journal.json); "
+        "a planted, edited or outdated one (or a releases/.release-journal.json, which ketdata no longer "
+        "writes) is never used: look at it, then remove it.",
+    ),
+    Code(
+        "KD511",
+        _E,
+        "Dataset version behind the release history",
+        "The dataset's version is never lower than the latest release's; set it back to that release's version.",
+    ),
+    Code(
+        "KD512",
+        _E,
+        "Release date behind the release history",
+        "The dataset's release_date is never earlier than the latest release's date.",
+    ),
+    Code(
+        "KD513",
+        _E,
+        "Record version behind its release",
+        "A claim or caveat's version never goes below its version in the latest release; raise it again.",
     ),
     Code(
         "KD601",

@@ -10,7 +10,7 @@ import functools
 
 from ketdata._model.convert import KINDS, build_dataset
 from ketdata._model.dataset import Dataset
-from ketdata._read.paths import read_compiled, read_snapshot, sources_dir
+from ketdata._read.paths import read_snapshot, sources_dir
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -60,10 +60,7 @@ def load_json(path: str | PathLike[str]) -> Dataset:
 
 @functools.cache
 def _shipped_document() -> Any:
-    """The shipped snapshot as plain data: its marshal copy in a wheel, else the JSON export of a checkout."""
-    compiled = read_compiled()
-    if compiled is not None:
-        return compiled
+    """The shipped snapshot as plain data: the JSON export (in a wheel, or in a checkout)."""
     import json
 
     return json.loads(read_snapshot())
@@ -83,10 +80,10 @@ def shipped_version() -> str:
     try:
         return str(_shipped_document()["dataset"]["version"])
     except OSError:
-        import re
+        import yaml  # read as YAML, so that `version :` or `'version':` is the same key
 
         from ketdata._read.paths import data_dir
 
-        text = (data_dir() / "dataset.yaml").read_text(encoding="utf-8")
-        found = re.search(r"^version:\s*['\"]?([0-9.]+)", text, re.MULTILINE)
-        return found.group(1) if found else "0.0.0"
+        record = yaml.safe_load((data_dir() / "dataset.yaml").read_text(encoding="utf-8"))
+        version = record.get("version") if isinstance(record, dict) else None
+        return version if isinstance(version, str) else "0.0.0"

@@ -14,24 +14,9 @@ if TYPE_CHECKING:
     from typing import Any
 
 SNAPSHOT_NAME = "ketdata.json"
-COMPILED_NAME = "ketdata.marshal"
 SNAPSHOT_IN_EXPORTS = "json/" + SNAPSHOT_NAME
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _CHECKOUT = os.path.dirname(_PACKAGE)
-
-
-def read_compiled() -> Any:
-    """The shipped snapshot as plain data from its marshal copy (built into the wheel), or None without one.
-
-    ``marshal`` is built into the interpreter: reading it costs no import, where ``json`` brings ``re``.
-    """
-    import marshal
-
-    loader: Any = __spec__.loader
-    try:
-        return marshal.loads(loader.get_data(os.path.join(_PACKAGE, "_data", COMPILED_NAME)))
-    except (OSError, ValueError, EOFError, TypeError):
-        return None
 
 
 def read_snapshot() -> bytes:
@@ -63,6 +48,20 @@ def schema_dir() -> Path:
 def data_dir() -> Path:
     """The YAML data folder shipped with the package."""
     return _locate("data")
+
+
+def project_root(data_dir: str | os.PathLike[str]) -> Path:
+    """The folder a data folder lives in (its releases, changelog and exports beside it), however it is named.
+
+    ``.``, ``..``, ``sub/..`` and a link to the data folder name the same folder as its real name does, so
+    the same release history applies wherever the command is run from and however the folder is reached.
+    """
+    from pathlib import Path
+
+    norm = Path(os.path.normpath(data_dir))
+    if os.path.islink(norm):
+        return Path(os.path.realpath(norm)).parent
+    return norm.parent if norm.name not in ("", ".", "..") else Path(os.path.abspath(norm)).parent
 
 
 def schema_version() -> str:

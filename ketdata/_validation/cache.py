@@ -131,8 +131,26 @@ class ResultCache:
             return
         for path, mode in walk(self.folder):
             mine = _ENTRY.fullmatch(path.relative_to(self.folder).as_posix())
-            if mine and stat.S_ISREG(mode) and (mine.group("tmp") or mine.group("key") not in self.used):
+            if (
+                mine
+                and stat.S_ISREG(mode)
+                and (_dead(mine.group("tmp")) if mine.group("tmp") else mine.group("key") not in self.used)
+            ):
                 path.unlink(missing_ok=True)
+
+
+def _dead(tmp: str) -> bool:
+    """Whether a half-written entry's writer is gone (its name carries the writer's process id)."""
+    pid = tmp.rpartition(TMP_TAG)[2].partition("_")[0]
+    if not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def _digest(data: bytes) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Set as AbstractSet
 from pathlib import Path
@@ -13,18 +14,19 @@ from ketdata._io.files import read_regular
 from ketdata._model.convert import normalise
 from ketdata._model.diff import field_changes
 from ketdata._model.problems import DataError, Problem, problem, short
+from ketdata._read.paths import project_root
 from ketdata._validation.folder import RawRecord
 
 VERSIONED = {"claim": "claims", "caveat": "caveats"}
 _SEMVER = re.compile(r"(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})(?![\s\S])")
 CHECKSUMS = "SHA256SUMS"
-JOURNAL = ".release-journal.json"
+OLD_JOURNAL = ".release-journal.json"  # what older ketdata wrote; never read, only reported
 _SUM_LINE = re.compile(r"([0-9a-f]{64})  ([0-9.]+\.json)(?![\s\S])")
 
 
 def releases_dir(data_dir: Path) -> Path:
-    """Where the release snapshots of a data folder live: ``releases/`` beside it."""
-    return data_dir.parent / "releases"
+    """Where the release snapshots of a data folder live: ``releases/`` beside it (``validate .`` included)."""
+    return project_root(data_dir) / "releases"
 
 
 def semver(version: str) -> tuple[int, int, int]:
@@ -69,9 +71,10 @@ def release_problems(folder: Path) -> tuple[list[Problem], Path | None]:
     if folder.is_symlink():
         msg = "the releases folder is a link; ketdata reads and writes release history only in a real folder"
         return [problem("KD017", str(folder), 1, 1, None, msg)], None
-    if (folder / JOURNAL).exists():
-        msg = "a release was interrupted half way; run `ketdata release` to finish it"
-        problems.append(problem("KD509", str(folder / JOURNAL), 1, 1, None, msg))
+    if os.path.lexists(folder / OLD_JOURNAL):
+        msg = ("is not used by ketdata, which never finishes anything from it (releases are transactions now); "
+               "look at it, then remove it")  # fmt: skip
+        problems.append(problem("KD510", str(folder / OLD_JOURNAL), 1, 1, None, msg))
     sums, present = read_checksums(folder), {p.name: p for p in _snapshots(folder)}
     ledger = str(folder / CHECKSUMS)
     for name in sorted(set(sums) | set(present)):
@@ -103,7 +106,7 @@ def unreleased_reason(snapshot: Path) -> str | None:
     if not _SEMVER.match(snapshot.stem) or (not (folder / CHECKSUMS).exists() and not folder.is_symlink()):
         return None
     found, _ = release_problems(folder)
-    bad = [p for p in found if p.file in (str(snapshot), str(folder), str(folder / CHECKSUMS)) and p.code != "KD509"]
+    bad = [p for p in found if p.file in (str(snapshot), str(folder), str(folder / CHECKSUMS))]
     return bad[0].message if bad else None
 
 
@@ -138,6 +141,8 @@ class VersionRules:
             self.released: dict[str, tuple[str, dict[str, Any]]] = {
                 _id(r): (kind, r) for kind, attr in VERSIONED.items() for r in doc.get(attr, ())
             }
+            info = doc.get("dataset") or {}
+            self.version, self.date = semver(str(info.get("version", snapshot.stem))), info.get("release_date")
         except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
             msg = f"is not a ketdata snapshot ({short(exc, 120)})"
             raise DataError([problem("KD508", str(snapshot), 1, 1, None, msg)]) from None
@@ -153,6 +158,8 @@ class VersionRules:
         problems: list[Problem] = []
         present: set[str] = set()
         for record in records:
+            if record.kind == "dataset" and id(record) in schema_valid:
+                problems += self._dataset(record)
             if record.kind not in VERSIONED or record.id is None:
                 continue
             present.add(record.id)
@@ -163,6 +170,23 @@ class VersionRules:
                 msg = (f"{kind} {rid} is in release {self.release} but is gone; keep it and set its status to "
                        "withdrawn or deprecated, with a reason")  # fmt: skip
                 problems.append(problem("KD504", str(self.snapshot), _line_in(self.snapshot, rid), 1, rid, msg))
+        return problems
+
+    def _dataset(self, record: RawRecord) -> list[Problem]:
+        """The dataset's version and release date never go back behind the latest release's."""
+        problems = []
+        version, date = record.value.get("version"), record.value.get("release_date")
+        try:
+            behind = semver(str(version)) < self.version
+        except ValueError:
+            behind = False  # not a version at all: the schema says so
+        if behind:
+            msg = (f"version {short(version)} is behind release {self.release}, the latest released; "
+                   "a dataset version never goes back")  # fmt: skip
+            problems.append(record.problem("KD511", ("version",), msg, f"set version: {self.release}"))
+        if isinstance(date, str) and isinstance(self.date, str) and date < self.date:
+            msg = f"release_date {short(date)} is before {self.date}, the date of release {self.release}"
+            problems.append(record.problem("KD512", ("release_date",), msg, f"set release_date: '{self.date}'"))
         return problems
 
     def _record(self, record: RawRecord) -> list[Problem]:
@@ -189,6 +213,11 @@ class VersionRules:
         # The review trail is not content: reviewing a record does not change its version.
         changed = [f.field for f in field_changes(old, new, ignore=frozenset({"version", "review"}))]
         before = old["version"]
+        if isinstance(version, int) and version < before:
+            msg = (
+                f"version {version} is below {before}, its version in release {self.release}; a version never goes back"
+            )
+            return [problem("KD513", record.file, line, col, rid, msg, f"set version: {before + int(bool(changed))}")]
         review = new.get("review") or {}
         if changed and review.get("status") == "reviewed" and review == old.get("review"):
             msg = (

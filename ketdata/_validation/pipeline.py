@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import datetime
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ketdata._io.gc import paused
+from ketdata._io.overlay import overlaid
+from ketdata._io.transaction import journal_problems
 from ketdata._io.yaml import Document, NodeCache
 from ketdata._model.convert import build_dataset
 from ketdata._model.dataset import Dataset
 from ketdata._model.frozen import replace
 from ketdata._model.problems import DataError, Problem, Severity, problem, short
 from ketdata._read.paths import data_dir as shipped_data_dir
-from ketdata._read.paths import schema_dir
+from ketdata._read.paths import project_root, schema_dir
 from ketdata._validation.cache import ResultCache, folder_for, problem_from_list, problem_to_list
 from ketdata._validation.coverage import SentenceCoverage
 from ketdata._validation.folder import DataFile, RawRecord, discover, kind_at, read_bytes, read_file
@@ -84,6 +87,15 @@ def run(
     results = ResultCache(folder_for(folder), schema_dir()) if cache else None
     with paused():
         return _run(folder, today, results)
+
+
+def run_state(path: Path, files: Mapping[Path, bytes], today: datetime.date | None = None) -> Report:
+    """Validate a data folder as it would be with ``files`` holding the bytes given; nothing is written.
+
+    This is how a command that changes the data checks its change before writing a byte.
+    """
+    with overlaid(files):
+        return run(path, today)
 
 
 def _checked_file(
@@ -162,6 +174,7 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
     else:
         problems += declared_rule_problems(valid_records)
         problems += conflict_problems(valid_records)
+    problems += journal_problems(project_root(folder))
     found, snapshot = release_problems(releases_dir(folder))
     problems += found
     if snapshot is not None:

@@ -1,0 +1,492 @@
+"""One transaction for every command that changes a project: lock, work out the new state, then write it all.
+
+A project is the folder holding ``data/`` (and ``releases/``, ``exports/``, ``CHANGELOG.md``), or the folder
+an export folder lives in. Every command that writes there (``new``, ``fmt``, ``release``, ``export``, a
+review save) works inside `locked`: an OS advisory lock (``flock``) on ``.ketdata/lock``, held for the whole
+read-validate-write cycle, so two writers never interleave and none loses the other's update. The command
+reads, builds the would-be state in memory, validates it there (``ketdata._io.overlay``), and hands only the
+accepted bytes to `commit`, which changes several files (and whole folders, such as ``exports/``) as one:
+
+1. a journal names every target, the sha256 of its content now and of its new content (state *prepared*);
+   the new content is written beside each target under a temporary name of this transaction's own;
+2. the journal is rewritten as *committed*: this is the moment the change happens;
+3. each temporary file is renamed over its target (a folder is swapped in one step); the journal goes.
+
+A kill before step 2 leaves the old state, and the next lock removes the temporary files the journal
+names; a kill after it leaves a journal that the next lock finishes. A full disk or a file-size limit can
+strike only in step 1, and then the temporary files are removed at once. The journal is sealed with an
+HMAC under a secret ``.ketdata/`` keeps for itself (mode 0600, never committed), and it is acted on only
+when every target has exactly the content the journal expects before or after the change: a planted or
+edited journal, or one whose files were changed since, is refused with a message, and nothing is touched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import shutil
+import stat
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from ketdata._io.files import (
+    TMP_TAG,
+    NotRegularFileError,
+    fsync_dir,
+    read_regular,
+    walk,
+    write_atomic,
+    write_new,
+)
+from ketdata._model.errors import UsageError
+from ketdata._model.problems import Problem, problem
+
+STATE_DIR = ".ketdata"
+LOCK, SECRET, JOURNAL = "lock", "secret", "journal.json"
+OLD = "-old"  # suffix of a folder's old content while two renames swap it
+WAIT_SECONDS = 120.0
+_FORMAT = "ketdata-transaction"
+
+Build = Callable[[Path], None]
+
+
+class TransactionError(UsageError):
+    """The folder cannot be changed safely: another command holds it too long, or a journal is not ketdata's."""
+
+
+# --- the lock -------------------------------------------------------------------------------------------
+
+_guard = threading.Lock()
+_thread_locks: dict[str, threading.RLock] = {}
+_held = threading.local()  # this thread's depth of `locked` per project
+
+
+def _depth() -> dict[str, int]:
+    if not hasattr(_held, "depth"):
+        _held.depth = {}
+    depth: dict[str, int] = _held.depth
+    return depth
+
+
+def _key(root: Path) -> str:
+    return os.path.abspath(root)
+
+
+def state_dir(root: Path, *, create: bool = False) -> Path:
+    """The project's ``.ketdata/`` folder (made, mode 0700, when ``create``), checked to be ketdata's own.
+
+    Raises:
+        TransactionError: It is a link, not a folder, or another user's.
+        FileNotFoundError: It does not exist and ``create`` is false.
+    """
+    folder = root / STATE_DIR
+    if create:
+        root.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(folder, 0o700)
+    info = os.lstat(folder)
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+        raise TransactionError(
+            f"{folder} is not ketdata's own folder (a link, a file, or another user's); ketdata keeps its lock "
+            "and journal there and will not use it: remove it"
+        )
+    return folder
+
+
+@contextlib.contextmanager
+def locked(*roots: Path) -> Iterator[None]:
+    """Hold the lock of each project folder (in a fixed order) for the block; finish an interrupted change first.
+
+    Re-entrant in a thread: a command holding a project's lock may call code that takes it again.
+
+    Raises:
+        TransactionError: Another process holds a lock longer than `WAIT_SECONDS`, or an interrupted
+            change's journal cannot be trusted.
+    """
+    with contextlib.ExitStack() as stack:
+        for key in sorted({_key(r) for r in roots}):
+            stack.enter_context(_locked_one(Path(key)))
+        yield
+
+
+@contextlib.contextmanager
+def _locked_one(root: Path) -> Iterator[None]:
+    key = _key(root)
+    with _guard:
+        thread_lock = _thread_locks.setdefault(key, threading.RLock())
+    depth = _depth()
+    with thread_lock:
+        if depth.get(key, 0):
+            depth[key] += 1
+            try:
+                yield
+            finally:
+                depth[key] -= 1
+            return
+        fd = os.open(state_dir(root, create=True) / LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        try:
+            _flock(fd, root)
+            depth[key] = 1
+            try:
+                recover(root)
+                yield
+            finally:
+                depth[key] = 0
+        finally:
+            os.close(fd)  # closing the only descriptor releases the lock
+
+
+def _flock(fd: int, root: Path) -> None:
+    try:
+        import fcntl  # POSIX only; validation and reading never need it
+    except ImportError:
+        raise TransactionError("the commands that write need POSIX file locks (fcntl); this system has none") from None
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise TransactionError(
+                    f"another ketdata command has been changing {root} for over {WAIT_SECONDS:.0f} s; "
+                    "try again when it has finished"
+                ) from None
+            time.sleep(0.02)
+
+
+def holds(root: Path) -> bool:
+    """Whether this thread holds the lock of ``root``."""
+    return _depth().get(_key(root), 0) > 0
+
+
+# --- digests: what a target holds -----------------------------------------------------------------------
+
+Kind = Literal["file", "folder"]
+_NOT_OURS = "not-a-regular-file"
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def digest(path: Path, kind: Kind) -> str | None:
+    """The sha256 of a file's bytes, or of a folder's names and files' bytes; None where nothing is there.
+
+    A link, FIFO or device where a file (or folder) should be has a digest no content can have.
+    """
+    if not os.path.lexists(path):
+        return None
+    if kind == "file":
+        try:
+            return _sha256(read_regular(path))
+        except NotRegularFileError:
+            return _NOT_OURS
+    if path.is_symlink() or not path.is_dir():
+        return _NOT_OURS
+    total = hashlib.sha256()
+    for entry, mode in sorted((p.relative_to(path).as_posix(), m) for p, m in walk(path)):
+        if stat.S_ISREG(mode):
+            total.update(b"f\0" + entry.encode() + b"\0" + hashlib.sha256(read_regular(path / entry)).digest())
+        else:
+            total.update((b"d\0" if stat.S_ISDIR(mode) else b"x\0") + entry.encode() + b"\0")
+    return total.hexdigest()
+
+
+# --- the journal ----------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Entry:
+    path: Path
+    kind: Kind
+    before: str | None
+    after: str | None
+    content: bytes | Build | None = None
+
+    def temp(self, token: str) -> Path:
+        return self.path.parent / f".{self.path.name}{TMP_TAG}{token}"
+
+
+@dataclass(slots=True)
+class _Journal:
+    root: Path
+    state: str
+    token: str
+    entries: list[_Entry]
+
+    def payload(self) -> bytes:
+        entries = [{"path": Path(os.path.relpath(e.path, self.root)).as_posix(), "kind": e.kind, "before": e.before,
+                    "after": e.after} for e in self.entries]  # fmt: skip
+        doc = {"format": _FORMAT, "state": self.state, "token": self.token, "entries": entries}
+        return json.dumps(doc, sort_keys=True).encode("utf-8")
+
+
+def _secret(folder: Path, *, create: bool) -> bytes | None:
+    path = folder / SECRET
+    try:
+        data = read_regular(path)
+    except FileNotFoundError:
+        if not create:
+            return None
+        write_atomic(path, secrets.token_bytes(32))
+        os.chmod(path, 0o600)
+        data = read_regular(path)
+    except OSError:
+        return None
+    return data if len(data) == 32 else None
+
+
+def _seal(secret: bytes, payload: bytes) -> bytes:
+    return hmac.new(secret, payload, hashlib.sha256).hexdigest().encode("ascii")
+
+
+def _write_journal(journal: _Journal, secret: bytes) -> None:
+    payload = journal.payload()
+    write_atomic(journal.root / STATE_DIR / JOURNAL, _seal(secret, payload) + b"\n" + payload)
+
+
+def _read_journal(root: Path, raw: bytes) -> _Journal:
+    """The journal in ``raw``, once proven sealed by this project's secret and shaped as ketdata writes it.
+
+    Raises:
+        TransactionError: It is not.
+    """
+    where = root / STATE_DIR / JOURNAL
+    secret = _secret(root / STATE_DIR, create=False)
+    seal, _, payload = raw.partition(b"\n")
+    if secret is None or not hmac.compare_digest(seal, _seal(secret, payload)):
+        raise TransactionError(
+            f"{where} is not a journal ketdata wrote here (its seal does not match); nothing was changed. "
+            "Look at it, then remove it"
+        )
+    try:
+        doc = json.loads(payload)
+        if doc["format"] != _FORMAT or doc["state"] not in ("prepared", "committed"):
+            raise ValueError(doc["format"])
+        entries = [_entry_from(root, e) for e in doc["entries"]]
+        return _Journal(root, str(doc["state"]), _token(doc["token"]), entries)
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
+        raise TransactionError(
+            f"{where} cannot be read ({exc}); nothing was changed. Look at it, then remove it"
+        ) from None
+
+
+def _token(value: Any) -> str:
+    if not isinstance(value, str) or not value.replace("_", "").isalnum():
+        raise ValueError(f"token {value!r}")
+    return value
+
+
+def _entry_from(root: Path, item: Mapping[str, Any]) -> _Entry:
+    rel = str(item["path"])
+    parts = Path(rel).parts
+    if Path(rel).is_absolute() or ".." in parts or not parts:
+        raise ValueError(f"path {rel!r} outside the project")
+    kind = item["kind"]
+    if kind not in ("file", "folder"):
+        raise ValueError(f"kind {kind!r}")
+    before, after = item["before"], item["after"]
+    if not all(v is None or isinstance(v, str) for v in (before, after)):
+        raise ValueError("digests")
+    return _Entry(root / rel, kind, before, after)
+
+
+def journal_problems(root: Path) -> list[Problem]:
+    """A problem when a change of this project was interrupted (KD509), or its journal cannot be trusted (KD510).
+
+    Reads only: validation never finishes a change; the next command that writes does.
+    """
+    where = root / STATE_DIR / JOURNAL
+    try:
+        raw = read_regular(where)
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        return [problem("KD510", str(where), 1, 1, None, f"cannot be read ({exc.strerror or exc}); remove it")]
+    try:
+        _read_journal(root, raw)
+    except TransactionError as exc:
+        return [problem("KD510", str(where), 1, 1, None, str(exc).removeprefix(f"{where} "))]
+    msg = ("a ketdata command was interrupted while changing these files; the next command that writes here "
+           "(`ketdata fmt`, say) finishes or undoes it")  # fmt: skip
+    return [problem("KD509", str(where), 1, 1, None, msg)]
+
+
+# --- commit and recovery --------------------------------------------------------------------------------
+
+
+def _inside(root: Path, path: Path) -> None:
+    if not _key(path).startswith(_key(root) + os.sep):
+        raise ValueError(f"{path} is outside {root}, the folder being changed")
+
+
+def commit(root: Path, files: Mapping[Path, bytes], folders: Mapping[Path, Build] | None = None) -> list[Path]:
+    """Change ``files`` to the bytes given and each of ``folders`` to what its builder writes, all or nothing.
+
+    Must be called while `locked` holds ``root``. A file given its present bytes is left alone.
+
+    Args:
+        root: The project folder; every target lies below it.
+        files: New bytes by path.
+        folders: By path, a function that writes the folder's whole new content into the (empty) folder given.
+
+    Returns:
+        The targets changed.
+
+    Raises:
+        OSError: A new file or folder could not be written (no space, file too large): nothing changed, and
+            the error names the target.
+        NotRegularFileError: A target file is a link or a special file; nothing changed.
+    """
+    if not holds(root):
+        raise RuntimeError(f"commit to {root} without holding its lock")
+    entries: list[_Entry] = []
+    for path, data in files.items():
+        _inside(root, path)
+        before = digest(path, "file")
+        if before == _NOT_OURS:
+            read_regular(path)  # raises NotRegularFileError, naming what is there
+        if before != _sha256(data):
+            entries.append(_Entry(path, "file", before, _sha256(data), data))
+    for path, build in (folders or {}).items():
+        _inside(root, path)
+        entries.append(_Entry(path, "folder", digest(path, "folder"), None, build))
+    if not entries:
+        return []
+    journal = _Journal(root, "prepared", f"{os.getpid()}_{secrets.token_hex(8)}", entries)
+    secret = _secret(state_dir(root, create=True), create=True)
+    if secret is None:
+        raise TransactionError(f"{root / STATE_DIR / SECRET} is not the secret ketdata made; remove it")
+    _write_journal(journal, secret)
+    made: list[Path] = []
+    try:
+        for entry in entries:
+            _stage(entry, journal.token, made)
+    except BaseException:
+        _discard(journal, made)
+        raise
+    journal.state = "committed"
+    _write_journal(journal, secret)
+    for entry in entries:
+        _apply(entry, journal.token)
+    _finish(root)
+    return [e.path for e in entries]
+
+
+def _stage(entry: _Entry, token: str, made: list[Path]) -> None:
+    """Write an entry's new content under its temporary name (noting folders made for it in ``made``)."""
+    tmp = entry.temp(token)
+    missing = [p for p in (tmp.parent, *tmp.parent.parents) if not p.exists()]
+    for folder in reversed(missing):
+        folder.mkdir()
+        made.append(folder)
+    if entry.kind == "file":
+        assert isinstance(entry.content, bytes)
+        try:
+            write_new(tmp, entry.content)
+            os.chmod(tmp, stat.S_IMODE(os.stat(entry.path).st_mode) if entry.path.exists() else 0o644)
+        except OSError as exc:
+            raise OSError(exc.errno, exc.strerror or str(exc), str(entry.path)) from None
+        return
+    assert callable(entry.content)
+    os.mkdir(tmp, 0o755)
+    entry.content(tmp)
+    for folder, mode in [(tmp, stat.S_IFDIR), *walk(tmp)]:
+        if stat.S_ISDIR(mode):
+            fsync_dir(folder)
+    entry.after = digest(tmp, "folder")
+
+
+def _remove(path: Path) -> None:
+    """Remove a temporary file or folder this transaction made (never through a link)."""
+    if path.is_symlink() or path.is_file():
+        path.unlink(missing_ok=True)
+    elif path.is_dir():
+        shutil.rmtree(path)
+
+
+def _discard(journal: _Journal, made: list[Path]) -> None:
+    for entry in journal.entries:
+        _remove(entry.temp(journal.token))
+    for folder in reversed(made):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+    _finish(journal.root)
+
+
+def _apply(entry: _Entry, token: str) -> None:
+    tmp, target = entry.temp(token), entry.path
+    if entry.kind == "file" or not os.path.lexists(target):
+        os.replace(tmp, target) if entry.kind == "file" else os.rename(tmp, target)
+    else:  # a folder: two renames, which the journal's recovery finishes after a crash between them
+        old = tmp.with_name(tmp.name + OLD)
+        os.rename(target, old)
+        os.rename(tmp, target)
+        shutil.rmtree(old)
+    fsync_dir(target.parent)
+
+
+def _finish(root: Path) -> None:
+    (root / STATE_DIR / JOURNAL).unlink(missing_ok=True)
+    fsync_dir(root / STATE_DIR)
+
+
+def recover(root: Path) -> None:
+    """Finish (or undo) a change of ``root`` that a kill interrupted; nothing when there is none.
+
+    Raises:
+        TransactionError: The journal is not one ketdata sealed here, or a target holds neither the content
+            it had before the change nor the content it was to get: nothing is touched.
+    """
+    folder = root / STATE_DIR
+    for leftover in folder.glob(f".*{TMP_TAG}*"):  # a journal or secret half written: only ours live here
+        _remove(leftover)
+    try:
+        raw = read_regular(folder / JOURNAL)
+    except FileNotFoundError:
+        return
+    journal = _read_journal(root, raw)
+    if journal.state == "prepared":
+        _discard(journal, [])
+        return
+    steps = [_recovery_step(journal, entry) for entry in journal.entries]
+    for entry, step in zip(journal.entries, steps, strict=True):
+        tmp = entry.temp(journal.token)
+        if step == "apply":
+            _apply(entry, journal.token)
+        elif step == "rename":
+            os.rename(tmp, entry.path)
+            shutil.rmtree(tmp.with_name(tmp.name + OLD))
+        else:
+            for left in (tmp, tmp.with_name(tmp.name + OLD)):
+                if entry.kind == "folder" and left.is_dir() and not left.is_symlink():
+                    shutil.rmtree(left)
+    _finish(root)
+
+
+def _recovery_step(journal: _Journal, entry: _Entry) -> str:
+    """What finishing an entry takes, having checked every file involved has the content the journal says."""
+    tmp = entry.temp(journal.token)
+    now = digest(entry.path, entry.kind)
+    if now == entry.after:
+        return "done"
+    staged = digest(tmp, entry.kind)
+    if now == entry.before and staged == entry.after:
+        return "apply"
+    old = tmp.with_name(tmp.name + OLD)
+    if entry.kind == "folder" and now is None and staged == entry.after and digest(old, "folder") == entry.before:
+        return "rename"
+    raise TransactionError(
+        f"{journal.root / STATE_DIR / JOURNAL}: an interrupted change cannot be finished, as {entry.path} holds "
+        "neither what it held before nor what it was to get; nothing was changed. Check the files, then remove "
+        "the journal"
+    )
