@@ -42,7 +42,9 @@ def revision(tmp: Path, old: str, new: str, *, name: str = "new.txt") -> Path:
 
 
 def files(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    """Every file of the project but the transaction's own lock and state (``.ketdata/``)."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and ".ketdata" not in p.relative_to(root).parts}  # fmt: skip
 
 
 def errors(data: Path) -> list[tuple[str, str | None]]:

@@ -8,18 +8,15 @@ and date; each record a span of which moved gets its new offsets, and each recor
 was lost gets a ``source_update`` mark, its words side by side, which validation refuses to release (KD700,
 KD701) until a person acts. Every record whose content changes is raised one version above its release.
 
-The would-be data folder is validated in a scratch copy before anything is written; the write refuses when
-the update would break anything beyond what it marks for review. Files are written one by one through the one
-atomic write, each file whole, and put back as they were if a later one fails. (The locked, all-or-nothing
-transaction of the data folder is being built elsewhere; this module should move onto it when it lands.)
+Under the project's lock, the would-be data folder is validated in memory before anything is written; the
+write refuses when the update would break anything beyond what it marks for review, and otherwise changes
+every file (records, source record, new text, kept old text) in the one all-or-nothing transaction.
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
-import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -27,11 +24,13 @@ from typing import Any
 
 from ketdata._editor.fmt import format_file, key_order
 from ketdata._editor.reanchor import Reanchored, Reanchorer
-from ketdata._io.files import PLAIN_NAME, read_regular, write_atomic
+from ketdata._io.files import PLAIN_NAME, read_regular
+from ketdata._io.transaction import TransactionError, commit, locked
 from ketdata._io.yaml import read_documents
 from ketdata._model.errors import MissingExtraError, UsageError
 from ketdata._model.problems import Problem, Severity
 from ketdata._model.text import Sentence
+from ketdata._read.paths import project_root
 from ketdata._validation.coverage import uncovered
 from ketdata._validation.folder import discover
 from ketdata._validation.history import VersionRules, latest_snapshot, releases_dir
@@ -353,20 +352,14 @@ class _Plan:
             value["version"] = version + 1
 
     def after(self, day: str) -> list[Problem]:
-        """The errors the data folder would have after the update, checked in a scratch copy.
+        """The errors the data folder would have after the update, validated in memory.
 
         Raises:
             SourceUpdateError: The update would break something beyond what it marks for review.
         """
-        from ketdata._validation.pipeline import run
+        from ketdata._validation.pipeline import run, run_state
 
-        contents = self.contents(day)
-        with tempfile.TemporaryDirectory(prefix="ketdata-update-") as tmp:
-            scratch = Path(tmp) / self.folder.name
-            shutil.copytree(self.folder, scratch, symlinks=True)
-            for path, data in contents.items():
-                (scratch / path.relative_to(self.folder)).write_bytes(data)
-            errors = [p for p in run(scratch).problems if p.severity is Severity.ERROR]
+        errors = [p for p in run_state(self.folder, self.contents(day)).problems if p.severity is Severity.ERROR]
         before = {(p.code, p.record_id) for p in run(self.folder).problems if p.severity is Severity.ERROR}
         broken = [p for p in errors if p.code not in EXPECTED and (p.code, p.record_id) not in before]
         if broken:
@@ -376,23 +369,14 @@ class _Plan:
         return [p for p in errors if p.code in EXPECTED]
 
     def write(self, day: str) -> list[Problem]:
-        """Validate the would-be folder, then write every file; a failed write puts back what it had written."""
-        remaining = self.after(day)
-        contents = self.contents(day)
-        originals = {p: (read_regular(p) if p.exists() else None) for p in contents}
-        done: list[Path] = []
+        """Under the project's lock: validate the would-be folder, then change every file in one transaction."""
+        root = project_root(self.folder)
         try:
-            for path, data in contents.items():
-                write_atomic(path, data)
-                done.append(path)
-        except BaseException:
-            for path in reversed(done):
-                old = originals[path]
-                if old is None:
-                    path.unlink(missing_ok=True)
-                else:
-                    write_atomic(path, old)
-            raise
+            with locked(root):
+                remaining = self.after(day)
+                commit(root, self.contents(day))
+        except TransactionError as exc:
+            raise SourceUpdateError(str(exc)) from None
         return remaining
 
 

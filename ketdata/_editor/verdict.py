@@ -162,12 +162,13 @@ def write_review(
     # The lock keeps every other writer (another save, `new`, `fmt`, `release`) out from the check on.
     try:
         with locked(project_root(folder)):
-            return _write_locked(folder, record_id, block, seen)
+            decision = ("confirmed" if verdict.status == "reviewed" else "flagged") if source_update else None
+            return _write_locked(folder, record_id, block, seen, decision)
     except TransactionError as exc:
         raise ReviewRefusedError(str(exc)) from None
 
 
-def _write_locked(folder: Path, record_id: str, block: dict[str, Any], seen: str) -> Path:
+def _write_locked(folder: Path, record_id: str, block: dict[str, Any], seen: str, decision: str | None) -> Path:
     path, kind = record_file(folder, record_id)
     if fingerprint(read_regular(path)) != seen:
         raise ReviewConflictError(f"{path.name} changed on disk since the page showed {record_id}; nothing was written")
@@ -183,8 +184,8 @@ def _write_locked(folder: Path, record_id: str, block: dict[str, Any], seen: str
             if isinstance(value, dict) and value.get("id") == record_id:
                 value["review"] = block
                 mark = value.get("source_update")
-                if source_update and isinstance(mark, dict):
-                    mark["status"] = "confirmed" if verdict.status == "reviewed" else "flagged"
+                if decision is not None and isinstance(mark, dict):
+                    mark["status"] = decision
                 changed.append(value)
 
     after = format_file(path, kind, order, set_review)
