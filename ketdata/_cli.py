@@ -118,7 +118,7 @@ def _export(args: argparse.Namespace) -> int:
 
     if args.check or args.shipped:  # reads only, or reads what no ketdata command changes
         return _export_locked(args)
-    with locked(project_root(args.data), Path(args.out).parent):
+    with locked(Path(args.out).parent, read_only=[project_root(args.data)]):
         return _export_locked(args)
 
 

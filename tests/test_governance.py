@@ -7,6 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 import ketdata
 from ketdata import Severity
 from ketdata._export import render
@@ -161,3 +164,16 @@ def test_release_reports_unreviewed_records(project: Path) -> None:
     review_claim_001(project)
     result = cli("release", "--dry-run", cwd=project)
     assert "54 claim(s) and caveat(s) not yet reviewed" in result.stderr
+
+
+@settings(max_examples=300, deadline=None)
+@given(parts=st.lists(st.sampled_from([*"abcinstouy ,.-_'", "can", "such as", "may", "CAN", "\u017f", "\u212a"]),
+                      max_size=12))  # fmt: skip
+def test_the_qualifier_word_finder_agrees_with_its_regular_expression(parts: list[str]) -> None:
+    """The fast finder (substring first, then word boundaries) finds exactly what the look-ahead pattern finds."""
+    text = "".join(parts)
+    from ketdata._validation.governance import _WholeWords, _words_in
+
+    words = ["can", "may", "such as", "such", "as", "still", "in recent years", "usually"]
+    finder = _WholeWords(words)
+    assert finder([text]) == _words_in(finder.pattern, [text])

@@ -296,8 +296,14 @@ def test_new_and_a_review_save_at_once_never_report_a_success_that_is_not_on_dis
     reviewed = 0
     for n in range(4):
         project = make_project(tmp_path / f"run{n}")
-        claim = start([PYTHON, "-m", "ketdata", *NEW_CLAIM], project)
-        review = start([PYTHON, "-c", REVIEW_SCRIPT, "claim-001", seen(project)], project)
+        page = seen(project)
+        # Each starts first in turn, so that both orders are tried.
+        if n % 2:
+            claim = start([PYTHON, "-m", "ketdata", *NEW_CLAIM], project)
+            review = start([PYTHON, "-c", REVIEW_SCRIPT, "claim-001", page], project)
+        else:
+            review = start([PYTHON, "-c", REVIEW_SCRIPT, "claim-001", page], project)
+            claim = start([PYTHON, "-m", "ketdata", *NEW_CLAIM], project)
         (_, claim_err), (review_out, review_err) = claim.communicate(), review.communicate()
         assert claim.returncode == 0, claim_err
         assert NEW_CLAIM[3] in statements(project)
@@ -643,3 +649,21 @@ def test_a_review_save_is_validated_before_it_is_written(tmp_path: Path) -> None
         write_review(project / "data", "claim-001", Verdict("reviewed", "Ann Example", "pharmacist"), seen(project),
                      datetime.date(2026, 12, 1))  # fmt: skip
     assert tree(project) == before
+
+
+def test_export_from_a_data_folder_this_user_cannot_write_still_works(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    out = tmp_path / "elsewhere" / "exports"
+    real = transaction.state_dir
+
+    def read_only_project(root: Path, *, create: bool = False) -> Path:
+        if create and root.resolve() == project.resolve():  # as for an installed copy or a read-only checkout
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(root / STATE_DIR))
+        return real(root, create=create)
+
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stderr(io.StringIO()):
+        patch.setattr(transaction, "state_dir", read_only_project)
+        assert main(["export", str(project / "data"), "--out", str(out)]) == 0
+        # A folder to be written is never used without its lock.
+        assert main(["fmt", str(project / "data")]) == 2
+    assert (out / "manifest.json").is_file() and not (project / STATE_DIR).exists()

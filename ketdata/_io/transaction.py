@@ -23,6 +23,7 @@ edited journal, or one whose files were changed since, is refused with a message
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import hmac
 import json
@@ -32,7 +33,7 @@ import shutil
 import stat
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -102,18 +103,29 @@ def state_dir(root: Path, *, create: bool = False) -> Path:
 
 
 @contextlib.contextmanager
-def locked(*roots: Path) -> Iterator[None]:
+def locked(*roots: Path, read_only: Collection[Path] = ()) -> Iterator[None]:
     """Hold the lock of each project folder (in a fixed order) for the block; finish an interrupted change first.
 
     Re-entrant in a thread: a command holding a project's lock may call code that takes it again.
+
+    Args:
+        roots: The project folders the command changes.
+        read_only: Project folders the command only reads: locked too, so that it never reads half a change,
+            except where this user cannot write (an installed copy, a read-only checkout), which no
+            ketdata command of this user can be changing.
 
     Raises:
         TransactionError: Another process holds a lock longer than `WAIT_SECONDS`, or an interrupted
             change's journal cannot be trusted.
     """
+    optional = {_key(r) for r in read_only} - {_key(r) for r in roots}
     with contextlib.ExitStack() as stack:
-        for key in sorted({_key(r) for r in roots}):
-            stack.enter_context(_locked_one(Path(key)))
+        for key in sorted({_key(r) for r in (*roots, *read_only)}):
+            try:
+                stack.enter_context(_locked_one(Path(key)))
+            except OSError as exc:
+                if key not in optional or exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+                    raise
         yield
 
 

@@ -65,7 +65,8 @@ def release_problems(folder: Path) -> tuple[list[Problem], Path | None]:
     """Problems with the released snapshots, and the latest one if it can be trusted as the baseline.
 
     A snapshot is immutable: one missing from ``SHA256SUMS``, or whose bytes no longer have the sha256
-    recorded there, is reported (KD507) and never used as the baseline; so is a release left half done.
+    recorded there, is reported (KD507) and never used as the baseline. A release journal older ketdata
+    left here is reported (KD510) and never read.
     """
     problems: list[Problem] = []
     if folder.is_symlink():
