@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 from ketdata._io.escape import terminal_text
 from ketdata._model.errors import KetdataError, UnknownRecordError
-from ketdata._model.problems import DataError, Problem, Severity
+from ketdata._model.problems import DataError, Problem, Severity, short
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 70
 BUG_REPORTS = "the ketdata maintainers (the issue tracker of the repository you installed it from)"
@@ -333,7 +333,8 @@ def _fmt_locked(args: argparse.Namespace) -> int:
     for result in results:
         if result.skipped:
             print(f"{result.path}: {result.skipped}", file=sys.stderr)
-            failed = failed or "cannot" in result.skipped
+            # --check cannot vouch for a file it could not format: CI must not pass on a comment.
+            failed = failed or args.check or "cannot" in result.skipped
         elif result.changed:
             failed = failed or args.check
             if args.check:
@@ -424,6 +425,13 @@ def _shipped_data() -> Path:
     from ketdata._read.paths import data_dir
 
     return data_dir()
+
+
+def _positive(text: str) -> int:
+    """An argument that must be a whole number of at least 1."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{short(text)} is not a whole number of at least 1")
+    return int(text)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -557,7 +565,9 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--hedge", help="the source's own hedge word, if any")
     for q in (c, v):
         q.add_argument("--source", help="the source id (default: the only source)")
-        q.add_argument("--nth", type=int, help="which occurrence of the quote, from 1, when it occurs several times")
+        q.add_argument(
+            "--nth", type=_positive, help="which occurrence of the quote, from 1, when it occurs several times"
+        )
     k = kinds.add_parser(
         "concept",
         help="a new concept (appended to data/concepts.yaml)",

@@ -98,3 +98,77 @@ def test_a_cache_committed_with_the_project_is_never_read(project: Path) -> None
         (planted / ("0" * 64 + ".marshal")).write_bytes(marshal.dumps({"problems": [], "valid": [True]}))
     result = cli("validate", "--cache", "data", cwd=project)
     assert result.returncode == 1 and "KD108" in result.stdout
+
+
+# --- a fresh attack on every command (this session's) ------------------------------------------------------
+
+
+def test_a_huge_section_offset_is_a_located_problem_in_every_command(project: Path) -> None:
+    source = project / "data" / "sources" / "ketamine-overview.yaml"
+    edit(source, "  end: 652", "  end: 99999999999999999999")
+    for command in (["validate", "data"], ["coverage", "data"], ["export", "data", "--check"],
+                    ["release", "data", "--dry-run"], ["diff", "3.1.0", "data"]):  # fmt: skip
+        result = cli(*command, cwd=project)
+        assert result.returncode == 1 and "Traceback" not in result.stderr, (command, result.stderr[-600:])
+    assert "KD308" in cli("validate", "data", cwd=project).stdout
+
+
+def test_new_adds_nothing_to_data_that_already_fails(project: Path) -> None:
+    edit(project / "data" / "dataset.yaml", "version: 3.1.0", "version: 3.0.0")  # behind the latest release
+    concepts = (project / "data" / "concepts.yaml").read_bytes()
+    result = cli("new", "concept", "--id", "zzz", "--label", "Zzz", "--kind", "condition", "--data", "data",
+                 cwd=project)  # fmt: skip
+    assert result.returncode == 1 and "KD511" in result.stdout + result.stderr
+    assert (project / "data" / "concepts.yaml").read_bytes() == concepts
+
+
+def test_a_journal_whose_path_goes_through_a_link_is_never_followed(project: Path, tmp_path: Path) -> None:
+    from ketdata._io import transaction
+    from ketdata._io.files import TMP_TAG
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    victim = outside / "victim.txt"
+    victim.write_text("original", encoding="utf-8")
+    (project / "linkdir").symlink_to(outside)
+    state = project / transaction.STATE_DIR
+    state.mkdir(mode=0o700)
+    secret = transaction._secret(state, create=True)
+    assert secret is not None
+    token = "forged"
+    (outside / f".victim.txt{TMP_TAG}{token}").write_text("PWNED", encoding="utf-8")
+    entry = transaction._Entry(
+        project / "linkdir" / "victim.txt", "file",
+        hashlib.sha256(b"original").hexdigest(), hashlib.sha256(b"PWNED").hexdigest(),
+    )  # fmt: skip
+    transaction._write_journal(transaction._Journal(project, "committed", token, [entry]), secret)
+    result = cli("fmt", "data", cwd=project)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert victim.read_text(encoding="utf-8") == "original"
+
+
+def test_a_secret_others_can_read_proves_no_journal(project: Path) -> None:
+    from ketdata._io import transaction
+
+    state = project / transaction.STATE_DIR
+    state.mkdir(mode=0o700)
+    assert transaction._secret(state, create=True) is not None
+    (state / transaction.SECRET).chmod(0o644)
+    assert transaction._secret(state, create=False) is None
+
+
+@pytest.mark.parametrize("spelling", ["010", "0x2", "0b10", "0:2", "2_0", "+2", "0o2"])
+def test_an_integer_in_another_yaml_notation_is_refused_where_it_stands(project: Path, spelling: str) -> None:
+    names = project / "data" / "claims" / "names.yaml"
+    edit(names, "version: 2", f"version: {spelling}")
+    found = [p for p in findings(project / "data") if p.file == str(names) and p.code in ("KD016", "KD104")]
+    assert [(p.code, p.line) for p in found][:1] == [(found[0].code, 3)] and spelling in found[0].message
+
+
+def test_new_refuses_an_empty_quote_and_a_zeroth_occurrence(project: Path) -> None:
+    base = ["new", "claim", "--statement", "X.", "--subject", "ketamine", "--predicate", "is_a", "--object",
+            "medication", "--category", "identity", "--evidence", "established", "--data", "data"]  # fmt: skip
+    empty = cli(*base, "--quote", "", cwd=project)
+    assert empty.returncode == 2 and "the quote is empty" in empty.stderr and len(empty.stderr) < 2000
+    zeroth = cli(*base, "--quote", "Ketamine", "--nth", "0", cwd=project)
+    assert zeroth.returncode == 2 and "at least 1" in zeroth.stderr

@@ -188,6 +188,9 @@ def test_fmt_leaves_files_with_comments_alone(data: Path) -> None:
     result = cli("fmt", data)
     assert "has comments" in result.stderr and result.returncode == 0
     assert names.read_text(encoding="utf-8") == text
+    # --check cannot vouch for it: a comment is no way past the format check.
+    checked = cli("fmt", data, "--check")
+    assert "has comments" in checked.stderr and checked.returncode == 1
 
 
 def test_fmt_reports_a_file_it_cannot_read(data: Path) -> None:

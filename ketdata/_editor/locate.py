@@ -6,6 +6,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from ketdata._model.problems import short
 from ketdata._model.records import Source
 
 
@@ -60,9 +61,8 @@ def _differences(wanted: str, found: str) -> str:
     edits = []
     for tag, a1, a2, b1, b2 in ops.get_opcodes():
         if tag != "equal":
-            edits.append(
-                f"{' '.join(a[a1:a2]) or '(nothing)'!r} where the source has {' '.join(b[b1:b2]) or '(nothing)'!r}"
-            )
+            ours, theirs = " ".join(a[a1:a2]) or "(nothing)", " ".join(b[b1:b2]) or "(nothing)"
+            edits.append(f"{short(ours)} where the source has {short(theirs)}")
     return "differs: " + "; ".join(edits[:5])
 
 

@@ -56,16 +56,18 @@ def quote_span(data_dir: Path, ds: Dataset, quote: str, source_id: str | None, n
     Raises:
         ScaffoldError: The quote is not in the source exactly, or matches several times with no ``nth``.
     """
+    if not quote.strip():
+        raise ScaffoldError("the quote is empty: give the article's words the record rests on")
     if source_id is None and len(ds.sources) != 1:
         raise ScaffoldError(f"say which source with --source ({', '.join(s.id for s in ds.sources)})")
     source = ds.source(source_id) if source_id else ds.sources[0]
     found = locate(source, source_text(data_dir, source), quote)
     if not found.exact:
         near = found.nearest
-        hint = f"; nearest: {near.text!r} at [{near.start}, {near.end}), {found.difference}" if near else ""
+        hint = f"; nearest: {short(near.text)} at [{near.start}, {near.end}), {found.difference}" if near else ""
         raise ScaffoldError(f"the quote is not in {source.id} exactly{hint}")
     if nth is None and len(found.exact) > 1:
-        places = ", ".join(f"[{s.start}, {s.end})" for s in found.exact)
+        places = ", ".join(f"[{s.start}, {s.end})" for s in found.exact[:5]) + (", ..." if len(found.exact) > 5 else "")
         raise ScaffoldError(f"the quote occurs {len(found.exact)} times ({places}); pick one with --nth")
     index = (nth or 1) - 1
     if not 0 <= index < len(found.exact):
@@ -170,12 +172,6 @@ def _spans(evidence: Sequence[Any]) -> frozenset[tuple[Any, ...]]:
     )
 
 
-def _error_keys(data_dir: Path) -> set[tuple[str, str, str | None, str]]:
-    from ketdata._validation.pipeline import validate
-
-    return {(p.code, p.file, p.record_id, p.message) for p in validate(data_dir) if p.severity is Severity.ERROR}
-
-
 def _attach(data_dir: Path, caveat_ids: Sequence[str], claim_id: str) -> list[tuple[Path, str]]:
     """The new text of each caveat file, with ``claim_id`` in the applies_to and scope of the caveats named.
 
@@ -220,11 +216,12 @@ def _attach(data_dir: Path, caveat_ids: Sequence[str], claim_id: str) -> list[tu
 
 
 def write(data_dir: Path, kind: str, record: dict[str, Any], caveats: Sequence[str] = ()) -> Written:
-    """Append the record to its file (and its id to the ``caveats`` named), if no new error comes of it.
+    """Append the record to its file (and its id to the ``caveats`` named), if the whole dataset then validates.
 
-    The whole dataset is validated as it is and as it would be with the change, in memory; the files
-    change (all of them, as one transaction) only when the change brings no new error anywhere. Call it
-    while holding the project's lock, from reading the dataset on.
+    The dataset is validated as it would be with the change, in memory; the files change (all of them, as
+    one transaction) only when it has no error at all, so a record is never added to data that fails,
+    whatever the reason (its errors are returned, as the record's own would be). Call it while holding the
+    project's lock, from reading the dataset on.
 
     Raises:
         ScaffoldError: A caveat named cannot be found or rewritten; nothing is written.
@@ -232,7 +229,6 @@ def write(data_dir: Path, kind: str, record: dict[str, Any], caveats: Sequence[s
     from ketdata._validation.pipeline import run_state
 
     edits = _attach(data_dir, caveats, record["id"])
-    before_errors = _error_keys(data_dir)
     path = target_file(data_dir, kind, record)
     before = read_regular(path) if path.exists() or path.is_symlink() else None
     text = "---\n" + yaml.safe_dump(record, sort_keys=False, allow_unicode=True, width=100)
@@ -241,11 +237,7 @@ def write(data_dir: Path, kind: str, record: dict[str, Any], caveats: Sequence[s
         prefix += "\n"
     files = {path: (prefix + text).encode("utf-8"), **{p: t.encode("utf-8") for p, t in edits}}
     report = run_state(data_dir, files).problems
-    blocking = tuple(
-        p
-        for p in report
-        if p.severity is Severity.ERROR and (p.code, p.file, p.record_id, p.message) not in before_errors
-    )
+    blocking = tuple(p for p in report if p.severity is Severity.ERROR)
     if not blocking:
         commit(project_root(data_dir), files)
     warnings = tuple(p for p in report if p.record_id == record["id"] and p.severity is Severity.WARNING)

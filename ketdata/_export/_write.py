@@ -222,8 +222,9 @@ def check_target(root: Path) -> set[str]:
     if foreign:
         shown = ", ".join(foreign[:5]) + (" and more" if len(foreign) > 5 else "")
         raise ExportTargetError(
-            f"{root} holds what no earlier export wrote ({shown}); exports replace the whole folder, so give "
-            "--out an empty or new folder, or one that only ketdata exports have written to"
+            f"{root} holds what no earlier export wrote, or an exported file edited since ({shown}); exports "
+            "replace the whole folder and never delete what they cannot prove they wrote, so move those files "
+            "away (an edited export is regenerated from data/), or give --out an empty or new folder"
         )
     return listed - {MANIFEST}
 

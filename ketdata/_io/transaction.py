@@ -242,15 +242,28 @@ class _Journal:
         return json.dumps(doc, sort_keys=True).encode("utf-8")
 
 
-def _secret(folder: Path, *, create: bool) -> bytes | None:
-    path = folder / SECRET
+def _private(folder: Path, path: Path) -> bool:
+    """Whether the secret and its folder are readable and writable by their owner alone."""
     try:
-        data = read_regular(path)
-    except FileNotFoundError:
+        return not (os.lstat(folder).st_mode | os.lstat(path).st_mode) & 0o077
+    except OSError:
+        return False
+
+
+def _secret(folder: Path, *, create: bool) -> bytes | None:
+    """The project's own secret; a new one when writing and there is none that only its owner can read.
+
+    A secret others could read or write (or have planted) proves nothing, so a journal is trusted only under
+    a private one.
+    """
+    path = folder / SECRET
+    if not _private(folder, path):
         if not create:
             return None
+        os.chmod(folder, 0o700)
         write_atomic(path, secrets.token_bytes(32))
         os.chmod(path, 0o600)
+    try:
         data = read_regular(path)
     except OSError:
         return None
@@ -303,6 +316,10 @@ def _entry_from(root: Path, item: Mapping[str, Any]) -> _Entry:
     parts = Path(rel).parts
     if Path(rel).is_absolute() or ".." in parts or not parts:
         raise ValueError(f"path {rel!r} outside the project")
+    # A link on the way (a folder that is a symbolic link) could lead a rename anywhere: never followed.
+    for depth in range(1, len(parts)):
+        if (root.joinpath(*parts[:depth])).is_symlink():
+            raise ValueError(f"path {rel!r} goes through a link")
     kind = item["kind"]
     if kind not in ("file", "folder"):
         raise ValueError(f"kind {kind!r}")

@@ -36,6 +36,7 @@ _T = "tag:yaml.org,2002:"
 _STR = _T + "str"
 _SCALARS = {_T + n: n for n in ("str", "int", "float", "bool", "null", "timestamp")}
 _CONSTRUCT = SafeConstructor()
+_DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)")
 _TAB_INDENT = re.compile(r"^ *\t", re.MULTILINE)
 
 _TYPE_NAMES = {"int": "an integer", "float": "a number", "bool": "a boolean", "null": "null", "timestamp": "a date"}
@@ -219,7 +220,12 @@ class _Converter:
         kind = _SCALARS.get(node.tag)
         if kind is None:
             self._report("KD007", node, f"tag {node.tag!r} is not allowed")
-            return node.value
+            return UNREADABLE  # never constructed, and never read by a later check either
+        if kind == "int" and not _DECIMAL.fullmatch(node.value):
+            # YAML 1.1 also reads 010 (octal), 0x1C5, 0b101, 7:33 (base 60), 4_53 and +2: each hides its value.
+            self._report("KD016", node, f"{short(node.value)} is an integer only in YAML 1.1's other notations; "
+                         "write it in plain decimal digits")  # fmt: skip
+            return UNREADABLE
         try:
             return _CONSTRUCT.construct_object(node, deep=True)
         except (ValueError, KeyError, AttributeError, TypeError, OverflowError):

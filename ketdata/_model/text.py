@@ -31,7 +31,10 @@ _PARAGRAPH = re.compile(r"[^\n]+")
 
 def sentence_bounds(text: str, sections: Iterable[tuple[str, str, int, int]]) -> Iterator[tuple[str, int, int]]:
     """``(section id, start, end)`` of each sentence of each section's body, in text order."""
-    for section_id, heading, start, end in sections:
+    size = len(text)
+    for section_id, heading, low, high in sections:
+        # Offsets come from the data: one past the text must bound a search, never overflow it.
+        start, end = max(0, min(low, size)), max(0, min(high, size))
         body = start + len(heading) if text.startswith(heading, start) else start
         for para in _PARAGRAPH.finditer(text, body, end):
             pos, stop = para.start(), para.end()

@@ -107,9 +107,9 @@ def _checked_file(
         found, record.value, record.taken = schema_check(validators[record.kind], record)
         problems += found
         problems += record_problems(record)
-        # A value that could not be read at all is reported once (KD016), and keeps the record out of the
-        # checks that trust its schema.
-        ok = not found and not any(p.code == "KD016" for p in record.doc.problems)
+        # A value that could not be read at all is reported once (KD016; KD007 for a tag), and keeps the record
+        # out of the checks that trust its schema.
+        ok = not found and not any(p.code in ("KD007", "KD016") for p in record.doc.problems)
         if ok:
             problems += unreviewed_problems(record)
             problems += update_problems(record)
