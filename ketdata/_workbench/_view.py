@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ketdata._editor.verdict import record_stamp
-from ketdata._model.dataset import Dataset
+from ketdata._model.dataset import SYSTEM_NAMES, Dataset
 from ketdata._model.problems import DataError, Problem, Severity
 from ketdata._model.records import Caveat, Claim, Concept, DecisionRow
 from ketdata._model.text import sentences
@@ -37,13 +37,8 @@ PLAIN_GRADES = {
     "uncertain": "uncertain",
     "not-applicable": "descriptive (evidence does not apply)",
 }
-CODE_SYSTEMS = {
-    "http://snomed.info/sct": "SNOMED CT",
-    "http://www.nlm.nih.gov/research/umls/rxnorm": "RxNorm",
-    "http://www.whocc.no/atc": "ATC",
-    "http://hl7.org/fhir/sid/icd-10": "ICD-10",
-    "http://fdasis.nlm.nih.gov": "FDA UNII",
-}
+# The code systems by the names clinicians know them by: the model's one table, read the other way.
+CODE_SYSTEMS = {uri: name for name, uri in SYSTEM_NAMES.items()}
 RELATIONS = {
     "skos:exactMatch": "means the same",
     "skos:closeMatch": "means nearly the same",
