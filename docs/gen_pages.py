@@ -276,6 +276,16 @@ def decision_rows(ds: Dataset) -> list[str]:
     return [intro, "", *md_table(header, rows)]
 
 
+def worked_example(node: dict[str, Any]) -> list[str]:
+    """A schema's first ``examples`` entry as YAML, the way a data file holds it."""
+    if not node.get("examples"):
+        return []
+    import yaml
+
+    text = yaml.safe_dump(node["examples"][0], sort_keys=False, allow_unicode=True, width=100).rstrip()
+    return ["", "Worked example (as it stands in a data file):", "", "```yaml", text, "```"]
+
+
 def data_dictionary(ds: Dataset) -> None:
     index = ["# Data dictionary", "", "One page per JSON Schema in `schema/` (Draft 2020-12), generated from the "
              f"schemas themselves. Schema version: **{SCHEMAS['common']['x-schema-version']}**.", ""]  # fmt: skip
@@ -287,12 +297,14 @@ def data_dictionary(ds: Dataset) -> None:
         if "properties" in schema:
             lines += ["| field | type | required | allowed values | description |", "|---|---|---|---|---|"]
             lines += rows(schema)
+        lines += worked_example(schema)
         for def_name, definition in schema.get("$defs", {}).items():
             lines += ["", f"## `{def_name}`", "", definition.get("description", ""), "",
                       f"Type: {type_of(definition)}. {rules_of(definition)}"]  # fmt: skip
             if "properties" in definition:
                 lines += ["", "| field | type | required | allowed values | description |", "|---|---|---|---|---|"]
                 lines += rows(definition)
+            lines += worked_example(definition)
         for field, node in schema.get("x-derived", {}).items():
             lines += ["", f"## Derived: `{field}`", "", f"{node['description']} Type: {type_of(node)}."]
         if name == "evidence_status":

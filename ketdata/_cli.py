@@ -37,6 +37,7 @@ examples:
   ketdata fmt --check              exit 1 if a data file is not in canonical form
   ketdata show claim-021           one record with its caveats and quote in context
   ketdata review data --open       check each record against the article in a local web page
+  ketdata source update ketamine-overview new-article.txt   what a new revision changes (--write applies)
   ketdata list --evidence experimental --format json
 """
 
@@ -348,6 +349,18 @@ def _fmt_locked(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if failed else EXIT_OK
 
 
+def _source_update(args: argparse.Namespace) -> int:
+    from ketdata._editor.source_update import report_lines, update_source
+    from ketdata._io.files import read_regular
+
+    report = update_source(_editor_folder(args), args.source_id, read_regular(args.new_text), write=args.write)
+    if args.format == "json":
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print("\n".join(report_lines(report)))
+    return EXIT_OK
+
+
 def _review(args: argparse.Namespace) -> int:
     try:
         from ketdata._workbench import serve
@@ -591,6 +604,26 @@ def _parser() -> argparse.ArgumentParser:
     data_arg(p)
     p.add_argument("--check", action="store_true", help="write nothing; exit 1 listing files that would change")
     p.set_defaults(run=_fmt)
+
+    p = sub.add_parser("source", help="work with a source text: `source update` re-anchors records on a new revision")
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    u = actions.add_parser(
+        "update",
+        help="re-anchor every record on a new revision of a source (dry run unless --write)",
+        description="Read a new revision of a source and re-anchor every evidence span that quotes it: moved (same "
+        "quote, new offsets), changed (words in or next to the quote changed, or a hedge: a person must review), or "
+        "lost (no acceptable match). Reports each span with old and new offsets and words, and the new text no "
+        "record quotes. With --write: keeps the old revision beside the source, records the new one, moves the "
+        "spans, marks changed and lost records for review (validation refuses to release them until a person "
+        "acts) and raises their versions. Needs the revisions extra (edlib): pip install 'ketdata[revisions]'.",
+        epilog="example: ketdata source update ketamine-overview new-article.txt data --write",
+    )
+    u.add_argument("source_id", help="the id of the source record, e.g. ketamine-overview")
+    u.add_argument("new_text", type=Path, help="the new revision's text file (UTF-8; line ends are kept)")
+    data_arg(u)
+    u.add_argument("--write", action="store_true", help="apply the update (default: report only)")
+    u.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    u.set_defaults(run=_source_update)
 
     p = sub.add_parser(
         "review",

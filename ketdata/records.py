@@ -31,6 +31,7 @@ from ketdata._model.records import (
     Section,
     Source,
     SourceRange,
+    SourceRevision,
 )
 
 __all__ = [
@@ -56,6 +57,7 @@ __all__ = [
     "Section",
     "Source",
     "SourceRange",
+    "SourceRevision",
     "from_plain",
     "to_plain",
 ]

@@ -44,3 +44,13 @@ def test_run_smoke_prints_every_measure_as_json() -> None:
     targets = {t["what"].split(" ")[0] for t in report["targets"]}
     assert targets >= {"validate", "export", "load", "revalidate", "peak", "import"}
     assert report["import_load"]["ratio"] > 0
+
+
+def test_reanchor_benchmark_runs_and_reports_its_ratio_to_exact_search() -> None:
+    out = subprocess.run([sys.executable, str(BENCH / "reanchor.py"), "--spans", "500", "--bytes", "20000",
+                          "--repeat", "1", "--json"], capture_output=True, text=True, check=True)  # fmt: skip
+    report = json.loads(out.stdout)
+    assert report["spans"] == 500 and report["floor_seconds"] > 0 and report["ratio"] > 0
+    # The revision moves most spans and changes or loses some: every path of the engine is timed.
+    assert report["verdicts"]["moved"] > 400 and report["verdicts"].get("changed", 0) + report["verdicts"].get(
+        "lost", 0) > 0  # fmt: skip

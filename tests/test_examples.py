@@ -71,6 +71,10 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("clone") / "ketdata"
     for name in CLONE:
         (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, root / name)
+    # The `ketdata source update` examples read a new revision of the article: the editor guide's worked example.
+    article = (root / "data/sources/ketamine-overview.txt").read_bytes().decode("utf-8")
+    revised = article.replace("Ketamine is a medication", "Ketamine is a prescription medication", 1)
+    (root / "new-article.txt").write_bytes(revised.replace("ketamine can be felt", "ketamine will be felt", 1).encode())
     for args in (("init", "-q"), ("add", "-A"), ("commit", "-q", "-m", "clone")):
         subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args], cwd=root,
                        check=True, capture_output=True)  # fmt: skip

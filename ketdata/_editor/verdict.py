@@ -1,5 +1,8 @@
 """A reviewer's verdict on one claim or caveat, written into its ``review`` block and nowhere else.
 
+(Beside it, on a record a source update marked and whose mark the reviewer was shown, the mark's status: the
+decision on the new reading. The evidence itself is never changed by a review.)
+
 The write goes through the canonical formatter and the project's one transaction (under its lock, the
 would-be file validated in memory), so no other byte of the file changes; it is refused when the record
 changed since the reviewer saw it (optimistic concurrency, per record: a save to another record of the
@@ -79,9 +82,11 @@ class Restore:
 
     Attributes:
         block: The ``review`` mapping, exactly as it was read from the file.
+        update: The status of the record's source update mark as it was, when the save decided it (else None).
     """
 
     block: dict[str, Any]
+    update: str | None = None
 
 
 def fingerprint(data: bytes) -> str:
@@ -165,7 +170,39 @@ def _find(folder: Path, record_id: str) -> tuple[Path, str, bytes, Any]:
     raise ReviewRefusedError(f"no claim or caveat {record_id!r} in {folder}")
 
 
-def write_review(folder: Path, record_id: str, verdict: Verdict | Restore, seen: str, today: datetime.date) -> Path:
+def update_decision(value: Any, verdict: Verdict | Restore, *, source_update: bool) -> str | None:
+    """The status a save gives the record's source update mark, or None when it leaves the mark alone.
+
+    A confirmation confirms the new reading the mark shows, a flag flags it; Undo puts back the status it had.
+    Only a save made where the mark was shown (``source_update``) decides it, and only a mark there is.
+    """
+    mark = value.get("source_update") if isinstance(value, dict) else None
+    if not isinstance(mark, dict):
+        return None
+    if isinstance(verdict, Restore):
+        return verdict.update
+    if not source_update:
+        return None
+    return "confirmed" if verdict.status == "reviewed" else "flagged"
+
+
+def saved_value(value: dict[str, Any], block: dict[str, Any], decision: str | None) -> dict[str, Any]:
+    """The record as a save leaves it: its review block, and its source update's status when decided."""
+    after = {**value, "review": block}
+    if decision is not None:
+        after["source_update"] = {**value["source_update"], "status": decision}
+    return after
+
+
+def write_review(
+    folder: Path,
+    record_id: str,
+    verdict: Verdict | Restore,
+    seen: str,
+    today: datetime.date,
+    *,
+    source_update: bool = False,
+) -> Path:
     """Write a verdict (or a review block restored by Undo) into a record's review block; returns the file written.
 
     Args:
@@ -174,6 +211,8 @@ def write_review(folder: Path, record_id: str, verdict: Verdict | Restore, seen:
         verdict: What the reviewer decided, or the block to restore.
         seen: The `record_stamp` of the record as the reviewer was shown it.
         today: The review date.
+        source_update: The reviewer was shown the record's source update mark (``ketdata source update``): a
+            confirmation confirms its new reading, a flag flags it. The evidence itself is never changed here.
 
     Raises:
         ReviewConflictError: The record changed since then: nothing is written.
@@ -185,15 +224,18 @@ def write_review(folder: Path, record_id: str, verdict: Verdict | Restore, seen:
     # The lock keeps every other writer (another save, `new`, `fmt`, `release`) out from the check on.
     try:
         with locked(project_root(folder)):
-            return _write_locked(folder, record_id, block, seen)
+            return _write_locked(folder, record_id, block, seen, verdict, source_update)
     except TransactionError as exc:
         raise ReviewRefusedError(str(exc)) from None
 
 
-def _write_locked(folder: Path, record_id: str, block: dict[str, Any], seen: str) -> Path:
+def _write_locked(
+    folder: Path, record_id: str, block: dict[str, Any], seen: str, verdict: Verdict | Restore, source_update: bool
+) -> Path:
     path, kind, read, value = _find(folder, record_id)
     if record_stamp(value) != seen:
         raise ReviewConflictError(f"{record_id} changed on disk since the page showed it; nothing was written")
+    decision = update_decision(value, verdict, source_update=source_update)
     order = key_order()
     before = format_file(path, kind, order)
     if before.text is None or before.changed:
@@ -205,6 +247,8 @@ def _write_locked(folder: Path, record_id: str, block: dict[str, Any], seen: str
         for value in values:
             if isinstance(value, dict) and value.get("id") == record_id:
                 value["review"] = block
+                if decision is not None:
+                    value["source_update"]["status"] = decision
                 changed.append(value)
 
     after = format_file(path, kind, order, set_review)

@@ -57,7 +57,7 @@ class Table:
         return [self.owner, "position", "inner_position"] if self.inner else [self.owner, "position"]
 
 
-_SPAN = ("source", "section", "role", "quote", "start", "end")
+_SPAN = ("source", "section", "role", "quote", "start", "end", "revision")
 _GLOSS = ("text", "origin", "reason", *(f"evidence.{c}" for c in _SPAN))
 _REVIEW = (
     "review.status",
@@ -100,9 +100,11 @@ def _omissions(prefix: str, attr: str, schema: str, owner: str) -> tuple[Table, 
 
 TABLES: tuple[Table, ...] = (
     Table("sources", "sources", "source", ("id", "title", "file", "sha256", "media_type", "language", "author", "url",
-                                           "published", "license", "note"), {}),
+                                           "published", "license", "note", "recorded"), {}),
     Table("source_sections", "sources", "source", ("id", "heading", "start", "end"),
           {"source_id": "sources.id"}, "sections", "source_id"),
+    Table("source_revisions", "sources", "source", ("sha256", "file", "recorded"),
+          {"source_id": "sources.id"}, "revisions", "source_id"),
     Table("categories", "categories", "category", ("id", "label", "definition", "parent"),
           {"parent": "categories.id"}),
     Table("evidence_statuses", "evidence_statuses", "evidence_status", ("id", "label", "definition", "rank", "graded"),

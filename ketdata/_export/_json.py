@@ -143,7 +143,8 @@ class _LineSchemas(SchemaSet):
             out["enum"] = [*out.pop("enum", [out.pop("const", None)]), None]
         if kind == "object":
             required_here = set(node.get("required", ()))
-            names = sorted(node["properties"])
+            # A working-state field (a source update's mark) is never in a released record, so never on a line.
+            names = sorted(n for n, sub in node["properties"].items() if not sub.get("x-unreleased"))
             properties = {n: self.node(node["properties"][n], n in required_here) for n in names}
             out.update(additionalProperties=False, required=names, properties=properties)
         return out

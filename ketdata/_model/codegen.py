@@ -109,6 +109,8 @@ class Generator:
         # Fields derived at load (``x-derived``, a claim's caveats) are fields too, never in the data files.
         derived = node.get("x-derived", {})
         for prop, sub in {**node.get("properties", {}), **derived}.items():
+            if sub.get("x-unreleased"):
+                continue  # a working-state mark (a source update's) never reaches a loaded or exported record
             annotation, nested, many = self.type_of(sub)
             doc = self.resolve(sub).get("description", prop) if "description" not in sub else sub["description"]
             default = self.default(prop, sub, required, many)

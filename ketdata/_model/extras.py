@@ -2,7 +2,8 @@
 
 ``pip install ketdata`` brings only what reading the shipped data needs (the standard library). The editor and
 pipeline commands need more, each in an extra of the package: ``validate`` (reading and checking YAML data
-folders), ``parquet`` (the Parquet export), ``export`` (both: every format), ``review`` (the workbench), ``all``.
+folders), ``parquet`` (the Parquet export), ``export`` (both: every format), ``review`` (the workbench), ``revisions``
+(``ketdata source update``), ``all``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ EXTRA_OF = {
     "starlette": "review",
     "uvicorn": "review",
     "jinja2": "review",
+    "edlib": "revisions",
 }
 # What each extra must make importable.
 MODULES = {
@@ -28,6 +30,7 @@ MODULES = {
     "parquet": ("pyarrow",),
     "export": ("yaml", "jsonschema", "fastjsonschema", "pyarrow"),
     "review": ("yaml", "jsonschema", "fastjsonschema", "starlette", "uvicorn", "jinja2"),
+    "revisions": ("yaml", "jsonschema", "fastjsonschema", "edlib"),
 }
 
 

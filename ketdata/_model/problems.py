@@ -453,6 +453,27 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "A reviewer found a problem (see review: flags and note). Change the record to fix it, then have it "
         "reviewed again (`ketdata review`); `--strict` and `ketdata release` refuse flagged records.",
     ),
+    Code(
+        "KD700",
+        _E,
+        "Evidence changed by a source update, not yet reviewed",
+        "A new revision of the source changed words in or next to the record's quotes (source_update shows old "
+        "and new). A person confirms the new reading (`ketdata review`), or re-words the record and removes "
+        "source_update, or withdraws it.",
+    ),
+    Code(
+        "KD701",
+        _E,
+        "Evidence lost in a source update",
+        "The quote no longer stands in the source's current text; the span still points at the earlier revision. "
+        "Re-quote the record from the current text (`ketdata locate`) and drop the span's revision, or withdraw it.",
+    ),
+    Code(
+        "KD702",
+        _E,
+        "Evidence names an unknown source revision",
+        "A span's revision must be the sha256 of one of its source's revisions (source: revisions).",
+    ),
 )
 
 

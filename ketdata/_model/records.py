@@ -169,6 +169,47 @@ class Section(Frozen):
         _put(self, "end", end)
 
 
+class SourceRevision(Frozen):
+    """An earlier revision of a source's text.
+
+    It is kept byte for byte beside the source record, so that every record made against it can still be checked.
+
+    Attributes:
+        sha256: SHA-256 of the revision's bytes, lower-case hex.
+        file: File name of the revision's text, beside the source record (data/sources/).
+        recorded: When the revision was recorded in the dataset, or null when unknown (never guessed).
+    """
+
+    __slots__ = ("file", "recorded", "sha256")
+    __match_args__ = ("sha256", "file", "recorded")
+    _fields: ClassVar[tuple[str, ...]] = ("sha256", "file", "recorded")
+    _defaults: ClassVar[dict[str, Any]] = {}
+    _nullable: ClassVar[frozenset[str]] = frozenset(("recorded",))
+    _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {}
+
+    if TYPE_CHECKING:
+
+        @property
+        def sha256(self) -> str: ...
+
+        @property
+        def file(self) -> str: ...
+
+        @property
+        def recorded(self) -> str | None: ...
+
+    def __init__(
+        self,
+        *,
+        sha256: str,
+        file: str,
+        recorded: str | None,
+    ) -> None:
+        _put(self, "sha256", sha256)
+        _put(self, "file", file)
+        _put(self, "recorded", recorded)
+
+
 class Source(SourceBase):
     """A source text that records quote, kept byte for byte under data/sources/.
 
@@ -185,6 +226,10 @@ class Source(SourceBase):
         license: Licence of the source, or null when unknown (never guessed).
         note: Anything a reader should know about the source's provenance.
         sections: The source's sections, in order; every quote must lie inside the section it names.
+        recorded: When the current revision of the text was recorded in the dataset, or null when unknown (never
+            guessed).
+        revisions: The source's earlier revisions, oldest first, each kept byte for byte beside this record; empty
+            while the text has had one revision. `ketdata source update` adds the replaced revision here.
     """
 
     __slots__ = (
@@ -196,6 +241,8 @@ class Source(SourceBase):
         "media_type",
         "note",
         "published",
+        "recorded",
+        "revisions",
         "sections",
         "sha256",
         "title",
@@ -214,6 +261,8 @@ class Source(SourceBase):
         "license",
         "note",
         "sections",
+        "recorded",
+        "revisions",
     )
     _fields: ClassVar[tuple[str, ...]] = (
         "id",
@@ -228,10 +277,15 @@ class Source(SourceBase):
         "license",
         "note",
         "sections",
+        "recorded",
+        "revisions",
     )
-    _defaults: ClassVar[dict[str, Any]] = {"note": None}
+    _defaults: ClassVar[dict[str, Any]] = {"note": None, "recorded": None, "revisions": ()}
     _nullable: ClassVar[frozenset[str]] = frozenset(("author", "license", "published", "url"))
-    _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {"sections": (Section, True)}
+    _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {
+        "sections": (Section, True),
+        "revisions": (SourceRevision, True),
+    }
 
     if TYPE_CHECKING:
 
@@ -271,6 +325,12 @@ class Source(SourceBase):
         @property
         def sections(self) -> tuple[Section, ...]: ...
 
+        @property
+        def recorded(self) -> str | None: ...
+
+        @property
+        def revisions(self) -> tuple[SourceRevision, ...]: ...
+
     def __init__(
         self,
         *,
@@ -286,6 +346,8 @@ class Source(SourceBase):
         license: str | None,
         sections: tuple[Section, ...],
         note: str | None = None,
+        recorded: str | None = None,
+        revisions: tuple[SourceRevision, ...] = (),
         **private: Any,
     ) -> None:
         _put(self, "id", id)
@@ -300,6 +362,8 @@ class Source(SourceBase):
         _put(self, "license", license)
         _put(self, "note", note)
         _put(self, "sections", sections)
+        _put(self, "recorded", recorded)
+        _put(self, "revisions", revisions)
         self._init_private(private)
 
 
@@ -525,12 +589,16 @@ class EvidenceSpan(Frozen):
         quote: The quoted text, exactly as it stands in the source between start and end.
         start: Offset of the quote's first character, in Unicode code points from the start of the source text.
         end: Offset just past the quote's last character, in Unicode code points (exclusive).
+        revision: SHA-256 of the revision of the source the span was made against, only when that is not the
+            source's current text: a span a source update could not place (lost) keeps its quote and offsets against
+            the earlier revision (kept under data/sources/) until it is re-quoted or its record withdrawn. Absent:
+            the current revision.
     """
 
-    __slots__ = ("end", "quote", "role", "section", "source", "start")
-    __match_args__ = ("source", "section", "role", "quote", "start", "end")
-    _fields: ClassVar[tuple[str, ...]] = ("source", "section", "role", "quote", "start", "end")
-    _defaults: ClassVar[dict[str, Any]] = {}
+    __slots__ = ("end", "quote", "revision", "role", "section", "source", "start")
+    __match_args__ = ("source", "section", "role", "quote", "start", "end", "revision")
+    _fields: ClassVar[tuple[str, ...]] = ("source", "section", "role", "quote", "start", "end", "revision")
+    _defaults: ClassVar[dict[str, Any]] = {"revision": None}
     _nullable: ClassVar[frozenset[str]] = frozenset(())
     _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {}
 
@@ -554,6 +622,9 @@ class EvidenceSpan(Frozen):
         @property
         def end(self) -> int: ...
 
+        @property
+        def revision(self) -> str | None: ...
+
     def __init__(
         self,
         *,
@@ -563,6 +634,7 @@ class EvidenceSpan(Frozen):
         quote: str,
         start: int,
         end: int,
+        revision: str | None = None,
     ) -> None:
         _put(self, "source", source)
         _put(self, "section", section)
@@ -570,6 +642,7 @@ class EvidenceSpan(Frozen):
         _put(self, "quote", quote)
         _put(self, "start", start)
         _put(self, "end", end)
+        _put(self, "revision", revision)
 
 
 class Gloss(Frozen):

@@ -133,7 +133,9 @@ def _in_scope(claim: RawRecord, ranges: list[tuple[str, int, int]]) -> bool:
     return any(
         source == span["source"] and start <= span["start"] and span["end"] <= end
         for span in claim.value.get("evidence") or ()
-        if span.get("role") != "context" and {"source", "start", "end"} <= span.keys()
+        if span.get("role") != "context"
+        and {"source", "start", "end"} <= span.keys()
+        and "revision" not in span  # a span lost in a source update places nothing in the current text
         for source, start, end in ranges
     )
 

@@ -31,6 +31,7 @@ from ketdata._validation.governance import (
 )
 from ketdata._validation.history import VersionRules, release_problems, releases_dir
 from ketdata._validation.refs import load_schemas
+from ketdata._validation.revisions import update_problems
 from ketdata._validation.rules import Rules, record_problems
 from ketdata._validation.schema import Validators, build_validators, schema_check
 
@@ -112,6 +113,7 @@ def _checked_file(
         ok = not found and not any(p.code in ("KD007", "KD016") for p in record.doc.problems)
         if ok:
             problems += unreviewed_problems(record)
+            problems += update_problems(record)
         valid.append(ok)
     return records, problems, valid
 

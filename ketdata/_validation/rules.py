@@ -16,6 +16,7 @@ from ketdata._model.dataset import near_misses
 from ketdata._model.problems import Problem, problem, short
 from ketdata._validation.coverage import SentenceCoverage, coverage, uncovered
 from ketdata._validation.folder import RawRecord
+from ketdata._validation.revisions import lost_problem
 
 
 def occurs(needle: str, text: str) -> bool:
@@ -220,6 +221,12 @@ class _Text:
     sections: Mapping[str, tuple[int, int]]
 
 
+def _earlier(ref: dict[str, Any], src: _Text) -> bool:
+    """Whether a span says it was made against a revision other than the source's current text."""
+    revision = ref.get("revision")
+    return isinstance(revision, str) and revision != src.record.value.get("sha256")
+
+
 def _checksum_mismatch(path: Path, data: bytes, recorded: object) -> tuple[str, str | None]:
     """The message and hint for a source text whose bytes do not match the recorded sha256."""
     digest = hashlib.sha256(data).hexdigest()
@@ -249,6 +256,8 @@ class Rules:
         self.problems: list[Problem] = []
         self.texts: dict[str, _Text] = {}
         self.quoted: dict[str, list[tuple[str, int, int]]] = {}
+        # Each source's earlier revisions that could be read: source id -> sha256 -> text.
+        self.revisions: dict[str, dict[str, str]] = {}
         # Where a reference holds a non-text value, the ids it could name: (file, line, column) -> advice.
         self.id_choices: dict[tuple[str, int, int], str] = {}
 
@@ -415,29 +424,44 @@ class Rules:
             name = record.value.get("file")
             if not isinstance(name, str) or not PLAIN_NAME.fullmatch(name):
                 continue  # its schema check reports it; a path is never built from it
-            path = Path(record.file).parent / name
-            try:
-                data = read_regular(path)
-            except FileNotFoundError:
-                self._add("KD301", record, ("file",), f"source text {short(str(path))} does not exist")
-                continue
-            except NotRegularFileError as exc:
-                self._add("KD017", record, ("file",), f"source text {short(str(path))} {exc.strerror}")
-                continue
-            except OSError as exc:
-                self._add("KD015", record, ("file",), f"cannot read {short(str(path))}: {exc.strerror or exc}")
-                continue
-            digest = hashlib.sha256(data).hexdigest()
-            if digest != record.value.get("sha256"):
-                self._add("KD302", record, ("sha256",), *_checksum_mismatch(path, data, record.value.get("sha256")))
-                continue
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                self._add("KD001", record, ("file",), f"{path.name}: byte {exc.start} is not valid UTF-8")
-                continue
-            self._unseen_in_text(record, path, text)
-            self.texts[record.id] = _Text(record, text, self._sections(record, text))
+            self._revision_texts(record)
+            text = self._checked_text(record, (), name, record.value.get("sha256"))
+            if text is not None:
+                self._unseen_in_text(record, Path(record.file).parent / name, text)
+                self.texts[record.id] = _Text(record, text, self._sections(record, text))
+
+    def _checked_text(self, record: RawRecord, at: tuple[str | int, ...], name: str, recorded: object) -> str | None:
+        """The text of a source file beside the record, if it can be read and has the recorded sha256."""
+        path = Path(record.file).parent / name
+        try:
+            data = read_regular(path)
+        except FileNotFoundError:
+            self._add("KD301", record, (*at, "file"), f"source text {short(str(path))} does not exist")
+            return None
+        except NotRegularFileError as exc:
+            self._add("KD017", record, (*at, "file"), f"source text {short(str(path))} {exc.strerror}")
+            return None
+        except OSError as exc:
+            self._add("KD015", record, (*at, "file"), f"cannot read {short(str(path))}: {exc.strerror or exc}")
+            return None
+        if hashlib.sha256(data).hexdigest() != recorded:
+            self._add("KD302", record, (*at, "sha256"), *_checksum_mismatch(path, data, recorded))
+            return None
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            self._add("KD001", record, (*at, "file"), f"{path.name}: byte {exc.start} is not valid UTF-8")
+            return None
+
+    def _revision_texts(self, record: RawRecord) -> None:
+        """The texts of a source's earlier revisions, each checked like the current one."""
+        found = self.revisions.setdefault(str(record.id), {})
+        for i, rev in enumerate(_dicts(record.value.get("revisions"))):
+            name, digest = rev.get("file"), rev.get("sha256")
+            if isinstance(name, str) and PLAIN_NAME.fullmatch(name) and isinstance(digest, str):
+                text = self._checked_text(record, ("revisions", i), name, digest)
+                if text is not None:
+                    found[digest] = text
 
     def _unseen_in_text(self, record: RawRecord, path: Path, text: str, limit: int = 20) -> None:
         """A source text holds no character a reader cannot see: every quote of it would carry the same one."""
@@ -482,6 +506,9 @@ class Rules:
         start, end, quote = ref.get("start"), ref.get("end"), ref.get("quote")
         if not (isinstance(start, int) and isinstance(end, int) and isinstance(quote, str)):
             return
+        if _earlier(ref, src):
+            self._old_revision(record, path, ref, src, (start, end, quote))
+            return
         section = src.sections.get(str(ref.get("section")))
         if section is None:
             self._add(
@@ -520,6 +547,27 @@ class Rules:
                 "extend the span to whole words (ketdata locate prints the offsets)",
             )
 
+    def _old_revision(
+        self, record: RawRecord, at: tuple[str | int, ...], ref: dict[str, Any], src: _Text, span: tuple[int, int, str]
+    ) -> None:
+        """A span held against an earlier revision (lost in an update): its quote stands there; it is not released."""
+        revision, (start, end, quote) = ref["revision"], span
+        declared = {r.get("sha256") for r in _dicts(src.record.value.get("revisions"))}
+        if revision not in declared:
+            msg = f"revision {short(revision)} is not a revision of {short(src.record.id)}"
+            self._add("KD702", record, (*at, "revision"), msg)
+            return
+        text = self.revisions.get(str(src.record.id), {}).get(revision)
+        if text is None:
+            return  # the revision's file is reported on the source
+        if not 0 <= start < end <= len(text):
+            self._add("KD303", record, (*at, "end"), f"[{start}, {end}) lies outside revision {revision[:12]}")
+        elif text[start:end] != quote:
+            self._add("KD305", record, (*at, "quote"), self._mismatch(text, start, end, quote))
+        lost = lost_problem(record, at, ref)
+        if lost is not None:
+            self.problems.append(lost)
+
     @staticmethod
     def _mismatch(text: str, start: int, end: int, quote: str) -> str:
         found = [m.start() for m in re.finditer(re.escape(quote), text)]
@@ -532,6 +580,9 @@ class Rules:
 
     def _quoted(self, record: RawRecord, ref: dict[str, Any]) -> None:
         start, end, source_id = ref.get("start"), ref.get("end"), ref.get("source")
+        src = self.texts.get(str(source_id))
+        if src is not None and _earlier(ref, src):
+            return  # it covers nothing of the current text
         if (
             isinstance(start, int)
             and isinstance(end, int)

@@ -39,11 +39,13 @@ from ketdata._editor.verdict import (
     Verdict,
     record_stamp,
     review_block,
+    saved_value,
+    update_decision,
     write_review,
 )
 from ketdata._model.records import Caveat, Claim
 from ketdata._validation.governance import retired
-from ketdata._workbench import _http, _view
+from ketdata._workbench import _http, _update, _view
 
 COOKIE = "ketdata_review"
 _LOCAL_PAGE = re.compile(r"/(\?[\w=&%.+-]*)?")
@@ -68,11 +70,15 @@ _TEMPLATES = jinja2.Environment(
 
 @dataclass(frozen=True, slots=True)
 class Saved:
-    """One save the reviewer may undo: the record, its review block before, and the record's stamp after."""
+    """One save the reviewer may undo: the record, its review block before, and the record's stamp after.
+
+    ``update`` is the status of the record's source update mark before, when the save decided it.
+    """
 
     record: str
     before: dict[str, Any]
     stamp: str
+    update: str | None = None
 
 
 @dataclass(slots=True)
@@ -252,6 +258,7 @@ def _record_context(state: _view.State, record_id: str | None, offset: int | Non
         extra["predicate_of"] = ds.predicate
         extra["concept_of"] = ds.concept
         extra["section_of"] = source.section
+        extra["update_of"] = lambda r: _update.view(state, r)
     return extra
 
 
@@ -284,7 +291,7 @@ def build_app(folder: Path, host: str, *, session: Session | None = None) -> tup
             return _render(s, _with_query(request, record_id, form), 422, typed)
         status: Literal["reviewed", "flagged"] = "flagged" if choice == "flagged" else "reviewed"
         verdict = Verdict(status, s.reviewer, s.role, flags, note)
-        refused = _save(s, [(record_id, _one(form, "seen"), _one(form, "context"))], verdict)
+        refused = _save(s, [(record_id, _one(form, "seen"), _one(form, "context"))], verdict, source_update=True)
         if refused is not None:
             s.notice = refused[1]
             return _render(s, _with_query(request, record_id, form), refused[0], typed)
@@ -316,7 +323,7 @@ def build_app(folder: Path, host: str, *, session: Session | None = None) -> tup
         s.undo = []
         for saved in reversed(done):
             try:
-                write_review(s.folder.path, saved.record, Restore(saved.before), saved.stamp, s.day())
+                write_review(s.folder.path, saved.record, Restore(saved.before, saved.update), saved.stamp, s.day())
             except (ReviewConflictError, ReviewRefusedError, OSError) as exc:
                 s.notice = f"Not undone: {exc}"
                 return RedirectResponse(_link(record=saved.record), status_code=303, headers=_HEADERS)
@@ -342,11 +349,14 @@ def build_app(folder: Path, host: str, *, session: Session | None = None) -> tup
     return _http.BodyLimit(_Guard(Starlette(routes=routes), s)), s
 
 
-def _save(s: Session, targets: list[tuple[str, str, str]], verdict: Verdict) -> tuple[int, str] | None:
+def _save(
+    s: Session, targets: list[tuple[str, str, str]], verdict: Verdict, *, source_update: bool = False
+) -> tuple[int, str] | None:
     """Write one verdict to each ``(record, seen stamp, context)``; None when all are saved, else why not.
 
     Each is refused when the record, or anything its row showed, changed since the page was built; the
-    records saved before a refusal stay saved (and can be undone).
+    records saved before a refusal stay saved (and can be undone). ``source_update``: the page showed the
+    record's source update mark (its own page does; "confirm the rest" does not), so the verdict decides it.
     """
     state = s.state()
     today = s.day()
@@ -363,15 +373,18 @@ def _save(s: Session, targets: list[tuple[str, str, str]], verdict: Verdict) -> 
                 raise ReviewConflictError(f"{_view.label(record_id)} is not the record this page was built from")
             if retired(before.get("status"), before.get("superseded_by")):
                 raise ReviewRefusedError(f"{_view.label(record_id)} is {before.get('status')}: it is not for review")
+            decision = update_decision(before, verdict, source_update=source_update)
             try:
-                write_review(s.folder.path, record_id, verdict, seen, today)
+                write_review(s.folder.path, record_id, verdict, seen, today, source_update=source_update)
             except ReviewConflictError:
                 fresh = s.state()
                 now = next((v for k, v in fresh.values.items() if k.partition(":")[2] == record_id), None)
                 what = ", ".join(_view.changed_fields(before, now)) or "its file"
                 raise ReviewConflictError(f"{_view.label(record_id)} changed since the page showed it ({what})") \
                     from None  # fmt: skip
-            saved.append(Saved(record_id, dict(before.get("review") or {}), record_stamp({**before, "review": block})))
+            after = record_stamp(saved_value(before, block, decision))
+            was = before["source_update"]["status"] if decision is not None else None
+            saved.append(Saved(record_id, dict(before.get("review") or {}), after, was))
     except ReviewConflictError as exc:
         s.undo = saved or s.undo
         return 409, f"Not saved: {exc}. The page below shows it as it is now; your choices are kept: check " \

@@ -146,7 +146,8 @@ def read_state(folder: Path) -> State:
         return State(None, tuple(problems) + tuple(exc.problems))
     values = {f"{r.kind}:{r.id}": r.value for r in report.rules.records if r.id is not None}
     stamps = {key: record_stamp(value) for key, value in values.items()}
-    entries, groups = _arrange(ds, {p.record_id for p in problems if p.code == "KD603"})
+    # Changed since their review, or by a source update that awaits a person (its mark pending or flagged).
+    entries, groups = _arrange(ds, {p.record_id for p in problems if p.code in ("KD603", "KD700")})
     return State(ds, tuple(problems), stamps, values, entries, groups)
 
 
@@ -162,8 +163,9 @@ def key(record: Record) -> str:
 
 
 def _anchor(record: Record) -> int:
-    stating = [s.start for s in record.evidence if s.role == "statement"]
-    return min(stating or [s.start for s in record.evidence] or [0])
+    current = [s for s in record.evidence if not s.revision]  # a span a source update lost is in no current place
+    stating = [s.start for s in current if s.role == "statement"]
+    return min(stating or [s.start for s in current] or [0])
 
 
 def _arrange(ds: Dataset, changed: set[str | None]) -> tuple[list[Entry], list[Group]]:
@@ -231,7 +233,8 @@ def filtered(queue: list[Entry], state: str, category: str) -> list[Entry]:
 
 def pieces(text: str, records: list[Record], source_id: str, scope: Iterable[tuple[int, int]] = ()) -> list[Piece]:
     """The article cut at every evidence and scope boundary, each piece with the records quoting it."""
-    spans = [(s.start, s.end, r.id) for r in records for s in r.evidence if s.source == source_id]
+    # A span lost in a source update points into an earlier revision, not this text.
+    spans = [(s.start, s.end, r.id) for r in records for s in r.evidence if s.source == source_id and not s.revision]
     bounds = {0, len(text), *(a for a, _, _ in spans), *(b for _, b, _ in spans)}
     scope = list(scope)
     bounds |= {x for a, b in scope for x in (a, b)}
@@ -256,7 +259,7 @@ def scope_ranges(ds: Dataset, caveat: Caveat) -> list[tuple[int, int]]:
 
 def records_at(records: list[Record], offset: int) -> list[Record]:
     """The records whose evidence covers the character at ``offset``."""
-    return [r for r in records if any(s.start <= offset < s.end for s in r.evidence)]
+    return [r for r in records if any(s.start <= offset < s.end and not s.revision for s in r.evidence)]
 
 
 @dataclass(frozen=True, slots=True)

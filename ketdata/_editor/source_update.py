@@ -1,0 +1,509 @@
+"""``ketdata source update``: re-anchor every record on a new revision of a source, and keep the old one.
+
+The plan is made in memory: every place a record points into the source is re-anchored
+(`ketdata._editor.reanchor`): its evidence spans (a concept's definition and synonym evidence too), a caveat's
+scope ranges, its ``readings`` (words at an offset) and its ``leaves_out`` (words of the sentences it quotes,
+found there in the old text); the section headings are found again, and the new text's sentences that no
+record quotes are listed. Written (``write=True``), the old text is kept beside the source record under a
+name that carries its sha256, the source record lists it in ``revisions`` and takes the new sha256, sections
+and date; each record a span of which moved gets its new offsets, and each record whose evidence changed or
+was lost gets a ``source_update`` mark, its words side by side, which validation refuses to release (KD700,
+KD701) until a person acts. Every record whose content changes is raised one version above its release.
+
+Under the project's lock, the would-be data folder is validated in memory before anything is written; the
+write refuses when the update would break anything beyond what it marks for review, and otherwise changes
+every file (records, source record, new text, kept old text) in the one all-or-nothing transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from ketdata._editor.fmt import format_file, key_order
+from ketdata._editor.reanchor import Reanchored, Reanchorer
+from ketdata._io.files import PLAIN_NAME, read_regular
+from ketdata._io.transaction import TransactionError, commit, locked
+from ketdata._io.yaml import read_documents
+from ketdata._model.errors import MissingExtraError, UsageError
+from ketdata._model.problems import Problem, Severity
+from ketdata._model.text import Sentence
+from ketdata._read.paths import project_root
+from ketdata._validation.coverage import uncovered
+from ketdata._validation.folder import discover
+from ketdata._validation.history import VersionRules, latest_snapshot, releases_dir
+from ketdata._validation.rules import spans_of
+
+MARKED = ("claim", "caveat", "concept")
+# Errors an update may leave behind on purpose: the marks a person must clear, and the rules their changed
+# words may now break (a hedge no longer in the evidence, words left out no longer there, a sibling's or
+# another reader's words now differing), which the same person settles. Any error of a record the update marks
+# is expected too: its changed words may break any rule of its content.
+EXPECTED = frozenset(
+    {"KD700", "KD701", "KD307", "KD309", "KD310", "KD313", "KD316", "KD322", "KD325", "KD402", "KD608", "KD609"}
+)
+# How a record holds a place in the source: an evidence span (quote and offsets, and a revision when lost), a
+# scope range (offsets only), a reading (its words at an offset) or words it leaves out (words only).
+Held = Literal["span", "range", "reading", "left_out"]
+# Where each kind keeps its words.
+_WORDS_KEY = {"span": "quote", "reading": "text", "left_out": "text"}
+_FORMULA = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+class SourceUpdateError(UsageError):
+    """The update cannot be made as asked (no such source, a text that is not UTF-8, a heading lost...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SpanChange:
+    """One span of one record, and where the new revision puts it.
+
+    Attributes:
+        record_id: The record.
+        kind: Its kind (claim, caveat, concept).
+        active: Whether the record is active (only an active record is marked for review).
+        path: Where the span is in the record, e.g. ``("evidence", 0)`` or ``("scope", "spans", 1)``.
+        result: The re-anchoring verdict with old and new offsets and words.
+        section: The section of the new revision the span now lies in, for an evidence span that has one.
+        held: How the record holds the place (an evidence span, a scope range, a reading, words left out).
+    """
+
+    record_id: str
+    kind: str
+    active: bool
+    path: tuple[str | int, ...]
+    result: Reanchored
+    section: str | None = None
+    held: Held = "span"
+
+    @property
+    def dotted(self) -> str:
+        """The path as the ``source_update`` mark writes it: ``evidence.0``."""
+        return ".".join(map(str, self.path))
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateReport:
+    """What an update did, or would do.
+
+    Attributes:
+        source_id: The source updated.
+        old_sha256: The current revision's sha256 before the update.
+        new_sha256: The new revision's sha256.
+        spans: Every span that quotes the source, with its verdict.
+        uncovered: The new text's sentences no active record quotes.
+        sections: The source's sections in the new revision.
+        written: Whether the data folder was changed.
+        remaining: The errors the updated folder has (or would have): the review the update asks for.
+        renamed: Each section whose heading changed: ``(section id, old heading, new heading)``.
+    """
+
+    source_id: str
+    old_sha256: str
+    new_sha256: str
+    spans: tuple[SpanChange, ...]
+    uncovered: tuple[Sentence, ...]
+    sections: tuple[dict[str, Any], ...]
+    written: bool = False
+    remaining: tuple[Problem, ...] = field(default=())
+    renamed: tuple[tuple[str, str, str], ...] = ()
+
+    def counts(self) -> dict[str, int]:
+        """How many spans got each verdict."""
+        found = {"moved": 0, "changed": 0, "lost": 0}
+        for s in self.spans:
+            found[s.result.kind] += 1
+        return found
+
+    def to_json(self) -> dict[str, Any]:
+        """The report as plain JSON values, for tools."""
+
+        def where(start: int | None, end: int | None, quote: str | None) -> dict[str, Any] | None:
+            return None if start is None else {"start": start, "end": end, "quote": quote}
+
+        spans = [{"record": s.record_id, "kind": s.kind, "active": s.active, "path": s.dotted, "verdict": s.result.kind,
+                  "old": where(s.result.old_start, s.result.old_end, s.result.old_quote),
+                  "new": where(s.result.new_start, s.result.new_end, s.result.new_quote), "section": s.section,
+                  "old_words": s.result.old_words, "new_words": s.result.new_words, "why": s.result.why}
+                 for s in self.spans]  # fmt: skip
+        missed = [{"section": u.section, "start": u.start, "end": u.end, "text": u.text} for u in self.uncovered]
+        remaining = [{"code": p.code, "record": p.record_id, "message": p.message} for p in self.remaining]
+        renamed = [{"section": s, "old": o, "new": n} for s, o, n in self.renamed]
+        return {"source": self.source_id, "from": self.old_sha256, "to": self.new_sha256, "written": self.written,
+                "counts": self.counts(), "spans": spans, "uncovered": missed, "sections": list(self.sections),
+                "renamed": renamed, "remaining": remaining}  # fmt: skip
+
+
+def update_source(
+    folder: Path, source_id: str, new_bytes: bytes, *, write: bool = False, today: datetime.date | None = None
+) -> UpdateReport:
+    """Re-anchor every record on a new revision of a source; with ``write``, apply it to the data folder.
+
+    Args:
+        folder: The data folder.
+        source_id: The source that changed.
+        new_bytes: The new revision's bytes (UTF-8 text; line ends are kept as they are).
+        write: Change the data folder (default: report only).
+        today: The date recorded for the new revision (default: today, UTC).
+
+    Raises:
+        SourceUpdateError: The update cannot be made; nothing is written.
+    """
+    day = (today or datetime.datetime.now(datetime.UTC).date()).isoformat()
+    plan = _Plan(folder, source_id, new_bytes)
+    report = plan.report()
+    remaining = plan.write(day) if write else plan.after(day)
+    return replace(report, written=write, remaining=tuple(remaining))
+
+
+class _Plan:
+    """The update worked out in memory: verdicts, the new sections, and each file's new contents."""
+
+    def __init__(self, folder: Path, source_id: str, new_bytes: bytes) -> None:
+        try:
+            import edlib  # noqa: F401
+        except ImportError:
+            raise MissingExtraError("`ketdata source update` needs the revisions extra (edlib): "
+                                    "pip install 'ketdata[revisions]'") from None  # fmt: skip
+        self.folder, self.source_id = folder, source_id
+        self.files, _ = discover(folder)
+        self.source_path, self.source = self._source_record()
+        name = self.source.get("file")
+        if not isinstance(name, str) or not PLAIN_NAME.fullmatch(name):
+            raise SourceUpdateError(f"source {source_id!r} names no plain text file; run `ketdata validate`")
+        self.text_path = self.source_path.parent / name
+        old_bytes = read_regular(self.text_path)
+        self.old_sha = hashlib.sha256(old_bytes).hexdigest()
+        if self.old_sha != self.source.get("sha256"):
+            raise SourceUpdateError(f"{name} is not the text source {source_id!r} records; run `ketdata validate`")
+        self.new_bytes = new_bytes
+        self.new_sha = hashlib.sha256(new_bytes).hexdigest()
+        if self.new_sha == self.old_sha:
+            raise SourceUpdateError(f"the new text is the current revision of {source_id!r}: nothing to update")
+        self.old_bytes = old_bytes
+        self.old, self.new = old_bytes.decode("utf-8"), _decoded(new_bytes)
+        self.anchorer = Reanchorer(self.old, self.new, self._hedges())
+        self.sections = self._sections()
+        self.changes = list(self._changes())
+
+    def _records(self, kinds: tuple[str, ...]) -> Iterator[tuple[Path, str, dict[str, Any]]]:
+        for data_file in self.files:
+            if data_file.kind in kinds:
+                documents, _ = read_documents(read_regular(data_file.path), str(data_file.path))
+                for d in documents:
+                    if isinstance(d.value, dict):
+                        yield data_file.path, data_file.kind, d.value
+
+    def _source_record(self) -> tuple[Path, dict[str, Any]]:
+        for path, _, value in self._records(("source",)):
+            if value.get("id") == self.source_id:
+                return path, value
+        raise SourceUpdateError(f"no source {self.source_id!r} in {self.folder}")
+
+    def _hedges(self) -> list[str]:
+        """The hedge and qualifier words the data's own rules track (the qualifier-words rules' words)."""
+        return [str(w) for _, _, rule in self._records(("rule",)) if rule.get("kind") == "qualifier-words"
+                for w in rule.get("words") or ()]  # fmt: skip
+
+    def _sections(self) -> list[dict[str, Any]]:
+        """The sections in the new text: each heading found again, ends following.
+
+        A heading whose words changed beyond an approximate match is taken as the line the diff maps the old
+        heading's line to: a renamed heading. Every renamed heading is in the report.
+        """
+        found: list[dict[str, Any]] = []
+        self.renamed: list[tuple[str, str, str]] = []
+        for s in self.source.get("sections") or ():
+            start, heading = int(s["start"]), str(s["heading"])
+            r = self.anchorer.place(start, start + len(heading), heading)
+            at = r.new_start if r.new_start is not None else self.anchorer.offset(start)
+            line_start = self.new.rfind("\n", 0, at) + 1
+            line_end = self.new.find("\n", at)
+            line = self.new[line_start : len(self.new) if line_end == -1 else line_end].rstrip()
+            if r.kind == "moved":
+                found.append({"id": s["id"], "heading": heading, "start": r.new_start, "end": 0})
+                continue
+            if not line.strip() or (found and line_start < found[-1]["start"]):
+                raise SourceUpdateError(f"section {s['id']!r}: its heading {heading!r} is not in the new text; "
+                                        "edit the source's sections by hand")  # fmt: skip
+            self.renamed.append((str(s["id"]), heading, line))
+            found.append({"id": s["id"], "heading": line, "start": line_start, "end": 0})
+        for this, nxt in zip(found, [*found[1:], None], strict=True):
+            this["end"] = nxt["start"] if nxt is not None else len(self.new)
+        return found
+
+    def _section_of(self, start: int, end: int) -> str | None:
+        return next((s["id"] for s in self.sections if s["start"] <= start and end <= s["end"]), None)
+
+    def _changes(self) -> Iterator[SpanChange]:
+        for _, kind, value in self._records(MARKED):
+            rid, active = str(value.get("id")), value.get("status", "active") == "active"
+            for path, held, start, end, span in self._places(value):
+                quote = span.get(_WORDS_KEY[held]) if held in _WORDS_KEY else None
+                try:
+                    result = self.anchorer.place(start, end, None if quote is None else str(quote))
+                except ValueError as exc:
+                    raise SourceUpdateError(f"{rid}: {exc}; run `ketdata validate`") from None
+                if held == "range" and result.kind == "changed" and _same_words(result):
+                    # A scope range is the passage a caveat governs, not a quote: new line breaks leave it in place.
+                    result = replace(result, kind="moved", old_words="", new_words="", why="only white space changed")
+                section = None
+                if "section" in span and result.new_start is not None and result.new_end is not None:
+                    section = self._section_of(result.new_start, result.new_end) or span["section"]
+                yield SpanChange(rid, kind, active, path, result, section, held)
+
+    def _places(self, value: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ...], Held, int, int, dict[str, Any]]]:
+        """Every place the record points into the current revision of this source, with how it holds it."""
+        scope = value.get("scope")
+        listed = scope.get("spans") if isinstance(scope, dict) else None
+        ranges = [(("scope", "spans", i), r) for i, r in enumerate(listed or ()) if isinstance(r, dict)]
+        mine = [(p, s) for p, s in spans_of(value) if self._here(s)]
+        for path, span in mine:
+            yield path, "span", int(span["start"]), int(span["end"]), span
+        for path, span in ranges:
+            if self._here(span):
+                yield path, "range", int(span["start"]), int(span["end"]), span
+        for i, reading in enumerate(value.get("readings") or ()):
+            if isinstance(reading, dict) and self._here(reading):
+                start = int(reading["start"])
+                yield ("readings", i), "reading", start, start + len(str(reading.get("text", ""))), reading
+        quoted = [(int(s["start"]), int(s["end"])) for p, s in mine if p[0] == "evidence"]
+        for i, entry in enumerate(value.get("leaves_out") or ()):
+            at = self._left_out_at(str(entry.get("text", "")), quoted) if isinstance(entry, dict) and quoted else None
+            if at is not None:
+                yield ("leaves_out", i), "left_out", at[0], at[1], entry
+
+    def _here(self, span: dict[str, Any]) -> bool:
+        """Whether a place is in this source's current revision (not one an earlier update lost)."""
+        return span.get("source") == self.source_id and span.get("revision", self.old_sha) == self.old_sha
+
+    def _left_out_at(self, words: str, quoted: list[tuple[int, int]]) -> tuple[int, int] | None:
+        """Where words a record leaves out stand in the old text: in the sentences its evidence lies in.
+
+        Validation holds them there (KD325); of several occurrences, the one nearest the evidence.
+        """
+        if not words:
+            return None
+        lo, hi = min(a for a, _ in quoted), max(b for _, b in quoted)
+        first, last = self.old.rfind("\n", 0, lo) + 1, self.old.find("\n", hi)
+        stretch = self.old[first : len(self.old) if last == -1 else last]
+        hits = [m.start() + first for m in re.finditer(re.escape(words), stretch)]
+        if not hits:
+            return None
+        at = min(hits, key=lambda h: 0 if lo <= h <= hi else min(abs(h - lo), abs(h - hi)))
+        return at, at + len(words)
+
+    def report(self) -> UpdateReport:
+        """The verdicts and the new text's uncovered sentences (nothing written)."""
+        quoted = [(c.result.new_start, c.result.new_end) for c in self.changes
+                  if c.active and c.kind in ("claim", "caveat") and c.path[0] == "evidence" and c.result.new_start
+                  is not None and c.result.new_end is not None]  # fmt: skip
+        rows = [(s["id"], s["heading"], s["start"], s["end"]) for s in self.sections]
+        missed = uncovered(self.new, rows, [(a, b) for a, b in quoted if a is not None and b is not None])
+        return UpdateReport(self.source_id, self.old_sha, self.new_sha, tuple(self.changes), tuple(missed),
+                            tuple(self.sections), renamed=tuple(self.renamed))  # fmt: skip
+
+    # --- the write ----------------------------------------------------------------------------------------
+
+    def revision_name(self) -> str:
+        """The file that keeps the old text: the source file's name with the old sha256's first 12 digits."""
+        name = self.text_path.name
+        stem, dot, suffix = name.rpartition(".")
+        return f"{stem}.{self.old_sha[:12]}.{suffix}" if dot and stem else f"{name}.{self.old_sha[:12]}"
+
+    def contents(self, day: str) -> dict[Path, bytes]:
+        """Every file the update writes, with its new bytes.
+
+        Raises:
+            SourceUpdateError: A data file to change is not in canonical form (run `ketdata fmt`).
+        """
+        order = key_order()
+        by_record: dict[str, list[SpanChange]] = {}
+        for c in self.changes:
+            by_record.setdefault(c.record_id, []).append(c)
+        released = self._released_versions()
+        out: dict[Path, bytes] = {}
+        touched = {p for p, _, v in self._records(MARKED) if str(v.get("id")) in by_record} | {self.source_path}
+        for data_file in self.files:
+            if data_file.path not in touched:
+                continue
+            before = format_file(data_file.path, data_file.kind, order)
+            if before.text is None or before.changed:
+                why = before.skipped or "is not in canonical form"
+                raise SourceUpdateError(f"{data_file.path.name} {why}: run `ketdata fmt` first, so that the update "
+                                        "changes nothing else")  # fmt: skip
+            change = self._source_change(day) if data_file.path == self.source_path else (
+                self._record_change(by_record, released, day))  # fmt: skip
+            after = format_file(data_file.path, data_file.kind, order, change)
+            if after.text is not None and after.text != before.text:
+                out[data_file.path] = after.text.encode("utf-8")
+        out[self.source_path.parent / self.revision_name()] = self.old_bytes
+        out[self.text_path] = self.new_bytes
+        return out
+
+    def _released_versions(self) -> dict[str, int]:
+        snapshot = latest_snapshot(releases_dir(self.folder))
+        if snapshot is None:
+            return {}
+        return {rid: int(r.get("version", 0)) for rid, (_, r) in VersionRules(snapshot).released.items()}
+
+    def _source_change(self, day: str) -> Callable[[list[Any]], None]:
+        def change(values: list[Any]) -> None:
+            for v in values:
+                if isinstance(v, dict) and v.get("id") == self.source_id:
+                    kept = {"sha256": self.old_sha, "file": self.revision_name(), "recorded": v.get("recorded")}
+                    v["revisions"] = [*(v.get("revisions") or ()), kept]
+                    v["sha256"], v["recorded"], v["sections"] = self.new_sha, day, [dict(s) for s in self.sections]
+
+        return change
+
+    def _record_change(
+        self, by_record: dict[str, list[SpanChange]], released: dict[str, int], day: str
+    ) -> Callable[[list[Any]], None]:
+        def change(values: list[Any]) -> None:
+            for v in values:
+                changes = by_record.get(str(v.get("id"))) if isinstance(v, dict) else None
+                if changes:
+                    self._apply(v, changes, released, day)
+
+        return change
+
+    def _apply(self, value: dict[str, Any], changes: list[SpanChange], released: dict[str, int], day: str) -> None:
+        """One record's spans moved, replaced or kept against the old revision; its mark; its version."""
+        before = repr(value)
+        for c in changes:
+            _follow(value, c, self.old_sha)
+        marked = [_mark_entry(c) for c in changes if c.result.kind != "moved" and c.active]
+        if marked:
+            value["source_update"] = {"source": self.source_id, "from": self.old_sha, "to": self.new_sha,
+                                      "recorded": day, "status": "pending", "spans": marked}  # fmt: skip
+        version = value.get("version")
+        if isinstance(version, int) and repr(value) != before and version <= released.get(str(value.get("id")), 0):
+            value["version"] = version + 1
+
+    def after(self, day: str) -> list[Problem]:
+        """The errors the data folder would have after the update, validated in memory.
+
+        Raises:
+            SourceUpdateError: The update would break something beyond what it marks for review.
+        """
+        from ketdata._validation.pipeline import run, run_state
+
+        errors = [p for p in run_state(self.folder, self.contents(day)).problems if p.severity is Severity.ERROR]
+        before = {(p.code, p.record_id) for p in run(self.folder).problems if p.severity is Severity.ERROR}
+        marked = {c.record_id for c in self.changes if c.active and c.result.kind != "moved"}
+        broken = [p for p in errors if p.code not in EXPECTED and p.record_id not in marked
+                  and (p.code, p.record_id) not in before]  # fmt: skip
+        if broken:
+            shown = "; ".join(f"{p.record_id or '-'}: {p.code} {p.message}" for p in broken[:5])
+            raise SourceUpdateError(f"the update would leave {len(broken)} unexpected error(s), so nothing was "
+                                    f"written: {shown}")  # fmt: skip
+        return [p for p in errors if p.code in EXPECTED or p.record_id in marked]
+
+    def write(self, day: str) -> list[Problem]:
+        """Under the project's lock: validate the would-be folder, then change every file in one transaction."""
+        root = project_root(self.folder)
+        try:
+            with locked(root):
+                remaining = self.after(day)
+                commit(root, self.contents(day))
+        except TransactionError as exc:
+            raise SourceUpdateError(str(exc)) from None
+        return remaining
+
+
+def _follow(value: dict[str, Any], c: SpanChange, old_sha: str) -> None:
+    """Apply one place's verdict to the record (``value``, changed in place).
+
+    Moved: the new offsets. Changed: the new offsets and words on an active record (a person reviews them), a
+    scope range always (it has no words of its own to keep). Otherwise (lost, or changed on a record no longer
+    in use) an evidence span stays on the old text with its revision; a reading or words left out stay as they
+    are, and validation shows them out of place (KD325) besides the mark (KD701).
+    """
+    place, r = _at(value, c.path), c.result
+    follows = r.kind == "moved" or (r.kind == "changed" and (c.active or c.held == "range"))
+    if follows and c.held in ("span", "range"):
+        place["start"], place["end"] = r.new_start, r.new_end
+        if c.held == "span":
+            place["quote"] = r.new_quote
+        if c.section is not None:
+            place["section"] = c.section
+    elif follows and c.held == "reading":
+        place["start"] = r.new_start
+        place["text"] = r.new_quote
+    elif follows and c.held == "left_out":
+        place["text"] = r.new_quote
+    elif c.held == "span":
+        place["revision"] = old_sha
+
+
+def _same_words(result: Reanchored) -> bool:
+    return result.new_quote is not None and result.old_quote.split() == result.new_quote.split()
+
+
+def _decoded(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SourceUpdateError(f"the new text is not UTF-8 (byte {exc.start})") from None
+
+
+def _at(value: Any, path: tuple[str | int, ...]) -> dict[str, Any]:
+    for part in path:
+        value = value[part]
+    assert isinstance(value, dict)
+    return value
+
+
+def _mark_entry(c: SpanChange) -> dict[str, Any]:
+    r = c.result
+    entry: dict[str, Any] = {"path": c.dotted, "verdict": r.kind,
+                             "old": {"quote": r.old_quote, "start": r.old_start, "end": r.old_end}}  # fmt: skip
+    if r.new_start is not None:  # a lost span has no new place
+        entry["new"] = {"quote": r.new_quote, "start": r.new_start, "end": r.new_end}
+    return {**entry, "old_words": _plain(r.old_words), "new_words": _plain(r.new_words), "why": r.why}
+
+
+def _plain(words: str) -> str:
+    """Words as the mark can hold them: in quotes when they begin with a character spreadsheets read as a formula."""
+    return f"“{words}”" if words.startswith(_FORMULA) else words
+
+
+def _shown(text: str) -> str:
+    # Quoted only: the command's output passes the terminal's one sanitizer (ketdata._cli) on its way out.
+    return f"'{text}'"
+
+
+def report_lines(report: UpdateReport) -> list[str]:
+    """The report as lines a person reads: each span's verdict, offsets and words; the uncovered sentences."""
+    lines = [f"source {report.source_id}: revision {report.old_sha256[:12]} -> {report.new_sha256[:12]}"]
+    for s in report.spans:
+        r = s.result
+        where = f"[{r.old_start}, {r.old_end})"
+        line = f"  {r.kind:<8} {s.record_id:<12} {s.dotted:<22} {where}"
+        if r.kind == "lost":
+            line += f" {_shown(r.old_quote)}: {r.why}"
+        else:
+            line += f" -> [{r.new_start}, {r.new_end})"
+        if r.kind == "changed":
+            line += f" {_shown(r.old_words)} -> {_shown(r.new_words)}: {r.why}"
+        lines.append(line + ("" if s.active or r.kind == "moved" else " (record not active: no review asked)"))
+    for section, old, new in report.renamed:
+        lines.append(f"  section  {section}: heading {_shown(old)} -> {_shown(new)}")
+    for u in report.uncovered:
+        lines.append(f"  uncovered [{u.start}, {u.end}) {u.section}: {_shown(u.text)}")
+    counts = report.counts()
+    review = sorted({s.record_id for s in report.spans if s.active and s.result.kind != "moved"})
+    lines.append(f"{len(report.spans)} spans: {counts['moved']} moved, {counts['changed']} changed, "
+                 f"{counts['lost']} lost; {len(review)} records to review; {len(report.uncovered)} sentences "
+                 "uncovered")  # fmt: skip
+    for p in report.remaining:
+        lines.append(f"  after the update: {p.record_id or '-'}: {p.code} {p.message}")
+    done = "written: the records above need review before a release" if review else "written"
+    lines.append(done if report.written else "dry run: nothing written; run again with --write to apply")
+    return lines

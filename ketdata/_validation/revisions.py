@@ -1,0 +1,62 @@
+"""Source revisions in validation: a record a source update marked is never released until a person acts.
+
+A claim, caveat or concept that ``ketdata source update`` marked (its ``source_update``) is refused while the
+mark is pending or flagged (KD700); a span still held against an earlier revision, which the update lost, is
+refused on an active record (KD701), and so is a lost scope range, reading or left-out words. Both rules read
+one record alone, so they run and are cached with its schema check; the checks of a span against its
+revision's text run with the other provenance rules.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ketdata._model.problems import Problem, short
+from ketdata._validation.folder import RawRecord
+
+MARKED = ("claim", "caveat", "concept")
+# The places a record holds without a quote and revision of their own, and what a person does when one is lost.
+_AGAIN = {
+    "scope": "set the caveat's scope again",
+    "readings": "re-read the words in the current text, or remove the reading",
+    "leaves_out": "name the words the current text has, or remove the entry",
+}
+_UNQUOTED = tuple(f"{k}." for k in _AGAIN)
+
+
+def update_problems(record: RawRecord) -> list[Problem]:
+    """KD700 for an active record whose changed evidence awaits review (or was flagged in it).
+
+    And KD701 for a place the update lost that has no quote of its own to hold against the old text (a caveat's
+    scope range, a reading, words left out): only the mark says so.
+    """
+    mark = record.value.get("source_update")
+    if record.kind not in MARKED or not isinstance(mark, dict) or record.value.get("status", "active") != "active":
+        return []
+    spans = [s for s in mark.get("spans") or () if isinstance(s, dict)]
+    lost = [s for s in spans if s.get("verdict") == "lost" and str(s.get("path", "")).startswith(_UNQUOTED)]
+    found = [
+        record.problem(
+            "KD701",
+            ("source_update", "spans"),
+            f"{short(s.get('path'))} {short(s.get('old', {}).get('quote'))} was lost "
+            f"when {short(mark.get('source'))} changed: {_AGAIN[str(s.get('path')).partition('.')[0]]}",
+        )
+        for s in lost
+    ]
+    changed = [s for s in spans if s.get("verdict") == "changed"]
+    if mark.get("status") == "confirmed" or not changed:
+        return found
+    words = "; ".join(f"{short(s.get('old_words'))} → {short(s.get('new_words'))}" for s in changed[:3])
+    state = "was flagged in review" if mark.get("status") == "flagged" else "awaits a person's review"
+    msg = f"a new revision of {short(mark.get('source'))} changed this record's evidence ({words}): it {state}"
+    return [*found, record.problem("KD700", ("source_update", "status"), msg)]
+
+
+def lost_problem(record: RawRecord, path: tuple[str | int, ...], span: dict[str, Any]) -> Problem | None:
+    """KD701 for a span of an active record still held against an earlier revision of its source."""
+    if record.value.get("status", "active") != "active":
+        return None
+    msg = (f"quote {short(span.get('quote'))} was lost when {short(span.get('source'))} changed: it still points "
+           f"at revision {str(span.get('revision'))[:12]}")  # fmt: skip
+    return record.problem("KD701", (*path, "revision"), msg)

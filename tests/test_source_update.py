@@ -1,0 +1,265 @@
+"""`ketdata source update` in a copy of the project: the report, the write, and a release that waits for a person."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+import ketdata
+from ketdata._editor.source_update import update_source
+from ketdata._editor.verdict import Verdict, write_review
+from ketdata._model.problems import Severity
+from ketdata._validation.pipeline import run
+
+from .helpers import DATA
+
+TEXT = DATA / "sources/ketamine-overview.txt"
+OLD = TEXT.read_bytes()
+OLD_SHA = hashlib.sha256(OLD).hexdigest()
+TODAY = datetime.date(2026, 12, 6)
+
+
+def cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_COLOR": "1"}
+    return subprocess.run([sys.executable, "-m", "ketdata", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, env=env, check=False)  # fmt: skip
+
+
+def revision(tmp: Path, old: str, new: str, *, name: str = "new.txt") -> Path:
+    text = OLD.decode("utf-8")
+    assert old in text
+    path = tmp / name
+    path.write_bytes(text.replace(old, new, 1).encode("utf-8"))
+    return path
+
+
+def files(root: Path) -> dict[str, bytes]:
+    """Every file of the project but the transaction's own lock and state (``.ketdata/``)."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and ".ketdata" not in p.relative_to(root).parts}  # fmt: skip
+
+
+def stamp(data: Path, record_id: str) -> str:
+    """The record's stamp as the review page shows it (what a verdict must name)."""
+    from ketdata._workbench._view import read_state
+
+    return next(v for k, v in read_state(data).stamps.items() if k.partition(":")[2] == record_id)
+
+
+def errors(data: Path) -> list[tuple[str, str | None]]:
+    return sorted((p.code, p.record_id) for p in run(data, TODAY).problems if p.severity is Severity.ERROR)
+
+
+def test_a_dry_run_reports_every_span_and_writes_nothing(project: Path) -> None:
+    new = revision(project, "more research is needed", "further research is needed")
+    before = files(project)
+    result = cli("source", "update", "ketamine-overview", new, "data", "--format", "json", cwd=project)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert files(project) == before
+    assert report["written"] is False and (report["from"], report["to"]) == (OLD_SHA, hashlib.sha256(
+        new.read_bytes()).hexdigest())  # fmt: skip
+    ds = ketdata.load(project / "data")
+    spans = sum(len(r.evidence) for r in (*ds.claims, *ds.caveats))
+    assert len([s for s in report["spans"] if s["path"].startswith("evidence.")]) == spans
+    changed = {(s["record"], s["path"]): s for s in report["spans"] if s["verdict"] != "moved"}
+    # The words claim-040 and caveat-002 leave out hold the changed words too: they follow the same rules.
+    assert set(changed) == {("claim-041", "evidence.1"), ("claim-042", "evidence.1"), ("caveat-003", "evidence.1"),
+                            ("claim-040", "leaves_out.0"), ("caveat-002", "leaves_out.0")}  # fmt: skip
+    one = changed[("claim-041", "evidence.1")]
+    assert (one["old_words"], one["new_words"]) == ("more", "further")
+    assert one["new"]["quote"].startswith("and further research is needed") or "further research" in one["new"]["quote"]
+    left = changed[("claim-040", "leaves_out.0")]
+    assert (left["old_words"], left["new_words"]) == ("more", "further")
+    assert left["new"]["quote"] == "and further research is needed to fully understand its safety and efficacy"
+    marked = ["caveat-002", "caveat-003", "claim-040", "claim-041", "claim-042"]
+    assert sorted({p["record"] for p in report["remaining"]}) == marked
+    assert report["uncovered"] == []
+    text = cli("source", "update", "ketamine-overview", new, "data", cwd=project)
+    assert "changed  claim-041" in text.stdout and "'more' -> 'further'" in text.stdout
+    assert "dry run: nothing written" in text.stdout
+
+
+def test_release_refuses_until_a_person_confirms_then_succeeds(project: Path) -> None:
+    new = revision(project, "more research is needed", "further research is needed")
+    result = cli("source", "update", "ketamine-overview", new, "data", "--write", cwd=project)
+    assert result.returncode == 0, result.stderr
+    data = project / "data"
+    # The old text is kept, byte for byte, and the source lists it.
+    kept = data / f"sources/ketamine-overview.{OLD_SHA[:12]}.txt"
+    assert kept.read_bytes() == OLD and (data / "sources/ketamine-overview.txt").read_bytes() == new.read_bytes()
+    source = yaml.safe_load((data / "sources/ketamine-overview.yaml").read_text(encoding="utf-8"))
+    assert source["sha256"] == hashlib.sha256(new.read_bytes()).hexdigest()
+    assert source["revisions"] == [{"sha256": OLD_SHA, "file": kept.name, "recorded": None}]
+    marked = ("caveat-002", "caveat-003", "claim-040", "claim-041", "claim-042")
+    assert errors(data) == [("KD700", r) for r in marked]
+    refused = cli("release", "--dry-run", cwd=project)
+    assert refused.returncode == 1 and "KD700" in refused.stdout and "not releasing" in refused.stderr
+    for record_id in marked:
+        write_review(data, record_id, Verdict("reviewed", "Test Reviewer", "test"), stamp(data, record_id), TODAY,
+                     source_update=True)  # fmt: skip
+    assert errors(data) == []
+    claim = ketdata.load(data).claim("claim-041")
+    assert "further research is needed" in claim.evidence[1].quote and claim.review.status == "reviewed"
+    released = cli("release", "--date", "2026-12-06", cwd=project)
+    assert released.returncode == 0, released.stdout + released.stderr
+    # The exports carry the current revision's sha256 and the history.
+    (line,) = (project / "exports/json/sources.ndjson").read_text(encoding="utf-8").splitlines()
+    exported = json.loads(line)
+    assert exported["sha256"] == source["sha256"] and exported["recorded"] == TODAY.isoformat()
+    assert exported["revisions"] == [{"sha256": OLD_SHA, "file": kept.name, "recorded": None}]
+
+
+def test_a_hedge_changed_in_a_quote_is_never_released_without_a_person(project: Path) -> None:
+    new = revision(project, "The effects of ketamine can be felt", "The effects of ketamine will be felt")
+    update_source(project / "data", "ketamine-overview", new.read_bytes(), write=True, today=TODAY)
+    data = project / "data"
+    assert ("KD700", "claim-032") in errors(data)
+    write_review(data, "claim-032", Verdict("reviewed", "Test Reviewer", "test"), stamp(data, "claim-032"), TODAY,
+                 source_update=True)  # fmt: skip
+    # Confirmed, the record still says 'can', which the article no longer does: a person must re-word it.
+    assert ("KD700", "claim-032") not in errors(data) and ("KD307", "claim-032") in errors(data)
+    assert cli("release", "--dry-run", cwd=project).returncode == 1
+
+
+def test_a_revision_that_changes_nothing_quoted_stays_valid_with_no_review(project: Path) -> None:
+    text = OLD.decode("utf-8").replace("\u00a0", " ").replace("\n\n\n", "\n\n")
+    new = project / "new.txt"
+    new.write_bytes(text.encode("utf-8"))
+    report = update_source(project / "data", "ketamine-overview", new.read_bytes(), write=True, today=TODAY)
+    assert report.counts() == {"moved": len(report.spans), "changed": 0, "lost": 0}
+    assert errors(project / "data") == []
+    ds = ketdata.load(project / "data")
+    source = ds.source("ketamine-overview")
+    assert source.text == text and [r.sha256 for r in source.revisions] == [OLD_SHA]
+    for claim in ds.claims:
+        for span in claim.evidence:
+            assert source.text[span.start : span.end] == span.quote
+
+
+def test_a_lost_quote_keeps_its_old_revision_and_blocks_a_release(project: Path) -> None:
+    street = 'It is known by various street names such as "Special K," "K," and "Vitamin K." '
+    new = revision(project, street, "")
+    report = update_source(project / "data", "ketamine-overview", new.read_bytes(), write=True, today=TODAY)
+    lost = sorted({s.record_id for s in report.spans if s.result.kind == "lost"})
+    assert lost == ["claim-010", "claim-011", "claim-012"]
+    found = errors(project / "data")
+    assert {r for c, r in found if c == "KD701"} == set(lost)
+    claim = ketdata.load(project / "data").claim("claim-010")
+    assert claim.evidence[1].revision == OLD_SHA and claim.evidence[1].quote.startswith("It is known")
+
+
+def test_a_section_heading_renamed_moves_the_section(project: Path) -> None:
+    new = revision(project, "How is Ketamine Used in Therapy?", "Ketamine in therapy")
+    report = update_source(project / "data", "ketamine-overview", new.read_bytes(), write=True, today=TODAY)
+    assert report.renamed == (("ketamine-in-therapy", "How is Ketamine Used in Therapy?", "Ketamine in therapy"),)
+    source = ketdata.load(project / "data").source("ketamine-overview")
+    assert [s.heading for s in source.sections] == ["What is Ketamine?", "Ketamine in therapy"]
+    # 028-031 quote the old heading (the question their sentence answers): that quote is lost, nothing else.
+    lost = {s.record_id for s in report.spans if s.result.kind == "lost"}
+    assert lost == {"claim-028", "claim-029", "claim-030", "claim-031"}
+    assert {r for _, r in errors(project / "data")} == lost
+    assert {r for c, r in errors(project / "data") if c == "KD701"} == lost
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("no-such-source", "same.txt"), "no source 'no-such-source'"),
+        (("ketamine-overview", "same.txt"), "nothing to update"),
+        (("ketamine-overview", "latin1.txt"), "not UTF-8"),
+    ],
+)
+def test_updates_that_cannot_be_made_are_usage_errors(project: Path, args: tuple[str, str], message: str) -> None:
+    (project / "same.txt").write_bytes(OLD)
+    (project / "latin1.txt").write_bytes(OLD.decode("utf-8").encode("latin-1", errors="replace"))
+    before = files(project)
+    result = cli("source", "update", args[0], args[1], "data", "--write", cwd=project)
+    assert result.returncode == 2 and message in result.stderr, result.stderr
+    assert files(project) == before
+
+
+def test_a_file_not_in_canonical_form_stops_the_write(project: Path) -> None:
+    new = revision(project, "more research is needed", "further research is needed")
+    effects = project / "data/claims/uncertainty.yaml"
+    effects.write_text(effects.read_text(encoding="utf-8").replace("version:", "version:  ", 1), encoding="utf-8")
+    before = files(project)
+    result = cli("source", "update", "ketamine-overview", new, "data", "--write", cwd=project)
+    assert result.returncode == 2 and "ketdata fmt" in result.stderr
+    assert files(project) == before
+
+
+def test_the_workbench_shows_old_and_new_words_escaped_and_confirms_the_update(project: Path) -> None:
+    from .workbench import running
+
+    data = project / "data"
+    # A hostile new wording must reach the page as text, never as markup.
+    new = revision(project, "more research is needed", "further <b>research</b> is needed")
+    update_source(data, "ketamine-overview", new.read_bytes(), write=True, today=TODAY)
+    with running(data, TODAY) as wb:
+        wb.sign_in()
+        page = wb.request("GET", "/?record=claim-041").body
+        assert 'id="source-update-claim-041"' in page and "pending" in page
+        assert "<del>more</del>" in page
+        assert "<ins>further</ins> <ins>&lt;b&gt;</ins>research<ins>&lt;/b&gt;</ins>" in page
+        assert "<b>research</b>" not in page
+        # The queue shows every marked record as changed: it awaits a person like a record edited after its review.
+        changed = wb.request("GET", "/?state=changed").body
+        listed = set(re.findall(r'id="queue-([a-z]+-[0-9]+)"', changed))
+        assert listed == {"caveat-002", "caveat-003", "claim-040", "claim-041", "claim-042"}
+        # Each row of the sentence shows its own mark: claim-042 stands beside claim-041 with its own table.
+        assert 'id="source-update-claim-042"' in page
+        assert wb.verdict("claim-041", "reviewed").status == 303
+    mark = next(d for d in yaml.safe_load_all((data / "claims/uncertainty.yaml").read_text(encoding="utf-8"))
+                if d["id"] == "claim-041")["source_update"]  # fmt: skip
+    assert mark["status"] == "confirmed"
+    assert ("KD700", "claim-041") not in errors(data) and ("KD700", "claim-042") in errors(data)
+
+
+def test_the_editor_guide_worked_example_is_what_the_command_prints(project: Path) -> None:
+    from ketdata._editor.source_update import report_lines
+
+    guide = (Path(__file__).parents[1] / "docs/editor-guide.md").read_text(encoding="utf-8")
+    example = guide[guide.index("### Worked example") :]
+    block = example[example.index("```text") : example.index("```", example.index("```text") + 3)]
+    shown = [line for line in block.splitlines()[2:] if line.strip() not in ("…", "")]
+    text = OLD.decode("utf-8")
+    new = text.replace("Ketamine is a medication", "Ketamine is a prescription medication", 1)
+    new = new.replace("The effects of ketamine can be felt", "The effects of ketamine will be felt", 1)
+    report = update_source(project / "data", "ketamine-overview", new.encode("utf-8"), today=TODAY)
+    printed = report_lines(report)
+    assert [line for line in shown if line not in printed] == []
+
+
+def test_diff_shows_the_source_change_since_the_last_release(project: Path) -> None:
+    from .helpers import LATEST
+
+    new = revision(project, "more research is needed", "further research is needed")
+    update_source(project / "data", "ketamine-overview", new.read_bytes(), write=True, today=TODAY)
+    result = cli("diff", LATEST, "data", "--format", "json", cwd=project)
+    assert result.returncode == 1, result.stderr
+    changes = json.loads(result.stdout)
+    text = json.dumps(changes)
+    assert "ketamine-overview" in text and OLD_SHA in text and hashlib.sha256(new.read_bytes()).hexdigest() in text
+    assert "revisions" in text
+
+
+def test_a_caveat_whose_scope_range_is_lost_is_refused(project: Path) -> None:
+    text = OLD.decode("utf-8")
+    passage = text[255:652]  # caveat-001's scope range: the paragraph on recreational use
+    new = text.replace(passage, "Ketamine is sold on the street. " * 3 + "\n", 1)
+    report = update_source(project / "data", "ketamine-overview", new.encode("utf-8"), write=True, today=TODAY)
+    assert {s.dotted: s.result.kind for s in report.spans if s.record_id == "caveat-001"} == {
+        "evidence.0": "lost", "scope.spans.0": "lost", "leaves_out.0": "lost"}  # fmt: skip
+    found = [p for p in run(project / "data", TODAY).problems if p.record_id == "caveat-001" and p.code == "KD701"]
+    assert any("scope.spans.0" in p.message and "scope again" in p.message for p in found)
+    assert any("leaves_out.0" in p.message for p in found) and any("quote" in p.message for p in found)
