@@ -358,7 +358,7 @@ def _source_update(args: argparse.Namespace) -> int:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:
         print("\n".join(report_lines(report)))
-    return EXIT_OK
+    return EXIT_PROBLEMS if report.blocked else EXIT_OK
 
 
 def _review(args: argparse.Namespace) -> int:

@@ -322,3 +322,16 @@ def test_a_hedge_that_only_comes_nearer_is_no_change() -> None:
     new = "w0 w7.\nw8\nw9 n0 can w11 w12 w13 w14 w15 potential w16. w17 w18 w19"
     start = old.index("w16")
     assert Reanchorer(old, new, _HEDGE_WORDS).place(start, start + 3, "w16").kind == "moved"
+
+
+def test_a_short_quote_found_only_in_another_passage_is_not_moved_there() -> None:
+    # A reading's 'its' whose sentence lost it must not jump to the next 'its' of the article.
+    old = "Research is needed to understand its safety.\n" + "Other text.\n" * 10 + "A drug and its uses.\n"
+    new = old.replace("understand its safety", "understand the safety")
+    start = old.index("its")
+    r = Reanchorer(old, new).place(start, start + 3, "its")
+    assert r.kind != "moved" and r.new_start != new.index("its")
+    # Found once within the rewritten stretch, or with its context whole on one side, it has moved.
+    new = old.replace("Research is needed", "More research is needed")
+    r = Reanchorer(old, new).place(start, start + 3, "its")
+    assert (r.kind, r.new_start) == ("moved", start + 5)

@@ -263,3 +263,80 @@ def test_a_caveat_whose_scope_range_is_lost_is_refused(project: Path) -> None:
     found = [p for p in run(project / "data", TODAY).problems if p.record_id == "caveat-001" and p.code == "KD701"]
     assert any("scope.spans.0" in p.message and "scope again" in p.message for p in found)
     assert any("leaves_out.0" in p.message for p in found) and any("quote" in p.message for p in found)
+
+
+# The revisions of tests/test_reanchor.py, over every place each record points into the article: evidence (its
+# verdicts are that file's), and besides it the scope ranges, readings and words left out, which are moved
+# unless named here.
+_PLACES = {
+    "typo fixed inside a quote": {("claim-004", "leaves_out.0"): "changed"},
+    # ', although it can' stands in the words 028-031 leave out, and in caveat-007's (withdrawn) scope range.
+    "typo outside every quote": {
+        **{(f"claim-0{n}", "leaves_out.0"): "changed" for n in (28, 29, 30, 31)},
+        ("caveat-007", "scope.spans.0"): "changed",
+    },
+    "paragraph moved": {("caveat-007", "scope.spans.0"): "changed"},
+    "sentence deleted": {("caveat-001", "scope.spans.0"): "changed"},
+    "can becomes will": {("claim-033", "leaves_out.0"): "changed", ("caveat-007", "scope.spans.0"): "changed"},
+    "may removed": {("caveat-007", "scope.spans.0"): "changed"},
+}
+
+
+def _evidence_key(record_id: str, path: str) -> str:
+    """The span's key in tests/test_reanchor.py: ``claim-001/0``, ``ketamine/definition``, ``ketamine/synonym2``."""
+    parts = path.split(".")
+    if parts[0] == "evidence":
+        return f"{record_id}/{parts[1]}"
+    return f"{record_id}/definition" if parts[0] == "definition" else f"{record_id}/synonym{parts[1]}"
+
+
+@pytest.mark.parametrize("name", [n for n in __import__("tests.test_reanchor").test_reanchor.CASES if n != "unchanged"])
+def test_every_place_of_every_record_gets_its_expected_verdict(name: str) -> None:
+    from .test_reanchor import CASES
+
+    case = CASES[name]
+    new = case.revise(OLD.decode("utf-8")).encode("utf-8")
+    report = update_source(DATA, "ketamine-overview", new, today=TODAY)  # a dry run: the shipped data is only read
+    wanted_spans = {key: kind for kind, keys in case.expect.items() for key in keys}
+    got = {(s.record_id, s.dotted): s for s in report.spans}
+    for (record_id, path), s in got.items():
+        if s.held == "span":
+            assert s.result.kind == wanted_spans.get(_evidence_key(record_id, path), "moved"), (record_id, path)
+        else:
+            assert s.result.kind == _PLACES.get(name, {}).get((record_id, path), "moved"), (record_id, path)
+    # Every place is there: every reading and every entry of leaves_out of every record quoting the article.
+    ds = ketdata.load(DATA)
+    for record in (*ds.claims, *ds.caveats):
+        for i in range(len(record.readings)):
+            assert (record.id, f"readings.{i}") in got
+        for i in range(len(record.leaves_out)):
+            assert (record.id, f"leaves_out.{i}") in got
+    # Marked for review: exactly the active records with a place not moved.
+    review = {s.record_id for s in report.spans if s.active and s.result.kind != "moved"}
+    assert review == {p.record_id for p in report.remaining if p.code in ("KD700", "KD701")}
+    if name == "CRLF line ends":
+        # Every place moves, yet the data's own rules refuse a text with carriage returns: the write would too.
+        assert review == set() and {p.code for p in report.blocked} == {"KD110"}
+    else:
+        assert report.blocked == ()
+
+
+def test_a_text_the_data_refuses_is_reported_by_a_dry_run_and_refused_by_a_write(project: Path) -> None:
+    new = project / "crlf.txt"
+    new.write_bytes(OLD.replace(b"\n", b"\r\n"))
+    dry = cli("source", "update", "ketamine-overview", new, "data", cwd=project)
+    assert dry.returncode == 1 and "would refuse the write" in dry.stdout and "KD110" in dry.stdout
+    before = files(project)
+    result = cli("source", "update", "ketamine-overview", new, "data", "--write", cwd=project)
+    assert result.returncode == 2 and "KD110" in result.stderr and files(project) == before
+
+
+def test_a_changed_reading_takes_the_new_words_and_waits_for_a_person(project: Path) -> None:
+    # 'its' in 'its safety and efficacy' is a reading of claim-041, claim-042 and caveat-003.
+    new = revision(project, "understand its safety and efficacy", "understand the safety and efficacy")
+    report = update_source(project / "data", "ketamine-overview", new.read_bytes(), write=True, today=TODAY)
+    readings = {(s.record_id, s.dotted): s.result for s in report.spans if s.held == "reading"}
+    assert readings[("claim-041", "readings.0")].kind == "lost"  # 'its' is gone: nothing of three letters is near
+    found = errors(project / "data")
+    assert ("KD701", "claim-041") in found and ("KD325", "claim-041") in found
+    assert cli("release", "--dry-run", cwd=project).returncode == 1

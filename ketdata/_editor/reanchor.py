@@ -265,6 +265,11 @@ class Reanchorer:
 
     def _exact(self, sel: TextQuote, hint: int) -> Reanchored | None:
         hits = self._occurrences(sel.exact)
+        if len(sel.exact) < CONTEXT:
+            # A short quote ('its', 'It') stands in many places: outside the stretch the diff says its old place
+            # was rewritten into, it is the same words only when its context on one side is still whole.
+            lo, hi = self._rewritten(sel.start)
+            hits = [at for at in hits if lo - 2 * CONTEXT <= at <= hi + 2 * CONTEXT or self._one_side_kept(sel, at)]
         if not hits:
             return None
         if len(hits) == 1:
@@ -286,6 +291,19 @@ class Reanchorer:
                 hits.append(at)
             at = new.find(quote, at + 1)
         return hits
+
+    def _rewritten(self, start: int) -> tuple[int, int]:
+        """The stretch of the new text between the equal blocks around an old offset: what its place became."""
+        i = bisect.bisect_right(self._block_starts, start) - 1
+        lo = self.blocks[i][1] + self.blocks[i][2] if i >= 0 else 0
+        hi = self.blocks[i + 1][1] if i + 1 < len(self.blocks) else len(self.new)
+        return lo, max(lo, hi)
+
+    def _one_side_kept(self, sel: TextQuote, at: int) -> bool:
+        end = at + len(sel.exact)
+        return self.new[max(0, at - len(sel.prefix)) : at] == sel.prefix or self.new[end : end + len(sel.suffix)] == (
+            sel.suffix
+        )
 
     def _context_score(self, sel: TextQuote, at: int) -> int:
         before = self.new[max(0, at - CONTEXT) : at]

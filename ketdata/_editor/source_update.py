@@ -100,6 +100,8 @@ class UpdateReport:
         sections: The source's sections in the new revision.
         written: Whether the data folder was changed.
         remaining: The errors the updated folder has (or would have): the review the update asks for.
+        blocked: The errors the update would leave beyond what it marks for review (a dry run reports them;
+            a write refuses while there is one), such as a new text the data's own rules refuse.
         renamed: Each section whose heading changed: ``(section id, old heading, new heading)``.
     """
 
@@ -111,6 +113,7 @@ class UpdateReport:
     sections: tuple[dict[str, Any], ...]
     written: bool = False
     remaining: tuple[Problem, ...] = field(default=())
+    blocked: tuple[Problem, ...] = field(default=())
     renamed: tuple[tuple[str, str, str], ...] = ()
 
     def counts(self) -> dict[str, int]:
@@ -133,10 +136,11 @@ class UpdateReport:
                  for s in self.spans]  # fmt: skip
         missed = [{"section": u.section, "start": u.start, "end": u.end, "text": u.text} for u in self.uncovered]
         remaining = [{"code": p.code, "record": p.record_id, "message": p.message} for p in self.remaining]
+        blocked = [{"code": p.code, "record": p.record_id, "message": p.message} for p in self.blocked]
         renamed = [{"section": s, "old": o, "new": n} for s, o, n in self.renamed]
         return {"source": self.source_id, "from": self.old_sha256, "to": self.new_sha256, "written": self.written,
                 "counts": self.counts(), "spans": spans, "uncovered": missed, "sections": list(self.sections),
-                "renamed": renamed, "remaining": remaining}  # fmt: skip
+                "renamed": renamed, "remaining": remaining, "blocked": blocked}  # fmt: skip
 
 
 def update_source(
@@ -157,8 +161,10 @@ def update_source(
     day = (today or datetime.datetime.now(datetime.UTC).date()).isoformat()
     plan = _Plan(folder, source_id, new_bytes)
     report = plan.report()
-    remaining = plan.write(day) if write else plan.after(day)
-    return replace(report, written=write, remaining=tuple(remaining))
+    if write:
+        return replace(report, written=True, remaining=tuple(plan.write(day)))
+    remaining, blocked = plan.after(day)
+    return replace(report, remaining=tuple(remaining), blocked=tuple(blocked))
 
 
 class _Plan:
@@ -386,31 +392,31 @@ class _Plan:
         if isinstance(version, int) and repr(value) != before and version <= released.get(str(value.get("id")), 0):
             value["version"] = version + 1
 
-    def after(self, day: str) -> list[Problem]:
+    def after(self, day: str) -> tuple[list[Problem], list[Problem]]:
         """The errors the data folder would have after the update, validated in memory.
 
-        Raises:
-            SourceUpdateError: The update would break something beyond what it marks for review.
+        Returns the errors the update leaves on purpose (the review it asks for), and those it would leave
+        beyond that (which refuse a write).
         """
         from ketdata._validation.pipeline import run, run_state
 
         errors = [p for p in run_state(self.folder, self.contents(day)).problems if p.severity is Severity.ERROR]
         before = {(p.code, p.record_id) for p in run(self.folder).problems if p.severity is Severity.ERROR}
         marked = {c.record_id for c in self.changes if c.active and c.result.kind != "moved"}
-        broken = [p for p in errors if p.code not in EXPECTED and p.record_id not in marked
-                  and (p.code, p.record_id) not in before]  # fmt: skip
-        if broken:
-            shown = "; ".join(f"{p.record_id or '-'}: {p.code} {p.message}" for p in broken[:5])
-            raise SourceUpdateError(f"the update would leave {len(broken)} unexpected error(s), so nothing was "
-                                    f"written: {shown}")  # fmt: skip
-        return [p for p in errors if p.code in EXPECTED or p.record_id in marked]
+        expected = [p for p in errors if p.code in EXPECTED or p.record_id in marked]
+        broken = [p for p in errors if p not in expected and (p.code, p.record_id) not in before]
+        return expected, broken
 
     def write(self, day: str) -> list[Problem]:
         """Under the project's lock: validate the would-be folder, then change every file in one transaction."""
         root = project_root(self.folder)
         try:
             with locked(root):
-                remaining = self.after(day)
+                remaining, broken = self.after(day)
+                if broken:
+                    shown = "; ".join(f"{p.record_id or '-'}: {p.code} {p.message}" for p in broken[:5])
+                    raise SourceUpdateError(f"the update would leave {len(broken)} unexpected error(s), so nothing "
+                                            f"was written: {shown}")  # fmt: skip
                 commit(root, self.contents(day))
         except TransactionError as exc:
             raise SourceUpdateError(str(exc)) from None
@@ -504,6 +510,12 @@ def report_lines(report: UpdateReport) -> list[str]:
                  "uncovered")  # fmt: skip
     for p in report.remaining:
         lines.append(f"  after the update: {p.record_id or '-'}: {p.code} {p.message}")
+    for p in report.blocked:
+        lines.append(f"  would refuse the write: {p.record_id or '-'}: {p.code} {p.message}")
     done = "written: the records above need review before a release" if review else "written"
-    lines.append(done if report.written else "dry run: nothing written; run again with --write to apply")
+    if report.blocked:
+        lines.append(f"dry run: nothing written; --write would refuse: {len(report.blocked)} error(s) beyond the "
+                     "review the update asks for (above): fix the new text or the data first")  # fmt: skip
+    else:
+        lines.append(done if report.written else "dry run: nothing written; run again with --write to apply")
     return lines
