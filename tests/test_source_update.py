@@ -144,6 +144,12 @@ def test_a_revision_that_changes_nothing_quoted_stays_valid_with_no_review(proje
     for claim in ds.claims:
         for span in claim.evidence:
             assert source.text[span.start : span.end] == span.quote
+    for record in (*ds.claims, *ds.caveats):
+        for reading in record.readings:
+            assert source.text[reading.start : reading.start + len(reading.text)] == reading.text
+    # Nothing waits for a person: a release goes through.
+    released = cli("release", "--dry-run", cwd=project)
+    assert released.returncode == 0, released.stdout + released.stderr
 
 
 def test_a_lost_quote_keeps_its_old_revision_and_blocks_a_release(project: Path) -> None:
@@ -332,6 +338,20 @@ def test_a_text_the_data_refuses_is_reported_by_a_dry_run_and_refused_by_a_write
 
 
 def test_a_changed_reading_takes_the_new_words_and_waits_for_a_person(project: Path) -> None:
+    new = revision(project, "This altered state of consciousness", "This altered state of mind")
+    report = update_source(project / "data", "ketamine-overview", new.read_bytes(), write=True, today=TODAY)
+    readings = {(s.record_id, s.dotted): s.result for s in report.spans if s.held == "reading"}
+    assert readings[("claim-037", "readings.0")].kind == "changed"
+    claim = ketdata.load(project / "data").claim("claim-037")
+    text = new.read_text(encoding="utf-8")
+    reading = claim.readings[0]
+    assert reading.text == "This altered state of mind" and text[reading.start :].startswith(reading.text)
+    found = errors(project / "data")
+    assert ("KD700", "claim-037") in found and ("KD325", "claim-037") not in found
+    assert cli("release", "--dry-run", cwd=project).returncode == 1
+
+
+def test_a_lost_reading_is_reported_and_waits_for_a_person(project: Path) -> None:
     # 'its' in 'its safety and efficacy' is a reading of claim-041, claim-042 and caveat-003.
     new = revision(project, "understand its safety and efficacy", "understand the safety and efficacy")
     report = update_source(project / "data", "ketamine-overview", new.read_bytes(), write=True, today=TODAY)
