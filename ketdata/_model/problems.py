@@ -466,7 +466,9 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         _E,
         "Evidence lost in a source update",
         "The quote no longer stands in the source's current text; the span still points at the earlier revision. "
-        "Re-quote the record from the current text (`ketdata locate`) and drop the span's revision, or withdraw it.",
+        "Re-quote the record from the current text (`ketdata locate`) and drop the span's revision, or withdraw it. "
+        "A lost scope range, reading or left-out words has no revision to hold: set it again from the current text "
+        "(or remove it), then remove the record's source_update mark.",
     ),
     Code(
         "KD702",

@@ -17,9 +17,9 @@ from ketdata._validation.folder import RawRecord
 MARKED = ("claim", "caveat", "concept")
 # The places a record holds without a quote and revision of their own, and what a person does when one is lost.
 _AGAIN = {
-    "scope": "set the caveat's scope again",
-    "readings": "re-read the words in the current text, or remove the reading",
-    "leaves_out": "name the words the current text has, or remove the entry",
+    "scope": "set the caveat's scope again, then remove source_update",
+    "readings": "re-read the words in the current text (or remove the reading), then remove source_update",
+    "leaves_out": "name the words the current text has (or remove the entry), then remove source_update",
 }
 _UNQUOTED = tuple(f"{k}." for k in _AGAIN)
 
