@@ -224,6 +224,13 @@ def test_the_workbench_shows_old_and_new_words_escaped_and_confirms_the_update(p
         assert listed == {"caveat-002", "caveat-003", "claim-040", "claim-041", "claim-042"}
         # Each row of the sentence shows its own mark: claim-042 stands beside claim-041 with its own table.
         assert 'id="source-update-claim-042"' in page
+        # A flag flags the mark; Undo puts the review block and the mark back, byte for byte.
+        before = (data / "claims/uncertainty.yaml").read_bytes()
+        assert wb.verdict("claim-041", "flagged", ["evidence-does-not-support"]).status == 303
+        assert ("KD700", "claim-041") in errors(data)  # flagged: still not releasable
+        assert "was flagged in review" in str([p.message for p in run(data, TODAY).problems if p.code == "KD700"])
+        assert wb.request("POST", "/undo", {}).status == 303
+        assert (data / "claims/uncertainty.yaml").read_bytes() == before
         assert wb.verdict("claim-041", "reviewed").status == 303
     mark = next(d for d in yaml.safe_load_all((data / "claims/uncertainty.yaml").read_text(encoding="utf-8"))
                 if d["id"] == "claim-041")["source_update"]  # fmt: skip
