@@ -367,3 +367,23 @@ def test_a_lost_reading_is_reported_and_waits_for_a_person(project: Path) -> Non
     found = errors(project / "data")
     assert ("KD701", "claim-041") in found and ("KD325", "claim-041") in found
     assert cli("release", "--dry-run", cwd=project).returncode == 1
+
+
+def test_a_reviewed_record_whose_quote_only_moved_keeps_its_review(project: Path) -> None:
+    data = project / "data"
+    write_review(data, "claim-001", Verdict("reviewed", "Test Reviewer", "test"), stamp(data, "claim-001"), TODAY)
+    released = cli("release", "--date", "2026-12-06", cwd=project)
+    assert released.returncode == 0, released.stdout + released.stderr
+    new = revision(project, "Ketamine is a medication", "Ketamine was first made in 1962. Ketamine is a medication")
+    report = update_source(data, "ketamine-overview", new.read_bytes(), write=True, today=TODAY)
+    assert report.counts()["changed"] == report.counts()["lost"] == 0
+    # Its offsets followed the text, and its version rose with them; what it says, and its review, stand.
+    claim = ketdata.load(data).claim("claim-001")
+    assert claim.review.status == "reviewed" and claim.evidence[0].start > 20
+    assert errors(data) == [("KD402", "ketamine-overview")]  # only the new sentence, which no record quotes yet
+    # Any other change still asks for a new review.
+    path = data / "claims/identity.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("statement: Ketamine is a medication", "statement: Ketamine is a drug", 1),
+                    encoding="utf-8")  # fmt: skip
+    assert ("KD603", "claim-001") in errors(data)

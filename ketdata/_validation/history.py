@@ -118,6 +118,24 @@ def _id(record: dict[str, Any]) -> str:
     return rid
 
 
+def _placeless(record: dict[str, Any], sources: AbstractSet[str]) -> dict[str, Any]:
+    """The record without the offsets and sections of its places in the given sources (for comparing words)."""
+
+    def strip(place: Any) -> Any:
+        if isinstance(place, dict) and place.get("source") in sources:
+            return {k: v for k, v in place.items() if k not in ("start", "end", "section")}
+        return place
+
+    out = dict(record)
+    for name in ("evidence", "readings"):
+        if isinstance(out.get(name), list):
+            out[name] = [strip(p) for p in out[name]]
+    scope = out.get("scope")
+    if isinstance(scope, dict) and isinstance(scope.get("spans"), list):
+        out["scope"] = {**scope, "spans": [strip(p) for p in scope["spans"]]}
+    return out
+
+
 def _line_in(path: Path, record_id: str) -> int:
     needle = re.compile(rf'"id":\s*"{re.escape(record_id)}"')
     for number, line in enumerate(read_regular(path).decode("utf-8", "replace").splitlines(), 1):
@@ -137,11 +155,14 @@ class VersionRules:
         """
         self.snapshot = snapshot
         self.release = snapshot.stem
+        self.revised: set[str] = set()  # the sources whose text changed since the release (set by `check`)
         try:
             doc = json.loads(read_regular(snapshot))
             self.released: dict[str, tuple[str, dict[str, Any]]] = {
                 _id(r): (kind, r) for kind, attr in VERSIONED.items() for r in doc.get(attr, ())
             }
+            # Each source's text as released: a span that only followed a new revision of it has not changed.
+            self.texts = {str(r.get("id")): r.get("sha256") for r in doc.get("sources", ()) if isinstance(r, dict)}
             info = doc.get("dataset") or {}
             self.version, self.date = semver(str(info.get("version", snapshot.stem))), info.get("release_date")
         except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
@@ -158,6 +179,8 @@ class VersionRules:
         """
         problems: list[Problem] = []
         present: set[str] = set()
+        self.revised = {str(r.id) for r in records if r.kind == "source" and str(r.id) in self.texts
+                        and r.value.get("sha256") != self.texts[str(r.id)]}  # fmt: skip
         for record in records:
             if record.kind == "dataset" and id(record) in schema_valid:
                 problems += self._dataset(record)
@@ -172,6 +195,17 @@ class VersionRules:
                        "withdrawn or deprecated, with a reason")  # fmt: skip
                 problems.append(problem("KD504", str(self.snapshot), _line_in(self.snapshot, rid), 1, rid, msg))
         return problems
+
+    def _says_more(self, old: dict[str, Any], new: dict[str, Any]) -> bool:
+        """Whether a record changed beyond places that only followed a new revision of their source.
+
+        ``ketdata source update`` moves a span whose words and context stand unchanged: its offsets (and
+        section) are where the text now has them, and its review still holds. Any other change does not.
+        """
+        if not self.revised:
+            return True
+        return bool(field_changes(_placeless(old, self.revised), _placeless(new, self.revised),
+                                  ignore=frozenset({"version", "review"})))  # fmt: skip
 
     def _dataset(self, record: RawRecord) -> list[Problem]:
         """The dataset's version and release date never go back behind the latest release's."""
@@ -220,7 +254,7 @@ class VersionRules:
             )
             return [problem("KD513", record.file, line, col, rid, msg, f"set version: {before + int(bool(changed))}")]
         review = new.get("review") or {}
-        if changed and review.get("status") == "reviewed" and review == old.get("review"):
+        if changed and review.get("status") == "reviewed" and review == old.get("review") and self._says_more(old, new):
             msg = (
                 f"changed since release {self.release} ({', '.join(changed)}) but its review of "
                 f"{review.get('reviewed_on')} predates the change; review it again or mark it unreviewed"
