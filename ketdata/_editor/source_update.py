@@ -129,8 +129,8 @@ class UpdateReport:
         def where(start: int | None, end: int | None, quote: str | None) -> dict[str, Any] | None:
             return None if start is None else {"start": start, "end": end, "quote": quote}
 
-        spans = [{"record": s.record_id, "kind": s.kind, "active": s.active, "path": s.dotted, "verdict": s.result.kind,
-                  "old": where(s.result.old_start, s.result.old_end, s.result.old_quote),
+        spans = [{"record": s.record_id, "kind": s.kind, "active": s.active, "path": s.dotted, "held": s.held,
+                  "verdict": s.result.kind, "old": where(s.result.old_start, s.result.old_end, s.result.old_quote),
                   "new": where(s.result.new_start, s.result.new_end, s.result.new_quote), "section": s.section,
                   "old_words": s.result.old_words, "new_words": s.result.new_words, "why": s.result.why}
                  for s in self.spans]  # fmt: skip
