@@ -224,6 +224,9 @@ def test_the_workbench_shows_old_and_new_words_escaped_and_confirms_the_update(p
         assert listed == {"caveat-002", "caveat-003", "claim-040", "claim-041", "claim-042"}
         # Each row of the sentence shows its own mark: claim-042 stands beside claim-041 with its own table.
         assert 'id="source-update-claim-042"' in page
+        # "Confirm the rest" never takes a marked record: each gets a verdict of its own on its old and new words
+        # (every other record of this sentence is marked, so no batch is offered at all).
+        assert 'id="row-claim-042"' in page and 'id="rest-form"' not in page
         # A flag flags the mark; Undo puts the review block and the mark back, byte for byte.
         before = (data / "claims/uncertainty.yaml").read_bytes()
         assert wb.verdict("claim-041", "flagged", ["evidence-does-not-support"]).status == 303

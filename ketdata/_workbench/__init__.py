@@ -259,7 +259,9 @@ def _record_context(state: _view.State, record_id: str | None, offset: int | Non
         group = next(g for g in state.groups if any(e.id == record.id for e in g.entries))
         rows = _view.rows(state, group)
         extra.update(group=group, rows=rows, focus=next(r for r in rows if r.entry.id == record.id))
-        extra["rest"] = [r for r in rows if r.entry.state in _view.AWAITING and not r.entry.retired]
+        # A record a source update marked gets a verdict of its own, on its old and new words: never in a batch.
+        extra["rest"] = [r for r in rows if r.entry.state in _view.AWAITING and not r.entry.retired
+                         and _update.view(state, r.record) is None]  # fmt: skip
         extra["category_of"] = ds.category
         extra["predicate_of"] = ds.predicate
         extra["concept_of"] = ds.concept
