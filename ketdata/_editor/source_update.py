@@ -30,7 +30,8 @@ from ketdata._editor.reanchor import Reanchored, Reanchorer
 from ketdata._io.files import PLAIN_NAME, read_regular
 from ketdata._io.transaction import TransactionError, commit, locked
 from ketdata._io.yaml import read_documents
-from ketdata._model.errors import MissingExtraError, UsageError
+from ketdata._model.errors import UsageError
+from ketdata._model.extras import missing
 from ketdata._model.problems import Problem, Severity
 from ketdata._model.text import Sentence
 from ketdata._read.paths import project_root
@@ -174,8 +175,7 @@ class _Plan:
         try:
             import edlib  # noqa: F401
         except ImportError:
-            raise MissingExtraError("`ketdata source update` needs the revisions extra (edlib): "
-                                    "pip install 'ketdata[revisions]'") from None  # fmt: skip
+            raise missing("`ketdata source update`", "revisions", "edlib") from None
         self.folder, self.source_id = folder, source_id
         self.files, _ = discover(folder)
         self.source_path, self.source = self._source_record()
