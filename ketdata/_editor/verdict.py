@@ -32,6 +32,7 @@ from ketdata._io.transaction import TransactionError, commit, locked
 from ketdata._io.yaml import read_documents
 from ketdata._model.errors import UsageError
 from ketdata._model.problems import Severity
+from ketdata._model.review import content_digest, due_after
 from ketdata._read.paths import project_root, schema_dir
 from ketdata._validation.folder import discover
 from ketdata._validation.governance import REVIEWED
@@ -98,14 +99,6 @@ def record_stamp(value: Any) -> str:
     """The version of one record as read from its file (sha256 of its values, hex): what a page showed."""
     plain = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=repr)
     return hashlib.sha256(plain.encode("utf-8")).hexdigest()
-
-
-def due_after(day: datetime.date) -> datetime.date:
-    """One year after ``day`` (29 February gives 28 February)."""
-    try:
-        return day.replace(year=day.year + 1)
-    except ValueError:
-        return day.replace(year=day.year + 1, day=28)
 
 
 def review_block(verdict: Verdict, today: datetime.date) -> dict[str, Any]:
@@ -188,10 +181,20 @@ def update_decision(value: Any, verdict: Verdict | Restore, *, source_update: bo
 
 def saved_value(value: dict[str, Any], block: dict[str, Any], decision: str | None) -> dict[str, Any]:
     """The record as a save leaves it: its review block, and its source update's status when decided."""
-    after = {**value, "review": block}
+    after = {**value, "review": with_content_digest(block, value)}
     if decision is not None:
         after["source_update"] = {**value["source_update"], "status": decision}
     return after
+
+
+def with_content_digest(block: dict[str, Any], value: Any) -> dict[str, Any]:
+    """The review block as written for a record whose value the reviewer saw: a verdict gains the digest of it.
+
+    A later change to the record then voids the review (KD641). A block restored by Undo keeps its own.
+    """
+    if block.get("status") not in ("reviewed", "flagged") or "content_sha256" in block or not isinstance(value, dict):
+        return block
+    return {**block, "content_sha256": content_digest(value)}
 
 
 def write_review(
@@ -242,6 +245,7 @@ def _write_locked(
         why = before.skipped or "is not in canonical form"
         raise ReviewRefusedError(f"{path.name} {why}: run `ketdata fmt` first, so that a review changes nothing else")
     changed: list[dict[str, Any]] = []
+    block = with_content_digest(block, value)
 
     def set_review(values: list[Any]) -> None:
         for value in values:
