@@ -33,6 +33,7 @@ from ketdata._io.yaml import read_documents
 from ketdata._model.errors import UsageError
 from ketdata._model.extras import missing
 from ketdata._model.problems import Problem, Severity
+from ketdata._model.review import content_digest
 from ketdata._model.text import Sentence
 from ketdata._read.paths import project_root
 from ketdata._validation.coverage import uncovered
@@ -382,9 +383,13 @@ class _Plan:
     def _apply(self, value: dict[str, Any], changes: list[SpanChange], released: dict[str, int], day: str) -> None:
         """One record's spans moved, replaced or kept against the old revision; its mark; its version."""
         before = repr(value)
+        vouched = _vouched(value)
         for c in changes:
             _follow(value, c, self.old_sha)
         marked = [_mark_entry(c) for c in changes if c.result.kind != "moved" and c.active]
+        if vouched and not any(c.result.kind != "moved" for c in changes):
+            # Every place kept its words and context: what the reviewer saw stands, at its new offsets.
+            value["review"]["content_sha256"] = content_digest(value)
         if marked:
             value["source_update"] = {"source": self.source_id, "from": self.old_sha, "to": self.new_sha,
                                       "recorded": day, "status": "pending", "spans": marked}  # fmt: skip
@@ -421,6 +426,12 @@ class _Plan:
         except TransactionError as exc:
             raise SourceUpdateError(str(exc)) from None
         return remaining
+
+
+def _vouched(value: dict[str, Any]) -> bool:
+    """Whether the record's review vouches for its content as it stands (its digest is of this content)."""
+    review = value.get("review")
+    return isinstance(review, dict) and review.get("content_sha256") == content_digest(value)
 
 
 def _follow(value: dict[str, Any], c: SpanChange, old_sha: str) -> None:
