@@ -126,8 +126,8 @@ TABLES: tuple[Table, ...] = (
     Table("concept_link_sources", "concepts", "concept", ("concept", "relation", "origin", "reason"),
           {"concept_id": "concepts.id", "concept": "concepts.id"}, "link_sources", "concept_id"),
     Table("concept_codings", "concepts", "concept",
-          ("system", "code", "display", "relation", "confidence", "reference", "checked_against", "origin",
-           "release"), {"concept_id": "concepts.id"}, "codings", "concept_id"),
+          ("system", "code", "display", "relation", "confidence", "reference", "reference_sha256", "checked_against",
+           "origin", "release", "release_status"), {"concept_id": "concepts.id"}, "codings", "concept_id"),
     Table("claims", "claims", "claim", _CLAIM, {
         "superseded_by": "claims.id", "subject": "concepts.id", "predicate": "predicates.id",
         "object_concept": "concepts.id", "category": "categories.id", "evidence_status": "evidence_statuses.id"}),

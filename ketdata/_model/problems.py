@@ -282,8 +282,9 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "KD323",
         _E,
         "Outside material not marked as outside",
-        "Give each coding origin: external and its release (null when the reference records none), each broader or "
-        "related link a link_sources entry, and each related link its return link.",
+        "Give each coding origin: external, its release and release_status (release null and 'not-stated-by-reference' "
+        "when the reference names no release: never guess one), each broader or related link a link_sources entry, "
+        "and each related link its return link.",
     ),
     Code(
         "KD324",
@@ -445,6 +446,13 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "No decision-table row decides the claim",
         "Add a row for the claim's cue and kind of statement to data/evidence-statuses.yaml, or reword the statement "
         "with the article's cue.",
+    ),
+    Code(
+        "KD615",
+        _E,
+        "Coding pins another version of the reference table",
+        "Check the coding against data/reference/codes.csv as it is now, then set reference_sha256 to the file's "
+        "sha256 (sha256sum data/reference/codes.csv): the pin says which table the code was copied from.",
     ),
     Code(
         "KD612",

@@ -672,11 +672,20 @@ class Coding(CodingBase):
         relation: How the code's meaning relates to the concept, as a SKOS mapping relation (subject: the concept,
             object: the code). Only exactMatch and closeMatch may stand for the concept itself.
         confidence: How sure the check of the code itself was, as the reference gives it.
-        reference: The project's copy of the reference table the code was copied from (data/reference/codes.csv).
-        checked_against: Where that reference says the code was checked.
+        reference: The project's copy of the reference table the code was copied from (data/reference/codes.csv);
+            its sha256 is in reference_sha256.
+        reference_sha256: The sha256 of the reference table's bytes when the code was copied from it, so that a
+            reader can check which version of the table the coding rests on (KD615 compares it with
+            data/reference/codes.csv).
+        checked_against: Where the reference table says the code was checked, copied verbatim from its
+            checked_against column: the reference's own words, which name no URL or release; ketdata has checked
+            nothing further.
         origin: Always 'external': the code does not come from the article (KD323 requires it).
         release: The code system release or version the code was checked against, as the reference table records it,
-            or null when the table records none (never guessed).
+            or null when the table records none (never guessed); release_status says which.
+        release_status: Whether the reference table states the code system's release: 'not-stated-by-reference'
+            (release is null: the reference names no release, and none is guessed) or 'stated-by-reference' (release
+            holds it).
     """
 
     __slots__ = (
@@ -686,8 +695,10 @@ class Coding(CodingBase):
         "display",
         "origin",
         "reference",
+        "reference_sha256",
         "relation",
         "release",
+        "release_status",
         "system",
     )
     __match_args__ = (
@@ -697,9 +708,11 @@ class Coding(CodingBase):
         "relation",
         "confidence",
         "reference",
+        "reference_sha256",
         "checked_against",
         "origin",
         "release",
+        "release_status",
     )
     _fields: ClassVar[tuple[str, ...]] = (
         "system",
@@ -708,11 +721,18 @@ class Coding(CodingBase):
         "relation",
         "confidence",
         "reference",
+        "reference_sha256",
         "checked_against",
         "origin",
         "release",
+        "release_status",
     )
-    _defaults: ClassVar[dict[str, Any]] = {"origin": None, "release": None}
+    _defaults: ClassVar[dict[str, Any]] = {
+        "reference_sha256": None,
+        "origin": None,
+        "release": None,
+        "release_status": None,
+    }
     _nullable: ClassVar[frozenset[str]] = frozenset(())
     _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {}
 
@@ -741,6 +761,9 @@ class Coding(CodingBase):
         def reference(self) -> str: ...
 
         @property
+        def reference_sha256(self) -> str | None: ...
+
+        @property
         def checked_against(self) -> str: ...
 
         @property
@@ -748,6 +771,9 @@ class Coding(CodingBase):
 
         @property
         def release(self) -> str | None: ...
+
+        @property
+        def release_status(self) -> Literal["not-stated-by-reference", "stated-by-reference"] | None: ...
 
     def __init__(
         self,
@@ -761,8 +787,10 @@ class Coding(CodingBase):
         confidence: Literal["high", "medium", "low"],
         reference: str,
         checked_against: str,
+        reference_sha256: str | None = None,
         origin: str | None = None,
         release: str | None = None,
+        release_status: Literal["not-stated-by-reference", "stated-by-reference"] | None = None,
     ) -> None:
         _put(self, "system", system)
         _put(self, "code", code)
@@ -770,9 +798,11 @@ class Coding(CodingBase):
         _put(self, "relation", relation)
         _put(self, "confidence", confidence)
         _put(self, "reference", reference)
+        _put(self, "reference_sha256", reference_sha256)
         _put(self, "checked_against", checked_against)
         _put(self, "origin", origin)
         _put(self, "release", release)
+        _put(self, "release_status", release_status)
 
 
 class Concept(Frozen):

@@ -342,6 +342,10 @@ class Fidelity:
                 if coding.get("origin") != "external" or "release" not in coding:
                     msg = "a coding needs origin: external and its release (null when the reference records none)"
                     yield concept.problem("KD323", ("codings", i), msg)
+                stated = "not-stated-by-reference" if coding.get("release") is None else "stated-by-reference"
+                if "release" in coding and coding.get("release_status") != stated:
+                    msg = f"release is {short(coding.get('release'))}: release_status must say {stated!r}"
+                    yield concept.problem("KD323", ("codings", i), msg)
             sources = {(s["concept"], s["relation"]) for s in v.get("link_sources") or ()}
             for relation in ("broader", "related"):
                 for i, other in enumerate(v.get(relation) or ()):
