@@ -164,7 +164,7 @@ def test_list_items_are_one_claim_each() -> None:
     assert {"addiction", "cognitive-impairment", "bladder-damage"} <= harms
     names = sorted(c.object.value or "" for c in DS.claims if c.predicate == "has_street_name")
     assert names == ["K", "Special K", "Vitamin K"]
-    side_effects = {c.object.concept for c in DS.claims if c.predicate == "has_side_effect"}
+    side_effects = {c.object.concept for c in DS.claims if c.predicate == "can_have_side_effect"}
     assert side_effects == {"hallucinations", "confusion", "dizziness"}
 
 

@@ -6,7 +6,7 @@ field by field, and the documentation's FHIR mapping page is generated from them
 * a concept with an RxNorm coding (ketamine) -> ``SubstanceDefinition`` (UNII identifier, SNOMED CT code,
   names, street names from ``has_street_name`` claims, class from ``member_of_class`` claims), a
   ``Medication`` (the subject every ClinicalUseDefinition may point at) and a ``MedicationKnowledge``
-  (RxNorm code, ATC class, routes from ``administered_by_route`` claims, ``clinicalUseIssue`` links);
+  (RxNorm code, ATC class, routes from the route claims (``ROUTES``), ``clinicalUseIssue`` links);
 * a claim whose predicate is in ``CLINICAL_USE`` -> ``ClinicalUseDefinition`` of that type (``indication``,
   ``undesirable-effect``); one in the harms or safety-guidance category -> type ``warning``; any other
   claim -> ``Basic`` coded with its predicate, for the reason ``BASIC_BECAUSE`` gives, so nothing is lost;
@@ -57,12 +57,13 @@ SNOMED = "http://snomed.info/sct"
 # The routing of claims: a predicate here makes a ClinicalUseDefinition of that type; otherwise a claim in a
 # warning category makes a warning, and any other claim a Basic, for the reason BASIC_BECAUSE gives.
 CLINICAL_USE = {
-    "used_for": "indication",
+    "primarily_used_for": "indication",
     "potential_treatment_for": "indication",
     "alternative_treatment_for": "indication",
-    "used_when": "indication",
-    "has_side_effect": "undesirable-effect",
+    "typically_used_when": "indication",
+    "can_have_side_effect": "undesirable-effect",
 }
+ROUTES = frozenset({"usually_administered_by_route", "can_also_be_taken_by_route"})
 INDICATIONS = frozenset(p for p, kind in CLINICAL_USE.items() if kind == "indication")
 WARNING_CATEGORIES = frozenset({"harms", "safety-guidance"})
 _SUBSTANCE = (
@@ -82,23 +83,25 @@ BASIC_BECAUSE = {
     "is_a": _SUBSTANCE.format("SubstanceDefinition.classification"),
     "member_of_class": _SUBSTANCE.format("SubstanceDefinition.classification"),
     "has_street_name": _SUBSTANCE.format("SubstanceDefinition.name"),
-    "administered_by_route": _SUBSTANCE.format("MedicationKnowledge.definitional.intendedRoute"),
+    "usually_administered_by_route": _SUBSTANCE.format("MedicationKnowledge.definitional.intendedRoute"),
+    "can_also_be_taken_by_route": _SUBSTANCE.format("MedicationKnowledge.definitional.intendedRoute"),
     "works_by": "a mechanism of action: no R5 resource has an element for one",
     "used_illicitly_for": "non-medical use is no clinical use: ClinicalUseDefinition types are all clinical",
     "used_illicitly_because_it_induces": "non-medical use is no clinical use: ClinicalUseDefinition types are all "
     "clinical",
     "has_property": _EFFECT,
+    "can_be": _EFFECT,
     "associated_with": _EFFECT,
     "may_produce_experience": _EFFECT,
-    "may_lead_to": _EFFECT + " (in the harms category it is a warning)",
-    "administered_at_dose": _PRACTICE,
-    "administered_under": _PRACTICE,
-    "involves": _PRACTICE,
-    "session_duration": _PRACTICE,
-    "patient_position": _PRACTICE,
+    "can_sometimes_lead_to": _EFFECT + " (in the harms category it is a warning)",
+    "typically_administered_at_dose": _PRACTICE,
+    "typically_administered_under": _PRACTICE,
+    "usually_involves": _PRACTICE,
+    "sessions_usually_last": _PRACTICE,
+    "patient_typically_positioned": _PRACTICE,
     "monitored_by": _PRACTICE,
-    "onset_of_effects": _PRACTICE,
-    "duration_of_effects": _PRACTICE,
+    "effects_can_be_felt_within": _PRACTICE,
+    "effects_typically_last": _PRACTICE,
     "should_only_be_used_under": "a condition of use, a warning when (as in the data) its category is safety guidance",
     "not_fully_understood": _KNOWLEDGE,
     "considered": _KNOWLEDGE,
@@ -437,7 +440,7 @@ class _Builder:
 
     def knowledge(self, drug: Concept) -> tuple[str, Resource]:
         routes = [self.ds.concept(c.object.concept) for c in self.active
-                  if c.predicate == "administered_by_route" and c.object.concept]  # fmt: skip
+                  if c.predicate in ROUTES and c.object.concept]  # fmt: skip
         issues = [self.claim_key(c) for c in self.claims if self.claim_resource_type(c) == "ClinicalUseDefinition"]
         issues += [("ClinicalUseDefinition", v.id) for v in self.caveats]
         resource: Resource = {
@@ -522,7 +525,7 @@ class _Builder:
         target = {"concept": self._object(claim)}
         if claim.predicate in INDICATIONS:
             resource.update(type="indication", indication={"diseaseSymptomProcedure": target})
-        elif claim.predicate == "has_side_effect":
+        elif claim.predicate == "can_have_side_effect":
             resource.update(type="undesirable-effect", undesirableEffect={"symptomConditionEffect": target})
         else:
             warning: dict[str, Any] = {"description": markdown_text(claim.statement)}

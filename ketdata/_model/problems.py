@@ -455,6 +455,13 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "sha256 (sha256sum data/reference/codes.csv): the pin says which table the code was copied from.",
     ),
     Code(
+        "KD616",
+        _E,
+        "Triple drops the claim's hedge",
+        "Use a predicate whose id and label carry the claim's hedge ('typically_used_when', 'is typically used "
+        "when'; add one to data/predicates.yaml if needed): a triple read alone keeps the article's modality.",
+    ),
+    Code(
         "KD612",
         _W,
         "Flagged in review",

@@ -1,10 +1,11 @@
 """Content fidelity across records: what a record read alone must keep of the article (issue #22).
 
 A split sentence keeps what governs it (KD315, KD316); spliced evidence skips no hedge and no "this …"
-antecedent (KD317); a triple is not circular (KD318) and its predicate's label adds no hedge the claim does not
-record (KD319); a caveat's wide scope says why (KD320) and a caveat is not linked to a claim that merely restates
-it (KD321); records quoting the same words read them one way (KD322); outside material is marked (KD323);
-a concept's id, label and kind agree (KD324); and the words a record names are where it says (KD325).
+antecedent (KD317); a triple is not circular (KD318), its predicate's label adds no hedge the claim does not
+record (KD319) and its predicate's id and label carry the claim's hedge (KD616); a caveat's wide scope says
+why (KD320) and a caveat is not linked to a claim that merely restates it (KD321); records quoting the same
+words read them one way (KD322); outside material is marked (KD323); a concept's id, label and kind agree
+(KD324); and the words a record names are where it says (KD325).
 
 Every check reads records that passed their schema. A record excuses an omission only in ``leaves_out``, with
 the reason; the hedge and qualifier words are the project's own list, the ``qualifier-words`` rule's.
@@ -279,6 +280,18 @@ class Fidelity:
                     msg = (f"predicate {v['predicate']!r} reads {short(label)}, whose {word!r} the claim does not "
                            "keep as its hedge or a qualifier: the triple would say more than the article")  # fmt: skip
                     yield record.problem("KD319", ("predicate",), msg)
+            yield from self._modality(record, label)
+
+    @staticmethod
+    def _modality(record: RawRecord, label: str) -> Iterator[Problem]:
+        """KD616: the claim's hedge stands in its predicate's id and label, so the triple read alone keeps it."""
+        v = record.value
+        name = str(v["predicate"]).replace("_", " ")
+        lost = [w for w in str(v.get("hedge") or "").split() if not (occurs(w, name) and occurs(w, label))]
+        if lost:
+            msg = (f"predicate {v['predicate']!r} ({short(label)}) drops the claim's hedge {v['hedge']!r}: the triple "
+                   "read alone says more than the article; use a predicate whose id and label carry it")  # fmt: skip
+            yield record.problem("KD616", ("predicate",), msg)
 
     # -- KD320, KD321: caveats ------------------------------------------------------------------------------
 
