@@ -8,7 +8,9 @@ field by field, and the documentation's FHIR mapping page is generated from them
   ``Medication`` (the subject every ClinicalUseDefinition may point at) and a ``MedicationKnowledge``
   (RxNorm code, ATC class, routes from the route claims (``ROUTES``), ``clinicalUseIssue`` links);
 * a claim whose predicate is in ``CLINICAL_USE`` -> ``ClinicalUseDefinition`` of that type (``indication``,
-  ``undesirable-effect``); one in the harms or safety-guidance category -> type ``warning``; any other
+  ``undesirable-effect``); an indication the article does not present as established (potential,
+  experimental, "typically used when" in the experimental passage) carries the ``not-established`` modifier
+  extension and says so in its narrative, so no consumer can take it for an established indication; one in the harms or safety-guidance category -> type ``warning``; any other
   claim -> ``Basic`` coded with its predicate, for the reason ``BASIC_BECAUSE`` gives, so nothing is lost;
 * a caveat -> ``ClinicalUseDefinition`` type ``warning``, linked to its claims by an extension;
 * each claim's evidence status -> an ``ArtifactAssessment`` whose ``classifier`` content carries the
@@ -64,6 +66,7 @@ CLINICAL_USE = {
     "can_have_side_effect": "undesirable-effect",
 }
 ROUTES = frozenset({"usually_administered_by_route", "can_also_be_taken_by_route"})
+ESTABLISHED = "established"
 INDICATIONS = frozenset(p for p, kind in CLINICAL_USE.items() if kind == "indication")
 WARNING_CATEGORIES = frozenset({"harms", "safety-guidance"})
 _SUBSTANCE = (
@@ -161,6 +164,9 @@ FIELD_MAP: tuple[Lands, ...] = (
     Lands("claim", "evidence_status", "ArtifactAssessment", "content.classifier", "the claim is its artifact"),
     Lands("claim", "evidence_status", "ClinicalUseDefinition",
           f"category.coding.where(system = '{system_url('evidence-status')}')"),
+    Lands("claim", "evidence_status", "ClinicalUseDefinition",
+          f"modifierExtension.where(url = '{extension_url('not-established')}').extension"
+          ".where(url = 'evidence-status').value", "an indication the article does not present as established"),
     Lands("claim", "review.reviewed_on", "ArtifactAssessment", "lastReviewDate"),
     Lands("claim", "reason", "", "", "not in the FHIR export (JSON and CSV carry it)"),
     *(Lands("claim", "caveats", resource, _x("caveat") + ".value", "the reverse of the caveats' applies-to")
@@ -525,6 +531,7 @@ class _Builder:
         target = {"concept": self._object(claim)}
         if claim.predicate in INDICATIONS:
             resource.update(type="indication", indication={"diseaseSymptomProcedure": target})
+            resource.update(self._not_established(claim))
         elif claim.predicate == "can_have_side_effect":
             resource.update(type="undesirable-effect", undesirableEffect={"symptomConditionEffect": target})
         else:
@@ -533,6 +540,21 @@ class _Builder:
                 warning["code"] = self._object(claim)
             resource.update(type="warning", warning=warning)
         return claim.id, resource
+
+    def _not_established(self, claim: Claim) -> Resource:
+        """An indication the article does not present as established: a modifier extension no consumer may ignore
+        (FHIR: a system that does not understand a modifier must not use the resource as if it were absent), and
+        the status in the narrative, so that neither a program nor a reader takes it for an established one."""
+        if claim.evidence_status == ESTABLISHED:
+            return {}
+        status = self.ds.evidence_status(claim.evidence_status)
+        summary = f"Not an established indication. {status.label}: {status.definition}"
+        parts: list[dict[str, Any]] = [{"url": "evidence-status", "valueCoding": _own(
+            "evidence-status", status.id, status.label)["coding"][0]}]  # fmt: skip
+        parts += [{"url": "hedge", "valueString": claim.hedge}] if claim.hedge else []
+        parts.append({"url": "summary", "valueString": summary})
+        return {"modifierExtension": [{"url": extension_url("not-established"), "extension": parts}],
+                "text": _narrative(f"{claim.statement} ({summary})")}  # fmt: skip
 
     def _basic(self, claim: Claim) -> Resource:
         predicate = self.ds.predicate(claim.predicate)
