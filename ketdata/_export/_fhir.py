@@ -65,7 +65,7 @@ CLINICAL_USE = {
     "typically_used_when": "indication",
     "can_have_side_effect": "undesirable-effect",
 }
-ROUTES = frozenset({"usually_administered_by_route", "can_also_be_taken_by_route"})
+ROUTES = frozenset({"usually_administered_by_route", "can_also_be_taken_by_route", "can_also_be_taken_via"})
 ESTABLISHED = "established"
 INDICATIONS = frozenset(p for p, kind in CLINICAL_USE.items() if kind == "indication")
 WARNING_CATEGORIES = frozenset({"harms", "safety-guidance"})
@@ -88,6 +88,8 @@ BASIC_BECAUSE = {
     "has_street_name": _SUBSTANCE.format("SubstanceDefinition.name"),
     "usually_administered_by_route": _SUBSTANCE.format("MedicationKnowledge.definitional.intendedRoute"),
     "can_also_be_taken_by_route": _SUBSTANCE.format("MedicationKnowledge.definitional.intendedRoute"),
+    "can_also_be_taken_via": _SUBSTANCE.format("MedicationKnowledge.definitional.intendedRoute")
+    + " (the dose form's route code)",
     "works_by": "a mechanism of action: no R5 resource has an element for one",
     "used_illicitly_for": "non-medical use is no clinical use: ClinicalUseDefinition types are all clinical",
     "used_illicitly_because_it_induces": "non-medical use is no clinical use: ClinicalUseDefinition types are all "

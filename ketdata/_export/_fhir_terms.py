@@ -105,7 +105,8 @@ CODE_SYSTEMS: tuple[CodeSystemDef, ...] = (
         ("non-exhaustive", "non-exhaustive", "Marks a list as incomplete ('such as', 'including')."),
         ("persistence", "persistence", "Says something still holds ('still')."),
         ("association", "association", "Marks a link, not a cause ('associated with', 'linked to')."),
-        ("time-frame", "time frame", "Limits the statement in time."))),
+        ("time-frame", "time frame", "Limits the statement in time."),
+        ("possibility", "possibility", "Says that what the record rests on may happen ('may'), not that it does."))),
 )  # fmt: skip
 _BY_NAME = {c.name: c for c in CODE_SYSTEMS}
 

@@ -873,6 +873,7 @@ class Concept(Frozen):
             "procedure",
             "therapy",
             "route",
+            "dose-form",
             "use",
             "role",
             "practice",
@@ -911,6 +912,7 @@ class Concept(Frozen):
             "procedure",
             "therapy",
             "route",
+            "dose-form",
             "use",
             "role",
             "practice",
@@ -1043,7 +1045,9 @@ class Qualifier(Frozen):
     if TYPE_CHECKING:
 
         @property
-        def kind(self) -> Literal["emphasis", "non-exhaustive", "persistence", "association", "time-frame"]: ...
+        def kind(
+            self,
+        ) -> Literal["emphasis", "non-exhaustive", "persistence", "association", "time-frame", "possibility"]: ...
 
         @property
         def text(self) -> str: ...
@@ -1054,7 +1058,7 @@ class Qualifier(Frozen):
     def __init__(
         self,
         *,
-        kind: Literal["emphasis", "non-exhaustive", "persistence", "association", "time-frame"],
+        kind: Literal["emphasis", "non-exhaustive", "persistence", "association", "time-frame", "possibility"],
         text: str,
         governs: str | None = None,
     ) -> None:
