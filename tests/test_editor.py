@@ -70,9 +70,9 @@ def test_locate_unknown_source_is_a_usage_error() -> None:
 
 CLAIM_ARGS = ("new", "claim", "--statement", "Ketamine therapy usually involves a series of sessions, with each "
               "session lasting between 40 minutes to an hour.", "--subject", "ketamine-therapy", "--predicate",
-              "usually_involves", "--value", "between 40 minutes to an hour", "--category", "therapy-practice", "--evidence",
-              "not-applicable", "--hedge", "usually", "--quote", "Ketamine therapy usually involves a series of "
-              "sessions, with each session lasting between 40 minutes to an hour")  # fmt: skip
+              "usually_involves", "--value", "between 40 minutes to an hour", "--category", "therapy-practice",
+              "--evidence", "not-applicable", "--hedge", "usually", "--quote", "Ketamine therapy usually involves a "
+              "series of sessions, with each session lasting between 40 minutes to an hour")  # fmt: skip
 DUPLICATE = ("new", "claim", "--statement", "Ketamine can cause dizziness.", "--subject", "ketamine",
              "--predicate", "can_have_side_effect", "--object", "dizziness", "--category", "adverse-effects",
              "--evidence", "established", "--hedge", "can", "--quote",

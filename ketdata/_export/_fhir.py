@@ -10,8 +10,9 @@ field by field, and the documentation's FHIR mapping page is generated from them
 * a claim whose predicate is in ``CLINICAL_USE`` -> ``ClinicalUseDefinition`` of that type (``indication``,
   ``undesirable-effect``); an indication the article does not present as established (potential,
   experimental, "typically used when" in the experimental passage) carries the ``not-established`` modifier
-  extension and says so in its narrative, so no consumer can take it for an established indication; one in the harms or safety-guidance category -> type ``warning``; any other
-  claim -> ``Basic`` coded with its predicate, for the reason ``BASIC_BECAUSE`` gives, so nothing is lost;
+  extension and says so in its narrative, so no consumer can take it for an established indication; one in
+  the harms or safety-guidance category -> type ``warning``; any other claim -> ``Basic`` coded with its
+  predicate, for the reason ``BASIC_BECAUSE`` gives, so nothing is lost;
 * a caveat -> ``ClinicalUseDefinition`` type ``warning``, linked to its claims by an extension;
 * each claim's evidence status -> an ``ArtifactAssessment`` whose ``classifier`` content carries the
   status from ketdata's own code system (the article grades no certainty, so no GRADE rating is implied);
@@ -544,9 +545,12 @@ class _Builder:
         return claim.id, resource
 
     def _not_established(self, claim: Claim) -> Resource:
-        """An indication the article does not present as established: a modifier extension no consumer may ignore
-        (FHIR: a system that does not understand a modifier must not use the resource as if it were absent), and
-        the status in the narrative, so that neither a program nor a reader takes it for an established one."""
+        """The marks of an indication the article does not present as established, or nothing.
+
+        A modifier extension no consumer may ignore (FHIR: a system that does not understand a modifier must not
+        use the resource as if it were absent), and the status in the narrative, so that neither a program nor a
+        reader takes it for an established indication.
+        """
         if claim.evidence_status == ESTABLISHED:
             return {}
         status = self.ds.evidence_status(claim.evidence_status)

@@ -462,6 +462,13 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "when'; add one to data/predicates.yaml if needed): a triple read alone keeps the article's modality.",
     ),
     Code(
+        "KD617",
+        _E,
+        "Evidence quotes a pronoun without its antecedent",
+        "Quote, as context, the words an 'it' or 'its' refers to (earlier in its sentence, or the sentence before), "
+        "or say what it means in readings: a reader who sees only the evidence must know what it is.",
+    ),
+    Code(
         "KD612",
         _W,
         "Flagged in review",

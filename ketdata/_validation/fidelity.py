@@ -5,7 +5,8 @@ antecedent (KD317); a triple is not circular (KD318), its predicate's label adds
 record (KD319) and its predicate's id and label carry the claim's hedge (KD616); a caveat's wide scope says
 why (KD320) and a caveat is not linked to a claim that merely restates it (KD321); records quoting the same
 words read them one way (KD322); outside material is marked (KD323); a concept's id, label and kind agree
-(KD324); and the words a record names are where it says (KD325).
+(KD324); the words a record names are where it says (KD325); and an "it" or "its" in the evidence has its
+antecedent quoted or a reading (KD617).
 
 Every check reads records that passed their schema. A record excuses an omission only in ``leaves_out``, with
 the reason; the hedge and qualifier words are the project's own list, the ``qualifier-words`` rule's.
@@ -25,6 +26,8 @@ from ketdata._validation.folder import RawRecord
 from ketdata._validation.rules import named, occurs
 
 _THIS = re.compile(r"(?<!\w)this\s+\w+", re.IGNORECASE)
+# "It is important to note that …" is no reference: a dummy "it" followed by "is <word> to/that".
+_PRONOUN = re.compile(r"(?<!\w)(?:it|its)(?!\w)(?!\s+is\s+\w+\s+(?:to|that)\b)", re.IGNORECASE)
 _STOP = frozenset({"of", "in", "and", "or", "to", "the", "from", "a", "an", "on", "for", "like"})
 
 
@@ -123,6 +126,7 @@ class Fidelity:
             yield from self._named_words(record)
             yield from self._comma_clause(record)
             yield from self._splices(record)
+            yield from self._pronouns(record)
         yield from self._siblings()
         yield from self._triples()
         yield from self._caveats()
@@ -208,6 +212,27 @@ class Fidelity:
                 msg = (f"{short(found.group())} refers to the sentence before, which the evidence does not quote: "
                        "quote it as context")  # fmt: skip
                 yield record.problem("KD317", ("evidence", i), msg)
+
+    # -- KD617: an "it" or "its" whose antecedent the evidence does not quote ---------------------------------
+
+    def _pronouns(self, record: RawRecord) -> Iterator[Problem]:
+        spans = _spans(record)
+        read = {(r["source"], r["start"]) for r in record.value.get("readings") or ()}
+        for i, span in enumerate(spans):
+            src = self.texts.get(str(span["source"]))
+            for found in _PRONOUN.finditer(span["quote"]) if src else ():
+                at = span["start"] + found.start()
+                sentence = src.sentence_at(at) if src else None
+                if src is None or sentence is None or (span["source"], at) in read:
+                    continue
+                # The antecedent stands earlier in the pronoun's sentence or, when the pronoun opens it, the one before.
+                region = (sentence[0], at) if src.text[sentence[0] : at].strip() else src.sentence_before(sentence)
+                if region is None or any(s["source"] == span["source"] and s["start"] < region[1] and
+                                         region[0] < s["end"] for s in spans):  # fmt: skip
+                    continue
+                msg = (f"{found.group()!r} at {at} refers to words the evidence does not quote: quote them as context, "
+                       "or say in readings what it means")  # fmt: skip
+                yield record.problem("KD617", ("evidence", i), msg)
 
     # -- KD316: a qualifier a sibling record of the same sentence keeps -----------------------------------
 
