@@ -469,6 +469,13 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "or say what it means in readings: a reader who sees only the evidence must know what it is.",
     ),
     Code(
+        "KD618",
+        _E,
+        "Superseded predicate or concept in use",
+        "Use the predicate or concept its superseded_by names: a superseded one stays only so that its id still "
+        "resolves, with no links, synonyms or codings of its own.",
+    ),
+    Code(
         "KD612",
         _W,
         "Flagged in review",

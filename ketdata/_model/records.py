@@ -476,12 +476,15 @@ class Predicate(Frozen):
         label: Short human-readable phrase.
         definition: What the relation means.
         object_kind: What a claim's object must be: a concept id or a literal value.
+        superseded_by: Ids of the predicates that replace this one (for example by carrying the claims' hedge in
+            their id and label, KD616). A superseded predicate stays in the vocabulary, so that a consumer selecting
+            by its id finds it, but no active claim uses it (KD618).
     """
 
-    __slots__ = ("definition", "id", "label", "object_kind")
-    __match_args__ = ("id", "label", "definition", "object_kind")
-    _fields: ClassVar[tuple[str, ...]] = ("id", "label", "definition", "object_kind")
-    _defaults: ClassVar[dict[str, Any]] = {}
+    __slots__ = ("definition", "id", "label", "object_kind", "superseded_by")
+    __match_args__ = ("id", "label", "definition", "object_kind", "superseded_by")
+    _fields: ClassVar[tuple[str, ...]] = ("id", "label", "definition", "object_kind", "superseded_by")
+    _defaults: ClassVar[dict[str, Any]] = {"superseded_by": ()}
     _nullable: ClassVar[frozenset[str]] = frozenset(())
     _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {}
 
@@ -499,6 +502,9 @@ class Predicate(Frozen):
         @property
         def object_kind(self) -> Literal["concept", "literal"]: ...
 
+        @property
+        def superseded_by(self) -> tuple[str, ...]: ...
+
     def __init__(
         self,
         *,
@@ -506,11 +512,13 @@ class Predicate(Frozen):
         label: str,
         definition: str,
         object_kind: Literal["concept", "literal"],
+        superseded_by: tuple[str, ...] = (),
     ) -> None:
         _put(self, "id", id)
         _put(self, "label", label)
         _put(self, "definition", definition)
         _put(self, "object_kind", object_kind)
+        _put(self, "superseded_by", superseded_by)
 
 
 class EvidenceSpan(Frozen):
@@ -812,6 +820,9 @@ class Concept(Frozen):
         id: Identifier of the concept.
         label: Preferred human-readable name.
         kind: What sort of thing the concept is.
+        superseded_by: Id of the concept that replaces this one (a renamed id, or a concept that says what the
+            article names). A superseded concept stays, so that a consumer selecting by its id finds it, but no
+            active claim and no link uses it (KD618), and it keeps no links, synonyms or codings of its own.
         definition: What the concept means here, marked with its origin (the article, or external knowledge).
         synonyms: Other names for the concept, each marked with its origin; a synonym never widens the term.
         broader: Ids of broader concepts (SKOS broader) where the article's words imply them; queries may include
@@ -824,12 +835,35 @@ class Concept(Frozen):
         codings: Codes in external terminologies, each copied from a cited reference.
     """
 
-    __slots__ = ("broader", "codings", "definition", "id", "kind", "label", "link_sources", "related", "synonyms")
-    __match_args__ = ("id", "label", "kind", "definition", "synonyms", "broader", "related", "link_sources", "codings")
+    __slots__ = (
+        "broader",
+        "codings",
+        "definition",
+        "id",
+        "kind",
+        "label",
+        "link_sources",
+        "related",
+        "superseded_by",
+        "synonyms",
+    )
+    __match_args__ = (
+        "id",
+        "label",
+        "kind",
+        "superseded_by",
+        "definition",
+        "synonyms",
+        "broader",
+        "related",
+        "link_sources",
+        "codings",
+    )
     _fields: ClassVar[tuple[str, ...]] = (
         "id",
         "label",
         "kind",
+        "superseded_by",
         "definition",
         "synonyms",
         "broader",
@@ -838,6 +872,7 @@ class Concept(Frozen):
         "codings",
     )
     _defaults: ClassVar[dict[str, Any]] = {
+        "superseded_by": None,
         "definition": None,
         "synonyms": (),
         "broader": (),
@@ -881,6 +916,9 @@ class Concept(Frozen):
         ]: ...
 
         @property
+        def superseded_by(self) -> str | None: ...
+
+        @property
         def definition(self) -> Gloss | None: ...
 
         @property
@@ -918,6 +956,7 @@ class Concept(Frozen):
             "practice",
             "clinical-context",
         ],
+        superseded_by: str | None = None,
         definition: Gloss | None = None,
         synonyms: tuple[Gloss, ...] = (),
         broader: tuple[str, ...] = (),
@@ -928,6 +967,7 @@ class Concept(Frozen):
         _put(self, "id", id)
         _put(self, "label", label)
         _put(self, "kind", kind)
+        _put(self, "superseded_by", superseded_by)
         _put(self, "definition", definition)
         _put(self, "synonyms", synonyms)
         _put(self, "broader", broader)

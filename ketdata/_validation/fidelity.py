@@ -6,7 +6,8 @@ record (KD319) and its predicate's id and label carry the claim's hedge (KD616);
 why (KD320) and a caveat is not linked to a claim that merely restates it (KD321); records quoting the same
 words read them one way (KD322); outside material is marked (KD323); a concept's id, label and kind agree
 (KD324); the words a record names are where it says (KD325); and an "it" or "its" in the evidence has its
-antecedent quoted or a reading (KD617).
+antecedent quoted or a reading (KD617); and a superseded predicate or concept is used by no active claim or
+link (KD618).
 
 Every check reads records that passed their schema. A record excuses an omission only in ``leaves_out``, with
 the reason; the hedge and qualifier words are the project's own list, the ``qualifier-words`` rule's.
@@ -132,6 +133,7 @@ class Fidelity:
         yield from self._caveats()
         yield from self._readings()
         yield from self._outside()
+        yield from self._superseded()
 
     def _found(self, text: str) -> list[str]:
         return [m.group(1) for m in self.words.finditer(text)] if self.words else []
@@ -370,6 +372,29 @@ class Fidelity:
                 if quotes and id(record) not in readers:
                     msg = f"quotes {short(text)}, which {given[0][0].id} reads as {short(first)}, but gives no reading"
                     yield record.problem("KD322", ("evidence",), msg)
+
+    # -- KD618: a superseded predicate or concept stays for its id's sake, unused -----------------------------
+
+    def _superseded(self) -> Iterator[Problem]:
+        gone = {k for k, r in {**self.predicates, **self.concepts}.items() if r.value.get("superseded_by")}
+        for record in (r for r in self.said if r.kind == "claim"):
+            v, obj = record.value, record.value.get("object") or {}
+            uses = ((("predicate",), v.get("predicate")), (("subject",), v.get("subject")),
+                    (("object", "concept"), obj.get("concept")))  # fmt: skip
+            for path, used in uses:
+                if used in gone:
+                    msg = f"{used!r} is superseded (superseded_by): use what replaces it"
+                    yield record.problem("KD618", path, msg)
+        for concept in self.concepts.values():
+            v = concept.value
+            links = [(rel, i, o) for rel in ("broader", "related") for i, o in enumerate(v.get(rel) or ())]
+            for rel, i, other in links if not v.get("superseded_by") else ():
+                if other in gone:
+                    yield concept.problem("KD618", (rel, i), f"{rel} link to {other!r}, which is superseded")
+            kept = [k for k in ("broader", "related", "synonyms", "codings") if v.get(k)]
+            if v.get("superseded_by") and kept:
+                msg = f"a superseded concept keeps no {', '.join(kept)}: they belong to {v['superseded_by']!r}"
+                yield concept.problem("KD618", (kept[0],), msg)
 
     # -- KD323, KD324: concepts ------------------------------------------------------------------------------
 
