@@ -338,3 +338,78 @@ def apply(release: ReleasePlan, data_dir: Path) -> list[Path]:
     build, _ = exports_builder(ds, root / EXPORTS)
     commit(root, {path: body.encode("utf-8") for path, body in files.items()}, {root / EXPORTS: build})
     return [data_dir / DATASET_FILE, snapshot, folder / CHECKSUMS, root / EXPORTS, root / CHANGELOG]
+
+
+@dataclass(frozen=True, slots=True)
+class Released:
+    """What ``ketdata release`` did: its plan, the records still unreviewed, and the files written.
+
+    Attributes:
+        plan: The release worked out; ``plan.bump`` is None after a first release when nothing changed.
+        unreviewed: How many claims and caveats are not yet reviewed.
+        written: The files written; empty on a dry run or when there is nothing to release.
+    """
+
+    plan: ReleasePlan
+    unreviewed: int = 0
+    written: tuple[Path, ...] = ()
+
+    @property
+    def nothing_to_release(self) -> bool:
+        """Whether the data equals the latest release."""
+        return self.plan.previous is not None and self.plan.bump is None
+
+
+def release(data_dir: Path, date: str | None = None, *, dry_run: bool = False) -> Released:
+    """Cut the next release of a data folder (or, with ``dry_run``, only work it out), under the project's lock.
+
+    Raises:
+        ReleaseError: The date is not a calendar date, or the release cannot be cut (see `plan`, `apply`).
+        RefusedError: The data has errors, or records flagged in review: nothing is written.
+    """
+    from ketdata._io.transaction import locked
+
+    if date is not None:
+        check_date(date)
+    if dry_run:
+        return _release(data_dir, date, dry_run=True)
+    # One release at a time, and no other command changing the data while it is worked out and written.
+    with locked(project_root(data_dir)):
+        return _release(data_dir, date, dry_run=False)
+
+
+def _release(data_dir: Path, date: str | None, *, dry_run: bool) -> Released:
+    from ketdata._model.problems import RefusedError, Severity
+
+    problems = run(data_dir).problems
+    if any(p.severity is Severity.ERROR for p in problems):
+        raise RefusedError(problems, "not releasing: the data has errors")
+    flagged = [p for p in problems if p.code == "KD612"]
+    if flagged:
+        count = len({str(p.record_id) for p in flagged})
+        raise RefusedError(flagged, f"not releasing: {count} record(s) flagged in review; change them and have "
+                           "them reviewed again")  # fmt: skip
+    planned = plan(data_dir, date)
+    outcome = Released(planned, sum(p.code == "KD601" for p in problems))
+    if dry_run or outcome.nothing_to_release:
+        return outcome
+    return Released(planned, outcome.unreviewed, tuple(apply(planned, data_dir)))
+
+
+def compare_specs(old: str, new: str) -> Diff:
+    """The semantic diff between two things `resolve` reads (folders, snapshots, versions, git revisions).
+
+    Raises:
+        RevisionError: One is none of those.
+        RefusedError: One cannot be read (exit code 2: what was asked cannot be compared).
+    """
+    from ketdata._model.errors import EXIT_USAGE
+    from ketdata._model.problems import DataError, RefusedError
+
+    try:
+        versions = resolve(old), resolve(new)
+    except DataError as exc:
+        raise RefusedError(
+            exc.problems, "ketdata: error: could not read what to compare", exit_code=EXIT_USAGE
+        ) from None
+    return compare(*versions)

@@ -10,7 +10,7 @@ from ketdata._model.frozen import Frozen
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
     from typing import Any, ClassVar
 
     from ketdata._model.dataset import Dataset
@@ -602,6 +602,22 @@ class DataError(KetdataError):
         if more > 0:
             lines.append(f"... and {more} more")
         super().__init__("invalid ketdata data:\n" + "\n".join(lines))
+
+
+class RefusedError(DataError):
+    """A command did not do what was asked because of the data: ``problems`` say why, ``notes`` what was not done.
+
+    Attributes:
+        notes: Lines for the user after the problems (what was not done, what to do about it).
+    """
+
+    def __init__(self, problems: Sequence[Problem], *notes: str, exit_code: int = EXIT_PROBLEMS) -> None:
+        super().__init__(list(problems))
+        self.notes = notes
+        self.exit_code = exit_code
+
+    def __str__(self) -> str:
+        return "\n".join([*(str(p) for p in self.problems[:20]), *self.notes])
 
 
 def render_catalogue(fmt: str = "text") -> str:
