@@ -14,10 +14,14 @@ accepted bytes to `commit`, which changes several files (and whole folders, such
 
 A kill before step 2 leaves the old state, and the next lock removes the temporary files the journal
 names; a kill after it leaves a journal that the next lock finishes. A full disk or a file-size limit can
-strike only in step 1, and then the temporary files are removed at once. The journal is sealed with an
-HMAC under a secret ``.ketdata/`` keeps for itself (mode 0600, never committed), and it is acted on only
-when every target has exactly the content the journal expects before or after the change: a planted or
-edited journal, or one whose files were changed since, is refused with a message, and nothing is touched.
+strike only in step 1, and then the temporary files are removed at once.
+
+A journal is acted on only when it names the very ``.ketdata/`` folder it lies in (its device and inode,
+which a checkout, a copy or an archive of the project cannot carry) and every target, and every staged
+file, holds exactly the bytes the journal records before or after the change. So a journal that travels
+with a checkout, or one whose files were changed since, is refused with a message and nothing is touched;
+and one that passes can only finish (or undo) the change it records. It needs no seal: whoever could plant
+a journal in this user's own ``.ketdata/`` could as well write the files it names.
 """
 
 from __future__ import annotations
@@ -25,7 +29,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
-import hmac
 import json
 import os
 import secrets
@@ -48,10 +51,10 @@ from ketdata._io.files import (
     write_new,
 )
 from ketdata._model.errors import UsageError
-from ketdata._model.problems import Problem, problem
+from ketdata._model.problems import Problem, problem, short
 
 STATE_DIR = ".ketdata"
-LOCK, SECRET, JOURNAL = "lock", "secret", "journal.json"
+LOCK, JOURNAL = "lock", "journal.json"
 OLD = "-old"  # suffix of a folder's old content while two renames swap it
 WAIT_SECONDS = 120.0
 _FORMAT = "ketdata-transaction"
@@ -238,70 +241,40 @@ class _Journal:
     def payload(self) -> bytes:
         entries = [{"path": Path(os.path.relpath(e.path, self.root)).as_posix(), "kind": e.kind, "before": e.before,
                     "after": e.after} for e in self.entries]  # fmt: skip
-        doc = {"format": _FORMAT, "state": self.state, "token": self.token, "entries": entries}
+        doc = {"format": _FORMAT, "state": self.state, "token": self.token, "folder": _folder_id(self.root),
+               "entries": entries}  # fmt: skip
         return json.dumps(doc, sort_keys=True).encode("utf-8")
 
 
-def _private(folder: Path, path: Path) -> bool:
-    """Whether the secret and its folder are readable and writable by their owner alone."""
-    try:
-        return not (os.lstat(folder).st_mode | os.lstat(path).st_mode) & 0o077
-    except OSError:
-        return False
+def _folder_id(root: Path) -> str:
+    """The identity of this project's ``.ketdata/`` folder on this machine: what no copy of the project has."""
+    info = os.lstat(root / STATE_DIR)
+    return f"{info.st_dev}:{info.st_ino}"
 
 
-def _secret(folder: Path, *, create: bool) -> bytes | None:
-    """The project's own secret; a new one when writing and there is none that only its owner can read.
-
-    A secret others could read or write (or have planted) proves nothing, so a journal is trusted only under
-    a private one.
-    """
-    path = folder / SECRET
-    if not _private(folder, path):
-        if not create:
-            return None
-        os.chmod(folder, 0o700)
-        write_atomic(path, secrets.token_bytes(32))
-        os.chmod(path, 0o600)
-    try:
-        data = read_regular(path)
-    except OSError:
-        return None
-    return data if len(data) == 32 else None
-
-
-def _seal(secret: bytes, payload: bytes) -> bytes:
-    return hmac.new(secret, payload, hashlib.sha256).hexdigest().encode("ascii")
-
-
-def _write_journal(journal: _Journal, secret: bytes) -> None:
-    payload = journal.payload()
-    write_atomic(journal.root / STATE_DIR / JOURNAL, _seal(secret, payload) + b"\n" + payload)
+def _write_journal(journal: _Journal) -> None:
+    write_atomic(journal.root / STATE_DIR / JOURNAL, journal.payload())
 
 
 def _read_journal(root: Path, raw: bytes) -> _Journal:
-    """The journal in ``raw``, once proven sealed by this project's secret and shaped as ketdata writes it.
+    """The journal in ``raw``, once proven written in this very folder and shaped as ketdata writes it.
 
     Raises:
         TransactionError: It is not.
     """
     where = root / STATE_DIR / JOURNAL
-    secret = _secret(root / STATE_DIR, create=False)
-    seal, _, payload = raw.partition(b"\n")
-    if secret is None or not hmac.compare_digest(seal, _seal(secret, payload)):
-        raise TransactionError(
-            f"{where} is not a journal ketdata wrote here (its seal does not match); nothing was changed. "
-            "Look at it, then remove it"
-        )
     try:
-        doc = json.loads(payload)
+        doc = json.loads(raw)
         if doc["format"] != _FORMAT or doc["state"] not in ("prepared", "committed"):
-            raise ValueError(doc["format"])
+            raise ValueError(f"format {short(doc['format'])}, state {short(doc['state'])}")
+        if doc["folder"] != _folder_id(root):
+            raise ValueError("it was written in another folder: a copy or a checkout carried it here")
         entries = [_entry_from(root, e) for e in doc["entries"]]
         return _Journal(root, str(doc["state"]), _token(doc["token"]), entries)
-    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError, OSError) as exc:
+        why = f"it has no {exc}" if isinstance(exc, KeyError) else str(exc)[:200] or type(exc).__name__
         raise TransactionError(
-            f"{where} cannot be read ({exc}); nothing was changed. Look at it, then remove it"
+            f"{where} is not a journal ketdata wrote here ({why}); nothing was changed. Look at it, then remove it"
         ) from None
 
 
@@ -342,9 +315,12 @@ def journal_problems(root: Path) -> list[Problem]:
     except OSError as exc:
         return [problem("KD510", str(where), 1, 1, None, f"cannot be read ({exc.strerror or exc}); remove it")]
     try:
-        _read_journal(root, raw)
+        journal = _read_journal(root, raw)
+        if journal.state == "committed":
+            for entry in journal.entries:
+                _recovery_step(journal, entry)  # reads only: refuses what cannot be finished
     except TransactionError as exc:
-        return [problem("KD510", str(where), 1, 1, None, str(exc).removeprefix(f"{where} "))]
+        return [problem("KD510", str(where), 1, 1, None, str(exc).removeprefix(f"{where}").lstrip(": "))]
     msg = ("a ketdata command was interrupted while changing these files; the next command that writes here "
            "(`ketdata fmt`, say) finishes or undoes it")  # fmt: skip
     return [problem("KD509", str(where), 1, 1, None, msg)]
@@ -391,11 +367,9 @@ def commit(root: Path, files: Mapping[Path, bytes], folders: Mapping[Path, Build
         entries.append(_Entry(path, "folder", digest(path, "folder"), None, build))
     if not entries:
         return []
+    state_dir(root, create=True)
     journal = _Journal(root, "prepared", f"{os.getpid()}_{secrets.token_hex(8)}", entries)
-    secret = _secret(state_dir(root, create=True), create=True)
-    if secret is None:
-        raise TransactionError(f"{root / STATE_DIR / SECRET} is not the secret ketdata made; remove it")
-    _write_journal(journal, secret)
+    _write_journal(journal)
     made: list[Path] = []
     try:
         for entry in entries:
@@ -404,7 +378,7 @@ def commit(root: Path, files: Mapping[Path, bytes], folders: Mapping[Path, Build
         _discard(journal, made)
         raise
     journal.state = "committed"
-    _write_journal(journal, secret)
+    _write_journal(journal)
     for entry in entries:
         _apply(entry, journal.token)
     _finish(root)
@@ -477,7 +451,7 @@ def recover(root: Path) -> None:
             it had before the change nor the content it was to get: nothing is touched.
     """
     folder = root / STATE_DIR
-    for leftover in folder.glob(f".*{TMP_TAG}*"):  # a journal or secret half written: only ours live here
+    for leftover in folder.glob(f".*{TMP_TAG}*"):  # a journal half written: only ours live here
         _remove(leftover)
     try:
         raw = read_regular(folder / JOURNAL)

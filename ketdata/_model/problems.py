@@ -350,9 +350,9 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "KD510",
         _E,
         "State file ketdata did not write",
-        "ketdata acts only on a journal it sealed itself for the files as they are (.ketdata/journal.json); "
-        "a planted, edited or outdated one (or a releases/.release-journal.json, which ketdata no longer "
-        "writes) is never used: look at it, then remove it.",
+        "ketdata acts only on a journal it wrote in this very .ketdata/ folder for the files as they are "
+        "(.ketdata/journal.json); one carried by a checkout or a copy, edited, or outdated (or a "
+        "releases/.release-journal.json, which ketdata no longer writes) is never used: look at it, then remove it.",
     ),
     Code(
         "KD511",
