@@ -10,8 +10,9 @@ from .helpers import DATA
 
 @pytest.fixture(autouse=True)
 def _user_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests (and the commands they run) keep their validation cache away from the user's own."""
+    """Tests (and the commands they run) keep their validation cache and state away from the user's own."""
     monkeypatch.setenv("KETDATA_CACHE_DIR", str(tmp_path_factory.mktemp("user-cache")))
+    monkeypatch.setenv("KETDATA_STATE_DIR", str(tmp_path_factory.mktemp("user-state")))
 
 
 @pytest.fixture

@@ -140,7 +140,7 @@ def test_a_journal_whose_path_goes_through_a_link_is_never_followed(project: Pat
         project / "linkdir" / "victim.txt", "file",
         hashlib.sha256(b"original").hexdigest(), hashlib.sha256(b"PWNED").hexdigest(),
     )  # fmt: skip
-    transaction._write_journal(transaction._Journal(project, "committed", token, [entry]))
+    transaction._write_journal(transaction._Journal(project, state, "committed", token, [entry]))
     result = cli("fmt", "data", cwd=project)
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert victim.read_text(encoding="utf-8") == "original"

@@ -6,12 +6,15 @@ import datetime
 import hashlib
 import io
 import json
+import os
 import re
 import subprocess
 import tarfile
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+import yaml
 
 from ketdata._io.escape import markdown_code, markdown_text
 from ketdata._io.files import read_regular
@@ -22,7 +25,7 @@ from ketdata._model.dataset import Dataset
 from ketdata._model.diff import Diff, RecordChange, diff
 from ketdata._model.errors import UsageError
 from ketdata._model.frozen import replace
-from ketdata._model.problems import short
+from ketdata._model.problems import DataError, Problem, short
 from ketdata._read.load import load_json
 from ketdata._read.paths import data_dir as shipped_data_dir
 from ketdata._read.paths import project_root
@@ -113,7 +116,17 @@ def _from_revision(revision: str) -> Version:
         _extract(commit, f":/{prefix}schema", tmp)
         common = Path(tmp) / prefix / "schema" / "common.schema.json"
         version = json.loads(common.read_text(encoding="utf-8"))["x-schema-version"] if common.is_file() else ""
-        return Version(load_folder(Path(tmp) / prefix / "data"), version or shipped_schema_version(), revision)
+        try:
+            dataset = load_folder(Path(tmp) / prefix / "data")
+        except DataError as exc:
+            # Named as git names them (``HEAD:data/claims/x.yaml``): the temporary folder is gone once this returns.
+            raise DataError([_in_revision(p, tmp, revision) for p in exc.problems]) from None
+        return Version(dataset, version or shipped_schema_version(), revision)
+
+
+def _in_revision(found: Problem, folder: str, revision: str) -> Problem:
+    inside = os.path.relpath(found.file, folder)
+    return replace(found, file=f"{revision}:{Path(inside).as_posix()}") if not inside.startswith("..") else found
 
 
 def resolve(spec: str) -> Version:
@@ -272,9 +285,15 @@ def _with_dataset_fields(text: str, version: str, date: str) -> str:
     semver(version)
     check_date(date)  # both checked again here, as they are written into YAML unquoted and quoted
     try:
-        return set_scalars(text, {"version": version, "release_date": f"'{date}'"})
+        edited = set_scalars(text, {"version": version, "release_date": f"'{date}'"})
     except YamlEditError as exc:
         raise ReleaseError(f"{DATASET_FILE} {exc}") from None
+    # However the fields were spelled, they now read as what the release writes, or nothing is written.
+    record = yaml.safe_load(edited)
+    if not isinstance(record, dict) or (record.get("version"), record.get("release_date")) != (version, date):
+        raise ReleaseError(f"{DATASET_FILE}: its version and release_date cannot be rewritten as spelled; write "
+                           f"them as plain lines (version: {version}, release_date: '{date}')")  # fmt: skip
+    return edited
 
 
 def _check_would_be(data_dir: Path, dataset: str) -> None:

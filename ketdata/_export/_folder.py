@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,16 +41,25 @@ def export_folder(data: Path, out: Path) -> Exported:
     """Write the exports of a data folder into ``out``, if the folder validates.
 
     The data's project is locked too (where this user can write it), so its exports are never made from
-    half a change of another command.
+    half a change of another command. Exports in the data's project change under its lock; exports
+    elsewhere under a lock of the user's own, never a ``.ketdata/`` left in the folder they lie in.
 
     Raises:
         RefusedError: The data has errors; nothing is written.
         ExportTargetError: ``out`` holds what no export wrote, or is a link or a file.
     """
-    read_only = [] if _ships(data) else [project_root(data)]
-    with locked(out.parent, read_only=read_only):
-        result = export(_valid(data), out)
+    home = project_root(data)
+    # The data's project holds the lock and journal when the exports lie in it; any other folder keeps none.
+    project = home if _below(out, home) else None
+    read_only = [] if _ships(data) else [home]
+    with locked(*[project] if project else [], read_only=read_only):
+        result = export(_valid(data), out, project=project)
     return Exported(data, out, result.written, result.removed)
+
+
+def _below(path: Path, folder: Path) -> bool:
+    inside = os.path.relpath(os.path.abspath(path), os.path.abspath(folder))
+    return inside != "." and not inside.startswith("..")
 
 
 def stale_exports(data: Path, out: Path) -> tuple[str, ...]:

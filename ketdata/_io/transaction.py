@@ -91,9 +91,32 @@ def state_dir(root: Path, *, create: bool = False) -> Path:
         TransactionError: It is a link, not a folder, or another user's.
         FileNotFoundError: It does not exist and ``create`` is false.
     """
-    folder = root / STATE_DIR
     if create:
         root.mkdir(parents=True, exist_ok=True)
+    return _own(root / STATE_DIR, create=create)
+
+
+def detached_state_dir(root: Path, *, create: bool = False) -> Path:
+    """The state folder of a folder that is no project (an export folder's parent), in the user's state folder.
+
+    ``$KETDATA_STATE_DIR``, else ``$XDG_STATE_HOME/ketdata``, else ``~/.local/state/ketdata``; one folder per
+    real path, so ketdata never leaves a ``.ketdata/`` in a folder that is not its project.
+
+    Raises:
+        TransactionError: It is a link, not a folder, or another user's.
+    """
+    base = os.environ.get("KETDATA_STATE_DIR") or os.path.join(
+        os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state"), "ketdata"
+    )
+    name = hashlib.sha256(os.fsencode(os.path.realpath(root))).hexdigest()[:32]
+    if create:
+        root.mkdir(parents=True, exist_ok=True)
+        os.makedirs(os.path.join(base, "folders"), mode=0o700, exist_ok=True)
+    return _own(Path(base) / "folders" / name, create=create)
+
+
+def _own(folder: Path, *, create: bool) -> Path:
+    if create:
         with contextlib.suppress(FileExistsError):
             os.mkdir(folder, 0o700)
     info = os.lstat(folder)
@@ -106,7 +129,7 @@ def state_dir(root: Path, *, create: bool = False) -> Path:
 
 
 @contextlib.contextmanager
-def locked(*roots: Path, read_only: Collection[Path] = ()) -> Iterator[None]:
+def locked(*roots: Path, read_only: Collection[Path] = (), detached: Collection[Path] = ()) -> Iterator[None]:
     """Hold the lock of each project folder (in a fixed order) for the block; finish an interrupted change first.
 
     Re-entrant in a thread: a command holding a project's lock may call code that takes it again.
@@ -116,16 +139,19 @@ def locked(*roots: Path, read_only: Collection[Path] = ()) -> Iterator[None]:
         read_only: Project folders the command only reads: locked too, so that it never reads half a change,
             except where this user cannot write (an installed copy, a read-only checkout), which no
             ketdata command of this user can be changing.
+        detached: Those of ``roots`` that are no project (an export folder's parent): their lock and journal
+            live in the user's state folder (`detached_state_dir`), never in them.
 
     Raises:
         TransactionError: Another process holds a lock longer than `WAIT_SECONDS`, or an interrupted
             change's journal cannot be trusted.
     """
     optional = {_key(r) for r in read_only} - {_key(r) for r in roots}
+    apart = {_key(r) for r in detached}
     with contextlib.ExitStack() as stack:
         for key in sorted({_key(r) for r in (*roots, *read_only)}):
             try:
-                stack.enter_context(_locked_one(Path(key)))
+                stack.enter_context(_locked_one(Path(key), detached=key in apart))
             except OSError as exc:
                 if key not in optional or exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
                     raise
@@ -133,7 +159,7 @@ def locked(*roots: Path, read_only: Collection[Path] = ()) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _locked_one(root: Path) -> Iterator[None]:
+def _locked_one(root: Path, *, detached: bool) -> Iterator[None]:
     key = _key(root)
     with _guard:
         thread_lock = _thread_locks.setdefault(key, threading.RLock())
@@ -146,12 +172,14 @@ def _locked_one(root: Path) -> Iterator[None]:
             finally:
                 depth[key] -= 1
             return
-        fd = os.open(state_dir(root, create=True) / LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        folder = (detached_state_dir if detached else state_dir)(root, create=True)
+        fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
         try:
             _flock(fd, root)
             depth[key] = 1
+            _states()[key] = folder
             try:
-                recover(root)
+                recover(root, folder)
                 yield
             finally:
                 depth[key] = 0
@@ -176,6 +204,14 @@ def _flock(fd: int, root: Path) -> None:
                     "try again when it has finished"
                 ) from None
             time.sleep(0.02)
+
+
+def _states() -> dict[str, Path]:
+    """The state folder of each project whose lock this thread holds."""
+    if not hasattr(_held, "states"):
+        _held.states = {}
+    states: dict[str, Path] = _held.states
+    return states
 
 
 def holds(root: Path) -> bool:
@@ -234,6 +270,7 @@ class _Entry:
 @dataclass(slots=True)
 class _Journal:
     root: Path
+    folder: Path  # the state folder the journal lives in
     state: str
     token: str
     entries: list[_Entry]
@@ -241,36 +278,36 @@ class _Journal:
     def payload(self) -> bytes:
         entries = [{"path": Path(os.path.relpath(e.path, self.root)).as_posix(), "kind": e.kind, "before": e.before,
                     "after": e.after} for e in self.entries]  # fmt: skip
-        doc = {"format": _FORMAT, "state": self.state, "token": self.token, "folder": _folder_id(self.root),
+        doc = {"format": _FORMAT, "state": self.state, "token": self.token, "folder": _folder_id(self.folder),
                "entries": entries}  # fmt: skip
         return json.dumps(doc, sort_keys=True).encode("utf-8")
 
 
-def _folder_id(root: Path) -> str:
-    """The identity of this project's ``.ketdata/`` folder on this machine: what no copy of the project has."""
-    info = os.lstat(root / STATE_DIR)
+def _folder_id(folder: Path) -> str:
+    """The identity of a state folder on this machine: what no copy of the project has."""
+    info = os.lstat(folder)
     return f"{info.st_dev}:{info.st_ino}"
 
 
 def _write_journal(journal: _Journal) -> None:
-    write_atomic(journal.root / STATE_DIR / JOURNAL, journal.payload())
+    write_atomic(journal.folder / JOURNAL, journal.payload())
 
 
-def _read_journal(root: Path, raw: bytes) -> _Journal:
+def _read_journal(root: Path, folder: Path, raw: bytes) -> _Journal:
     """The journal in ``raw``, once proven written in this very folder and shaped as ketdata writes it.
 
     Raises:
         TransactionError: It is not.
     """
-    where = root / STATE_DIR / JOURNAL
+    where = folder / JOURNAL
     try:
         doc = json.loads(raw)
         if doc["format"] != _FORMAT or doc["state"] not in ("prepared", "committed"):
             raise ValueError(f"format {short(doc['format'])}, state {short(doc['state'])}")
-        if doc["folder"] != _folder_id(root):
+        if doc["folder"] != _folder_id(folder):
             raise ValueError("it was written in another folder: a copy or a checkout carried it here")
         entries = [_entry_from(root, e) for e in doc["entries"]]
-        return _Journal(root, str(doc["state"]), _token(doc["token"]), entries)
+        return _Journal(root, folder, str(doc["state"]), _token(doc["token"]), entries)
     except (ValueError, TypeError, KeyError, AttributeError, RecursionError, OSError) as exc:
         why = f"it has no {exc}" if isinstance(exc, KeyError) else str(exc)[:200] or type(exc).__name__
         raise TransactionError(
@@ -315,7 +352,7 @@ def journal_problems(root: Path) -> list[Problem]:
     except OSError as exc:
         return [problem("KD510", str(where), 1, 1, None, f"cannot be read ({exc.strerror or exc}); remove it")]
     try:
-        journal = _read_journal(root, raw)
+        journal = _read_journal(root, root / STATE_DIR, raw)
         if journal.state == "committed":
             for entry in journal.entries:
                 _recovery_step(journal, entry)  # reads only: refuses what cannot be finished
@@ -367,8 +404,7 @@ def commit(root: Path, files: Mapping[Path, bytes], folders: Mapping[Path, Build
         entries.append(_Entry(path, "folder", digest(path, "folder"), None, build))
     if not entries:
         return []
-    state_dir(root, create=True)
-    journal = _Journal(root, "prepared", f"{os.getpid()}_{secrets.token_hex(8)}", entries)
+    journal = _Journal(root, _states()[_key(root)], "prepared", f"{os.getpid()}_{secrets.token_hex(8)}", entries)
     _write_journal(journal)
     made: list[Path] = []
     try:
@@ -381,7 +417,7 @@ def commit(root: Path, files: Mapping[Path, bytes], folders: Mapping[Path, Build
     _write_journal(journal)
     for entry in entries:
         _apply(entry, journal.token)
-    _finish(root)
+    _finish(journal.folder)
     return [e.path for e in entries]
 
 
@@ -423,7 +459,7 @@ def _discard(journal: _Journal, made: list[Path]) -> None:
     for folder in reversed(made):
         with contextlib.suppress(OSError):
             folder.rmdir()
-    _finish(journal.root)
+    _finish(journal.folder)
 
 
 def _apply(entry: _Entry, token: str) -> None:
@@ -438,26 +474,26 @@ def _apply(entry: _Entry, token: str) -> None:
     fsync_dir(target.parent)
 
 
-def _finish(root: Path) -> None:
-    (root / STATE_DIR / JOURNAL).unlink(missing_ok=True)
-    fsync_dir(root / STATE_DIR)
+def _finish(folder: Path) -> None:
+    (folder / JOURNAL).unlink(missing_ok=True)
+    fsync_dir(folder)
 
 
-def recover(root: Path) -> None:
+def recover(root: Path, folder: Path | None = None) -> None:
     """Finish (or undo) a change of ``root`` that a kill interrupted; nothing when there is none.
 
     Raises:
         TransactionError: The journal is not one ketdata sealed here, or a target holds neither the content
             it had before the change nor the content it was to get: nothing is touched.
     """
-    folder = root / STATE_DIR
+    folder = folder or root / STATE_DIR
     for leftover in folder.glob(f".*{TMP_TAG}*"):  # a journal half written: only ours live here
         _remove(leftover)
     try:
         raw = read_regular(folder / JOURNAL)
     except FileNotFoundError:
         return
-    journal = _read_journal(root, raw)
+    journal = _read_journal(root, folder, raw)
     if journal.state == "prepared":
         _discard(journal, [])
         return
@@ -473,7 +509,7 @@ def recover(root: Path) -> None:
             for left in (tmp, tmp.with_name(tmp.name + OLD)):
                 if entry.kind == "folder" and left.is_dir() and not left.is_symlink():
                     shutil.rmtree(left)
-    _finish(root)
+    _finish(folder)
 
 
 def _recovery_step(journal: _Journal, entry: _Entry) -> str:
@@ -489,7 +525,7 @@ def _recovery_step(journal: _Journal, entry: _Entry) -> str:
     if entry.kind == "folder" and now is None and staged == entry.after and digest(old, "folder") == entry.before:
         return "rename"
     raise TransactionError(
-        f"{journal.root / STATE_DIR / JOURNAL}: an interrupted change cannot be finished, as {entry.path} holds "
+        f"{journal.folder / JOURNAL}: an interrupted change cannot be finished, as {entry.path} holds "
         "neither what it held before nor what it was to get; nothing was changed. Check the files, then remove "
         "the journal"
     )

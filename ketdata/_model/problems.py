@@ -117,6 +117,14 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "More than one record in dataset.yaml",
         "dataset.yaml holds exactly one record: remove the second document (from its '---' line on).",
     ),
+    Code(
+        "KD020",
+        _W,
+        "File ketdata never reads",
+        "Records live in *.yaml files (a *.yml or *.YAML name is KD012), source texts in sources/, the table of "
+        "codes in reference/codes.csv: move notes and other files out of the data folder, or give a file of "
+        "records its .yaml name.",
+    ),
     Code("KD101", _E, "Value breaks the schema", "Change the value so that it meets the rule the message quotes."),
     Code("KD102", _E, "Unknown key", "Remove the key or fix its spelling; the schema lists the allowed keys."),
     Code("KD103", _E, "Required field missing", "Add the field the message names."),

@@ -15,7 +15,7 @@ from ketdata._io.files import PLAIN_NAME, NotRegularFileError, read_regular
 from ketdata._model.dataset import near_misses
 from ketdata._model.problems import Problem, problem, short
 from ketdata._validation.coverage import SentenceCoverage, coverage, uncovered
-from ketdata._validation.folder import RawRecord
+from ketdata._validation.folder import REFERENCE_TABLE, RawRecord
 
 
 def occurs(needle: str, text: str) -> bool:
@@ -545,7 +545,7 @@ class Rules:
         concepts = [r for r in self.records if r.kind == "concept" and _dicts(r.value.get("codings"))]
         if not concepts:
             return
-        table = (self.folder or Path(concepts[0].file).parent) / "reference" / "codes.csv"
+        table = (self.folder or Path(concepts[0].file).parent).joinpath(*REFERENCE_TABLE)
         rows = _reference_rows(table)
         for record in concepts:
             for i, c in enumerate(_dicts(record.value.get("codings"))):
