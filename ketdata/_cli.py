@@ -16,6 +16,10 @@ from ketdata._model.errors import KetdataError
 from ketdata._model.extras import explain, require_for
 from ketdata._model.problems import DataError, Problem, RefusedError, Severity, short
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ketdata._editor.show import Shown
+
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 70
 BUG_REPORTS = "the ketdata maintainers (the issue tracker of the repository you installed it from)"
 
@@ -69,7 +73,7 @@ def _validate(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if any(p.severity in failing for p in problems) else EXIT_OK
 
 
-def _shown(shown: Any, *, problems: bool = False) -> int:
+def _shown(shown: Shown, *, problems: bool = False) -> int:
     """Print a result of the editor's looks at the data; the data's errors make it fail, never a clean bill."""
     print(shown.text, end="")
     for note in shown.notes:

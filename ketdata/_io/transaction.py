@@ -1,11 +1,12 @@
 """One transaction for every command that changes a project: lock, work out the new state, then write it all.
 
-A project is the folder holding ``data/`` (and ``releases/``, ``exports/``, ``CHANGELOG.md``), or the folder
-an export folder lives in. Every command that writes there (``new``, ``fmt``, ``release``, ``export``, a
-review save) works inside `locked`: an OS advisory lock (``flock``) on ``.ketdata/lock``, held for the whole
-read-validate-write cycle, so two writers never interleave and none loses the other's update. The command
-reads, builds the would-be state in memory, validates it there (``ketdata._io.overlay``), and hands only the
-accepted bytes to `commit`, which changes several files (and whole folders, such as ``exports/``) as one:
+A project is the folder holding ``data/`` (and ``releases/``, ``exports/``, ``CHANGELOG.md``). Every command
+that writes there (``new``, ``fmt``, ``release``, ``export``, a review save) works inside `locked`: an OS
+advisory lock (``flock``) on ``.ketdata/lock`` (for an export folder in no project, on a lock in the user's
+state folder: `detached_state_dir`), held for the whole read-validate-write cycle, so two writers never
+interleave and none loses the other's update. The command reads, builds the would-be state in memory,
+validates it there (``ketdata._io.overlay``), and hands only the accepted bytes to `commit`, which changes
+several files (and whole folders, such as ``exports/``) as one:
 
 1. a journal names every target, the sha256 of its content now and of its new content (state *prepared*);
    the new content is written beside each target under a temporary name of this transaction's own;
