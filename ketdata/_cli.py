@@ -14,7 +14,7 @@ from typing import Any, TextIO
 from ketdata._io.escape import Terminal
 from ketdata._model.errors import KetdataError
 from ketdata._model.extras import explain, require_for
-from ketdata._model.problems import DataError, Problem, RefusedError, Severity, short
+from ketdata._model.problems import DataError, Problem, RefusedError, Severity, fails, short
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -69,8 +69,7 @@ def _validate(args: argparse.Namespace) -> int:
 
     problems = run(args.data, cache=args.cache and not args.shipped).problems
     _print_problems(problems, args.format, verbose=args.verbose, folder=args.data)
-    failing = {Severity.ERROR, Severity.WARNING} if args.strict else {Severity.ERROR}
-    return EXIT_PROBLEMS if any(p.severity in failing for p in problems) else EXIT_OK
+    return EXIT_PROBLEMS if fails(problems, strict=args.strict) else EXIT_OK
 
 
 def _shown(shown: Shown, *, problems: bool = False) -> int:

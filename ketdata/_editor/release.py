@@ -427,10 +427,10 @@ def release(data_dir: Path, date: str | None = None, *, dry_run: bool = False) -
 
 
 def _release(data_dir: Path, date: str | None, *, dry_run: bool) -> Released:
-    from ketdata._model.problems import RefusedError, Severity
+    from ketdata._model.problems import RefusedError, fails
 
     problems = run(data_dir).problems
-    if any(p.severity is Severity.ERROR for p in problems):
+    if fails(problems):
         raise RefusedError(problems, "not releasing: the data has errors")
     flagged = [p for p in problems if p.code == "KD612"]
     if flagged:

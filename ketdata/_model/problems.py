@@ -598,6 +598,12 @@ def short(value: object, limit: int = 60) -> str:
     return text if len(text) <= limit else f"{text[: limit - 1]}…"
 
 
+def fails(problems: Iterable[Problem], *, strict: bool = False) -> bool:
+    """Whether problems fail a check: any error, or with ``strict`` any warning too (infos never do)."""
+    failing = (Severity.ERROR, Severity.WARNING) if strict else (Severity.ERROR,)
+    return any(p.severity in failing for p in problems)
+
+
 class DataError(KetdataError):
     """Raised when data cannot be loaded; ``problems`` says everything that is wrong."""
 
