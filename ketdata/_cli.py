@@ -45,6 +45,11 @@ examples:
 """
 
 
+# The article's own sentence, whole: a caveat's statement says only what its quote holds (KD640).
+_SESSION = ("During the session, the patient is typically seated or lying down "
+            "and is closely monitored by a healthcare professional")  # fmt: skip
+
+
 def _print_problems(
     problems: Sequence[Problem], fmt: str, *, verbose: bool = False, folder: Path | None = None
 ) -> None:
@@ -296,9 +301,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="add the new claim to this existing caveat's applies_to (repeat for several; a released "
                    "caveat gets its next version)")  # fmt: skip
     v = kinds.add_parser("caveat", help="a new caveat (appended to data/caveats.yaml)",
-                         epilog='example: ketdata new caveat --statement "During a session, the patient is closely '
-                         'monitored." --kind supervision-requirement --applies-to claim-026 '
-                         '--quote "is closely monitored by a healthcare professional"')  # fmt: skip
+                         epilog=f"example: ketdata new caveat --statement '{_SESSION}.' --kind supervision-requirement "
+                         f"--applies-to claim-045 --hedge typically --quote '{_SESSION}'")  # fmt: skip
     for flag in ("--statement", "--kind", "--quote"):
         v.add_argument(flag, required=True)
     v.add_argument("--applies-to", nargs="+", required=True, dest="applies_to", help="claim ids (its scope)")
