@@ -283,8 +283,9 @@ def _parser() -> argparse.ArgumentParser:
     p = command("new", _new, "add a record with the next free id, version 1, status active",
                 'example: ketdata new claim --statement "Ketamine has the ability to induce a dissociative state." '
                 '--subject ketamine --predicate has_property --value "ability to induce a dissociative" '
-                '--category effects --evidence established --quote "its ability to induce a dissociative and '
-                'euphoric state" --caveat caveat-001 --caveat caveat-005 --caveat caveat-006',
+                '--category effects --evidence established --context "Ketamine is also used illicitly as a '
+                'recreational drug" --quote "its ability to induce a dissociative and euphoric state" '
+                "--caveat caveat-001 --caveat caveat-005 --caveat caveat-006",
                 description="Add a record with the next free id, version 1, status active. A record that repeats "
                 "an existing one, or with which the data would no longer validate, is not written.")  # fmt: skip
     kinds = p.add_subparsers(dest="record", required=True, metavar="RECORD")
