@@ -12,6 +12,7 @@ the reason; the hedge and qualifier words are the project's own list, the ``qual
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ketdata._model.problems import Problem, short
-from ketdata._model.text import sentences
+from ketdata._model.text import sentence_bounds
 from ketdata._validation.folder import RawRecord
 from ketdata._validation.rules import named, occurs
 
@@ -29,25 +30,39 @@ _STOP = frozenset({"of", "in", "and", "or", "to", "the", "from", "a", "an", "on"
 
 @dataclass(frozen=True, slots=True)
 class SourceText:
-    """A source's text with its sentences and paragraphs, as code-point ranges."""
+    """A source's text with its sentences and paragraphs, as code-point ranges.
+
+    ``ordered`` is True when the sentences follow each other without overlap (the sections in order), so a
+    lookup may bisect ``starts`` and ``ends``; sections out of order (KD308) keep the scan in list order.
+    """
 
     text: str
     sentences: tuple[tuple[int, int], ...]
     paragraphs: tuple[tuple[int, int], ...]
+    starts: tuple[int, ...] = ()
+    ends: tuple[int, ...] = ()
+    ordered: bool = False
 
     @classmethod
     def of(cls, text: str, sections: Iterable[tuple[str, str, int, int]]) -> SourceText:
         """The text split once into sentences (section bodies) and paragraphs (lines)."""
-        found = tuple((s.start, s.end) for s in sentences(text, sections))
+        found = tuple((s, e) for _, s, e in sentence_bounds(text, sections))
         lines = tuple((m.start(), m.end()) for m in re.finditer(r"[^\n]+", text))
-        return cls(text, found, lines)
+        ordered = all(a[1] <= b[0] for a, b in itertools.pairwise(found))
+        return cls(text, found, lines, tuple(a for a, _ in found), tuple(b for _, b in found), ordered)
 
     def sentence_at(self, offset: int) -> tuple[int, int] | None:
         """The sentence holding the character at ``offset``, or None (a heading, a blank)."""
+        if self.ordered:
+            i = bisect.bisect_right(self.starts, offset) - 1
+            return self.sentences[i] if i >= 0 and offset < self.ends[i] else None
         return next(((a, b) for a, b in self.sentences if a <= offset < b), None)
 
     def sentence_before(self, sentence: tuple[int, int]) -> tuple[int, int] | None:
         """The sentence just before this one, or None."""
+        if self.ordered:
+            i = bisect.bisect_right(self.ends, sentence[0]) - 1
+            return self.sentences[i] if i >= 0 else None
         earlier = [s for s in self.sentences if s[1] <= sentence[0]]
         return earlier[-1] if earlier else None
 
