@@ -192,13 +192,11 @@ class VersionRules:
 
     def _record(self, record: RawRecord) -> list[Problem]:
         rid = str(record.id)
-        line, col = record.mark("version")
+        # Located only when there is a problem: a mark parses the record's file again.
         version = record.value["version"]
         if rid not in self.released:
             if version != 1:
-                return [
-                    problem("KD506", record.file, line, col, rid, f"a new record starts at version 1, not {version}")
-                ]
+                return [record.problem("KD506", ("version",), f"a new record starts at version 1, not {version}")]
             return []
         # Snapshots write unset fields as null or [] (since export format 2) or leave them out (before): compare
         # both sides in one shape.
@@ -218,7 +216,7 @@ class VersionRules:
             msg = (
                 f"version {version} is below {before}, its version in release {self.release}; a version never goes back"
             )
-            return [problem("KD513", record.file, line, col, rid, msg, f"set version: {before + int(bool(changed))}")]
+            return [record.problem("KD513", ("version",), msg, f"set version: {before + int(bool(changed))}")]
         review = new.get("review") or {}
         if changed and review.get("status") == "reviewed" and review == old.get("review"):
             msg = (
@@ -229,11 +227,11 @@ class VersionRules:
         if changed and version == before:
             msg = (f"changed since release {self.release} ({', '.join(changed)}) but still at version {version}; "
                    f"set version: {before + 1}")  # fmt: skip
-            return [problem("KD501", record.file, line, col, rid, msg)]
+            return [record.problem("KD501", ("version",), msg)]
         if changed and version != before + 1:
             msg = f"version {version}, but release {self.release} has {before}: a change raises it by exactly one"
-            return [problem("KD502", record.file, line, col, rid, msg, f"set version: {before + 1}")]
+            return [record.problem("KD502", ("version",), msg, f"set version: {before + 1}")]
         if not changed and version != before:
             msg = f"version {version}, but nothing changed since release {self.release} (version {before})"
-            return [problem("KD503", record.file, line, col, rid, msg, f"set version: {before}")]
+            return [record.problem("KD503", ("version",), msg, f"set version: {before}")]
         return []
