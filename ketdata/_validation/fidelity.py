@@ -22,6 +22,7 @@ from typing import Any
 from ketdata._model.problems import Problem, short
 from ketdata._model.text import sentence_bounds
 from ketdata._validation.folder import RawRecord
+from ketdata._validation.index import RecordIndex
 from ketdata._validation.rules import named, occurs
 
 _THIS = re.compile(r"(?<!\w)this\s+\w+", re.IGNORECASE)
@@ -113,16 +114,17 @@ def _governing(value: dict[str, Any]) -> list[tuple[str, str | None]]:
 
 
 class Fidelity:
-    """The fidelity checks over the (schema-valid) records of one data folder."""
+    """The fidelity checks over the schema-valid records of one data folder (the others fail their schema)."""
 
-    def __init__(self, records: list[RawRecord], texts: Mapping[str, SourceText]) -> None:
+    def __init__(self, index: RecordIndex, texts: Mapping[str, SourceText]) -> None:
         self.texts = texts
-        self.active = [r for r in records if r.id and r.value.get("status", "active") == "active"]
-        self.said = [r for r in self.active if r.kind in ("claim", "caveat")]
-        self.concepts = {str(r.id): r for r in records if r.kind == "concept" and r.id}
-        self.predicates = {str(r.id): r for r in records if r.kind == "predicate" and r.id}
-        self.sources = [r for r in records if r.kind == "source"]
-        words = [w for r in records if r.kind == "rule" and r.value.get("kind") == "qualifier-words"
+        # In file order, claims and caveats as they come: which sibling is named first depends on it.
+        self.said = [r for r in index.records if r.kind in ("claim", "caveat") and r.id and index.is_valid(r)
+                     and r.value.get("status", "active") == "active"]  # fmt: skip
+        self.concepts = {str(r.id): r for r in index.valid("concept") if r.id}
+        self.predicates = {str(r.id): r for r in index.valid("predicate") if r.id}
+        self.sources = index.valid("source")
+        words = [w for r in index.valid("rule") if r.value.get("kind") == "qualifier-words"
                  for w in r.value.get("words") or ()]  # fmt: skip
         ordered = sorted(set(words), key=len, reverse=True)
         self.words = (
@@ -384,6 +386,6 @@ class Fidelity:
             yield concept.problem("KD324", ("label",), msg)
 
 
-def fidelity_problems(records: list[RawRecord], texts: Mapping[str, SourceText]) -> Iterator[Problem]:
-    """The fidelity problems among the (schema-valid) records, given each source's text."""
-    yield from Fidelity(records, texts).problems()
+def fidelity_problems(index: RecordIndex, texts: Mapping[str, SourceText]) -> Iterator[Problem]:
+    """The fidelity problems among the schema-valid records, given each source's text."""
+    yield from Fidelity(index, texts).problems()

@@ -11,6 +11,7 @@ from typing import Any
 from ketdata._model.problems import Problem, Severity, problem, short
 from ketdata._validation.fidelity import restates
 from ketdata._validation.folder import RawRecord
+from ketdata._validation.index import RecordIndex
 
 REVIEWED = ("claim", "caveat")
 
@@ -40,7 +41,7 @@ def unreviewed_problems(record: RawRecord) -> list[Problem]:
     return [record.problem("KD601", (), f"{record.kind} not yet reviewed against its source")]
 
 
-def overdue_problems(records: list[RawRecord], today: datetime.date) -> Iterator[Problem]:
+def overdue_problems(records: Iterable[RawRecord], today: datetime.date) -> Iterator[Problem]:
     """A warning for each record whose review was due before today (never cached: today moves)."""
     cutoff = today.isoformat()
     for record in records:
@@ -51,25 +52,21 @@ def overdue_problems(records: list[RawRecord], today: datetime.date) -> Iterator
 
 
 class _Active:
-    """The active records of each kind, and the categories' parents: sorted out once for all the rules."""
+    """The active records of each kind (from the run's index), the categories' parents and the sections."""
 
-    def __init__(self, records: list[RawRecord]) -> None:
-        self.of: dict[str, list[RawRecord]] = {}
-        for r in records:
-            if r.id and r.value.get("status") == "active":
-                self.of.setdefault(r.kind, []).append(r)
-        self.parents: dict[str, Any] = {r.id: r.value.get("parent") for r in records if r.kind == "category" and r.id}
-        self.statuses = [r for r in records if r.kind == "evidence_status"]
+    def __init__(self, index: RecordIndex) -> None:
+        self.index = index
+        self.parents: dict[str, Any] = {r.id: r.value.get("parent") for r in index.kind("category") if r.id}
+        self.statuses = index.kind("evidence_status")
         self.sections: dict[str, tuple[str, int, int]] = {
             s["id"]: (str(r.id), s["start"], s["end"])
-            for r in records
-            if r.kind == "source"
+            for r in index.kind("source")
             for s in r.value.get("sections") or ()
             if {"id", "start", "end"} <= s.keys()
         }
 
-    def __getitem__(self, kind: str) -> list[RawRecord]:
-        return self.of.get(kind, [])
+    def __getitem__(self, kind: str) -> tuple[RawRecord, ...]:
+        return self.index.active(kind)
 
 
 def _descendants(parents: dict[str, Any], roots: list[str]) -> set[str]:
@@ -128,26 +125,16 @@ def _ranges(scope: dict[str, Any], active: _Active) -> list[tuple[str, int, int]
     return ranges + [(r["source"], r["start"], r["end"]) for r in spans]
 
 
-def _in_scope(claim: RawRecord, ranges: list[tuple[str, int, int]]) -> bool:
-    """True when a span that states the claim or its item lies in a range (a context span only explains it)."""
-    return any(
-        source == span["source"] and start <= span["start"] and span["end"] <= end
-        for span in claim.value.get("evidence") or ()
-        if span.get("role") != "context" and {"source", "start", "end"} <= span.keys()
-        for source, start, end in ranges
-    )
-
-
 def _caveat_scope(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:
     actives = {str(c.id) for c in active["claim"]}
     for caveat in active["caveat"]:
         scope, listed = caveat.value.get("scope") or {}, caveat.value.get("applies_to") or []
         ranges = _ranges(scope, active)
         inside = {c for c in scope.get("claims", ()) if c in actives}
-        if ranges:  # most caveats name their claims; only a range asks every claim where it stands
-            # A claim that only restates the caveat is the caveat, not a claim it qualifies (KD321).
-            inside |= {str(c.id) for c in active["claim"]
-                       if _in_scope(c, ranges) and not restates(c.value, caveat.value)}  # fmt: skip
+        # A claim with a span that states it or its item inside a range (a context span only explains it), unless
+        # it only restates the caveat: then it is the caveat, not a claim it qualifies (KD321).
+        within = [c for source, start, end in ranges for c in active.index.claims_stated_within(source, start, end)]
+        inside |= {str(c.id) for c in within if not restates(c.value, caveat.value)}
         for claim_id in sorted(inside - set(listed)):
             msg = f"rule {rule['id']!r}: {claim_id} lies in the caveat's scope but is not in its applies_to"
             yield caveat.problem("KD608", ("applies_to",), msg, severity=severity)
@@ -351,24 +338,24 @@ _CHECKS = {
 }
 
 
-def declared_rule_problems(records: list[RawRecord]) -> Iterator[Problem]:
+def declared_rule_problems(index: RecordIndex) -> Iterator[Problem]:
     """The problems the data's own ``rule`` records find among the records.
 
     The records are as the schema check left them: a value of a wrong type taken out, so a field is either of
-    its schema's type or absent, and a check skips what it cannot judge. The ``rule`` records themselves
-    must have passed their schema.
+    its schema's type or absent, and a check skips what it cannot judge. Only the ``rule`` records that passed
+    their schema are applied.
     """
-    rules = [r for r in records if r.kind == "rule"]
+    rules = index.valid("rule")
     if not rules:
         return
-    active = _Active(records)
+    active = _Active(index)
     for rule in rules:
         yield from _CHECKS[rule.value["kind"]](rule.value, active, Severity(rule.value["severity"]))
 
 
-def conflict_problems(records: list[RawRecord]) -> Iterator[Problem]:
+def conflict_problems(index: RecordIndex) -> Iterator[Problem]:
     """Each ``conflicts_with`` link that the other claim does not return."""
-    claims = {r.id: r for r in records if r.kind == "claim" and r.id}
+    claims = {r.id: r for r in index.kind("claim") if r.id}
     for claim in claims.values():
         others = claim.value.get("conflicts_with")
         for i, other in enumerate(others if isinstance(others, list) else ()):

@@ -16,6 +16,7 @@ from ketdata._model.diff import field_changes
 from ketdata._model.problems import DataError, Problem, problem, short
 from ketdata._read.paths import project_root
 from ketdata._validation.folder import RawRecord
+from ketdata._validation.index import RecordIndex
 
 VERSIONED = {"claim": "claims", "caveat": "caveats"}
 _SEMVER = re.compile(r"(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})(?![\s\S])")
@@ -148,9 +149,7 @@ class VersionRules:
             msg = f"is not a ketdata snapshot ({short(exc, 120)})"
             raise DataError([problem("KD508", str(snapshot), 1, 1, None, msg)]) from None
 
-    def check(
-        self, records: list[RawRecord], schema_valid: set[int], unread: AbstractSet[str] = frozenset()
-    ) -> list[Problem]:
+    def check(self, index: RecordIndex, unread: AbstractSet[str] = frozenset()) -> list[Problem]:
         """Problems of every versioned record (those that passed their schema) and of released ones now gone.
 
         A released record of a kind one of whose files could not be read is not called gone: its file's
@@ -158,13 +157,14 @@ class VersionRules:
         """
         problems: list[Problem] = []
         present: set[str] = set()
-        for record in records:
-            if record.kind == "dataset" and id(record) in schema_valid:
+        for record in index.records:
+            valid = index.is_valid(record)
+            if record.kind == "dataset" and valid:
                 problems += self._dataset(record)
             if record.kind not in VERSIONED or record.id is None:
                 continue
             present.add(record.id)
-            if id(record) in schema_valid:
+            if valid:
                 problems += self._record(record)
         for rid, (kind, _) in sorted(self.released.items()):
             if rid not in present and kind not in unread:
