@@ -70,11 +70,8 @@ class SourceText:
 
 def _whole(value: dict[str, Any]) -> list[dict[str, Any]]:
     """The record's evidence spans that have a source and offsets (a broken one has failed its schema)."""
-    return [s for s in value.get("evidence") or () if isinstance(s, dict) and {"source", "start", "end"} <= s.keys()]
-
-
-def _spans(record: RawRecord) -> list[dict[str, Any]]:
-    return _whole(record.value)
+    spans = value.get("evidence") or ()
+    return [s for s in spans if isinstance(s, dict) and "source" in s and "start" in s and "end" in s]
 
 
 def stating(record: RawRecord | dict[str, Any]) -> list[dict[str, Any]]:
@@ -85,8 +82,12 @@ def stating(record: RawRecord | dict[str, Any]) -> list[dict[str, Any]]:
 
 def restates(claim: dict[str, Any], caveat: dict[str, Any]) -> bool:
     """True when every span stating the claim lies inside a span stating the caveat: the claim only restates it."""
-    own = [(s["source"], s["start"], s["end"]) for s in _whole(caveat) if s.get("role") == "statement"]
-    spans = stating(claim)
+    return _inside(stating(claim), _whole(caveat))
+
+
+def _inside(spans: list[dict[str, Any]], caveat_spans: list[dict[str, Any]]) -> bool:
+    """True when there are ``spans`` and each lies inside one of the caveat's spans of role statement."""
+    own = [(s["source"], s["start"], s["end"]) for s in caveat_spans if s.get("role") == "statement"]
     return bool(spans) and all(
         any(src == s["source"] and a <= s["start"] and s["end"] <= b for src, a, b in own) for s in spans
     )
@@ -124,6 +125,7 @@ class Fidelity:
         self.concepts = {str(r.id): r for r in index.valid("concept") if r.id}
         self.predicates = {str(r.id): r for r in index.valid("predicate") if r.id}
         self.sources = index.valid("source")
+        self._evidence: dict[int, list[dict[str, Any]]] = {}
         words = [w for r in index.valid("rule") if r.value.get("kind") == "qualifier-words"
                  for w in r.value.get("words") or ()]  # fmt: skip
         ordered = sorted(set(words), key=len, reverse=True)
@@ -132,6 +134,16 @@ class Fidelity:
             if ordered
             else None
         )
+
+    def _spans(self, record: RawRecord) -> list[dict[str, Any]]:
+        """The record's whole evidence spans (`_whole`), worked out once: every check reads them."""
+        found = self._evidence.get(id(record))
+        if found is None:
+            found = self._evidence[id(record)] = _whole(record.value)
+        return found
+
+    def _stating(self, record: RawRecord) -> list[dict[str, Any]]:
+        return [s for s in self._spans(record) if s.get("role") != "context"]
 
     def problems(self) -> Iterator[Problem]:
         """Every fidelity problem, record by record."""
@@ -153,7 +165,7 @@ class Fidelity:
     def _around(self, record: RawRecord) -> str:
         """The sentences (or, outside any sentence, the spans) the record's evidence lies in."""
         parts = []
-        for span in _spans(record):
+        for span in self._spans(record):
             src = self.texts.get(str(span.get("source")))
             if src is None:
                 continue
@@ -163,8 +175,9 @@ class Fidelity:
         return "\n".join(parts)
 
     def _named_words(self, record: RawRecord) -> Iterator[Problem]:
-        around = self._around(record)
-        for i, entry in enumerate(record.value.get("leaves_out") or ()):
+        left_out = record.value.get("leaves_out") or ()
+        around = self._around(record) if left_out else ""  # the sentences are cut out only when something is named
+        for i, entry in enumerate(left_out):
             if around and entry["text"] not in around:
                 msg = f"leaves_out {short(entry['text'])} is not in the sentences the record quotes"
                 yield record.problem("KD325", ("leaves_out", i, "text"), msg)
@@ -178,7 +191,7 @@ class Fidelity:
     # -- KD315: a quote that stops right before a comma-clause -----------------------------------------------
 
     def _comma_clause(self, record: RawRecord) -> Iterator[Problem]:
-        spans = _spans(record)
+        spans = self._spans(record)
         for i, span in enumerate(spans):
             src = self.texts.get(str(span.get("source")))
             sentence = src.sentence_at(span["end"] - 1) if src and span.get("role") == "statement" else None
@@ -199,7 +212,7 @@ class Fidelity:
 
     def _splices(self, record: RawRecord) -> Iterator[Problem]:
         value = record.value
-        spans = sorted(_spans(record), key=lambda s: (str(s["source"]), s["start"]))
+        spans = sorted(self._spans(record), key=lambda s: (str(s["source"]), s["start"]))
         for a, b in itertools.pairwise(spans):
             src = self.texts.get(str(a["source"]))
             if src is None or a["source"] != b["source"] or b["start"] <= a["end"]:
@@ -229,7 +242,7 @@ class Fidelity:
 
     def _sentences_of(self, record: RawRecord) -> set[tuple[str, int, int]]:
         found = set()
-        for span in stating(record):
+        for span in self._stating(record):
             src = self.texts.get(str(span.get("source")))
             sentence = src.sentence_at(span["start"]) if src else None
             if sentence:
@@ -281,6 +294,7 @@ class Fidelity:
         return str(found.value["label"]) if found else None
 
     def _triples(self) -> Iterator[Problem]:
+        in_label: dict[str, list[str]] = {}  # a few predicates, read by every claim: their words found once each
         for record in (r for r in self.said if r.kind == "claim"):
             v = record.value
             subject = self._label(v["subject"])
@@ -291,7 +305,9 @@ class Fidelity:
                 yield record.problem("KD318", ("object",), msg)
             predicate = self.predicates.get(str(v["predicate"]))
             label = str(predicate.value.get("label", "")) if predicate else ""
-            for word in dict.fromkeys(w.casefold() for w in self._found(label)):
+            if label not in in_label:
+                in_label[label] = list(dict.fromkeys(w.casefold() for w in self._found(label)))
+            for word in in_label[label]:
                 if not _keeps(v, word):
                     msg = (f"predicate {v['predicate']!r} reads {short(label)}, whose {word!r} the claim does not "
                            "keep as its hedge or a qualifier: the triple would say more than the article")  # fmt: skip
@@ -307,7 +323,7 @@ class Fidelity:
             v = caveat.value
             for i, claim_id in enumerate(v.get("applies_to") or ()):
                 claim = claims.get(claim_id)
-                if claim is not None and restates(claim.value, v):
+                if claim is not None and _inside(self._stating(claim), self._spans(caveat)):
                     msg = f"{claim_id} only restates the caveat (its quote is the caveat's own): unlink it"
                     yield caveat.problem("KD321", ("applies_to", i), msg)
             if "scope_reason" not in v and self._wider(caveat, sections):
@@ -322,7 +338,7 @@ class Fidelity:
             src = self.texts.get(source)
             if src is None:
                 continue
-            own = {p for p in src.paragraphs for s in stating(caveat) if p[0] <= s["start"] < p[1]}
+            own = {p for p in src.paragraphs for s in self._stating(caveat) if p[0] <= s["start"] < p[1]}
             if any(p not in own and p[0] < end and start < p[1] for p in src.paragraphs):
                 return True
         return False
@@ -345,7 +361,7 @@ class Fidelity:
             readers = {id(r) for r, _ in given}
             for record in self.said:
                 quotes = any(s["source"] == source and s["start"] <= start and start + len(text) <= s["end"]
-                             for s in _spans(record))  # fmt: skip
+                             for s in self._spans(record))  # fmt: skip
                 if quotes and id(record) not in readers:
                     msg = f"quotes {short(text)}, which {given[0][0].id} reads as {short(first)}, but gives no reading"
                     yield record.problem("KD322", ("evidence",), msg)

@@ -183,21 +183,28 @@ class _WholeWords:
         self.words = [(w, w.lower(), w.casefold()) for w in dict.fromkeys(words)]
         self.pattern = re.compile(r"(?=((?<!\w)(?:" + "|".join(re.escape(w) for w, _, _ in self.words) + r")(?!\w)))",
                                   re.IGNORECASE)  # fmt: skip
+        self.seen: dict[str, frozenset[str]] = {}
 
     def __call__(self, texts: Iterable[str]) -> set[str]:
         found: set[str] = set()
         for text in texts:
-            if text.isascii():
-                # As the alternation does: at each place a word starts, the first listed word standing whole there.
-                low, first = text.lower(), dict[int, int]()
-                for i, (_, lower, _) in enumerate(self.words):
-                    if lower in low:
-                        for at in _whole_at(low, lower):
-                            first.setdefault(at, i)
-                found.update(self.words[i][2] for i in first.values())
-            else:  # case-insensitive matching outside ASCII (a long s for an s): the regular expression decides
-                found |= _words_in(self.pattern, [text])
+            known = self.seen.get(text)
+            if known is None:
+                # A statement is often its quote, and hedges recur: each text is looked through once per run.
+                known = self.seen[text] = self._in(text)
+            found |= known
         return found
+
+    def _in(self, text: str) -> frozenset[str]:
+        if not text.isascii():  # case-insensitive matching outside ASCII (a long s for an s): the expression decides
+            return frozenset(_words_in(self.pattern, [text]))
+        # As the alternation does: at each place a word starts, the first listed word standing whole there.
+        low, first = text.lower(), dict[int, int]()
+        for i, (_, lower, _) in enumerate(self.words):
+            if lower in low:
+                for at in _whole_at(low, lower):
+                    first.setdefault(at, i)
+        return frozenset(self.words[i][2] for i in first.values())
 
 
 def _whole_at(text: str, word: str) -> Iterator[int]:
@@ -288,15 +295,21 @@ def _decision_table(rule: dict[str, Any], active: _Active, severity: Severity) -
     governing = set(rule.get("caveats", ()))
     inside = {cid for v in active["caveat"] if v.id in governing for cid in v.value.get("applies_to") or ()}
     pattern = _alternation(r.cue for r in rows if r.cue)
+    # What the table gives depends only on the cues, the predicate, the category and the passage: worked out
+    # once for each such combination, which many claims share.
+    given: dict[tuple[frozenset[str], Any, Any, bool], list[str]] = {}
     for claim in active["claim"]:
         v, experimental = claim.value, claim.id in inside
         if not isinstance(v.get("statement"), str) or v.get("evidence_status") is None or v.get("predicate") is None:
             continue  # its schema check reports it
         # The longest cue wins: 'can sometimes' is read as such, not also as 'can'.
         cues = _words_in(pattern, [v["statement"]])
-        chosen = [r for r in rows if r.cue in cues and r.decides(v, experimental)]
-        chosen = chosen or [r for r in rows if r.cue is None and r.decides(v, experimental)]
-        statuses = sorted({r.status for r in chosen})
+        key = (frozenset(cues), v.get("predicate"), v.get("category"), experimental)
+        statuses = given.get(key)
+        if statuses is None:
+            statuses = given[key] = _statuses(rows, cues, v, experimental)
+        if len(statuses) == 1 and v["evidence_status"] == statuses[0]:
+            continue
         kind = f"{v['predicate']!r} {'inside' if experimental else 'outside'} an experimental passage"
         words = ", ".join(map(repr, sorted(cues))) or "no cue"
         if not statuses:
@@ -310,6 +323,13 @@ def _decision_table(rule: dict[str, Any], active: _Active, severity: Severity) -
             msg = (f"rule {rule['id']!r}: the decision table gives {words} with {kind} {statuses[0]!r}, "
                    f"not {v['evidence_status']!r}")  # fmt: skip
             yield claim.problem("KD610", ("evidence_status",), msg, severity=severity)
+
+
+def _statuses(rows: list[_Row], cues: set[str], claim: dict[str, Any], experimental: bool) -> list[str]:
+    """The statuses the table gives a claim with these cues: the rows of its cues, else those without a cue."""
+    chosen = [r for r in rows if r.cue in cues and r.decides(claim, experimental)]
+    chosen = chosen or [r for r in rows if r.cue is None and r.decides(claim, experimental)]
+    return sorted({r.status for r in chosen})
 
 
 def _status_in_scope(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:
