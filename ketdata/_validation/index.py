@@ -20,13 +20,8 @@ from ketdata._validation.folder import RawRecord
 _NONE: tuple[RawRecord, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
-    """An evidence span that states an active claim (not one that only gives context), and its claim."""
-
-    start: int
-    end: int
-    claim: RawRecord
+# An evidence span that states an active claim (not one that only gives context): (start, end, claim).
+Span = tuple[int, int, RawRecord]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +79,7 @@ class RecordIndex:
             _frozen(valid_kinds),
             _frozen(active),
             _frozen(spans),
-            MappingProxyType({source: tuple(s.start for s in found) for source, found in spans.items()}),
+            MappingProxyType({source: tuple(s[0] for s in found) for source, found in spans.items()}),
             _frozen(backwards),
         )
 
@@ -115,13 +110,13 @@ class RecordIndex:
         """
         spans, starts = self._spans.get(source, ()), self._span_starts.get(source, ())
         found = []
-        for span in spans[bisect.bisect_left(starts, start) :]:
-            if span.start >= end:
+        for first, last, claim in spans[bisect.bisect_left(starts, start) :]:
+            if first >= end:
                 break  # spans run forwards from here on: one starting at or past the range's end lies outside
-            if span.end <= end:
-                found.append(span.claim)
+            if last <= end:
+                found.append(claim)
         # A span whose end is not past its start (KD304) is looked at whatever its start.
-        found += [s.claim for s in self._reversed_spans.get(source, ()) if start <= s.start and s.end <= end]
+        found += [c for first, last, c in self._reversed_spans.get(source, ()) if start <= first and last <= end]
         return found
 
 
@@ -141,7 +136,7 @@ def _stating_spans(claims: Iterable[RawRecord]) -> tuple[dict[str, list[Span]], 
             source, start, end = span.get("source"), span.get("start"), span.get("end")
             if not (isinstance(source, str) and isinstance(start, int) and isinstance(end, int)):
                 continue
-            (forwards if start < end else backwards).setdefault(source, []).append(Span(start, end, claim))
+            (forwards if start < end else backwards).setdefault(source, []).append((start, end, claim))
     for found in forwards.values():
-        found.sort(key=lambda s: s.start)
+        found.sort(key=lambda s: s[0])
     return forwards, backwards
