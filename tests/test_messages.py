@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from ketdata import Problem, Severity
 
 from .helpers import edit, findings
@@ -33,3 +35,11 @@ def test_every_problem_names_its_file(data: Path) -> None:
     (data / "dataset.yaml").unlink()
     (data / "claims/names.yaml").write_bytes(b"\xff")
     assert all(p.file for p in findings(data))
+
+
+@pytest.mark.parametrize("hedge", ["!custom can", "5", "[can]", "true"])
+def test_a_refused_hedge_is_one_problem_not_a_cascade(data: Path, hedge: str) -> None:
+    # The rule on statement words cannot know what the record keeps once its hedge is refused, so it is quiet.
+    edit(data / "claims/adverse-effects.yaml", "hedge: can\n", f"hedge: {hedge}\n")
+    found = [p for p in findings(data) if p.severity is not Severity.INFO]
+    assert [(p.code, p.record_id, p.line) for p in found] == [(found[0].code, "claim-045", 12)], [str(p) for p in found]

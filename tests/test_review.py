@@ -317,3 +317,14 @@ def test_a_long_reviewer_name_is_kept_whole_but_cut_in_the_warning(data: Path) -
     assert review_of(data / EFFECTS, "claim-005")["reviewed_by"] == name.strip()
     (found,) = [p for p in run(data, TODAY).problems if p.code == "KD612"]
     assert len(found.message) <= 400 and "wrong-category" in found.message
+
+
+@pytest.mark.parametrize("name", ["Ana\nB", "\u202eAna", "=HYPERLINK(1)", " ", "x" * 2001, "Ana\U000e0041"])
+def test_a_name_the_data_cannot_hold_is_refused_when_typed_not_at_the_first_save(data: Path, name: str) -> None:
+    before = (data / EFFECTS).read_bytes()
+    with running(data) as wb:
+        wb.sign_in(name, "GP")
+        page = wb.request("GET", "/?record=claim-005").body
+        assert "Not changed: your name must be plain text" in page and "Reviewing as" not in page
+        wb.verdict("claim-005", "reviewed")
+    assert (data / EFFECTS).read_bytes() == before

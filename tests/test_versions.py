@@ -155,6 +155,23 @@ def test_release_writes_snapshot_version_changelog_and_exports(project: Path) ->
     assert again.returncode == 0 and "nothing to release" in again.stderr
 
 
+def test_release_folds_the_unreleased_draft_into_its_section(project: Path) -> None:
+    head, _, older = (project / "CHANGELOG.md").read_text(encoding="utf-8").partition("\n## [")
+    draft = ("## [Unreleased]\n\nWhy: the editors' words.\n\n### Changed\n\n- Drafted by hand.\n\n"
+             "### Security\n\n- A kind the generator never writes.\n")  # fmt: skip
+    older = older if older.startswith(LATEST) else older.partition("\n## [")[2]
+    (project / "CHANGELOG.md").write_text(f"{head}\n{draft}\n## [{older}", encoding="utf-8")
+    reword(project, 3)
+    assert cli("release", "--date", "2026-12-01", cwd=project).returncode == 0
+    changelog = (project / "CHANGELOG.md").read_text(encoding="utf-8")
+    section = changelog[changelog.index(f"## [{EDITED}]") : changelog.index(f"## [{LATEST}]")]
+    assert "Unreleased" not in changelog
+    at = section.index
+    assert at("Why: the editors' words.") < at("### Changed") < at("- Drafted by hand.")
+    assert at("- Drafted by hand.") < at("`claim-001` (version 3)") < at("### Security")
+    assert section.count("### Changed") == 1
+
+
 def test_release_refuses_invalid_data(project: Path) -> None:
     reword(project, None)
     result = cli("release", cwd=project)

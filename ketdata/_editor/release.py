@@ -289,8 +289,37 @@ def _check_would_be(data_dir: Path, dataset: str) -> None:
 
 
 def _prepended(existing: str | None, section: str) -> str:
+    """The changelog with the release's section on top; an ``[Unreleased]`` draft is folded into it.
+
+    The draft is what editors wrote by hand about the changes (why they were made), so it is kept: its
+    opening text goes under the release's heading, and each of its ``###`` parts before the generated
+    list of the same kind, as Keep a Changelog moves "Unreleased" into the version it becomes.
+    """
     head, marker, rest = (existing or _CHANGELOG_HEAD).partition("\n## [")
+    if marker and rest.startswith("Unreleased]"):
+        draft, marker, rest = rest.partition("\n## [")
+        section = _with_draft(section, draft.partition("\n")[2])
     return f"{head.rstrip()}\n\n{section.rstrip()}\n" + (f"\n## [{rest}" if marker else "")
+
+
+def _with_draft(section: str, draft: str) -> str:
+    title, _, generated = section.partition("\n")
+    draft_intro, drafted = _parts(draft)
+    _, listed = _parts(generated)
+    known = [name for name, _ in _SECTIONS]
+    order = [*[n for n in known if n in drafted or n in listed], *[n for n in drafted if n not in known]]
+    lines = [title, "", draft_intro, ""] if draft_intro else [title, ""]
+    for name in order:
+        body = "\n\n".join(part for part in (drafted.get(name, ""), listed.get(name, "")) if part)
+        lines += [f"### {name}", "", body, ""]
+    return "\n".join(lines)
+
+
+def _parts(text: str) -> tuple[str, dict[str, str]]:
+    """Markdown cut at its ``### `` headings: the text before the first, and each heading's text."""
+    intro, *parts = re.split(r"^### ", text, flags=re.MULTILINE)
+    cut = (part.partition("\n") for part in parts)
+    return intro.strip(), {name.strip(): body.strip() for name, _, body in cut}
 
 
 def _read_text(path: Path) -> str | None:

@@ -228,6 +228,8 @@ def _qualifier_words(rule: dict[str, Any], active: _Active, severity: Severity) 
         quoted = words_in(_stating_quotes(record.value.get("evidence") or []))
         if not said and not quoted:
             continue
+        if any(path[0] in ("hedge", "qualifiers") for path in record.taken):
+            continue  # its hedge or qualifiers were refused at their own line: what it keeps is not known
         kept = words_in(_recorded(record.value))
         for word in sorted(said - kept):
             msg = (f"rule {rule['id']!r}: the statement says {word!r}, which the record does not keep as its "
