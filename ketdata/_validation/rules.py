@@ -578,7 +578,9 @@ class Rules:
                 continue
             given = [target.value.get("label")] + [g.get("text") for g in _dicts(target.value.get("synonyms"))]
             names = [n for n in given if isinstance(n, str)]
-            if not any(named(n, q) for n in names for q in quotes):
+            # Spliced spans read in order name it too ("a sense of" + "heightened creativity").
+            read = [*quotes, " ".join(quotes)] if len(quotes) > 1 else quotes
+            if not any(named(n, q) for n in names for q in read):
                 msg = (f"object {target.id!r}: neither its label nor a synonym ({', '.join(map(repr, names))}) "
                        "occurs in the evidence")  # fmt: skip
                 self._add("KD310", record, ("object", "concept"), msg)
