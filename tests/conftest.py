@@ -1,11 +1,18 @@
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 from .helpers import DATA
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _user_state_for_shared_fixtures(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Fixtures shared by many tests (an export written once) keep their lock away from the user's own too."""
+    os.environ["KETDATA_STATE_DIR"] = str(tmp_path_factory.mktemp("shared-user-state"))
 
 
 @pytest.fixture(autouse=True)
