@@ -20,7 +20,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ketdata._editor.show import Shown
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 70
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 70, 130
 BUG_REPORTS = "the ketdata maintainers (the issue tracker of the repository you installed it from)"
 
 _EPILOG = """exit codes: 0 success, 1 problems found (or exports stale), 2 usage or environment error,
@@ -401,6 +401,11 @@ def _main(args: argparse.Namespace) -> int:
     except KetdataError as exc:
         print(f"ketdata: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except KeyboardInterrupt:
+        # Ctrl-C is the user's choice, not a bug: no traceback. A change being written was one transaction,
+        # which the next command finishes or rolls back.
+        print("ketdata: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader (`| head`) has gone: say nothing more, and let no flush at exit fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -174,3 +174,16 @@ def test_stray_files_in_the_data_folder_are_reported_once_each(project: Path) ->
     found = [(p["code"], Path(p["file"]).name) for p in json.loads(out) if p["code"] not in ("KD601", "KD018")]
     assert code == 1 and sorted(found) == [("KD012", "x.yml"), ("KD012", "y.YAML"), ("KD020", "notes.txt")]
     assert [p["code"] for p in json.loads(out)].count("KD018") <= 1  # no cascade: one note for the claims
+
+
+def test_ctrl_c_is_a_message_and_exit_130_never_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    import ketdata._cli as cli_module
+
+    def interrupted(_args: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_module, "_validate", interrupted)
+    out, err = io.StringIO(), io.StringIO()
+    code = cli_module.main(["validate", str(DATA)], stdout=out, stderr=err)
+    assert (code, err.getvalue()) == (130, "ketdata: interrupted\n")
+    assert "Traceback" not in out.getvalue()
