@@ -1,0 +1,174 @@
+"""The second fresh attack's findings, each attacked again from outside as a class (issue #20).
+
+A writer never crashes through a linked data folder and never writes over bytes it did not read; the
+review server refuses an oversized form with a message on every route.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import ketdata
+from ketdata._io.files import read_regular
+from ketdata._io.transaction import TransactionError, commit, locked
+
+from .test_transactions import PYTHON, make_project, reword, seen, uncanonical
+from .workbench import running
+
+DAY = "2026-12-01"
+CONCEPTS = "data/concepts.yaml"
+NEW_CONCEPT = ["new", "concept", "--id", "alpha", "--label", "Alpha", "--kind", "condition"]
+
+
+def cli(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([PYTHON, "-m", "ketdata", *argv], cwd=cwd, capture_output=True, text=True)
+
+
+# --- F1: every writer through a linked data folder --------------------------------------------------------
+
+REVIEW_VIA = """
+import datetime, sys
+from pathlib import Path
+from ketdata._editor.verdict import Verdict, write_review
+write_review(Path(sys.argv[1]), "claim-001", Verdict("reviewed", "Ann Example", "pharmacist"), sys.argv[2],
+             datetime.date(2026, 12, 1))
+"""
+
+
+@pytest.mark.parametrize("name", ["new", "fmt", "release", "review"])
+def test_every_writer_through_a_linked_data_folder_writes_into_the_real_one(name: str, tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    link = tmp_path / "link"
+    link.symlink_to(project / "data")
+    if name == "new":
+        result = cli([*NEW_CONCEPT, "--data", str(link)], project)
+    elif name == "fmt":
+        uncanonical(project)
+        result = cli(["fmt", str(link)], project)
+    elif name == "release":
+        reword(project)
+        result = cli(["release", str(link), "--date", DAY], project)
+    else:
+        result = subprocess.run([PYTHON, "-c", REVIEW_VIA, str(link), seen(project)], cwd=project, capture_output=True,
+                                text=True)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert link.is_symlink()  # the link is still a link: the write went through to the real folder
+    dataset = ketdata.load(project / "data")
+    assert {
+        "new": lambda: dataset.get("alpha") is not None,
+        "fmt": lambda: cli(["fmt", "--check", "data"], project).returncode == 0,
+        "release": lambda: (project / "releases").joinpath(f"{dataset.info.version}.json").is_file(),
+        "review": lambda: dataset.claim("claim-001").review.status == "reviewed",
+    }[name]()
+
+
+def test_a_target_outside_the_project_is_a_usage_error_not_a_crash(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    with locked(project), pytest.raises(TransactionError.__mro__[1], match="outside"):
+        commit(project, {tmp_path / "elsewhere.yaml": b"x"})
+    assert not (tmp_path / "elsewhere.yaml").exists()
+
+
+# --- F12: a write is bound to the bytes the command read -------------------------------------------------
+
+
+def test_a_file_changed_between_read_and_commit_is_never_written_over(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    path = project / CONCEPTS
+    with locked(project):
+        read = read_regular(path)
+        # Another process (a text editor takes no lock) saves the file in the window.
+        subprocess.run([PYTHON, "-c", f"import pathlib; p = pathlib.Path({str(path)!r}); "
+                        "p.write_bytes(p.read_bytes() + b'# saved by an editor\\n')"], check=True)  # fmt: skip
+        with pytest.raises(TransactionError, match="concepts.yaml changed on disk after this command read it"):
+            commit(project, {path: read + b"# the command's change\n"})
+    assert path.read_bytes().endswith(b"# saved by an editor\n")
+
+
+def test_a_file_created_after_the_command_found_none_is_never_written_over(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    path = project / "data/claims/new-category.yaml"
+    with locked(project):
+        with pytest.raises(FileNotFoundError):
+            read_regular(path)
+        path.write_text("# an editor's new file\n")
+        with pytest.raises(TransactionError, match="was created on disk after this command read it"):
+            commit(project, {path: b"---\n"})
+    assert path.read_text() == "# an editor's new file\n"
+
+
+EDITOR = """
+import fcntl, os, sys, time
+lock, target, delay = sys.argv[1], sys.argv[2], float(sys.argv[3])
+fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+deadline = time.monotonic() + 60
+while time.monotonic() < deadline:  # wait until the command holds the project's lock: it is reading
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        time.sleep(0.002)
+    except BlockingIOError:
+        break
+time.sleep(delay)
+data = open(target, "rb").read() + b"# (edited)\\n"  # a change every command keeps valid
+tmp = target + ".editor-swp"
+open(tmp, "wb").write(data)
+os.replace(tmp, target)  # an editor's atomic save
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "target", "argv"),
+    [
+        ("new", CONCEPTS, NEW_CONCEPT),
+        ("fmt", "data/claims/identity.yaml", ["fmt", "data"]),
+        ("release", "data/dataset.yaml", ["release", "data", "--date", DAY]),
+    ],
+)
+def test_an_editor_saving_while_a_command_runs_never_loses_its_save(
+    name: str, target: str, argv: list[str], tmp_path: Path
+) -> None:
+    refused = 0
+    for n, delay in enumerate([0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.8, 1.2]):
+        project = make_project(tmp_path / f"run{n}")
+        (project / ".ketdata").mkdir(mode=0o700)
+        if name == "fmt":
+            uncanonical(project)
+        if name == "release":
+            reword(project)
+        lock = project / ".ketdata/lock"
+        editor = subprocess.Popen([PYTHON, "-c", EDITOR, str(lock), str(project / target), str(delay)])
+        result = cli(argv, project)
+        assert editor.wait(60) == 0
+        assert "Traceback" not in result.stderr
+        # Whatever the timing, the editor's save is on disk: the command read it, was refused, or came first.
+        assert b"(edited)" in (project / target).read_bytes(), (delay, result.returncode, result.stderr)
+        if result.returncode == 2:
+            assert f"{target.split('/')[-1]} changed on disk after this command read it" in result.stderr
+            refused += 1
+        elif name == "fmt" and result.returncode == 1:  # the comment came first: fmt leaves that file alone
+            assert "has comments" in result.stderr, result.stderr
+        else:
+            assert result.returncode == 0, result.stderr
+    assert refused, "the editor never saved inside the command's window; the test proves nothing"
+
+
+# --- F10: a form with too many fields -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("route", ["/review", "/reviewer", "/rest", "/undo"])
+def test_a_form_with_too_many_fields_is_refused_with_a_message(route: str, data: Path) -> None:
+    before = {p: p.read_bytes() for p in data.rglob("*.yaml")}
+    with running(data) as wb:
+        wb.sign_in()
+        fields: dict[str, str | list[str]] = {f"x{i}": "1" for i in range(3000)}
+        reply = wb.request("POST", route, {"record": "claim-005", "verdict": "reviewed", **fields})
+        assert reply.status == 413, reply.body
+        assert "at most 2000 fields" in reply.body and "Traceback" not in reply.body
+        assert wb.request("GET", "/").status == 200
+    assert {p: p.read_bytes() for p in data.rglob("*.yaml")} == before
+
