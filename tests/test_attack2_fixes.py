@@ -6,6 +6,8 @@ review server refuses an oversized form with a message on every route.
 
 from __future__ import annotations
 
+import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from ketdata._io.files import read_regular
 from ketdata._io.transaction import TransactionError, commit, locked
 from ketdata._model.errors import UsageError
 
+from .helpers import ROOT
 from .test_transactions import PYTHON, make_project, reword, seen, uncanonical
 from .workbench import running
 
@@ -172,3 +175,70 @@ def test_a_form_with_too_many_fields_is_refused_with_a_message(route: str, data:
         assert "at most 2000 fields" in reply.body and "Traceback" not in reply.body
         assert wb.request("GET", "/").status == 200
     assert {p: p.read_bytes() for p in data.rglob("*.yaml")} == before
+
+
+# --- F13: every URL field holds an absolute http(s) URL, nothing a viewer would run or break on -------------
+
+URL_FIELDS = {
+    "source url": ("data/sources/ketamine-overview.yaml", "url: null\n", "url: {}\n"),
+    "maintainer url": ("data/dataset.yaml", "  url: null\n", "  url: {}\n"),
+    "coding system": ("data/concepts.yaml", "- system: http://www.nlm.nih.gov/research/umls/rxnorm\n", "- system: {}\n"),
+}
+BAD_URLS = ["'javascript:alert(1)'", "'data:text/html,<script>alert(1)</script>'", "'http://x/\"><script>'",
+            "'https://example.org/a b'", "'https://example.org/a\\tb'", "\"https://example.org/\\u0007\"",
+            "'//example.org/'", "'ftp://example.org/'", "'https://'", "'https://exa mple.org/'"]  # fmt: skip
+
+
+@pytest.mark.parametrize("field", sorted(URL_FIELDS))
+@pytest.mark.parametrize("value", BAD_URLS)
+def test_every_url_field_refuses_what_is_not_an_http_url(field: str, value: str, data: Path) -> None:
+    name, old, new = URL_FIELDS[field]
+    path = data.parent / name
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(old, new.format(value), 1), encoding="utf-8")
+    result = cli(["validate", str(data)], data.parent)
+    assert result.returncode == 1, result.stdout
+    assert f"{name.removeprefix('data/')}:" in result.stdout and ("KD106" in result.stdout or "KD108" in result.stdout)
+    assert cli(["export", str(data), "--out", str(data.parent / "out")], data.parent).returncode == 1
+
+
+@pytest.mark.parametrize("field", sorted(URL_FIELDS))
+def test_a_plain_https_url_is_taken(field: str, data: Path) -> None:
+    name, old, new = URL_FIELDS[field]
+    path = data.parent / name
+    value = "https://example.org/a/b_c-d.e~f?x=1&y=%20#frag"
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new.format(value), 1), encoding="utf-8")
+    found = [line for line in cli(["validate", str(data)], data.parent).stdout.splitlines() if "KD106" in line]
+    assert found == []
+
+
+# --- F19: no integer the schemas take is beyond what every export holds -------------------------------------
+
+
+def test_an_integer_beyond_json_safe_is_a_located_problem_and_no_export_crashes(project: Path) -> None:
+    shutil.rmtree(project / "releases")  # no history to bound the version: only the schema does
+    path = project / "data/claims/adverse-effects.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("version: 2\n", f"version: {2**63}\n", 1))
+    for argv in (["validate", "data"], ["export", "data"], ["release", "data", "--date", DAY]):
+        result = cli(argv, project)
+        assert result.returncode == 1, (argv, result.stderr)
+        assert "Traceback" not in result.stderr
+    assert "adverse-effects.yaml:3:1: claim-045: KD101 version:" in cli(["validate", "data"], project).stdout
+
+
+def test_every_integer_of_every_schema_is_bounded() -> None:
+    unbounded = []
+
+    def walk(node: object, where: str) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "integer" and node.get("maximum", 2**53) > 2**53 - 1:
+                unbounded.append(where)
+            for key, value in node.items():
+                walk(value, f"{where}/{key}")
+        elif isinstance(node, list):
+            for n, value in enumerate(node):
+                walk(value, f"{where}/{n}")
+
+    for path in sorted((ROOT / "schema").glob("*.schema.json")):
+        walk(json.loads(path.read_text(encoding="utf-8")), path.name)
+    assert unbounded == []
