@@ -182,7 +182,11 @@ def test_a_form_with_too_many_fields_is_refused_with_a_message(route: str, data:
 URL_FIELDS = {
     "source url": ("data/sources/ketamine-overview.yaml", "url: null\n", "url: {}\n"),
     "maintainer url": ("data/dataset.yaml", "  url: null\n", "  url: {}\n"),
-    "coding system": ("data/concepts.yaml", "- system: http://www.nlm.nih.gov/research/umls/rxnorm\n", "- system: {}\n"),
+    "coding system": (
+        "data/concepts.yaml",
+        "- system: http://www.nlm.nih.gov/research/umls/rxnorm\n",
+        "- system: {}\n",
+    ),  # noqa: E501
 }
 BAD_URLS = ["'javascript:alert(1)'", "'data:text/html,<script>alert(1)</script>'", "'http://x/\"><script>'",
             "'https://example.org/a b'", "'https://example.org/a\\tb'", "\"https://example.org/\\u0007\"",
