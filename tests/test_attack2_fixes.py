@@ -6,7 +6,9 @@ review server refuses an oversized form with a message on every route.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -18,7 +20,7 @@ from ketdata._io.files import read_regular
 from ketdata._io.transaction import TransactionError, commit, locked
 from ketdata._model.errors import UsageError
 
-from .helpers import ROOT
+from .helpers import ROOT, edit
 from .test_transactions import PYTHON, make_project, reword, seen, uncanonical
 from .workbench import running
 
@@ -186,7 +188,7 @@ URL_FIELDS = {
         "data/concepts.yaml",
         "- system: http://www.nlm.nih.gov/research/umls/rxnorm\n",
         "- system: {}\n",
-    ),  # noqa: E501
+    ),
 }
 BAD_URLS = ["'javascript:alert(1)'", "'data:text/html,<script>alert(1)</script>'", "'http://x/\"><script>'",
             "'https://example.org/a b'", "'https://example.org/a\\tb'", "\"https://example.org/\\u0007\"",
@@ -246,3 +248,82 @@ def test_every_integer_of_every_schema_is_bounded() -> None:
     for path in sorted((ROOT / "schema").glob("*.schema.json")):
         walk(json.loads(path.read_text(encoding="utf-8")), path.name)
     assert unbounded == []
+
+
+# --- F16: the snapshot load() serves is checked against its manifest -----------------------------------------
+
+
+def checkout(root: Path) -> Path:
+    """A copy of the checkout (package, schemas, data, exports), imported through PYTHONPATH from elsewhere."""
+    for name in ("ketdata", "schema", "data", "exports", "releases"):
+        shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+    (root / "elsewhere").mkdir()
+    return root
+
+
+def from_elsewhere(root: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    return subprocess.run([PYTHON, *argv], cwd=root / "elsewhere", capture_output=True, text=True, env=env)
+
+
+LOAD = (
+    "import ketdata\ntry:\n print(ketdata.load().claim('claim-045').statement)\n"
+    "except ketdata.DataError as e:\n print(e)"
+)
+
+
+def test_a_snapshot_edited_after_export_is_never_served(tmp_path: Path) -> None:
+    root = checkout(tmp_path / "co")
+    edit(root / "exports/json/ketdata.json", "including hallucinations.", "including mild, harmless hallucinations.")
+    out = from_elsewhere(root, "-c", LOAD)
+    assert "KD030" in out.stdout and "harmless" not in out.stdout, out.stderr
+    for argv in (["show", "claim-045"], ["list"], ["validate", "--shipped"]):
+        run = from_elsewhere(root, "-m", "ketdata", *argv)
+        assert run.returncode == 1, (argv, run.stdout, run.stderr)
+        assert "KD030" in run.stdout + run.stderr and "harmless" not in run.stdout
+        assert "Traceback" not in run.stderr
+    assert from_elsewhere(root, "-c", "import ketdata; print(ketdata.__version__)").returncode == 0
+
+
+def test_a_snapshot_whose_manifest_was_rewritten_too_fails_validate_shipped(tmp_path: Path) -> None:
+    root = checkout(tmp_path / "co")
+    snapshot = root / "exports/json/ketdata.json"
+    old = hashlib.sha256(snapshot.read_bytes()).hexdigest()
+    edit(snapshot, "including hallucinations.", "including mild, harmless hallucinations.")
+    edit(root / "exports/manifest.json", old, hashlib.sha256(snapshot.read_bytes()).hexdigest())
+    run = from_elsewhere(root, "-m", "ketdata", "validate", "--shipped")
+    assert run.returncode == 1 and "KD031" in run.stdout, run.stdout
+    (root / "exports/manifest.json").unlink()
+    assert "KD030" in from_elsewhere(root, "-c", LOAD).stdout
+
+
+def test_the_shipped_snapshot_validates_as_it_is() -> None:
+    run = cli(["validate", "--shipped"], ROOT)
+    assert run.returncode == 0, run.stdout
+
+
+# --- F8, F21: a claim's category follows its file; nothing supersedes itself ------------------------------------
+
+
+@pytest.mark.parametrize(("file", "category"), [("harms", "names"), ("harms", "identity"), ("identity", "harms")])
+def test_a_claim_recategorised_without_moving_file_is_refused(file: str, category: str, data: Path) -> None:
+    path = data / f"claims/{file}.yaml"
+    edit(path, f"category: {file}\n", f"category: {category}\n")
+    result = cli(["validate", str(data)], data.parent)
+    assert result.returncode == 1
+    assert f"claims/{file}.yaml:" in result.stdout and "KD032" in result.stdout
+
+
+@pytest.mark.parametrize("two", [False, True])
+def test_supersession_never_loops(two: bool, data: Path) -> None:
+    path = data / "claims/medical-use.yaml"  # claim-020 (deprecated) is superseded by claim-019
+    if two:  # and claim-019 by claim-020
+        head, sep, tail = path.read_text(encoding="utf-8").partition("id: claim-019\n")
+        path.write_text(head + sep + tail.replace("status: active\n", "status: deprecated\nreason: merged\n"
+                                                  "superseded_by: claim-020\n", 1))  # fmt: skip
+        loop = "claim-019 -> claim-020 -> claim-019"
+    else:
+        edit(path, "superseded_by: claim-019\n", "superseded_by: claim-020\n")
+        loop = "claim-020 -> claim-020"
+    result = cli(["validate", str(data)], data.parent)
+    assert result.returncode == 1 and f"KD203 claim superseded_by links form a cycle: {loop}" in result.stdout

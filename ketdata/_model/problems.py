@@ -117,6 +117,26 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "More than one record in dataset.yaml",
         "dataset.yaml holds exactly one record: remove the second document (from its '---' line on).",
     ),
+    Code(
+        "KD030",
+        _E,
+        "Shipped snapshot not the one its manifest lists",
+        "The JSON snapshot `load()` serves was changed after `ketdata export` wrote it (or its manifest is gone): "
+        "run `ketdata export` in a checkout, or reinstall the package.",
+    ),
+    Code(
+        "KD031",
+        _E,
+        "Shipped snapshot not what the shipped data makes",
+        "The JSON snapshot `load()` serves holds other records than the data folder beside it: run `ketdata "
+        "export` in a checkout, or reinstall the package.",
+    ),
+    Code(
+        "KD032",
+        _E,
+        "Claim filed under another category",
+        "A claim lives in claims/<its category>.yaml: move it to the file of its category, or correct the category.",
+    ),
     Code("KD101", _E, "Value breaks the schema", "Change the value so that it meets the rule the message quotes."),
     Code("KD102", _E, "Unknown key", "Remove the key or fix its spelling; the schema lists the allowed keys."),
     Code("KD103", _E, "Required field missing", "Add the field the message names."),

@@ -266,6 +266,8 @@ class Rules:
         self._codings()
         self._cycles("category", "parent")
         self._cycles("concept", "broader")
+        for kind in ("claim", "caveat"):  # a record superseded by itself (or round a loop) replaces nothing
+            self._cycles(kind, "superseded_by")
         self._coverage()
         return self.problems
 
@@ -351,7 +353,8 @@ class Rules:
             self._ref(record, ("scope", "claims", i), claim_id, "claim")
         for i, span in enumerate(_dicts(scope.get("spans"))):
             self._ref(record, ("scope", "spans", i, "source"), span.get("source"), "source")
-        sections = scope.get("sections") or ()
+        # An unread source file would make every section "dangling": the file's own problem says it all.
+        sections = (scope.get("sections") or ()) if "source" not in self.unread else ()
         known = self._section_ids() if sections else set()
         for i, section in enumerate(sections):
             if isinstance(section, str) and section not in known:
@@ -376,6 +379,7 @@ class Rules:
     def _claim_references(self, record: RawRecord) -> None:
         v = record.value
         self._ref(record, ("category",), v.get("category"), "category")
+        self._filed_by_category(record)
         self._ref(record, ("evidence_status",), v.get("evidence_status"), "evidence_status")
         self._ref(record, ("subject",), v.get("subject"), "concept")
         conflicts = v.get("conflicts_with")
@@ -396,6 +400,22 @@ class Rules:
                     ("object",),
                     f"predicate {short(predicate.id)} takes {key} as its object, not a {given}",
                 )
+
+    def _filed_by_category(self, record: RawRecord) -> None:
+        """A claim in ``claims/<a category>.yaml`` is of that category (KD032).
+
+        The rules a category asks for (a harm's caveats) follow the file an editor reviews the claim in, so
+        moving a claim to another category moves it to that category's file too.
+        """
+        file, category = Path(record.file), record.value.get("category")
+        named = self.by_id.get(file.stem)
+        if file.parent.name != "claims" or named is None or named.kind != "category" or not isinstance(category, str):
+            return
+        if category == file.stem:
+            return
+        msg = f"category {short(category)} differs from the category file it is in (claims/{file.name})"
+        hint = f"move the claim to claims/{category}.yaml, or set its category to {file.stem!r}"
+        self._add("KD032", record, ("category",), msg, hint)
 
     def _cycles(self, kind: str, field: str) -> None:
         links: dict[str, list[str]] = {}
