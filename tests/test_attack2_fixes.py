@@ -327,3 +327,19 @@ def test_supersession_never_loops(two: bool, data: Path) -> None:
         loop = "claim-020 -> claim-020"
     result = cli(["validate", str(data)], data.parent)
     assert result.returncode == 1 and f"KD203 claim superseded_by links form a cycle: {loop}" in result.stdout
+
+
+# --- F17: a value quoted in any message is cut to about 60 characters ----------------------------------------
+
+
+def test_a_long_value_is_cut_to_sixty_characters_in_every_schema_message(data: Path) -> None:
+    long = "Ketamine has the ability to induce a dissociative state" + " really" * 2000 + "."
+    result = cli(["new", "claim", "--statement", long, "--subject", "ketamine", "--predicate", "has_property",
+                  "--value", "x", "--category", "effects", "--evidence", "established", "--quote", "its ability to induce a dissociative and euphoric state",
+                  "--data", str(data)], data.parent)  # fmt: skip
+    assert result.returncode == 1
+    quoted = [line for line in (result.stdout + result.stderr).splitlines() if "'Ketamine has the ability" in line]
+    assert quoted, result.stdout + result.stderr
+    for line in quoted:
+        value = line[line.index("'Ketamine") : line.index("…") + 1]
+        assert len(value) <= 60, line

@@ -136,6 +136,12 @@ def _exact_types() -> type[Draft202012Validator]:
     return cast("type[Draft202012Validator]", exact)
 
 
+def _quoted_short(error: ValidationError) -> str:
+    """jsonschema's message, with the value it quotes whole (a 4 MB statement, say) cut as every message cuts it."""
+    whole = repr(error.instance)
+    return error.message.replace(whole, short(error.instance)) if len(whole) > 60 else error.message
+
+
 def _describe(value: Any) -> str:
     if isinstance(value, bool):
         return f"the boolean {str(value).lower()}"
@@ -243,7 +249,7 @@ def _problems_for(error: ValidationError, record: RawRecord) -> Iterator[Problem
             "object: give either 'concept' (a concept id) or 'value' (a literal, with an optional 'quantity')",
         )
         return
-    yield problem("KD101", record.file, line, col, rid, f"{where}: {error.message}")
+    yield problem("KD101", record.file, line, col, rid, f"{where}: {_quoted_short(error)}")
 
 
 def schema_problems(validator: KindValidator, record: RawRecord) -> list[Problem]:
