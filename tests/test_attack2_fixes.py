@@ -334,8 +334,9 @@ def test_supersession_never_loops(two: bool, data: Path) -> None:
 
 def test_a_long_value_is_cut_to_sixty_characters_in_every_schema_message(data: Path) -> None:
     long = "Ketamine has the ability to induce a dissociative state" + " really" * 2000 + "."
+    quote = "its ability to induce a dissociative and euphoric state"
     result = cli(["new", "claim", "--statement", long, "--subject", "ketamine", "--predicate", "has_property",
-                  "--value", "x", "--category", "effects", "--evidence", "established", "--quote", "its ability to induce a dissociative and euphoric state",
+                  "--value", "x", "--category", "effects", "--evidence", "established", "--quote", quote,
                   "--data", str(data)], data.parent)  # fmt: skip
     assert result.returncode == 1
     quoted = [line for line in (result.stdout + result.stderr).splitlines() if "'Ketamine has the ability" in line]

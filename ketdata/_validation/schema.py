@@ -137,7 +137,7 @@ def _exact_types() -> type[Draft202012Validator]:
 
 
 def _quoted_short(error: ValidationError) -> str:
-    """jsonschema's message, with the value it quotes whole (a 4 MB statement, say) cut as every message cuts it."""
+    """The schema error's message, with the value it quotes whole (a 4 MB statement, say) cut like every other."""
     whole = repr(error.instance)
     return error.message.replace(whole, short(error.instance)) if len(whole) > 60 else error.message
 
