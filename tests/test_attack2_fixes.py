@@ -344,3 +344,33 @@ def test_a_long_value_is_cut_to_sixty_characters_in_every_schema_message(data: P
     for line in quoted:
         value = line[line.index("'Ketamine") : line.index("…") + 1]
         assert len(value) <= 60, line
+
+
+# --- F7: a strong word is caught in its other forms and behind a look-alike letter ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("wording", "code"),
+    [
+        ("a potential curative treatment for depression", "KD606"),
+        ("a potential treatment that cured depression", "KD606"),
+        ("a potential treatment curing depression", "KD606"),
+        ("a potential treatment that safely treats depression", "KD606"),
+        ("a potential treatment that \u0441ures depression", "KD033"),  # Cyrillic es
+        ("a potential treatment that cur\u0435s depression", "KD033"),  # Cyrillic ie
+        ("a potential treatment that \u03bfften helps with depression", "KD033"),  # Greek omicron
+    ],
+)
+def test_a_strong_word_is_caught_in_any_form_and_behind_a_look_alike(wording: str, code: str, data: Path) -> None:
+    path = data / "claims/medical-use.yaml"
+    edit(path, "a potential treatment for depression", wording)
+    result = cli(["validate", str(data)], data.parent)
+    assert result.returncode == 1
+    assert any(f"claim-019: {code}" in line and "medical-use.yaml:49:" in line for line in result.stdout.splitlines())
+
+
+def test_every_text_field_refuses_a_mixed_script_word(data: Path) -> None:
+    edit(data / "concepts.yaml", "label: Hallucinations", "label: Hallu\u0441inations")
+    result = cli(["validate", str(data)], data.parent)
+    assert result.returncode == 1
+    assert any("concepts.yaml:" in line and "KD033 label:" in line for line in result.stdout.splitlines())

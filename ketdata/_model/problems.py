@@ -137,6 +137,14 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "Claim filed under another category",
         "A claim lives in claims/<its category>.yaml: move it to the file of its category, or correct the category.",
     ),
+    Code(
+        "KD033",
+        _E,
+        "Word mixes alphabets",
+        "A word holds letters of two of the Latin, Greek and Cyrillic alphabets (a Cyrillic es, U+0441, for the "
+        "c of 'cures'): it looks like another word and escapes every rule that reads words. Retype it in one "
+        "alphabet.",
+    ),
     Code("KD101", _E, "Value breaks the schema", "Change the value so that it meets the rule the message quotes."),
     Code("KD102", _E, "Unknown key", "Remove the key or fix its spelling; the schema lists the allowed keys."),
     Code("KD103", _E, "Required field missing", "Add the field the message names."),

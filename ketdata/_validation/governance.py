@@ -104,9 +104,21 @@ def _caveat_targets(rule: dict[str, Any], active: _Active, severity: Severity) -
             yield caveat.problem("KD605", ("applies_to",), msg, severity=severity)
 
 
+# The forms of a strong word a rule lists: "cure" also forbids "cures", "cured", "curing", "curative".
+_INFLECTIONS = "s|es|d|ed|ing|ly|r|st|ive|ative|atively"
+
+
+def _forms(word: str) -> str:
+    """A pattern for a listed word and its inflected forms (a final e dropped before a suffix)."""
+    if not word.isalpha():  # a phrase is matched as written
+        return re.escape(word)
+    stem = word[:-1] if word.endswith("e") else word
+    return f"(?:{re.escape(word)}|{re.escape(stem)}(?:{_INFLECTIONS}))"
+
+
 def _strong_wording(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:
     words = sorted(rule.get("words", ()), key=len, reverse=True)
-    pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+    pattern = re.compile(r"\b(" + "|".join(_forms(w) for w in words) + r")\b", re.IGNORECASE)
     statuses = set(rule.get("statuses", ()))
     for claim in active["claim"]:
         statement = claim.value.get("statement")

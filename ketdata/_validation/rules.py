@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,7 +76,43 @@ def record_problems(record: RawRecord) -> list[Problem]:
         found += _words_in_evidence(record, _quotes(v))
     elif record.kind == "concept":
         found += _article_glosses(record)
-    return found + _date_problems(record)
+    return found + _date_problems(record) + _mixed_scripts(record)
+
+
+_SCRIPTS = ("LATIN", "GREEK", "CYRILLIC")  # the scripts whose letters look alike (U+0441 is a 'c')
+
+
+def _strings(value: Any, path: tuple[str | int, ...] = ()) -> Any:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _strings(item, (*path, i))
+
+
+def _mixed_scripts(record: RawRecord) -> list[Problem]:
+    """A word mixing Latin, Greek and Cyrillic letters reads as another word (KD033).
+
+    'cures' with a Cyrillic es (U+0441) for its c looks like 'cures' to a reader and in every export, but
+    to no rule that matches words.
+    """
+    found = []
+    for path, text in _strings(record.value):
+        if text.isascii():
+            continue
+        for word in re.findall(r"\w+", text):
+            scripts = {s for c in word if c.isalpha() for s in _SCRIPTS if unicodedata.name(c, "").startswith(s)}
+            if len(scripts) > 1:
+                where = ".".join(map(str, path))
+                names = " and ".join(n.title() for n in sorted(scripts))
+                msg = f"{where}: the word {short(word)} mixes {names} letters"
+                hint = "retype the word in one script (a look-alike letter from another alphabet hides what it says)"
+                found.append(record.problem("KD033", path, msg, hint))
+                break
+    return found
 
 
 _DATE_FIELDS = (("review", "reviewed_on"), ("review", "review_due"), ("release_date",), ("published",))
