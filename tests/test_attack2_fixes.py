@@ -374,3 +374,18 @@ def test_every_text_field_refuses_a_mixed_script_word(data: Path) -> None:
     result = cli(["validate", str(data)], data.parent)
     assert result.returncode == 1
     assert any("concepts.yaml:" in line and "KD033 label:" in line for line in result.stdout.splitlines())
+
+
+# --- F3: the validation cache never lives inside a project ---------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["relative", "project", "data"])
+def test_a_cache_folder_inside_the_project_or_relative_is_not_used(where: str, project: Path) -> None:
+    cache = {"relative": "rel/cache", "project": str(project / "cache"), "data": str(project / "data/cc")}[where]
+    before = sorted(p.relative_to(project) for p in project.rglob("*"))
+    env = {**os.environ, "KETDATA_CACHE_DIR": cache}
+    run = subprocess.run([PYTHON, "-m", "ketdata", "validate", "--cache", "--verbose", "data"], cwd=project,
+                         capture_output=True, text=True, env=env)  # fmt: skip
+    assert run.returncode == 0, run.stdout
+    assert "KD034 validated without the cache" in run.stdout
+    assert sorted(p.relative_to(project) for p in project.rglob("*")) == before  # nothing written in the project

@@ -145,6 +145,13 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "c of 'cures'): it looks like another word and escapes every rule that reads words. Retype it in one "
         "alphabet.",
     ),
+    Code(
+        "KD034",
+        Severity.INFO,
+        "Validation cache not used",
+        "Set $KETDATA_CACHE_DIR to an absolute path outside the project (or unset it for the user's cache "
+        "folder); the data was validated in full without it.",
+    ),
     Code("KD101", _E, "Value breaks the schema", "Change the value so that it meets the rule the message quotes."),
     Code("KD102", _E, "Unknown key", "Remove the key or fix its spelling; the schema lists the allowed keys."),
     Code("KD103", _E, "Required field missing", "Add the field the message names."),

@@ -448,7 +448,8 @@ class Rules:
         named = self.by_id.get(file.stem)
         if file.parent.name != "claims" or named is None or named.kind != "category" or not isinstance(category, str):
             return
-        if category == file.stem:
+        other = self.by_id.get(category)
+        if category == file.stem or other is None or other.kind != "category":  # an unknown one is KD202
             return
         msg = f"category {short(category)} differs from the category file it is in (claims/{file.name})"
         hint = f"move the claim to claims/{category}.yaml, or set its category to {file.stem!r}"
