@@ -72,6 +72,17 @@ def test_every_writer_through_a_linked_data_folder_writes_into_the_real_one(name
     }[name]()
 
 
+def test_export_through_a_linked_project_folder_writes_into_the_real_one(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    reword(project)
+    link = tmp_path / "link"
+    link.symlink_to(project)
+    result = cli(["export", "data", "--out", str(link / "exports")], project)
+    assert result.returncode == 0, result.stderr
+    assert cli(["export", "data", "--check"], project).returncode == 0
+    assert not (project / ".ketdata/journal.json").exists()
+
+
 def test_a_target_outside_the_project_is_a_usage_error_not_a_crash(tmp_path: Path) -> None:
     project = make_project(tmp_path / "project")
     with locked(project), pytest.raises(UsageError, match="outside"):

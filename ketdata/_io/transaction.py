@@ -88,7 +88,8 @@ def _depth() -> dict[str, int]:
 
 
 def _key(root: Path) -> str:
-    return os.path.abspath(root)
+    # A link to a project is that project: one lock, never two descriptors on one lock file (a self-deadlock).
+    return os.path.realpath(root)
 
 
 def state_dir(root: Path, *, create: bool = False) -> Path:
@@ -370,7 +371,7 @@ def journal_problems(root: Path) -> list[Problem]:
 def _inside(root: Path, path: Path) -> Path:
     """Where a write to ``path`` lands (its folder's links resolved), which must be below ``root``."""
     target = real(path)
-    if not str(target).startswith(os.path.realpath(root) + os.sep):
+    if not str(target).startswith(str(root) + os.sep):
         raise UsageError(f"{path} is outside {root}, the folder being changed; nothing was written")
     return target
 
@@ -405,6 +406,7 @@ def commit(root: Path, files: Mapping[Path, bytes], folders: Mapping[Path, Build
     """
     if not holds(root):
         raise RuntimeError(f"commit to {root} without holding its lock")
+    root = Path(os.path.realpath(root))  # targets are where writes land: the journal names them from there
     entries: list[_Entry] = []
     for given, data in files.items():
         path = _inside(root, given)
