@@ -400,3 +400,28 @@ def test_a_cache_folder_inside_the_project_or_relative_is_not_used(where: str, p
     assert run.returncode == 0, run.stdout
     assert "KD034 validated without the cache" in run.stdout
     assert sorted(p.relative_to(project) for p in project.rglob("*")) == before  # nothing written in the project
+
+
+# --- F26: an external gloss, backed by no passage, uses no strong word -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("text: A drug used in medicine.", "text: A drug that is safe and cures depression."),
+        ("text: A drug used in medicine.", "text: A drug used in medicine, curative."),
+    ],
+)
+def test_an_external_gloss_may_not_use_a_strong_word(old: str, new: str, data: Path) -> None:
+    edit(data / "concepts.yaml", old, new)
+    result = cli(["validate", str(data)], data.parent)
+    assert result.returncode == 1
+    assert any("concepts.yaml:" in line and "medication: KD606" in line for line in result.stdout.splitlines())
+
+
+def test_an_external_synonym_may_not_use_a_strong_word(data: Path) -> None:
+    gloss = "for readers; the article gives no definition.\n---\nid: anes"
+    extra = "synonyms:\n- text: Cure-all\n  origin: external\n  reason: Editorial.\n"
+    edit(data / "concepts.yaml", gloss, gloss.replace("---\n", extra + "---\n"))
+    result = cli(["validate", str(data)], data.parent)
+    assert result.returncode == 1 and "medication: KD606" in result.stdout, result.stdout

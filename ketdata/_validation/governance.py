@@ -60,6 +60,7 @@ class _Active:
                 self.of.setdefault(r.kind, []).append(r)
         self.parents: dict[str, Any] = {r.id: r.value.get("parent") for r in records if r.kind == "category" and r.id}
         self.statuses = [r for r in records if r.kind == "evidence_status"]
+        self.concepts = [r for r in records if r.kind == "concept" and r.id]  # concepts have no status
         self.sections: dict[str, tuple[str, int, int]] = {
             s["id"]: (str(r.id), s["start"], s["end"])
             for r in records
@@ -120,6 +121,7 @@ def _strong_wording(rule: dict[str, Any], active: _Active, severity: Severity) -
     words = sorted(rule.get("words", ()), key=len, reverse=True)
     pattern = re.compile(r"\b(" + "|".join(_forms(w) for w in words) + r")\b", re.IGNORECASE)
     statuses = set(rule.get("statuses", ()))
+    yield from _strong_glosses(rule, pattern, active, severity)
     for claim in active["claim"]:
         statement = claim.value.get("statement")
         if claim.value.get("evidence_status") not in statuses or not isinstance(statement, str):
@@ -132,6 +134,26 @@ def _strong_wording(rule: dict[str, Any], active: _Active, severity: Severity) -
                    f"status is {short(claim.value.get('evidence_status'))}")  # fmt: skip
             yield problem("KD606", claim.file, line, found + 1 if found >= 0 else column, claim.id, msg,
                           severity=severity)  # fmt: skip
+
+
+def _strong_glosses(
+    rule: dict[str, Any], pattern: re.Pattern[str], active: _Active, severity: Severity
+) -> Iterator[Problem]:
+    """Strong words in a concept's external gloss or synonym, whatever any claim's status.
+
+    Such a gloss is not from the article, so no evidence backs it, yet every export shows it as medical content.
+    """
+    for concept in active.concepts:
+        v = concept.value
+        glosses = [(("definition",), v.get("definition"))]
+        glosses += [(("synonyms", i), g) for i, g in enumerate(v.get("synonyms") or ())]
+        for path, gloss in glosses:
+            text = gloss.get("text") if isinstance(gloss, dict) and gloss.get("origin") == "external" else None
+            match = pattern.search(text) if isinstance(text, str) else None
+            if match is not None:
+                msg = (f"rule {short(rule['id'])}: {short(match.group())} is too strong for a gloss no article "
+                       "passage supports")  # fmt: skip
+                yield concept.problem("KD606", (*path, "text"), msg, severity=severity)
 
 
 def _ranges(scope: dict[str, Any], active: _Active) -> list[tuple[str, int, int]]:
