@@ -145,7 +145,7 @@ def _strong_glosses(
     """
     for concept in active.concepts:
         v = concept.value
-        glosses = [(("definition",), v.get("definition"))]
+        glosses: list[tuple[tuple[str | int, ...], Any]] = [(("definition",), v.get("definition"))]
         glosses += [(("synonyms", i), g) for i, g in enumerate(v.get("synonyms") or ())]
         for path, gloss in glosses:
             text = gloss.get("text") if isinstance(gloss, dict) and gloss.get("origin") == "external" else None
