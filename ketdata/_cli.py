@@ -755,6 +755,10 @@ def _main(args: argparse.Namespace) -> int:
     except KetdataError as exc:
         print(f"ketdata: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except KeyboardInterrupt:
+        # Every write is one transaction: a change stopped midway is finished or undone by the next writer.
+        print("ketdata: interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:
         # The reader (`| head`) has gone: say nothing more, and let no flush at exit fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -425,3 +425,31 @@ def test_an_external_synonym_may_not_use_a_strong_word(data: Path) -> None:
     edit(data / "concepts.yaml", gloss, gloss.replace("---\n", extra + "---\n"))
     result = cli(["validate", str(data)], data.parent)
     assert result.returncode == 1 and "medication: KD606" in result.stdout, result.stdout
+
+
+# --- F24: Ctrl-C is a message, not a traceback --------------------------------------------------------------
+
+INTERRUPTED = """
+import signal, sys, threading
+from ketdata._cli import main
+threading.Timer(float(sys.argv[1]), signal.raise_signal, [signal.SIGINT]).start()
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+@pytest.mark.parametrize("argv", [["validate", "data"], ["export", "data"], ["release", "data", "--date", DAY]])
+def test_ctrl_c_is_a_message_not_a_traceback(argv: list[str], tmp_path: Path) -> None:
+    interrupted = 0
+    for n, delay in enumerate([0.05, 0.15, 0.3]):
+        project = make_project(tmp_path / f"run{n}")
+        reword(project)
+        run = subprocess.run([PYTHON, "-c", INTERRUPTED, str(delay), *argv], cwd=project, capture_output=True,
+                             text=True)  # fmt: skip
+        assert "Traceback" not in run.stderr, run.stderr
+        if run.returncode == 130:
+            assert "ketdata: interrupted" in run.stderr
+            interrupted += 1
+        recover = cli(["fmt", "data"], project)  # the next writer finishes or undoes what was stopped
+        assert recover.returncode == 0, recover.stderr
+        assert cli(["validate", "data"], project).returncode == 0  # before or after, never between
+    assert interrupted, "no run was interrupted; the test proves nothing"
