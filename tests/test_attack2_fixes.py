@@ -453,3 +453,15 @@ def test_ctrl_c_is_a_message_not_a_traceback(argv: list[str], tmp_path: Path) ->
         assert recover.returncode == 0, recover.stderr
         assert cli(["validate", "data"], project).returncode == 0  # before or after, never between
     assert interrupted, "no run was interrupted; the test proves nothing"
+
+
+# --- F22: a schema's internal wording never reaches the editor ------------------------------------------------
+
+
+def test_a_field_ruled_out_by_the_others_is_named_not_dumped(data: Path) -> None:
+    review = "review:\n  status: reviewed\n  reviewed_by: X Y\n  reviewed_on: '2026-01-01'\n  flags: [wrong-category]\n"
+    edit(data / "claims/identity.yaml", "review:\n  status: unreviewed\n", review)
+    result = cli(["validate", str(data)], data.parent)
+    (line,) = [line for line in result.stdout.splitlines() if "claim-001: KD101" in line]
+    assert "may not have 'flags' here" in line
+    assert "should not be valid under" not in line and "{" not in line

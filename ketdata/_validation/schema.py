@@ -239,6 +239,13 @@ def _problems_for(error: ValidationError, record: RawRecord) -> Iterator[Problem
             "KD107", record.file, line, col, rid, f"{where}: {_describe(error.instance)} is not one of {values}"
         )
         return
+    ruled_out = error.validator_value.get("required") if isinstance(error.validator_value, Mapping) else None
+    if error.validator == "not" and ruled_out:
+        # A field the object's other values rule out (flags on a confirmed review): say which, not the schema.
+        names = " and ".join(repr(n) for n in ruled_out)
+        msg = f"{where}: may not have {names} here: its other values rule it out"
+        yield problem("KD101", record.file, line, col, rid, msg)
+        return
     if error.validator == "oneOf" and path[-1:] == ("object",):
         yield problem(
             "KD101",
