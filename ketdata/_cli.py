@@ -44,6 +44,11 @@ examples:
 _DATASET = "dataset.yaml"
 
 
+# The article's own sentence, whole: a caveat's statement says only what its quote holds (KD640).
+_SESSION = ("During the session, the patient is typically seated or lying down "
+            "and is closely monitored by a healthcare professional")  # fmt: skip
+
+
 def _default_data() -> Path | None:
     here = Path("data")
     return here if (here / _DATASET).is_file() else None
@@ -562,9 +567,8 @@ def _parser() -> argparse.ArgumentParser:
     v = kinds.add_parser(
         "caveat",
         help="a new caveat (appended to data/caveats.yaml)",
-        epilog='example: ketdata new caveat --statement "During a session, the patient is closely monitored." '
-        "--kind supervision-requirement --applies-to claim-026 "
-        '--quote "is closely monitored by a healthcare professional"',
+        epilog=f"example: ketdata new caveat --statement '{_SESSION}.' --kind supervision-requirement "
+        f"--applies-to claim-045 --hedge typically --quote '{_SESSION}'",
     )
     for flag in ("--statement", "--kind", "--quote"):
         v.add_argument(flag, required=True)

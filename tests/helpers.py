@@ -94,3 +94,13 @@ def link_to_caveats(data: Path, claim_id: str, *, unlink: bool = False) -> None:
         if doc["applies_to"] != before and doc["version"] == released.get(doc["id"], doc["version"]):
             doc["version"] += 1
     path.write_text(yaml.safe_dump_all(docs, explicit_start=True, sort_keys=False, width=100), encoding="utf-8")
+
+
+def content_sha256(path: Path, record_id: str) -> str:
+    """The digest a review of ``record_id`` in ``path`` records: its content as the file holds it now."""
+    from ketdata._io.yaml import read_documents
+    from ketdata._model.review import content_digest
+
+    documents, _ = read_documents(path.read_bytes(), str(path))
+    (value,) = [d.value for d in documents if isinstance(d.value, dict) and d.value.get("id") == record_id]
+    return content_digest(value)

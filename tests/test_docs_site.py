@@ -257,6 +257,8 @@ def make_hostile(project: Path) -> None:
         with (data / name).open("a", encoding="utf-8") as handle:
             handle.write(text)
     link_to_caveats(data, "claim-900")
+    # Markup is not the article's words: the rule that statements say only their quotes is told, not broken.
+    edit(data / "rules.yaml", "kind: words-from-evidence\nseverity: error", "kind: words-from-evidence\nseverity: info")
     edit(data / "categories.yaml", "label: Identity and class", f"label: {json.dumps('Identity ' + EVERYTHING)}")
     edit(data / "evidence-statuses.yaml", "label: Established", f"label: {json.dumps('Established ' + HOSTILE['img'])}")
     assert findings(data) == []

@@ -124,9 +124,10 @@ def test_new_claim_gets_the_next_id_and_joins_a_caveat(project: Path) -> None:
 
 
 def test_new_caveat_and_concept(project: Path) -> None:
-    caveat = cli("new", "caveat", "--statement", "During a session, the patient is closely monitored.", "--kind",
-                 "supervision-requirement", "--applies-to", "claim-045", "claim-046", "--quote",
-                 "is closely monitored by a healthcare professional", cwd=project)  # fmt: skip
+    session = ("During the session, the patient is typically seated or lying down and is closely monitored by a "
+               "healthcare professional")  # fmt: skip
+    caveat = cli("new", "caveat", "--statement", f"{session}.", "--kind", "supervision-requirement", "--applies-to",
+                 "claim-045", "claim-046", "--hedge", "typically", "--quote", session, cwd=project)  # fmt: skip
     assert caveat.returncode == 0, caveat.stderr
     assert caveat.stdout.startswith("caveat-008\t")
     concept = cli("new", "concept", "--id", "nausea", "--label", "Nausea", "--kind", "condition", cwd=project)

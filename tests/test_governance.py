@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,7 +15,7 @@ import ketdata
 from ketdata import Severity
 from ketdata._export import render
 
-from .helpers import edit, findings, line_of, link_to_caveats
+from .helpers import content_sha256, edit, findings, line_of, link_to_caveats
 
 IDENTITY = "data/claims/identity.yaml"
 REVIEWED = "review:\n  status: reviewed\n  reviewed_by: Test Reviewer\n  reviewed_on: '2026-11-26'\n"
@@ -26,7 +27,8 @@ def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def review_claim_001(project: Path) -> None:
-    edit(project / IDENTITY, "review:\n  status: unreviewed\n", REVIEWED)
+    digest = content_sha256(project / IDENTITY, "claim-001")
+    edit(project / IDENTITY, "review:\n  status: unreviewed\n", f"{REVIEWED}  content_sha256: {digest}\n")
 
 
 def test_reviewing_needs_no_version_bump(project: Path) -> None:
@@ -43,16 +45,37 @@ def test_a_review_names_its_reviewer_and_date(project: Path) -> None:
 def test_content_changed_after_its_review_is_an_error(project: Path) -> None:
     review_claim_001(project)
     assert cli("release", "--date", "2026-12-01", cwd=project).returncode == 0
-    edit(project / IDENTITY, "statement: Ketamine is a medication.", "statement: Ketamine is a medicine.")
+    edit(project / IDENTITY, "statement: Ketamine is a medication.", "statement: Ketamine, a medication.")
     edit(project / IDENTITY, "version: 2", "version: 3")
-    (problem,) = findings(project / "data")
-    assert (problem.code, problem.record_id, problem.line) == (
-        "KD603",
-        "claim-001",
-        line_of(project / IDENTITY, "review:"),
-    )
+    # Changed since the release it was reviewed before (KD603), and since the words it vouches for (KD641).
+    found = {(p.code, p.record_id, p.line) for p in findings(project / "data")}
+    assert found == {(code, "claim-001", line_of(project / IDENTITY, "review:")) for code in ("KD603", "KD641")}
     edit(project / IDENTITY, "reviewed_on: '2026-11-26'", "reviewed_on: '2026-12-02'")
+    assert [p.code for p in findings(project / "data")] == ["KD641"]
+
+
+def test_a_review_vouches_only_for_the_words_it_saw_between_two_releases(project: Path) -> None:
+    # No release between the review and the change: the review's own digest still sees it.
+    review_claim_001(project)
     assert findings(project / "data") == []
+    edit(project / IDENTITY, "statement: Ketamine is a medication.", "statement: Ketamine, a medication.")
+    edit(project / IDENTITY, "version: 2", "version: 3")
+    assert [(p.code, p.record_id) for p in findings(project / "data")] == [("KD641", "claim-001")]
+    assert cli("release", "--date", "2026-12-01", cwd=project).returncode == 1
+
+
+@pytest.mark.parametrize(
+    ("on", "due", "field"),
+    [("2999-01-01", None, "reviewed_on"), ("2026-01-05", "2099-01-01", "review_due")],
+)
+def test_a_review_is_dated_by_today_and_falls_due_within_a_year(
+    project: Path, on: str, due: str | None, field: str
+) -> None:
+    review_claim_001(project)
+    dated = f"reviewed_on: '{on}'" + (f"\n  review_due: '{due}'" if due else "")
+    edit(project / IDENTITY, "reviewed_on: '2026-11-26'", dated)
+    (problem,) = findings(project / "data")
+    assert (problem.code, problem.line) == ("KD642", line_of(project / IDENTITY, f"{field}:"))
 
 
 def test_overdue_review_is_a_warning_that_strict_makes_fatal(project: Path) -> None:
@@ -92,7 +115,8 @@ def test_strong_wording_is_located_at_the_word(project: Path) -> None:
         "statement: Ketamine infusion therapy is proven as an alternative",
     )
     edit(path, "id: claim-021\nversion: 2", "id: claim-021\nversion: 3")
-    (problem,) = findings(project / "data")
+    # "proven" is also a word the quote does not hold (KD640): the strong-wording rule says where it stands.
+    (problem,) = [p for p in findings(project / "data") if p.code != "KD640"]
     line = path.read_text(encoding="utf-8").splitlines()[problem.line - 1]
     assert problem.code == "KD606" and line[problem.column - 1 :].startswith("proven")
 

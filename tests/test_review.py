@@ -15,7 +15,7 @@ from ketdata._editor.fmt import format_folder
 from ketdata._editor.verdict import FLAGS, ReviewRefusedError, Verdict, due_after, review_block
 from ketdata._validation.pipeline import run
 
-from .helpers import DATA, ROOT, edit
+from .helpers import DATA, ROOT, content_sha256, edit
 from .workbench import TODAY, bar_field, running
 
 EFFECTS = "claims/effects.yaml"
@@ -94,7 +94,7 @@ def test_cross_origin_and_csrf_less_posts_are_refused_and_write_nothing(data: Pa
 
 
 def test_confirm_writes_exactly_the_review_block(data: Path) -> None:
-    before = (data / EFFECTS).read_text(encoding="utf-8")
+    before, seen = (data / EFFECTS).read_text(encoding="utf-8"), content_sha256(data / EFFECTS, "claim-005")
     with running(data) as wb:
         wb.sign_in("Dr Ada Example", "consultant psychiatrist")
         reply = wb.verdict("claim-005", "reviewed")
@@ -104,6 +104,7 @@ def test_confirm_writes_exactly_the_review_block(data: Path) -> None:
     block = (
         "review:\n  status: reviewed\n  reviewed_by: Dr Ada Example\n  reviewer_role: consultant psychiatrist\n"
         "  reviewed_on: '2026-03-01'\n  review_due: '2027-03-01'\n"
+        f"  content_sha256: {seen}\n"  # what the reviewer saw, so a later change voids the review (KD641)
     )
     expect_only_review_changed(before, (data / EFFECTS).read_text(encoding="utf-8"), "claim-005", block)
     assert "Saved: Claim 5 confirmed" in page.body and "1 reviewed" in page.body
@@ -114,7 +115,7 @@ def test_confirm_writes_exactly_the_review_block(data: Path) -> None:
 
 
 def test_flag_writes_reasons_and_note_and_validation_warns_until_reviewed_again(data: Path) -> None:
-    before = (data / EFFECTS).read_text(encoding="utf-8")
+    before, seen = (data / EFFECTS).read_text(encoding="utf-8"), content_sha256(data / EFFECTS, "claim-033")
     with running(data) as wb:
         wb.sign_in("Sam Reviewer", "clinical pharmacist")
         reply = wb.verdict("claim-033", "flagged", ["wrong-evidence-status", "overstates-the-article"], "Says 'about'.")
@@ -122,8 +123,8 @@ def test_flag_writes_reasons_and_note_and_validation_warns_until_reviewed_again(
         page = wb.request("GET", "/?record=claim-034")  # where the save went on to
     block = (
         "review:\n  status: flagged\n  reviewed_by: Sam Reviewer\n  reviewer_role: clinical pharmacist\n"
-        "  reviewed_on: '2026-03-01'\n  flags:\n  - overstates-the-article\n  - wrong-evidence-status\n"
-        "  note: Says 'about'.\n"
+        f"  reviewed_on: '2026-03-01'\n  content_sha256: {seen}\n  flags:\n  - overstates-the-article\n"
+        "  - wrong-evidence-status\n  note: Says 'about'.\n"
     )
     expect_only_review_changed(before, (data / EFFECTS).read_text(encoding="utf-8"), "claim-033", block)
     assert "Saved: Claim 33 flagged. Validation reports 1 problem(s)" in page.body

@@ -57,7 +57,7 @@ def reword(data: Path) -> None:
     assert found is not None
     version = int(found.group(1))
     edit(path, f"version: {version}", f"version: {version + 1}")
-    edit(path, "Ketamine is a medication.", "Ketamine is a medication, it says.")
+    edit(path, "Ketamine is a medication.", "Ketamine, a medication.")
 
 
 # --- export targets -------------------------------------------------------------------------------------
@@ -121,7 +121,7 @@ def test_a_file_size_limit_leaves_the_old_exports_whole(tmp_path: Path) -> None:
     before = whole(out)
     data = tmp_path / "data"
     shutil.copytree(DATA, data)
-    edit(data / "claims/identity.yaml", "Ketamine is a medication.", "Ketamine is a medication, the article says.")
+    edit(data / "claims/identity.yaml", "Ketamine is a medication.", "Ketamine, a medication.")
     result = ketdata_cli("export", "--out", str(out), str(data), cwd=tmp_path, limit=20_000)
     assert result.returncode == 2, result.stderr
     assert "File too large" in result.stderr and str(tmp_path) in result.stderr and "Traceback" not in result.stderr
@@ -157,7 +157,10 @@ def test_release_never_takes_the_version_back(project: Path) -> None:
     edit(project / "data/dataset.yaml", f"version: {LATEST}", "version: 70.0.0")
     reword(project / "data")
     result = ketdata_cli("release", "data", "--date", "2026-12-01", cwd=project)
-    assert result.returncode == 2 and "back from 70.0.0" in result.stderr, result.stderr
+    # A version raised by hand names a release that was never cut: the data is wrong (KD507), so exit 1.
+    assert result.returncode == 1 and "not releasing: the data has errors" in result.stderr, result.stderr
+    said = ketdata_cli("validate", "data", cwd=project)
+    assert "KD507" in said.stdout and "holds no 70.0.0.json" in said.stdout, said.stdout
 
 
 def test_release_records_the_snapshot_checksum_and_validate_checks_it(project: Path) -> None:
@@ -168,7 +171,7 @@ def test_release_records_the_snapshot_checksum_and_validate_checks_it(project: P
     assert sums[f"{NEXT}.json"] == hashlib.sha256(snapshot.read_bytes()).hexdigest()
     assert set(sums) == {p.name for p in (project / "releases").glob("*.json")}
     assert not [p for p in ketdata.validate(project / "data") if p.severity.value == "error"]
-    edit(snapshot, "Ketamine is a medication, it says.", "Ketamine is a medicine, it says.")
+    edit(snapshot, "Ketamine, a medication.", "Ketamine, a medication!")
     assert [p.code for p in ketdata.validate(project / "data") if p.severity.value == "error"] == ["KD507"]
 
 

@@ -277,12 +277,13 @@ def _with_dataset_fields(text: str, version: str, date: str) -> str:
         raise ReleaseError(f"{DATASET_FILE} {exc}") from None
 
 
-def _check_would_be(data_dir: Path, dataset: str) -> None:
+def _check_would_be(data_dir: Path, dataset: str, snapshot: Path, text: str) -> None:
     """Refuse a release with which the data folder, its dataset record bumped, would not validate."""
     from ketdata._model.problems import Severity
     from ketdata._validation.pipeline import run_state
 
-    would_be = run_state(data_dir, {data_dir / DATASET_FILE: dataset.encode("utf-8")}).problems
+    files = {data_dir / DATASET_FILE: dataset.encode("utf-8"), snapshot: text.encode("utf-8")}
+    would_be = run_state(data_dir, files).problems
     errors = [p for p in would_be if p.severity is Severity.ERROR]
     if errors:
         raise ReleaseError(f"with the new version and date the data would not validate: {errors[0]}")
@@ -357,7 +358,7 @@ def apply(release: ReleasePlan, data_dir: Path) -> list[Path]:
     checksums = read_checksums(folder)
     checksums[snapshot.name] = hashlib.sha256(text.encode("utf-8")).hexdigest()
     dataset = _with_dataset_fields(read_regular(data_dir / DATASET_FILE).decode("utf-8"), release.version, release.date)
-    _check_would_be(data_dir, dataset)
+    _check_would_be(data_dir, dataset, snapshot, text)
     files = {
         data_dir / DATASET_FILE: dataset,
         snapshot: text,

@@ -29,6 +29,7 @@ from ketdata._io.transaction import TransactionError, commit, locked
 from ketdata._io.yaml import read_documents
 from ketdata._model.errors import UsageError
 from ketdata._model.problems import Severity
+from ketdata._model.review import content_digest, due_after
 from ketdata._read.paths import project_root, schema_dir
 from ketdata._validation.folder import discover
 from ketdata._validation.governance import REVIEWED
@@ -95,14 +96,6 @@ def record_stamp(value: Any) -> str:
     return hashlib.sha256(plain.encode("utf-8")).hexdigest()
 
 
-def due_after(day: datetime.date) -> datetime.date:
-    """One year after ``day`` (29 February gives 28 February)."""
-    try:
-        return day.replace(year=day.year + 1)
-    except ValueError:
-        return day.replace(year=day.year + 1, day=28)
-
-
 def review_block(verdict: Verdict, today: datetime.date) -> dict[str, Any]:
     """The ``review`` mapping a verdict writes.
 
@@ -165,6 +158,16 @@ def _find(folder: Path, record_id: str) -> tuple[Path, str, bytes, Any]:
     raise ReviewRefusedError(f"no claim or caveat {record_id!r} in {folder}")
 
 
+def with_content_digest(block: dict[str, Any], value: Any) -> dict[str, Any]:
+    """The review block as written for a record whose value the reviewer saw: a verdict gains the digest of it.
+
+    A later change to the record then voids the review (KD641). A block restored by Undo keeps its own.
+    """
+    if block.get("status") not in ("reviewed", "flagged") or "content_sha256" in block or not isinstance(value, dict):
+        return block
+    return {**block, "content_sha256": content_digest(value)}
+
+
 def write_review(folder: Path, record_id: str, verdict: Verdict | Restore, seen: str, today: datetime.date) -> Path:
     """Write a verdict (or a review block restored by Undo) into a record's review block; returns the file written.
 
@@ -200,6 +203,7 @@ def _write_locked(folder: Path, record_id: str, block: dict[str, Any], seen: str
         why = before.skipped or "is not in canonical form"
         raise ReviewRefusedError(f"{path.name} {why}: run `ketdata fmt` first, so that a review changes nothing else")
     changed: list[dict[str, Any]] = []
+    block = with_content_digest(block, value)
 
     def set_review(values: list[Any]) -> None:
         for value in values:

@@ -408,6 +408,13 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "A claim or caveat's version never goes below its version in the latest release; raise it again.",
     ),
     Code(
+        "KD514",
+        Severity.INFO,
+        "No release history beside the data",
+        "The data says it was released, but no releases/ folder stands beside it, so the version rules did not "
+        "run: validate the data folder inside its project (with releases/), or restore releases/ from git.",
+    ),
+    Code(
         "KD601",
         Severity.INFO,
         "Not yet reviewed",
@@ -473,6 +480,27 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "Decision table gives one pair two statuses",
         "Each cue and kind of statement (predicate or category, experimental passage or not) must give exactly one "
         "status: narrow a row's predicates or set its experimental.",
+    ),
+    Code(
+        "KD640",
+        _E,
+        "Statement says what its evidence does not",
+        "Say only what the quoted words say: take the word out, quote the words that say it, or record a reading "
+        "of a quoted word that names it; connectives the editors allow are listed in the rule.",
+    ),
+    Code(
+        "KD641",
+        _E,
+        "Record changed since its review",
+        "A review vouches for the words its reviewer saw: review the record again (`ketdata review`), or set "
+        "review: status: unreviewed (and drop the other review fields).",
+    ),
+    Code(
+        "KD642",
+        _E,
+        "Review date impossible",
+        "A review is dated on or before today, and falls due at most a year after it (`ketdata review` writes "
+        "both): correct reviewed_on or review_due.",
     ),
     Code(
         "KD614",

@@ -1167,18 +1167,40 @@ class Review(Frozen):
         reviewer_role: The reviewer's role, as they typed it (e.g. 'consultant psychiatrist').
         reviewed_on: When the record was last reviewed; required once reviewed or flagged.
         review_due: When the record should be reviewed again; a date in the past is reported as a warning.
+        content_sha256: The sha256 (hex) of the record's content when it was reviewed: the canonical JSON of every
+            field but review and version, as `ketdata review` writes it. A record changed since its review fails
+            validation (KD641) until it is reviewed again or marked unreviewed.
         flags: What the reviewer found wrong, from a fixed list; required when flagged, and only then.
         note: The reviewer's note, in their words.
     """
 
-    __slots__ = ("flags", "note", "review_due", "reviewed_by", "reviewed_on", "reviewer_role", "status")
-    __match_args__ = ("status", "reviewed_by", "reviewer_role", "reviewed_on", "review_due", "flags", "note")
+    __slots__ = (
+        "content_sha256",
+        "flags",
+        "note",
+        "review_due",
+        "reviewed_by",
+        "reviewed_on",
+        "reviewer_role",
+        "status",
+    )
+    __match_args__ = (
+        "status",
+        "reviewed_by",
+        "reviewer_role",
+        "reviewed_on",
+        "review_due",
+        "content_sha256",
+        "flags",
+        "note",
+    )
     _fields: ClassVar[tuple[str, ...]] = (
         "status",
         "reviewed_by",
         "reviewer_role",
         "reviewed_on",
         "review_due",
+        "content_sha256",
         "flags",
         "note",
     )
@@ -1187,6 +1209,7 @@ class Review(Frozen):
         "reviewer_role": None,
         "reviewed_on": None,
         "review_due": None,
+        "content_sha256": None,
         "flags": (),
         "note": None,
     }
@@ -1209,6 +1232,9 @@ class Review(Frozen):
 
         @property
         def review_due(self) -> str | None: ...
+
+        @property
+        def content_sha256(self) -> str | None: ...
 
         @property
         def flags(
@@ -1237,6 +1263,7 @@ class Review(Frozen):
         reviewer_role: str | None = None,
         reviewed_on: str | None = None,
         review_due: str | None = None,
+        content_sha256: str | None = None,
         flags: tuple[
             Literal[
                 "overstates-the-article",
@@ -1256,6 +1283,7 @@ class Review(Frozen):
         _put(self, "reviewer_role", reviewer_role)
         _put(self, "reviewed_on", reviewed_on)
         _put(self, "review_due", review_due)
+        _put(self, "content_sha256", content_sha256)
         _put(self, "flags", flags)
         _put(self, "note", note)
 
@@ -1780,15 +1808,18 @@ class Rule(Frozen):
             (every active claim inside a caveat's scope is in its applies_to, and nothing outside it), 'qualifier-
             words' (a statement uses one of the words only where the claim records it as its hedge or a qualifier),
             'decision-table' (a claim whose hedge or qualifier is a cue of the evidence statuses' decision table
-            takes a status that row gives), or 'status-in-scope' (no claim linked to one of the caveats, with one of
-            the predicates, has one of the statuses).
+            takes a status that row gives), 'status-in-scope' (no claim linked to one of the caveats, with one of
+            the predicates, has one of the statuses), or 'words-from-evidence' (every word of an active claim's or
+            caveat's statement is in its evidence quotes or its readings, or is one of the words: the connectives
+            the editors allow).
         severity: How a breach is reported: 'error' fails validation, 'warning' fails only with --strict, 'info'
             never fails.
         description: What the rule is for, in plain words.
         categories: For caveat-coverage: the categories whose claims need a caveat (subcategories included).
         caveat_kinds: For caveat-coverage: the caveat kinds that satisfy it.
         words: For strong-wording: words and phrases too strong for the statuses named; for qualifier-words: hedge
-            and qualifier words a statement may use only when recorded (matched whole, ignoring case).
+            and qualifier words a statement may use only when recorded (matched whole, ignoring case); for words-
+            from-evidence: the connective words a statement may add to its quotes.
         statuses: For strong-wording: the evidence statuses whose claims may not use the words; for status-in-scope:
             the statuses such claims may not have.
         caveats: For status-in-scope: the caveats whose claims the rule looks at.
@@ -1858,6 +1889,7 @@ class Rule(Frozen):
             "qualifier-words",
             "decision-table",
             "status-in-scope",
+            "words-from-evidence",
         ]: ...
 
         @property
@@ -1898,6 +1930,7 @@ class Rule(Frozen):
             "qualifier-words",
             "decision-table",
             "status-in-scope",
+            "words-from-evidence",
         ],
         severity: Literal["error", "warning", "info"],
         description: str,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ketdata._model.problems import Problem, Severity, problem, short
+from ketdata._model.review import content_digest, due_after
 from ketdata._validation.fidelity import restates
 from ketdata._validation.folder import RawRecord
 
@@ -50,6 +51,50 @@ def overdue_problems(records: list[RawRecord], today: datetime.date) -> Iterator
             yield record.problem("KD602", ("review", "review_due"), f"review was due on {due}")
 
 
+def review_problems(records: list[RawRecord], today: datetime.date) -> Iterator[Problem]:
+    """Reviews that cannot vouch for their record: changed since, dated in the future, or due too late.
+
+    Never cached, since today moves. The records are as the schema check left them (a value of a wrong
+    type taken out), so a review block read here has the schema's types or lacks the field.
+    """
+    for record in records:
+        review = record.value.get("review")
+        if record.kind not in REVIEWED or not isinstance(review, dict) or review.get("status") == "unreviewed":
+            continue
+        yield from _stale_review(record, review)
+        yield from _review_dates(record, review, today)
+
+
+def _stale_review(record: RawRecord, review: dict[str, Any]) -> Iterator[Problem]:
+    digest = review.get("content_sha256")
+    if record.taken or not isinstance(digest, str) or digest == content_digest(record.value):
+        return  # a value refused at its own line is not content anyone could have reviewed: said there
+    on, by = short(review.get("reviewed_on")), short(review.get("reviewed_by"))
+    msg = (f"changed since its review of {on} by {by}: the review vouches for words it did not see; review it "
+           "again, or set review: status unreviewed")  # fmt: skip
+    yield record.problem("KD641", ("review",), msg)
+
+
+def _review_dates(record: RawRecord, review: dict[str, Any], today: datetime.date) -> Iterator[Problem]:
+    on, due = review.get("reviewed_on"), review.get("review_due")
+    day = _date(on)
+    if day is None:
+        return
+    if day > today:
+        yield record.problem("KD642", ("review", "reviewed_on"), f"reviewed_on {on} is after today ({today})")
+    latest = due_after(day)
+    if isinstance(due, str) and (_date(due) or latest) > latest:
+        msg = f"review_due {due} is more than a year after the review ({on}); a review falls due within a year"
+        yield record.problem("KD642", ("review", "review_due"), msg, f"set review_due: '{latest.isoformat()}'")
+
+
+def _date(text: Any) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(text) if isinstance(text, str) else None
+    except ValueError:
+        return None  # not a calendar date: the schema check says so
+
+
 class _Active:
     """The active records of each kind, and the categories' parents: sorted out once for all the rules."""
 
@@ -61,6 +106,7 @@ class _Active:
         self.parents: dict[str, Any] = {r.id: r.value.get("parent") for r in records if r.kind == "category" and r.id}
         self.statuses = [r for r in records if r.kind == "evidence_status"]
         self.concepts = [r for r in records if r.kind == "concept" and r.id]  # concepts have no status
+        self.labels = {r.id: r.value.get("label") for r in records if r.kind == "concept" and r.id}
         self.sections: dict[str, tuple[str, int, int]] = {
             s["id"]: (str(r.id), s["start"], s["end"])
             for r in records
@@ -376,6 +422,45 @@ def _status_in_scope(rule: dict[str, Any], active: _Active, severity: Severity) 
             yield claim.problem("KD611", ("evidence_status",), msg, severity=severity)
 
 
+_WORD = re.compile(r"\w+(?:['\u2019]\w+)*")
+
+
+_ENDING = re.compile(r"(?:['\u2019]s|ing|ed|es|s)$")
+
+
+def _stem(word: str) -> str:
+    """A word without its English ending ("lasts", "lasting", "ketamine's": "last", "last", "ketamine").
+
+    Crude on purpose: it only lets a statement inflect the article's own words; it never joins two words a
+    reader would take for different facts, since what is left must still be a word the quotes hold.
+    """
+    stem = _ENDING.sub("", word)
+    return stem if len(stem) >= 3 else word
+
+
+def _word_set(texts: Iterable[str]) -> set[str]:
+    """The stems of the words of some texts, casefolded."""
+    return {_stem(w.casefold()) for text in texts for w in _WORD.findall(text)}
+
+
+def _words_from_evidence(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:
+    allowed = _word_set(rule.get("words", ()))
+    for record in active["claim"] + active["caveat"]:
+        statement = record.value.get("statement")
+        if not isinstance(statement, str) or any(path[0] in ("evidence", "readings") for path in record.taken):
+            continue  # a refused span or reading was reported at its line: what the record quotes is not known
+        quoted = [s["quote"] for s in record.value.get("evidence") or () if "quote" in s]
+        readings = [r.get(key, "") for r in record.value.get("readings") or () for key in ("text", "means")]
+        # A statement names its subject, which its quotes may call "it" or "its".
+        subject = active.labels.get(str(record.value.get("subject")))
+        held = _word_set([*quoted, *readings, subject if isinstance(subject, str) else ""]) | allowed
+        added = sorted({w.casefold() for w in _WORD.findall(statement) if _stem(w.casefold()) not in held})
+        if added:
+            msg = (f"rule {short(rule['id'])}: the statement says {short(', '.join(added))}, which neither its "
+                   "evidence nor its readings hold: a statement says only what its quotes say")  # fmt: skip
+            yield record.problem("KD640", ("statement",), msg, severity=severity)
+
+
 _CHECKS = {
     "caveat-coverage": _caveat_coverage,
     "caveat-targets": _caveat_targets,
@@ -384,6 +469,7 @@ _CHECKS = {
     "qualifier-words": _qualifier_words,
     "decision-table": _decision_table,
     "status-in-scope": _status_in_scope,
+    "words-from-evidence": _words_from_evidence,
 }
 
 

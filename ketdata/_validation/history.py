@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ketdata._io.files import read_regular
+from ketdata._io.overlay import lookup
 from ketdata._model.convert import normalise
 from ketdata._model.diff import field_changes
 from ketdata._model.problems import DataError, Problem, problem, short
@@ -96,6 +97,29 @@ def release_problems(folder: Path) -> tuple[list[Problem], Path | None]:
     latest = latest_snapshot(folder)
     trusted = latest is not None and not any(p.file in (str(latest), ledger) for p in problems)
     return problems, latest if trusted else None
+
+
+def missing_release(dataset: RawRecord | None, folder: Path) -> list[Problem]:
+    """The release ``dataset.yaml`` says was cut, when the release history beside it does not hold it.
+
+    A dataset with a release date was released at its version, so its snapshot is the baseline the version
+    rules judge every record against: without it (deleted, with its checksum line or not) those rules would
+    silently judge against an older release, or not at all.
+    """
+    if dataset is None or not isinstance(dataset.value.get("release_date"), str):
+        return []
+    version = dataset.value.get("version")
+    snapshot = folder / f"{version}.json" if isinstance(version, str) and _SEMVER.match(version) else None
+    if snapshot is None or snapshot.is_file() or lookup(snapshot) is not None:
+        return []  # no version to look for (the schema says so), or its snapshot (on disk, or being written)
+    if not os.path.lexists(folder):
+        msg = (f"says release {version} was cut on {dataset.value['release_date']}, but there is no release "
+               f"history beside the data folder ({folder}): the version rules did not run; validate from the "
+               "project that holds releases/, or restore it")  # fmt: skip
+        return [dataset.problem("KD514", ("version",), msg)]
+    msg = (f"says release {version} was cut on {dataset.value['release_date']}, but {folder.name}/ holds no "
+           f"{version}.json: the release history is incomplete; the version rules cannot judge against it")  # fmt: skip
+    return [dataset.problem("KD507", ("version",), msg)]
 
 
 def unreleased_reason(snapshot: Path) -> str | None:

@@ -27,9 +27,10 @@ from ketdata._validation.governance import (
     conflict_problems,
     declared_rule_problems,
     overdue_problems,
+    review_problems,
     unreviewed_problems,
 )
-from ketdata._validation.history import VersionRules, release_problems, releases_dir
+from ketdata._validation.history import VersionRules, missing_release, release_problems, releases_dir
 from ketdata._validation.refs import load_schemas
 from ketdata._validation.rules import Rules, record_problems
 from ketdata._validation.schema import Validators, build_validators, schema_check
@@ -172,7 +173,9 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
     # Governance reads every record as the schema check left it (a field of its type, or absent), so a missing
     # field does not hide a record's other checks; only the data's own rules must have passed their schema.
     valid_records = [r for r in records if r.kind != "rule" or id(r) in schema_valid]
-    problems += overdue_problems(valid_records, today or datetime.datetime.now(datetime.UTC).date())
+    day = today or datetime.datetime.now(datetime.UTC).date()
+    problems += overdue_problems(valid_records, day)
+    problems += review_problems(valid_records, day)
     if unread:
         problems += _not_judged(unread)
     else:
@@ -184,6 +187,7 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
     problems += journal_problems(project_root(folder))
     found, snapshot = release_problems(releases_dir(folder))
     problems += found
+    problems += missing_release(next((r for r in records if r.kind == "dataset"), None), releases_dir(folder))
     if snapshot is not None:
         # Every problem at once: a record in error is judged for its version too, but the advice says that the
         # change may itself be the error (a quote typo is fixed, not versioned).

@@ -40,6 +40,7 @@ from ketdata._editor.verdict import (
     Verdict,
     record_stamp,
     review_block,
+    with_content_digest,
     write_review,
 )
 from ketdata._model.records import Caveat, Claim
@@ -404,7 +405,8 @@ def _save(s: Session, targets: list[tuple[str, str, str]], verdict: Verdict) -> 
                 what = ", ".join(_view.changed_fields(before, now)) or "its file"
                 raise ReviewConflictError(f"{_view.label(record_id)} changed since the page showed it ({what})") \
                     from None  # fmt: skip
-            saved.append(Saved(record_id, dict(before.get("review") or {}), record_stamp({**before, "review": block})))
+            after = {**before, "review": with_content_digest(block, before)}
+            saved.append(Saved(record_id, dict(before.get("review") or {}), record_stamp(after)))
     except ReviewConflictError as exc:
         s.undo = saved or s.undo
         return 409, f"Not saved: {exc}. The page below shows it as it is now; your choices are kept: check " \
