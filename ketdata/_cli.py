@@ -542,7 +542,8 @@ def _parser() -> argparse.ArgumentParser:
         "one, or with which the data would no longer validate, is not written.",
         epilog='example: ketdata new claim --statement "Ketamine has the ability to induce a dissociative state." '
         '--subject ketamine --predicate has_property --value "ability to induce a dissociative" '
-        '--category effects --evidence established --quote "its ability to induce a dissociative and euphoric state" '
+        '--category effects --evidence established --context "Ketamine is also used illicitly as a recreational drug" '
+        '--quote "its ability to induce a dissociative and euphoric state" '
         "--caveat caveat-001 --caveat caveat-005 --caveat caveat-006",
     )
     kinds = p.add_subparsers(dest="record", required=True, metavar="RECORD")

@@ -91,7 +91,7 @@ def test_claims_with_status() -> None:
 
 def test_claims_about_concept_as_subject_or_object() -> None:
     about = DS.claims_about("dizziness")
-    assert [c.predicate for c in about] == ["has_side_effect"]
+    assert [c.predicate for c in about] == ["can_have_side_effect"]
     assert len(DS.claims_about("ketamine")) > 10
 
 

@@ -70,11 +70,11 @@ def test_locate_unknown_source_is_a_usage_error() -> None:
 
 CLAIM_ARGS = ("new", "claim", "--statement", "Ketamine therapy usually involves a series of sessions, with each "
               "session lasting between 40 minutes to an hour.", "--subject", "ketamine-therapy", "--predicate",
-              "involves", "--value", "between 40 minutes to an hour", "--category", "therapy-practice", "--evidence",
-              "not-applicable", "--hedge", "usually", "--quote", "Ketamine therapy usually involves a series of "
-              "sessions, with each session lasting between 40 minutes to an hour")  # fmt: skip
+              "usually_involves", "--value", "between 40 minutes to an hour", "--category", "therapy-practice",
+              "--evidence", "not-applicable", "--hedge", "usually", "--quote", "Ketamine therapy usually involves a "
+              "series of sessions, with each session lasting between 40 minutes to an hour")  # fmt: skip
 DUPLICATE = ("new", "claim", "--statement", "Ketamine can cause dizziness.", "--subject", "ketamine",
-             "--predicate", "has_side_effect", "--object", "dizziness", "--category", "adverse-effects",
+             "--predicate", "can_have_side_effect", "--object", "dizziness", "--category", "adverse-effects",
              "--evidence", "established", "--hedge", "can", "--quote",
              "ketamine can have side effects, including hallucinations, confusion, and dizziness")  # fmt: skip
 

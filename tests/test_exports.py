@@ -369,6 +369,52 @@ def test_every_required_binding_holds_an_allowed_code() -> None:
     assert offenders == []
 
 
+NOT_ESTABLISHED = "urn:ketdata:fhir:StructureDefinition:not-established"
+
+
+def _indications(dataset: ketdata.Dataset) -> dict[str, Any]:
+    """Each indication ClinicalUseDefinition, parsed by fhir.resources, by the claim it comes from."""
+    from fhir.resources.bundle import Bundle
+
+    bundle = Bundle.model_validate_json(render(dataset)["fhir/bundle.json"])
+    found = {}
+    for entry in bundle.entry:
+        cud = entry.resource
+        if type(cud).__name__ == "ClinicalUseDefinition" and cud.type == "indication":
+            found[cud.identifier[0].value] = cud
+    return found
+
+
+def test_an_indication_the_article_does_not_establish_cannot_be_read_as_established() -> None:
+    indications = _indications(DS)
+    hedged = {c.id for c in DS.claims if c.id in indications and c.evidence_status != "established"}
+    # potential (claim-019), experimental (claim-021), "typically used when" (claim-043, claim-044)
+    assert {"claim-019", "claim-021", "claim-043", "claim-044"} <= hedged
+    for claim_id, cud in indications.items():
+        claim = DS.claim(claim_id)
+        modifiers = [m for m in cud.modifierExtension or () if m.url == NOT_ESTABLISHED]
+        if claim_id not in hedged:
+            assert modifiers == [] and "Not an established indication" not in cud.text.div, claim_id
+            continue
+        (modifier,) = modifiers
+        parts = {p.url: p for p in modifier.extension}
+        assert parts["evidence-status"].valueCoding.code == claim.evidence_status, claim_id
+        assert (parts["hedge"].valueString if "hedge" in parts else None) == claim.hedge, claim_id
+        assert "Not an established indication" in cud.text.div and claim.statement in cud.text.div, claim_id
+    profile = json.loads(FILES["fhir/package/StructureDefinition-ketdata-not-established.json"])
+    root = profile["differential"]["element"][0]
+    assert root["isModifier"] is True and root["isModifierReason"]
+
+
+def test_an_established_indication_turned_potential_gains_the_modifier() -> None:
+    claim = DS.claim("claim-002")
+    claims = tuple(replace(c, evidence_status="potential") if c.id == claim.id else c for c in DS.claims)
+    changed = replace(DS, claims=claims)
+    assert not _indications(DS)["claim-002"].modifierExtension
+    (modifier,) = _indications(changed)["claim-002"].modifierExtension
+    assert modifier.url == NOT_ESTABLISHED
+
+
 def test_clinical_use_definitions_hold_exactly_one_use_cud_1() -> None:
     offenders = []
     for cud in resources("ClinicalUseDefinition"):

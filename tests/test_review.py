@@ -234,8 +234,8 @@ HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
 def test_hostile_record_text_and_reviewer_input_are_shown_as_text(data: Path) -> None:
-    edit(data / EFFECTS, "statement: Dissociative anesthetics work by producing a trance-like state in the user and "
-         "reducing sensations\n  of pain.", f"statement: '{HOSTILE}'")  # fmt: skip
+    edit(data / EFFECTS, "statement: Dissociative anesthetics work by producing a trance-like state in the user (and "
+         "reducing sensations\n  of pain).", f"statement: '{HOSTILE}'")  # fmt: skip
     for formatted in format_folder(data)[0]:  # as `ketdata fmt` would leave it
         if formatted.changed:
             formatted.path.write_text(formatted.text or "", encoding="utf-8")

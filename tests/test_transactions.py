@@ -45,17 +45,18 @@ PYTHON = sys.executable
 NEXT = EDITED
 DAY = "2026-12-01"
 
+CONTEXT = ["--context", "Ketamine is also used illicitly as a recreational drug"]
 NEW_CLAIM = [
     "new", "claim", "--statement", "Ketamine has the ability to induce a dissociative state.", "--subject",
     "ketamine", "--predicate", "has_property", "--value", "ability to induce a dissociative", "--category",
-    "effects", "--evidence", "established", "--quote", "its ability to induce a dissociative and euphoric state",
-    "--caveat", "caveat-001", "--caveat", "caveat-005", "--caveat", "caveat-006", "--data", "data",
+    "effects", "--evidence", "established", *CONTEXT, "--quote", "its ability to induce a dissociative and euphoric "
+    "state", "--caveat", "caveat-001", "--caveat", "caveat-005", "--caveat", "caveat-006", "--data", "data",
 ]  # fmt: skip
 OTHER_CLAIM = [
     "new", "claim", "--statement", "Ketamine has the ability to induce a euphoric state.", "--subject", "ketamine",
     "--predicate", "has_property", "--value", "euphoric state", "--category", "effects", "--evidence",
-    "established", "--quote", "its ability to induce a dissociative and euphoric state", "--caveat", "caveat-001",
-    "--caveat", "caveat-005", "--caveat", "caveat-006", "--data", "data",
+    "established", *CONTEXT, "--quote", "its ability to induce a dissociative and euphoric state", "--caveat",
+    "caveat-001", "--caveat", "caveat-005", "--caveat", "caveat-006", "--data", "data",
 ]  # fmt: skip
 REVIEW_SCRIPT = """
 import datetime, sys

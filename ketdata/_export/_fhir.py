@@ -6,10 +6,13 @@ field by field, and the documentation's FHIR mapping page is generated from them
 * a concept with an RxNorm coding (ketamine) -> ``SubstanceDefinition`` (UNII identifier, SNOMED CT code,
   names, street names from ``has_street_name`` claims, class from ``member_of_class`` claims), a
   ``Medication`` (the subject every ClinicalUseDefinition may point at) and a ``MedicationKnowledge``
-  (RxNorm code, ATC class, routes from ``administered_by_route`` claims, ``clinicalUseIssue`` links);
+  (RxNorm code, ATC class, routes from the route claims (``ROUTES``), ``clinicalUseIssue`` links);
 * a claim whose predicate is in ``CLINICAL_USE`` -> ``ClinicalUseDefinition`` of that type (``indication``,
-  ``undesirable-effect``); one in the harms or safety-guidance category -> type ``warning``; any other
-  claim -> ``Basic`` coded with its predicate, for the reason ``BASIC_BECAUSE`` gives, so nothing is lost;
+  ``undesirable-effect``); an indication the article does not present as established (potential,
+  experimental, "typically used when" in the experimental passage) carries the ``not-established`` modifier
+  extension and says so in its narrative, so no consumer can take it for an established indication; one in
+  the harms or safety-guidance category -> type ``warning``; any other claim -> ``Basic`` coded with its
+  predicate, for the reason ``BASIC_BECAUSE`` gives, so nothing is lost;
 * a caveat -> ``ClinicalUseDefinition`` type ``warning``, linked to its claims by an extension;
 * each claim's evidence status -> an ``ArtifactAssessment`` whose ``classifier`` content carries the
   status from ketdata's own code system (the article grades no certainty, so no GRADE rating is implied);
@@ -57,12 +60,14 @@ SNOMED = "http://snomed.info/sct"
 # The routing of claims: a predicate here makes a ClinicalUseDefinition of that type; otherwise a claim in a
 # warning category makes a warning, and any other claim a Basic, for the reason BASIC_BECAUSE gives.
 CLINICAL_USE = {
-    "used_for": "indication",
+    "primarily_used_for": "indication",
     "potential_treatment_for": "indication",
     "alternative_treatment_for": "indication",
-    "used_when": "indication",
-    "has_side_effect": "undesirable-effect",
+    "typically_used_when": "indication",
+    "can_have_side_effect": "undesirable-effect",
 }
+ROUTES = frozenset({"usually_administered_by_route", "can_also_be_taken_by_route", "can_also_be_taken_via"})
+ESTABLISHED = "established"
 INDICATIONS = frozenset(p for p, kind in CLINICAL_USE.items() if kind == "indication")
 WARNING_CATEGORIES = frozenset({"harms", "safety-guidance"})
 _SUBSTANCE = (
@@ -82,23 +87,27 @@ BASIC_BECAUSE = {
     "is_a": _SUBSTANCE.format("SubstanceDefinition.classification"),
     "member_of_class": _SUBSTANCE.format("SubstanceDefinition.classification"),
     "has_street_name": _SUBSTANCE.format("SubstanceDefinition.name"),
-    "administered_by_route": _SUBSTANCE.format("MedicationKnowledge.definitional.intendedRoute"),
+    "usually_administered_by_route": _SUBSTANCE.format("MedicationKnowledge.definitional.intendedRoute"),
+    "can_also_be_taken_by_route": _SUBSTANCE.format("MedicationKnowledge.definitional.intendedRoute"),
+    "can_also_be_taken_via": _SUBSTANCE.format("MedicationKnowledge.definitional.intendedRoute")
+    + " (the dose form's route code)",
     "works_by": "a mechanism of action: no R5 resource has an element for one",
     "used_illicitly_for": "non-medical use is no clinical use: ClinicalUseDefinition types are all clinical",
     "used_illicitly_because_it_induces": "non-medical use is no clinical use: ClinicalUseDefinition types are all "
     "clinical",
     "has_property": _EFFECT,
+    "can_be": _EFFECT,
     "associated_with": _EFFECT,
     "may_produce_experience": _EFFECT,
-    "may_lead_to": _EFFECT + " (in the harms category it is a warning)",
-    "administered_at_dose": _PRACTICE,
-    "administered_under": _PRACTICE,
-    "involves": _PRACTICE,
-    "session_duration": _PRACTICE,
-    "patient_position": _PRACTICE,
+    "can_sometimes_lead_to": _EFFECT + " (in the harms category it is a warning)",
+    "typically_administered_at_dose": _PRACTICE,
+    "typically_administered_under": _PRACTICE,
+    "usually_involves": _PRACTICE,
+    "sessions_usually_last": _PRACTICE,
+    "patient_typically_positioned": _PRACTICE,
     "monitored_by": _PRACTICE,
-    "onset_of_effects": _PRACTICE,
-    "duration_of_effects": _PRACTICE,
+    "effects_can_be_felt_within": _PRACTICE,
+    "effects_typically_last": _PRACTICE,
     "should_only_be_used_under": "a condition of use, a warning when (as in the data) its category is safety guidance",
     "not_fully_understood": _KNOWLEDGE,
     "considered": _KNOWLEDGE,
@@ -158,6 +167,9 @@ FIELD_MAP: tuple[Lands, ...] = (
     Lands("claim", "evidence_status", "ArtifactAssessment", "content.classifier", "the claim is its artifact"),
     Lands("claim", "evidence_status", "ClinicalUseDefinition",
           f"category.coding.where(system = '{system_url('evidence-status')}')"),
+    Lands("claim", "evidence_status", "ClinicalUseDefinition",
+          f"modifierExtension.where(url = '{extension_url('not-established')}').extension"
+          ".where(url = 'evidence-status').value", "an indication the article does not present as established"),
     Lands("claim", "review.reviewed_on", "ArtifactAssessment", "lastReviewDate"),
     Lands("claim", "reason", "", "", "not in the FHIR export (JSON and CSV carry it)"),
     *(Lands("claim", "caveats", resource, _x("caveat") + ".value", "the reverse of the caveats' applies-to")
@@ -437,7 +449,7 @@ class _Builder:
 
     def knowledge(self, drug: Concept) -> tuple[str, Resource]:
         routes = [self.ds.concept(c.object.concept) for c in self.active
-                  if c.predicate == "administered_by_route" and c.object.concept]  # fmt: skip
+                  if c.predicate in ROUTES and c.object.concept]  # fmt: skip
         issues = [self.claim_key(c) for c in self.claims if self.claim_resource_type(c) == "ClinicalUseDefinition"]
         issues += [("ClinicalUseDefinition", v.id) for v in self.caveats]
         resource: Resource = {
@@ -522,7 +534,8 @@ class _Builder:
         target = {"concept": self._object(claim)}
         if claim.predicate in INDICATIONS:
             resource.update(type="indication", indication={"diseaseSymptomProcedure": target})
-        elif claim.predicate == "has_side_effect":
+            resource.update(self._not_established(claim))
+        elif claim.predicate == "can_have_side_effect":
             resource.update(type="undesirable-effect", undesirableEffect={"symptomConditionEffect": target})
         else:
             warning: dict[str, Any] = {"description": markdown_text(claim.statement)}
@@ -530,6 +543,24 @@ class _Builder:
                 warning["code"] = self._object(claim)
             resource.update(type="warning", warning=warning)
         return claim.id, resource
+
+    def _not_established(self, claim: Claim) -> Resource:
+        """The marks of an indication the article does not present as established, or nothing.
+
+        A modifier extension no consumer may ignore (FHIR: a system that does not understand a modifier must not
+        use the resource as if it were absent), and the status in the narrative, so that neither a program nor a
+        reader takes it for an established indication.
+        """
+        if claim.evidence_status == ESTABLISHED:
+            return {}
+        status = self.ds.evidence_status(claim.evidence_status)
+        summary = f"Not an established indication. {status.label}: {status.definition}"
+        parts: list[dict[str, Any]] = [{"url": "evidence-status", "valueCoding": _own(
+            "evidence-status", status.id, status.label)["coding"][0]}]  # fmt: skip
+        parts += [{"url": "hedge", "valueString": claim.hedge}] if claim.hedge else []
+        parts.append({"url": "summary", "valueString": summary})
+        return {"modifierExtension": [{"url": extension_url("not-established"), "extension": parts}],
+                "text": _narrative(f"{claim.statement} ({summary})")}  # fmt: skip
 
     def _basic(self, claim: Claim) -> Resource:
         predicate = self.ds.predicate(claim.predicate)

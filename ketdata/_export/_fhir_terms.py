@@ -105,7 +105,8 @@ CODE_SYSTEMS: tuple[CodeSystemDef, ...] = (
         ("non-exhaustive", "non-exhaustive", "Marks a list as incomplete ('such as', 'including')."),
         ("persistence", "persistence", "Says something still holds ('still')."),
         ("association", "association", "Marks a link, not a cause ('associated with', 'linked to')."),
-        ("time-frame", "time frame", "Limits the statement in time."))),
+        ("time-frame", "time frame", "Limits the statement in time."),
+        ("possibility", "possibility", "Says that what the record rests on may happen ('may'), not that it does."))),
 )  # fmt: skip
 _BY_NAME = {c.name: c for c in CODE_SYSTEMS}
 
@@ -138,6 +139,7 @@ class ExtensionDef:
     value: Part | None = None
     parts: tuple[Part, ...] = ()
     repeats: bool = False
+    modifier: str | None = None  # why it changes the meaning of the element it sits on (a modifierExtension)
 
     @property
     def url(self) -> str:
@@ -203,6 +205,16 @@ EXTENSIONS: tuple[ExtensionDef, ...] = (
                  "the claim safely; it does not change what the claim says.", _RECORDS, parts=(
         Part("text", ("string",), "The note.", required=True),
         Part("reason", ("string",), "Why it was added and on what basis.", required=True)), repeats=True),
+    ExtensionDef("not-established", "Not established", "The article does not present this indication as "
+                 "established: it calls it potential, experimental or uncertain (the claim's evidence status), so the "
+                 "resource must not be read or used as an established indication.", ("ClinicalUseDefinition",),
+                 parts=(
+        Part("evidence-status", ("Coding",), "How firmly the article presents the claim.", _vs("evidence-status"),
+             True),
+        Part("hedge", ("string",), "The article's hedge for the claim, in its words ('potential', 'typically')."),
+        Part("summary", ("string",), "What the evidence status means, in words.", required=True)),
+                 modifier="The indication is potential, experimental or uncertain in the article, not established: a "
+                 "system that does not understand this extension must not use the resource as an indication."),
     ExtensionDef("claim-category", "Claim category", "The claim's category.", ("Basic",),
                  Part("value", ("Coding",), "The category.", _vs("category"), True)),
     ExtensionDef("claim-subject", "Claim subject", "What the claim is about.", ("Basic",),
@@ -278,6 +290,8 @@ def structure_definition(ds: Dataset, ext: ExtensionDef) -> dict[str, Any]:
     """The StructureDefinition of the extension ``ext`` (a differential on the base Extension)."""
     root = {"id": "Extension", "path": "Extension", "short": ext.title, "definition": ext.definition,
             "min": 0, "max": "*" if ext.repeats else "1"}  # fmt: skip
+    if ext.modifier:
+        root.update(isModifier=True, isModifierReason=ext.modifier)
     elements: list[dict[str, Any]] = [root]
     if ext.parts:
         elements.append({"id": "Extension.extension", "path": "Extension.extension", "min": 1, "slicing": {

@@ -62,9 +62,10 @@ def to_sssom(ds: Dataset) -> str:
     for concept in ds.concepts:
         for c in concept.codings:
             prefix = PREFIXES[c.system][0]
-            release = f"release {c.release}" if c.release else "release not recorded in the reference"
-            note = (f"origin {c.origin} (not the article's); confidence {c.confidence}; checked against "
-                    f"{c.checked_against}; {release}; copied from {c.reference}")  # fmt: skip
+            release = f"release {c.release}" if c.release else "code system release not stated by the reference"
+            note = (f"origin {c.origin} (not the article's); confidence {c.confidence}; the reference says checked "
+                    f"against {c.checked_against}; {release}; copied from {c.reference} (sha256 "
+                    f"{c.reference_sha256})")  # fmt: skip
             rows.append([f"KETDATA:{concept.id}", concept.label, c.relation, f"{prefix}:{c.code}", c.display,
                          "semapv:ManualMappingCuration", CONFIDENCE[c.confidence], ds.info.release_date or "",
                          c.system, note])  # fmt: skip

@@ -317,8 +317,9 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "KD323",
         _E,
         "Outside material not marked as outside",
-        "Give each coding origin: external and its release (null when the reference records none), each broader or "
-        "related link a link_sources entry, and each related link its return link.",
+        "Give each coding origin: external, its release and release_status (release null and 'not-stated-by-reference' "
+        "when the reference names no release: never guess one), each broader or related link a link_sources entry, "
+        "and each related link its return link.",
     ),
     Code(
         "KD324",
@@ -508,6 +509,34 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "No decision-table row decides the claim",
         "Add a row for the claim's cue and kind of statement to data/evidence-statuses.yaml, or reword the statement "
         "with the article's cue.",
+    ),
+    Code(
+        "KD615",
+        _E,
+        "Coding pins another version of the reference table",
+        "Check the coding against data/reference/codes.csv as it is now, then set reference_sha256 to the file's "
+        "sha256 (sha256sum data/reference/codes.csv): the pin says which table the code was copied from.",
+    ),
+    Code(
+        "KD616",
+        _E,
+        "Triple drops the claim's hedge",
+        "Use a predicate whose id and label carry the claim's hedge ('typically_used_when', 'is typically used "
+        "when'; add one to data/predicates.yaml if needed): a triple read alone keeps the article's modality.",
+    ),
+    Code(
+        "KD617",
+        _E,
+        "Evidence quotes a pronoun without its antecedent",
+        "Quote, as context, the words an 'it' or 'its' refers to (earlier in its sentence, or the sentence before), "
+        "or say what it means in readings: a reader who sees only the evidence must know what it is.",
+    ),
+    Code(
+        "KD618",
+        _E,
+        "Superseded predicate or concept in use",
+        "Use the predicate or concept its superseded_by names: a superseded one stays only so that its id still "
+        "resolves, with no links, synonyms or codings of its own.",
     ),
     Code(
         "KD612",

@@ -476,12 +476,15 @@ class Predicate(Frozen):
         label: Short human-readable phrase.
         definition: What the relation means.
         object_kind: What a claim's object must be: a concept id or a literal value.
+        superseded_by: Ids of the predicates that replace this one (for example by carrying the claims' hedge in
+            their id and label, KD616). A superseded predicate stays in the vocabulary, so that a consumer selecting
+            by its id finds it, but no active claim uses it (KD618).
     """
 
-    __slots__ = ("definition", "id", "label", "object_kind")
-    __match_args__ = ("id", "label", "definition", "object_kind")
-    _fields: ClassVar[tuple[str, ...]] = ("id", "label", "definition", "object_kind")
-    _defaults: ClassVar[dict[str, Any]] = {}
+    __slots__ = ("definition", "id", "label", "object_kind", "superseded_by")
+    __match_args__ = ("id", "label", "definition", "object_kind", "superseded_by")
+    _fields: ClassVar[tuple[str, ...]] = ("id", "label", "definition", "object_kind", "superseded_by")
+    _defaults: ClassVar[dict[str, Any]] = {"superseded_by": ()}
     _nullable: ClassVar[frozenset[str]] = frozenset(())
     _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {}
 
@@ -499,6 +502,9 @@ class Predicate(Frozen):
         @property
         def object_kind(self) -> Literal["concept", "literal"]: ...
 
+        @property
+        def superseded_by(self) -> tuple[str, ...]: ...
+
     def __init__(
         self,
         *,
@@ -506,11 +512,13 @@ class Predicate(Frozen):
         label: str,
         definition: str,
         object_kind: Literal["concept", "literal"],
+        superseded_by: tuple[str, ...] = (),
     ) -> None:
         _put(self, "id", id)
         _put(self, "label", label)
         _put(self, "definition", definition)
         _put(self, "object_kind", object_kind)
+        _put(self, "superseded_by", superseded_by)
 
 
 class EvidenceSpan(Frozen):
@@ -672,11 +680,20 @@ class Coding(CodingBase):
         relation: How the code's meaning relates to the concept, as a SKOS mapping relation (subject: the concept,
             object: the code). Only exactMatch and closeMatch may stand for the concept itself.
         confidence: How sure the check of the code itself was, as the reference gives it.
-        reference: The project's copy of the reference table the code was copied from (data/reference/codes.csv).
-        checked_against: Where that reference says the code was checked.
+        reference: The project's copy of the reference table the code was copied from (data/reference/codes.csv);
+            its sha256 is in reference_sha256.
+        reference_sha256: The sha256 of the reference table's bytes when the code was copied from it, so that a
+            reader can check which version of the table the coding rests on (KD615 compares it with
+            data/reference/codes.csv).
+        checked_against: Where the reference table says the code was checked, copied verbatim from its
+            checked_against column: the reference's own words, which name no URL or release; ketdata has checked
+            nothing further.
         origin: Always 'external': the code does not come from the article (KD323 requires it).
         release: The code system release or version the code was checked against, as the reference table records it,
-            or null when the table records none (never guessed).
+            or null when the table records none (never guessed); release_status says which.
+        release_status: Whether the reference table states the code system's release: 'not-stated-by-reference'
+            (release is null: the reference names no release, and none is guessed) or 'stated-by-reference' (release
+            holds it).
     """
 
     __slots__ = (
@@ -686,8 +703,10 @@ class Coding(CodingBase):
         "display",
         "origin",
         "reference",
+        "reference_sha256",
         "relation",
         "release",
+        "release_status",
         "system",
     )
     __match_args__ = (
@@ -697,9 +716,11 @@ class Coding(CodingBase):
         "relation",
         "confidence",
         "reference",
+        "reference_sha256",
         "checked_against",
         "origin",
         "release",
+        "release_status",
     )
     _fields: ClassVar[tuple[str, ...]] = (
         "system",
@@ -708,11 +729,18 @@ class Coding(CodingBase):
         "relation",
         "confidence",
         "reference",
+        "reference_sha256",
         "checked_against",
         "origin",
         "release",
+        "release_status",
     )
-    _defaults: ClassVar[dict[str, Any]] = {"origin": None, "release": None}
+    _defaults: ClassVar[dict[str, Any]] = {
+        "reference_sha256": None,
+        "origin": None,
+        "release": None,
+        "release_status": None,
+    }
     _nullable: ClassVar[frozenset[str]] = frozenset(())
     _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {}
 
@@ -741,6 +769,9 @@ class Coding(CodingBase):
         def reference(self) -> str: ...
 
         @property
+        def reference_sha256(self) -> str | None: ...
+
+        @property
         def checked_against(self) -> str: ...
 
         @property
@@ -748,6 +779,9 @@ class Coding(CodingBase):
 
         @property
         def release(self) -> str | None: ...
+
+        @property
+        def release_status(self) -> Literal["not-stated-by-reference", "stated-by-reference"] | None: ...
 
     def __init__(
         self,
@@ -761,8 +795,10 @@ class Coding(CodingBase):
         confidence: Literal["high", "medium", "low"],
         reference: str,
         checked_against: str,
+        reference_sha256: str | None = None,
         origin: str | None = None,
         release: str | None = None,
+        release_status: Literal["not-stated-by-reference", "stated-by-reference"] | None = None,
     ) -> None:
         _put(self, "system", system)
         _put(self, "code", code)
@@ -770,9 +806,11 @@ class Coding(CodingBase):
         _put(self, "relation", relation)
         _put(self, "confidence", confidence)
         _put(self, "reference", reference)
+        _put(self, "reference_sha256", reference_sha256)
         _put(self, "checked_against", checked_against)
         _put(self, "origin", origin)
         _put(self, "release", release)
+        _put(self, "release_status", release_status)
 
 
 class Concept(Frozen):
@@ -782,6 +820,9 @@ class Concept(Frozen):
         id: Identifier of the concept.
         label: Preferred human-readable name.
         kind: What sort of thing the concept is.
+        superseded_by: Id of the concept that replaces this one (a renamed id, or a concept that says what the
+            article names). A superseded concept stays, so that a consumer selecting by its id finds it, but no
+            active claim and no link uses it (KD618), and it keeps no links, synonyms or codings of its own.
         definition: What the concept means here, marked with its origin (the article, or external knowledge).
         synonyms: Other names for the concept, each marked with its origin; a synonym never widens the term.
         broader: Ids of broader concepts (SKOS broader) where the article's words imply them; queries may include
@@ -794,12 +835,35 @@ class Concept(Frozen):
         codings: Codes in external terminologies, each copied from a cited reference.
     """
 
-    __slots__ = ("broader", "codings", "definition", "id", "kind", "label", "link_sources", "related", "synonyms")
-    __match_args__ = ("id", "label", "kind", "definition", "synonyms", "broader", "related", "link_sources", "codings")
+    __slots__ = (
+        "broader",
+        "codings",
+        "definition",
+        "id",
+        "kind",
+        "label",
+        "link_sources",
+        "related",
+        "superseded_by",
+        "synonyms",
+    )
+    __match_args__ = (
+        "id",
+        "label",
+        "kind",
+        "superseded_by",
+        "definition",
+        "synonyms",
+        "broader",
+        "related",
+        "link_sources",
+        "codings",
+    )
     _fields: ClassVar[tuple[str, ...]] = (
         "id",
         "label",
         "kind",
+        "superseded_by",
         "definition",
         "synonyms",
         "broader",
@@ -808,6 +872,7 @@ class Concept(Frozen):
         "codings",
     )
     _defaults: ClassVar[dict[str, Any]] = {
+        "superseded_by": None,
         "definition": None,
         "synonyms": (),
         "broader": (),
@@ -843,11 +908,15 @@ class Concept(Frozen):
             "procedure",
             "therapy",
             "route",
+            "dose-form",
             "use",
             "role",
             "practice",
             "clinical-context",
         ]: ...
+
+        @property
+        def superseded_by(self) -> str | None: ...
 
         @property
         def definition(self) -> Gloss | None: ...
@@ -881,11 +950,13 @@ class Concept(Frozen):
             "procedure",
             "therapy",
             "route",
+            "dose-form",
             "use",
             "role",
             "practice",
             "clinical-context",
         ],
+        superseded_by: str | None = None,
         definition: Gloss | None = None,
         synonyms: tuple[Gloss, ...] = (),
         broader: tuple[str, ...] = (),
@@ -896,6 +967,7 @@ class Concept(Frozen):
         _put(self, "id", id)
         _put(self, "label", label)
         _put(self, "kind", kind)
+        _put(self, "superseded_by", superseded_by)
         _put(self, "definition", definition)
         _put(self, "synonyms", synonyms)
         _put(self, "broader", broader)
@@ -1013,7 +1085,9 @@ class Qualifier(Frozen):
     if TYPE_CHECKING:
 
         @property
-        def kind(self) -> Literal["emphasis", "non-exhaustive", "persistence", "association", "time-frame"]: ...
+        def kind(
+            self,
+        ) -> Literal["emphasis", "non-exhaustive", "persistence", "association", "time-frame", "possibility"]: ...
 
         @property
         def text(self) -> str: ...
@@ -1024,7 +1098,7 @@ class Qualifier(Frozen):
     def __init__(
         self,
         *,
-        kind: Literal["emphasis", "non-exhaustive", "persistence", "association", "time-frame"],
+        kind: Literal["emphasis", "non-exhaustive", "persistence", "association", "time-frame", "possibility"],
         text: str,
         governs: str | None = None,
     ) -> None:

@@ -1,10 +1,13 @@
 """Content fidelity across records: what a record read alone must keep of the article (issue #22).
 
 A split sentence keeps what governs it (KD315, KD316); spliced evidence skips no hedge and no "this …"
-antecedent (KD317); a triple is not circular (KD318) and its predicate's label adds no hedge the claim does not
-record (KD319); a caveat's wide scope says why (KD320) and a caveat is not linked to a claim that merely restates
-it (KD321); records quoting the same words read them one way (KD322); outside material is marked (KD323);
-a concept's id, label and kind agree (KD324); and the words a record names are where it says (KD325).
+antecedent (KD317); a triple is not circular (KD318), its predicate's label adds no hedge the claim does not
+record (KD319) and its predicate's id and label carry the claim's hedge (KD616); a caveat's wide scope says
+why (KD320) and a caveat is not linked to a claim that merely restates it (KD321); records quoting the same
+words read them one way (KD322); outside material is marked (KD323); a concept's id, label and kind agree
+(KD324); the words a record names are where it says (KD325); and an "it" or "its" in the evidence has its
+antecedent quoted or a reading (KD617); and a superseded predicate or concept is used by no active claim or
+link (KD618).
 
 Every check reads records that passed their schema. A record excuses an omission only in ``leaves_out``, with
 the reason; the hedge and qualifier words are the project's own list, the ``qualifier-words`` rule's.
@@ -24,6 +27,8 @@ from ketdata._validation.folder import RawRecord
 from ketdata._validation.rules import named, occurs
 
 _THIS = re.compile(r"(?<!\w)this\s+\w+", re.IGNORECASE)
+# "It is important to note that …" is no reference: a dummy "it" followed by "is <word> to/that".
+_PRONOUN = re.compile(r"(?<!\w)(?:it|its)(?!\w)(?!\s+is\s+\w+\s+(?:to|that)\b)", re.IGNORECASE)
 _STOP = frozenset({"of", "in", "and", "or", "to", "the", "from", "a", "an", "on", "for", "like"})
 
 
@@ -122,11 +127,13 @@ class Fidelity:
             yield from self._named_words(record)
             yield from self._comma_clause(record)
             yield from self._splices(record)
+            yield from self._pronouns(record)
         yield from self._siblings()
         yield from self._triples()
         yield from self._caveats()
         yield from self._readings()
         yield from self._outside()
+        yield from self._superseded()
 
     def _found(self, text: str) -> list[str]:
         return [m.group(1) for m in self.words.finditer(text)] if self.words else []
@@ -208,6 +215,27 @@ class Fidelity:
                        "quote it as context")  # fmt: skip
                 yield record.problem("KD317", ("evidence", i), msg)
 
+    # -- KD617: an "it" or "its" whose antecedent the evidence does not quote ---------------------------------
+
+    def _pronouns(self, record: RawRecord) -> Iterator[Problem]:
+        spans = _spans(record)
+        read = {(r["source"], r["start"]) for r in record.value.get("readings") or ()}
+        for i, span in enumerate(spans):
+            src = self.texts.get(str(span["source"]))
+            for found in _PRONOUN.finditer(span["quote"]) if src else ():
+                at = span["start"] + found.start()
+                sentence = src.sentence_at(at) if src else None
+                if src is None or sentence is None or (span["source"], at) in read:
+                    continue
+                # The antecedent stands earlier in the pronoun's sentence or, when the pronoun opens it, the one before.
+                region = (sentence[0], at) if src.text[sentence[0] : at].strip() else src.sentence_before(sentence)
+                if region is None or any(s["source"] == span["source"] and s["start"] < region[1] and
+                                         region[0] < s["end"] for s in spans):  # fmt: skip
+                    continue
+                msg = (f"{found.group()!r} at {at} refers to words the evidence does not quote: quote them as context, "
+                       "or say in readings what it means")  # fmt: skip
+                yield record.problem("KD617", ("evidence", i), msg)
+
     # -- KD316: a qualifier a sibling record of the same sentence keeps -----------------------------------
 
     def _sentences_of(self, record: RawRecord) -> set[tuple[str, int, int]]:
@@ -279,6 +307,18 @@ class Fidelity:
                     msg = (f"predicate {v['predicate']!r} reads {short(label)}, whose {word!r} the claim does not "
                            "keep as its hedge or a qualifier: the triple would say more than the article")  # fmt: skip
                     yield record.problem("KD319", ("predicate",), msg)
+            yield from self._modality(record, label)
+
+    @staticmethod
+    def _modality(record: RawRecord, label: str) -> Iterator[Problem]:
+        """KD616: the claim's hedge stands in its predicate's id and label, so the triple read alone keeps it."""
+        v = record.value
+        name = str(v["predicate"]).replace("_", " ")
+        lost = [w for w in str(v.get("hedge") or "").split() if not (occurs(w, name) and occurs(w, label))]
+        if lost:
+            msg = (f"predicate {v['predicate']!r} ({short(label)}) drops the claim's hedge {v['hedge']!r}: the triple "
+                   "read alone says more than the article; use a predicate whose id and label carry it")  # fmt: skip
+            yield record.problem("KD616", ("predicate",), msg)
 
     # -- KD320, KD321: caveats ------------------------------------------------------------------------------
 
@@ -333,6 +373,29 @@ class Fidelity:
                     msg = f"quotes {short(text)}, which {given[0][0].id} reads as {short(first)}, but gives no reading"
                     yield record.problem("KD322", ("evidence",), msg)
 
+    # -- KD618: a superseded predicate or concept stays for its id's sake, unused -----------------------------
+
+    def _superseded(self) -> Iterator[Problem]:
+        gone = {k for k, r in {**self.predicates, **self.concepts}.items() if r.value.get("superseded_by")}
+        for record in (r for r in self.said if r.kind == "claim"):
+            v, obj = record.value, record.value.get("object") or {}
+            uses = ((("predicate",), v.get("predicate")), (("subject",), v.get("subject")),
+                    (("object", "concept"), obj.get("concept")))  # fmt: skip
+            for path, used in uses:
+                if used in gone:
+                    msg = f"{used!r} is superseded (superseded_by): use what replaces it"
+                    yield record.problem("KD618", path, msg)
+        for concept in self.concepts.values():
+            v = concept.value
+            links = [(rel, i, o) for rel in ("broader", "related") for i, o in enumerate(v.get(rel) or ())]
+            for rel, i, other in links if not v.get("superseded_by") else ():
+                if other in gone:
+                    yield concept.problem("KD618", (rel, i), f"{rel} link to {other!r}, which is superseded")
+            kept = [k for k in ("broader", "related", "synonyms", "codings") if v.get(k)]
+            if v.get("superseded_by") and kept:
+                msg = f"a superseded concept keeps no {', '.join(kept)}: they belong to {v['superseded_by']!r}"
+                yield concept.problem("KD618", (kept[0],), msg)
+
     # -- KD323, KD324: concepts ------------------------------------------------------------------------------
 
     def _outside(self) -> Iterator[Problem]:
@@ -341,6 +404,10 @@ class Fidelity:
             for i, coding in enumerate(v.get("codings") or ()):
                 if coding.get("origin") != "external" or "release" not in coding:
                     msg = "a coding needs origin: external and its release (null when the reference records none)"
+                    yield concept.problem("KD323", ("codings", i), msg)
+                stated = "not-stated-by-reference" if coding.get("release") is None else "stated-by-reference"
+                if "release" in coding and coding.get("release_status") != stated:
+                    msg = f"release is {short(coding.get('release'))}: release_status must say {stated!r}"
                     yield concept.problem("KD323", ("codings", i), msg)
             sources = {(s["concept"], s["relation"]) for s in v.get("link_sources") or ()}
             for relation in ("broader", "related"):

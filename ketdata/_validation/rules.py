@@ -226,6 +226,16 @@ def _reference_rows(table: Path) -> set[tuple[str, ...]]:
         return set()
 
 
+def _sha256(path: Path) -> str | None:
+    """The file's sha256, or None when it cannot be read (KD314 then names the missing table)."""
+    import hashlib
+
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
 def _cycle_from(root: str, links: dict[str, list[str]]) -> list[str]:
     """A path of links from ``root`` back to itself, or [] when there is none."""
     stack: list[tuple[str, list[str]]] = [(root, [root])]
@@ -303,7 +313,7 @@ class Rules:
         self._codings()
         self._cycles("category", "parent")
         self._cycles("concept", "broader")
-        for kind in ("claim", "caveat"):  # a record superseded by itself (or round a loop) replaces nothing
+        for kind in ("claim", "caveat", "concept", "predicate"):  # superseded by itself (or round a loop): no successor
             self._cycles(kind, "superseded_by")
         self._coverage()
         return self.problems
@@ -605,8 +615,14 @@ class Rules:
             return
         table = (self.folder or Path(concepts[0].file).parent) / "reference" / "codes.csv"
         rows = _reference_rows(table)
+        digest = _sha256(table)
         for record in concepts:
             for i, c in enumerate(_dicts(record.value.get("codings"))):
+                pinned = c.get("reference_sha256")
+                if digest and pinned != digest:
+                    msg = (f"coding {c.get('system')}|{c.get('code')} pins reference_sha256 {short(pinned)}, but "
+                           f"{table.name} is {digest}")  # fmt: skip
+                    self._add("KD615", record, ("codings", i), msg)
                 key = tuple(str(c.get(k)) for k in _CODING_KEYS)
                 if key not in rows:
                     why = "" if rows else " (the table is missing or empty)"
