@@ -465,3 +465,15 @@ def test_a_field_ruled_out_by_the_others_is_named_not_dumped(data: Path) -> None
     (line,) = [line for line in result.stdout.splitlines() if "claim-001: KD101" in line]
     assert "may not have 'flags' here" in line
     assert "should not be valid under" not in line and "{" not in line
+
+
+def test_a_concept_superseded_by_itself_is_refused(data: Path) -> None:
+    text = (data / "concepts.yaml").read_text(encoding="utf-8")
+    superseded = [line for line in text.splitlines() if line.startswith("superseded_by: ")]
+    assert superseded, "no superseded concept to attack"
+    head, _, tail = text.partition(superseded[0] + "\n")
+    record_id = head.rsplit("\nid: ", 1)[1].split("\n", 1)[0]
+    (data / "concepts.yaml").write_text(f"{head}superseded_by: {record_id}\n{tail}", encoding="utf-8")
+    result = cli(["validate", str(data)], data.parent)
+    assert result.returncode == 1
+    assert f"KD203 concept superseded_by links form a cycle: {record_id} -> {record_id}" in result.stdout
