@@ -237,7 +237,7 @@ def test_a_plain_https_url_is_taken(field: str, data: Path) -> None:
 def test_an_integer_beyond_json_safe_is_a_located_problem_and_no_export_crashes(project: Path) -> None:
     shutil.rmtree(project / "releases")  # no history to bound the version: only the schema does
     path = project / "data/claims/adverse-effects.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("version: 2\n", f"version: {2**63}\n", 1))
+    path.write_text(path.read_text(encoding="utf-8").replace("version: 3\n", f"version: {2**63}\n", 1))
     for argv in (["validate", "data"], ["export", "data"], ["release", "data", "--date", DAY]):
         result = cli(argv, project)
         assert result.returncode == 1, (argv, result.stderr)
@@ -434,8 +434,11 @@ def test_an_external_synonym_may_not_use_a_strong_word(data: Path) -> None:
 INTERRUPTED = """
 import signal, sys, threading
 from ketdata._cli import main
-threading.Timer(float(sys.argv[1]), signal.raise_signal, [signal.SIGINT]).start()
-sys.exit(main(sys.argv[2:]))
+timer = threading.Timer(float(sys.argv[1]), signal.raise_signal, [signal.SIGINT])
+timer.start()
+code = main(sys.argv[2:])
+timer.cancel()
+sys.exit(code)
 """
 
 
