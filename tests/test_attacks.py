@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -133,28 +134,39 @@ def test_a_journal_whose_path_goes_through_a_link_is_never_followed(project: Pat
     (project / "linkdir").symlink_to(outside)
     state = project / transaction.STATE_DIR
     state.mkdir(mode=0o700)
-    secret = transaction._secret(state, create=True)
-    assert secret is not None
     token = "forged"
     (outside / f".victim.txt{TMP_TAG}{token}").write_text("PWNED", encoding="utf-8")
     entry = transaction._Entry(
         project / "linkdir" / "victim.txt", "file",
         hashlib.sha256(b"original").hexdigest(), hashlib.sha256(b"PWNED").hexdigest(),
     )  # fmt: skip
-    transaction._write_journal(transaction._Journal(project, "committed", token, [entry]), secret)
+    transaction._write_journal(transaction._Journal(project, state, "committed", token, [entry]))
     result = cli("fmt", "data", cwd=project)
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert victim.read_text(encoding="utf-8") == "original"
 
 
-def test_a_secret_others_can_read_proves_no_journal(project: Path) -> None:
+def test_a_planted_journal_with_staged_files_finishes_nothing(project: Path) -> None:
+    """Byte binding alone would let a planted journal "finish" its own staged bytes: the folder it names stops it."""
     from ketdata._io import transaction
+    from ketdata._io.files import TMP_TAG
 
+    target = project / "data" / "dataset.yaml"
+    original = target.read_bytes()
+    forged = b"id: forged\n"
+    (target.parent / f".dataset.yaml{TMP_TAG}1_ab").write_bytes(forged)
+    entry = {"path": "data/dataset.yaml", "kind": "file", "before": hashlib.sha256(original).hexdigest(),
+             "after": hashlib.sha256(forged).hexdigest()}  # fmt: skip
     state = project / transaction.STATE_DIR
     state.mkdir(mode=0o700)
-    assert transaction._secret(state, create=True) is not None
-    (state / transaction.SECRET).chmod(0o644)
-    assert transaction._secret(state, create=False) is None
+    info = os.lstat(state)
+    for folder in ("0:0", f"{info.st_dev}:{info.st_ino + 1}"):  # a guess, or a copy's folder
+        doc = {"format": "ketdata-transaction", "state": "committed", "token": "1_ab", "folder": folder,
+               "entries": [entry]}  # fmt: skip
+        (state / transaction.JOURNAL).write_text(json.dumps(doc), encoding="utf-8")
+        result = cli("fmt", "data", cwd=project)
+        assert result.returncode == 2 and "not a journal ketdata wrote here" in result.stderr
+        assert target.read_bytes() == original
 
 
 @pytest.mark.parametrize("spelling", ["010", "0x2", "0b10", "0:2", "2_0", "+2", "0o2"])

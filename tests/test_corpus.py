@@ -34,7 +34,7 @@ ELSEWHERE = {
     "KD015": "unreadable file: the tests run as root, who can read anything",
     "KD205": "a warning (exit 0): tests/test_rules.py",
     "KD505": "id reuse after a withdrawal: tests/test_versions.py",
-    "KD509": "a sealed journal of a change stopped after its commit point: tests/test_transactions.py",
+    "KD509": "a journal of a change stopped after its commit point: tests/test_transactions.py",
     "KD603": "a change after a review recorded in a release: tests/test_governance.py",
 }
 

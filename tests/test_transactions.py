@@ -1,4 +1,4 @@
-"""Every command that writes is one transaction under the project's lock, and trusts no state file it did not seal.
+"""Every command that writes is one transaction under the project's lock, and trusts no state file it did not write.
 
 Each writing command (new, fmt, release, export, a review save) is attacked the same ways: killed at random
 moments, stopped at every step of its commit, run against another writer, given a file-size limit, and
@@ -17,6 +17,7 @@ import itertools
 import json
 import os
 import random
+import re
 import resource
 import runpy
 import shutil
@@ -416,11 +417,11 @@ def test_a_full_disk_on_the_second_file_leaves_the_project_as_it_was(
     assert leftovers(project) == []
 
 
-# --- journals ketdata did not seal -----------------------------------------------------------------------
+# --- journals ketdata did not write here -----------------------------------------------------------------------
 
 
-UNSEALED = {"format": "ketdata-transaction", "state": "committed", "token": "1_ab", "entries": []}
-PLANTED = {"garbage": b"not a journal", "unsealed": b"0" * 64 + b"\n" + json.dumps(UNSEALED).encode()}
+FOREIGN = {"format": "ketdata-transaction", "state": "committed", "token": "1_ab", "folder": "1:2", "entries": []}
+PLANTED = {"garbage": b"not a journal", "foreign": json.dumps(FOREIGN).encode()}
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
@@ -438,7 +439,7 @@ def test_a_planted_journal_stops_every_writer_and_changes_nothing(name: str, pla
 
 
 def interrupted_release(project: Path) -> None:
-    """A release stopped just after its commit point: a sealed journal that the next lock would finish."""
+    """A release stopped just after its commit point: a journal that the next lock would finish."""
     reword(project)
     with crash_at("_apply", 0), pytest.raises(Crash):
         run_in_process("release", project)
@@ -449,10 +450,10 @@ def test_an_edited_journal_is_refused(tmp_path: Path) -> None:
     interrupted_release(project)
     journal = project / STATE_DIR / "journal.json"
     text = journal.read_bytes()
-    # Point the change at another snapshot's name: the seal no longer matches.
+    # Point the change at another snapshot's name: that file holds neither the bytes before nor those after.
     journal.write_bytes(text.replace(f"releases/{NEXT}.json".encode(), f"releases/{LATEST}.json".encode()))
     before = tree(project)
-    with pytest.raises(transaction.TransactionError, match="not a journal ketdata wrote"):
+    with pytest.raises(transaction.TransactionError, match=re.escape(f"{LATEST}.json holds neither")):
         recover(project)
     assert tree(project) == before
     assert [p.code for p in ketdata.validate(project / "data") if p.code in ("KD509", "KD510")] == ["KD510"]
@@ -474,10 +475,27 @@ def test_a_journal_whose_files_changed_since_is_refused(tmp_path: Path) -> None:
 def test_a_journal_from_another_project_is_refused(tmp_path: Path) -> None:
     mine, theirs = make_project(tmp_path / "mine"), make_project(tmp_path / "theirs")
     interrupted_release(theirs)
-    recover(mine)  # mine has a secret of its own
+    with transaction.locked(mine):
+        pass  # mine has a .ketdata/ folder of its own
     shutil.copy(theirs / STATE_DIR / "journal.json", mine / STATE_DIR / "journal.json")
-    with pytest.raises(transaction.TransactionError, match="not a journal ketdata wrote"):
+    with pytest.raises(transaction.TransactionError, match=r"not a journal ketdata wrote.*another folder"):
         recover(mine)
+
+
+def test_a_journal_carried_with_a_copy_of_the_project_changes_nothing(tmp_path: Path) -> None:
+    """A checkout, an archive or a copy carries the journal and its staged files, never the folder they name."""
+    project = make_project(tmp_path / "project")
+    interrupted_release(project)
+    copy = tmp_path / "copy"
+    shutil.copytree(project, copy, symlinks=True)
+    (copy / STATE_DIR).chmod(0o700)
+    before = tree(copy)
+    result = subprocess.run([PYTHON, "-m", "ketdata", "fmt", "data"], cwd=copy, capture_output=True, text=True)
+    assert result.returncode == 2 and "not a journal ketdata wrote here" in result.stderr, result.stderr
+    assert tree(copy) == before
+    assert [p.code for p in ketdata.validate(copy / "data") if p.code in ("KD509", "KD510")] == ["KD510"]
+    recover(project)  # where it was written, the same journal finishes the release
+    assert (project / f"releases/{NEXT}.json").is_file()
 
 
 def test_a_planted_release_journal_finishes_nothing(tmp_path: Path) -> None:

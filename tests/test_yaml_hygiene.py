@@ -7,7 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import hypothesis
 import pytest
+from hypothesis import strategies as st
 
 import ketdata
 from ketdata import DataError
@@ -144,3 +146,33 @@ def test_without_libyaml_the_pure_python_loader_finds_the_same(data: Path, case:
     assert warned == "True"
     expected = sorted((p.code, p.line, p.column) for p in ketdata.validate(data) if p.code != "KD601")
     assert found == str(expected) and expected != []
+
+
+@hypothesis.given(
+    st.one_of(
+        st.from_regex(r"[-+]?[0-9_.:eExXbo]{1,12}", fullmatch=True),
+        st.text(alphabet="0123456789", min_size=1, max_size=30),
+        st.text(max_size=8),
+    ),
+    st.booleans(),
+)
+def test_the_reader_resolves_every_scalar_as_the_stock_resolver_does(value: str, plain: bool) -> None:
+    """Its shortcuts (words, digits, untagged collections) give the tag PyYAML's own resolver gives."""
+    from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+    from yaml.resolver import Resolver
+
+    from ketdata._io.yaml import _Reader
+
+    reader, stock = _Reader(""), Resolver()
+    assert reader.resolve(ScalarNode, value, (plain, not plain)) == stock.resolve(ScalarNode, value, (plain, not plain))
+    for kind in (MappingNode, SequenceNode):
+        assert reader.resolve(kind, None, (True, False)) == stock.resolve(kind, None, (True, False))
+
+
+def test_a_plain_integer_is_read_as_the_constructor_reads_it() -> None:
+    """Decimal digits become the same int, and one too long for Python to read is refused, located (KD016)."""
+    from ketdata._io.yaml import read_documents
+
+    docs, _ = read_documents(b"a: 0\nb: 453\nc: -7\nd: " + b"9" * 5000 + b"\n", "x.yaml")
+    assert (docs[0].value["a"], docs[0].value["b"], docs[0].value["c"]) == (0, 453, -7)
+    assert [(p.code, p.line) for p in docs[0].problems] == [("KD016", 4)]

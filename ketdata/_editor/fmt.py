@@ -7,6 +7,7 @@ PyYAML cannot keep comments, so a file with comments is reported and left as it 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,3 +101,46 @@ def format_folder(data_dir: Path) -> tuple[list[Formatted], list[Problem]]:
     files, found = discover(data_dir)
     blocking = [p for p in found if p.code in ("KD013", "KD017")]
     return [format_file(f.path, f.kind, order) for f in files], blocking
+
+
+@dataclass(frozen=True, slots=True)
+class Formatting:
+    """What ``ketdata fmt`` found and did.
+
+    Attributes:
+        blocking: Problems that keep files from being formatted (a missing file, a link).
+        skipped: The files left alone, with why.
+        changed: The files not in canonical form: reformatted, or (with ``check``) that would be.
+        written: Whether ``changed`` were rewritten.
+        failed: Whether the command fails: a blocking problem, a file that cannot be formatted, or (with
+            ``check``) any file left alone or not canonical; CI must not pass on a file it cannot vouch for.
+    """
+
+    blocking: tuple[Problem, ...]
+    skipped: tuple[Formatted, ...]
+    changed: tuple[Path, ...]
+    written: bool
+    failed: bool
+
+
+def fmt(data_dir: Path, *, check: bool = False) -> Formatting:
+    """Rewrite every data file of a folder in canonical form, as one transaction under the project's lock.
+
+    With ``check``, nothing is written (and nothing locked): the outcome says what would change.
+    """
+    from ketdata._io.transaction import commit, locked
+    from ketdata._read.paths import project_root
+
+    root = project_root(data_dir)
+    with contextlib.nullcontext() if check else locked(root):
+        results, blocking = format_folder(data_dir)
+        skipped = tuple(r for r in results if r.skipped)
+        changed = {r.path: (r.text or "").encode("utf-8") for r in results if not r.skipped and r.changed}
+        if changed and not check:
+            # Every file reformatted, or (a full disk, a kill) none.
+            commit(root, changed)
+    cannot = any("cannot" in r.skipped for r in skipped)
+    failed = (
+        bool(blocking) or cannot or bool(skipped) or (check and bool(changed))
+    )  # a file left alone is not canonical
+    return Formatting(tuple(blocking), skipped, tuple(changed), bool(changed) and not check, failed)

@@ -245,3 +245,59 @@ def write(data_dir: Path, kind: str, record: dict[str, Any], caveats: Sequence[s
         commit(project_root(data_dir), files)
     warnings = tuple(p for p in report if p.record_id == record["id"] and p.severity is Severity.WARNING)
     return Written(record["id"], path, blocking, warnings)
+
+
+def new_record(data_dir: Path, kind: str, args: Mapping[str, Any]) -> Written:
+    """Add a new record of ``kind`` (claim, caveat or concept) made from the command's arguments.
+
+    Under the project's lock from reading the next free id to writing the record, so two ``new`` never take
+    the same id; the record is written only when it repeats no record and the whole data then validates.
+
+    Args:
+        data_dir: The data folder.
+        kind: ``claim``, ``caveat`` or ``concept``.
+        args: The arguments by name: those of the kind's command line (``statement``, ``quote``, ``nth``, ...).
+
+    Returns:
+        The record's id and file, with the warnings left for the editor.
+
+    Raises:
+        DataError: The data folder cannot be read as records.
+        ScaffoldError: The record cannot be made as asked (a quote not found, an unknown caveat).
+        RefusedError: The record repeats one, or with it the data would not validate; nothing is written.
+    """
+    from ketdata._io.transaction import locked
+    from ketdata._model.problems import RefusedError
+    from ketdata._validation.pipeline import run
+
+    with locked(project_root(data_dir)):
+        ds = run(data_dir).dataset()
+        record = _made(data_dir, ds, kind, args)
+        duplicate = duplicate_of(ds, kind, record)
+        if duplicate:
+            raise RefusedError((), f"not written: the new {kind} repeats {duplicate}")
+        written = write(data_dir, kind, record, args.get("caveat") or ())
+    if written.problems:
+        raise RefusedError(written.problems, *_why_not_written(written))
+    return written
+
+
+def _made(data_dir: Path, ds: Dataset, kind: str, args: Mapping[str, Any]) -> dict[str, Any]:
+    if kind == "concept":
+        return concept(args)
+    span = quote_span(data_dir, ds, args["quote"], args.get("source"), args.get("nth"))
+    if kind == "caveat":
+        return caveat(ds, span, args)
+    context = quote_span(data_dir, ds, args["context"], args.get("source"), None) if args.get("context") else None
+    return claim(ds, span, args, context)
+
+
+def _why_not_written(written: Written) -> list[str]:
+    notes = [f"not written: with {written.record_id} the data would not validate; nothing was kept"]
+    scoped = sorted({p.record_id for p in written.problems if p.code == "KD608" and p.record_id})
+    if scoped:
+        flags = " ".join(f"--caveat {c}" for c in scoped)
+        notes.append(f"the new claim lies in the scope of caveats that must apply to it: add {flags}")
+    elif any(p.code == "KD604" for p in written.problems):
+        notes.append("a claim that needs a caveat can name one with --caveat CAVEAT_ID")
+    return notes

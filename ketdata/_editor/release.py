@@ -6,12 +6,15 @@ import datetime
 import hashlib
 import io
 import json
+import os
 import re
 import subprocess
 import tarfile
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+import yaml
 
 from ketdata._io.escape import markdown_code, markdown_text
 from ketdata._io.files import read_regular
@@ -22,7 +25,7 @@ from ketdata._model.dataset import Dataset
 from ketdata._model.diff import Diff, RecordChange, diff
 from ketdata._model.errors import UsageError
 from ketdata._model.frozen import replace
-from ketdata._model.problems import short
+from ketdata._model.problems import DataError, Problem, short
 from ketdata._read.load import load_json
 from ketdata._read.paths import data_dir as shipped_data_dir
 from ketdata._read.paths import project_root
@@ -113,7 +116,17 @@ def _from_revision(revision: str) -> Version:
         _extract(commit, f":/{prefix}schema", tmp)
         common = Path(tmp) / prefix / "schema" / "common.schema.json"
         version = json.loads(common.read_text(encoding="utf-8"))["x-schema-version"] if common.is_file() else ""
-        return Version(load_folder(Path(tmp) / prefix / "data"), version or shipped_schema_version(), revision)
+        try:
+            dataset = load_folder(Path(tmp) / prefix / "data")
+        except DataError as exc:
+            # Named as git names them (``HEAD:data/claims/x.yaml``): the temporary folder is gone once this returns.
+            raise DataError([_in_revision(p, tmp, revision) for p in exc.problems]) from None
+        return Version(dataset, version or shipped_schema_version(), revision)
+
+
+def _in_revision(found: Problem, folder: str, revision: str) -> Problem:
+    inside = os.path.relpath(found.file, folder)
+    return replace(found, file=f"{revision}:{Path(inside).as_posix()}") if not inside.startswith("..") else found
 
 
 def resolve(spec: str) -> Version:
@@ -272,9 +285,15 @@ def _with_dataset_fields(text: str, version: str, date: str) -> str:
     semver(version)
     check_date(date)  # both checked again here, as they are written into YAML unquoted and quoted
     try:
-        return set_scalars(text, {"version": version, "release_date": f"'{date}'"})
+        edited = set_scalars(text, {"version": version, "release_date": f"'{date}'"})
     except YamlEditError as exc:
         raise ReleaseError(f"{DATASET_FILE} {exc}") from None
+    # However the fields were spelled, they now read as what the release writes, or nothing is written.
+    record = yaml.safe_load(edited)
+    if not isinstance(record, dict) or (record.get("version"), record.get("release_date")) != (version, date):
+        raise ReleaseError(f"{DATASET_FILE}: its version and release_date cannot be rewritten as spelled; write "
+                           f"them as plain lines (version: {version}, release_date: '{date}')")  # fmt: skip
+    return edited
 
 
 def _check_would_be(data_dir: Path, dataset: str, snapshot: Path, text: str) -> None:
@@ -368,3 +387,78 @@ def apply(release: ReleasePlan, data_dir: Path) -> list[Path]:
     build, _ = exports_builder(ds, root / EXPORTS)
     commit(root, {path: body.encode("utf-8") for path, body in files.items()}, {root / EXPORTS: build})
     return [data_dir / DATASET_FILE, snapshot, folder / CHECKSUMS, root / EXPORTS, root / CHANGELOG]
+
+
+@dataclass(frozen=True, slots=True)
+class Released:
+    """What ``ketdata release`` did: its plan, the records still unreviewed, and the files written.
+
+    Attributes:
+        plan: The release worked out; ``plan.bump`` is None after a first release when nothing changed.
+        unreviewed: How many claims and caveats are not yet reviewed.
+        written: The files written; empty on a dry run or when there is nothing to release.
+    """
+
+    plan: ReleasePlan
+    unreviewed: int = 0
+    written: tuple[Path, ...] = ()
+
+    @property
+    def nothing_to_release(self) -> bool:
+        """Whether the data equals the latest release."""
+        return self.plan.previous is not None and self.plan.bump is None
+
+
+def release(data_dir: Path, date: str | None = None, *, dry_run: bool = False) -> Released:
+    """Cut the next release of a data folder (or, with ``dry_run``, only work it out), under the project's lock.
+
+    Raises:
+        ReleaseError: The date is not a calendar date, or the release cannot be cut (see `plan`, `apply`).
+        RefusedError: The data has errors, or records flagged in review: nothing is written.
+    """
+    from ketdata._io.transaction import locked
+
+    if date is not None:
+        check_date(date)
+    if dry_run:
+        return _release(data_dir, date, dry_run=True)
+    # One release at a time, and no other command changing the data while it is worked out and written.
+    with locked(project_root(data_dir)):
+        return _release(data_dir, date, dry_run=False)
+
+
+def _release(data_dir: Path, date: str | None, *, dry_run: bool) -> Released:
+    from ketdata._model.problems import RefusedError, fails
+
+    problems = run(data_dir).problems
+    if fails(problems):
+        raise RefusedError(problems, "not releasing: the data has errors")
+    flagged = [p for p in problems if p.code == "KD612"]
+    if flagged:
+        count = len({str(p.record_id) for p in flagged})
+        raise RefusedError(flagged, f"not releasing: {count} record(s) flagged in review; change them and have "
+                           "them reviewed again")  # fmt: skip
+    planned = plan(data_dir, date)
+    outcome = Released(planned, sum(p.code == "KD601" for p in problems))
+    if dry_run or outcome.nothing_to_release:
+        return outcome
+    return Released(planned, outcome.unreviewed, tuple(apply(planned, data_dir)))
+
+
+def compare_specs(old: str, new: str) -> Diff:
+    """The semantic diff between two things `resolve` reads (folders, snapshots, versions, git revisions).
+
+    Raises:
+        RevisionError: One is none of those.
+        RefusedError: One cannot be read (exit code 2: what was asked cannot be compared).
+    """
+    from ketdata._model.errors import EXIT_USAGE
+    from ketdata._model.problems import DataError, RefusedError
+
+    try:
+        versions = resolve(old), resolve(new)
+    except DataError as exc:
+        raise RefusedError(
+            exc.problems, "ketdata: error: could not read what to compare", exit_code=EXIT_USAGE
+        ) from None
+    return compare(*versions)

@@ -267,28 +267,33 @@ def exports_builder(ds: Dataset, root: Path, *, schema_version: str | None = Non
     return build, written
 
 
-def export(ds: Dataset, out: str | Path, *, schema_version: str | None = None) -> ExportResult:
+def export(
+    ds: Dataset, out: str | Path, *, schema_version: str | None = None, project: Path | None = None
+) -> ExportResult:
     """Write every export format under ``out``: the whole set or nothing, the manifest listing them all.
 
     The files are written, fsynced, into a new folder beside ``out``, which then takes the place of
-    ``out`` in one step, under the lock of the folder ``out`` lives in, so a kill at any moment leaves
-    the old or the new set, each whole. ``out`` may only hold what earlier exports wrote (its manifest
-    lists them).
+    ``out`` in one step, as a transaction under a lock: the project's, or for an export folder in no
+    project, a lock of the user's own (so no ``.ketdata/`` is left in a folder that is not a project). A
+    kill at any moment leaves the old or the new set, each whole. ``out`` may only hold what earlier
+    exports wrote (its manifest lists them).
 
     Args:
         ds: The dataset, normally loaded from a folder that validates.
         out: The export folder.
         schema_version: Version of the record schemas the records follow (default: the shipped schemas').
+        project: The project folder ``out`` lies in, if any (its lock and journal are then used).
 
     Raises:
         ExportTargetError: ``out`` holds something no export wrote, or is a link or a file.
         OSError: A file cannot be written (no space, file too large); ``out`` is left as it was.
     """
-    root = Path(out)
-    with locked(root.parent):
-        previous = check_target(root)
-        build, written = exports_builder(ds, root, schema_version=schema_version)
-        commit(root.parent, {}, {root: build})
+    target = Path(out)
+    root = project if project is not None else target.parent
+    with locked(root, detached=[] if project is not None else [root]):
+        previous = check_target(target)
+        build, written = exports_builder(ds, target, schema_version=schema_version)
+        commit(root, {}, {target: build})
     return ExportResult(tuple(sorted(written)), tuple(sorted(previous - set(written))))
 
 

@@ -9,8 +9,9 @@ mean to make. Links are built by the code only.
 from __future__ import annotations
 
 import html
+import io
 import re
-from typing import Any
+from typing import Any, TextIO
 
 # What a reader cannot see, and the terminal's sanitizer, live with the record model (a problem prints
 # through them); they are this module's too, as every output sink's escaping is.
@@ -86,3 +87,32 @@ def markdown_code(text: str) -> str:
     fence = "`" * (max((len(run) for run in re.findall("`+", line)), default=0) + 1)
     pad = " " if line[:1] in ("`", " ") or line[-1:] in ("`", " ") else ""
     return f"{fence}{pad}{line}{pad}{fence}"
+
+
+class Terminal(io.TextIOBase):
+    """A terminal (or whatever reads the command's output): everything written passes `terminal_text`.
+
+    This is the terminal's one sanitizer: no value, message, path or argument printed by any command
+    reaches it with a raw escape sequence, control, bidi or zero-width character. JSON output stays
+    JSON that means the same, as such characters only ever stand inside its strings.
+    """
+
+    def __init__(self, stream: TextIO, *, json: bool = False) -> None:
+        super().__init__()
+        self.stream, self.json = stream, json
+
+    def write(self, text: str) -> int:
+        self.stream.write(terminal_text(text, json=self.json))
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    def writable(self) -> bool:
+        return True

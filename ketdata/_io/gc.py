@@ -13,11 +13,18 @@ from contextlib import contextmanager
 
 @contextmanager
 def paused() -> Iterator[None]:
-    """Turn automatic collection off inside the block, and back on after it if it was on."""
+    """Turn automatic collection off inside the block, and back on after it if it was on.
+
+    The objects made inside the block are moved to the oldest generation on the way out (``freeze`` and
+    ``unfreeze`` splice lists, they visit no object): else the first allocation after the block would
+    run a young collection over every one of them, the whole dataset, only to find no cycle.
+    """
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if enabled:
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()

@@ -1,11 +1,12 @@
 """One transaction for every command that changes a project: lock, work out the new state, then write it all.
 
-A project is the folder holding ``data/`` (and ``releases/``, ``exports/``, ``CHANGELOG.md``), or the folder
-an export folder lives in. Every command that writes there (``new``, ``fmt``, ``release``, ``export``, a
-review save) works inside `locked`: an OS advisory lock (``flock``) on ``.ketdata/lock``, held for the whole
-read-validate-write cycle, so two writers never interleave and none loses the other's update. The command
-reads, builds the would-be state in memory, validates it there (``ketdata._io.overlay``), and hands only the
-accepted bytes to `commit`, which changes several files (and whole folders, such as ``exports/``) as one:
+A project is the folder holding ``data/`` (and ``releases/``, ``exports/``, ``CHANGELOG.md``). Every command
+that writes there (``new``, ``fmt``, ``release``, ``export``, a review save) works inside `locked`: an OS
+advisory lock (``flock``) on ``.ketdata/lock`` (for an export folder in no project, on a lock in the user's
+state folder: `detached_state_dir`), held for the whole read-validate-write cycle, so two writers never
+interleave and none loses the other's update. The command reads, builds the would-be state in memory,
+validates it there (``ketdata._io.overlay``), and hands only the accepted bytes to `commit`, which changes
+several files (and whole folders, such as ``exports/``) as one:
 
 1. a journal names every target, the sha256 of its content now and of its new content (state *prepared*);
    the new content is written beside each target under a temporary name of this transaction's own;
@@ -19,10 +20,14 @@ a link to the data folder is resolved, and a target must lie below the project f
 
 A kill before step 2 leaves the old state, and the next lock removes the temporary files the journal
 names; a kill after it leaves a journal that the next lock finishes. A full disk or a file-size limit can
-strike only in step 1, and then the temporary files are removed at once. The journal is sealed with an
-HMAC under a secret ``.ketdata/`` keeps for itself (mode 0600, never committed), and it is acted on only
-when every target has exactly the content the journal expects before or after the change: a planted or
-edited journal, or one whose files were changed since, is refused with a message, and nothing is touched.
+strike only in step 1, and then the temporary files are removed at once.
+
+A journal is acted on only when it names the very ``.ketdata/`` folder it lies in (its device and inode,
+which a checkout, a copy or an archive of the project cannot carry) and every target, and every staged
+file, holds exactly the bytes the journal records before or after the change. So a journal that travels
+with a checkout, or one whose files were changed since, is refused with a message and nothing is touched;
+and one that passes can only finish (or undo) the change it records. It needs no seal: whoever could plant
+a journal in this user's own ``.ketdata/`` could as well write the files it names.
 """
 
 from __future__ import annotations
@@ -30,7 +35,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
-import hmac
 import json
 import os
 import secrets
@@ -58,10 +62,10 @@ from ketdata._io.files import (
     write_new,
 )
 from ketdata._model.errors import UsageError
-from ketdata._model.problems import Problem, problem
+from ketdata._model.problems import Problem, problem, short
 
 STATE_DIR = ".ketdata"
-LOCK, SECRET, JOURNAL = "lock", "secret", "journal.json"
+LOCK, JOURNAL = "lock", "journal.json"
 OLD = "-old"  # suffix of a folder's old content while two renames swap it
 WAIT_SECONDS = 120.0
 _FORMAT = "ketdata-transaction"
@@ -99,9 +103,32 @@ def state_dir(root: Path, *, create: bool = False) -> Path:
         TransactionError: It is a link, not a folder, or another user's.
         FileNotFoundError: It does not exist and ``create`` is false.
     """
-    folder = root / STATE_DIR
     if create:
         root.mkdir(parents=True, exist_ok=True)
+    return _own(root / STATE_DIR, create=create)
+
+
+def detached_state_dir(root: Path, *, create: bool = False) -> Path:
+    """The state folder of a folder that is no project (an export folder's parent), in the user's state folder.
+
+    ``$KETDATA_STATE_DIR``, else ``$XDG_STATE_HOME/ketdata``, else ``~/.local/state/ketdata``; one folder per
+    real path, so ketdata never leaves a ``.ketdata/`` in a folder that is not its project.
+
+    Raises:
+        TransactionError: It is a link, not a folder, or another user's.
+    """
+    base = os.environ.get("KETDATA_STATE_DIR") or os.path.join(
+        os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state"), "ketdata"
+    )
+    name = hashlib.sha256(os.fsencode(os.path.realpath(root))).hexdigest()[:32]
+    if create:
+        root.mkdir(parents=True, exist_ok=True)
+        os.makedirs(os.path.join(base, "folders"), mode=0o700, exist_ok=True)
+    return _own(Path(base) / "folders" / name, create=create)
+
+
+def _own(folder: Path, *, create: bool) -> Path:
+    if create:
         with contextlib.suppress(FileExistsError):
             os.mkdir(folder, 0o700)
     info = os.lstat(folder)
@@ -114,7 +141,7 @@ def state_dir(root: Path, *, create: bool = False) -> Path:
 
 
 @contextlib.contextmanager
-def locked(*roots: Path, read_only: Collection[Path] = ()) -> Iterator[None]:
+def locked(*roots: Path, read_only: Collection[Path] = (), detached: Collection[Path] = ()) -> Iterator[None]:
     """Hold the lock of each project folder (in a fixed order) for the block; finish an interrupted change first.
 
     Re-entrant in a thread: a command holding a project's lock may call code that takes it again.
@@ -124,6 +151,8 @@ def locked(*roots: Path, read_only: Collection[Path] = ()) -> Iterator[None]:
         read_only: Project folders the command only reads: locked too, so that it never reads half a change,
             except where this user cannot write (an installed copy, a read-only checkout), which no
             ketdata command of this user can be changing.
+        detached: Those of ``roots`` that are no project (an export folder's parent): their lock and journal
+            live in the user's state folder (`detached_state_dir`), never in them.
 
     Raises:
         TransactionError: Another process holds a lock longer than `WAIT_SECONDS`, or an interrupted
@@ -131,10 +160,11 @@ def locked(*roots: Path, read_only: Collection[Path] = ()) -> Iterator[None]:
     """
     optional = {_key(r) for r in read_only} - {_key(r) for r in roots}
     outermost = not any(_depth().values())
+    apart = {_key(r) for r in detached}
     with contextlib.ExitStack() as stack:
         for key in sorted({_key(r) for r in (*roots, *read_only)}):
             try:
-                stack.enter_context(_locked_one(Path(key)))
+                stack.enter_context(_locked_one(Path(key), detached=key in apart))
             except OSError as exc:
                 if key not in optional or exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
                     raise
@@ -145,7 +175,7 @@ def locked(*roots: Path, read_only: Collection[Path] = ()) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _locked_one(root: Path) -> Iterator[None]:
+def _locked_one(root: Path, *, detached: bool) -> Iterator[None]:
     key = _key(root)
     with _guard:
         thread_lock = _thread_locks.setdefault(key, threading.RLock())
@@ -158,12 +188,14 @@ def _locked_one(root: Path) -> Iterator[None]:
             finally:
                 depth[key] -= 1
             return
-        fd = os.open(state_dir(root, create=True) / LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        folder = (detached_state_dir if detached else state_dir)(root, create=True)
+        fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
         try:
             _flock(fd, root)
             depth[key] = 1
+            _states()[key] = folder
             try:
-                recover(root)
+                recover(root, folder)
                 yield
             finally:
                 depth[key] = 0
@@ -188,6 +220,14 @@ def _flock(fd: int, root: Path) -> None:
                     "try again when it has finished"
                 ) from None
             time.sleep(0.02)
+
+
+def _states() -> dict[str, Path]:
+    """The state folder of each project whose lock this thread holds."""
+    if not hasattr(_held, "states"):
+        _held.states = {}
+    states: dict[str, Path] = _held.states
+    return states
 
 
 def holds(root: Path) -> bool:
@@ -246,6 +286,7 @@ class _Entry:
 @dataclass(slots=True)
 class _Journal:
     root: Path
+    folder: Path  # the state folder the journal lives in
     state: str
     token: str
     entries: list[_Entry]
@@ -253,70 +294,40 @@ class _Journal:
     def payload(self) -> bytes:
         entries = [{"path": Path(os.path.relpath(e.path, self.root)).as_posix(), "kind": e.kind, "before": e.before,
                     "after": e.after} for e in self.entries]  # fmt: skip
-        doc = {"format": _FORMAT, "state": self.state, "token": self.token, "entries": entries}
+        doc = {"format": _FORMAT, "state": self.state, "token": self.token, "folder": _folder_id(self.folder),
+               "entries": entries}  # fmt: skip
         return json.dumps(doc, sort_keys=True).encode("utf-8")
 
 
-def _private(folder: Path, path: Path) -> bool:
-    """Whether the secret and its folder are readable and writable by their owner alone."""
-    try:
-        return not (os.lstat(folder).st_mode | os.lstat(path).st_mode) & 0o077
-    except OSError:
-        return False
+def _folder_id(folder: Path) -> str:
+    """The identity of a state folder on this machine: what no copy of the project has."""
+    info = os.lstat(folder)
+    return f"{info.st_dev}:{info.st_ino}"
 
 
-def _secret(folder: Path, *, create: bool) -> bytes | None:
-    """The project's own secret; a new one when writing and there is none that only its owner can read.
-
-    A secret others could read or write (or have planted) proves nothing, so a journal is trusted only under
-    a private one.
-    """
-    path = folder / SECRET
-    if not _private(folder, path):
-        if not create:
-            return None
-        os.chmod(folder, 0o700)
-        write_atomic(path, secrets.token_bytes(32))
-        os.chmod(path, 0o600)
-    try:
-        data = read_regular(path)
-    except OSError:
-        return None
-    return data if len(data) == 32 else None
+def _write_journal(journal: _Journal) -> None:
+    write_atomic(journal.folder / JOURNAL, journal.payload())
 
 
-def _seal(secret: bytes, payload: bytes) -> bytes:
-    return hmac.new(secret, payload, hashlib.sha256).hexdigest().encode("ascii")
-
-
-def _write_journal(journal: _Journal, secret: bytes) -> None:
-    payload = journal.payload()
-    write_atomic(journal.root / STATE_DIR / JOURNAL, _seal(secret, payload) + b"\n" + payload)
-
-
-def _read_journal(root: Path, raw: bytes) -> _Journal:
-    """The journal in ``raw``, once proven sealed by this project's secret and shaped as ketdata writes it.
+def _read_journal(root: Path, folder: Path, raw: bytes) -> _Journal:
+    """The journal in ``raw``, once proven written in this very folder and shaped as ketdata writes it.
 
     Raises:
         TransactionError: It is not.
     """
-    where = root / STATE_DIR / JOURNAL
-    secret = _secret(root / STATE_DIR, create=False)
-    seal, _, payload = raw.partition(b"\n")
-    if secret is None or not hmac.compare_digest(seal, _seal(secret, payload)):
-        raise TransactionError(
-            f"{where} is not a journal ketdata wrote here (its seal does not match); nothing was changed. "
-            "Look at it, then remove it"
-        )
+    where = folder / JOURNAL
     try:
-        doc = json.loads(payload)
+        doc = json.loads(raw)
         if doc["format"] != _FORMAT or doc["state"] not in ("prepared", "committed"):
-            raise ValueError(doc["format"])
+            raise ValueError(f"format {short(doc['format'])}, state {short(doc['state'])}")
+        if doc["folder"] != _folder_id(folder):
+            raise ValueError("it was written in another folder: a copy or a checkout carried it here")
         entries = [_entry_from(root, e) for e in doc["entries"]]
-        return _Journal(root, str(doc["state"]), _token(doc["token"]), entries)
-    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
+        return _Journal(root, folder, str(doc["state"]), _token(doc["token"]), entries)
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError, OSError) as exc:
+        why = f"it has no {exc}" if isinstance(exc, KeyError) else str(exc)[:200] or type(exc).__name__
         raise TransactionError(
-            f"{where} cannot be read ({exc}); nothing was changed. Look at it, then remove it"
+            f"{where} is not a journal ketdata wrote here ({why}); nothing was changed. Look at it, then remove it"
         ) from None
 
 
@@ -357,9 +368,12 @@ def journal_problems(root: Path) -> list[Problem]:
     except OSError as exc:
         return [problem("KD510", str(where), 1, 1, None, f"cannot be read ({exc.strerror or exc}); remove it")]
     try:
-        _read_journal(root, raw)
+        journal = _read_journal(root, root / STATE_DIR, raw)
+        if journal.state == "committed":
+            for entry in journal.entries:
+                _recovery_step(journal, entry)  # reads only: refuses what cannot be finished
     except TransactionError as exc:
-        return [problem("KD510", str(where), 1, 1, None, str(exc).removeprefix(f"{where} "))]
+        return [problem("KD510", str(where), 1, 1, None, str(exc).removeprefix(f"{where}").lstrip(": "))]
     msg = ("a ketdata command was interrupted while changing these files; the next command that writes here "
            "(`ketdata fmt`, say) finishes or undoes it")  # fmt: skip
     return [problem("KD509", str(where), 1, 1, None, msg)]
@@ -422,11 +436,8 @@ def commit(root: Path, files: Mapping[Path, bytes], folders: Mapping[Path, Build
         entries.append(_Entry(path, "folder", digest(path, "folder"), None, build))
     if not entries:
         return []
-    journal = _Journal(root, "prepared", f"{os.getpid()}_{secrets.token_hex(8)}", entries)
-    secret = _secret(state_dir(root, create=True), create=True)
-    if secret is None:
-        raise TransactionError(f"{root / STATE_DIR / SECRET} is not the secret ketdata made; remove it")
-    _write_journal(journal, secret)
+    journal = _Journal(root, _states()[_key(root)], "prepared", f"{os.getpid()}_{secrets.token_hex(8)}", entries)
+    _write_journal(journal)
     made: list[Path] = []
     try:
         for entry in entries:
@@ -438,13 +449,13 @@ def commit(root: Path, files: Mapping[Path, bytes], folders: Mapping[Path, Build
         _discard(journal, made)
         raise
     journal.state = "committed"
-    _write_journal(journal, secret)
+    _write_journal(journal)
     for entry in entries:
         _apply(entry, journal.token)
         if entry.kind == "file":
             assert isinstance(entry.content, bytes)
             note(entry.path, entry.content)
-    _finish(root)
+    _finish(journal.folder)
     return [e.path for e in entries]
 
 
@@ -486,7 +497,7 @@ def _discard(journal: _Journal, made: list[Path]) -> None:
     for folder in reversed(made):
         with contextlib.suppress(OSError):
             folder.rmdir()
-    _finish(journal.root)
+    _finish(journal.folder)
 
 
 def _apply(entry: _Entry, token: str) -> None:
@@ -501,26 +512,26 @@ def _apply(entry: _Entry, token: str) -> None:
     fsync_dir(target.parent)
 
 
-def _finish(root: Path) -> None:
-    (root / STATE_DIR / JOURNAL).unlink(missing_ok=True)
-    fsync_dir(root / STATE_DIR)
+def _finish(folder: Path) -> None:
+    (folder / JOURNAL).unlink(missing_ok=True)
+    fsync_dir(folder)
 
 
-def recover(root: Path) -> None:
+def recover(root: Path, folder: Path | None = None) -> None:
     """Finish (or undo) a change of ``root`` that a kill interrupted; nothing when there is none.
 
     Raises:
         TransactionError: The journal is not one ketdata sealed here, or a target holds neither the content
             it had before the change nor the content it was to get: nothing is touched.
     """
-    folder = root / STATE_DIR
-    for leftover in folder.glob(f".*{TMP_TAG}*"):  # a journal or secret half written: only ours live here
+    folder = folder or root / STATE_DIR
+    for leftover in folder.glob(f".*{TMP_TAG}*"):  # a journal half written: only ours live here
         _remove(leftover)
     try:
         raw = read_regular(folder / JOURNAL)
     except FileNotFoundError:
         return
-    journal = _read_journal(root, raw)
+    journal = _read_journal(root, folder, raw)
     if journal.state == "prepared":
         _discard(journal, [])
         return
@@ -536,7 +547,7 @@ def recover(root: Path) -> None:
             for left in (tmp, tmp.with_name(tmp.name + OLD)):
                 if entry.kind == "folder" and left.is_dir() and not left.is_symlink():
                     shutil.rmtree(left)
-    _finish(root)
+    _finish(folder)
 
 
 def _recovery_step(journal: _Journal, entry: _Entry) -> str:
@@ -552,7 +563,7 @@ def _recovery_step(journal: _Journal, entry: _Entry) -> str:
     if entry.kind == "folder" and now is None and staged == entry.after and digest(old, "folder") == entry.before:
         return "rename"
     raise TransactionError(
-        f"{journal.root / STATE_DIR / JOURNAL}: an interrupted change cannot be finished, as {entry.path} holds "
+        f"{journal.folder / JOURNAL}: an interrupted change cannot be finished, as {entry.path} holds "
         "neither what it held before nor what it was to get; nothing was changed. Check the files, then remove "
         "the journal"
     )

@@ -34,6 +34,9 @@ MAX_DEPTH = 20
 
 _T = "tag:yaml.org,2002:"
 _STR = _T + "str"
+_INT = _T + "int"
+_SEQ = _T + "seq"
+_MAP = _T + "map"
 _SCALARS = {_T + n: n for n in ("str", "int", "float", "bool", "null", "timestamp")}
 _CONSTRUCT = SafeConstructor()
 _DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)")
@@ -63,9 +66,22 @@ class _Reader(_Loader):  # type: ignore[misc]
         def ascend_resolver(self) -> None:
             """Nothing to do: no path resolvers."""
 
+    # With the stock resolvers a plain scalar of ASCII digits (no leading zero) is an integer: neither a float
+    # nor a timestamp can be digits alone. Offsets and versions are most of the scalars that start with one.
+    _DIGITS = _SIMPLE and all(
+        [tag for tag, _ in getattr(_Loader, "yaml_implicit_resolvers", {}).get(d, ())]
+        == [_T + "float", _T + "int", _T + "timestamp"]
+        for d in "0123456789"
+    )
+
     def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
-        if kind is ScalarNode and self._SIMPLE and (not implicit[0] or (value and value[0] not in self._STARTS)):
-            return _STR
+        if kind is ScalarNode:
+            if self._SIMPLE and (not implicit[0] or (value and value[0] not in self._STARTS)):
+                return _STR
+            if self._DIGITS and value.isdigit() and value.isascii() and (value[0] != "0" or value == "0"):
+                return _INT
+        elif self._SIMPLE:  # an untagged collection: nothing to resolve but its kind
+            return _SEQ if kind is SequenceNode else _MAP
         return cast(str, super().resolve(kind, value, implicit))
 
 
@@ -227,6 +243,8 @@ class _Converter:
                          "write it in plain decimal digits")  # fmt: skip
             return UNREADABLE
         try:
+            if kind == "int":
+                return int(node.value)  # plain decimal digits, as the constructor reads them (and refuses too many)
             return _CONSTRUCT.construct_object(node, deep=True)
         except (ValueError, KeyError, AttributeError, TypeError, OverflowError):
             # '!!int abc', '!!bool maybe', '!!timestamp nope', 2020-02-30, or an integer of thousands of digits.

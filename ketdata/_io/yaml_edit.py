@@ -1,8 +1,9 @@
 """Changing a top-level value of a one-record YAML file in place, however its key is spelled.
 
 ``version: 1``, ``version : 1``, ``'version': 1`` and ``"version": 1`` are the same key to YAML, so the
-key is found by parsing, not by a pattern, and only its value's characters are replaced: comments, key
-order and every other byte stay as they were.
+key is found by parsing, not by a pattern, and only its value's characters are replaced (a block scalar,
+``|-`` and its lines, becomes a plain value on the key's line): comments, key order and every other byte
+stay as they were.
 """
 
 from __future__ import annotations
@@ -41,7 +42,9 @@ def set_scalars(text: str, values: Mapping[str, str]) -> str:
                 raise YamlEditError(f"has the key {key.value!r} twice")
             spans[key.value] = (value.start_mark.index, value.end_mark.index)
     for name, (start, end) in sorted(spans.items(), key=lambda item: -item[1][0]):
-        text = text[:start] + values[name] + text[end:]
+        # A block scalar (``|-``, ``>``) ends after its last line break, which the next key needs kept.
+        tail = "\n" if text[start:end].endswith("\n") else ""
+        text = text[:start] + values[name] + tail + text[end:]
     missing = [name for name in values if name not in spans]
     if missing:
         text = text if text.endswith("\n") or not text else text + "\n"

@@ -58,3 +58,19 @@ def explain(exc: ModuleNotFoundError, what: str) -> MissingExtraError | None:
     top = (exc.name or "").partition(".")[0]
     extra = EXTRA_OF.get(top)
     return missing(what, extra, top) if extra else None
+
+
+# The extra each command needs whatever its arguments (others need one only to read a YAML folder, and say so).
+COMMAND_EXTRAS = {"validate": "validate", "fmt": "validate", "new": "validate", "release": "validate",
+                  "export": "export", "review": "review"}  # fmt: skip
+
+
+def require_for(command: str) -> None:
+    """Raise `MissingExtraError` unless the extra the ``ketdata`` command needs whatever its arguments is there.
+
+    Raises:
+        MissingExtraError: A module of that extra is not installed.
+    """
+    extra = COMMAND_EXTRAS.get(command)
+    if extra is not None:
+        require(f"`ketdata {command}`", extra)

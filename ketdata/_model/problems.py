@@ -10,7 +10,7 @@ from ketdata._model.frozen import Frozen
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
     from typing import Any, ClassVar
 
     from ketdata._model.dataset import Dataset
@@ -151,6 +151,14 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "Validation cache not used",
         "Set $KETDATA_CACHE_DIR to an absolute path outside the project (or unset it for the user's cache "
         "folder); the data was validated in full without it.",
+    ),
+    Code(
+        "KD020",
+        _W,
+        "File ketdata never reads",
+        "Records live in *.yaml files (a *.yml or *.YAML name is KD012), source texts in sources/, the table of "
+        "codes in reference/codes.csv: move notes and other files out of the data folder, or give a file of "
+        "records its .yaml name.",
     ),
     Code("KD101", _E, "Value breaks the schema", "Change the value so that it meets the rule the message quotes."),
     Code("KD102", _E, "Unknown key", "Remove the key or fix its spelling; the schema lists the allowed keys."),
@@ -386,9 +394,9 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "KD510",
         _E,
         "State file ketdata did not write",
-        "ketdata acts only on a journal it sealed itself for the files as they are (.ketdata/journal.json); "
-        "a planted, edited or outdated one (or a releases/.release-journal.json, which ketdata no longer "
-        "writes) is never used: look at it, then remove it.",
+        "ketdata acts only on a journal it wrote in this very .ketdata/ folder for the files as they are "
+        "(.ketdata/journal.json); one carried by a checkout or a copy, edited, or outdated (or a "
+        "releases/.release-journal.json, which ketdata no longer writes) is never used: look at it, then remove it.",
     ),
     Code(
         "KD511",
@@ -682,6 +690,12 @@ def short(value: object, limit: int = 60) -> str:
     return text if len(text) <= limit else f"{text[: limit - 1]}…"
 
 
+def fails(problems: Iterable[Problem], *, strict: bool = False) -> bool:
+    """Whether problems fail a check: any error, or with ``strict`` any warning too (infos never do)."""
+    failing = (Severity.ERROR, Severity.WARNING) if strict else (Severity.ERROR,)
+    return any(p.severity in failing for p in problems)
+
+
 class DataError(KetdataError):
     """Raised when data cannot be loaded; ``problems`` says everything that is wrong."""
 
@@ -694,6 +708,22 @@ class DataError(KetdataError):
         if more > 0:
             lines.append(f"... and {more} more")
         super().__init__("invalid ketdata data:\n" + "\n".join(lines))
+
+
+class RefusedError(DataError):
+    """A command did not do what was asked because of the data: ``problems`` say why, ``notes`` what was not done.
+
+    Attributes:
+        notes: Lines for the user after the problems (what was not done, what to do about it).
+    """
+
+    def __init__(self, problems: Sequence[Problem], *notes: str, exit_code: int = EXIT_PROBLEMS) -> None:
+        super().__init__(list(problems))
+        self.notes = notes
+        self.exit_code = exit_code
+
+    def __str__(self) -> str:
+        return "\n".join([*(str(p) for p in self.problems[:20]), *self.notes])
 
 
 def render_catalogue(fmt: str = "text") -> str:

@@ -115,3 +115,53 @@ def sources_dir() -> str:
     """The folder of the shipped source texts: in the wheel, or in the checkout (``os.path`` only: read path)."""
     bundled = os.path.join(_PACKAGE, "_data", "data", "sources")
     return bundled if os.path.isdir(bundled) else os.path.join(_CHECKOUT, "data", "sources")
+
+
+def choose_data_folder(
+    given: Path | None, command: str, *, shipped: bool = False, offers_shipped: bool = False, editing: bool = False
+) -> Path | None:
+    """The data folder a command works on: the one given, ``./data``, or the shipped copy; None for none.
+
+    Args:
+        given: The folder named on the command line, if any.
+        command: The command's name, for the messages.
+        shipped: The shipped copy was asked for.
+        offers_shipped: The command can work on the shipped copy (it must then be asked for: checking the
+            installed copy unasked would pass while the editor's own files went unchecked).
+        editing: The command changes the data: it never falls back to another copy of it.
+
+    Returns:
+        The folder; None when the command may read the shipped data and no ``./data`` is here.
+
+    Raises:
+        UsageError: There is no folder to use, or the one given is not a data folder.
+    """
+    from pathlib import Path
+
+    from ketdata._model.errors import UsageError
+
+    dataset = "dataset.yaml"
+    if shipped:
+        if given is not None:
+            raise UsageError("give a data folder or --shipped, not both")
+        return data_dir()
+    if given is None:
+        here = Path("data")
+        if (here / dataset).is_file():
+            return here
+        if offers_shipped:
+            raise UsageError(
+                f"no data folder here (./data/{dataset} not found); give its path, e.g. "
+                f"`ketdata {command} path/to/data`, or use --shipped for the copy inside the installed package"
+            )
+        if editing:
+            flag = " --data" if command == "new" else ""
+            raise UsageError(
+                f"no data folder here (./data/{dataset} not found); give its path: `ketdata {command}{flag} …`"
+            )
+        return None
+    if not given.is_dir():
+        raise UsageError(f"{given} is not a folder")
+    if not (given / dataset).is_file() and (given / "data" / dataset).is_file():
+        raise UsageError(f"{given} is not a data folder (it has no {dataset}); did you mean {given / 'data'}?")
+    return given

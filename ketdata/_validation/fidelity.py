@@ -15,6 +15,7 @@ the reason; the hedge and qualifier words are the project's own list, the ``qual
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -22,8 +23,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ketdata._model.problems import Problem, short
-from ketdata._model.text import sentences
+from ketdata._model.text import sentence_bounds
 from ketdata._validation.folder import RawRecord
+from ketdata._validation.index import RecordIndex
 from ketdata._validation.rules import named, occurs
 
 _THIS = re.compile(r"(?<!\w)this\s+\w+", re.IGNORECASE)
@@ -34,36 +36,47 @@ _STOP = frozenset({"of", "in", "and", "or", "to", "the", "from", "a", "an", "on"
 
 @dataclass(frozen=True, slots=True)
 class SourceText:
-    """A source's text with its sentences and paragraphs, as code-point ranges."""
+    """A source's text with its sentences and paragraphs, as code-point ranges.
+
+    ``ordered`` is True when the sentences follow each other without overlap (the sections in order), so a
+    lookup may bisect ``starts`` and ``ends``; sections out of order (KD308) keep the scan in list order.
+    """
 
     text: str
     sentences: tuple[tuple[int, int], ...]
     paragraphs: tuple[tuple[int, int], ...]
+    starts: tuple[int, ...] = ()
+    ends: tuple[int, ...] = ()
+    ordered: bool = False
 
     @classmethod
     def of(cls, text: str, sections: Iterable[tuple[str, str, int, int]]) -> SourceText:
         """The text split once into sentences (section bodies) and paragraphs (lines)."""
-        found = tuple((s.start, s.end) for s in sentences(text, sections))
+        found = tuple((s, e) for _, s, e in sentence_bounds(text, sections))
         lines = tuple((m.start(), m.end()) for m in re.finditer(r"[^\n]+", text))
-        return cls(text, found, lines)
+        ordered = all(a[1] <= b[0] for a, b in itertools.pairwise(found))
+        return cls(text, found, lines, tuple(a for a, _ in found), tuple(b for _, b in found), ordered)
 
     def sentence_at(self, offset: int) -> tuple[int, int] | None:
         """The sentence holding the character at ``offset``, or None (a heading, a blank)."""
+        if self.ordered:
+            i = bisect.bisect_right(self.starts, offset) - 1
+            return self.sentences[i] if i >= 0 and offset < self.ends[i] else None
         return next(((a, b) for a, b in self.sentences if a <= offset < b), None)
 
     def sentence_before(self, sentence: tuple[int, int]) -> tuple[int, int] | None:
         """The sentence just before this one, or None."""
+        if self.ordered:
+            i = bisect.bisect_right(self.ends, sentence[0]) - 1
+            return self.sentences[i] if i >= 0 else None
         earlier = [s for s in self.sentences if s[1] <= sentence[0]]
         return earlier[-1] if earlier else None
 
 
 def _whole(value: dict[str, Any]) -> list[dict[str, Any]]:
     """The record's evidence spans that have a source and offsets (a broken one has failed its schema)."""
-    return [s for s in value.get("evidence") or () if isinstance(s, dict) and {"source", "start", "end"} <= s.keys()]
-
-
-def _spans(record: RawRecord) -> list[dict[str, Any]]:
-    return _whole(record.value)
+    spans = value.get("evidence") or ()
+    return [s for s in spans if isinstance(s, dict) and "source" in s and "start" in s and "end" in s]
 
 
 def stating(record: RawRecord | dict[str, Any]) -> list[dict[str, Any]]:
@@ -74,8 +87,12 @@ def stating(record: RawRecord | dict[str, Any]) -> list[dict[str, Any]]:
 
 def restates(claim: dict[str, Any], caveat: dict[str, Any]) -> bool:
     """True when every span stating the claim lies inside a span stating the caveat: the claim only restates it."""
-    own = [(s["source"], s["start"], s["end"]) for s in _whole(caveat) if s.get("role") == "statement"]
-    spans = stating(claim)
+    return _inside(stating(claim), _whole(caveat))
+
+
+def _inside(spans: list[dict[str, Any]], caveat_spans: list[dict[str, Any]]) -> bool:
+    """True when there are ``spans`` and each lies inside one of the caveat's spans of role statement."""
+    own = [(s["source"], s["start"], s["end"]) for s in caveat_spans if s.get("role") == "statement"]
     return bool(spans) and all(
         any(src == s["source"] and a <= s["start"] and s["end"] <= b for src, a, b in own) for s in spans
     )
@@ -103,16 +120,18 @@ def _governing(value: dict[str, Any]) -> list[tuple[str, str | None]]:
 
 
 class Fidelity:
-    """The fidelity checks over the (schema-valid) records of one data folder."""
+    """The fidelity checks over the schema-valid records of one data folder (the others fail their schema)."""
 
-    def __init__(self, records: list[RawRecord], texts: Mapping[str, SourceText]) -> None:
+    def __init__(self, index: RecordIndex, texts: Mapping[str, SourceText]) -> None:
         self.texts = texts
-        self.active = [r for r in records if r.id and r.value.get("status", "active") == "active"]
-        self.said = [r for r in self.active if r.kind in ("claim", "caveat")]
-        self.concepts = {str(r.id): r for r in records if r.kind == "concept" and r.id}
-        self.predicates = {str(r.id): r for r in records if r.kind == "predicate" and r.id}
-        self.sources = [r for r in records if r.kind == "source"]
-        words = [w for r in records if r.kind == "rule" and r.value.get("kind") == "qualifier-words"
+        # In file order, claims and caveats as they come: which sibling is named first depends on it.
+        self.said = [r for r in index.records if r.kind in ("claim", "caveat") and r.id and index.is_valid(r)
+                     and r.value.get("status", "active") == "active"]  # fmt: skip
+        self.concepts = {str(r.id): r for r in index.valid("concept") if r.id}
+        self.predicates = {str(r.id): r for r in index.valid("predicate") if r.id}
+        self.sources = index.valid("source")
+        self._evidence: dict[int, list[dict[str, Any]]] = {}
+        words = [w for r in index.valid("rule") if r.value.get("kind") == "qualifier-words"
                  for w in r.value.get("words") or ()]  # fmt: skip
         ordered = sorted(set(words), key=len, reverse=True)
         self.words = (
@@ -120,6 +139,16 @@ class Fidelity:
             if ordered
             else None
         )
+
+    def _spans(self, record: RawRecord) -> list[dict[str, Any]]:
+        """The record's whole evidence spans (`_whole`), worked out once: every check reads them."""
+        found = self._evidence.get(id(record))
+        if found is None:
+            found = self._evidence[id(record)] = _whole(record.value)
+        return found
+
+    def _stating(self, record: RawRecord) -> list[dict[str, Any]]:
+        return [s for s in self._spans(record) if s.get("role") != "context"]
 
     def problems(self) -> Iterator[Problem]:
         """Every fidelity problem, record by record."""
@@ -143,7 +172,7 @@ class Fidelity:
     def _around(self, record: RawRecord) -> str:
         """The sentences (or, outside any sentence, the spans) the record's evidence lies in."""
         parts = []
-        for span in _spans(record):
+        for span in self._spans(record):
             src = self.texts.get(str(span.get("source")))
             if src is None:
                 continue
@@ -153,8 +182,9 @@ class Fidelity:
         return "\n".join(parts)
 
     def _named_words(self, record: RawRecord) -> Iterator[Problem]:
-        around = self._around(record)
-        for i, entry in enumerate(record.value.get("leaves_out") or ()):
+        left_out = record.value.get("leaves_out") or ()
+        around = self._around(record) if left_out else ""  # the sentences are cut out only when something is named
+        for i, entry in enumerate(left_out):
             if around and entry["text"] not in around:
                 msg = f"leaves_out {short(entry['text'])} is not in the sentences the record quotes"
                 yield record.problem("KD325", ("leaves_out", i, "text"), msg)
@@ -168,7 +198,7 @@ class Fidelity:
     # -- KD315: a quote that stops right before a comma-clause -----------------------------------------------
 
     def _comma_clause(self, record: RawRecord) -> Iterator[Problem]:
-        spans = _spans(record)
+        spans = self._spans(record)
         for i, span in enumerate(spans):
             src = self.texts.get(str(span.get("source")))
             sentence = src.sentence_at(span["end"] - 1) if src and span.get("role") == "statement" else None
@@ -189,7 +219,7 @@ class Fidelity:
 
     def _splices(self, record: RawRecord) -> Iterator[Problem]:
         value = record.value
-        spans = sorted(_spans(record), key=lambda s: (str(s["source"]), s["start"]))
+        spans = sorted(self._spans(record), key=lambda s: (str(s["source"]), s["start"]))
         for a, b in itertools.pairwise(spans):
             src = self.texts.get(str(a["source"]))
             if src is None or a["source"] != b["source"] or b["start"] <= a["end"]:
@@ -204,7 +234,9 @@ class Fidelity:
                     yield record.problem("KD317", ("evidence",), msg)
         for i, span in enumerate(spans):
             src = self.texts.get(str(span["source"]))
-            found = _THIS.search(span["quote"])
+            quote = span["quote"]
+            # ASCII text without 'this' holds no match (the expression ignores case): most quotes skip the search.
+            found = None if quote.isascii() and "this" not in quote.lower() else _THIS.search(quote)
             sentence = src.sentence_at(span["start"]) if src and found else None
             earlier = src.sentence_before(sentence) if src and sentence else None
             if earlier is None or found is None:
@@ -218,7 +250,7 @@ class Fidelity:
     # -- KD617: an "it" or "its" whose antecedent the evidence does not quote ---------------------------------
 
     def _pronouns(self, record: RawRecord) -> Iterator[Problem]:
-        spans = _spans(record)
+        spans = self._spans(record)
         read = {(r["source"], r["start"]) for r in record.value.get("readings") or ()}
         for i, span in enumerate(spans):
             src = self.texts.get(str(span["source"]))
@@ -240,7 +272,7 @@ class Fidelity:
 
     def _sentences_of(self, record: RawRecord) -> set[tuple[str, int, int]]:
         found = set()
-        for span in stating(record):
+        for span in self._stating(record):
             src = self.texts.get(str(span.get("source")))
             sentence = src.sentence_at(span["start"]) if src else None
             if sentence:
@@ -292,6 +324,7 @@ class Fidelity:
         return str(found.value["label"]) if found else None
 
     def _triples(self) -> Iterator[Problem]:
+        in_label: dict[str, list[str]] = {}  # a few predicates, read by every claim: their words found once each
         for record in (r for r in self.said if r.kind == "claim"):
             v = record.value
             subject = self._label(v["subject"])
@@ -302,7 +335,9 @@ class Fidelity:
                 yield record.problem("KD318", ("object",), msg)
             predicate = self.predicates.get(str(v["predicate"]))
             label = str(predicate.value.get("label", "")) if predicate else ""
-            for word in dict.fromkeys(w.casefold() for w in self._found(label)):
+            if label not in in_label:
+                in_label[label] = list(dict.fromkeys(w.casefold() for w in self._found(label)))
+            for word in in_label[label]:
                 if not _keeps(v, word):
                     msg = (f"predicate {v['predicate']!r} reads {short(label)}, whose {word!r} the claim does not "
                            "keep as its hedge or a qualifier: the triple would say more than the article")  # fmt: skip
@@ -330,7 +365,7 @@ class Fidelity:
             v = caveat.value
             for i, claim_id in enumerate(v.get("applies_to") or ()):
                 claim = claims.get(claim_id)
-                if claim is not None and restates(claim.value, v):
+                if claim is not None and _inside(self._stating(claim), self._spans(caveat)):
                     msg = f"{claim_id} only restates the caveat (its quote is the caveat's own): unlink it"
                     yield caveat.problem("KD321", ("applies_to", i), msg)
             if "scope_reason" not in v and self._wider(caveat, sections):
@@ -345,7 +380,7 @@ class Fidelity:
             src = self.texts.get(source)
             if src is None:
                 continue
-            own = {p for p in src.paragraphs for s in stating(caveat) if p[0] <= s["start"] < p[1]}
+            own = {p for p in src.paragraphs for s in self._stating(caveat) if p[0] <= s["start"] < p[1]}
             if any(p not in own and p[0] < end and start < p[1] for p in src.paragraphs):
                 return True
         return False
@@ -368,7 +403,7 @@ class Fidelity:
             readers = {id(r) for r, _ in given}
             for record in self.said:
                 quotes = any(s["source"] == source and s["start"] <= start and start + len(text) <= s["end"]
-                             for s in _spans(record))  # fmt: skip
+                             for s in self._spans(record))  # fmt: skip
                 if quotes and id(record) not in readers:
                     msg = f"quotes {short(text)}, which {given[0][0].id} reads as {short(first)}, but gives no reading"
                     yield record.problem("KD322", ("evidence",), msg)
@@ -436,6 +471,6 @@ class Fidelity:
             yield concept.problem("KD324", ("label",), msg)
 
 
-def fidelity_problems(records: list[RawRecord], texts: Mapping[str, SourceText]) -> Iterator[Problem]:
-    """The fidelity problems among the (schema-valid) records, given each source's text."""
-    yield from Fidelity(records, texts).problems()
+def fidelity_problems(index: RecordIndex, texts: Mapping[str, SourceText]) -> Iterator[Problem]:
+    """The fidelity problems among the schema-valid records, given each source's text."""
+    yield from Fidelity(index, texts).problems()

@@ -50,6 +50,8 @@ def discover(data_dir: Path) -> tuple[list[DataFile], list[Problem]]:
             files.append(DataFile(single, kind))
         files += [DataFile(p, kind) for p in sorted(regular) if p.parent == data_dir / stem and p.suffix == ".yaml"]
     known = {f.path for f in files}
+    problems += [problem("KD020", str(p), 1, 1, None, f"ketdata never reads this file: {_UNREAD}")
+                 for p in sorted(regular) if _unread(data_dir, p)]  # fmt: skip
     for stray in sorted(p for p in regular if p.suffix.lower() in (".yaml", ".yml") and p not in known):
         held = kind_at(data_dir, stray)
         if held is None:
@@ -59,6 +61,23 @@ def discover(data_dir: Path) -> tuple[list[DataFile], list[Problem]]:
                   f"{stray.with_suffix('.yaml').name}"  # fmt: skip
             problems.append(problem("KD012", str(stray), 1, 1, None, msg))
     return files, problems
+
+
+# Besides records, the data folder holds the source texts and the reference table of codes.
+_READ_AS_IS = ("sources",)
+REFERENCE_TABLE = ("reference", "codes.csv")
+_UNREAD = "records live in *.yaml files, source texts in sources/; move it out of the data folder"
+
+
+def _unread(data_dir: Path, path: Path) -> bool:
+    """Whether a regular file of the data folder is one no command reads (and not a stray YAML file: KD012)."""
+    parts = path.relative_to(data_dir).parts
+    return not (
+        path.suffix.lower() in (".yaml", ".yml")
+        or parts[0] in _READ_AS_IS
+        or parts == REFERENCE_TABLE
+        or path.name.startswith(".")  # hidden on purpose: an editor's swap file, a .gitkeep
+    )
 
 
 def kind_at(data_dir: Path, path: Path) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from ketdata._model.problems import Problem, Severity, problem, short
 from ketdata._model.review import content_digest, due_after
 from ketdata._validation.fidelity import restates
 from ketdata._validation.folder import RawRecord
+from ketdata._validation.index import RecordIndex
 
 REVIEWED = ("claim", "caveat")
 
@@ -41,7 +43,7 @@ def unreviewed_problems(record: RawRecord) -> list[Problem]:
     return [record.problem("KD601", (), f"{record.kind} not yet reviewed against its source")]
 
 
-def overdue_problems(records: list[RawRecord], today: datetime.date) -> Iterator[Problem]:
+def overdue_problems(records: Iterable[RawRecord], today: datetime.date) -> Iterator[Problem]:
     """A warning for each record whose review was due before today (never cached: today moves)."""
     cutoff = today.isoformat()
     for record in records:
@@ -51,7 +53,7 @@ def overdue_problems(records: list[RawRecord], today: datetime.date) -> Iterator
             yield record.problem("KD602", ("review", "review_due"), f"review was due on {due}")
 
 
-def review_problems(records: list[RawRecord], today: datetime.date) -> Iterator[Problem]:
+def review_problems(records: Iterable[RawRecord], today: datetime.date) -> Iterator[Problem]:
     """Reviews that cannot vouch for their record: changed since, dated in the future, or due too late.
 
     Never cached, since today moves. The records are as the schema check left them (a value of a wrong
@@ -96,27 +98,23 @@ def _date(text: Any) -> datetime.date | None:
 
 
 class _Active:
-    """The active records of each kind, and the categories' parents: sorted out once for all the rules."""
+    """The active records of each kind (from the run's index), the categories' parents and the sections."""
 
-    def __init__(self, records: list[RawRecord]) -> None:
-        self.of: dict[str, list[RawRecord]] = {}
-        for r in records:
-            if r.id and r.value.get("status") == "active":
-                self.of.setdefault(r.kind, []).append(r)
-        self.parents: dict[str, Any] = {r.id: r.value.get("parent") for r in records if r.kind == "category" and r.id}
-        self.statuses = [r for r in records if r.kind == "evidence_status"]
-        self.concepts = [r for r in records if r.kind == "concept" and r.id]  # concepts have no status
-        self.labels = {r.id: r.value.get("label") for r in records if r.kind == "concept" and r.id}
+    def __init__(self, index: RecordIndex) -> None:
+        self.index = index
+        self.parents: dict[str, Any] = {r.id: r.value.get("parent") for r in index.kind("category") if r.id}
+        self.statuses = index.kind("evidence_status")
+        self.labels = {r.id: r.value.get("label") for r in index.kind("concept") if r.id}
+        self.concepts = index.kind("concept")  # concepts have no status
         self.sections: dict[str, tuple[str, int, int]] = {
             s["id"]: (str(r.id), s["start"], s["end"])
-            for r in records
-            if r.kind == "source"
+            for r in index.kind("source")
             for s in r.value.get("sections") or ()
             if {"id", "start", "end"} <= s.keys()
         }
 
-    def __getitem__(self, kind: str) -> list[RawRecord]:
-        return self.of.get(kind, [])
+    def __getitem__(self, kind: str) -> tuple[RawRecord, ...]:
+        return self.index.active(kind)
 
 
 def _descendants(parents: dict[str, Any], roots: list[str]) -> set[str]:
@@ -208,26 +206,16 @@ def _ranges(scope: dict[str, Any], active: _Active) -> list[tuple[str, int, int]
     return ranges + [(r["source"], r["start"], r["end"]) for r in spans]
 
 
-def _in_scope(claim: RawRecord, ranges: list[tuple[str, int, int]]) -> bool:
-    """True when a span that states the claim or its item lies in a range (a context span only explains it)."""
-    return any(
-        source == span["source"] and start <= span["start"] and span["end"] <= end
-        for span in claim.value.get("evidence") or ()
-        if span.get("role") != "context" and {"source", "start", "end"} <= span.keys()
-        for source, start, end in ranges
-    )
-
-
 def _caveat_scope(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:
     actives = {str(c.id) for c in active["claim"]}
     for caveat in active["caveat"]:
         scope, listed = caveat.value.get("scope") or {}, caveat.value.get("applies_to") or []
         ranges = _ranges(scope, active)
         inside = {c for c in scope.get("claims", ()) if c in actives}
-        if ranges:  # most caveats name their claims; only a range asks every claim where it stands
-            # A claim that only restates the caveat is the caveat, not a claim it qualifies (KD321).
-            inside |= {str(c.id) for c in active["claim"]
-                       if _in_scope(c, ranges) and not restates(c.value, caveat.value)}  # fmt: skip
+        # A claim with a span that states it or its item inside a range (a context span only explains it), unless
+        # it only restates the caveat: then it is the caveat, not a claim it qualifies (KD321).
+        within = [c for source, start, end in ranges for c in active.index.claims_stated_within(source, start, end)]
+        inside |= {str(c.id) for c in within if not restates(c.value, caveat.value)}
         for claim_id in sorted(inside - set(listed)):
             msg = f"rule {rule['id']!r}: {claim_id} lies in the caveat's scope but is not in its applies_to"
             yield caveat.problem("KD608", ("applies_to",), msg, severity=severity)
@@ -276,21 +264,28 @@ class _WholeWords:
         self.words = [(w, w.lower(), w.casefold()) for w in dict.fromkeys(words)]
         self.pattern = re.compile(r"(?=((?<!\w)(?:" + "|".join(re.escape(w) for w, _, _ in self.words) + r")(?!\w)))",
                                   re.IGNORECASE)  # fmt: skip
+        self.seen: dict[str, frozenset[str]] = {}
 
     def __call__(self, texts: Iterable[str]) -> set[str]:
         found: set[str] = set()
         for text in texts:
-            if text.isascii():
-                # As the alternation does: at each place a word starts, the first listed word standing whole there.
-                low, first = text.lower(), dict[int, int]()
-                for i, (_, lower, _) in enumerate(self.words):
-                    if lower in low:
-                        for at in _whole_at(low, lower):
-                            first.setdefault(at, i)
-                found.update(self.words[i][2] for i in first.values())
-            else:  # case-insensitive matching outside ASCII (a long s for an s): the regular expression decides
-                found |= _words_in(self.pattern, [text])
+            known = self.seen.get(text)
+            if known is None:
+                # A statement is often its quote, and hedges recur: each text is looked through once per run.
+                known = self.seen[text] = self._in(text)
+            found |= known
         return found
+
+    def _in(self, text: str) -> frozenset[str]:
+        if not text.isascii():  # case-insensitive matching outside ASCII (a long s for an s): the expression decides
+            return frozenset(_words_in(self.pattern, [text]))
+        # As the alternation does: at each place a word starts, the first listed word standing whole there.
+        low, first = text.lower(), dict[int, int]()
+        for i, (_, lower, _) in enumerate(self.words):
+            if lower in low:
+                for at in _whole_at(low, lower):
+                    first.setdefault(at, i)
+        return frozenset(self.words[i][2] for i in first.values())
 
 
 def _whole_at(text: str, word: str) -> Iterator[int]:
@@ -383,15 +378,21 @@ def _decision_table(rule: dict[str, Any], active: _Active, severity: Severity) -
     governing = set(rule.get("caveats", ()))
     inside = {cid for v in active["caveat"] if v.id in governing for cid in v.value.get("applies_to") or ()}
     pattern = _alternation(r.cue for r in rows if r.cue)
+    # What the table gives depends only on the cues, the predicate, the category and the passage: worked out
+    # once for each such combination, which many claims share.
+    given: dict[tuple[frozenset[str], Any, Any, bool], list[str]] = {}
     for claim in active["claim"]:
         v, experimental = claim.value, claim.id in inside
         if not isinstance(v.get("statement"), str) or v.get("evidence_status") is None or v.get("predicate") is None:
             continue  # its schema check reports it
         # The longest cue wins: 'can sometimes' is read as such, not also as 'can'.
         cues = _words_in(pattern, [v["statement"]])
-        chosen = [r for r in rows if r.cue in cues and r.decides(v, experimental)]
-        chosen = chosen or [r for r in rows if r.cue is None and r.decides(v, experimental)]
-        statuses = sorted({r.status for r in chosen})
+        key = (frozenset(cues), v.get("predicate"), v.get("category"), experimental)
+        statuses = given.get(key)
+        if statuses is None:
+            statuses = given[key] = _statuses(rows, cues, v, experimental)
+        if len(statuses) == 1 and v["evidence_status"] == statuses[0]:
+            continue
         kind = f"{v['predicate']!r} {'inside' if experimental else 'outside'} an experimental passage"
         words = ", ".join(map(repr, sorted(cues))) or "no cue"
         if not statuses:
@@ -405,6 +406,13 @@ def _decision_table(rule: dict[str, Any], active: _Active, severity: Severity) -
             msg = (f"rule {rule['id']!r}: the decision table gives {words} with {kind} {statuses[0]!r}, "
                    f"not {v['evidence_status']!r}")  # fmt: skip
             yield claim.problem("KD610", ("evidence_status",), msg, severity=severity)
+
+
+def _statuses(rows: list[_Row], cues: set[str], claim: dict[str, Any], experimental: bool) -> list[str]:
+    """The statuses the table gives a claim with these cues: the rows of its cues, else those without a cue."""
+    chosen = [r for r in rows if r.cue in cues and r.decides(claim, experimental)]
+    chosen = chosen or [r for r in rows if r.cue is None and r.decides(claim, experimental)]
+    return sorted({r.status for r in chosen})
 
 
 def _status_in_scope(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:
@@ -428,6 +436,7 @@ _WORD = re.compile(r"\w+(?:['\u2019]\w+)*")
 _ENDING = re.compile(r"(?:['\u2019]s|ing|ed|es|s)$")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # every statement and quote is cut into words: the same few thousand
 def _stem(word: str) -> str:
     """A word without its English ending ("lasts", "lasting", "ketamine's": "last", "last", "ketamine").
 
@@ -473,24 +482,24 @@ _CHECKS = {
 }
 
 
-def declared_rule_problems(records: list[RawRecord]) -> Iterator[Problem]:
+def declared_rule_problems(index: RecordIndex) -> Iterator[Problem]:
     """The problems the data's own ``rule`` records find among the records.
 
     The records are as the schema check left them: a value of a wrong type taken out, so a field is either of
-    its schema's type or absent, and a check skips what it cannot judge. The ``rule`` records themselves
-    must have passed their schema.
+    its schema's type or absent, and a check skips what it cannot judge. Only the ``rule`` records that passed
+    their schema are applied.
     """
-    rules = [r for r in records if r.kind == "rule"]
+    rules = index.valid("rule")
     if not rules:
         return
-    active = _Active(records)
+    active = _Active(index)
     for rule in rules:
         yield from _CHECKS[rule.value["kind"]](rule.value, active, Severity(rule.value["severity"]))
 
 
-def conflict_problems(records: list[RawRecord]) -> Iterator[Problem]:
+def conflict_problems(index: RecordIndex) -> Iterator[Problem]:
     """Each ``conflicts_with`` link that the other claim does not return."""
-    claims = {r.id: r for r in records if r.kind == "claim" and r.id}
+    claims = {r.id: r for r in index.kind("claim") if r.id}
     for claim in claims.values():
         others = claim.value.get("conflicts_with")
         for i, other in enumerate(others if isinstance(others, list) else ()):

@@ -17,6 +17,7 @@ from ketdata._model.diff import field_changes
 from ketdata._model.problems import DataError, Problem, problem, short
 from ketdata._read.paths import project_root
 from ketdata._validation.folder import RawRecord
+from ketdata._validation.index import RecordIndex
 
 VERSIONED = {"claim": "claims", "caveat": "caveats"}
 _SEMVER = re.compile(r"(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})(?![\s\S])")
@@ -172,9 +173,7 @@ class VersionRules:
             msg = f"is not a ketdata snapshot ({short(exc, 120)})"
             raise DataError([problem("KD508", str(snapshot), 1, 1, None, msg)]) from None
 
-    def check(
-        self, records: list[RawRecord], schema_valid: set[int], unread: AbstractSet[str] = frozenset()
-    ) -> list[Problem]:
+    def check(self, index: RecordIndex, unread: AbstractSet[str] = frozenset()) -> list[Problem]:
         """Problems of every versioned record (those that passed their schema) and of released ones now gone.
 
         A released record of a kind one of whose files could not be read is not called gone: its file's
@@ -182,13 +181,14 @@ class VersionRules:
         """
         problems: list[Problem] = []
         present: set[str] = set()
-        for record in records:
-            if record.kind == "dataset" and id(record) in schema_valid:
+        for record in index.records:
+            valid = index.is_valid(record)
+            if record.kind == "dataset" and valid:
                 problems += self._dataset(record)
             if record.kind not in VERSIONED or record.id is None:
                 continue
             present.add(record.id)
-            if id(record) in schema_valid:
+            if valid:
                 problems += self._record(record)
         for rid, (kind, _) in sorted(self.released.items()):
             if rid not in present and kind not in unread:
@@ -216,13 +216,11 @@ class VersionRules:
 
     def _record(self, record: RawRecord) -> list[Problem]:
         rid = str(record.id)
-        line, col = record.mark("version")
+        # Located only when there is a problem: a mark parses the record's file again.
         version = record.value["version"]
         if rid not in self.released:
             if version != 1:
-                return [
-                    problem("KD506", record.file, line, col, rid, f"a new record starts at version 1, not {version}")
-                ]
+                return [record.problem("KD506", ("version",), f"a new record starts at version 1, not {version}")]
             return []
         # Snapshots write unset fields as null or [] (since export format 2) or leave them out (before): compare
         # both sides in one shape.
@@ -242,7 +240,7 @@ class VersionRules:
             msg = (
                 f"version {version} is below {before}, its version in release {self.release}; a version never goes back"
             )
-            return [problem("KD513", record.file, line, col, rid, msg, f"set version: {before + int(bool(changed))}")]
+            return [record.problem("KD513", ("version",), msg, f"set version: {before + int(bool(changed))}")]
         review = new.get("review") or {}
         if changed and review.get("status") == "reviewed" and review == old.get("review"):
             msg = (
@@ -253,11 +251,11 @@ class VersionRules:
         if changed and version == before:
             msg = (f"changed since release {self.release} ({', '.join(changed)}) but still at version {version}; "
                    f"set version: {before + 1}")  # fmt: skip
-            return [problem("KD501", record.file, line, col, rid, msg)]
+            return [record.problem("KD501", ("version",), msg)]
         if changed and version != before + 1:
             msg = f"version {version}, but release {self.release} has {before}: a change raises it by exactly one"
-            return [problem("KD502", record.file, line, col, rid, msg, f"set version: {before + 1}")]
+            return [record.problem("KD502", ("version",), msg, f"set version: {before + 1}")]
         if not changed and version != before:
             msg = f"version {version}, but nothing changed since release {self.release} (version {before})"
-            return [problem("KD503", record.file, line, col, rid, msg, f"set version: {before}")]
+            return [record.problem("KD503", ("version",), msg, f"set version: {before}")]
         return []

@@ -31,6 +31,7 @@ from ketdata._validation.governance import (
     unreviewed_problems,
 )
 from ketdata._validation.history import VersionRules, missing_release, release_problems, releases_dir
+from ketdata._validation.index import RecordIndex
 from ketdata._validation.refs import load_schemas
 from ketdata._validation.rules import Rules, record_problems
 from ketdata._validation.schema import Validators, build_validators, schema_check
@@ -167,33 +168,34 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
         schema_valid.update(id(r) for r, ok in zip(file_records, valid, strict=True) if ok)
     if results is not None:
         results.prune()
-    rules = Rules(records, folder, frozenset(unread))
+    # One index of the records for every rule family, built once.
+    index = RecordIndex.of(records, schema_valid)
+    rules = Rules(index, folder, frozenset(unread))
     problems += rules.run()
     problems = [_with_id_choices(p, rules.id_choices) for p in problems]
     # Governance reads every record as the schema check left it (a field of its type, or absent), so a missing
     # field does not hide a record's other checks; only the data's own rules must have passed their schema.
-    valid_records = [r for r in records if r.kind != "rule" or id(r) in schema_valid]
     day = today or datetime.datetime.now(datetime.UTC).date()
-    problems += overdue_problems(valid_records, day)
-    problems += review_problems(valid_records, day)
+    problems += overdue_problems(index.records, day)
+    problems += review_problems(index.records, day)
     if unread:
         problems += _not_judged(unread)
     else:
-        problems += declared_rule_problems(valid_records)
+        problems += declared_rule_problems(index)
         texts = {sid: SourceText.of(src.text, rules.section_rows(src)) for sid, src in rules.texts.items()}
         # The fidelity checks read records whole: only those that passed their schema.
-        problems += fidelity_problems([r for r in records if id(r) in schema_valid], texts)
-        problems += conflict_problems(valid_records)
+        problems += fidelity_problems(index, texts)
+        problems += conflict_problems(index)
     problems += journal_problems(project_root(folder))
     found, snapshot = release_problems(releases_dir(folder))
     problems += found
-    problems += missing_release(next((r for r in records if r.kind == "dataset"), None), releases_dir(folder))
+    problems += missing_release(next(iter(index.kind("dataset")), None), releases_dir(folder))
     if snapshot is not None:
         # Every problem at once: a record in error is judged for its version too, but the advice says that the
         # change may itself be the error (a quote typo is fixed, not versioned).
         failing = {p.record_id for p in problems if p.severity is Severity.ERROR}
         try:
-            found = VersionRules(snapshot).check(records, schema_valid, unread.keys())
+            found = VersionRules(snapshot).check(index, unread.keys())
         except DataError as exc:
             found = list(exc.problems)
         problems += [_if_meant(p) if p.record_id in failing and p.code in ("KD501", "KD502") else p for p in found]

@@ -16,7 +16,8 @@ from ketdata._io.files import PLAIN_NAME, NotRegularFileError, read_regular
 from ketdata._model.dataset import near_misses
 from ketdata._model.problems import Problem, problem, short
 from ketdata._validation.coverage import SentenceCoverage, coverage, uncovered
-from ketdata._validation.folder import RawRecord
+from ketdata._validation.folder import REFERENCE_TABLE, RawRecord
+from ketdata._validation.index import RecordIndex
 
 
 def occurs(needle: str, text: str) -> bool:
@@ -284,15 +285,14 @@ def _checksum_mismatch(path: Path, data: bytes, recorded: object) -> tuple[str, 
 class Rules:
     """The cross-record checks over the records of one data folder (each assumed to have passed its schema)."""
 
-    def __init__(
-        self, records: list[RawRecord], folder: Path | None = None, unread: frozenset[str] = frozenset()
-    ) -> None:
-        self.records = records
+    def __init__(self, index: RecordIndex, folder: Path | None = None, unread: frozenset[str] = frozenset()) -> None:
+        self.index = index
+        self.records = index.records
         self.folder = folder
         # Kinds with a file that could not be read: a reference to one of them may point into that file.
         self.unread = unread
         self._section_id_set: set[str] | None = None
-        self.by_id: dict[str, RawRecord] = {}
+        self.by_id: Mapping[str, RawRecord] = index.first
         self.problems: list[Problem] = []
         self.texts: dict[str, _Text] = {}
         self.quoted: dict[str, list[tuple[str, int, int]]] = {}
@@ -324,14 +324,9 @@ class Rules:
         self.problems.append(record.problem(code, path, message, hint))
 
     def _unique_ids(self) -> None:
-        for record in self.records:
-            rid = record.id
-            if rid is None or record.kind == "dataset":
-                continue
-            first = self.by_id.get(rid)
-            if first is None:
-                self.by_id[rid] = record
-                continue
+        for record in self.index.repeated:
+            rid = str(record.id)
+            first = self.by_id[rid]
             line, _ = first.mark("id")
             self._add(
                 "KD201",
@@ -344,7 +339,7 @@ class Rules:
         if not isinstance(target, str):
             if target is not None:
                 # YAML read the id as a boolean, number or date (KD105): quoting it would not make it an id.
-                ids = sorted(rid for rid, r in self.by_id.items() if r.kind == kind)
+                ids = sorted(self.index.ids(kind))
                 self.id_choices[(record.file, *record.mark(*path))] = f"one of the {_label(kind)} ids: {', '.join(ids)}"
             return None
         found = self.by_id.get(target)
@@ -355,7 +350,7 @@ class Rules:
         if found is not None:
             msg = f"{'.'.join(map(str, path))}: {short(target)} is a {_label(found.kind)}, not a {_label(kind)}"
         else:
-            near = near_misses(target, (rid for rid, r in self.by_id.items() if r.kind == kind))
+            near = near_misses(target, self.index.ids(kind))
             guess = f" (did you mean {', '.join(map(repr, near))}?)" if near else ""
             msg = f"{'.'.join(map(str, path))}: no {_label(kind)} with id {short(target)}{guess}"
         self._add("KD202", record, path, msg)
@@ -411,7 +406,7 @@ class Rules:
     def _section_ids(self) -> set[str]:
         if self._section_id_set is None:
             self._section_id_set = {
-                str(s.get("id")) for r in self.records if r.kind == "source" for s in _dicts(r.value.get("sections"))
+                str(s.get("id")) for r in self.index.kind("source") for s in _dicts(r.value.get("sections"))
             }
         return self._section_id_set
 
@@ -467,8 +462,8 @@ class Rules:
 
     def _cycles(self, kind: str, field: str) -> None:
         links: dict[str, list[str]] = {}
-        for r in self.records:
-            if r.kind == kind and r.id:
+        for r in self.index.kind(kind):
+            if r.id:
                 value = r.value.get(field)
                 links[r.id] = [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)]
         for rid in sorted(links):
@@ -477,8 +472,8 @@ class Rules:
                 self._add("KD203", self.by_id[rid], (field,), f"{kind} {field} links form a cycle: {' -> '.join(path)}")
 
     def _source_texts(self) -> None:
-        for record in self.records:
-            if record.kind != "source" or record.id is None or self.by_id.get(record.id) is not record:
+        for record in self.index.kind("source"):
+            if record.id is None or self.by_id.get(record.id) is not record:
                 continue
             name = record.value.get("file")
             if not isinstance(name, str) or not PLAIN_NAME.fullmatch(name):
@@ -610,10 +605,10 @@ class Rules:
 
     def _codings(self) -> None:
         """Every coding is a row of the data folder's reference table, relation and confidence included."""
-        concepts = [r for r in self.records if r.kind == "concept" and _dicts(r.value.get("codings"))]
+        concepts = [r for r in self.index.kind("concept") if _dicts(r.value.get("codings"))]
         if not concepts:
             return
-        table = (self.folder or Path(concepts[0].file).parent) / "reference" / "codes.csv"
+        table = (self.folder or Path(concepts[0].file).parent).joinpath(*REFERENCE_TABLE)
         rows = _reference_rows(table)
         digest = _sha256(table)
         for record in concepts:
@@ -632,16 +627,18 @@ class Rules:
 
     def _object_labels(self) -> None:
         """A concept object is named in the claim's evidence, by its label or one of its synonyms."""
-        for record in self.records:
+        for record in self.index.kind("claim"):
             obj = record.value.get("object")
-            concept = obj.get("concept") if record.kind == "claim" and isinstance(obj, dict) else None
+            concept = obj.get("concept") if isinstance(obj, dict) else None
             target = self.by_id.get(concept) if isinstance(concept, str) else None
             quotes = _quotes(record.value)
             if target is None or target.kind != "concept" or not quotes:
                 continue
             given = [target.value.get("label")] + [g.get("text") for g in _dicts(target.value.get("synonyms"))]
             names = [n for n in given if isinstance(n, str)]
-            if not any(named(n, q) for n in names for q in quotes):
+            # Spliced spans read in order name it too ("a sense of" + "heightened creativity").
+            read = [*quotes, " ".join(quotes)] if len(quotes) > 1 else quotes
+            if not any(named(n, q) for n in names for q in read):
                 msg = (f"object {target.id!r}: neither its label nor a synonym ({', '.join(map(repr, names))}) "
                        "occurs in the evidence")  # fmt: skip
                 self._add("KD310", record, ("object", "concept"), msg)

@@ -96,7 +96,13 @@ def _exact_fast_check(schema: dict[str, Any]) -> Callable[[Any], Any]:
     """
     from fastjsonschema.draft04 import CodeGeneratorDraft04
     from fastjsonschema.draft2019 import CodeGeneratorDraft2019
+    from fastjsonschema.exceptions import JsonSchemaValueException
     from fastjsonschema.ref_resolver import RefResolver
+
+    class Refused(JsonSchemaValueException):
+        """A refusal that records nothing: made with the built-in exception's constructor, not a Python one."""
+
+        __init__ = Exception.__init__
 
     class ExactTypes(CodeGeneratorDraft2019):
         generate_type = CodeGeneratorDraft04.generate_type
@@ -104,11 +110,12 @@ def _exact_fast_check(schema: dict[str, Any]) -> Callable[[Any], Any]:
         def exc(self, msg: str, *args: Any, append_to_msg: str | None = None, rule: str | None = None) -> None:
             # Only "no" is asked of the fast check (jsonschema says why), so a refusal builds no message and
             # no copy of the schema: an if/then or oneOf branch refuses several times for every record.
-            self.l('raise JsonSchemaValueException("refused")')
+            # oneOf, anyOf and not branches catch it as theirs, being a JsonSchemaValueException.
+            self.l("raise Refused")
 
     resolver = RefResolver.from_schema(schema, store={})
     generator = ExactTypes(schema, resolver=resolver, use_default=False, use_formats=False)  # type: ignore[no-untyped-call]
-    scope: dict[str, Any] = generator.global_state
+    scope: dict[str, Any] = {**generator.global_state, "Refused": Refused}
     exec(generator.func_code, scope)  # fastjsonschema's own generated code, run as its compile() runs it
     return cast(Callable[[Any], Any], scope[resolver.get_scope_name()])
 
