@@ -73,7 +73,12 @@ def _print_problems(
 def _validate(args: argparse.Namespace) -> int:
     from ketdata._validation.pipeline import run
 
-    problems = run(args.data, cache=args.cache and not args.shipped).problems
+    report = run(args.data, cache=args.cache and not args.shipped)
+    problems = report.problems
+    if args.shipped:  # what `load()` serves is the snapshot, not the folder: check that too
+        from ketdata._editor.shipped import snapshot_problems
+
+        problems = (*problems, *snapshot_problems(report))
     _print_problems(problems, args.format, verbose=args.verbose, folder=args.data)
     return EXIT_PROBLEMS if fails(problems, strict=args.strict) else EXIT_OK
 

@@ -23,9 +23,9 @@ def problems(data: Path, *, cache: bool = True) -> list[tuple[str, str, int, str
 
 
 @pytest.fixture(autouse=True)
-def user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Each test its own user cache folder (what ``$KETDATA_CACHE_DIR`` is for)."""
-    folder = tmp_path / "user-cache"
+def user_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test its own user cache folder (what ``$KETDATA_CACHE_DIR`` is for), outside its project."""
+    folder = tmp_path_factory.mktemp("user-cache") / "ketdata"
     monkeypatch.setenv("KETDATA_CACHE_DIR", str(folder))
     return folder
 

@@ -44,6 +44,7 @@ def test_wheel_holds_package_data_schemas_and_snapshot(wheel: Path) -> None:
     expected = {
         "ketdata/py.typed",
         "ketdata/_data/ketdata.json",
+        "ketdata/_data/manifest.json",
         "ketdata/_data/schema/claim.schema.json",
         "ketdata/_data/data/dataset.yaml",
         "ketdata/_data/data/sources/ketamine-overview.txt",
@@ -134,6 +135,25 @@ def test_installed_wheel_reads_its_json_snapshot_which_equals_the_export(wheel: 
     # The read path imports neither dataclasses nor typing, and reads the records of the JSON export.
     assert imported == "False False"
     assert same == f"True {len(ketdata.load(DATA).claims)}"
+
+
+def test_an_installed_snapshot_edited_after_install_is_refused_not_served(wheel: Path, tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    install = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", "--target", str(target)]
+    subprocess.run([*install, str(wheel)], check=True)
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    snapshot = target / "ketdata/_data/ketdata.json"
+    text = snapshot.read_text(encoding="utf-8")
+    assert "including hallucinations." in text
+    snapshot.write_text(text.replace("including hallucinations.", "including mild, harmless hallucinations."))
+    code = "import ketdata\ntry:\n ketdata.load()\nexcept ketdata.DataError as e:\n print(e.problems[0].code)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert out.stdout.strip() == "KD030", out.stderr
+    for argv in (["validate", "--shipped"], ["show", "claim-045"]):
+        run = subprocess.run([sys.executable, "-m", "ketdata", *argv], capture_output=True, text=True, cwd=tmp_path,
+                             env=env)  # fmt: skip
+        assert run.returncode == 1, (argv, run.stdout, run.stderr)
+        assert "KD030" in run.stdout + run.stderr and "harmless" not in run.stdout
 
 
 def test_the_wheel_requires_nothing_but_through_an_extra(wheel: Path) -> None:

@@ -140,5 +140,7 @@ def fmt(data_dir: Path, *, check: bool = False) -> Formatting:
             # Every file reformatted, or (a full disk, a kill) none.
             commit(root, changed)
     cannot = any("cannot" in r.skipped for r in skipped)
-    failed = bool(blocking) or cannot or (check and bool(skipped or changed))
+    failed = (
+        bool(blocking) or cannot or bool(skipped) or (check and bool(changed))
+    )  # a file left alone is not canonical
     return Formatting(tuple(blocking), skipped, tuple(changed), bool(changed) and not check, failed)

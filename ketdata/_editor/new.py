@@ -230,7 +230,10 @@ def write(data_dir: Path, kind: str, record: dict[str, Any], caveats: Sequence[s
 
     edits = _attach(data_dir, caveats, record["id"])
     path = target_file(data_dir, kind, record)
-    before = read_regular(path) if path.exists() or path.is_symlink() else None
+    try:
+        before: bytes | None = read_regular(path)
+    except FileNotFoundError:  # noted as absent: a file another program creates meanwhile is not overwritten
+        before = None
     text = "---\n" + yaml.safe_dump(record, sort_keys=False, allow_unicode=True, width=100)
     prefix = before.decode("utf-8") if before else ""
     if prefix and not prefix.endswith("\n"):

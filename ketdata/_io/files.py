@@ -8,16 +8,20 @@ process id and a random part in its name, so no two writers ever share (or remov
 command that changes the data are named in its transaction's journal, which removes them after a kill
 (``ketdata._io.transaction``).
 
-While a would-be state is laid over the disk (``ketdata._io.overlay``), reads and walks see it.
+While a would-be state is laid over the disk (``ketdata._io.overlay``), reads and walks see it. While a
+command holds its project's lock, each file's first read from disk is noted (`noting`), so that its
+transaction writes only over the very bytes the command read (``ketdata._io.transaction``).
 """
 
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import re
 import secrets
 import stat
+import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -26,6 +30,39 @@ from ketdata._io import overlay
 TMP_TAG = ".ketdata-tmp-"
 # A file name that stays in its folder: no separator, no "..", no leading dot or dash.
 PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,254}(?![\s\S])")
+
+
+_ledger = threading.local()  # this thread's noted reads: real path -> sha256 of the bytes, None if absent
+UNREAD = "unread"
+
+
+def real(path: Path) -> Path:
+    """The path with its folder's links resolved (the file itself is not followed): where a write lands."""
+    return Path(os.path.realpath(path.parent)) / path.name
+
+
+def noting(active: bool) -> None:
+    """Start (with an empty ledger) or stop noting this thread's first read of each file from disk."""
+    _ledger.reads = {} if active else None
+
+
+def noted(path: Path) -> str | None:
+    """The sha256 of the bytes this thread first read from ``path`` (None: it was absent), or `UNREAD`."""
+    reads: dict[Path, str | None] | None = getattr(_ledger, "reads", None)
+    return UNREAD if reads is None else reads.get(real(path), UNREAD)
+
+
+def note(path: Path, data: bytes | None) -> None:
+    """Take ``data`` as what this thread read from ``path`` from now on (after writing it itself, say)."""
+    reads: dict[Path, str | None] | None = getattr(_ledger, "reads", None)
+    if reads is not None:
+        reads[real(path)] = None if data is None else hashlib.sha256(data).hexdigest()
+
+
+def _first(path: Path, data: bytes | None) -> None:
+    reads: dict[Path, str | None] | None = getattr(_ledger, "reads", None)
+    if reads is not None and real(path) not in reads:
+        reads[real(path)] = None if data is None else hashlib.sha256(data).hexdigest()
 
 
 class NotRegularFileError(OSError):
@@ -57,6 +94,9 @@ def read_regular(path: Path, limit: int | None = None) -> bytes:
         return laid
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        _first(path, None)
+        raise
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise _not_regular(path, os.lstat(path).st_mode) from None
@@ -67,7 +107,9 @@ def read_regular(path: Path, limit: int | None = None) -> bytes:
             raise _not_regular(path, info.st_mode)
         if limit is not None and info.st_size > limit:
             raise OSError(errno.EFBIG, f"file is {info.st_size} bytes; the limit is {limit}", str(path))
-        return handle.read()
+        data = handle.read()
+    _first(path, data)
+    return data
 
 
 def is_regular(path: Path) -> bool:

@@ -13,6 +13,11 @@ several files (and whole folders, such as ``exports/``) as one:
 2. the journal is rewritten as *committed*: this is the moment the change happens;
 3. each temporary file is renamed over its target (a folder is swapped in one step); the journal goes.
 
+Every write is bound to the bytes the command read: while the lock is held, the first read of each file is
+noted (``ketdata._io.files``), and a target whose bytes on disk are no longer those (a text editor, which
+takes no lock, saved meanwhile) is refused before anything is written. Targets are where the writes land:
+a link to the data folder is resolved, and a target must lie below the project folder.
+
 A kill before step 2 leaves the old state, and the next lock removes the temporary files the journal
 names; a kill after it leaves a journal that the next lock finishes. A full disk or a file-size limit can
 strike only in step 1, and then the temporary files are removed at once.
@@ -44,9 +49,14 @@ from typing import Any, Literal
 
 from ketdata._io.files import (
     TMP_TAG,
+    UNREAD,
     NotRegularFileError,
     fsync_dir,
+    note,
+    noted,
+    noting,
     read_regular,
+    real,
     walk,
     write_atomic,
     write_new,
@@ -82,7 +92,8 @@ def _depth() -> dict[str, int]:
 
 
 def _key(root: Path) -> str:
-    return os.path.abspath(root)
+    # A link to a project is that project: one lock, never two descriptors on one lock file (a self-deadlock).
+    return os.path.realpath(root)
 
 
 def state_dir(root: Path, *, create: bool = False) -> Path:
@@ -148,6 +159,7 @@ def locked(*roots: Path, read_only: Collection[Path] = (), detached: Collection[
             change's journal cannot be trusted.
     """
     optional = {_key(r) for r in read_only} - {_key(r) for r in roots}
+    outermost = not any(_depth().values())
     apart = {_key(r) for r in detached}
     with contextlib.ExitStack() as stack:
         for key in sorted({_key(r) for r in (*roots, *read_only)}):
@@ -156,6 +168,9 @@ def locked(*roots: Path, read_only: Collection[Path] = (), detached: Collection[
             except OSError as exc:
                 if key not in optional or exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
                     raise
+        if outermost:  # from here on, `commit` writes only over the bytes the command read
+            noting(True)
+            stack.callback(noting, False)
         yield
 
 
@@ -367,9 +382,22 @@ def journal_problems(root: Path) -> list[Problem]:
 # --- commit and recovery --------------------------------------------------------------------------------
 
 
-def _inside(root: Path, path: Path) -> None:
-    if not _key(path).startswith(_key(root) + os.sep):
-        raise ValueError(f"{path} is outside {root}, the folder being changed")
+def _inside(root: Path, path: Path) -> Path:
+    """Where a write to ``path`` lands (its folder's links resolved), which must be below ``root``."""
+    target = real(path)
+    if not str(target).startswith(str(root) + os.sep):
+        raise UsageError(f"{path} is outside {root}, the folder being changed; nothing was written")
+    return target
+
+
+def _unchanged_since_read(path: Path, seen: str | None, now: str | None) -> None:
+    """Refuse to write over a file whose bytes are not those the command read (a text editor saved meanwhile)."""
+    if seen != UNREAD and seen != now:
+        what = "was created" if seen is None else "was removed" if now is None else "changed"
+        raise TransactionError(
+            f"{path} {what} on disk after this command read it (another program saved it meanwhile); "
+            "nothing was written: run the command again"
+        )
 
 
 def commit(root: Path, files: Mapping[Path, bytes], folders: Mapping[Path, Build] | None = None) -> list[Path]:
@@ -392,16 +420,19 @@ def commit(root: Path, files: Mapping[Path, bytes], folders: Mapping[Path, Build
     """
     if not holds(root):
         raise RuntimeError(f"commit to {root} without holding its lock")
+    root = Path(os.path.realpath(root))  # targets are where writes land: the journal names them from there
     entries: list[_Entry] = []
-    for path, data in files.items():
-        _inside(root, path)
+    for given, data in files.items():
+        path = _inside(root, given)
+        seen = noted(path)
         before = digest(path, "file")
         if before == _NOT_OURS:
             read_regular(path)  # raises NotRegularFileError, naming what is there
+        _unchanged_since_read(path, seen, before)
         if before != _sha256(data):
             entries.append(_Entry(path, "file", before, _sha256(data), data))
-    for path, build in (folders or {}).items():
-        _inside(root, path)
+    for given, build in (folders or {}).items():
+        path = _inside(root, given)
         entries.append(_Entry(path, "folder", digest(path, "folder"), None, build))
     if not entries:
         return []
@@ -411,6 +442,9 @@ def commit(root: Path, files: Mapping[Path, bytes], folders: Mapping[Path, Build
     try:
         for entry in entries:
             _stage(entry, journal.token, made)
+        for entry in entries:  # building a folder takes time: a file may have been saved meanwhile
+            if entry.kind == "file":
+                _unchanged_since_read(entry.path, entry.before, digest(entry.path, "file"))
     except BaseException:
         _discard(journal, made)
         raise
@@ -418,6 +452,9 @@ def commit(root: Path, files: Mapping[Path, bytes], folders: Mapping[Path, Build
     _write_journal(journal)
     for entry in entries:
         _apply(entry, journal.token)
+        if entry.kind == "file":
+            assert isinstance(entry.content, bytes)
+            note(entry.path, entry.content)
     _finish(journal.folder)
     return [e.path for e in entries]
 

@@ -118,6 +118,41 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "dataset.yaml holds exactly one record: remove the second document (from its '---' line on).",
     ),
     Code(
+        "KD030",
+        _E,
+        "Shipped snapshot not the one its manifest lists",
+        "The JSON snapshot `load()` serves was changed after `ketdata export` wrote it (or its manifest is gone): "
+        "run `ketdata export` in a checkout, or reinstall the package.",
+    ),
+    Code(
+        "KD031",
+        _E,
+        "Shipped snapshot not what the shipped data makes",
+        "The JSON snapshot `load()` serves holds other records than the data folder beside it: run `ketdata "
+        "export` in a checkout, or reinstall the package.",
+    ),
+    Code(
+        "KD032",
+        _E,
+        "Claim filed under another category",
+        "A claim lives in claims/<its category>.yaml: move it to the file of its category, or correct the category.",
+    ),
+    Code(
+        "KD033",
+        _E,
+        "Word mixes alphabets",
+        "A word holds letters of two of the Latin, Greek and Cyrillic alphabets (a Cyrillic es, U+0441, for the "
+        "c of 'cures'): it looks like another word and escapes every rule that reads words. Retype it in one "
+        "alphabet.",
+    ),
+    Code(
+        "KD034",
+        Severity.INFO,
+        "Validation cache not used",
+        "Set $KETDATA_CACHE_DIR to an absolute path outside the project (or unset it for the user's cache "
+        "folder); the data was validated in full without it.",
+    ),
+    Code(
         "KD020",
         _W,
         "File ketdata never reads",

@@ -77,9 +77,11 @@ def shipped_version() -> str:
 
     A checkout whose exports are not written yet still imports: the version then comes from ``dataset.yaml``.
     """
+    from ketdata._model.problems import DataError
+
     try:
         return str(_shipped_document()["dataset"]["version"])
-    except OSError:
+    except (OSError, DataError):  # `import` never fails on the snapshot; `load()` says what is wrong with it
         import yaml  # read as YAML, so that `version :` or `'version':` is the same key
 
         from ketdata._read.paths import data_dir

@@ -15,21 +15,60 @@ if TYPE_CHECKING:
 
 SNAPSHOT_NAME = "ketdata.json"
 SNAPSHOT_IN_EXPORTS = "json/" + SNAPSHOT_NAME
+MANIFEST_NAME = "manifest.json"
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _CHECKOUT = os.path.dirname(_PACKAGE)
 
 
 def read_snapshot() -> bytes:
-    """The bytes of the compiled JSON snapshot that ``load()`` reads for the shipped data."""
+    """The bytes of the compiled JSON snapshot that ``load()`` reads for the shipped data, checked.
+
+    The snapshot is served only when its sha256 is the one the export's manifest lists beside it (in the
+    wheel, ``_data/manifest.json``; in a checkout, ``exports/manifest.json``): an edited snapshot would
+    otherwise be served as the dataset.
+
+    Raises:
+        OSError: There is no snapshot (a checkout whose exports are not written yet).
+        DataError: KD030, the snapshot is not the one its manifest lists (or there is no manifest to say).
+    """
     # The module loader's get_data reads package files wherever the package lives (even in a zip)
     # without importing importlib.resources, which costs more than the whole load.
     loader: Any = __spec__.loader
+    folder = os.path.join(_PACKAGE, "_data")
     try:
-        data: bytes = loader.get_data(os.path.join(_PACKAGE, "_data", SNAPSHOT_NAME))
+        data: bytes = loader.get_data(os.path.join(folder, SNAPSHOT_NAME))
     except OSError:
-        with open(os.path.join(_CHECKOUT, "exports", SNAPSHOT_IN_EXPORTS), "rb") as handle:
+        folder = os.path.join(_CHECKOUT, "exports")
+        with open(os.path.join(folder, SNAPSHOT_IN_EXPORTS), "rb") as handle:
             data = handle.read()
+    why = _unproven(data, os.path.join(folder, MANIFEST_NAME), loader)
+    if why is not None:
+        from ketdata._model.problems import DataError, problem
+
+        where = os.path.join(folder, SNAPSHOT_NAME if folder.endswith("_data") else SNAPSHOT_IN_EXPORTS)
+        raise DataError([problem("KD030", where, 1, 1, None, why)])
     return data
+
+
+def snapshot_file() -> str:
+    """Where the snapshot `read_snapshot` reads lies (for naming it in a message)."""
+    bundled = os.path.join(_PACKAGE, "_data", SNAPSHOT_NAME)
+    return bundled if os.path.exists(bundled) else os.path.join(_CHECKOUT, "exports", SNAPSHOT_IN_EXPORTS)
+
+
+def _unproven(data: bytes, manifest: str, loader: Any) -> str | None:
+    """Why a snapshot's bytes are not the ones its manifest lists; None when they are."""
+    import hashlib
+    import json
+
+    try:
+        listed = json.loads(loader.get_data(manifest))["files"]
+        sha = next(entry["sha256"] for entry in listed if entry["path"] == SNAPSHOT_IN_EXPORTS)
+    except (OSError, ValueError, KeyError, TypeError, StopIteration) as exc:
+        return f"no manifest lists its sha256 ({manifest}: {type(exc).__name__}); it cannot be proven whole"
+    if hashlib.sha256(data).hexdigest() != sha:
+        return f"its sha256 is not the one {manifest} lists: it was changed after it was exported"
+    return None
 
 
 def _locate(name: str) -> Path:

@@ -44,6 +44,24 @@ def cache_root() -> Path:
     return Path(base) / "ketdata"
 
 
+def refused_root(data_dir: Path) -> str | None:
+    """Why the cache folder may not be used for this data folder (relative, or inside its project); None if it may.
+
+    A relative ``$KETDATA_CACHE_DIR`` would put the cache wherever a command runs, and one inside the project
+    would leave files a checkout carries (or, in ``data/``, files the data folder then holds).
+    """
+    from ketdata._read.paths import project_root
+
+    root = cache_root()
+    if not root.is_absolute():
+        return f"$KETDATA_CACHE_DIR ({root}) is not an absolute path"
+    project = Path(os.path.realpath(project_root(data_dir)))
+    real = Path(os.path.realpath(root))
+    if real == project or project in real.parents:
+        return f"the cache folder {root} lies inside the project {project}"
+    return None
+
+
 def folder_for(data_dir: Path) -> Path:
     """The cache of one data folder: one per folder, so pruning one never evicts a neighbour's entries."""
     return cache_root() / hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:32]

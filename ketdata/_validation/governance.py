@@ -105,6 +105,7 @@ class _Active:
         self.parents: dict[str, Any] = {r.id: r.value.get("parent") for r in index.kind("category") if r.id}
         self.statuses = index.kind("evidence_status")
         self.labels = {r.id: r.value.get("label") for r in index.kind("concept") if r.id}
+        self.concepts = index.kind("concept")  # concepts have no status
         self.sections: dict[str, tuple[str, int, int]] = {
             s["id"]: (str(r.id), s["start"], s["end"])
             for r in index.kind("source")
@@ -148,10 +149,23 @@ def _caveat_targets(rule: dict[str, Any], active: _Active, severity: Severity) -
             yield caveat.problem("KD605", ("applies_to",), msg, severity=severity)
 
 
+# The forms of a strong word a rule lists: "cure" also forbids "cures", "cured", "curing", "curative".
+_INFLECTIONS = "s|es|d|ed|ing|ly|r|st|ive|ative|atively"
+
+
+def _forms(word: str) -> str:
+    """A pattern for a listed word and its inflected forms (a final e dropped before a suffix)."""
+    if not word.isalpha():  # a phrase is matched as written
+        return re.escape(word)
+    stem = word[:-1] if word.endswith("e") else word
+    return f"(?:{re.escape(word)}|{re.escape(stem)}(?:{_INFLECTIONS}))"
+
+
 def _strong_wording(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:
     words = sorted(rule.get("words", ()), key=len, reverse=True)
-    pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+    pattern = re.compile(r"\b(" + "|".join(_forms(w) for w in words) + r")\b", re.IGNORECASE)
     statuses = set(rule.get("statuses", ()))
+    yield from _strong_glosses(rule, pattern, active, severity)
     for claim in active["claim"]:
         statement = claim.value.get("statement")
         if claim.value.get("evidence_status") not in statuses or not isinstance(statement, str):
@@ -164,6 +178,26 @@ def _strong_wording(rule: dict[str, Any], active: _Active, severity: Severity) -
                    f"status is {short(claim.value.get('evidence_status'))}")  # fmt: skip
             yield problem("KD606", claim.file, line, found + 1 if found >= 0 else column, claim.id, msg,
                           severity=severity)  # fmt: skip
+
+
+def _strong_glosses(
+    rule: dict[str, Any], pattern: re.Pattern[str], active: _Active, severity: Severity
+) -> Iterator[Problem]:
+    """Strong words in a concept's external gloss or synonym, whatever any claim's status.
+
+    Such a gloss is not from the article, so no evidence backs it, yet every export shows it as medical content.
+    """
+    for concept in active.concepts:
+        v = concept.value
+        glosses: list[tuple[tuple[str | int, ...], Any]] = [(("definition",), v.get("definition"))]
+        glosses += [(("synonyms", i), g) for i, g in enumerate(v.get("synonyms") or ())]
+        for path, gloss in glosses:
+            text = gloss.get("text") if isinstance(gloss, dict) and gloss.get("origin") == "external" else None
+            match = pattern.search(text) if isinstance(text, str) else None
+            if match is not None:
+                msg = (f"rule {short(rule['id'])}: {short(match.group())} is too strong for a gloss no article "
+                       "passage supports")  # fmt: skip
+                yield concept.problem("KD606", (*path, "text"), msg, severity=severity)
 
 
 def _ranges(scope: dict[str, Any], active: _Active) -> list[tuple[str, int, int]]:

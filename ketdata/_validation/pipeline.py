@@ -19,7 +19,7 @@ from ketdata._model.frozen import replace
 from ketdata._model.problems import DataError, Problem, Severity, problem, short
 from ketdata._read.paths import data_dir as shipped_data_dir
 from ketdata._read.paths import project_root, schema_dir
-from ketdata._validation.cache import ResultCache, folder_for, problem_from_list, problem_to_list
+from ketdata._validation.cache import ResultCache, folder_for, problem_from_list, problem_to_list, refused_root
 from ketdata._validation.coverage import SentenceCoverage
 from ketdata._validation.fidelity import SourceText, fidelity_problems
 from ketdata._validation.folder import DataFile, RawRecord, discover, kind_at, read_bytes, read_file
@@ -87,9 +87,14 @@ def run(
             (see `ketdata._validation.cache`); the rules across records run on everything regardless.
     """
     folder = Path(path) if path is not None else shipped_data_dir()
-    results = ResultCache(folder_for(folder), schema_dir()) if cache else None
+    refused = refused_root(folder) if cache else None
+    results = ResultCache(folder_for(folder), schema_dir()) if cache and refused is None else None
     with paused():
-        return _run(folder, today, results)
+        report = _run(folder, today, results)
+    if refused is None:
+        return report
+    note = problem("KD034", str(folder), 1, 1, None, f"validated without the cache: {refused}")
+    return Report(tuple(sorted((*report.problems, note), key=Problem.sort_key)), report.rules, report.built)
 
 
 def run_state(path: Path, files: Mapping[Path, bytes], today: datetime.date | None = None) -> Report:

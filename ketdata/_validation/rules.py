@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,7 +78,43 @@ def record_problems(record: RawRecord) -> list[Problem]:
         found += _words_in_evidence(record, _quotes(v))
     elif record.kind == "concept":
         found += _article_glosses(record)
-    return found + _date_problems(record)
+    return found + _date_problems(record) + _mixed_scripts(record)
+
+
+_SCRIPTS = ("LATIN", "GREEK", "CYRILLIC")  # the scripts whose letters look alike (U+0441 is a 'c')
+
+
+def _strings(value: Any, path: tuple[str | int, ...] = ()) -> Any:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _strings(item, (*path, i))
+
+
+def _mixed_scripts(record: RawRecord) -> list[Problem]:
+    """A word mixing Latin, Greek and Cyrillic letters reads as another word (KD033).
+
+    'cures' with a Cyrillic es (U+0441) for its c looks like 'cures' to a reader and in every export, but
+    to no rule that matches words.
+    """
+    found = []
+    for path, text in _strings(record.value):
+        if text.isascii():
+            continue
+        for word in re.findall(r"\w+", text):
+            scripts = {s for c in word if c.isalpha() for s in _SCRIPTS if unicodedata.name(c, "").startswith(s)}
+            if len(scripts) > 1:
+                where = ".".join(map(str, path))
+                names = " and ".join(n.title() for n in sorted(scripts))
+                msg = f"{where}: the word {short(word)} mixes {names} letters"
+                hint = "retype the word in one script (a look-alike letter from another alphabet hides what it says)"
+                found.append(record.problem("KD033", path, msg, hint))
+                break
+    return found
 
 
 _DATE_FIELDS = (("review", "reviewed_on"), ("review", "review_due"), ("release_date",), ("published",))
@@ -285,6 +322,8 @@ class Rules:
         self._codings()
         self._cycles("category", "parent")
         self._cycles("concept", "broader")
+        for kind in ("claim", "caveat", "concept", "predicate"):  # superseded by itself (or round a loop): no successor
+            self._cycles(kind, "superseded_by")
         self._coverage()
         return self.problems
 
@@ -365,7 +404,8 @@ class Rules:
             self._ref(record, ("scope", "claims", i), claim_id, "claim")
         for i, span in enumerate(_dicts(scope.get("spans"))):
             self._ref(record, ("scope", "spans", i, "source"), span.get("source"), "source")
-        sections = scope.get("sections") or ()
+        # An unread source file would make every section "dangling": the file's own problem says it all.
+        sections = (scope.get("sections") or ()) if "source" not in self.unread else ()
         known = self._section_ids() if sections else set()
         for i, section in enumerate(sections):
             if isinstance(section, str) and section not in known:
@@ -390,6 +430,7 @@ class Rules:
     def _claim_references(self, record: RawRecord) -> None:
         v = record.value
         self._ref(record, ("category",), v.get("category"), "category")
+        self._filed_by_category(record)
         self._ref(record, ("evidence_status",), v.get("evidence_status"), "evidence_status")
         self._ref(record, ("subject",), v.get("subject"), "concept")
         conflicts = v.get("conflicts_with")
@@ -410,6 +451,23 @@ class Rules:
                     ("object",),
                     f"predicate {short(predicate.id)} takes {key} as its object, not a {given}",
                 )
+
+    def _filed_by_category(self, record: RawRecord) -> None:
+        """A claim in ``claims/<a category>.yaml`` is of that category (KD032).
+
+        The rules a category asks for (a harm's caveats) follow the file an editor reviews the claim in, so
+        moving a claim to another category moves it to that category's file too.
+        """
+        file, category = Path(record.file), record.value.get("category")
+        named = self.by_id.get(file.stem)
+        if file.parent.name != "claims" or named is None or named.kind != "category" or not isinstance(category, str):
+            return
+        other = self.by_id.get(category)
+        if category == file.stem or other is None or other.kind != "category":  # an unknown one is KD202
+            return
+        msg = f"category {short(category)} differs from the category file it is in (claims/{file.name})"
+        hint = f"move the claim to claims/{category}.yaml, or set its category to {file.stem!r}"
+        self._add("KD032", record, ("category",), msg, hint)
 
     def _cycles(self, kind: str, field: str) -> None:
         links: dict[str, list[str]] = {}

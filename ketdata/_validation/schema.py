@@ -143,6 +143,12 @@ def _exact_types() -> type[Draft202012Validator]:
     return cast("type[Draft202012Validator]", exact)
 
 
+def _quoted_short(error: ValidationError) -> str:
+    """The schema error's message, with the value it quotes whole (a 4 MB statement, say) cut like every other."""
+    whole = repr(error.instance)
+    return error.message.replace(whole, short(error.instance)) if len(whole) > 60 else error.message
+
+
 def _describe(value: Any) -> str:
     if isinstance(value, bool):
         return f"the boolean {str(value).lower()}"
@@ -240,6 +246,13 @@ def _problems_for(error: ValidationError, record: RawRecord) -> Iterator[Problem
             "KD107", record.file, line, col, rid, f"{where}: {_describe(error.instance)} is not one of {values}"
         )
         return
+    ruled_out = error.validator_value.get("required") if isinstance(error.validator_value, Mapping) else None
+    if error.validator == "not" and ruled_out:
+        # A field the object's other values rule out (flags on a confirmed review): say which, not the schema.
+        names = " and ".join(repr(n) for n in ruled_out)
+        msg = f"{where}: may not have {names} here: its other values rule it out"
+        yield problem("KD101", record.file, line, col, rid, msg)
+        return
     if error.validator == "oneOf" and path[-1:] == ("object",):
         yield problem(
             "KD101",
@@ -250,7 +263,7 @@ def _problems_for(error: ValidationError, record: RawRecord) -> Iterator[Problem
             "object: give either 'concept' (a concept id) or 'value' (a literal, with an optional 'quantity')",
         )
         return
-    yield problem("KD101", record.file, line, col, rid, f"{where}: {error.message}")
+    yield problem("KD101", record.file, line, col, rid, f"{where}: {_quoted_short(error)}")
 
 
 def schema_problems(validator: KindValidator, record: RawRecord) -> list[Problem]:

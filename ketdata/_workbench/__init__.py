@@ -183,8 +183,22 @@ def _text(message: str, status: int) -> Response:
     return PlainTextResponse(message, status_code=status, headers=_HEADERS)
 
 
+MAX_FIELDS = 2000  # "confirm the rest" of the longest sentence sends a few dozen
+
+
+class _TooManyFields(Exception):
+    """A form with more fields than any page of the workbench sends."""
+
+
 def _form(body: bytes) -> dict[str, list[str]]:
-    return parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=2000)
+    try:
+        return parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=MAX_FIELDS)
+    except ValueError:  # parse_qs's "Max number of fields exceeded"
+        raise _TooManyFields from None
+
+
+async def _too_many_fields(request: Request, exc: Exception) -> Response:
+    return _text(f"refused: a form may hold at most {MAX_FIELDS} fields; nothing was saved", 413)
 
 
 def _one(form: dict[str, list[str]], name: str) -> str:
@@ -366,7 +380,8 @@ def build_app(folder: Path, host: str, *, session: Session | None = None) -> tup
         Route("/undo", undo, methods=["POST"]),
         Route("/assets/{name}", asset, methods=["GET"]),
     ]
-    return _http.BodyLimit(_Guard(Starlette(routes=routes), s)), s
+    app = Starlette(routes=routes, exception_handlers={_TooManyFields: _too_many_fields})
+    return _http.BodyLimit(_Guard(app, s)), s
 
 
 def _save(
