@@ -24,7 +24,7 @@ from .helpers import ROOT, edit
 from .test_transactions import PYTHON, make_project, reword, seen, uncanonical
 from .workbench import running
 
-DAY = "2026-12-01"
+DAY = "2026-12-06"
 CONCEPTS = "data/concepts.yaml"
 NEW_CONCEPT = ["new", "concept", "--id", "alpha", "--label", "Alpha", "--kind", "condition"]
 

@@ -94,7 +94,7 @@ def test_a_truncated_entry_is_ignored(warm: Path) -> None:
 
 
 def test_a_file_with_a_yaml_date_is_checked_every_time(warm: Path) -> None:
-    edit(warm / "dataset.yaml", "release_date: '2026-11-26'", "release_date: 2026-11-26")
+    edit(warm / "dataset.yaml", "release_date: '2026-12-06'", "release_date: 2026-12-06")
     first = problems(warm)
     assert [p[0] for p in first] == ["KD105"]
     assert problems(warm) == first == problems(warm, cache=False)

@@ -44,13 +44,13 @@ def test_a_review_names_its_reviewer_and_date(project: Path) -> None:
 
 def test_content_changed_after_its_review_is_an_error(project: Path) -> None:
     review_claim_001(project)
-    assert cli("release", "--date", "2026-12-01", cwd=project).returncode == 0
+    assert cli("release", "--date", "2026-12-06", cwd=project).returncode == 0
     edit(project / IDENTITY, "statement: Ketamine is a medication.", "statement: Ketamine, a medication.")
     edit(project / IDENTITY, "version: 2", "version: 3")
     # Changed since the release it was reviewed before (KD603), and since the words it vouches for (KD641).
     found = {(p.code, p.record_id, p.line) for p in findings(project / "data")}
     assert found == {(code, "claim-001", line_of(project / IDENTITY, "review:")) for code in ("KD603", "KD641")}
-    edit(project / IDENTITY, "reviewed_on: '2026-11-26'", "reviewed_on: '2026-12-02'")
+    edit(project / IDENTITY, "reviewed_on: '2026-11-26'", "reviewed_on: '2026-12-06'")
     assert [p.code for p in findings(project / "data")] == ["KD641"]
 
 
@@ -61,7 +61,7 @@ def test_a_review_vouches_only_for_the_words_it_saw_between_two_releases(project
     edit(project / IDENTITY, "statement: Ketamine is a medication.", "statement: Ketamine, a medication.")
     edit(project / IDENTITY, "version: 2", "version: 3")
     assert [(p.code, p.record_id) for p in findings(project / "data")] == [("KD641", "claim-001")]
-    assert cli("release", "--date", "2026-12-01", cwd=project).returncode == 1
+    assert cli("release", "--date", "2026-12-06", cwd=project).returncode == 1
 
 
 @pytest.mark.parametrize(
@@ -134,7 +134,7 @@ def test_conflicts_are_symmetric_and_exported(project: Path) -> None:
     tail = tail.replace(
         "review:\n  status: unreviewed\n", "review:\n  status: unreviewed\nconflicts_with:\n- claim-001\n", 1
     )
-    (project / IDENTITY).write_text(head + "id: claim-004\nversion: 3" + tail, encoding="utf-8")
+    (project / IDENTITY).write_text(head + "id: claim-004\nversion: 4" + tail, encoding="utf-8")
     assert findings(project / "data") == []
     files = render(ketdata.load(project / "data"))
     claims = {c["id"]: c for c in json.loads(files["json/ketdata.json"])["claims"]}

@@ -22,7 +22,7 @@ from ketdata._model.problems import RefusedError
 from ketdata._read.paths import choose_data_folder
 from tests.helpers import DATA, LATEST, ROOT, edit
 
-DAY = "2026-12-01"
+DAY = "2026-12-06"
 
 
 @pytest.fixture

@@ -77,7 +77,7 @@ CASES = {
     "yaml-date": Case(
         "KD105",
         "dataset.yaml",
-        replace("dataset.yaml", "release_date: '2026-11-26'", "release_date: 2026-11-26"),
+        replace("dataset.yaml", "release_date: '2026-12-06'", "release_date: 2026-12-06"),
         "release_date:",
         "ketdata",
     ),

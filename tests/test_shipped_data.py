@@ -200,7 +200,7 @@ def test_claim_count_is_in_the_expected_range() -> None:
 
 REFERENCE = DATA / "reference" / "codes.csv"
 SHARED_REFERENCE = ROOT.parent / "shared" / "reference" / "codes.csv"
-# sha256 of shared/reference/codes.csv (with mapping relations) when it was copied into data/reference/ (2026-11-26).
+# sha256 of shared/reference/codes.csv (with mapping relations) when it was copied into data/reference/ (2026-12-06).
 REFERENCE_SHA256 = "6afb35f7eb2869bf7fccc948d51bcf839333a679556a266d708bfbe78fda6210"
 
 

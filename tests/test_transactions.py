@@ -44,7 +44,7 @@ from .helpers import DATA, EDITED, LATEST, ROOT, edit
 KILLS = int(os.environ.get("KETDATA_KILLS", "4"))
 PYTHON = sys.executable
 NEXT = EDITED
-DAY = "2026-12-01"
+DAY = "2026-12-06"
 
 CONTEXT = ["--context", "Ketamine is also used illicitly as a recreational drug"]
 NEW_CLAIM = [
