@@ -33,6 +33,7 @@ from ketdata._io.yaml import read_documents
 from ketdata._model.errors import UsageError
 from ketdata._model.problems import Severity
 from ketdata._model.review import content_digest, due_after
+from ketdata._model.unseen import find_unseen
 from ketdata._read.paths import project_root, schema_dir
 from ketdata._validation.folder import discover
 from ketdata._validation.governance import REVIEWED
@@ -129,11 +130,20 @@ def review_block(verdict: Verdict, today: datetime.date) -> dict[str, Any]:
     return block
 
 
-def _check_text(values: dict[str, str]) -> None:
+def plain_text(typed: str) -> bool:
+    """Whether typed text is what the schema's ``text`` type takes, invisible characters beyond its pattern too.
+
+    A reviewer's name, role and note are recorded as typed, so this is asked when they are typed and again
+    when a review is written.
+    """
     common = json.loads(read_regular(schema_dir() / "common.schema.json"))
-    plain = Draft202012Validator(common["$defs"]["text"])
+    valid = Draft202012Validator(common["$defs"]["text"]).is_valid(typed)
+    return valid and next(find_unseen(typed, ""), None) is None
+
+
+def _check_text(values: dict[str, str]) -> None:
     for field, value in values.items():
-        if not plain.is_valid(value):
+        if not plain_text(value):
             raise ReviewRefusedError(
                 f"the {field} must be one line of plain text, up to 2000 characters, not starting with = + - or @"
             )

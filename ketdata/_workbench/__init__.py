@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime
 import hmac
-import json
 import os
 import re
 import secrets
@@ -38,6 +37,7 @@ from ketdata._editor.verdict import (
     ReviewConflictError,
     ReviewRefusedError,
     Verdict,
+    plain_text,
     record_stamp,
     review_block,
     saved_value,
@@ -45,16 +45,11 @@ from ketdata._editor.verdict import (
     write_review,
 )
 from ketdata._model.records import Caveat, Claim
-from ketdata._model.unseen import find_unseen
-from ketdata._read.paths import schema_dir
 from ketdata._validation.governance import retired
 from ketdata._workbench import _http, _update, _view
 
 COOKIE = "ketdata_review"
 _LOCAL_PAGE = re.compile(r"/(\?[\w=&%.+-]*)?")
-# A reviewer's name and role are recorded as typed, so they must be what the schema's text type takes.
-_TEXT_TYPE = json.loads((schema_dir() / "common.schema.json").read_text(encoding="utf-8"))["$defs"]["text"]
-_TEXT, _TEXT_MAX = re.compile(_TEXT_TYPE["pattern"]), int(_TEXT_TYPE["maxLength"])
 _OFFSET = re.compile(r"[0-9]{1,9}")  # ?at= : an offset into the article, never a number of any length
 VERDICTS = ("reviewed", "flagged")
 _ASSETS = {"review.js": "text/javascript; charset=utf-8", "review.css": "text/css; charset=utf-8"}
@@ -284,11 +279,6 @@ def _record_context(state: _view.State, record_id: str | None, offset: int | Non
     return extra
 
 
-def _plain_text(typed: str) -> bool:
-    """Whether a typed name or role is text the data's schema takes (its ``text`` type), so a save can record it."""
-    return bool(_TEXT.fullmatch(typed)) and len(typed) <= _TEXT_MAX and next(find_unseen(typed, ""), None) is None
-
-
 def build_app(folder: Path, host: str, *, session: Session | None = None) -> tuple[ASGIApp, Session]:
     """The workbench app for a data folder, answering only to ``host`` (``127.0.0.1:PORT``), and its session."""
     s = session or Session(_view.Folder(folder), host)
@@ -301,7 +291,7 @@ def build_app(folder: Path, host: str, *, session: Session | None = None) -> tup
         if not hmac.compare_digest(_one(form, "csrf").encode(), s.csrf.encode()):
             return _text("refused: the form's CSRF token is missing or wrong", 403)
         name, role = _one(form, "name").strip(), _one(form, "role").strip()
-        refused = [what for what, typed in (("name", name), ("role", role)) if not _plain_text(typed)]
+        refused = [what for what, typed in (("name", name), ("role", role)) if not plain_text(typed)]
         if refused:
             # Refused here, not at the first save: a name the data cannot hold would fail every verdict.
             what = " and ".join(refused)
