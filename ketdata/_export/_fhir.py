@@ -109,7 +109,7 @@ BASIC_BECAUSE = {
     "effects_can_be_felt_within": _PRACTICE,
     "effects_typically_last": _PRACTICE,
     "should_only_be_used_under": "a condition of use, a warning when (as in the data) its category is safety guidance",
-    "not_fully_understood": _KNOWLEDGE,
+    "is_still": _KNOWLEDGE,
     "considered": _KNOWLEDGE,
     "needs_research_on": _KNOWLEDGE,
 }
