@@ -74,12 +74,20 @@ class _Reader(_Loader):  # type: ignore[misc]
         for d in "0123456789"
     )
 
+    # Each first character's implicit resolvers, tried here as the stock method tries them, without its call.
+    _RESOLVERS = getattr(_Loader, "yaml_implicit_resolvers", {})
+
     def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
         if kind is ScalarNode:
             if self._SIMPLE and (not implicit[0] or (value and value[0] not in self._STARTS)):
                 return _STR
             if self._DIGITS and value.isdigit() and value.isascii() and (value[0] != "0" or value == "0"):
                 return _INT
+            if self._SIMPLE:  # 'null', 'true', 'not-applicable': the resolvers of its first character decide
+                for tag, regexp in self._RESOLVERS.get(value[0] if value else "", ()):
+                    if regexp.match(value):
+                        return cast(str, tag)
+                return _STR
         elif self._SIMPLE:  # an untagged collection: nothing to resolve but its kind
             return _SEQ if kind is SequenceNode else _MAP
         return cast(str, super().resolve(kind, value, implicit))
@@ -156,6 +164,8 @@ class Document:
     index: int = 0
     cache: NodeCache | None = None
     problems: list[Problem] = field(default_factory=list)
+    ascii: bool = False
+    """True when every value is ASCII text (a check of non-ASCII letters has nothing to look at)."""
 
     def mark(self, path: Path_) -> tuple[int, int]:
         """The 1-based line and column of the deepest key or item along ``path`` (or the document's start)."""
@@ -171,6 +181,9 @@ class _Converter:
         self.file = file
         self.text = text
         self.problems: list[Problem] = []
+        # Whether every value is ASCII, as far as escapes go: only a double-quoted scalar can make a character
+        # its file does not hold.
+        self.ascii = True
 
     def _report(self, code: str, node: Node, message: str) -> None:
         line, column = _at(node)
@@ -186,6 +199,7 @@ class _Converter:
                 return self._scalar(node)
             if node.style == '"':
                 self._escaped_unseen(node)
+                self.ascii = self.ascii and node.value.isascii()
             return node.value
         if isinstance(node, MappingNode):
             return self._mapping(node, depth)
@@ -328,6 +342,7 @@ def read_documents(data: bytes, file: str, cache: NodeCache | None = None) -> tu
     if text is None:
         return [], problems
     unseen = _raw_unseen(text, file)
+    ascii = text.isascii()
     documents: list[Document] = []
     try:
         if "&" in text or "*" in text:
@@ -341,7 +356,8 @@ def read_documents(data: bytes, file: str, cache: NodeCache | None = None) -> tu
             converter = _Converter(file, text)
             value = converter.convert(node)
             line, column = _at(node)
-            documents.append(Document(value, line, column, file, len(documents), cache, converter.problems))
+            plain = ascii and converter.ascii
+            documents.append(Document(value, line, column, file, len(documents), cache, converter.problems, plain))
     except yaml.reader.ReaderError as exc:
         # A character YAML refuses outright (ESC, a C1 control): reported where it stands, not as a syntax error.
         return [], unseen or [_reader_problem(exc, text, file)]

@@ -459,6 +459,8 @@ def _words_from_evidence(rule: dict[str, Any], active: _Active, severity: Severi
         if not isinstance(statement, str) or any(path[0] in ("evidence", "readings") for path in record.taken):
             continue  # a refused span or reading was reported at its line: what the record quotes is not known
         quoted = [s["quote"] for s in record.value.get("evidence") or () if "quote" in s]
+        if statement in quoted:
+            continue  # a statement that is one of its quotes holds no word they do not
         readings = [r.get(key, "") for r in record.value.get("readings") or () for key in ("text", "means")]
         # A statement names its subject, which its quotes may call "it" or "its".
         subject = active.labels.get(str(record.value.get("subject")))
