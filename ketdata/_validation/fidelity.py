@@ -343,6 +343,7 @@ class Fidelity:
 
     def _triples(self) -> Iterator[Problem]:
         in_label: dict[str, list[str]] = {}  # a few predicates, read by every claim: their words found once each
+        lost_of: dict[tuple[str, str, str], bool] = {}
         for record in (r for r in self.said if r.kind == "claim"):
             v = record.value
             subject = self._label(v["subject"])
@@ -360,14 +361,20 @@ class Fidelity:
                     msg = (f"predicate {v['predicate']!r} reads {short(label)}, whose {word!r} the claim does not "
                            "keep as its hedge or a qualifier: the triple would say more than the article")  # fmt: skip
                     yield record.problem("KD319", ("predicate",), msg)
-            yield from self._modality(record, label)
+            yield from self._modality(record, label, lost_of)
 
     @staticmethod
-    def _modality(record: RawRecord, label: str) -> Iterator[Problem]:
-        """KD616: the claim's hedge stands in its predicate's id and label, so the triple read alone keeps it."""
+    def _modality(record: RawRecord, label: str, lost_of: dict[tuple[str, str, str], bool]) -> Iterator[Problem]:
+        """KD616: the claim's hedge stands in its predicate's id and label, so the triple read alone keeps it.
+
+        ``lost_of`` keeps the answer for each hedge, predicate and label: many claims share them.
+        """
         v = record.value
-        name = str(v["predicate"]).replace("_", " ")
-        lost = [w for w in str(v.get("hedge") or "").split() if not (occurs(w, name) and occurs(w, label))]
+        key = (str(v.get("hedge") or ""), str(v["predicate"]), label)
+        lost = lost_of.get(key)
+        if lost is None:
+            name = key[1].replace("_", " ")
+            lost = lost_of[key] = any(not (occurs(w, name) and occurs(w, label)) for w in key[0].split())
         if lost:
             msg = (f"predicate {v['predicate']!r} ({short(label)}) drops the claim's hedge {v['hedge']!r}: the triple "
                    "read alone says more than the article; use a predicate whose id and label carry it")  # fmt: skip
@@ -430,7 +437,7 @@ class Fidelity:
 
     def _superseded(self) -> Iterator[Problem]:
         gone = {k for k, r in {**self.predicates, **self.concepts}.items() if r.value.get("superseded_by")}
-        for record in (r for r in self.said if r.kind == "claim"):
+        for record in (r for r in self.said if r.kind == "claim") if gone else ():  # nothing superseded: none uses it
             v, obj = record.value, record.value.get("object") or {}
             uses = ((("predicate",), v.get("predicate")), (("subject",), v.get("subject")),
                     (("object", "concept"), obj.get("concept")))  # fmt: skip
