@@ -396,3 +396,25 @@ def test_a_reviewed_record_whose_quote_only_moved_keeps_its_review(project: Path
     path.write_text(text.replace("statement: Ketamine is a medication", "statement: Ketamine is a drug", 1),
                     encoding="utf-8")  # fmt: skip
     assert {c for c, r in errors(data) if r == "claim-001"} & {"KD603", "KD641"}
+
+
+def test_the_publisher_undoing_an_edit_is_an_ordinary_revision(project: Path) -> None:
+    # A3-7: A -> B (one more blank line: every span moves) -> A again, with no release between.
+    data = project / "data"
+    before = {p: p.read_bytes() for p in sorted((data / "claims").glob("*.yaml"))}
+    moved = revision(project, "What is Ketamine?\n\n\n", "What is Ketamine?\n\n\n\n")
+    first = cli("source", "update", "ketamine-overview", moved, "data", "--write", cwd=project)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert errors(data) == []
+    # Moved once more, the versions rise no further: they are one above the release, as validation asks.
+    again = revision(project, "What is Ketamine?\n\n\n", "What is Ketamine?\n\n\n\n\n", name="again.txt")
+    second = cli("source", "update", "ketamine-overview", again, "data", "--write", cwd=project)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert errors(data) == []
+    back = project / "back.txt"
+    back.write_bytes(OLD)
+    undone = cli("source", "update", "ketamine-overview", back, "data", "--write", cwd=project)
+    assert undone.returncode == 0, undone.stdout + undone.stderr
+    assert errors(data) == []
+    # Back on the released text, every record is as released again: version and all.
+    assert {p: p.read_bytes() for p in before} == before

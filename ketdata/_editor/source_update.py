@@ -30,9 +30,11 @@ from ketdata._editor.reanchor import Reanchored, Reanchorer
 from ketdata._io.files import PLAIN_NAME, read_regular
 from ketdata._io.transaction import TransactionError, commit, locked
 from ketdata._io.yaml import read_documents
+from ketdata._model.convert import normalise
+from ketdata._model.diff import field_changes
 from ketdata._model.errors import UsageError
 from ketdata._model.extras import missing
-from ketdata._model.problems import Problem, Severity
+from ketdata._model.problems import DataError, Problem, Severity
 from ketdata._model.review import content_digest
 from ketdata._model.text import Sentence
 from ketdata._read.paths import project_root
@@ -54,6 +56,8 @@ EXPECTED = frozenset(
 Held = Literal["span", "range", "reading", "left_out"]
 # Where each kind keeps its words.
 _WORDS_KEY = {"span": "quote", "reading": "text", "left_out": "text"}
+# Each released record by id: its kind and its mapping in the latest release snapshot.
+_Released = dict[str, tuple[str, dict[str, Any]]]
 _FORMULA = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
@@ -353,11 +357,10 @@ class _Plan:
         out[self.text_path] = self.new_bytes
         return out
 
-    def _released_versions(self) -> dict[str, int]:
+    def _released_versions(self) -> _Released:
+        """Each released record, ``(kind, mapping)``, from the latest release snapshot."""
         snapshot = latest_snapshot(releases_dir(self.folder))
-        if snapshot is None:
-            return {}
-        return {rid: int(r.get("version", 0)) for rid, (_, r) in VersionRules(snapshot).released.items()}
+        return {} if snapshot is None else dict(VersionRules(snapshot).released)
 
     def _source_change(self, day: str) -> Callable[[list[Any]], None]:
         def change(values: list[Any]) -> None:
@@ -370,7 +373,7 @@ class _Plan:
         return change
 
     def _record_change(
-        self, by_record: dict[str, list[SpanChange]], released: dict[str, int], day: str
+        self, by_record: dict[str, list[SpanChange]], released: _Released, day: str
     ) -> Callable[[list[Any]], None]:
         def change(values: list[Any]) -> None:
             for v in values:
@@ -380,7 +383,7 @@ class _Plan:
 
         return change
 
-    def _apply(self, value: dict[str, Any], changes: list[SpanChange], released: dict[str, int], day: str) -> None:
+    def _apply(self, value: dict[str, Any], changes: list[SpanChange], released: _Released, day: str) -> None:
         """One record's spans moved, replaced or kept against the old revision; its mark; its version."""
         before = repr(value)
         vouched = _vouched(value)
@@ -393,9 +396,8 @@ class _Plan:
         if marked:
             value["source_update"] = {"source": self.source_id, "from": self.old_sha, "to": self.new_sha,
                                       "recorded": day, "status": "pending", "spans": marked}  # fmt: skip
-        version = value.get("version")
-        if isinstance(version, int) and repr(value) != before and version <= released.get(str(value.get("id")), 0):
-            value["version"] = version + 1
+        if repr(value) != before:
+            _follow_version(value, released.get(str(value.get("id"))))
 
     def after(self, day: str) -> tuple[list[Problem], list[Problem]]:
         """The errors the data folder would have after the update, validated in memory.
@@ -426,6 +428,22 @@ class _Plan:
         except TransactionError as exc:
             raise SourceUpdateError(str(exc)) from None
         return remaining
+
+
+def _follow_version(value: dict[str, Any], released: tuple[str, dict[str, Any]] | None) -> None:
+    """The record's version as validation wants it: its release's version, one above when its content differs.
+
+    Compared with the release, not with the version before the update: a second update (or the publisher
+    undoing the first) neither raises it twice nor leaves it raised for content that is back as released.
+    """
+    if released is None or not isinstance(value.get("version"), int):
+        return  # a record no release holds keeps its version (a new one starts at 1)
+    kind, raw = released
+    try:
+        changed = field_changes(normalise(kind, raw), normalise(kind, value), ignore=frozenset({"version", "review"}))
+    except (DataError, TypeError, ValueError, KeyError):
+        return  # not a record validation can build: its own errors say so, the update changes no version
+    value["version"] = int(raw.get("version", 0)) + int(bool(changed))
 
 
 def _vouched(value: dict[str, Any]) -> bool:
