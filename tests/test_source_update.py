@@ -72,16 +72,23 @@ def test_a_dry_run_reports_every_span_and_writes_nothing(project: Path) -> None:
     spans = sum(len(r.evidence) for r in (*ds.claims, *ds.caveats))
     assert len([s for s in report["spans"] if s["path"].startswith("evidence.")]) == spans
     changed = {(s["record"], s["path"]): s for s in report["spans"] if s["verdict"] != "moved"}
-    # The words claim-040 and caveat-002 leave out hold the changed words too: they follow the same rules.
-    assert set(changed) == {("claim-041", "evidence.1"), ("claim-042", "evidence.1"), ("caveat-003", "evidence.1"),
-                            ("claim-040", "leaves_out.0"), ("caveat-002", "leaves_out.0")}  # fmt: skip
+    # The words claim-040 and caveat-002 leave out hold the changed words too: they follow the same rules. Every
+    # other quote of the sentence, and each 'It'/'its' leaning on it, is changed: its sentence changed.
+    inside = {("claim-041", "evidence.1"), ("claim-042", "evidence.1"), ("caveat-003", "evidence.1"),
+              ("claim-040", "leaves_out.0"), ("caveat-002", "leaves_out.0")}  # fmt: skip
+    assert {k for k, s in changed.items() if not s["why"].startswith("the words around the quote")} == inside
+    assert {r for r, _ in changed} == {"claim-021", "claim-040", "claim-041", "claim-042", "claim-043", "claim-044",
+                                       "caveat-002", "caveat-003"}  # fmt: skip
+    around = changed[("claim-021", "evidence.1")]
+    assert (around["old_words"], around["new_words"]) == ("more", "further")
+    assert around["new"]["quote"] == around["old"]["quote"]
     one = changed[("claim-041", "evidence.1")]
     assert (one["old_words"], one["new_words"]) == ("more", "further")
     assert one["new"]["quote"].startswith("and further research is needed") or "further research" in one["new"]["quote"]
     left = changed[("claim-040", "leaves_out.0")]
     assert (left["old_words"], left["new_words"]) == ("more", "further")
     assert left["new"]["quote"] == "and further research is needed to fully understand its safety and efficacy"
-    marked = ["caveat-002", "caveat-003", "claim-040", "claim-041", "claim-042"]
+    marked = ["caveat-002", "caveat-003", "claim-021", "claim-040", "claim-041", "claim-042", "claim-043", "claim-044"]
     assert sorted({p["record"] for p in report["remaining"]}) == marked
     assert report["uncovered"] == []
     text = cli("source", "update", "ketamine-overview", new, "data", cwd=project)
@@ -101,7 +108,8 @@ def test_release_refuses_until_a_person_confirms_then_succeeds(project: Path) ->
     source = yaml.safe_load((data / "sources/ketamine-overview.yaml").read_text(encoding="utf-8"))
     assert source["sha256"] == hashlib.sha256(new.read_bytes()).hexdigest()
     assert source["revisions"] == [{"sha256": OLD_SHA, "file": kept.name, "recorded": None}]
-    marked = ("caveat-002", "caveat-003", "claim-040", "claim-041", "claim-042")
+    # Every record quoting the sentence, or leaning on it with an 'It', is marked: its sentence changed.
+    marked = ("caveat-002", "caveat-003", "claim-021", "claim-040", "claim-041", "claim-042", "claim-043", "claim-044")
     assert errors(data) == [("KD700", r) for r in marked]
     refused = cli("release", "--dry-run", cwd=project)
     assert refused.returncode == 1 and "KD700" in refused.stdout and "not releasing" in refused.stderr
@@ -222,7 +230,8 @@ def test_the_workbench_shows_old_and_new_words_escaped_and_confirms_the_update(p
         # The queue shows every marked record as changed: it awaits a person like a record edited after its review.
         changed = wb.request("GET", "/?state=changed").body
         listed = set(re.findall(r'id="queue-([a-z]+-[0-9]+)"', changed))
-        assert listed == {"caveat-002", "caveat-003", "claim-040", "claim-041", "claim-042"}
+        assert listed == {"caveat-002", "caveat-003", "claim-021", "claim-040", "claim-041", "claim-042", "claim-043",
+                          "claim-044"}  # fmt: skip
         # Each row of the sentence shows its own mark: claim-042 stands beside claim-041 with its own table.
         assert 'id="source-update-claim-042"' in page
         # "Confirm the rest" never takes a marked record: each gets a verdict of its own on its old and new words
@@ -290,6 +299,8 @@ _PLACES = {
     # ', although it can' stands in the words 028-031 leave out, and in caveat-007's (withdrawn) scope range.
     "typo outside every quote": {
         **{(f"claim-0{n}", "leaves_out.0"): "changed" for n in (28, 29, 30, 31)},
+        # The reading of 'it' in that sentence: its sentence changed.
+        **{(f"claim-0{n}", "readings.0"): "changed" for n in (29, 30, 31)},
         ("caveat-007", "scope.spans.0"): "changed",
     },
     "paragraph moved": {("caveat-007", "scope.spans.0"): "changed"},
@@ -297,10 +308,15 @@ _PLACES = {
     # Every record quoting 'The effects of ketamine' reads those words; the hedge right after them changed.
     "can becomes will": {
         ("claim-033", "leaves_out.0"): "changed",
+        ("claim-032", "leaves_out.0"): "changed",
         ("caveat-007", "scope.spans.0"): "changed",
         **{(r, "readings.0"): "changed" for r in [f"claim-0{n}" for n in range(32, 40)] + ["caveat-004"]},
     },
-    "may removed": {("caveat-007", "scope.spans.0"): "changed"},
+    # 'This altered state of consciousness' leans on the sentence before, which lost its 'may'.
+    "may removed": {
+        ("caveat-007", "scope.spans.0"): "changed",
+        **{(r, "readings.1"): "changed" for r in ("claim-037", "claim-038", "claim-039", "caveat-004")},
+    },
 }
 
 
@@ -418,3 +434,29 @@ def test_the_publisher_undoing_an_edit_is_an_ordinary_revision(project: Path) ->
     assert errors(data) == []
     # Back on the released text, every record is as released again: version and all.
     assert {p: p.read_bytes() for p in before} == before
+
+
+def test_a_negation_put_between_spliced_quotes_goes_to_a_person(project: Path) -> None:
+    # A3-1: the article now denies what the spliced records still state; every quote of theirs is unchanged.
+    text = OLD.decode("utf-8")
+    for old, new in [
+        ("taken orally, intramuscularly, or via", "taken orally, but never intramuscularly, or via"),
+        ("confusion, and dizziness", "confusion, and no dizziness"),
+        ("including addiction, cognitive", "including addiction, rarely any cognitive"),
+    ]:
+        assert old in text
+        text = text.replace(old, new, 1)
+    path = project / "new.txt"
+    path.write_bytes(text.encode("utf-8"))
+    dry = cli("source", "update", "ketamine-overview", path, "data", "--format", "json", cwd=project)
+    spans = json.loads(dry.stdout)["spans"]
+    for record, negation in (("claim-030", "never"), ("claim-047", "no"), ("claim-017", "rarely")):
+        verdicts = {s["path"]: s for s in spans if s["record"] == record and s["path"].startswith("evidence.")}
+        changed = [s for s in verdicts.values() if s["verdict"] == "changed"]
+        assert changed and all(f"a negation changed ({negation})" in s["why"] for s in changed), record
+        assert all(s["new"]["quote"] == s["old"]["quote"] for s in changed)
+    result = cli("source", "update", "ketamine-overview", path, "data", "--write", cwd=project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    found = errors(project / "data")
+    assert {("KD700", "claim-030"), ("KD700", "claim-047"), ("KD700", "claim-017")} <= set(found)
+    assert cli("release", "--dry-run", cwd=project).returncode == 1

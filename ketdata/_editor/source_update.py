@@ -4,7 +4,9 @@ The plan is made in memory: every place a record points into the source is re-an
 (`ketdata._editor.reanchor`): its evidence spans (a concept's definition and synonym evidence too), a caveat's
 scope ranges, its ``readings`` (words at an offset) and its ``leaves_out`` (words of the sentences it quotes,
 found there in the old text); the section headings are found again, and the new text's sentences that no
-record quotes are listed. Written (``write=True``), the old text is kept beside the source record under a
+record quotes are listed. A record's evidence span is also changed when the words it skips between its quotes
+in one paragraph changed (spliced evidence: a negation put between "it can also be taken" and
+"intramuscularly"). Written (``write=True``), the old text is kept beside the source record under a
 name that carries its sha256, the source record lists it in ``revisions`` and takes the new sha256, sections
 and date; each record a span of which moved gets its new offsets, and each record whose evidence changed or
 was lost gets a ``source_update`` mark, its words side by side, which validation refuses to release (KD700,
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -26,7 +29,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ketdata._editor.fmt import format_file, key_order
-from ketdata._editor.reanchor import Reanchored, Reanchorer
+from ketdata._editor.reanchor import WORDS as _WORDS
+from ketdata._editor.reanchor import Reanchored, Reanchorer, differing, negations, said
 from ketdata._io.files import PLAIN_NAME, read_regular
 from ketdata._io.transaction import TransactionError, commit, locked
 from ketdata._io.yaml import read_documents
@@ -254,6 +258,7 @@ class _Plan:
     def _changes(self) -> Iterator[SpanChange]:
         for _, kind, value in self._records(MARKED):
             rid, active = str(value.get("id")), value.get("status", "active") == "active"
+            found = []
             for path, held, start, end, span in self._places(value):
                 quote = span.get(_WORDS_KEY[held]) if held in _WORDS_KEY else None
                 try:
@@ -266,7 +271,42 @@ class _Plan:
                 section = None
                 if "section" in span and result.new_start is not None and result.new_end is not None:
                     section = self._section_of(result.new_start, result.new_end) or span["section"]
-                yield SpanChange(rid, kind, active, path, result, section, held)
+                found.append(SpanChange(rid, kind, active, path, result, section, held))
+            yield from self._gaps(found)
+
+    def _gaps(self, found: list[SpanChange]) -> list[SpanChange]:
+        """The record's places, a moved evidence span made changed when the words next to it that it skips changed.
+
+        Those are the words between it and the record's next (or previous) quote in the same paragraph.
+        Spliced evidence skips those words ("it can also be taken" … "intramuscularly"): a reader of the record
+        never sees them, so a negation put there ("but never") must reach a person.
+        """
+        quotes = sorted((c for c in found if c.held == "span" and c.path[0] == "evidence"),
+                        key=lambda c: c.result.old_start)  # fmt: skip
+        gaps: dict[int, tuple[str, str, str]] = {}
+        for a, b in itertools.pairwise(quotes):
+            ra, rb = a.result, b.result
+            old_gap = self.old[ra.old_end : rb.old_start]
+            if ra.old_end > rb.old_start or ra.new_end is None or rb.new_start is None or "\n" in old_gap:
+                # Overlapping quotes have no gap; a lost one is reported already; quotes in two paragraphs are
+                # two passages, each judged by its own sentence.
+                continue
+            new_gap = self.new[ra.new_end : rb.new_start]
+            if ra.new_end > rb.new_start or _WORDS.findall(old_gap) != _WORDS.findall(new_gap):
+                removed, added = differing(old_gap, new_gap) if ra.new_end <= rb.new_start else (old_gap.strip(), "")
+                why = (f"the words between this quote and the record's {{}} one changed: "
+                       f"{said(removed)} → {said(added)}")  # fmt: skip
+                gaps[id(a)] = (removed, added, why.format("next"))
+                gaps[id(b)] = (removed, added, why.format("previous"))
+        out = []
+        for c in found:
+            gap = gaps.get(id(c))
+            if gap is not None and c.result.kind == "moved":
+                told = negations(gap[0], gap[1])
+                c = replace(c, result=replace(c.result, kind="changed", old_words=gap[0], new_words=gap[1],
+                                              why=told + gap[2]))  # fmt: skip
+            out.append(c)
+        return out
 
     def _places(self, value: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ...], Held, int, int, dict[str, Any]]]:
         """Every place the record points into the current revision of this source, with how it holds it."""
