@@ -129,7 +129,8 @@ def differing(old: str, new: str) -> tuple[str, str]:
 
 def _shown(piece: str) -> str:
     # White space alone is the difference (a non-breaking space, a CRLF): name it, or no reader could see it.
-    return piece.strip() or " ".join(f"U+{ord(c):04X}" for c in piece)
+    # Otherwise on one line: the words go into a mark's one-line fields.
+    return " ".join(piece.split()) or " ".join(f"U+{ord(c):04X}" for c in piece)
 
 
 def _common_prefix(a: str, b: str) -> int:
@@ -576,7 +577,8 @@ def negations(removed: str, added: str) -> str:
 
 
 def said(words: str) -> str:
-    return f"'{words}'" if words else "nothing"
+    """Words as a verdict's why names them: quoted, cut after 120 characters; or "nothing"."""
+    return (f"'{words[:120]}…'" if len(words) > 120 else f"'{words}'") if words else "nothing"
 
 
 def _word_spans(text: str, backwards: bool) -> list[tuple[str, int, int]]:

@@ -51,9 +51,11 @@ MARKED = ("claim", "caveat", "concept")
 # Errors an update may leave behind on purpose: the marks a person must clear, and the rules their changed
 # words may now break (a hedge no longer in the evidence, words left out no longer there, a sibling's or
 # another reader's words now differing), which the same person settles. Any error of a record the update marks
-# is expected too: its changed words may break any rule of its content.
+# is expected too: its changed words may break any rule of its content. Any other error of a record whose
+# places all moved (a caveat whose scope no longer covers a claim, KD608; a pronoun's antecedent, KD617) marks
+# that record for review in its turn: only a person can say what it should become.
 EXPECTED = frozenset(
-    {"KD700", "KD701", "KD307", "KD309", "KD310", "KD313", "KD316", "KD322", "KD325", "KD402", "KD608", "KD609"}
+    {"KD700", "KD701", "KD307", "KD309", "KD310", "KD313", "KD316", "KD322", "KD325", "KD402", "KD609"}
 )
 # How a record holds a place in the source: an evidence span (quote and offsets, and a revision when lost), a
 # scope range (offsets only), a reading (its words at an offset) or words it leaves out (words only).
@@ -170,11 +172,11 @@ def update_source(
     """
     day = (today or datetime.datetime.now(datetime.UTC).date()).isoformat()
     plan = _Plan(folder, source_id, new_bytes)
-    report = plan.report()
     if write:
-        return replace(report, written=True, remaining=tuple(plan.write(day)))
+        remaining = plan.write(day)
+        return replace(plan.report(), written=True, remaining=tuple(remaining))
     remaining, blocked = plan.after(day)
-    return replace(report, remaining=tuple(remaining), blocked=tuple(blocked))
+    return replace(plan.report(), remaining=tuple(remaining), blocked=tuple(blocked))
 
 
 class _Plan:
@@ -447,12 +449,40 @@ class _Plan:
         """
         from ketdata._validation.pipeline import run, run_state
 
-        errors = [p for p in run_state(self.folder, self.contents(day)).problems if p.severity is Severity.ERROR]
         before = {(p.code, p.record_id) for p in run(self.folder).problems if p.severity is Severity.ERROR}
+        while True:
+            errors = [p for p in run_state(self.folder, self.contents(day)).problems if p.severity is Severity.ERROR]
+            new = [p for p in errors if (p.code, p.record_id) not in before]
+            if not self._mark_broken(new):
+                break
         marked = {c.record_id for c in self.changes if c.active and c.result.kind != "moved"}
         expected = [p for p in errors if p.code in EXPECTED or p.record_id in marked]
         broken = [p for p in errors if p not in expected and (p.code, p.record_id) not in before]
         return expected, broken
+
+    def _mark_broken(self, new: list[Problem]) -> bool:
+        """Mark for review each active record whose every place moved, yet which the new text makes break a rule.
+
+        Its quotes stand, but a rule that reads the text around them (a pronoun's antecedent, a caveat's scope,
+        a section) no longer holds: only a person can say what the record should become, so the update marks
+        it (KD700) rather than refusing the whole revision. Returns whether any record was newly marked.
+        """
+        marked = {c.record_id for c in self.changes if c.active and c.result.kind != "moved"}
+        rules: dict[str, list[Problem]] = {}
+        for p in new:
+            if p.record_id is not None and p.record_id not in marked and p.code not in EXPECTED:
+                rules.setdefault(p.record_id, []).append(p)
+        changes, done = [], set()
+        for c in self.changes:
+            broke = rules.get(c.record_id) if c.active and c.record_id not in done else None
+            if broke and c.held in ("span", "range") and c.result.kind == "moved":
+                shown = "; ".join(f"{p.code} {p.message}" for p in broke[:2])
+                why = f"every quote stands, but at its new place the record breaks a rule: {shown}"
+                c = replace(c, result=replace(c.result, kind="changed", why=why))
+                done.add(c.record_id)
+            changes.append(c)
+        self.changes = changes
+        return bool(done)
 
     def write(self, day: str) -> list[Problem]:
         """Under the project's lock: validate the would-be folder, then change every file in one transaction."""
@@ -541,11 +571,15 @@ def _mark_entry(c: SpanChange) -> dict[str, Any]:
                              "old": {"quote": r.old_quote, "start": r.old_start, "end": r.old_end}}  # fmt: skip
     if r.new_start is not None:  # a lost span has no new place
         entry["new"] = {"quote": r.new_quote, "start": r.new_start, "end": r.new_end}
-    return {**entry, "old_words": _plain(r.old_words), "new_words": _plain(r.new_words), "why": r.why}
+    return {**entry, "old_words": _plain(r.old_words), "new_words": _plain(r.new_words), "why": _plain(r.why)}
 
 
 def _plain(words: str) -> str:
-    """Words as the mark can hold them: in quotes when they begin with a character spreadsheets read as a formula."""
+    """Words as the mark can hold them: cut to the field's 2000 characters, quoted when read as a formula.
+
+    A moved paragraph between two quotes can be longer than a field holds; a leading '=' would be a formula.
+    """
+    words = f"{words[:1990]}…" if len(words) > 1990 else words
     return f"“{words}”" if words.startswith(_FORMULA) else words
 
 

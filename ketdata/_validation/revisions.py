@@ -47,10 +47,17 @@ def update_problems(record: RawRecord) -> list[Problem]:
     changed = [s for s in spans if s.get("verdict") == "changed"]
     if mark.get("status") == "confirmed" or not changed:
         return found
-    words = "; ".join(f"{short(s.get('old_words'))} → {short(s.get('new_words'))}" for s in changed[:3])
+    words = "; ".join(_words(s) for s in changed[:3])
     state = "was flagged in review" if mark.get("status") == "flagged" else "awaits a person's review"
     msg = f"a new revision of {short(mark.get('source'))} changed this record's evidence ({words}): it {state}"
     return [*found, record.problem("KD700", ("source_update", "status"), msg)]
+
+
+def _words(span: dict[str, Any]) -> str:
+    """The old and new words of a changed span; its why when no word of its own changed (its sentence did)."""
+    if span.get("old_words") or span.get("new_words"):
+        return f"{short(span.get('old_words'))} → {short(span.get('new_words'))}"
+    return short(span.get("why"))
 
 
 def lost_problem(record: RawRecord, path: tuple[str | int, ...], span: dict[str, Any]) -> Problem | None:
