@@ -18,6 +18,7 @@ import ketdata
 from ketdata._editor.source_update import update_source
 from ketdata._editor.verdict import Verdict, write_review
 from ketdata._model.problems import Severity
+from ketdata._model.review import content_digest
 from ketdata._validation.pipeline import run
 
 from .helpers import DATA, DAY
@@ -527,3 +528,38 @@ def test_a_record_whose_quotes_stand_but_which_a_rule_now_refuses_is_marked_not_
     assert ("KD700", "caveat-002") in found and ("KD700", "caveat-003") in found
     message = next(p.message for p in run(project / "data", TODAY).problems if p.code == "KD700")
     assert "every quote stands" in message
+
+
+def test_a_mark_confirmed_by_hand_does_not_clear_the_release_gate(project: Path) -> None:
+    # A3-6: `sed s/status: pending/status: confirmed/` with no review beside it.
+    new = revision(project, "its safety and efficacy", "its safety and its efficacy")
+    assert cli("source", "update", "ketamine-overview", new, "data", "--write", cwd=project).returncode == 0
+    data = project / "data"
+    marked = sorted({r for c, r in errors(data) if c == "KD700"})
+    for path in (data / "claims").glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("  status: pending\n", "  status: confirmed\n"), encoding="utf-8")
+    for path in [data / "caveats.yaml"]:
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("  status: pending\n", "  status: confirmed\n"), encoding="utf-8")
+    found = errors(data)
+    assert sorted(r for c, r in found if c == "KD703") == marked and not [c for c, _ in found if c == "KD700"]
+    refused = cli("release", "--dry-run", cwd=project)
+    assert refused.returncode == 1 and "KD703" in refused.stdout
+    # A review dated before the update (its digest copied right) cannot have decided it either.
+    path = data / "claims/uncertainty.yaml"
+    text = path.read_text(encoding="utf-8")
+    block = "id: claim-041\n"
+    at = text.index(block)
+    end = text.index("review:\n  status: unreviewed\n", at)
+    value = next(d for d in yaml.safe_load_all(text) if d["id"] == "claim-041")
+    typed = ("review:\n  status: reviewed\n  reviewed_by: Some One\n  reviewed_on: '2026-01-01'\n"
+             f"  review_due: '2027-01-01'\n  content_sha256: {content_digest(value)}\n")  # fmt: skip
+    path.write_text(text[:end] + typed + text[end + len("review:\n  status: unreviewed\n") :], encoding="utf-8")
+    found = [p for p in run(data, TODAY).problems if p.record_id == "claim-041" and p.severity is Severity.ERROR]
+    assert [p.code for p in found] == ["KD703"] and "older than the update" in found[0].message, found
+    # Confirmed in the workbench's way (a review of this content, today): the gate opens for that record.
+    path.write_text(text, encoding="utf-8")
+    write_review(data, "claim-041", Verdict("reviewed", "Test Reviewer", "test"), stamp(data, "claim-041"), TODAY,
+                 source_update=True)  # fmt: skip
+    assert ("KD703", "claim-041") not in errors(data)

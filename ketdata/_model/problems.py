@@ -576,6 +576,14 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "Evidence names an unknown source revision",
         "A span's revision must be the sha256 of one of its source's revisions (source: revisions).",
     ),
+    Code(
+        "KD703",
+        _E,
+        "Source update decided without a review",
+        "A source_update mark is confirmed or flagged only by a person's review in `ketdata review`, which writes "
+        "beside it a review of the same verdict with reviewer, date (on or after the update) and content_sha256. "
+        "Set the mark back to pending and review the record, or (a concept) check it and remove source_update.",
+    ),
 )
 
 

@@ -22,10 +22,14 @@ _AGAIN = {
     "leaves_out": "name the words the current text has (or remove the entry), then remove source_update",
 }
 _UNQUOTED = tuple(f"{k}." for k in _AGAIN)
+# A decided mark, and the review status that decides it.
+_DECIDED = {"confirmed": "reviewed", "flagged": "flagged"}
 
 
 def update_problems(record: RawRecord) -> list[Problem]:
     """KD700 for an active record whose changed evidence awaits review (or was flagged in it).
+
+    KD703 for a mark confirmed or flagged without the review that decides it.
 
     And KD701 for a place the update lost that has no quote of its own to hold against the old text (a caveat's
     scope range, a reading, words left out): only the mark says so.
@@ -45,12 +49,41 @@ def update_problems(record: RawRecord) -> list[Problem]:
         for s in lost
     ]
     changed = [s for s in spans if s.get("verdict") == "changed"]
+    if mark.get("status") in _DECIDED:
+        found += _undecided(record, mark)
     if mark.get("status") == "confirmed" or not changed:
         return found
     words = "; ".join(_words(s) for s in changed[:3])
     state = "was flagged in review" if mark.get("status") == "flagged" else "awaits a person's review"
     msg = f"a new revision of {short(mark.get('source'))} changed this record's evidence ({words}): it {state}"
     return [*found, record.problem("KD700", ("source_update", "status"), msg)]
+
+
+def _undecided(record: RawRecord, mark: dict[str, Any]) -> list[Problem]:
+    """KD703 for a mark set to confirmed or flagged without the review that made the decision.
+
+    Only a review saved where the mark was shown decides it (``ketdata review``), and it writes beside the
+    mark a review of the same verdict, with its reviewer, its date (not before the update) and the digest of
+    the content it saw (KD641 holds that digest to the content). A mark's status typed by hand has none.
+    """
+    status, review = mark.get("status"), record.value.get("review")
+    if record.kind == "concept":
+        why = "a concept has no review to decide it: check its gloss against the new text, then remove source_update"
+        return [record.problem("KD703", ("source_update", "status"), f"source_update is {status}, but {why}")]
+    review = review if isinstance(review, dict) else {}
+    recorded, on = str(mark.get("recorded", "")), review.get("reviewed_on")
+    missing = [name for name in ("reviewed_by", "reviewed_on", "content_sha256") if not review.get(name)]
+    if review.get("status") == _DECIDED[str(status)] and not missing and str(on) >= recorded:
+        return []
+    if review.get("status") != _DECIDED[str(status)]:
+        why = f"its review is {short(review.get('status'))}, not {_DECIDED[str(status)]}"
+    elif missing:
+        why = f"its review has no {', '.join(missing)}"
+    else:
+        why = f"its review of {on} is older than the update of {recorded}"
+    msg = (f"source_update is {status}, but {why}: only a person's review decides a source update; confirm or "
+           "flag the record in `ketdata review`, or set source_update: status: pending")  # fmt: skip
+    return [record.problem("KD703", ("source_update", "status"), msg)]
 
 
 def _words(span: dict[str, Any]) -> str:
