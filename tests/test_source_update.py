@@ -563,3 +563,59 @@ def test_a_mark_confirmed_by_hand_does_not_clear_the_release_gate(project: Path)
     write_review(data, "claim-041", Verdict("reviewed", "Test Reviewer", "test"), stamp(data, "claim-041"), TODAY,
                  source_update=True)  # fmt: skip
     assert ("KD703", "claim-041") not in errors(data)
+
+
+def _a3_1_text() -> bytes:
+    text = OLD.decode("utf-8")
+    for old, new in [
+        ("taken orally, intramuscularly, or via", "taken orally, but never intramuscularly, or via"),
+        ("confusion, and dizziness", "confusion, and no dizziness"),
+    ]:
+        text = text.replace(old, new, 1)
+    return text.encode("utf-8")
+
+
+def test_a_mark_edited_by_hand_is_refused_and_the_workbench_shows_the_articles_words(project: Path) -> None:
+    # A3-9: the mark is a state file `source update` wrote; its words, revision and source are checked.
+    from .workbench import running
+
+    data = project / "data"
+    update_source(data, "ketamine-overview", _a3_1_text(), write=True, today=TODAY)
+    path = data / "claims/therapy-practice.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "but never intramuscularly" in text
+    edited = text.replace("orally, but never intramuscularly, or via", "orally, mostly intramuscularly, or via")
+    edited = edited.replace("new_words: but never", "new_words: mostly")
+    path.write_text(edited, encoding="utf-8")
+    found = [p for p in run(data, TODAY).problems if p.code == "KD704"]
+    assert found and all("is not the current text" in p.message for p in found)
+    with running(data, TODAY) as wb:
+        wb.sign_in()
+        page = wb.request("GET", "/?record=claim-030").body
+        # The article's words at the mark's offsets, not the mark's copy.
+        assert "<ins>mostly" not in page and "never" in page
+    # A mark naming no source, or a revision the source is no longer at, is refused too.
+    path.write_text(text.replace("  source: ketamine-overview\n  from:", "  source: nonexistent\n  from:", 1),
+                    encoding="utf-8")  # fmt: skip
+    assert any("not a source" in p.message for p in run(data, TODAY).problems if p.code == "KD704")
+
+
+def test_a_second_update_keeps_an_undecided_mark_on_the_articles_words(project: Path) -> None:
+    # A3-9: A -> B marks claim-030; B -> C (a sentence put at the start) moves every span. The mark still
+    # waiting for a person follows the text: its new words are C's at their new offsets, nothing is stale.
+    data = project / "data"
+    update_source(data, "ketamine-overview", _a3_1_text(), write=True, today=TODAY)
+    before = next(d for d in yaml.safe_load_all((data / "claims/therapy-practice.yaml").read_text(encoding="utf-8"))
+                  if d["id"] == "claim-030")["source_update"]  # fmt: skip
+    second = _a3_1_text().decode("utf-8").replace("Ketamine is a medication", "Ketamine was first made in 1962. "
+                                                  "Ketamine is a medication", 1)  # fmt: skip
+    update_source(data, "ketamine-overview", second.encode("utf-8"), write=True, today=TODAY)
+    after = next(d for d in yaml.safe_load_all((data / "claims/therapy-practice.yaml").read_text(encoding="utf-8"))
+                 if d["id"] == "claim-030")["source_update"]  # fmt: skip
+    assert after["from"] == before["from"] == OLD_SHA and after["to"] == hashlib.sha256(second.encode()).hexdigest()
+    shift = len("Ketamine was first made in 1962. ")
+    for a, b in zip(before["spans"], after["spans"], strict=True):
+        assert b["new"]["start"] == a["new"]["start"] + shift and b["new"]["quote"] == a["new"]["quote"]
+        assert second[b["new"]["start"] : b["new"]["end"]] == b["new"]["quote"]
+    assert not [p for p in run(data, TODAY).problems if p.code == "KD704"]
+    assert ("KD700", "claim-030") in errors(data)

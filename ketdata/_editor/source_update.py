@@ -435,11 +435,46 @@ class _Plan:
         if vouched and not any(c.result.kind != "moved" for c in changes):
             # Every place kept its words and context: what the reviewer saw stands, at its new offsets.
             value["review"]["content_sha256"] = content_digest(value)
-        if marked:
+        earlier = self._undecided(value)
+        if earlier is not None:
+            self._carry(earlier, marked, changes, day)
+        elif marked:
             value["source_update"] = {"source": self.source_id, "from": self.old_sha, "to": self.new_sha,
                                       "recorded": day, "status": "pending", "spans": marked}  # fmt: skip
         if repr(value) != before:
             _follow_version(value, released.get(str(value.get("id"))))
+
+    def _undecided(self, value: dict[str, Any]) -> dict[str, Any] | None:
+        """The record's mark of an earlier update of this source still waiting for a person, if any."""
+        mark = value.get("source_update")
+        if not isinstance(mark, dict) or mark.get("status") not in ("pending", "flagged"):
+            return None
+        return mark if mark.get("source") == self.source_id and mark.get("to") == self.old_sha else None
+
+    def _carry(self, mark: dict[str, Any], marked: list[dict[str, Any]], changes: list[SpanChange], day: str) -> None:
+        """Bring a mark still waiting for a person onto the new revision, so that it shows the article's words.
+
+        It keeps its ``from`` (what was last reviewed); each span it names takes its place in the new text, and
+        a span this update changed again shows the words of ``from`` beside the new ones. A change since then
+        asks for a person again (status pending).
+        """
+        by_path = {c.dotted: c for c in changes}
+        fresh = {e["path"]: e for e in marked}
+        spans = []
+        for entry in mark.get("spans") or ():
+            again, c = fresh.pop(str(entry.get("path")), None), by_path.get(str(entry.get("path")))
+            if again is not None and "old" in entry:
+                old_quote, new_quote = str(entry["old"].get("quote")), (again.get("new") or {}).get("quote")
+                removed, added = differing(old_quote, str(new_quote)) if new_quote is not None else (old_quote, "")
+                entry = {**again, "old": entry["old"], "old_words": _plain(removed), "new_words": _plain(added)}
+            elif c is not None and c.result.new_start is not None and "new" in entry:
+                entry = {**entry, "new": {"quote": c.result.new_quote, "start": c.result.new_start,
+                                          "end": c.result.new_end}}  # fmt: skip
+            spans.append(entry)
+        spans += fresh.values()
+        mark.update(to=self.new_sha, recorded=day, spans=spans)
+        if marked:
+            mark["status"] = "pending"
 
     def after(self, day: str) -> tuple[list[Problem], list[Problem]]:
         """The errors the data folder would have after the update, validated in memory.

@@ -9,6 +9,7 @@ revision's text run with the other provenance rules.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from ketdata._model.problems import Problem, short
@@ -91,6 +92,47 @@ def _words(span: dict[str, Any]) -> str:
     if span.get("old_words") or span.get("new_words"):
         return f"{short(span.get('old_words'))} → {short(span.get('new_words'))}"
     return short(span.get("why"))
+
+
+def mark_problems(
+    record: RawRecord, texts: Mapping[str, tuple[str, object]], revisions: Mapping[str, Mapping[str, str]]
+) -> list[Problem]:
+    """KD704 for a mark whose own fields the source does not bear out: nothing in it is trusted as written.
+
+    ``texts``: each source's current text and sha256; ``revisions``: each source's earlier texts by sha256.
+    The mark names a source there; an undecided mark was made for the current text (``to``); each span's new
+    words are the current text's at its new offsets, and its old words the ``from`` revision's at the old ones
+    (when that revision's text is kept).
+    """
+    mark = record.value.get("source_update")
+    if record.kind not in MARKED or not isinstance(mark, dict):
+        return []
+    source = str(mark.get("source"))
+    if source not in texts:
+        return [record.problem("KD704", ("source_update", "source"), f"source_update names {short(source)}, "
+                               "which is not a source of the data")]  # fmt: skip
+    text, sha = texts[source]
+    if mark.get("to") != sha:
+        if mark.get("status") == "confirmed":
+            return []  # a decided mark of an earlier update: history, its words checked when it was decided
+        msg = (f"source_update was made for revision {str(mark.get('to'))[:12]}, but {short(source)} is now at "
+               f"{str(sha)[:12]}: its words are not the article's; run `ketdata source update` from the text it "
+               "names, or re-quote the record and remove source_update")  # fmt: skip
+        return [record.problem("KD704", ("source_update", "to"), msg)]
+    old_text = revisions.get(source, {}).get(str(mark.get("from")))
+    found = []
+    for i, entry in enumerate(mark.get("spans") or ()):
+        for side, words in (("new", text), ("old", old_text)):
+            place = entry.get(side) if isinstance(entry, dict) else None
+            if not isinstance(place, dict) or words is None:
+                continue
+            start, end, quote = place.get("start"), place.get("end"), place.get("quote")
+            if isinstance(start, int) and isinstance(end, int) and words[start:end] != quote:
+                where = "current text" if side == "new" else f"revision {str(mark.get('from'))[:12]}"
+                msg = (f"source_update {short(entry.get('path'))}: {side} quote {short(quote)} is not the {where} at "
+                       f"[{start}, {end}) ({short(words[start:end])})")  # fmt: skip
+                found.append(record.problem("KD704", ("source_update", "spans", i, side, "quote"), msg))
+    return found
 
 
 def lost_problem(record: RawRecord, path: tuple[str | int, ...], span: dict[str, Any]) -> Problem | None:
