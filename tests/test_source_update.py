@@ -619,3 +619,68 @@ def test_a_second_update_keeps_an_undecided_mark_on_the_articles_words(project: 
         assert second[b["new"]["start"] : b["new"]["end"]] == b["new"]["quote"]
     assert not [p for p in run(data, TODAY).problems if p.code == "KD704"]
     assert ("KD700", "claim-030") in errors(data)
+
+
+def test_two_updates_at_once_never_lose_each_other(project: Path) -> None:
+    # A3-18: two editors apply two revisions at the same moment; both used to say "written", one was lost.
+    first = revision(project, "more research is needed", "further research is needed", name="one.txt")
+    second = revision(project, "confusion, and dizziness", "confusion, and no dizziness", name="two.txt")
+    env = {**os.environ, "NO_COLOR": "1"}
+    runs = [subprocess.Popen([sys.executable, "-m", "ketdata", "source", "update", "ketamine-overview", str(path),
+                              "data", "--write"], cwd=project, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for path in (first, second)]  # fmt: skip
+    for p in runs:
+        p.communicate(timeout=300)
+        assert p.returncode == 0
+    data = project / "data"
+    source = yaml.safe_load((data / "sources/ketamine-overview.yaml").read_text(encoding="utf-8"))
+    # One applied after the other: the original and the first applied are both kept, each listed once.
+    kept = [r["sha256"] for r in source["revisions"]]
+    assert len(kept) == len(set(kept)) == 2 and kept[0] == OLD_SHA
+    for r in source["revisions"]:
+        assert hashlib.sha256((data / "sources" / r["file"]).read_bytes()).hexdigest() == r["sha256"]
+    assert source["sha256"] in {hashlib.sha256(p.read_bytes()).hexdigest() for p in (first, second)}
+
+
+def test_the_same_update_twice_at_once_is_applied_once(project: Path) -> None:
+    new = revision(project, "more research is needed", "further research is needed")
+    env = {**os.environ, "NO_COLOR": "1"}
+    runs = [subprocess.Popen([sys.executable, "-m", "ketdata", "source", "update", "ketamine-overview", str(new),
+                              "data", "--write"], cwd=project, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for _ in range(2)]  # fmt: skip
+    outs = [p.communicate(timeout=300) for p in runs]
+    assert sorted(p.returncode for p in runs) == [0, 2], outs
+    assert any("nothing to update" in err for _, err in outs)
+    source = yaml.safe_load((project / "data/sources/ketamine-overview.yaml").read_text(encoding="utf-8"))
+    assert source["revisions"] == [{"sha256": OLD_SHA, "file": f"ketamine-overview.{OLD_SHA[:12]}.txt",
+                                    "recorded": None}]  # fmt: skip
+
+
+def test_a_planted_file_under_the_kept_revisions_name_is_never_overwritten(project: Path) -> None:
+    # A3-2: `--write` keeps the old text as ketamine-overview.<sha12>.txt; a file there it did not write stays.
+    planted = project / f"data/sources/ketamine-overview.{OLD_SHA[:12]}.txt"
+    planted.write_text("hostile planted text\n", encoding="utf-8")
+    new = revision(project, "more research is needed", "further research is needed")
+    before = files(project)
+    result = cli("source", "update", "ketamine-overview", new, "data", "--write", cwd=project)
+    assert result.returncode == 2 and "ketdata did not write it" in result.stderr, result.stderr
+    assert files(project) == before
+
+
+def test_a_section_edited_by_hand_is_a_usage_error_not_a_crash(project: Path) -> None:
+    # A3-21: the heading in the source record no longer matches the text: rc 2 naming it, not a traceback.
+    path = project / "data/sources/ketamine-overview.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("heading: How is Ketamine Used in Therapy?",
+                                 "heading: How is Ketamine Used in Treatment?"), encoding="utf-8")  # fmt: skip
+    new = revision(project, "How is Ketamine Used in Therapy?", "How is Ketamine Used in Treatment?")
+    result = cli("source", "update", "ketamine-overview", new, "data", cwd=project)
+    assert result.returncode == 2 and "ketamine-in-therapy" in result.stderr and "ketdata validate" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_folder_given_as_the_new_text_is_named(project: Path) -> None:
+    # A3-12: "Is a directory: 3" named a file descriptor, not the path.
+    (project / "adir").mkdir()
+    result = cli("source", "update", "ketamine-overview", project / "adir", "data", cwd=project)
+    assert result.returncode == 2 and "adir" in result.stderr and ": 3" not in result.stderr, result.stderr

@@ -171,10 +171,17 @@ def update_source(
         SourceUpdateError: The update cannot be made; nothing is written.
     """
     day = (today or datetime.datetime.now(datetime.UTC).date()).isoformat()
-    plan = _Plan(folder, source_id, new_bytes)
     if write:
-        remaining = plan.write(day)
+        try:
+            # The plan is made under the lock, from what this command reads there: a second update run at the
+            # same time waits, then works from the revision the first one wrote (or finds nothing to update).
+            with locked(project_root(folder)):
+                plan = _Plan(folder, source_id, new_bytes)
+                remaining = plan.write(day)
+        except TransactionError as exc:
+            raise SourceUpdateError(str(exc)) from None
         return replace(plan.report(), written=True, remaining=tuple(remaining))
+    plan = _Plan(folder, source_id, new_bytes)
     remaining, blocked = plan.after(day)
     return replace(plan.report(), remaining=tuple(remaining), blocked=tuple(blocked))
 
@@ -237,7 +244,10 @@ class _Plan:
         self.renamed: list[tuple[str, str, str]] = []
         for s in self.source.get("sections") or ():
             start, heading = int(s["start"]), str(s["heading"])
-            r = self.anchorer.place(start, start + len(heading), heading)
+            try:
+                r = self.anchorer.place(start, start + len(heading), heading)
+            except ValueError as exc:  # a heading or start edited by hand: validation locates it (KD308)
+                raise SourceUpdateError(f"section {s.get('id')!r}: {exc}; run `ketdata validate`") from None
             at = r.new_start if r.new_start is not None else self.anchorer.offset(start)
             line_start = self.new.rfind("\n", 0, at) + 1
             line_end = self.new.find("\n", at)
@@ -395,9 +405,27 @@ class _Plan:
             after = format_file(data_file.path, data_file.kind, order, change)
             if after.text is not None and after.text != before.text:
                 out[data_file.path] = after.text.encode("utf-8")
-        out[self.source_path.parent / self.revision_name()] = self.old_bytes
+        out[self._kept()] = self.old_bytes
         out[self.text_path] = self.new_bytes
         return out
+
+    def _kept(self) -> Path:
+        """Where the old text is kept; a file already there must be that text (ketdata wrote it), never replaced.
+
+        Raises:
+            SourceUpdateError: Something else is there under that name.
+        """
+        kept = self.source_path.parent / self.revision_name()
+        if not (kept.exists() or kept.is_symlink()):
+            return kept
+        try:
+            ours = read_regular(kept) == self.old_bytes
+        except OSError:
+            ours = False
+        if not ours:
+            raise SourceUpdateError(f"{kept.name} is already in {kept.parent.name}/ and is not the text of revision "
+                                    f"{self.old_sha[:12]}: ketdata did not write it; move it away first")  # fmt: skip
+        return kept
 
     def _released_versions(self) -> _Released:
         """Each released record, ``(kind, mapping)``, from the latest release snapshot."""
