@@ -111,8 +111,6 @@ CASES = {
         _first(THE_EFFECTS, "The effects of ketamine will be felt"),
         {
             "changed": _keys(
-                "claim-032",
-                "claim-033",
                 "claim-034",
                 "claim-035",
                 "claim-036",
@@ -122,7 +120,9 @@ CASES = {
                 "caveat-004",
                 spans=(0,),
             )
-            # 'can' stands in the sentence of 033's second quote; 'During this time' leans on that sentence.
+            # 032 and 033 quote the section's heading first (the therapy setting), then the sentence; 'can' stands
+            # in the sentence of 033's third quote; 'During this time' leans on that sentence.
+            | {"claim-032/1", "claim-033/2"}
             | _keys(*_AFTER_THE_EFFECTS, spans=(1,))
             | {"claim-034/2"}
         },
@@ -142,10 +142,10 @@ CASES = {
     ),
     "white space and the non-breaking space normalised": Case(_normalise_space),
     "CRLF line ends": Case(lambda t: t.replace("\n", "\r\n")),
-    # 028-031 quote the heading as context for the question it asks ('How is Ketamine Used'): that quote is lost.
+    # 028-033 quote the heading as context for the question it asks ('How is Ketamine Used'): that quote is lost.
     "heading renamed": Case(
         _first("How is Ketamine Used in Therapy?", "Ketamine in therapy"),
-        {"lost": _keys("claim-028", "claim-029", "claim-030", "claim-031", spans=(0,))},
+        {"lost": _keys("claim-028", "claim-029", "claim-030", "claim-031", "claim-032", "claim-033", spans=(0,))},
     ),
     "whole text repeated twice": Case(lambda t: t + "\n\n" + t),
 }
@@ -188,12 +188,13 @@ def test_crlf_shifts_each_span_by_the_line_ends_before_it() -> None:
 
 def test_the_changed_words_are_named() -> None:
     new = OLD.replace(THE_EFFECTS, "The effects of ketamine will be felt", 1)
-    r = Reanchorer(OLD, new, HEDGES).place(*SPANS["claim-032/0"])
+    r = Reanchorer(OLD, new, HEDGES).place(*SPANS["claim-032/1"])
     assert (r.kind, r.old_words, r.new_words) == ("changed", "can", "will")
     assert r.new_quote == "The effects of ketamine will be felt within minutes of administration"
     assert "hedge" in r.why
-    # Next to the quote only: the hedge stands just after the context span 'The effects of ketamine'.
-    r = Reanchorer(OLD, new, HEDGES).place(*SPANS["claim-033/0"])
+    # Next to the quote only: the hedge stands just after the words 'The effects of ketamine' (a reading's).
+    start = OLD.index(THE_EFFECTS)
+    r = Reanchorer(OLD, new, HEDGES).place(start, start + len("The effects of ketamine"), "The effects of ketamine")
     assert (r.kind, r.new_quote, r.old_words, r.new_words) == ("changed", "The effects of ketamine", "can", "")
 
 
