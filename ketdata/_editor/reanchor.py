@@ -4,11 +4,13 @@ A span made against the old text is found again in the new one from its quote, a
 context on each side (derived from the old text, never stored) and its old position as a hint; the verdict is
 
 - **moved**: the quote stands unchanged in the new text, in a stretch a line diff of the two revisions found
-  unchanged, or else exactly once, or told apart from its other occurrences by its context; and no hedge next
-  to it changed; nothing but the offsets changes;
-- **changed**: the best approximate match differs inside the quote, or the quote is the same but a hedge or
-  qualifier word next to it (in its sentence, within the context) was added, removed or replaced, or the
-  quote occurs more than once and its context cannot tell where: a person must look;
+  unchanged, or else exactly once, or told apart from its other occurrences by its context; and the words of
+  its sentence around it are the same (and, for a quote holding a pronoun or a reading, the words of the
+  sentence before); nothing but the offsets changes;
+- **changed**: the best approximate match differs inside the quote, or the quote is the same but a word of
+  its sentence changed (a negation put in, a hedge or qualifier word added, removed or replaced), or of the
+  sentence before when the quote leans on it, or the quote occurs more than once and its context cannot tell
+  where: a person must look;
 - **lost**: no approximate match within a quarter of the quote's length (edits counted in code points).
 
 Characters are compared as they are: a quote whose non-breaking space became a space, or whose line end
@@ -36,11 +38,22 @@ MAX_ERROR = 0.25
 Kind = Literal["moved", "changed", "lost"]
 
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
-_WORDS = re.compile(r"\w+|[^\w\s]")
+WORDS = re.compile(r"\w+|[^\w\s]")
 # The end of a sentence, or a line break: the context a hedge can be 'next to' stops there.
 _BOUNDARY = re.compile("[.!?][\"')\\]\u201d\u2019]*\\s+|\n")
+# The same, at the end of the text too: where a quote's sentence ends.
+_STOP = re.compile("[.!?][\"')\\]\u201d\u2019]*(?:\\s+|\\Z)|\n")
 # How far around a quote words are compared for hedge changes (the zone itself is CONTEXT characters).
 _REACH = 8 * CONTEXT
+# How far a quote's sentence (and the sentence before) is looked for: the longest sentence compared whole.
+SENTENCE_REACH = 1000
+# Words that point back at an earlier sentence: a quote holding one leans on the sentence before.
+_ANAPHOR = re.compile(r"(?<!\w)(?:it|its|this|these|those|they|their|them|such)(?!\w)", re.IGNORECASE)
+# Negations: a word of these put in or taken out of a quote's sentence is named as such in the verdict.
+NEGATIONS = frozenset(
+    {"not", "no", "never", "without", "n't", "neither", "nor", "none", "nothing", "rarely", "hardly", "seldom",
+     "cannot", "barely", "scarcely", "unlikely"}
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,14 +122,15 @@ def word_diff(old: str, new: str) -> list[tuple[str, str, str]]:
     return runs
 
 
-def _differing(old: str, new: str) -> tuple[str, str]:
+def differing(old: str, new: str) -> tuple[str, str]:
     pairs = [(o, n) for tag, o, n in word_diff(old, new) if tag != "equal"]
     return " … ".join(_shown(o) for o, _ in pairs if o), " … ".join(_shown(n) for _, n in pairs if n)
 
 
 def _shown(piece: str) -> str:
     # White space alone is the difference (a non-breaking space, a CRLF): name it, or no reader could see it.
-    return piece.strip() or " ".join(f"U+{ord(c):04X}" for c in piece)
+    # Otherwise on one line: the words go into a mark's one-line fields.
+    return " ".join(piece.split()) or " ".join(f"U+{ord(c):04X}" for c in piece)
 
 
 def _common_prefix(a: str, b: str) -> int:
@@ -199,6 +213,7 @@ class Reanchorer:
         self._hedge = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE) if words else None
         self._changed_regions = self._regions()
         self._tokens: dict[tuple[int, int], list[tuple[int, int, str]]] = {}
+        self._old_sentences, self._new_sentences = Sentences(old), Sentences(new)
 
     def _regions(self) -> list[tuple[int, int]]:
         """The stretches of the new text no equal block covers: where rewritten or moved words can be."""
@@ -214,6 +229,9 @@ class Reanchorer:
     def place(self, start: int, end: int, quote: str | None = None) -> Reanchored:
         """The verdict for the span [start, end) of the old text (``quote``, when given, must be its text).
 
+        A quote that holds a pronoun ("It", "its", "This …", a reading of one) leans on the sentence before: that
+        sentence must be unchanged too.
+
         Raises:
             ValueError: The quote is not the old text's characters at [start, end).
         """
@@ -222,14 +240,15 @@ class Reanchorer:
             raise ValueError(f"the old text at [{start}, {end}) is {sel.exact!r}, not {quote!r}")
         if not sel.exact:
             raise ValueError(f"the span [{start}, {end}) is empty")
-        shifted = self._unchanged_at(start, end, CONTEXT)
-        if shifted is not None:
-            return self._result("moved", sel, shifted, "quote and context unchanged")
-        shifted = self._unchanged_at(start, end, 0)
-        if shifted is not None:
-            return self._checked(sel, shifted, "quote unchanged where the diff puts it")
+        leans = _ANAPHOR.search(sel.exact) is not None
+        for context, why in ((CONTEXT, "quote and context unchanged"), (0, "quote unchanged where the diff puts it")):
+            shifted = self._unchanged_at(start, end, context)
+            # A character diff can end a stretch inside a word ('K' of 'Kay'): that is not the quote standing.
+            if shifted is not None and not _cuts_word(self.new, shifted, shifted + len(sel.exact)):
+                # With its context whole, no hedge next to the quote can have changed: only its sentence may.
+                return self._checked(sel, shifted, why, leans, hedges=context == 0)
         hint = self._hint(start)
-        found = self._exact(sel, hint)
+        found = self._exact(sel, hint, leans)
         if found is not None:
             return found
         return self._approximate(sel, hint)
@@ -263,7 +282,7 @@ class Reanchorer:
         o, n, length = block
         return min(n + min(start - o, length), len(self.new))
 
-    def _exact(self, sel: TextQuote, hint: int) -> Reanchored | None:
+    def _exact(self, sel: TextQuote, hint: int, leans: bool) -> Reanchored | None:
         hits = self._occurrences(sel.exact)
         if len(sel.exact) < CONTEXT:
             # A short quote ('its', 'It') stands in many places: outside the stretch the diff says its old place
@@ -273,12 +292,12 @@ class Reanchorer:
         if not hits:
             return None
         if len(hits) == 1:
-            return self._checked(sel, hits[0], "quote found once")
+            return self._checked(sel, hits[0], "quote found once", leans)
         scores = [(self._context_score(sel, at), at) for at in hits]
         best = max(s for s, _ in scores)
         top = [at for s, at in scores if s == best]
         if len(top) == 1:
-            return self._checked(sel, top[0], f"quote found {len(hits)} times, told apart by its context")
+            return self._checked(sel, top[0], f"quote found {len(hits)} times, told apart by its context", leans)
         at = min(top, key=lambda a: abs(a - hint))
         why = f"quote found {len(hits)} times and its context does not tell where: check the place"
         return self._result("changed", sel, at, why, words=(sel.exact, sel.exact))
@@ -310,12 +329,40 @@ class Reanchorer:
         after = self.new[at + len(sel.exact) : at + len(sel.exact) + CONTEXT]
         return _common_suffix(sel.prefix, before, CONTEXT) + _common_prefix(sel.suffix, after)
 
-    def _checked(self, sel: TextQuote, at: int, why: str) -> Reanchored:
-        """Moved, unless a hedge next to the quote changed."""
-        changed = self._hedge_change(sel, at, at + len(sel.exact))
+    def _checked(self, sel: TextQuote, at: int, why: str, leans: bool, *, hedges: bool = True) -> Reanchored:
+        """Moved, unless a hedge next to the quote changed, or a word of its sentence (or the one it leans on)."""
+        changed = (self._hedge_change(sel, at, at + len(sel.exact)) if hedges else None) or self._sentence_change(
+            sel, at, leans
+        )
         if changed is None:
             return self._result("moved", sel, at, why)
         return self._result("changed", sel, at, changed[2], words=changed[:2])
+
+    def _sentence_change(self, sel: TextQuote, at: int, leans: bool) -> tuple[str, str, str] | None:
+        """``(old words, new words, why)`` when a word of the quote's sentence around it changed, else None.
+
+        The quote's words are the same on both sides (the caller found them): what a reader also needs is the
+        rest of its sentence ("taken orally, but never intramuscularly" keeps the quote "intramuscularly"), and,
+        when the quote leans on the sentence before (a pronoun, a reading of one), that sentence. Words are compared,
+        not white space: a re-wrapped line or a normalised space changes no meaning.
+        """
+        end = at + len(sel.exact)
+        old = self._old_sentences.around(sel.start, sel.end, leans=leans)
+        new = self._new_sentences.around(at, end, leans=leans)
+        if old == new:
+            return None
+        pairs = []
+        for where, a, b in zip(("before", "after"), old, new, strict=True):
+            if a != b and WORDS.findall(a) != WORDS.findall(b):
+                pairs.append((where, *differing(a, b)))
+        if not pairs:
+            return None
+        removed = " … ".join(o for _, o, _ in pairs if o)
+        added = " … ".join(n for _, _, n in pairs if n)
+        told = negations(removed, added)
+        why = "; ".join(f"{w} the quote, in its sentence{' or the one before' if leans and w == 'before' else ''}"
+                        f": {said(o)} → {said(n)}" for w, o, n in pairs)  # fmt: skip
+        return removed, added, f"{told}the words around the quote changed ({why})"
 
     def _hedge_change(self, sel: TextQuote, start: int, end: int) -> tuple[str, str, str] | None:
         """``(old words, new words, why)`` when an edit in or next to the quote touches a hedge word, else None.
@@ -398,7 +445,7 @@ class Reanchorer:
         """
         import edlib
 
-        length, words = len(sel.exact), _WORDS.findall(sel.exact)
+        length, words = len(sel.exact), WORDS.findall(sel.exact)
         allowed, word_allowed = int(length * self.max_error), int(len(words) * self.max_error)
         lo, hi = max(0, hint - length - 2 * CONTEXT), min(len(self.new), hint + 2 * length + 2 * CONTEXT)
         windows = [(lo, hi), *((a, b) for a, b in self._changed_regions if b > a)]
@@ -422,7 +469,7 @@ class Reanchorer:
         why = f"the quote's words changed ({word_edits} words, {distance} characters)" + (
             f"; {hedges[2]}" if hedges else ""
         )
-        return self._result("changed", sel, start, why, words=_differing(sel.exact, new_quote), end=end)
+        return self._result("changed", sel, start, why, words=differing(sel.exact, new_quote), end=end)
 
     def _word_matches(self, words: list[str], a: int, b: int, allowed: int) -> list[tuple[int, int]]:
         """Infix alignments of the quote's words in new[a:b], as character ranges.
@@ -438,7 +485,7 @@ class Reanchorer:
         other = len(symbols)
         tokens = self._tokens.get((a, b))
         if tokens is None:  # the rewritten regions are searched for every span that needs them: split them once
-            tokens = self._tokens[(a, b)] = [(m.start(), m.end(), m.group()) for m in _WORDS.finditer(self.new, a, b)]
+            tokens = self._tokens[(a, b)] = [(m.start(), m.end(), m.group()) for m in WORDS.finditer(self.new, a, b)]
         if not tokens:
             return []
         found = edlib.align([symbols[w] for w in words], [symbols.get(t[2], other) for t in tokens], mode="HW",
@@ -465,7 +512,7 @@ class Reanchorer:
         import edlib
 
         new = self.new[start:end]
-        found = _WORDS.findall(new)
+        found = WORDS.findall(new)
         matcher = difflib.SequenceMatcher(None, words, found, autojunk=False)
         kept = sum(block.size for block in matcher.get_matching_blocks())
         ends = int(found[:1] != words[:1]) + int(found[-1:] != words[-1:])
@@ -488,9 +535,55 @@ class Reanchorer:
         return Reanchored(kind, sel.start, sel.end, sel.exact, at, stop, new_quote, words[0], words[1], why)
 
 
+class Sentences:
+    """Where the sentences of a text begin and end, found once: the text a reader needs around a quote.
+
+    A sentence ends at a full stop (or ! ?) followed by white space or the end of the text, or at a line end.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._starts = [m.end() for m in _BOUNDARY.finditer(text)]
+        found = [(m.start(), m.end()) for m in _STOP.finditer(text)]
+        self._stop_at, self._stop_end = [a for a, _ in found], [b for _, b in found]
+
+    def around(self, start: int, end: int, *, leans: bool = False) -> tuple[str, str]:
+        """The text of the span's sentence before it and after it, at most `SENTENCE_REACH` characters each side.
+
+        With ``leans``, the text before reaches back over the sentence before as well.
+        """
+        text = self.text
+        lo = self._start(start)
+        if leans:
+            back = lo
+            while back > 0 and text[back - 1].isspace():
+                back -= 1
+            lo = self._start(back - 1) if back > 0 else 0
+        i = bisect.bisect_left(self._stop_at, max(start, end - 1))
+        stop = self._stop_end[i] if i < len(self._stop_at) else len(text)
+        hi = min(max(end, stop), end + SENTENCE_REACH)
+        return text[lo:start], text[end:hi]
+
+    def _start(self, at: int) -> int:
+        i = bisect.bisect_right(self._starts, at) - 1
+        return max(self._starts[i] if i >= 0 else 0, at - SENTENCE_REACH, 0)
+
+
+def negations(removed: str, added: str) -> str:
+    """The words ``a negation changed (…):`` when one of the changed words is a negation, else nothing."""
+    words = {w.casefold() for w in re.findall(r"\w+(?:'t)?|n't", f"{removed} {added}")}
+    hits = sorted(words & NEGATIONS | {w for w in words if w.endswith("n't")})
+    return f"a negation changed ({', '.join(hits)}): " if hits else ""
+
+
+def said(words: str) -> str:
+    """Words as a verdict's why names them: quoted, cut after 120 characters; or "nothing"."""
+    return (f"'{words[:120]}…'" if len(words) > 120 else f"'{words}'") if words else "nothing"
+
+
 def _word_spans(text: str, backwards: bool) -> list[tuple[str, int, int]]:
     """The words and marks of a text with their ranges; ``backwards``: last first, ranges counted from the end."""
-    found = [(m.group(), m.start(), m.end()) for m in _WORDS.finditer(text)]
+    found = [(m.group(), m.start(), m.end()) for m in WORDS.finditer(text)]
     return [(w, len(text) - e, len(text) - s) for w, s, e in reversed(found)] if backwards else found
 
 

@@ -4,7 +4,9 @@ The plan is made in memory: every place a record points into the source is re-an
 (`ketdata._editor.reanchor`): its evidence spans (a concept's definition and synonym evidence too), a caveat's
 scope ranges, its ``readings`` (words at an offset) and its ``leaves_out`` (words of the sentences it quotes,
 found there in the old text); the section headings are found again, and the new text's sentences that no
-record quotes are listed. Written (``write=True``), the old text is kept beside the source record under a
+record quotes are listed. A record's evidence span is also changed when the words it skips between its quotes
+in one paragraph changed (spliced evidence: a negation put between "it can also be taken" and
+"intramuscularly"). Written (``write=True``), the old text is kept beside the source record under a
 name that carries its sha256, the source record lists it in ``revisions`` and takes the new sha256, sections
 and date; each record a span of which moved gets its new offsets, and each record whose evidence changed or
 was lost gets a ``source_update`` mark, its words side by side, which validation refuses to release (KD700,
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -26,13 +29,16 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ketdata._editor.fmt import format_file, key_order
-from ketdata._editor.reanchor import Reanchored, Reanchorer
+from ketdata._editor.reanchor import WORDS as _WORDS
+from ketdata._editor.reanchor import Reanchored, Reanchorer, differing, negations, said
 from ketdata._io.files import PLAIN_NAME, read_regular
 from ketdata._io.transaction import TransactionError, commit, locked
 from ketdata._io.yaml import read_documents
+from ketdata._model.convert import normalise
+from ketdata._model.diff import field_changes
 from ketdata._model.errors import UsageError
 from ketdata._model.extras import missing
-from ketdata._model.problems import Problem, Severity
+from ketdata._model.problems import DataError, Problem, Severity
 from ketdata._model.review import content_digest
 from ketdata._model.text import Sentence
 from ketdata._read.paths import project_root
@@ -45,15 +51,19 @@ MARKED = ("claim", "caveat", "concept")
 # Errors an update may leave behind on purpose: the marks a person must clear, and the rules their changed
 # words may now break (a hedge no longer in the evidence, words left out no longer there, a sibling's or
 # another reader's words now differing), which the same person settles. Any error of a record the update marks
-# is expected too: its changed words may break any rule of its content.
+# is expected too: its changed words may break any rule of its content. Any other error of a record whose
+# places all moved (a caveat whose scope no longer covers a claim, KD608; a pronoun's antecedent, KD617) marks
+# that record for review in its turn: only a person can say what it should become.
 EXPECTED = frozenset(
-    {"KD700", "KD701", "KD307", "KD309", "KD310", "KD313", "KD316", "KD322", "KD325", "KD402", "KD608", "KD609"}
+    {"KD700", "KD701", "KD307", "KD309", "KD310", "KD313", "KD316", "KD322", "KD325", "KD402", "KD609"}
 )
 # How a record holds a place in the source: an evidence span (quote and offsets, and a revision when lost), a
 # scope range (offsets only), a reading (its words at an offset) or words it leaves out (words only).
 Held = Literal["span", "range", "reading", "left_out"]
 # Where each kind keeps its words.
 _WORDS_KEY = {"span": "quote", "reading": "text", "left_out": "text"}
+# Each released record by id: its kind and its mapping in the latest release snapshot.
+_Released = dict[str, tuple[str, dict[str, Any]]]
 _FORMULA = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
@@ -161,12 +171,19 @@ def update_source(
         SourceUpdateError: The update cannot be made; nothing is written.
     """
     day = (today or datetime.datetime.now(datetime.UTC).date()).isoformat()
-    plan = _Plan(folder, source_id, new_bytes)
-    report = plan.report()
     if write:
-        return replace(report, written=True, remaining=tuple(plan.write(day)))
+        try:
+            # The plan is made under the lock, from what this command reads there: a second update run at the
+            # same time waits, then works from the revision the first one wrote (or finds nothing to update).
+            with locked(project_root(folder)):
+                plan = _Plan(folder, source_id, new_bytes)
+                remaining = plan.write(day)
+        except TransactionError as exc:
+            raise SourceUpdateError(str(exc)) from None
+        return replace(plan.report(), written=True, remaining=tuple(remaining))
+    plan = _Plan(folder, source_id, new_bytes)
     remaining, blocked = plan.after(day)
-    return replace(report, remaining=tuple(remaining), blocked=tuple(blocked))
+    return replace(plan.report(), remaining=tuple(remaining), blocked=tuple(blocked))
 
 
 class _Plan:
@@ -227,7 +244,10 @@ class _Plan:
         self.renamed: list[tuple[str, str, str]] = []
         for s in self.source.get("sections") or ():
             start, heading = int(s["start"]), str(s["heading"])
-            r = self.anchorer.place(start, start + len(heading), heading)
+            try:
+                r = self.anchorer.place(start, start + len(heading), heading)
+            except ValueError as exc:  # a heading or start edited by hand: validation locates it (KD308)
+                raise SourceUpdateError(f"section {s.get('id')!r}: {exc}; run `ketdata validate`") from None
             at = r.new_start if r.new_start is not None else self.anchorer.offset(start)
             line_start = self.new.rfind("\n", 0, at) + 1
             line_end = self.new.find("\n", at)
@@ -250,6 +270,7 @@ class _Plan:
     def _changes(self) -> Iterator[SpanChange]:
         for _, kind, value in self._records(MARKED):
             rid, active = str(value.get("id")), value.get("status", "active") == "active"
+            found = []
             for path, held, start, end, span in self._places(value):
                 quote = span.get(_WORDS_KEY[held]) if held in _WORDS_KEY else None
                 try:
@@ -262,7 +283,42 @@ class _Plan:
                 section = None
                 if "section" in span and result.new_start is not None and result.new_end is not None:
                     section = self._section_of(result.new_start, result.new_end) or span["section"]
-                yield SpanChange(rid, kind, active, path, result, section, held)
+                found.append(SpanChange(rid, kind, active, path, result, section, held))
+            yield from self._gaps(found)
+
+    def _gaps(self, found: list[SpanChange]) -> list[SpanChange]:
+        """The record's places, a moved evidence span made changed when the words next to it that it skips changed.
+
+        Those are the words between it and the record's next (or previous) quote in the same paragraph.
+        Spliced evidence skips those words ("it can also be taken" … "intramuscularly"): a reader of the record
+        never sees them, so a negation put there ("but never") must reach a person.
+        """
+        quotes = sorted((c for c in found if c.held == "span" and c.path[0] == "evidence"),
+                        key=lambda c: c.result.old_start)  # fmt: skip
+        gaps: dict[int, tuple[str, str, str]] = {}
+        for a, b in itertools.pairwise(quotes):
+            ra, rb = a.result, b.result
+            old_gap = self.old[ra.old_end : rb.old_start]
+            if ra.old_end > rb.old_start or ra.new_end is None or rb.new_start is None or "\n" in old_gap:
+                # Overlapping quotes have no gap; a lost one is reported already; quotes in two paragraphs are
+                # two passages, each judged by its own sentence.
+                continue
+            new_gap = self.new[ra.new_end : rb.new_start]
+            if ra.new_end > rb.new_start or _WORDS.findall(old_gap) != _WORDS.findall(new_gap):
+                removed, added = differing(old_gap, new_gap) if ra.new_end <= rb.new_start else (old_gap.strip(), "")
+                why = (f"the words between this quote and the record's {{}} one changed: "
+                       f"{said(removed)} → {said(added)}")  # fmt: skip
+                gaps[id(a)] = (removed, added, why.format("next"))
+                gaps[id(b)] = (removed, added, why.format("previous"))
+        out = []
+        for c in found:
+            gap = gaps.get(id(c))
+            if gap is not None and c.result.kind == "moved":
+                told = negations(gap[0], gap[1])
+                c = replace(c, result=replace(c.result, kind="changed", old_words=gap[0], new_words=gap[1],
+                                              why=told + gap[2]))  # fmt: skip
+            out.append(c)
+        return out
 
     def _places(self, value: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ...], Held, int, int, dict[str, Any]]]:
         """Every place the record points into the current revision of this source, with how it holds it."""
@@ -349,15 +405,32 @@ class _Plan:
             after = format_file(data_file.path, data_file.kind, order, change)
             if after.text is not None and after.text != before.text:
                 out[data_file.path] = after.text.encode("utf-8")
-        out[self.source_path.parent / self.revision_name()] = self.old_bytes
+        out[self._kept()] = self.old_bytes
         out[self.text_path] = self.new_bytes
         return out
 
-    def _released_versions(self) -> dict[str, int]:
+    def _kept(self) -> Path:
+        """Where the old text is kept; a file already there must be that text (ketdata wrote it), never replaced.
+
+        Raises:
+            SourceUpdateError: Something else is there under that name.
+        """
+        kept = self.source_path.parent / self.revision_name()
+        if not (kept.exists() or kept.is_symlink()):
+            return kept
+        try:
+            ours = read_regular(kept) == self.old_bytes
+        except OSError:
+            ours = False
+        if not ours:
+            raise SourceUpdateError(f"{kept.name} is already in {kept.parent.name}/ and is not the text of revision "
+                                    f"{self.old_sha[:12]}: ketdata did not write it; move it away first")  # fmt: skip
+        return kept
+
+    def _released_versions(self) -> _Released:
+        """Each released record, ``(kind, mapping)``, from the latest release snapshot."""
         snapshot = latest_snapshot(releases_dir(self.folder))
-        if snapshot is None:
-            return {}
-        return {rid: int(r.get("version", 0)) for rid, (_, r) in VersionRules(snapshot).released.items()}
+        return {} if snapshot is None else dict(VersionRules(snapshot).released)
 
     def _source_change(self, day: str) -> Callable[[list[Any]], None]:
         def change(values: list[Any]) -> None:
@@ -370,7 +443,7 @@ class _Plan:
         return change
 
     def _record_change(
-        self, by_record: dict[str, list[SpanChange]], released: dict[str, int], day: str
+        self, by_record: dict[str, list[SpanChange]], released: _Released, day: str
     ) -> Callable[[list[Any]], None]:
         def change(values: list[Any]) -> None:
             for v in values:
@@ -380,7 +453,7 @@ class _Plan:
 
         return change
 
-    def _apply(self, value: dict[str, Any], changes: list[SpanChange], released: dict[str, int], day: str) -> None:
+    def _apply(self, value: dict[str, Any], changes: list[SpanChange], released: _Released, day: str) -> None:
         """One record's spans moved, replaced or kept against the old revision; its mark; its version."""
         before = repr(value)
         vouched = _vouched(value)
@@ -390,12 +463,46 @@ class _Plan:
         if vouched and not any(c.result.kind != "moved" for c in changes):
             # Every place kept its words and context: what the reviewer saw stands, at its new offsets.
             value["review"]["content_sha256"] = content_digest(value)
-        if marked:
+        earlier = self._undecided(value)
+        if earlier is not None:
+            self._carry(earlier, marked, changes, day)
+        elif marked:
             value["source_update"] = {"source": self.source_id, "from": self.old_sha, "to": self.new_sha,
                                       "recorded": day, "status": "pending", "spans": marked}  # fmt: skip
-        version = value.get("version")
-        if isinstance(version, int) and repr(value) != before and version <= released.get(str(value.get("id")), 0):
-            value["version"] = version + 1
+        if repr(value) != before:
+            _follow_version(value, released.get(str(value.get("id"))))
+
+    def _undecided(self, value: dict[str, Any]) -> dict[str, Any] | None:
+        """The record's mark of an earlier update of this source still waiting for a person, if any."""
+        mark = value.get("source_update")
+        if not isinstance(mark, dict) or mark.get("status") not in ("pending", "flagged"):
+            return None
+        return mark if mark.get("source") == self.source_id and mark.get("to") == self.old_sha else None
+
+    def _carry(self, mark: dict[str, Any], marked: list[dict[str, Any]], changes: list[SpanChange], day: str) -> None:
+        """Bring a mark still waiting for a person onto the new revision, so that it shows the article's words.
+
+        It keeps its ``from`` (what was last reviewed); each span it names takes its place in the new text, and
+        a span this update changed again shows the words of ``from`` beside the new ones. A change since then
+        asks for a person again (status pending).
+        """
+        by_path = {c.dotted: c for c in changes}
+        fresh = {e["path"]: e for e in marked}
+        spans = []
+        for entry in mark.get("spans") or ():
+            again, c = fresh.pop(str(entry.get("path")), None), by_path.get(str(entry.get("path")))
+            if again is not None and "old" in entry:
+                old_quote, new_quote = str(entry["old"].get("quote")), (again.get("new") or {}).get("quote")
+                removed, added = differing(old_quote, str(new_quote)) if new_quote is not None else (old_quote, "")
+                entry = {**again, "old": entry["old"], "old_words": _plain(removed), "new_words": _plain(added)}
+            elif c is not None and c.result.new_start is not None and "new" in entry:
+                entry = {**entry, "new": {"quote": c.result.new_quote, "start": c.result.new_start,
+                                          "end": c.result.new_end}}  # fmt: skip
+            spans.append(entry)
+        spans += fresh.values()
+        mark.update(to=self.new_sha, recorded=day, spans=spans)
+        if marked:
+            mark["status"] = "pending"
 
     def after(self, day: str) -> tuple[list[Problem], list[Problem]]:
         """The errors the data folder would have after the update, validated in memory.
@@ -405,12 +512,40 @@ class _Plan:
         """
         from ketdata._validation.pipeline import run, run_state
 
-        errors = [p for p in run_state(self.folder, self.contents(day)).problems if p.severity is Severity.ERROR]
         before = {(p.code, p.record_id) for p in run(self.folder).problems if p.severity is Severity.ERROR}
+        while True:
+            errors = [p for p in run_state(self.folder, self.contents(day)).problems if p.severity is Severity.ERROR]
+            new = [p for p in errors if (p.code, p.record_id) not in before]
+            if not self._mark_broken(new):
+                break
         marked = {c.record_id for c in self.changes if c.active and c.result.kind != "moved"}
         expected = [p for p in errors if p.code in EXPECTED or p.record_id in marked]
         broken = [p for p in errors if p not in expected and (p.code, p.record_id) not in before]
         return expected, broken
+
+    def _mark_broken(self, new: list[Problem]) -> bool:
+        """Mark for review each active record whose every place moved, yet which the new text makes break a rule.
+
+        Its quotes stand, but a rule that reads the text around them (a pronoun's antecedent, a caveat's scope,
+        a section) no longer holds: only a person can say what the record should become, so the update marks
+        it (KD700) rather than refusing the whole revision. Returns whether any record was newly marked.
+        """
+        marked = {c.record_id for c in self.changes if c.active and c.result.kind != "moved"}
+        rules: dict[str, list[Problem]] = {}
+        for p in new:
+            if p.record_id is not None and p.record_id not in marked and p.code not in EXPECTED:
+                rules.setdefault(p.record_id, []).append(p)
+        changes, done = [], set()
+        for c in self.changes:
+            broke = rules.get(c.record_id) if c.active and c.record_id not in done else None
+            if broke and c.held in ("span", "range") and c.result.kind == "moved":
+                shown = "; ".join(f"{p.code} {p.message}" for p in broke[:2])
+                why = f"every quote stands, but at its new place the record breaks a rule: {shown}"
+                c = replace(c, result=replace(c.result, kind="changed", why=why))
+                done.add(c.record_id)
+            changes.append(c)
+        self.changes = changes
+        return bool(done)
 
     def write(self, day: str) -> list[Problem]:
         """Under the project's lock: validate the would-be folder, then change every file in one transaction."""
@@ -426,6 +561,22 @@ class _Plan:
         except TransactionError as exc:
             raise SourceUpdateError(str(exc)) from None
         return remaining
+
+
+def _follow_version(value: dict[str, Any], released: tuple[str, dict[str, Any]] | None) -> None:
+    """The record's version as validation wants it: its release's version, one above when its content differs.
+
+    Compared with the release, not with the version before the update: a second update (or the publisher
+    undoing the first) neither raises it twice nor leaves it raised for content that is back as released.
+    """
+    if released is None or not isinstance(value.get("version"), int):
+        return  # a record no release holds keeps its version (a new one starts at 1)
+    kind, raw = released
+    try:
+        changed = field_changes(normalise(kind, raw), normalise(kind, value), ignore=frozenset({"version", "review"}))
+    except (DataError, TypeError, ValueError, KeyError):
+        return  # not a record validation can build: its own errors say so, the update changes no version
+    value["version"] = int(raw.get("version", 0)) + int(bool(changed))
 
 
 def _vouched(value: dict[str, Any]) -> bool:
@@ -483,11 +634,15 @@ def _mark_entry(c: SpanChange) -> dict[str, Any]:
                              "old": {"quote": r.old_quote, "start": r.old_start, "end": r.old_end}}  # fmt: skip
     if r.new_start is not None:  # a lost span has no new place
         entry["new"] = {"quote": r.new_quote, "start": r.new_start, "end": r.new_end}
-    return {**entry, "old_words": _plain(r.old_words), "new_words": _plain(r.new_words), "why": r.why}
+    return {**entry, "old_words": _plain(r.old_words), "new_words": _plain(r.new_words), "why": _plain(r.why)}
 
 
 def _plain(words: str) -> str:
-    """Words as the mark can hold them: in quotes when they begin with a character spreadsheets read as a formula."""
+    """Words as the mark can hold them: cut to the field's 2000 characters, quoted when read as a formula.
+
+    A moved paragraph between two quotes can be longer than a field holds; a leading '=' would be a formula.
+    """
+    words = f"{words[:1990]}…" if len(words) > 1990 else words
     return f"“{words}”" if words.startswith(_FORMULA) else words
 
 

@@ -101,10 +101,12 @@ def read_regular(path: Path, limit: int | None = None) -> bytes:
         if exc.errno == errno.ELOOP:
             raise _not_regular(path, os.lstat(path).st_mode) from None
         raise
+    # Checked before the descriptor becomes a file object: a folder would fail there, named by its number.
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise _not_regular(path, info.st_mode)
     with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise _not_regular(path, info.st_mode)
         if limit is not None and info.st_size > limit:
             raise OSError(errno.EFBIG, f"file is {info.st_size} bytes; the limit is {limit}", str(path))
         data = handle.read()

@@ -576,6 +576,23 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "Evidence names an unknown source revision",
         "A span's revision must be the sha256 of one of its source's revisions (source: revisions).",
     ),
+    Code(
+        "KD703",
+        _E,
+        "Source update decided without a review",
+        "A source_update mark is confirmed or flagged only by a person's review in `ketdata review`, which writes "
+        "beside it a review of the same verdict with reviewer, date (on or after the update) and content_sha256. "
+        "Set the mark back to pending and review the record, or (a concept) check it and remove source_update.",
+    ),
+    Code(
+        "KD704",
+        _E,
+        "Source update mark does not match its source",
+        "A source_update mark is written by `ketdata source update` and checked against the source: it names a "
+        "source of the data, an undecided mark names the current revision (to), and each span's new and old "
+        "quotes are that text's at their offsets. Put back what the update wrote, or re-quote the record from "
+        "the current text and remove source_update.",
+    ),
 )
 
 

@@ -18,7 +18,7 @@ from ketdata._model.problems import Problem, problem, short
 from ketdata._validation.coverage import SentenceCoverage, coverage, uncovered
 from ketdata._validation.folder import REFERENCE_TABLE, RawRecord
 from ketdata._validation.index import RecordIndex
-from ketdata._validation.revisions import lost_problem
+from ketdata._validation.revisions import lost_problem, mark_problems
 
 
 def occurs(needle: str, text: str) -> bool:
@@ -315,8 +315,11 @@ class Rules:
         """Apply every rule; return the problems."""
         self._unique_ids()
         self._source_texts()
+        marks = {sid: (t.text, t.record.value.get("sha256")) for sid, t in self.texts.items()}
         for record in self.records:
             self._references(record)
+            if "source_update" in record.value:
+                self.problems += mark_problems(record, marks, self.revisions)
             for path, span in spans_of(record.value):
                 self._provenance(record, path, span)
                 if record.kind in ("claim", "caveat"):

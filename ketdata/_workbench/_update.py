@@ -51,13 +51,26 @@ def view(state: State, record: Record) -> UpdateView | None:
     mark = value.get("source_update") if isinstance(value, dict) else None
     if not isinstance(mark, dict):
         return None
-    rows = tuple(_row(span) for span in mark.get("spans") or () if isinstance(span, dict))
+    text = _current(state, mark)
+    rows = tuple(_row(span, text) for span in mark.get("spans") or () if isinstance(span, dict))
     return UpdateView(record.id, str(mark.get("source")), str(mark.get("recorded")), str(mark.get("status")), rows)
 
 
-def _row(span: dict[str, Any]) -> Row:
+def _current(state: State, mark: dict[str, Any]) -> str | None:
+    """The article's current text, when the mark was made for it (else None: validation reports it, KD704)."""
+    source = next((s for s in state.ds.sources if s.id == mark.get("source")), None) if state.ds else None
+    return source.text if source is not None and source.sha256 == mark.get("to") else None
+
+
+def _row(span: dict[str, Any], text: str | None) -> Row:
+    """One place's row: the new side read from the article at the mark's offsets, never the mark's copy."""
     old, new = span.get("old") or {}, span.get("new") or {}
     old_quote = str(old.get("quote", ""))
+    start, end = new.get("start"), new.get("end")
+    if new and text is not None and isinstance(start, int) and isinstance(end, int):
+        new = {**new, "quote": text[start:end]}
+    elif new:
+        new = {**new, "quote": f"{new.get('quote', '')} (the mark's words: not those of the article's current text)"}
     if new:
         runs = word_diff(old_quote, str(new.get("quote", "")))
         old_runs = tuple((o, tag != "equal") for tag, o, _ in runs if o)
