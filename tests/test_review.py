@@ -69,11 +69,31 @@ def test_a_request_without_the_session_token_is_refused(data: Path, token: str) 
         assert wb.request("POST", "/review", {"record": "claim-005"}, token=token).status == 403
 
 
-@pytest.mark.parametrize("host", ["evil.example", "localhost:{port}", "127.0.0.1", "127.0.0.1:1"])
+@pytest.mark.parametrize(
+    "host",
+    ["evil.example", "localhost:{port}", "127.0.0.1", "127.0.0.1:1", "127.0.0.1:{port}", "other.localhost:{port}",
+     "{name}:1", "{name}", "{name}.evil.example:{port}", "x{name}:{port}"],
+)  # fmt: skip
 def test_a_foreign_host_is_refused_against_dns_rebinding(data: Path, host: str) -> None:
     with running(data) as wb:
-        reply = wb.request("GET", "/", host=host.format(port=wb.host.split(":")[1]))
-    assert reply.status == 421 and "answers only to 127.0.0.1:" in reply.body
+        name, _, port = wb.host.rpartition(":")
+        assert re.fullmatch(r"[0-9a-f]{24}\.localhost", name)  # a name of this run's own
+        asked = host.format(port=port, name=name)
+        reply = wb.request("GET", f"/?token={wb.session.token}", host=asked, token="")
+        assert reply.status == 421 and "answers only to the address `ketdata review` printed" in reply.body
+        assert f":{port}/" in reply.body
+        # The refusal gives away neither the secret name nor a session, and leaves the token unspent.
+        assert name.split(".")[0] not in reply.body and "set-cookie" not in {h.lower() for h in reply.headers}
+        assert not wb.session.token_spent
+        assert wb.request("GET", f"/?token={wb.session.token}", token="").status == 303
+
+
+def test_the_session_cookie_is_host_only_on_the_secret_name(data: Path) -> None:
+    with running(data) as wb:
+        cookie = wb.request("GET", f"/?token={wb.session.token}", token="").headers["set-cookie"].lower()
+    # No Domain attribute: the browser keeps it to exactly this name (test_review_browser sends a browser to
+    # other local servers and watches what they receive).
+    assert "domain" not in cookie and "samesite=strict" in cookie and "path=/" in cookie
 
 
 def test_cross_origin_and_csrf_less_posts_are_refused_and_write_nothing(data: Path) -> None:

@@ -21,8 +21,8 @@ from .workbench import running
 
 def raw_exchange(host: str, data: bytes, wait: float = 5.0) -> bytes:
     """Send bytes on a fresh connection and read until the server closes it (or ``wait`` passes)."""
-    name, port = host.split(":")
-    with socket.create_connection((name, int(port)), timeout=wait) as conn:
+    port = host.rpartition(":")[2]
+    with socket.create_connection(("127.0.0.1", int(port)), timeout=wait) as conn:
         conn.sendall(data)
         received = b""
         try:
