@@ -44,6 +44,8 @@ from ketdata._validation.pipeline import run
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from ketdata._model.diff import Bump
 
 CHANGELOG = "CHANGELOG.md"
@@ -160,9 +162,46 @@ def _snapshot(path: Path, label: str) -> Version:
     reason = unreleased_reason(path)
     if reason is not None:
         raise RevisionError(f"{short(str(path))} cannot be trusted as a release: it {reason}")
-    dataset = load_json(path)  # a file that is not a snapshot is a DataError here
-    doc = json.loads(read_regular(path))
+    dataset = load_json(path)  # a file that is not a snapshot, or holds a value of a wrong type, is a DataError here
+    text = read_regular(path).decode("utf-8")
+    doc = json.loads(text)
+    if doc.get("schema_version") == shipped_schema_version():
+        _check_current(path, text, doc)
     return Version(dataset, str(doc.get("schema_version", "")), label)
+
+
+def _check_current(path: Path, text: str, doc: dict[str, Any]) -> None:
+    """Refuse a snapshot of today's schema that breaks the export's JSON Schemas (values, patterns, bounds).
+
+    ``load_json`` has checked the types already; the schemas add what a type cannot say (``version`` ≥ 1, an
+    allowed status, a date's form), as ``ketdata export`` promises of every file it writes.
+    """
+    from referencing import Registry, Resource
+
+    from ketdata._export._json import document_schema, line_schemas
+    from ketdata._model.problems import problem
+    from ketdata._read import strict
+    from ketdata._read.paths import schema_dir
+    from ketdata._validation.refs import load_schemas
+    from ketdata._validation.schema import _exact_types
+
+    version = shipped_schema_version()
+    schemas = load_schemas(schema_dir())
+    lines = line_schemas(schemas, version)
+    registry: Registry[Any] = Registry().with_resources((s["$id"], Resource.from_contents(s)) for s in lines.values())
+    validator = _exact_types()(document_schema(schemas, version), registry=registry)
+    found = [("KD101", tuple(e.absolute_path), _schema_message(e)) for e in validator.iter_errors(doc)]
+    if found:
+        placed = strict.located(text, doc, sorted(found, key=lambda f: [str(p) for p in f[1]])[:200])
+        raise DataError([problem(code, str(path), line, col, rid, msg) for code, line, col, rid, msg in placed])
+
+
+def _schema_message(error: Any) -> str:
+    if error.validator == "enum":
+        return f"{short(error.instance)} is not one of {', '.join(map(str, error.validator_value))}"
+    if error.validator in ("minimum", "maximum", "pattern", "const", "format", "minLength", "maxLength"):
+        return f"{short(error.instance)} breaks the rule {error.validator}: {short(error.validator_value)}"
+    return short(error.message, 200)
 
 
 def _released(spec: str) -> Path | None:
