@@ -262,7 +262,7 @@ def make_hostile(project: Path) -> None:
     edit(data / "categories.yaml", "label: Identity and class", f"label: {json.dumps('Identity ' + EVERYTHING)}")
     edit(data / "evidence-statuses.yaml", "label: Established", f"label: {json.dumps('Established ' + HOSTILE['img'])}")
     assert findings(data) == []
-    release = subprocess.run([sys.executable, "-m", "ketdata", "release", "--date", "2030-01-01", "data"],
+    release = subprocess.run([sys.executable, "-m", "ketdata", "release", "data"],
                              cwd=project, capture_output=True, text=True)  # fmt: skip
     assert release.returncode == 0, release.stderr
     changelog = (project / "CHANGELOG.md").read_text(encoding="utf-8")

@@ -271,3 +271,59 @@ def test_diff_exits_two_when_it_cannot_read_its_inputs(project: Path) -> None:
     for old in ("broken.json", "data"):
         result = cli("diff", old, "releases/1.0.0.json", cwd=project)
         assert result.returncode == 2 and "Traceback" not in result.stderr, (old, result.stderr)
+
+
+def test_a_release_date_after_today_is_a_usage_error(project: Path) -> None:
+    import datetime
+
+    reword(project, 3)
+    tomorrow = (datetime.datetime.now(datetime.UTC).date() + datetime.timedelta(days=1)).isoformat()
+    for date in (tomorrow, "9999-12-31"):
+        for dry in ([], ["--dry-run"]):
+            result = cli("release", "--date", date, *dry, cwd=project)
+            assert result.returncode == 2, result.stdout + result.stderr
+            assert f"release date {date} is after today" in result.stderr and "Traceback" not in result.stderr
+    assert not (project / f"releases/{EDITED}.json").exists()
+
+
+@pytest.mark.parametrize("version", ["9.0.0", "3.2.2", "3.4.0", "3.3.1", "4.1.0", "5.0.0"])
+def test_a_dataset_version_beyond_the_next_release_step_is_located(project: Path, version: str) -> None:
+    edit(project / "data/dataset.yaml", f"version: {LATEST}", f"version: {version}")
+    (found,) = [p for p in problems(project) if p.code == "KD515"]
+    assert (found.file, found.line, found.column) == (str(project / "data/dataset.yaml"), 4, 1)
+    assert f"version '{version}' jumps beyond the next release after {LATEST} ({PATCH}, {MINOR}, {MAJOR})" \
+        in found.message  # fmt: skip
+    assert cli("validate", cwd=project).returncode == 1
+
+
+@pytest.mark.parametrize("version", [LATEST, PATCH, MINOR, MAJOR])
+def test_the_next_release_steps_are_no_jump(project: Path, version: str) -> None:
+    edit(project / "data/dataset.yaml", f"version: {LATEST}", f"version: {version}")
+    assert [p for p in problems(project) if p.code == "KD515"] == []
+
+
+def test_a_release_that_would_take_the_version_back_is_a_data_problem(project: Path) -> None:
+    # The dataset says the next minor release, but its only change is a reworded claim: a patch.
+    reword(project, 3)
+    edit(project / "data/dataset.yaml", f"version: {LATEST}", f"version: {MINOR}")
+    edit(project / "data/dataset.yaml", "release_date: '", "release_date: null\n# was: '")  # not cut yet
+    assert EDIT_BUMP == "patch" and [p.code for p in problems(project)] == []
+    result = cli("release", "--dry-run", cwd=project)
+    assert result.returncode == 1, result.stdout + result.stderr
+    first = (result.stdout + result.stderr).splitlines()[0]
+    assert first.startswith(f"data/dataset.yaml:4:1: ketdata: KD515 version {MINOR} is ahead of release {PATCH}")
+    assert "not releasing" in result.stdout + result.stderr
+
+
+def test_a_snapshot_named_for_another_release_is_located(project: Path) -> None:
+    import hashlib
+
+    copy = project / "releases/9.0.0.json"
+    shutil.copy(project / SNAPSHOT, copy)
+    with (project / "releases/SHA256SUMS").open("a", encoding="utf-8") as sums:
+        sums.write(f"{hashlib.sha256(copy.read_bytes()).hexdigest()}  9.0.0.json\n")
+    found = [p for p in problems(project) if p.code == "KD516"]
+    assert [(p.file, p.line) for p in found] == [(str(copy), line_of(copy, '"dataset"'))]
+    assert f"named for release 9.0.0 but holds release '{LATEST}'" in found[0].message
+    diff = cli("diff", "releases/9.0.0.json", "data", cwd=project)
+    assert diff.returncode == 2 and "cannot be trusted as a release" in diff.stderr

@@ -309,8 +309,21 @@ def plan(data_dir: Path, date: str | None = None) -> ReleasePlan:
     bump = d.bump()
     version = bumped(old.dataset.version, bump) if bump else old.dataset.version
     if bump and _behind(version, current.version):
-        raise ReleaseError(f"release {version} would take the dataset's version back from {current.version}")
+        raise _ahead(data_dir, version, current, bump)
     return ReleasePlan(old.dataset.version, version, day, bump, d, changelog_section(version, day, d, current))
+
+
+def _ahead(data_dir: Path, version: str, current: Dataset, bump: Bump) -> DataError:
+    """The data's problem when ``dataset.yaml`` already says a version beyond the one its changes call for."""
+    from ketdata._model.problems import RefusedError, problem
+
+    path = data_dir / DATASET_FILE
+    lines = read_regular(path).decode("utf-8", "replace").splitlines()
+    line = next((n for n, text in enumerate(lines, 1) if re.match(r"""['"]?version['"]?\s*:""", text)), 1)
+    msg = (f"version {current.version} is ahead of release {version}, which the changes since the last release "
+           f"call for (a {bump} step): a release would take the version back")  # fmt: skip
+    found = problem("KD515", str(path), line, 1, current.info.id, msg, f"set version: {version}")
+    return RefusedError([found], "not releasing: the dataset's version is not the one its changes call for")
 
 
 def _behind(version: str, than: str) -> bool:
@@ -459,6 +472,11 @@ def release(data_dir: Path, date: str | None = None, *, dry_run: bool = False) -
 
     if date is not None:
         check_date(date)
+        today = datetime.datetime.now(datetime.UTC).date().isoformat()
+        if date > today:
+            # Dates never go back: a typo (2062 for 2026) would date every later release after it.
+            raise ReleaseError(f"release date {date} is after today ({today}, UTC): a release is dated the day "
+                               "it is cut, or earlier")  # fmt: skip
     if dry_run:
         return _release(data_dir, date, dry_run=True)
     # One release at a time, and no other command changing the data while it is worked out and written.

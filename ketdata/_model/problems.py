@@ -424,6 +424,20 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "run: validate the data folder inside its project (with releases/), or restore releases/ from git.",
     ),
     Code(
+        "KD515",
+        _E,
+        "Dataset version ahead of its next release",
+        "The dataset's version is the latest release's, or the one `ketdata release` works out from the changes "
+        "(the next patch, minor or major step); set it back to the latest release's and let the release raise it.",
+    ),
+    Code(
+        "KD516",
+        _E,
+        "Snapshot named for another release",
+        "A releases/X.Y.Z.json holds release X.Y.Z; restore the snapshot released under that name from git, or "
+        "remove a copy made by hand (with its line in SHA256SUMS).",
+    ),
+    Code(
         "KD601",
         Severity.INFO,
         "Not yet reviewed",

@@ -86,10 +86,12 @@ def release_problems(folder: Path) -> tuple[list[Problem], Path | None]:
             problems.append(problem("KD507", ledger, 1, 1, None, f"lists {name}, which is gone"))
             continue
         try:
-            digest = hashlib.sha256(read_regular(path)).hexdigest()
+            content = read_regular(path)
         except OSError as exc:
             problems.append(problem("KD507", str(path), 1, 1, None, f"cannot be read: {exc.strerror or exc}"))
             continue
+        digest = hashlib.sha256(content).hexdigest()
+        problems += _named_version(path, content)
         if name not in sums:
             problems.append(problem("KD507", str(path), 1, 1, None, f"is not listed in {CHECKSUMS}"))
         elif digest != sums[name]:
@@ -98,6 +100,26 @@ def release_problems(folder: Path) -> tuple[list[Problem], Path | None]:
     latest = latest_snapshot(folder)
     trusted = latest is not None and not any(p.file in (str(latest), ledger) for p in problems)
     return problems, latest if trusted else None
+
+
+def _named_version(path: Path, content: bytes) -> list[Problem]:
+    """A snapshot ``X.json`` holds release X: a copy under another name (with its checksum) is no release of X."""
+    try:
+        inner = json.loads(content)["dataset"]["version"]
+    except (ValueError, TypeError, KeyError, RecursionError):
+        return []  # not a snapshot at all: said where it is read (KD508)
+    if inner == path.stem:
+        return []
+    lines = content.decode("utf-8", "replace").splitlines()
+    line = next((n for n, text in enumerate(lines, 1) if '"dataset"' in text), 1)
+    msg = f"is named for release {path.stem} but holds release {short(inner)}; a snapshot is named for its version"
+    return [problem("KD516", str(path), line, 1, None, msg)]
+
+
+def next_versions(release: str) -> tuple[str, str, str]:
+    """The versions the release after ``release`` can have: the next patch, minor and major."""
+    major, minor, patch = semver(release)
+    return f"{major}.{minor}.{patch + 1}", f"{major}.{minor + 1}.0", f"{major + 1}.0.0"
 
 
 def missing_release(dataset: RawRecord | None, folder: Path) -> list[Problem]:
@@ -243,6 +265,12 @@ class VersionRules:
             msg = (f"version {short(version)} is behind release {self.release}, the latest released; "
                    "a dataset version never goes back")  # fmt: skip
             problems.append(record.problem("KD511", ("version",), msg, f"set version: {self.release}"))
+        elif isinstance(version, str) and _SEMVER.match(version) and version != self.release \
+                and version not in next_versions(self.release):  # fmt: skip
+            steps = ", ".join(next_versions(self.release))
+            msg = (f"version {short(version)} jumps beyond the next release after {self.release} ({steps}); "
+                   "`ketdata release` works the version out from the changes")  # fmt: skip
+            problems.append(record.problem("KD515", ("version",), msg, f"set version: {self.release}"))
         if isinstance(date, str) and isinstance(self.date, str) and date < self.date:
             msg = f"release_date {short(date)} is before {self.date}, the date of release {self.release}"
             problems.append(record.problem("KD512", ("release_date",), msg, f"set release_date: '{self.date}'"))
