@@ -55,7 +55,11 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "KD003", _E, "YAML syntax error", "Fix the YAML at the line shown; the message says what the parser expected."
     ),
     Code(
-        "KD004", _E, "Tab used for indentation", "YAML allows only spaces for indentation; replace the tab with spaces."
+        "KD004",
+        _E,
+        "Tab used for indentation or separation",
+        "Only spaces lay out a data file (YAML forbids tabs in indentation; a tab between tokens, as after "
+        "'version:', is invisible too); replace the tab with spaces, or run `ketdata fmt`.",
     ),
     Code(
         "KD005",
