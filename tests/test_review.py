@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,7 @@ from ketdata._editor.verdict import FLAGS, ReviewRefusedError, Verdict, due_afte
 from ketdata._validation.pipeline import run
 
 from .helpers import DATA, ROOT, content_sha256, edit
-from .workbench import TODAY, bar_field, running
+from .workbench import TODAY, Reply, bar_field, running
 
 EFFECTS = "claims/effects.yaml"
 UNREVIEWED = "review:\n  status: unreviewed\n"
@@ -224,6 +226,43 @@ def test_a_save_is_refused_when_what_its_row_showed_changed(data: Path) -> None:
         reply = wb.request("POST", "/review", form)
     assert reply.status == 409 and "changed since: the caveat Caveat 2" in reply.body
     assert review_of(data / EFFECTS, "claim-034") == {"status": "unreviewed"}
+
+
+def test_a_save_is_refused_when_the_article_text_changed_under_the_page(data: Path) -> None:
+    article = data / "sources/ketamine-overview.txt"
+    original, claims = article.read_bytes(), (data / "claims/adverse-effects.yaml").read_bytes()
+    assert b"can have side effects" in original
+
+    def confirm_after(change: Callable[[], None]) -> Reply:
+        page = wb.page("claim-045")
+        form = {"record": "claim-045", "verdict": "reviewed"} | {k: bar_field(page, k) for k in ("seen", "context")}
+        assert "text:ketamine-overview=" in form["context"]  # the page is bound to the article's bytes
+        change()
+        return wb.request("POST", "/review", form)
+
+    def rewrite() -> None:  # an editor's save, the source record's sha256 left as it was
+        article.write_bytes(original.replace(b"can have side effects", b"has no side effects!!"))
+
+    def in_place() -> None:  # the same size, written in place, its times put back: the folder looks unchanged
+        times = article.stat()
+        with article.open("r+b") as handle:
+            handle.seek(original.index(b"can have"))
+            handle.write(b"can't have")
+        os.utime(article, ns=(times.st_atime_ns, times.st_mtime_ns))
+
+    with running(data) as wb:
+        wb.sign_in()
+        for change in (rewrite, in_place):
+            reply = confirm_after(change)
+            assert reply.status == 409, reply.body
+            assert (
+                "Not saved: what the page showed" in reply.body
+                and "the article text of ketamine-overview" in reply.body
+            )
+            assert (data / "claims/adverse-effects.yaml").read_bytes() == claims
+            article.write_bytes(original)
+        assert confirm_after(lambda: None).status == 303  # the article as shown: saved
+    assert review_of(data / "claims/adverse-effects.yaml", "claim-045")["status"] == "reviewed"
 
 
 def test_nothing_is_written_without_a_typed_reviewer_or_a_reason_for_a_flag(data: Path) -> None:

@@ -126,7 +126,8 @@ class Session:
         if len(self.shown) > 100_000:  # bounded: a long session over a busy folder
             self.shown.clear()
         for name, stamp in state.stamps.items():
-            self.shown.setdefault(stamp, state.values[name])
+            if name in state.values:  # a record (an article text's stamp has no value to remember)
+                self.shown.setdefault(stamp, state.values[name])
         return state
 
     def day(self) -> datetime.date:
@@ -402,6 +403,7 @@ def _save(
         for record_id, seen, context in targets:
             stale = _view.stale(state, context)
             if stale:
+                s.folder.forget()  # the page shown with the refusal is read afresh
                 raise ReviewConflictError(f"what the page showed beside {_view.label(record_id)} changed since: "
                                           f"{', '.join(stale)}")  # fmt: skip
             before = s.shown.get(seen)
