@@ -19,6 +19,9 @@ SCHEMA_MOVED = json.loads((ROOT / f"releases/{LATEST}.json").read_text(encoding=
 )
 EDIT_BUMP = "minor" if SCHEMA_MOVED else "patch"
 EDITED = bumped(LATEST, EDIT_BUMP)  # the release a one-word edit of a record makes
+# A test's own release is dated the day of the latest real one: never before it (dates never go back) and never
+# after today (a release may not be dated in the future), whenever the suite runs.
+DAY: str = json.loads((ROOT / f"releases/{LATEST}.json").read_text(encoding="utf-8"))["dataset"]["release_date"]
 
 
 def edit(path: Path, old: str, new: str) -> None:

@@ -20,11 +20,10 @@ from ketdata._io.files import read_regular
 from ketdata._io.transaction import TransactionError, commit, locked
 from ketdata._model.errors import UsageError
 
-from .helpers import ROOT, edit
+from .helpers import DAY, ROOT, edit
 from .test_transactions import PYTHON, make_project, reword, seen, uncanonical
 from .workbench import running
 
-DAY = "2026-12-06"
 CONCEPTS = "data/concepts.yaml"
 NEW_CONCEPT = ["new", "concept", "--id", "alpha", "--label", "Alpha", "--kind", "condition"]
 

@@ -11,7 +11,7 @@ import pytest
 from ketdata._validation.cache import ResultCache, cache_root, folder_for
 from ketdata._validation.pipeline import run
 
-from .helpers import ROOT, edit, line_of
+from .helpers import DAY, ROOT, edit, line_of
 
 
 def problems(data: Path, *, cache: bool = True) -> list[tuple[str, str, int, str | None]]:
@@ -94,7 +94,7 @@ def test_a_truncated_entry_is_ignored(warm: Path) -> None:
 
 
 def test_a_file_with_a_yaml_date_is_checked_every_time(warm: Path) -> None:
-    edit(warm / "dataset.yaml", "release_date: '2026-12-06'", "release_date: 2026-12-06")
+    edit(warm / "dataset.yaml", f"release_date: '{DAY}'", f"release_date: {DAY}")
     first = problems(warm)
     assert [p[0] for p in first] == ["KD105"]
     assert problems(warm) == first == problems(warm, cache=False)

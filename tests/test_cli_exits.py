@@ -16,7 +16,7 @@ import yaml
 from ketdata._cli import main
 from ketdata._io import transaction
 
-from .helpers import DATA, ROOT, edit
+from .helpers import DATA, DAY, ROOT, edit
 
 PYTHON = sys.executable
 
@@ -149,11 +149,11 @@ def test_release_bumps_the_version_however_it_is_spelled(project: Path, spelling
     edit(dataset, "release_date: ", "release_date:\n  ")
     edit(project / "data/claims/identity.yaml", "Ketamine is a medication.", "Ketamine, a medication.")
     edit(project / "data/claims/identity.yaml", "version: 2", "version: 3")
-    result = cli("release", "data", "--date", "2026-12-06", cwd=project)
+    result = cli("release", "data", "--date", DAY, cwd=project)
     assert result.returncode == 0, result.stderr
     record = yaml.safe_load(dataset.read_text(encoding="utf-8"))
     released = result.stdout.split()[1]
-    assert (record["version"], record["release_date"]) == (released, "2026-12-06") and released != version
+    assert (record["version"], record["release_date"]) == (released, DAY) and released != version
     assert cli("validate", "data", cwd=project).returncode == 0
 
 

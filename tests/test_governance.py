@@ -15,7 +15,7 @@ import ketdata
 from ketdata import Severity
 from ketdata._export import render
 
-from .helpers import content_sha256, edit, findings, line_of, link_to_caveats
+from .helpers import DAY, content_sha256, edit, findings, line_of, link_to_caveats
 
 IDENTITY = "data/claims/identity.yaml"
 REVIEWED = "review:\n  status: reviewed\n  reviewed_by: Test Reviewer\n  reviewed_on: '2026-11-26'\n"
@@ -44,13 +44,13 @@ def test_a_review_names_its_reviewer_and_date(project: Path) -> None:
 
 def test_content_changed_after_its_review_is_an_error(project: Path) -> None:
     review_claim_001(project)
-    assert cli("release", "--date", "2026-12-06", cwd=project).returncode == 0
+    assert cli("release", "--date", DAY, cwd=project).returncode == 0
     edit(project / IDENTITY, "statement: Ketamine is a medication.", "statement: Ketamine, a medication.")
     edit(project / IDENTITY, "version: 2", "version: 3")
     # Changed since the release it was reviewed before (KD603), and since the words it vouches for (KD641).
     found = {(p.code, p.record_id, p.line) for p in findings(project / "data")}
     assert found == {(code, "claim-001", line_of(project / IDENTITY, "review:")) for code in ("KD603", "KD641")}
-    edit(project / IDENTITY, "reviewed_on: '2026-11-26'", "reviewed_on: '2026-12-06'")
+    edit(project / IDENTITY, "reviewed_on: '2026-11-26'", f"reviewed_on: '{DAY}'")
     assert [p.code for p in findings(project / "data")] == ["KD641"]
 
 
@@ -61,7 +61,7 @@ def test_a_review_vouches_only_for_the_words_it_saw_between_two_releases(project
     edit(project / IDENTITY, "statement: Ketamine is a medication.", "statement: Ketamine, a medication.")
     edit(project / IDENTITY, "version: 2", "version: 3")
     assert [(p.code, p.record_id) for p in findings(project / "data")] == [("KD641", "claim-001")]
-    assert cli("release", "--date", "2026-12-06", cwd=project).returncode == 1
+    assert cli("release", "--date", DAY, cwd=project).returncode == 1
 
 
 @pytest.mark.parametrize(

@@ -20,9 +20,7 @@ from ketdata._export._folder import export_folder, stale_exports
 from ketdata._model.errors import ExportTargetError, UsageError
 from ketdata._model.problems import RefusedError
 from ketdata._read.paths import choose_data_folder
-from tests.helpers import DATA, LATEST, ROOT, edit
-
-DAY = "2026-12-06"
+from tests.helpers import DATA, DAY, LATEST, ROOT, edit
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import ketdata
 
-from .helpers import DATA, Mutation, edit, findings, line_of
+from .helpers import DATA, DAY, Mutation, edit, findings, line_of
 
 IDENTITY = "claims/identity.yaml"
 NAMES = "claims/names.yaml"
@@ -77,7 +77,7 @@ CASES = {
     "yaml-date": Case(
         "KD105",
         "dataset.yaml",
-        replace("dataset.yaml", "release_date: '2026-12-06'", "release_date: 2026-12-06"),
+        replace("dataset.yaml", f"release_date: '{DAY}'", f"release_date: {DAY}"),
         "release_date:",
         "ketdata",
     ),

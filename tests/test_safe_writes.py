@@ -22,7 +22,7 @@ from ketdata._io.files import TMP_TAG
 from ketdata._validation.history import read_checksums
 from ketdata.errors import ExportTargetError
 
-from .helpers import DATA, EDITED, LATEST, ROOT, edit
+from .helpers import DATA, DAY, EDITED, LATEST, ROOT, edit
 
 KILLS = int(os.environ.get("KETDATA_KILLS", "4"))
 KETDATA = [sys.executable, "-m", "ketdata"]
@@ -156,7 +156,7 @@ def test_release_refuses_a_date_that_is_not_one(project: Path, date: str) -> Non
 def test_release_never_takes_the_version_back(project: Path) -> None:
     edit(project / "data/dataset.yaml", f"version: {LATEST}", "version: 70.0.0")
     reword(project / "data")
-    result = ketdata_cli("release", "data", "--date", "2026-12-06", cwd=project)
+    result = ketdata_cli("release", "data", "--date", DAY, cwd=project)
     # A version raised by hand names a release that was never cut: the data is wrong (KD507), so exit 1.
     assert result.returncode == 1 and "not releasing: the data has errors" in result.stderr, result.stderr
     said = ketdata_cli("validate", "data", cwd=project)
@@ -165,7 +165,7 @@ def test_release_never_takes_the_version_back(project: Path) -> None:
 
 def test_release_records_the_snapshot_checksum_and_validate_checks_it(project: Path) -> None:
     reword(project / "data")
-    assert ketdata_cli("release", "data", "--date", "2026-12-06", cwd=project).returncode == 0
+    assert ketdata_cli("release", "data", "--date", DAY, cwd=project).returncode == 0
     sums = read_checksums(project / "releases")
     snapshot = project / "releases" / f"{NEXT}.json"
     assert sums[f"{NEXT}.json"] == hashlib.sha256(snapshot.read_bytes()).hexdigest()
@@ -219,4 +219,4 @@ def test_release_planning_refuses_a_forged_baseline(project: Path) -> None:
     edit(project / f"releases/{LATEST}.json", f'"version":"{LATEST}"', '"version":"99.0.0"')
     reword(project / "data")
     with pytest.raises(ReleaseError, match=re.escape(f"{LATEST}.json")):
-        plan(project / "data", "2026-12-06")
+        plan(project / "data", DAY)

@@ -20,7 +20,7 @@ from ketdata._editor.verdict import Verdict, write_review
 from ketdata._model.problems import Severity
 from ketdata._validation.pipeline import run
 
-from .helpers import DATA
+from .helpers import DATA, DAY
 
 TEXT = DATA / "sources/ketamine-overview.txt"
 OLD = TEXT.read_bytes()
@@ -111,7 +111,7 @@ def test_release_refuses_until_a_person_confirms_then_succeeds(project: Path) ->
     assert errors(data) == []
     claim = ketdata.load(data).claim("claim-041")
     assert claim.evidence[1].quote.endswith("its safety and its efficacy") and claim.review.status == "reviewed"
-    released = cli("release", "--date", "2026-12-06", cwd=project)
+    released = cli("release", "--date", DAY, cwd=project)
     assert released.returncode == 0, released.stdout + released.stderr
     # The exports carry the current revision's sha256 and the history.
     (line,) = (project / "exports/json/sources.ndjson").read_text(encoding="utf-8").splitlines()
@@ -381,7 +381,7 @@ def test_a_lost_reading_is_reported_and_waits_for_a_person(project: Path) -> Non
 def test_a_reviewed_record_whose_quote_only_moved_keeps_its_review(project: Path) -> None:
     data = project / "data"
     write_review(data, "claim-001", Verdict("reviewed", "Test Reviewer", "test"), stamp(data, "claim-001"), TODAY)
-    released = cli("release", "--date", "2026-12-06", cwd=project)
+    released = cli("release", "--date", DAY, cwd=project)
     assert released.returncode == 0, released.stdout + released.stderr
     new = revision(project, "Ketamine is a medication", "Ketamine was first made in 1962. Ketamine is a medication")
     report = update_source(data, "ketamine-overview", new.read_bytes(), write=True, today=TODAY)

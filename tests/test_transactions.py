@@ -39,12 +39,11 @@ from ketdata._io.files import TMP_TAG
 from ketdata._io.transaction import STATE_DIR, locked
 from ketdata._io.yaml import read_documents
 
-from .helpers import DATA, EDITED, LATEST, ROOT, edit
+from .helpers import DATA, DAY, EDITED, LATEST, ROOT, edit
 
 KILLS = int(os.environ.get("KETDATA_KILLS", "4"))
 PYTHON = sys.executable
 NEXT = EDITED
-DAY = "2026-12-06"
 
 CONTEXT = ["--context", "Ketamine is also used illicitly as a recreational drug"]
 NEW_CLAIM = [

@@ -16,6 +16,7 @@ from ketdata import Problem
 from ketdata._editor.release import bumped
 
 from .helpers import (
+    DAY,
     EDIT_BUMP,
     EDITED,
     LATEST,
@@ -121,7 +122,7 @@ def test_withdrawing_a_record_passes_and_is_major(project: Path) -> None:
 
 def test_withdrawn_record_cannot_come_back(project: Path) -> None:
     withdraw(project)
-    assert cli("release", "--date", "2026-12-06", cwd=project).returncode == 0
+    assert cli("release", "--date", DAY, cwd=project).returncode == 0
     edit(project / "data/claims/names.yaml", "version: 3\nstatus: withdrawn", "version: 4\nstatus: active")
     assert "KD505" in [p.code for p in problems(project)]
 
@@ -142,13 +143,13 @@ def test_new_record_starts_at_version_one(project: Path) -> None:
 
 def test_release_writes_snapshot_version_changelog_and_exports(project: Path) -> None:
     reword(project, 3)
-    result = cli("release", "--date", "2026-12-06", cwd=project)
+    result = cli("release", "--date", DAY, cwd=project)
     assert result.returncode == 0, result.stderr
     snapshot = json.loads((project / f"releases/{EDITED}.json").read_text(encoding="utf-8"))
-    assert snapshot["dataset"]["version"] == EDITED and snapshot["dataset"]["release_date"] == "2026-12-06"
+    assert snapshot["dataset"]["version"] == EDITED and snapshot["dataset"]["release_date"] == DAY
     assert ketdata.load(project / "data").version == EDITED
     changelog = (project / "CHANGELOG.md").read_text(encoding="utf-8")
-    assert changelog.index(f"## [{EDITED}] - 2026-12-06") < changelog.index(f"## [{LATEST}]")
+    assert changelog.index(f"## [{EDITED}] - {DAY}") < changelog.index(f"## [{LATEST}]")
     assert "### Changed" in changelog and "`claim-001` (version 3): `statement`" in changelog
     assert json.loads((project / "exports/manifest.json").read_text(encoding="utf-8"))["dataset_version"] == EDITED
     assert problems(project) == []
@@ -163,7 +164,7 @@ def test_release_folds_the_unreleased_draft_into_its_section(project: Path) -> N
     older = older if older.startswith(LATEST) else older.partition("\n## [")[2]
     (project / "CHANGELOG.md").write_text(f"{head}\n{draft}\n## [{older}", encoding="utf-8")
     reword(project, 3)
-    assert cli("release", "--date", "2026-12-06", cwd=project).returncode == 0
+    assert cli("release", "--date", DAY, cwd=project).returncode == 0
     changelog = (project / "CHANGELOG.md").read_text(encoding="utf-8")
     section = changelog[changelog.index(f"## [{EDITED}]") : changelog.index(f"## [{LATEST}]")]
     assert "Unreleased" not in changelog
