@@ -43,7 +43,9 @@ def review_of(path: Path, record_id: str) -> dict[str, object]:
 def test_the_one_time_url_sets_a_script_proof_cookie_and_the_page_lists_every_record(data: Path) -> None:
     with running(data) as wb:
         first = wb.request("GET", f"/?token={wb.session.token}", token="")
-        assert first.status == 303 and first.headers["location"] == "/"
+        # A page of this site that moves on to "/" by itself (a redirect ending a navigation that --open's file
+        # started would not carry the SameSite=Strict cookie: test_review_browser opens it for real).
+        assert first.status == 200 and '<meta http-equiv="refresh" content="0; url=/">' in first.body
         cookie = first.headers["set-cookie"]
         assert "HttpOnly" in cookie and "SameSite=strict" in cookie and wb.session.cookie in cookie
         assert wb.session.token not in cookie  # the token is exchanged for another secret...
@@ -87,7 +89,7 @@ def test_a_foreign_host_is_refused_against_dns_rebinding(data: Path, host: str) 
         # The refusal gives away neither the secret name nor a session, and leaves the token unspent.
         assert name.split(".")[0] not in reply.body and "set-cookie" not in {h.lower() for h in reply.headers}
         assert not wb.session.token_spent
-        assert wb.request("GET", f"/?token={wb.session.token}", token="").status == 303
+        assert wb.request("GET", f"/?token={wb.session.token}", token="").status == 200
 
 
 def test_the_session_cookie_is_host_only_on_the_secret_name(data: Path) -> None:

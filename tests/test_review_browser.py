@@ -152,3 +152,32 @@ def test_another_local_server_never_receives_the_session_cookie(url: str, page: 
     hosts = {host.split(":")[0] for host, _, _ in _Listener.seen}
     assert hosts == {"127.0.0.1", "localhost", "other.localhost"}  # the listener was reached under each name
     assert [s for s in _Listener.seen if "ketdata_review" in s[2]] == []
+
+
+def test_open_hands_the_browser_a_private_page_that_leads_to_the_secret_name(
+    data: Path, page: Page, tmp_path: Path
+) -> None:
+    # The "browser" --open starts is a script that keeps what it was given; the real browser then opens that.
+    opener = tmp_path / "browser"
+    opener.write_text(f'#!/bin/sh\nprintf %s "$1" > {tmp_path}/given\n', encoding="utf-8")
+    opener.chmod(0o700)
+    process = subprocess.Popen([sys.executable, "-m", "ketdata", "review", str(data), "--port", "0", "--open"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "BROWSER": str(opener)})  # fmt: skip
+    try:
+        assert process.stdout is not None
+        printed = process.stdout.readline().split(" at ", 1)[1].strip()
+        given = tmp_path / "given"
+        for _ in range(200):
+            if given.exists() and given.read_text(encoding="utf-8"):
+                break
+            page.wait_for_timeout(50)
+        handed = given.read_text(encoding="utf-8")
+        assert handed.startswith("file://") and "token" not in handed  # no secret in the browser's arguments
+        page.goto(handed)
+        page.wait_for_url(printed.split("?")[0])  # forwarded to the printed name, token exchanged for a cookie
+        expect(page.locator("#progress")).to_contain_text("unreviewed")
+        assert ".localhost:" in page.url and page.context.cookies()[0]["domain"] == page.url.split("/")[2].split(":")[0]
+    finally:
+        process.terminate()
+        process.wait(10)

@@ -53,6 +53,8 @@ from ketdata._validation.governance import retired
 from ketdata._workbench import _http, _update, _view
 
 COOKIE = "ketdata_review"
+_FORWARD = ('<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0; url=/">'
+            '<title>ketdata review</title><a href="/">Open the review workbench</a>\n')  # fmt: skip
 _LOCAL_PAGE = re.compile(r"/(\?[\w=&%.+-]*)?")
 _OFFSET = re.compile(r"[0-9]{1,9}")  # ?at= : an offset into the article, never a number of any length
 VERDICTS = ("reviewed", "flagged")
@@ -176,8 +178,11 @@ class _Guard:
             return None
         token = request.query_params.get("token")
         if request.method == "GET" and request.url.path == "/" and token and s.redeem(token):
-            # The token leaves the address bar (and the history) for a cookie no script can read.
-            response = RedirectResponse("/", status_code=303, headers=_HEADERS)
+            # The token leaves the address bar for a cookie no script can read. Not by a redirect: one that ends
+            # a navigation another site started (--open's local file, a link in a mail or chat program) would
+            # not carry the SameSite=Strict cookie just set, so the page would refuse the reviewer; this page
+            # moves on by itself, a navigation of this site.
+            response = HTMLResponse(_FORWARD, headers=_HEADERS)
             response.set_cookie(COOKIE, s.cookie, httponly=True, samesite="strict")
             return response
         if token and s.token_spent:
