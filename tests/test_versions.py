@@ -328,3 +328,39 @@ def test_a_snapshot_named_for_another_release_is_located(project: Path) -> None:
     assert f"named for release 9.0.0 but holds release '{LATEST}'" in found[0].message
     diff = cli("diff", "releases/9.0.0.json", "data", cwd=project)
     assert diff.returncode == 2 and "cannot be trusted as a release" in diff.stderr
+
+
+def test_a_check_weakened_since_the_release_is_a_warning(project: Path) -> None:
+    rules, caveats = project / "data/rules.yaml", project / "data/caveats.yaml"
+    edit(rules, "kind: strong-wording\nseverity: error", "kind: strong-wording\nseverity: info")
+    edit(rules, "- cures\n", "")
+    # A safety warning withdrawn (with its version raised, so only the weakening is left to say).
+    text = caveats.read_text(encoding="utf-8")
+    start = text.index("id: caveat-001\n")
+    version = int(text[start:].split("version: ", 1)[1].split("\n", 1)[0])
+    block = text[start : text.index("---", start) if "---" in text[start:] else len(text)]
+    changed = block.replace(f"version: {version}\n", f"version: {version + 1}\n", 1)
+    changed = changed.replace("status: active\n", "status: withdrawn\nreason: Said elsewhere.\n", 1)
+    caveats.write_text(text.replace(block, changed), encoding="utf-8")
+    found = [(p.code, p.severity.value, p.file, p.record_id, p.line) for p in problems(project) if p.code == "KD517"]
+    assert found == [
+        ("KD517", "warning", str(caveats), "caveat-001", line_of(caveats, "status: withdrawn")),
+        ("KD517", "warning", str(rules), "no-strong-words-for-weak-evidence", line_of(rules, "severity: info")),
+        ("KD517", "warning", str(rules), "no-strong-words-for-weak-evidence", line_of(rules, "words:")),
+    ], found
+    assert cli("validate", cwd=project).returncode == 0  # a warning: said, and --strict fails
+    assert cli("validate", "--strict", cwd=project).returncode == 1
+
+
+def test_a_rule_removed_since_the_release_is_a_warning_and_a_stronger_one_is_not(project: Path) -> None:
+    rules = project / "data/rules.yaml"
+    text = rules.read_text(encoding="utf-8")
+    # Stronger: a word added to the strong-wording list.
+    edit(rules, "- cures\n", "- cures\n- miracle\n")
+    assert [p for p in problems(project) if p.code == "KD517"] == []
+    documents = text.split("---\n")
+    (gone,) = [d for d in documents if "id: caveats-apply-to-active-claims\n" in d]
+    rules.write_text("---\n".join(d for d in documents if d is not gone), encoding="utf-8")
+    (found,) = [p for p in problems(project) if p.code == "KD517"]
+    assert (found.file, found.record_id) == (str(project / SNAPSHOT), "caveats-apply-to-active-claims")
+    assert "is gone: what it checked is no longer checked" in found.message

@@ -102,6 +102,9 @@ def release_problems(folder: Path) -> tuple[list[Problem], Path | None]:
     return problems, latest if trusted else None
 
 
+_RANK = {"info": 0, "warning": 1, "error": 2}
+
+
 def _named_version(path: Path, content: bytes) -> list[Problem]:
     """A snapshot ``X.json`` holds release X: a copy under another name (with its checksum) is no release of X."""
     try:
@@ -212,6 +215,7 @@ class VersionRules:
             self.texts = {str(r.get("id")): r.get("sha256") for r in doc.get("sources", ()) if isinstance(r, dict)}
             info = doc.get("dataset") or {}
             self.version, self.date = semver(str(info.get("version", snapshot.stem))), info.get("release_date")
+            self.rules = {str(r["id"]): r for r in doc.get("rules") or () if isinstance(r, dict) and "id" in r}
         except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
             msg = f"is not a ketdata snapshot ({short(exc, 120)})"
             raise DataError([problem("KD508", str(snapshot), 1, 1, None, msg)]) from None
@@ -226,21 +230,58 @@ class VersionRules:
         present: set[str] = set()
         self.revised = {str(r.id) for r in index.records if r.kind == "source" and str(r.id) in self.texts
                         and r.value.get("sha256") != self.texts[str(r.id)]}  # fmt: skip
+        rules: set[str] = set()
         for record in index.records:
             valid = index.is_valid(record)
             if record.kind == "dataset" and valid:
                 problems += self._dataset(record)
+            if record.kind == "rule" and record.id is not None:
+                rules.add(record.id)
+                problems += self._weakened(record) if valid else []
             if record.kind not in VERSIONED or record.id is None:
                 continue
             present.add(record.id)
             if valid:
-                problems += self._record(record)
+                problems += self._record(record) + self._safety_withdrawn(record)
         for rid, (kind, _) in sorted(self.released.items()):
             if rid not in present and kind not in unread:
                 msg = (f"{kind} {rid} is in release {self.release} but is gone; keep it and set its status to "
                        "withdrawn or deprecated, with a reason")  # fmt: skip
                 problems.append(problem("KD504", str(self.snapshot), _line_in(self.snapshot, rid), 1, rid, msg))
+        if "rule" not in unread:
+            for rid in sorted(set(self.rules) - rules):
+                msg = f"rule {rid} of release {self.release} is gone: what it checked is no longer checked"
+                problems.append(problem("KD517", str(self.snapshot), _line_in(self.snapshot, rid), 1, rid, msg))
         return problems
+
+    def _safety_withdrawn(self, record: RawRecord) -> list[Problem]:
+        """A caveat that warned of a danger in the latest release and warns no more."""
+        kind, raw = self.released.get(str(record.id), ("", {}))
+        if kind != "caveat" or raw.get("kind") != "safety-warning" or raw.get("status") != "active":
+            return []
+        if record.value.get("status") == "active" and record.value.get("kind") == "safety-warning":
+            return []
+        field = "status" if record.value.get("status") != "active" else "kind"
+        msg = (f"{record.id} was an active safety warning in release {self.release} and is {record.value.get(field)} "
+               f"now: the warning no longer reaches its claims")  # fmt: skip
+        return [record.problem("KD517", (field,), msg)]
+
+    def _weakened(self, record: RawRecord) -> list[Problem]:
+        """How a rule checks less than it did in the latest release (a rule in data can be switched off)."""
+        old, new = self.rules.get(str(record.id)), record.value
+        if old is None:
+            return []
+        weaker = []
+        if _RANK.get(str(new.get("severity")), 0) < _RANK.get(str(old.get("severity")), 0):
+            weaker.append(("severity", f"its severity went from {old.get('severity')} to {new.get('severity')}"))
+        if new.get("kind") != old.get("kind"):
+            weaker.append(("kind", f"it checks {short(new.get('kind'))} now, not {short(old.get('kind'))}"))
+        for name, what in (("words", "words"), ("categories", "categories")):
+            gone = sorted(set(map(str, old.get(name) or ())) - set(map(str, new.get(name) or ())))
+            if gone:
+                weaker.append((name, f"{what} taken off: {short(', '.join(gone), 120)}"))
+        return [record.problem("KD517", (field,), f"rule {record.id} checks less than in release {self.release}: "
+                                f"{why}") for field, why in weaker]  # fmt: skip
 
     def _says_more(self, old: dict[str, Any], new: dict[str, Any]) -> bool:
         """Whether a record changed beyond places that only followed a new revision of their source.
