@@ -201,8 +201,8 @@ def test_a_save_is_refused_only_when_its_record_changed_and_says_what_changed(da
         assert wb.verdict("claim-032", "reviewed", seen=seven).status == 303
         # The record itself changes: refused, saying what changed, with the typing kept.
         seen = wb.seen("claim-033")
-        edit(data / EFFECTS, "statement: The effects of ketamine typically last for about an hour!",
-             "statement: The effects of ketamine typically last for an hour!")  # fmt: skip
+        edit(data / EFFECTS, "statement: In therapy, the effects of ketamine typically last for about an hour!",
+             "statement: In therapy, the effects of ketamine typically last for an hour!")  # fmt: skip
         reply = wb.verdict("claim-033", "flagged", ["wrong-category"], "keep this note", seen=seen)
         assert reply.status == 409
         assert "Claim 33 changed since the page showed it (statement)" in reply.body

@@ -340,7 +340,10 @@ def test_a_check_weakened_since_the_release_is_a_warning(project: Path) -> None:
     start = text.index("id: caveat-001\n")
     version = int(text[start:].split("version: ", 1)[1].split("\n", 1)[0])
     block = text[start : text.index("---", start) if "---" in text[start:] else len(text)]
-    changed = block.replace(f"version: {version}\n", f"version: {version + 1}\n", 1)
+    released = next(
+        c["version"] for c in json.loads((project / SNAPSHOT).read_text())["caveats"] if c["id"] == "caveat-001"
+    )
+    changed = block.replace(f"version: {version}\n", f"version: {released + 1}\n", 1)
     changed = changed.replace("status: active\n", "status: withdrawn\nreason: Said elsewhere.\n", 1)
     caveats.write_text(text.replace(block, changed), encoding="utf-8")
     found = [(p.code, p.severity.value, p.file, p.record_id, p.line) for p in problems(project) if p.code == "KD517"]
@@ -356,9 +359,18 @@ def test_a_check_weakened_since_the_release_is_a_warning(project: Path) -> None:
 def test_a_rule_removed_since_the_release_is_a_warning_and_a_stronger_one_is_not(project: Path) -> None:
     rules = project / "data/rules.yaml"
     text = rules.read_text(encoding="utf-8")
-    # Stronger: a word added to the strong-wording list.
+    # Stronger: a word added to the strong-wording list, a connective taken off the words a statement may add.
     edit(rules, "- cures\n", "- cures\n- miracle\n")
+    edit(rules, "words:\n- the\n", "words:\n")
     assert [p for p in problems(project) if p.code == "KD517"] == []
+    # Looser: a connective a statement may now add without a quote.
+    edit(rules, "words:\n- has\n", "words:\n- has\n- always\n")
+    (looser,) = [p for p in problems(project) if p.code == "KD517"]
+    assert (
+        "rule statements-say-only-their-evidence checks less" in looser.message
+        and "words added: 'always'" in looser.message
+    )
+    rules.write_text(text, encoding="utf-8")
     documents = text.split("---\n")
     (gone,) = [d for d in documents if "id: caveats-apply-to-active-claims\n" in d]
     rules.write_text("---\n".join(d for d in documents if d is not gone), encoding="utf-8")

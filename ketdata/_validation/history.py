@@ -103,6 +103,14 @@ def release_problems(folder: Path) -> tuple[list[Problem], Path | None]:
 
 
 _RANK = {"info": 0, "warning": 1, "error": 2}
+# Which change of a rule's list lets more through, by rule kind: a word off the strong-wording list, a
+# connective added to the words a statement may add to its quotes, a caveat kind that now also counts.
+_LOOSER = {
+    "strong-wording": {"words": "taken off", "statuses": "taken off"},
+    "qualifier-words": {"words": "taken off"},
+    "words-from-evidence": {"words": "added"},
+    "caveat-coverage": {"categories": "taken off", "caveat_kinds": "added"},
+}
 
 
 def _named_version(path: Path, content: bytes) -> list[Problem]:
@@ -276,10 +284,12 @@ class VersionRules:
             weaker.append(("severity", f"its severity went from {old.get('severity')} to {new.get('severity')}"))
         if new.get("kind") != old.get("kind"):
             weaker.append(("kind", f"it checks {short(new.get('kind'))} now, not {short(old.get('kind'))}"))
-        for name, what in (("words", "words"), ("categories", "categories")):
-            gone = sorted(set(map(str, old.get(name) or ())) - set(map(str, new.get(name) or ())))
-            if gone:
-                weaker.append((name, f"{what} taken off: {short(', '.join(gone), 120)}"))
+        looser = _LOOSER.get(str(new.get("kind")), {}) if new.get("kind") == old.get("kind") else {}
+        for name, loosened_by in looser.items():
+            before, after = set(map(str, old.get(name) or ())), set(map(str, new.get(name) or ()))
+            moved = sorted(before - after if loosened_by == "taken off" else after - before)
+            if moved:
+                weaker.append((name, f"{name} {loosened_by}: {short(', '.join(moved), 120)}"))
         return [record.problem("KD517", (field,), f"rule {record.id} checks less than in release {self.release}: "
                                 f"{why}") for field, why in weaker]  # fmt: skip
 
