@@ -446,7 +446,7 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         _W,
         "Check weakened since the release",
         "A rule in data/rules.yaml checks less than in the latest release (removed, a lower severity, another "
-        "kind, words or categories taken off), or an active safety-warning caveat was withdrawn: make sure a "
+        "kind, a list loosened), or an active safety-warning caveat was withdrawn: make sure a "
         "maintainer meant it (the change shows in `ketdata diff`); the warning ends with the next release.",
     ),
     Code(
