@@ -6,8 +6,10 @@ import argparse
 import contextlib
 import json
 import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -412,8 +414,31 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
                 args = _parser().parse_args(argv)  # --help and usage errors print too
         except SystemExit as exit_:
             return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
-        with contextlib.redirect_stdout(Terminal(out, json=getattr(args, "format", None) == "json")):
+        with contextlib.redirect_stdout(Terminal(out, json=getattr(args, "format", None) == "json")), _ctrl_c(args):
             return _main(args)
+
+
+@contextlib.contextmanager
+def _ctrl_c(args: argparse.Namespace) -> Iterator[None]:
+    """Ctrl-C ends a command at once with a message and exit 130, wherever Python happens to be.
+
+    A KeyboardInterrupt raised where the interpreter cannot pass it on (an import's lock callback) is printed
+    with a traceback and then ignored, and the command runs on. Ending the process is as safe as a kill,
+    which every writer survives (`ketdata._io.transaction`). The review server stops on Ctrl-C as its way out.
+    """
+    if args.command == "review" or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupted(signum: int, frame: object) -> None:
+        os.write(2, b"ketdata: interrupted\n")
+        os._exit(EXIT_INTERRUPTED)
+
+    before = signal.signal(signal.SIGINT, interrupted)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 def _main(args: argparse.Namespace) -> int:

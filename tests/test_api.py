@@ -188,6 +188,14 @@ def test_severity_equals_its_string_and_validate_puts_errors_first(data: Path) -
     assert ketdata.validate(DATA).ok
 
 
+def test_validate_builds_the_dataset_from_its_parse_once_and_only_when_asked(data: Path) -> None:
+    report = ketdata.validate(data)
+    assert report._dataset is None  # validation alone does not pay for building every record
+    assert report.ok and report.dataset == ketdata.load(data) and report.dataset is report.dataset
+    edit(data / "claims" / "identity.yaml", "start: 20", "start: 21")
+    assert ketdata.validate(data).dataset is None
+
+
 def test_dataset_repr_is_short_and_it_pickles_and_deep_copies() -> None:
     import copy
     import pickle

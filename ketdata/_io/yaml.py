@@ -75,13 +75,28 @@ class _Reader(_Loader):  # type: ignore[misc]
         for d in "0123456789"
     )
 
-    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+    # Each first character's implicit resolvers, tried here as the stock method tries them, without its call.
+    _RESOLVERS = getattr(_Loader, "yaml_implicit_resolvers", {})
+
+    def resolve(
+        self,
+        kind: type,
+        value: Any,
+        implicit: tuple[bool, bool],
+        _starts: frozenset[str] = _STARTS,  # bound once: this runs for every node libyaml composes
+        _simple: bool = _SIMPLE,
+    ) -> str:
         if kind is ScalarNode:
-            if self._SIMPLE and (not implicit[0] or (value and value[0] not in self._STARTS)):
+            if _simple and (not implicit[0] or (value and value[0] not in _starts)):
                 return _STR
             if self._DIGITS and value.isdigit() and value.isascii() and (value[0] != "0" or value == "0"):
                 return _INT
-        elif self._SIMPLE:  # an untagged collection: nothing to resolve but its kind
+            if _simple:  # 'null', 'true', 'not-applicable': the resolvers of its first character decide
+                for tag, regexp in self._RESOLVERS.get(value[0] if value else "", ()):
+                    if regexp.match(value):
+                        return cast(str, tag)
+                return _STR
+        elif _simple:  # an untagged collection: nothing to resolve but its kind
             return _SEQ if kind is SequenceNode else _MAP
         return cast(str, super().resolve(kind, value, implicit))
 
@@ -157,6 +172,8 @@ class Document:
     index: int = 0
     cache: NodeCache | None = None
     problems: list[Problem] = field(default_factory=list)
+    ascii: bool = False
+    """True when every value is ASCII text (a check of non-ASCII letters has nothing to look at)."""
 
     def mark(self, path: Path_) -> tuple[int, int]:
         """The 1-based line and column of the deepest key or item along ``path`` (or the document's start)."""
@@ -172,6 +189,9 @@ class _Converter:
         self.file = file
         self.text = text
         self.problems: list[Problem] = []
+        # Whether every value is ASCII, as far as escapes go: only a double-quoted scalar can make a character
+        # its file does not hold.
+        self.ascii = True
 
     def _report(self, code: str, node: Node, message: str) -> None:
         line, column = _at(node)
@@ -187,22 +207,28 @@ class _Converter:
                 return self._scalar(node)
             if node.style == '"':
                 self._escaped_unseen(node)
+                self.ascii = self.ascii and node.value.isascii()
             return node.value
         if isinstance(node, MappingNode):
             return self._mapping(node, depth)
-        if node.tag != _T + "seq":
+        if node.tag != _SEQ:
             self._report("KD007", node, f"tag {node.tag!r} is not allowed")
-        return [self.convert(item, depth + 1) for item in node.value]
+        if depth >= MAX_DEPTH:
+            return [self.convert(item, depth + 1) for item in node.value]
+        # Items of plain or single-quoted text (ids, mostly) are taken as they are, as in a mapping.
+        return [item.value if type(item) is ScalarNode and item.tag == _STR and item.style != '"'
+                else self.convert(item, depth + 1) for item in node.value]  # fmt: skip
 
     def _mapping(self, node: MappingNode, depth: int) -> dict[str, Any]:
-        if node.tag != _T + "map":
+        if node.tag != _MAP:
             self._report("KD007", node, f"tag {node.tag!r} is not allowed")
         result: dict[str, Any] = {}
         first: dict[str, Node] = {}
         # Most keys and values are plain or single-quoted text: taken as they are, without a call each.
         inline = depth < MAX_DEPTH
+        scalar, text = ScalarNode, _STR  # local names: this loop runs for every key of every record
         for key_node, value_node in node.value:
-            if type(key_node) is ScalarNode and key_node.tag == _STR and key_node.style != '"':
+            if type(key_node) is scalar and key_node.tag == text and key_node.style != '"':
                 key = key_node.value
             else:
                 key = self.convert(key_node, depth)
@@ -214,7 +240,7 @@ class _Converter:
                 self._report("KD005", key_node, f"duplicate key {key!r} (first given on line {line})")
                 continue
             first[key] = key_node
-            if inline and type(value_node) is ScalarNode and value_node.tag == _STR and value_node.style != '"':
+            if inline and type(value_node) is scalar and value_node.tag == text and value_node.style != '"':
                 result[key] = value_node.value
             else:
                 result[key] = self.convert(value_node, depth + 1)
@@ -375,6 +401,7 @@ def read_documents(data: bytes, file: str, cache: NodeCache | None = None) -> tu
     if text is None:
         return [], problems
     unseen = _raw_unseen(text, file)
+    ascii = text.isascii()
     documents: list[Document] = []
     try:
         if "&" in text or "*" in text:
@@ -388,7 +415,8 @@ def read_documents(data: bytes, file: str, cache: NodeCache | None = None) -> tu
             converter = _Converter(file, text)
             value = converter.convert(node)
             line, column = _at(node)
-            documents.append(Document(value, line, column, file, len(documents), cache, converter.problems))
+            plain = ascii and converter.ascii
+            documents.append(Document(value, line, column, file, len(documents), cache, converter.problems, plain))
     except yaml.reader.ReaderError as exc:
         # A character YAML refuses outright (ESC, a C1 control): reported where it stands, not as a syntax error.
         return [], unseen or [_reader_problem(exc, text, file)]

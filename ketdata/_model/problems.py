@@ -10,7 +10,7 @@ from ketdata._model.frozen import Frozen
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
     from typing import Any, ClassVar
 
     from ketdata._model.dataset import Dataset
@@ -704,13 +704,43 @@ class ValidationReport(list[Problem]):
     truth, since a valid dataset may still have warnings and infos (every unreviewed record is one).
     """
 
-    def __init__(self, problems: Iterable[Problem] = (), dataset: Dataset | None = None) -> None:
+    def __init__(
+        self,
+        problems: Iterable[Problem] = (),
+        dataset: Dataset | None = None,
+        *,
+        build: Callable[[], Dataset] | None = None,
+    ) -> None:
+        """Hold the problems, and the dataset or else the means to build it when first asked for.
+
+        Args:
+            problems: Every problem found.
+            dataset: The typed dataset, when there is no error.
+            build: Instead of ``dataset``: what builds it, from the same parse, the first time it is asked for
+                (validation alone never needs it); raises `DataError` when it cannot.
+        """
         # Partitioned by identity, not sorted by a severity key: hashing an enum member is a Python call,
         # which over a large dataset's infos (one per unreviewed record) cost more than the sort itself.
         ordered = sorted(problems, key=Problem.sort_key)
         super().__init__(p for severity in Severity for p in ordered if p.severity is severity)
-        self.dataset = dataset
-        """The typed dataset, read in the same pass, when there is no error; else None."""
+        self._dataset = dataset
+        self._build = build
+
+    @property
+    def dataset(self) -> Dataset | None:
+        """The typed dataset, read in the same pass, when there is no error; else None.
+
+        Raises:
+            DataError: The records passed every check but could not be built (KD101; the schemas should make
+                that impossible).
+        """
+        if self._build is not None:
+            self._dataset, self._build = self._build(), None
+        return self._dataset
+
+    @dataset.setter
+    def dataset(self, value: Dataset | None) -> None:
+        self._dataset, self._build = value, None
 
     @property
     def errors(self) -> list[Problem]:

@@ -23,6 +23,7 @@ _IGNORABLE = ((0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x1
 _UNSEEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 _ASCII_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 _NON_ASCII = re.compile("[^\x00-\x7f]")
+_SEEN_ASCII = bytes(range(0x20, 0x7F)) + b"\t\n"  # what neither expression matches in ASCII text
 
 
 @functools.cache
@@ -44,10 +45,15 @@ def find_unseen(text: str, allowed: str = "\t\n") -> Iterator[int]:
 
     Linear, and cheap on text that is mostly ASCII: only control characters and non-ASCII ones are looked at.
     """
+    if text.isascii() and not text.encode("ascii").translate(None, _SEEN_ASCII):
+        return  # ASCII, no control but tab and line feed: one pass in C (the expressions step by character)
     for pattern in (_ASCII_CONTROL, _NON_ASCII):
-        for m in pattern.finditer(text):
-            if m.group() not in allowed and unseen(m.group()):
-                yield m.start()
+        # The distinct characters first, at C speed: a long text repeats a few (a no-break space, a dash).
+        wanted = {c for c in set(pattern.findall(text)) if c not in allowed and unseen(c)}
+        if wanted:
+            for m in pattern.finditer(text):
+                if m.group() in wanted:
+                    yield m.start()
 
 
 def describe_char(char: str) -> str:

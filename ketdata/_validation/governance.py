@@ -252,6 +252,36 @@ def _alternation(words: Iterable[str]) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in ordered) + r")(?!\w)", re.IGNORECASE)
 
 
+class _Cues:
+    """The words of a list found whole in a text, ignoring case, casefolded, as their `_alternation` finds them.
+
+    As `_words_in` does: the longest word wins where several start, and no two found overlap.
+
+    On ASCII text (and ASCII words) a substring search on the lower-cased text finds the few places the
+    alternation would match, and the scan is repeated over those alone; the expression, tried at every
+    position of every statement, cost most of the decision table's time.
+    """
+
+    def __init__(self, words: Iterable[str]) -> None:
+        unique = set(words)
+        self.pattern = _alternation(unique)
+        self.lower = sorted({w.lower() for w in unique})
+        self.ascii = all(w and w.isascii() for w in unique)
+
+    def __call__(self, text: str) -> set[str]:
+        if not (self.ascii and text.isascii()):
+            return _words_in(self.pattern, [text])
+        low = text.lower()
+        # Where the alternation would match: each place a word stands whole, the longest first.
+        places = sorted((at, -len(w)) for w in self.lower if w in low for at in _whole_at(low, w))
+        found, end = set(), 0
+        for at, minus in places:
+            if at >= end:  # the scan goes on after a match: one starting inside it is not found
+                end = at - minus
+                found.add(low[at:end])
+        return found
+
+
 class _WholeWords:
     """Which of a few words stand whole in a text, ignoring case, as the look-ahead alternation finds them.
 
@@ -377,7 +407,7 @@ def _decision_table(rule: dict[str, Any], active: _Active, severity: Severity) -
     yield from _ambiguous_rows(rows, severity)
     governing = set(rule.get("caveats", ()))
     inside = {cid for v in active["caveat"] if v.id in governing for cid in v.value.get("applies_to") or ()}
-    pattern = _alternation(r.cue for r in rows if r.cue)
+    cues_in = _Cues(r.cue for r in rows if r.cue)
     # What the table gives depends only on the cues, the predicate, the category and the passage: worked out
     # once for each such combination, which many claims share.
     given: dict[tuple[frozenset[str], Any, Any, bool], list[str]] = {}
@@ -386,7 +416,7 @@ def _decision_table(rule: dict[str, Any], active: _Active, severity: Severity) -
         if not isinstance(v.get("statement"), str) or v.get("evidence_status") is None or v.get("predicate") is None:
             continue  # its schema check reports it
         # The longest cue wins: 'can sometimes' is read as such, not also as 'can'.
-        cues = _words_in(pattern, [v["statement"]])
+        cues = cues_in(v["statement"])
         key = (frozenset(cues), v.get("predicate"), v.get("category"), experimental)
         statuses = given.get(key)
         if statuses is None:
@@ -459,6 +489,8 @@ def _words_from_evidence(rule: dict[str, Any], active: _Active, severity: Severi
         if not isinstance(statement, str) or any(path[0] in ("evidence", "readings") for path in record.taken):
             continue  # a refused span or reading was reported at its line: what the record quotes is not known
         quoted = [s["quote"] for s in record.value.get("evidence") or () if "quote" in s]
+        if statement in quoted:
+            continue  # a statement that is one of its quotes holds no word they do not
         readings = [r.get(key, "") for r in record.value.get("readings") or () for key in ("text", "means")]
         # A statement names its subject, which its quotes may call "it" or "its".
         subject = active.labels.get(str(record.value.get("subject")))

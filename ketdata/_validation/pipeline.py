@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,34 @@ from ketdata._validation.rules import Rules, record_problems
 from ketdata._validation.schema import Validators, build_validators, schema_check
 
 
+class _Built:
+    """The typed dataset, built from the parse it was checked from when first asked for, then kept.
+
+    Validation alone (``ketdata validate``) never builds it: building every record again costs about a third of
+    the YAML parse. What can keep a dataset from being built is known before: a structural error, which the
+    report holds. Should building fail all the same (the schemas let through what the record classes cannot
+    hold), the KD101 problem saying so is kept here and raised by `Report.dataset`.
+    """
+
+    __slots__ = ("_make", "dataset", "problems")
+
+    def __init__(self, make: Callable[[], Dataset | Problem] | None) -> None:
+        self._make = make
+        self.dataset: Dataset | None = None
+        self.problems: tuple[Problem, ...] = ()
+
+    def get(self) -> Dataset | None:
+        if self._make is not None:
+            with paused():
+                made = self._make()
+            self._make = None  # the parsed records it held are not needed again
+            if isinstance(made, Problem):
+                self.problems = (made,)
+            else:
+                self.dataset = made
+        return self.dataset
+
+
 @dataclass(frozen=True, slots=True)
 class Report:
     """The outcome of one validation run: the problems, the typed dataset, and each source's coverage.
@@ -45,13 +74,26 @@ class Report:
     Attributes:
         problems: Every problem found, sorted by place.
         rules: The rules across records, which can also tell each source's coverage.
-        built: The dataset built from the same parse, when every record passed its schema (other rules may
-            still have failed: ask ``ok``), else None.
     """
 
     problems: tuple[Problem, ...]
     rules: Rules
-    built: Dataset | None = None
+    _built: _Built = field(default_factory=lambda: _Built(None), repr=False, compare=False)
+
+    @property
+    def built(self) -> Dataset | None:
+        """The dataset built from the same parse (on first request), or None.
+
+        None when some record failed its schema or a file could not be read (other rules may have failed even
+        when it is built: ask ``ok``), or when building failed (``unbuilt`` says why).
+        """
+        return self._built.get()
+
+    @property
+    def unbuilt(self) -> tuple[Problem, ...]:
+        """The KD101 problem of a dataset that could not be built though its records passed their schemas."""
+        self._built.get()
+        return self._built.problems
 
     @property
     def ok(self) -> bool:
@@ -65,9 +107,10 @@ class Report:
 
     def dataset(self) -> Dataset:
         """The typed dataset; raises `DataError` with the structural problems when it could not be built."""
-        if self.built is None:
-            raise DataError(self.structural or list(self.problems))
-        return self.built
+        built = self.built
+        if built is None:
+            raise DataError(list(self.unbuilt) or self.structural or list(self.problems))
+        return built
 
     @property
     def coverage(self) -> dict[str, list[SentenceCoverage]]:
@@ -94,7 +137,7 @@ def run(
     if refused is None:
         return report
     note = problem("KD034", str(folder), 1, 1, None, f"validated without the cache: {refused}")
-    return Report(tuple(sorted((*report.problems, note), key=Problem.sort_key)), report.rules, report.built)
+    return Report(tuple(sorted((*report.problems, note), key=Problem.sort_key)), report.rules, report._built)
 
 
 def run_state(path: Path, files: Mapping[Path, bytes], today: datetime.date | None = None) -> Report:
@@ -201,17 +244,18 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
         except DataError as exc:
             found = list(exc.problems)
         problems += [_if_meant(p) if p.record_id in failing and p.code in ("KD501", "KD502") else p for p in found]
-    built = _build(folder, records, problems) if len(schema_valid) == len(records) and not unread else None
-    return Report(tuple(sorted(problems, key=Problem.sort_key)), rules, built)
+    buildable = len(schema_valid) == len(records) and not unread and not _structural(problems)
+    info = next((r.value for r in records if r.kind == "dataset"), None) if buildable else None
+    make = functools.partial(_build, folder, info, records) if info is not None else None
+    return Report(tuple(sorted(problems, key=Problem.sort_key)), rules, _Built(make))
 
 
-def _build(folder: Path, records: list[RawRecord], problems: list[Problem]) -> Dataset | None:
-    """The dataset from the records already parsed and schema-checked; None when some could not be read."""
-    if any(p.severity is Severity.ERROR and p.code[:3] in ("KD0", "KD1") for p in problems):
-        return None
-    info = next((r.value for r in records if r.kind == "dataset"), None)
-    if info is None:
-        return None
+def _structural(problems: list[Problem]) -> bool:
+    return any(p.severity is Severity.ERROR and p.code[:3] in ("KD0", "KD1") for p in problems)
+
+
+def _build(folder: Path, info: dict[str, Any], records: list[RawRecord]) -> Dataset | Problem:
+    """The dataset from the records already parsed and schema-checked, or the KD101 problem saying it cannot be."""
     by_kind: dict[str, list[dict[str, Any]]] = {}
     for record in records:
         if record.kind != "dataset":
@@ -220,8 +264,7 @@ def _build(folder: Path, records: list[RawRecord], problems: list[Problem]) -> D
         return build_dataset(info, by_kind, str(folder / "sources"))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         # The schemas should make this impossible: say so rather than pass silently.
-        problems.append(problem("KD101", str(folder), 0, 0, None, f"records could not be built ({short(exc)})"))
-        return None
+        return problem("KD101", str(folder), 0, 0, None, f"records could not be built ({short(exc)})")
 
 
 def _if_meant(found: Problem) -> Problem:

@@ -101,7 +101,9 @@ def _mixed_scripts(record: RawRecord) -> list[Problem]:
     'cures' with a Cyrillic es (U+0441) for its c looks like 'cures' to a reader and in every export, but
     to no rule that matches words.
     """
-    found = []
+    found: list[Problem] = []
+    if record.doc.ascii:
+        return found
     for path, text in _strings(record.value):
         if text.isascii():
             continue
@@ -307,6 +309,7 @@ class Rules:
         self.revisions: dict[str, dict[str, str]] = {}
         # Where a reference holds a non-text value, the ids it could name: (file, line, column) -> advice.
         self.id_choices: dict[tuple[str, int, int], str] = {}
+        self._places: dict[str, tuple[str, str, str]] = {}
 
     def run(self) -> list[Problem]:
         """Apply every rule; return the problems."""
@@ -452,21 +455,29 @@ class Rules:
                     f"predicate {short(predicate.id)} takes {key} as its object, not a {given}",
                 )
 
+    def _place(self, file: str) -> tuple[str, str, str]:
+        """A file's folder name, stem and name, worked out once per file rather than once per claim."""
+        found = self._places.get(file)
+        if found is None:
+            path = Path(file)
+            found = self._places[file] = (path.parent.name, path.stem, path.name)
+        return found
+
     def _filed_by_category(self, record: RawRecord) -> None:
         """A claim in ``claims/<a category>.yaml`` is of that category (KD032).
 
         The rules a category asks for (a harm's caveats) follow the file an editor reviews the claim in, so
         moving a claim to another category moves it to that category's file too.
         """
-        file, category = Path(record.file), record.value.get("category")
-        named = self.by_id.get(file.stem)
-        if file.parent.name != "claims" or named is None or named.kind != "category" or not isinstance(category, str):
+        (folder, stem, name), category = self._place(record.file), record.value.get("category")
+        named = self.by_id.get(stem)
+        if folder != "claims" or named is None or named.kind != "category" or not isinstance(category, str):
             return
         other = self.by_id.get(category)
-        if category == file.stem or other is None or other.kind != "category":  # an unknown one is KD202
+        if category == stem or other is None or other.kind != "category":  # an unknown one is KD202
             return
-        msg = f"category {short(category)} differs from the category file it is in (claims/{file.name})"
-        hint = f"move the claim to claims/{category}.yaml, or set its category to {file.stem!r}"
+        msg = f"category {short(category)} differs from the category file it is in (claims/{name})"
+        hint = f"move the claim to claims/{category}.yaml, or set its category to {stem!r}"
         self._add("KD032", record, ("category",), msg, hint)
 
     def _cycles(self, kind: str, field: str) -> None:

@@ -145,7 +145,7 @@ def read_state(folder: Path) -> State:
     report = run(folder, datetime.datetime.now(datetime.UTC).date())
     problems, ds = report.problems, report.built
     if ds is None:
-        return State(None, tuple(problems))
+        return State(None, (*problems, *report.unbuilt))
     try:
         for source in ds.sources:
             _ = source.text  # read (and checked against its sha256) now, not half-way through a page
