@@ -237,7 +237,7 @@ def served(data: Path) -> Iterator[str]:
     try:
         assert process.stdout is not None
         line = process.stdout.readline()
-        assert " at http://127.0.0.1:" in line, line + (process.stderr.read() if process.stderr else "")
+        assert ".localhost:" in line, line + (process.stderr.read() if process.stderr else "")
         yield line.split(" at ", 1)[1].strip()
     finally:
         process.terminate()

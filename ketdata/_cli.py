@@ -366,7 +366,9 @@ def _parser() -> argparse.ArgumentParser:
     p = command("review", _review, "review the claims and caveats against the article, in a local web page",
                 "example: ketdata review data --open",
                 description="Serve a local review workbench on 127.0.0.1: the article beside each record, to "
-                "confirm it or flag it. Prints the page's one-time URL. Writes only the records' review blocks. "
+                "confirm it or flag it. Prints the page's one-time URL, at a secret name of this run under "
+                ".localhost (Chromium and Firefox take it to this machine), which keeps the session from other "
+                "local servers. Writes only the records' review blocks. "
                 "Needs the review extra: pip install 'ketdata[review]'.")  # fmt: skip
     data_arg(p)
     p.add_argument("--port", type=_port, default=0, help="the port on 127.0.0.1, 0 to 65535 (default: a free one)")

@@ -261,8 +261,9 @@ def make_hostile(project: Path) -> None:
     edit(data / "rules.yaml", "kind: words-from-evidence\nseverity: error", "kind: words-from-evidence\nseverity: info")
     edit(data / "categories.yaml", "label: Identity and class", f"label: {json.dumps('Identity ' + EVERYTHING)}")
     edit(data / "evidence-statuses.yaml", "label: Established", f"label: {json.dumps('Established ' + HOSTILE['img'])}")
-    assert findings(data) == []
-    release = subprocess.run([sys.executable, "-m", "ketdata", "release", "--date", "2030-01-01", "data"],
+    # Lowering the rule is itself said, as a check weakened since the release (a warning, KD517).
+    assert [(p.code, p.record_id) for p in findings(data)] == [("KD517", "statements-say-only-their-evidence")]
+    release = subprocess.run([sys.executable, "-m", "ketdata", "release", "data"],
                              cwd=project, capture_output=True, text=True)  # fmt: skip
     assert release.returncode == 0, release.stderr
     changelog = (project / "CHANGELOG.md").read_text(encoding="utf-8")

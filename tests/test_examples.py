@@ -112,7 +112,7 @@ def assert_serves(args: list[str], clone: Path) -> None:
     try:
         assert process.stdout is not None
         line = process.stdout.readline()
-        assert " at http://127.0.0.1:" in line and "/?token=" in line, line
+        assert re.search(r" at http://[0-9a-f]{24}\.localhost:[0-9]+/\?token=", line), line
     finally:
         process.terminate()
         process.wait(10)

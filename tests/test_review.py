@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,7 @@ from ketdata._editor.verdict import FLAGS, ReviewRefusedError, Verdict, due_afte
 from ketdata._validation.pipeline import run
 
 from .helpers import DATA, ROOT, content_sha256, edit
-from .workbench import TODAY, bar_field, running
+from .workbench import TODAY, Reply, bar_field, running
 
 EFFECTS = "claims/effects.yaml"
 UNREVIEWED = "review:\n  status: unreviewed\n"
@@ -41,7 +43,9 @@ def review_of(path: Path, record_id: str) -> dict[str, object]:
 def test_the_one_time_url_sets_a_script_proof_cookie_and_the_page_lists_every_record(data: Path) -> None:
     with running(data) as wb:
         first = wb.request("GET", f"/?token={wb.session.token}", token="")
-        assert first.status == 303 and first.headers["location"] == "/"
+        # A page of this site that moves on to "/" by itself (a redirect ending a navigation that --open's file
+        # started would not carry the SameSite=Strict cookie: test_review_browser opens it for real).
+        assert first.status == 200 and '<meta http-equiv="refresh" content="0; url=/">' in first.body
         cookie = first.headers["set-cookie"]
         assert "HttpOnly" in cookie and "SameSite=strict" in cookie and wb.session.cookie in cookie
         assert wb.session.token not in cookie  # the token is exchanged for another secret...
@@ -69,11 +73,31 @@ def test_a_request_without_the_session_token_is_refused(data: Path, token: str) 
         assert wb.request("POST", "/review", {"record": "claim-005"}, token=token).status == 403
 
 
-@pytest.mark.parametrize("host", ["evil.example", "localhost:{port}", "127.0.0.1", "127.0.0.1:1"])
+@pytest.mark.parametrize(
+    "host",
+    ["evil.example", "localhost:{port}", "127.0.0.1", "127.0.0.1:1", "127.0.0.1:{port}", "other.localhost:{port}",
+     "{name}:1", "{name}", "{name}.evil.example:{port}", "x{name}:{port}"],
+)  # fmt: skip
 def test_a_foreign_host_is_refused_against_dns_rebinding(data: Path, host: str) -> None:
     with running(data) as wb:
-        reply = wb.request("GET", "/", host=host.format(port=wb.host.split(":")[1]))
-    assert reply.status == 421 and "answers only to 127.0.0.1:" in reply.body
+        name, _, port = wb.host.rpartition(":")
+        assert re.fullmatch(r"[0-9a-f]{24}\.localhost", name)  # a name of this run's own
+        asked = host.format(port=port, name=name)
+        reply = wb.request("GET", f"/?token={wb.session.token}", host=asked, token="")
+        assert reply.status == 421 and "answers only to the address `ketdata review` printed" in reply.body
+        assert f":{port}/" in reply.body
+        # The refusal gives away neither the secret name nor a session, and leaves the token unspent.
+        assert name.split(".")[0] not in reply.body and "set-cookie" not in {h.lower() for h in reply.headers}
+        assert not wb.session.token_spent
+        assert wb.request("GET", f"/?token={wb.session.token}", token="").status == 200
+
+
+def test_the_session_cookie_is_host_only_on_the_secret_name(data: Path) -> None:
+    with running(data) as wb:
+        cookie = wb.request("GET", f"/?token={wb.session.token}", token="").headers["set-cookie"].lower()
+    # No Domain attribute: the browser keeps it to exactly this name (test_review_browser sends a browser to
+    # other local servers and watches what they receive).
+    assert "domain" not in cookie and "samesite=strict" in cookie and "path=/" in cookie
 
 
 def test_cross_origin_and_csrf_less_posts_are_refused_and_write_nothing(data: Path) -> None:
@@ -204,6 +228,43 @@ def test_a_save_is_refused_when_what_its_row_showed_changed(data: Path) -> None:
         reply = wb.request("POST", "/review", form)
     assert reply.status == 409 and "changed since: the caveat Caveat 2" in reply.body
     assert review_of(data / EFFECTS, "claim-034") == {"status": "unreviewed"}
+
+
+def test_a_save_is_refused_when_the_article_text_changed_under_the_page(data: Path) -> None:
+    article = data / "sources/ketamine-overview.txt"
+    original, claims = article.read_bytes(), (data / "claims/adverse-effects.yaml").read_bytes()
+    assert b"can have side effects" in original
+
+    def confirm_after(change: Callable[[], None]) -> Reply:
+        page = wb.page("claim-045")
+        form = {"record": "claim-045", "verdict": "reviewed"} | {k: bar_field(page, k) for k in ("seen", "context")}
+        assert "text:ketamine-overview=" in form["context"]  # the page is bound to the article's bytes
+        change()
+        return wb.request("POST", "/review", form)
+
+    def rewrite() -> None:  # an editor's save, the source record's sha256 left as it was
+        article.write_bytes(original.replace(b"can have side effects", b"has no side effects!!"))
+
+    def in_place() -> None:  # the same size, written in place, its times put back: the folder looks unchanged
+        times = article.stat()
+        with article.open("r+b") as handle:
+            handle.seek(original.index(b"can have"))
+            handle.write(b"can't have")
+        os.utime(article, ns=(times.st_atime_ns, times.st_mtime_ns))
+
+    with running(data) as wb:
+        wb.sign_in()
+        for change in (rewrite, in_place):
+            reply = confirm_after(change)
+            assert reply.status == 409, reply.body
+            assert (
+                "Not saved: what the page showed" in reply.body
+                and "the article text of ketamine-overview" in reply.body
+            )
+            assert (data / "claims/adverse-effects.yaml").read_bytes() == claims
+            article.write_bytes(original)
+        assert confirm_after(lambda: None).status == 303  # the article as shown: saved
+    assert review_of(data / "claims/adverse-effects.yaml", "claim-045")["status"] == "reviewed"
 
 
 def test_nothing_is_written_without_a_typed_reviewer_or_a_reason_for_a_flag(data: Path) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import http.server
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 import yaml
@@ -60,7 +63,8 @@ def review_of(path: Path, record_id: str) -> dict[str, object]:
 
 def test_a_reviewer_walks_every_record_by_keys_alone(url: str, page: Page, data: Path) -> None:
     offline: list[str] = []
-    page.on("request", lambda r: offline.append(r.url) if not r.url.startswith("http://127.0.0.1:") else None)
+    own = url.split("/?")[0] + "/"
+    page.on("request", lambda r: offline.append(r.url) if not r.url.startswith(own) else None)
     totals = walk(page, url, data)
     print("\n" + report(totals))
     assert totals.records == 53 and totals.confirms + totals.flags == 53
@@ -107,3 +111,73 @@ def test_a_reviewer_picks_a_span_flags_with_the_mouse_and_reopens_the_flag(url: 
     assert flagged["reviewed_by"] == "Dr Ada Example" and flagged["reviewer_role"] == "consultant psychiatrist"
     problems = run(data).problems
     assert [(p.code, p.record_id) for p in problems if p.severity.value != "info"] == [("KD612", "claim-006")]
+
+
+class _Listener(http.server.BaseHTTPRequestHandler):
+    """Another local server (any local user can start one): records the Cookie header of every request."""
+
+    seen: ClassVar[list[tuple[str, str, str]]] = []
+
+    def do_GET(self) -> None:
+        self.seen.append((self.headers.get("Host", ""), self.path, self.headers.get("Cookie", "")))
+        body = b"<!doctype html><img src='/image'><script src='/script.js'></script>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_another_local_server_never_receives_the_session_cookie(url: str, page: Page) -> None:
+    listener = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Listener)
+    _Listener.seen = []
+    threading.Thread(target=listener.serve_forever, daemon=True).start()
+    other = listener.server_address[1]
+    try:
+        page.goto(url)  # the reviewer opens the printed address: the token becomes the session cookie
+        expect(page.locator("#progress")).to_contain_text("unreviewed")
+        (cookie,) = page.context.cookies()
+        assert cookie["name"] == "ketdata_review" and cookie["domain"] == url.split("//")[1].split(":")[0]
+        # Then the same browser visits pages of another local server, under every name a page could use.
+        for name in ("127.0.0.1", "localhost", "other.localhost"):
+            page.goto(f"http://{name}:{other}/steal")
+            page.wait_for_load_state("networkidle")
+        page.goto(url.split("?")[0])  # and the review page still works in that browser
+        expect(page.locator("#progress")).to_contain_text("unreviewed")
+    finally:
+        listener.shutdown()
+    hosts = {host.split(":")[0] for host, _, _ in _Listener.seen}
+    assert hosts == {"127.0.0.1", "localhost", "other.localhost"}  # the listener was reached under each name
+    assert [s for s in _Listener.seen if "ketdata_review" in s[2]] == []
+
+
+def test_open_hands_the_browser_a_private_page_that_leads_to_the_secret_name(
+    data: Path, page: Page, tmp_path: Path
+) -> None:
+    # The "browser" --open starts is a script that keeps what it was given; the real browser then opens that.
+    opener = tmp_path / "browser"
+    opener.write_text(f'#!/bin/sh\nprintf %s "$1" > {tmp_path}/given\n', encoding="utf-8")
+    opener.chmod(0o700)
+    process = subprocess.Popen([sys.executable, "-m", "ketdata", "review", str(data), "--port", "0", "--open"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "BROWSER": str(opener)})  # fmt: skip
+    try:
+        assert process.stdout is not None
+        printed = process.stdout.readline().split(" at ", 1)[1].strip()
+        given = tmp_path / "given"
+        for _ in range(200):
+            if given.exists() and given.read_text(encoding="utf-8"):
+                break
+            page.wait_for_timeout(50)
+        handed = given.read_text(encoding="utf-8")
+        assert handed.startswith("file://") and "token" not in handed  # no secret in the browser's arguments
+        page.goto(handed)
+        page.wait_for_url(printed.split("?")[0])  # forwarded to the printed name, token exchanged for a cookie
+        expect(page.locator("#progress")).to_contain_text("unreviewed")
+        assert ".localhost:" in page.url and page.context.cookies()[0]["domain"] == page.url.split("/")[2].split(":")[0]
+    finally:
+        process.terminate()
+        process.wait(10)

@@ -272,3 +272,108 @@ def test_diff_exits_two_when_it_cannot_read_its_inputs(project: Path) -> None:
     for old in ("broken.json", "data"):
         result = cli("diff", old, "releases/1.0.0.json", cwd=project)
         assert result.returncode == 2 and "Traceback" not in result.stderr, (old, result.stderr)
+
+
+def test_a_release_date_after_today_is_a_usage_error(project: Path) -> None:
+    import datetime
+
+    reword(project, 3)
+    tomorrow = (datetime.datetime.now(datetime.UTC).date() + datetime.timedelta(days=1)).isoformat()
+    for date in (tomorrow, "9999-12-31"):
+        for dry in ([], ["--dry-run"]):
+            result = cli("release", "--date", date, *dry, cwd=project)
+            assert result.returncode == 2, result.stdout + result.stderr
+            assert f"release date {date} is after today" in result.stderr and "Traceback" not in result.stderr
+    assert not (project / f"releases/{EDITED}.json").exists()
+
+
+@pytest.mark.parametrize("version", ["9.0.0", "3.2.2", "3.4.0", "3.3.1", "4.1.0", "5.0.0"])
+def test_a_dataset_version_beyond_the_next_release_step_is_located(project: Path, version: str) -> None:
+    edit(project / "data/dataset.yaml", f"version: {LATEST}", f"version: {version}")
+    (found,) = [p for p in problems(project) if p.code == "KD515"]
+    assert (found.file, found.line, found.column) == (str(project / "data/dataset.yaml"), 4, 1)
+    assert f"version '{version}' jumps beyond the next release after {LATEST} ({PATCH}, {MINOR}, {MAJOR})" \
+        in found.message  # fmt: skip
+    assert cli("validate", cwd=project).returncode == 1
+
+
+@pytest.mark.parametrize("version", [LATEST, PATCH, MINOR, MAJOR])
+def test_the_next_release_steps_are_no_jump(project: Path, version: str) -> None:
+    edit(project / "data/dataset.yaml", f"version: {LATEST}", f"version: {version}")
+    assert [p for p in problems(project) if p.code == "KD515"] == []
+
+
+def test_a_release_that_would_take_the_version_back_is_a_data_problem(project: Path) -> None:
+    # The dataset says a step beyond the one its only change, a reworded claim, calls for.
+    reword(project, 3)
+    ahead = MINOR if EDIT_BUMP == "patch" else MAJOR
+    edit(project / "data/dataset.yaml", f"version: {LATEST}", f"version: {ahead}")
+    edit(project / "data/dataset.yaml", "release_date: '", "release_date: null\n# was: '")  # not cut yet
+    assert [p.code for p in problems(project)] == []
+    result = cli("release", "--dry-run", cwd=project)
+    assert result.returncode == 1, result.stdout + result.stderr
+    first = (result.stdout + result.stderr).splitlines()[0]
+    assert first.startswith(f"data/dataset.yaml:4:1: ketdata: KD515 version {ahead} is ahead of release {EDITED}")
+    assert "not releasing" in result.stdout + result.stderr
+
+
+def test_a_snapshot_named_for_another_release_is_located(project: Path) -> None:
+    import hashlib
+
+    copy = project / "releases/9.0.0.json"
+    shutil.copy(project / SNAPSHOT, copy)
+    with (project / "releases/SHA256SUMS").open("a", encoding="utf-8") as sums:
+        sums.write(f"{hashlib.sha256(copy.read_bytes()).hexdigest()}  9.0.0.json\n")
+    found = [p for p in problems(project) if p.code == "KD516"]
+    assert [(p.file, p.line) for p in found] == [(str(copy), line_of(copy, '"dataset"'))]
+    assert f"named for release 9.0.0 but holds release '{LATEST}'" in found[0].message
+    diff = cli("diff", "releases/9.0.0.json", "data", cwd=project)
+    assert diff.returncode == 2 and "cannot be trusted as a release" in diff.stderr
+
+
+def test_a_check_weakened_since_the_release_is_a_warning(project: Path) -> None:
+    rules, caveats = project / "data/rules.yaml", project / "data/caveats.yaml"
+    edit(rules, "kind: strong-wording\nseverity: error", "kind: strong-wording\nseverity: info")
+    edit(rules, "- cures\n", "")
+    # A safety warning withdrawn (with its version raised, so only the weakening is left to say).
+    text = caveats.read_text(encoding="utf-8")
+    start = text.index("id: caveat-001\n")
+    version = int(text[start:].split("version: ", 1)[1].split("\n", 1)[0])
+    block = text[start : text.index("---", start) if "---" in text[start:] else len(text)]
+    released = next(
+        c["version"] for c in json.loads((project / SNAPSHOT).read_text())["caveats"] if c["id"] == "caveat-001"
+    )
+    changed = block.replace(f"version: {version}\n", f"version: {released + 1}\n", 1)
+    changed = changed.replace("status: active\n", "status: withdrawn\nreason: Said elsewhere.\n", 1)
+    caveats.write_text(text.replace(block, changed), encoding="utf-8")
+    found = [(p.code, p.severity.value, p.file, p.record_id, p.line) for p in problems(project) if p.code == "KD517"]
+    assert found == [
+        ("KD517", "warning", str(caveats), "caveat-001", line_of(caveats, "status: withdrawn")),
+        ("KD517", "warning", str(rules), "no-strong-words-for-weak-evidence", line_of(rules, "severity: info")),
+        ("KD517", "warning", str(rules), "no-strong-words-for-weak-evidence", line_of(rules, "words:")),
+    ], found
+    assert cli("validate", cwd=project).returncode == 0  # a warning: said, and --strict fails
+    assert cli("validate", "--strict", cwd=project).returncode == 1
+
+
+def test_a_rule_removed_since_the_release_is_a_warning_and_a_stronger_one_is_not(project: Path) -> None:
+    rules = project / "data/rules.yaml"
+    text = rules.read_text(encoding="utf-8")
+    # Stronger: a word added to the strong-wording list, a connective taken off the words a statement may add.
+    edit(rules, "- cures\n", "- cures\n- miracle\n")
+    edit(rules, "words:\n- the\n", "words:\n")
+    assert [p for p in problems(project) if p.code == "KD517"] == []
+    # Looser: a connective a statement may now add without a quote.
+    edit(rules, "words:\n- has\n", "words:\n- has\n- always\n")
+    (looser,) = [p for p in problems(project) if p.code == "KD517"]
+    assert (
+        "rule statements-say-only-their-evidence checks less" in looser.message
+        and "words added: 'always'" in looser.message
+    )
+    rules.write_text(text, encoding="utf-8")
+    documents = text.split("---\n")
+    (gone,) = [d for d in documents if "id: caveats-apply-to-active-claims\n" in d]
+    rules.write_text("---\n".join(d for d in documents if d is not gone), encoding="utf-8")
+    (found,) = [p for p in problems(project) if p.code == "KD517"]
+    assert (found.file, found.record_id) == (str(project / SNAPSHOT), "caveats-apply-to-active-claims")
+    assert "is gone: what it checked is no longer checked" in found.message

@@ -46,6 +46,8 @@ CASES = {
     ),
     "bad-indentation": ("KD003", RECORD.replace("  concept: medication", "  concept: medication\n bad: 1"), 10),
     "tab-indentation": ("KD004", RECORD.replace("  concept: medication", "\tconcept: medication"), 9),
+    "tab-separation": ("KD004", RECORD.replace("version: 1", "version:\t1"), 3),
+    "tab-before-comment": ("KD004", RECORD.replace("hedge: null", "hedge: null\t# none"), 12),
     "scalar-document": ("KD008", "--- just a sentence\n", 1),
     "list-document": ("KD008", "---\n- id: claim-900\n", 2),
     "empty-file": ("KD009", "", 1),
@@ -203,3 +205,31 @@ def test_a_plain_integer_is_read_as_the_constructor_reads_it() -> None:
     docs, _ = read_documents(b"a: 0\nb: 453\nc: -7\nd: " + b"9" * 5000 + b"\n", "x.yaml")
     assert (docs[0].value["a"], docs[0].value["b"], docs[0].value["c"]) == (0, 453, -7)
     assert [(p.code, p.line) for p in docs[0].problems] == [("KD016", 4)]
+
+
+def test_a_tab_between_tokens_is_located_and_fmt_removes_it(data: Path) -> None:
+    # A tab after a colon or before a comment is layout: an error at its own line and column. One inside a
+    # value (judged by the field's own rules) or inside a comment is not layout.
+    content = RECORD.replace("version: 1", "version:  \t1").replace("hedge: null", "hedge: null\t# a\tcomment")
+    path = write(data, "# head\tcomment\n" + content)
+    tabs = [(p.line, p.column) for p in ketdata.validate(data) if p.code == "KD004"]
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert tabs == [(4, 11), (13, 12)] and all(lines[n - 1][c - 1] == "\t" for n, c in tabs)
+    strict = subprocess.run([sys.executable, "-m", "ketdata", "validate", str(data)], capture_output=True, text=True,
+                            check=False)  # fmt: skip
+    assert strict.returncode == 1 and f"{path}:4:11: claim-900: KD004 tab character" in strict.stdout
+    write(data, content.replace("\t# a\tcomment", ""))
+    assert (
+        subprocess.run([sys.executable, "-m", "ketdata", "fmt", str(data)], capture_output=True, check=False).returncode
+        == 0
+    )
+    assert "\t" not in path.read_text(encoding="utf-8")
+    assert [p for p in ketdata.validate(data) if p.code == "KD004"] == []
+
+
+def test_without_libyaml_a_separating_tab_is_the_same_problem(data: Path) -> None:
+    # The pure-Python scanner refuses the file outright (libyaml reads it): the tab is still KD004, at its place.
+    write(data, CASES["tab-separation"][1])
+    done = subprocess.run([sys.executable, "-c", PURE_PYTHON, str(data)], capture_output=True, text=True, check=True)
+    assert "('KD004', 3, 9)" in done.stdout.splitlines()[1]
+    assert [(p.line, p.column) for p in ketdata.validate(data) if p.code == "KD004"] == [(3, 9)]

@@ -44,6 +44,8 @@ from ketdata._validation.pipeline import run
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from ketdata._model.diff import Bump
 
 CHANGELOG = "CHANGELOG.md"
@@ -160,9 +162,46 @@ def _snapshot(path: Path, label: str) -> Version:
     reason = unreleased_reason(path)
     if reason is not None:
         raise RevisionError(f"{short(str(path))} cannot be trusted as a release: it {reason}")
-    dataset = load_json(path)  # a file that is not a snapshot is a DataError here
-    doc = json.loads(read_regular(path))
+    dataset = load_json(path)  # a file that is not a snapshot, or holds a value of a wrong type, is a DataError here
+    text = read_regular(path).decode("utf-8")
+    doc = json.loads(text)
+    if doc.get("schema_version") == shipped_schema_version():
+        _check_current(path, text, doc)
     return Version(dataset, str(doc.get("schema_version", "")), label)
+
+
+def _check_current(path: Path, text: str, doc: dict[str, Any]) -> None:
+    """Refuse a snapshot of today's schema that breaks the export's JSON Schemas (values, patterns, bounds).
+
+    ``load_json`` has checked the types already; the schemas add what a type cannot say (``version`` ≥ 1, an
+    allowed status, a date's form), as ``ketdata export`` promises of every file it writes.
+    """
+    from referencing import Registry, Resource
+
+    from ketdata._export._json import document_schema, line_schemas
+    from ketdata._model.problems import problem
+    from ketdata._read import strict
+    from ketdata._read.paths import schema_dir
+    from ketdata._validation.refs import load_schemas
+    from ketdata._validation.schema import _exact_types
+
+    version = shipped_schema_version()
+    schemas = load_schemas(schema_dir())
+    lines = line_schemas(schemas, version)
+    registry: Registry[Any] = Registry().with_resources((s["$id"], Resource.from_contents(s)) for s in lines.values())
+    validator = _exact_types()(document_schema(schemas, version), registry=registry)
+    found = [("KD101", tuple(e.absolute_path), _schema_message(e)) for e in validator.iter_errors(doc)]
+    if found:
+        placed = strict.located(text, doc, sorted(found, key=lambda f: [str(p) for p in f[1]])[:200])
+        raise DataError([problem(code, str(path), line, col, rid, msg) for code, line, col, rid, msg in placed])
+
+
+def _schema_message(error: Any) -> str:
+    if error.validator == "enum":
+        return f"{short(error.instance)} is not one of {', '.join(map(str, error.validator_value))}"
+    if error.validator in ("minimum", "maximum", "pattern", "const", "format", "minLength", "maxLength"):
+        return f"{short(error.instance)} breaks the rule {error.validator}: {short(error.validator_value)}"
+    return short(error.message, 200)
 
 
 def _released(spec: str) -> Path | None:
@@ -270,8 +309,21 @@ def plan(data_dir: Path, date: str | None = None) -> ReleasePlan:
     bump = d.bump()
     version = bumped(old.dataset.version, bump) if bump else old.dataset.version
     if bump and _behind(version, current.version):
-        raise ReleaseError(f"release {version} would take the dataset's version back from {current.version}")
+        raise _ahead(data_dir, version, current, bump)
     return ReleasePlan(old.dataset.version, version, day, bump, d, changelog_section(version, day, d, current))
+
+
+def _ahead(data_dir: Path, version: str, current: Dataset, bump: Bump) -> DataError:
+    """The data's problem when ``dataset.yaml`` already says a version beyond the one its changes call for."""
+    from ketdata._model.problems import RefusedError, problem
+
+    path = data_dir / DATASET_FILE
+    lines = read_regular(path).decode("utf-8", "replace").splitlines()
+    line = next((n for n, text in enumerate(lines, 1) if re.match(r"""['"]?version['"]?\s*:""", text)), 1)
+    msg = (f"version {current.version} is ahead of release {version}, which the changes since the last release "
+           f"call for (a {bump} step): a release would take the version back")  # fmt: skip
+    found = problem("KD515", str(path), line, 1, current.info.id, msg, f"set version: {version}")
+    return RefusedError([found], "not releasing: the dataset's version is not the one its changes call for")
 
 
 def _behind(version: str, than: str) -> bool:
@@ -420,6 +472,11 @@ def release(data_dir: Path, date: str | None = None, *, dry_run: bool = False) -
 
     if date is not None:
         check_date(date)
+        today = datetime.datetime.now(datetime.UTC).date().isoformat()
+        if date > today:
+            # Dates never go back: a typo (2062 for 2026) would date every later release after it.
+            raise ReleaseError(f"release date {date} is after today ({today}, UTC): a release is dated the day "
+                               "it is cut, or earlier")  # fmt: skip
     if dry_run:
         return _release(data_dir, date, dry_run=True)
     # One release at a time, and no other command changing the data while it is worked out and written.

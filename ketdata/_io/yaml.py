@@ -6,6 +6,7 @@ duplicate keys, aliases and tags are reported instead of silently resolved.
 
 from __future__ import annotations
 
+import bisect
 import re
 import warnings
 from collections.abc import Iterator
@@ -321,6 +322,50 @@ def _raw_unseen(text: str, file: str, limit: int = 20) -> list[Problem]:
     return found
 
 
+def _layout_tabs(text: str, file: str, limit: int = 20) -> list[Problem]:
+    """Every tab that separates tokens (``version:<TAB>3``, before a comment), at its line and column.
+
+    YAML forbids tabs in indentation (a syntax error, KD004); libyaml takes one as separation, where it is
+    as invisible as in indentation and makes the file differ from its canonical form. A tab inside a value
+    is the value's own (each field's rules judge it), and one inside a comment is no layout.
+    """
+    try:
+        scalars = [(t.start_mark.index, t.end_mark.index) for t in yaml.scan(text, Loader=_Loader)
+                   if isinstance(t, yaml.ScalarToken)]  # fmt: skip
+    except yaml.YAMLError:
+        return []  # a scanner that refuses the tab has failed the parse already: reported there
+    ends = dict(scalars)
+    starts = [a for a, _ in scalars]
+    found = []
+    for tab in re.finditer("\t", text):
+        i, begin = tab.start(), text.rfind("\n", 0, tab.start()) + 1
+        k = bisect.bisect_right(starts, i) - 1
+        if (k >= 0 and i < scalars[k][1]) or _in_comment(text, begin, i, ends):
+            continue
+        found.append(_layout_tab(file, text.count("\n", 0, i) + 1, i - begin + 1))
+        if len(found) == limit:
+            break
+    return found
+
+
+def _layout_tab(file: str, line: int, column: int) -> Problem:
+    msg = "tab character used to separate YAML tokens; only spaces may lay out a data file"
+    return problem("KD004", file, line, column, None, msg, "run `ketdata fmt`: it writes spaces")
+
+
+def _in_comment(text: str, begin: int, at: int, scalars: dict[int, int]) -> bool:
+    """Whether a ``#`` outside every value stands on the line before ``at``."""
+    j = begin
+    while j < at:
+        if j in scalars:
+            j = scalars[j]
+        elif text[j] == "#":
+            return True
+        else:
+            j += 1
+    return False
+
+
 def _syntax_problem(exc: yaml.YAMLError, text: str, file: str) -> Problem:
     context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
     trouble, mark = getattr(exc, "problem", None), getattr(exc, "problem_mark", None)
@@ -333,6 +378,8 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, file: str) -> Problem:
     if tab:
         tab_line = text.count("\n", 0, tab.start()) + 1
         return problem("KD004", file, tab_line, tab.end() - tab.start(), None, "tab character used for indentation")
+    if mark is not None and text[mark.index : mark.index + 1] == "\t":  # the pure-Python scanner's separation tab
+        return _layout_tab(file, line, column)
     return problem("KD003", file, line, column, None, what)
 
 
@@ -379,6 +426,8 @@ def read_documents(data: bytes, file: str, cache: NodeCache | None = None) -> tu
         return [], [problem("KD011", file, 1, 1, None, "values nested too deeply to read")]
     if not documents:
         problems.append(problem("KD009", file, 1, 1, None, "file holds no records"))
+    if "\t" in text:
+        unseen = sorted([*unseen, *_layout_tabs(text, file)], key=lambda p: (p.line, p.column))
     for found in unseen:
         # Each belongs to the record it stands in (the last one starting on or before its line).
         owner = next((d for d in reversed(documents) if d.line <= found.line), None)

@@ -55,7 +55,11 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "KD003", _E, "YAML syntax error", "Fix the YAML at the line shown; the message says what the parser expected."
     ),
     Code(
-        "KD004", _E, "Tab used for indentation", "YAML allows only spaces for indentation; replace the tab with spaces."
+        "KD004",
+        _E,
+        "Tab used for indentation or separation",
+        "Only spaces lay out a data file (YAML forbids tabs in indentation; a tab between tokens, as after "
+        "'version:', is invisible too); replace the tab with spaces, or run `ketdata fmt`.",
     ),
     Code(
         "KD005",
@@ -422,6 +426,28 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "No release history beside the data",
         "The data says it was released, but no releases/ folder stands beside it, so the version rules did not "
         "run: validate the data folder inside its project (with releases/), or restore releases/ from git.",
+    ),
+    Code(
+        "KD515",
+        _E,
+        "Dataset version ahead of its next release",
+        "The dataset's version is the latest release's, or the one `ketdata release` works out from the changes "
+        "(the next patch, minor or major step); set it back to the latest release's and let the release raise it.",
+    ),
+    Code(
+        "KD516",
+        _E,
+        "Snapshot named for another release",
+        "A releases/X.Y.Z.json holds release X.Y.Z; restore the snapshot released under that name from git, or "
+        "remove a copy made by hand (with its line in SHA256SUMS).",
+    ),
+    Code(
+        "KD517",
+        _W,
+        "Check weakened since the release",
+        "A rule in data/rules.yaml checks less than in the latest release (removed, a lower severity, another "
+        "kind, a list loosened), or an active safety-warning caveat was withdrawn: make sure a "
+        "maintainer meant it (the change shows in `ketdata diff`); the warning ends with the next release.",
     ),
     Code(
         "KD601",

@@ -18,15 +18,18 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-def _from_json_text(text: str | bytes, where: str) -> Dataset:
-    import json
+def _from_json_text(text: bytes, where: str) -> Dataset:
+    """A JSON export given by path: read with exact types (``strict``), every problem located, before it is built."""
+    from ketdata._model.problems import DataError, problem, short
+    from ketdata._read import strict
 
     try:
-        return _from_document(json.loads(text), where)
+        doc, found = strict.problems(text.decode("utf-8"))
     except (ValueError, RecursionError) as exc:
-        from ketdata._model.problems import DataError, problem, short
-
         raise DataError([problem("KD101", where, 1, 1, None, f"not a ketdata JSON export ({short(exc)})")]) from None
+    if found:
+        raise DataError([problem(code, where, line, col, rid, message) for code, line, col, rid, message in found])
+    return _from_document(doc, where)
 
 
 def _from_document(doc: Any, where: str) -> Dataset:

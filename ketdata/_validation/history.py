@@ -86,10 +86,12 @@ def release_problems(folder: Path) -> tuple[list[Problem], Path | None]:
             problems.append(problem("KD507", ledger, 1, 1, None, f"lists {name}, which is gone"))
             continue
         try:
-            digest = hashlib.sha256(read_regular(path)).hexdigest()
+            content = read_regular(path)
         except OSError as exc:
             problems.append(problem("KD507", str(path), 1, 1, None, f"cannot be read: {exc.strerror or exc}"))
             continue
+        digest = hashlib.sha256(content).hexdigest()
+        problems += _named_version(path, content)
         if name not in sums:
             problems.append(problem("KD507", str(path), 1, 1, None, f"is not listed in {CHECKSUMS}"))
         elif digest != sums[name]:
@@ -98,6 +100,37 @@ def release_problems(folder: Path) -> tuple[list[Problem], Path | None]:
     latest = latest_snapshot(folder)
     trusted = latest is not None and not any(p.file in (str(latest), ledger) for p in problems)
     return problems, latest if trusted else None
+
+
+_RANK = {"info": 0, "warning": 1, "error": 2}
+# Which change of a rule's list lets more through, by rule kind: a word off the strong-wording list, a
+# connective added to the words a statement may add to its quotes, a caveat kind that now also counts.
+_LOOSER = {
+    "strong-wording": {"words": "taken off", "statuses": "taken off"},
+    "qualifier-words": {"words": "taken off"},
+    "words-from-evidence": {"words": "added"},
+    "caveat-coverage": {"categories": "taken off", "caveat_kinds": "added"},
+}
+
+
+def _named_version(path: Path, content: bytes) -> list[Problem]:
+    """A snapshot ``X.json`` holds release X: a copy under another name (with its checksum) is no release of X."""
+    try:
+        inner = json.loads(content)["dataset"]["version"]
+    except (ValueError, TypeError, KeyError, RecursionError):
+        return []  # not a snapshot at all: said where it is read (KD508)
+    if inner == path.stem:
+        return []
+    lines = content.decode("utf-8", "replace").splitlines()
+    line = next((n for n, text in enumerate(lines, 1) if '"dataset"' in text), 1)
+    msg = f"is named for release {path.stem} but holds release {short(inner)}; a snapshot is named for its version"
+    return [problem("KD516", str(path), line, 1, None, msg)]
+
+
+def next_versions(release: str) -> tuple[str, str, str]:
+    """The versions the release after ``release`` can have: the next patch, minor and major."""
+    major, minor, patch = semver(release)
+    return f"{major}.{minor}.{patch + 1}", f"{major}.{minor + 1}.0", f"{major + 1}.0.0"
 
 
 def missing_release(dataset: RawRecord | None, folder: Path) -> list[Problem]:
@@ -190,6 +223,7 @@ class VersionRules:
             self.texts = {str(r.get("id")): r.get("sha256") for r in doc.get("sources", ()) if isinstance(r, dict)}
             info = doc.get("dataset") or {}
             self.version, self.date = semver(str(info.get("version", snapshot.stem))), info.get("release_date")
+            self.rules = {str(r["id"]): r for r in doc.get("rules") or () if isinstance(r, dict) and "id" in r}
         except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
             msg = f"is not a ketdata snapshot ({short(exc, 120)})"
             raise DataError([problem("KD508", str(snapshot), 1, 1, None, msg)]) from None
@@ -204,21 +238,60 @@ class VersionRules:
         present: set[str] = set()
         self.revised = {str(r.id) for r in index.records if r.kind == "source" and str(r.id) in self.texts
                         and r.value.get("sha256") != self.texts[str(r.id)]}  # fmt: skip
+        rules: set[str] = set()
         for record in index.records:
             valid = index.is_valid(record)
             if record.kind == "dataset" and valid:
                 problems += self._dataset(record)
+            if record.kind == "rule" and record.id is not None:
+                rules.add(record.id)
+                problems += self._weakened(record) if valid else []
             if record.kind not in VERSIONED or record.id is None:
                 continue
             present.add(record.id)
             if valid:
-                problems += self._record(record)
+                problems += self._record(record) + self._safety_withdrawn(record)
         for rid, (kind, _) in sorted(self.released.items()):
             if rid not in present and kind not in unread:
                 msg = (f"{kind} {rid} is in release {self.release} but is gone; keep it and set its status to "
                        "withdrawn or deprecated, with a reason")  # fmt: skip
                 problems.append(problem("KD504", str(self.snapshot), _line_in(self.snapshot, rid), 1, rid, msg))
+        if "rule" not in unread:
+            for rid in sorted(set(self.rules) - rules):
+                msg = f"rule {rid} of release {self.release} is gone: what it checked is no longer checked"
+                problems.append(problem("KD517", str(self.snapshot), _line_in(self.snapshot, rid), 1, rid, msg))
         return problems
+
+    def _safety_withdrawn(self, record: RawRecord) -> list[Problem]:
+        """A caveat that warned of a danger in the latest release and warns no more."""
+        kind, raw = self.released.get(str(record.id), ("", {}))
+        if kind != "caveat" or raw.get("kind") != "safety-warning" or raw.get("status") != "active":
+            return []
+        if record.value.get("status") == "active" and record.value.get("kind") == "safety-warning":
+            return []
+        field = "status" if record.value.get("status") != "active" else "kind"
+        msg = (f"{record.id} was an active safety warning in release {self.release} and is {record.value.get(field)} "
+               f"now: the warning no longer reaches its claims")  # fmt: skip
+        return [record.problem("KD517", (field,), msg)]
+
+    def _weakened(self, record: RawRecord) -> list[Problem]:
+        """How a rule checks less than it did in the latest release (a rule in data can be switched off)."""
+        old, new = self.rules.get(str(record.id)), record.value
+        if old is None:
+            return []
+        weaker = []
+        if _RANK.get(str(new.get("severity")), 0) < _RANK.get(str(old.get("severity")), 0):
+            weaker.append(("severity", f"its severity went from {old.get('severity')} to {new.get('severity')}"))
+        if new.get("kind") != old.get("kind"):
+            weaker.append(("kind", f"it checks {short(new.get('kind'))} now, not {short(old.get('kind'))}"))
+        looser = _LOOSER.get(str(new.get("kind")), {}) if new.get("kind") == old.get("kind") else {}
+        for name, loosened_by in looser.items():
+            before, after = set(map(str, old.get(name) or ())), set(map(str, new.get(name) or ()))
+            moved = sorted(before - after if loosened_by == "taken off" else after - before)
+            if moved:
+                weaker.append((name, f"{name} {loosened_by}: {short(', '.join(moved), 120)}"))
+        return [record.problem("KD517", (field,), f"rule {record.id} checks less than in release {self.release}: "
+                                f"{why}") for field, why in weaker]  # fmt: skip
 
     def _says_more(self, old: dict[str, Any], new: dict[str, Any]) -> bool:
         """Whether a record changed beyond places that only followed a new revision of their source.
@@ -243,6 +316,12 @@ class VersionRules:
             msg = (f"version {short(version)} is behind release {self.release}, the latest released; "
                    "a dataset version never goes back")  # fmt: skip
             problems.append(record.problem("KD511", ("version",), msg, f"set version: {self.release}"))
+        elif isinstance(version, str) and _SEMVER.match(version) and version != self.release \
+                and version not in next_versions(self.release):  # fmt: skip
+            steps = ", ".join(next_versions(self.release))
+            msg = (f"version {short(version)} jumps beyond the next release after {self.release} ({steps}); "
+                   "`ketdata release` works the version out from the changes")  # fmt: skip
+            problems.append(record.problem("KD515", ("version",), msg, f"set version: {self.release}"))
         if isinstance(date, str) and isinstance(self.date, str) and date < self.date:
             msg = f"release_date {short(date)} is before {self.date}, the date of release {self.release}"
             problems.append(record.problem("KD512", ("release_date",), msg, f"set release_date: '{self.date}'"))

@@ -1,11 +1,15 @@
 """``ketdata review``: a local web page where a reviewer checks each claim and caveat against the article.
 
-Local only, and still treated as an attack surface: the server binds to 127.0.0.1; every request must name
-that address in ``Host`` (no DNS rebinding) and carry the session cookie, which the one-time token in the
-printed URL is exchanged for once (the token then dies); every POST must come from the page's own origin and
-carry its CSRF token; request bodies and slow clients are bounded (see ``_http``). Values from the data reach the page
-only through Jinja2's autoescaping; the page loads nothing but the app's own two assets (a strict
-Content-Security-Policy says so to the browser too). Needs the ``review`` extra (Starlette, Uvicorn, Jinja2).
+Local only, and still treated as an attack surface: the server binds to 127.0.0.1 but answers only to a
+host name of its own, ``<secret label>.localhost:PORT`` (browsers resolve ``*.localhost`` to loopback
+themselves): every request must name exactly that in ``Host`` (no DNS rebinding), and the session cookie is
+host-only on that name, so a browser never sends it to another local server (cookies ignore ports, and
+127.0.0.1:A and 127.0.0.1:B are one site to ``SameSite``). Every request must carry the session cookie,
+which the one-time token in the printed URL is exchanged for once (the token then dies); every POST must come
+from the page's own origin and carry its CSRF token; request bodies and slow clients are bounded (see
+``_http``). Values from the data reach the page only through Jinja2's autoescaping; the page loads nothing but
+the app's own two assets (a strict Content-Security-Policy says so to the browser too). Needs the ``review``
+extra (Starlette, Uvicorn, Jinja2).
 """
 
 from __future__ import annotations
@@ -49,6 +53,8 @@ from ketdata._validation.governance import retired
 from ketdata._workbench import _http, _update, _view
 
 COOKIE = "ketdata_review"
+_FORWARD = ('<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0; url=/">'
+            '<title>ketdata review</title><a href="/">Open the review workbench</a>\n')  # fmt: skip
 _LOCAL_PAGE = re.compile(r"/(\?[\w=&%.+-]*)?")
 _OFFSET = re.compile(r"[0-9]{1,9}")  # ?at= : an offset into the article, never a number of any length
 VERDICTS = ("reviewed", "flagged")
@@ -100,6 +106,11 @@ class Session:
     today: datetime.date | None = None  # fixed by tests; otherwise the UTC date of each write
 
     @property
+    def port(self) -> str:
+        """The port the server listens on."""
+        return self.host.rpartition(":")[2]
+
+    @property
     def origin(self) -> str:
         """The only origin a POST may come from."""
         return f"http://{self.host}"
@@ -117,7 +128,8 @@ class Session:
         if len(self.shown) > 100_000:  # bounded: a long session over a busy folder
             self.shown.clear()
         for name, stamp in state.stamps.items():
-            self.shown.setdefault(stamp, state.values[name])
+            if name in state.values:  # a record (an article text's stamp has no value to remember)
+                self.shown.setdefault(stamp, state.values[name])
         return state
 
     def day(self) -> datetime.date:
@@ -149,7 +161,9 @@ class _Guard:
     def _refusal(self, request: Request) -> Response | None:
         s = self.session
         if request.headers.get("host") != s.host:
-            return _text(f"refused: this server answers only to {s.host}", 421)
+            # Never the secret name in a refusal: it is what keeps the cookie from other local servers.
+            return _text(f"refused: this server answers only to the address `ketdata review` printed "
+                         f"(http://….localhost:{s.port}/?token=…); open that one", 421)  # fmt: skip
         if request.method not in ("GET", "HEAD", "POST"):
             return _text("method not allowed", 405)
         if request.method == "POST" and request.headers.get("origin") != s.origin:
@@ -164,8 +178,11 @@ class _Guard:
             return None
         token = request.query_params.get("token")
         if request.method == "GET" and request.url.path == "/" and token and s.redeem(token):
-            # The token leaves the address bar (and the history) for a cookie no script can read.
-            response = RedirectResponse("/", status_code=303, headers=_HEADERS)
+            # The token leaves the address bar for a cookie no script can read. Not by a redirect: one that ends
+            # a navigation another site started (--open's local file, a link in a mail or chat program) would
+            # not carry the SameSite=Strict cookie just set, so the page would refuse the reviewer; this page
+            # moves on by itself, a navigation of this site.
+            response = HTMLResponse(_FORWARD, headers=_HEADERS)
             response.set_cookie(COOKIE, s.cookie, httponly=True, samesite="strict")
             return response
         if token and s.token_spent:
@@ -280,7 +297,7 @@ def _record_context(state: _view.State, record_id: str | None, offset: int | Non
 
 
 def build_app(folder: Path, host: str, *, session: Session | None = None) -> tuple[ASGIApp, Session]:
-    """The workbench app for a data folder, answering only to ``host`` (``127.0.0.1:PORT``), and its session."""
+    """The workbench app for a data folder, answering only to ``host`` (``<label>.localhost:PORT``), and its session."""
     s = session or Session(_view.Folder(folder), host)
 
     async def page(request: Request) -> Response:
@@ -391,6 +408,7 @@ def _save(
         for record_id, seen, context in targets:
             stale = _view.stale(state, context)
             if stale:
+                s.folder.forget()  # the page shown with the refusal is read afresh
                 raise ReviewConflictError(f"what the page showed beside {_view.label(record_id)} changed since: "
                                           f"{', '.join(stale)}")  # fmt: skip
             before = s.shown.get(seen)
@@ -444,11 +462,17 @@ def _with_query(request: Request, record_id: str, form: dict[str, list[str]]) ->
 
 
 def bind(port: int) -> tuple[socket.socket, str]:
-    """A listening socket on 127.0.0.1 (``port`` 0: a free one) and the ``Host`` the app must then insist on."""
+    """A listening socket on 127.0.0.1 (``port`` 0: a free one) and the ``Host`` the app must then insist on.
+
+    The host is a name of this run's own, ``<secret label>.localhost:PORT``: a browser resolves it to loopback
+    without DNS, and treats it as a site of its own, so the session cookie set on it (host-only, SameSite
+    strict) never goes to a page on 127.0.0.1 or any other name, whatever its port; and a page elsewhere
+    cannot name this server without the secret.
+    """
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", port))
-    return sock, f"127.0.0.1:{sock.getsockname()[1]}"
+    return sock, f"{secrets.token_hex(12)}.localhost:{sock.getsockname()[1]}"
 
 
 def server(app: ASGIApp) -> Any:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import hashlib
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ketdata._editor.verdict import record_stamp
+from ketdata._io.files import read_regular
 from ketdata._model.dataset import SYSTEM_NAMES, Dataset
 from ketdata._model.problems import DataError, Problem, Severity
 from ketdata._model.records import Caveat, Claim, Concept, DecisionRow
@@ -92,7 +94,8 @@ class State:
 
     ds: Dataset | None
     problems: tuple[Problem, ...]
-    stamps: dict[str, str] = field(default_factory=dict)  # "kind:id" -> record_stamp of its value
+    # "kind:id" -> record_stamp of its value; "text:<source id>" -> sha256 of the source's text file as read
+    stamps: dict[str, str] = field(default_factory=dict)
     values: dict[str, Any] = field(default_factory=dict)  # "kind:id" -> its value as read
     entries: list[Entry] = field(default_factory=list)  # every claim and caveat, in article order
     groups: list[Group] = field(default_factory=list)
@@ -124,6 +127,10 @@ class Folder:
         self._signature: tuple[tuple[str, int, int, int], ...] | None = None
         self._state = State(None, ())
 
+    def forget(self) -> None:
+        """Read the folder again at the next `state`, whatever its files' sizes and times say."""
+        self._signature = None
+
     def state(self) -> State:
         """The current dataset, problems, stamps and queue."""
         signature = _signature(self.path)
@@ -142,13 +149,30 @@ def read_state(folder: Path) -> State:
     try:
         for source in ds.sources:
             _ = source.text  # read (and checked against its sha256) now, not half-way through a page
-    except DataError as exc:
-        return State(None, tuple(problems) + tuple(exc.problems))
+        texts = {f"text:{s.id}": text_stamp(ds, s.id) for s in ds.sources}
+    except (DataError, OSError) as exc:
+        return State(None, tuple(problems) + tuple(getattr(exc, "problems", ())))
+    if any(texts[f"text:{s.id}"] != s.sha256 for s in ds.sources):
+        # The file no longer holds the text its record names (validation says so): the page shows no record on it.
+        return State(None, tuple(problems))
     values = {f"{r.kind}:{r.id}": r.value for r in report.rules.records if r.id is not None}
-    stamps = {key: record_stamp(value) for key, value in values.items()}
+    stamps = {key: record_stamp(value) for key, value in values.items()} | texts
     # Changed since their review, or by a source update that awaits a person (its mark pending or flagged).
     entries, groups = _arrange(ds, {p.record_id for p in problems if p.code in ("KD603", "KD700")})
     return State(ds, tuple(problems), stamps, values, entries, groups)
+
+
+def text_stamp(ds: Dataset, source_id: str) -> str:
+    """The sha256 of a source's text file as its bytes are on disk now ("" for no such source).
+
+    A row's context carries it (``text:<source>``), so a verdict is bound to the article's exact bytes the
+    page showed: the text is cached by the sha256 its record names, which a hand edit of the file alone
+    leaves as it was.
+    """
+    source = next((s for s in ds.sources if s.id == source_id), None)
+    if source is None or source._folder is None:
+        return ""
+    return hashlib.sha256(read_regular(Path(source._folder) / source.file)).hexdigest()
 
 
 def label(record_id: str) -> str:
@@ -390,7 +414,7 @@ def rows(state: State, group: Group) -> list[Row]:
 
 
 def _row(state: State, ds: Dataset, entry: Entry, record: Record) -> tuple[Row, dict[str, tuple[Any, str]]]:
-    shown: list[str] = [f"source:{e.source}" for e in record.evidence[:1]]
+    shown: list[str] = [f"{kind}:{e.source}" for e in record.evidence[:1] for kind in ("source", "text")]
     # A flag's own warning (KD612) is said in plain words by the row's flag box.
     problems = tuple(p for p in problems_for(state.problems, record.id) if p.code != "KD612")
     stamp = state.stamps.get(key(record), "")
@@ -424,9 +448,17 @@ def stale(state: State, context: str) -> list[str]:
     changed = []
     for pair in context.split(",") if context else []:
         name, _, stamp = pair.partition("=")
-        if state.stamps.get(name, "")[:16] != stamp:
-            kind, _, record_id = name.partition(":")
-            changed.append(f"the {plain_words(kind)} {label(record_id) if kind in ('claim', 'caveat') else record_id}")
+        kind, _, record_id = name.partition(":")
+        now = state.stamps.get(name, "")
+        if kind == "text" and state.ds is not None:
+            # Read again now, not trusted to the folder's signature: an edit that kept the file's size and times.
+            try:
+                now = text_stamp(state.ds, record_id)
+            except OSError:
+                now = ""
+        if now[:16] != stamp:
+            what = "the article text of" if kind == "text" else f"the {plain_words(kind)}"
+            changed.append(f"{what} {label(record_id) if kind in ('claim', 'caveat') else record_id}")
     return changed
 
 
