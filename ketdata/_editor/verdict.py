@@ -52,7 +52,15 @@ FLAGS: dict[str, str] = {
 
 
 class ReviewConflictError(UsageError):
-    """The record changed on disk since the reviewer was shown it."""
+    """The record changed on disk since the reviewer was shown it.
+
+    Attributes:
+        record_id: The record that changed, when known.
+    """
+
+    def __init__(self, message: str, record_id: str | None = None) -> None:
+        super().__init__(message)
+        self.record_id = record_id
 
 
 class ReviewRefusedError(UsageError):
@@ -207,6 +215,24 @@ def with_content_digest(block: dict[str, Any], value: Any) -> dict[str, Any]:
     return {**block, "content_sha256": content_digest(value)}
 
 
+@dataclass(frozen=True, slots=True)
+class Save:
+    """One verdict of a save, on one record.
+
+    Attributes:
+        record_id: The claim or caveat reviewed.
+        verdict: What the reviewer decided, or the block to restore.
+        seen: The `record_stamp` of the record as the reviewer was shown it.
+        source_update: The reviewer was shown the record's source update mark (``ketdata source update``): a
+            confirmation confirms its new reading, a flag flags it. The evidence itself is never changed here.
+    """
+
+    record_id: str
+    verdict: Verdict | Restore
+    seen: str
+    source_update: bool = False
+
+
 def write_review(
     folder: Path,
     record_id: str,
@@ -224,59 +250,102 @@ def write_review(
         verdict: What the reviewer decided, or the block to restore.
         seen: The `record_stamp` of the record as the reviewer was shown it.
         today: The review date.
-        source_update: The reviewer was shown the record's source update mark (``ketdata source update``): a
-            confirmation confirms its new reading, a flag flags it. The evidence itself is never changed here.
+        source_update: See `Save`.
 
     Raises:
         ReviewConflictError: The record changed since then: nothing is written.
         ReviewRefusedError: The verdict is incomplete, the file is not in canonical form, the record would
-            no longer match its schema, or the folder cannot be changed safely (an untrusted journal, a lock
-            held too long).
+            no longer match its schema, the record is flagged and unchanged since (a flag is cleared by
+            changing the record), or the folder cannot be changed safely (an untrusted journal, a lock held
+            too long).
     """
-    block = dict(verdict.block) if isinstance(verdict, Restore) else review_block(verdict, today)
+    return write_reviews(folder, [Save(record_id, verdict, seen, source_update)], today)[0]
+
+
+def write_reviews(folder: Path, saves: list[Save], today: datetime.date) -> list[Path]:
+    """Write several verdicts as one change, all or nothing; returns the files written (in the order of ``saves``).
+
+    Raises:
+        ReviewConflictError: One of the records changed since the reviewer saw it (its ``record_id`` says
+            which): nothing is written.
+        ReviewRefusedError: As for `write_review`, for any one of them: nothing is written.
+    """
+    blocks = [
+        dict(s.verdict.block) if isinstance(s.verdict, Restore) else review_block(s.verdict, today) for s in saves
+    ]
     # The lock keeps every other writer (another save, `new`, `fmt`, `release`) out from the check on.
     try:
         with locked(project_root(folder)):
-            return _write_locked(folder, record_id, block, seen, verdict, source_update)
+            return _write_locked(folder, saves, blocks)
     except TransactionError as exc:
         raise ReviewRefusedError(str(exc)) from None
 
 
-def _write_locked(
-    folder: Path, record_id: str, block: dict[str, Any], seen: str, verdict: Verdict | Restore, source_update: bool
-) -> Path:
-    path, kind, read, value = _find(folder, record_id)
-    if record_stamp(value) != seen:
-        raise ReviewConflictError(f"{record_id} changed on disk since the page showed it; nothing was written")
-    decision = update_decision(value, verdict, source_update=source_update)
+def _write_locked(folder: Path, saves: list[Save], blocks: list[dict[str, Any]]) -> list[Path]:
+    files: dict[Path, tuple[str, bytes, dict[str, tuple[dict[str, Any], str | None]]]] = {}
+    written = []
+    for save, block in zip(saves, blocks, strict=True):
+        path, kind, read, value = _find(folder, save.record_id)
+        if record_stamp(value) != save.seen:
+            raise ReviewConflictError(
+                f"{save.record_id} changed on disk since the page showed it; nothing was written", save.record_id
+            )
+        _refuse_unchanged_flag(save, value)
+        decision = update_decision(value, save.verdict, source_update=save.source_update)
+        files.setdefault(path, (kind, read, {}))[2][save.record_id] = (with_content_digest(block, value), decision)
+        written.append(path)
+    new = {path: _reviewed_file(path, kind, changes) for path, (kind, _, changes) in files.items()}
+    # The would-be files, validated in memory: a review never leaves a record that does not match its schema.
+    ids = {save.record_id for save in saves}
+    would_be = run_state(folder, new).problems
+    broken = [p for p in would_be if p.record_id in ids and p.severity is Severity.ERROR and p.code < "KD2"]
+    if broken:
+        raise ReviewRefusedError(f"with this review {broken[0].record_id} would not match its schema: "
+                                 f"{broken[0].message}")  # fmt: skip
+    # A text editor (which takes no lock) may have saved while the new text was made: each file must still be
+    # the bytes checked above.
+    for path, (_, read, changes) in files.items():
+        if fingerprint(read_regular(path)) != fingerprint(read):
+            first = next(iter(changes))
+            raise ReviewConflictError(
+                f"{path.name} changed on disk while {first} was being saved; nothing was written", first
+            )
+    commit(project_root(folder), new)
+    return written
+
+
+def _refuse_unchanged_flag(save: Save, value: Any) -> None:
+    """A flag is cleared by changing the record and reviewing it again, never by confirming what was flagged."""
+    review = value.get("review") if isinstance(value, dict) else None
+    if not isinstance(save.verdict, Verdict) or save.verdict.status != "reviewed" or not isinstance(review, dict):
+        return
+    if review.get("status") == "flagged" and review.get("content_sha256") == content_digest(value):
+        raise ReviewRefusedError(
+            f"{save.record_id} is flagged and unchanged since the flag: change the record as the flag asks, "
+            "then review it again (or undo the flag)"
+        )
+
+
+def _reviewed_file(path: Path, kind: str, changes: dict[str, tuple[dict[str, Any], str | None]]) -> bytes:
+    """A file's canonical text with the review blocks (and source update decisions) of ``changes`` set."""
     order = key_order()
     before = format_file(path, kind, order)
     if before.text is None or before.changed:
         why = before.skipped or "is not in canonical form"
         raise ReviewRefusedError(f"{path.name} {why}: run `ketdata fmt` first, so that a review changes nothing else")
-    changed: list[dict[str, Any]] = []
-    block = with_content_digest(block, value)
+    changed: list[str] = []
 
     def set_review(values: list[Any]) -> None:
         for value in values:
-            if isinstance(value, dict) and value.get("id") == record_id:
+            if isinstance(value, dict) and value.get("id") in changes:
+                block, decision = changes[value["id"]]
                 value["review"] = block
                 if decision is not None:
                     value["source_update"]["status"] = decision
-                changed.append(value)
+                changed.append(value["id"])
 
     after = format_file(path, kind, order, set_review)
-    if not changed or after.text is None:
-        raise ReviewRefusedError(f"{record_id} could not be found again in {path.name}")
-    data = after.text.encode("utf-8")
-    # The would-be file, validated in memory: a review never leaves a record that does not match its schema.
-    would_be = run_state(folder, {path: data}).problems
-    broken = [p for p in would_be if p.record_id == record_id and p.severity is Severity.ERROR and p.code < "KD2"]
-    if broken:
-        raise ReviewRefusedError(f"with this review {record_id} would not match its schema: {broken[0].message}")
-    # A text editor (which takes no lock) may have saved while the new text was made: the file must still be
-    # the bytes checked above.
-    if fingerprint(read_regular(path)) != fingerprint(read):
-        raise ReviewConflictError(f"{path.name} changed on disk while {record_id} was being saved; nothing was written")
-    commit(project_root(folder), {path: data})
-    return path
+    if sorted(changed) != sorted(changes) or after.text is None:
+        missing = sorted(set(changes) - set(changed)) or sorted(changes)
+        raise ReviewRefusedError(f"{missing[0]} could not be found again in {path.name}")
+    return after.text.encode("utf-8")

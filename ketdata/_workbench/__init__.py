@@ -40,13 +40,14 @@ from ketdata._editor.verdict import (
     Restore,
     ReviewConflictError,
     ReviewRefusedError,
+    Save,
     Verdict,
     plain_text,
     record_stamp,
     review_block,
     saved_value,
     update_decision,
-    write_review,
+    write_reviews,
 )
 from ketdata._model.records import Caveat, Claim
 from ketdata._validation.governance import retired
@@ -361,13 +362,13 @@ def build_app(folder: Path, host: str, *, session: Session | None = None) -> tup
             s.notice = "Nothing to undo"
             return RedirectResponse("/", status_code=303, headers=_HEADERS)
         done, last = s.undo, s.undo[0].record
+        restores = [Save(d.record, Restore(d.before, d.update), d.stamp) for d in reversed(done)]
+        try:
+            write_reviews(s.folder.path, restores, s.day())  # all of the save undone, or none of it
+        except (ReviewConflictError, ReviewRefusedError, OSError) as exc:
+            s.notice = f"Not undone (nothing was changed): {exc}"
+            return RedirectResponse(_link(record=last), status_code=303, headers=_HEADERS)
         s.undo = []
-        for saved in reversed(done):
-            try:
-                write_review(s.folder.path, saved.record, Restore(saved.before, saved.update), saved.stamp, s.day())
-            except (ReviewConflictError, ReviewRefusedError, OSError) as exc:
-                s.notice = f"Not undone: {exc}"
-                return RedirectResponse(_link(record=saved.record), status_code=303, headers=_HEADERS)
         names = ", ".join(_view.label(u.record) for u in done)
         s.notice = f"Undone: {names} back to the review state before the save."
         return RedirectResponse(_link(record=last), status_code=303, headers=_HEADERS)
@@ -394,14 +395,15 @@ def build_app(folder: Path, host: str, *, session: Session | None = None) -> tup
 def _save(
     s: Session, targets: list[tuple[str, str, str]], verdict: Verdict, *, source_update: bool = False
 ) -> tuple[int, str] | None:
-    """Write one verdict to each ``(record, seen stamp, context)``; None when all are saved, else why not.
+    """Write one verdict to each ``(record, seen stamp, context)`` as one change; None when saved, else why not.
 
-    Each is refused when the record, or anything its row showed, changed since the page was built; the
-    records saved before a refusal stay saved (and can be undone). ``source_update``: the page showed the
-    record's source update mark (its own page does; "confirm the rest" does not), so the verdict decides it.
+    Nothing is written when any of the records, or anything its row showed, changed since the page was built.
+    ``source_update``: the page showed the record's source update mark (its own page does; "confirm the rest"
+    does not), so the verdict decides it.
     """
     state = s.state()
     today = s.day()
+    saves: list[Save] = []
     saved: list[Saved] = []
     try:
         block = review_block(verdict, today)
@@ -417,26 +419,31 @@ def _save(
             if retired(before.get("status"), before.get("superseded_by")):
                 raise ReviewRefusedError(f"{_view.label(record_id)} is {before.get('status')}: it is not for review")
             decision = update_decision(before, verdict, source_update=source_update)
-            try:
-                write_review(s.folder.path, record_id, verdict, seen, today, source_update=source_update)
-            except ReviewConflictError:
-                fresh = s.state()
-                now = next((v for k, v in fresh.values.items() if k.partition(":")[2] == record_id), None)
-                what = ", ".join(_view.changed_fields(before, now)) or "its file"
-                raise ReviewConflictError(f"{_view.label(record_id)} changed since the page showed it ({what})") \
-                    from None  # fmt: skip
+            saves.append(Save(record_id, verdict, seen, source_update))
             after = record_stamp(saved_value(before, block, decision))
             was = before["source_update"]["status"] if decision is not None else None
             saved.append(Saved(record_id, dict(before.get("review") or {}), after, was))
+        try:
+            write_reviews(s.folder.path, saves, today)
+        except ReviewConflictError as exc:
+            raise ReviewConflictError(
+                _what_changed(s, exc.record_id or targets[0][0], {t[0]: t[1] for t in targets})
+            ) from None
     except ReviewConflictError as exc:
-        s.undo = saved or s.undo
         return 409, f"Not saved: {exc}. The page below shows it as it is now; your choices are kept: check " \
                     "it again, then save."  # fmt: skip
     except (ReviewRefusedError, OSError) as exc:
-        s.undo = saved or s.undo
         return 422, f"Not saved: {exc}"
     s.undo = saved
     return None
+
+
+def _what_changed(s: Session, record_id: str, seen: dict[str, str]) -> str:
+    """Which record of a save changed on disk since the page showed it, and which of its fields."""
+    before = s.shown.get(seen.get(record_id, ""))
+    now = next((v for k, v in s.state().values.items() if k.partition(":")[2] == record_id), None)
+    what = ", ".join(_view.changed_fields(before, now)) or "its file"
+    return f"{_view.label(record_id)} changed since the page showed it ({what})"
 
 
 def _after_save(s: Session, record_ids: list[str], said: str) -> Response:

@@ -157,9 +157,17 @@ def read_state(folder: Path) -> State:
         return State(None, tuple(problems))
     values = {f"{r.kind}:{r.id}": r.value for r in report.rules.records if r.id is not None}
     stamps = {key: record_stamp(value) for key, value in values.items()} | texts
+    # Which caveats a claim carries is said by the caveats, not the claim: a caveat newly linked to it changes
+    # what its row would show, so a verdict is bound to the set the row showed too.
+    stamps |= {f"caveats-of:{c.id}": _caveat_set(ds, c) for c in ds.claims}
     # Changed since their review, or by a source update that awaits a person (its mark pending or flagged).
     entries, groups = _arrange(ds, {p.record_id for p in problems if p.code in ("KD603", "KD700")})
     return State(ds, tuple(problems), stamps, values, entries, groups)
+
+
+def _caveat_set(ds: Dataset, claim: Claim) -> str:
+    ids = sorted(c.id for c in ds.caveats_for(claim, include_inactive=True))
+    return hashlib.sha256(",".join(ids).encode("utf-8")).hexdigest()
 
 
 def text_stamp(ds: Dataset, source_id: str) -> str:
@@ -422,7 +430,8 @@ def _row(state: State, ds: Dataset, entry: Entry, record: Record) -> tuple[Row, 
         caveats = ds.caveats_for(record, include_inactive=True)
         concepts = tuple(concepts_of(ds, record))
         found = grade(ds, record)
-        shown += [f"caveat:{c.id}" for c in caveats] + [f"concept:{c.id}" for c in concepts]
+        shown += [f"caveats-of:{record.id}"] + [f"caveat:{c.id}" for c in caveats]
+        shown += [f"concept:{c.id}" for c in concepts]
         shown += [f"category:{record.category}", f"predicate:{record.predicate}"]
         shown += [f"evidence_status:{record.evidence_status}"]
         shared = {
@@ -457,8 +466,9 @@ def stale(state: State, context: str) -> list[str]:
             except OSError:
                 now = ""
         if now[:16] != stamp:
-            what = "the article text of" if kind == "text" else f"the {plain_words(kind)}"
-            changed.append(f"{what} {label(record_id) if kind in ('claim', 'caveat') else record_id}")
+            what = {"text": "the article text of", "caveats-of": "the caveats linked to"}.get(kind)
+            what = what or f"the {plain_words(kind)}"
+            changed.append(f"{what} {label(record_id) if kind in ('claim', 'caveat', 'caveats-of') else record_id}")
     return changed
 
 
