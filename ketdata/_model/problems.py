@@ -491,6 +491,22 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "status: narrow a row's predicates or set its experimental.",
     ),
     Code(
+        "KD626",
+        _E,
+        "Statement and evidence disagree on a negation",
+        "Keep each negation (not, no, never, without, cannot, n't, neither, nor) of the quotes in the statement, "
+        "before the words it negates, and add none: a moved negation turns the article's claim around. A "
+        "negation that governs another part of the sentence goes in leaves_out, with why.",
+    ),
+    Code(
+        "KD627",
+        _E,
+        "Statement leaves out a word of its statement quote",
+        "Say the word (a modifier like 'treatment-resistant' narrows the claim), quote less, or name the words in "
+        "leaves_out with why they do not govern the record; a word another record of a split sentence states is "
+        "not left out.",
+    ),
+    Code(
         "KD640",
         _E,
         "Statement says what its evidence does not",

@@ -183,8 +183,8 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
     if unread:
         problems += _not_judged(unread)
     else:
-        problems += declared_rule_problems(index)
         texts = {sid: SourceText.of(src.text, rules.section_rows(src)) for sid, src in rules.texts.items()}
+        problems += declared_rule_problems(index, texts)
         # The fidelity checks read records whole: only those that passed their schema.
         problems += fidelity_problems(index, texts)
         problems += conflict_problems(index)

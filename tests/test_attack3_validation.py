@@ -1,0 +1,158 @@
+"""The third fresh attack's findings on validation, each attacked again from outside (issue #20).
+
+A statement says only what its quotes say: a reading lends it no fact of its own (A3-10), a negation
+stays before the words it negates and a modifier of the quote is not silently dropped (A3-4).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from .helpers import DATA, edit, findings
+
+THERAPY = "claims/therapy-practice.yaml"
+ARTICLE = (DATA / "sources/ketamine-overview.txt").read_text(encoding="utf-8")
+ARTICLE_WORDS = {w.casefold() for w in re.findall(r"\w+", ARTICLE)}
+
+
+def codes_for(folder: Path, record: str) -> set[str]:
+    return {p.code for p in findings(folder) if p.record_id == record}
+
+
+# --- A3-10: a reading's own words are no evidence -----------------------------------------------------------
+
+
+def test_a_fact_written_into_a_reading_does_not_back_a_statement(data: Path) -> None:
+    path = data / THERAPY
+    edit(path, "statement: In ketamine therapy, the drug can also be taken orally.",
+         "statement: In ketamine therapy, the drug, which cures every patient, can also be taken orally.")  # fmt: skip
+    text = path.read_text(encoding="utf-8").replace(
+        "'the drug (ketamine in therapy): the subject",
+        "'the drug (ketamine in therapy), which cures every patient: the subject",
+    )
+    path.write_text(text, encoding="utf-8")
+    found = [p for p in findings(data) if p.code in ("KD640", "KD606")]
+    assert any(p.code == "KD640" and p.record_id == "claim-029" and "cures" in p.message for p in found), found
+    # The strong word in the editors' own text is caught whatever the claim's evidence status.
+    assert {p.record_id for p in found if p.code == "KD606"} == {"claim-029", "claim-030", "claim-031"}, found
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(word=st.text(alphabet="bcdfghjklmnpqrstvwxz", min_size=4, max_size=9).filter(lambda w: w not in ARTICLE_WORDS))
+def test_any_word_the_article_lacks_gets_no_way_in_through_a_reading(
+    word: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    import shutil
+
+    data = tmp_path_factory.mktemp("reading") / "data"
+    shutil.copytree(DATA, data)
+    path = data / THERAPY
+    edit(path, "means: ketamine therapy (the subject", f"means: ketamine therapy {word} (the subject")
+    edit(
+        path,
+        "statement: Ketamine therapy is typically used in cases",
+        f"statement: Ketamine therapy {word} is typically used in cases",
+    )
+    assert "KD640" in codes_for(data, "claim-043")
+
+
+@pytest.mark.parametrize(
+    ("field", "old", "new"),
+    [
+        (
+            "leaves_out why",
+            "why: '''usually'' governs the intravenous route",
+            "why: '''usually'' always governs the intravenous route",
+        ),
+        (
+            "reading means",
+            "means: 'the drug (ketamine in therapy): the subject",
+            "means: 'the drug (ketamine in therapy), proven: the subject",
+        ),
+    ],
+)
+def test_strong_words_are_refused_in_every_editors_text(field: str, old: str, new: str, data: Path) -> None:
+    edit(data / THERAPY, old, new)
+    assert "KD606" in codes_for(data, "claim-029"), field
+
+
+# --- A3-4: negations and dropped modifiers ------------------------------------------------------------------
+
+
+def test_a_negation_moved_to_another_clause_is_caught(data: Path) -> None:
+    path = data / "claims/effects.yaml"
+    edit(path, "can sometimes\n  lead to insights", "can sometimes\n  not lead to insights")
+    edit(path, "of action is still not fully understood.", "of action is still fully understood.")
+    found = [p for p in findings(data) if p.code == "KD626" and p.record_id == "claim-037"]
+    # Both ways: the statement's "not lead" has no quote, and the quote's "not fully" no statement.
+    assert sorted(p.message.split(": ")[1].split(",")[0] for p in found) == [
+        "the quote puts 'not' before 'fully'",
+        "the statement puts 'not' before 'lead'",
+    ], found
+
+
+@pytest.mark.parametrize(
+    ("file", "record", "old", "new"),
+    [
+        ("claims/uncertainty.yaml", "claim-039", "is still not fully understood", "is still fully understood"),
+        (
+            "claims/therapy-practice.yaml",
+            "claim-029",
+            "the drug can also be taken orally",
+            "the drug cannot also be taken orally",
+        ),
+        (
+            "claims/therapy-practice.yaml",
+            "claim-029",
+            "the drug can also be taken orally",
+            "the drug can't also be taken orally",
+        ),
+        (
+            "claims/therapy-practice.yaml",
+            "claim-029",
+            "the drug can also be taken orally",
+            "the drug can also never be taken orally",
+        ),
+    ],
+)
+def test_a_negation_dropped_or_added_is_caught(file: str, record: str, old: str, new: str, data: Path) -> None:
+    edit(data / file, f"statement: {old}" if old.startswith("Ketamine") else old, new)
+    assert "KD626" in codes_for(data, record)
+
+
+@pytest.mark.parametrize(
+    ("file", "record", "old", "new", "word"),
+    [
+        (
+            "claims/medical-use.yaml",
+            "claim-021",
+            "for people with treatment-resistant\n  depression.",
+            "for people with depression.",
+            "treatment-resistant",
+        ),
+        ("claims/safety-guidance.yaml", "claim-048", "ketamine should only be used", "ketamine should be used", "only"),
+    ],
+)
+def test_a_modifier_the_statement_drops_is_caught(
+    file: str, record: str, old: str, new: str, word: str, data: Path
+) -> None:
+    edit(data / file, old, new)
+    found = [p for p in findings(data) if p.code == "KD627" and p.record_id == record]
+    assert found and repr(word) in found[0].message, found
+
+
+def test_a_modifier_left_out_with_a_reason_is_no_problem(data: Path) -> None:
+    path = data / "claims/medical-use.yaml"
+    edit(path, "for people with treatment-resistant\n  depression.", "for people with depression.")
+    edit(path, "  end: 1945\nreview:", "  end: 1945\nleaves_out:\n- text: treatment-resistant\n  why: a test\nreview:")
+    assert "KD627" not in codes_for(data, "claim-021")
+
+
+def test_a_split_sentence_leaves_each_part_to_its_sibling() -> None:
+    # claims 014 and 015 split "physical and mental health": each leaves the other's word to the other.
+    assert not [p for p in findings(DATA) if p.code in ("KD626", "KD627")]
