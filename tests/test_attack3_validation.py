@@ -156,3 +156,27 @@ def test_a_modifier_left_out_with_a_reason_is_no_problem(data: Path) -> None:
 def test_a_split_sentence_leaves_each_part_to_its_sibling() -> None:
     # claims 014 and 015 split "physical and mental health": each leaves the other's word to the other.
     assert not [p for p in findings(DATA) if p.code in ("KD626", "KD627")]
+
+
+# --- A3-3: a middle release cannot go missing; SHA256SUMS is read strictly ----------------------------------
+
+
+def test_a_middle_release_deleted_with_its_ledger_line_is_reported(project: Path) -> None:
+    ledger = project / "releases/SHA256SUMS"
+    ledger.write_text("".join(line for line in ledger.read_text().splitlines(True) if "3.0.1" not in line))
+    (project / "releases/3.0.1.json").unlink()
+    found = [p for p in findings(project / "data") if p.code == "KD521"]
+    changelog = (project / "CHANGELOG.md").read_text(encoding="utf-8").splitlines()
+    assert [(Path(p.file).name, changelog[p.line - 1][:10]) for p in found] == [("CHANGELOG.md", "## [3.0.1]")]
+
+
+def test_every_line_of_the_ledger_is_read_strictly_and_located(project: Path) -> None:
+    ledger = project / "releases/SHA256SUMS"
+    listed = ledger.read_text().splitlines()
+    ledger.write_text(
+        "\n".join([*listed, "garbage line here", "ffff  ../data/dataset.yaml", f"{'e' * 64}  9.9.9.json", listed[0]])
+        + "\n"
+    )
+    n = len(listed)
+    found = sorted((p.code, p.line) for p in findings(project / "data") if Path(p.file).name == "SHA256SUMS")
+    assert found == [("KD507", n + 3), ("KD520", n + 1), ("KD520", n + 2), ("KD520", n + 4)], found

@@ -491,6 +491,20 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "status: narrow a row's predicates or set its experimental.",
     ),
     Code(
+        "KD520",
+        _E,
+        "SHA256SUMS line malformed",
+        "releases/SHA256SUMS holds one line `<sha256>  <X.Y.Z>.json` for each snapshot, as `ketdata release` wrote "
+        "it: restore the file from the release (git); never list another path.",
+    ),
+    Code(
+        "KD521",
+        _E,
+        "Release in the changelog has no snapshot",
+        "Each release CHANGELOG.md names was cut with its snapshot in releases/: restore releases/X.Y.Z.json and "
+        "its SHA256SUMS line from git; a release is never deleted.",
+    ),
+    Code(
         "KD626",
         _E,
         "Statement and evidence disagree on a negation",
