@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .helpers import DATA, edit, findings
+from .helpers import DATA, content_sha256, edit, findings, line_of
 
 THERAPY = "claims/therapy-practice.yaml"
 ARTICLE = (DATA / "sources/ketamine-overview.txt").read_text(encoding="utf-8")
@@ -180,3 +180,31 @@ def test_every_line_of_the_ledger_is_read_strictly_and_located(project: Path) ->
     n = len(listed)
     found = sorted((p.code, p.line) for p in findings(project / "data") if Path(p.file).name == "SHA256SUMS")
     assert found == [("KD507", n + 3), ("KD520", n + 1), ("KD520", n + 2), ("KD520", n + 4)], found
+
+
+# --- A3-11: a review block's fields fit its status ----------------------------------------------------------
+
+REVIEWED_001 = (
+    "review:\n  status: {status}\n  reviewed_by: A Person\n  reviewer_role: tester\n  reviewed_on: '2026-11-26'\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("status", "extra", "fields"),
+    [
+        ("reviewed", "", ["  status"]),  # no review_due: it would never fall due
+        ("flagged", "  review_due: '2027-11-26'\n  flags:\n  - wrong-category\n", ["review_due"]),
+        ("unreviewed", "", ["reviewed_by", "reviewer_role", "reviewed_on"]),
+    ],
+)
+def test_a_review_block_carries_only_the_fields_of_its_status(
+    status: str, extra: str, fields: list[str], data: Path
+) -> None:
+    path = data / "claims/identity.yaml"
+    digest = content_sha256(path, "claim-001")
+    block = (
+        REVIEWED_001.format(status=status) + extra + (f"  content_sha256: {digest}\n" if status != "unreviewed" else "")
+    )
+    edit(path, "review:\n  status: unreviewed\n", block)
+    found = [p for p in findings(data) if p.code == "KD628"]
+    assert [(p.record_id, p.line) for p in found] == [("claim-001", line_of(path, f"{f}:")) for f in fields], found

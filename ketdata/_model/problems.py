@@ -521,6 +521,13 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "not left out.",
     ),
     Code(
+        "KD628",
+        _E,
+        "Review fields do not fit its status",
+        "A confirmed review has reviewed_by, reviewed_on, review_due and content_sha256; a flagged one has no "
+        "review_due; an unreviewed one only its status. `ketdata review` writes them so: use it, or fix the block.",
+    ),
+    Code(
         "KD640",
         _E,
         "Statement says what its evidence does not",

@@ -62,10 +62,34 @@ def review_problems(records: Iterable[RawRecord], today: datetime.date) -> Itera
     """
     for record in records:
         review = record.value.get("review")
-        if record.kind not in REVIEWED or not isinstance(review, dict) or review.get("status") == "unreviewed":
+        if record.kind not in REVIEWED or not isinstance(review, dict):
+            continue
+        yield from _review_fields(record, review)
+        if review.get("status") == "unreviewed":
             continue
         yield from _stale_review(record, review)
         yield from _review_dates(record, review, today)
+
+
+# The fields a review block of each status may not carry: nobody vouched for an unreviewed record, and a
+# flagged one stays in the queue until it is fixed, so it falls due at no date.
+_NOT_WITH = {
+    "unreviewed": ("reviewed_by", "reviewer_role", "reviewed_on", "review_due", "content_sha256", "note"),
+    "flagged": ("review_due",),
+}
+
+
+def _review_fields(record: RawRecord, review: dict[str, Any]) -> Iterator[Problem]:
+    """KD628: a review block whose fields do not fit its status (a confirmed review that never falls due)."""
+    status = review.get("status")
+    for field in _NOT_WITH.get(str(status), ()):
+        if field in review:
+            msg = f"a review of status {status} has no {field}: drop it (or give the status the review has)"
+            yield record.problem("KD628", ("review", field), msg)
+    if status == "reviewed" and "review_due" not in review and ("review", "review_due") not in record.taken:
+        msg = ("a confirmed review has no review_due, so it would never fall due: set it a year after reviewed_on "
+               "(`ketdata review` does)")  # fmt: skip
+        yield record.problem("KD628", ("review", "status"), msg)
 
 
 def _stale_review(record: RawRecord, review: dict[str, Any]) -> Iterator[Problem]:
