@@ -208,3 +208,20 @@ def test_a_review_block_carries_only_the_fields_of_its_status(
     edit(path, "review:\n  status: unreviewed\n", block)
     found = [p for p in findings(data) if p.code == "KD628"]
     assert [(p.record_id, p.line) for p in found] == [("claim-001", line_of(path, f"{f}:")) for f in fields], found
+
+
+# --- A3-2: a file in data/sources/ no source names ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["notes.txt", "x.md", "other.yaml.bak", "d/y.txt", "ketamine-overview.0123456789ab.txt"]
+)
+def test_a_file_no_source_names_is_reported(name: str, data: Path) -> None:
+    path = data / "sources" / name
+    path.parent.mkdir(exist_ok=True)
+    path.write_text("x\n", encoding="utf-8")
+    assert [(p.code, p.file) for p in findings(data)] == [("KD020", str(path))]
+
+
+def test_the_texts_sources_name_are_not_reported(data: Path) -> None:
+    assert findings(data) == []

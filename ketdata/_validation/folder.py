@@ -74,7 +74,9 @@ def _unread(data_dir: Path, path: Path) -> bool:
     parts = path.relative_to(data_dir).parts
     return not (
         path.suffix.lower() in (".yaml", ".yml")
-        or parts[0] in _READ_AS_IS
+        # A source text stands right in sources/ (a source's file names no folder); which of those a source
+        # names is known once the records are read (`Rules`, KD020 too).
+        or (parts[0] in _READ_AS_IS and len(parts) == 2)
         or parts == REFERENCE_TABLE
         or path.name.startswith(".")  # hidden on purpose: an editor's swap file, a .gitkeep
     )
