@@ -7,6 +7,8 @@ stays before the words it negates and a modifier of the quote is not silently dr
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -225,3 +227,29 @@ def test_a_file_no_source_names_is_reported(name: str, data: Path) -> None:
 
 def test_the_texts_sources_name_are_not_reported(data: Path) -> None:
     assert findings(data) == []
+
+
+# --- A3-12: nothing skipped silently --------------------------------------------------------------------------
+
+
+def test_a_folder_named_like_a_file_of_records_is_reported(data: Path) -> None:
+    (data / "claims/evil.yaml").mkdir()
+    assert ("KD017", str(data / "claims/evil.yaml")) in {(p.code, p.file) for p in findings(data)}
+
+
+def test_deleting_the_rules_is_an_error(data: Path) -> None:
+    (data / "rules.yaml").unlink()
+    assert [(p.code, p.file) for p in findings(data)] == [("KD040", str(data / "rules.yaml"))]
+
+
+@pytest.mark.parametrize("inside", [".", "exp", "claims/exp"])
+def test_export_never_writes_into_the_data_folder(inside: str, data: Path) -> None:
+    before = sorted(p.relative_to(data) for p in data.rglob("*"))
+    result = subprocess.run(
+        [sys.executable, "-m", "ketdata", "export", str(data), "--out", str(data / inside)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2 and "inside the data folder" in result.stderr, result.stderr
+    assert sorted(p.relative_to(data) for p in data.rglob("*")) == before

@@ -160,6 +160,13 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "codes in reference/codes.csv: move notes and other files out of the data folder, or give a file of "
         "records its .yaml name.",
     ),
+    Code(
+        "KD040",
+        _E,
+        "No rules declared",
+        "The data's own rules (data/rules.yaml) are part of the data: restore the file from git. To turn one rule "
+        "off, edit that rule (its severity or words), never delete them all.",
+    ),
     Code("KD101", _E, "Value breaks the schema", "Change the value so that it meets the rule the message quotes."),
     Code("KD102", _E, "Unknown key", "Remove the key or fix its spelling; the schema lists the allowed keys."),
     Code("KD103", _E, "Required field missing", "Add the field the message names."),
