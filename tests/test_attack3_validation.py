@@ -12,8 +12,12 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from ketdata._editor.fmt import fmt
+from ketdata._io.yaml import dump
 
 from .helpers import DATA, content_sha256, edit, findings, line_of
 
@@ -253,3 +257,36 @@ def test_export_never_writes_into_the_data_folder(inside: str, data: Path) -> No
     )
     assert result.returncode == 2 and "inside the data folder" in result.stderr, result.stderr
     assert sorted(p.relative_to(data) for p in data.rglob("*")) == before
+
+
+# --- A3-14: fmt writes text that YAML 1.1 and YAML 1.2 readers both read as text ----------------------------
+
+WHY_013 = (
+    "  why: A second predicate of the same subject, with its own qualifiers (claims 014 to 018); they do not\n"
+    "    govern 'can be dangerous'."
+)
+
+
+NUMBER_LIKE = ["1e3", "0o17", "1.0e3", "1E3", "-1e-3", "+.5", "0x1F", "1_000", ".5", "0o7", "12:30", "yes", "null"]
+
+
+def test_fmt_quotes_what_any_yaml_reader_takes_for_a_number(data: Path) -> None:
+    from ruamel.yaml import YAML
+
+    path = data / "claims/harms.yaml"
+    edit(path, WHY_013, '  why: "1e3"')  # not canonical: fmt rewrites it
+    assert fmt(data).changed
+    written = path.read_text(encoding="utf-8")
+    assert "  why: '1e3'\n" in written
+    # Read by a YAML 1.2 reader that is not PyYAML, as a pipeline (or Node's yaml before Ajv) reads the file.
+    read = [d for d in YAML(typ="safe", pure=True).load_all(written) if d and d.get("id") == "claim-013"]
+    assert read[0]["leaves_out"][0]["why"] == "1e3"
+
+
+@pytest.mark.parametrize("text", NUMBER_LIKE)
+def test_the_one_yaml_writer_quotes_every_number_like_text(text: str) -> None:
+    from ruamel.yaml import YAML
+
+    written = dump({"why": text}, 100)
+    assert YAML(typ="safe", pure=True).load(written) == {"why": text}, written
+    assert yaml.safe_load(written) == {"why": text}, written
