@@ -6,9 +6,11 @@ stays before the words it negates and a modifier of the quote is not silently dr
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -17,9 +19,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ketdata._editor.fmt import fmt
+from ketdata._io.escape import UnsafeCellError, csv_cell
 from ketdata._io.yaml import dump
 
-from .helpers import DATA, content_sha256, edit, findings, line_of
+from .helpers import DATA, ROOT, content_sha256, edit, findings, line_of
 
 THERAPY = "claims/therapy-practice.yaml"
 ARTICLE = (DATA / "sources/ketamine-overview.txt").read_text(encoding="utf-8")
@@ -290,3 +293,28 @@ def test_the_one_yaml_writer_quotes_every_number_like_text(text: str) -> None:
     written = dump({"why": text}, 100)
     assert YAML(typ="safe", pure=True).load(written) == {"why": text}, written
     assert yaml.safe_load(written) == {"why": text}, written
+
+
+# --- A3-15: the formula guard reads the NFKC form of the first character -------------------------------------
+
+FORMULA_LOOK_ALIKES = [
+    chr(c) for c in range(0x110000)
+    if not 0xD800 <= c <= 0xDFFF and unicodedata.normalize("NFKC", chr(c))[:1] in "=+-@" and chr(c) not in "=+-@"
+]  # fmt: skip
+
+
+def test_the_look_alikes_include_the_small_forms() -> None:
+    assert {"\ufe62", "\ufe63", "\ufe66", "\ufe6b", "\uff1d"} <= set(FORMULA_LOOK_ALIKES)
+
+
+@pytest.mark.parametrize("char", FORMULA_LOOK_ALIKES, ids=lambda c: f"U+{ord(c):04X}")
+def test_every_formula_look_alike_is_refused_by_the_csv_sink_and_the_schema(char: str) -> None:
+    with pytest.raises(UnsafeCellError):
+        csv_cell(f"{char}1+1")
+    schema = json.loads((ROOT / "schema/common.schema.json").read_text(encoding="utf-8"))["$defs"]["text"]
+    assert not re.search(schema["pattern"], f"{char}1+1"), "the schema's text pattern lets it in"
+
+
+def test_a_small_form_formula_fails_validation(data: Path) -> None:
+    edit(data / "claims/harms.yaml", WHY_013, '  why: "\ufe661+1"')
+    assert "KD106" in codes_for(data, "claim-013")

@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 from ketdata._editor.fmt import format_file, key_order
 from ketdata._editor.reanchor import Reanchored, Reanchorer
+from ketdata._io.escape import starts_formula
 from ketdata._io.files import PLAIN_NAME, read_regular
 from ketdata._io.transaction import TransactionError, commit, locked
 from ketdata._io.yaml import read_documents
@@ -54,7 +55,6 @@ EXPECTED = frozenset(
 Held = Literal["span", "range", "reading", "left_out"]
 # Where each kind keeps its words.
 _WORDS_KEY = {"span": "quote", "reading": "text", "left_out": "text"}
-_FORMULA = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 class SourceUpdateError(UsageError):
@@ -488,7 +488,7 @@ def _mark_entry(c: SpanChange) -> dict[str, Any]:
 
 def _plain(words: str) -> str:
     """Words as the mark can hold them: in quotes when they begin with a character spreadsheets read as a formula."""
-    return f"“{words}”" if words.startswith(_FORMULA) else words
+    return f"“{words}”" if starts_formula(words) else words
 
 
 def _shown(text: str) -> str:
