@@ -318,3 +318,40 @@ def test_every_formula_look_alike_is_refused_by_the_csv_sink_and_the_schema(char
 def test_a_small_form_formula_fails_validation(data: Path) -> None:
     edit(data / "claims/harms.yaml", WHY_013, '  why: "\ufe661+1"')
     assert "KD106" in codes_for(data, "claim-013")
+
+
+# --- A3-20: a concept label lends a statement only the words its id holds -----------------------------------
+
+
+def test_a_word_only_the_subjects_label_has_does_not_back_a_statement(data: Path) -> None:
+    edit(data / "concepts.yaml", "label: Ketamine therapy\n", "label: Harmless ketamine therapy\n")
+    edit(
+        data / "claims/uncertainty.yaml",
+        "statement: Ketamine therapy is still considered an experimental treatment.",
+        "statement: Harmless ketamine therapy is still considered an experimental treatment.",
+    )
+    found = [p for p in findings(data) if p.code == "KD640" and p.record_id == "claim-040"]
+    assert found and "harmless" in found[0].message, found
+
+
+# --- A3-22: claim notes and reasons are the editors' words: no strong words ---------------------------------
+
+
+def test_a_strong_note_is_refused(data: Path) -> None:
+    edit(
+        data / THERAPY,
+        "- text: The article does not say what the nasal spray contains",
+        "- text: The nasal spray is esketamine, which is proven safe and cures depression. The article does not "
+        "say what the nasal spray contains",
+    )
+    found = [p for p in findings(data) if p.code == "KD606" and p.record_id == "claim-031"]
+    assert found and "notes" in Path(found[0].file).read_text(encoding="utf-8").splitlines()[found[0].line - 2], found
+
+
+def test_a_strong_reason_for_leaving_words_out_is_refused(data: Path) -> None:
+    path = data / "claims/harms.yaml"
+    edit(
+        path, WHY_013, "  why: Recreational ketamine is proven safe and cures depression, so this clause is irrelevant."
+    )
+    found = [p for p in findings(data) if p.code == "KD606" and p.record_id == "claim-013"]
+    assert [p.line for p in found] == [line_of(path, "why: Recreational ketamine is proven safe")], found

@@ -143,6 +143,17 @@ class _Active:
     def __getitem__(self, kind: str) -> tuple[RawRecord, ...]:
         return self.index.active(kind)
 
+    def subject_words(self, subject: object) -> frozenset[str]:
+        """The words a statement may use to name its subject, which its quotes may call "it" or "its".
+
+        The words of the subject concept's label that its id holds too: a label is the editors' free text, so
+        a word only it has ("Harmless ketamine therapy") would reach every statement about the subject.
+        """
+        label = self.labels.get(str(subject))
+        if not isinstance(label, str):
+            return frozenset()
+        return frozenset(_word_set([label]) & _word_set([str(subject).replace("-", " ")]))
+
     def antecedent_words(self, source: str, start: object) -> frozenset[str]:
         """The words (stems) of the sentence holding ``start`` and the one before: where an antecedent stands."""
         key = (source, start)
@@ -556,9 +567,7 @@ def _words_from_evidence(rule: dict[str, Any], active: _Active, severity: Severi
         evidence = [s for s in record.value.get("evidence") or () if "quote" in s]
         quoted = [s["quote"] for s in evidence]
         read = {w for r in record.value.get("readings") or () for w in _reading_words(r, active)}
-        # A statement names its subject, which its quotes may call "it" or "its".
-        subject = active.labels.get(str(record.value.get("subject")))
-        held = _word_set([*quoted, subject if isinstance(subject, str) else ""]) | read | allowed
+        held = _word_set(quoted) | active.subject_words(record.value.get("subject")) | read | allowed
         said = _word_set([statement])
         added = sorted({w.casefold() for w in _WORD.findall(statement) if _stem(w.casefold()) not in held})
         if added:
