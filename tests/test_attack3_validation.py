@@ -355,3 +355,18 @@ def test_a_strong_reason_for_leaving_words_out_is_refused(data: Path) -> None:
     )
     found = [p for p in findings(data) if p.code == "KD606" and p.record_id == "claim-013"]
     assert [p.line for p in found] == [line_of(path, "why: Recreational ketamine is proven safe")], found
+
+
+# --- A3-24: the triple's object is not wider than what the statement names ---------------------------------
+
+
+def test_an_object_wider_than_the_statement_is_caught(data: Path) -> None:
+    path = data / "claims/medical-use.yaml"
+    edit(
+        path,
+        "  concept: treatment-resistant-depression\ncategory: medical-use",
+        "  concept: depression\ncategory: medical-use",
+    )
+    found = [p for p in findings(data) if p.code == "KD629"]
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert [(p.record_id, lines[p.line - 1]) for p in found] == [("claim-021", "  concept: depression")], found

@@ -535,6 +535,14 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "review_due; an unreviewed one only its status. `ketdata review` writes them so: use it, or fix the block.",
     ),
     Code(
+        "KD629",
+        _E,
+        "Object wider than the statement",
+        "The statement names a narrower concept ('treatment-resistant depression') whose name holds the object's "
+        "('depression'): make the narrower concept the object, so the triple and its code say what the statement "
+        "says.",
+    ),
+    Code(
         "KD640",
         _E,
         "Statement says what its evidence does not",
