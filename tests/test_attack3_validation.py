@@ -7,6 +7,7 @@ stays before the words it negates and a modifier of the quote is not silently dr
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -370,3 +371,27 @@ def test_an_object_wider_than_the_statement_is_caught(data: Path) -> None:
     found = [p for p in findings(data) if p.code == "KD629"]
     lines = path.read_text(encoding="utf-8").splitlines()
     assert [(p.record_id, lines[p.line - 1]) for p in found] == [("claim-021", "  concept: depression")], found
+
+
+# --- A3-25 (part): load_json reads only a regular file -------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_load_json_refuses_what_is_not_a_regular_file_at_once(kind: str, tmp_path: Path) -> None:
+    import ketdata
+
+    path = tmp_path / "fifo.json"
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path = Path("/dev/zero")
+    code = (
+        "import ketdata, sys\ntry:\n    ketdata.load(sys.argv[1])\n"
+        "except ketdata.DataError as e:\n    print(e.problems[0].code)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.stdout.strip() == "KD015", result.stdout + result.stderr
+    with pytest.raises(ketdata.DataError):
+        ketdata.load_json(path)
