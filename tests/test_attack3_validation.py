@@ -395,3 +395,17 @@ def test_load_json_refuses_what_is_not_a_regular_file_at_once(kind: str, tmp_pat
     assert result.stdout.strip() == "KD015", result.stdout + result.stderr
     with pytest.raises(ketdata.DataError):
         ketdata.load_json(path)
+
+
+# --- A3-19: a closed pipe is not "problems in the data" -----------------------------------------------------
+
+
+def test_a_closed_output_pipe_does_not_say_the_data_has_problems() -> None:
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the first line, as `| head -c 0` would be
+    try:
+        command = [sys.executable, "-m", "ketdata", "validate", "--verbose", str(DATA)]
+        result = subprocess.run(command, stdout=write, stderr=subprocess.PIPE, text=True, timeout=120, check=False)
+    finally:
+        os.close(write)
+    assert result.returncode == 141 and "Traceback" not in result.stderr, result.stderr
