@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import unicodedata
@@ -57,7 +58,6 @@ def test_a_fact_written_into_a_reading_does_not_back_a_statement(data: Path) -> 
 def test_any_word_the_article_lacks_gets_no_way_in_through_a_reading(
     word: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    import shutil
 
     data = tmp_path_factory.mktemp("reading") / "data"
     shutil.copytree(DATA, data)
@@ -409,3 +409,27 @@ def test_a_closed_output_pipe_does_not_say_the_data_has_problems() -> None:
     finally:
         os.close(write)
     assert result.returncode == 141 and "Traceback" not in result.stderr, result.stderr
+
+
+# --- A3-23: a committed link out of the folder is a located problem, not a traceback ------------------------
+
+
+@pytest.mark.parametrize("target", ["/etc/passwd", "../../../../../../etc/passwd"])
+def test_diff_against_a_revision_with_a_link_out_says_where(target: str, tmp_path: Path) -> None:
+    shutil.copytree(DATA, tmp_path / "data")
+    shutil.copytree(ROOT / "schema", tmp_path / "schema")
+    git = ["git", "-c", "user.email=t@example.org", "-c", "user.name=T", "-C", str(tmp_path)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    (tmp_path / "data/claims/evil.yaml").symlink_to(target)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "a link"], check=True)
+    (tmp_path / "data/claims/evil.yaml").unlink()
+    result = subprocess.run(
+        [sys.executable, "-m", "ketdata", "diff", "HEAD", "data"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert "HEAD:data/claims/evil.yaml:1:1: -: KD017" in result.stdout, result.stdout
