@@ -132,6 +132,7 @@ class Fidelity:
         self.sources = index.valid("source")
         self._evidence: dict[int, list[dict[str, Any]]] = {}
         self._narrower: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+        self._by_word: dict[str, set[str]] | None = None
         words = [w for r in index.valid("rule") if r.value.get("kind") == "qualifier-words"
                  for w in r.value.get("words") or ()]  # fmt: skip
         ordered = sorted(set(words), key=len, reverse=True)
@@ -360,13 +361,27 @@ class Fidelity:
         cached = self._narrower.get(concept_id)
         if cached is None:
             own = self._concept_names(concept_id)
+            # Only a concept with a name holding every word of one of these names can hold the name: looked up by
+            # word, so that each object concept is not compared with every concept of a large vocabulary.
+            candidates = {c for o in own for c in self._with_words(o)} - {concept_id}
             cached = []
-            for other in self.concepts:
+            for other in sorted(candidates):
                 longer = [n for n in self._concept_names(other) if any(occurs(o, n) and len(o) < len(n) for o in own)]
-                if other != concept_id and longer:
+                if longer:
                     cached.append((other, _name_pattern(longer)))
             self._narrower[concept_id] = cached
         return cached
+
+    def _with_words(self, name: str) -> set[str]:
+        """The concepts with a name holding every word of ``name``."""
+        if self._by_word is None:
+            self._by_word = {}
+            for concept_id in self.concepts:
+                for n in self._concept_names(concept_id):
+                    for word in re.findall(r"\w+", n.casefold()):
+                        self._by_word.setdefault(word, set()).add(concept_id)
+        sets = [self._by_word.get(w, set()) for w in re.findall(r"\w+", name.casefold())]
+        return set.intersection(*sets) if sets else set()
 
     def _narrower_named(self, record: RawRecord, concept_id: str) -> Iterator[Problem]:
         """KD629: the statement names the object only inside a narrower concept's name.

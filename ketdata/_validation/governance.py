@@ -129,6 +129,7 @@ class _Active:
         self.index = index
         self.texts = texts
         self._antecedents: dict[tuple[str, object], frozenset[str]] = {}
+        self._subjects: dict[str, frozenset[str]] = {}
         self.parents: dict[str, Any] = {r.id: r.value.get("parent") for r in index.kind("category") if r.id}
         self.statuses = index.kind("evidence_status")
         self.labels = {r.id: r.value.get("label") for r in index.kind("concept") if r.id}
@@ -149,10 +150,13 @@ class _Active:
         The words of the subject concept's label that its id holds too: a label is the editors' free text, so
         a word only it has ("Harmless ketamine therapy") would reach every statement about the subject.
         """
-        label = self.labels.get(str(subject))
-        if not isinstance(label, str):
-            return frozenset()
-        return frozenset(_word_set([label]) & _word_set([str(subject).replace("-", " ")]))
+        found = self._subjects.get(str(subject))
+        if found is None:
+            label = self.labels.get(str(subject))
+            named = _word_set([label]) if isinstance(label, str) else set()
+            words = named & _word_set([str(subject).replace("-", " ")])
+            found = self._subjects[str(subject)] = frozenset(words)
+        return found
 
     def antecedent_words(self, source: str, start: object) -> frozenset[str]:
         """The words (stems) of the sentence holding ``start`` and the one before: where an antecedent stands."""
@@ -568,15 +572,17 @@ def _words_from_evidence(rule: dict[str, Any], active: _Active, severity: Severi
         quoted = [s["quote"] for s in evidence]
         read = {w for r in record.value.get("readings") or () for w in _reading_words(r, active)}
         held = _word_set(quoted) | active.subject_words(record.value.get("subject")) | read | allowed
-        said = _word_set([statement])
-        added = sorted({w.casefold() for w in _WORD.findall(statement) if _stem(w.casefold()) not in held})
+        words = {w.casefold(): _stem(w.casefold()) for w in _WORD.findall(statement)}
+        said = set(words.values())
+        added = sorted(w for w, stem in words.items() if stem not in held)
         if added:
             msg = (f"rule {short(rule['id'])}: the statement says {short(', '.join(added))}, which neither its "
                    "evidence nor its readings hold: a statement says only what its quotes say")  # fmt: skip
             yield record.problem("KD640", ("statement",), msg, severity=severity)
         yield from _polarity_problems(rule, record, statement, quoted, severity)
-        left_out = _word_set(str(e.get("text", "")) for e in record.value.get("leaves_out") or ())
-        missing = _dropped_words(evidence, said | read | left_out)
+        left_out = record.value.get("leaves_out")
+        kept = said | read | (_word_set(str(e.get("text", "")) for e in left_out) if left_out else set())
+        missing = _dropped_words(evidence, kept)
         if missing:
             dropped.append((record, missing))
     yield from _dropped_problems(rule, dropped, active, severity)
@@ -589,23 +595,33 @@ _CANNOT = re.compile(r"(?<!\w)(can)(?:not|['\u2019]t)(?!\w)|n['\u2019]t(?!\w)", 
 _LINKING = frozenset({"a", "an", "the", "be", "been", "being", "any", "to", "so"})
 
 
+_ANY_NEGATION = re.compile(r"(?<!\w)(?:not|no|never|without|neither|nor|cannot)(?!\w)|n['\u2019]t(?!\w)", re.IGNORECASE)
+
+
 def _negated(texts: Iterable[str]) -> set[tuple[str, str]]:
     """Each negation in the texts with the word it stands before ("not fully": ('not', 'fully'))."""
-    found: set[tuple[str, str]] = set()
-    for text in texts:
-        words = [w.casefold() for w in _WORD.findall(_CANNOT.sub(lambda m: f"{m.group(1) or ''} not", text))]
-        for i, word in enumerate(words):
-            if word in _NEGATIONS:
-                after = next((w for w in words[i + 1 :] if w not in _LINKING), "")
-                found.add((word, _stem(after) if after else ""))
-    return found
+    return {pair for text in texts for pair in _negations_in(text)}
+
+
+@functools.lru_cache(maxsize=1 << 16)  # statements and quotes recur (a sentence split over records): read once
+def _negations_in(text: str) -> frozenset[tuple[str, str]]:
+    if not _ANY_NEGATION.search(text):
+        return frozenset()  # most texts: one search in C
+    found = set()
+    words = [w.casefold() for w in _WORD.findall(_CANNOT.sub(lambda m: f"{m.group(1) or ''} not", text))]
+    for i, word in enumerate(words):
+        if word in _NEGATIONS:
+            after = next((w for w in words[i + 1 :] if w not in _LINKING), "")
+            found.add((word, _stem(after) if after else ""))
+    return frozenset(found)
 
 
 def _polarity_problems(
     rule: dict[str, Any], record: RawRecord, statement: str, quoted: list[str], severity: Severity
 ) -> Iterator[Problem]:
-    said = _negated([statement])
-    evidence = _negated(quoted)
+    said, evidence = _negated([statement]), _negated(quoted)
+    if not said and not evidence:
+        return  # no negation anywhere: nothing to agree on (a stating quote is one of the quotes)
     stating = _negated(_stating_quotes(record.value.get("evidence") or []))
     excused = _negated(str(e.get("text", "")) for e in record.value.get("leaves_out") or ())
     for word, after in sorted(said - evidence):
@@ -637,13 +653,29 @@ def _dropped_words(evidence: list[dict[str, Any]], kept: set[str]) -> list[_Drop
         start, end = span.get("start"), span.get("end")
         if span.get("role") != "statement" or not isinstance(start, int) or not isinstance(end, int):
             continue
-        for compound in _COMPOUND.finditer(span["quote"]):  # "treatment-resistant" is named whole
-            for m in _WORD.finditer(compound.group()):
-                word = m.group().casefold()
-                if word not in _FUNCTION and _stem(word) not in kept:
-                    at = start + compound.start() + m.start()
-                    found.append((str(span.get("source")), start, end, at, _stem(word), compound.group()))
+        if _content_stems(span["quote"]) <= kept:
+            continue  # the statement says every word: the quote is not cut into places
+        for at, stem, compound in _content_words(span["quote"]):
+            if stem not in kept:
+                found.append((str(span.get("source")), start, end, start + at, stem, compound))
     return found
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _content_stems(quote: str) -> frozenset[str]:
+    return frozenset(_stem(w) for w in map(str.casefold, _WORD.findall(quote)) if w not in _FUNCTION)
+
+
+@functools.lru_cache(maxsize=1 << 16)  # a quote is cut into words once per run, however many records share it
+def _content_words(quote: str) -> tuple[tuple[int, str, str], ...]:
+    """The quote's words that are not function words: (offset, stem, the compound holding it)."""
+    found = []
+    for compound in _COMPOUND.finditer(quote):  # "treatment-resistant" is named whole
+        for m in _WORD.finditer(compound.group()):
+            word = m.group().casefold()
+            if word not in _FUNCTION:
+                found.append((compound.start() + m.start(), _stem(word), compound.group()))
+    return tuple(found)
 
 
 def _dropped_problems(
