@@ -48,9 +48,10 @@ examples:
 """
 
 
-# The article's own sentence, whole: a caveat's statement says only what its quote holds (KD640).
-_SESSION = ("During the session, the patient is typically seated or lying down "
-            "and is closely monitored by a healthcare professional")  # fmt: skip
+# The article's own sentence, whole: a caveat's statement says only what its quote holds (KD640). Not the
+# sentence on the session: a record quoting its "typically" must read it as claims 026 and 027 do (KD322).
+_THERAPY = ("In therapy, ketamine is typically administered in low doses "
+            "and under the supervision of a trained medical professional")  # fmt: skip
 
 
 def _print_problems(
@@ -322,8 +323,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="add the new claim to this existing caveat's applies_to (repeat for several; a released "
                    "caveat gets its next version)")  # fmt: skip
     v = kinds.add_parser("caveat", help="a new caveat (appended to data/caveats.yaml)",
-                         epilog=f"example: ketdata new caveat --statement '{_SESSION}.' --kind supervision-requirement "
-                         f"--applies-to claim-045 --hedge typically --quote '{_SESSION}'")  # fmt: skip
+                         epilog=f"example: ketdata new caveat --statement '{_THERAPY}.' --kind supervision-requirement "
+                         f"--applies-to claim-045 --hedge typically --quote '{_THERAPY}'")  # fmt: skip
     for flag in ("--statement", "--kind", "--quote"):
         v.add_argument(flag, required=True)
     v.add_argument("--applies-to", nargs="+", required=True, dest="applies_to", help="claim ids (its scope)")

@@ -70,7 +70,7 @@ def test_an_export_elsewhere_stopped_after_its_commit_point_is_finished_by_the_n
     edit(project / "data/claims/identity.yaml", "Ketamine is a medication.", "Ketamine, a medication.")
     edit(project / "data/claims/identity.yaml", "version: 2", "version: 3")
 
-    def killed(entry: object, token: str) -> None:
+    def killed(entry: object, token: str, **_: object) -> None:
         raise KeyboardInterrupt  # stands for a kill after the journal says committed
 
     with monkeypatch.context() as patch:

@@ -124,8 +124,9 @@ def test_new_claim_gets_the_next_id_and_joins_a_caveat(project: Path) -> None:
 
 
 def test_new_caveat_and_concept(project: Path) -> None:
-    session = ("During the session, the patient is typically seated or lying down and is closely monitored by a "
-               "healthcare professional")  # fmt: skip
+    # Not the sentence on the session: records quoting its "typically" must read it as claims 026 and 027 do (KD322).
+    session = ("In therapy, ketamine is typically administered in low doses and under the supervision of a trained "
+               "medical professional")  # fmt: skip
     caveat = cli("new", "caveat", "--statement", f"{session}.", "--kind", "supervision-requirement", "--applies-to",
                  "claim-045", "claim-046", "--hedge", "typically", "--quote", session, cwd=project)  # fmt: skip
     assert caveat.returncode == 0, caveat.stderr

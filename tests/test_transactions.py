@@ -694,3 +694,24 @@ def test_export_from_a_data_folder_this_user_cannot_write_still_works(tmp_path: 
         # A folder to be written is never used without its lock.
         assert main(["fmt", str(project / "data")]) == 2
     assert (out / "manifest.json").is_file() and not (project / STATE_DIR).exists()
+
+
+def test_an_editor_saving_while_the_journal_is_sealed_keeps_its_save(tmp_path: Path, monkeypatch: Any) -> None:
+    # Sealing the journal waits on the disk (an fsync), long enough on a busy machine for an editor, which takes
+    # no lock, to save the very file being changed: the change must be refused, not written over that save.
+    project = make_project(tmp_path / "project")
+    target = project / "data/claims/identity.yaml"
+    original, saved = target.read_bytes(), target.read_bytes() + b"# (edited)\n"
+    seal = transaction._write_journal
+
+    def busy_disk(journal: Any) -> None:
+        if journal.state == "committed":
+            target.write_bytes(saved)
+        seal(journal)
+
+    monkeypatch.setattr(transaction, "_write_journal", busy_disk)
+    with locked(project), pytest.raises(transaction.TransactionError, match="changed on disk after this command"):
+        transaction.commit(project, {target: original + b"# ketdata\n"})
+    assert target.read_bytes() == saved
+    assert leftovers(project) == []
+    assert not (project / STATE_DIR / transaction.JOURNAL).exists()

@@ -105,12 +105,12 @@ BASIC_BECAUSE = {
     "usually_involves": _PRACTICE,
     "sessions_usually_last": _PRACTICE,
     "patient_typically_positioned": _PRACTICE,
-    "monitored_by": _PRACTICE,
+    "patient_closely_monitored_by": _PRACTICE,
     "effects_can_be_felt_within": _PRACTICE,
     "effects_typically_last": _PRACTICE,
     "should_only_be_used_under": "a condition of use, a warning when (as in the data) its category is safety guidance",
-    "not_fully_understood": _KNOWLEDGE,
-    "considered": _KNOWLEDGE,
+    "is_still": _KNOWLEDGE,
+    "still_considered": _KNOWLEDGE,
     "needs_research_on": _KNOWLEDGE,
 }
 

@@ -450,11 +450,24 @@ def commit(root: Path, files: Mapping[Path, bytes], folders: Mapping[Path, Build
         raise
     journal.state = "committed"
     _write_journal(journal)
+    # Sealing the journal waits on the disk, and an editor takes no lock: check once more, then rename every
+    # target at once, so that the window an editor's save could fall into is a hash and a rename, not fsyncs.
+    try:
+        for entry in entries:
+            if entry.kind == "file":
+                _unchanged_since_read(entry.path, entry.before, digest(entry.path, "file"))
+    except TransactionError:
+        journal.state = "prepared"  # nothing is applied yet: a kill from here on undoes the change
+        _write_journal(journal)
+        _discard(journal, made)
+        raise
     for entry in entries:
-        _apply(entry, journal.token)
+        _apply(entry, journal.token, durable=False)
         if entry.kind == "file":
             assert isinstance(entry.content, bytes)
             note(entry.path, entry.content)
+    for parent in dict.fromkeys(entry.path.parent for entry in entries):
+        fsync_dir(parent)
     _finish(journal.folder)
     return [e.path for e in entries]
 
@@ -500,7 +513,7 @@ def _discard(journal: _Journal, made: list[Path]) -> None:
     _finish(journal.folder)
 
 
-def _apply(entry: _Entry, token: str) -> None:
+def _apply(entry: _Entry, token: str, *, durable: bool = True) -> None:
     tmp, target = entry.temp(token), entry.path
     if entry.kind == "file" or not os.path.lexists(target):
         os.replace(tmp, target) if entry.kind == "file" else os.rename(tmp, target)
@@ -509,7 +522,8 @@ def _apply(entry: _Entry, token: str) -> None:
         os.rename(target, old)
         os.rename(tmp, target)
         shutil.rmtree(old)
-    fsync_dir(target.parent)
+    if durable:
+        fsync_dir(target.parent)
 
 
 def _finish(folder: Path) -> None:

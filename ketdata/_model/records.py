@@ -986,6 +986,8 @@ class Concept(Frozen):
             "role",
             "practice",
             "clinical-context",
+            "mechanism",
+            "substance-role",
         ]: ...
 
         @property
@@ -1028,6 +1030,8 @@ class Concept(Frozen):
             "role",
             "practice",
             "clinical-context",
+            "mechanism",
+            "substance-role",
         ],
         superseded_by: str | None = None,
         definition: Gloss | None = None,
