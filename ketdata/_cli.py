@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from ketdata._editor.show import Shown
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 70, 130
+# The shell's code for a writer whose reader went away (128 + SIGPIPE): not 1, which says the data has problems.
+EXIT_BROKEN_PIPE = 141
 BUG_REPORTS = "the ketdata maintainers (the issue tracker of the repository you installed it from)"
 
 _EPILOG = """exit codes: 0 success, 1 problems found (or exports stale), 2 usage or environment error,
@@ -471,7 +473,7 @@ def _main(args: argparse.Namespace) -> int:
     except BrokenPipeError:
         # The reader (`| head`) has gone: say nothing more, and let no flush at exit fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_PROBLEMS
+        return EXIT_BROKEN_PIPE
     except OSError as exc:
         where = f": {exc.filename}" if exc.filename else ""
         print(f"ketdata: error: {exc.strerror or exc}{where}", file=sys.stderr)

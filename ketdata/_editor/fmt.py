@@ -1,8 +1,9 @@
 """``ketdata fmt``: one canonical form for data files, so that diffs show only real changes.
 
 Canonical means: one ``---`` document per record, keys in the order of the record's schema (unknown keys
-last, as written), PyYAML's block style with its own quoting, lines folded at 100 columns, UTF-8.
-PyYAML cannot keep comments, so a file with comments is reported and left as it is.
+last, as written), PyYAML's block style with its own quoting (and quotes for what YAML 1.2 reads as a
+number: ``1e3``, ``0o17``), lines folded at 100 columns, UTF-8. PyYAML cannot keep comments, so a file
+with comments is reported and left as it is.
 """
 
 from __future__ import annotations
@@ -13,10 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ketdata._io.files import read_regular
-from ketdata._io.yaml import read_documents
+from ketdata._io.yaml import dump, read_documents
 from ketdata._model.problems import Problem
 from ketdata._read.paths import schema_dir
 from ketdata._validation.folder import discover
@@ -81,10 +80,7 @@ def format_file(path: Path, kind: str, order: _Order, change: Callable[[list[Any
     if change is not None:
         change(values)
     schema = order.schemas.get(kind, {})
-    text = "".join(
-        "---\n" + yaml.safe_dump(order.arrange(v, schema), sort_keys=False, allow_unicode=True, width=WIDTH)
-        for v in values
-    )
+    text = "".join("---\n" + dump(order.arrange(v, schema), WIDTH) for v in values)
     return Formatted(path, text)
 
 

@@ -22,11 +22,11 @@ class Span:
 
     def to_yaml(self) -> str:
         """An ``evidence:`` span of a claim or caveat, ready to paste (set its role if it is not a statement)."""
-        import yaml
+        from ketdata._io.yaml import dump  # YAML only when a span is shown as YAML
 
         block = {"evidence": [{"source": self.source, "section": self.section, "role": "statement",
                                "quote": self.text, "start": self.start, "end": self.end}]}  # fmt: skip
-        return str(yaml.safe_dump(block, sort_keys=False, allow_unicode=True, width=100))
+        return dump(block, 100)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,11 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ketdata._editor.locate import Span, locate
 from ketdata._io.files import PLAIN_NAME, read_regular
 from ketdata._io.transaction import commit
+from ketdata._io.yaml import dump
 from ketdata._model.dataset import Dataset
 from ketdata._model.errors import UsageError
 from ketdata._model.problems import Problem, Severity, short
@@ -234,7 +233,7 @@ def write(data_dir: Path, kind: str, record: dict[str, Any], caveats: Sequence[s
         before: bytes | None = read_regular(path)
     except FileNotFoundError:  # noted as absent: a file another program creates meanwhile is not overwritten
         before = None
-    text = "---\n" + yaml.safe_dump(record, sort_keys=False, allow_unicode=True, width=100)
+    text = "---\n" + dump(record, 100)
     prefix = before.decode("utf-8") if before else ""
     if prefix and not prefix.endswith("\n"):
         prefix += "\n"

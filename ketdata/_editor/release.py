@@ -25,7 +25,7 @@ from ketdata._model.dataset import Dataset
 from ketdata._model.diff import Diff, RecordChange, diff
 from ketdata._model.errors import UsageError
 from ketdata._model.frozen import replace
-from ketdata._model.problems import DataError, Problem, short
+from ketdata._model.problems import DataError, Problem, problem, short
 from ketdata._read.load import load_json
 from ketdata._read.paths import data_dir as shipped_data_dir
 from ketdata._read.paths import project_root
@@ -94,13 +94,19 @@ def _git(*args: str) -> bytes:
     return subprocess.run(["git", *args], check=True, capture_output=True).stdout
 
 
-def _extract(commit: str, path: str, into: str) -> bool:
+def _extract(commit: str, path: str, into: str, label: str) -> bool:
     try:
         archive = _git("archive", "--format=tar", commit, "--", path)
     except subprocess.CalledProcessError:
         return False
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(into, filter="data")
+        try:
+            tar.extractall(into, filter="data")
+        except tarfile.FilterError as exc:
+            # A committed link out of the folder (or another member the data filter refuses): a data problem of
+            # that revision, named as git names it, as a link in the working folder is (KD017).
+            msg = f"is not a regular file ({short(str(exc))}); data files must be regular files"
+            raise DataError([problem("KD017", f"{label}:{exc.tarinfo.name}", 1, 1, None, msg)]) from None
     return True
 
 
@@ -113,9 +119,9 @@ def _from_revision(revision: str) -> Version:
     except (subprocess.CalledProcessError, FileNotFoundError) as exc:
         raise RevisionError(f"{short(revision)} is not a folder, a snapshot file or a git revision here") from exc
     with tempfile.TemporaryDirectory() as tmp:
-        if not _extract(commit, f":/{prefix}data", tmp):
+        if not _extract(commit, f":/{prefix}data", tmp, revision):
             raise RevisionError(f"revision {short(revision)} has no {prefix}data folder")
-        _extract(commit, f":/{prefix}schema", tmp)
+        _extract(commit, f":/{prefix}schema", tmp, revision)
         common = Path(tmp) / prefix / "schema" / "common.schema.json"
         version = json.loads(common.read_text(encoding="utf-8"))["x-schema-version"] if common.is_file() else ""
         try:

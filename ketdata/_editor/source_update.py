@@ -31,6 +31,7 @@ from typing import Any, Literal
 from ketdata._editor.fmt import format_file, key_order
 from ketdata._editor.reanchor import WORDS as _WORDS
 from ketdata._editor.reanchor import Reanchored, Reanchorer, differing, negations, said
+from ketdata._io.escape import starts_formula
 from ketdata._io.files import PLAIN_NAME, read_regular
 from ketdata._io.transaction import TransactionError, commit, locked
 from ketdata._io.yaml import read_documents
@@ -64,7 +65,6 @@ Held = Literal["span", "range", "reading", "left_out"]
 _WORDS_KEY = {"span": "quote", "reading": "text", "left_out": "text"}
 # Each released record by id: its kind and its mapping in the latest release snapshot.
 _Released = dict[str, tuple[str, dict[str, Any]]]
-_FORMULA = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 class SourceUpdateError(UsageError):
@@ -643,7 +643,7 @@ def _plain(words: str) -> str:
     A moved paragraph between two quotes can be longer than a field holds; a leading '=' would be a formula.
     """
     words = f"{words[:1990]}…" if len(words) > 1990 else words
-    return f"“{words}”" if words.startswith(_FORMULA) else words
+    return f"“{words}”" if starts_formula(words) else words
 
 
 def _shown(text: str) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 from ketdata._export._write import export, stale_files
 from ketdata._io.transaction import locked
 from ketdata._model.dataset import Dataset
+from ketdata._model.errors import ExportTargetError
 from ketdata._model.problems import RefusedError
 from ketdata._read.paths import data_dir as shipped_data_dir
 from ketdata._read.paths import project_root
@@ -46,8 +47,12 @@ def export_folder(data: Path, out: Path) -> Exported:
 
     Raises:
         RefusedError: The data has errors; nothing is written.
-        ExportTargetError: ``out`` holds what no export wrote, or is a link or a file.
+        ExportTargetError: ``out`` holds what no export wrote, is a link or a file, or lies inside the data
+            folder.
     """
+    if os.path.abspath(out) == os.path.abspath(data) or _below(out, data):
+        raise ExportTargetError(f"{out} lies inside the data folder {data}: exports are written beside the data "
+                                "(the project's exports/), never among the records; choose another --out")  # fmt: skip
     home = project_root(data)
     # The data's project holds the lock and journal when the exports lie in it; any other folder keeps none.
     project = home if _below(out, home) else None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import io
 import re
+import unicodedata
 from typing import Any, TextIO
 
 # What a reader cannot see, and the terminal's sanitizer, live with the record model (a problem prints
@@ -20,10 +21,19 @@ from ketdata._model.unseen import find_unseen as find_unseen
 from ketdata._model.unseen import terminal_text as terminal_text
 from ketdata._model.unseen import unseen as unseen
 
-# Spreadsheets read a cell starting with one of these as a formula (OWASP's list, with the full-width forms
-# some locales treat the same). The data never starts a text so (validation refuses it in every field), so a
-# cell is written exactly as the value is, and a value that would start a formula is refused, never altered.
-FORMULA_START = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+# Spreadsheets read a cell starting with one of these as a formula (OWASP's list). A character whose NFKC form
+# starts with one (full-width, small, superscript forms some locales treat the same) is refused too, so the
+# guard needs no hand list of look-alikes. The data never starts a text so (validation refuses it in every
+# field, the schema's text pattern lists the same characters), so a cell is written exactly as the value is,
+# and a value that would start a formula is refused, never altered.
+_FORMULA = "=+-@\t\r"
+
+
+def starts_formula(text: str) -> bool:
+    """Whether a spreadsheet could read ``text`` as a formula: its first character, NFKC-normalised, starts one."""
+    return bool(text) and unicodedata.normalize("NFKC", text[0])[:1] in _FORMULA
+
+
 # XML 1.0's Char production: anything else (C0 controls, lone surrogates, U+FFFE, U+FFFF) is not allowed.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # Markdown punctuation that can start markup inline: emphasis, code, links, images, raw HTML, entities,
@@ -57,7 +67,7 @@ def csv_cell(value: Any) -> str:
     if isinstance(value, int | float):
         return str(value)
     text = str(value)
-    if text[:1] in FORMULA_START:
+    if starts_formula(text):
         raise UnsafeCellError(f"{text[:40]!r} would start a spreadsheet formula in a CSV cell")
     return text
 

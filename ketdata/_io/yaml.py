@@ -454,3 +454,25 @@ def iter_mappings(documents: list[Document], file: str) -> Iterator[tuple[Docume
             kind = type(doc.value).__name__
             msg = f"document is a {kind}, not a mapping; each document must be one record"
             yield doc, [*doc.problems, problem("KD008", file, doc.line, doc.column, None, msg)]
+
+
+class _Dumper(yaml.SafeDumper):
+    """PyYAML's safe dumper, which also quotes a string a YAML 1.2 reader would take for a number.
+
+    PyYAML resolves plain scalars by YAML 1.1, so it quotes ``0x1F`` and ``yes`` but writes ``1e3``, ``1.0e3``,
+    ``+.5`` and ``0o17`` plain: text to PyYAML, numbers to every YAML 1.2 reader (ruamel.yaml, Node's
+    ``yaml``). Resolving those forms too makes the emitter quote them, so a file reads the same in both.
+    """
+
+
+# The YAML 1.2 core schema's numbers that YAML 1.1 reads as text (spec 1.2.2, section 10.3.2).
+_Dumper.add_implicit_resolver(
+    "tag:yaml.org,2002:float", re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$"),
+    list("-+0123456789."),
+)  # fmt: skip
+_Dumper.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^0o[0-7]+$"), ["0"])
+
+
+def dump(value: Any, width: int) -> str:
+    """``value`` as block-style YAML that YAML 1.1 and YAML 1.2 readers read alike (keys in the order given)."""
+    return yaml.dump(value, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=width)

@@ -164,6 +164,13 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "codes in reference/codes.csv: move notes and other files out of the data folder, or give a file of "
         "records its .yaml name.",
     ),
+    Code(
+        "KD040",
+        _E,
+        "No rules declared",
+        "The data's own rules (data/rules.yaml) are part of the data: restore the file from git. To turn one rule "
+        "off, edit that rule (its severity or words), never delete them all.",
+    ),
     Code("KD101", _E, "Value breaks the schema", "Change the value so that it meets the rule the message quotes."),
     Code("KD102", _E, "Unknown key", "Remove the key or fix its spelling; the schema lists the allowed keys."),
     Code("KD103", _E, "Required field missing", "Add the field the message names."),
@@ -515,6 +522,51 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "Decision table gives one pair two statuses",
         "Each cue and kind of statement (predicate or category, experimental passage or not) must give exactly one "
         "status: narrow a row's predicates or set its experimental.",
+    ),
+    Code(
+        "KD520",
+        _E,
+        "SHA256SUMS line malformed",
+        "releases/SHA256SUMS holds one line `<sha256>  <X.Y.Z>.json` for each snapshot, as `ketdata release` wrote "
+        "it: restore the file from the release (git); never list another path.",
+    ),
+    Code(
+        "KD521",
+        _E,
+        "Release in the changelog has no snapshot",
+        "Each release CHANGELOG.md names was cut with its snapshot in releases/: restore releases/X.Y.Z.json and "
+        "its SHA256SUMS line from git; a release is never deleted.",
+    ),
+    Code(
+        "KD626",
+        _E,
+        "Statement and evidence disagree on a negation",
+        "Keep each negation (not, no, never, without, cannot, n't, neither, nor) of the quotes in the statement, "
+        "before the words it negates, and add none: a moved negation turns the article's claim around. A "
+        "negation that governs another part of the sentence goes in leaves_out, with why.",
+    ),
+    Code(
+        "KD627",
+        _E,
+        "Statement leaves out a word of its statement quote",
+        "Say the word (a modifier like 'treatment-resistant' narrows the claim), quote less, or name the words in "
+        "leaves_out with why they do not govern the record; a word another record of a split sentence states is "
+        "not left out.",
+    ),
+    Code(
+        "KD628",
+        _E,
+        "Review fields do not fit its status",
+        "A confirmed review has reviewed_by, reviewed_on, review_due and content_sha256; a flagged one has no "
+        "review_due; an unreviewed one only its status. `ketdata review` writes them so: use it, or fix the block.",
+    ),
+    Code(
+        "KD629",
+        _E,
+        "Object wider than the statement",
+        "The statement names a narrower concept ('treatment-resistant depression') whose name holds the object's "
+        "('depression'): make the narrower concept the object, so the triple and its code say what the statement "
+        "says.",
     ),
     Code(
         "KD640",

@@ -1961,8 +1961,10 @@ class Rule(Frozen):
             'decision-table' (a claim whose hedge or qualifier is a cue of the evidence statuses' decision table
             takes a status that row gives), 'status-in-scope' (no claim linked to one of the caveats, with one of
             the predicates, has one of the statuses), or 'words-from-evidence' (every word of an active claim's or
-            caveat's statement is in its evidence quotes or its readings, or is one of the words: the connectives
-            the editors allow).
+            caveat's statement is in its evidence quotes, in the words a reading lends it, in its subject's name, or
+            is one of the words: the connectives the editors allow; the statement and its quotes agree on every
+            negation and the word it negates; and no word of a statement quote is left out unless a reading quotes
+            it, leaves_out names it, or another record of the same kind states it).
         severity: How a breach is reported: 'error' fails validation, 'warning' fails only with --strict, 'info'
             never fails.
         description: What the rule is for, in plain words.

@@ -50,8 +50,15 @@ def load_json(path: str | PathLike[str]) -> Dataset:
     Raises:
         DataError: The file cannot be read, or is not a ketdata JSON export.
     """
+    import os
+    import stat
+
     try:
-        with open(path, "rb") as handle:
+        # Opened without blocking and read only if it is a regular file: a FIFO would wait forever, a device
+        # (/dev/zero) never end.
+        with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)), "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise OSError(0, "not a regular file")
             data = handle.read()
     except OSError as exc:
         from ketdata._model.problems import DataError, problem

@@ -149,6 +149,8 @@ class Fidelity:
         self.predicates = {str(r.id): r for r in index.valid("predicate") if r.id}
         self.sources = index.valid("source")
         self._evidence: dict[int, list[dict[str, Any]]] = {}
+        self._narrower: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+        self._by_word: dict[str, set[str]] | None = None
         words = [w for r in index.valid("rule") if r.value.get("kind") == "qualifier-words"
                  for w in r.value.get("words") or ()]  # fmt: skip
         ordered = sorted(set(words), key=len, reverse=True)
@@ -362,6 +364,62 @@ class Fidelity:
                            "keep as its hedge or a qualifier: the triple would say more than the article")  # fmt: skip
                     yield record.problem("KD319", ("predicate",), msg)
             yield from self._modality(record, label, lost_of)
+            if "concept" in obj:
+                yield from self._narrower_named(record, str(obj["concept"]))
+
+    def _concept_names(self, concept_id: str) -> list[str]:
+        """A concept's label and synonyms, as a statement may name it."""
+        found = self.concepts.get(concept_id)
+        if found is None:
+            return []
+        v = found.value
+        return [str(v["label"]), *(str(g["text"]) for g in v.get("synonyms") or () if isinstance(g, dict))]
+
+    def _wider_than(self, concept_id: str) -> list[tuple[str, re.Pattern[str]]]:
+        """The other concepts with a name holding one of this concept's names, each with its names' pattern."""
+        cached = self._narrower.get(concept_id)
+        if cached is None:
+            own = self._concept_names(concept_id)
+            # Only a concept with a name holding every word of one of these names can hold the name: looked up by
+            # word, so that each object concept is not compared with every concept of a large vocabulary.
+            candidates = {c for o in own for c in self._with_words(o)} - {concept_id}
+            cached = []
+            for other in sorted(candidates):
+                longer = [n for n in self._concept_names(other) if any(occurs(o, n) and len(o) < len(n) for o in own)]
+                if longer:
+                    cached.append((other, _name_pattern(longer)))
+            self._narrower[concept_id] = cached
+        return cached
+
+    def _with_words(self, name: str) -> set[str]:
+        """The concepts with a name holding every word of ``name``."""
+        if self._by_word is None:
+            self._by_word = {}
+            for concept_id in self.concepts:
+                for n in self._concept_names(concept_id):
+                    for word in re.findall(r"\w+", n.casefold()):
+                        self._by_word.setdefault(word, set()).add(concept_id)
+        sets = [self._by_word.get(w, set()) for w in re.findall(r"\w+", name.casefold())]
+        return set.intersection(*sets) if sets else set()
+
+    def _narrower_named(self, record: RawRecord, concept_id: str) -> Iterator[Problem]:
+        """KD629: the statement names the object only inside a narrower concept's name.
+
+        The triple (and its code) would then be wider than the statement ("depression" for "treatment-resistant
+        depression").
+        """
+        statement, narrower = str(record.value["statement"]), self._wider_than(concept_id)
+        names = _name_pattern(self._concept_names(concept_id)) if narrower else None
+        own = [m.span() for m in names.finditer(statement)] if names else []
+        for other, pattern in narrower if own else ():
+            covering = [m.span() for m in pattern.finditer(statement)]
+            if all(any(a <= start and end <= b for a, b in covering) for start, end in own):
+                label = self._label(other)
+                msg = (f"the statement says {short(label)} (concept {other}), but the object is the wider "
+                       f"{concept_id!r}: the triple and its code would say more than the statement; make {other!r} "
+                       "the object")  # fmt: skip
+                yield record.problem("KD629", ("object", "concept"), msg)
+                return
 
     @staticmethod
     def _modality(record: RawRecord, label: str, lost_of: dict[tuple[str, str, str], bool]) -> Iterator[Problem]:
@@ -494,6 +552,12 @@ class Fidelity:
         if v.get("kind") == "route" and not str(v["label"]).casefold().endswith("route"):
             msg = f"a concept of kind route is labelled {short(v['label'])}: label the route, keep the rest as synonyms"
             yield concept.problem("KD324", ("label",), msg)
+
+
+def _name_pattern(names: list[str]) -> re.Pattern[str]:
+    """Any of the names, whole words, ignoring case; the longest first."""
+    ordered = sorted(set(names), key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in ordered) + r")(?!\w)", re.IGNORECASE)
 
 
 def fidelity_problems(index: RecordIndex, texts: Mapping[str, SourceText]) -> Iterator[Problem]:

@@ -39,6 +39,9 @@ def discover(data_dir: Path) -> tuple[list[DataFile], list[Problem]]:
     # Links, FIFOs and devices are never read: each is reported where it stands, whatever its name.
     problems = [problem("KD017", str(p), 1, 1, None, f"is {kind_of(mode)}; data files must be regular files")
                 for p, mode in entries.items() if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)]  # fmt: skip
+    # A folder named like a data file (claims/x.yaml) is never read: said where it stands, not skipped silently.
+    folders = [p for p, mode in entries.items() if stat.S_ISDIR(mode) and p.suffix.lower() in (".yaml", ".yml")]
+    problems += [problem("KD017", str(p), 1, 1, None, "is a folder; data files must be regular files") for p in folders]
     regular = {p for p, mode in entries.items() if stat.S_ISREG(mode)}
     dataset = data_dir / DATASET_FILE
     files = [DataFile(dataset, "dataset")] if dataset in regular else []
@@ -74,7 +77,9 @@ def _unread(data_dir: Path, path: Path) -> bool:
     parts = path.relative_to(data_dir).parts
     return not (
         path.suffix.lower() in (".yaml", ".yml")
-        or parts[0] in _READ_AS_IS
+        # A source text stands right in sources/ (a source's file names no folder); which of those a source
+        # names is known once the records are read (`Rules`, KD020 too).
+        or (parts[0] in _READ_AS_IS and len(parts) == 2)
         or parts == REFERENCE_TABLE
         or path.name.startswith(".")  # hidden on purpose: an editor's swap file, a .gitkeep
     )

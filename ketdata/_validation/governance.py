@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ketdata._model.problems import Problem, Severity, problem, short
 from ketdata._model.review import content_digest, due_after
-from ketdata._validation.fidelity import restates
+from ketdata._validation.fidelity import SourceText, restates
 from ketdata._validation.folder import RawRecord
 from ketdata._validation.index import RecordIndex
 
@@ -61,10 +62,34 @@ def review_problems(records: Iterable[RawRecord], today: datetime.date) -> Itera
     """
     for record in records:
         review = record.value.get("review")
-        if record.kind not in REVIEWED or not isinstance(review, dict) or review.get("status") == "unreviewed":
+        if record.kind not in REVIEWED or not isinstance(review, dict):
+            continue
+        yield from _review_fields(record, review)
+        if review.get("status") == "unreviewed":
             continue
         yield from _stale_review(record, review)
         yield from _review_dates(record, review, today)
+
+
+# The fields a review block of each status may not carry: nobody vouched for an unreviewed record, and a
+# flagged one stays in the queue until it is fixed, so it falls due at no date.
+_NOT_WITH = {
+    "unreviewed": ("reviewed_by", "reviewer_role", "reviewed_on", "review_due", "content_sha256", "note"),
+    "flagged": ("review_due",),
+}
+
+
+def _review_fields(record: RawRecord, review: dict[str, Any]) -> Iterator[Problem]:
+    """KD628: a review block whose fields do not fit its status (a confirmed review that never falls due)."""
+    status = review.get("status")
+    for field in _NOT_WITH.get(str(status), ()):
+        if field in review:
+            msg = f"a review of status {status} has no {field}: drop it (or give the status the review has)"
+            yield record.problem("KD628", ("review", field), msg)
+    if status == "reviewed" and "review_due" not in review and ("review", "review_due") not in record.taken:
+        msg = ("a confirmed review has no review_due, so it would never fall due: set it a year after reviewed_on "
+               "(`ketdata review` does)")  # fmt: skip
+        yield record.problem("KD628", ("review", "status"), msg)
 
 
 def _stale_review(record: RawRecord, review: dict[str, Any]) -> Iterator[Problem]:
@@ -100,8 +125,11 @@ def _date(text: Any) -> datetime.date | None:
 class _Active:
     """The active records of each kind (from the run's index), the categories' parents and the sections."""
 
-    def __init__(self, index: RecordIndex) -> None:
+    def __init__(self, index: RecordIndex, texts: Mapping[str, SourceText]) -> None:
         self.index = index
+        self.texts = texts
+        self._antecedents: dict[tuple[str, object], frozenset[str]] = {}
+        self._subjects: dict[str, frozenset[str]] = {}
         self.parents: dict[str, Any] = {r.id: r.value.get("parent") for r in index.kind("category") if r.id}
         self.statuses = index.kind("evidence_status")
         self.labels = {r.id: r.value.get("label") for r in index.kind("concept") if r.id}
@@ -115,6 +143,32 @@ class _Active:
 
     def __getitem__(self, kind: str) -> tuple[RawRecord, ...]:
         return self.index.active(kind)
+
+    def subject_words(self, subject: object) -> frozenset[str]:
+        """The words a statement may use to name its subject, which its quotes may call "it" or "its".
+
+        The words of the subject concept's label that its id holds too: a label is the editors' free text, so
+        a word only it has ("Harmless ketamine therapy") would reach every statement about the subject.
+        """
+        found = self._subjects.get(str(subject))
+        if found is None:
+            label = self.labels.get(str(subject))
+            named = _word_set([label]) if isinstance(label, str) else set()
+            words = named & _word_set([str(subject).replace("-", " ")])
+            found = self._subjects[str(subject)] = frozenset(words)
+        return found
+
+    def antecedent_words(self, source: str, start: object) -> frozenset[str]:
+        """The words (stems) of the sentence holding ``start`` and the one before: where an antecedent stands."""
+        key = (source, start)
+        found = self._antecedents.get(key)
+        if found is None:
+            src = self.texts.get(source)
+            sentence = src.sentence_at(start) if src is not None and isinstance(start, int) else None
+            before = src.sentence_before(sentence) if src is not None and sentence is not None else None
+            region = src.text[(before or sentence)[0] : sentence[1]] if src is not None and sentence else ""
+            found = self._antecedents[key] = frozenset(_word_set([region]))
+        return found
 
 
 def _descendants(parents: dict[str, Any], roots: list[str]) -> set[str]:
@@ -166,6 +220,7 @@ def _strong_wording(rule: dict[str, Any], active: _Active, severity: Severity) -
     pattern = re.compile(r"\b(" + "|".join(_forms(w) for w in words) + r")\b", re.IGNORECASE)
     statuses = set(rule.get("statuses", ()))
     yield from _strong_glosses(rule, pattern, active, severity)
+    yield from _strong_editorial(rule, pattern, active, severity)
     for claim in active["claim"]:
         statement = claim.value.get("statement")
         if claim.value.get("evidence_status") not in statuses or not isinstance(statement, str):
@@ -198,6 +253,40 @@ def _strong_glosses(
                 msg = (f"rule {short(rule['id'])}: {short(match.group())} is too strong for a gloss no article "
                        "passage supports")  # fmt: skip
                 yield concept.problem("KD606", (*path, "text"), msg, severity=severity)
+
+
+# The editors' own words in a claim or caveat that every export shows beside the article's: no evidence backs them.
+_EDITORIAL = (("reason",), ("scope_reason",), ("readings", "means"), ("readings", "why"), ("leaves_out", "why"),
+              ("notes", "text"), ("notes", "reason"))  # fmt: skip
+
+
+def _editorial_texts(value: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Each free text of the editors in a record (not a quote, not a statement), with its path."""
+    for field, *key in _EDITORIAL:
+        found = value.get(field)
+        if isinstance(found, str) and not key:
+            yield (field,), found
+        for i, entry in enumerate(found if isinstance(found, list) and key else ()):
+            text = entry.get(key[0]) if isinstance(entry, dict) else None
+            if isinstance(text, str):
+                yield (field, i, key[0]), text
+
+
+def _strong_editorial(
+    rule: dict[str, Any], pattern: re.Pattern[str], active: _Active, severity: Severity
+) -> Iterator[Problem]:
+    """Strong words in the editors' own texts (readings, reasons, notes, link reasons), whatever the status."""
+    records = [*active["claim"], *active["caveat"]]
+    texts = [(r, path, text) for r in records for path, text in _editorial_texts(r.value)]
+    texts += [(c, ("link_sources", i, "reason"), s["reason"]) for c in active.concepts
+              for i, s in enumerate(c.value.get("link_sources") or ())
+              if isinstance(s, dict) and isinstance(s.get("reason"), str)]  # fmt: skip
+    for record, path, text in texts:
+        match = pattern.search(text)
+        if match is not None:
+            msg = (f"rule {short(rule['id'])}: {short(match.group())} is too strong for the editors' own words, "
+                   "which no article passage supports")  # fmt: skip
+            yield record.problem("KD606", path, msg, severity=severity)
 
 
 def _ranges(scope: dict[str, Any], active: _Active) -> list[tuple[str, int, int]]:
@@ -482,24 +571,196 @@ def _word_set(texts: Iterable[str]) -> set[str]:
     return {_stem(w.casefold()) for text in texts for w in _WORD.findall(text)}
 
 
+# A reading of these words names what they refer to; any other reading is a choice between meanings, whose
+# words are the editors' and hold nothing for a statement.
+_REFERRING = frozenset({"it", "its", "they", "them", "their", "this", "these", "that", "those"})
+
+
+def _reading_words(reading: dict[str, Any], active: _Active) -> set[str]:
+    """The words a reading lends a statement: its quoted words, and some of what it says they mean.
+
+    Of a reading of "it", "its", "this …", only the words the article has where an antecedent stands (the
+    reading's sentence and the one before it) count; any other reading lends only its quoted words. A
+    reading's ``means`` is the editors' text: counted whole, it would let any fact into a statement.
+    """
+    text, means = str(reading.get("text", "")), str(reading.get("means", ""))
+    held = _word_set([text])
+    first = _WORD.match(text.strip())
+    if first is None or first.group().casefold() not in _REFERRING:
+        return held
+    return held | (_word_set([means]) & active.antecedent_words(str(reading.get("source")), reading.get("start")))
+
+
 def _words_from_evidence(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:
     allowed = _word_set(rule.get("words", ()))
+    dropped: list[tuple[RawRecord, list[_Dropped]]] = []
     for record in active["claim"] + active["caveat"]:
         statement = record.value.get("statement")
         if not isinstance(statement, str) or any(path[0] in ("evidence", "readings") for path in record.taken):
             continue  # a refused span or reading was reported at its line: what the record quotes is not known
-        quoted = [s["quote"] for s in record.value.get("evidence") or () if "quote" in s]
-        if statement in quoted:
-            continue  # a statement that is one of its quotes holds no word they do not
-        readings = [r.get(key, "") for r in record.value.get("readings") or () for key in ("text", "means")]
-        # A statement names its subject, which its quotes may call "it" or "its".
-        subject = active.labels.get(str(record.value.get("subject")))
-        held = _word_set([*quoted, *readings, subject if isinstance(subject, str) else ""]) | allowed
-        added = sorted({w.casefold() for w in _WORD.findall(statement) if _stem(w.casefold()) not in held})
+        evidence = [s for s in record.value.get("evidence") or () if "quote" in s]
+        quoted = [s["quote"] for s in evidence]
+        read = {w for r in record.value.get("readings") or () for w in _reading_words(r, active)}
+        held = _word_set(quoted) | active.subject_words(record.value.get("subject")) | read | allowed
+        words = {w.casefold(): _stem(w.casefold()) for w in _WORD.findall(statement)}
+        said = set(words.values())
+        added = sorted(w for w, stem in words.items() if stem not in held)
         if added:
             msg = (f"rule {short(rule['id'])}: the statement says {short(', '.join(added))}, which neither its "
                    "evidence nor its readings hold: a statement says only what its quotes say")  # fmt: skip
             yield record.problem("KD640", ("statement",), msg, severity=severity)
+        yield from _polarity_problems(rule, record, statement, quoted, severity)
+        left_out = record.value.get("leaves_out")
+        kept = said | read | (_word_set(str(e.get("text", "")) for e in left_out) if left_out else set())
+        missing = _dropped_words(evidence, kept)
+        if missing:
+            dropped.append((record, missing))
+    yield from _dropped_problems(rule, dropped, active, severity)
+
+
+# Negations are polarity words: a statement and its evidence must agree on each, and on what it negates.
+_NEGATIONS = frozenset({"not", "no", "never", "without", "neither", "nor"})
+_CANNOT = re.compile(r"(?<!\w)(can)(?:not|['\u2019]t)(?!\w)|n['\u2019]t(?!\w)", re.IGNORECASE)
+# Words between a negation and what it negates ("not be used", "no more than").
+_LINKING = frozenset({"a", "an", "the", "be", "been", "being", "any", "to", "so"})
+
+
+_ANY_NEGATION = re.compile(r"(?<!\w)(?:not|no|never|without|neither|nor|cannot)(?!\w)|n['\u2019]t(?!\w)", re.IGNORECASE)
+
+
+def _negated(texts: Iterable[str]) -> set[tuple[str, str]]:
+    """Each negation in the texts with the word it stands before ("not fully": ('not', 'fully'))."""
+    return {pair for text in texts for pair in _negations_in(text)}
+
+
+@functools.lru_cache(maxsize=1 << 16)  # statements and quotes recur (a sentence split over records): read once
+def _negations_in(text: str) -> frozenset[tuple[str, str]]:
+    if not _ANY_NEGATION.search(text):
+        return frozenset()  # most texts: one search in C
+    found = set()
+    words = [w.casefold() for w in _WORD.findall(_CANNOT.sub(lambda m: f"{m.group(1) or ''} not", text))]
+    for i, word in enumerate(words):
+        if word in _NEGATIONS:
+            after = next((w for w in words[i + 1 :] if w not in _LINKING), "")
+            found.add((word, _stem(after) if after else ""))
+    return frozenset(found)
+
+
+def _polarity_problems(
+    rule: dict[str, Any], record: RawRecord, statement: str, quoted: list[str], severity: Severity
+) -> Iterator[Problem]:
+    said, evidence = _negated([statement]), _negated(quoted)
+    if not said and not evidence:
+        return  # no negation anywhere: nothing to agree on (a stating quote is one of the quotes)
+    stating = _negated(_stating_quotes(record.value.get("evidence") or []))
+    excused = _negated(str(e.get("text", "")) for e in record.value.get("leaves_out") or ())
+    for word, after in sorted(said - evidence):
+        msg = (f"rule {short(rule['id'])}: the statement puts {word!r} before {short(after)}, and no quote does: a "
+               "moved or added negation turns the article's words around")  # fmt: skip
+        yield record.problem("KD626", ("statement",), msg, severity=severity)
+    for word, after in sorted(stating - said - excused):
+        msg = (f"rule {short(rule['id'])}: the quote puts {word!r} before {short(after)}, and the statement does "
+               "not: keep the negation before the words it negates, or say in leaves_out why it does not govern "
+               "the record")  # fmt: skip
+        yield record.problem("KD626", ("evidence",), msg, severity=severity)
+
+
+# Words whose loss changes no fact: articles, linking words and pronouns a statement may rephrase.
+_FUNCTION = frozenset({
+    "a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "from", "by", "with", "as", "that",
+    "which", "who", "it", "its", "this", "these", "those", "is", "are", "was", "were", "be", "been", "has", "have",
+})  # fmt: skip
+
+_COMPOUND = re.compile(r"\w+(?:['\u2019-]\w+)*")
+# A word a statement quote holds and its statement does not: (source, span start, span end, offset, stem, word).
+_Dropped = tuple[str, int, int, int, str, str]
+
+
+def _dropped_words(evidence: list[dict[str, Any]], kept: set[str]) -> list[_Dropped]:
+    """The words of the statement quotes that the statement, its readings and its ``leaves_out`` all lack."""
+    found = []
+    for span in evidence:
+        start, end = span.get("start"), span.get("end")
+        if span.get("role") != "statement" or not isinstance(start, int) or not isinstance(end, int):
+            continue
+        if _content_stems(span["quote"]) <= kept:
+            continue  # the statement says every word: the quote is not cut into places
+        for at, stem, compound in _content_words(span["quote"]):
+            if stem not in kept:
+                found.append((str(span.get("source")), start, end, start + at, stem, compound))
+    return found
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _content_stems(quote: str) -> frozenset[str]:
+    return frozenset(_stem(w) for w in map(str.casefold, _WORD.findall(quote)) if w not in _FUNCTION)
+
+
+@functools.lru_cache(maxsize=1 << 16)  # a quote is cut into words once per run, however many records share it
+def _content_words(quote: str) -> tuple[tuple[int, str, str], ...]:
+    """The quote's words that are not function words: (offset, stem, the compound holding it)."""
+    found = []
+    for compound in _COMPOUND.finditer(quote):  # "treatment-resistant" is named whole
+        for m in _WORD.finditer(compound.group()):
+            word = m.group().casefold()
+            if word not in _FUNCTION:
+                found.append((compound.start() + m.start(), _stem(word), compound.group()))
+    return tuple(found)
+
+
+def _dropped_problems(
+    rule: dict[str, Any], dropped: list[tuple[RawRecord, list[_Dropped]]], active: _Active, severity: Severity
+) -> Iterator[Problem]:
+    """KD627: a word of a statement quote no record states.
+
+    A sentence split into one fact per claim leaves each claim's part to another ("physical and mental
+    health", claims 014 and 015): a word is stated there when another record of the same kind says it in its
+    statement and covers it with a stating span. A caveat restating a claim's passage (caveat-006 and
+    claim-048) covers no word the claim drops, nor the other way round: each is read on its own.
+    """
+    if not dropped:
+        return
+    stated = _stated_elsewhere({(r.kind, *d[:5]) for r, found in dropped for d in found}, active)
+    for record, found in dropped:
+        words = list(dict.fromkeys(d[5] for d in found if (record.kind, *d[:5]) not in stated))
+        if words:
+            msg = (f"rule {short(rule['id'])}: the statement leaves out {short(', '.join(words))} of its quote, "
+                   "and no other record states it: a dropped modifier widens the claim; say it, "
+                   "or say in leaves_out why it does not govern the record")  # fmt: skip
+            yield record.problem("KD627", ("statement",), msg, severity=severity)
+
+
+# A dropped word looked for in the other records: (kind, source, span start, span end, offset, stem).
+_Wanted = tuple[str, str, int, int, int, str]
+
+
+def _stated_elsewhere(wanted: set[_Wanted], active: _Active) -> set[_Wanted]:
+    """Which dropped words another record of the same kind states (see `_dropped_problems`).
+
+    One pass over the records, which stops once every one is found.
+    """
+    by_place: dict[tuple[str, str], list[_Wanted]] = {}
+    for key in sorted(wanted, key=lambda k: (k[0], k[1], k[4])):
+        by_place.setdefault((key[0], key[1]), []).append(key)
+    offsets = {place: [k[4] for k in found] for place, found in by_place.items()}
+    stated: set[_Wanted] = set()
+    for record in active["claim"] + active["caveat"]:
+        statement = record.value.get("statement")
+        spans = [s for s in record.value.get("evidence") or () if s.get("role") != "context"
+                 and (record.kind, s.get("source")) in by_place and isinstance(s.get("start"), int)
+                 and isinstance(s.get("end"), int)]  # fmt: skip
+        if not spans or not isinstance(statement, str):
+            continue
+        said = _word_set([statement])
+        for span in spans:
+            place = (record.kind, span["source"])
+            found, first = by_place[place], offsets[place]
+            for key in found[bisect.bisect_left(first, span["start"]) : bisect.bisect_left(first, span["end"])]:
+                if key[5] in said:  # the record dropping the word does not say it: this is another record
+                    stated.add(key)
+        if len(stated) == len(wanted):
+            break
+    return stated
 
 
 _CHECKS = {
@@ -514,7 +775,7 @@ _CHECKS = {
 }
 
 
-def declared_rule_problems(index: RecordIndex) -> Iterator[Problem]:
+def declared_rule_problems(index: RecordIndex, texts: Mapping[str, SourceText] | None = None) -> Iterator[Problem]:
     """The problems the data's own ``rule`` records find among the records.
 
     The records are as the schema check left them: a value of a wrong type taken out, so a field is either of
@@ -524,7 +785,7 @@ def declared_rule_problems(index: RecordIndex) -> Iterator[Problem]:
     rules = index.valid("rule")
     if not rules:
         return
-    active = _Active(index)
+    active = _Active(index, texts or {})
     for rule in rules:
         yield from _CHECKS[rule.value["kind"]](rule.value, active, Severity(rule.value["severity"]))
 

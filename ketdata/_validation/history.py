@@ -51,11 +51,34 @@ def latest_snapshot(folder: Path) -> Path | None:
 
 def read_checksums(folder: Path) -> dict[str, str]:
     """The sha256 of each released snapshot, by file name, as recorded in ``SHA256SUMS`` when it was released."""
+    return {name: digest for name, (digest, _) in _ledger(folder)[0].items()}
+
+
+def _ledger(folder: Path) -> tuple[dict[str, tuple[str, int]], list[Problem]]:
+    """``SHA256SUMS`` read strictly: each snapshot's sha256 and line, and a problem for each bad line.
+
+    A line that is not ``<sha256>  <X.Y.Z>.json`` (garbage, another path, a second line for one snapshot) is
+    reported at its own line.
+    """
+    ledger = folder / CHECKSUMS
     try:
-        text = read_regular(folder / CHECKSUMS).decode("utf-8")
+        text = read_regular(ledger).decode("utf-8")
     except (OSError, UnicodeDecodeError):
-        return {}
-    return {m.group(2): m.group(1) for line in text.splitlines() if (m := _SUM_LINE.fullmatch(line))}
+        return {}, []  # a missing ledger is reported as every snapshot unlisted
+    sums: dict[str, tuple[str, int]] = {}
+    problems = []
+    for number, line in enumerate(text.splitlines(), 1):
+        m = _SUM_LINE.fullmatch(line)
+        if m is None or not _SEMVER.match(m.group(2)[: -len(".json")]):
+            msg = (f"line {short(line)} is not '<sha256>  <X.Y.Z>.json' for a snapshot in this folder: only "
+                   "`ketdata release` writes this file")  # fmt: skip
+            problems.append(problem("KD520", str(ledger), number, 1, None, msg))
+        elif m.group(2) in sums:
+            msg = f"lists {m.group(2)} again (first on line {sums[m.group(2)][1]}): one line for each snapshot"
+            problems.append(problem("KD520", str(ledger), number, 1, None, msg))
+        else:
+            sums[m.group(2)] = (m.group(1), number)
+    return sums, problems
 
 
 def render_checksums(sums: dict[str, str]) -> str:
@@ -78,12 +101,14 @@ def release_problems(folder: Path) -> tuple[list[Problem], Path | None]:
         msg = ("is not used by ketdata, which never finishes anything from it (releases are transactions now); "
                "look at it, then remove it")  # fmt: skip
         problems.append(problem("KD510", str(folder / OLD_JOURNAL), 1, 1, None, msg))
-    sums, present = read_checksums(folder), {p.name: p for p in _snapshots(folder)}
+    lines, malformed = _ledger(folder)
+    problems += malformed
+    sums, present = {name: digest for name, (digest, _) in lines.items()}, {p.name: p for p in _snapshots(folder)}
     ledger = str(folder / CHECKSUMS)
     for name in sorted(set(sums) | set(present)):
         path = folder / name
         if name not in present:
-            problems.append(problem("KD507", ledger, 1, 1, None, f"lists {name}, which is gone"))
+            problems.append(problem("KD507", ledger, lines[name][1], 1, None, f"lists {name}, which is gone"))
             continue
         try:
             content = read_regular(path)
@@ -97,6 +122,7 @@ def release_problems(folder: Path) -> tuple[list[Problem], Path | None]:
         elif digest != sums[name]:
             msg = f"has sha256 {digest}, not the {sums[name]} recorded when it was released"
             problems.append(problem("KD507", str(path), 1, 1, None, msg))
+    problems += _unrecorded_releases(folder, present)
     latest = latest_snapshot(folder)
     trusted = latest is not None and not any(p.file in (str(latest), ledger) for p in problems)
     return problems, latest if trusted else None
@@ -131,6 +157,32 @@ def next_versions(release: str) -> tuple[str, str, str]:
     """The versions the release after ``release`` can have: the next patch, minor and major."""
     major, minor, patch = semver(release)
     return f"{major}.{minor}.{patch + 1}", f"{major}.{minor + 1}.0", f"{major + 1}.0.0"
+
+
+_RELEASE_HEADING = re.compile(r"^## \[(\d+\.\d+\.\d+)\]", re.MULTILINE)
+
+
+def _unrecorded_releases(folder: Path, present: dict[str, Path]) -> list[Problem]:
+    """A release the changelog beside ``releases/`` names whose snapshot is gone (KD521).
+
+    ``ketdata release`` writes a release's snapshot, its ledger line and its changelog section in one
+    transaction, so the three agree; a snapshot deleted with its ledger line still has its section, and a
+    middle release cannot go missing unnoticed. (Deleting the section too is seen only in the history of git.)
+    """
+    changelog = folder.parent / "CHANGELOG.md"
+    try:
+        text = read_regular(changelog).decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []  # no changelog beside the releases (a data folder on its own): nothing to hold them to
+    problems = []
+    for m in _RELEASE_HEADING.finditer(text):
+        name = f"{m.group(1)}.json"
+        if name not in present and lookup(folder / name) is None:
+            line = text.count("\n", 0, m.start()) + 1
+            msg = (f"names release {m.group(1)}, but {folder.name}/ holds no {name}: the release history is "
+                   "incomplete; restore the snapshot and its SHA256SUMS line from the release (git)")  # fmt: skip
+            problems.append(problem("KD521", str(changelog), line, 1, None, msg))
+    return problems
 
 
 def missing_release(dataset: RawRecord | None, folder: Path) -> list[Problem]:

@@ -223,11 +223,13 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
     day = today or datetime.datetime.now(datetime.UTC).date()
     problems += overdue_problems(index.records, day)
     problems += review_problems(index.records, day)
+    if index.kind("dataset") and not index.kind("rule") and "rule" not in unread:
+        problems.append(_no_rules(folder))
     if unread:
         problems += _not_judged(unread)
     else:
-        problems += declared_rule_problems(index)
         texts = {sid: SourceText.of(src.text, rules.section_rows(src)) for sid, src in rules.texts.items()}
+        problems += declared_rule_problems(index, texts)
         # The fidelity checks read records whole: only those that passed their schema.
         problems += fidelity_problems(index, texts)
         problems += conflict_problems(index)
@@ -270,6 +272,14 @@ def _build(folder: Path, info: dict[str, Any], records: list[RawRecord]) -> Data
 def _if_meant(found: Problem) -> Problem:
     message = found.message.replace("; set version:", "; if the change is meant, set version:")
     return replace(found, message=f"{message} (its other problems may be the change: fix them first)")
+
+
+def _no_rules(folder: Path) -> Problem:
+    """KD040: no rule records at all, so every check the data declares for itself would be off, silently."""
+    msg = ("the data declares no rules (data/rules.yaml is gone or empty): every check it declares for itself "
+           "(caveats on risky claims, strong words, statements from their evidence) would be off; restore "
+           "it")  # fmt: skip
+    return problem("KD040", str(folder / "rules.yaml"), 1, 1, None, msg)
 
 
 def _not_judged(unread: dict[str, str]) -> list[Problem]:

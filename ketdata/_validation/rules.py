@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
+import stat
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ketdata._io.escape import describe_char, find_unseen
-from ketdata._io.files import PLAIN_NAME, NotRegularFileError, read_regular
+from ketdata._io.files import PLAIN_NAME, NotRegularFileError, read_regular, walk
 from ketdata._model.dataset import near_misses
 from ketdata._model.problems import Problem, problem, short
 from ketdata._validation.coverage import SentenceCoverage, coverage, uncovered
@@ -494,7 +495,24 @@ class Rules:
             if path:
                 self._add("KD203", self.by_id[rid], (field,), f"{kind} {field} links form a cycle: {' -> '.join(path)}")
 
+    def _unnamed_texts(self) -> None:
+        """KD020 for a file in sources/ that no source names as its text or one of its revisions."""
+        sources = self.index.kind("source")
+        if self.folder is None or "source" in self.unread or not all(self.index.is_valid(r) for r in sources):
+            return  # what the sources name is not known
+        folder = self.folder / "sources"
+        named = {Path(r.file).parent / str(r.value.get("file")) for r in sources}
+        named |= {Path(r.file).parent / str(v.get("file")) for r in sources for v in _dicts(r.value.get("revisions"))}
+        entries = walk(folder, skip_hidden=True) if folder.is_dir() else iter(())
+        texts = [p for p, mode in entries if p.parent == folder and stat.S_ISREG(mode)]
+        for path in texts:
+            if path not in named and path.suffix.lower() not in (".yaml", ".yml") and not path.name.startswith("."):
+                msg = ("ketdata never reads this file: no source names it as its text or a revision of it; move it "
+                       "out of the data folder")  # fmt: skip
+                self.problems.append(problem("KD020", str(path), 1, 1, None, msg))
+
     def _source_texts(self) -> None:
+        self._unnamed_texts()
         for record in self.index.kind("source"):
             if record.id is None or self.by_id.get(record.id) is not record:
                 continue
