@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import DATA, ROOT, edit, findings
+from .helpers import DATA, LATEST, ROOT, edit, findings
 
 
 def cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -115,7 +115,7 @@ def test_a_huge_section_offset_is_a_located_problem_in_every_command(project: Pa
 
 
 def test_new_adds_nothing_to_data_that_already_fails(project: Path) -> None:
-    edit(project / "data" / "dataset.yaml", "version: 3.2.0", "version: 3.0.0")  # behind the latest release
+    edit(project / "data" / "dataset.yaml", f"version: {LATEST}", "version: 3.0.0")  # behind the latest release
     concepts = (project / "data" / "concepts.yaml").read_bytes()
     result = cli("new", "concept", "--id", "zzz", "--label", "Zzz", "--kind", "condition", "--data", "data",
                  cwd=project)  # fmt: skip

@@ -128,6 +128,12 @@ def test_a_missing_data_folder_or_a_taken_port_is_a_usage_error(tmp_path: Path, 
     missing = subprocess.run([sys.executable, "-m", "ketdata", "review", str(tmp_path / "nowhere")],
                              capture_output=True, text=True, check=False, timeout=60)  # fmt: skip
     assert missing.returncode == 2 and "Traceback" not in missing.stderr and "nowhere" in missing.stderr
+    # A folder holding no data (empty, or the exports) serves no empty queue that would look all reviewed.
+    for folder in (tmp_path, data.parent / "exports"):
+        folder.mkdir(exist_ok=True)
+        empty = subprocess.run([sys.executable, "-m", "ketdata", "review", str(folder)], capture_output=True,
+                               text=True, check=False, timeout=60)  # fmt: skip
+        assert empty.returncode == 2 and "is not a data folder" in empty.stderr, empty.stderr
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()

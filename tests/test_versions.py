@@ -287,7 +287,11 @@ def test_a_release_date_after_today_is_a_usage_error(project: Path) -> None:
     assert not (project / f"releases/{EDITED}.json").exists()
 
 
-@pytest.mark.parametrize("version", ["9.0.0", "3.2.2", "3.4.0", "3.3.1", "4.1.0", "5.0.0"])
+_X, _Y, _Z = (int(n) for n in LATEST.split("."))
+JUMPS = ["99.0.0", f"{_X}.{_Y}.{_Z + 2}", f"{_X}.{_Y + 1}.1", f"{_X}.{_Y + 2}.0", f"{_X + 1}.1.0", f"{_X + 2}.0.0"]
+
+
+@pytest.mark.parametrize("version", JUMPS)
 def test_a_dataset_version_beyond_the_next_release_step_is_located(project: Path, version: str) -> None:
     edit(project / "data/dataset.yaml", f"version: {LATEST}", f"version: {version}")
     (found,) = [p for p in problems(project) if p.code == "KD515"]

@@ -178,4 +178,7 @@ def choose_data_folder(
         raise UsageError(f"{given} is not a folder")
     if not (given / dataset).is_file() and (given / "data" / dataset).is_file():
         raise UsageError(f"{given} is not a data folder (it has no {dataset}); did you mean {given / 'data'}?")
+    if command == "review" and not (given / dataset).is_file():
+        # A workbench over no data would show an empty queue as if every record had its verdict.
+        raise UsageError(f"{given} is not a data folder (it has no {dataset}): there is nothing to review")
     return given
