@@ -7,6 +7,7 @@ import datetime
 import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
@@ -568,7 +569,19 @@ def _stem(word: str) -> str:
 
 def _word_set(texts: Iterable[str]) -> set[str]:
     """The stems of the words of some texts, casefolded."""
-    return {_stem(w.casefold()) for text in texts for w in _WORD.findall(text)}
+    return {stem for text in texts for stem in _stems(text)}
+
+
+@functools.lru_cache(maxsize=1 << 16)  # a statement is often its quote, and quotes recur: each is cut once
+def _stems(text: str) -> frozenset[str]:
+    return frozenset(stem for _, stem in _stated(text))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _stated(text: str) -> tuple[tuple[str, str], ...]:
+    """The text's words, casefolded, each once, with its stem."""
+    words = dict.fromkeys(w.casefold() for w in _WORD.findall(text))
+    return tuple((w, _stem(w)) for w in words)
 
 
 # A reading of these words names what they refer to; any other reading is a choice between meanings, whose
@@ -595,23 +608,29 @@ def _words_from_evidence(rule: dict[str, Any], active: _Active, severity: Severi
     allowed = _word_set(rule.get("words", ()))
     dropped: list[tuple[RawRecord, list[_Dropped]]] = []
     for record in active["claim"] + active["caveat"]:
-        statement = record.value.get("statement")
+        value = record.value
+        statement = value.get("statement")
         if not isinstance(statement, str) or any(path[0] in ("evidence", "readings") for path in record.taken):
             continue  # a refused span or reading was reported at its line: what the record quotes is not known
-        evidence = [s for s in record.value.get("evidence") or () if "quote" in s]
+        evidence = [s for s in value.get("evidence") or () if "quote" in s]
         quoted = [s["quote"] for s in evidence]
-        read = {w for r in record.value.get("readings") or () for w in _reading_words(r, active)}
-        held = _word_set(quoted) | active.subject_words(record.value.get("subject")) | read | allowed
-        words = {w.casefold(): _stem(w.casefold()) for w in _WORD.findall(statement)}
-        said = set(words.values())
-        added = sorted(w for w, stem in words.items() if stem not in held)
+        readings = value.get("readings")
+        read = {w for r in readings for w in _reading_words(r, active)} if readings else set()
+        held = _stems(quoted[0]) if len(quoted) == 1 else _word_set(quoted)
+        subject = active.subject_words(value.get("subject"))
+        added = sorted(
+            w
+            for w, stem in _stated(statement)
+            if stem not in held and stem not in allowed and stem not in subject and stem not in read
+        )
         if added:
             msg = (f"rule {short(rule['id'])}: the statement says {short(', '.join(added))}, which neither its "
                    "evidence nor its readings hold: a statement says only what its quotes say")  # fmt: skip
             yield record.problem("KD640", ("statement",), msg, severity=severity)
         yield from _polarity_problems(rule, record, statement, quoted, severity)
-        left_out = record.value.get("leaves_out")
-        kept = said | read | (_word_set(str(e.get("text", "")) for e in left_out) if left_out else set())
+        left_out = value.get("leaves_out")
+        said = _stems(statement)
+        kept = said | read | _word_set(str(e.get("text", "")) for e in left_out or ()) if read or left_out else said
         missing = _dropped_words(evidence, kept)
         if missing:
             dropped.append((record, missing))
@@ -676,7 +695,7 @@ _COMPOUND = re.compile(r"\w+(?:['\u2019-]\w+)*")
 _Dropped = tuple[str, int, int, int, str, str]
 
 
-def _dropped_words(evidence: list[dict[str, Any]], kept: set[str]) -> list[_Dropped]:
+def _dropped_words(evidence: list[dict[str, Any]], kept: AbstractSet[str]) -> list[_Dropped]:
     """The words of the statement quotes that the statement, its readings and its ``leaves_out`` all lack."""
     found = []
     for span in evidence:
