@@ -560,6 +560,7 @@ def _status_in_scope(rule: dict[str, Any], active: _Active, severity: Severity) 
 _WORD = re.compile(r"\w+(?:['\u2019]\w+)*")
 
 
+_NOT_WORD = bytes(c if chr(c).isascii() and (chr(c).isalnum() or chr(c) == "_") else 32 for c in range(256))
 _ENDING = re.compile(r"(?:['\u2019]s|ing|ed|es|s)$")
 
 
@@ -587,8 +588,12 @@ def _stems(text: str) -> frozenset[str]:
 @functools.lru_cache(maxsize=1 << 16)
 def _words(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The text's words, casefolded, each once, and their stems: every word check of a text reads these."""
-    # Casefolding the whole text at once is the same only on ASCII ('İ' folds to two characters, one no letter).
-    found = _WORD.findall(text.lower()) if text.isascii() else [w.casefold() for w in _WORD.findall(text)]
+    if not text.isascii():  # casefolding the whole text at once would differ: 'İ' folds to two characters
+        found = [w.casefold() for w in _WORD.findall(text)]
+    elif "'" in text:  # "can't" is one word
+        found = _WORD.findall(text.lower())
+    else:  # ASCII words are runs of letters, digits and '_': the rest made spaces, in C
+        found = text.lower().encode().translate(_NOT_WORD).decode().split()
     words = tuple(dict.fromkeys(found))
     return words, tuple(map(_stem, words))
 
@@ -674,7 +679,7 @@ def _negations_in(text: str) -> frozenset[tuple[str, str]]:
 def _polarity_problems(
     rule: dict[str, Any], record: RawRecord, statement: str, quoted: list[str], severity: Severity
 ) -> Iterator[Problem]:
-    said, evidence = _negated([statement]), _negated(quoted)
+    said, evidence = _negations_in(statement), _negations_in(quoted[0]) if len(quoted) == 1 else _negated(quoted)
     if not said and not evidence:
         return  # no negation anywhere: nothing to agree on (a stating quote is one of the quotes)
     stating = _negated(_stating_quotes(record.value.get("evidence") or []))
@@ -708,7 +713,7 @@ def _dropped_words(evidence: list[dict[str, Any]], kept: AbstractSet[str]) -> li
         start, end = span.get("start"), span.get("end")
         if span.get("role") != "statement" or not isinstance(start, int) or not isinstance(end, int):
             continue
-        if _content_stems(span["quote"]) <= kept:
+        if _stems(span["quote"]) <= kept or _content_stems(span["quote"]) <= kept:
             continue  # the statement says every word: the quote is not cut into places
         for at, stem, compound in _content_words(span["quote"]):
             if stem not in kept:
