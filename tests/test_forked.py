@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
 import ketdata
 from ketdata._io import forked as forked_module
-from ketdata._io.forked import forked
+from ketdata._io.forked import Forked
 from ketdata._validation import pipeline
 
 from .helpers import DATA
@@ -31,8 +32,8 @@ def idle(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.usefixtures("idle")
 def test_the_work_runs_in_another_process_and_its_answer_comes_back() -> None:
     found = list(ketdata.validate(DATA))
-    join = forked(lambda: (os.getpid(), found), worth_it=True)
-    pid, answer = join()
+    with Forked(lambda: (os.getpid(), found), worth_it=True) as child:
+        pid, answer = child.result()
     assert pid != os.getpid()
     assert answer == found
 
@@ -42,9 +43,8 @@ def test_a_failure_in_the_child_is_raised_here_with_its_traceback() -> None:
     def broken() -> int:
         raise LookupError("a bug in a rule")
 
-    join = forked(broken, worth_it=True)
-    with pytest.raises(LookupError, match="a bug in a rule"):
-        join()
+    with Forked(broken, worth_it=True) as child, pytest.raises(LookupError, match="a bug in a rule"):
+        child.result()
 
 
 @pytest.mark.usefixtures("idle")
@@ -53,16 +53,26 @@ def test_nothing_is_forked_while_another_thread_runs() -> None:
     thread = threading.Thread(target=stop.wait)
     thread.start()
     try:
-        assert forked(os.getpid, worth_it=True)() == os.getpid()
+        assert Forked(os.getpid, worth_it=True).result() == os.getpid()
     finally:
         stop.set()
         thread.join()
 
 
 def test_nothing_is_forked_for_small_work_or_without_an_idle_core(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert forked(os.getpid, worth_it=False)() == os.getpid()
+    assert Forked(os.getpid, worth_it=False).result() == os.getpid()
     monkeypatch.setattr(forked_module, "idle_core", lambda: False)
-    assert forked(os.getpid, worth_it=True)() == os.getpid()
+    assert Forked(os.getpid, worth_it=True).result() == os.getpid()
+
+
+@pytest.mark.usefixtures("idle")
+def test_an_error_before_the_answer_is_asked_for_leaves_no_child_behind() -> None:
+    with pytest.raises(KeyError), Forked(lambda: time.sleep(60), worth_it=True) as child:
+        pid = child._pid
+        assert pid
+        raise KeyError("the caller's own work failed")
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
 
 
 def _problems(folder: Path) -> list[tuple[object, ...]]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ketdata._io.forked import forked
+from ketdata._io.forked import Forked
 from ketdata._io.gc import paused
 from ketdata._io.overlay import overlaid
 from ketdata._io.transaction import journal_problems
@@ -220,27 +220,29 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
     # One index of the records for every rule family, built once.
     index = RecordIndex.of(records, schema_valid)
     rules = Rules(index, folder, frozenset(unread))
-    problems += rules.run()
-    problems = [_with_id_choices(p, rules.id_choices) for p in problems]
-    # Governance reads every record as the schema check left it (a field of its type, or absent), so a missing
-    # field does not hide a record's other checks; only the data's own rules must have passed their schema.
-    day = today or datetime.datetime.now(datetime.UTC).date()
-    problems += overdue_problems(index.records, day)
-    problems += review_problems(index.records, day)
-    if index.kind("dataset") and not index.kind("rule") and "rule" not in unread:
-        problems.append(_no_rules(folder))
-    if unread:
-        problems += _not_judged(unread)
-    else:
-        texts = {sid: SourceText.of(src.text, rules.section_rows(src)) for sid, src in rules.texts.items()}
-        # The data's own rules take about as long as the others together: on a large folder a second core runs them.
-        declared = forked(lambda: list(declared_rule_problems(index, texts)), worth_it=len(records) >= FORK_AT)
-        try:
-            # The fidelity checks read records whole: only those that passed their schema.
-            others = [*fidelity_problems(index, texts), *conflict_problems(index)]
-        finally:
-            problems += declared()
-        problems += others
+    rules.read_sources()
+    texts = (
+        {} if unread else {sid: SourceText.of(src.text, rules.section_rows(src)) for sid, src in rules.texts.items()}
+    )
+    # The data's own rules take about as long as the other checks together: on a large folder a second core
+    # runs them meanwhile. They need every record: not run when a file could not be read (KD018 says so).
+    declared = Forked(lambda: [] if unread else list(declared_rule_problems(index, texts)),
+                      worth_it=not unread and len(records) >= FORK_AT)  # fmt: skip
+    with declared:
+        problems += rules.run()
+        problems = [_with_id_choices(p, rules.id_choices) for p in problems]
+        # Governance reads every record as the schema check left it (a field of its type, or absent), so a
+        # missing field does not hide a record's other checks; only the data's own rules must have passed their
+        # schema.
+        day = today or datetime.datetime.now(datetime.UTC).date()
+        problems += overdue_problems(index.records, day)
+        problems += review_problems(index.records, day)
+        if index.kind("dataset") and not index.kind("rule") and "rule" not in unread:
+            problems.append(_no_rules(folder))
+        # The fidelity checks read records whole: only those that passed their schema.
+        others = _not_judged(unread) if unread else [*fidelity_problems(index, texts), *conflict_problems(index)]
+        problems += declared.result()
+    problems += others
     problems += journal_problems(project_root(folder))
     found, snapshot = release_problems(releases_dir(folder))
     problems += found
