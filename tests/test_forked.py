@@ -87,6 +87,14 @@ def test_forked_and_serial_validation_find_the_same_problems(
     folder = build(case, tmp_path)
     monkeypatch.setattr(pipeline, "FORK_AT", 10**9)
     serial = _problems(folder)
+    answers = _count_answers(monkeypatch)
+    monkeypatch.setattr(pipeline, "FORK_AT", 0)
+    assert _problems(folder) == serial
+    assert len(answers) == 1, "the child's answer was not used"
+
+
+def _count_answers(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The answers taken from a child from now on (each is unpickled once)."""
     answers: list[object] = []
     real_loads = forked_module.pickle.loads
 
@@ -94,15 +102,33 @@ def test_forked_and_serial_validation_find_the_same_problems(
         answers.append(real_loads(data))
         return answers[-1]
 
-    monkeypatch.setattr(pipeline, "FORK_AT", 0)
     monkeypatch.setattr(forked_module.pickle, "loads", counted_loads)
+    return answers
+
+
+@pytest.mark.usefixtures("idle")
+@pytest.mark.parametrize("case", CASES)
+def test_files_checked_in_two_processes_give_the_same_problems(
+    case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = build(case, tmp_path)
+    monkeypatch.setattr(pipeline, "FORK_BYTES", 10**12)
+    monkeypatch.setattr(pipeline, "FORK_AT", 10**9)
+    serial = _problems(folder)
+    answers = _count_answers(monkeypatch)
+    monkeypatch.setattr(pipeline, "FORK_BYTES", 0)
     assert _problems(folder) == serial
-    assert len(answers) == 1, "the child's answer was not used"
+    assert answers, "no file was checked in the child"
 
 
 @pytest.mark.usefixtures("idle")
 def test_the_shipped_data_validates_the_same_forked(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pipeline, "FORK_AT", 10**9)
-    serial = _problems(DATA)
+    monkeypatch.setattr(pipeline, "FORK_BYTES", 10**12)
+    serial, built = _problems(DATA), ketdata.load(DATA)
     monkeypatch.setattr(pipeline, "FORK_AT", 0)
+    monkeypatch.setattr(pipeline, "FORK_BYTES", 0)
+    answers = _count_answers(monkeypatch)
     assert _problems(DATA) == serial
+    assert ketdata.load(DATA) == built  # the records checked in the child build the same dataset
+    assert len(answers) == 4
