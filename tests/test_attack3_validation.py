@@ -101,7 +101,7 @@ def test_a_negation_moved_to_another_clause_is_caught(data: Path) -> None:
     found = [p for p in findings(data) if p.code == "KD626" and p.record_id == "claim-037"]
     # Both ways: the statement's "not lead" has no quote, and the quote's "not fully" no statement.
     assert sorted(p.message.split(": ")[1].split(",")[0] for p in found) == [
-        "the quote puts 'not' before 'fully'",
+        "the article puts 'not' before 'fully'",
         "the statement puts 'not' before 'lead'",
     ], found
 

@@ -350,8 +350,8 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "KD325",
         _E,
         "Named words not where the record says",
-        "A leaves_out text must stand in the sentences the record quotes, and a reading's text at its offset; fix "
-        "the words or the offset.",
+        "A leaves_out text must stand in the sentences the record quotes, and a reading's text at its offset, "
+        "inside one of the record's quotes; fix the words or the offset, or quote the words the reading reads.",
     ),
     Code(
         "KD401",
@@ -541,17 +541,19 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "KD626",
         _E,
         "Statement and evidence disagree on a negation",
-        "Keep each negation (not, no, never, without, cannot, n't, neither, nor) of the quotes in the statement, "
-        "before the words it negates, and add none: a moved negation turns the article's claim around. A "
-        "negation that governs another part of the sentence goes in leaves_out, with why.",
+        "Keep each negation (not, no, never, without, cannot, n't, neither, nor) that governs the stated words in "
+        "the statement, before the words it negates, and add none: a moved or dropped negation turns the article's "
+        "claim around. A negation in a stating quote, before a stating quote in its clause, or between two stating "
+        "quotes of a sentence governs them; leaves_out never excuses it.",
     ),
     Code(
         "KD627",
         _E,
         "Statement leaves out a word of its statement quote",
         "Say the word (a modifier like 'treatment-resistant' narrows the claim), quote less, or name the words in "
-        "leaves_out with why they do not govern the record; a word another record of a split sentence states is "
-        "not left out.",
+        "leaves_out with why they do not govern the record. Words a splice skips between two stating quotes of a "
+        "sentence count as quoted. A word naming another claim's object, which that claim states (a split "
+        "sentence), is not left out; a claim's own object's name always is.",
     ),
     Code(
         "KD628",
@@ -588,6 +590,13 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "Review date impossible",
         "A review is dated on or before today, and falls due at most a year after it (`ketdata review` writes "
         "both): correct reviewed_on or review_due.",
+    ),
+    Code(
+        "KD643",
+        _E,
+        "Evidence states nothing: every quote is context",
+        "Give the quote that states the record role statement (or item, for one item of a list); context quotes "
+        "only explain, so the hedge, negation and modifier checks read the stating quotes.",
     ),
     Code(
         "KD614",

@@ -179,6 +179,11 @@ class Fidelity:
         """Every fidelity problem, record by record."""
         for record in self.said:
             value, spans = record.value, self._spans(record)
+            if spans and all(s.get("role") == "context" for s in spans):
+                msg = ("every quote of the evidence is context: the record states nothing of the article, so no "
+                       "check of its hedges, negations or modifiers could hold it to its words; quote what it "
+                       "states with role statement (or item)")  # fmt: skip
+                yield record.problem("KD643", ("evidence",), msg)
             # Each check below finds nothing without what its guard asks for: most records skip most of them.
             if value.get("leaves_out") or value.get("readings"):
                 yield from self._named_words(record)
@@ -225,6 +230,11 @@ class Fidelity:
             if src is not None and src.text[start : start + len(text)] != text:
                 msg = f"reading {short(text)} is not the source's text at offset {start}"
                 yield record.problem("KD325", ("readings", i, "text"), msg)
+            elif not any(s["source"] == reading["source"] and s["start"] <= start and start + len(text) <= s["end"]
+                         for s in self._spans(record)):  # fmt: skip
+                msg = (f"reading {short(text)} at offset {start} reads words the record does not quote: a reading "
+                       "says what the record's own quoted words mean, and lends nothing from another passage")
+                yield record.problem("KD325", ("readings", i, "start"), msg)
 
     # -- KD315: a quote that stops right before a comma-clause -----------------------------------------------
 

@@ -131,6 +131,10 @@ class _Active:
         self.texts = texts
         self._antecedents: dict[tuple[str, object], frozenset[str]] = {}
         self._subjects: dict[str, frozenset[str]] = {}
+        self._stretches: dict[int, _Stretches] = {}
+        self._clauses: dict[tuple[str, int], int] = {}
+        self._objects: dict[tuple[str, str], frozenset[str]] = {}
+        self._concept_by_id: dict[str, RawRecord] | None = None
         self.parents: dict[str, Any] = {r.id: r.value.get("parent") for r in index.kind("category") if r.id}
         self.statuses = index.kind("evidence_status")
         self.labels = {r.id: r.value.get("label") for r in index.kind("concept") if r.id}
@@ -159,6 +163,72 @@ class _Active:
             found = self._subjects[str(subject)] = frozenset(words)
         return found
 
+    def object_words(self, record: RawRecord) -> frozenset[str]:
+        """The stems of the names of a claim's object (its value, or its concept's label and synonyms)."""
+        obj = record.value.get("object")
+        key = ("concept", str(obj["concept"])) if isinstance(obj, dict) and "concept" in obj else (
+            ("value", str(obj.get("value"))) if isinstance(obj, dict) and "value" in obj else ("", ""))  # fmt: skip
+        found = self._objects.get(key)
+        if found is None:
+            names: list[str] = [key[1]] if key[0] == "value" else []
+            if self._concept_by_id is None:
+                self._concept_by_id = {str(r.id): r for r in self.concepts if r.id}
+            concept = self._concept_by_id.get(key[1]) if key[0] == "concept" else None
+            if concept is not None:
+                synonyms = concept.value.get("synonyms") or ()
+                names += [str(concept.value.get("label", "")), *(str(g.get("text", "")) for g in synonyms
+                                                                   if isinstance(g, dict))]  # fmt: skip
+            found = self._objects[key] = frozenset(_word_set(names))
+        return found
+
+    def region_words(self, record: RawRecord) -> frozenset[str]:
+        """The words of the sentences the record's evidence starts in, and of the sentence before each."""
+        found: frozenset[str] = frozenset()
+        for span in record.value.get("evidence") or ():
+            found = found | self.antecedent_words(str(span.get("source")), span.get("start"))
+        return found
+
+    def stretches(self, record: RawRecord) -> _Stretches:
+        """What the record's stating spans reach besides their quotes (see `_Stretches`), worked out once."""
+        found = self._stretches.get(id(record))
+        if found is None:
+            found = self._stretches[id(record)] = self._stretches_of(record.value.get("evidence") or [])
+        return found
+
+    def _stretches_of(self, evidence: list[dict[str, Any]]) -> _Stretches:
+        governed, gaps = list(_stating_quotes(evidence)), []
+        stating = sorted((s for s in evidence if s.get("role") != "context" and isinstance(s.get("start"), int)
+                          and isinstance(s.get("end"), int) and str(s.get("source")) in self.texts),
+                         key=lambda s: (str(s["source"]), s["start"]))  # fmt: skip
+        reach: tuple[str, int] | None = None  # the source and end of the stating words seen so far
+        for span in stating:
+            source, start, end = str(span["source"]), span["start"], span["end"]
+            src = self.texts[source]
+            sentence = src.sentence_at(start)
+            opens = self._clause_start(source, src, sentence, start) if sentence else start
+            if opens < start:  # a negation before the span in its clause governs the span's words
+                governed.append(src.text[opens:end])
+            if reach is not None and reach[0] == source and reach[1] < start and sentence is not None \
+                    and sentence[0] <= reach[1]:  # fmt: skip
+                gap = src.text[reach[1] : start]
+                gaps.append({"source": source, "role": "statement", "quote": gap, "start": reach[1], "end": start})
+                governed.append(gap)
+            reach = (source, max(end, reach[1]) if reach is not None and reach[0] == source else end)
+        return _Stretches(tuple(governed), tuple(gaps))
+
+    def _clause_start(self, source: str, src: SourceText, sentence: tuple[int, int], start: int) -> int:
+        """Where the clause holding ``start`` begins: after a clause mark or conjunction, or the sentence's start."""
+        key = (source, start)
+        found = self._clauses.get(key)
+        if found is None:
+            prefix = src.text[sentence[0] : start]
+            at = max(prefix.rfind(mark) for mark in _CLAUSE_MARKS) + 1
+            for word in _WORD.finditer(prefix, at):
+                if word.group().casefold() in _CLAUSE_WORDS:
+                    at = word.end()
+            found = self._clauses[key] = sentence[0] + at
+        return found
+
     def antecedent_words(self, source: str, start: object) -> frozenset[str]:
         """The words (stems) of the sentence holding ``start`` and the one before: where an antecedent stands."""
         key = (source, start)
@@ -170,6 +240,27 @@ class _Active:
             region = src.text[(before or sentence)[0] : sentence[1]] if src is not None and sentence else ""
             found = self._antecedents[key] = frozenset(_word_set([region]))
         return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Stretches:
+    """What a record's stating spans reach besides their own words.
+
+    ``governed``: the texts whose negations and hedges govern the stated words: the stating quotes, each
+    stating span with the start of its clause before it (a "not" standing just before a quote negates it,
+    whether quoted as context or not at all), and the words between two stating spans of one sentence.
+    ``gaps``: those words between two stating spans of one sentence, as spans of role statement: a splice
+    states them as much as its quotes do.
+    """
+
+    governed: tuple[str, ...]
+    gaps: tuple[dict[str, Any], ...]
+
+
+# Where a clause begins: after one of these marks, or after one of these words (a negation before it
+# governs another clause).
+_CLAUSE_MARKS = (",", ";", ":", "(", ")", "\u2014", "\u2013", '"', "\u201c", "\u201d")
+_CLAUSE_WORDS = frozenset({"and", "or", "but", "although", "though", "while", "whereas", "yet", "because", "if"})
 
 
 def _descendants(parents: dict[str, Any], roots: list[str]) -> set[str]:
@@ -433,7 +524,8 @@ def _qualifier_words(rule: dict[str, Any], active: _Active, severity: Severity) 
     words_in = _WholeWords(rule["words"])
     for record in active["claim"] + active["caveat"]:
         said = words_in.one(record.value.get("statement", ""))
-        quoted = words_in(_stating_quotes(record.value.get("evidence") or []))
+        gaps = active.stretches(record).gaps  # the words a splice skips between its stating spans state it too
+        quoted = words_in([*_stating_quotes(record.value.get("evidence") or []), *(g["quote"] for g in gaps)])
         if not said and not quoted:
             continue
         if any(path[0] in ("hedge", "qualifiers") for path in record.taken):
@@ -603,14 +695,21 @@ def _words(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 _REFERRING = frozenset({"it", "its", "they", "them", "their", "this", "these", "that", "those"})
 
 
-def _reading_words(reading: dict[str, Any], active: _Active) -> set[str]:
+def _reading_words(reading: dict[str, Any], evidence: list[dict[str, Any]], active: _Active) -> set[str]:
     """The words a reading lends a statement: its quoted words, and some of what it says they mean.
 
     Of a reading of "it", "its", "this …", only the words the article has where an antecedent stands (the
     reading's sentence and the one before it) count; any other reading lends only its quoted words. A
-    reading's ``means`` is the editors' text: counted whole, it would let any fact into a statement.
+    reading's ``means`` is the editors' text: counted whole, it would let any fact into a statement. A
+    reading of words the record does not quote lends nothing (KD325 says so): it would bring a word of another
+    passage into the statement.
     """
-    text, means = str(reading.get("text", "")), str(reading.get("means", ""))
+    text, means, start = str(reading.get("text", "")), str(reading.get("means", "")), reading.get("start")
+    if not isinstance(start, int) or not any(
+        s.get("source") == reading.get("source") and isinstance(s.get("start"), int) and isinstance(s.get("end"), int)
+        and s["start"] <= start and start + len(text) <= s["end"] for s in evidence
+    ):  # fmt: skip
+        return set()
     held = _word_set([text])
     first = _WORD.match(text.strip())
     if first is None or first.group().casefold() not in _REFERRING:
@@ -629,21 +728,24 @@ def _words_from_evidence(rule: dict[str, Any], active: _Active, severity: Severi
         evidence = [s for s in value.get("evidence") or () if "quote" in s]
         quoted = [s["quote"] for s in evidence]
         readings = value.get("readings")
-        read = {w for r in readings for w in _reading_words(r, active)} if readings else set()
+        read = {w for r in readings for w in _reading_words(r, evidence, active)} if readings else set()
         held = _stems(quoted[0]) if len(quoted) == 1 else _word_set(quoted)
-        subject = active.subject_words(value.get("subject"))
         said = _stems(statement)
         # Most statements add nothing: told by set differences before any word is looked at.
-        new = said - held - allowed - subject - read
+        new = said - held - allowed - read
+        subject = active.subject_words(value.get("subject")) if new else frozenset()
+        if not new.isdisjoint(subject):  # the subject is named with the words the article names it with there
+            new = new - (subject & active.region_words(record))
         added = sorted(w for w, stem in zip(*_words(statement), strict=True) if stem in new) if new else []
         if added:
             msg = (f"rule {short(rule['id'])}: the statement says {short(', '.join(added))}, which neither its "
                    "evidence nor its readings hold: a statement says only what its quotes say")  # fmt: skip
             yield record.problem("KD640", ("statement",), msg, severity=severity)
-        yield from _polarity_problems(rule, record, statement, quoted, severity)
+        stretches = active.stretches(record)
+        yield from _polarity_problems(rule, record, statement, quoted, stretches.governed, severity)
         left_out = value.get("leaves_out")
         kept = said | read | _word_set(str(e.get("text", "")) for e in left_out or ()) if read or left_out else said
-        missing = _dropped_words(evidence, kept)
+        missing = _dropped_words([*evidence, *stretches.gaps] if stretches.gaps else evidence, kept)
         if missing:
             dropped.append((record, missing))
     yield from _dropped_problems(rule, dropped, active, severity)
@@ -677,21 +779,31 @@ def _negations_in(text: str) -> frozenset[tuple[str, str]]:
 
 
 def _polarity_problems(
-    rule: dict[str, Any], record: RawRecord, statement: str, quoted: list[str], severity: Severity
+    rule: dict[str, Any],
+    record: RawRecord,
+    statement: str,
+    quoted: list[str],
+    governed: tuple[str, ...],
+    severity: Severity,
 ) -> Iterator[Problem]:
+    """KD626: the statement and what governs its stated words agree on every negation.
+
+    A negation governing the stated words (in a stating quote, before a stating span in its clause, or
+    between two stating spans of a sentence) is never excused by ``leaves_out``: whatever the reason, a
+    statement without it says the opposite of the article.
+    """
     said, evidence = _negations_in(statement), _negations_in(quoted[0]) if len(quoted) == 1 else _negated(quoted)
-    if not said and not evidence:
-        return  # no negation anywhere: nothing to agree on (a stating quote is one of the quotes)
-    stating = _negated(_stating_quotes(record.value.get("evidence") or []))
-    excused = _negated(str(e.get("text", "")) for e in record.value.get("leaves_out") or ())
+    stating = _negations_in(governed[0]) if len(governed) == 1 else _negated(governed)
+    if not said and not stating:
+        return  # no negation anywhere: nothing to agree on
     for word, after in sorted(said - evidence):
         msg = (f"rule {short(rule['id'])}: the statement puts {word!r} before {short(after)}, and no quote does: a "
                "moved or added negation turns the article's words around")  # fmt: skip
         yield record.problem("KD626", ("statement",), msg, severity=severity)
-    for word, after in sorted(stating - said - excused):
-        msg = (f"rule {short(rule['id'])}: the quote puts {word!r} before {short(after)}, and the statement does "
-               "not: keep the negation before the words it negates, or say in leaves_out why it does not govern "
-               "the record")  # fmt: skip
+    for word, after in sorted(stating - said):
+        msg = (f"rule {short(rule['id'])}: the article puts {word!r} before {short(after)}, governing the stated "
+               "words, and the statement does not: keep the negation before the words it negates (leaves_out never "
+               "excuses a negation)")  # fmt: skip
         yield record.problem("KD626", ("evidence",), msg, severity=severity)
 
 
@@ -752,7 +864,9 @@ def _dropped_problems(
         return
     stated = _stated_elsewhere({(r.kind, *d[:5]) for r, found in dropped for d in found}, active)
     for record, found in dropped:
-        words = list(dict.fromkeys(d[5] for d in found if (record.kind, *d[:5]) not in stated))
+        # A claim never leaves out the name of its own object, whoever else states it.
+        own = active.object_words(record) if record.kind == "claim" else frozenset()
+        words = list(dict.fromkeys(d[5] for d in found if (record.kind, *d[:5]) not in stated or d[4] in own))
         if words:
             msg = (f"rule {short(rule['id'])}: the statement leaves out {short(', '.join(words))} of its quote, "
                    "and no other record states it: a dropped modifier widens the claim; say it, "
@@ -781,7 +895,9 @@ def _stated_elsewhere(wanted: set[_Wanted], active: _Active) -> set[_Wanted]:
                  and isinstance(s.get("end"), int)]  # fmt: skip
         if not spans or not isinstance(statement, str):
             continue
-        said = _word_set([statement])
+        said = _stems(statement)
+        if record.kind == "claim":  # the word names the other claim's object: its own fact, not a modifier of both
+            said = said & active.object_words(record)
         for span in spans:
             place = (record.kind, span["source"])
             found, first = by_place[place], offsets[place]
