@@ -6,8 +6,8 @@ record (KD319) and its predicate's id and label carry the claim's hedge (KD616);
 why (KD320) and a caveat is not linked to a claim that merely restates it (KD321); records quoting the same
 words read them one way (KD322); outside material is marked (KD323); a concept's id, label and kind agree
 (KD324); the words a record names are where it says (KD325); and an "it" or "its" in the evidence has its
-antecedent quoted or a reading (KD617); and a superseded predicate or concept is used by no active claim or
-link (KD618).
+antecedent quoted or a reading (KD617); a superseded predicate or concept is used by no active claim or
+link (KD618); and a record's evidence states something: not every quote is context (KD643).
 
 Every check reads records that passed their schema. A record excuses an omission only in ``leaves_out``, with
 the reason; the hedge and qualifier words are the project's own list, the ``qualifier-words`` rule's.
@@ -232,8 +232,9 @@ class Fidelity:
                 yield record.problem("KD325", ("readings", i, "text"), msg)
             elif not any(s["source"] == reading["source"] and s["start"] <= start and start + len(text) <= s["end"]
                          for s in self._spans(record)):  # fmt: skip
-                msg = (f"reading {short(text)} at offset {start} reads words the record does not quote: a reading "
-                       "says what the record's own quoted words mean, and lends nothing from another passage")
+                msg = (f"reading {short(text)} at offset {start} reads words the record does not quote: a "
+                       "reading says what the record's own quoted words mean, and lends nothing from "
+                       "elsewhere")  # fmt: skip
                 yield record.problem("KD325", ("readings", i, "start"), msg)
 
     # -- KD315: a quote that stops right before a comma-clause -----------------------------------------------

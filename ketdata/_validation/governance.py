@@ -133,6 +133,7 @@ class _Active:
         self._subjects: dict[str, frozenset[str]] = {}
         self._stretches: dict[int, _Stretches] = {}
         self._clauses: dict[tuple[str, int], int] = {}
+        self._sentence_starts: dict[str, frozenset[int]] = {}
         self._objects: dict[tuple[str, str], frozenset[str]] = {}
         self._concept_by_id: dict[str, RawRecord] | None = None
         self.parents: dict[str, Any] = {r.id: r.value.get("parent") for r in index.kind("category") if r.id}
@@ -190,44 +191,69 @@ class _Active:
 
     def stretches(self, record: RawRecord) -> _Stretches:
         """What the record's stating spans reach besides their quotes (see `_Stretches`), worked out once."""
+        evidence = record.value.get("evidence") or []
+        if len(evidence) == 1:  # most records: one span, so no gap; a negation before it is rare
+            only = evidence[0]
+            before = self._negated_before(only) if only.get("role") != "context" else None
+            return _Stretches((before,), ()) if before else _NO_STRETCHES
         found = self._stretches.get(id(record))
         if found is None:
-            found = self._stretches[id(record)] = self._stretches_of(record.value.get("evidence") or [])
+            found = self._stretches[id(record)] = self._stretches_of(evidence)
         return found
 
     def _stretches_of(self, evidence: list[dict[str, Any]]) -> _Stretches:
-        governed, gaps = list(_stating_quotes(evidence)), []
+        governed, gaps = [], []
         stating = sorted((s for s in evidence if s.get("role") != "context" and isinstance(s.get("start"), int)
                           and isinstance(s.get("end"), int) and str(s.get("source")) in self.texts),
                          key=lambda s: (str(s["source"]), s["start"]))  # fmt: skip
         reach: tuple[str, int] | None = None  # the source and end of the stating words seen so far
         for span in stating:
-            source, start, end = str(span["source"]), span["start"], span["end"]
+            source, start = str(span["source"]), span["start"]
+            before = self._negated_before(span)
+            if before:
+                governed.append(before)
             src = self.texts[source]
-            sentence = src.sentence_at(start)
-            opens = self._clause_start(source, src, sentence, start) if sentence else start
-            if opens < start:  # a negation before the span in its clause governs the span's words
-                governed.append(src.text[opens:end])
-            if reach is not None and reach[0] == source and reach[1] < start and sentence is not None \
-                    and sentence[0] <= reach[1]:  # fmt: skip
+            if reach is not None and reach[0] == source and reach[1] < start:
+                sentence = src.sentence_at(start)
                 gap = src.text[reach[1] : start]
-                gaps.append({"source": source, "role": "statement", "quote": gap, "start": reach[1], "end": start})
-                governed.append(gap)
-            reach = (source, max(end, reach[1]) if reach is not None and reach[0] == source else end)
-        return _Stretches(tuple(governed), tuple(gaps))
+                if sentence is not None and sentence[0] <= reach[1] and not gap.isspace():  # one sentence
+                    gaps.append({"source": source, "role": "statement", "quote": gap, "start": reach[1], "end": start})
+                    governed.append(gap + src.text[start : span["end"]])  # what a negation in it stands before
+            reach = (source, max(span["end"], reach[1]) if reach is not None and reach[0] == source else span["end"])
+        return _Stretches(tuple(governed), tuple(gaps)) if governed or gaps else _NO_STRETCHES
 
-    def _clause_start(self, source: str, src: SourceText, sentence: tuple[int, int], start: int) -> int:
-        """Where the clause holding ``start`` begins: after a clause mark or conjunction, or the sentence's start."""
+    def _negated_before(self, span: dict[str, Any]) -> str | None:
+        """The span's text from the start of its clause, when a negation stands in the clause before it."""
+        source, start, end = str(span.get("source")), span.get("start"), span.get("end")
+        src = self.texts.get(source)
+        if src is None or not isinstance(start, int) or not isinstance(end, int):
+            return None
+        starts = self._sentence_starts.get(source)
+        if starts is None:
+            starts = self._sentence_starts[source] = frozenset(s for s, _ in src.sentences)
+        if start in starts:
+            return None  # most spans start their sentence: nothing stands before them in it
         key = (source, start)
-        found = self._clauses.get(key)
-        if found is None:
-            prefix = src.text[sentence[0] : start]
-            at = max(prefix.rfind(mark) for mark in _CLAUSE_MARKS) + 1
-            for word in _WORD.finditer(prefix, at):
-                if word.group().casefold() in _CLAUSE_WORDS:
-                    at = word.end()
-            found = self._clauses[key] = sentence[0] + at
-        return found
+        opens = self._clauses.get(key)
+        if opens is None:
+            opens = self._clauses[key] = self._clause_start(src, start)
+        return src.text[opens:end] if opens < start else None
+
+    @staticmethod
+    def _clause_start(src: SourceText, start: int) -> int:
+        """Where the clause holding ``start`` begins, if a negation stands in it before ``start``; else ``start``.
+
+        A clause begins after a clause mark or a conjunction, or at the sentence's start.
+        """
+        sentence = src.sentence_at(start)
+        prefix = src.text[sentence[0] : start] if sentence is not None else ""
+        if not prefix or not _negations_in(prefix):
+            return start
+        at = max(prefix.rfind(mark) for mark in _CLAUSE_MARKS) + 1
+        for word in _WORD.finditer(prefix, at):
+            if word.group().casefold() in _CLAUSE_WORDS:
+                at = word.end()
+        return sentence[0] + at if sentence is not None and _negations_in(prefix[at:]) else start
 
     def antecedent_words(self, source: str, start: object) -> frozenset[str]:
         """The words (stems) of the sentence holding ``start`` and the one before: where an antecedent stands."""
@@ -246,15 +272,19 @@ class _Active:
 class _Stretches:
     """What a record's stating spans reach besides their own words.
 
-    ``governed``: the texts whose negations and hedges govern the stated words: the stating quotes, each
-    stating span with the start of its clause before it (a "not" standing just before a quote negates it,
-    whether quoted as context or not at all), and the words between two stating spans of one sentence.
+    ``governed``: besides the stating quotes, the texts whose negations govern the stated words: a stating
+    span with the start of its clause before it, when a negation stands there (a "not" just before a quote
+    negates it, whether quoted as context or not at all), and the words between two stating spans of one
+    sentence with the span after them.
     ``gaps``: those words between two stating spans of one sentence, as spans of role statement: a splice
     states them as much as its quotes do.
     """
 
     governed: tuple[str, ...]
     gaps: tuple[dict[str, Any], ...]
+
+
+_NO_STRETCHES = _Stretches((), ())
 
 
 # Where a clause begins: after one of these marks, or after one of these words (a negation before it
@@ -524,8 +554,10 @@ def _qualifier_words(rule: dict[str, Any], active: _Active, severity: Severity) 
     words_in = _WholeWords(rule["words"])
     for record in active["claim"] + active["caveat"]:
         said = words_in.one(record.value.get("statement", ""))
-        gaps = active.stretches(record).gaps  # the words a splice skips between its stating spans state it too
-        quoted = words_in([*_stating_quotes(record.value.get("evidence") or []), *(g["quote"] for g in gaps)])
+        evidence = record.value.get("evidence") or []
+        # The words a splice skips between its stating spans state the record too.
+        gaps = active.stretches(record).gaps if len(evidence) > 1 else ()
+        quoted = words_in([*_stating_quotes(evidence), *(g["quote"] for g in gaps)])
         if not said and not quoted:
             continue
         if any(path[0] in ("hedge", "qualifiers") for path in record.taken):
@@ -793,9 +825,9 @@ def _polarity_problems(
     statement without it says the opposite of the article.
     """
     said, evidence = _negations_in(statement), _negations_in(quoted[0]) if len(quoted) == 1 else _negated(quoted)
-    stating = _negations_in(governed[0]) if len(governed) == 1 else _negated(governed)
-    if not said and not stating:
-        return  # no negation anywhere: nothing to agree on
+    if not said and not evidence and not governed:
+        return  # no negation anywhere: nothing to agree on (a stating quote is one of the quotes)
+    stating = _negated([*_stating_quotes(record.value.get("evidence") or []), *governed])
     for word, after in sorted(said - evidence):
         msg = (f"rule {short(rule['id'])}: the statement puts {word!r} before {short(after)}, and no quote does: a "
                "moved or added negation turns the article's words around")  # fmt: skip
