@@ -3,7 +3,7 @@
 Usage: python benchmarks/generate.py N OUT_DIR
 
 The shipped vocabularies (categories, evidence statuses, predicates, rules) are copied; concepts,
-claims and caveats are made up in proportion (a concept per 20 claims, at least 20; a caveat per 8), with statements
+claims and caveats are made up in proportion (a concept per 20 claims, a caveat per 8), with statements
 of realistic length. The source text is synthesised sentence by sentence so that every claim quotes its
 own sentence exactly (offsets in code points, a non-breaking space included) and coverage is complete.
 Claims go to ``claims/<category>-NNN.yaml``, at most 500 to a file, like the real per-category files.
@@ -47,22 +47,6 @@ def sentence(rng: random.Random, hedge: str | None, n: int, relation: str, about
     return f"Synthetic claim {n} says {' '.join(words)}, and {relation} {about}."
 
 
-def fresh_pair(
-    rng: random.Random, concepts: list[dict[str, Any]], predicate: str, used: set[tuple[str, str, str]]
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A subject (one of the first three concepts) and a target the predicate does not yet relate it to.
-
-    One fact per claim (KD645): no triple twice, so from a random start the next free pair is taken.
-    """
-    size, first, which = len(concepts), rng.randrange(len(concepts)), rng.randrange(3)
-    for k in range(3 * size):
-        subject, target = concepts[(which + k // size) % 3], concepts[(first + k) % size]
-        if target is not subject and (subject["id"], predicate, target["id"]) not in used:
-            used.add((subject["id"], predicate, target["id"]))
-            return subject, target
-    raise ValueError(f"too few concepts for another distinct {predicate} triple")
-
-
 def table_rows() -> list[tuple[str, str | None, list[str]]]:
     """The decision table's rows a synthetic claim can follow: (status, hedge or None, predicates).
 
@@ -89,7 +73,7 @@ def generate(n: int, out: Path, seed: int = 7) -> None:
     predicates = {p["id"]: p for p in load_docs("predicates.yaml")}
     concepts = [{"id": f"concept-{i:05d}", "label": f"Concept {i:05d}", "kind": "effect",
                  "definition": {"text": f"Synthetic concept number {i}.", "origin": "external",
-                                "reason": "Generated for benchmarks."}} for i in range(max(n // 20, 20))]  # fmt: skip
+                                "reason": "Generated for benchmarks."}} for i in range(max(n // 20, 2))]  # fmt: skip
     dump(data / "concepts.yaml", concepts)
 
     heading = "Synthetic article"
@@ -101,7 +85,12 @@ def generate(n: int, out: Path, seed: int = 7) -> None:
         status, hedge, allowed = rng.choice(rows)
         predicate = predicates[rng.choice(allowed)]
         category = categories[i % len(categories)]
-        subject, target = fresh_pair(rng, concepts, predicate["id"], used)
+        subject = rng.choice(concepts[:3])
+        # One fact per claim (KD645): no triple twice, so the next concept not yet related so is taken.
+        first = rng.randrange(len(concepts))
+        target = next(c for k in range(len(concepts)) if (c := concepts[(first + k) % len(concepts)]) is not subject
+                      and (subject["id"], predicate["id"], c["id"]) not in used)  # fmt: skip
+        used.add((subject["id"], predicate["id"], target["id"]))
         obj = ({"concept": target["id"]} if predicate["object_kind"] == "concept"
                else {"value": f"{' '.join(rng.choices(WORDS, k=3))} {i}"})  # fmt: skip
         text = sentence(rng, hedge, i, predicate["label"], obj.get("value") or target["label"])
