@@ -188,30 +188,3 @@ def test_a_negation_governs_the_rest_of_its_clause_only(text: str, quote: str, g
     src = SourceText.of(text, [("body", "Title", 0, len(text))])
     start = text.index(quote)
     assert (_Active._clause_start(src, start) < start) is governed
-
-
-# --- A4-29, A4-12: the predicate fits the statement; one fact per claim ---------------------------------------
-
-
-def test_a_predicate_that_does_not_fit_the_statement_is_refused(
-    project: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    edit(project / UNCERTAINTY, "predicate: still_considered\nobject:\n  concept: experimental-treatment\n"
-         "category: uncertainty\nevidence_status: experimental", "predicate: has_street_name\nobject:\n  value: an "
-         "experimental treatment\ncategory: uncertainty\nevidence_status: not-applicable")  # fmt: skip
-    code, found = validate(project, capsys)
-    assert code == 1
-    assert "KD644" in codes(found, "claim-040"), found
-
-
-def test_a_second_item_and_a_repeated_triple_are_refused(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = project / "data/claims/adverse-effects.yaml"
-    edit(path, "  quote: hallucinations\n  start: 2203\n  end: 2217\n", "  quote: hallucinations\n  start: 2203\n"
-         "  end: 2217\n" + span("item", "confusion", 2219) + "\n")  # fmt: skip
-    edit(path, "predicate: can_have_side_effect\nobject:\n  concept: confusion",
-         "predicate: can_have_side_effect\nobject:\n  concept: hallucinations")  # fmt: skip
-    code, found = validate(project, capsys)
-    assert code == 1
-    messages = {(p["record_id"], str(p["message"]).split(":")[0]) for p in found if p["code"] == "KD645"}
-    assert ("claim-046", "repeats claim-045") in messages, found
-    assert any(r == "claim-045" and "2 items" in m for r, m in messages), found
