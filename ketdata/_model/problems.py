@@ -599,20 +599,6 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "only explain, so the hedge, negation and modifier checks read the stating quotes.",
     ),
     Code(
-        "KD644",
-        _E,
-        "Predicate does not fit the statement",
-        "Use the predicate whose label says what the statement says: at least one word of its label (besides "
-        "'is', 'has', 'the' …) stands in the statement, so the decision table grades the claim by its kind.",
-    ),
-    Code(
-        "KD645",
-        _E,
-        "More than one fact in a claim, or a repeated claim",
-        "Give each item of a list its own claim, and keep one claim per triple and per statement: withdraw or "
-        "merge the repeat.",
-    ),
-    Code(
         "KD614",
         _E,
         "No decision-table row decides the claim",

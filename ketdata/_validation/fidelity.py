@@ -368,10 +368,8 @@ class Fidelity:
     def _triples(self) -> Iterator[Problem]:
         in_label: dict[str, list[str]] = {}  # a few predicates, read by every claim: their words found once each
         lost_of: dict[tuple[str, str, str], bool] = {}
-        first: dict[object, str] = {}  # each triple and each statement, with the claim that has it first
         for record in (r for r in self.said if r.kind == "claim"):
             v = record.value
-            yield from self._one_fact(record, first)
             subject = self._label(v["subject"])
             obj = v["object"]
             target = self._label(obj["concept"]) if "concept" in obj else str(obj.get("value"))
@@ -390,22 +388,6 @@ class Fidelity:
             yield from self._modality(record, label, lost_of)
             if "concept" in obj:
                 yield from self._narrower_named(record, str(obj["concept"]))
-
-    def _one_fact(self, record: RawRecord, first: dict[object, str]) -> Iterator[Problem]:
-        """KD645: one fact per claim: one item of a list, and no triple or statement another claim has."""
-        items = [i for i, s in enumerate(self._spans(record)) if s.get("role") == "item"]
-        if len(items) > 1:
-            msg = (f"the evidence quotes {len(items)} items of a list, and the claim has one object: one fact per "
-                   "claim, so give each item its own claim")  # fmt: skip
-            yield record.problem("KD645", ("evidence", items[1]), msg)
-        v, obj = record.value, record.value["object"]
-        triple = ("triple", v["subject"], v["predicate"], obj.get("concept"), str(obj.get("value")))
-        for key, path, what in ((triple, ("object",), "subject, predicate and object"),
-                                (("statement", v["statement"]), ("statement",), "statement")):  # fmt: skip
-            other = first.setdefault(key, str(record.id))
-            if other != record.id:
-                msg = f"repeats {other}: the same {what}; one fact is one claim"
-                yield record.problem("KD645", path, msg)
 
     def _concept_names(self, concept_id: str) -> list[str]:
         """A concept's label and synonyms, as a statement may name it."""

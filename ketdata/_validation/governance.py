@@ -139,8 +139,6 @@ class _Active:
         self.parents: dict[str, Any] = {r.id: r.value.get("parent") for r in index.kind("category") if r.id}
         self.statuses = index.kind("evidence_status")
         self.labels = {r.id: r.value.get("label") for r in index.kind("concept") if r.id}
-        self._predicates = {r.id: r.value.get("label") for r in index.kind("predicate") if r.id}
-        self._predicate_words: dict[object, frozenset[str]] = {}
         self.concepts = index.kind("concept")  # concepts have no status
         self.sections: dict[str, tuple[str, int, int]] = {
             s["id"]: (str(r.id), s["start"], s["end"])
@@ -182,14 +180,6 @@ class _Active:
                 names += [str(concept.value.get("label", "")), *(str(g.get("text", "")) for g in synonyms
                                                                    if isinstance(g, dict))]  # fmt: skip
             found = self._objects[key] = frozenset(_word_set(names))
-        return found
-
-    def predicate_words(self, predicate: object) -> frozenset[str]:
-        """The stems of the predicate's label words that say something (not 'is', 'has', 'the' …)."""
-        found = self._predicate_words.get(predicate)
-        if found is None:
-            label = self._predicates.get(str(predicate))
-            found = self._predicate_words[predicate] = _content_stems(label) if isinstance(label, str) else frozenset()
         return found
 
     def region_words(self, record: RawRecord) -> frozenset[str]:
@@ -783,12 +773,6 @@ def _words_from_evidence(rule: dict[str, Any], active: _Active, severity: Severi
             msg = (f"rule {short(rule['id'])}: the statement says {short(', '.join(added))}, which neither its "
                    "evidence nor its readings hold: a statement says only what its quotes say")  # fmt: skip
             yield record.problem("KD640", ("statement",), msg, severity=severity)
-        fits = active.predicate_words(value.get("predicate")) if record.kind == "claim" else frozenset()
-        if fits and fits.isdisjoint(said):
-            msg = (f"rule {short(rule['id'])}: the statement says no word of its predicate "
-                   f"{short(value.get('predicate'))}'s label: the predicate, which the decision table grades, must "
-                   "say what the statement says")  # fmt: skip
-            yield record.problem("KD644", ("predicate",), msg, severity=severity)
         stretches = active.stretches(record)
         yield from _polarity_problems(rule, record, statement, quoted, stretches.governed, severity)
         left_out = value.get("leaves_out")
