@@ -240,10 +240,10 @@ applies_to:
 evidence:
 - source: ketamine-overview
   section: what-is-ketamine
-  role: context
-  quote: Ketamine is a medication
-  start: 20
-  end: 44
+  role: statement
+  quote: pain relief
+  start: 87
+  end: 98
 review:
   status: unreviewed
 """
