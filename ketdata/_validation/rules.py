@@ -60,7 +60,8 @@ _REFERENCE_KINDS = {
     ("claim", "object", "concept"): "concept", ("claim", "conflicts_with"): "claim", ("caveat", "applies_to"): "claim",
     ("caveat", "scope", "claims"): "claim", ("rule", "categories"): "category", ("rule", "statuses"): "evidence_status",
     ("rule", "caveats"): "caveat", ("rule", "predicates"): "predicate", ("claim", "superseded_by"): "",
-    ("caveat", "superseded_by"): "",
+    ("caveat", "superseded_by"): "", ("evidence_status", "decision", "predicates"): "predicate",
+    ("evidence_status", "decision", "categories"): "category",
 }  # fmt: skip
 
 
@@ -402,6 +403,8 @@ class Rules:
             self._claim_references(record)
         elif record.kind == "rule":
             self._rule_references(record)
+        elif record.kind == "evidence_status":
+            self._decision_references(record)
         elif record.kind == "caveat":
             applies_to = v.get("applies_to")
             for i, claim_id in enumerate(applies_to if isinstance(applies_to, list) else ()):
@@ -432,6 +435,14 @@ class Rules:
                 str(s.get("id")) for r in self.index.kind("source") for s in _dicts(r.value.get("sections"))
             }
         return self._section_id_set
+
+    def _decision_references(self, record: RawRecord) -> None:
+        """A decision row names kinds of statement that exist: a row for an unknown predicate decides nothing."""
+        for i, row in enumerate(_dicts(record.value.get("decision"))):
+            for field, kind in (("predicates", "predicate"), ("categories", "category")):
+                names = row.get(field)
+                for j, name in enumerate(names if isinstance(names, list) else ()):
+                    self._ref(record, ("decision", i, field, j), name, kind)
 
     def _rule_references(self, record: RawRecord) -> None:
         fields = (("categories", "category"), ("statuses", "evidence_status"), ("caveats", "caveat"),
