@@ -541,6 +541,13 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "its SHA256SUMS line from git; a release is never deleted.",
     ),
     Code(
+        "KD560",
+        _E,
+        "Source text outside every section",
+        "Every non-blank stretch of a source text lies in a section (text the publisher added above the first "
+        "heading included): extend a section over it, or add a section for it with its heading, then quote it.",
+    ),
+    Code(
         "KD626",
         _E,
         "Statement and evidence disagree on a negation",

@@ -16,7 +16,7 @@ from ketdata._io.escape import describe_char, find_unseen
 from ketdata._io.files import PLAIN_NAME, NotRegularFileError, read_regular, walk
 from ketdata._model.dataset import near_misses
 from ketdata._model.problems import Problem, problem, short
-from ketdata._validation.coverage import SentenceCoverage, coverage, uncovered
+from ketdata._validation.coverage import OUTSIDE, SentenceCoverage, coverage, outside, uncovered
 from ketdata._validation.folder import REFERENCE_TABLE, RawRecord
 from ketdata._validation.index import RecordIndex
 from ketdata._validation.revisions import lost_problem, mark_problems
@@ -750,12 +750,19 @@ class Rules:
         for source_id, src in self.texts.items():
             spans = [(start, end) for _, start, end in self.quoted.get(source_id, ())]
             for s in uncovered(src.text, self.section_rows(src), spans):
-                self._add(
-                    "KD402",
-                    src.record,
-                    ("sections",),
-                    f"sentence [{s.start}, {s.end}) is quoted by no record: {short(s.text[:60])}",
-                )
+                where = " lies in no section and" if s.section == OUTSIDE else ""
+                msg = f"sentence [{s.start}, {s.end}){where} is quoted by no record: {short(s.text[:60])}"
+                self._add("KD402", src.record, ("sections",), msg)
+            self._outside_sections(src)
+
+    def _outside_sections(self, src: _Text) -> None:
+        """Text that no section holds (a paragraph added above the first heading) is read by no check of a section."""
+        if len(src.sections) != len(_dicts(src.record.value.get("sections"))):
+            return  # a section that could not be read is its own problem: its text is not "outside"
+        for start, end in outside(src.text, self.section_rows(src)):
+            msg = (f"text [{start}, {end}) lies in no section: {short(src.text[start:end].strip()[:60])}; extend a "
+                   "section over it or add one with its heading")  # fmt: skip
+            self._add("KD560", src.record, ("sections",), msg)
 
     def coverage(self) -> dict[str, list[SentenceCoverage]]:
         """For each source, how the active records' quotes cover each of its sentences (after `run`)."""
