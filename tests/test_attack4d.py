@@ -77,3 +77,70 @@ def test_new_text_above_the_first_heading_is_uncovered_everywhere(project: Path,
     assert "KD402 sentence [0, 54) lies in no section" in result.stdout
     shown = cli("coverage", cwd=project)
     assert shown.returncode == 1 and "17/18 sentences covered" in shown.stdout
+
+
+def test_a_confirmed_review_does_not_survive_detaching_the_claims_safety_caveat(data: Path) -> None:
+    from ketdata._validation.pipeline import run
+
+    from .workbench import TODAY, running
+
+    with running(data) as wb:
+        wb.sign_in("Dr C Example", "consultant psychiatrist")
+        assert wb.verdict("claim-007", "reviewed").status == 303
+    assert not [p for p in run(data, TODAY).problems if p.record_id == "claim-007" and p.code == "KD641"]
+    caveats = data / "caveats.yaml"
+    text, seg = _segment(caveats, "caveat-001")
+    new = seg.replace("    start: 255\n    end: 652", "    start: 453\n    end: 652")
+    new = re.sub(r"version: (\d+)", lambda m: f"version: {int(m.group(1)) + 1}", new, count=1)
+    for i in range(7, 13):
+        new = new.replace(f"- claim-{i:03d}\n", "", 1)
+    caveats.write_text(text.replace(seg, new), encoding="utf-8")
+    stale = [p for p in run(data, TODAY).problems if p.code == "KD641"]
+    assert [p.record_id for p in stale] == ["claim-007"], stale
+    # Linked again, the review holds again: it covers the caveats the reviewer saw, not a version number.
+    caveats.write_text(text, encoding="utf-8")
+    assert not [p for p in run(data, TODAY).problems if p.code == "KD641"]
+
+
+def test_a_reworded_linked_caveat_voids_the_claims_review(data: Path) -> None:
+    from ketdata._validation.pipeline import run
+
+    from .workbench import TODAY, running
+
+    with running(data) as wb:
+        wb.sign_in("Dr C Example", "consultant psychiatrist")
+        assert wb.verdict("claim-007", "reviewed").status == 303
+    caveats = data / "caveats.yaml"
+    text, seg = _segment(caveats, "caveat-001")
+    statement = re.search(r"statement: (.*)", seg)
+    assert statement is not None
+    caveats.write_text(text.replace(seg, seg.replace(statement.group(0), "statement: Recreational use is fine.")))
+    assert "claim-007" in {p.record_id for p in run(data, TODAY).problems if p.code == "KD641"}
+
+
+def test_the_broader_kind_pairs_name_only_concept_kinds_and_the_shipped_links_fit_them() -> None:
+    import json
+
+    import yaml
+
+    from ketdata._model.hierarchy import BROADER_KINDS, broader_allowed
+
+    from .helpers import DATA, ROOT
+
+    kinds = set(json.loads((ROOT / "schema" / "concept.schema.json").read_text("utf-8"))["properties"]["kind"]["enum"])
+    assert set(BROADER_KINDS) <= kinds and set().union(*BROADER_KINDS.values()) <= kinds
+    concepts = [c for c in yaml.safe_load_all((DATA / "concepts.yaml").read_text("utf-8")) if c]
+    kind = {c["id"]: c["kind"] for c in concepts}
+    offenders = [
+        (c["id"], b) for c in concepts for b in c.get("broader") or () if not broader_allowed(c["kind"], kind[b])
+    ]
+    assert offenders == []
+    assert not broader_allowed("substance", "condition")
+
+
+def test_a_substance_filed_under_a_condition_is_refused(project: Path) -> None:
+    old = "id: ketamine\nlabel: Ketamine\nkind: substance\n"
+    edit(project / "data" / "concepts.yaml", old, old + "broader:\n- depression\nlink_sources:\n- concept: depression\n"
+         "  relation: broader\n  origin: external\n  reason: Editors' reading.\n")  # fmt: skip
+    result = cli("validate", cwd=project)
+    assert result.returncode == 1 and "ketamine: KD561 broader.0: 'depression' is a condition" in result.stdout

@@ -40,7 +40,7 @@ from ketdata._model.diff import field_changes
 from ketdata._model.errors import UsageError
 from ketdata._model.extras import missing
 from ketdata._model.problems import DataError, Problem, Severity
-from ketdata._model.review import content_digest
+from ketdata._model.review import Links, caveat_links, content_digest
 from ketdata._model.text import Sentence
 from ketdata._read.paths import project_root
 from ketdata._validation.coverage import uncovered
@@ -196,6 +196,7 @@ class _Plan:
         except ImportError:
             raise missing("`ketdata source update`", "revisions", "edlib") from None
         self.folder, self.source_id = folder, source_id
+        self._caveat_links: dict[str, Links] | None = None
         self.files, _ = discover(folder)
         self.source_path, self.source = self._source_record()
         name = self.source.get("file")
@@ -223,6 +224,12 @@ class _Plan:
                 for d in documents:
                     if isinstance(d.value, dict):
                         yield data_file.path, data_file.kind, d.value
+
+    def _links(self) -> dict[str, Links]:
+        """The caveats linked to each claim (`caveat_links`), read once, before the update changes anything."""
+        if self._caveat_links is None:
+            self._caveat_links = caveat_links(v for _, _, v in self._records(("caveat",)))
+        return self._caveat_links
 
     def _source_record(self) -> tuple[Path, dict[str, Any]]:
         for path, _, value in self._records(("source",)):
@@ -457,13 +464,15 @@ class _Plan:
     def _apply(self, value: dict[str, Any], changes: list[SpanChange], released: _Released, day: str) -> None:
         """One record's spans moved, replaced or kept against the old revision; its mark; its version."""
         before = repr(value)
-        vouched = _vouched(value)
+        # A claim's review covers the caveats linked to it, whose words an update does not change.
+        caveats = self._links().get(str(value.get("id")), ())
+        vouched = _vouched(value, caveats)
         for c in changes:
             _follow(value, c, self.old_sha)
         marked = [_mark_entry(c) for c in changes if c.result.kind != "moved" and c.active]
         if vouched and not any(c.result.kind != "moved" for c in changes):
             # Every place kept its words and context: what the reviewer saw stands, at its new offsets.
-            value["review"]["content_sha256"] = content_digest(value)
+            value["review"]["content_sha256"] = content_digest(value, caveats)
         earlier = self._undecided(value)
         if earlier is not None:
             self._carry(earlier, marked, changes, day)
@@ -580,10 +589,10 @@ def _follow_version(value: dict[str, Any], released: tuple[str, dict[str, Any]] 
     value["version"] = int(raw.get("version", 0)) + int(bool(changed))
 
 
-def _vouched(value: dict[str, Any]) -> bool:
+def _vouched(value: dict[str, Any], caveats: Links) -> bool:
     """Whether the record's review vouches for its content as it stands (its digest is of this content)."""
     review = value.get("review")
-    return isinstance(review, dict) and review.get("content_sha256") == content_digest(value)
+    return isinstance(review, dict) and review.get("content_sha256") == content_digest(value, caveats)
 
 
 def _follow(value: dict[str, Any], c: SpanChange, old_sha: str) -> None:

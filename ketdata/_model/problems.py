@@ -548,6 +548,14 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "heading included): extend a section over it, or add a section for it with its heading, then quote it.",
     ),
     Code(
+        "KD561",
+        _E,
+        "Broader concept of a kind that cannot hold it",
+        "A concept's broader concept is a more general thing of its own sort, or of a kind that holds it (a "
+        "substance under a drug class; the pairs are in ketdata/_model/hierarchy.py): link it to such a "
+        "concept, or use related for a link of meaning, not of sort.",
+    ),
+    Code(
         "KD626",
         _E,
         "Statement and evidence disagree on a negation",
@@ -589,7 +597,8 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "KD641",
         _E,
         "Record changed since its review",
-        "A review vouches for the words its reviewer saw: review the record again (`ketdata review`), or set "
+        "A review vouches for the words its reviewer saw (a claim's linked caveats included): review the record "
+        "again (`ketdata review`), or set "
         "review: status: unreviewed (and drop the other review fields).",
     ),
     Code(

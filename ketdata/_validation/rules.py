@@ -15,6 +15,7 @@ from typing import Any
 from ketdata._io.escape import describe_char, find_unseen
 from ketdata._io.files import PLAIN_NAME, NotRegularFileError, read_regular, walk
 from ketdata._model.dataset import near_misses
+from ketdata._model.hierarchy import broader_allowed
 from ketdata._model.problems import Problem, problem, short
 from ketdata._validation.coverage import OUTSIDE, SentenceCoverage, coverage, outside, uncovered
 from ketdata._validation.folder import REFERENCE_TABLE, RawRecord
@@ -337,6 +338,7 @@ class Rules:
         self._codings()
         self._cycles("category", "parent")
         self._cycles("concept", "broader")
+        self._broader_kinds()
         for kind in ("claim", "caveat", "concept", "predicate"):  # superseded by itself (or round a loop): no successor
             self._cycles(kind, "superseded_by")
         self._coverage()
@@ -514,6 +516,21 @@ class Rules:
             path = _cycle_from(rid, links)
             if path:
                 self._add("KD203", self.by_id[rid], (field,), f"{kind} {field} links form a cycle: {' -> '.join(path)}")
+
+    def _broader_kinds(self) -> None:
+        """KD561: a concept's broader concept is of a kind that can hold it (`ketdata._model.hierarchy`)."""
+        for r in self.index.kind("concept"):
+            kind, broader = r.value.get("kind"), r.value.get("broader")
+            if not isinstance(kind, str) or not isinstance(broader, list):
+                continue
+            for i, target in enumerate(broader):
+                other = self.by_id.get(target) if isinstance(target, str) else None
+                if other is None or other.kind != "concept" or not isinstance(other.value.get("kind"), str):
+                    continue  # a dangling link is KD202
+                if not broader_allowed(kind, other.value["kind"]):
+                    msg = (f"broader.{i}: {short(target)} is a {other.value['kind']}, which cannot hold a {kind}: "
+                           "a broader concept is a more general thing of the same sort")  # fmt: skip
+                    self._add("KD561", r, ("broader", i), msg)
 
     def _unnamed_texts(self) -> None:
         """KD020 for a file in sources/ that no source names as its text or one of its revisions."""
