@@ -144,3 +144,15 @@ def test_a_substance_filed_under_a_condition_is_refused(project: Path) -> None:
          "  relation: broader\n  origin: external\n  reason: Editors' reading.\n")  # fmt: skip
     result = cli("validate", cwd=project)
     assert result.returncode == 1 and "ketamine: KD561 broader.0: 'depression' is a condition" in result.stdout
+
+
+def test_glosses_with_a_verb_of_a_listed_word_or_compatibility_letters_are_refused(project: Path) -> None:
+    concepts = project / "data" / "concepts.yaml"
+    old = "  text: A drug used in medicine. 'Medication' says what"
+    original = concepts.read_text(encoding="utf-8")
+    cases = [("approved to treat depression", "KD606"), ("that \uff43\uff55\uff52\uff45\uff53 pain", "KD562"),
+             ("that \U0001d41c\U0001d42e\U0001d42b\U0001d41e\U0001d42c pain", "KD562")]  # fmt: skip
+    for words, code in cases:
+        concepts.write_text(original.replace(old, f"  text: A drug {words}. 'Medication' says what", 1), "utf-8")
+        result = cli("validate", cwd=project)
+        assert result.returncode == 1 and f"medication: {code} " in result.stdout, (words, result.stdout)

@@ -556,6 +556,14 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "concept, or use related for a link of meaning, not of sort.",
     ),
     Code(
+        "KD562",
+        _E,
+        "Compatibility letter in a text",
+        "A full-width, mathematical or other compatibility letter or digit ('cures' typed in full-width or bold "
+        "mathematical letters) reads as the plain one but matches no word rule: type the plain letters (the "
+        "text's NFKC form).",
+    ),
+    Code(
         "KD626",
         _E,
         "Statement and evidence disagree on a negation",

@@ -212,11 +212,21 @@ _INFLECTIONS = "s|es|d|ed|ing|ly|r|st|ive|ative|atively"
 
 
 def _forms(word: str) -> str:
-    """A pattern for a listed word and its inflected forms (a final e dropped before a suffix)."""
+    """A pattern for a listed word and its inflected forms (a final e dropped before a suffix).
+
+    A listed third-person form stands for its verb too: "treats" also forbids "treat", "treated", "treating".
+    """
     if not word.isalpha():  # a phrase is matched as written
         return re.escape(word)
-    stem = word[:-1] if word.endswith("e") else word
-    return f"(?:{re.escape(word)}|{re.escape(stem)}(?:{_INFLECTIONS}))"
+    bases = [word]
+    if len(word) > 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        bases.append(word[:-1])
+    stems = [b[:-1] if b.endswith("e") else b for b in bases]
+    return (
+        "(?:"
+        + "|".join(f"{re.escape(b)}|{re.escape(s)}(?:{_INFLECTIONS})" for b, s in zip(bases, stems, strict=True))
+        + ")"
+    )
 
 
 def _strong_wording(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:

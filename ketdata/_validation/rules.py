@@ -81,7 +81,7 @@ def record_problems(record: RawRecord) -> list[Problem]:
         found += _words_in_evidence(record, _quotes(v))
     elif record.kind == "concept":
         found += _article_glosses(record)
-    return found + _date_problems(record) + _mixed_scripts(record)
+    return found + _date_problems(record) + _mixed_scripts(record) + _compatibility_letters(record)
 
 
 _SCRIPTS = ("LATIN", "GREEK", "CYRILLIC")  # the scripts whose letters look alike (U+0441 is a 'c')
@@ -120,6 +120,32 @@ def _mixed_scripts(record: RawRecord) -> list[Problem]:
                 found.append(record.problem("KD033", path, msg, hint))
                 break
     return found
+
+
+def _compatibility_letters(record: RawRecord) -> list[Problem]:
+    """A letter or digit that NFKC folds to another (full-width c U+FF43, bold c U+1D41C) reads as that one (KD562).
+
+    To a reader 'cures' in full-width letters is 'cures', but to no rule that matches words: they are refused in every
+    text field, so no word check (strong wording, hedges, negations, words from evidence) ever meets one.
+    """
+    found: list[Problem] = []
+    if record.doc.ascii:
+        return found
+    for path, text in _strings(record.value):
+        if text.isascii() or unicodedata.is_normalized("NFKC", text):
+            continue
+        odd = next((c for c in text if _folds(c)), None)
+        if odd is not None:
+            where = ".".join(map(str, path))
+            msg = (f"{where}: {describe_char(odd)} reads as {unicodedata.normalize('NFKC', odd)!r} but matches no "
+                   "word rule")  # fmt: skip
+            found.append(record.problem("KD562", path, msg, "type the plain letter (the text's NFKC form)"))
+    return found
+
+
+def _folds(char: str) -> bool:
+    category = unicodedata.category(char)
+    return (category[0] == "L" or category == "Nd") and unicodedata.normalize("NFKC", char) != char
 
 
 _DATE_FIELDS = (("review", "reviewed_on"), ("review", "review_due"), ("release_date",), ("published",))
