@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ketdata._model.negations import NEGATIONS
 from ketdata._model.problems import Problem, Severity, problem, short
 from ketdata._model.review import content_digest, due_after
 from ketdata._validation.fidelity import SourceText, restates
@@ -619,13 +620,12 @@ def _words_from_evidence(rule: dict[str, Any], active: _Active, severity: Severi
 
 
 # Negations are polarity words: a statement and its evidence must agree on each, and on what it negates.
-_NEGATIONS = frozenset({"not", "no", "never", "without", "neither", "nor"})
 _CANNOT = re.compile(r"(?<!\w)(can)(?:not|['\u2019]t)(?!\w)|n['\u2019]t(?!\w)", re.IGNORECASE)
 # Words between a negation and what it negates ("not be used", "no more than").
 _LINKING = frozenset({"a", "an", "the", "be", "been", "being", "any", "to", "so"})
 
 
-_ANY_NEGATION = re.compile(r"(?<!\w)(?:not|no|never|without|neither|nor|cannot)(?!\w)|n['\u2019]t(?!\w)", re.IGNORECASE)
+_ANY_NEGATION = re.compile(rf"(?<!\w)(?:{'|'.join(sorted(NEGATIONS))}|cannot)(?!\w)|n['\u2019]t(?!\w)", re.IGNORECASE)
 
 
 def _negated(texts: Iterable[str]) -> set[tuple[str, str]]:
@@ -640,7 +640,7 @@ def _negations_in(text: str) -> frozenset[tuple[str, str]]:
     found = set()
     words = [w.casefold() for w in _WORD.findall(_CANNOT.sub(lambda m: f"{m.group(1) or ''} not", text))]
     for i, word in enumerate(words):
-        if word in _NEGATIONS:
+        if word in NEGATIONS:
             after = next((w for w in words[i + 1 :] if w not in _LINKING), "")
             found.add((word, _stem(after) if after else ""))
     return frozenset(found)
