@@ -8,7 +8,7 @@ import pytest
 
 from ketdata._editor.reanchor import negations
 from ketdata._model.negations import BROAD_NEGATIONS, NEGATIONS
-from ketdata._validation.governance import _ANY_NEGATION, _negations_in
+from ketdata._validation.governance import _negations_in
 
 from .helpers import ROOT
 
@@ -20,7 +20,6 @@ def test_the_broad_list_holds_every_strict_word() -> None:
 @pytest.mark.parametrize("word", sorted(NEGATIONS))
 def test_each_strict_word_is_read_by_the_polarity_rule_and_named_by_source_update(word: str) -> None:
     sentence = f"Ketamine is {word} fully understood."
-    assert _ANY_NEGATION.search(sentence)  # the polarity rule's quick look finds it, before the full reading
     assert _negations_in(sentence) == {(word, "fully")}  # with the word it negates
     assert negations("is", f"is {word}") == f"a negation changed ({word}): "
 
