@@ -6,6 +6,15 @@ problem located at its line and column, when it repeats a key, holds a number th
 ``Infinity``, ``1e999999``), a key its record type does not have, a value of another type than the record
 class declares (``1.5`` or ``true`` for an integer, ``1`` for a boolean), or a record id twice. The types
 come from the generated record classes (their ``__init__`` annotations), so they follow the schemas.
+
+Then its values, as the YAML data's are: a value outside its field's vocabulary (KD107), text that breaks
+its pattern (KD106), a character a reader cannot see, anywhere (KD108), a number out of bounds or a list
+holding an item twice (``version: 0``, a negative offset: KD101), a date not on the calendar (KD109), a span
+whose start is not before its end (KD304) or whose quote is not what the source's text, when it travels
+along, holds there (KD303, KD305), and a reference to no record of its kind in the file (``evidence_status:
+proven``: KD202). The vocabularies, patterns and bounds come from ``_model/constraints.py``, generated from
+the schemas with the record classes; the references from ``_model/references.py``, which the validator
+follows too.
 """
 
 from __future__ import annotations
@@ -156,11 +165,7 @@ def _references(doc: dict[str, Any]) -> list[Found]:
     """References to no record of the kind they name (``evidence_status: proven``): the ids a snapshot holds."""
     from ketdata._model.references import REFERENCE_KINDS
 
-    ids = {
-        kind: [r.get("id") if isinstance(r, dict) else None for r in _list(doc.get(attr))] for kind, attr, _ in KINDS
-    }
-    # A kind with an id of a wrong type (reported already) cannot tell which references dangle.
-    known = {kind: set(found) for kind, found in ids.items() if all(isinstance(i, str) for i in found)}
+    known = {kind: {r["id"] for r in _list(doc.get(attr))} for kind, attr, _ in KINDS}  # every id is a string here
     attrs = {kind: attr for kind, attr, _ in KINDS}
     found: list[Found] = []
     for (kind, *path), target in REFERENCE_KINDS.items():
