@@ -89,3 +89,33 @@ def test_a_refusal_goes_to_stderr_and_stdout_keeps_only_data(project: Path, args
     assert "KD108" in result.stderr and "KD108" not in result.stdout
     if "json" in args:
         assert result.stdout == "" or json.loads(result.stdout) is not None
+
+
+# --- A4-26, A4-34: the user's state and cache folders are used only where they are said to be ------------
+
+
+@pytest.mark.parametrize("kind", ["relative", "link"])
+def test_a_relative_or_linked_state_folder_is_refused(project: Path, tmp_path: Path, kind: str) -> None:
+    real = tmp_path / "state"
+    real.mkdir(mode=0o700)
+    if kind == "link":
+        (tmp_path / "state-link").symlink_to(real)
+    given = "relstate" if kind == "relative" else str(tmp_path / "state-link")
+    result = cli("export", "--out", tmp_path / "out", cwd=project, KETDATA_STATE_DIR=given)
+    assert result.returncode == 2 and "state folder" in result.stderr, result.stderr
+    assert not (project / "relstate").exists() and list(real.iterdir()) == []
+    assert not (tmp_path / "out").exists()
+    fine = cli("export", "--out", tmp_path / "out", cwd=project, KETDATA_STATE_DIR=str(real))
+    assert fine.returncode == 0, fine.stderr
+    assert [p.name for p in real.iterdir()] == ["folders"]
+
+
+def test_a_cache_folder_given_as_a_link_is_not_used(project: Path, tmp_path: Path) -> None:
+    real = tmp_path / "cache"
+    real.mkdir(mode=0o700)
+    (tmp_path / "cache-link").symlink_to(real)
+    result = cli("validate", "--cache", "--verbose", cwd=project, KETDATA_CACHE_DIR=str(tmp_path / "cache-link"))
+    assert result.returncode == 0 and "KD034" in result.stdout and "is a link" in result.stdout
+    assert list(real.iterdir()) == []
+    used = cli("validate", "--cache", "--verbose", cwd=project, KETDATA_CACHE_DIR=str(real))
+    assert "KD034" not in used.stdout and list(real.iterdir()) != []
