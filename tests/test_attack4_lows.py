@@ -119,3 +119,22 @@ def test_a_cache_folder_given_as_a_link_is_not_used(project: Path, tmp_path: Pat
     assert list(real.iterdir()) == []
     used = cli("validate", "--cache", "--verbose", cwd=project, KETDATA_CACHE_DIR=str(real))
     assert "KD034" not in used.stdout and list(real.iterdir()) != []
+
+
+# --- A4-30: ids are unique, the dataset's own included; the repeat is the record the release does not hold --
+
+
+def test_new_cannot_take_the_datasets_id(project: Path) -> None:
+    concepts = (project / "data/concepts.yaml").read_bytes()
+    result = cli("new", "concept", "--id", "ketdata", "--label", "X ketdata", "--kind", "condition", cwd=project)
+    assert result.returncode == 1 and "KD201" in result.stderr and "the dataset's own id" in result.stderr
+    assert (project / "data/concepts.yaml").read_bytes() == concepts
+
+
+def test_a_repeated_id_is_blamed_on_the_record_the_release_does_not_hold(project: Path) -> None:
+    concepts = project / "data/concepts.yaml"
+    text = concepts.read_text(encoding="utf-8")
+    concepts.write_text(text + "---\nid: caveat-001\nlabel: Caveat 001\nkind: condition\n", encoding="utf-8")
+    result = cli("validate", cwd=project)
+    (blamed,) = [line for line in result.stdout.splitlines() if "KD201" in line]
+    assert blamed.startswith("data/concepts.yaml:") and "already used by a caveat at data/caveats.yaml:2" in blamed

@@ -12,7 +12,7 @@ from typing import Any
 
 from ketdata._io.files import read_regular
 from ketdata._io.overlay import lookup
-from ketdata._model.convert import normalise
+from ketdata._model.convert import KINDS, normalise
 from ketdata._model.diff import field_changes
 from ketdata._model.problems import DataError, Problem, problem, short
 from ketdata._read.paths import project_root
@@ -276,6 +276,9 @@ class VersionRules:
             info = doc.get("dataset") or {}
             self.version, self.date = semver(str(info.get("version", snapshot.stem))), info.get("release_date")
             self.rules = {str(r["id"]): r for r in doc.get("rules") or () if isinstance(r, dict) and "id" in r}
+            # The kind of every record id the release holds.
+            self.kinds = {str(r["id"]): kind for kind, attr, _ in KINDS for r in doc.get(attr) or ()
+                          if isinstance(r, dict) and "id" in r}  # fmt: skip
         except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
             msg = f"is not a ketdata snapshot ({short(exc, 120)})"
             raise DataError([problem("KD508", str(snapshot), 1, 1, None, msg)]) from None

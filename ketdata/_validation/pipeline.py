@@ -264,7 +264,13 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
         results.prune()
     # One index of the records for every rule family, built once.
     index = RecordIndex.of(records, schema_valid)
-    rules = Rules(index, folder, frozenset(unread))
+    found_release, snapshot = release_problems(releases_dir(folder))
+    try:
+        versions: VersionRules | DataError | None = VersionRules(snapshot) if snapshot is not None else None
+    except DataError as exc:
+        versions = exc
+    released = versions.kinds if isinstance(versions, VersionRules) else None
+    rules = Rules(index, folder, frozenset(unread), released)
     rules.read_sources()
     texts = (
         {} if unread else {sid: SourceText.of(src.text, rules.section_rows(src)) for sid, src in rules.texts.items()}
@@ -289,17 +295,13 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
         problems += declared.result()
     problems += others
     problems += journal_problems(project_root(folder))
-    found, snapshot = release_problems(releases_dir(folder))
-    problems += found
+    problems += found_release
     problems += missing_release(next(iter(index.kind("dataset")), None), releases_dir(folder))
-    if snapshot is not None:
+    if versions is not None:
         # Every problem at once: a record in error is judged for its version too, but the advice says that the
         # change may itself be the error (a quote typo is fixed, not versioned).
         failing = {p.record_id for p in problems if p.severity is Severity.ERROR}
-        try:
-            found = VersionRules(snapshot).check(index, unread.keys())
-        except DataError as exc:
-            found = list(exc.problems)
+        found = versions.check(index, unread.keys()) if isinstance(versions, VersionRules) else list(versions.problems)
         problems += [_if_meant(p) if p.record_id in failing and p.code in ("KD501", "KD502") else p for p in found]
     buildable = len(schema_valid) == len(records) and not unread and not _structural(problems)
     info = next((r.value for r in records if r.kind == "dataset"), None) if buildable else None

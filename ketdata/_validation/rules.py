@@ -295,8 +295,16 @@ def _checksum_mismatch(path: Path, data: bytes, recorded: object) -> tuple[str, 
 class Rules:
     """The cross-record checks over the records of one data folder (each assumed to have passed its schema)."""
 
-    def __init__(self, index: RecordIndex, folder: Path | None = None, unread: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        index: RecordIndex,
+        folder: Path | None = None,
+        unread: frozenset[str] = frozenset(),
+        released: Mapping[str, str] | None = None,
+    ) -> None:
         self.index = index
+        # The kind of each id in the latest release: of two records holding one id, the other is the repeat.
+        self.released: Mapping[str, str] = released or {}
         self.records = index.records
         self.folder = folder
         # Kinds with a file that could not be read: a reference to one of them may point into that file.
@@ -350,6 +358,8 @@ class Rules:
         for record in self.index.repeated:
             rid = str(record.id)
             first = self.by_id[rid]
+            if self.released.get(rid) == record.kind != first.kind:  # the first in file order is the new one
+                first, record = record, first
             line, _ = first.mark("id")
             self._add(
                 "KD201",
@@ -357,6 +367,14 @@ class Rules:
                 ("id",),
                 f"id {short(rid)} is already used by a {_label(first.kind)} at {first.file}:{line}",
             )
+        for dataset in self.index.kind("dataset"):
+            taken = self.by_id.get(dataset.id) if isinstance(dataset.id, str) else None
+            if taken is not None:
+                line, _ = dataset.mark("id")
+                msg = (
+                    f"id {short(dataset.id)} is the dataset's own id ({dataset.file}:{line}); give this record another"
+                )
+                self._add("KD201", taken, ("id",), msg)
 
     def _ref(self, record: RawRecord, path: tuple[str | int, ...], target: Any, kind: str) -> RawRecord | None:
         if not isinstance(target, str):
