@@ -138,3 +138,46 @@ def test_a_repeated_id_is_blamed_on_the_record_the_release_does_not_hold(project
     result = cli("validate", cwd=project)
     (blamed,) = [line for line in result.stdout.splitlines() if "KD201" in line]
     assert blamed.startswith("data/concepts.yaml:") and "already used by a caveat at data/caveats.yaml:2" in blamed
+
+
+# --- A4-23, A4-24: a record that could not be read, or lost a place, makes no other record's check fire -----
+
+
+def _codes(result: subprocess.CompletedProcess[str]) -> list[str]:
+    return sorted(line.split(": ")[2].split()[0] for line in result.stdout.splitlines() if ": KD" in line)
+
+
+@pytest.mark.parametrize("how", ["syntax error", "linked folder"])
+def test_an_unread_claims_file_suspends_sentence_coverage(project: Path, tmp_path: Path, how: str) -> None:
+    claims = project / "data/claims"
+    if how == "syntax error":
+        with (claims / "therapy-practice.yaml").open("a", encoding="utf-8") as handle:
+            handle.write("x: [\n")
+    else:
+        claims.rename(tmp_path / "claims")
+        claims.symlink_to(tmp_path / "claims")
+    result = cli("validate", cwd=project)
+    assert result.returncode == 1 and "KD402" not in result.stdout, result.stdout
+    assert "KD018" in result.stdout and "sentences quoted by no record" in result.stdout
+    shown = cli("coverage", cwd=project)
+    assert shown.returncode == 1 and "could not be read: a sentence shown MISS may be quoted there" in shown.stderr
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new"),
+    [
+        ("data/claims/harms.yaml", "  start: 453\n  end: 502", "  start: 453.0\n  end: 502"),
+        ("data/claims/harms.yaml", "  start: 453\n  end: 502", "  start: 1e400\n  end: 502"),
+        ("data/claims/harms.yaml", "  start: 453\n  end: 502", "  start: !!str 453\n  end: 502"),
+        ("data/caveats.yaml", "    start: 964\n    end: 1880", "    start: 964.0\n    end: 1880"),
+        ("data/sources/ketamine-overview.yaml", "  end: 652\n", "  end: 652.0\n"),
+    ],
+)
+def test_a_wrong_typed_offset_is_one_problem_and_no_scope_cascade(project: Path, file: str, old: str, new: str) -> None:
+    path = project / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    result = cli("validate", cwd=project)
+    assert result.returncode == 1
+    assert "KD104" in _codes(result) and "KD608" not in _codes(result), result.stdout
