@@ -181,3 +181,34 @@ def test_a_wrong_typed_offset_is_one_problem_and_no_scope_cascade(project: Path,
     result = cli("validate", cwd=project)
     assert result.returncode == 1
     assert "KD104" in _codes(result) and "KD608" not in _codes(result), result.stdout
+
+
+# --- A4-21: claims where no category review looks are reported, and a hidden file is neither read nor formatted --
+
+
+def _move_claim_013(project: Path, name: str) -> None:
+    harms = project / "data/claims/harms.yaml"
+    text = harms.read_text(encoding="utf-8")
+    start, end = text.index("---\nid: claim-013"), text.index("---\nid: claim-014")
+    (project / "data/claims" / name).write_text(text[start:end], encoding="utf-8")
+    harms.write_text(text[:start] + text[end:], encoding="utf-8")
+
+
+def test_claims_in_a_hidden_file_are_not_read_and_said_so(project: Path) -> None:
+    _move_claim_013(project, ".x.yaml")
+    result = cli("validate", cwd=project)
+    assert result.returncode == 1
+    assert "data/claims/.x.yaml:1:1: -: KD012" in result.stdout and "the file is hidden" in result.stdout
+    (project / "data/claims/.x.yaml").unlink()
+    hidden = project / "data/claims/.hidden.yaml"
+    hidden.write_text("b: 1\na: 2\n", encoding="utf-8")
+    formatted = cli("fmt", cwd=project)
+    assert ".hidden.yaml" not in formatted.stdout + formatted.stderr
+    assert hidden.read_text(encoding="utf-8") == "b: 1\na: 2\n"
+
+
+def test_claims_in_a_file_named_for_no_category_are_a_warning(project: Path) -> None:
+    _move_claim_013(project, "x.yaml")
+    result = cli("validate", "--strict", cwd=project)
+    assert result.returncode == 1
+    assert "data/claims/x.yaml:2:1: claim-013: KD571 claims/x.yaml is named for no category" in result.stdout

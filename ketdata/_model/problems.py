@@ -142,6 +142,13 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "A claim lives in claims/<its category>.yaml: move it to the file of its category, or correct the category.",
     ),
     Code(
+        "KD571",
+        _W,
+        "Claims file named for no category",
+        "Claims live in claims/<their category>.yaml, where a category's review and its rules (a harm's caveats) "
+        "find them: move the claims of claims/x.yaml to the files of their categories.",
+    ),
+    Code(
         "KD033",
         _E,
         "Word mixes alphabets",

@@ -502,7 +502,14 @@ class Rules:
         """
         (folder, stem, name), category = self._place(record.file), record.value.get("category")
         named = self.by_id.get(stem)
-        if folder != "claims" or named is None or named.kind != "category" or not isinstance(category, str):
+        if folder != "claims" or "category" in self.unread:
+            return
+        if named is None or named.kind != "category":  # claims/notes.yaml: a file no category review looks at
+            msg = f"claims/{name} is named for no category; claims live in claims/<their category>.yaml"
+            hint = f"move the claim to claims/{category}.yaml" if isinstance(category, str) else None
+            self._add("KD571", record, ("id",), msg, hint)
+            return
+        if not isinstance(category, str):
             return
         other = self.by_id.get(category)
         if category == stem or other is None or other.kind != "category":  # an unknown one is KD202
