@@ -159,6 +159,8 @@ def _release(args: argparse.Namespace) -> int:
     why = f"{planned.bump} bump over {planned.previous}" if planned.previous else "first release"
     print(f"release {planned.version} ({why}), dated {planned.date}\n\n{planned.changelog}")
     print(f"{done.unreviewed} claim(s) and caveat(s) not yet reviewed", file=sys.stderr)
+    for warning in done.warnings:
+        print(warning, file=sys.stderr)
     if args.dry_run:
         print("dry run: nothing written", file=sys.stderr)
     for path in done.written:

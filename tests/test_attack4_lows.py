@@ -212,3 +212,24 @@ def test_claims_in_a_file_named_for_no_category_are_a_warning(project: Path) -> 
     result = cli("validate", "--strict", cwd=project)
     assert result.returncode == 1
     assert "data/claims/x.yaml:2:1: claim-013: KD571 claims/x.yaml is named for no category" in result.stdout
+
+
+# --- A4-13: the article's author, URL, date and licence are unknown, and filling them in never passes silently --
+
+
+def test_invented_article_metadata_is_a_warning_against_the_release(project: Path) -> None:
+    source = project / "data/sources/ketamine-overview.yaml"
+    text = source.read_text(encoding="utf-8")
+    nulls = "author: null\nurl: null\npublished: null\nlicense: null\n"
+    assert nulls in text
+    invented = "author: Dr Jane Smith\nurl: https://example.org/k\npublished: '2021-05-01'\nlicense: CC-BY-4.0\n"
+    source.write_text(text.replace(nulls, invented), encoding="utf-8")
+    result = cli("validate", cwd=project)
+    warned = [line for line in result.stdout.splitlines() if "KD570" in line]
+    assert [line.split(":")[1] for line in warned] == ["8", "9", "10", "11"], result.stdout
+    assert "null (unknown) in release" in warned[0]
+    assert cli("validate", "--strict", cwd=project).returncode == 1
+    dry = cli("release", "--dry-run", cwd=project)
+    assert dry.returncode == 0 and sum("KD570" in line for line in dry.stderr.splitlines()) == 4
+    source.write_text(text, encoding="utf-8")
+    assert "KD570" not in cli("validate", "--verbose", cwd=project).stdout

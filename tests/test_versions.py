@@ -128,7 +128,8 @@ def test_withdrawn_record_cannot_come_back(project: Path) -> None:
 
 
 def test_adding_a_record_is_minor(project: Path) -> None:
-    (project / "data/claims/extra.yaml").write_text(NEW_CLAIM, encoding="utf-8")
+    with (project / "data/claims/identity.yaml").open("a", encoding="utf-8") as claims:
+        claims.write(NEW_CLAIM)
     link_to_caveats(project / "data", "claim-049")
     assert problems(project) == []
     plan = release_plan(project)
@@ -136,7 +137,8 @@ def test_adding_a_record_is_minor(project: Path) -> None:
 
 
 def test_new_record_starts_at_version_one(project: Path) -> None:
-    (project / "data/claims/extra.yaml").write_text(NEW_CLAIM.replace("version: 1", "version: 2"), encoding="utf-8")
+    with (project / "data/claims/identity.yaml").open("a", encoding="utf-8") as claims:
+        claims.write(NEW_CLAIM.replace("version: 1", "version: 2"))
     link_to_caveats(project / "data", "claim-049")
     assert [(p.code, p.record_id) for p in problems(project)] == [("KD506", "claim-049")]
 

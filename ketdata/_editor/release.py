@@ -25,7 +25,7 @@ from ketdata._model.dataset import Dataset
 from ketdata._model.diff import Diff, RecordChange, diff
 from ketdata._model.errors import UsageError
 from ketdata._model.frozen import replace
-from ketdata._model.problems import DataError, Problem, problem, short
+from ketdata._model.problems import DataError, Problem, Severity, problem, short
 from ketdata._read.load import load_json
 from ketdata._read.paths import data_dir as shipped_data_dir
 from ketdata._read.paths import project_root
@@ -455,11 +455,14 @@ class Released:
         plan: The release worked out; ``plan.bump`` is None after a first release when nothing changed.
         unreviewed: How many claims and caveats are not yet reviewed.
         written: The files written; empty on a dry run or when there is nothing to release.
+        warnings: The data's warnings, which a release does not refuse but never passes over in silence
+            (a source's author filled in since the last release, KD570; a check weakened, KD517).
     """
 
     plan: ReleasePlan
     unreviewed: int = 0
     written: tuple[Path, ...] = ()
+    warnings: tuple[Problem, ...] = ()
 
     @property
     def nothing_to_release(self) -> bool:
@@ -502,10 +505,11 @@ def _release(data_dir: Path, date: str | None, *, dry_run: bool) -> Released:
         raise RefusedError(flagged, f"not releasing: {count} record(s) flagged in review; change them and have "
                            "them reviewed again")  # fmt: skip
     planned = plan(data_dir, date)
-    outcome = Released(planned, sum(p.code == "KD601" for p in problems))
+    warned = tuple(p for p in problems if p.severity is Severity.WARNING)
+    outcome = Released(planned, sum(p.code == "KD601" for p in problems), warnings=warned)
     if dry_run or outcome.nothing_to_release:
         return outcome
-    return Released(planned, outcome.unreviewed, tuple(apply(planned, data_dir)))
+    return Released(planned, outcome.unreviewed, tuple(apply(planned, data_dir)), warned)
 
 
 def compare_specs(old: str, new: str) -> Diff:

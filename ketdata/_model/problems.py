@@ -464,6 +464,15 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "maintainer meant it (the change shows in `ketdata diff`); the warning ends with the next release.",
     ),
     Code(
+        "KD570",
+        _W,
+        "Source's provenance changed since the release",
+        "A source's author, url, published or license differs from the latest release (a null, unknown, filled "
+        "in): never guess them. If the value is known, say in the source's note where it comes from and have a "
+        "maintainer confirm it in review of the diff; otherwise set it back to null. The warning ends with the "
+        "next release.",
+    ),
+    Code(
         "KD601",
         Severity.INFO,
         "Not yet reviewed",

@@ -20,6 +20,7 @@ from ketdata._validation.folder import RawRecord
 from ketdata._validation.index import RecordIndex
 
 VERSIONED = {"claim": "claims", "caveat": "caveats"}
+PROVENANCE = ("author", "url", "published", "license")  # what a source says of its article, known or null
 _SEMVER = re.compile(r"(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})(?![\s\S])")
 CHECKSUMS = "SHA256SUMS"
 OLD_JOURNAL = ".release-journal.json"  # what older ketdata wrote; never read, only reported
@@ -273,6 +274,7 @@ class VersionRules:
             }
             # Each source's text as released: a span that only followed a new revision of it has not changed.
             self.texts = {str(r.get("id")): r.get("sha256") for r in doc.get("sources", ()) if isinstance(r, dict)}
+            self.sources = {str(r.get("id")): r for r in doc.get("sources", ()) if isinstance(r, dict)}
             info = doc.get("dataset") or {}
             self.version, self.date = semver(str(info.get("version", snapshot.stem))), info.get("release_date")
             self.rules = {str(r["id"]): r for r in doc.get("rules") or () if isinstance(r, dict) and "id" in r}
@@ -298,6 +300,8 @@ class VersionRules:
             valid = index.is_valid(record)
             if record.kind == "dataset" and valid:
                 problems += self._dataset(record)
+            if record.kind == "source" and valid:
+                problems += self._provenance(record)
             if record.kind == "rule" and record.id is not None:
                 rules.add(record.id)
                 problems += self._weakened(record) if valid else []
@@ -328,6 +332,25 @@ class VersionRules:
         msg = (f"{record.id} was an active safety warning in release {self.release} and is {record.value.get(field)} "
                f"now: the warning no longer reaches its claims")  # fmt: skip
         return [record.problem("KD517", (field,), msg)]
+
+    def _provenance(self, record: RawRecord) -> list[Problem]:
+        """An author, URL, date or licence of a released source filled in or changed since the release.
+
+        Sources carry no version and no review, so nothing else would stop an invented value: a person must
+        say where it comes from (in the source's note) before it is released.
+        """
+        old = self.sources.get(str(record.id))
+        if old is None:
+            return []
+        problems = []
+        for field in PROVENANCE:
+            before, after = old.get(field), record.value.get(field)
+            if after is not None and after != before:
+                was = f"{short(before)}" if before is not None else "null (unknown)"
+                msg = (f"{field} is {short(after)} now, {was} in release {self.release}: never guessed; a "
+                       "maintainer must confirm where it comes from, in the source's note")  # fmt: skip
+                problems.append(record.problem("KD570", (field,), msg))
+        return problems
 
     def _weakened(self, record: RawRecord) -> list[Problem]:
         """How a rule checks less than it did in the latest release (a rule in data can be switched off)."""
