@@ -233,3 +233,30 @@ def test_invented_article_metadata_is_a_warning_against_the_release(project: Pat
     assert dry.returncode == 0 and sum("KD570" in line for line in dry.stderr.splitlines()) == 4
     source.write_text(text, encoding="utf-8")
     assert "KD570" not in cli("validate", "--verbose", cwd=project).stdout
+
+
+# --- A4-16: the publisher changing a word and changing it back leaves nothing to review ------------------
+
+
+def test_a_word_changed_and_changed_back_leaves_no_mark(project: Path) -> None:
+    article = project / "data/sources/ketamine-overview.txt"
+    original = article.read_bytes()
+    text = original.decode("utf-8")
+    old = "The effects of ketamine can be felt within minutes"
+    assert old in text
+    (project / "B.txt").write_bytes(text.replace(old, old.replace("can", "will")).encode("utf-8"))
+    (project / "A.txt").write_bytes(original)
+    claims = {p: p.read_bytes() for p in sorted((project / "data").rglob("*.yaml")) if "sources" not in p.parts}
+    first = cli("source", "update", "ketamine-overview", "B.txt", "--write", cwd=project)
+    assert first.returncode == 0 and "KD700" in cli("validate", cwd=project).stdout, first.stderr
+    dry = cli("source", "update", "ketamine-overview", "A.txt", "--format", "json", cwd=project)
+    assert "claim-036" in json.loads(dry.stdout)["undone"]
+    back = cli("source", "update", "ketamine-overview", "A.txt", "--write", cwd=project)
+    assert back.returncode == 0 and "0 records to review" in back.stdout, back.stdout + back.stderr
+    assert "undone   claim-036" in back.stdout
+    result = cli("validate", cwd=project)
+    assert result.returncode == 0 and "KD70" not in result.stdout, result.stdout
+    # Every record is as released again, byte for byte: no mark, no raised version.
+    assert {p: p.read_bytes() for p in claims} == claims
+    diff = cli("diff", "3.3.0", "data", "--format", "json", cwd=project)
+    assert [(c["kind"], c["id"]) for c in json.loads(diff.stdout)["changes"]] == [("source", "ketamine-overview")]
