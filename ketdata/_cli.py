@@ -161,6 +161,10 @@ def _release(args: argparse.Namespace) -> int:
     print(f"{done.unreviewed} claim(s) and caveat(s) not yet reviewed", file=sys.stderr)
     for warning in done.warnings:
         print(warning, file=sys.stderr)
+    if done.settled:
+        verb = "would remove" if args.dry_run else "removed"
+        print(f"{verb} the confirmed source update mark of {len(done.settled)} record(s): {', '.join(done.settled)}",
+              file=sys.stderr)  # fmt: skip
     if args.dry_run:
         print("dry run: nothing written", file=sys.stderr)
     for path in done.written:
