@@ -134,7 +134,7 @@ def generate(n: int, out: Path, seed: int = 7) -> None:
     for k in range(0, len(caveats), PER_FILE * 2):
         dump(data / "caveats" / f"caveats-{k // (PER_FILE * 2):03d}.yaml", caveats[k : k + PER_FILE * 2])
     dump(data / "dataset.yaml", [{
-        "id": "synthetic", "name": f"Synthetic dataset of {n} claims", "version": "1.0.0",
+        "id": "synthetic-dataset", "name": f"Synthetic dataset of {n} claims", "version": "1.0.0",
         "release_date": "2026-01-01", "license": "MIT", "description": "Generated for benchmarks.",
         "maintainers": [{"name": "ketdata benchmarks"}],
     }])  # fmt: skip

@@ -260,3 +260,10 @@ def test_a_word_changed_and_changed_back_leaves_no_mark(project: Path) -> None:
     assert {p: p.read_bytes() for p in claims} == claims
     diff = cli("diff", "3.3.0", "data", "--format", "json", cwd=project)
     assert [(c["kind"], c["id"]) for c in json.loads(diff.stdout)["changes"]] == [("source", "ketamine-overview")]
+
+
+def test_a_category_split_over_files_keeps_its_claims_to_that_category(project: Path) -> None:
+    _move_claim_013(project, "names-2.yaml")  # a harm, in a second file of the names category
+    result = cli("validate", cwd=project)
+    assert "KD571" not in result.stdout
+    assert "data/claims/names-2.yaml:" in result.stdout and "KD032 category 'harms' differs" in result.stdout

@@ -191,7 +191,7 @@ def test_a_pending_mark_still_blocks_the_release_and_keeps_every_confirmed_one(p
     undo.write_text(text[:at] + "  status: pending\n" + text[at + len("  status: confirmed\n") :], encoding="utf-8")
     before = files(project)
     refused = cli("release", "--date", DAY, cwd=project)
-    assert refused.returncode == 1 and "KD700" in refused.stdout and "not releasing" in refused.stderr
+    assert refused.returncode == 1 and "KD700" in refused.stderr and "not releasing" in refused.stderr
     assert files(project) == before
 
 

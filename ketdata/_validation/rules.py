@@ -309,6 +309,7 @@ class Rules:
         # Where a reference holds a non-text value, the ids it could name: (file, line, column) -> advice.
         self.id_choices: dict[tuple[str, int, int], str] = {}
         self._places: dict[str, tuple[str, str, str]] = {}
+        self._filed: dict[str, str | None] = {}  # each claims file's category, by its name
         self._sources_read = False
 
     def read_sources(self) -> None:
@@ -362,7 +363,7 @@ class Rules:
             if taken is not None:
                 line, _ = dataset.mark("id")
                 msg = (
-                    f"id {short(dataset.id)} is the dataset's own id ({dataset.file}:{line}); give this record another"
+                    f"id {short(dataset.id)} is the dataset's own id ({dataset.file}:{line}); give this record a new id"
                 )
                 self._add("KD201", taken, ("id",), msg)
 
@@ -485,16 +486,17 @@ class Rules:
         return found
 
     def _filed_by_category(self, record: RawRecord) -> None:
-        """A claim in ``claims/<a category>.yaml`` is of that category (KD032).
+        """A claim in ``claims/<a category>.yaml`` (or ``<a category>-<part>.yaml``) is of that category (KD032).
 
         The rules a category asks for (a harm's caveats) follow the file an editor reviews the claim in, so
-        moving a claim to another category moves it to that category's file too.
+        moving a claim to another category moves it to that category's file too; a file named for no category
+        is where no category's review looks (KD571).
         """
-        (folder, stem, name), category = self._place(record.file), record.value.get("category")
-        named = self.by_id.get(stem)
+        (folder, _, name), category = self._place(record.file), record.value.get("category")
         if folder != "claims" or "category" in self.unread:
             return
-        if named is None or named.kind != "category":  # claims/notes.yaml: a file no category review looks at
+        filed = self._file_category(record.file)
+        if filed is None:
             msg = f"claims/{name} is named for no category; claims live in claims/<their category>.yaml"
             hint = f"move the claim to claims/{category}.yaml" if isinstance(category, str) else None
             self._add("KD571", record, ("id",), msg, hint)
@@ -502,11 +504,23 @@ class Rules:
         if not isinstance(category, str):
             return
         other = self.by_id.get(category)
-        if category == stem or other is None or other.kind != "category":  # an unknown one is KD202
+        if category == filed or other is None or other.kind != "category":  # an unknown one is KD202
             return
         msg = f"category {short(category)} differs from the category file it is in (claims/{name})"
-        hint = f"move the claim to claims/{category}.yaml, or set its category to {stem!r}"
+        hint = f"move the claim to claims/{category}.yaml, or set its category to {filed!r}"
         self._add("KD032", record, ("category",), msg, hint)
+
+    def _file_category(self, file: str) -> str | None:
+        """The category a claims file is named for: its stem, or the longest ``<category>-`` its stem starts with."""
+        if file not in self._filed:
+            stem, found = self._place(file)[1], None
+            for head in (stem, *(stem[:i] for i in range(len(stem) - 1, 0, -1) if stem[i] == "-")):
+                named = self.by_id.get(head)
+                if named is not None and named.kind == "category":
+                    found = head
+                    break
+            self._filed[file] = found
+        return self._filed[file]
 
     def _cycles(self, kind: str, field: str) -> None:
         links: dict[str, list[str]] = {}
