@@ -286,18 +286,17 @@ def test_parquet_columns_carry_their_schema_descriptions(written: Path) -> None:
     assert schema.metadata[b"json_schema"] == b"urn:ketdata:export:json:claims"
 
 
-def test_a_parquet_file_another_writer_made_is_current_if_its_table_is_and_export_rewrites_it(
-    written: Path, tmp_path: Path
-) -> None:
+def test_a_parquet_file_another_writer_made_is_stale_and_export_rewrites_it(written: Path, tmp_path: Path) -> None:
     import pyarrow.parquet as pq
 
     out = shutil.copytree(written, tmp_path / "exports")
     path = out / "parquet" / "claims.parquet"
-    # The same table, written differently (as another pyarrow version might): other bytes, the same contents.
+    # The same table, written differently (as another pyarrow version might): other bytes, the same contents,
+    # yet other statistics and pages, which readers act on: only the bytes written now are current.
     pq.write_table(pq.read_table(path), path, compression="snappy")
     rewritten = path.read_bytes()
     assert rewritten != FILES["parquet/claims.parquet"]
-    assert stale_files(DS, out) == ["manifest.json"]  # it lists the other bytes' checksum
+    assert stale_files(DS, out) == ["parquet/claims.parquet"]
     # An export never keeps a file whose bytes differ from what it writes now: the file gets this run's bytes.
     export(DS, out)
     assert path.read_bytes() == FILES["parquet/claims.parquet"]
@@ -310,6 +309,30 @@ def test_a_parquet_file_another_writer_made_is_current_if_its_table_is_and_expor
     assert stale_files(DS, out) == ["parquet/claims.parquet"]
     export(DS, out)
     assert path.read_bytes() == FILES["parquet/claims.parquet"]
+
+
+def test_a_parquet_file_with_false_statistics_and_a_matching_manifest_is_stale(written: Path, tmp_path: Path) -> None:
+    import duckdb
+    import pyarrow.parquet as pq
+
+    out = shutil.copytree(written, tmp_path / "exports")
+    path = out / "parquet" / "claims.parquet"
+    real = path.read_bytes()
+    highest = max(DS.claims, key=lambda c: c.id).id.encode()
+    # The id column's max statistic (footer and page header) lowered: the values stay, a filter skips them.
+    assert real.count(highest) == 2 and len(highest) == len(b"claim-010")
+    crafted = real.replace(highest, b"claim-010")
+    path.write_bytes(crafted)
+    manifest = out / "manifest.json"
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text.replace(hashlib.sha256(real).hexdigest(), hashlib.sha256(crafted).hexdigest()), "utf-8")
+    assert pq.read_table(path).equals(pq.read_table(written / "parquet" / "claims.parquet"))
+    query = f"select count(*) from '{path}' where id = 'claim-045'"
+    assert duckdb.connect().execute(query).fetchone() == (0,)  # the attack works on a real reader
+    assert "parquet/claims.parquet" in stale_files(DS, out)
+    done = subprocess.run([sys.executable, "-m", "ketdata", "export", "--check", "--out", str(out), str(DATA)],
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    assert done.returncode == 1 and "parquet/claims.parquet" in done.stdout, done.stdout + done.stderr
 
 
 def test_importing_and_loading_never_imports_pyarrow() -> None:

@@ -5,10 +5,9 @@ codings), so a Parquet row is an NDJSON line. Every column, at every depth, carr
 as ``description`` in its field metadata. pyarrow is imported here only, when a Parquet file is made, so
 ``import ketdata`` and ``load()`` never pay for it.
 
-The bytes are deterministic for one pyarrow version, but another version may encode the same table
-differently (its name is in the file). So a committed file whose table (values, types, metadata) equals the
-one to be written is kept as it is: neither ``export`` nor ``export --check`` sees a change that is only the
-writer's version.
+The bytes are deterministic for one pyarrow version, and are compared as bytes like every export file: a
+file that holds the same table in other bytes may carry statistics (a column's min and max) that make a
+reader skip rows, so only the bytes this pyarrow writes now are current.
 """
 
 from __future__ import annotations
@@ -84,24 +83,18 @@ def _dated(value: Any, node: Mapping[str, Any]) -> Any:
 
 
 def parquet_bytes(
-    rows: Sequence[Mapping[str, Any]],
-    line_schema: Mapping[str, Any],
-    kept: bytes | None = None,
-    version: str | None = None,
+    rows: Sequence[Mapping[str, Any]], line_schema: Mapping[str, Any], version: str | None = None
 ) -> bytes:
     """One record type's Parquet file.
 
     Args:
         rows: The records, each with every field (as ``full_plain`` makes them).
         line_schema: The record type's export line schema.
-        kept: The file an earlier export wrote, if any: returned as it is when it holds the same table.
         version: The dataset version, written into the file's metadata.
     """
     pa, pq = _pyarrow()
     dated = [_dated(row, line_schema) for row in rows] if '"date"' in json.dumps(line_schema) else list(rows)
     table = pa.Table.from_pylist(dated, schema=arrow_schema(line_schema, version))
-    if kept is not None and _same_table(pa, pq, kept, table):
-        return kept
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, compression=_COMPRESSION)
     data: bytes = sink.getvalue().to_pybytes()
@@ -113,12 +106,5 @@ def to_parquet(ds: Dataset) -> dict[str, bytes]:
     from ketdata._read.paths import schema_dir, schema_version
 
     lines = line_schemas(load_schemas(schema_dir()), schema_version())
-    return {attr: parquet_bytes([full_plain(r) for r in getattr(ds, attr)], lines[attr], None, ds.info.version)
+    return {attr: parquet_bytes([full_plain(r) for r in getattr(ds, attr)], lines[attr], ds.info.version)
             for _, attr, _ in KINDS}  # fmt: skip
-
-
-def _same_table(pa: Any, pq: Any, data: bytes, table: Any) -> bool:
-    try:
-        return bool(pq.read_table(pa.BufferReader(data)).equals(table, check_metadata=True))
-    except (pa.ArrowException, OSError, ValueError):
-        return False
