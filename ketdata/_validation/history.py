@@ -409,6 +409,7 @@ class VersionRules:
                        "maintainer must confirm where it comes from, in the source's note")  # fmt: skip
                 problems.append(record.problem("KD570", (field,), msg))
         return problems
+
     def _policy_changed(self, record: RawRecord) -> list[Problem]:
         """How a record that checks read as policy changed since the latest release (KD517).
 
