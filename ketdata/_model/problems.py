@@ -275,8 +275,9 @@ CODES: MappingProxyType[str, Code] = _catalogue(
     Code(
         "KD314",
         _E,
-        "Coding not in the reference table",
-        "Copy system, code, display, relation and confidence from a row of data/reference/codes.csv, or drop the code.",
+        "Coding not in the reference table for its concept",
+        "Copy system, code, display, relation and confidence from the row of data/reference/codes.csv whose "
+        "article_term is the concept's label (a note in parentheses aside), or drop the code.",
     ),
     Code(
         "KD315",
@@ -457,6 +458,13 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "maintainer meant it (the change shows in `ketdata diff`); the warning ends with the next release.",
     ),
     Code(
+        "KD530",
+        _E,
+        "Release date not the day its release was cut",
+        "A released version keeps the date its snapshot (releases/X.Y.Z.json) records, and no release is dated after "
+        "today: set release_date back to it; `ketdata release` dates the next release.",
+    ),
+    Code(
         "KD601",
         Severity.INFO,
         "Not yet reviewed",
@@ -567,6 +575,21 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "The statement names a narrower concept ('treatment-resistant depression') whose name holds the object's "
         "('depression'): make the narrower concept the object, so the triple and its code say what the statement "
         "says.",
+    ),
+    Code(
+        "KD630",
+        _E,
+        "Evidence skips words bound to what it quotes",
+        "A modifier right before a quoted word ('treatment-resistant' before 'depression') or a negation between "
+        "two quotes ('not fully') binds what the record quotes: quote it and say it in the statement, or name it in "
+        "leaves_out with why it does not govern the record. Other items of a list may be skipped.",
+    ),
+    Code(
+        "KD631",
+        _E,
+        "Concept name names another concept",
+        "A concept's label and synonyms name it alone: drop the synonym (or label) that is another concept's name, "
+        "and point the claim at the concept its evidence names.",
     ),
     Code(
         "KD640",

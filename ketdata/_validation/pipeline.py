@@ -31,12 +31,19 @@ from ketdata._validation.governance import (
     review_problems,
     unreviewed_problems,
 )
-from ketdata._validation.history import VersionRules, missing_release, release_problems, releases_dir
+from ketdata._validation.history import (
+    VersionRules,
+    future_release,
+    missing_release,
+    release_problems,
+    releases_dir,
+)
 from ketdata._validation.index import RecordIndex
 from ketdata._validation.refs import load_schemas
 from ketdata._validation.revisions import update_problems
 from ketdata._validation.rules import Rules, record_problems
 from ketdata._validation.schema import Validators, build_validators, schema_check
+from ketdata._validation.wording import attached_problems, name_problems
 
 
 class _Built:
@@ -232,11 +239,14 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
         problems += declared_rule_problems(index, texts)
         # The fidelity checks read records whole: only those that passed their schema.
         problems += fidelity_problems(index, texts)
+        problems += attached_problems(index, texts)
+        problems += name_problems(index)
         problems += conflict_problems(index)
     problems += journal_problems(project_root(folder))
     found, snapshot = release_problems(releases_dir(folder))
     problems += found
     problems += missing_release(next(iter(index.kind("dataset")), None), releases_dir(folder))
+    problems += future_release(next(iter(index.valid("dataset")), None), day)
     if snapshot is not None:
         # Every problem at once: a record in error is judged for its version too, but the advice says that the
         # change may itself be the error (a quote typo is fixed, not versioned).

@@ -1,0 +1,131 @@
+"""What a record cuts out of the article's phrases, and names that could stand for two concepts.
+
+A record may quote a sentence in pieces, one fact per claim: "ketamine can have side effects, including" and
+"dizziness" skip the other items of a list, which other records state. It may not skip the words that bind the
+very words it quotes: a modifier right before them ("treatment-resistant" before "depression"), or a negation
+("not fully" between "is still" and "understood"). Those words are read as if they stood in a quote: the
+statement says them, or ``leaves_out`` names them with the reason (KD630).
+
+A concept's label and synonyms name it alone: a synonym that is another concept's name (KD631) lets a claim
+point at the wrong concept while its evidence names the right one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from ketdata._model.problems import Problem, short
+from ketdata._validation.fidelity import SourceText
+from ketdata._validation.folder import RawRecord
+from ketdata._validation.governance import _ANY_NEGATION, _COMPOUND, _FUNCTION, _WORD, _stem, _stems
+from ketdata._validation.index import RecordIndex
+
+# What ends the phrase before a quote: punctuation, and the words that join list items or clauses. The words
+# after the last of them, up to the quote, are bound to it.
+_BREAK = re.compile(
+    r"[,;:()\[\]\"\u201c\u201d\u2013\u2014]"
+    r"|(?<!\w)(?:and|or|nor|but|although|though|whereas|while|including|as well as|such as)(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def attached_problems(index: RecordIndex, texts: Mapping[str, SourceText]) -> Iterator[Problem]:
+    """KD630: words a record's evidence skips that bind the words it quotes, and the statement does not say."""
+    for record in index.active("claim") + index.active("caveat"):
+        if not index.is_valid(record):
+            continue
+        for i, skipped in _bound_words(record.value, texts):
+            msg = (f"the evidence skips {short(', '.join(dict.fromkeys(skipped)))} right before the words this span "
+                   "quotes, and the statement does not say it: a skipped modifier or negation widens or turns the "
+                   "claim; quote and say it, or say in leaves_out why it does not govern the record")  # fmt: skip
+            yield record.problem("KD630", ("evidence", i), msg)
+
+
+def _bound_words(value: dict[str, Any], texts: Mapping[str, SourceText]) -> Iterator[tuple[int, list[str]]]:
+    """Each span (by index) with the words skipped before it that bind it, unless the record says or names them.
+
+    Between two spans of one sentence, the words after the last break (a comma, an "and", an "including") up to
+    the later span are bound to it, and so is any negation; before a list item whose sentence the record quotes
+    nowhere earlier, the words from the last break up to it.
+    """
+    evidence = value.get("evidence") or ()
+    spans = sorted((i for i, s in enumerate(evidence) if isinstance(s, dict) and "revision" not in s),
+                   key=lambda i: (str(evidence[i]["source"]), evidence[i]["start"]))  # fmt: skip
+    kept: frozenset[str] | None = None
+    # How far the record's earlier spans of each source reach: words any of them quotes are not skipped.
+    reached: dict[str, int] = {}
+    for i in spans:
+        span = evidence[i]
+        source = str(span["source"])
+        reach = reached.get(source, -1)
+        reached[source] = max(reach, span["end"])
+        src = texts.get(source)
+        sentence = src.sentence_at(span["start"]) if src is not None else None
+        if src is None or sentence is None or reach >= span["start"]:
+            continue  # no text, or the spans touch or overlap: nothing skipped
+        same = reach > sentence[0]
+        if not same and span.get("role") != "item":
+            continue  # a quote may open mid-sentence ("a class of drugs called | dissociative anesthetics, which")
+        gap = src.text[reach if same else sentence[0] : span["start"]]
+        words = _bound(gap) + ([m.group() for m in _ANY_NEGATION.finditer(gap)] if same else [])
+        if words:
+            kept = _kept(value) if kept is None else kept
+            lost = [w for w in words if not all(_stem(p) in kept for p in map(str.casefold, _WORD.findall(w)))]
+            if lost:
+                yield i, lost
+
+
+def _bound(gap: str) -> list[str]:
+    """The content words after the last break in ``gap``: the phrase the next quote continues."""
+    breaks = [m.end() for m in _BREAK.finditer(gap)]
+    tail = gap[breaks[-1] :] if breaks else gap
+    return [m.group() for m in _COMPOUND.finditer(tail) if m.group().casefold() not in _FUNCTION]
+
+
+def _kept(value: dict[str, Any]) -> frozenset[str]:
+    """The stems the record says or names: its statement, hedge, qualifiers, readings and ``leaves_out``."""
+    texts = [str(value.get("statement") or ""), str(value.get("hedge") or "")]
+    texts += [str(q.get("text", "")) for q in value.get("qualifiers") or () if isinstance(q, dict)]
+    texts += [str(e.get("text", "")) for e in value.get("leaves_out") or () if isinstance(e, dict)]
+    texts += [str(r.get("text", "")) for r in value.get("readings") or () if isinstance(r, dict)]
+    return frozenset(s for t in texts for s in _stems(t))
+
+
+def name_problems(index: RecordIndex) -> Iterator[Problem]:
+    """KD631: a concept's label or synonym that is another concept's label or synonym.
+
+    Names are compared as words, ignoring case, punctuation, a leading article and English endings ("the
+    hallucinations", "Hallucination"). A superseded concept keeps its label only for its id's sake (KD618), so
+    a concept that replaces it may share it.
+    """
+    owners: dict[str, str] = {}
+    concepts = [r for r in index.valid("concept") if r.id and not r.value.get("superseded_by")]
+    for concept in concepts:
+        key = _name_key(str(concept.value["label"]))
+        other = owners.setdefault(key, str(concept.id)) if key else str(concept.id)
+        if other != concept.id:
+            yield _collision(concept, ("label",), str(concept.value["label"]), other)
+    for concept in concepts:
+        for i, gloss in enumerate(concept.value.get("synonyms") or ()):
+            key = _name_key(str(gloss.get("text", ""))) if isinstance(gloss, dict) else ""
+            other = owners.setdefault(key, str(concept.id)) if key else str(concept.id)
+            if other != concept.id:
+                yield _collision(concept, ("synonyms", i, "text"), str(gloss["text"]), other)
+
+
+_ARTICLE = frozenset({"the", "a", "an"})
+
+
+def _name_key(name: str) -> str:
+    words = [_stem(w) for w in _WORD.findall(name.casefold())]
+    while words and words[0] in _ARTICLE:
+        words.pop(0)
+    return " ".join(words)
+
+
+def _collision(concept: RawRecord, path: tuple[str | int, ...], name: str, other: str) -> Problem:
+    msg = (f"{short(name)} is also a name of concept {other!r}: a name that stands for two concepts lets a claim "
+           "point at the wrong one; drop it here, or point the claims at the concept it names")  # fmt: skip
+    return concept.problem("KD631", path, msg)
