@@ -37,7 +37,10 @@ def attached_problems(index: RecordIndex, texts: Mapping[str, SourceText]) -> It
         if not index.is_valid(record):
             continue
         for i, skipped in _bound_words(record.value, texts):
-            msg = (f"the evidence skips {short(', '.join(dict.fromkeys(skipped)))} right before the words this span "
+            words = list(dict.fromkeys(skipped))
+            # The words nearest the quote bind it most closely: a long run is shown by its end.
+            named = ", ".join(words) if len(words) <= 4 else "…, " + ", ".join(words[-4:])
+            msg = (f"the evidence skips {short(named)} right before the words this span "
                    "quotes, and the statement does not say it: a skipped modifier or negation widens or turns the "
                    "claim; quote and say it, or say in leaves_out why it does not govern the record")  # fmt: skip
             yield record.problem("KD630", ("evidence", i), msg)
@@ -69,7 +72,7 @@ def _bound_words(value: dict[str, Any], texts: Mapping[str, SourceText]) -> Iter
         if not same and span.get("role") != "item":
             continue  # a quote may open mid-sentence ("a class of drugs called | dissociative anesthetics, which")
         gap = src.text[reach if same else sentence[0] : span["start"]]
-        words = _bound(gap) + ([m.group() for m in _ANY_NEGATION.finditer(gap)] if same else [])
+        words = ([m.group() for m in _ANY_NEGATION.finditer(gap)] if same else []) + _bound(gap)
         if words:
             kept = _kept(value) if kept is None else kept
             lost = [w for w in words if not all(_stem(p) in kept for p in map(str.casefold, _WORD.findall(w)))]
