@@ -467,11 +467,13 @@ class Rules:
                 self._ref(record, (field, i), target, kind)
 
     def _claim_references(self, record: RawRecord) -> None:
-        v = record.value
-        self._ref(record, ("category",), v.get("category"), "category")
+        v, by_id = record.value, self.by_id
+        for field, kind in (("category", "category"), ("evidence_status", "evidence_status"), ("subject", "concept")):
+            target = v.get(field)
+            found = by_id.get(target) if isinstance(target, str) else None
+            if found is None or found.kind != kind:  # most references are found at once: _ref says what is wrong
+                self._ref(record, (field,), target, kind)
         self._filed_by_category(record)
-        self._ref(record, ("evidence_status",), v.get("evidence_status"), "evidence_status")
-        self._ref(record, ("subject",), v.get("subject"), "concept")
         conflicts = v.get("conflicts_with")
         for i, other in enumerate(conflicts if isinstance(conflicts, list) else ()):
             self._ref(record, ("conflicts_with", i), other, "claim")

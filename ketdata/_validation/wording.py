@@ -19,7 +19,7 @@ from typing import Any
 from ketdata._model.problems import Problem, short
 from ketdata._validation.fidelity import SourceText
 from ketdata._validation.folder import RawRecord
-from ketdata._validation.governance import _ANY_NEGATION, _COMPOUND, _FUNCTION, _WORD, _stem, _stems
+from ketdata._validation.governance import _COMPOUND, _FUNCTION, _WORD, _negations_in, _stem, _stems
 from ketdata._validation.index import RecordIndex
 
 # What ends the phrase before a quote: punctuation, and the words that join list items or clauses. The words
@@ -72,7 +72,7 @@ def _bound_words(value: dict[str, Any], texts: Mapping[str, SourceText]) -> Iter
         if not same and span.get("role") != "item":
             continue  # a quote may open mid-sentence ("a class of drugs called | dissociative anesthetics, which")
         gap = src.text[reach if same else sentence[0] : span["start"]]
-        words = ([m.group() for m in _ANY_NEGATION.finditer(gap)] if same else []) + _bound(gap)
+        words = (sorted({w for w, _ in _negations_in(gap)}) if same else []) + _bound(gap)
         if words:
             kept = _kept(value) if kept is None else kept
             lost = [w for w in words if not all(_stem(p) in kept for p in map(str.casefold, _WORD.findall(w)))]
@@ -93,7 +93,8 @@ def _kept(value: dict[str, Any]) -> frozenset[str]:
     texts += [str(q.get("text", "")) for q in value.get("qualifiers") or () if isinstance(q, dict)]
     texts += [str(e.get("text", "")) for e in value.get("leaves_out") or () if isinstance(e, dict)]
     texts += [str(r.get("text", "")) for r in value.get("readings") or () if isinstance(r, dict)]
-    return frozenset(s for t in texts for s in _stems(t))
+    # A statement's "cannot" keeps the "not" of a skipped "can not": negations are compared as words.
+    return frozenset(s for t in texts for s in _stems(t)) | {w for t in texts for w, _ in _negations_in(t)}
 
 
 def name_problems(index: RecordIndex) -> Iterator[Problem]:
