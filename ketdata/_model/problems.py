@@ -454,8 +454,9 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         _W,
         "Check weakened since the release",
         "A rule in data/rules.yaml checks less than in the latest release (removed, a lower severity, another "
-        "kind, a list loosened), or an active safety-warning caveat was withdrawn: make sure a "
-        "maintainer meant it (the change shows in `ketdata diff`); the warning ends with the next release.",
+        "kind, a list loosened), the decision table lets a predicate reach a firmer status, or an active "
+        "safety-warning or supervision caveat was withdrawn or reaches fewer claims: make sure a maintainer meant "
+        "it (the change shows in `ketdata diff`); the warning ends with the next release.",
     ),
     Code(
         "KD530",
@@ -590,6 +591,39 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "Concept name names another concept",
         "A concept's label and synonyms name it alone: drop the synonym (or label) that is another concept's name, "
         "and point the claim at the concept its evidence names.",
+    ),
+    Code(
+        "KD632",
+        _E,
+        "Evidence has no stating quote",
+        "Give the record a span of role 'statement' (or 'item') quoting what it states: the rules on hedges, "
+        "negations and modifiers read stating quotes, and a record quoting only context would escape them.",
+    ),
+    Code(
+        "KD633",
+        _E,
+        "Negation of what the statement says left out",
+        "Keep the negation ('not fully understood') in the statement: leaves_out may name words that do not govern "
+        "the record, never a negation of words the statement says.",
+    ),
+    Code(
+        "KD634",
+        _E,
+        "Statement does not name its object",
+        "Name the object concept in the statement by its label or a synonym, or make the object the concept the "
+        "statement names.",
+    ),
+    Code(
+        "KD635",
+        _E,
+        "Claim states more than one item",
+        "One fact per claim: give each item of a list its own claim, each quoting its item.",
+    ),
+    Code(
+        "KD636",
+        _W,
+        "Two claims state one triple",
+        "One fact is one claim: withdraw the repeat (status withdrawn, with a reason) or change what it states.",
     ),
     Code(
         "KD640",

@@ -131,6 +131,8 @@ def release_problems(folder: Path) -> tuple[list[Problem], Path | None]:
 
 
 _RANK = {"info": 0, "warning": 1, "error": 2}
+# Caveats whose reach is the safety net: one that warns fewer claims than in the release weakens it (KD517).
+_SAFETY = frozenset({"safety-warning", "supervision-requirement"})
 # Which change of a rule's list lets more through, by rule kind: a word off the strong-wording list, a
 # connective added to the words a statement may add to its quotes, a caveat kind that now also counts.
 _LOOSER = {
@@ -302,6 +304,7 @@ class VersionRules:
         self.revised = {str(r.id) for r in index.records if r.kind == "source" and str(r.id) in self.texts
                         and r.value.get("sha256") != self.texts[str(r.id)]}  # fmt: skip
         rules: set[str] = set()
+        live = {str(r.id) for r in index.active("claim")}
         for record in index.records:
             valid = index.is_valid(record)
             if record.kind == "dataset" and valid:
@@ -313,7 +316,7 @@ class VersionRules:
                 continue
             present.add(record.id)
             if valid:
-                problems += self._record(record) + self._safety_withdrawn(record)
+                problems += self._record(record) + self._safety_withdrawn(record) + self._safety_narrowed(record, live)
         for rid, (kind, _) in sorted(self.released.items()):
             if rid not in present and kind not in unread:
                 msg = (f"{kind} {rid} is in release {self.release} but is gone; keep it and set its status to "
@@ -336,6 +339,20 @@ class VersionRules:
         msg = (f"{record.id} was an active safety warning in release {self.release} and is {record.value.get(field)} "
                f"now: the warning no longer reaches its claims")  # fmt: skip
         return [record.problem("KD517", (field,), msg)]
+
+    def _safety_narrowed(self, record: RawRecord, live: AbstractSet[str]) -> list[Problem]:
+        """KD517: a safety or supervision caveat that reaches fewer active claims than in the latest release."""
+        kind, raw = self.released.get(str(record.id), ("", {}))
+        if kind != "caveat" or raw.get("kind") not in _SAFETY or raw.get("status") != "active":
+            return []
+        if record.value.get("status") != "active" or record.value.get("kind") != raw.get("kind"):
+            return []  # withdrawn or turned into another kind: `_safety_withdrawn` says so
+        lost = sorted((set(raw.get("applies_to") or ()) - set(record.value.get("applies_to") or ())) & live)
+        if not lost:
+            return []
+        msg = (f"{record.id} ({raw.get('kind')}) applied to {short(', '.join(lost), 120)} in release {self.release} "
+               "and does not now: the warning no longer reaches them")  # fmt: skip
+        return [record.problem("KD517", ("applies_to",), msg)]
 
     def _weakened(self, record: RawRecord) -> list[Problem]:
         """How a rule checks less than it did in the latest release (a rule in data can be switched off)."""

@@ -21,6 +21,7 @@ from ketdata._validation.fidelity import SourceText
 from ketdata._validation.folder import RawRecord
 from ketdata._validation.governance import _COMPOUND, _FUNCTION, _WORD, _negations_in, _stem, _stems
 from ketdata._validation.index import RecordIndex
+from ketdata._validation.rules import named
 
 # What ends the phrase before a quote: punctuation, and the words that join list items or clauses. The words
 # after the last of them, up to the quote, are bound to it.
@@ -133,3 +134,91 @@ def _collision(concept: RawRecord, path: tuple[str | int, ...], name: str, other
     msg = (f"{short(name)} is also a name of concept {other!r}: a name that stands for two concepts lets a claim "
            "point at the wrong one; drop it here, or point the claims at the concept it names")  # fmt: skip
     return concept.problem("KD631", path, msg)
+
+
+def shape_problems(index: RecordIndex) -> Iterator[Problem]:
+    """What every claim and caveat must be, so that the rules keyed on its stating quotes can read it.
+
+    A record states something in a quote of role statement or item (KD632: one quoting only context escapes the
+    hedge, negation and modifier rules); a negation of a stating quote whose words the statement says stands in
+    the statement, whatever ``leaves_out`` says (KD633); a reading is of words the record quotes (KD325); a claim
+    names its object in its statement (KD634), states one item (KD635), and no two claims state one triple
+    (KD636).
+    """
+    concepts = {str(r.id): r.value for r in index.valid("concept") if r.id}
+    triples: dict[str, RawRecord] = {}
+    for record in index.active("claim") + index.active("caveat"):
+        if not index.is_valid(record):
+            continue
+        v = record.value
+        spans = [s for s in v.get("evidence") or () if isinstance(s, dict)]
+        stating = [s for s in spans if s.get("role") != "context"]
+        if not stating:
+            msg = ("the evidence quotes only context: quote what the record states as a 'statement' (or 'item') span, "
+                   "so the rules on hedges, negations and modifiers read it")  # fmt: skip
+            yield record.problem("KD632", ("evidence",), msg)
+        yield from _negations_left_out(record, stating)
+        yield from _readings_outside(record, spans)
+        if record.kind == "claim":
+            yield from _claim_shape(record, concepts, triples)
+
+
+def _negations_left_out(record: RawRecord, stating: list[dict[str, Any]]) -> Iterator[Problem]:
+    """KD633: a negation of a stating quote that governs words the statement says, missing from the statement."""
+    statement = str(record.value.get("statement") or "")
+    said = {w for w, _ in _negations_in(statement)}
+    for span in stating:
+        quote = str(span.get("quote", ""))
+        if not _negations_in(quote):
+            continue  # most quotes: no negation at all
+        for m in _WORD.finditer(quote):
+            negation = {w for w, _ in _negations_in(m.group())}
+            if not negation or negation <= said:
+                continue
+            rest = quote[m.end() :]
+            stop = _BREAK.search(rest)
+            governed = _stems(rest[: stop.start()] if stop else rest) - {"be", "been", "being"}
+            if governed & _stems(statement) - _FUNCTION:
+                msg = (f"the quote says {short(m.group())} before words the statement says, and the statement drops "
+                       "it: a negation of what the record says cannot be left out")  # fmt: skip
+                yield record.problem("KD633", ("statement",), msg)
+                return
+
+
+def _readings_outside(record: RawRecord, spans: list[dict[str, Any]]) -> Iterator[Problem]:
+    """KD325: a reading is of words the record quotes; one elsewhere would lend the statement a far word."""
+    for i, reading in enumerate(record.value.get("readings") or ()):
+        start, text = reading.get("start"), str(reading.get("text", ""))
+        if not isinstance(start, int) or any(
+            s.get("source") == reading.get("source") and s["start"] <= start and start + len(text) <= s["end"]
+            for s in spans
+        ):
+            continue
+        msg = f"reading {short(text)} at offset {start} lies in none of the record's quotes: read only what it quotes"
+        yield record.problem("KD325", ("readings", i, "start"), msg)
+
+
+def _claim_shape(
+    record: RawRecord, concepts: Mapping[str, dict[str, Any]], triples: dict[str, RawRecord]
+) -> Iterator[Problem]:
+    v = record.value
+    obj: dict[str, Any] = v["object"] if isinstance(v.get("object"), dict) else {}
+    concept = concepts.get(str(obj.get("concept"))) if "concept" in obj else None
+    if concept is not None:
+        names = [str(concept["label"])]
+        names += [str(g["text"]) for g in concept.get("synonyms") or () if isinstance(g, dict)]
+        if not any(named(n, str(v.get("statement", ""))) for n in names):
+            msg = (f"the statement names its object {obj['concept']!r} by neither its label nor a synonym: the triple "
+                   "would say what the statement does not")  # fmt: skip
+            yield record.problem("KD634", ("statement",), msg)
+    items = [i for i, s in enumerate(v.get("evidence") or ()) if isinstance(s, dict) and s.get("role") == "item"]
+    if len(items) > 1:
+        msg = f"{len(items)} item quotes in one claim: one fact per claim, one item each (split the claim)"
+        yield record.problem("KD635", ("evidence", items[1]), msg)
+    triple = "\x00".join(map(str, (v.get("subject"), v.get("predicate"), sorted(obj.items()))))
+    first = triples.setdefault(triple, record)
+    if first is not record:
+        # The repeat is the later id (the one added second), wherever its file sorts.
+        earlier, later = sorted((first, record), key=lambda r: str(r.id))
+        msg = f"{earlier.id} states the same subject, predicate and object: one fact is one claim"
+        yield later.problem("KD636", ("predicate",), msg)
