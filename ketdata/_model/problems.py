@@ -626,6 +626,13 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "One fact is one claim: withdraw the repeat (status withdrawn, with a reason) or change what it states.",
     ),
     Code(
+        "KD637",
+        _E,
+        "Statement names its subject in words the article does not give",
+        "A subject's label and id are the editors' words: name the subject in the statement only with words the "
+        "article has in the sentences the record quotes (or the one before), or quote the words that name it.",
+    ),
+    Code(
         "KD640",
         _E,
         "Statement says what its evidence does not",

@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any
@@ -141,6 +142,23 @@ _LOOSER = {
     "words-from-evidence": {"words": "added"},
     "caveat-coverage": {"categories": "taken off", "caveat_kinds": "added"},
 }
+
+
+def _firmest(statuses: Iterable[dict[str, Any]]) -> dict[str, tuple[int, str, int]]:
+    """For each predicate a decision row names ("*": a row naming none), the firmest graded status it gives.
+
+    As (rank, status id, row index): rank 1 is the firmest. A status that is not graded grades nothing.
+    """
+    found: dict[str, tuple[int, str, int]] = {}
+    for status in statuses:
+        rank = status.get("rank")
+        if not status.get("graded") or not isinstance(rank, int):
+            continue
+        for i, row in enumerate(status.get("decision") or ()):
+            for predicate in (row.get("predicates") or ["*"]) if isinstance(row, dict) else ():
+                if predicate not in found or rank < found[predicate][0]:
+                    found[str(predicate)] = (rank, str(status.get("id")), i)
+    return found
 
 
 def _named_version(path: Path, content: bytes) -> list[Problem]:
@@ -289,6 +307,7 @@ class VersionRules:
             info = doc.get("dataset") or {}
             self.version, self.date = semver(str(info.get("version", snapshot.stem))), info.get("release_date")
             self.rules = {str(r["id"]): r for r in doc.get("rules") or () if isinstance(r, dict) and "id" in r}
+            self.firmest = _firmest(s for s in doc.get("evidence_statuses") or () if isinstance(s, dict))
         except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
             msg = f"is not a ketdata snapshot ({short(exc, 120)})"
             raise DataError([problem("KD508", str(snapshot), 1, 1, None, msg)]) from None
@@ -322,6 +341,8 @@ class VersionRules:
                 msg = (f"{kind} {rid} is in release {self.release} but is gone; keep it and set its status to "
                        "withdrawn or deprecated, with a reason")  # fmt: skip
                 problems.append(problem("KD504", str(self.snapshot), _line_in(self.snapshot, rid), 1, rid, msg))
+        if "evidence_status" not in unread:
+            problems += self._firmer(index)
         if "rule" not in unread:
             for rid in sorted(set(self.rules) - rules):
                 msg = f"rule {rid} of release {self.release} is gone: what it checked is no longer checked"
@@ -339,6 +360,22 @@ class VersionRules:
         msg = (f"{record.id} was an active safety warning in release {self.release} and is {record.value.get(field)} "
                f"now: the warning no longer reaches its claims")  # fmt: skip
         return [record.problem("KD517", (field,), msg)]
+
+    def _firmer(self, index: RecordIndex) -> list[Problem]:
+        """KD517: the decision table lets a predicate reach a firmer graded status than in the latest release."""
+        statuses = [r for r in index.valid("evidence_status")]
+        now = _firmest(r.value for r in statuses)
+        problems = []
+        for predicate, (rank, status, row) in sorted(now.items()):
+            before = self.firmest.get(predicate) or self.firmest.get("*")
+            if before is None or rank >= before[0]:
+                continue
+            record = next(r for r in statuses if r.id == status)
+            name = "every predicate" if predicate == "*" else repr(predicate)
+            msg = (f"the decision table now grades {name} {status!r}; in release {self.release} at most "
+                   f"{before[1]!r}: it lets claims be graded firmer than the release did")  # fmt: skip
+            problems.append(record.problem("KD517", ("decision", row), msg))
+        return problems
 
     def _safety_narrowed(self, record: RawRecord, live: AbstractSet[str]) -> list[Problem]:
         """KD517: a safety or supervision caveat that reaches fewer active claims than in the latest release."""

@@ -44,7 +44,13 @@ from ketdata._validation.refs import load_schemas
 from ketdata._validation.revisions import update_problems
 from ketdata._validation.rules import Rules, record_problems
 from ketdata._validation.schema import Validators, build_validators, schema_check
-from ketdata._validation.wording import attached_problems, name_problems, shape_problems
+from ketdata._validation.wording import (
+    attached_problems,
+    name_problems,
+    shape_problems,
+    subject_problems,
+    table_problems,
+)
 
 # From how many records the checks across records are shared with a forked child (a fork costs milliseconds).
 FORK_AT = 4000
@@ -246,6 +252,7 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
             # The fidelity checks read records whole: only those that passed their schema.
             others = [*fidelity_problems(index, texts), *conflict_problems(index)]
             others += [*attached_problems(index, texts), *name_problems(index), *shape_problems(index)]
+            others += [*subject_problems(index, texts), *table_problems(index)]
         finally:
             problems += declared()
         problems += others

@@ -222,3 +222,57 @@ def _claim_shape(
         earlier, later = sorted((first, record), key=lambda r: str(r.id))
         msg = f"{earlier.id} states the same subject, predicate and object: one fact is one claim"
         yield later.problem("KD636", ("predicate",), msg)
+
+
+def subject_problems(index: RecordIndex, texts: Mapping[str, SourceText]) -> Iterator[Problem]:
+    """KD637: a statement word only its subject concept's name backs, which the article does not give near it.
+
+    The words-from-evidence rule lets a statement name its subject in the words its label and id share
+    ("ketamine therapy" where the quote says "the session"); both are the editors' text, so such a word counts
+    only where the article has it, in a sentence the record quotes or the one before ("harmless ketamine therapy"
+    does not).
+    """
+    allowed = {s for r in index.valid("rule") if r.value.get("kind") == "words-from-evidence"
+               for s in _stems(" ".join(map(str, r.value.get("words") or ())))}  # fmt: skip
+    labels = {str(r.id): str(r.value["label"]) for r in index.valid("concept") if r.id}
+    for record in index.active("claim"):
+        v = record.value
+        subject = str(v.get("subject"))
+        if not index.is_valid(record) or subject not in labels:
+            continue
+        named = _stems(labels[subject]) & _stems(subject.replace("-", " "))
+        spans = [s for s in v.get("evidence") or () if isinstance(s, dict) and "revision" not in s]
+        quoted = {w for s in spans for w in _stems(str(s.get("quote", "")))}
+        quoted |= {w for r in v.get("readings") or () if isinstance(r, dict) for w in _stems(str(r.get("text", "")))}
+        lent = (_stems(str(v.get("statement", ""))) & named) - quoted - allowed
+        far = lent - _region(spans, texts) if lent else set()
+        if far:
+            words = dict.fromkeys(w for w in _WORD.findall(str(v["statement"])) if _stem(w.casefold()) in far)
+            msg = (f"the statement says {short(', '.join(words))} only because the subject {subject!r} is named "
+                   "so, and the article gives it nowhere near the quotes: a subject's name is the editors' word, "
+                   "not the article's")  # fmt: skip
+            yield record.problem("KD637", ("statement",), msg)
+
+
+def _region(spans: list[dict[str, Any]], texts: Mapping[str, SourceText]) -> set[str]:
+    """The stems of the sentences the spans lie in and of the sentence before each (where a subject is named)."""
+    found: set[str] = set()
+    for span in spans:
+        src = texts.get(str(span.get("source")))
+        sentence = src.sentence_at(span["start"]) if src is not None else None
+        if src is None or sentence is None:
+            continue
+        before = src.sentence_before(sentence)
+        found |= _stems(src.text[(before or sentence)[0] : sentence[1]])
+    return found
+
+
+def table_problems(index: RecordIndex) -> Iterator[Problem]:
+    """KD202: a predicate a decision-table row names that is no predicate of the data (a row nothing can use)."""
+    known = set(index.ids("predicate"))
+    for status in index.valid("evidence_status"):
+        for i, row in enumerate(status.value.get("decision") or ()):
+            for j, predicate in enumerate(row.get("predicates") or () if isinstance(row, dict) else ()):
+                if predicate not in known:
+                    msg = f"decision.{i}.predicates.{j}: no predicate with id {short(predicate)}"
+                    yield status.problem("KD202", ("decision", i, "predicates", j), msg)
