@@ -313,3 +313,132 @@ def test_a_released_versions_date_is_its_snapshots(project: Path) -> None:
 def test_the_shipped_release_date_is_the_latest_releases() -> None:
     info = yaml.safe_load((DATA / "dataset.yaml").read_text(encoding="utf-8"))
     assert info["version"] != LATEST or info["release_date"] == DAY
+
+
+# --- A4-19, A4-28, A4-18, A4-12: what every record must be for the rules to read it -----------------------------
+
+
+def _records(data: Path) -> list[tuple[Path, list[dict[str, Any]]]]:
+    return [(p, load(p)) for p in sorted((data / "claims").glob("*.yaml"))] + [
+        (data / "caveats.yaml", load(data / "caveats.yaml"))
+    ]
+
+
+def test_no_record_escapes_the_stating_rules_by_quoting_only_context(data: Path) -> None:
+    """Every active claim and caveat with each of its spans turned to context (one run): each is refused."""
+    turned = set()
+    for path, docs in _records(data):
+        for doc in docs:
+            if doc["status"] == "active":
+                doc["evidence"] = [{**s, "role": "context"} for s in doc["evidence"]]
+                turned.add(doc["id"])
+        dump(path, docs)
+    assert {rid for rid, _ in codes_of(data, "KD632")} == turned
+
+
+def test_no_negation_of_what_a_statement_says_can_be_left_out(data: Path) -> None:
+    """Every record whose stating quote and statement hold a "not": the statement drops it, leaves_out names it."""
+    flipped = set()
+    for path, docs in _records(data):
+        for doc in docs:
+            quotes = " ".join(s["quote"] for s in doc["evidence"] if s["role"] != "context")
+            if doc["status"] != "active" or not re.search(r"\bnot\b", quotes) or " not " not in doc["statement"]:
+                continue
+            doc["statement"] = doc["statement"].replace(" not ", " ", 1)
+            doc["leaves_out"] = [*doc.get("leaves_out", ()), {"text": "not", "why": "It governs another record."}]
+            flipped.add(doc["id"])
+        dump(path, docs)
+    assert len(flipped) >= 3, flipped
+    assert {rid for rid, _ in codes_of(data, "KD633")} >= flipped
+
+
+def test_a_released_claim_rewritten_with_a_far_reading_is_refused(project: Path) -> None:
+    """The attacker's claim-002: "Depression is one of the two things ketamine is primarily used for"."""
+    path = project / "data/claims/medical-use.yaml"
+    edit(path, "id: claim-002\nversion: 3\nstatus: active\nstatement: Anesthesia is one",
+         "id: claim-002\nversion: 4\nstatus: active\nstatement: Depression is one")  # fmt: skip
+    edit(path, "  start: 20\n  end: 98\nreview:",
+         "  start: 20\n  end: 98\nreadings:\n- source: ketamine-overview\n  start: 950\n  text: depression\n"
+         "  means: depression\nreview:")  # fmt: skip
+    result = ketdata("validate", "--format", "json", cwd=project)
+    found = {(p["code"], p["record_id"]) for p in json.loads(result.stdout)}
+    assert result.returncode == 1 and {("KD325", "claim-002"), ("KD634", "claim-002")} <= found, found
+
+
+def test_two_items_and_a_repeated_triple_are_reported(project: Path) -> None:
+    """The attacker's claim-049: 'hallucinations' and 'confusion' as items, claim-045's triple."""
+    path = project / "data/claims/adverse-effects.yaml"
+    fields = dict(statement="It is important to note that ketamine can have side effects, including hallucinations, "
+                  "confusion.", subject="ketamine", predicate="can_have_side_effect", object="concept: hallucinations",
+                  category="adverse-effects", status="established",
+                  evidence=span("context", "It is important to note that ketamine can have side effects, including")
+                  + span("item", "hallucinations") + span("item", "confusion", 2200))  # fmt: skip
+    path.write_text(path.read_text(encoding="utf-8") + NEW_CLAIM.format(**fields), encoding="utf-8")
+    result = ketdata("validate", "--format", "json", cwd=project)
+    found = {(p["code"], p["record_id"]) for p in json.loads(result.stdout)}
+    assert result.returncode == 1 and {("KD635", "claim-049"), ("KD636", "claim-049")} <= found, found
+
+
+# --- A4-14, A4-15: the safety net and the decision table against the release ----------------------------------
+
+
+@pytest.mark.parametrize(("caveat", "old", "new"), [
+    ("caveat-001", "    start: 255\n    end: 652", "    start: 453\n    end: 652"),
+    ("caveat-006", "  sections:\n  - what-is-ketamine\n  - ketamine-in-therapy\nscope_reason",
+     "  sections:\n  - ketamine-in-therapy\nscope_reason"),
+])  # fmt: skip
+def test_a_safety_caveat_narrowed_since_the_release_is_warned(caveat: str, old: str, new: str, project: Path) -> None:
+    """The attacker's narrowing: scope and applies_to cut back together, version raised; --strict refuses it."""
+    path = project / "data/caveats.yaml"
+    docs = load(path)
+    doc = next(d for d in docs if d["id"] == caveat)
+    text = path.read_text(encoding="utf-8")
+    start = text.index(f"id: {caveat}\n")
+    end = text.find("\n---", start)
+    block = text[start : end if end > 0 else len(text)]
+    kept = [c for c in doc["applies_to"] if c > "claim-012"] if caveat == "caveat-001" else ["claim-045"]
+    lines = "".join(f"- {c}\n" for c in doc["applies_to"])
+    narrowed = block.replace(old, new).replace(f"version: {doc['version']}\n", f"version: {doc['version'] + 1}\n", 1)
+    narrowed = narrowed.replace(lines, "".join(f"- {c}\n" for c in kept), 1)
+    assert narrowed.count("- claim-") < block.count("- claim-")
+    path.write_text(text.replace(block, narrowed), encoding="utf-8")
+    result = ketdata("validate", "--strict", "--format", "json", cwd=project)
+    found = {(p["code"], p["record_id"]) for p in json.loads(result.stdout) if p["severity"] != "info"}
+    assert result.returncode == 1 and ("KD517", caveat) in found, found
+
+
+def test_a_decision_table_grading_harms_established_is_caught(project: Path) -> None:
+    """The attacker's table: 'associated_with' moved to an established row, its own rows given a 'causes'."""
+    path = project / "data/evidence-statuses.yaml"
+    edit(path, "  predicates:\n  - associated_with\n- wording: '''associated with'''",
+         "  predicates:\n  - causes\n- wording: '''associated with'''")  # fmt: skip
+    edit(
+        path, "  - used_illicitly_because_it_induces\n", "  - used_illicitly_because_it_induces\n  - associated_with\n"
+    )
+    result = ketdata("validate", "--format", "json", cwd=project)
+    found = {(p["code"], p["record_id"]) for p in json.loads(result.stdout)}
+    assert result.returncode == 1 and {("KD202", "reported-association"), ("KD517", "established")} <= found, found
+
+
+def test_the_shipped_table_grades_no_predicate_firmer_than_its_release(project: Path) -> None:
+    result = ketdata("validate", "--strict", cwd=project)
+    assert result.returncode == 0 and "KD517" not in result.stdout, result.stdout
+
+
+# --- A4-27: a subject's name is no evidence --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("word", ["harmless", "risk-free", "approved"])
+def test_a_subject_named_with_a_word_the_article_lacks_lends_it_nothing(word: str, project: Path) -> None:
+    data = project / "data"
+    edit(data / "claims/therapy-practice.yaml",
+         "statement: During a ketamine therapy session, the patient is typically seated or lying down.\n"
+         "subject: ketamine-therapy",
+         f"statement: During a {word} ketamine therapy session, the patient is typically seated or lying down.\n"
+         f"subject: {word}-ketamine-therapy")  # fmt: skip
+    edit(data / "concepts.yaml", "id: ketamine-therapy\nlabel: Ketamine therapy\nkind: therapy",
+         f"id: {word}-ketamine-therapy\nlabel: {word.capitalize()} ketamine therapy\nkind: therapy\n---\n"
+         "id: ketamine-therapy\nlabel: Ketamine therapy\nkind: therapy")  # fmt: skip
+    result = ketdata("validate", "--format", "json", cwd=project)
+    found = [p for p in json.loads(result.stdout) if p["code"] == "KD637"]
+    assert result.returncode == 1 and found and word.split("-")[0] in found[0]["message"], result.stdout
