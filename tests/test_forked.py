@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
 import ketdata
 from ketdata._io import forked as forked_module
-from ketdata._io.forked import forked
+from ketdata._io.forked import Forked
 from ketdata._validation import pipeline
 
 from .helpers import DATA
@@ -31,8 +32,8 @@ def idle(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.usefixtures("idle")
 def test_the_work_runs_in_another_process_and_its_answer_comes_back() -> None:
     found = list(ketdata.validate(DATA))
-    join = forked(lambda: (os.getpid(), found), worth_it=True)
-    pid, answer = join()
+    with Forked(lambda: (os.getpid(), found), worth_it=True) as child:
+        pid, answer = child.result()
     assert pid != os.getpid()
     assert answer == found
 
@@ -42,9 +43,8 @@ def test_a_failure_in_the_child_is_raised_here_with_its_traceback() -> None:
     def broken() -> int:
         raise LookupError("a bug in a rule")
 
-    join = forked(broken, worth_it=True)
-    with pytest.raises(LookupError, match="a bug in a rule"):
-        join()
+    with Forked(broken, worth_it=True) as child, pytest.raises(LookupError, match="a bug in a rule"):
+        child.result()
 
 
 @pytest.mark.usefixtures("idle")
@@ -53,16 +53,26 @@ def test_nothing_is_forked_while_another_thread_runs() -> None:
     thread = threading.Thread(target=stop.wait)
     thread.start()
     try:
-        assert forked(os.getpid, worth_it=True)() == os.getpid()
+        assert Forked(os.getpid, worth_it=True).result() == os.getpid()
     finally:
         stop.set()
         thread.join()
 
 
 def test_nothing_is_forked_for_small_work_or_without_an_idle_core(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert forked(os.getpid, worth_it=False)() == os.getpid()
+    assert Forked(os.getpid, worth_it=False).result() == os.getpid()
     monkeypatch.setattr(forked_module, "idle_core", lambda: False)
-    assert forked(os.getpid, worth_it=True)() == os.getpid()
+    assert Forked(os.getpid, worth_it=True).result() == os.getpid()
+
+
+@pytest.mark.usefixtures("idle")
+def test_an_error_before_the_answer_is_asked_for_leaves_no_child_behind() -> None:
+    with pytest.raises(KeyError), Forked(lambda: time.sleep(60), worth_it=True) as child:
+        pid = child._pid
+        assert pid
+        raise KeyError("the caller's own work failed")
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
 
 
 def _problems(folder: Path) -> list[tuple[object, ...]]:
@@ -77,6 +87,14 @@ def test_forked_and_serial_validation_find_the_same_problems(
     folder = build(case, tmp_path)
     monkeypatch.setattr(pipeline, "FORK_AT", 10**9)
     serial = _problems(folder)
+    answers = _count_answers(monkeypatch)
+    monkeypatch.setattr(pipeline, "FORK_AT", 0)
+    assert _problems(folder) == serial
+    assert len(answers) == 1, "the child's answer was not used"
+
+
+def _count_answers(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The answers taken from a child from now on (each is unpickled once)."""
     answers: list[object] = []
     real_loads = forked_module.pickle.loads
 
@@ -84,15 +102,33 @@ def test_forked_and_serial_validation_find_the_same_problems(
         answers.append(real_loads(data))
         return answers[-1]
 
-    monkeypatch.setattr(pipeline, "FORK_AT", 0)
     monkeypatch.setattr(forked_module.pickle, "loads", counted_loads)
+    return answers
+
+
+@pytest.mark.usefixtures("idle")
+@pytest.mark.parametrize("case", CASES)
+def test_files_checked_in_two_processes_give_the_same_problems(
+    case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = build(case, tmp_path)
+    monkeypatch.setattr(pipeline, "FORK_BYTES", 10**12)
+    monkeypatch.setattr(pipeline, "FORK_AT", 10**9)
+    serial = _problems(folder)
+    answers = _count_answers(monkeypatch)
+    monkeypatch.setattr(pipeline, "FORK_BYTES", 0)
     assert _problems(folder) == serial
-    assert len(answers) == 1, "the child's answer was not used"
+    assert answers, "no file was checked in the child"
 
 
 @pytest.mark.usefixtures("idle")
 def test_the_shipped_data_validates_the_same_forked(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pipeline, "FORK_AT", 10**9)
-    serial = _problems(DATA)
+    monkeypatch.setattr(pipeline, "FORK_BYTES", 10**12)
+    serial, built = _problems(DATA), ketdata.load(DATA)
     monkeypatch.setattr(pipeline, "FORK_AT", 0)
+    monkeypatch.setattr(pipeline, "FORK_BYTES", 0)
+    answers = _count_answers(monkeypatch)
     assert _problems(DATA) == serial
+    assert ketdata.load(DATA) == built  # the records checked in the child build the same dataset
+    assert len(answers) == 4

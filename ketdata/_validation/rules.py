@@ -343,11 +343,18 @@ class Rules:
         # Where a reference holds a non-text value, the ids it could name: (file, line, column) -> advice.
         self.id_choices: dict[tuple[str, int, int], str] = {}
         self._places: dict[str, tuple[str, str, str]] = {}
+        self._sources_read = False
+
+    def read_sources(self) -> None:
+        """Check the ids and read each source's text (`texts`): what the other families of checks need first."""
+        if not self._sources_read:
+            self._sources_read = True
+            self._unique_ids()
+            self._source_texts()
 
     def run(self) -> list[Problem]:
         """Apply every rule; return the problems."""
-        self._unique_ids()
-        self._source_texts()
+        self.read_sources()
         marks = {sid: (t.text, t.record.value.get("sha256")) for sid, t in self.texts.items()}
         for record in self.records:
             self._references(record)

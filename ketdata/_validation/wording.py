@@ -32,6 +32,12 @@ _BREAK = re.compile(
 )
 
 
+def wording_problems(index: RecordIndex, texts: Mapping[str, SourceText]) -> list[Problem]:
+    """Every check of this module, over the schema-valid records (run when every file could be read)."""
+    found = [*attached_problems(index, texts), *name_problems(index), *shape_problems(index)]
+    return [*found, *subject_problems(index, texts), *table_problems(index)]
+
+
 def attached_problems(index: RecordIndex, texts: Mapping[str, SourceText]) -> Iterator[Problem]:
     """KD630: words a record's evidence skips that bind the words it quotes, and the statement does not say."""
     for record in index.active("claim") + index.active("caveat"):
