@@ -19,7 +19,7 @@ from typing import Any
 from ketdata._model.problems import Problem, short
 from ketdata._validation.fidelity import SourceText
 from ketdata._validation.folder import RawRecord
-from ketdata._validation.governance import _COMPOUND, _FUNCTION, _WORD, _negations_in, _stem, _stems
+from ketdata._validation.governance import _COMPOUND, _FUNCTION, _NEGATIONS, _WORD, _negations_in, _stem, _stems
 from ketdata._validation.index import RecordIndex
 from ketdata._validation.rules import named
 
@@ -33,24 +33,36 @@ _BREAK = re.compile(
 
 
 def wording_problems(index: RecordIndex, texts: Mapping[str, SourceText]) -> list[Problem]:
-    """Every check of this module, over the schema-valid records (run when every file could be read)."""
-    found = [*attached_problems(index, texts), *name_problems(index), *shape_problems(index)]
-    return [*found, *subject_problems(index, texts), *table_problems(index)]
+    """Every check of this module, over the schema-valid records (run when every file could be read).
 
-
-def attached_problems(index: RecordIndex, texts: Mapping[str, SourceText]) -> Iterator[Problem]:
-    """KD630: words a record's evidence skips that bind the words it quotes, and the statement does not say."""
+    One pass over the active claims and caveats; each check first rules a record out by a cheap test (one
+    span, no negation, no subject word in the statement), as most records are.
+    """
+    found = [*name_problems(index), *table_problems(index)]
+    concepts = {str(r.id): r.value for r in index.valid("concept") if r.id}
+    subjects = _Subjects(index)
+    triples: dict[tuple[object, ...], RawRecord] = {}
     for record in index.active("claim") + index.active("caveat"):
         if not index.is_valid(record):
             continue
-        for i, skipped in _bound_words(record.value, texts):
-            words = list(dict.fromkeys(skipped))
-            # The words nearest the quote bind it most closely: a long run is shown by its end.
-            named = ", ".join(words) if len(words) <= 4 else "…, " + ", ".join(words[-4:])
-            msg = (f"the evidence skips {short(named)} right before the words this span "
-                   "quotes, and the statement does not say it: a skipped modifier or negation widens or turns the "
-                   "claim; quote and say it, or say in leaves_out why it does not govern the record")  # fmt: skip
-            yield record.problem("KD630", ("evidence", i), msg)
+        found += _attached(record, texts)
+        found += _shape(record)
+        if record.kind == "claim":
+            found += _claim_shape(record, concepts, triples)
+            found += subjects.problems(record, texts)
+    return found
+
+
+def _attached(record: RawRecord, texts: Mapping[str, SourceText]) -> Iterator[Problem]:
+    """KD630: words a record's evidence skips that bind the words it quotes, and the statement does not say."""
+    for i, skipped in _bound_words(record.value, texts):
+        words = list(dict.fromkeys(skipped))
+        # The words nearest the quote bind it most closely: a long run is shown by its end.
+        shown = ", ".join(words) if len(words) <= 4 else "…, " + ", ".join(words[-4:])
+        msg = (f"the evidence skips {short(shown)} right before the words this span quotes, and the statement "
+               "does not say it: a skipped modifier or negation widens or turns the claim; quote and say it, or say "
+               "in leaves_out why it does not govern the record")  # fmt: skip
+        yield record.problem("KD630", ("evidence", i), msg)
 
 
 def _bound_words(value: dict[str, Any], texts: Mapping[str, SourceText]) -> Iterator[tuple[int, list[str]]]:
@@ -60,7 +72,9 @@ def _bound_words(value: dict[str, Any], texts: Mapping[str, SourceText]) -> Iter
     the later span are bound to it, and so is any negation; before a list item whose sentence the record quotes
     nowhere earlier, the words from the last break up to it.
     """
-    evidence = value.get("evidence") or ()
+    evidence: list[dict[str, Any]] = value.get("evidence") or []
+    if len(evidence) == 1 and evidence[0].get("role") != "item":
+        return  # one quote, not an item: nothing skipped, and its opening words are its own (most records)
     spans = sorted((i for i, s in enumerate(evidence) if isinstance(s, dict) and "revision" not in s),
                    key=lambda i: (str(evidence[i]["source"]), evidence[i]["start"]))  # fmt: skip
     kept: frozenset[str] | None = None
@@ -71,6 +85,8 @@ def _bound_words(value: dict[str, Any], texts: Mapping[str, SourceText]) -> Iter
         source = str(span["source"])
         reach = reached.get(source, -1)
         reached[source] = max(reach, span["end"])
+        if reach < 0 and span.get("role") != "item":
+            continue  # the first quote of its source, not an item: see below
         src = texts.get(source)
         sentence = src.sentence_at(span["start"]) if src is not None else None
         if src is None or sentence is None or reach >= span["start"]:
@@ -142,31 +158,33 @@ def _collision(concept: RawRecord, path: tuple[str | int, ...], name: str, other
     return concept.problem("KD631", path, msg)
 
 
-def shape_problems(index: RecordIndex) -> Iterator[Problem]:
+def _shape(record: RawRecord) -> Iterator[Problem]:
     """What every claim and caveat must be, so that the rules keyed on its stating quotes can read it.
 
     A record states something in a quote of role statement or item (KD632: one quoting only context escapes the
     hedge, negation and modifier rules); a negation of a stating quote whose words the statement says stands in
-    the statement, whatever ``leaves_out`` says (KD633); a reading is of words the record quotes (KD325); a claim
-    names its object in its statement (KD634), states one item (KD635), and no two claims state one triple
-    (KD636).
+    the statement, whatever ``leaves_out`` says (KD633); a reading is of words the record quotes (KD325).
     """
-    concepts = {str(r.id): r.value for r in index.valid("concept") if r.id}
-    triples: dict[str, RawRecord] = {}
-    for record in index.active("claim") + index.active("caveat"):
-        if not index.is_valid(record):
-            continue
-        v = record.value
-        spans = [s for s in v.get("evidence") or () if isinstance(s, dict)]
-        stating = [s for s in spans if s.get("role") != "context"]
-        if not stating:
-            msg = ("the evidence quotes only context: quote what the record states as a 'statement' (or 'item') span, "
-                   "so the rules on hedges, negations and modifiers read it")  # fmt: skip
-            yield record.problem("KD632", ("evidence",), msg)
+    v = record.value
+    spans: list[dict[str, Any]] = v.get("evidence") or []
+    stating = [s for s in spans if s.get("role") != "context"]
+    if not stating:
+        msg = ("the evidence quotes only context: quote what the record states as a 'statement' (or 'item') span, "
+               "so the rules on hedges, negations and modifiers read it")  # fmt: skip
+        yield record.problem("KD632", ("evidence",), msg)
+    if any(_maybe_negated(str(s.get("quote", ""))) for s in stating):
         yield from _negations_left_out(record, stating)
+    if v.get("readings"):
         yield from _readings_outside(record, spans)
-        if record.kind == "claim":
-            yield from _claim_shape(record, concepts, triples)
+
+
+# Governance's negation words as mere substrings of a lower-cased quote: most quotes hold none of them.
+_MAYBE_NEGATED = re.compile("|".join(map(re.escape, sorted({*_NEGATIONS, "n't", "n\u2019t", "cannot"}))))
+
+
+def _maybe_negated(quote: str) -> bool:
+    """False when no negation can stand in the quote, so `_negations_in` need not cut it into words."""
+    return _MAYBE_NEGATED.search(quote.lower()) is not None
 
 
 def _negations_left_out(record: RawRecord, stating: list[dict[str, Any]]) -> Iterator[Problem]:
@@ -205,8 +223,9 @@ def _readings_outside(record: RawRecord, spans: list[dict[str, Any]]) -> Iterato
 
 
 def _claim_shape(
-    record: RawRecord, concepts: Mapping[str, dict[str, Any]], triples: dict[str, RawRecord]
+    record: RawRecord, concepts: Mapping[str, dict[str, Any]], triples: dict[tuple[object, ...], RawRecord]
 ) -> Iterator[Problem]:
+    """A claim's own shape: its object named in its statement (KD634), one item (KD635), its own triple (KD636)."""
     v = record.value
     obj: dict[str, Any] = v["object"] if isinstance(v.get("object"), dict) else {}
     concept = concepts.get(str(obj.get("concept"))) if "concept" in obj else None
@@ -217,11 +236,12 @@ def _claim_shape(
             msg = (f"the statement names its object {obj['concept']!r} by neither its label nor a synonym: the triple "
                    "would say what the statement does not")  # fmt: skip
             yield record.problem("KD634", ("statement",), msg)
-    items = [i for i, s in enumerate(v.get("evidence") or ()) if isinstance(s, dict) and s.get("role") == "item"]
+    evidence = v.get("evidence") or ()
+    items = [i for i, s in enumerate(evidence) if s.get("role") == "item"] if len(evidence) > 2 else []
     if len(items) > 1:
         msg = f"{len(items)} item quotes in one claim: one fact per claim, one item each (split the claim)"
         yield record.problem("KD635", ("evidence", items[1]), msg)
-    triple = "\x00".join(map(str, (v.get("subject"), v.get("predicate"), sorted(obj.items()))))
+    triple = (v.get("subject"), v.get("predicate"), obj.get("concept"), obj.get("value"))
     first = triples.setdefault(triple, record)
     if first is not record:
         # The repeat is the later id (the one added second), wherever its file sorts.
@@ -230,7 +250,7 @@ def _claim_shape(
         yield later.problem("KD636", ("predicate",), msg)
 
 
-def subject_problems(index: RecordIndex, texts: Mapping[str, SourceText]) -> Iterator[Problem]:
+class _Subjects:
     """KD637: a statement word only its subject concept's name backs, which the article does not give near it.
 
     The words-from-evidence rule lets a statement name its subject in the words its label and id share
@@ -238,22 +258,35 @@ def subject_problems(index: RecordIndex, texts: Mapping[str, SourceText]) -> Ite
     only where the article has it, in a sentence the record quotes or the one before ("harmless ketamine therapy"
     does not).
     """
-    allowed = {s for r in index.valid("rule") if r.value.get("kind") == "words-from-evidence"
-               for s in _stems(" ".join(map(str, r.value.get("words") or ())))}  # fmt: skip
-    labels = {str(r.id): str(r.value["label"]) for r in index.valid("concept") if r.id}
-    for record in index.active("claim"):
+
+    def __init__(self, index: RecordIndex) -> None:
+        self.allowed = {s for r in index.valid("rule") if r.value.get("kind") == "words-from-evidence"
+                        for s in _stems(" ".join(map(str, r.value.get("words") or ())))}  # fmt: skip
+        self.labels = {str(r.id): str(r.value["label"]) for r in index.valid("concept") if r.id}
+        self.named: dict[str, frozenset[str]] = {}
+
+    def words(self, subject: str) -> frozenset[str]:
+        """The stems the subject's label and id share, less those the rule allows anyway."""
+        found = self.named.get(subject)
+        if found is None:
+            shared = _stems(self.labels.get(subject, "")) & _stems(subject.replace("-", " "))
+            found = self.named[subject] = frozenset(shared - self.allowed)
+        return found
+
+    def problems(self, record: RawRecord, texts: Mapping[str, SourceText]) -> Iterator[Problem]:
         v = record.value
-        subject = str(v.get("subject"))
-        if not index.is_valid(record) or subject not in labels:
-            continue
-        named = _stems(labels[subject]) & _stems(subject.replace("-", " "))
+        subject, statement = str(v.get("subject")), str(v.get("statement", ""))
+        named = self.words(subject)
+        low = statement.casefold()
+        if not any(w in low for w in named):
+            return  # a stem is a prefix of its word: the statement names none of them (most records)
         spans = [s for s in v.get("evidence") or () if isinstance(s, dict) and "revision" not in s]
-        quoted = {w for s in spans for w in _stems(str(s.get("quote", "")))}
-        quoted |= {w for r in v.get("readings") or () if isinstance(r, dict) for w in _stems(str(r.get("text", "")))}
-        lent = (_stems(str(v.get("statement", ""))) & named) - quoted - allowed
+        quoted = [str(s.get("quote", "")) for s in spans]
+        quoted += [str(r.get("text", "")) for r in v.get("readings") or () if isinstance(r, dict)]
+        lent = {w for w in _stems(statement) & named if not any(w in _stems(q) for q in quoted)}
         far = lent - _region(spans, texts) if lent else set()
         if far:
-            words = dict.fromkeys(w for w in _WORD.findall(str(v["statement"])) if _stem(w.casefold()) in far)
+            words = dict.fromkeys(w for w in _WORD.findall(statement) if _stem(w.casefold()) in far)
             msg = (f"the statement says {short(', '.join(words))} only because the subject {subject!r} is named "
                    "so, and the article gives it nowhere near the quotes: a subject's name is the editors' word, "
                    "not the article's")  # fmt: skip
