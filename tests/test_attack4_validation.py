@@ -442,3 +442,40 @@ def test_a_subject_named_with_a_word_the_article_lacks_lends_it_nothing(word: st
     result = ketdata("validate", "--format", "json", cwd=project)
     found = [p for p in json.loads(result.stdout) if p["code"] == "KD637"]
     assert result.returncode == 1 and found and word.split("-")[0] in found[0]["message"], result.stdout
+
+
+# --- A4-20, A4-25: strong words in their base form and in look-alike letters -----------------------------------
+
+
+@pytest.mark.parametrize("gloss", [
+    "A drug used to treat depression.", "A drug approved for depression.", "A highly efficacious drug.",
+    "A drug that treated depression.", "A drug that \uff43\uff55\uff52\uff45\uff53 pain.",
+    "A drug that \U0001d41c\U0001d42e\U0001d42b\U0001d41e\U0001d42c pain.", "A drug for \ufb01ghting pain.",
+])  # fmt: skip
+def test_an_external_gloss_says_no_strong_word_in_any_spelling(gloss: str, project: Path) -> None:
+    edit(project / "data/concepts.yaml", "  text: A drug used in medicine. 'Medication' says what",
+         f"  text: {gloss} 'Medication' says what")  # fmt: skip
+    result = ketdata("validate", "--format", "json", cwd=project)
+    found = {p["code"] for p in json.loads(result.stdout) if p["record_id"] == "medication"}
+    assert result.returncode == 1 and found & {"KD606", "KD638"}, result.stdout
+
+
+def test_a_quote_of_the_article_is_never_called_a_look_alike() -> None:
+    assert [p for p in run(DATA).problems if p.code == "KD638"] == []
+
+
+# --- A4-23, A4-24: no cascade from a file or a value that could not be read ---------------------------------------
+
+
+def test_an_unreadable_claims_file_raises_no_coverage_cascade(data: Path) -> None:
+    with (data / "claims/therapy-practice.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("x: [\n")
+    codes = [p.code for p in findings(data)]
+    assert "KD402" not in codes and "KD018" in codes and "KD003" in codes, codes
+
+
+@pytest.mark.parametrize("value", ["453.0", "1e400", "!!str 453"])
+def test_a_wrong_typed_offset_is_reported_once_not_on_the_caveats(value: str, data: Path) -> None:
+    edit(data / "claims/harms.yaml", "  start: 453\n  end: 502", f"  start: {value}\n  end: 502")
+    found = [(p.code, p.record_id) for p in findings(data)]
+    assert found and all(rid == "claim-013" for _, rid in found), found

@@ -466,6 +466,14 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "today: set release_date back to it; `ketdata release` dates the next release.",
     ),
     Code(
+        "KD531",
+        _W,
+        "Article attribution filled in since the release",
+        "The article's author, url, published date and licence were unknown (null) in the latest release: a value "
+        "is never guessed; make sure a maintainer checked it against the article's own record, and say where in "
+        "the source's note.",
+    ),
+    Code(
         "KD601",
         Severity.INFO,
         "Not yet reviewed",
@@ -631,6 +639,13 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "Statement names its subject in words the article does not give",
         "A subject's label and id are the editors' words: name the subject in the statement only with words the "
         "article has in the sentences the record quotes (or the one before), or quote the words that name it.",
+    ),
+    Code(
+        "KD638",
+        _E,
+        "Look-alike letter in text",
+        "Retype the word in plain letters: a full-width or mathematical letter (U+FF43, U+1D41C for 'c') reads as "
+        "the plain word to a reader but to no rule that matches words.",
     ),
     Code(
         "KD640",

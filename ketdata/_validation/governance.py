@@ -209,11 +209,15 @@ _INFLECTIONS = "s|es|d|ed|ing|ly|r|st|ive|ative|atively"
 
 
 def _forms(word: str) -> str:
-    """A pattern for a listed word and its inflected forms (a final e dropped before a suffix)."""
+    """A pattern for a listed word and its inflected forms (a final e dropped before a suffix).
+
+    A listed third-person form forbids its base too: "treats" also "treat", "treated", "treating".
+    """
     if not word.isalpha():  # a phrase is matched as written
         return re.escape(word)
-    stem = word[:-1] if word.endswith("e") else word
-    return f"(?:{re.escape(word)}|{re.escape(stem)}(?:{_INFLECTIONS}))"
+    base = word[:-1] if len(word) > 4 and word.endswith("s") and not word.endswith(("ss", "ys")) else word
+    stem = base[:-1] if base.endswith("e") else base
+    return f"(?:{re.escape(word)}|{re.escape(base)}|{re.escape(stem)}(?:{_INFLECTIONS}))"
 
 
 def _strong_wording(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:
@@ -298,6 +302,9 @@ def _ranges(scope: dict[str, Any], active: _Active) -> list[tuple[str, int, int]
 
 def _caveat_scope(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:
     actives = {str(c.id) for c in active["claim"]}
+    # A claim whose span was refused at its own line (KD104: a wrong type) is not known to lie anywhere: the
+    # caveats are not told to drop it.
+    unplaced = {str(c.id) for c in active["claim"] if any(p[0] == "evidence" for p in c.taken)}
     for caveat in active["caveat"]:
         scope, listed = caveat.value.get("scope") or {}, caveat.value.get("applies_to") or []
         ranges = _ranges(scope, active)
@@ -310,7 +317,7 @@ def _caveat_scope(rule: dict[str, Any], active: _Active, severity: Severity) -> 
             msg = f"rule {rule['id']!r}: {claim_id} lies in the caveat's scope but is not in its applies_to"
             yield caveat.problem("KD608", ("applies_to",), msg, severity=severity)
         for i, claim_id in enumerate(listed):
-            if claim_id in actives and claim_id not in inside:
+            if claim_id in actives and claim_id not in inside and claim_id not in unplaced:
                 msg = (f"rule {rule['id']!r}: {claim_id} is outside the caveat's scope; name it in scope.claims "
                        "or remove it from applies_to")  # fmt: skip
                 yield caveat.problem("KD608", ("applies_to", i), msg, severity=severity)

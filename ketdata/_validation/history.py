@@ -132,6 +132,8 @@ def release_problems(folder: Path) -> tuple[list[Problem], Path | None]:
 
 
 _RANK = {"info": 0, "warning": 1, "error": 2}
+# What the article does not say about itself: recorded as null, never guessed (KD531 when filled in since).
+_UNKNOWN = ("author", "url", "published", "license")
 # Caveats whose reach is the safety net: one that warns fewer claims than in the release weakens it (KD517).
 _SAFETY = frozenset({"safety-warning", "supervision-requirement"})
 # Which change of a rule's list lets more through, by rule kind: a word off the strong-wording list, a
@@ -304,6 +306,7 @@ class VersionRules:
             }
             # Each source's text as released: a span that only followed a new revision of it has not changed.
             self.texts = {str(r.get("id")): r.get("sha256") for r in doc.get("sources", ()) if isinstance(r, dict)}
+            self.sources = {str(r.get("id")): r for r in doc.get("sources", ()) if isinstance(r, dict)}
             info = doc.get("dataset") or {}
             self.version, self.date = semver(str(info.get("version", snapshot.stem))), info.get("release_date")
             self.rules = {str(r["id"]): r for r in doc.get("rules") or () if isinstance(r, dict) and "id" in r}
@@ -328,6 +331,8 @@ class VersionRules:
             valid = index.is_valid(record)
             if record.kind == "dataset" and valid:
                 problems += self._dataset(record)
+            if record.kind == "source" and valid:
+                problems += self._attributed(record)
             if record.kind == "rule" and record.id is not None:
                 rules.add(record.id)
                 problems += self._weakened(record) if valid else []
@@ -360,6 +365,15 @@ class VersionRules:
         msg = (f"{record.id} was an active safety warning in release {self.release} and is {record.value.get(field)} "
                f"now: the warning no longer reaches its claims")  # fmt: skip
         return [record.problem("KD517", (field,), msg)]
+
+    def _attributed(self, record: RawRecord) -> list[Problem]:
+        """KD531: an author, address, date or licence of the article, unknown in the release, now filled in."""
+        released = self.sources.get(str(record.id))
+        if released is None:
+            return []
+        filled = [f for f in _UNKNOWN if released.get(f) is None and record.value.get(f) is not None]
+        return [record.problem("KD531", (f,), f"{f} {short(record.value[f])} was unknown (null) in release "
+                               f"{self.release}: the article's {f} is never guessed") for f in filled]  # fmt: skip
 
     def _firmer(self, index: RecordIndex) -> list[Problem]:
         """KD517: the decision table lets a predicate reach a firmer graded status than in the latest release."""

@@ -352,7 +352,7 @@ def _not_judged(unread: dict[str, str]) -> list[Problem]:
     return [
         problem("KD018", file, 1, 1, None, f"the {kind.replace('_', ' ')} records of this file could not be read, so "
                 "the checks that need every record (the data's own rules, conflicts, references to them, released "
-                "records gone) were not run for them; fix the file and validate again")
+                "records gone, sentence coverage) were not run for them; fix the file and validate again")
         for kind, file in sorted(unread.items())
     ]  # fmt: skip
 
