@@ -39,11 +39,11 @@ def load_docs(name: str) -> list[dict[str, Any]]:
     return list(yaml.safe_load_all((ROOT / "data" / name).read_text(encoding="utf-8")))
 
 
-def sentence(rng: random.Random, hedge: str | None, n: int, about: str) -> str:
+def sentence(rng: random.Random, hedge: str | None, n: int, about: str, relation: str = "about") -> str:
     words = rng.choices(WORDS, k=rng.randint(9, 16))
     if hedge:
         words.insert(2, hedge)
-    return f"Synthetic claim {n} says {' '.join(words)} about {about}."
+    return f"Synthetic claim {n} says {' '.join(words)} {relation} {about}."
 
 
 def table_rows() -> list[tuple[str, str | None, list[str]]]:
@@ -66,6 +66,7 @@ def generate(n: int, out: Path, seed: int = 7) -> None:
         shutil.copy(ROOT / "data" / name, data / name)
     # A rule naming the real caveats has nothing to look at here; the decision table's passage is never experimental.
     rules = [r for r in load_docs("rules.yaml") if r["kind"] != "status-in-scope"]
+    qualifiers = {w for r in rules if r["kind"] == "qualifier-words" for w in r["words"]}
     dump(data / "rules.yaml", [{k: v for k, v in r.items() if k != "caveats"} for r in rules])
     categories = [c["id"] for c in load_docs("categories.yaml")]
     rows = table_rows()
@@ -93,7 +94,10 @@ def generate(n: int, out: Path, seed: int = 7) -> None:
                    else {"value": " ".join(rng.choices(WORDS, k=3))})  # fmt: skip
             triple = (subject["id"], predicate["id"], *obj.values())
         stated.add(triple)
-        text = sentence(rng, hedge, i, obj.get("value") or target["label"]) + ("\u00a0" if i % 97 == 0 else " ")
+        # A word of the predicate's label (not a hedge), so that the statement says what its predicate does (KD639).
+        relation = max((w for w in predicate["label"].split() if w not in qualifiers), key=len, default="about")
+        text = sentence(rng, hedge, i, obj.get("value") or target["label"], relation)
+        text += "\u00a0" if i % 97 == 0 else " "
         quote = text.rstrip(" \u00a0")
         claims[category].append({
             "id": f"claim-{i:06d}", "version": 1, "status": "active", "statement": quote,

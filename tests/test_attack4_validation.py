@@ -479,3 +479,17 @@ def test_a_wrong_typed_offset_is_reported_once_not_on_the_caveats(value: str, da
     edit(data / "claims/harms.yaml", "  start: 453\n  end: 502", f"  start: {value}\n  end: 502")
     found = [(p.code, p.record_id) for p in findings(data)]
     assert found and all(rid == "claim-013" for _, rid in found), found
+
+
+# --- A4-29: a predicate says what its statement says --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("claim", ["claim-040", "claim-039", "claim-045", "claim-021"])
+def test_a_predicate_borrowed_from_another_fact_is_refused(claim: str, data: Path) -> None:
+    """Each claim given has_street_name (graded not-applicable by the table), whatever it states."""
+    path = next(p for p in (data / "claims").glob("*.yaml") if f"id: {claim}\n" in p.read_text(encoding="utf-8"))
+    docs = load(path)
+    doc = next(d for d in docs if d["id"] == claim)
+    doc.update(predicate="has_street_name", object={"value": "x"}, evidence_status="not-applicable")
+    dump(path, docs)
+    assert claim in {rid for rid, _ in codes_of(data, "KD639")}

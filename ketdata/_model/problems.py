@@ -648,6 +648,13 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "the plain word to a reader but to no rule that matches words.",
     ),
     Code(
+        "KD639",
+        _E,
+        "Predicate fits no word of its statement",
+        "Choose the predicate whose label says what the statement says: the decision table grades a claim by its "
+        "predicate, so one borrowed from another kind of fact would give it another evidence status.",
+    ),
+    Code(
         "KD640",
         _E,
         "Statement says what its evidence does not",

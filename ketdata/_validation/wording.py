@@ -12,6 +12,7 @@ point at the wrong concept while its evidence names the right one.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -40,6 +41,7 @@ def wording_problems(index: RecordIndex, texts: Mapping[str, SourceText]) -> lis
     """
     found = [*name_problems(index), *table_problems(index)]
     concepts = {str(r.id): r.value for r in index.valid("concept") if r.id}
+    predicates = {str(r.id): str(r.value.get("label", "")) for r in index.valid("predicate") if r.id}
     subjects = _Subjects(index)
     triples: dict[tuple[object, ...], RawRecord] = {}
     for record in index.active("claim") + index.active("caveat"):
@@ -49,6 +51,7 @@ def wording_problems(index: RecordIndex, texts: Mapping[str, SourceText]) -> lis
         found += _shape(record)
         if record.kind == "claim":
             found += _claim_shape(record, concepts, triples)
+            found += _predicate_fits(record, predicates)
             found += subjects.problems(record, texts)
     return found
 
@@ -248,6 +251,31 @@ def _claim_shape(
         earlier, later = sorted((first, record), key=lambda r: str(r.id))
         msg = f"{earlier.id} states the same subject, predicate and object: one fact is one claim"
         yield later.problem("KD636", ("predicate",), msg)
+
+
+@functools.lru_cache(maxsize=1024)  # a few predicates, read by every claim
+def _label_words(label: str) -> tuple[str, ...]:
+    """The content words of a predicate's label, stemmed and cut to five letters ("producing" holds "produ")."""
+    return tuple(dict.fromkeys(_stem(w)[:5] for w in map(str.casefold, _WORD.findall(label)) if w not in _FUNCTION))
+
+
+def _predicate_fits(record: RawRecord, predicates: Mapping[str, str]) -> Iterator[Problem]:
+    """KD639: the claim's statement or quotes say at least one word of its predicate's label.
+
+    The predicate decides the claim's evidence status (the decision table): one that fits no word of the
+    statement ("has the street name" for "the mechanism is still understood") would grade it as another fact.
+    """
+    v = record.value
+    label = predicates.get(str(v.get("predicate")), "")
+    words = _label_words(label)
+    if not words:
+        return  # an unknown predicate is KD202's; a label of function words alone fits anything
+    said = " ".join([str(v.get("statement", "")), *(str(s.get("quote", "")) for s in v.get("evidence") or ())])
+    if any(w in said.casefold() for w in words):
+        return
+    msg = (f"no word of the predicate {v['predicate']!r} ({short(label)}) stands in the statement or its quotes: "
+           "the predicate decides the evidence status, so it must say what the statement says")  # fmt: skip
+    yield record.problem("KD639", ("predicate",), msg)
 
 
 class _Subjects:
