@@ -493,3 +493,38 @@ def test_a_predicate_borrowed_from_another_fact_is_refused(claim: str, data: Pat
     doc.update(predicate="has_street_name", object={"value": "x"}, evidence_status="not-applicable")
     dump(path, docs)
     assert claim in {rid for rid, _ in codes_of(data, "KD639")}
+
+
+# --- A4-33, A4-35: text in no section, a broader link across kinds ------------------------------------------------
+
+
+def test_an_article_paragraph_above_the_first_heading_is_refused(project: Path) -> None:
+    """The publisher's warning added above "What is Ketamine?": `source update --write` refuses it, and a hand edit
+    of the text (sections moved, checksum recorded) does not validate."""
+    data = project / "data"
+    new = project / "new.txt"
+    new.write_text("Warning: ketamine can be fatal, even in a single dose.\n\n" + ARTICLE, encoding="utf-8")
+    update = ketdata("source", "update", "ketamine-overview", str(new), "--write", cwd=project)
+    assert update.returncode != 0 and "KD308" in update.stdout + update.stderr, update.stdout + update.stderr
+    assert (data / "sources/ketamine-overview.txt").read_text(encoding="utf-8") == ARTICLE
+
+
+def test_a_broader_link_across_kinds_is_refused_for_every_kind(data: Path) -> None:
+    """Every concept given, as broader, the first concept of another kind (one run)."""
+    path = data / "concepts.yaml"
+    docs = load(path)
+    live = [d for d in docs if not d.get("superseded_by")]
+    first_of = {}
+    for d in live:
+        first_of.setdefault(d["kind"], d["id"])
+    linked = set()
+    for d in live:
+        other = next(i for k, i in first_of.items() if k != d["kind"])
+        d["broader"] = [*d.get("broader", ()), other]
+        d["link_sources"] = [
+            *d.get("link_sources", ()),
+            {"concept": other, "relation": "broader", "origin": "external", "reason": "A test."},
+        ]
+        linked.add(d["id"])
+    dump(path, docs)
+    assert {rid for rid, _ in codes_of(data, "KD532")} == linked

@@ -474,6 +474,13 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "the source's note.",
     ),
     Code(
+        "KD532",
+        _E,
+        "Broader link between different kinds",
+        "Link a concept only to a broader concept of its own kind (a condition under a condition): a query for "
+        "the broader concept takes in every claim about the narrower one.",
+    ),
+    Code(
         "KD601",
         Severity.INFO,
         "Not yet reviewed",

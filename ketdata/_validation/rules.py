@@ -657,7 +657,19 @@ class Rules:
                 )
             previous_end = max(previous_end, end)
             sections[str(s.get("id"))] = (start, end)
+        self._unsectioned(record, text, sorted(sections.values()))
         return sections
+
+    def _unsectioned(self, record: RawRecord, text: str, ranges: list[tuple[int, int]]) -> None:
+        """KD308: words of the text in no section (above the first heading), which no coverage check would see."""
+        at = 0
+        for start, end in [*ranges, (len(text), len(text))]:
+            if start > at and text[at:start].strip():
+                words = " ".join(text[at:start].split())
+                msg = (f"text [{at}, {start}) lies in no section: {short(words[:60])}; add a section for it (its "
+                       "sentences must be quoted like any other), or restore the text")  # fmt: skip
+                self._add("KD308", record, ("sections",), msg)
+            at = max(at, end)
 
     def _provenance(self, record: RawRecord, path: tuple[str | int, ...], ref: dict[str, Any]) -> None:
         src = self.texts.get(str(ref.get("source")))

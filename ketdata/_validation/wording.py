@@ -39,7 +39,7 @@ def wording_problems(index: RecordIndex, texts: Mapping[str, SourceText]) -> lis
     One pass over the active claims and caveats; each check first rules a record out by a cheap test (one
     span, no negation, no subject word in the statement), as most records are.
     """
-    found = [*name_problems(index), *table_problems(index)]
+    found = [*name_problems(index), *table_problems(index), *broader_problems(index)]
     concepts = {str(r.id): r.value for r in index.valid("concept") if r.id}
     predicates = {str(r.id): str(r.value.get("label", "")) for r in index.valid("predicate") if r.id}
     subjects = _Subjects(index)
@@ -343,3 +343,19 @@ def table_problems(index: RecordIndex) -> Iterator[Problem]:
                 if predicate not in known:
                     msg = f"decision.{i}.predicates.{j}: no predicate with id {short(predicate)}"
                     yield status.problem("KD202", ("decision", i, "predicates", j), msg)
+
+
+def broader_problems(index: RecordIndex) -> Iterator[Problem]:
+    """KD532: a broader link joins concepts of one kind.
+
+    Queries take in the narrower concepts, so a substance filed under a condition would make every claim about
+    it one about the condition.
+    """
+    kinds = {str(r.id): r.value.get("kind") for r in index.valid("concept") if r.id}
+    for concept in index.valid("concept"):
+        kind = concept.value.get("kind")
+        for i, other in enumerate(concept.value.get("broader") or ()):
+            if other in kinds and kinds[other] != kind:
+                msg = (f"broader {short(other)} is a {kinds[other]}, and {concept.id} a {kind}: a broader concept is "
+                       "of the same kind (a query for it takes in every claim about this one)")  # fmt: skip
+                yield concept.problem("KD532", ("broader", i), msg)
