@@ -656,10 +656,11 @@ CODES: MappingProxyType[str, Code] = _catalogue(
     ),
     Code(
         "KD639",
-        _E,
+        _W,
         "Predicate fits no word of its statement",
-        "Choose the predicate whose label says what the statement says: the decision table grades a claim by its "
-        "predicate, so one borrowed from another kind of fact would give it another evidence status.",
+        "Choose the predicate whose label says what the statement says (a warning: a general label such as 'has "
+        "the property' may fit in other words): the decision table grades a claim by its predicate, so one "
+        "borrowed from another kind of fact would give it another evidence status.",
     ),
     Code(
         "KD640",

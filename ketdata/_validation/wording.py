@@ -98,12 +98,20 @@ def _bound_words(value: dict[str, Any], texts: Mapping[str, SourceText]) -> Iter
         if not same and span.get("role") != "item":
             continue  # a quote may open mid-sentence ("a class of drugs called | dissociative anesthetics, which")
         gap = src.text[reach if same else sentence[0] : span["start"]]
+        if same and not _continued(src.text[sentence[0] : reach], value):
+            continue  # the statement does not say what comes before the gap: it takes up only the later quote
         words = (sorted({w for w, _ in _negations_in(gap)}) if same else []) + _bound(gap)
         if words:
             kept = _kept(value) if kept is None else kept
             lost = [w for w in words if not all(_stem(p) in kept for p in map(str.casefold, _WORD.findall(w)))]
             if lost:
                 yield i, lost
+
+
+def _continued(before: str, value: dict[str, Any]) -> bool:
+    """Whether the statement says the last content word before a gap, so that it reads on across the gap."""
+    words = [w for w in map(str.casefold, _WORD.findall(before)) if w not in _FUNCTION]
+    return not words or _stem(words[-1]) in _stems(str(value.get("statement") or ""))
 
 
 def _bound(gap: str) -> list[str]:
