@@ -109,9 +109,10 @@ def _bound_words(value: dict[str, Any], texts: Mapping[str, SourceText]) -> Iter
 
 
 def _continued(before: str, value: dict[str, Any]) -> bool:
-    """Whether the statement says the last content word before a gap, so that it reads on across the gap."""
-    words = [w for w in map(str.casefold, _WORD.findall(before)) if w not in _FUNCTION]
-    return not words or _stem(words[-1]) in _stems(str(value.get("statement") or ""))
+    """Whether the statement says one of the last content words before a gap, so that it reads on across it."""
+    words = [w for w in map(str.casefold, _WORD.findall(before)) if w not in _FUNCTION][-3:]
+    said = _stems(str(value.get("statement") or ""))
+    return not words or any(_stem(w) in said for w in words)
 
 
 def _bound(gap: str) -> list[str]:
