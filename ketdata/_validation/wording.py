@@ -17,10 +17,11 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ketdata._model.negations import NEGATIONS
 from ketdata._model.problems import Problem, short
 from ketdata._validation.fidelity import SourceText
 from ketdata._validation.folder import RawRecord
-from ketdata._validation.governance import _COMPOUND, _FUNCTION, _NEGATIONS, _WORD, _negations_in, _stem, _stems
+from ketdata._validation.governance import _COMPOUND, _FUNCTION, _WORD, _negations_in, _stem, _stems
 from ketdata._validation.index import RecordIndex
 from ketdata._validation.rules import named
 
@@ -191,7 +192,7 @@ def _shape(record: RawRecord) -> Iterator[Problem]:
 
 
 # Governance's negation words as mere substrings of a lower-cased quote: most quotes hold none of them.
-_MAYBE_NEGATED = re.compile("|".join(map(re.escape, sorted({*_NEGATIONS, "n't", "n\u2019t", "cannot"}))))
+_MAYBE_NEGATED = re.compile("|".join(map(re.escape, sorted({*NEGATIONS, "n't", "n\u2019t", "cannot"}))))
 
 
 def _maybe_negated(quote: str) -> bool:
