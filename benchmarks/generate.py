@@ -39,11 +39,11 @@ def load_docs(name: str) -> list[dict[str, Any]]:
     return list(yaml.safe_load_all((ROOT / "data" / name).read_text(encoding="utf-8")))
 
 
-def sentence(rng: random.Random, hedge: str | None, n: int, about: str) -> str:
+def sentence(rng: random.Random, hedge: str | None, n: int, about: str, relation: str = "about") -> str:
     words = rng.choices(WORDS, k=rng.randint(9, 16))
     if hedge:
         words.insert(2, hedge)
-    return f"Synthetic claim {n} says {' '.join(words)} about {about}."
+    return f"Synthetic claim {n} says {' '.join(words)} {relation} {about}."
 
 
 def table_rows() -> list[tuple[str, str | None, list[str]]]:
@@ -66,9 +66,7 @@ def generate(n: int, out: Path, seed: int = 7) -> None:
         shutil.copy(ROOT / "data" / name, data / name)
     # A rule naming the real caveats has nothing to look at here; the decision table's passage is never experimental.
     rules = [r for r in load_docs("rules.yaml") if r["kind"] != "status-in-scope"]
-    # The synthetic caveats' statements are the generator's words, not their quotes': the rule is told so.
-    synthetic = ["a", "synthetic", "caveat", "qualifying", "claims", *map(str, range(1, 9))]
-    rules = [{**r, "words": [*r["words"], *synthetic]} if r["kind"] == "words-from-evidence" else r for r in rules]
+    qualifiers = {w for r in rules if r["kind"] == "qualifier-words" for w in r["words"]}
     dump(data / "rules.yaml", [{k: v for k, v in r.items() if k != "caveats"} for r in rules])
     categories = [c["id"] for c in load_docs("categories.yaml")]
     rows = table_rows()
@@ -82,15 +80,24 @@ def generate(n: int, out: Path, seed: int = 7) -> None:
     parts = [heading, "\n\n"]
     offset = len(heading) + 2
     claims: dict[str, list[dict[str, Any]]] = {c: [] for c in categories}
+    stated: set[tuple[str, ...]] = set()
     for i in range(1, n + 1):
         status, hedge, allowed = rng.choice(rows)
         predicate = predicates[rng.choice(allowed)]
         category = categories[i % len(categories)]
-        target = rng.choice(concepts)
-        subject = rng.choice([c for c in concepts[:3] if c is not target])
-        obj = ({"concept": target["id"]} if predicate["object_kind"] == "concept"
-               else {"value": " ".join(rng.choices(WORDS, k=3))})  # fmt: skip
-        text = sentence(rng, hedge, i, obj.get("value") or target["label"]) + ("\u00a0" if i % 97 == 0 else " ")
+        # One fact per claim: a triple already stated is drawn again (KD636 warns of a repeat).
+        triple: tuple[str, ...] = ()
+        while not triple or triple in stated:
+            target = rng.choice(concepts)
+            subject = rng.choice([c for c in concepts[:3] if c is not target])
+            obj = ({"concept": target["id"]} if predicate["object_kind"] == "concept"
+                   else {"value": " ".join(rng.choices(WORDS, k=3))})  # fmt: skip
+            triple = (subject["id"], predicate["id"], *obj.values())
+        stated.add(triple)
+        # A word of the predicate's label (not a hedge), so that the statement says what its predicate does (KD639).
+        relation = max((w for w in predicate["label"].split() if w not in qualifiers), key=len, default="about")
+        text = sentence(rng, hedge, i, obj.get("value") or target["label"], relation)
+        text += "\u00a0" if i % 97 == 0 else " "
         quote = text.rstrip(" \u00a0")
         claims[category].append({
             "id": f"claim-{i:06d}", "version": 1, "status": "active", "statement": quote,
@@ -102,6 +109,25 @@ def generate(n: int, out: Path, seed: int = 7) -> None:
         })  # fmt: skip
         parts.append(text)
         offset += len(text)
+    caveats = []
+    all_claims = [c for items in claims.values() for c in items]
+    for k in range(0, len(all_claims), 8):
+        group = all_claims[k : k + 8]
+        first = group[0]
+        # The caveat's own sentence, with its first claim's hedge: quoted as its statement (a record states what it
+        # quotes as a statement or item, KD632), and apart from the claims' sentences, so it restates none (KD321).
+        hedged = f" {first['hedge']}" if first["hedge"] else ""
+        said = f"A synthetic caveat qualifying {len(group)} claims{hedged}."
+        caveats.append({
+            "id": f"caveat-{k // 8 + 1:06d}", "version": 1, "status": "active", "statement": said,
+            "hedge": first["hedge"],
+            "kind": "safety-warning", "scope": {"claims": [c["id"] for c in group]},
+            "applies_to": [c["id"] for c in group], "review": {"status": "unreviewed"},
+            "evidence": [{"source": "synthetic", "section": "body", "role": "statement", "quote": said,
+                          "start": offset, "end": offset + len(said)}],
+        })  # fmt: skip
+        parts.append(said + " ")
+        offset += len(said) + 1
     body = "".join(parts).rstrip() + "\n"
     sources = data / "sources"
     sources.mkdir(parents=True, exist_ok=True)
@@ -115,22 +141,6 @@ def generate(n: int, out: Path, seed: int = 7) -> None:
     for category, items in claims.items():
         for k in range(0, len(items), PER_FILE):
             dump(data / "claims" / f"{category}-{k // PER_FILE:03d}.yaml", items[k : k + PER_FILE])
-    caveats = []
-    all_claims = [c for items in claims.values() for c in items]
-    for k in range(0, len(all_claims), 8):
-        group = all_claims[k : k + 8]
-        first = group[0]
-        # The caveat quotes its first claim's sentence, so it keeps that sentence's hedge too.
-        hedged = f" {first['hedge']}" if first["hedge"] else ""
-        caveats.append({
-            "id": f"caveat-{k // 8 + 1:06d}", "version": 1, "status": "active",
-            "statement": f"A synthetic caveat qualifying {len(group)} claims{hedged}.",
-            "hedge": first["hedge"],
-            "kind": "safety-warning", "scope": {"claims": [c["id"] for c in group]},
-            "applies_to": [c["id"] for c in group], "review": {"status": "unreviewed"},
-            # Context, not statement: a caveat stated by its first claim's words would only restate it (KD321).
-            "evidence": [{**first["evidence"][0], "role": "context"}],
-        })  # fmt: skip
     for k in range(0, len(caveats), PER_FILE * 2):
         dump(data / "caveats" / f"caveats-{k // (PER_FILE * 2):03d}.yaml", caveats[k : k + PER_FILE * 2])
     dump(data / "dataset.yaml", [{

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import os
@@ -27,6 +28,7 @@ POLICY = {"evidence_status": "evidence_statuses", "predicate": "predicates", "ca
 _SEMVER = re.compile(r"(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})(?![\s\S])")
 CHECKSUMS = "SHA256SUMS"
 OLD_JOURNAL = ".release-journal.json"  # what older ketdata wrote; never read, only reported
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SUM_LINE = re.compile(r"([0-9a-f]{64})  ([0-9.]+\.json)(?![\s\S])")
 
 
@@ -210,6 +212,15 @@ def missing_release(dataset: RawRecord | None, folder: Path) -> list[Problem]:
     msg = (f"says release {version} was cut on {dataset.value['release_date']}, but {folder.name}/ holds no "
            f"{version}.json: the release history is incomplete; the version rules cannot judge against it")  # fmt: skip
     return [dataset.problem("KD507", ("version",), msg)]
+
+
+def future_release(dataset: RawRecord | None, today: datetime.date) -> list[Problem]:
+    """KD530: a release date after today (UTC), which no release can have been cut on (`release --date` agrees)."""
+    date = dataset.value.get("release_date") if dataset is not None else None
+    if dataset is None or not isinstance(date, str) or not _DAY.fullmatch(date) or date <= today.isoformat():
+        return []
+    msg = f"release_date {short(date)} is after today ({today}): a release is dated the day it was cut"
+    return [dataset.problem("KD530", ("release_date",), msg)]
 
 
 def unreleased_reason(snapshot: Path) -> str | None:
@@ -505,7 +516,18 @@ class VersionRules:
         if isinstance(date, str) and isinstance(self.date, str) and date < self.date:
             msg = f"release_date {short(date)} is before {self.date}, the date of release {self.release}"
             problems.append(record.problem("KD512", ("release_date",), msg, f"set release_date: '{self.date}'"))
+        else:
+            problems += self._released_date(record)
         return problems
+
+    def _released_date(self, record: RawRecord) -> list[Problem]:
+        """KD530: the dataset at a released version carries the date that release was cut on, as its snapshot."""
+        version, date = record.value.get("version"), record.value.get("release_date")
+        if version != self.release or not isinstance(self.date, str) or date == self.date:
+            return []
+        msg = (f"release_date {short(date)}, but release {self.release} was cut on {self.date} ({self.snapshot.name}): "
+               "a released version keeps its date")  # fmt: skip
+        return [record.problem("KD530", ("release_date",), msg, f"set release_date: '{self.date}'")]
 
     def _record(self, record: RawRecord) -> list[Problem]:
         rid = str(record.id)

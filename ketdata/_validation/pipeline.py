@@ -33,12 +33,19 @@ from ketdata._validation.governance import (
     review_problems,
     unreviewed_problems,
 )
-from ketdata._validation.history import VersionRules, missing_release, release_problems, releases_dir
+from ketdata._validation.history import (
+    VersionRules,
+    future_release,
+    missing_release,
+    release_problems,
+    releases_dir,
+)
 from ketdata._validation.index import RecordIndex
 from ketdata._validation.refs import load_schemas
 from ketdata._validation.revisions import update_problems
 from ketdata._validation.rules import Rules, record_problems
 from ketdata._validation.schema import Validators, build_validators, schema_check
+from ketdata._validation.wording import wording_problems
 
 # From how many records the checks across records are shared with a forked child (a fork costs milliseconds).
 FORK_AT = 4000
@@ -264,11 +271,15 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
             problems.append(_no_rules(folder))
         # The fidelity checks read records whole: only those that passed their schema.
         others = _not_judged(unread) if unread else [*fidelity_problems(index, texts), *conflict_problems(index)]
+        if not unread:
+            others += wording_problems(index, texts)
         problems += declared.result()
     problems += others
     problems += journal_problems(project_root(folder))
     problems += found_release
     problems += missing_release(next(iter(index.kind("dataset")), None), releases_dir(folder))
+    # Against the clock, not the day reviews are judged on (a test may set that): `release --date` reads it too.
+    problems += future_release(next(iter(index.valid("dataset")), None), datetime.datetime.now(datetime.UTC).date())
     if versions is not None:
         # Every problem at once: a record in error is judged for its version too, but the advice says that the
         # change may itself be the error (a quote typo is fixed, not versioned).

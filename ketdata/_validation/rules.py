@@ -229,23 +229,44 @@ def _dotted(path: tuple[str | int, ...]) -> str:
 
 
 def _cuts_word(text: str, start: int, end: int) -> bool:
-    """True when [start, end) begins or ends between two characters of one word."""
-    return (start > 0 and text[start - 1].isalnum() and text[start].isalnum()) or (
-        end < len(text) and text[end - 1].isalnum() and text[end].isalnum()
-    )
+    """True when [start, end) begins or ends inside one word, a hyphenated one included ("treatment-|resistant")."""
+    return _inside_word(text, start) or _inside_word(text, end)
+
+
+def _inside_word(text: str, at: int) -> bool:
+    """True when offset ``at`` falls between two characters of one word, or beside a hyphen joining two words."""
+    if not 0 < at < len(text):
+        return False
+    before, after = text[at - 1], text[at]
+    if before.isalnum() and after.isalnum():
+        return True
+    if before == "-" and after.isalnum():
+        return at >= 2 and text[at - 2].isalnum()
+    return after == "-" and before.isalnum() and at + 1 < len(text) and text[at + 1].isalnum()
 
 
 _CODING_KEYS = ("system", "code", "display", "relation", "confidence", "checked_against")
 
 
-def _reference_rows(table: Path) -> set[tuple[str, ...]]:
+def _reference_rows(table: Path) -> dict[tuple[str, ...], set[str]]:
+    """Each coding row of the reference table, with the article terms it was verified for (see `term_of`)."""
     import csv
 
+    rows: dict[tuple[str, ...], set[str]] = {}
     try:
         with table.open(encoding="utf-8", newline="") as f:
-            return {tuple(row.get(k) or "" for k in _CODING_KEYS) for row in csv.DictReader(f)}
+            for row in csv.DictReader(f):
+                rows.setdefault(tuple(row.get(k) or "" for k in _CODING_KEYS), set()).add(
+                    term_of(row.get("article_term") or "")
+                )
     except OSError:
-        return set()
+        return {}
+    return rows
+
+
+def term_of(name: str) -> str:
+    """A term as the table's article_term and a label are compared: case, spacing, a "(note)" ignored."""
+    return " ".join(re.sub(r"\([^()]*\)", " ", name).casefold().split())
 
 
 def _sha256(path: Path) -> str | None:
@@ -256,6 +277,17 @@ def _sha256(path: Path) -> str | None:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return None
+
+
+def _tying_names(concept: dict[str, Any]) -> list[str]:
+    """The names that tie a concept to a claim's evidence: its label and the synonyms the article gives.
+
+    An external synonym is the editors' word, not the article's: it cannot show that the evidence names the
+    concept ("hallucinations" added to addiction would point the article's hallucinations at addiction).
+    """
+    given = [concept.get("label")]
+    given += [g.get("text") for g in _dicts(concept.get("synonyms")) if g.get("origin") != "external"]
+    return [n for n in given if isinstance(n, str)]
 
 
 def _cycle_from(root: str, links: dict[str, list[str]]) -> list[str]:
@@ -798,6 +830,17 @@ class Rules:
                     msg = (f"coding {c.get('system')}|{c.get('code')} ({c.get('relation')}, {c.get('confidence')}) "
                            f"is not a row of {table.name}{why}")  # fmt: skip
                     self._add("KD314", record, ("codings", i), msg)
+                else:
+                    self._coded_term(record, i, c, rows[key], table.name)
+
+    def _coded_term(self, record: RawRecord, i: int, coding: dict[str, Any], terms: set[str], table: str) -> None:
+        """KD314: the table verified the code for an article term, and the concept is that term (its label)."""
+        label = record.value.get("label")
+        if isinstance(label, str) and term_of(label) not in terms:
+            msg = (f"coding {coding.get('system')}|{coding.get('code')} is the row of {table} for "
+                   f"{' and '.join(map(repr, sorted(terms)))}, not for this concept's label {short(label)}: a code "
+                   "verified for another term is a wrong code")  # fmt: skip
+            self._add("KD314", record, ("codings", i), msg)
 
     def _object_labels(self) -> None:
         """A concept object is named in the claim's evidence, by its label or one of its synonyms."""
@@ -808,13 +851,12 @@ class Rules:
             quotes = _quotes(record.value)
             if target is None or target.kind != "concept" or not quotes:
                 continue
-            given = [target.value.get("label")] + [g.get("text") for g in _dicts(target.value.get("synonyms"))]
-            names = [n for n in given if isinstance(n, str)]
+            names = _tying_names(target.value)
             # Spliced spans read in order name it too ("a sense of" + "heightened creativity").
             read = [*quotes, " ".join(quotes)] if len(quotes) > 1 else quotes
             if not any(named(n, q) for n in names for q in read):
-                msg = (f"object {target.id!r}: neither its label nor a synonym ({', '.join(map(repr, names))}) "
-                       "occurs in the evidence")  # fmt: skip
+                msg = (f"object {target.id!r}: neither its label nor a synonym from the article "
+                       f"({', '.join(map(repr, names))}) occurs in the evidence")  # fmt: skip
                 self._add("KD310", record, ("object", "concept"), msg)
 
     def _coverage(self) -> None:
