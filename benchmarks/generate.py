@@ -39,11 +39,11 @@ def load_docs(name: str) -> list[dict[str, Any]]:
     return list(yaml.safe_load_all((ROOT / "data" / name).read_text(encoding="utf-8")))
 
 
-def sentence(rng: random.Random, hedge: str | None, n: int, about: str) -> str:
+def sentence(rng: random.Random, hedge: str | None, n: int, about: str, relation: str = "about") -> str:
     words = rng.choices(WORDS, k=rng.randint(9, 16))
     if hedge:
         words.insert(2, hedge)
-    return f"Synthetic claim {n} says {' '.join(words)} about {about}."
+    return f"Synthetic claim {n} says {' '.join(words)} {relation} {about}."
 
 
 def table_rows() -> list[tuple[str, str | None, list[str]]]:
@@ -66,6 +66,7 @@ def generate(n: int, out: Path, seed: int = 7) -> None:
         shutil.copy(ROOT / "data" / name, data / name)
     # A rule naming the real caveats has nothing to look at here; the decision table's passage is never experimental.
     rules = [r for r in load_docs("rules.yaml") if r["kind"] != "status-in-scope"]
+    qualifiers = {w for r in rules if r["kind"] == "qualifier-words" for w in r["words"]}
     dump(data / "rules.yaml", [{k: v for k, v in r.items() if k != "caveats"} for r in rules])
     categories = [c["id"] for c in load_docs("categories.yaml")]
     rows = table_rows()
@@ -79,15 +80,24 @@ def generate(n: int, out: Path, seed: int = 7) -> None:
     parts = [heading, "\n\n"]
     offset = len(heading) + 2
     claims: dict[str, list[dict[str, Any]]] = {c: [] for c in categories}
+    stated: set[tuple[str, ...]] = set()
     for i in range(1, n + 1):
         status, hedge, allowed = rng.choice(rows)
         predicate = predicates[rng.choice(allowed)]
         category = categories[i % len(categories)]
-        target = rng.choice(concepts)
-        subject = rng.choice([c for c in concepts[:3] if c is not target])
-        obj = ({"concept": target["id"]} if predicate["object_kind"] == "concept"
-               else {"value": " ".join(rng.choices(WORDS, k=3))})  # fmt: skip
-        text = sentence(rng, hedge, i, obj.get("value") or target["label"]) + ("\u00a0" if i % 97 == 0 else " ")
+        # One fact per claim: a triple already stated is drawn again (KD636 warns of a repeat).
+        triple: tuple[str, ...] = ()
+        while not triple or triple in stated:
+            target = rng.choice(concepts)
+            subject = rng.choice([c for c in concepts[:3] if c is not target])
+            obj = ({"concept": target["id"]} if predicate["object_kind"] == "concept"
+                   else {"value": " ".join(rng.choices(WORDS, k=3))})  # fmt: skip
+            triple = (subject["id"], predicate["id"], *obj.values())
+        stated.add(triple)
+        # A word of the predicate's label (not a hedge), so that the statement says what its predicate does (KD639).
+        relation = max((w for w in predicate["label"].split() if w not in qualifiers), key=len, default="about")
+        text = sentence(rng, hedge, i, obj.get("value") or target["label"], relation)
+        text += "\u00a0" if i % 97 == 0 else " "
         quote = text.rstrip(" \u00a0")
         claims[category].append({
             "id": f"claim-{i:06d}", "version": 1, "status": "active", "statement": quote,
@@ -104,20 +114,20 @@ def generate(n: int, out: Path, seed: int = 7) -> None:
     for k in range(0, len(all_claims), 8):
         group = all_claims[k : k + 8]
         first = group[0]
-        # Each caveat states its own sentence (evidence states something, KD643), after the claims', with its first
-        # claim's hedge; a caveat quoting a claim's sentence would be what the claim only restates (KD321).
+        # The caveat's own sentence, with its first claim's hedge: quoted as its statement (a record states what it
+        # quotes as a statement or item, KD632), and apart from the claims' sentences, so it restates none (KD321).
         hedged = f" {first['hedge']}" if first["hedge"] else ""
-        quote = f"A synthetic caveat {k // 8 + 1} qualifying {len(group)} claims{hedged}."
+        said = f"A synthetic caveat qualifying {len(group)} claims{hedged}."
         caveats.append({
-            "id": f"caveat-{k // 8 + 1:06d}", "version": 1, "status": "active", "statement": quote,
+            "id": f"caveat-{k // 8 + 1:06d}", "version": 1, "status": "active", "statement": said,
             "hedge": first["hedge"],
             "kind": "safety-warning", "scope": {"claims": [c["id"] for c in group]},
             "applies_to": [c["id"] for c in group], "review": {"status": "unreviewed"},
-            "evidence": [{"source": "synthetic", "section": "body", "role": "statement", "quote": quote,
-                          "start": offset, "end": offset + len(quote)}],
+            "evidence": [{"source": "synthetic", "section": "body", "role": "statement", "quote": said,
+                          "start": offset, "end": offset + len(said)}],
         })  # fmt: skip
-        parts.append(quote + " ")
-        offset += len(quote) + 1
+        parts.append(said + " ")
+        offset += len(said) + 1
     body = "".join(parts).rstrip() + "\n"
     sources = data / "sources"
     sources.mkdir(parents=True, exist_ok=True)
@@ -134,7 +144,7 @@ def generate(n: int, out: Path, seed: int = 7) -> None:
     for k in range(0, len(caveats), PER_FILE * 2):
         dump(data / "caveats" / f"caveats-{k // (PER_FILE * 2):03d}.yaml", caveats[k : k + PER_FILE * 2])
     dump(data / "dataset.yaml", [{
-        "id": "synthetic", "name": f"Synthetic dataset of {n} claims", "version": "1.0.0",
+        "id": "synthetic-dataset", "name": f"Synthetic dataset of {n} claims", "version": "1.0.0",
         "release_date": "2026-01-01", "license": "MIT", "description": "Generated for benchmarks.",
         "maintainers": [{"name": "ketdata benchmarks"}],
     }])  # fmt: skip

@@ -75,6 +75,18 @@ def _print_problems(
     print(f"{checked}{summary}{hidden}", file=sys.stderr)
 
 
+def _print_refusal(args: argparse.Namespace, problems: Sequence[Problem]) -> None:
+    """The problems that stopped a command: messages on stderr, so stdout (JSON, CSV) holds only data.
+
+    `validate` is the exception: problems are what it was asked for, printed in the format asked.
+    """
+    if args.command == "validate":
+        _print_problems(problems, getattr(args, "format", "text"))
+        return
+    with contextlib.redirect_stdout(sys.stderr):
+        _print_problems(problems, "text")
+
+
 def _validate(args: argparse.Namespace) -> int:
     from ketdata._validation.pipeline import run
 
@@ -94,7 +106,8 @@ def _shown(shown: Shown, *, problems: bool = False) -> int:
     for note in shown.notes:
         print(note, file=sys.stderr, end="" if note.endswith("\n") else "\n")
     if shown.errors and problems:
-        _print_problems(shown.errors, "text")
+        with contextlib.redirect_stdout(sys.stderr):
+            _print_problems(shown.errors, "text")
     elif shown.errors:
         print(f"ketdata: the data has {len(shown.errors)} error(s); `ketdata validate` lists them", file=sys.stderr)
     return EXIT_PROBLEMS if shown.failed or shown.errors else EXIT_OK
@@ -146,6 +159,8 @@ def _release(args: argparse.Namespace) -> int:
     why = f"{planned.bump} bump over {planned.previous}" if planned.previous else "first release"
     print(f"release {planned.version} ({why}), dated {planned.date}\n\n{planned.changelog}")
     print(f"{done.unreviewed} claim(s) and caveat(s) not yet reviewed", file=sys.stderr)
+    for warning in done.warnings:
+        print(warning, file=sys.stderr)
     if done.settled:
         verb = "would remove" if args.dry_run else "removed"
         print(f"{verb} the confirmed source update mark of {len(done.settled)} record(s): {', '.join(done.settled)}",
@@ -459,12 +474,12 @@ def _main(args: argparse.Namespace) -> int:
         return int(args.run(args))
     except RefusedError as exc:
         if exc.problems:
-            _print_problems(exc.problems, "text")
+            _print_refusal(args, exc.problems)
         for note in exc.notes:
             print(note, file=sys.stderr)
         return exc.exit_code
     except DataError as exc:
-        _print_problems(exc.problems, "text")
+        _print_refusal(args, exc.problems)
         return exc.exit_code
     except KetdataError as exc:
         print(f"ketdata: error: {exc}", file=sys.stderr)

@@ -194,7 +194,7 @@ HOSTILE_RECORDS = f"""---
 id: claim-900
 version: 1
 status: active
-statement: {json.dumps("Ketamine is " + EVERYTHING)}
+statement: {json.dumps("Ketamine is a medication " + EVERYTHING)}
 subject: hostile-thing
 predicate: is_a
 object:
@@ -239,11 +239,12 @@ applies_to:
 - claim-900
 evidence:
 - source: ketamine-overview
-  section: what-is-ketamine
+  section: ketamine-in-therapy
   role: statement
-  quote: pain relief
-  start: 87
-  end: 98
+  quote: Ketamine infusion therapy is used as an alternative treatment option for people with treatment-resistant
+    depression
+  start: 845
+  end: 960
 review:
   status: unreviewed
 """

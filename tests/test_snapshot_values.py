@@ -183,7 +183,7 @@ def test_diff_refuses_a_wrong_value_without_a_traceback(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "ketdata", "diff", str(path), str(ROOT / "data")],
                             capture_output=True, text=True, cwd=tmp_path, check=False)  # fmt: skip
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
-    assert "KD202 claims[0].evidence_status: 'proven'" in result.stdout
+    assert "KD202 claims[0].evidence_status: 'proven'" in result.stderr
 
 
 def test_the_read_path_still_imports_no_schema_tool() -> None:

@@ -25,7 +25,7 @@ from ketdata._model.dataset import Dataset
 from ketdata._model.diff import Diff, RecordChange, diff
 from ketdata._model.errors import UsageError
 from ketdata._model.frozen import replace
-from ketdata._model.problems import DataError, Problem, problem, short
+from ketdata._model.problems import DataError, Problem, Severity, problem, short
 from ketdata._read.load import load_json
 from ketdata._read.paths import data_dir as shipped_data_dir
 from ketdata._read.paths import project_root
@@ -502,12 +502,15 @@ class Released:
         unreviewed: How many claims and caveats are not yet reviewed.
         written: The files written; empty on a dry run or when there is nothing to release.
         settled: The records whose confirmed source update mark the release removes (`settled_marks`).
+        warnings: The data's warnings, which a release does not refuse but never passes over in silence
+            (a source's author filled in since the last release, KD570; a check weakened, KD517).
     """
 
     plan: ReleasePlan
     unreviewed: int = 0
     written: tuple[Path, ...] = ()
     settled: tuple[str, ...] = ()
+    warnings: tuple[Problem, ...] = ()
 
     @property
     def nothing_to_release(self) -> bool:
@@ -551,12 +554,13 @@ def _release(data_dir: Path, date: str | None, *, dry_run: bool) -> Released:
                            "them reviewed again")  # fmt: skip
     planned = plan(data_dir, date)
     unreviewed = sum(p.code == "KD601" for p in problems)
+    warned = tuple(p for p in problems if p.severity is Severity.WARNING)
     if planned.previous is not None and planned.bump is None:
-        return Released(planned, unreviewed)  # nothing to release: nothing written, no mark removed
+        return Released(planned, unreviewed, warnings=warned)  # nothing to release: nothing written, no mark removed
     settled = settled_marks(data_dir)[1]
     if dry_run:
-        return Released(planned, unreviewed, settled=settled)
-    return Released(planned, unreviewed, tuple(apply(planned, data_dir)), settled)
+        return Released(planned, unreviewed, settled=settled, warnings=warned)
+    return Released(planned, unreviewed, tuple(apply(planned, data_dir)), settled, warned)
 
 
 def compare_specs(old: str, new: str) -> Diff:

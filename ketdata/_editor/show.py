@@ -244,4 +244,6 @@ def coverage(folder: Path) -> Shown:
         for r in rows:
             s, mark, ids = r.sentence, "ok  " if r.covered else "MISS", ", ".join(r.record_ids) or "-"
             lines.append(f"  {mark} [{s.start:>5}, {s.end:>5}) {s.section}: {s.text[:50]!r}\n         quoted by: {ids}")
-    return Shown("".join(f"{line}\n" for line in lines), errors, failed=bool(uncovered))
+    unread = sorted({p.file for p in report.problems if p.code == "KD018"})
+    notes = tuple(f"ketdata: {file} could not be read: a sentence shown MISS may be quoted there" for file in unread)
+    return Shown("".join(f"{line}\n" for line in lines), errors, failed=bool(uncovered), notes=notes)

@@ -116,6 +116,8 @@ class UpdateReport:
         blocked: The errors the update would leave beyond what it marks for review (a dry run reports them;
             a write refuses while there is one), such as a new text the data's own rules refuse.
         renamed: Each section whose heading changed: ``(section id, old heading, new heading)``.
+        undone: The records an earlier update had marked that this one puts back as they were (A -> B -> A):
+            their marks are cleared, as nothing is left to review.
     """
 
     source_id: str
@@ -128,6 +130,7 @@ class UpdateReport:
     remaining: tuple[Problem, ...] = field(default=())
     blocked: tuple[Problem, ...] = field(default=())
     renamed: tuple[tuple[str, str, str], ...] = ()
+    undone: tuple[str, ...] = ()
 
     def counts(self) -> dict[str, int]:
         """How many spans got each verdict."""
@@ -153,7 +156,8 @@ class UpdateReport:
         renamed = [{"section": s, "old": o, "new": n} for s, o, n in self.renamed]
         return {"source": self.source_id, "from": self.old_sha256, "to": self.new_sha256, "written": self.written,
                 "counts": self.counts(), "spans": spans, "uncovered": missed, "sections": list(self.sections),
-                "renamed": renamed, "remaining": remaining, "blocked": blocked}  # fmt: skip
+                "renamed": renamed, "remaining": remaining, "blocked": blocked,
+                "undone": list(self.undone)}  # fmt: skip
 
 
 def update_source(
@@ -216,6 +220,7 @@ class _Plan:
         self.anchorer = Reanchorer(self.old, self.new, self._hedges())
         self.sections = self._sections()
         self.changes = list(self._changes())
+        self.undone: set[str] = set()  # filled in as the records' new contents are worked out
 
     def _records(self, kinds: tuple[str, ...]) -> Iterator[tuple[Path, str, dict[str, Any]]]:
         for data_file in self.files:
@@ -377,7 +382,8 @@ class _Plan:
         rows = [(s["id"], s["heading"], s["start"], s["end"]) for s in self.sections]
         missed = uncovered(self.new, rows, [(a, b) for a, b in quoted if a is not None and b is not None])
         return UpdateReport(self.source_id, self.old_sha, self.new_sha, tuple(self.changes), tuple(missed),
-                            tuple(self.sections), renamed=tuple(self.renamed))  # fmt: skip
+                            tuple(self.sections), renamed=tuple(self.renamed),
+                            undone=tuple(sorted(self.undone)))  # fmt: skip
 
     # --- the write ----------------------------------------------------------------------------------------
 
@@ -476,6 +482,9 @@ class _Plan:
         earlier = self._undecided(value)
         if earlier is not None:
             self._carry(earlier, marked, changes, day)
+            if _undone(earlier):
+                del value["source_update"]
+                self.undone.add(str(value.get("id")))
         elif marked:
             value["source_update"] = {"source": self.source_id, "from": self.old_sha, "to": self.new_sha,
                                       "recorded": day, "status": "pending", "spans": marked}  # fmt: skip
@@ -589,6 +598,17 @@ def _follow_version(value: dict[str, Any], released: tuple[str, dict[str, Any]] 
     value["version"] = int(raw.get("version", 0)) + int(bool(changed))
 
 
+def _undone(mark: dict[str, Any]) -> bool:
+    """Whether a mark records no change: back on the text it started from, each place where it was (A -> B -> A).
+
+    Such a mark would hold the record for a review of nothing; the record is as it was reviewed (or released).
+    """
+    spans = mark.get("spans") or ()
+    return mark.get("from") == mark.get("to") and all(
+        isinstance(e, dict) and "new" in e and e.get("old") == e.get("new") for e in spans
+    )
+
+
 def _vouched(value: dict[str, Any], caveats: Links) -> bool:
     """Whether the record's review vouches for its content as it stands (its digest is of this content)."""
     review = value.get("review")
@@ -680,7 +700,9 @@ def report_lines(report: UpdateReport) -> list[str]:
     for u in report.uncovered:
         lines.append(f"  uncovered [{u.start}, {u.end}) {u.section}: {_shown(u.text)}")
     counts = report.counts()
-    review = sorted({s.record_id for s in report.spans if s.active and s.result.kind != "moved"})
+    review = sorted({s.record_id for s in report.spans if s.active and s.result.kind != "moved"} - set(report.undone))
+    lines += [f"  undone   {rid}: back on the text its mark started from, every quote where it was; the mark "
+              "is cleared" for rid in report.undone]  # fmt: skip
     lines.append(f"{len(report.spans)} spans: {counts['moved']} moved, {counts['changed']} changed, "
                  f"{counts['lost']} lost; {len(review)} records to review; {len(report.uncovered)} sentences "
                  "uncovered")  # fmt: skip

@@ -17,6 +17,7 @@ from typing import Any, TextIO
 # What a reader cannot see, and the terminal's sanitizer, live with the record model (a problem prints
 # through them); they are this module's too, as every output sink's escaping is.
 from ketdata._model.unseen import describe_char as describe_char
+from ketdata._model.unseen import encodable_text
 from ketdata._model.unseen import find_unseen as find_unseen
 from ketdata._model.unseen import terminal_text as terminal_text
 from ketdata._model.unseen import unseen as unseen
@@ -110,9 +111,10 @@ class Terminal(io.TextIOBase):
     def __init__(self, stream: TextIO, *, json: bool = False) -> None:
         super().__init__()
         self.stream, self.json = stream, json
+        self._encoding = getattr(stream, "encoding", None)
 
     def write(self, text: str) -> int:
-        self.stream.write(terminal_text(text, json=self.json))
+        self.stream.write(encodable_text(terminal_text(text, json=self.json), self._encoding, json=self.json))
         return len(text)
 
     def flush(self) -> None:

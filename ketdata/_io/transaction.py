@@ -114,12 +114,22 @@ def detached_state_dir(root: Path, *, create: bool = False) -> Path:
     ``$KETDATA_STATE_DIR``, else ``$XDG_STATE_HOME/ketdata``, else ``~/.local/state/ketdata``; one folder per
     real path, so ketdata never leaves a ``.ketdata/`` in a folder that is not its project.
 
+    A relative ``$KETDATA_STATE_DIR`` would put the lock wherever the command runs (two runs from two folders
+    would not share it, and one from the project would leave it there), so it is refused, as is one that is a
+    link; a relative ``$XDG_STATE_HOME`` is ignored, as the XDG specification says.
+
     Raises:
-        TransactionError: It is a link, not a folder, or another user's.
+        TransactionError: It is a link, not a folder, or another user's; ``$KETDATA_STATE_DIR`` is relative
+            or a link.
     """
+    xdg = os.environ.get("XDG_STATE_HOME") or ""
     base = os.environ.get("KETDATA_STATE_DIR") or os.path.join(
-        os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state"), "ketdata"
+        xdg if os.path.isabs(xdg) else os.path.join(os.path.expanduser("~"), ".local", "state"), "ketdata"
     )
+    if not os.path.isabs(base) or os.path.islink(base):
+        why = "is not an absolute path" if not os.path.isabs(base) else "is a link"
+        raise TransactionError(f"the state folder {base} {why}; ketdata keeps the lock of an export outside "
+                               "any project there: set $KETDATA_STATE_DIR to an absolute path of your own")  # fmt: skip
     name = hashlib.sha256(os.fsencode(os.path.realpath(root))).hexdigest()[:32]
     if create:
         root.mkdir(parents=True, exist_ok=True)

@@ -142,6 +142,13 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "A claim lives in claims/<its category>.yaml: move it to the file of its category, or correct the category.",
     ),
     Code(
+        "KD571",
+        _W,
+        "Claims file named for no category",
+        "Claims live in claims/<their category>.yaml, where a category's review and its rules (a harm's caveats) "
+        "find them: move the claims of claims/x.yaml to the files of their categories.",
+    ),
+    Code(
         "KD033",
         _E,
         "Word mixes alphabets",
@@ -153,8 +160,8 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "KD034",
         Severity.INFO,
         "Validation cache not used",
-        "Set $KETDATA_CACHE_DIR to an absolute path outside the project (or unset it for the user's cache "
-        "folder); the data was validated in full without it.",
+        "Set $KETDATA_CACHE_DIR to an absolute path outside the project that is not a link (or unset it for the "
+        "user's cache folder); the data was validated in full without it.",
     ),
     Code(
         "KD020",
@@ -275,8 +282,9 @@ CODES: MappingProxyType[str, Code] = _catalogue(
     Code(
         "KD314",
         _E,
-        "Coding not in the reference table",
-        "Copy system, code, display, relation and confidence from a row of data/reference/codes.csv, or drop the code.",
+        "Coding not in the reference table for its concept",
+        "Copy system, code, display, relation and confidence from the row of data/reference/codes.csv whose "
+        "article_term is the concept's label (a note in parentheses aside), or drop the code.",
     ),
     Code(
         "KD315",
@@ -460,6 +468,22 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "warning ends with the next release.",
     ),
     Code(
+        "KD570",
+        _W,
+        "Source's provenance changed since the release",
+        "A source's author, url, published or license differs from the latest release (a null, unknown, filled "
+        "in): never guess them. If the value is known, say in the source's note where it comes from and have a "
+        "maintainer confirm it in review of the diff; otherwise set it back to null. The warning ends with the "
+        "next release.",
+    ),
+    Code(
+        "KD530",
+        _E,
+        "Release date not the day its release was cut",
+        "A released version keeps the date its snapshot (releases/X.Y.Z.json) records, and no release is dated after "
+        "today: set release_date back to it; `ketdata release` dates the next release.",
+    ),
+    Code(
         "KD601",
         Severity.INFO,
         "Not yet reviewed",
@@ -595,6 +619,69 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "The statement names a narrower concept ('treatment-resistant depression') whose name holds the object's "
         "('depression'): make the narrower concept the object, so the triple and its code say what the statement "
         "says.",
+    ),
+    Code(
+        "KD630",
+        _E,
+        "Evidence skips words bound to what it quotes",
+        "A modifier right before a quoted word ('treatment-resistant' before 'depression') or a negation between "
+        "two quotes ('not fully') binds what the record quotes: quote it and say it in the statement, or name it in "
+        "leaves_out with why it does not govern the record. Other items of a list may be skipped.",
+    ),
+    Code(
+        "KD631",
+        _E,
+        "Concept name names another concept",
+        "A concept's label and synonyms name it alone: drop the synonym (or label) that is another concept's name, "
+        "and point the claim at the concept its evidence names.",
+    ),
+    Code(
+        "KD632",
+        _E,
+        "Evidence has no stating quote",
+        "Give the record a span of role 'statement' (or 'item') quoting what it states: the rules on hedges, "
+        "negations and modifiers read stating quotes, and a record quoting only context would escape them.",
+    ),
+    Code(
+        "KD633",
+        _E,
+        "Negation of what the statement says left out",
+        "Keep the negation ('not fully understood') in the statement: leaves_out may name words that do not govern "
+        "the record, never a negation of words the statement says.",
+    ),
+    Code(
+        "KD634",
+        _E,
+        "Statement does not name its object",
+        "Name the object concept in the statement by its label or a synonym, or make the object the concept the "
+        "statement names.",
+    ),
+    Code(
+        "KD635",
+        _E,
+        "Claim states more than one item",
+        "One fact per claim: give each item of a list its own claim, each quoting its item.",
+    ),
+    Code(
+        "KD636",
+        _W,
+        "Two claims state one triple",
+        "One fact is one claim: withdraw the repeat (status withdrawn, with a reason) or change what it states.",
+    ),
+    Code(
+        "KD637",
+        _E,
+        "Statement names its subject in words the article does not give",
+        "A subject's label and id are the editors' words: name the subject in the statement only with words the "
+        "article has in the sentences the record quotes (or the one before), or quote the words that name it.",
+    ),
+    Code(
+        "KD639",
+        _W,
+        "Predicate fits no word of its statement",
+        "Choose the predicate whose label says what the statement says (a warning: a general label such as 'has "
+        "the property' may fit in other words): the decision table grades a claim by its predicate, so one "
+        "borrowed from another kind of fact would give it another evidence status.",
     ),
     Code(
         "KD640",

@@ -83,6 +83,31 @@ def terminal_text(text: str, *, newlines: bool = True, json: bool = False) -> st
 _LINE_FEED = re.compile("\n")
 
 
+def encodable_text(text: str, encoding: str | None, *, json: bool = False) -> str:
+    r"""The text with every character the output's encoding cannot hold escaped as in `terminal_text`.
+
+    A Latin-1 terminal or a cron job under ``LANG=C`` is an ordinary place to print to: "…" shows there as
+    ``\u2026`` (in JSON too, where it means the same), never as an error.
+    """
+    if encoding is None:
+        return text
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        return "".join(char if _holds(char, encoding) else _escaped(char, json) for char in text)
+    except LookupError:
+        return text
+    return text
+
+
+def _holds(char: str, encoding: str) -> bool:
+    try:
+        char.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _hits(pattern: re.Pattern[str], text: str, keep: str) -> Iterator[int]:
     return (m.start() for m in pattern.finditer(text) if m.group() not in keep and unseen(m.group()))
 

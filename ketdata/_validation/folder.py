@@ -51,7 +51,8 @@ def discover(data_dir: Path) -> tuple[list[DataFile], list[Problem]]:
         single = data_dir / f"{stem}.yaml"
         if single in regular:
             files.append(DataFile(single, kind))
-        files += [DataFile(p, kind) for p in sorted(regular) if p.parent == data_dir / stem and p.suffix == ".yaml"]
+        files += [DataFile(p, kind) for p in sorted(regular)
+                  if p.parent == data_dir / stem and p.suffix == ".yaml" and not p.name.startswith(".")]  # fmt: skip
     known = {f.path for f in files}
     problems += [problem("KD020", str(p), 1, 1, None, f"ketdata never reads this file: {_UNREAD}")
                  for p in sorted(regular) if _unread(data_dir, p)]  # fmt: skip
@@ -59,6 +60,11 @@ def discover(data_dir: Path) -> tuple[list[DataFile], list[Problem]]:
         held = kind_at(data_dir, stray)
         if held is None:
             problems.append(problem("KD012", str(stray), 1, 1, None, "file is not where any record type lives"))
+        elif stray.name.startswith("."):
+            # Hidden from `ls` and many editors, so its records would be data nobody sees: never read, nor formatted.
+            msg = f"its {held.replace('_', ' ')} records are not read: the file is hidden; rename it " \
+                  f"{stray.name.lstrip('.')} if it holds records"  # fmt: skip
+            problems.append(problem("KD012", str(stray), 1, 1, None, msg))
         else:
             msg = f"its {held.replace('_', ' ')} records are not read: only files named *.yaml are; rename it " \
                   f"{stray.with_suffix('.yaml').name}"  # fmt: skip

@@ -431,10 +431,19 @@ def _ranges(scope: dict[str, Any], active: _Active) -> list[tuple[str, int, int]
     return ranges + [(r["source"], r["start"], r["end"]) for r in spans]
 
 
+def _placeless(spans: Any, *, stating: bool = False) -> bool:
+    """Whether a span lost its place: an offset of the wrong type was taken out (KD104 says so)."""
+    return any(isinstance(s, dict) and not (stating and (s.get("role") == "context" or "revision" in s))
+               and not (isinstance(s.get("start"), int) and isinstance(s.get("end"), int))
+               for s in (spans if isinstance(spans, list) else ()))  # fmt: skip
+
+
 def _caveat_scope(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:
-    actives = {str(c.id) for c in active["claim"]}
+    # A claim or caveat whose span lost its place may lie anywhere: not called outside a scope on that ground.
+    actives = {str(c.id) for c in active["claim"] if not _placeless(c.value.get("evidence"), stating=True)}
     for caveat in active["caveat"]:
         scope, listed = caveat.value.get("scope") or {}, caveat.value.get("applies_to") or []
+        judged = not _placeless(scope.get("spans")) and all(s in active.sections for s in scope.get("sections", ()))
         ranges = _ranges(scope, active)
         inside = {c for c in scope.get("claims", ()) if c in actives}
         # A claim with a span that states it or its item inside a range (a context span only explains it), unless
@@ -445,7 +454,7 @@ def _caveat_scope(rule: dict[str, Any], active: _Active, severity: Severity) -> 
             msg = f"rule {rule['id']!r}: {claim_id} lies in the caveat's scope but is not in its applies_to"
             yield caveat.problem("KD608", ("applies_to",), msg, severity=severity)
         for i, claim_id in enumerate(listed):
-            if claim_id in actives and claim_id not in inside:
+            if judged and claim_id in actives and claim_id not in inside:
                 msg = (f"rule {rule['id']!r}: {claim_id} is outside the caveat's scope; name it in scope.claims "
                        "or remove it from applies_to")  # fmt: skip
                 yield caveat.problem("KD608", ("applies_to", i), msg, severity=severity)

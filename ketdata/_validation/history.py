@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import os
@@ -12,7 +13,7 @@ from typing import Any
 
 from ketdata._io.files import read_regular
 from ketdata._io.overlay import lookup
-from ketdata._model.convert import normalise
+from ketdata._model.convert import KINDS, normalise
 from ketdata._model.diff import field_changes
 from ketdata._model.problems import DataError, Problem, problem, short
 from ketdata._read.paths import project_root
@@ -20,12 +21,14 @@ from ketdata._validation.folder import RawRecord
 from ketdata._validation.index import RecordIndex
 
 VERSIONED = {"claim": "claims", "caveat": "caveats"}
+PROVENANCE = ("author", "url", "published", "license")  # what a source says of its article, known or null
 # Records that are not versioned but that checks read as policy: a decision table, a predicate's object kind,
 # a category's parent. Changing them since the release is watched like a rule (KD517).
 POLICY = {"evidence_status": "evidence_statuses", "predicate": "predicates", "category": "categories"}
 _SEMVER = re.compile(r"(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})(?![\s\S])")
 CHECKSUMS = "SHA256SUMS"
 OLD_JOURNAL = ".release-journal.json"  # what older ketdata wrote; never read, only reported
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SUM_LINE = re.compile(r"([0-9a-f]{64})  ([0-9.]+\.json)(?![\s\S])")
 
 
@@ -211,6 +214,15 @@ def missing_release(dataset: RawRecord | None, folder: Path) -> list[Problem]:
     return [dataset.problem("KD507", ("version",), msg)]
 
 
+def future_release(dataset: RawRecord | None, today: datetime.date) -> list[Problem]:
+    """KD530: a release date after today (UTC), which no release can have been cut on (`release --date` agrees)."""
+    date = dataset.value.get("release_date") if dataset is not None else None
+    if dataset is None or not isinstance(date, str) or not _DAY.fullmatch(date) or date <= today.isoformat():
+        return []
+    msg = f"release_date {short(date)} is after today ({today}): a release is dated the day it was cut"
+    return [dataset.problem("KD530", ("release_date",), msg)]
+
+
 def unreleased_reason(snapshot: Path) -> str | None:
     """Why a release snapshot (``X.Y.Z.json`` beside a ``SHA256SUMS``) may not be used, or None if it may.
 
@@ -325,9 +337,13 @@ class VersionRules:
             }
             # Each source's text as released: a span that only followed a new revision of it has not changed.
             self.texts = {str(r.get("id")): r.get("sha256") for r in doc.get("sources", ()) if isinstance(r, dict)}
+            self.sources = {str(r.get("id")): r for r in doc.get("sources", ()) if isinstance(r, dict)}
             info = doc.get("dataset") or {}
             self.version, self.date = semver(str(info.get("version", snapshot.stem))), info.get("release_date")
             self.rules = {str(r["id"]): r for r in doc.get("rules") or () if isinstance(r, dict) and "id" in r}
+            # The kind of every record id the release holds.
+            self.kinds = {str(r["id"]): kind for kind, attr, _ in KINDS for r in doc.get(attr) or ()
+                          if isinstance(r, dict) and "id" in r}  # fmt: skip
             self.policy = {(kind, str(r["id"])): r for kind, attr in POLICY.items() for r in doc.get(attr) or ()
                            if isinstance(r, dict) and "id" in r}  # fmt: skip
             self.deciders = _deciders(r for (kind, _), r in self.policy.items() if kind == "evidence_status")
@@ -353,6 +369,8 @@ class VersionRules:
                 problems += self._policy_changed(record)
             if record.kind == "dataset" and valid:
                 problems += self._dataset(record)
+            if record.kind == "source" and valid:
+                problems += self._provenance(record)
             if record.kind == "rule" and record.id is not None:
                 rules.add(record.id)
                 problems += self._weakened(record) if valid else []
@@ -383,6 +401,25 @@ class VersionRules:
         msg = (f"{record.id} was an active safety warning in release {self.release} and is {record.value.get(field)} "
                f"now: the warning no longer reaches its claims")  # fmt: skip
         return [record.problem("KD517", (field,), msg)]
+
+    def _provenance(self, record: RawRecord) -> list[Problem]:
+        """An author, URL, date or licence of a released source filled in or changed since the release.
+
+        Sources carry no version and no review, so nothing else would stop an invented value: a person must
+        say where it comes from (in the source's note) before it is released.
+        """
+        old = self.sources.get(str(record.id))
+        if old is None:
+            return []
+        problems = []
+        for field in PROVENANCE:
+            before, after = old.get(field), record.value.get(field)
+            if after is not None and after != before:
+                was = f"{short(before)}" if before is not None else "null (unknown)"
+                msg = (f"{field} is {short(after)} now, {was} in release {self.release}: never guessed; a "
+                       "maintainer must confirm where it comes from, in the source's note")  # fmt: skip
+                problems.append(record.problem("KD570", (field,), msg))
+        return problems
 
     def _policy_changed(self, record: RawRecord) -> list[Problem]:
         """How a record that checks read as policy changed since the latest release (KD517).
@@ -479,7 +516,18 @@ class VersionRules:
         if isinstance(date, str) and isinstance(self.date, str) and date < self.date:
             msg = f"release_date {short(date)} is before {self.date}, the date of release {self.release}"
             problems.append(record.problem("KD512", ("release_date",), msg, f"set release_date: '{self.date}'"))
+        else:
+            problems += self._released_date(record)
         return problems
+
+    def _released_date(self, record: RawRecord) -> list[Problem]:
+        """KD530: the dataset at a released version carries the date that release was cut on, as its snapshot."""
+        version, date = record.value.get("version"), record.value.get("release_date")
+        if version != self.release or not isinstance(self.date, str) or date == self.date:
+            return []
+        msg = (f"release_date {short(date)}, but release {self.release} was cut on {self.date} ({self.snapshot.name}): "
+               "a released version keeps its date")  # fmt: skip
+        return [record.problem("KD530", ("release_date",), msg, f"set release_date: '{self.date}'")]
 
     def _record(self, record: RawRecord) -> list[Problem]:
         rid = str(record.id)

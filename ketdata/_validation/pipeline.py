@@ -33,12 +33,19 @@ from ketdata._validation.governance import (
     review_problems,
     unreviewed_problems,
 )
-from ketdata._validation.history import VersionRules, missing_release, release_problems, releases_dir
+from ketdata._validation.history import (
+    VersionRules,
+    future_release,
+    missing_release,
+    release_problems,
+    releases_dir,
+)
 from ketdata._validation.index import RecordIndex
 from ketdata._validation.refs import load_schemas
 from ketdata._validation.revisions import update_problems
 from ketdata._validation.rules import Rules, record_problems
 from ketdata._validation.schema import Validators, build_validators, schema_check
+from ketdata._validation.wording import wording_problems
 
 # From how many records the checks across records are shared with a forked child (a fork costs milliseconds).
 FORK_AT = 4000
@@ -236,7 +243,13 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
         results.prune()
     # One index of the records for every rule family, built once.
     index = RecordIndex.of(records, schema_valid)
-    rules = Rules(index, folder, frozenset(unread))
+    found_release, snapshot = release_problems(releases_dir(folder))
+    try:
+        versions: VersionRules | DataError | None = VersionRules(snapshot) if snapshot is not None else None
+    except DataError as exc:
+        versions = exc
+    released = versions.kinds if isinstance(versions, VersionRules) else None
+    rules = Rules(index, folder, frozenset(unread), released)
     rules.read_sources()
     texts = (
         {} if unread else {sid: SourceText.of(src.text, rules.section_rows(src)) for sid, src in rules.texts.items()}
@@ -258,20 +271,20 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
             problems.append(_no_rules(folder))
         # The fidelity checks read records whole: only those that passed their schema.
         others = _not_judged(unread) if unread else [*fidelity_problems(index, texts), *conflict_problems(index)]
+        if not unread:
+            others += wording_problems(index, texts)
         problems += declared.result()
     problems += others
     problems += journal_problems(project_root(folder))
-    found, snapshot = release_problems(releases_dir(folder))
-    problems += found
+    problems += found_release
     problems += missing_release(next(iter(index.kind("dataset")), None), releases_dir(folder))
-    if snapshot is not None:
+    # Against the clock, not the day reviews are judged on (a test may set that): `release --date` reads it too.
+    problems += future_release(next(iter(index.valid("dataset")), None), datetime.datetime.now(datetime.UTC).date())
+    if versions is not None:
         # Every problem at once: a record in error is judged for its version too, but the advice says that the
         # change may itself be the error (a quote typo is fixed, not versioned).
         failing = {p.record_id for p in problems if p.severity is Severity.ERROR}
-        try:
-            found = VersionRules(snapshot).check(index, unread.keys())
-        except DataError as exc:
-            found = list(exc.problems)
+        found = versions.check(index, unread.keys()) if isinstance(versions, VersionRules) else list(versions.problems)
         problems += [_if_meant(p) if p.record_id in failing and p.code in ("KD501", "KD502") else p for p in found]
     buildable = len(schema_valid) == len(records) and not unread and not _structural(problems)
     info = next((r.value for r in records if r.kind == "dataset"), None) if buildable else None
@@ -315,7 +328,7 @@ def _not_judged(unread: dict[str, str]) -> list[Problem]:
     return [
         problem("KD018", file, 1, 1, None, f"the {kind.replace('_', ' ')} records of this file could not be read, so "
                 "the checks that need every record (the data's own rules, conflicts, references to them, released "
-                "records gone) were not run for them; fix the file and validate again")
+                "records gone, sentences quoted by no record) were not run for them; fix the file and validate again")
         for kind, file in sorted(unread.items())
     ]  # fmt: skip
 

@@ -229,23 +229,44 @@ def _dotted(path: tuple[str | int, ...]) -> str:
 
 
 def _cuts_word(text: str, start: int, end: int) -> bool:
-    """True when [start, end) begins or ends between two characters of one word."""
-    return (start > 0 and text[start - 1].isalnum() and text[start].isalnum()) or (
-        end < len(text) and text[end - 1].isalnum() and text[end].isalnum()
-    )
+    """True when [start, end) begins or ends inside one word, a hyphenated one included ("treatment-|resistant")."""
+    return _inside_word(text, start) or _inside_word(text, end)
+
+
+def _inside_word(text: str, at: int) -> bool:
+    """True when offset ``at`` falls between two characters of one word, or beside a hyphen joining two words."""
+    if not 0 < at < len(text):
+        return False
+    before, after = text[at - 1], text[at]
+    if before.isalnum() and after.isalnum():
+        return True
+    if before == "-" and after.isalnum():
+        return at >= 2 and text[at - 2].isalnum()
+    return after == "-" and before.isalnum() and at + 1 < len(text) and text[at + 1].isalnum()
 
 
 _CODING_KEYS = ("system", "code", "display", "relation", "confidence", "checked_against")
 
 
-def _reference_rows(table: Path) -> set[tuple[str, ...]]:
+def _reference_rows(table: Path) -> dict[tuple[str, ...], set[str]]:
+    """Each coding row of the reference table, with the article terms it was verified for (see `term_of`)."""
     import csv
 
+    rows: dict[tuple[str, ...], set[str]] = {}
     try:
         with table.open(encoding="utf-8", newline="") as f:
-            return {tuple(row.get(k) or "" for k in _CODING_KEYS) for row in csv.DictReader(f)}
+            for row in csv.DictReader(f):
+                rows.setdefault(tuple(row.get(k) or "" for k in _CODING_KEYS), set()).add(
+                    term_of(row.get("article_term") or "")
+                )
     except OSError:
-        return set()
+        return {}
+    return rows
+
+
+def term_of(name: str) -> str:
+    """A term as the table's article_term and a label are compared: case, spacing, a "(note)" ignored."""
+    return " ".join(re.sub(r"\([^()]*\)", " ", name).casefold().split())
 
 
 def _sha256(path: Path) -> str | None:
@@ -256,6 +277,17 @@ def _sha256(path: Path) -> str | None:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return None
+
+
+def _tying_names(concept: dict[str, Any]) -> list[str]:
+    """The names that tie a concept to a claim's evidence: its label and the synonyms the article gives.
+
+    An external synonym is the editors' word, not the article's: it cannot show that the evidence names the
+    concept ("hallucinations" added to addiction would point the article's hallucinations at addiction).
+    """
+    given = [concept.get("label")]
+    given += [g.get("text") for g in _dicts(concept.get("synonyms")) if g.get("origin") != "external"]
+    return [n for n in given if isinstance(n, str)]
 
 
 def _cycle_from(root: str, links: dict[str, list[str]]) -> list[str]:
@@ -312,8 +344,16 @@ def _checksum_mismatch(path: Path, data: bytes, recorded: object) -> tuple[str, 
 class Rules:
     """The cross-record checks over the records of one data folder (each assumed to have passed its schema)."""
 
-    def __init__(self, index: RecordIndex, folder: Path | None = None, unread: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        index: RecordIndex,
+        folder: Path | None = None,
+        unread: frozenset[str] = frozenset(),
+        released: Mapping[str, str] | None = None,
+    ) -> None:
         self.index = index
+        # The kind of each id in the latest release: of two records holding one id, the other is the repeat.
+        self.released: Mapping[str, str] = released or {}
         self.records = index.records
         self.folder = folder
         # Kinds with a file that could not be read: a reference to one of them may point into that file.
@@ -328,6 +368,7 @@ class Rules:
         # Where a reference holds a non-text value, the ids it could name: (file, line, column) -> advice.
         self.id_choices: dict[tuple[str, int, int], str] = {}
         self._places: dict[str, tuple[str, str, str]] = {}
+        self._filed: dict[str, str | None] = {}  # each claims file's category, by its name
         self._sources_read = False
 
     def read_sources(self) -> None:
@@ -368,6 +409,8 @@ class Rules:
         for record in self.index.repeated:
             rid = str(record.id)
             first = self.by_id[rid]
+            if self.released.get(rid) == record.kind != first.kind:  # the first in file order is the new one
+                first, record = record, first
             line, _ = first.mark("id")
             self._add(
                 "KD201",
@@ -375,6 +418,14 @@ class Rules:
                 ("id",),
                 f"id {short(rid)} is already used by a {_label(first.kind)} at {first.file}:{line}",
             )
+        for dataset in self.index.kind("dataset"):
+            taken = self.by_id.get(dataset.id) if isinstance(dataset.id, str) else None
+            if taken is not None:
+                line, _ = dataset.mark("id")
+                msg = (
+                    f"id {short(dataset.id)} is the dataset's own id ({dataset.file}:{line}); give this record a new id"
+                )
+                self._add("KD201", taken, ("id",), msg)
 
     def _ref(self, record: RawRecord, path: tuple[str | int, ...], target: Any, kind: str) -> RawRecord | None:
         if not isinstance(target, str):
@@ -505,21 +556,41 @@ class Rules:
         return found
 
     def _filed_by_category(self, record: RawRecord) -> None:
-        """A claim in ``claims/<a category>.yaml`` is of that category (KD032).
+        """A claim in ``claims/<a category>.yaml`` (or ``<a category>-<part>.yaml``) is of that category (KD032).
 
         The rules a category asks for (a harm's caveats) follow the file an editor reviews the claim in, so
-        moving a claim to another category moves it to that category's file too.
+        moving a claim to another category moves it to that category's file too; a file named for no category
+        is where no category's review looks (KD571).
         """
-        (folder, stem, name), category = self._place(record.file), record.value.get("category")
-        named = self.by_id.get(stem)
-        if folder != "claims" or named is None or named.kind != "category" or not isinstance(category, str):
+        (folder, _, name), category = self._place(record.file), record.value.get("category")
+        if folder != "claims" or "category" in self.unread:
+            return
+        filed = self._file_category(record.file)
+        if filed is None:
+            msg = f"claims/{name} is named for no category; claims live in claims/<their category>.yaml"
+            hint = f"move the claim to claims/{category}.yaml" if isinstance(category, str) else None
+            self._add("KD571", record, ("id",), msg, hint)
+            return
+        if not isinstance(category, str):
             return
         other = self.by_id.get(category)
-        if category == stem or other is None or other.kind != "category":  # an unknown one is KD202
+        if category == filed or other is None or other.kind != "category":  # an unknown one is KD202
             return
         msg = f"category {short(category)} differs from the category file it is in (claims/{name})"
-        hint = f"move the claim to claims/{category}.yaml, or set its category to {stem!r}"
+        hint = f"move the claim to claims/{category}.yaml, or set its category to {filed!r}"
         self._add("KD032", record, ("category",), msg, hint)
+
+    def _file_category(self, file: str) -> str | None:
+        """The category a claims file is named for: its stem, or the longest ``<category>-`` its stem starts with."""
+        if file not in self._filed:
+            stem, found = self._place(file)[1], None
+            for head in (stem, *(stem[:i] for i in range(len(stem) - 1, 0, -1) if stem[i] == "-")):
+                named = self.by_id.get(head)
+                if named is not None and named.kind == "category":
+                    found = head
+                    break
+            self._filed[file] = found
+        return self._filed[file]
 
     def _cycles(self, kind: str, field: str) -> None:
         links: dict[str, list[str]] = {}
@@ -759,6 +830,17 @@ class Rules:
                     msg = (f"coding {c.get('system')}|{c.get('code')} ({c.get('relation')}, {c.get('confidence')}) "
                            f"is not a row of {table.name}{why}")  # fmt: skip
                     self._add("KD314", record, ("codings", i), msg)
+                else:
+                    self._coded_term(record, i, c, rows[key], table.name)
+
+    def _coded_term(self, record: RawRecord, i: int, coding: dict[str, Any], terms: set[str], table: str) -> None:
+        """KD314: the table verified the code for an article term, and the concept is that term (its label)."""
+        label = record.value.get("label")
+        if isinstance(label, str) and term_of(label) not in terms:
+            msg = (f"coding {coding.get('system')}|{coding.get('code')} is the row of {table} for "
+                   f"{' and '.join(map(repr, sorted(terms)))}, not for this concept's label {short(label)}: a code "
+                   "verified for another term is a wrong code")  # fmt: skip
+            self._add("KD314", record, ("codings", i), msg)
 
     def _object_labels(self) -> None:
         """A concept object is named in the claim's evidence, by its label or one of its synonyms."""
@@ -769,16 +851,17 @@ class Rules:
             quotes = _quotes(record.value)
             if target is None or target.kind != "concept" or not quotes:
                 continue
-            given = [target.value.get("label")] + [g.get("text") for g in _dicts(target.value.get("synonyms"))]
-            names = [n for n in given if isinstance(n, str)]
+            names = _tying_names(target.value)
             # Spliced spans read in order name it too ("a sense of" + "heightened creativity").
             read = [*quotes, " ".join(quotes)] if len(quotes) > 1 else quotes
             if not any(named(n, q) for n in names for q in read):
-                msg = (f"object {target.id!r}: neither its label nor a synonym ({', '.join(map(repr, names))}) "
-                       "occurs in the evidence")  # fmt: skip
+                msg = (f"object {target.id!r}: neither its label nor a synonym from the article "
+                       f"({', '.join(map(repr, names))}) occurs in the evidence")  # fmt: skip
                 self._add("KD310", record, ("object", "concept"), msg)
 
     def _coverage(self) -> None:
+        if self.unread:  # the unread file's records may quote any sentence: KD018 says coverage was not judged
+            return
         for source_id, src in self.texts.items():
             spans = [(start, end) for _, start, end in self.quoted.get(source_id, ())]
             for s in uncovered(src.text, self.section_rows(src), spans):
