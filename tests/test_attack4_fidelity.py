@@ -124,7 +124,7 @@ def test_every_record_quoting_only_context_is_refused(project: Path, capsys: pyt
                         "  role: context\n"), encoding="utf-8")  # fmt: skip
     code, found = validate(project, capsys)
     assert code == 1
-    refused = {p["record_id"] for p in found if p["code"] == "KD643"}
+    refused = {p["record_id"] for p in found if p["code"] == "KD632"}
     assert stated and stated <= refused, sorted(stated - refused)
 
 

@@ -706,13 +706,6 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "both): correct reviewed_on or review_due.",
     ),
     Code(
-        "KD643",
-        _E,
-        "Evidence states nothing: every quote is context",
-        "Give the quote that states the record role statement (or item, for one item of a list); context quotes "
-        "only explain, so the hedge, negation and modifier checks read the stating quotes.",
-    ),
-    Code(
         "KD614",
         _E,
         "No decision-table row decides the claim",

@@ -7,7 +7,7 @@ why (KD320) and a caveat is not linked to a claim that merely restates it (KD321
 words read them one way (KD322); outside material is marked (KD323); a concept's id, label and kind agree
 (KD324); the words a record names are where it says (KD325); and an "it" or "its" in the evidence has its
 antecedent quoted or a reading (KD617); a superseded predicate or concept is used by no active claim or
-link (KD618); and a record's evidence states something: not every quote is context (KD643).
+link (KD618). (That a record's evidence states something, not every quote context, is KD632 in `wording.py`.)
 
 Every check reads records that passed their schema. A record excuses an omission only in ``leaves_out``, with
 the reason; the hedge and qualifier words are the project's own list, the ``qualifier-words`` rule's.
@@ -179,11 +179,6 @@ class Fidelity:
         """Every fidelity problem, record by record."""
         for record in self.said:
             value, spans = record.value, self._spans(record)
-            if spans and all(s.get("role") == "context" for s in spans):
-                msg = ("every quote of the evidence is context: the record states nothing of the article, so no "
-                       "check of its hedges, negations or modifiers could hold it to its words; quote what it "
-                       "states with role statement (or item)")  # fmt: skip
-                yield record.problem("KD643", ("evidence",), msg)
             # Each check below finds nothing without what its guard asks for: most records skip most of them.
             if value.get("leaves_out") or value.get("readings"):
                 yield from self._named_words(record)
