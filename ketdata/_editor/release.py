@@ -491,11 +491,18 @@ def release(data_dir: Path, date: str | None = None, *, dry_run: bool = False) -
 
 
 def _release(data_dir: Path, date: str | None, *, dry_run: bool) -> Released:
-    from ketdata._model.problems import RefusedError, fails
+    from ketdata._model.problems import RefusedError, Severity, fails
 
     problems = run(data_dir).problems
     if fails(problems):
         raise RefusedError(problems, "not releasing: the data has errors")
+    # What only informs a validation of a data folder on its own stops a release: a first release would cut
+    # the data's version again, over other content (two different X.Y.Z).
+    orphaned = [replace(p, severity=Severity.ERROR) for p in problems if p.code == "KD514"]
+    if orphaned:
+        raise RefusedError(orphaned, "not releasing: the data says it was released, but its release history "
+                           "(releases/) is not beside it; restore it (and CHANGELOG.md) from git, or release "
+                           "from the project that holds it: a released version is never cut again")  # fmt: skip
     flagged = [p for p in problems if p.code == "KD612"]
     if flagged:
         count = len({str(p.record_id) for p in flagged})

@@ -431,8 +431,10 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "KD514",
         Severity.INFO,
         "No release history beside the data",
-        "The data says it was released, but no releases/ folder stands beside it, so the version rules did not "
-        "run: validate the data folder inside its project (with releases/), or restore releases/ from git.",
+        "The data says it was released (a release_date, or a record above version 1), but no release snapshot "
+        "stands beside it, so the version rules did not run, and `ketdata release` refuses (it would cut a "
+        "released version again): validate the data folder inside its project (with releases/), or restore "
+        "releases/ from git.",
     ),
     Code(
         "KD515",

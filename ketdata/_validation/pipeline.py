@@ -236,7 +236,7 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
     problems += journal_problems(project_root(folder))
     found, snapshot = release_problems(releases_dir(folder))
     problems += found
-    problems += missing_release(next(iter(index.kind("dataset")), None), releases_dir(folder))
+    problems += missing_release(index, releases_dir(folder))
     if snapshot is not None:
         # Every problem at once: a record in error is judged for its version too, but the advice says that the
         # change may itself be the error (a quote typo is fixed, not versioned).

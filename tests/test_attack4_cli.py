@@ -1,0 +1,98 @@
+"""The fourth attack's findings on releases, exit codes, the terminal and the review server, attacked from outside.
+
+Each test runs the command line on a copy of the project, as a user would, and checks what it prints, what it
+exits with and what it leaves on disk.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from .helpers import DAY, LATEST
+
+PYTHON = sys.executable
+HARMS = "data/claims/harms.yaml"
+
+
+def cli(*args: str | Path, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([PYTHON, "-m", "ketdata", *map(str, args)], capture_output=True, text=True, cwd=cwd,
+                          input=stdin, check=False)  # fmt: skip
+
+
+def files(root: Path) -> dict[str, bytes]:
+    found = {}
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = [d for d in dirs if d != ".ketdata"]
+        for name in names:
+            path = Path(folder) / name
+            found[path.relative_to(root).as_posix()] = path.read_bytes()
+    return found
+
+
+# --- A4-2: released data whose history is gone is never released again as a "first release" ---------------------
+
+
+def _history_gone(project: Path) -> None:
+    """A released claim changed without a bump, and the release history removed (a hostile change, a partial copy)."""
+    path = project / HARMS
+    text = path.read_text(encoding="utf-8")
+    assert "with its own qualifiers" in text
+    path.write_text(text.replace("with its own qualifiers", "with its very own qualifiers", 1), encoding="utf-8")
+    shutil.rmtree(project / "releases")
+    (project / "CHANGELOG.md").unlink()
+
+
+def test_released_data_without_its_history_is_not_released_again(project: Path) -> None:
+    _history_gone(project)
+    before = files(project)
+    for argv in (["release", "--dry-run"], ["release"], ["release", "data", "--date", DAY]):
+        done = cli(*argv, cwd=project)
+        assert done.returncode == 1, (argv, done.stdout, done.stderr)
+        assert "first release" not in done.stdout
+        assert f"data/dataset.yaml:4:1: ketdata: KD514 says release {LATEST} was cut on" in done.stdout, done.stdout
+        assert "not releasing" in done.stderr and "never cut again" in done.stderr
+    assert files(project) == before
+
+
+def test_records_above_version_1_say_the_data_was_released_whatever_its_release_date(project: Path) -> None:
+    _history_gone(project)
+    dataset = project / "data/dataset.yaml"
+    text = dataset.read_text(encoding="utf-8")
+    dataset.write_text(re.sub(r"(?m)^release_date: .*$", "release_date: null", text), encoding="utf-8")
+    before = files(project)
+    done = cli("release", cwd=project)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert re.search(r": KD514 is at version \d+ \(and \d+ other record\(s\) above version 1\), so it was released",
+                     done.stdout), done.stdout  # fmt: skip
+    assert files(project) == before
+    # Validating such a folder on its own still works; it says the version rules did not run.
+    checked = cli("validate", "--verbose", cwd=project)
+    assert checked.returncode == 0 and "KD514" in checked.stdout
+
+
+def test_a_first_release_of_data_never_released_is_still_cut(project: Path) -> None:
+    """Data that says it was never released (no release date, every record at version 1) gets its first release."""
+    shutil.rmtree(project / "releases")
+    (project / "CHANGELOG.md").unlink()
+    dataset = project / "data/dataset.yaml"
+    text = dataset.read_text(encoding="utf-8")
+    dataset.write_text(re.sub(r"(?m)^release_date: .*$", "release_date: null", text), encoding="utf-8")
+    for path in [*(project / "data/claims").glob("*.yaml"), project / "data/caveats.yaml"]:
+        body = path.read_text(encoding="utf-8")
+        path.write_text(re.sub(r"(?m)^version: \d+$", "version: 1", body), encoding="utf-8")
+    done = cli("release", "data", "--date", DAY, cwd=project)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"release {ketdata_version(project)} (first release)" in done.stdout
+    assert (project / f"releases/{ketdata_version(project)}.json").is_file()
+    assert "First release:" in (project / "CHANGELOG.md").read_text(encoding="utf-8")
+
+
+def ketdata_version(project: Path) -> str:
+    match = re.search(r"(?m)^version: (\S+)$", (project / "data/dataset.yaml").read_text(encoding="utf-8"))
+    assert match
+    return match.group(1)
