@@ -39,7 +39,7 @@ from ketdata._model.convert import normalise
 from ketdata._model.diff import field_changes
 from ketdata._model.errors import UsageError
 from ketdata._model.extras import missing
-from ketdata._model.problems import DataError, Problem, Severity
+from ketdata._model.problems import DataError, Problem, RefusedError, Severity
 from ketdata._model.review import content_digest
 from ketdata._model.text import Sentence
 from ketdata._read.paths import project_root
@@ -169,6 +169,8 @@ def update_source(
 
     Raises:
         SourceUpdateError: The update cannot be made; nothing is written.
+        RefusedError: With ``write``, the update would leave errors beyond the review it asks for (those a dry
+            run lists as blocking); nothing is written.
     """
     day = (today or datetime.datetime.now(datetime.UTC).date()).isoformat()
     if write:
@@ -554,9 +556,9 @@ class _Plan:
             with locked(root):
                 remaining, broken = self.after(day)
                 if broken:
-                    shown = "; ".join(f"{p.record_id or '-'}: {p.code} {p.message}" for p in broken[:5])
-                    raise SourceUpdateError(f"the update would leave {len(broken)} unexpected error(s), so nothing "
-                                            f"was written: {shown}")  # fmt: skip
+                    # A refusal because of the data, as the dry run reports it: exit 1, never a usage error.
+                    why = f"the update would leave {len(broken)} unexpected error(s) (above), so nothing was written"
+                    raise RefusedError(broken, f"{why}: fix the new text or the data first")
                 commit(root, self.contents(day))
         except TransactionError as exc:
             raise SourceUpdateError(str(exc)) from None
