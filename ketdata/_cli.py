@@ -452,7 +452,9 @@ def _main(args: argparse.Namespace) -> int:
             args.data, args.command, shipped=shipped, offers_shipped=offers, editing=args.command in _EDITING
         )
         require_for(args.command)
-        return int(args.run(args))
+        code = int(args.run(args))
+        sys.stdout.flush()  # here, not at exit: a reader gone before the last bytes is exit 141, like any other
+        return code
     except RefusedError as exc:
         if exc.problems:
             _print_problems(exc.problems, "text")

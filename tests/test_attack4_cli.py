@@ -13,7 +13,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .helpers import DAY, LATEST
+import pytest
+
+from .helpers import DAY, LATEST, ROOT
 
 PYTHON = sys.executable
 HARMS = "data/claims/harms.yaml"
@@ -96,3 +98,21 @@ def ketdata_version(project: Path) -> str:
     match = re.search(r"(?m)^version: (\S+)$", (project / "data/dataset.yaml").read_text(encoding="utf-8"))
     assert match
     return match.group(1)
+
+
+# --- A4-7: a reader gone in the middle of one large write is exit 141, whatever the format ----------------------
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
+def test_a_diff_cut_by_its_reader_exits_141_not_1(fmt: str) -> None:
+    """`diff` prints its whole report in one write, larger than a pipe holds: the reader takes 20 bytes and goes."""
+    whole = cli("diff", "1.0.0", "data", "--format", fmt, cwd=ROOT)
+    assert whole.returncode == 1 and len(whole.stdout.encode()) > 65536 + 8192, len(whole.stdout)
+    proc = subprocess.Popen([PYTHON, "-m", "ketdata", "diff", "1.0.0", "data", "--format", fmt], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    assert proc.stdout is not None and proc.stderr is not None
+    assert len(proc.stdout.read(20)) == 20
+    proc.stdout.close()
+    errors = proc.stderr.read().decode()
+    assert proc.wait() == 141, errors  # 1 would say "they differ" of a report nobody read in full
+    assert "Traceback" not in errors and "Exception ignored" not in errors, errors

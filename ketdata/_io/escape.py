@@ -110,10 +110,28 @@ class Terminal(io.TextIOBase):
     def __init__(self, stream: TextIO, *, json: bool = False) -> None:
         super().__init__()
         self.stream, self.json = stream, json
+        self._binary: Any = None  # the stream's byte layer, once what its text layer held is flushed
 
     def write(self, text: str) -> int:
-        self.stream.write(terminal_text(text, json=self.json))
+        clean = terminal_text(text, json=self.json)
+        binary = self._binary or self._bytes()
+        if binary is None:
+            self.stream.write(clean)
+            return len(text)
+        # A pipe whose reader went away during a large write takes part of it and breaks; the byte layer says so
+        # only by a short count, which the text layer drops with the rest of the text. Writing on until every byte
+        # is taken raises the broken pipe instead (exit 141), so a cut output never ends as if it had finished.
+        data = memoryview(clean.encode(self.stream.encoding or "utf-8", self.stream.errors or "strict"))
+        while data:
+            data = data[binary.write(data) :]
         return len(text)
+
+    def _bytes(self) -> Any:
+        binary = getattr(self.stream, "buffer", None)
+        if binary is not None:
+            self.stream.flush()  # the text written before, in order
+            self._binary = binary
+        return binary
 
     def flush(self) -> None:
         self.stream.flush()
