@@ -410,7 +410,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
         stderr: Where messages go (default: the process's standard error).
     """
     out, err = stdout or sys.stdout, stderr or sys.stderr
-    with contextlib.redirect_stderr(Terminal(err)):
+    with contextlib.redirect_stderr(Terminal(err, messages=True)):
         try:
             with contextlib.redirect_stdout(Terminal(out)):
                 args = _parser().parse_args(argv)  # --help and usage errors print too

@@ -6,6 +6,7 @@ exits with and what it leaves on disk.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -116,3 +117,48 @@ def test_a_diff_cut_by_its_reader_exits_141_not_1(fmt: str) -> None:
     errors = proc.stderr.read().decode()
     assert proc.wait() == 141, errors  # 1 would say "they differ" of a report nobody read in full
     assert "Traceback" not in errors and "Exception ignored" not in errors, errors
+
+
+# --- A4-3: an id or an argument a message names is cut like any value it quotes ---------------------------------
+
+LONGEST_LINE = 1100  # an id cut to 80, a word to 200, a line to 1000, with a path and a code before it
+
+
+def _lines(done: subprocess.CompletedProcess[str]) -> list[str]:
+    return (done.stdout + done.stderr).splitlines()
+
+
+def test_a_megabyte_id_is_cut_in_every_problem_line_but_kept_whole_in_json(project: Path) -> None:
+    path = project / HARMS
+    long_id = "claim-013" + "x" * 1_000_000
+    path.write_text(path.read_text(encoding="utf-8").replace("id: claim-013", f"id: {long_id}", 1), encoding="utf-8")
+    done = cli("validate", cwd=project)
+    assert done.returncode == 1
+    lines = _lines(done)
+    assert max(map(len, lines)) < LONGEST_LINE, max(map(len, lines))
+    assert any(line.startswith(f"{HARMS}:2:1: claim-013xxxx") and "…: KD" in line for line in lines), lines[:5]
+    # JSON is for programs: the record id stays whole there, as the file has it.
+    as_json = cli("validate", "--format", "json", cwd=project)
+    assert long_id in {p["record_id"] for p in json.loads(as_json.stdout)}
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["show", "b" * 5000],
+        ["show", "b " * 5000],
+        ["new", "concept", "--id", "a" * 5000, "--label", "N", "--kind", "condition"],
+        ["diff", "c" * 5000, "data"],
+        ["locate", "d" * 5000],
+        ["validate", "--format", "e" * 5000],
+        ["export", "--out", "f" * 5000],
+    ],
+    ids=["show", "show-spaced", "new", "diff", "locate", "bad-option", "export"],
+)
+def test_an_argument_echoed_in_a_message_is_cut(argv: list[str], project: Path) -> None:
+    before = files(project)
+    done = cli(*argv, cwd=project)
+    assert done.returncode in (1, 2), done.stdout + done.stderr
+    assert done.stderr and max(map(len, _lines(done))) < LONGEST_LINE, max(map(len, _lines(done)))
+    assert "Traceback" not in done.stderr
+    assert files(project) == before

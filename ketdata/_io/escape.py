@@ -14,6 +14,8 @@ import re
 import unicodedata
 from typing import Any, TextIO
 
+from ketdata._model.problems import readable
+
 # What a reader cannot see, and the terminal's sanitizer, live with the record model (a problem prints
 # through them); they are this module's too, as every output sink's escaping is.
 from ketdata._model.unseen import describe_char as describe_char
@@ -107,13 +109,19 @@ class Terminal(io.TextIOBase):
     JSON that means the same, as such characters only ever stand inside its strings.
     """
 
-    def __init__(self, stream: TextIO, *, json: bool = False) -> None:
+    def __init__(self, stream: TextIO, *, json: bool = False, messages: bool = False) -> None:
+        """Wrap ``stream``; ``json`` for JSON output, ``messages`` for the messages' stream (stderr).
+
+        Messages (never data, which goes to stdout) have each overlong word and line cut (`readable`): an id
+        or an argument a message names can be megabytes long.
+        """
         super().__init__()
-        self.stream, self.json = stream, json
+        self.stream, self.json, self.messages = stream, json, messages
         self._binary: Any = None  # the stream's byte layer, once what its text layer held is flushed
 
     def write(self, text: str) -> int:
         clean = terminal_text(text, json=self.json)
+        clean = readable(clean) if self.messages else clean
         binary = self._binary or self._bytes()
         if binary is None:
             self.stream.write(clean)
