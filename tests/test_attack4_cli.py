@@ -162,3 +162,35 @@ def test_an_argument_echoed_in_a_message_is_cut(argv: list[str], project: Path) 
     assert done.stderr and max(map(len, _lines(done))) < LONGEST_LINE, max(map(len, _lines(done)))
     assert "Traceback" not in done.stderr
     assert files(project) == before
+
+
+# --- A4-31: `export --check` never passes a Parquet file whose statistics make readers skip rows -----------------
+
+
+def test_export_check_refuses_a_parquet_file_with_a_false_max_and_its_checksum(tmp_path: Path) -> None:
+    import hashlib
+
+    import duckdb
+
+    project = tmp_path / "project"
+    for name in ("data", "releases", "exports"):
+        shutil.copytree(ROOT / name, project / name)
+    assert cli("export", "--check", cwd=project).returncode == 0
+    path = project / "exports/parquet/claims.parquet"
+    data = path.read_bytes()
+    last = max(re.findall(rb"claim-\d{3}", data))
+    assert data.count(last) == 2
+    crafted = data.replace(last, b"claim-010")
+    path.write_bytes(crafted)
+    manifest_path = project / "exports/manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    for entry in manifest["files"]:
+        if entry["path"] == "parquet/claims.parquet":
+            entry["sha256"] = hashlib.sha256(crafted).hexdigest()
+    manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    assert duckdb.connect().execute(f"select count(*) from '{path}' where id = 'claim-045'").fetchone() == (0,)
+    done = cli("export", "--check", cwd=project)
+    assert done.returncode == 1 and "stale: exports/parquet/claims.parquet" in done.stdout + done.stderr, done
+    assert cli("export", cwd=project).returncode == 0
+    assert duckdb.connect().execute(f"select count(*) from '{path}' where id = 'claim-045'").fetchone() == (1,)
+    assert cli("export", "--check", cwd=project).returncode == 0

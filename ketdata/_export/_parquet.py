@@ -6,9 +6,14 @@ as ``description`` in its field metadata. pyarrow is imported here only, when a 
 ``import ketdata`` and ``load()`` never pay for it.
 
 The bytes are deterministic for one pyarrow version, but another version may encode the same table
-differently (its name is in the file). So a committed file whose table (values, types, metadata) equals the
-one to be written is kept as it is: neither ``export`` nor ``export --check`` sees a change that is only the
-writer's version.
+differently (its name is in the file). So a committed file written by another pyarrow version whose table
+(values, types, metadata) and whose statistics (each row group's size, each column chunk's min, max and counts,
+its page index and Bloom filter, by which DuckDB and pyarrow skip rows) equal those of the file this pyarrow
+writes is kept as it is: neither ``export`` nor ``export --check`` sees a change that is only the writer's
+version. A file that names this pyarrow as its writer is current only byte for byte, since it would write those
+very bytes: an edited statistic (a false max that makes a reader skip a row) is never kept. The limit: the
+statistics some writers also put in each data page's header are not read back here, so a file that claims
+another writer is trusted for those; `ketdata export` with any pyarrow rewrites it.
 """
 
 from __future__ import annotations
@@ -100,11 +105,11 @@ def parquet_bytes(
     pa, pq = _pyarrow()
     dated = [_dated(row, line_schema) for row in rows] if '"date"' in json.dumps(line_schema) else list(rows)
     table = pa.Table.from_pylist(dated, schema=arrow_schema(line_schema, version))
-    if kept is not None and _same_table(pa, pq, kept, table):
-        return kept
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, compression=_COMPRESSION)
     data: bytes = sink.getvalue().to_pybytes()
+    if kept is not None and kept != data and _same_table(pa, pq, kept, data, table):
+        return kept
     return data
 
 
@@ -117,8 +122,21 @@ def to_parquet(ds: Dataset) -> dict[str, bytes]:
             for _, attr, _ in KINDS}  # fmt: skip
 
 
-def _same_table(pa: Any, pq: Any, data: bytes, table: Any) -> bool:
+def _same_table(pa: Any, pq: Any, kept: bytes, fresh: bytes, table: Any) -> bool:
+    """Whether a committed file other than ``fresh`` holds ``table`` as another pyarrow version writes it."""
     try:
-        return bool(pq.read_table(pa.BufferReader(data)).equals(table, check_metadata=True))
+        old, new = (pq.ParquetFile(pa.BufferReader(d)).metadata for d in (kept, fresh))
+        if old.created_by == new.created_by:
+            return False  # this writer would write these very bytes: the file was changed after it was written
+        same = _skipped_by(old) == _skipped_by(new)
+        return same and bool(pq.read_table(pa.BufferReader(kept)).equals(table, check_metadata=True))
     except (pa.ArrowException, OSError, ValueError):
         return False
+
+
+def _skipped_by(metadata: Any) -> list[Any]:
+    """What a reader skips rows by: each row group's size, each column chunk's statistics, page index, Bloom filter."""
+    groups = (metadata.row_group(i) for i in range(metadata.num_row_groups))
+    return [(g.num_rows, [(c.path_in_schema, c.statistics.to_dict() if c.is_stats_set else None, c.has_column_index,
+                           c.has_offset_index, c.bloom_filter_offset is not None)
+                          for c in (g.column(j) for j in range(g.num_columns))]) for g in groups]  # fmt: skip
