@@ -110,6 +110,9 @@ class _Unreadable:
     def __repr__(self) -> str:
         return "<unreadable>"
 
+    def __reduce__(self) -> str:
+        return "UNREADABLE"  # the one instance, also after a forked child sends a record back
+
 
 UNREADABLE = _Unreadable()
 

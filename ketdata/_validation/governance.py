@@ -326,6 +326,9 @@ def _stating_quotes(spans: list[dict[str, Any]]) -> list[str]:
 
     Other context spans only explain (who "it" is, which session): their hedges govern other words.
     """
+    if len(spans) == 1:  # most records: one span
+        only = spans[0]
+        return [only["quote"]] if "quote" in only and only.get("role") != "context" else []
     after = [*spans[1:], None][: len(spans)]
     return [s["quote"] for s, nxt in zip(spans, after, strict=True) if "quote" in s and
             (s.get("role") != "context" or (nxt is not None and nxt.get("role") == "item"))]  # fmt: skip
@@ -386,15 +389,19 @@ class _WholeWords:
                                   re.IGNORECASE)  # fmt: skip
         self.seen: dict[str, frozenset[str]] = {}
 
-    def __call__(self, texts: Iterable[str]) -> set[str]:
-        found: set[str] = set()
+    def __call__(self, texts: Iterable[str]) -> AbstractSet[str]:
+        found: AbstractSet[str] = frozenset()
         for text in texts:
-            known = self.seen.get(text)
-            if known is None:
-                # A statement is often its quote, and hedges recur: each text is looked through once per run.
-                known = self.seen[text] = self._in(text)
-            found |= known
+            found = found | self.one(text) if found else self.one(text)
         return found
+
+    def one(self, text: str) -> frozenset[str]:
+        """The words standing whole in one text."""
+        known = self.seen.get(text)
+        if known is None:
+            # A statement is often its quote, and hedges recur: each text is looked through once per run.
+            known = self.seen[text] = self._in(text)
+        return known
 
     def _in(self, text: str) -> frozenset[str]:
         if not text.isascii():  # case-insensitive matching outside ASCII (a long s for an s): the expression decides
@@ -425,7 +432,7 @@ def _wordy(char: str) -> bool:
 def _qualifier_words(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:
     words_in = _WholeWords(rule["words"])
     for record in active["claim"] + active["caveat"]:
-        said = words_in([record.value.get("statement", "")])
+        said = words_in.one(record.value.get("statement", ""))
         quoted = words_in(_stating_quotes(record.value.get("evidence") or []))
         if not said and not quoted:
             continue
@@ -553,6 +560,7 @@ def _status_in_scope(rule: dict[str, Any], active: _Active, severity: Severity) 
 _WORD = re.compile(r"\w+(?:['\u2019]\w+)*")
 
 
+_NOT_WORD = bytes(c if chr(c).isascii() and (chr(c).isalnum() or chr(c) == "_") else 32 for c in range(256))
 _ENDING = re.compile(r"(?:['\u2019]s|ing|ed|es|s)$")
 
 
@@ -574,14 +582,20 @@ def _word_set(texts: Iterable[str]) -> set[str]:
 
 @functools.lru_cache(maxsize=1 << 16)  # a statement is often its quote, and quotes recur: each is cut once
 def _stems(text: str) -> frozenset[str]:
-    return frozenset(stem for _, stem in _stated(text))
+    return frozenset(_words(text)[1])
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _stated(text: str) -> tuple[tuple[str, str], ...]:
-    """The text's words, casefolded, each once, with its stem."""
-    words = dict.fromkeys(w.casefold() for w in _WORD.findall(text))
-    return tuple((w, _stem(w)) for w in words)
+def _words(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The text's words, casefolded, each once, and their stems: every word check of a text reads these."""
+    if not text.isascii():  # casefolding the whole text at once would differ: 'İ' folds to two characters
+        found = [w.casefold() for w in _WORD.findall(text)]
+    elif "'" in text:  # "can't" is one word
+        found = _WORD.findall(text.lower())
+    else:  # ASCII words are runs of letters, digits and '_': the rest made spaces, in C
+        found = text.lower().encode().translate(_NOT_WORD).decode().split()
+    words = tuple(dict.fromkeys(found))
+    return words, tuple(map(_stem, words))
 
 
 # A reading of these words names what they refer to; any other reading is a choice between meanings, whose
@@ -618,18 +632,16 @@ def _words_from_evidence(rule: dict[str, Any], active: _Active, severity: Severi
         read = {w for r in readings for w in _reading_words(r, active)} if readings else set()
         held = _stems(quoted[0]) if len(quoted) == 1 else _word_set(quoted)
         subject = active.subject_words(value.get("subject"))
-        added = sorted(
-            w
-            for w, stem in _stated(statement)
-            if stem not in held and stem not in allowed and stem not in subject and stem not in read
-        )
+        said = _stems(statement)
+        # Most statements add nothing: told by set differences before any word is looked at.
+        new = said - held - allowed - subject - read
+        added = sorted(w for w, stem in zip(*_words(statement), strict=True) if stem in new) if new else []
         if added:
             msg = (f"rule {short(rule['id'])}: the statement says {short(', '.join(added))}, which neither its "
                    "evidence nor its readings hold: a statement says only what its quotes say")  # fmt: skip
             yield record.problem("KD640", ("statement",), msg, severity=severity)
         yield from _polarity_problems(rule, record, statement, quoted, severity)
         left_out = value.get("leaves_out")
-        said = _stems(statement)
         kept = said | read | _word_set(str(e.get("text", "")) for e in left_out or ()) if read or left_out else said
         missing = _dropped_words(evidence, kept)
         if missing:
@@ -644,9 +656,6 @@ _CANNOT = re.compile(r"(?<!\w)(can)(?:not|['\u2019]t)(?!\w)|n['\u2019]t(?!\w)", 
 _LINKING = frozenset({"a", "an", "the", "be", "been", "being", "any", "to", "so"})
 
 
-_ANY_NEGATION = re.compile(r"(?<!\w)(?:not|no|never|without|neither|nor|cannot)(?!\w)|n['\u2019]t(?!\w)", re.IGNORECASE)
-
-
 def _negated(texts: Iterable[str]) -> set[tuple[str, str]]:
     """Each negation in the texts with the word it stands before ("not fully": ('not', 'fully'))."""
     return {pair for text in texts for pair in _negations_in(text)}
@@ -654,8 +663,10 @@ def _negated(texts: Iterable[str]) -> set[tuple[str, str]]:
 
 @functools.lru_cache(maxsize=1 << 16)  # statements and quotes recur (a sentence split over records): read once
 def _negations_in(text: str) -> frozenset[tuple[str, str]]:
-    if not _ANY_NEGATION.search(text):
-        return frozenset()  # most texts: one search in C
+    low = text.lower()
+    # Most texts: no word of theirs is a negation, and nothing _CANNOT would turn into one ("can't": "can not").
+    if "n't" not in low and "n\u2019t" not in low and "cannot" not in low and _NEGATIONS.isdisjoint(_words(text)[0]):
+        return frozenset()
     found = set()
     words = [w.casefold() for w in _WORD.findall(_CANNOT.sub(lambda m: f"{m.group(1) or ''} not", text))]
     for i, word in enumerate(words):
@@ -668,7 +679,7 @@ def _negations_in(text: str) -> frozenset[tuple[str, str]]:
 def _polarity_problems(
     rule: dict[str, Any], record: RawRecord, statement: str, quoted: list[str], severity: Severity
 ) -> Iterator[Problem]:
-    said, evidence = _negated([statement]), _negated(quoted)
+    said, evidence = _negations_in(statement), _negations_in(quoted[0]) if len(quoted) == 1 else _negated(quoted)
     if not said and not evidence:
         return  # no negation anywhere: nothing to agree on (a stating quote is one of the quotes)
     stating = _negated(_stating_quotes(record.value.get("evidence") or []))
@@ -702,7 +713,7 @@ def _dropped_words(evidence: list[dict[str, Any]], kept: AbstractSet[str]) -> li
         start, end = span.get("start"), span.get("end")
         if span.get("role") != "statement" or not isinstance(start, int) or not isinstance(end, int):
             continue
-        if _content_stems(span["quote"]) <= kept:
+        if _stems(span["quote"]) <= kept or _content_stems(span["quote"]) <= kept:
             continue  # the statement says every word: the quote is not cut into places
         for at, stem, compound in _content_words(span["quote"]):
             if stem not in kept:
@@ -712,7 +723,7 @@ def _dropped_words(evidence: list[dict[str, Any]], kept: AbstractSet[str]) -> li
 
 @functools.lru_cache(maxsize=1 << 16)
 def _content_stems(quote: str) -> frozenset[str]:
-    return frozenset(_stem(w) for w in map(str.casefold, _WORD.findall(quote)) if w not in _FUNCTION)
+    return frozenset(map(_stem, frozenset(_words(quote)[0]) - _FUNCTION))
 
 
 @functools.lru_cache(maxsize=1 << 16)  # a quote is cut into words once per run, however many records share it

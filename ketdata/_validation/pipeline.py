@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime
 import functools
+import itertools
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ketdata._io.forked import Forked
 from ketdata._io.gc import paused
 from ketdata._io.overlay import overlaid
 from ketdata._io.transaction import journal_problems
@@ -37,6 +39,11 @@ from ketdata._validation.refs import load_schemas
 from ketdata._validation.revisions import update_problems
 from ketdata._validation.rules import Rules, record_problems
 from ketdata._validation.schema import Validators, build_validators, schema_check
+
+# From how many records the checks across records are shared with a forked child (a fork costs milliseconds).
+FORK_AT = 4000
+# From how many bytes of YAML the files are read and checked in two processes.
+FORK_BYTES = 2_000_000
 
 
 class _Built:
@@ -184,6 +191,49 @@ def _cached_file(
     return records, [problem_from_list(p) for p in entry["problems"]], list(entry["valid"])
 
 
+_Checked = tuple[list[RawRecord], list[Problem], list[bool]]
+
+
+def _checked_files(
+    loaded: list[tuple[DataFile, bytes | None, list[Problem]]],
+    nodes: NodeCache,
+    validators: Validators,
+    results: ResultCache | None,
+) -> list[_Checked | None]:
+    """Each file's records, problems and schema verdicts (None for a file that could not be read), in order.
+
+    Reading and checking each file alone is about half of a validation: on a large folder a second core
+    checks the second half of the files meanwhile (not with the cache, whose entries only this process writes).
+    """
+
+    def check(part: list[tuple[DataFile, bytes | None, list[Problem]]]) -> list[_Checked | None]:
+        if results is not None:
+            return [None if data is None else _cached_file(f, data, nodes, validators, results) for f, data, _ in part]
+        return [None if data is None else _checked_file(f, data, nodes, validators) for f, data, _ in part]
+
+    upto = list(itertools.accumulate(len(data or b"") for _, data, _ in loaded))
+    total = upto[-1] if upto else 0
+    half = next((i + 1 for i, size in enumerate(upto) if size * 2 >= total), len(upto))
+    with Forked(lambda: _portable(check(loaded[half:])), worth_it=results is None and total >= FORK_BYTES) as rest:
+        checked = check(loaded[:half])
+        return checked + _attached(rest.result(), nodes)
+
+
+def _portable(checked: list[_Checked | None]) -> list[_Checked | None]:
+    """The records without the node cache they point to (a cache of the process that read them)."""
+    for found in checked:
+        for record in found[0] if found else ():
+            record.doc.cache = None
+    return checked
+
+
+def _attached(checked: list[_Checked | None], nodes: NodeCache) -> list[_Checked | None]:
+    for found in checked:
+        for record in found[0] if found else ():
+            record.doc.cache = nodes
+    return checked
+
+
 def _run(folder: Path, today: datetime.date | None, results: ResultCache | None) -> Report:
     files, problems = discover(folder)
     validators = build_validators(load_schemas(schema_dir()))
@@ -196,16 +246,15 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
         kind = kind_at(folder, Path(refused.file)) if refused.code in ("KD012", "KD017") else None
         if kind is not None:
             unread.setdefault(kind, refused.file)
-    for data_file in files:
-        data, found = read_bytes(data_file.path)
+    loaded = [(data_file, *read_bytes(data_file.path)) for data_file in files]
+    for (data_file, data, found), checked in zip(
+        loaded, _checked_files(loaded, nodes, validators, results), strict=True
+    ):
         problems += found
-        if data is None:
+        if data is None or checked is None:
             unread.setdefault(data_file.kind, str(data_file.path))
             continue
-        if results is None:
-            file_records, found, valid = _checked_file(data_file, data, nodes, validators)
-        else:
-            file_records, found, valid = _cached_file(data_file, data, nodes, validators, results)
+        file_records, found, valid = checked
         records += file_records
         problems += found
         if not file_records and any(p.severity is Severity.ERROR for p in found):
@@ -216,23 +265,29 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
     # One index of the records for every rule family, built once.
     index = RecordIndex.of(records, schema_valid)
     rules = Rules(index, folder, frozenset(unread))
-    problems += rules.run()
-    problems = [_with_id_choices(p, rules.id_choices) for p in problems]
-    # Governance reads every record as the schema check left it (a field of its type, or absent), so a missing
-    # field does not hide a record's other checks; only the data's own rules must have passed their schema.
-    day = today or datetime.datetime.now(datetime.UTC).date()
-    problems += overdue_problems(index.records, day)
-    problems += review_problems(index.records, day)
-    if index.kind("dataset") and not index.kind("rule") and "rule" not in unread:
-        problems.append(_no_rules(folder))
-    if unread:
-        problems += _not_judged(unread)
-    else:
-        texts = {sid: SourceText.of(src.text, rules.section_rows(src)) for sid, src in rules.texts.items()}
-        problems += declared_rule_problems(index, texts)
+    rules.read_sources()
+    texts = (
+        {} if unread else {sid: SourceText.of(src.text, rules.section_rows(src)) for sid, src in rules.texts.items()}
+    )
+    # The data's own rules take about as long as the other checks together: on a large folder a second core
+    # runs them meanwhile. They need every record: not run when a file could not be read (KD018 says so).
+    declared = Forked(lambda: [] if unread else list(declared_rule_problems(index, texts)),
+                      worth_it=not unread and len(records) >= FORK_AT)  # fmt: skip
+    with declared:
+        problems += rules.run()
+        problems = [_with_id_choices(p, rules.id_choices) for p in problems]
+        # Governance reads every record as the schema check left it (a field of its type, or absent), so a
+        # missing field does not hide a record's other checks; only the data's own rules must have passed their
+        # schema.
+        day = today or datetime.datetime.now(datetime.UTC).date()
+        problems += overdue_problems(index.records, day)
+        problems += review_problems(index.records, day)
+        if index.kind("dataset") and not index.kind("rule") and "rule" not in unread:
+            problems.append(_no_rules(folder))
         # The fidelity checks read records whole: only those that passed their schema.
-        problems += fidelity_problems(index, texts)
-        problems += conflict_problems(index)
+        others = _not_judged(unread) if unread else [*fidelity_problems(index, texts), *conflict_problems(index)]
+        problems += declared.result()
+    problems += others
     problems += journal_problems(project_root(folder))
     found, snapshot = release_problems(releases_dir(folder))
     problems += found

@@ -311,11 +311,18 @@ class Rules:
         # Where a reference holds a non-text value, the ids it could name: (file, line, column) -> advice.
         self.id_choices: dict[tuple[str, int, int], str] = {}
         self._places: dict[str, tuple[str, str, str]] = {}
+        self._sources_read = False
+
+    def read_sources(self) -> None:
+        """Check the ids and read each source's text (`texts`): what the other families of checks need first."""
+        if not self._sources_read:
+            self._sources_read = True
+            self._unique_ids()
+            self._source_texts()
 
     def run(self) -> list[Problem]:
         """Apply every rule; return the problems."""
-        self._unique_ids()
-        self._source_texts()
+        self.read_sources()
         marks = {sid: (t.text, t.record.value.get("sha256")) for sid, t in self.texts.items()}
         for record in self.records:
             self._references(record)
@@ -435,11 +442,13 @@ class Rules:
                 self._ref(record, (field, i), target, kind)
 
     def _claim_references(self, record: RawRecord) -> None:
-        v = record.value
-        self._ref(record, ("category",), v.get("category"), "category")
+        v, by_id = record.value, self.by_id
+        for field, kind in (("category", "category"), ("evidence_status", "evidence_status"), ("subject", "concept")):
+            target = v.get(field)
+            found = by_id.get(target) if isinstance(target, str) else None
+            if found is None or found.kind != kind:  # most references are found at once: _ref says what is wrong
+                self._ref(record, (field,), target, kind)
         self._filed_by_category(record)
-        self._ref(record, ("evidence_status",), v.get("evidence_status"), "evidence_status")
-        self._ref(record, ("subject",), v.get("subject"), "concept")
         conflicts = v.get("conflicts_with")
         for i, other in enumerate(conflicts if isinstance(conflicts, list) else ()):
             self._ref(record, ("conflicts_with", i), other, "claim")

@@ -62,11 +62,15 @@ class Validators(Mapping[str, KindValidator]):
     def __init__(self, schemas: Mapping[str, dict[str, Any]]) -> None:
         self._text = json.dumps(schemas, sort_keys=True)
         self._kinds = [name for name in schemas if name != COMMON]
+        self._made: dict[str, KindValidator] = {}  # asked for once per record: looked up without a call
 
     def __getitem__(self, kind: str) -> KindValidator:
-        if kind not in self._kinds:
-            raise KeyError(kind)
-        return _compiled(self._text, kind)
+        made = self._made.get(kind)
+        if made is None:
+            if kind not in self._kinds:
+                raise KeyError(kind)
+            made = self._made[kind] = _compiled(self._text, kind)
+        return made
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._kinds)
