@@ -194,3 +194,48 @@ def test_export_check_refuses_a_parquet_file_with_a_false_max_and_its_checksum(t
     assert cli("export", cwd=project).returncode == 0
     assert duckdb.connect().execute(f"select count(*) from '{path}' where id = 'claim-045'").fetchone() == (1,)
     assert cli("export", "--check", cwd=project).returncode == 0
+
+
+# --- A4-22: an output encoding that cannot hold every character is written to, never a traceback -----------------
+
+ENCODINGS = {
+    "ascii": {"PYTHONIOENCODING": "ascii"},
+    "latin-1": {"PYTHONIOENCODING": "latin-1"},
+    "C locale": {"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONIOENCODING": ""},
+}
+
+
+def run_in(env: dict[str, str], *argv: str) -> subprocess.CompletedProcess[bytes]:
+    merged = {k: v for k, v in os.environ.items() if k not in ("PYTHONIOENCODING", "PYTHONUTF8", "LC_ALL", "LANG")}
+    merged.update({k: v for k, v in env.items() if v})
+    return subprocess.run([PYTHON, "-m", "ketdata", *argv], cwd=ROOT, capture_output=True, env=merged, check=False)
+
+
+@pytest.mark.parametrize("encoding", list(ENCODINGS))
+@pytest.mark.parametrize(
+    ("argv", "code"),
+    [
+        (["show", "claim-039"], 0),
+        (["diff", "1.0.0", "data"], 1),
+        (["codes"], 0),
+        (["list"], 0),
+        (["show", "no-such-id-\u2026"], 2),
+    ],
+)
+def test_a_narrow_output_encoding_gets_escapes_not_a_traceback(encoding: str, argv: list[str], code: int) -> None:
+    done = run_in(ENCODINGS[encoding], *argv)
+    assert done.returncode == code, done.stderr.decode("utf-8", "replace")[-500:]
+    assert b"Traceback" not in done.stderr
+    if argv[-1].isascii():
+        # Each character the encoding cannot hold stands as its escape; everything else is as a UTF-8 run has it.
+        utf8 = run_in({"PYTHONIOENCODING": "utf-8"}, *argv)
+        narrow = "latin-1" if encoding == "latin-1" else "ascii"
+        assert done.stdout == utf8.stdout.decode("utf-8").encode(narrow, "backslashreplace")
+
+
+@pytest.mark.parametrize("encoding", list(ENCODINGS))
+def test_json_output_in_a_narrow_encoding_is_the_same_json(encoding: str) -> None:
+    done = run_in(ENCODINGS[encoding], "diff", "1.0.0", "data", "--format", "json")
+    utf8 = run_in({"PYTHONIOENCODING": "utf-8"}, "diff", "1.0.0", "data", "--format", "json")
+    assert done.returncode == utf8.returncode == 1 and b"Traceback" not in done.stderr
+    assert json.loads(done.stdout) == json.loads(utf8.stdout)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import io
+import json
 import re
 import unicodedata
 from typing import Any, TextIO
@@ -101,6 +102,9 @@ def markdown_code(text: str) -> str:
     return f"{fence}{pad}{line}{pad}{fence}"
 
 
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 class Terminal(io.TextIOBase):
     """A terminal (or whatever reads the command's output): everything written passes `terminal_text`.
 
@@ -129,10 +133,24 @@ class Terminal(io.TextIOBase):
         # A pipe whose reader went away during a large write takes part of it and breaks; the byte layer says so
         # only by a short count, which the text layer drops with the rest of the text. Writing on until every byte
         # is taken raises the broken pipe instead (exit 141), so a cut output never ends as if it had finished.
-        data = memoryview(clean.encode(self.stream.encoding or "utf-8", self.stream.errors or "strict"))
+        data = memoryview(self._encoded(clean))
         while data:
             data = data[binary.write(data) :]
         return len(text)
+
+    def _encoded(self, text: str) -> bytes:
+        r"""The text in the stream's encoding; a character it cannot hold written as an escape, never an error.
+
+        A Latin-1 terminal or a ``LANG=C`` cron job is an ordinary place to run a command. JSON output escapes
+        such a character as JSON does (``\u2026``, a surrogate pair beyond the BMP), so it stays the same JSON.
+        """
+        encoding = self.stream.encoding or "utf-8"
+        try:
+            return text.encode(encoding, self.stream.errors or "strict")
+        except UnicodeEncodeError:
+            if self.json:
+                text = _NOT_ASCII.sub(lambda m: json.dumps(m.group())[1:-1], text)
+            return text.encode(encoding, "backslashreplace")
 
     def _bytes(self) -> Any:
         binary = getattr(self.stream, "buffer", None)
