@@ -57,8 +57,17 @@ _THERAPY = ("In therapy, ketamine is typically administered in low doses "
 
 
 def _print_problems(
-    problems: Sequence[Problem], fmt: str, *, verbose: bool = False, folder: Path | None = None
+    problems: Sequence[Problem], fmt: str, *, verbose: bool = False, folder: Path | None = None, messages: bool = False
 ) -> None:
+    """Problems, one a line, and their count: ``validate``'s output, or with ``messages`` on stderr (a refusal's).
+
+    Only `validate` prints problems as its data; any other command that shows them says why it did not do, or
+    did not fully do, what was asked: a message, never mixed into the data it prints (``list --format json``).
+    """
+    if messages:
+        with contextlib.redirect_stdout(sys.stderr):
+            _print_problems(problems, fmt, verbose=verbose, folder=folder)
+        return
     if fmt == "json":
         print(json.dumps([p.to_dict() for p in problems], ensure_ascii=False, indent=2))
         if folder is not None:
@@ -94,7 +103,7 @@ def _shown(shown: Shown, *, problems: bool = False) -> int:
     for note in shown.notes:
         print(note, file=sys.stderr, end="" if note.endswith("\n") else "\n")
     if shown.errors and problems:
-        _print_problems(shown.errors, "text")
+        _print_problems(shown.errors, "text", messages=True)
     elif shown.errors:
         print(f"ketdata: the data has {len(shown.errors)} error(s); `ketdata validate` lists them", file=sys.stderr)
     return EXIT_PROBLEMS if shown.failed or shown.errors else EXIT_OK
@@ -457,12 +466,12 @@ def _main(args: argparse.Namespace) -> int:
         return code
     except RefusedError as exc:
         if exc.problems:
-            _print_problems(exc.problems, "text")
+            _print_problems(exc.problems, "text", messages=True)
         for note in exc.notes:
             print(note, file=sys.stderr)
         return exc.exit_code
     except DataError as exc:
-        _print_problems(exc.problems, "text")
+        _print_problems(exc.problems, "text", messages=True)
         return exc.exit_code
     except KetdataError as exc:
         print(f"ketdata: error: {exc}", file=sys.stderr)

@@ -432,4 +432,4 @@ def test_diff_against_a_revision_with_a_link_out_says_where(target: str, tmp_pat
         check=False,
     )
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
-    assert "HEAD:data/claims/evil.yaml:1:1: -: KD017" in result.stdout, result.stdout
+    assert "HEAD:data/claims/evil.yaml:1:1: -: KD017" in result.stderr, result.stderr

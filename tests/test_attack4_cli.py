@@ -57,7 +57,7 @@ def test_released_data_without_its_history_is_not_released_again(project: Path) 
         done = cli(*argv, cwd=project)
         assert done.returncode == 1, (argv, done.stdout, done.stderr)
         assert "first release" not in done.stdout
-        assert f"data/dataset.yaml:4:1: ketdata: KD514 says release {LATEST} was cut on" in done.stdout, done.stdout
+        assert f"data/dataset.yaml:4:1: ketdata: KD514 says release {LATEST} was cut on" in done.stderr, done.stderr
         assert "not releasing" in done.stderr and "never cut again" in done.stderr
     assert files(project) == before
 
@@ -71,7 +71,7 @@ def test_records_above_version_1_say_the_data_was_released_whatever_its_release_
     done = cli("release", cwd=project)
     assert done.returncode == 1, done.stdout + done.stderr
     assert re.search(r": KD514 is at version \d+ \(and \d+ other record\(s\) above version 1\), so it was released",
-                     done.stdout), done.stdout  # fmt: skip
+                     done.stderr), done.stderr  # fmt: skip
     assert files(project) == before
     # Validating such a folder on its own still works; it says the version rules did not run.
     checked = cli("validate", "--verbose", cwd=project)
@@ -239,3 +239,34 @@ def test_json_output_in_a_narrow_encoding_is_the_same_json(encoding: str) -> Non
     utf8 = run_in({"PYTHONIOENCODING": "utf-8"}, "diff", "1.0.0", "data", "--format", "json")
     assert done.returncode == utf8.returncode == 1 and b"Traceback" not in done.stderr
     assert json.loads(done.stdout) == json.loads(utf8.stdout)
+
+
+# --- A4-17: a refusal's problems are messages (stderr), never mixed into a command's data (stdout) ---------------
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["list", "--format", "json"],
+        ["list"],
+        ["show", "claim-014"],
+        ["locate", "can be dangerous"],
+        ["coverage"],
+        ["release", "--dry-run"],
+        ["export", "--out", "elsewhere"],
+    ],
+    ids=lambda a: " ".join(a),
+)
+def test_the_problems_that_stop_a_command_go_to_stderr(argv: list[str], project: Path) -> None:
+    path = project / HARMS
+    text = path.read_text(encoding="utf-8")
+    statement = "statement: The recreational use of ketamine can be dangerous."
+    assert statement in text
+    # An escape sequence in a statement (KD108): the data cannot be built, so these commands refuse.
+    path.write_text(text.replace(statement, 'statement: "The recreational use of ketamine can be dangerous.\\e[31m"'),
+                    encoding="utf-8")  # fmt: skip
+    done = cli(*argv, cwd=project)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "KD108" in done.stderr and "KD108" not in done.stdout, done.stdout[:500]
+    if argv[-1] == "json":
+        assert done.stdout == "" or json.loads(done.stdout) is not None

@@ -175,7 +175,7 @@ def test_coverage_without_a_readable_source_says_so(data: Path) -> None:
     (data / "sources/ketamine-overview.txt").unlink()
     done = ketdata("coverage", str(data))
     assert done.returncode == 1
-    assert "KD301" in done.stdout and "no source text could be read" in done.stderr
+    assert "KD301" in done.stderr and "no source text could be read" in done.stderr
 
 
 def test_show_on_invalid_data_reports_problems_without_a_traceback(data: Path) -> None:
@@ -184,7 +184,7 @@ def test_show_on_invalid_data_reports_problems_without_a_traceback(data: Path) -
     assert dangling.returncode == 1 and "did you mean 'established'" in dangling.stderr
     edit(data / "claims/identity.yaml", "statement: Ketamine is a medication.", "statement: [1, 2]")
     broken = ketdata("show", "claim-001", "--data", data)
-    assert broken.returncode == 1 and "KD104" in broken.stdout
+    assert broken.returncode == 1 and "KD104" in broken.stderr and broken.stdout == ""
     (data / "sources/ketamine-overview.txt").write_text("changed", encoding="utf-8")
     for result in (dangling, broken, ketdata("show", "claim-002", "--data", data)):
         assert "Traceback" not in result.stderr

@@ -126,7 +126,7 @@ def test_diff_of_a_revision_prints_revision_paths_not_temporary_folders(tmp_path
     result = subprocess.run([PYTHON, "-m", "ketdata", "diff", "HEAD", "data"], cwd=repo, capture_output=True,
                             text=True, env=env)  # fmt: skip
     assert result.returncode == 2, result.stderr
-    assert "HEAD:data/claims/identity.yaml:" in result.stdout and "KD003" in result.stdout
+    assert "HEAD:data/claims/identity.yaml:" in result.stderr and "KD003" in result.stderr
     assert str(scratch) not in result.stdout + result.stderr
 
 

@@ -99,7 +99,7 @@ def test_new_refuses_a_duplicate_of_an_existing_record(project: Path) -> None:
 def test_new_keeps_nothing_unless_the_whole_dataset_still_validates(project: Path) -> None:
     before = _files(project)
     result = cli(*CLAIM_ARGS, cwd=project)
-    assert result.returncode == 1 and "KD608" in result.stdout
+    assert result.returncode == 1 and "KD608" in result.stderr
     assert "add --caveat caveat-002 --caveat caveat-003 --caveat caveat-005" in result.stderr
     assert _files(project) == before
     assert findings(project / "data") == []
@@ -143,7 +143,7 @@ def test_new_record_that_would_not_validate_is_not_written(project: Path) -> Non
     args = [a if a != "dizziness" else "vertigo" for a in DUPLICATE]
     result = cli(*args, cwd=project)
     assert result.returncode == 1
-    assert "KD202" in result.stdout and "not written" in result.stderr
+    assert "KD202" in result.stderr and "not written" in result.stderr
     assert (project / "data/claims/adverse-effects.yaml").read_bytes() == before
 
 

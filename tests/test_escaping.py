@@ -148,8 +148,8 @@ def test_list_csv_never_writes_a_formula(data: Path, capsys: pytest.CaptureFixtu
     text = harms.read_text(encoding="utf-8")
     harms.write_text(text.replace("hedge: null", 'hedge: "@SUM(1)"', 1), encoding="utf-8")
     assert main(["list", "--data", str(data), "--format", "csv"]) == 1
-    out = capsys.readouterr().out
-    assert "evidence_status,hedge,statement" not in out and "KD106" in out and "hedge" in out
+    out, err = capsys.readouterr()
+    assert "evidence_status,hedge,statement" not in out and "KD106" in err and "hedge" in err
 
 
 @pytest.mark.parametrize("text", HOSTILE)

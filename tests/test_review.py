@@ -172,7 +172,7 @@ def test_release_refuses_a_flagged_record(project: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "ketdata", "release", "--dry-run"], cwd=project,
                             capture_output=True, text=True, check=False)  # fmt: skip
     assert result.returncode == 1 and "1 record(s) flagged in review" in result.stderr
-    assert "KD612" in result.stdout
+    assert "KD612" in result.stderr
 
 
 def test_the_queue_is_in_article_order_and_a_filter_keeps_one_state(data: Path) -> None:

@@ -114,7 +114,7 @@ def test_diff_checks_a_current_snapshot_against_the_export_schemas(change: Any, 
     result = subprocess.run([sys.executable, "-m", "ketdata", "diff", str(path), str(ROOT / "data")],
                             capture_output=True, text=True, cwd=tmp_path, check=False)  # fmt: skip
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert re.match(rf"{re.escape(str(path))}:\d+:\d+: claim-001: KD101 claims\[0\]\.\w+: .*{message}", result.stdout)
+    assert re.match(rf"{re.escape(str(path))}:\d+:\d+: claim-001: KD101 claims\[0\]\.\w+: .*{message}", result.stderr)
 
 
 def wrong_values(annotation: str) -> list[Any]:

@@ -113,7 +113,7 @@ def test_release_refuses_until_a_person_confirms_then_succeeds(project: Path) ->
     marked = ("caveat-002", "caveat-003", "claim-021", "claim-040", "claim-041", "claim-042", "claim-043", "claim-044")
     assert errors(data) == [("KD700", r) for r in marked]
     refused = cli("release", "--dry-run", cwd=project)
-    assert refused.returncode == 1 and "KD700" in refused.stdout and "not releasing" in refused.stderr
+    assert refused.returncode == 1 and "KD700" in refused.stderr and "not releasing" in refused.stderr
     for record_id in marked:
         write_review(data, record_id, Verdict("reviewed", "Test Reviewer", "test"), stamp(data, record_id), TODAY,
                      source_update=True)  # fmt: skip
@@ -385,7 +385,7 @@ def test_a_text_the_data_refuses_is_reported_by_a_dry_run_and_refused_by_a_write
     before = files(project)
     result = cli("source", "update", "ketamine-overview", new, "data", "--write", cwd=project)
     # The same refusal, the same exit code: 1, the data's (attack4 A4-4), the problems listed as validate lists them.
-    assert result.returncode == 1 and "KD110" in result.stdout and files(project) == before
+    assert result.returncode == 1 and "KD110" in result.stderr and files(project) == before
     assert "so nothing was written" in result.stderr and "Traceback" not in result.stderr
 
 
@@ -557,7 +557,7 @@ def test_a_mark_confirmed_by_hand_does_not_clear_the_release_gate(project: Path)
     found = errors(data)
     assert sorted(r for c, r in found if c == "KD703") == marked and not [c for c, _ in found if c == "KD700"]
     refused = cli("release", "--dry-run", cwd=project)
-    assert refused.returncode == 1 and "KD703" in refused.stdout
+    assert refused.returncode == 1 and "KD703" in refused.stderr
     # A review dated before the update (its digest copied right) cannot have decided it either.
     path = data / "claims/uncertainty.yaml"
     text = path.read_text(encoding="utf-8")

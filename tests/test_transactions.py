@@ -505,7 +505,7 @@ def test_a_planted_release_journal_finishes_nothing(tmp_path: Path) -> None:
     before = tree(project)
     result = subprocess.run([PYTHON, "-m", "ketdata", "release", "data", "--date", DAY], cwd=project,
                             capture_output=True, text=True)  # fmt: skip
-    assert result.returncode == 1 and "KD510" in result.stdout, result.stdout + result.stderr
+    assert result.returncode == 1 and "KD510" in result.stderr, result.stdout + result.stderr
     assert tree(project) == before
 
 

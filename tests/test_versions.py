@@ -177,7 +177,7 @@ def test_release_folds_the_unreleased_draft_into_its_section(project: Path) -> N
 def test_release_refuses_invalid_data(project: Path) -> None:
     reword(project, None)
     result = cli("release", cwd=project)
-    assert result.returncode == 1 and "KD501" in result.stdout
+    assert result.returncode == 1 and "KD501" in result.stderr
     assert not (project / f"releases/{EDITED}.json").exists()
 
 
