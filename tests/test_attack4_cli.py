@@ -270,3 +270,45 @@ def test_the_problems_that_stop_a_command_go_to_stderr(argv: list[str], project:
     assert "KD108" in done.stderr and "KD108" not in done.stdout, done.stdout[:500]
     if argv[-1] == "json":
         assert done.stdout == "" or json.loads(done.stdout) is not None
+
+
+# --- A4-26, A4-34: the state and cache folders are absolute real folders, never made or used through a link ------
+
+
+def _export_elsewhere(project: Path, tmp_path: Path, state: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "KETDATA_STATE_DIR": state}
+    return subprocess.run([PYTHON, "-m", "ketdata", "export", "--out", str(tmp_path / "out")], cwd=project,
+                          capture_output=True, text=True, env=env, check=False)  # fmt: skip
+
+
+def test_a_relative_state_folder_is_refused_and_nothing_is_made_where_the_command_runs(
+    project: Path, tmp_path: Path
+) -> None:
+    before = files(project)
+    done = _export_elsewhere(project, tmp_path, "relstate")
+    assert done.returncode == 2 and "is not an absolute path" in done.stderr, done.stderr
+    assert files(project) == before and not (project / "relstate").exists() and not (tmp_path / "out").exists()
+
+
+def test_a_linked_state_folder_is_refused_and_nothing_is_made_through_it(project: Path, tmp_path: Path) -> None:
+    real = tmp_path / "real-state"
+    real.mkdir(mode=0o700)
+    (tmp_path / "state-link").symlink_to(real)
+    done = _export_elsewhere(project, tmp_path, str(tmp_path / "state-link"))
+    assert done.returncode == 2 and "is a link" in done.stderr, done.stderr
+    assert list(real.iterdir()) == [] and not (tmp_path / "out").exists()
+    # The real folder itself is used.
+    assert _export_elsewhere(project, tmp_path, str(real)).returncode == 0
+    assert (real / "folders").is_dir() and (tmp_path / "out/manifest.json").is_file()
+
+
+def test_a_linked_cache_folder_is_not_used_and_says_so(project: Path, tmp_path: Path) -> None:
+    real = tmp_path / "real-cache"
+    real.mkdir(mode=0o700)
+    (tmp_path / "cache-link").symlink_to(real)
+    env = {**os.environ, "KETDATA_CACHE_DIR": str(tmp_path / "cache-link")}
+    done = subprocess.run([PYTHON, "-m", "ketdata", "validate", "--cache", "--verbose"], cwd=project,
+                          capture_output=True, text=True, env=env, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "KD034 validated without the cache: the cache folder" in done.stdout and "is a link" in done.stdout
+    assert list(real.iterdir()) == []

@@ -112,14 +112,24 @@ def detached_state_dir(root: Path, *, create: bool = False) -> Path:
     """The state folder of a folder that is no project (an export folder's parent), in the user's state folder.
 
     ``$KETDATA_STATE_DIR``, else ``$XDG_STATE_HOME/ketdata``, else ``~/.local/state/ketdata``; one folder per
-    real path, so ketdata never leaves a ``.ketdata/`` in a folder that is not its project.
+    real path, so ketdata never leaves a ``.ketdata/`` in a folder that is not its project. The state folder is
+    an absolute path and no link, as the cache's is: a relative one would be made wherever a command runs (in
+    a project, which a commit then carries), and give one export folder a lock per working folder.
 
     Raises:
-        TransactionError: It is a link, not a folder, or another user's.
+        TransactionError: It is relative, a link, not a folder, or another user's.
     """
     base = os.environ.get("KETDATA_STATE_DIR") or os.path.join(
         os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state"), "ketdata"
     )
+    if not os.path.isabs(base):
+        raise TransactionError(f"the state folder {base} ($KETDATA_STATE_DIR or $XDG_STATE_HOME) is not an "
+                               "absolute path; ketdata keeps the lock and journal of an export folder outside a "
+                               "project there")  # fmt: skip
+    for folder in (base, os.path.join(base, "folders")):
+        if os.path.islink(folder):
+            raise TransactionError(f"the state folder {folder} is a link; ketdata keeps its lock and journal only "
+                                   "in a real folder: give the real path")  # fmt: skip
     name = hashlib.sha256(os.fsencode(os.path.realpath(root))).hexdigest()[:32]
     if create:
         root.mkdir(parents=True, exist_ok=True)

@@ -153,8 +153,8 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "KD034",
         Severity.INFO,
         "Validation cache not used",
-        "Set $KETDATA_CACHE_DIR to an absolute path outside the project (or unset it for the user's cache "
-        "folder); the data was validated in full without it.",
+        "Set $KETDATA_CACHE_DIR to an absolute path outside the project, a real folder and not a link (or unset "
+        "it for the user's cache folder); the data was validated in full without it.",
     ),
     Code(
         "KD020",

@@ -48,13 +48,17 @@ def refused_root(data_dir: Path) -> str | None:
     """Why the cache folder may not be used for this data folder (relative, or inside its project); None if it may.
 
     A relative ``$KETDATA_CACHE_DIR`` would put the cache wherever a command runs, and one inside the project
-    would leave files a checkout carries (or, in ``data/``, files the data folder then holds).
+    would leave files a checkout carries (or, in ``data/``, files the data folder then holds); a link is not
+    followed.
     """
     from ketdata._read.paths import project_root
 
     root = cache_root()
     if not root.is_absolute():
         return f"$KETDATA_CACHE_DIR ({root}) is not an absolute path"
+    if root.is_symlink():
+        # Nothing is made or read through it: it could point into the project, or into another user's folder.
+        return f"the cache folder {root} is a link; give the real folder"
     project = Path(os.path.realpath(project_root(data_dir)))
     real = Path(os.path.realpath(root))
     if real == project or project in real.parents:
