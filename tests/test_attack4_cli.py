@@ -312,3 +312,34 @@ def test_a_linked_cache_folder_is_not_used_and_says_so(project: Path, tmp_path: 
     assert done.returncode == 0, done.stdout + done.stderr
     assert "KD034 validated without the cache: the cache folder" in done.stdout and "is a link" in done.stdout
     assert list(real.iterdir()) == []
+
+
+# --- A4-16: a publisher who undoes an edit (A -> B -> A) leaves nothing for a person to decide ------------------
+
+
+def test_an_article_edited_and_restored_leaves_no_record_held(project: Path, tmp_path: Path) -> None:
+    def changed() -> set[str]:
+        diff = cli("diff", LATEST, "data", "--format", "json", cwd=project)
+        return {c["id"] for c in json.loads(diff.stdout)["changes"]}
+
+    before = changed()
+    article = project / "data/sources/ketamine-overview.txt"
+    original = article.read_bytes()
+    assert b"The effects of ketamine can be felt within minutes" in original
+    edited = tmp_path / "B.txt"
+    edited.write_bytes(original.replace(b"effects of ketamine can be felt", b"effects of ketamine will be felt"))
+    restored = tmp_path / "A.txt"
+    restored.write_bytes(original)
+    first = cli("source", "update", "ketamine-overview", edited, "data", "--write", cwd=project)
+    assert first.returncode == 0 and "records to review" in first.stdout, first.stdout + first.stderr
+    held = cli("validate", cwd=project)
+    assert held.returncode == 1 and "KD700" in held.stdout
+    back = cli("source", "update", "ketamine-overview", restored, "data", "--write", cwd=project)
+    assert back.returncode == 0, back.stdout + back.stderr
+    assert "; 0 records to review;" in back.stdout and back.stdout.rstrip().endswith("written"), back.stdout[-400:]
+    checked = cli("validate", cwd=project)
+    assert checked.returncode == 0 and "KD700" not in checked.stdout, checked.stdout
+    assert article.read_bytes() == original
+    assert not [p for p in (project / "data").rglob("*.yaml") if "source_update:" in p.read_text(encoding="utf-8")]
+    # Every record is back as released; only the source record says the article had a revision in between.
+    assert changed() == before | {"ketamine-overview"}

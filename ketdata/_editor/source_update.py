@@ -467,7 +467,8 @@ class _Plan:
             value["review"]["content_sha256"] = content_digest(value)
         earlier = self._undecided(value)
         if earlier is not None:
-            self._carry(earlier, marked, changes, day)
+            if not self._carry(earlier, marked, changes, day):
+                del value["source_update"]  # the text is back to what was last reviewed, every place as it was
         elif marked:
             value["source_update"] = {"source": self.source_id, "from": self.old_sha, "to": self.new_sha,
                                       "recorded": day, "status": "pending", "spans": marked}  # fmt: skip
@@ -481,12 +482,14 @@ class _Plan:
             return None
         return mark if mark.get("source") == self.source_id and mark.get("to") == self.old_sha else None
 
-    def _carry(self, mark: dict[str, Any], marked: list[dict[str, Any]], changes: list[SpanChange], day: str) -> None:
+    def _carry(self, mark: dict[str, Any], marked: list[dict[str, Any]], changes: list[SpanChange], day: str) -> bool:
         """Bring a mark still waiting for a person onto the new revision, so that it shows the article's words.
 
         It keeps its ``from`` (what was last reviewed); each span it names takes its place in the new text, and
         a span this update changed again shows the words of ``from`` beside the new ones. A change since then
-        asks for a person again (status pending).
+        asks for a person again (status pending). Returns whether the mark still records a change: a publisher
+        who undoes an edit (article A -> B -> A) brings the text back to ``from`` with every place's words and
+        offsets as they were, which leaves nothing for a person to decide.
         """
         by_path = {c.dotted: c for c in changes}
         fresh = {e["path"]: e for e in marked}
@@ -505,6 +508,8 @@ class _Plan:
         mark.update(to=self.new_sha, recorded=day, spans=spans)
         if marked:
             mark["status"] = "pending"
+        back = mark.get("from") == self.new_sha
+        return not (back and all("old" in e and "new" in e and e["old"] == e["new"] for e in spans))
 
     def after(self, day: str) -> tuple[list[Problem], list[Problem]]:
         """The errors the data folder would have after the update, validated in memory.
@@ -672,7 +677,9 @@ def report_lines(report: UpdateReport) -> list[str]:
     for u in report.uncovered:
         lines.append(f"  uncovered [{u.start}, {u.end}) {u.section}: {_shown(u.text)}")
     counts = report.counts()
-    review = sorted({s.record_id for s in report.spans if s.active and s.result.kind != "moved"})
+    # The records the update holds for a person (its marks), not every record a span of changed: a publisher who
+    # undoes an edit brings a record back to what was last reviewed, with nothing to decide.
+    review = sorted({str(p.record_id) for p in report.remaining if p.code in ("KD700", "KD701")})
     lines.append(f"{len(report.spans)} spans: {counts['moved']} moved, {counts['changed']} changed, "
                  f"{counts['lost']} lost; {len(review)} records to review; {len(report.uncovered)} sentences "
                  "uncovered")  # fmt: skip
