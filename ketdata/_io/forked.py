@@ -85,13 +85,21 @@ class Forked(Generic[T]):
 
 
 def idle_core() -> bool:
-    """Whether a core is likely free for a child: two or more, and fewer processes waiting than cores."""
+    """Whether a core is free for a child now: two or more, and fewer processes running than cores."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if cores < 2:
+        return False
     try:
-        waiting = os.getloadavg()[0]
-    except OSError:  # no load figure on this system: assume the cores are shared evenly
-        waiting = cores / 2
-    return cores >= 2 and waiting <= cores - 1
+        # Linux: the processes running this instant, this one included. The load averages lag by a minute, and
+        # a validation's own child would count in them for the next one.
+        with open("/proc/loadavg", encoding="ascii") as figures:
+            return int(figures.read().split()[3].partition("/")[0]) < cores
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.getloadavg()[0] < cores - 0.5
+    except OSError:  # no load figure on this system: a second core is likely free
+        return True
 
 
 def _child(compute: Callable[[], object], read: int, write: int) -> None:  # pragma: no cover - runs in the child
