@@ -92,4 +92,4 @@ def validate(path: str | PathLike[str] | None = None) -> ValidationReport:
     with paused():  # the report is sorted while the heap is at its largest: no collector pass over it
         report = run(path)
         # The dataset is built from the same parse only if asked for: validation alone does not need it.
-        return ValidationReport(report.problems, build=report.dataset if report.ok else None)
+        return ValidationReport(report.problems, build=report.lazy if report.ok else None)

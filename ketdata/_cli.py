@@ -155,6 +155,10 @@ def _release(args: argparse.Namespace) -> int:
     why = f"{planned.bump} bump over {planned.previous}" if planned.previous else "first release"
     print(f"release {planned.version} ({why}), dated {planned.date}\n\n{planned.changelog}")
     print(f"{done.unreviewed} claim(s) and caveat(s) not yet reviewed", file=sys.stderr)
+    if done.settled:
+        verb = "would remove" if args.dry_run else "removed"
+        print(f"{verb} the confirmed source update mark of {len(done.settled)} record(s): {', '.join(done.settled)}",
+              file=sys.stderr)  # fmt: skip
     if args.dry_run:
         print("dry run: nothing written", file=sys.stderr)
     for path in done.written:

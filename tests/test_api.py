@@ -190,10 +190,29 @@ def test_severity_equals_its_string_and_validate_puts_errors_first(data: Path) -
 
 def test_validate_builds_the_dataset_from_its_parse_once_and_only_when_asked(data: Path) -> None:
     report = ketdata.validate(data)
-    assert report._dataset is None  # validation alone does not pay for building every record
+    assert report._lazy.dataset is None  # validation alone does not pay for building every record
     assert report.ok and report.dataset == ketdata.load(data) and report.dataset is report.dataset
     edit(data / "claims" / "identity.yaml", "start: 20", "start: 21")
     assert ketdata.validate(data).dataset is None
+
+
+def test_the_public_report_and_the_run_share_one_memo_of_the_dataset() -> None:
+    from ketdata._validation.pipeline import run
+
+    ran = run(DATA)
+    report = ketdata.ValidationReport(ran.problems, build=ran.lazy)
+    assert report.dataset is ran.dataset() is report.dataset  # built once, whichever asks first
+    calls: list[int] = []
+
+    def build() -> ketdata.Dataset:
+        calls.append(1)
+        return ran.dataset()
+
+    own = ketdata.ValidationReport(build=build)
+    assert own.dataset is own.dataset is ran.dataset() and calls == [1]  # a caller's build runs once too
+    assert ketdata.ValidationReport(dataset=ran.dataset()).dataset is ran.dataset()
+    with pytest.raises(AttributeError):
+        report.dataset = None  # type: ignore[misc]  # read-only: the report is what validation found
 
 
 def test_dataset_repr_is_short_and_it_pickles_and_deep_copies() -> None:

@@ -48,6 +48,20 @@ def test_a_schema_field_added_in_one_place_reaches_the_class(tmp_path: Path) -> 
     assert '_put(self, "modality", modality)' in claim_class
 
 
+def test_a_vocabulary_changed_in_a_schema_reaches_load_json_checks(tmp_path: Path) -> None:
+    """The values ``load_json`` allows come from the schemas too (``constraints.py``), not from a hand list."""
+    import json
+    import shutil
+
+    schemas = shutil.copytree(ROOT / "schema", tmp_path / "schema")
+    common = json.loads((schemas / "common.schema.json").read_text(encoding="utf-8"))
+    common["$defs"]["status"]["enum"].append("archived")
+    (schemas / "common.schema.json").write_text(json.dumps(common), encoding="utf-8")
+    source = _codegen().render_constraints(schemas)  # type: ignore[attr-defined]
+    assert 'STATUS: Check = {"enum": ("active", "deprecated", "withdrawn", "archived")}' in source
+    assert '"status": STATUS' in source[source.index('"Claim": {') :]
+
+
 def _type_checking_only(tree: ast.Module) -> set[int]:
     """The ids of the nodes under ``if TYPE_CHECKING:``: imports for type checkers, never run."""
     blocks = [n for n in ast.walk(tree) if isinstance(n, ast.If) and ast.unparse(n.test) == "TYPE_CHECKING"]

@@ -107,14 +107,19 @@ def test_load_json_refuses_the_same(case: str, doc: Any, code: str, where: str, 
     assert at(path, problem.line, problem.column).startswith(shown)
 
 
-@pytest.mark.parametrize(("change", "message"), [(lambda c: c.update(version=0), "minimum"),
-                                                 (lambda c: c.update(status="proven"), "is not one of")])  # fmt: skip
-def test_diff_checks_a_current_snapshot_against_the_export_schemas(change: Any, message: str, tmp_path: Path) -> None:
+# The values themselves (a vocabulary, a bound): `test_snapshot_values` attacks every field; here, through `diff`.
+@pytest.mark.parametrize(
+    ("change", "code", "message"),
+    [(lambda c: c.update(version=0), "KD101", "minimum"), (lambda c: c.update(status="x"), "KD107", "not one of")],
+)
+def test_diff_checks_a_current_snapshot_against_the_export_schemas(
+    change: Any, code: str, message: str, tmp_path: Path
+) -> None:
     path = written(tmp_path, edited(lambda d: change(d["claims"][0])))
     result = subprocess.run([sys.executable, "-m", "ketdata", "diff", str(path), str(ROOT / "data")],
                             capture_output=True, text=True, cwd=tmp_path, check=False)  # fmt: skip
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert re.match(rf"{re.escape(str(path))}:\d+:\d+: claim-001: KD101 claims\[0\]\.\w+: .*{message}", result.stderr)
+    assert re.match(rf"{re.escape(str(path))}:\d+:\d+: claim-001: {code} claims\[0\]\.\w+: .*{message}", result.stderr)
 
 
 def wrong_values(annotation: str) -> list[Any]:

@@ -129,6 +129,84 @@ def test_release_refuses_until_a_person_confirms_then_succeeds(project: Path) ->
     assert exported["revisions"] == [{"sha256": OLD_SHA, "file": kept.name, "recorded": None}]
 
 
+def confirmed_update(project: Path) -> list[str]:
+    """A source update written, and each record it marked confirmed the way the workbench saves it."""
+    new = revision(project, "its safety and efficacy", "its safety and its efficacy")
+    assert cli("source", "update", "ketamine-overview", new, "data", "--write", cwd=project).returncode == 0
+    data = project / "data"
+    marked = sorted({r for c, r in errors(data) if c == "KD700"})
+    for record_id in marked:
+        write_review(data, record_id, Verdict("reviewed", "Test Reviewer", "test"), stamp(data, record_id), TODAY,
+                     source_update=True)  # fmt: skip
+    assert errors(data) == []
+    return marked
+
+
+def marks(data: Path) -> dict[str, str]:
+    """Each record's source update mark status, by id, as the data files hold them."""
+    found = {}
+    for path in sorted(data.rglob("*.yaml")):
+        for value in yaml.safe_load_all(path.read_text(encoding="utf-8")):
+            if isinstance(value, dict) and "source_update" in value:
+                found[value["id"]] = value["source_update"]["status"]
+    return found
+
+
+def without_marks(data: Path) -> dict[str, object]:
+    """Every record of the data files by id, its source update mark left out (the dataset record aside)."""
+    return {v["id"]: {k: x for k, x in v.items() if k != "source_update"} for path in sorted(data.rglob("*.yaml"))
+            if path.name != "dataset.yaml" for v in yaml.safe_load_all(path.read_text(encoding="utf-8"))}  # fmt: skip
+
+
+def test_the_release_removes_the_confirmed_marks_it_ships_and_nothing_else(project: Path) -> None:
+    # A3-6: a confirmed mark stayed in the data after its record was released, for good.
+    marked = confirmed_update(project)
+    data = project / "data"
+    assert marks(data) == dict.fromkeys(marked, "confirmed")
+    records, before = without_marks(data), files(project)
+    dry = cli("release", "--date", DAY, "--dry-run", cwd=project)
+    assert dry.returncode == 0 and files(project) == before, dry.stderr
+    assert f"would remove the confirmed source update mark of {len(marked)} record(s): " in dry.stderr
+    released = cli("release", "--date", DAY, cwd=project)
+    assert released.returncode == 0, released.stdout + released.stderr
+    assert f"removed the confirmed source update mark of {len(marked)} record(s)" in released.stderr
+    assert marks(data) == {}
+    assert without_marks(data) == records  # every review (and everything else) as the reviewer left it
+    assert cli("validate", "data", cwd=project).returncode == 0 and errors(data) == []
+    assert cli("fmt", "--check", "data", cwd=project).returncode == 0  # the files stay canonical
+    ds = ketdata.load(data)
+    assert all(ds.get(r).review.status == "reviewed" for r in marked)  # type: ignore[union-attr]
+    after = files(project)
+    again = cli("release", "--date", DAY, cwd=project)
+    assert again.returncode == 0 and "nothing to release" in again.stderr and files(project) == after
+
+
+def test_a_pending_mark_still_blocks_the_release_and_keeps_every_confirmed_one(project: Path) -> None:
+    marked = confirmed_update(project)
+    data = project / "data"
+    undo = next(p for p in (data / "claims").glob("*.yaml") if f"id: {marked[-1]}\n" in p.read_text(encoding="utf-8"))
+    text = undo.read_text(encoding="utf-8")
+    start = text.index(f"id: {marked[-1]}\n")
+    at = text.index("  status: confirmed\n", start)
+    undo.write_text(text[:at] + "  status: pending\n" + text[at + len("  status: confirmed\n") :], encoding="utf-8")
+    before = files(project)
+    refused = cli("release", "--date", DAY, cwd=project)
+    assert refused.returncode == 1 and "KD700" in refused.stderr and "not releasing" in refused.stderr
+    assert files(project) == before
+
+
+def test_a_release_that_cannot_remove_a_mark_cleanly_writes_nothing(project: Path) -> None:
+    marked = confirmed_update(project)
+    data = project / "data"
+    holder = next(p for p in (data / "claims").glob("*.yaml") if f"id: {marked[-1]}\n" in p.read_text(encoding="utf-8"))
+    holder.write_text(holder.read_text(encoding="utf-8") + "# an editor's note\n", encoding="utf-8")
+    assert errors(data) == []
+    before = files(project)
+    refused = cli("release", "--date", DAY, cwd=project)
+    assert refused.returncode == 2 and "run `ketdata fmt` first" in refused.stderr, refused.stderr
+    assert files(project) == before  # no mark removed, no version, snapshot or export written
+
+
 def test_a_hedge_changed_in_a_quote_is_never_released_without_a_person(project: Path) -> None:
     new = revision(project, "The effects of ketamine can be felt", "The effects of ketamine will be felt")
     update_source(project / "data", "ketamine-overview", new.read_bytes(), write=True, today=TODAY)

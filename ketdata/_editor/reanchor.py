@@ -29,6 +29,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from ketdata._model.negations import BROAD_NEGATIONS
+
 CONTEXT = 32
 """Characters of context on each side of a quote, as Hypothesis and the W3C text-quote selector use."""
 
@@ -49,11 +51,6 @@ _REACH = 8 * CONTEXT
 SENTENCE_REACH = 1000
 # Words that point back at an earlier sentence: a quote holding one leans on the sentence before.
 _ANAPHOR = re.compile(r"(?<!\w)(?:it|its|this|these|those|they|their|them|such)(?!\w)", re.IGNORECASE)
-# Negations: a word of these put in or taken out of a quote's sentence is named as such in the verdict.
-NEGATIONS = frozenset(
-    {"not", "no", "never", "without", "n't", "neither", "nor", "none", "nothing", "rarely", "hardly", "seldom",
-     "cannot", "barely", "scarcely", "unlikely"}
-)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -572,7 +569,7 @@ class Sentences:
 def negations(removed: str, added: str) -> str:
     """The words ``a negation changed (…):`` when one of the changed words is a negation, else nothing."""
     words = {w.casefold() for w in re.findall(r"\w+(?:'t)?|n't", f"{removed} {added}")}
-    hits = sorted(words & NEGATIONS | {w for w in words if w.endswith("n't")})
+    hits = sorted(words & BROAD_NEGATIONS | {w for w in words if w.endswith("n't")})
     return f"a negation changed ({', '.join(hits)}): " if hits else ""
 
 

@@ -354,13 +354,12 @@ def _with_dataset_fields(text: str, version: str, date: str) -> str:
     return edited
 
 
-def _check_would_be(data_dir: Path, dataset: str, snapshot: Path, text: str) -> None:
-    """Refuse a release with which the data folder, its dataset record bumped, would not validate."""
+def _check_would_be(data_dir: Path, files: dict[Path, str]) -> None:
+    """Refuse a release with which the data folder, as the release leaves it, would not validate."""
     from ketdata._model.problems import Severity
     from ketdata._validation.pipeline import run_state
 
-    files = {data_dir / DATASET_FILE: dataset.encode("utf-8"), snapshot: text.encode("utf-8")}
-    would_be = run_state(data_dir, files).problems
+    would_be = run_state(data_dir, {path: body.encode("utf-8") for path, body in files.items()}).problems
     errors = [p for p in would_be if p.severity is Severity.ERROR]
     if errors:
         raise ReleaseError(f"with the new version and date the data would not validate: {errors[0]}")
@@ -435,16 +434,63 @@ def apply(release: ReleasePlan, data_dir: Path) -> list[Path]:
     checksums = read_checksums(folder)
     checksums[snapshot.name] = hashlib.sha256(text.encode("utf-8")).hexdigest()
     dataset = _with_dataset_fields(read_regular(data_dir / DATASET_FILE).decode("utf-8"), release.version, release.date)
-    _check_would_be(data_dir, dataset, snapshot, text)
+    settled, _ = settled_marks(data_dir)
+    _check_would_be(data_dir, {data_dir / DATASET_FILE: dataset, snapshot: text, **settled})
     files = {
         data_dir / DATASET_FILE: dataset,
+        **settled,
         snapshot: text,
         folder / CHECKSUMS: render_checksums(checksums),
         root / CHANGELOG: _prepended(_read_text(root / CHANGELOG), release.changelog),
     }
     build, _ = exports_builder(ds, root / EXPORTS)
     commit(root, {path: body.encode("utf-8") for path, body in files.items()}, {root / EXPORTS: build})
-    return [data_dir / DATASET_FILE, snapshot, folder / CHECKSUMS, root / EXPORTS, root / CHANGELOG]
+    return [data_dir / DATASET_FILE, *settled, snapshot, folder / CHECKSUMS, root / EXPORTS, root / CHANGELOG]
+
+
+def settled_marks(data_dir: Path) -> tuple[dict[Path, str], tuple[str, ...]]:
+    """The data files as a release leaves them without their confirmed source update marks, and those records.
+
+    A mark a reviewer confirmed has done its work once its record is released: the review beside it vouches
+    for the new reading, and the release holds the words (a mark never reaches a snapshot). Left in the data
+    it would stay there for good, so the release that ships the record removes it, in the same transaction.
+    A pending or flagged mark never gets here: it keeps the release from being cut (KD700, KD612).
+
+    Raises:
+        ReleaseError: A file holding a confirmed mark is not in canonical form, or has comments: removing the
+            mark would change more than the mark (run ``ketdata fmt`` first).
+    """
+    from ketdata._editor.fmt import format_file, key_order
+    from ketdata._io.yaml import read_documents
+    from ketdata._validation.folder import discover
+
+    def confirmed(value: Any) -> bool:
+        mark = value.get("source_update") if isinstance(value, dict) else None
+        return isinstance(mark, dict) and mark.get("status") == "confirmed"
+
+    def remove(values: list[Any]) -> None:
+        for value in values:
+            if confirmed(value):
+                del value["source_update"]
+
+    order, settled, records = key_order(), {}, []
+    for data_file in discover(data_dir)[0]:
+        data = read_regular(data_file.path)
+        if b"source_update" not in data:
+            continue
+        ids = [str(d.value.get("id")) for d in read_documents(data, str(data_file.path))[0] if confirmed(d.value)]
+        if not ids:
+            continue
+        before = format_file(data_file.path, data_file.kind, order)
+        after = format_file(data_file.path, data_file.kind, order, remove)
+        if before.text is None or before.changed or after.text is None:
+            why = before.skipped or "is not in canonical form"
+            raise ReleaseError(f"{data_file.path.name} {why}: removing the confirmed source update marks of "
+                               f"{', '.join(ids)} would change more than them; run `ketdata fmt` first (a file with "
+                               "comments: remove those marks by hand)")  # fmt: skip
+        settled[data_file.path] = after.text
+        records += ids
+    return settled, tuple(records)
 
 
 @dataclass(frozen=True, slots=True)
@@ -455,11 +501,13 @@ class Released:
         plan: The release worked out; ``plan.bump`` is None after a first release when nothing changed.
         unreviewed: How many claims and caveats are not yet reviewed.
         written: The files written; empty on a dry run or when there is nothing to release.
+        settled: The records whose confirmed source update mark the release removes (`settled_marks`).
     """
 
     plan: ReleasePlan
     unreviewed: int = 0
     written: tuple[Path, ...] = ()
+    settled: tuple[str, ...] = ()
 
     @property
     def nothing_to_release(self) -> bool:
@@ -509,10 +557,13 @@ def _release(data_dir: Path, date: str | None, *, dry_run: bool) -> Released:
         raise RefusedError(flagged, f"not releasing: {count} record(s) flagged in review; change them and have "
                            "them reviewed again")  # fmt: skip
     planned = plan(data_dir, date)
-    outcome = Released(planned, sum(p.code == "KD601" for p in problems))
-    if dry_run or outcome.nothing_to_release:
-        return outcome
-    return Released(planned, outcome.unreviewed, tuple(apply(planned, data_dir)))
+    unreviewed = sum(p.code == "KD601" for p in problems)
+    if planned.previous is not None and planned.bump is None:
+        return Released(planned, unreviewed)  # nothing to release: nothing written, no mark removed
+    settled = settled_marks(data_dir)[1]
+    if dry_run:
+        return Released(planned, unreviewed, settled=settled)
+    return Released(planned, unreviewed, tuple(apply(planned, data_dir)), settled)
 
 
 def compare_specs(old: str, new: str) -> Diff:

@@ -2,7 +2,9 @@
 
 Run ``python ketdata/_model/codegen.py`` after changing a schema (it formats with ruff, one of the test
 tools, and imports nothing of ketdata, so it runs whatever state the package is in);
-``tests/test_architecture.py`` fails while the generated module and the schemas disagree. Each object a
+``tests/test_architecture.py`` fails while the generated modules and the schemas disagree. It also writes
+``constraints.py``: what a type cannot say of each field (its allowed values, pattern, bounds), which
+``load_json`` checks on the standard library alone. Each object a
 schema describes becomes a class named by its ``title``; each property a field with the schema's
 description, its Python type, and a default when the property is optional (the schema's ``default``, else
 None, or ``()`` for a list). Behaviour that is not data (a source's text, a coding's strength) lives in
@@ -24,6 +26,7 @@ from typing import Any
 _HERE = Path(__file__).resolve().parent
 SCHEMAS = _HERE.parent.parent / "schema"
 TARGET = _HERE / "records.py"
+CONSTRAINTS = _HERE / "constraints.py"
 
 # Top-level record kinds, in the order the module lists them (dependencies first).
 KINDS = ("dataset", "source", "category", "evidence_status", "predicate", "concept", "claim", "caveat", "rule")
@@ -45,6 +48,7 @@ class Field:
     nested: str | None = None  # the record class its value (or each item) is built from
     many: bool = False
     derived: bool = False  # filled in when the dataset is assembled (``x-derived``), never in the data files
+    checks: dict[str, Any] = field(default_factory=dict)  # what the type cannot say: values, pattern, bounds
 
 
 @dataclass
@@ -62,6 +66,7 @@ class Generator:
     def __init__(self, schemas: dict[str, Any]) -> None:
         self.schemas = schemas
         self.classes: dict[str, RecordClass] = {}
+        self.named: dict[str, dict[str, Any]] = {}  # the checks of each shared definition (``text``) by its name
 
     def resolve(self, node: dict[str, Any]) -> dict[str, Any]:
         """The subschema a ``$ref`` points at, merged under the referring node's own keywords."""
@@ -114,11 +119,35 @@ class Generator:
             annotation, nested, many = self.type_of(sub)
             doc = self.resolve(sub).get("description", prop) if "description" not in sub else sub["description"]
             default = self.default(prop, sub, required, many)
-            cls.fields.append(Field(prop, annotation, doc, default, nested, many, prop in derived))
+            checks = self.checks(sub)
+            cls.fields.append(Field(prop, annotation, doc, default, nested, many, prop in derived, checks))
         # A class needs its nested classes defined first: move it after them.
         del self.classes[name]
         self.classes[name] = cls
         return name
+
+    def checks(self, node: dict[str, Any]) -> dict[str, Any]:
+        """What a subschema says of a value beyond its type (enum, pattern, bounds, items), for ``load_json``.
+
+        Conditions between fields (``if``/``then``) and whole objects are left to the schemas themselves.
+        """
+        resolved = self.resolve(node)
+        variants = [v for v in resolved.get("anyOf") or resolved.get("oneOf") or () if self.resolve(v).get("type")
+                    not in ("null", "object")]  # fmt: skip
+        if len(variants) == 1:  # text or null: the text's checks, for a string
+            resolved = {**self.resolve(variants[0]), **{k: v for k, v in resolved.items() if k in _CHECKED}}
+        found = {key: resolved[key] for key in _CHECKED if key in resolved}
+        if "enum" in found:
+            found["enum"] = tuple(found["enum"])
+        if "pattern" in found and "x-pattern-hint" in resolved:
+            found["hint"] = resolved["x-pattern-hint"]
+        if resolved.get("type") == "array" and (items := self.checks(resolved["items"])):
+            found["items"] = items
+        name = node.get("$ref", "").partition("#/$defs/")[2]
+        if name and found and set(node) <= {"$ref", "description"}:  # a field that is the definition, no more
+            self.named[name] = found
+            found = {**found, "$def": name}
+        return found
 
     def default(self, prop: str, sub: dict[str, Any], required: set[str], many: bool) -> str | None:
         """The Python source of an optional property's default; None for a required one."""
@@ -130,6 +159,8 @@ class Generator:
         return "()" if many else "None"
 
 
+# What an export line keeps of a field's schema (``_export/_json.py``): not minItems, as an unset list is [].
+_CHECKED = ("enum", "const", "pattern", "minLength", "maxLength", "minimum", "maximum", "format", "uniqueItems")
 _JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean"}
 _SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "null": "None"}
 
@@ -216,14 +247,22 @@ if TYPE_CHECKING:
 _put = object.__setattr__'''
 
 
-def generate(schema_dir: Path = SCHEMAS) -> str:
-    """The source of ``records.py`` for the schemas in ``schema_dir``."""
+def _generator(schema_dir: Path) -> Generator:
+    """A generator that has collected every record class of the schemas in ``schema_dir``."""
     schemas = {}
     for path in sorted(schema_dir.glob("*.schema.json")):
         doc = json.loads(path.read_text(encoding="utf-8"))
         schemas[doc["$id"]] = doc
     gen = Generator(schemas)
-    tops = [gen.record_class(schemas[f"urn:ketdata:schema:{kind}"]) for kind in KINDS]
+    for kind in KINDS:
+        gen.record_class(schemas[f"urn:ketdata:schema:{kind}"])
+    return gen
+
+
+def generate(schema_dir: Path = SCHEMAS) -> str:
+    """The source of ``records.py`` for the schemas in ``schema_dir``."""
+    gen = _generator(schema_dir)
+    tops = [gen.record_class(gen.schemas[f"urn:ketdata:schema:{kind}"]) for kind in KINDS]
     lines = HEADER.split("\n")
     for cls in gen.classes.values():
         lines += _render(cls)
@@ -238,21 +277,84 @@ def generate(schema_dir: Path = SCHEMAS) -> str:
     return "\n".join(lines)
 
 
+CONSTRAINTS_HEADER = '''"""What a type cannot say of each field: its allowed values, pattern and bounds, by class.
+
+GENERATED by ``python ketdata/_model/codegen.py`` from ``schema/*.schema.json``: do not edit by hand.
+``ketdata.load_json`` checks a file's values against these on the standard library alone, so a JSON export
+from anywhere meets the same vocabularies and patterns as the YAML data. Each check holds the JSON Schema
+keywords of its field (``enum``, ``const``, ``pattern`` with its ``hint``, ``minimum``...; ``items`` for each
+item of a list), as an export line's schema keeps them. Conditions between fields are the schemas' own
+(``ketdata diff`` applies them to a snapshot of today's schema).
+"""
+
+# ruff: noqa: E501  (the text pattern names its characters on one line, as the schema does)
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, TypeAlias
+
+    Check: TypeAlias = dict[str, Any]'''
+
+
+def generate_constraints(schema_dir: Path = SCHEMAS) -> str:
+    """The source of ``constraints.py``: each record class's checks by field, shared definitions named once."""
+    gen = _generator(schema_dir)
+    lines = CONSTRAINTS_HEADER.split("\n")
+    for name, check in sorted(gen.named.items()):
+        lines += ["", f"{_constant(name)}: Check = {_check_source(gen, check, top=True)}"]
+    version = gen.schemas["urn:ketdata:schema:common"]["x-schema-version"]
+    lines += ["", f"SCHEMA_VERSION = {version!r}", '"""The version of the schemas the checks come from."""']
+    lines += ["", "CHECKS: dict[str, dict[str, Check]] = {"]
+    for cls in gen.classes.values():
+        fields = [f"{f.name!r}: {_check_source(gen, f.checks)}" for f in cls.fields if f.checks]
+        if fields:
+            lines.append(f"    {cls.name!r}: {{{', '.join(fields)}}},")
+    return "\n".join([*lines, "}", ""])
+
+
+def _constant(name: str) -> str:
+    return "".join(f"_{c}" if c.isupper() else c for c in name).upper()
+
+
+def _check_source(gen: Generator, check: dict[str, Any], *, top: bool = False) -> str:
+    if not top and "$def" in check:
+        return _constant(check["$def"])
+    parts = [f"{k!r}: {_check_source(gen, v) if k == 'items' else repr(v)}" for k, v in check.items() if k != "$def"]
+    return "{" + ", ".join(parts) + "}"
+
+
+def _formatted(source: str, target: Path) -> str:
+    ruff = [sys.executable, "-m", "ruff", "format", "--stdin-filename", str(target), "-"]
+    return subprocess.run(ruff, input=source, capture_output=True, text=True, check=True).stdout
+
+
 def render(schema_dir: Path = SCHEMAS) -> str:
     """`generate`'s source formatted as the project formats code (``ruff format``, from the test tools)."""
-    ruff = [sys.executable, "-m", "ruff", "format", "--stdin-filename", str(TARGET), "-"]
-    done = subprocess.run(ruff, input=generate(schema_dir), capture_output=True, text=True, check=True)
-    return done.stdout
+    return _formatted(generate(schema_dir), TARGET)
+
+
+def render_constraints(schema_dir: Path = SCHEMAS) -> str:
+    """`generate_constraints`'s source, formatted."""
+    return _formatted(generate_constraints(schema_dir), CONSTRAINTS)
 
 
 def main() -> int:
-    """Write ``records.py``; with ``--check``, only say whether it is current (exit 1 if not)."""
-    text = render()
+    """Write ``records.py`` and ``constraints.py``; with ``--check``, only say whether they are current (exit 1 if not).
+
+    Returns:
+        The exit code.
+    """
+    texts = {TARGET: render(), CONSTRAINTS: render_constraints()}
     if "--check" in sys.argv[1:]:
-        current = TARGET.read_text(encoding="utf-8") == text
-        print("records.py is current" if current else "records.py is stale: run python ketdata/_model/codegen.py")
-        return 0 if current else 1
-    TARGET.write_text(text, encoding="utf-8")
+        stale = [p.name for p, text in texts.items() if not p.is_file() or p.read_text(encoding="utf-8") != text]
+        print(
+            f"{', '.join(stale)} stale: run python ketdata/_model/codegen.py" if stale else "generated code is current"
+        )
+        return 1 if stale else 0
+    for path, text in texts.items():
+        path.write_text(text, encoding="utf-8")
     return 0
 
 

@@ -769,6 +769,46 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else f"{text[: limit - 1]}…"
 
 
+class LazyDataset:
+    """The typed dataset, built when first asked for and then kept, or the KD101 problem saying why it could not be.
+
+    The one memo of a validation run's dataset: the pipeline's report and the public `ValidationReport` share
+    it, so the records are built once, whichever asks first. Validation alone never asks (building every record
+    again costs about a tenth of a run). Should building fail all the same (the schemas let through what the
+    record classes cannot hold), ``make`` returns the KD101 problem saying so, kept in ``problems``.
+    """
+
+    __slots__ = ("_make", "dataset", "problems")
+
+    def __init__(self, make: Callable[[], Dataset | Problem] | None = None, dataset: Dataset | None = None) -> None:
+        """Hold what builds the dataset, or the dataset itself (or neither: there is none)."""
+        self._make = make
+        self.dataset = dataset
+        self.problems: tuple[Problem, ...] = ()
+
+    def get(self) -> Dataset | None:
+        """The dataset, built on the first call; None when there is none or it could not be built (``problems``)."""
+        if self._make is not None:
+            made = self._make()
+            self._make = None  # what it held (a whole parse) is not needed again
+            if isinstance(made, Problem):
+                self.problems = (made,)
+            else:
+                self.dataset = made
+        return self.dataset
+
+    def __call__(self) -> Dataset:
+        """The dataset, as a build function gives it (what `ValidationReport` takes as ``build``).
+
+        Raises:
+            DataError: It could not be built (its KD101 problem), or there is none to build.
+        """
+        dataset = self.get()
+        if dataset is None:
+            raise DataError(list(self.problems))
+        return dataset
+
+
 class ValidationReport(list[Problem]):
     """Every problem validation found: errors first, then warnings, then infos, each by file and line.
 
@@ -795,8 +835,8 @@ class ValidationReport(list[Problem]):
         # which over a large dataset's infos (one per unreviewed record) cost more than the sort itself.
         ordered = sorted(problems, key=Problem.sort_key)
         super().__init__(p for severity in Severity for p in ordered if p.severity is severity)
-        self._dataset = dataset
-        self._build = build
+        # A validation run's own memo is shared, not wrapped in a second one.
+        self._lazy = build if isinstance(build, LazyDataset) else LazyDataset(build, dataset)
 
     @property
     def dataset(self) -> Dataset | None:
@@ -806,13 +846,10 @@ class ValidationReport(list[Problem]):
             DataError: The records passed every check but could not be built (KD101; the schemas should make
                 that impossible).
         """
-        if self._build is not None:
-            self._dataset, self._build = self._build(), None
-        return self._dataset
-
-    @dataset.setter
-    def dataset(self, value: Dataset | None) -> None:
-        self._dataset, self._build = value, None
+        dataset = self._lazy.get()
+        if self._lazy.problems:
+            raise DataError(list(self._lazy.problems))
+        return dataset
 
     @property
     def errors(self) -> list[Problem]:

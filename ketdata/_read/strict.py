@@ -6,18 +6,30 @@ problem located at its line and column, when it repeats a key, holds a number th
 ``Infinity``, ``1e999999``), a key its record type does not have, a value of another type than the record
 class declares (``1.5`` or ``true`` for an integer, ``1`` for a boolean), or a record id twice. The types
 come from the generated record classes (their ``__init__`` annotations), so they follow the schemas.
+
+Then its values, as the YAML data's are: a value outside its field's vocabulary (KD107), text that breaks
+its pattern (KD106), a character a reader cannot see, anywhere (KD108), a number out of bounds or a list
+holding an item twice (``version: 0``, a negative offset: KD101), a date not on the calendar (KD109), a span
+whose start is not before its end (KD304) or whose quote is not what the source's text, when it travels
+along, holds there (KD303, KD305), and a reference to no record of its kind in the file (``evidence_status:
+proven``: KD202). The vocabularies, patterns and bounds come from ``_model/constraints.py``, generated from
+the schemas with the record classes; the references from ``_model/references.py``, which the validator
+follows too.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime
 import json
 import math
 import re
 
+from ketdata._model.constraints import CHECKS, SCHEMA_VERSION
 from ketdata._model.convert import KINDS, _upgrade
 from ketdata._model.frozen import Frozen
 from ketdata._model.records import DatasetInfo
+from ketdata._model.unseen import describe_char, find_unseen
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -116,6 +128,7 @@ def _typed(doc: Any) -> list[Found]:
             found += _rows(lists[key], value, (key,))
         else:
             found.append(("KD102", (key,), "not a member of a ketdata JSON export"))
+    found += _values(doc, typed=not found)
     ids: dict[str, Path_] = {}
     for _, attr, _ in KINDS:
         rows = doc.get(attr)
@@ -126,6 +139,167 @@ def _typed(doc: Any) -> list[Found]:
                     found.append(("KD201", (attr, i, "id"), f"{rid!r} is already the id of {_dotted(ids[rid])}"))
                 ids.setdefault(rid, (attr, i))
     return found
+
+
+def _values(doc: dict[str, Any], *, typed: bool) -> list[Found]:
+    """Problems of a document's values that their types cannot show (the module's second paragraph).
+
+    References are followed only in a document whose every value has its type (``typed``): a list field
+    given one string, or an id given a list, cannot say which ids it names.
+    """
+    from ketdata._model.convert import CLASSES
+
+    # A fixed value (``const``) is today's: an older snapshot held its own (``reference`` named another path).
+    current = doc.get("schema_version") == SCHEMA_VERSION
+    found = _unseen(doc, ())
+    if isinstance(doc.get("dataset"), dict):
+        found += _checked(DatasetInfo, doc["dataset"], ("dataset",), current)
+    for kind, attr, _ in KINDS:
+        for i, row in enumerate(_list(doc.get(attr))):
+            if isinstance(row, dict):  # as the file holds it: an older snapshot's upgrade adds values of its own
+                found += _checked(CLASSES[kind], row, (attr, i), current)
+    return found + _quotes(doc) + (_references(doc) if typed else [])
+
+
+def _references(doc: dict[str, Any]) -> list[Found]:
+    """References to no record of the kind they name (``evidence_status: proven``): the ids a snapshot holds."""
+    from ketdata._model.references import REFERENCE_KINDS
+
+    known = {kind: {r["id"] for r in _list(doc.get(attr))} for kind, attr, _ in KINDS}  # every id is a string here
+    attrs = {kind: attr for kind, attr, _ in KINDS}
+    found: list[Found] = []
+    for (kind, *path), target in REFERENCE_KINDS.items():
+        target = target or kind
+        for i, row in enumerate(_list(doc.get(attrs[kind]))):
+            for where, value in _at(row, (attrs[kind], i), path):
+                if isinstance(value, str) and value not in known[target]:
+                    found.append(("KD202", where, f"{_short(value)} is no {target.replace('_', ' ')} of this export"))
+    return found
+
+
+def _at(value: Any, where: Path_, path: list[str]) -> list[tuple[Path_, Any]]:
+    """The values at a path of keys (each item of a list on the way), with where each stands."""
+    if isinstance(value, list):
+        return [found for i, item in enumerate(value) for found in _at(item, (*where, i), path)]
+    if not path:
+        return [(where, value)]
+    return _at(value[path[0]], (*where, path[0]), path[1:]) if isinstance(value, dict) and path[0] in value else []
+
+
+def _unseen(value: Any, where: Path_) -> list[Found]:
+    """A character a reader cannot see or that turns the text around it, in any string (as the YAML reader finds)."""
+    if isinstance(value, str):
+        at = next(find_unseen(value), None)
+        if at is None:
+            return []
+        return [("KD108", where, f"holds {describe_char(value[at])} at character {at + 1}, which a reader cannot see "
+                                 "or which changes the text around it")]  # fmt: skip
+    if isinstance(value, dict):
+        return [f for key, item in value.items() for f in _unseen(item, (*where, key))]
+    if isinstance(value, list):
+        return [f for i, item in enumerate(value) for f in _unseen(item, (*where, i))]
+    return []
+
+
+def _checked(cls: type[Frozen], raw: dict[str, Any], where: Path_, current: bool) -> list[Found]:
+    """Problems of one record's values against its fields' checks, and of its nested records'."""
+    checks = CHECKS.get(cls.__name__, {})
+    found: list[Found] = []
+    for name, value in raw.items():
+        here = (*where, name)
+        if name in checks:
+            found += _check(checks[name], value, here, current)
+        inner, many = cls._nested.get(name, (None, False))
+        if inner is not None:
+            items = [((*here, i), v) for i, v in enumerate(_list(value))] if many else [(here, value)]
+            found += [f for at, item in items if isinstance(item, dict) for f in _checked(inner, item, at, current)]
+    start, end = raw.get("start"), raw.get("end")
+    if type(start) is int and type(end) is int and "end" in cls._fields and start >= end:
+        found.append(("KD304", (*where, "start"), f"start {start} is not before end {end}"))
+    return found
+
+
+def _check(check: dict[str, Any], value: Any, where: Path_, current: bool) -> list[Found]:
+    """Problems of one value against the JSON Schema keywords of its field (as ``_model/constraints.py`` holds them)."""
+    if isinstance(value, list):
+        found: list[Found] = []
+        if check.get("uniqueItems"):
+            seen: set[str] = set()
+            for i, item in enumerate(value):
+                key = json.dumps(item, sort_keys=True)
+                if key in seen:
+                    found.append(("KD101", (*where, i), f"{_short(item)} is in the list already"))
+                seen.add(key)
+        inner = check.get("items")
+        return found + [f for i, item in enumerate(value) for f in _check(inner, item, (*where, i), current)] \
+            if inner else found  # fmt: skip
+    if isinstance(value, str):
+        return _check_text(check, value, where, current)
+    if type(value) in (int, float):
+        if value < check.get("minimum", value):
+            return [("KD101", where, f"{value!r} is less than the minimum of {check['minimum']}")]
+        if value > check.get("maximum", value):
+            return [("KD101", where, f"{value!r} is more than the maximum of {check['maximum']}")]
+    return []
+
+
+def _check_text(check: dict[str, Any], value: str, where: Path_, current: bool) -> list[Found]:
+    allowed = check.get("enum") or ((check["const"],) if "const" in check and current else ())
+    if allowed and value not in allowed:
+        return [("KD107", where, f"{_short(value)} is not one of {', '.join(map(repr, allowed))}")]
+    if next(find_unseen(value), None) is not None:
+        return []  # reported where it stands (KD108), as the YAML reader does
+    if "pattern" in check and not re.search(check["pattern"], value):
+        return [("KD106", where, f"{_short(value)} is not valid: {check.get('hint') or 'match ' + check['pattern']}")]
+    if not check.get("minLength", 0) <= len(value) <= check.get("maxLength", len(value)):
+        bound = f"at least {check['minLength']}" if len(value) < check.get("minLength", 0) else \
+            f"at most {check['maxLength']}"  # fmt: skip
+        return [("KD101", where, f"{_short(value)} holds {len(value)} characters; {bound} are allowed")]
+    if check.get("format") == "date":
+        try:
+            datetime.date.fromisoformat(value)
+        except ValueError:
+            return [("KD109", where, f"{_short(value)} is not a date on the calendar")]
+    return []
+
+
+def _quotes(doc: dict[str, Any]) -> list[Found]:
+    """Evidence spans whose quote is not what their source's text holds at their offsets, when the text travels along.
+
+    A span made against an earlier revision (``revision``) quotes a text the export does not hold: not checked.
+    """
+    texts = {s["id"]: s["text"] for s in _list(doc.get("sources")) if isinstance(s, dict) and isinstance(
+             s.get("id"), str) and isinstance(s.get("text"), str)}  # fmt: skip
+    found: list[Found] = []
+    for _, attr, _ in KINDS:
+        for i, row in enumerate(_list(doc.get(attr))):
+            spans = row.get("evidence") if isinstance(row, dict) else None
+            for n, span in enumerate(_list(spans)):
+                where = (attr, i, "evidence", n)
+                if isinstance(span, dict) and span.get("revision") is None and span.get("source") in texts:
+                    found += _quoted(texts[span["source"]], span, where)
+    return found
+
+
+def _quoted(text: str, span: dict[str, Any], where: Path_) -> list[Found]:
+    start, end, quote = span.get("start"), span.get("end"), span.get("quote")
+    if not (type(start) is int and type(end) is int and isinstance(quote, str)) or not 0 <= start < end:
+        return []  # a wrong type or order is reported already
+    if end > len(text):
+        return [("KD303", (*where, "end"), f"[{start}, {end}) lies outside the source text ({len(text)} code points)")]
+    if text[start:end] != quote:
+        return [("KD305", (*where, "quote"), f"is not what the source holds at [{start}, {end}): "
+                                             f"{_short(text[start:end])}")]  # fmt: skip
+    return []
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:59]}…"
 
 
 def _rows(kind: str, rows: Any, where: Path_) -> list[Found]:

@@ -11,6 +11,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
+from ketdata._model.negations import NEGATIONS
 from ketdata._model.problems import Problem, Severity, problem, short
 from ketdata._model.review import content_digest, due_after
 from ketdata._validation.fidelity import SourceText, restates
@@ -650,7 +651,6 @@ def _words_from_evidence(rule: dict[str, Any], active: _Active, severity: Severi
 
 
 # Negations are polarity words: a statement and its evidence must agree on each, and on what it negates.
-_NEGATIONS = frozenset({"not", "no", "never", "without", "neither", "nor"})
 _CANNOT = re.compile(r"(?<!\w)(can)(?:not|['\u2019]t)(?!\w)|n['\u2019]t(?!\w)", re.IGNORECASE)
 # Words between a negation and what it negates ("not be used", "no more than").
 _LINKING = frozenset({"a", "an", "the", "be", "been", "being", "any", "to", "so"})
@@ -665,12 +665,12 @@ def _negated(texts: Iterable[str]) -> set[tuple[str, str]]:
 def _negations_in(text: str) -> frozenset[tuple[str, str]]:
     low = text.lower()
     # Most texts: no word of theirs is a negation, and nothing _CANNOT would turn into one ("can't": "can not").
-    if "n't" not in low and "n\u2019t" not in low and "cannot" not in low and _NEGATIONS.isdisjoint(_words(text)[0]):
+    if "n't" not in low and "n\u2019t" not in low and "cannot" not in low and NEGATIONS.isdisjoint(_words(text)[0]):
         return frozenset()
     found = set()
     words = [w.casefold() for w in _WORD.findall(_CANNOT.sub(lambda m: f"{m.group(1) or ''} not", text))]
     for i, word in enumerate(words):
-        if word in _NEGATIONS:
+        if word in NEGATIONS:
             after = next((w for w in words[i + 1 :] if w not in _LINKING), "")
             found.add((word, _stem(after) if after else ""))
     return frozenset(found)

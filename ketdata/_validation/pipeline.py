@@ -6,7 +6,7 @@ import datetime
 import functools
 import itertools
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from ketdata._io.yaml import Document, NodeCache
 from ketdata._model.convert import build_dataset
 from ketdata._model.dataset import Dataset
 from ketdata._model.frozen import replace
-from ketdata._model.problems import DataError, Problem, Severity, problem, short
+from ketdata._model.problems import DataError, LazyDataset, Problem, Severity, problem, short
 from ketdata._read.paths import data_dir as shipped_data_dir
 from ketdata._read.paths import project_root, schema_dir
 from ketdata._validation.cache import ResultCache, folder_for, problem_from_list, problem_to_list, refused_root
@@ -46,34 +46,6 @@ FORK_AT = 4000
 FORK_BYTES = 2_000_000
 
 
-class _Built:
-    """The typed dataset, built from the parse it was checked from when first asked for, then kept.
-
-    Validation alone (``ketdata validate``) never builds it: building every record again costs about a third of
-    the YAML parse. What can keep a dataset from being built is known before: a structural error, which the
-    report holds. Should building fail all the same (the schemas let through what the record classes cannot
-    hold), the KD101 problem saying so is kept here and raised by `Report.dataset`.
-    """
-
-    __slots__ = ("_make", "dataset", "problems")
-
-    def __init__(self, make: Callable[[], Dataset | Problem] | None) -> None:
-        self._make = make
-        self.dataset: Dataset | None = None
-        self.problems: tuple[Problem, ...] = ()
-
-    def get(self) -> Dataset | None:
-        if self._make is not None:
-            with paused():
-                made = self._make()
-            self._make = None  # the parsed records it held are not needed again
-            if isinstance(made, Problem):
-                self.problems = (made,)
-            else:
-                self.dataset = made
-        return self.dataset
-
-
 @dataclass(frozen=True, slots=True)
 class Report:
     """The outcome of one validation run: the problems, the typed dataset, and each source's coverage.
@@ -85,7 +57,7 @@ class Report:
 
     problems: tuple[Problem, ...]
     rules: Rules
-    _built: _Built = field(default_factory=lambda: _Built(None), repr=False, compare=False)
+    lazy: LazyDataset = field(default_factory=LazyDataset, repr=False, compare=False)
 
     @property
     def built(self) -> Dataset | None:
@@ -94,13 +66,13 @@ class Report:
         None when some record failed its schema or a file could not be read (other rules may have failed even
         when it is built: ask ``ok``), or when building failed (``unbuilt`` says why).
         """
-        return self._built.get()
+        return self.lazy.get()
 
     @property
     def unbuilt(self) -> tuple[Problem, ...]:
         """The KD101 problem of a dataset that could not be built though its records passed their schemas."""
-        self._built.get()
-        return self._built.problems
+        self.lazy.get()
+        return self.lazy.problems
 
     @property
     def ok(self) -> bool:
@@ -144,7 +116,7 @@ def run(
     if refused is None:
         return report
     note = problem("KD034", str(folder), 1, 1, None, f"validated without the cache: {refused}")
-    return Report(tuple(sorted((*report.problems, note), key=Problem.sort_key)), report.rules, report._built)
+    return Report(tuple(sorted((*report.problems, note), key=Problem.sort_key)), report.rules, report.lazy)
 
 
 def run_state(path: Path, files: Mapping[Path, bytes], today: datetime.date | None = None) -> Report:
@@ -304,7 +276,7 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
     buildable = len(schema_valid) == len(records) and not unread and not _structural(problems)
     info = next((r.value for r in records if r.kind == "dataset"), None) if buildable else None
     make = functools.partial(_build, folder, info, records) if info is not None else None
-    return Report(tuple(sorted(problems, key=Problem.sort_key)), rules, _Built(make))
+    return Report(tuple(sorted(problems, key=Problem.sort_key)), rules, LazyDataset(make))
 
 
 def _structural(problems: list[Problem]) -> bool:
@@ -318,7 +290,8 @@ def _build(folder: Path, info: dict[str, Any], records: list[RawRecord]) -> Data
         if record.kind != "dataset":
             by_kind.setdefault(record.kind, []).append(record.value)
     try:
-        return build_dataset(info, by_kind, str(folder / "sources"))
+        with paused():
+            return build_dataset(info, by_kind, str(folder / "sources"))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         # The schemas should make this impossible: say so rather than pass silently.
         return problem("KD101", str(folder), 0, 0, None, f"records could not be built ({short(exc)})")

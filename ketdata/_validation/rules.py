@@ -16,6 +16,7 @@ from ketdata._io.escape import describe_char, find_unseen
 from ketdata._io.files import PLAIN_NAME, NotRegularFileError, read_regular, walk
 from ketdata._model.dataset import near_misses
 from ketdata._model.problems import Problem, problem, short
+from ketdata._model.references import REFERENCE_KINDS as _REFERENCE_KINDS
 from ketdata._validation.coverage import SentenceCoverage, coverage, uncovered
 from ketdata._validation.folder import REFERENCE_TABLE, RawRecord
 from ketdata._validation.index import RecordIndex
@@ -51,17 +52,6 @@ def named(name: str, quote: str) -> bool:
 
 def _quotes(value: dict[str, Any]) -> list[str]:
     return [q for s in _dicts(value.get("evidence")) if isinstance(q := s.get("quote"), str)]
-
-
-# Where each kind of record refers to another, and to which kind ("" for its own kind).
-_REFERENCE_KINDS = {
-    ("category", "parent"): "category", ("claim", "category"): "category", ("claim", "predicate"): "predicate",
-    ("claim", "evidence_status"): "evidence_status", ("claim", "subject"): "concept",
-    ("claim", "object", "concept"): "concept", ("claim", "conflicts_with"): "claim", ("caveat", "applies_to"): "claim",
-    ("caveat", "scope", "claims"): "claim", ("rule", "categories"): "category", ("rule", "statuses"): "evidence_status",
-    ("rule", "caveats"): "caveat", ("rule", "predicates"): "predicate", ("claim", "superseded_by"): "",
-    ("caveat", "superseded_by"): "",
-}  # fmt: skip
 
 
 def record_problems(record: RawRecord) -> list[Problem]:
