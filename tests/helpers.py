@@ -100,10 +100,13 @@ def link_to_caveats(data: Path, claim_id: str, *, unlink: bool = False) -> None:
 
 
 def content_sha256(path: Path, record_id: str) -> str:
-    """The digest a review of ``record_id`` in ``path`` records: its content as the file holds it now."""
+    """The digest a review of ``record_id`` in ``path`` records: its content (a claim's linked caveats included)
+    as the files hold it now."""
+    from ketdata._editor.verdict import folder_links
     from ketdata._io.yaml import read_documents
     from ketdata._model.review import content_digest
 
     documents, _ = read_documents(path.read_bytes(), str(path))
     (value,) = [d.value for d in documents if isinstance(d.value, dict) and d.value.get("id") == record_id]
-    return content_digest(value)
+    folder = path.parent.parent if path.parent.name == "claims" else path.parent
+    return content_digest(value, folder_links(folder).get(record_id, ()) if path.parent.name == "claims" else ())

@@ -16,7 +16,7 @@ import yaml
 
 import ketdata
 from ketdata._editor.source_update import update_source
-from ketdata._editor.verdict import Verdict, write_review
+from ketdata._editor.verdict import Verdict, folder_links, write_review
 from ketdata._model.problems import Severity
 from ketdata._model.review import content_digest
 from ketdata._validation.pipeline import run
@@ -643,8 +643,9 @@ def test_a_mark_confirmed_by_hand_does_not_clear_the_release_gate(project: Path)
     at = text.index(block)
     end = text.index("review:\n  status: unreviewed\n", at)
     value = next(d for d in yaml.safe_load_all(text) if d["id"] == "claim-041")
+    links = folder_links(data).get("claim-041", ())  # a claim's review covers its caveats too
     typed = ("review:\n  status: reviewed\n  reviewed_by: Some One\n  reviewed_on: '2026-01-01'\n"
-             f"  review_due: '2027-01-01'\n  content_sha256: {content_digest(value)}\n")  # fmt: skip
+             f"  review_due: '2027-01-01'\n  content_sha256: {content_digest(value, links)}\n")  # fmt: skip
     path.write_text(text[:end] + typed + text[end + len("review:\n  status: unreviewed\n") :], encoding="utf-8")
     found = [p for p in run(data, TODAY).problems if p.record_id == "claim-041" and p.severity is Severity.ERROR]
     assert [p.code for p in found] == ["KD703"] and "older than the update" in found[0].message, found

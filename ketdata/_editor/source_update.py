@@ -40,7 +40,7 @@ from ketdata._model.diff import field_changes
 from ketdata._model.errors import UsageError
 from ketdata._model.extras import missing
 from ketdata._model.problems import DataError, Problem, RefusedError, Severity
-from ketdata._model.review import content_digest
+from ketdata._model.review import Links, caveat_links, content_digest
 from ketdata._model.text import Sentence
 from ketdata._read.paths import project_root
 from ketdata._validation.coverage import uncovered
@@ -54,9 +54,10 @@ MARKED = ("claim", "caveat", "concept")
 # another reader's words now differing), which the same person settles. Any error of a record the update marks
 # is expected too: its changed words may break any rule of its content. Any other error of a record whose
 # places all moved (a caveat whose scope no longer covers a claim, KD608; a pronoun's antecedent, KD617) marks
-# that record for review in its turn: only a person can say what it should become.
+# that record for review in its turn: only a person can say what it should become. New text that lies in no
+# section (KD560, a paragraph above the first heading) is reported like new uncovered text (KD402).
 EXPECTED = frozenset(
-    {"KD700", "KD701", "KD307", "KD309", "KD310", "KD313", "KD316", "KD322", "KD325", "KD402", "KD609"}
+    {"KD700", "KD701", "KD307", "KD309", "KD310", "KD313", "KD316", "KD322", "KD325", "KD402", "KD560", "KD609"}
 )
 # How a record holds a place in the source: an evidence span (quote and offsets, and a revision when lost), a
 # scope range (offsets only), a reading (its words at an offset) or words it leaves out (words only).
@@ -197,6 +198,7 @@ class _Plan:
         except ImportError:
             raise missing("`ketdata source update`", "revisions", "edlib") from None
         self.folder, self.source_id = folder, source_id
+        self._caveat_links: dict[str, Links] | None = None
         self.files, _ = discover(folder)
         self.source_path, self.source = self._source_record()
         name = self.source.get("file")
@@ -224,6 +226,12 @@ class _Plan:
                 for d in documents:
                     if isinstance(d.value, dict):
                         yield data_file.path, data_file.kind, d.value
+
+    def _links(self) -> dict[str, Links]:
+        """The caveats linked to each claim (`caveat_links`), read once, before the update changes anything."""
+        if self._caveat_links is None:
+            self._caveat_links = caveat_links(v for _, _, v in self._records(("caveat",)))
+        return self._caveat_links
 
     def _source_record(self) -> tuple[Path, dict[str, Any]]:
         for path, _, value in self._records(("source",)):
@@ -458,13 +466,15 @@ class _Plan:
     def _apply(self, value: dict[str, Any], changes: list[SpanChange], released: _Released, day: str) -> None:
         """One record's spans moved, replaced or kept against the old revision; its mark; its version."""
         before = repr(value)
-        vouched = _vouched(value)
+        # A claim's review covers the caveats linked to it, whose words an update does not change.
+        caveats = self._links().get(str(value.get("id")), ())
+        vouched = _vouched(value, caveats)
         for c in changes:
             _follow(value, c, self.old_sha)
         marked = [_mark_entry(c) for c in changes if c.result.kind != "moved" and c.active]
         if vouched and not any(c.result.kind != "moved" for c in changes):
             # Every place kept its words and context: what the reviewer saw stands, at its new offsets.
-            value["review"]["content_sha256"] = content_digest(value)
+            value["review"]["content_sha256"] = content_digest(value, caveats)
         earlier = self._undecided(value)
         if earlier is not None:
             if not self._carry(earlier, marked, changes, day):
@@ -586,10 +596,10 @@ def _follow_version(value: dict[str, Any], released: tuple[str, dict[str, Any]] 
     value["version"] = int(raw.get("version", 0)) + int(bool(changed))
 
 
-def _vouched(value: dict[str, Any]) -> bool:
+def _vouched(value: dict[str, Any], caveats: Links) -> bool:
     """Whether the record's review vouches for its content as it stands (its digest is of this content)."""
     review = value.get("review")
-    return isinstance(review, dict) and review.get("content_sha256") == content_digest(value)
+    return isinstance(review, dict) and review.get("content_sha256") == content_digest(value, caveats)
 
 
 def _follow(value: dict[str, Any], c: SpanChange, old_sha: str) -> None:

@@ -32,7 +32,7 @@ from ketdata._io.transaction import TransactionError, commit, locked
 from ketdata._io.yaml import read_documents
 from ketdata._model.errors import UsageError
 from ketdata._model.problems import Severity
-from ketdata._model.review import content_digest, due_after
+from ketdata._model.review import Links, caveat_links, content_digest, due_after
 from ketdata._model.unseen import find_unseen
 from ketdata._read.paths import project_root, schema_dir
 from ketdata._validation.folder import discover
@@ -197,22 +197,39 @@ def update_decision(value: Any, verdict: Verdict | Restore, *, source_update: bo
     return "confirmed" if verdict.status == "reviewed" else "flagged"
 
 
-def saved_value(value: dict[str, Any], block: dict[str, Any], decision: str | None) -> dict[str, Any]:
-    """The record as a save leaves it: its review block, and its source update's status when decided."""
-    after = {**value, "review": with_content_digest(block, value)}
+def saved_value(
+    value: dict[str, Any], block: dict[str, Any], decision: str | None, caveats: Links = ()
+) -> dict[str, Any]:
+    """The record as a save leaves it: its review block, and its source update's status when decided.
+
+    ``caveats`` are the caveats linked to a claim (`caveat_links`), which its review covers.
+    """
+    after = {**value, "review": with_content_digest(block, value, caveats)}
     if decision is not None:
         after["source_update"] = {**value["source_update"], "status": decision}
     return after
 
 
-def with_content_digest(block: dict[str, Any], value: Any) -> dict[str, Any]:
+def with_content_digest(block: dict[str, Any], value: Any, caveats: Links = ()) -> dict[str, Any]:
     """The review block as written for a record whose value the reviewer saw: a verdict gains the digest of it.
 
-    A later change to the record then voids the review (KD641). A block restored by Undo keeps its own.
+    A later change to the record (or to the caveats linked to a claim) then voids the review (KD641). A block
+    restored by Undo keeps its own.
     """
     if block.get("status") not in ("reviewed", "flagged") or "content_sha256" in block or not isinstance(value, dict):
         return block
-    return {**block, "content_sha256": content_digest(value)}
+    return {**block, "content_sha256": content_digest(value, caveats)}
+
+
+def folder_links(folder: Path) -> dict[str, Links]:
+    """The caveats linked to each claim of a data folder, as its files hold them now (`caveat_links`)."""
+    files, _ = discover(folder)
+    values: list[Any] = []
+    for data_file in files:
+        if data_file.kind == "caveat":
+            documents, _ = read_documents(read_regular(data_file.path), str(data_file.path))
+            values += [d.value for d in documents]
+    return caveat_links(values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,15 +301,20 @@ def write_reviews(folder: Path, saves: list[Save], today: datetime.date) -> list
 def _write_locked(folder: Path, saves: list[Save], blocks: list[dict[str, Any]]) -> list[Path]:
     files: dict[Path, tuple[str, bytes, dict[str, tuple[dict[str, Any], str | None]]]] = {}
     written = []
+    links = folder_links(folder)
     for save, block in zip(saves, blocks, strict=True):
         path, kind, read, value = _find(folder, save.record_id)
         if record_stamp(value) != save.seen:
             raise ReviewConflictError(
                 f"{save.record_id} changed on disk since the page showed it; nothing was written", save.record_id
             )
-        _refuse_unchanged_flag(save, value)
+        caveats = links.get(save.record_id, ()) if kind == "claim" else ()
+        _refuse_unchanged_flag(save, value, caveats)
         decision = update_decision(value, save.verdict, source_update=save.source_update)
-        files.setdefault(path, (kind, read, {}))[2][save.record_id] = (with_content_digest(block, value), decision)
+        files.setdefault(path, (kind, read, {}))[2][save.record_id] = (
+            with_content_digest(block, value, caveats),
+            decision,
+        )
         written.append(path)
     new = {path: _reviewed_file(path, kind, changes) for path, (kind, _, changes) in files.items()}
     # The would-be files, validated in memory: a review never leaves a record that does not match its schema.
@@ -314,12 +336,12 @@ def _write_locked(folder: Path, saves: list[Save], blocks: list[dict[str, Any]])
     return written
 
 
-def _refuse_unchanged_flag(save: Save, value: Any) -> None:
+def _refuse_unchanged_flag(save: Save, value: Any, caveats: Links) -> None:
     """A flag is cleared by changing the record and reviewing it again, never by confirming what was flagged."""
     review = value.get("review") if isinstance(value, dict) else None
     if not isinstance(save.verdict, Verdict) or save.verdict.status != "reviewed" or not isinstance(review, dict):
         return
-    if review.get("status") == "flagged" and review.get("content_sha256") == content_digest(value):
+    if review.get("status") == "flagged" and review.get("content_sha256") == content_digest(value, caveats):
         raise ReviewRefusedError(
             f"{save.record_id} is flagged and unchanged since the flag: change the record as the flag asks, "
             "then review it again (or undo the flag)"

@@ -5,15 +5,9 @@ codings), so a Parquet row is an NDJSON line. Every column, at every depth, carr
 as ``description`` in its field metadata. pyarrow is imported here only, when a Parquet file is made, so
 ``import ketdata`` and ``load()`` never pay for it.
 
-The bytes are deterministic for one pyarrow version, but another version may encode the same table
-differently (its name is in the file). So a committed file written by another pyarrow version whose table
-(values, types, metadata) and whose statistics (each row group's size, each column chunk's min, max and counts,
-its page index and Bloom filter, by which DuckDB and pyarrow skip rows) equal those of the file this pyarrow
-writes is kept as it is: neither ``export`` nor ``export --check`` sees a change that is only the writer's
-version. A file that names this pyarrow as its writer is current only byte for byte, since it would write those
-very bytes: an edited statistic (a false max that makes a reader skip a row) is never kept. The limit: the
-statistics some writers also put in each data page's header are not read back here, so a file that claims
-another writer is trusted for those; `ketdata export` with any pyarrow rewrites it.
+The bytes are deterministic for one pyarrow version, and are compared as bytes like every export file: a
+file that holds the same table in other bytes may carry statistics (a column's min and max) that make a
+reader skip rows, so only the bytes this pyarrow writes now are current.
 """
 
 from __future__ import annotations
@@ -89,17 +83,13 @@ def _dated(value: Any, node: Mapping[str, Any]) -> Any:
 
 
 def parquet_bytes(
-    rows: Sequence[Mapping[str, Any]],
-    line_schema: Mapping[str, Any],
-    kept: bytes | None = None,
-    version: str | None = None,
+    rows: Sequence[Mapping[str, Any]], line_schema: Mapping[str, Any], version: str | None = None
 ) -> bytes:
     """One record type's Parquet file.
 
     Args:
         rows: The records, each with every field (as ``full_plain`` makes them).
         line_schema: The record type's export line schema.
-        kept: The file an earlier export wrote, if any: returned as it is when it holds the same table.
         version: The dataset version, written into the file's metadata.
     """
     pa, pq = _pyarrow()
@@ -108,8 +98,6 @@ def parquet_bytes(
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, compression=_COMPRESSION)
     data: bytes = sink.getvalue().to_pybytes()
-    if kept is not None and kept != data and _same_table(pa, pq, kept, data, table):
-        return kept
     return data
 
 
@@ -118,25 +106,5 @@ def to_parquet(ds: Dataset) -> dict[str, bytes]:
     from ketdata._read.paths import schema_dir, schema_version
 
     lines = line_schemas(load_schemas(schema_dir()), schema_version())
-    return {attr: parquet_bytes([full_plain(r) for r in getattr(ds, attr)], lines[attr], None, ds.info.version)
+    return {attr: parquet_bytes([full_plain(r) for r in getattr(ds, attr)], lines[attr], ds.info.version)
             for _, attr, _ in KINDS}  # fmt: skip
-
-
-def _same_table(pa: Any, pq: Any, kept: bytes, fresh: bytes, table: Any) -> bool:
-    """Whether a committed file other than ``fresh`` holds ``table`` as another pyarrow version writes it."""
-    try:
-        old, new = (pq.ParquetFile(pa.BufferReader(d)).metadata for d in (kept, fresh))
-        if old.created_by == new.created_by:
-            return False  # this writer would write these very bytes: the file was changed after it was written
-        same = _skipped_by(old) == _skipped_by(new)
-        return same and bool(pq.read_table(pa.BufferReader(kept)).equals(table, check_metadata=True))
-    except (pa.ArrowException, OSError, ValueError):
-        return False
-
-
-def _skipped_by(metadata: Any) -> list[Any]:
-    """What a reader skips rows by: each row group's size, each column chunk's statistics, page index, Bloom filter."""
-    groups = (metadata.row_group(i) for i in range(metadata.num_row_groups))
-    return [(g.num_rows, [(c.path_in_schema, c.statistics.to_dict() if c.is_stats_set else None, c.has_column_index,
-                           c.has_offset_index, c.bloom_filter_offset is not None)
-                          for c in (g.column(j) for j in range(g.num_columns))]) for g in groups]  # fmt: skip

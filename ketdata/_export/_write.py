@@ -57,16 +57,14 @@ class ExportResult:
 
 
 Chunks = Iterator[str] | Iterator[bytes]
-Kept = Callable[[str], bytes | None]
 
 
-def _produce(ds: Dataset, version: str, kept: Kept) -> Iterator[tuple[str, Chunks, int | Callable[[], int]]]:
+def _produce(ds: Dataset, version: str) -> Iterator[tuple[str, Chunks, int | Callable[[], int]]]:
     """Every export file but the manifest as ``(path, text in chunks, record count)``, made as consumed.
 
     Only what later files need is kept: each kind's records as compact JSON (for the JSON document and
     NDJSON), and the FHIR resources' NDJSON lines while the Bundle streams by. A file's chunks must be
-    consumed before the next file is asked for; the Bundle's count is known only then. ``kept`` gives the
-    bytes an earlier export wrote at a path, which a Parquet file holding the same table keeps.
+    consumed before the next file is asked for; the Bundle's count is known only then.
     """
     schemas = load_schemas(schema_dir())
     shapes = line_schemas(schemas, version)
@@ -79,7 +77,7 @@ def _produce(ds: Dataset, version: str, kept: Kept) -> Iterator[tuple[str, Chunk
             text = tables[table.name] = csv_text(table, plain)
             yield f"csv/{table.name}.csv", iter((text,)), max(text.count("\r\n") - 1, 0)
         name = f"parquet/{attr}.parquet"
-        yield name, iter((parquet_bytes(plain, shapes[attr], kept(name), ds.info.version),)), len(plain)
+        yield name, iter((parquet_bytes(plain, shapes[attr], ds.info.version),)), len(plain)
         del plain
     yield "csv/datapackage.json", iter((to_datapackage(ds, schemas, tables, version),)), len(TABLES)
     # The article itself, byte for byte: every offset in every format resolves from the exports alone.
@@ -118,13 +116,7 @@ class _Counted:
             yield item
 
 
-def _nothing_kept(name: str) -> None:
-    return None
-
-
-def _files(
-    ds: Dataset, schema_version: str | None, kept: Kept = _nothing_kept
-) -> Iterator[tuple[str, Iterator[bytes]]]:
+def _files(ds: Dataset, schema_version: str | None) -> Iterator[tuple[str, Iterator[bytes]]]:
     """Every export file as UTF-8 chunks, the manifest last: it lists the others' checksums, sizes, records.
 
     Each file's chunks must be consumed before the next file is asked for.
@@ -132,7 +124,7 @@ def _files(
     version = schema_version or shipped_schema_version()
     listed: list[dict[str, Any]] = []
     with paused():
-        for name, chunks, records in _produce(ds, version, kept):
+        for name, chunks, records in _produce(ds, version):
             entry: dict[str, Any] = {"path": name}
             yield name, _tapped(chunks, entry)
             entry["records"] = records() if callable(records) else records
@@ -188,7 +180,8 @@ def _listed(root: Path) -> set[str]:
             and all(PLAIN_NAME.fullmatch(part) for part in parts)
             and (_has_sha256(root / name, digest) or (parts[0] == "parquet" and _is_parquet(root / name)))
         ):
-            # Another pyarrow may have written the same table as other bytes (export --check compares tables).
+            # Another pyarrow may have written the same table as other bytes: still an export's file, which the
+            # next export replaces (and `export --check` calls stale, since it compares bytes).
             owned.add(name)
     return owned
 
@@ -232,18 +225,6 @@ def check_target(root: Path) -> set[str]:
             "away (an edited export is regenerated from data/), or give --out an empty or new folder"
         )
     return listed - {MANIFEST}
-
-
-def _kept_in(root: Path) -> Kept:
-    """The bytes of a file an earlier export wrote under ``root``, or None."""
-
-    def kept(name: str) -> bytes | None:
-        try:
-            return read_regular(root / name)
-        except OSError:
-            return None
-
-    return kept
 
 
 def exports_builder(ds: Dataset, root: Path, *, schema_version: str | None = None) -> tuple[Build, list[str]]:
@@ -300,11 +281,13 @@ def export(
 def stale_files(ds: Dataset, out: str | Path, *, schema_version: str | None = None) -> list[str]:
     """Paths under ``out`` that are missing, differ from what the dataset produces, or are no longer produced.
 
-    A Parquet file that holds the table the dataset produces is current, whichever pyarrow version wrote it.
+    Every file is compared by its bytes, Parquet too: a file with the same table but other bytes (another
+    pyarrow's, or false column statistics that make a reader's filter skip rows) is stale, and the manifest's
+    checksums are never trusted for it.
     """
     root = Path(out)
     stale, produced = [], set()
-    for name, chunks in _files(ds, schema_version, _kept_in(root)):
+    for name, chunks in _files(ds, schema_version):
         produced.add(name)
         data = b"".join(chunks)
         try:

@@ -455,8 +455,11 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         _W,
         "Check weakened since the release",
         "A rule in data/rules.yaml checks less than in the latest release (removed, a lower severity, another "
-        "kind, a list loosened), or an active safety-warning caveat was withdrawn: make sure a "
-        "maintainer meant it (the change shows in `ketdata diff`); the warning ends with the next release.",
+        "kind, a list loosened), an active safety-warning caveat was withdrawn, an active caveat reaches fewer "
+        "claims or less of the article, or a policy kept in another file changed (a decision-table row now "
+        "giving a status to another kind of statement, a status's rank, a predicate's object kind, a "
+        "category's parent): make sure a maintainer meant it (the change shows in `ketdata diff`); the "
+        "warning ends with the next release.",
     ),
     Code(
         "KD601",
@@ -540,6 +543,29 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "its SHA256SUMS line from git; a release is never deleted.",
     ),
     Code(
+        "KD560",
+        _E,
+        "Source text outside every section",
+        "Every non-blank stretch of a source text lies in a section (text the publisher added above the first "
+        "heading included): extend a section over it, or add a section for it with its heading, then quote it.",
+    ),
+    Code(
+        "KD561",
+        _E,
+        "Broader concept of a kind that cannot hold it",
+        "A concept's broader concept is a more general thing of its own sort, or of a kind that holds it (a "
+        "substance under a drug class; the pairs are in ketdata/_model/hierarchy.py): link it to such a "
+        "concept, or use related for a link of meaning, not of sort.",
+    ),
+    Code(
+        "KD562",
+        _E,
+        "Compatibility letter in a text",
+        "A full-width, mathematical or other compatibility letter or digit ('cures' typed in full-width or bold "
+        "mathematical letters) reads as the plain one but matches no word rule: type the plain letters (the "
+        "text's NFKC form).",
+    ),
+    Code(
         "KD626",
         _E,
         "Statement and evidence disagree on a negation",
@@ -581,7 +607,8 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "KD641",
         _E,
         "Record changed since its review",
-        "A review vouches for the words its reviewer saw: review the record again (`ketdata review`), or set "
+        "A review vouches for the words its reviewer saw (a claim's linked caveats included): review the record "
+        "again (`ketdata review`), or set "
         "review: status: unreviewed (and drop the other review fields).",
     ),
     Code(

@@ -13,5 +13,6 @@ REFERENCE_KINDS: dict[tuple[str, ...], str] = {
     ("claim", "object", "concept"): "concept", ("claim", "conflicts_with"): "claim", ("caveat", "applies_to"): "claim",
     ("caveat", "scope", "claims"): "claim", ("rule", "categories"): "category", ("rule", "statuses"): "evidence_status",
     ("rule", "caveats"): "caveat", ("rule", "predicates"): "predicate", ("claim", "superseded_by"): "",
-    ("caveat", "superseded_by"): "",
+    ("caveat", "superseded_by"): "", ("evidence_status", "decision", "predicates"): "predicate",
+    ("evidence_status", "decision", "categories"): "category",
 }  # fmt: skip

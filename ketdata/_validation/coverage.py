@@ -7,6 +7,10 @@ from dataclasses import dataclass
 
 from ketdata._model.text import Sentence, sentence_bounds, sentences
 
+# The section id given to text that lies in no section (before the first, between two, after the last): its
+# sentences are uncovered like any other, since no record can quote them from a section.
+OUTSIDE = "(no section)"
+
 
 @dataclass(frozen=True, slots=True)
 class SentenceCoverage:
@@ -23,10 +27,29 @@ class SentenceCoverage:
         return bool(self.record_ids)
 
 
+def regions(text: str, sections: Iterable[tuple[str, str, int, int]]) -> list[tuple[str, str, int, int]]:
+    """The sections in text order, with each stretch of the text that no section holds as an ``OUTSIDE`` row."""
+    found: list[tuple[str, str, int, int]] = []
+    reach = 0
+    for row in sorted(sections, key=lambda r: r[2]):
+        if row[2] > reach:
+            found.append((OUTSIDE, "", reach, row[2]))
+        found.append(row)
+        reach = max(reach, row[3])
+    if reach < len(text):
+        found.append((OUTSIDE, "", reach, len(text)))
+    return found
+
+
+def outside(text: str, sections: Iterable[tuple[str, str, int, int]]) -> list[tuple[int, int]]:
+    """The stretches ``(start, end)`` of the text that no section holds and that hold more than white space."""
+    return [(a, b) for sid, _, a, b in regions(text, sections) if sid == OUTSIDE and text[a:b].strip()]
+
+
 def uncovered(
     text: str, sections: Iterable[tuple[str, str, int, int]], spans: Iterable[tuple[int, int]]
 ) -> list[Sentence]:
-    """The sentences that no span ``(start, end)`` overlaps.
+    """The sentences (those outside every section included) that no span ``(start, end)`` overlaps.
 
     Validation needs only this, so it skips the per-sentence detail of `coverage`: with the spans in
     order of start, a sentence is covered when the furthest end among spans starting before its end
@@ -34,7 +57,7 @@ def uncovered(
     """
     ordered = sorted(spans)
     missed, nxt, reach = [], 0, -1
-    for section_id, s, e in sentence_bounds(text, sections):
+    for section_id, s, e in sentence_bounds(text, regions(text, sections)):
         while nxt < len(ordered) and ordered[nxt][0] < e:
             reach = max(reach, ordered[nxt][1])
             nxt += 1
@@ -51,7 +74,7 @@ def _solid(text: str) -> int:
 def coverage(
     text: str, sections: Iterable[tuple[str, str, int, int]], spans: Sequence[tuple[str, int, int]]
 ) -> list[SentenceCoverage]:
-    """How the spans ``(record_id, start, end)`` cover each sentence of the text.
+    """How the spans ``(record_id, start, end)`` cover each sentence of the text, outside sections too.
 
     One sweep over sentences and spans, both in text order: a span joins the open set when a sentence
     starts before it ends, and leaves it once sentences have moved past its end.
@@ -62,7 +85,7 @@ def coverage(
     open_spans: list[tuple[int, int, str]] = []  # (end, start, record id), smallest end first
     result = []
     nxt = 0
-    for sentence in sentences(text, sections):
+    for sentence in sentences(text, regions(text, sections)):
         while nxt < len(ordered) and ordered[nxt][1] < sentence.end:
             record_id, start, end = ordered[nxt]
             heapq.heappush(open_spans, (end, start, record_id))

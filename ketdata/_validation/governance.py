@@ -6,14 +6,14 @@ import bisect
 import datetime
 import functools
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
 from ketdata._model.negations import NEGATIONS
 from ketdata._model.problems import Problem, Severity, problem, short
-from ketdata._model.review import content_digest, due_after
+from ketdata._model.review import Links, caveat_links, content_digest, due_after
 from ketdata._validation.fidelity import SourceText, restates
 from ketdata._validation.folder import RawRecord
 from ketdata._validation.index import RecordIndex
@@ -56,12 +56,13 @@ def overdue_problems(records: Iterable[RawRecord], today: datetime.date) -> Iter
             yield record.problem("KD602", ("review", "review_due"), f"review was due on {due}")
 
 
-def review_problems(records: Iterable[RawRecord], today: datetime.date) -> Iterator[Problem]:
+def review_problems(records: Sequence[RawRecord], today: datetime.date) -> Iterator[Problem]:
     """Reviews that cannot vouch for their record: changed since, dated in the future, or due too late.
 
     Never cached, since today moves. The records are as the schema check left them (a value of a wrong
     type taken out), so a review block read here has the schema's types or lacks the field.
     """
+    links: dict[str, Any] | None = None
     for record in records:
         review = record.value.get("review")
         if record.kind not in REVIEWED or not isinstance(review, dict):
@@ -69,7 +70,9 @@ def review_problems(records: Iterable[RawRecord], today: datetime.date) -> Itera
         yield from _review_fields(record, review)
         if review.get("status") == "unreviewed":
             continue
-        yield from _stale_review(record, review)
+        if links is None:  # only once a review needs them
+            links = caveat_links(r.value for r in records if r.kind == "caveat")
+        yield from _stale_review(record, review, links.get(str(record.id), ()) if record.kind == "claim" else ())
         yield from _review_dates(record, review, today)
 
 
@@ -94,9 +97,9 @@ def _review_fields(record: RawRecord, review: dict[str, Any]) -> Iterator[Proble
         yield record.problem("KD628", ("review", "status"), msg)
 
 
-def _stale_review(record: RawRecord, review: dict[str, Any]) -> Iterator[Problem]:
+def _stale_review(record: RawRecord, review: dict[str, Any], caveats: Links) -> Iterator[Problem]:
     digest = review.get("content_sha256")
-    if record.taken or not isinstance(digest, str) or digest == content_digest(record.value):
+    if record.taken or not isinstance(digest, str) or digest == content_digest(record.value, caveats):
         return  # a value refused at its own line is not content anyone could have reviewed: said there
     on, by = short(review.get("reviewed_on")), short(review.get("reviewed_by"))
     msg = (f"changed since its review of {on} by {by}: the review vouches for words it did not see; review it "
@@ -210,11 +213,21 @@ _INFLECTIONS = "s|es|d|ed|ing|ly|r|st|ive|ative|atively"
 
 
 def _forms(word: str) -> str:
-    """A pattern for a listed word and its inflected forms (a final e dropped before a suffix)."""
+    """A pattern for a listed word and its inflected forms (a final e dropped before a suffix).
+
+    A listed third-person form stands for its verb too: "treats" also forbids "treat", "treated", "treating".
+    """
     if not word.isalpha():  # a phrase is matched as written
         return re.escape(word)
-    stem = word[:-1] if word.endswith("e") else word
-    return f"(?:{re.escape(word)}|{re.escape(stem)}(?:{_INFLECTIONS}))"
+    bases = [word]
+    if len(word) > 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        bases.append(word[:-1])
+    stems = [b[:-1] if b.endswith("e") else b for b in bases]
+    return (
+        "(?:"
+        + "|".join(f"{re.escape(b)}|{re.escape(s)}(?:{_INFLECTIONS})" for b, s in zip(bases, stems, strict=True))
+        + ")"
+    )
 
 
 def _strong_wording(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:

@@ -20,6 +20,9 @@ from ketdata._validation.folder import RawRecord
 from ketdata._validation.index import RecordIndex
 
 VERSIONED = {"claim": "claims", "caveat": "caveats"}
+# Records that are not versioned but that checks read as policy: a decision table, a predicate's object kind,
+# a category's parent. Changing them since the release is watched like a rule (KD517).
+POLICY = {"evidence_status": "evidence_statuses", "predicate": "predicates", "category": "categories"}
 _SEMVER = re.compile(r"(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})(?![\s\S])")
 CHECKSUMS = "SHA256SUMS"
 OLD_JOURNAL = ".release-journal.json"  # what older ketdata wrote; never read, only reported
@@ -263,6 +266,55 @@ def _placeless(record: dict[str, Any], sources: AbstractSet[str]) -> dict[str, A
     return out
 
 
+def _strs(value: Any) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _decides(status: dict[str, Any]) -> set[tuple[str, str, str | None, Any]]:
+    """The kinds of statement a status's decision rows decide: (field, predicate or category, cue, experimental)."""
+    keys = set()
+    for row in status.get("decision") or ():
+        if not isinstance(row, dict):
+            continue
+        cue = row["cue"].casefold() if isinstance(row.get("cue"), str) else None
+        for field in ("predicates", "categories"):
+            keys |= {(field, name, cue, row.get("experimental")) for name in _strs(row.get(field))}
+    return keys
+
+
+def _deciders(statuses: Any) -> dict[tuple[str, str, str | None, Any], set[str]]:
+    found: dict[tuple[str, str, str | None, Any], set[str]] = {}
+    for status in statuses:
+        for key in _decides(status):
+            found.setdefault(key, set()).add(str(status.get("id")))
+    return found
+
+
+def _key_text(key: tuple[str, str, str | None, Any]) -> str:
+    field, name, cue, experimental = key
+    where = "" if experimental is None else (" in the experimental passage" if experimental else " outside it")
+    return f"{field[:-1] if field == 'predicates' else 'category'} {name} with {repr(cue) if cue else 'no cue'}{where}"
+
+
+def _uncovered_spans(old: Any, new: Any, revised: AbstractSet[str]) -> bool:
+    """Whether a released scope's spans (in a source whose text did not change) reach text the new ones do not."""
+    spans = [s for s in (new if isinstance(new, list) else ()) if isinstance(s, dict)]
+    for span in old if isinstance(old, list) else ():
+        if not isinstance(span, dict) or span.get("source") in revised:
+            continue
+        start, end = span.get("start"), span.get("end")
+        if not isinstance(start, int) or not isinstance(end, int):
+            continue
+        ours = sorted((s["start"], s["end"]) for s in spans if s.get("source") == span.get("source")
+                      and isinstance(s.get("start"), int) and isinstance(s.get("end"), int))  # fmt: skip
+        for a, b in ours:
+            if a <= start < b:
+                start = b
+        if start < end:
+            return True
+    return False
+
+
 def _line_in(path: Path, record_id: str) -> int:
     needle = re.compile(rf'"id":\s*"{re.escape(record_id)}"')
     for number, line in enumerate(read_regular(path).decode("utf-8", "replace").splitlines(), 1):
@@ -293,6 +345,9 @@ class VersionRules:
             info = doc.get("dataset") or {}
             self.version, self.date = semver(str(info.get("version", snapshot.stem))), info.get("release_date")
             self.rules = {str(r["id"]): r for r in doc.get("rules") or () if isinstance(r, dict) and "id" in r}
+            self.policy = {(kind, str(r["id"])): r for kind, attr in POLICY.items() for r in doc.get(attr) or ()
+                           if isinstance(r, dict) and "id" in r}  # fmt: skip
+            self.deciders = _deciders(r for (kind, _), r in self.policy.items() if kind == "evidence_status")
         except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
             msg = f"is not a ketdata snapshot ({short(exc, 120)})"
             raise DataError([problem("KD508", str(snapshot), 1, 1, None, msg)]) from None
@@ -308,8 +363,11 @@ class VersionRules:
         self.revised = {str(r.id) for r in index.records if r.kind == "source" and str(r.id) in self.texts
                         and r.value.get("sha256") != self.texts[str(r.id)]}  # fmt: skip
         rules: set[str] = set()
+        live = {str(r.id) for r in index.kind("claim") if r.value.get("status") == "active"}
         for record in index.records:
             valid = index.is_valid(record)
+            if record.kind in POLICY and valid:
+                problems += self._policy_changed(record)
             if record.kind == "dataset" and valid:
                 problems += self._dataset(record)
             if record.kind == "rule" and record.id is not None:
@@ -319,7 +377,7 @@ class VersionRules:
                 continue
             present.add(record.id)
             if valid:
-                problems += self._record(record) + self._safety_withdrawn(record)
+                problems += self._record(record) + self._safety_withdrawn(record) + self._narrowed(record, live)
         for rid, (kind, _) in sorted(self.released.items()):
             if rid not in present and kind not in unread:
                 msg = (f"{kind} {rid} is in release {self.release} but is gone; keep it and set its status to "
@@ -342,6 +400,50 @@ class VersionRules:
         msg = (f"{record.id} was an active safety warning in release {self.release} and is {record.value.get(field)} "
                f"now: the warning no longer reaches its claims")  # fmt: skip
         return [record.problem("KD517", (field,), msg)]
+
+    def _policy_changed(self, record: RawRecord) -> list[Problem]:
+        """How a record that checks read as policy changed since the latest release (KD517).
+
+        A decision-table row that now gives this status to a kind of statement another status (or none) gave in
+        the release regrades claims; a predicate's object kind or a category's parent changes what the checks
+        ask of every claim that uses it.
+        """
+        old, new = self.policy.get((record.kind, str(record.id))), record.value
+        changed: list[tuple[str, str]] = []
+        if record.kind == "evidence_status":
+            taken = sorted({_key_text(k) for k in _decides(new) if str(record.id) not in self.deciders.get(k, ())})
+            if taken and self.policy:
+                changed.append(("decision", f"its decision table now gives it to {short(', '.join(taken), 160)}"))
+            fields: tuple[str, ...] = ("rank", "graded")
+        else:
+            fields = ("object_kind",) if record.kind == "predicate" else ("parent",)
+        for name in fields:
+            before = old.get(name) if old is not None else new.get(name)
+            if (before or None) != (new.get(name) or None):
+                changed.append((name, f"its {name} went from {short(before)} to {short(new.get(name))}"))
+        return [record.problem("KD517", (field,), f"{record.id} is read as a rule, and {why} since release "
+                                f"{self.release}") for field, why in changed]  # fmt: skip
+
+    def _narrowed(self, record: RawRecord, live: AbstractSet[str]) -> list[Problem]:
+        """An active caveat of the release that reaches fewer live claims, or a narrower passage, than it did."""
+        kind, raw = self.released.get(str(record.id), ("", {}))
+        if kind != "caveat" or raw.get("status") != "active" or record.value.get("status") != "active":
+            return []
+        lost = sorted((set(_strs(raw.get("applies_to"))) - set(_strs(record.value.get("applies_to")))) & live)
+        found = []
+        if lost:
+            found.append(("applies_to", f"no longer applies to {short(', '.join(lost), 120)}"))
+        old, new = raw.get("scope") or {}, record.value.get("scope")
+        new = new if isinstance(new, dict) else {}
+        for name in ("claims", "sections"):
+            gone = sorted(set(_strs(old.get(name))) - set(_strs(new.get(name))))
+            if gone:
+                found.append(("scope", f"its scope.{name} lost {short(', '.join(gone), 120)}"))
+        if _uncovered_spans(old.get("spans"), new.get("spans"), self.revised):
+            found.append(("scope", "its scope covers less of the article than it did"))
+        lead = f"{record.id} was an active caveat in release {self.release} and"
+        return [record.problem("KD517", (field,), f"{lead} {why}: the claims it no longer reaches lose its warning")
+                for field, why in found]  # fmt: skip
 
     def _weakened(self, record: RawRecord) -> list[Problem]:
         """How a rule checks less than it did in the latest release (a rule in data can be switched off)."""

@@ -15,9 +15,10 @@ from typing import Any
 from ketdata._io.escape import describe_char, find_unseen
 from ketdata._io.files import PLAIN_NAME, NotRegularFileError, read_regular, walk
 from ketdata._model.dataset import near_misses
+from ketdata._model.hierarchy import broader_allowed
 from ketdata._model.problems import Problem, problem, short
 from ketdata._model.references import REFERENCE_KINDS as _REFERENCE_KINDS
-from ketdata._validation.coverage import SentenceCoverage, coverage, uncovered
+from ketdata._validation.coverage import OUTSIDE, SentenceCoverage, coverage, outside, uncovered
 from ketdata._validation.folder import REFERENCE_TABLE, RawRecord
 from ketdata._validation.index import RecordIndex
 from ketdata._validation.revisions import lost_problem, mark_problems
@@ -69,7 +70,7 @@ def record_problems(record: RawRecord) -> list[Problem]:
         found += _words_in_evidence(record, _quotes(v))
     elif record.kind == "concept":
         found += _article_glosses(record)
-    return found + _date_problems(record) + _mixed_scripts(record)
+    return found + _date_problems(record) + _mixed_scripts(record) + _compatibility_letters(record)
 
 
 _SCRIPTS = ("LATIN", "GREEK", "CYRILLIC")  # the scripts whose letters look alike (U+0441 is a 'c')
@@ -108,6 +109,32 @@ def _mixed_scripts(record: RawRecord) -> list[Problem]:
                 found.append(record.problem("KD033", path, msg, hint))
                 break
     return found
+
+
+def _compatibility_letters(record: RawRecord) -> list[Problem]:
+    """A letter or digit that NFKC folds to another (full-width c U+FF43, bold c U+1D41C) reads as that one (KD562).
+
+    To a reader 'cures' in full-width letters is 'cures', but to no rule that matches words: they are refused in every
+    text field, so no word check (strong wording, hedges, negations, words from evidence) ever meets one.
+    """
+    found: list[Problem] = []
+    if record.doc.ascii:
+        return found
+    for path, text in _strings(record.value):
+        if text.isascii() or unicodedata.is_normalized("NFKC", text):
+            continue
+        odd = next((c for c in text if _folds(c)), None)
+        if odd is not None:
+            where = ".".join(map(str, path))
+            msg = (f"{where}: {describe_char(odd)} reads as {unicodedata.normalize('NFKC', odd)!r} but matches no "
+                   "word rule")  # fmt: skip
+            found.append(record.problem("KD562", path, msg, "type the plain letter (the text's NFKC form)"))
+    return found
+
+
+def _folds(char: str) -> bool:
+    category = unicodedata.category(char)
+    return (category[0] == "L" or category == "Nd") and unicodedata.normalize("NFKC", char) != char
 
 
 _DATE_FIELDS = (("review", "reviewed_on"), ("review", "review_due"), ("release_date",), ("published",))
@@ -326,6 +353,7 @@ class Rules:
         self._codings()
         self._cycles("category", "parent")
         self._cycles("concept", "broader")
+        self._broader_kinds()
         for kind in ("claim", "caveat", "concept", "predicate"):  # superseded by itself (or round a loop): no successor
             self._cycles(kind, "superseded_by")
         self._coverage()
@@ -392,6 +420,8 @@ class Rules:
             self._claim_references(record)
         elif record.kind == "rule":
             self._rule_references(record)
+        elif record.kind == "evidence_status":
+            self._decision_references(record)
         elif record.kind == "caveat":
             applies_to = v.get("applies_to")
             for i, claim_id in enumerate(applies_to if isinstance(applies_to, list) else ()):
@@ -422,6 +452,14 @@ class Rules:
                 str(s.get("id")) for r in self.index.kind("source") for s in _dicts(r.value.get("sections"))
             }
         return self._section_id_set
+
+    def _decision_references(self, record: RawRecord) -> None:
+        """A decision row names kinds of statement that exist: a row for an unknown predicate decides nothing."""
+        for i, row in enumerate(_dicts(record.value.get("decision"))):
+            for field, kind in (("predicates", "predicate"), ("categories", "category")):
+                names = row.get(field)
+                for j, name in enumerate(names if isinstance(names, list) else ()):
+                    self._ref(record, ("decision", i, field, j), name, kind)
 
     def _rule_references(self, record: RawRecord) -> None:
         fields = (("categories", "category"), ("statuses", "evidence_status"), ("caveats", "caveat"),
@@ -493,6 +531,21 @@ class Rules:
             path = _cycle_from(rid, links)
             if path:
                 self._add("KD203", self.by_id[rid], (field,), f"{kind} {field} links form a cycle: {' -> '.join(path)}")
+
+    def _broader_kinds(self) -> None:
+        """KD561: a concept's broader concept is of a kind that can hold it (`ketdata._model.hierarchy`)."""
+        for r in self.index.kind("concept"):
+            kind, broader = r.value.get("kind"), r.value.get("broader")
+            if not isinstance(kind, str) or not isinstance(broader, list):
+                continue
+            for i, target in enumerate(broader):
+                other = self.by_id.get(target) if isinstance(target, str) else None
+                if other is None or other.kind != "concept" or not isinstance(other.value.get("kind"), str):
+                    continue  # a dangling link is KD202
+                if not broader_allowed(kind, other.value["kind"]):
+                    msg = (f"broader.{i}: {short(target)} is a {other.value['kind']}, which cannot hold a {kind}: "
+                           "a broader concept is a more general thing of the same sort")  # fmt: skip
+                    self._add("KD561", r, ("broader", i), msg)
 
     def _unnamed_texts(self) -> None:
         """KD020 for a file in sources/ that no source names as its text or one of its revisions."""
@@ -729,12 +782,19 @@ class Rules:
         for source_id, src in self.texts.items():
             spans = [(start, end) for _, start, end in self.quoted.get(source_id, ())]
             for s in uncovered(src.text, self.section_rows(src), spans):
-                self._add(
-                    "KD402",
-                    src.record,
-                    ("sections",),
-                    f"sentence [{s.start}, {s.end}) is quoted by no record: {short(s.text[:60])}",
-                )
+                where = " lies in no section and" if s.section == OUTSIDE else ""
+                msg = f"sentence [{s.start}, {s.end}){where} is quoted by no record: {short(s.text[:60])}"
+                self._add("KD402", src.record, ("sections",), msg)
+            self._outside_sections(src)
+
+    def _outside_sections(self, src: _Text) -> None:
+        """Text that no section holds (a paragraph added above the first heading) is read by no check of a section."""
+        if len(src.sections) != len(_dicts(src.record.value.get("sections"))):
+            return  # a section that could not be read is its own problem: its text is not "outside"
+        for start, end in outside(src.text, self.section_rows(src)):
+            msg = (f"text [{start}, {end}) lies in no section: {short(src.text[start:end].strip()[:60])}; extend a "
+                   "section over it or add one with its heading")  # fmt: skip
+            self._add("KD560", src.record, ("sections",), msg)
 
     def coverage(self) -> dict[str, list[SentenceCoverage]]:
         """For each source, how the active records' quotes cover each of its sentences (after `run`)."""

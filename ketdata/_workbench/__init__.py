@@ -50,6 +50,7 @@ from ketdata._editor.verdict import (
     write_reviews,
 )
 from ketdata._model.records import Caveat, Claim
+from ketdata._model.review import caveat_links
 from ketdata._validation.governance import retired
 from ketdata._workbench import _http, _update, _view
 
@@ -438,6 +439,8 @@ def _save(
     saved: list[Saved] = []
     try:
         block = review_block(verdict, today)
+        # The caveats linked to a claim are part of what its review covers, as the page showed them.
+        links = caveat_links(v for k, v in state.values.items() if k.startswith("caveat:"))
         for record_id, seen, context in targets:
             stale = _view.stale(state, context)
             if stale:
@@ -451,7 +454,8 @@ def _save(
                 raise ReviewRefusedError(f"{_view.label(record_id)} is {before.get('status')}: it is not for review")
             decision = update_decision(before, verdict, source_update=source_update)
             saves.append(Save(record_id, verdict, seen, source_update))
-            after = record_stamp(saved_value(before, block, decision))
+            caveats = links.get(record_id, ()) if f"claim:{record_id}" in state.values else ()
+            after = record_stamp(saved_value(before, block, decision, caveats))
             was = before["source_update"]["status"] if decision is not None else None
             saved.append(Saved(record_id, dict(before.get("review") or {}), after, was))
         try:
