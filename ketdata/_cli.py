@@ -57,8 +57,17 @@ _THERAPY = ("In therapy, ketamine is typically administered in low doses "
 
 
 def _print_problems(
-    problems: Sequence[Problem], fmt: str, *, verbose: bool = False, folder: Path | None = None
+    problems: Sequence[Problem], fmt: str, *, verbose: bool = False, folder: Path | None = None, messages: bool = False
 ) -> None:
+    """Problems, one a line, and their count: ``validate``'s output, or with ``messages`` on stderr (a refusal's).
+
+    Only `validate` prints problems as its data; any other command that shows them says why it did not do, or
+    did not fully do, what was asked: a message, never mixed into the data it prints (``list --format json``).
+    """
+    if messages:
+        with contextlib.redirect_stdout(sys.stderr):
+            _print_problems(problems, fmt, verbose=verbose, folder=folder)
+        return
     if fmt == "json":
         print(json.dumps([p.to_dict() for p in problems], ensure_ascii=False, indent=2))
         if folder is not None:
@@ -83,8 +92,7 @@ def _print_refusal(args: argparse.Namespace, problems: Sequence[Problem]) -> Non
     if args.command == "validate":
         _print_problems(problems, getattr(args, "format", "text"))
         return
-    with contextlib.redirect_stdout(sys.stderr):
-        _print_problems(problems, "text")
+    _print_problems(problems, "text", messages=True)
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -106,8 +114,7 @@ def _shown(shown: Shown, *, problems: bool = False) -> int:
     for note in shown.notes:
         print(note, file=sys.stderr, end="" if note.endswith("\n") else "\n")
     if shown.errors and problems:
-        with contextlib.redirect_stdout(sys.stderr):
-            _print_problems(shown.errors, "text")
+        _print_problems(shown.errors, "text", messages=True)
     elif shown.errors:
         print(f"ketdata: the data has {len(shown.errors)} error(s); `ketdata validate` lists them", file=sys.stderr)
     return EXIT_PROBLEMS if shown.failed or shown.errors else EXIT_OK
@@ -429,7 +436,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
         stderr: Where messages go (default: the process's standard error).
     """
     out, err = stdout or sys.stdout, stderr or sys.stderr
-    with contextlib.redirect_stderr(Terminal(err)):
+    with contextlib.redirect_stderr(Terminal(err, messages=True)):
         try:
             with contextlib.redirect_stdout(Terminal(out)):
                 args = _parser().parse_args(argv)  # --help and usage errors print too
@@ -471,7 +478,9 @@ def _main(args: argparse.Namespace) -> int:
             args.data, args.command, shipped=shipped, offers_shipped=offers, editing=args.command in _EDITING
         )
         require_for(args.command)
-        return int(args.run(args))
+        code = int(args.run(args))
+        sys.stdout.flush()  # here, not at exit: a reader gone before the last bytes is exit 141, like any other
+        return code
     except RefusedError as exc:
         if exc.problems:
             _print_refusal(args, exc.problems)

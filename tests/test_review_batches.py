@@ -5,6 +5,7 @@ vouches for, and a flag is cleared only by changing the record, over HTTP on a c
 from __future__ import annotations
 
 import datetime
+import html
 import re
 from pathlib import Path
 
@@ -112,3 +113,29 @@ def test_a_flag_is_not_cleared_by_confirming_the_unchanged_record(data: Path) ->
         edit(path, review, NOTE + review)
         assert wb.verdict("claim-010", "reviewed").status == 303
     assert review_of(data / "claims/names.yaml", "claim-010")["reviewed_by"] == "Bob Example"
+
+
+def _items(page: str) -> list[str]:
+    return [html.unescape(i) for i in re.findall(r'name="item" value="([^"]*)"', page)]
+
+
+def test_confirm_the_rest_confirms_only_the_rows_of_its_sentence(data: Path) -> None:
+    """A form naming a record of another sentence (attack4 A4-9) confirms nothing: the server rebuilds the rows."""
+    with running(data) as wb:
+        wb.sign_in()
+        items = _items(wb.page("claim-045"))
+        other = [i for i in _items(wb.page("claim-013")) if i.startswith("claim-013|")]
+        assert items and other and not [i for i in items if i.startswith("claim-013|")]
+        before = snapshot(data)
+        for record, batch in (("claim-045", [*items, *other]), ("claim-045", other), ("claim-013", items)):
+            reply = wb.request("POST", "/rest", {"record": record, "item": batch})
+            assert reply.status == 422 and "is not in the sentence of" in reply.body, (record, reply.body[:300])
+            assert snapshot(data) == before
+        reply = wb.request("POST", "/rest", {"record": "no-such-record", "item": items})
+        assert reply.status == 422 and snapshot(data) == before
+        # The page's own rows save; then one of them, decided, is no longer the rest's to confirm.
+        assert wb.request("POST", "/rest", {"record": "claim-045", "item": items}).status == 303
+        confirmed = snapshot(data)
+        reply = wb.request("POST", "/rest", {"record": "claim-045", "item": items[:1]})
+        assert reply.status == 409 and "no longer waiting for review" in reply.body
+        assert snapshot(data) == confirmed

@@ -1,9 +1,14 @@
-"""The built wheel carries the data and schemas: once installed, it works with no checkout around it."""
+"""The built wheel carries the data and schemas: once installed, it works with no checkout around it.
+
+A wheel carries only a release (``hatch_build.py``): the tests build it from a copy of the checkout whose data
+is one, cutting the next release in the copy when the checkout's data has changed since the latest.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import runpy
 import shutil
 import subprocess
 import sys
@@ -13,30 +18,115 @@ from pathlib import Path
 import pytest
 
 import ketdata
+from ketdata._editor.release import bumped
 
-from .helpers import DATA, ROOT
+from .helpers import DATA, DAY, ROOT
+
+IGNORE = shutil.ignore_patterns(".venv", ".git", "site", "node_modules", "__pycache__", "dist", ".build",
+                                "test-artifacts", ".*_cache", ".ketdata")  # fmt: skip
+
+
+def released_copy(target: Path) -> Path:
+    """A copy of the checkout whose data is its latest release, or the next one, cut in the copy."""
+    shutil.copytree(ROOT, target, ignore=IGNORE)
+    done = subprocess.run([sys.executable, "-m", "ketdata", "release", "data", "--date", DAY], cwd=target,
+                          capture_output=True, text=True)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    return target
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return released_copy(tmp_path_factory.mktemp("clone") / "project")
+
+
+def pip_wheel(project: Path, dist: Path) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(dist), str(project)]
+    return subprocess.run(command, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def wheel(clone: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     dist = tmp_path_factory.mktemp("dist")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--quiet",
-            "--no-deps",
-            "--no-build-isolation",
-            "-w",
-            str(dist),
-            str(ROOT),
-        ],
-        check=True,
-    )
-    (built,) = dist.glob("ketdata-*.whl")
-    return built
+    built = pip_wheel(clone, dist)
+    assert built.returncode == 0, built.stdout + built.stderr
+    (found,) = dist.glob("ketdata-*.whl")
+    return found
+
+
+def _ketdata(project: Path, *argv: str) -> None:
+    done = subprocess.run([sys.executable, "-m", "ketdata", *argv], cwd=project, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _version(project: Path) -> str:
+    return ketdata.load(project / "data").info.version
+
+
+def test_a_wheel_of_a_released_version_is_never_built_from_other_data(tmp_path: Path) -> None:
+    """A claim changed and bumped after the release validates and exports, but is no release: no wheel carries it
+    under the released version (two different "X.Y.Z" wheels); once `release` cuts the next version, one does."""
+    project = released_copy(tmp_path / "project")
+    released = _version(project)
+    claims = project / "data/claims/identity.yaml"
+    text = claims.read_text(encoding="utf-8")
+    version = int(text.split("version: ", 1)[1].split("\n", 1)[0])
+    text = text.replace(f"version: {version}", f"version: {version + 1}", 1)
+    claims.write_text(text.replace("Ketamine is a medication.", "Ketamine, a medication.", 1), encoding="utf-8")
+    _ketdata(project, "validate", "--strict")
+    _ketdata(project, "export")
+    refused = pip_wheel(project, tmp_path / "dist")
+    assert refused.returncode != 0 and not list((tmp_path / "dist").glob("*.whl"))
+    message = refused.stdout + refused.stderr
+    assert f"not building a wheel: data/ is not release {released}" in message and "claim-001 changed" in message
+    assert "ketdata release" in message, message
+    _ketdata(project, "release", "data", "--date", DAY)
+    assert _version(project) == bumped(released, "patch")
+    built = pip_wheel(project, tmp_path / "dist")
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert [p.name for p in (tmp_path / "dist").glob("*.whl")] == [
+        f"ketdata-{bumped(released, 'patch')}-py3-none-any.whl"
+    ]
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["release date moved", "snapshot edited", "snapshot gone", "version never released", "same data"],
+)
+def test_the_build_names_why_the_data_is_not_the_release_its_version_names(change: str, clone: Path,
+                                                                          tmp_path: Path) -> None:  # fmt: skip
+    project = tmp_path / "project"
+    shutil.copytree(clone, project, symlinks=True)
+    version = _version(project)
+    snapshot = project / "releases" / f"{version}.json"
+    date = ketdata.load(project / "data").info.release_date
+    if change == "release date moved":  # by hand, to a later day: the snapshot of the release says otherwise
+        _edit(project / "data/dataset.yaml", f"release_date: '{date}'", "release_date: '2099-01-01'")
+        expected = f"release_date '2099-01-01', not '{date}'"
+    elif change == "snapshot edited":  # with the data edited alike: the snapshot is not what was released
+        snapshot.write_bytes(snapshot.read_bytes().replace(b"Ketamine is a medication.", b"Ketamine, a medication."))
+        expected = f"releases/{version}.json is not the snapshot of release {version}"
+    elif change == "snapshot gone":
+        snapshot.unlink()
+        expected = f"version {version}, which was never released"
+    elif change == "version never released":
+        major, minor, patch = version.split(".")
+        _edit(project / "data/dataset.yaml", f"version: {version}", f"version: {major}.{minor}.{int(patch) + 1}")
+        expected = f"version {major}.{minor}.{int(patch) + 1}, which was never released"
+    else:
+        expected = ""
+    hook = runpy.run_path(str(project / "hatch_build.py"))
+    why = hook["unreleased_data"](project)
+    if expected:
+        assert why is not None and expected in why, why
+    else:
+        assert why is None, why
 
 
 def test_wheel_holds_package_data_schemas_and_snapshot(wheel: Path) -> None:
@@ -53,7 +143,7 @@ def test_wheel_holds_package_data_schemas_and_snapshot(wheel: Path) -> None:
     assert not [n for n in names if n.startswith(("tests/", "data/", "schema/"))]
 
 
-def test_installed_wheel_loads_with_the_standard_library_only(wheel: Path, tmp_path: Path) -> None:
+def test_installed_wheel_loads_with_the_standard_library_only(wheel: Path, clone: Path, tmp_path: Path) -> None:
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
@@ -81,7 +171,7 @@ def test_installed_wheel_loads_with_the_standard_library_only(wheel: Path, tmp_p
     location, summary, versions, quoted = out.stdout.splitlines()
     assert quoted == "True"  # the article ships in the wheel, and Source.text reads it there
     assert location.startswith(str(venv))
-    expected = ketdata.load(DATA)
+    expected = ketdata.load(clone / "data")
     assert summary == f"{len(expected.claims)} {expected.version}"
     # One version to pin: the package's is the dataset's, derived from data/dataset.yaml at build time.
     assert versions == f"{expected.version} {expected.version}"
@@ -118,14 +208,16 @@ def test_installed_wheel_validates_its_shipped_data(wheel: Path, tmp_path: Path)
     assert problems == "0"
 
 
-def test_installed_wheel_reads_its_json_snapshot_which_equals_the_export(wheel: Path, tmp_path: Path) -> None:
+def test_installed_wheel_reads_its_json_snapshot_which_equals_the_export(
+    wheel: Path, clone: Path, tmp_path: Path
+) -> None:
     assert not any(name.endswith(".marshal") for name in zipfile.ZipFile(wheel).namelist()), "one shipped format"
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
     install = [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps", "--no-index"]
     subprocess.run([*install, str(wheel)], check=True)
-    export = ROOT / "exports" / "json" / "ketdata.json"
+    export = clone / "exports" / "json" / "ketdata.json"
     code = (
         "import sys, ketdata; ds = ketdata.load(); print('dataclasses' in sys.modules, 'typing' in sys.modules); "
         f"print(ds == ketdata.load_json({str(export)!r}), len(ds.claims))"
@@ -134,7 +226,7 @@ def test_installed_wheel_reads_its_json_snapshot_which_equals_the_export(wheel: 
     imported, same = out.stdout.splitlines()
     # The read path imports neither dataclasses nor typing, and reads the records of the JSON export.
     assert imported == "False False"
-    assert same == f"True {len(ketdata.load(DATA).claims)}"
+    assert same == f"True {len(ketdata.load(clone / 'data').claims)}"
 
 
 def test_an_installed_snapshot_edited_after_install_is_refused_not_served(wheel: Path, tmp_path: Path) -> None:
@@ -203,10 +295,7 @@ def test_the_readme_wheel_command_works_on_a_debian_system_python(tmp_path: Path
     """The README's wheel line, as written, run by the system's python3 in a copy of the checkout."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     (line,) = [x for x in readme.splitlines() if "pip wheel" in x]
-    ignore = shutil.ignore_patterns(".venv", ".git", "site", "node_modules", "__pycache__", "dist", ".build",
-                                    "test-artifacts", ".*_cache")  # fmt: skip
-    clone = tmp_path / "clone"
-    shutil.copytree(ROOT, clone, ignore=ignore)
+    clone = released_copy(tmp_path / "clone")
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     (bin_dir / "python3").symlink_to(DEBIAN_PYTHON)

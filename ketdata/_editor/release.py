@@ -356,7 +356,6 @@ def _with_dataset_fields(text: str, version: str, date: str) -> str:
 
 def _check_would_be(data_dir: Path, files: dict[Path, str]) -> None:
     """Refuse a release with which the data folder, as the release leaves it, would not validate."""
-    from ketdata._model.problems import Severity
     from ketdata._validation.pipeline import run_state
 
     would_be = run_state(data_dir, {path: body.encode("utf-8") for path, body in files.items()}).problems
@@ -547,6 +546,13 @@ def _release(data_dir: Path, date: str | None, *, dry_run: bool) -> Released:
     problems = run(data_dir).problems
     if fails(problems):
         raise RefusedError(problems, "not releasing: the data has errors")
+    # What only informs a validation of a data folder on its own stops a release: a first release would cut
+    # the data's version again, over other content (two different X.Y.Z).
+    orphaned = [replace(p, severity=Severity.ERROR) for p in problems if p.code == "KD514"]
+    if orphaned:
+        raise RefusedError(orphaned, "not releasing: the data says it was released, but its release history "
+                           "(releases/) is not beside it; restore it (and CHANGELOG.md) from git, or release "
+                           "from the project that holds it: a released version is never cut again")  # fmt: skip
     flagged = [p for p in problems if p.code == "KD612"]
     if flagged:
         count = len({str(p.record_id) for p in flagged})

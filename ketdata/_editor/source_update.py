@@ -39,7 +39,7 @@ from ketdata._model.convert import normalise
 from ketdata._model.diff import field_changes
 from ketdata._model.errors import UsageError
 from ketdata._model.extras import missing
-from ketdata._model.problems import DataError, Problem, Severity
+from ketdata._model.problems import DataError, Problem, RefusedError, Severity
 from ketdata._model.review import Links, caveat_links, content_digest
 from ketdata._model.text import Sentence
 from ketdata._read.paths import project_root
@@ -174,6 +174,8 @@ def update_source(
 
     Raises:
         SourceUpdateError: The update cannot be made; nothing is written.
+        RefusedError: With ``write``, the update would leave errors beyond the review it asks for (those a dry
+            run lists as blocking); nothing is written.
     """
     day = (today or datetime.datetime.now(datetime.UTC).date()).isoformat()
     if write:
@@ -498,12 +500,14 @@ class _Plan:
             return None
         return mark if mark.get("source") == self.source_id and mark.get("to") == self.old_sha else None
 
-    def _carry(self, mark: dict[str, Any], marked: list[dict[str, Any]], changes: list[SpanChange], day: str) -> None:
+    def _carry(self, mark: dict[str, Any], marked: list[dict[str, Any]], changes: list[SpanChange], day: str) -> bool:
         """Bring a mark still waiting for a person onto the new revision, so that it shows the article's words.
 
         It keeps its ``from`` (what was last reviewed); each span it names takes its place in the new text, and
         a span this update changed again shows the words of ``from`` beside the new ones. A change since then
-        asks for a person again (status pending).
+        asks for a person again (status pending). Returns whether the mark still records a change: a publisher
+        who undoes an edit (article A -> B -> A) brings the text back to ``from`` with every place's words and
+        offsets as they were, which leaves nothing for a person to decide.
         """
         by_path = {c.dotted: c for c in changes}
         fresh = {e["path"]: e for e in marked}
@@ -522,6 +526,8 @@ class _Plan:
         mark.update(to=self.new_sha, recorded=day, spans=spans)
         if marked:
             mark["status"] = "pending"
+        back = mark.get("from") == self.new_sha
+        return not (back and all("old" in e and "new" in e and e["old"] == e["new"] for e in spans))
 
     def after(self, day: str) -> tuple[list[Problem], list[Problem]]:
         """The errors the data folder would have after the update, validated in memory.
@@ -573,9 +579,9 @@ class _Plan:
             with locked(root):
                 remaining, broken = self.after(day)
                 if broken:
-                    shown = "; ".join(f"{p.record_id or '-'}: {p.code} {p.message}" for p in broken[:5])
-                    raise SourceUpdateError(f"the update would leave {len(broken)} unexpected error(s), so nothing "
-                                            f"was written: {shown}")  # fmt: skip
+                    # A refusal because of the data, as the dry run reports it: exit 1, never a usage error.
+                    why = f"the update would leave {len(broken)} unexpected error(s) (above), so nothing was written"
+                    raise RefusedError(broken, f"{why}: fix the new text or the data first")
                 commit(root, self.contents(day))
         except TransactionError as exc:
             raise SourceUpdateError(str(exc)) from None

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import html
 import io
+import json
 import re
 import unicodedata
 from typing import Any, TextIO
 
+from ketdata._model.problems import readable
+
 # What a reader cannot see, and the terminal's sanitizer, live with the record model (a problem prints
 # through them); they are this module's too, as every output sink's escaping is.
 from ketdata._model.unseen import describe_char as describe_char
-from ketdata._model.unseen import encodable_text
 from ketdata._model.unseen import find_unseen as find_unseen
 from ketdata._model.unseen import terminal_text as terminal_text
 from ketdata._model.unseen import unseen as unseen
@@ -100,6 +102,9 @@ def markdown_code(text: str) -> str:
     return f"{fence}{pad}{line}{pad}{fence}"
 
 
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 class Terminal(io.TextIOBase):
     """A terminal (or whatever reads the command's output): everything written passes `terminal_text`.
 
@@ -108,14 +113,51 @@ class Terminal(io.TextIOBase):
     JSON that means the same, as such characters only ever stand inside its strings.
     """
 
-    def __init__(self, stream: TextIO, *, json: bool = False) -> None:
+    def __init__(self, stream: TextIO, *, json: bool = False, messages: bool = False) -> None:
+        """Wrap ``stream``; ``json`` for JSON output, ``messages`` for the messages' stream (stderr).
+
+        Messages (never data, which goes to stdout) have each overlong word and line cut (`readable`): an id
+        or an argument a message names can be megabytes long.
+        """
         super().__init__()
-        self.stream, self.json = stream, json
-        self._encoding = getattr(stream, "encoding", None)
+        self.stream, self.json, self.messages = stream, json, messages
+        self._binary: Any = None  # the stream's byte layer, once what its text layer held is flushed
 
     def write(self, text: str) -> int:
-        self.stream.write(encodable_text(terminal_text(text, json=self.json), self._encoding, json=self.json))
+        clean = terminal_text(text, json=self.json)
+        clean = readable(clean) if self.messages else clean
+        binary = self._binary or self._bytes()
+        if binary is None:
+            self.stream.write(clean)
+            return len(text)
+        # A pipe whose reader went away during a large write takes part of it and breaks; the byte layer says so
+        # only by a short count, which the text layer drops with the rest of the text. Writing on until every byte
+        # is taken raises the broken pipe instead (exit 141), so a cut output never ends as if it had finished.
+        data = memoryview(self._encoded(clean))
+        while data:
+            data = data[binary.write(data) :]
         return len(text)
+
+    def _encoded(self, text: str) -> bytes:
+        r"""The text in the stream's encoding; a character it cannot hold written as an escape, never an error.
+
+        A Latin-1 terminal or a ``LANG=C`` cron job is an ordinary place to run a command. JSON output escapes
+        such a character as JSON does (``\u2026``, a surrogate pair beyond the BMP), so it stays the same JSON.
+        """
+        encoding = self.stream.encoding or "utf-8"
+        try:
+            return text.encode(encoding, self.stream.errors or "strict")
+        except UnicodeEncodeError:
+            if self.json:
+                text = _NOT_ASCII.sub(lambda m: json.dumps(m.group())[1:-1], text)
+            return text.encode(encoding, "backslashreplace")
+
+    def _bytes(self) -> Any:
+        binary = getattr(self.stream, "buffer", None)
+        if binary is not None:
+            self.stream.flush()  # the text written before, in order
+            self._binary = binary
+        return binary
 
     def flush(self) -> None:
         self.stream.flush()

@@ -112,7 +112,9 @@ def detached_state_dir(root: Path, *, create: bool = False) -> Path:
     """The state folder of a folder that is no project (an export folder's parent), in the user's state folder.
 
     ``$KETDATA_STATE_DIR``, else ``$XDG_STATE_HOME/ketdata``, else ``~/.local/state/ketdata``; one folder per
-    real path, so ketdata never leaves a ``.ketdata/`` in a folder that is not its project.
+    real path, so ketdata never leaves a ``.ketdata/`` in a folder that is not its project. The state folder is
+    an absolute path and no link, as the cache's is: a relative one would be made wherever a command runs (in
+    a project, which a commit then carries), and give one export folder a lock per working folder.
 
     A relative ``$KETDATA_STATE_DIR`` would put the lock wherever the command runs (two runs from two folders
     would not share it, and one from the project would leave it there), so it is refused, as is one that is a

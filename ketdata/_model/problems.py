@@ -439,8 +439,10 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "KD514",
         Severity.INFO,
         "No release history beside the data",
-        "The data says it was released, but no releases/ folder stands beside it, so the version rules did not "
-        "run: validate the data folder inside its project (with releases/), or restore releases/ from git.",
+        "The data says it was released (a release_date, or a record above version 1), but no release snapshot "
+        "stands beside it, so the version rules did not run, and `ketdata release` refuses (it would cut a "
+        "released version again): validate the data folder inside its project (with releases/), or restore "
+        "releases/ from git.",
     ),
     Code(
         "KD515",
@@ -837,7 +839,8 @@ class Problem(Frozen):
         where, rid, message = (
             terminal_text(t, newlines=False) for t in (self.file, self.record_id or "-", self.message)
         )
-        return f"{where}:{self.line}:{self.column}: {rid}: {self.code} {message}"
+        # An id is cut like any value a message quotes: a 1 MB id must not print 1 MB on each of its lines.
+        return f"{where}:{self.line}:{self.column}: {clipped(rid, ID_LIMIT)}: {self.code} {readable(message)}"
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         """Order problems by place, then code."""
@@ -989,6 +992,31 @@ def short(value: object, limit: int = 60) -> str:
     """A value for a message: its repr, with control characters escaped, cut to ``limit`` characters."""
     text = repr(value)
     return text if len(text) <= limit else f"{text[: limit - 1]}…"
+
+
+# How much of an id, of a run of characters without a space (an id, an argument echoed back), and of one line a
+# message shows: longer than any id, path or sentence a message means to show whole.
+ID_LIMIT, WORD_LIMIT, LINE_LIMIT = 80, 200, 1000
+
+
+def clipped(text: str, limit: int) -> str:
+    """Text shown as it is (an id, a path), cut to ``limit`` characters with an ellipsis."""
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
+
+
+def readable(message: str) -> str:
+    """A message as a person reads it: each word longer than `WORD_LIMIT` and each line longer than `LINE_LIMIT` cut.
+
+    Values a message quotes are cut where it is written (`short`); this cuts what reaches it whole, such as an
+    id or an argument it names, however the message was made.
+    """
+    import re
+
+    if len(message) <= WORD_LIMIT:
+        return message
+    long_word = re.compile(rf"\S{{{WORD_LIMIT + 1},}}")
+    lines = (long_word.sub(lambda m: clipped(m.group(), WORD_LIMIT), line) for line in message.split("\n"))
+    return "\n".join(clipped(line, LINE_LIMIT) for line in lines)
 
 
 def fails(problems: Iterable[Problem], *, strict: bool = False) -> bool:

@@ -191,15 +191,18 @@ def _unrecorded_releases(folder: Path, present: dict[str, Path]) -> list[Problem
     return problems
 
 
-def missing_release(dataset: RawRecord | None, folder: Path) -> list[Problem]:
-    """The release ``dataset.yaml`` says was cut, when the release history beside it does not hold it.
+def missing_release(index: RecordIndex, folder: Path) -> list[Problem]:
+    """The release ``dataset.yaml`` (or a record's version) says was cut, when the history beside it does not hold it.
 
     A dataset with a release date was released at its version, so its snapshot is the baseline the version
     rules judge every record against: without it (deleted, with its checksum line or not) those rules would
-    silently judge against an older release, or not at all.
+    silently judge against an older release, or not at all. A record above version 1 was released too,
+    whatever ``release_date`` says. ``ketdata release`` refuses data with either (KD514): it would cut a
+    version again, as a first release, over other content.
     """
+    dataset = next(iter(index.kind("dataset")), None)
     if dataset is None or not isinstance(dataset.value.get("release_date"), str):
-        return []
+        return [] if dataset is None or latest_snapshot(folder) is not None else _released_records(index, folder)
     version = dataset.value.get("version")
     snapshot = folder / f"{version}.json" if isinstance(version, str) and _SEMVER.match(version) else None
     if snapshot is None or snapshot.is_file() or lookup(snapshot) is not None:
@@ -212,6 +215,20 @@ def missing_release(dataset: RawRecord | None, folder: Path) -> list[Problem]:
     msg = (f"says release {version} was cut on {dataset.value['release_date']}, but {folder.name}/ holds no "
            f"{version}.json: the release history is incomplete; the version rules cannot judge against it")  # fmt: skip
     return [dataset.problem("KD507", ("version",), msg)]
+
+
+def _released_records(index: RecordIndex, folder: Path) -> list[Problem]:
+    """Records above version 1 in data that says it was never released and has no release snapshot (KD514)."""
+    later = [r for kind in VERSIONED for r in index.kind(kind)
+             if type(r.value.get("version")) is int and r.value["version"] > 1]  # fmt: skip
+    if not later:
+        return []
+    first, others = later[0], len(later) - 1
+    more = f" (and {others} other record(s) above version 1)" if others else ""
+    msg = (f"is at version {first.value['version']}{more}, so it was released, but there is no release "
+           f"snapshot in {folder.name}/ beside the data folder: the version rules did not run; validate from the "
+           "project that holds the release history, or restore it")  # fmt: skip
+    return [first.problem("KD514", ("version",), msg)]
 
 
 def future_release(dataset: RawRecord | None, today: datetime.date) -> list[Problem]:

@@ -277,7 +277,7 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
     problems += others
     problems += journal_problems(project_root(folder))
     problems += found_release
-    problems += missing_release(next(iter(index.kind("dataset")), None), releases_dir(folder))
+    problems += missing_release(index, releases_dir(folder))
     # Against the clock, not the day reviews are judged on (a test may set that): `release --date` reads it too.
     problems += future_release(next(iter(index.valid("dataset")), None), datetime.datetime.now(datetime.UTC).date())
     if versions is not None:

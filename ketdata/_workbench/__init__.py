@@ -287,15 +287,45 @@ def _record_context(state: _view.State, record_id: str | None, offset: int | Non
         group = next(g for g in state.groups if any(e.id == record.id for e in g.entries))
         rows = _view.rows(state, group)
         extra.update(group=group, rows=rows, focus=next(r for r in rows if r.entry.id == record.id))
-        # A record a source update marked gets a verdict of its own, on its old and new words: never in a batch.
-        extra["rest"] = [r for r in rows if r.entry.state in _view.AWAITING and not r.entry.retired
-                         and _update.view(state, r.record) is None]  # fmt: skip
+        extra["rest"] = _rest(state, rows)
         extra["category_of"] = ds.category
         extra["predicate_of"] = ds.predicate
         extra["concept_of"] = ds.concept
         extra["section_of"] = source.section
         extra["update_of"] = lambda r: _update.view(state, r)
     return extra
+
+
+def _rest(state: _view.State, rows: list[_view.Row]) -> list[_view.Row]:
+    """The rows "confirm the rest of this sentence" confirms: those still awaiting review.
+
+    A record a source update marked gets a verdict of its own, on its old and new words: never in a batch.
+    """
+    return [r for r in rows if r.entry.state in _view.AWAITING and not r.entry.retired
+            and _update.view(state, r.record) is None]  # fmt: skip
+
+
+def _outside_the_rest(state: _view.State, record_id: str, targets: list[str]) -> tuple[int, str] | None:
+    """Why a batch names a record its page did not offer (another sentence's, one already decided); None if none.
+
+    The server rebuilds the rows from the page's record rather than trusting the form's list, so a crafted
+    or stale form never confirms a record the reviewer was not shown in that sentence.
+    """
+    ds = state.ds
+    group = next((g for g in state.groups if any(e.id == record_id for e in g.entries)), None) if ds else None
+    if group is None:
+        return 422, f"Not saved: {_view.label(record_id)} is not a record of the review queue"
+    sentence = {e.id for e in group.entries}
+    offered = {r.entry.id for r in _rest(state, _view.rows(state, group))}
+    for target in targets:
+        if target not in sentence:
+            return 422, (f"Not saved: {_view.label(target)} is not in the sentence of {_view.label(record_id)}; "
+                         "confirm it on its own page")  # fmt: skip
+        if target not in offered:
+            return 409, (f"Not saved: {_view.label(target)} is no longer waiting for review in this sentence (it "
+                         "has a verdict, or a source update to decide on its own page); the page below shows it "
+                         "as it is now")  # fmt: skip
+    return None
 
 
 def build_app(folder: Path, host: str, *, session: Session | None = None) -> tuple[ASGIApp, Session]:
@@ -349,7 +379,8 @@ def build_app(folder: Path, host: str, *, session: Session | None = None) -> tup
         if not targets or len(targets) != len(items):
             s.notice = "Not saved: no record to confirm"
             return _render(s, _with_query(request, _one(form, "record"), form), 422)
-        refused = _save(s, targets, Verdict("reviewed", s.reviewer, s.role))
+        refused = _outside_the_rest(s.state(), _one(form, "record"), [t[0] for t in targets])
+        refused = refused or _save(s, targets, Verdict("reviewed", s.reviewer, s.role))
         if refused is not None:
             s.notice = refused[1]
             return _render(s, _with_query(request, _one(form, "record"), form), refused[0])
