@@ -23,6 +23,20 @@ def _segment(path: Path, record_id: str) -> tuple[str, str]:
     return text, text[start : end if end >= 0 else len(text)]
 
 
+def _narrow_safety_warning(caveats: Path) -> str:
+    """caveat-001's scope and applies_to cut back off claims 007-012 (the attacker's A4-14), its version raised.
+
+    Returns the file's text before.
+    """
+    text, seg = _segment(caveats, "caveat-001")
+    new = seg.replace("    start: 255\n    end: 652", "    start: 453\n    end: 652")
+    new = re.sub(r"version: (\d+)", lambda m: f"version: {int(m.group(1)) + 1}", new, count=1)
+    for i in range(7, 13):
+        new = new.replace(f"- claim-{i:03d}\n", "", 1)
+    caveats.write_text(text.replace(seg, new), encoding="utf-8")
+    return text
+
+
 def test_a_decision_table_regrading_associations_as_established_fails_strict(project: Path) -> None:
     statuses = project / "data" / "evidence-statuses.yaml"
     edit(
@@ -46,12 +60,7 @@ def test_a_decision_table_regrading_associations_as_established_fails_strict(pro
 
 def test_a_safety_warning_narrowed_off_its_claims_fails_strict(project: Path) -> None:
     caveats = project / "data" / "caveats.yaml"
-    text, seg = _segment(caveats, "caveat-001")
-    new = seg.replace("    start: 255\n    end: 652", "    start: 453\n    end: 652")
-    new = re.sub(r"version: (\d+)", lambda m: f"version: {int(m.group(1)) + 1}", new, count=1)
-    for i in range(7, 13):
-        new = new.replace(f"- claim-{i:03d}\n", "", 1)
-    caveats.write_text(text.replace(seg, new), encoding="utf-8")
+    _narrow_safety_warning(caveats)
     result = cli("validate", "--strict", cwd=project)
     assert result.returncode == 1, result.stdout
     assert "caveat-001: KD517 caveat-001 was an active caveat" in result.stdout
@@ -89,12 +98,7 @@ def test_a_confirmed_review_does_not_survive_detaching_the_claims_safety_caveat(
         assert wb.verdict("claim-007", "reviewed").status == 303
     assert not [p for p in run(data, TODAY).problems if p.record_id == "claim-007" and p.code == "KD641"]
     caveats = data / "caveats.yaml"
-    text, seg = _segment(caveats, "caveat-001")
-    new = seg.replace("    start: 255\n    end: 652", "    start: 453\n    end: 652")
-    new = re.sub(r"version: (\d+)", lambda m: f"version: {int(m.group(1)) + 1}", new, count=1)
-    for i in range(7, 13):
-        new = new.replace(f"- claim-{i:03d}\n", "", 1)
-    caveats.write_text(text.replace(seg, new), encoding="utf-8")
+    text = _narrow_safety_warning(caveats)
     stale = [p for p in run(data, TODAY).problems if p.code == "KD641"]
     assert [p.record_id for p in stale] == ["claim-007"], stale
     # Linked again, the review holds again: it covers the caveats the reviewer saw, not a version number.
