@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from ketdata._model.dataset import Dataset
 from ketdata._model.errors import KetdataError, UnknownRecordError, UsageError
-from ketdata._model.problems import DataError, Problem, Severity, ValidationReport
 from ketdata._read.load import load_json, load_shipped, shipped_version
 from ketdata._read.version import package_version
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from os import PathLike
+    from typing import Any
+
+    from ketdata._model.problems import DataError, Problem, Severity, ValidationReport
 
 __version__ = package_version(shipped_version())
 """The package version: the version of the dataset it ships (``ketdata.load().info.version``), with a
@@ -37,6 +39,24 @@ __all__ = [
     "load_json",
     "validate",
 ]
+
+# The problem model is imported on first use: it needs `enum`, whose import alone costs more than building
+# the dataset, and a downstream reader of the shipped data never meets a problem (docs/performance.md).
+_PROBLEM_NAMES = ("DataError", "Problem", "Severity", "ValidationReport")
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _PROBLEM_NAMES:
+        raise AttributeError(f"module 'ketdata' has no attribute {name!r}")
+    from ketdata._model import problems
+
+    value = getattr(problems, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_PROBLEM_NAMES})
 
 
 def load(path: str | PathLike[str] | None = None) -> Dataset:
@@ -87,6 +107,7 @@ def validate(path: str | PathLike[str] | None = None) -> ValidationReport:
 
     require("ketdata.validate()", "validate")
     from ketdata._io.gc import paused
+    from ketdata._model.problems import ValidationReport
     from ketdata._validation.pipeline import run
 
     with paused():  # the report is sorted while the heap is at its largest: no collector pass over it

@@ -171,11 +171,16 @@ def test_public_api_is_documented() -> None:
     assert missing == []
 
 
-def test_every_public_name_exists_and_no_module_getattr_accepts_typos() -> None:
-    assert not hasattr(ketdata, "__getattr__")
+def test_every_public_name_exists_and_no_typo_is_accepted() -> None:
     assert all(hasattr(ketdata, name) for name in ketdata.__all__)
-    with pytest.raises(ImportError):
-        exec("from ketdata import Reveiw")
+    assert set(ketdata.__all__) <= set(dir(ketdata))
+    # The problem model is imported on first use (module __getattr__), and is the one its module defines.
+    from ketdata._model import problems
+
+    assert ketdata.DataError is problems.DataError and ketdata.Severity is problems.Severity
+    for typo in ("Reveiw", "problems", "__getattr__x"):
+        with pytest.raises(ImportError):
+            exec(f"from ketdata import {typo}")
 
 
 def test_severity_equals_its_string_and_validate_puts_errors_first(data: Path) -> None:

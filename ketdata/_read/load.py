@@ -6,10 +6,9 @@ only when an editor's folder is loaded.
 
 from __future__ import annotations
 
-import functools
-
 from ketdata._model.convert import KINDS, build_dataset
 from ketdata._model.dataset import Dataset
+from ketdata._read import json_text
 from ketdata._read.paths import read_snapshot, sources_dir
 
 TYPE_CHECKING = False
@@ -68,18 +67,24 @@ def load_json(path: str | PathLike[str]) -> Dataset:
     return _from_json_text(data, str(path))
 
 
-@functools.cache
+# Read once per process (as ``functools.cache`` would, which ``import functools`` would cost more than):
+# the snapshot's plain data, then the dataset built from it. A failed read is not kept, so it is tried again.
+_SHIPPED: dict[str, Any] = {}
+
+
 def _shipped_document() -> Any:
     """The shipped snapshot as plain data: the JSON export (in a wheel, or in a checkout)."""
-    import json
+    if "document" not in _SHIPPED:
+        _SHIPPED["document"] = json_text.loads(read_snapshot())
+    return _SHIPPED["document"]
 
-    return json.loads(read_snapshot())
 
-
-@functools.cache
 def load_shipped() -> Dataset:
     """The dataset shipped with the package, read once from its snapshot and cached."""
-    return _from_document(_shipped_document(), "the shipped snapshot")
+    if "dataset" not in _SHIPPED:
+        _SHIPPED["dataset"] = _from_document(_shipped_document(), "the shipped snapshot")
+    dataset: Dataset = _SHIPPED["dataset"]
+    return dataset
 
 
 def shipped_version() -> str:
@@ -87,11 +92,13 @@ def shipped_version() -> str:
 
     A checkout whose exports are not written yet still imports: the version then comes from ``dataset.yaml``.
     """
-    from ketdata._model.problems import DataError
+    from ketdata._model.errors import KetdataError
 
     try:
         return str(_shipped_document()["dataset"]["version"])
-    except (OSError, DataError):  # `import` never fails on the snapshot; `load()` says what is wrong with it
+    # DataError, caught by its base so that importing ketdata does not import the problem catalogue:
+    # `import` never fails on the snapshot; `load()` says what is wrong with it.
+    except (OSError, KetdataError):
         import yaml  # read as YAML, so that `version :` or `'version':` is the same key
 
         from ketdata._read.paths import data_dir

@@ -58,10 +58,10 @@ def snapshot_file() -> str:
 
 def _unproven(data: bytes, manifest: str, loader: Any) -> str | None:
     """Why a snapshot's bytes are not the ones its manifest lists; None when they are."""
-    import json
+    from ketdata._read import json_text
 
     try:
-        listed = json.loads(loader.get_data(manifest))["files"]
+        listed = json_text.loads(loader.get_data(manifest))["files"]
         sha = next(entry["sha256"] for entry in listed if entry["path"] == SNAPSHOT_IN_EXPORTS)
     except (OSError, ValueError, KeyError, TypeError, StopIteration) as exc:
         return f"no manifest lists its sha256 ({manifest}: {type(exc).__name__}); it cannot be proven whole"
