@@ -16,7 +16,7 @@ import yaml
 
 from ketdata._cli import main
 from ketdata._validation.fidelity import SourceText
-from ketdata._validation.governance import _Active
+from ketdata._validation.wording import EvidenceWords
 
 from .helpers import edit
 
@@ -187,4 +187,4 @@ def test_a_subject_concept_lends_no_invented_word(word: str, project: Path, caps
 def test_a_negation_governs_the_rest_of_its_clause_only(text: str, quote: str, governed: bool) -> None:
     src = SourceText.of(text, [("body", "Title", 0, len(text))])
     start = text.index(quote)
-    assert (_Active._clause_start(src, start) < start) is governed
+    assert (EvidenceWords._clause_start(src, start) < start) is governed
