@@ -92,6 +92,11 @@ def _attached(record: RawRecord, texts: Mapping[str, SourceText]) -> Iterator[Pr
         yield record.problem("KD630", ("evidence", i), msg)
 
 
+def skipped_words(value: dict[str, Any], texts: Mapping[str, SourceText]) -> frozenset[str]:
+    """The words (casefolded) KD630 reports for a record: those its evidence skips that bind its quotes."""
+    return frozenset(w.casefold() for _, lost in _bound_words(value, texts) for w in lost)
+
+
 def _bound_words(value: dict[str, Any], texts: Mapping[str, SourceText]) -> Iterator[tuple[int, list[str]]]:
     """Each span (by index) with the words skipped before it that bind it, unless the record says or names them.
 
@@ -225,7 +230,16 @@ def _maybe_negated(quote: str) -> bool:
 
 def _negations_left_out(record: RawRecord, stating: list[dict[str, Any]]) -> Iterator[Problem]:
     """KD633: a negation of a stating quote that governs words the statement says, missing from the statement."""
-    statement = str(record.value.get("statement") or "")
+    for word, _ in _left_out(record.value, stating):
+        msg = (f"the quote says {short(word)} before words the statement says, and the statement drops it: a "
+               "negation of what the record says cannot be left out")  # fmt: skip
+        yield record.problem("KD633", ("statement",), msg)
+        return
+
+
+def _left_out(value: dict[str, Any], stating: list[dict[str, Any]]) -> Iterator[tuple[str, set[str]]]:
+    """Each word of a stating quote that negates words the statement says, and its negations the statement lacks."""
+    statement = str(value.get("statement") or "")
     said = {w for w, _ in _negations_in(statement)}
     for span in stating:
         quote = str(span.get("quote", ""))
@@ -239,10 +253,15 @@ def _negations_left_out(record: RawRecord, stating: list[dict[str, Any]]) -> Ite
             stop = _BREAK.search(rest)
             governed = _stems(rest[: stop.start()] if stop else rest) - {"be", "been", "being"}
             if governed & _stems(statement) - _FUNCTION:
-                msg = (f"the quote says {short(m.group())} before words the statement says, and the statement drops "
-                       "it: a negation of what the record says cannot be left out")  # fmt: skip
-                yield record.problem("KD633", ("statement",), msg)
-                return
+                yield m.group(), negation - said
+
+
+def left_out_negations(value: dict[str, Any]) -> frozenset[str]:
+    """The negations KD633 reports for a record: of its stating quotes, governing stated words, left out."""
+    stating = [s for s in value.get("evidence") or () if s.get("role") != "context"]
+    if not any(_maybe_negated(str(s.get("quote", ""))) for s in stating):
+        return frozenset()
+    return frozenset(w for _, negation in _left_out(value, stating) for w in negation)
 
 
 def _readings_outside(record: RawRecord, spans: list[dict[str, Any]]) -> Iterator[Problem]:
@@ -334,18 +353,24 @@ class _Subjects:
             found = self.named[subject] = frozenset(shared - self.allowed)
         return found
 
-    def problems(self, record: RawRecord, texts: Mapping[str, SourceText]) -> Iterator[Problem]:
+    def far(self, record: RawRecord, texts: Mapping[str, SourceText]) -> set[str]:
+        """The stems of the statement only the subject's name backs, which the article gives nowhere near."""
         v = record.value
-        subject, statement = str(v.get("subject")), str(v.get("statement", ""))
-        named = self.words(subject)
+        statement = str(v.get("statement", ""))
+        named = self.words(str(v.get("subject")))
         low = statement.casefold()
         if not any(w in low for w in named):
-            return  # a stem is a prefix of its word: the statement names none of them (most records)
+            return set()  # a stem is a prefix of its word: the statement names none of them (most records)
         spans = [s for s in v.get("evidence") or () if isinstance(s, dict) and "revision" not in s]
         quoted = [str(s.get("quote", "")) for s in spans]
         quoted += [str(r.get("text", "")) for r in v.get("readings") or () if isinstance(r, dict)]
         lent = {w for w in _stems(statement) & named if not any(w in _stems(q) for q in quoted)}
-        far = lent - _region(spans, texts) if lent else set()
+        return lent - _region(spans, texts) if lent else set()
+
+    def problems(self, record: RawRecord, texts: Mapping[str, SourceText]) -> Iterator[Problem]:
+        """KD637 for the claim, if the statement says a word only its subject's name lends it."""
+        subject, statement = str(record.value.get("subject")), str(record.value.get("statement", ""))
+        far = self.far(record, texts)
         if far:
             words = dict.fromkeys(w for w in _WORD.findall(statement) if _stem(w.casefold()) in far)
             msg = (f"the statement says {short(', '.join(words))} only because the subject {subject!r} is named "
@@ -386,6 +411,29 @@ class EvidenceWords:
         self._concept_by_id: dict[str, RawRecord] | None = None
         self.labels = {r.id: r.value.get("label") for r in index.kind("concept") if r.id}
         self.concepts = index.kind("concept")  # concepts have no status
+        self._lent: _Subjects | None = None
+
+    def reported(self, record: RawRecord) -> bool:
+        """Whether `wording_problems` reads the record: the fixed checks' words are not reported again."""
+        return self.index.is_valid(record)
+
+    def lent(self, record: RawRecord) -> set[str]:
+        """The statement's stems KD637 reports: only the subject's name lends them (claims only)."""
+        if record.kind != "claim" or not self.reported(record):
+            return set()
+        if self._lent is None:
+            self._lent = _Subjects(self.index)
+        return self._lent.far(record, self.texts)
+
+    def skipped(self, record: RawRecord) -> frozenset[str]:
+        """The words KD630 reports for the record: skipped by its evidence, binding its quotes."""
+        return skipped_words(record.value, self.texts) if self.reported(record) else frozenset()
+
+    def negations_reported(self, record: RawRecord) -> frozenset[str]:
+        """The negation words KD633 or KD630 report for the record."""
+        if not self.reported(record):
+            return frozenset()
+        return left_out_negations(record.value) | {w for w in self.skipped(record) if w in NEGATIONS}
 
     def __getitem__(self, kind: str) -> tuple[RawRecord, ...]:
         return self.index.active(kind)
@@ -631,16 +679,21 @@ def words_from_evidence(rule: dict[str, Any], active: EvidenceWords, severity: S
         subject = active.subject_words(value.get("subject")) if new else frozenset()
         if not new.isdisjoint(subject):  # the subject is named with the words the article names it with there
             new = new - (subject & active.region_words(record))
+            new = new - active.lent(record) if new else new  # KD637 says why the name lends them
         added = sorted(w for w, stem in zip(*_words(statement), strict=True) if stem in new) if new else []
         if added:
             msg = (f"rule {short(rule['id'])}: the statement says {short(', '.join(added))}, which neither its "
                    "evidence nor its readings hold: a statement says only what its quotes say")  # fmt: skip
             yield record.problem("KD640", ("statement",), msg, severity=severity)
         stretches = active.stretches(record)
-        yield from _polarity_problems(rule, record, statement, quoted, stretches.governed, severity)
+        yield from _polarity_problems(rule, record, statement, quoted, stretches.governed, active, severity)
         left_out = value.get("leaves_out")
         kept = said | read | _word_set(str(e.get("text", "")) for e in left_out or ()) if read or left_out else said
-        missing = _dropped_words([*evidence, *stretches.gaps] if stretches.gaps else evidence, kept)
+        missing = _dropped_words(evidence, kept)
+        gapped = _dropped_words(list(stretches.gaps), kept) if stretches.gaps else []
+        if gapped:  # KD630 names the words a splice skips that bind its next quote, and where
+            skipped = active.skipped(record)
+            missing += [d for d in gapped if d[5].casefold() not in skipped]
         if missing:
             dropped.append((record, missing))
     yield from _dropped_problems(rule, dropped, active, severity)
@@ -652,13 +705,15 @@ def _polarity_problems(
     statement: str,
     quoted: list[str],
     governed: tuple[str, ...],
+    active: EvidenceWords,
     severity: Severity,
 ) -> Iterator[Problem]:
     """KD626: the statement and what governs its stated words agree on every negation.
 
     A negation governing the stated words (in a stating quote, before a stating span in its clause, or
     between two stating spans of a sentence) is never excused by ``leaves_out``: whatever the reason, a
-    statement without it says the opposite of the article.
+    statement without it says the opposite of the article. A negation KD633 (of a stating quote) or KD630
+    (skipped by a splice) reports for the record is not reported again here: those say where it stands.
     """
     said, evidence = _negations_in(statement), _negations_in(quoted[0]) if len(quoted) == 1 else _negated(quoted)
     if not said and not evidence and not governed:
@@ -668,7 +723,11 @@ def _polarity_problems(
         msg = (f"rule {short(rule['id'])}: the statement puts {word!r} before {short(after)}, and no quote does: a "
                "moved or added negation turns the article's words around")  # fmt: skip
         yield record.problem("KD626", ("statement",), msg, severity=severity)
-    for word, after in sorted(stating - said):
+    missing = sorted(stating - said)
+    reported = active.negations_reported(record) if missing else frozenset()  # KD633, KD630 say where
+    for word, after in missing:
+        if word in reported:
+            continue
         msg = (f"rule {short(rule['id'])}: the article puts {word!r} before {short(after)}, governing the stated "
                "words, and the statement does not: keep the negation before the words it negates (leaves_out never "
                "excuses a negation)")  # fmt: skip
