@@ -219,7 +219,7 @@ def _shape(record: RawRecord) -> Iterator[Problem]:
         yield from _readings_outside(record, spans)
 
 
-# Governance's negation words as mere substrings of a lower-cased quote: most quotes hold none of them.
+# The negation words as mere substrings of a lower-cased quote: most quotes hold none of them.
 _MAYBE_NEGATED = re.compile("|".join(map(re.escape, sorted({*NEGATIONS, "n't", "n\u2019t", "cannot"}))))
 
 
