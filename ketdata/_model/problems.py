@@ -753,6 +753,14 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "reviewed again (`ketdata review`); `--strict` and `ketdata release` refuse flagged records.",
     ),
     Code(
+        "KD670",
+        _E,
+        "Statement or evidence does not name the claim's subject",
+        "Name the subject concept in the statement and in a quote (as context if it only says who) by its label "
+        "or an article synonym, or read the quoted pronoun that stands for it; or make the subject the concept "
+        "the statement and its evidence name.",
+    ),
+    Code(
         "KD700",
         _E,
         "Evidence changed by a source update, not yet reviewed",

@@ -269,7 +269,7 @@ class Fidelity:
                     msg = (f"the evidence skips {word!r} between its spans: quote it, keep it, or say in leaves_out "
                            "why it does not govern the record")  # fmt: skip
                     yield record.problem("KD317", ("evidence",), msg)
-        for i, span in enumerate(spans):
+        for i, span in enumerate(self._spans(record)):  # in the file's order: ``i`` points at the span's line
             src = self.texts.get(str(span["source"]))
             quote = span["quote"]
             # ASCII text without 'this' holds no match (the expression ignores case): most quotes skip the search.

@@ -77,7 +77,46 @@ def wording_problems(index: RecordIndex, texts: Mapping[str, SourceText]) -> lis
             found += _claim_shape(record, concepts, triples)
             found += _predicate_fits(record, predicates)
             found += subjects.problems(record, texts)
+            found += _subject_named(record, concepts)
     return found
+
+
+def _names(concept: Mapping[str, Any]) -> list[str]:
+    """A concept's names in the article's words: its label and its article synonyms (never an external one)."""
+    synonyms = [g for g in concept.get("synonyms") or () if isinstance(g, dict) and g.get("origin") == "article"]
+    return [str(concept.get("label", "")), *(str(g.get("text", "")) for g in synonyms)]
+
+
+def _subject_named(record: RawRecord, concepts: Mapping[str, Mapping[str, Any]]) -> Iterator[Problem]:
+    """KD670: the statement and the evidence name the claim's subject, as KD634 asks the statement of its object.
+
+    The triple's subject is what `claims_about` and every pipeline select by: a side effect of "ketamine"
+    filed under "dissociative anesthetics" would say it of the whole class. The statement names it by its
+    label or an article synonym; so does a quote, or a reading of a pronoun the record quotes whose antecedent
+    (the one its grammar allows, see `_antecedent_problems`) is it.
+    """
+    v = record.value
+    concept = concepts.get(str(v.get("subject")))
+    if concept is None:
+        return  # an unknown subject is KD201's
+    names = _names(concept)
+    if not any(named(n, str(v.get("statement", ""))) for n in names):
+        msg = (f"the statement names its subject {v['subject']!r} by neither its label nor an article synonym: the "
+               "triple would say of it what the statement says of something else")  # fmt: skip
+        yield record.problem("KD670", ("subject",), msg)
+        return
+    quotes = [str(s.get("quote", "")) for s in v.get("evidence") or () if isinstance(s, dict)]
+    quotes += [str(r.get("means", "")) for r in v.get("readings") or () if isinstance(r, dict) and _pronoun(r)]
+    if not any(named(n, q) for n in names for q in quotes):
+        msg = (f"no quote names the subject {v['subject']!r} by its label or an article synonym, nor does a "
+               "reading of a pronoun the record quotes: quote the words that name it (as context), or read the "
+               "pronoun that stands for it")  # fmt: skip
+        yield record.problem("KD670", ("subject",), msg)
+
+
+def _pronoun(reading: Mapping[str, Any]) -> bool:
+    """Whether a reading is of a pronoun alone ("It", "its", "they"): its means names an antecedent."""
+    return str(reading.get("text", "")).strip().casefold() in _REFERRING
 
 
 def _attached(record: RawRecord, texts: Mapping[str, SourceText]) -> Iterator[Problem]:
