@@ -121,6 +121,7 @@ TABLES: tuple[Table, ...] = (
     Table("predicates", "predicates", "predicate", ("id", "label", "definition", "object_kind"), {}),
     _link("predicate_superseded_by", "predicates", "predicate", "superseded_by", "predicate_id", "superseded_by",
           "predicates.id"),
+    _link("predicate_expressed_by", "predicates", "predicate", "expressed_by", "predicate_id", "expressed_by"),
     Table("concepts", "concepts", "concept", ("id", "label", "kind", "superseded_by",
                                               *(f"definition.{c}" for c in _GLOSS)),
           {"definition_evidence_source": "sources.id", "superseded_by": "concepts.id"}),

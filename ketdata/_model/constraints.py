@@ -170,6 +170,7 @@ CHECKS: dict[str, dict[str, Check]] = {
         "label": TEXT,
         "definition": TEXT,
         "object_kind": {"enum": ("concept", "literal")},
+        "expressed_by": {"uniqueItems": True, "items": TEXT},
         "superseded_by": {
             "uniqueItems": True,
             "items": {"pattern": "^[a-z][a-z0-9]*(?:_[a-z0-9]+)*(?![\\s\\S])", "maxLength": 64},

@@ -681,11 +681,11 @@ CODES: MappingProxyType[str, Code] = _catalogue(
     ),
     Code(
         "KD639",
-        _W,
-        "Predicate fits no word of its statement",
-        "Choose the predicate whose label says what the statement says (a warning: a general label such as 'has "
-        "the property' may fit in other words): the decision table grades a claim by its predicate, so one "
-        "borrowed from another kind of fact would give it another evidence status.",
+        _E,
+        "Predicate not said by its statement and quotes",
+        "Choose the predicate whose label's content words the statement and its quotes say, in order, or declare "
+        "in the predicate's expressed_by the article's phrase that says it: the decision table grades a claim by "
+        "its predicate, so one borrowed from another kind of fact would give it another evidence status.",
     ),
     Code(
         "KD640",
@@ -759,6 +759,21 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "Name the subject concept in the statement and in a quote (as context if it only says who) by its label "
         "or an article synonym, or read the quoted pronoun that stands for it; or make the subject the concept "
         "the statement and its evidence name.",
+    ),
+    Code(
+        "KD671",
+        _E,
+        "Reading of a pronoun names no antecedent its place allows",
+        "Read the pronoun as the subject of its sentence (when it does not open it) or of the sentence before, "
+        "naming it in means; if the article means something else, quote the words that say it instead of reading "
+        "a pronoun as them.",
+    ),
+    Code(
+        "KD672",
+        _E,
+        "Article synonym drops a modifier of its concept's label",
+        "Quote the article's words that keep the label's modifier ('reducing sensations of pain' for 'Reduced "
+        "sensations of pain'), or mark the synonym external with the reason the editors give it.",
     ),
     Code(
         "KD700",
