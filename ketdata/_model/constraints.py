@@ -97,7 +97,7 @@ TEXT: Check = {
 
 VERSION: Check = {"minimum": 1, "maximum": 9007199254740991}
 
-SCHEMA_VERSION = "3.3.0"
+SCHEMA_VERSION = "3.4.0"
 """The version of the schemas the checks come from."""
 
 CHECKS: dict[str, dict[str, Check]] = {
