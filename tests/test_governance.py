@@ -48,7 +48,7 @@ def test_a_review_names_its_reviewer_and_date(project: Path) -> None:
 def test_content_changed_after_its_review_is_an_error(project: Path) -> None:
     review_claim_001(project)
     assert cli("release", "--date", DAY, cwd=project).returncode == 0
-    edit(project / IDENTITY, "statement: Ketamine is a medication.", "statement: Ketamine, a medication.")
+    edit(project / IDENTITY, "statement: Ketamine is a medication.", "statement: ketamine is a medication.")
     edit(project / IDENTITY, "version: 2", "version: 3")
     # Changed since the release it was reviewed before (KD603), and since the words it vouches for (KD641).
     found = {(p.code, p.record_id, p.line) for p in findings(project / "data")}
@@ -61,7 +61,7 @@ def test_a_review_vouches_only_for_the_words_it_saw_between_two_releases(project
     # No release between the review and the change: the review's own digest still sees it.
     review_claim_001(project)
     assert findings(project / "data") == []
-    edit(project / IDENTITY, "statement: Ketamine is a medication.", "statement: Ketamine, a medication.")
+    edit(project / IDENTITY, "statement: Ketamine is a medication.", "statement: ketamine is a medication.")
     edit(project / IDENTITY, "version: 2", "version: 3")
     assert [(p.code, p.record_id) for p in findings(project / "data")] == [("KD641", "claim-001")]
     assert cli("release", "--date", DAY, cwd=project).returncode == 1
