@@ -24,6 +24,12 @@ EDITED = bumped(LATEST, EDIT_BUMP)  # the release a one-word edit of a record ma
 DAY: str = json.loads((ROOT / f"releases/{LATEST}.json").read_text(encoding="utf-8"))["dataset"]["release_date"]
 
 
+def released_version(record_id: str) -> int:
+    """The version the latest release gives a claim or caveat (a drafted change may have raised it since)."""
+    snapshot = json.loads((ROOT / f"releases/{LATEST}.json").read_text(encoding="utf-8"))
+    return next(r["version"] for kind in ("claims", "caveats") for r in snapshot[kind] if r["id"] == record_id)
+
+
 def edit(path: Path, old: str, new: str) -> None:
     """Replace the first occurrence of ``old`` in a file, which must contain it."""
     text = path.read_text(encoding="utf-8")
