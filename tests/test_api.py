@@ -378,3 +378,16 @@ def test_records_are_built_with_keywords_only() -> None:
     with pytest.raises(TypeError):
         Review("unreviewed")  # type: ignore[misc]
     assert Review(status="unreviewed").status == "unreviewed"
+
+
+def test_the_shipped_dataset_is_read_once_and_the_same_object_for_every_thread() -> None:
+    code = (
+        "import threading, ketdata, ketdata._read.load as l\n"
+        "found = []\n"
+        "threads = [threading.Thread(target=lambda: found.append(ketdata.load())) for _ in range(8)]\n"
+        "[t.start() for t in threads]; [t.join() for t in threads]\n"
+        "print(len({id(d) for d in found}), len(found), ketdata.load() is found[0], sorted(l._SHIPPED))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd="/")
+    # One dataset for all; the plain copy of the snapshot read at import is let go once it is built.
+    assert out.stdout.split() == ["1", "8", "True", "['dataset']"]

@@ -67,8 +67,9 @@ def load_json(path: str | PathLike[str]) -> Dataset:
     return _from_json_text(data, str(path))
 
 
-# Read once per process (as ``functools.cache`` would, which ``import functools`` would cost more than):
-# the snapshot's plain data, then the dataset built from it. A failed read is not kept, so it is tried again.
+# Read once per process (as ``functools.cache`` would, which ``import functools`` would cost more than): the
+# snapshot's plain data, kept from `import` (for ``__version__``) until the dataset is built from it. A failed
+# read is not kept, so it is tried again.
 _SHIPPED: dict[str, Any] = {}
 
 
@@ -82,7 +83,10 @@ def _shipped_document() -> Any:
 def load_shipped() -> Dataset:
     """The dataset shipped with the package, read once from its snapshot and cached."""
     if "dataset" not in _SHIPPED:
-        _SHIPPED["dataset"] = _from_document(_shipped_document(), "the shipped snapshot")
+        built = _from_document(_shipped_document(), "the shipped snapshot")
+        # setdefault: two threads that both built it still hand out the same dataset.
+        _SHIPPED.setdefault("dataset", built)
+        _SHIPPED.pop("document", None)  # the records hold what is needed; the plain copy would only take memory
     dataset: Dataset = _SHIPPED["dataset"]
     return dataset
 

@@ -239,6 +239,7 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
         if not file_records and any(p.severity is Severity.ERROR for p in found):
             unread.setdefault(data_file.kind, str(data_file.path))
         schema_valid.update(id(r) for r, ok in zip(file_records, valid, strict=True) if ok)
+    del loaded  # the files' bytes: the records hold what the rules need, and the rules need the memory
     if results is not None:
         results.prune()
     # One index of the records for every rule family, built once.
