@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -72,3 +74,30 @@ def test_any_bytes_read_as_json_loads_reads_them(data: bytes) -> None:
 def test_edge_cases_read_as_json_loads_reads_them(text: str) -> None:
     data = text.encode("utf-8", "surrogatepass")
     assert answer(json_text.loads, data) == answer(json.loads, data)
+
+
+BAD = ['{"a": [1, 2', '"abc', '{"a" 1}', "[1,]", "{", "\ufeff{}", "{} x", '{"a": "\\x"}', '"\x01"']
+# The same answer as `answer` above, in an interpreter that has not imported json.
+FRESH = """
+import sys
+from ketdata._read import json_text
+print('json' in sys.modules)
+try:
+    value = json_text.loads(sys.argv[1].encode('utf-8'))
+except Exception as exc:
+    print((type(exc).__name__, str(exc)))
+else:
+    import json
+    print(('value', json.dumps(value)))
+"""
+
+
+@pytest.mark.parametrize("text", [*BAD, "[NaN]", '{"a": 1}'])
+def test_in_a_fresh_interpreter_errors_are_json_loads_errors(text: str) -> None:
+    # The C scanner reports bad JSON through json.decoder: before anything imported json, it fails otherwise.
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = subprocess.run([sys.executable, "-c", FRESH, text], capture_output=True, text=True, env=env, cwd="/")
+    assert run.returncode == 0, run.stderr
+    imported, found = run.stdout.splitlines()
+    assert imported == "False"  # the shipped snapshot was read at import without json
+    assert found == str(answer(json.loads, text.encode("utf-8")))

@@ -5,6 +5,7 @@ of a downstream ``import ketdata; ketdata.load()`` (``docs/performance.md``). Th
 snapshot and its manifest with ``_json``'s C scanner directly, and hands anything the scanner does not take
 whole (no C scanner on this interpreter, leading or trailing non-whitespace, a byte-order mark, bad JSON) to
 ``json.loads``: what is returned is always what ``json.loads`` returns, and every error is the one it raises.
+The scanner is only a shortcut: any failure of it, of any kind, goes to ``json.loads``.
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ def loads(data: bytes) -> Any:
         text = data.decode("utf-8")
         # typeshed types the context as the scanner class itself; the C scanner reads only the six settings.
         value, end = make_scanner(_Context())(text, 0)  # type: ignore[arg-type]
-    except (ImportError, UnicodeDecodeError, StopIteration, ValueError, RecursionError):
+    # Any failure at all: the scanner reports bad JSON through ``json.decoder``, and when that is not imported
+    # yet it fails with a SystemError ("returned NULL without setting an exception"). json.loads then decides.
+    except Exception:
         pass
     else:
         if not text[end:].strip(_WHITESPACE):

@@ -18,6 +18,18 @@ SNAPSHOT_IN_EXPORTS = "json/" + SNAPSHOT_NAME
 MANIFEST_NAME = "manifest.json"
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _CHECKOUT = os.path.dirname(_PACKAGE)
+_BUNDLED = os.path.join(_PACKAGE, "_data")
+
+
+def in_checkout() -> bool:
+    """Whether the package runs from a source checkout (a clone, an editable install) rather than a wheel.
+
+    Only a wheel build writes ``ketdata/_data/``: in a checkout its data, schemas and exports are the checkout's
+    own, and a ``_data/`` folder there was put in by hand, never read.
+    """
+    return os.path.isfile(os.path.join(_CHECKOUT, "pyproject.toml")) and os.path.isfile(
+        os.path.join(_CHECKOUT, "data", "dataset.yaml")
+    )
 
 
 def read_snapshot() -> bytes:
@@ -34,8 +46,11 @@ def read_snapshot() -> bytes:
     # The module loader's get_data reads package files wherever the package lives (even in a zip)
     # without importing importlib.resources, which costs more than the whole load.
     loader: Any = __spec__.loader
-    folder = os.path.join(_PACKAGE, "_data")
     try:
+        if in_checkout():
+            _no_bundle_in_checkout()
+            raise FileNotFoundError(_BUNDLED)
+        folder = _BUNDLED
         data: bytes = loader.get_data(os.path.join(folder, SNAPSHOT_NAME))
     except OSError:
         folder = os.path.join(_CHECKOUT, "exports")
@@ -50,10 +65,21 @@ def read_snapshot() -> bytes:
     return data
 
 
+def _no_bundle_in_checkout() -> None:
+    """Refuse a ``ketdata/_data/`` in a checkout: with a manifest beside it, it would prove itself (A5-3)."""
+    if os.path.lexists(_BUNDLED):
+        from ketdata._model.problems import DataError, problem
+
+        why = "only a wheel build writes it, so it was put into this source checkout by hand: remove it"
+        raise DataError([problem("KD030", _BUNDLED, 1, 1, None, why)])
+
+
 def snapshot_file() -> str:
     """Where the snapshot `read_snapshot` reads lies (for naming it in a message)."""
-    bundled = os.path.join(_PACKAGE, "_data", SNAPSHOT_NAME)
-    return bundled if os.path.exists(bundled) else os.path.join(_CHECKOUT, "exports", SNAPSHOT_IN_EXPORTS)
+    bundled = os.path.join(_BUNDLED, SNAPSHOT_NAME)
+    if in_checkout() or not os.path.exists(bundled):
+        return os.path.join(_CHECKOUT, "exports", SNAPSHOT_IN_EXPORTS)
+    return bundled
 
 
 def _unproven(data: bytes, manifest: str, loader: Any) -> str | None:
@@ -90,7 +116,7 @@ def _locate(name: str) -> Path:
     from pathlib import Path
 
     bundled = Path(str(files("ketdata"))) / "_data" / name
-    return bundled if bundled.exists() else Path(_CHECKOUT) / name
+    return bundled if not in_checkout() and bundled.exists() else Path(_CHECKOUT) / name
 
 
 def schema_dir() -> Path:
@@ -127,8 +153,8 @@ def schema_version() -> str:
 
 def sources_dir() -> str:
     """The folder of the shipped source texts: in the wheel, or in the checkout (``os.path`` only: read path)."""
-    bundled = os.path.join(_PACKAGE, "_data", "data", "sources")
-    return bundled if os.path.isdir(bundled) else os.path.join(_CHECKOUT, "data", "sources")
+    bundled = os.path.join(_BUNDLED, "data", "sources")
+    return bundled if not in_checkout() and os.path.isdir(bundled) else os.path.join(_CHECKOUT, "data", "sources")
 
 
 def choose_data_folder(
