@@ -485,18 +485,32 @@ def _ordered(text: str) -> tuple[str, ...]:
     return tuple(_stem(w)[:5] for w in map(str.casefold, _WORD.findall(text)))
 
 
+@functools.lru_cache(maxsize=1 << 14)  # a claim's statement is often its one quote
 def _says(text: tuple[str, ...], phrase: tuple[tuple[str, ...], bool]) -> bool:
-    """Whether the words stand in the text in the phrase's order (together, for a phrase of function words)."""
+    """Whether the words stand in the text in the phrase's order (together, for a phrase of function words).
+
+    Two cut stems are one word's when one begins the other (at least three letters): the crude stemmer cuts
+    "names" to "nam" and "name" to "name".
+    """
     wanted, together = phrase
     if together:
         n = len(wanted)
         return any(text[i : i + n] == wanted for i in range(len(text) - n + 1))
-    rest = iter(text)
-    return all(any(_same(w, t) for t in rest) for w in wanted)  # each found after the one before
+    at = 0
+    for w in wanted:  # each found after the one before, at its first place
+        short_w = len(w) < 3
+        while at < len(text):
+            t = text[at]
+            at += 1
+            if t == w or (not short_w and len(t) >= 3 and (t.startswith(w) or w.startswith(t))):
+                break
+        else:
+            return False
+    return True
 
 
 def _same(a: str, b: str) -> bool:
-    """Whether two cut stems are one word's: the crude stemmer cuts "names" to "nam" and "name" to "name"."""
+    """Whether two cut stems are one word's, as `_says` reads them ("nam" of "names" and "name")."""
     return a == b or (min(len(a), len(b)) >= 3 and (a.startswith(b) or b.startswith(a)))
 
 
