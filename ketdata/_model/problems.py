@@ -284,7 +284,8 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         _E,
         "Coding not in the reference table for its concept",
         "Copy system, code, display, relation and confidence from the row of data/reference/codes.csv whose "
-        "article_term is the concept's label (a note in parentheses aside), or drop the code.",
+        "article_term is the concept's label (the label spelled as the term, the row's own note in parentheses "
+        "aside: a note added to the label makes it another name), or drop the code.",
     ),
     Code(
         "KD315",

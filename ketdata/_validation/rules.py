@@ -265,7 +265,7 @@ def _reference_rows(table: Path) -> dict[tuple[str, ...], set[str]]:
 
 
 def term_of(name: str) -> str:
-    """A term as the table's article_term and a label are compared: case, spacing, a "(note)" ignored."""
+    """A table's article_term as a label must spell it: case and spacing ignored, and the table's "(note)" dropped."""
     return " ".join(re.sub(r"\([^()]*\)", " ", name).casefold().split())
 
 
@@ -836,7 +836,9 @@ class Rules:
     def _coded_term(self, record: RawRecord, i: int, coding: dict[str, Any], terms: set[str], table: str) -> None:
         """KD314: the table verified the code for an article term, and the concept is that term (its label)."""
         label = record.value.get("label")
-        if isinstance(label, str) and term_of(label) not in terms:
+        # The label is the article's term itself: only the table's own "(note)" is dropped, never the label's, or
+        # "Hallucinations (confusional)" would be the term "hallucinations" and take its row (A5-5).
+        if isinstance(label, str) and " ".join(label.casefold().split()) not in terms:
             msg = (f"coding {coding.get('system')}|{coding.get('code')} is the row of {table} for "
                    f"{' and '.join(map(repr, sorted(terms)))}, not for this concept's label {short(label)}: a code "
                    "verified for another term is a wrong code")  # fmt: skip
