@@ -698,7 +698,8 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "KD641",
         _E,
         "Record changed since its review",
-        "A review vouches for the words its reviewer saw (a claim's linked caveats included): review the record "
+        "A review vouches for the words its reviewer saw (a claim's linked caveats, its predicate's label and "
+        "its concepts' labels and codes included): review the record "
         "again (`ketdata review`), or set "
         "review: status: unreviewed (and drop the other review fields).",
     ),

@@ -1,0 +1,117 @@
+"""The fifth attack's findings on codes, caveat withdrawal, claim lifecycle, conflicts, categories and reviews.
+
+Each test edits a copy of the project as an editor would (the attacker's own edits) and checks what validation
+reports.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from pathlib import Path
+
+from ketdata._editor.verdict import Verdict, write_review
+from ketdata._model.problems import Problem
+from ketdata._validation.pipeline import run
+
+TODAY = datetime.date(2026, 12, 6)
+CONFUSION = """id: confusion
+label: Confusion
+kind: condition
+definition:
+  text: Confusion, as the article names it; its code (Confusional state) is a close, not an exact, match.
+  origin: external
+  reason: Editorial gloss by ketdata's editors, for readers; the article gives no definition.
+codings:
+- system: http://snomed.info/sct
+  code: '286933003'
+  display: Confusional state
+  relation: skos:closeMatch
+  confidence: medium
+"""
+RELABELLED = """id: confusion
+label: Hallucinations (confusional)
+kind: condition
+definition:
+  text: Hallucinations, as the article names them.
+  origin: external
+  reason: Editorial gloss by ketdata's editors, for readers; the article gives no definition.
+synonyms:
+- text: confusion
+  origin: article
+  evidence:
+    source: ketamine-overview
+    section: ketamine-in-therapy
+    role: item
+    quote: confusion
+    start: 2219
+    end: 2228
+codings:
+- system: http://snomed.info/sct
+  code: '7011001'
+  display: Hallucinations
+  relation: skos:exactMatch
+  confidence: medium
+"""
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def bump(path: Path, record_id: str) -> None:
+    """Raise a record's version by one, as its change asks."""
+    text = path.read_text(encoding="utf-8")
+    at = text.index(f"id: {record_id}\n")
+    version = int(re.search(r"version: (\d+)", text[at:]).group(1))  # type: ignore[union-attr]
+    path.write_text(text[:at] + text[at:].replace(f"version: {version}\n", f"version: {version + 1}\n", 1))
+
+
+def relabel(data: Path) -> None:
+    """A5-5's edit: concept confusion relabelled and recoded as hallucinations, 'confusion' kept as a synonym."""
+    edit(data / "concepts.yaml", CONFUSION, RELABELLED)
+    edit(data / "concepts.yaml", "  checked_against: public FHIR source checked against a terminology browser\n",
+         "  checked_against: several public FHIR sources\n")  # fmt: skip
+
+
+def problems(data: Path) -> list[Problem]:
+    return list(run(data, TODAY).problems)
+
+
+def found(data: Path, code: str) -> list[str | None]:
+    return sorted(p.record_id for p in problems(data) if p.code == code)
+
+
+def stamp(data: Path, record_id: str) -> str:
+    from ketdata._workbench._view import read_state
+
+    return next(v for k, v in read_state(data).stamps.items() if k.partition(":")[2] == record_id)
+
+
+# --- A5-5: a note in parentheses added to a label does not make it the row's term -------------------------------
+
+
+def test_a_relabelled_concept_cannot_take_another_terms_row(project: Path) -> None:
+    data = project / "data"
+    relabel(data)
+    assert found(data, "KD314") == ["confusion"]
+
+
+# --- A5-15: a review covers the labels and codes of the concepts its row showed ------------------------------
+
+
+def test_a_review_is_void_once_its_object_concept_is_relabelled_or_recoded(project: Path) -> None:
+    data = project / "data"
+    write_review(data, "claim-046", Verdict("reviewed", "Dr C Example", "pharmacist"), stamp(data, "claim-046"), TODAY)
+    assert found(data, "KD641") == []
+    relabel(data)
+    assert found(data, "KD641") == ["claim-046"]
+
+
+def test_a_review_is_void_once_its_subject_is_relabelled(project: Path) -> None:
+    data = project / "data"
+    write_review(data, "claim-046", Verdict("reviewed", "Dr C Example", "pharmacist"), stamp(data, "claim-046"), TODAY)
+    edit(data / "concepts.yaml", "id: ketamine\nlabel: Ketamine\n", "id: ketamine\nlabel: Ketamine hydrochloride\n")
+    assert found(data, "KD641") == ["claim-046"]
