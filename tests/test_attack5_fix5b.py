@@ -115,3 +115,30 @@ def test_a_review_is_void_once_its_subject_is_relabelled(project: Path) -> None:
     write_review(data, "claim-046", Verdict("reviewed", "Dr C Example", "pharmacist"), stamp(data, "claim-046"), TODAY)
     edit(data / "concepts.yaml", "id: ketamine\nlabel: Ketamine\n", "id: ketamine\nlabel: Ketamine hydrochloride\n")
     assert found(data, "KD641") == ["claim-046"]
+
+
+# --- A5-10: a deprecation does not drop a fact the article still states ----------------------------------------
+
+
+def deprecate_045(data: Path, into: str = "claim-046") -> None:
+    """A5-10's edit: claim-045 deprecated 'merged into' another claim, taken off its caveats."""
+    claims, caveats = data / "claims/adverse-effects.yaml", data / "caveats.yaml"
+    edit(claims, "id: claim-045\nversion: 3\nstatus: active\n",
+         f"id: claim-045\nversion: 4\nstatus: deprecated\nreason: 'Merged into {into}: the same side-effect sentence.'"
+         f"\nsuperseded_by: {into}\n")  # fmt: skip
+    text = caveats.read_text(encoding="utf-8")
+    caveats.write_text(text.replace("- claim-045\n", ""), encoding="utf-8")
+    for caveat in ("caveat-002", "caveat-003", "caveat-006"):
+        bump(caveats, caveat)
+
+
+def test_a_side_effect_cannot_be_deprecated_into_another(project: Path) -> None:
+    data = project / "data"
+    deprecate_045(data)
+    (lost,) = [p for p in problems(data) if p.code == "KD580"]
+    assert (lost.record_id, lost.line) == ("claim-045", 6)  # at its superseded_by
+
+
+def test_the_shipped_merge_of_claim_020_into_claim_019_stands(project: Path) -> None:
+    """claim-019 quotes the whole sentence claim-020 quoted a part of: nothing is lost."""
+    assert found(project / "data", "KD580") == []

@@ -481,6 +481,13 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "next release.",
     ),
     Code(
+        "KD580",
+        _E,
+        "Deprecated claim's fact dropped",
+        "A deprecated claim whose quote the article still states must be superseded (superseded_by) by an active "
+        "claim whose stating quotes hold the same words; otherwise keep it active (or merge it into such a claim).",
+    ),
+    Code(
         "KD530",
         _E,
         "Release date not the day its release was cut",
