@@ -142,3 +142,31 @@ def test_a_side_effect_cannot_be_deprecated_into_another(project: Path) -> None:
 def test_the_shipped_merge_of_claim_020_into_claim_019_stands(project: Path) -> None:
     """claim-019 quotes the whole sentence claim-020 quoted a part of: nothing is lost."""
     assert found(project / "data", "KD580") == []
+
+
+# --- A5-12: a conflict the article does not state says where it comes from ------------------------------------
+
+
+def conflict(data: Path, note: str = "") -> None:
+    """A5-12's edit: claim-045 and claim-040 declared in conflict, both ways, versions bumped."""
+    effects, uncertainty = data / "claims/adverse-effects.yaml", data / "claims/uncertainty.yaml"
+    bump(effects, "claim-045")
+    bump(uncertainty, "claim-040")
+    status = "category: adverse-effects\nevidence_status: established\n"
+    edit(effects, f"{status}hedge: can\n", f"{status}conflicts_with:\n- claim-040\n{note}hedge: can\n")
+    edit(uncertainty, "category: uncertainty\nevidence_status: experimental\n",
+         "category: uncertainty\nevidence_status: experimental\nconflicts_with:\n- claim-045\n")  # fmt: skip
+
+
+def test_an_invented_conflict_is_refused(project: Path) -> None:
+    data = project / "data"
+    conflict(data)
+    assert found(data, "KD323") == ["claim-040", "claim-045"]
+
+
+def test_a_conflict_with_a_note_naming_the_other_claim_is_marked_as_the_editors(project: Path) -> None:
+    data = project / "data"
+    note = ("notes:\n- text: The editors read claim-040 as in conflict with this claim.\n  origin: external\n"
+            "  reason: A test of the conflicts_with link.\n")  # fmt: skip
+    conflict(data, note)
+    assert found(data, "KD323") == ["claim-040"]  # claim-040 names no note for claim-045

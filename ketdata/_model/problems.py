@@ -347,7 +347,8 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "Outside material not marked as outside",
         "Give each coding origin: external, its release and release_status (release null and 'not-stated-by-reference' "
         "when the reference names no release: never guess one), each broader or related link a link_sources entry, "
-        "and each related link its return link.",
+        "each related link its return link, and each conflicts_with link a note (origin external, with its "
+        "reason) on the claim that names the claim it conflicts with.",
     ),
     Code(
         "KD324",

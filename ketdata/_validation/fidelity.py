@@ -600,6 +600,22 @@ class Fidelity:
                         msg = f"related link to {short(other)} is not returned by {short(other)}"
                         yield concept.problem("KD323", (relation, i), msg)
             yield from self._agrees(concept)
+        yield from self._conflicts()
+
+    def _conflicts(self) -> Iterator[Problem]:
+        """Each ``conflicts_with`` link has a note saying where it comes from: the article states no conflict.
+
+        A conflict between two of the article's claims is the editors' reading (A5-12: claim-045's side effect
+        declared in conflict with claim-040, with no word of why); like a concept's broader link, it is outside
+        material, marked by an editorial note (origin external, with its reason) that names the other claim.
+        """
+        for record in self.claims.values():
+            notes = [str(n.get("text", "")) + " " + str(n.get("reason", "")) for n in record.value.get("notes") or ()]
+            for i, other in enumerate(record.value.get("conflicts_with") or ()):
+                if not any(re.search(rf"(?<![\w-]){re.escape(str(other))}(?![\w-])", note) for note in notes):
+                    msg = (f"conflicts_with {short(other)} is no word of the article: add a note (origin "
+                           f"external, with its reason) naming {short(other)} and the conflict's basis")  # fmt: skip
+                    yield record.problem("KD323", ("conflicts_with", i), msg)
 
     @staticmethod
     def _agrees(concept: RawRecord) -> Iterator[Problem]:
