@@ -7,12 +7,16 @@ reports.
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 import re
 from pathlib import Path
 
 from ketdata._editor.verdict import Verdict, write_review
 from ketdata._model.problems import Problem
 from ketdata._validation.pipeline import run
+
+from .helpers import LATEST
 
 TODAY = datetime.date(2026, 12, 6)
 CONFUSION = """id: confusion
@@ -170,3 +174,56 @@ def test_a_conflict_with_a_note_naming_the_other_claim_is_marked_as_the_editors(
             "  reason: A test of the conflicts_with link.\n")  # fmt: skip
     conflict(data, note)
     assert found(data, "KD323") == ["claim-040"]  # claim-040 names no note for claim-045
+
+
+# --- A5-13: a claim is filed under a category its predicate allows --------------------------------------------
+
+
+def move_045(data: Path, category: str) -> None:
+    """A5-13's edit: claim-045 moved to claims/<category>.yaml and filed under that category."""
+    effects = data / "claims/adverse-effects.yaml"
+    text = effects.read_text(encoding="utf-8")
+    start = text.index("id: claim-045\n")
+    end = text.index("\n---\n", start)
+    effects.write_text(text[:start] + text[end + 5 :], encoding="utf-8")
+    claim = text[start:end].replace("category: adverse-effects", f"category: {category}")
+    claim = claim.replace("version: 3\n", "version: 4\n", 1)
+    target = data / f"claims/{category}.yaml"
+    target.write_text(target.read_text(encoding="utf-8").rstrip("\n") + "\n---\n" + claim + "\n", encoding="utf-8")
+
+
+def test_a_side_effect_cannot_be_filed_as_a_medical_use_or_a_mere_effect(project: Path) -> None:
+    data = project / "data"
+    move_045(data, "medical-use")
+    assert found(data, "KD581") == ["claim-045"]
+
+
+def test_a_parent_category_is_no_escape(project: Path) -> None:
+    data = project / "data"
+    move_045(data, "effects")  # adverse-effects' parent: wider than what the predicate allows
+    assert found(data, "KD581") == ["claim-045"]
+
+
+def test_a_predicate_widened_since_the_release_is_watched(project: Path) -> None:
+    """Once released with its categories, a predicate that gains one checks less: KD517 until the next release."""
+    data = project / "data"
+    snapshot = project / f"releases/{LATEST}.json"
+    doc = json.loads(snapshot.read_text(encoding="utf-8"))
+    (predicate,) = [p for p in doc["predicates"] if p["id"] == "can_have_side_effect"]
+    predicate["categories"] = ["adverse-effects"]
+    snapshot.write_text(json.dumps(doc), encoding="utf-8")
+    sums = project / "releases/SHA256SUMS"
+    digest = hashlib.sha256(snapshot.read_bytes()).hexdigest()
+    sums.write_text(re.sub(rf"^[0-9a-f]{{64}}  {re.escape(LATEST)}\.json$", f"{digest}  {LATEST}.json",
+                           sums.read_text(encoding="utf-8"), flags=re.M), encoding="utf-8")  # fmt: skip
+    assert found(data, "KD517") == []
+    edit(
+        data / "predicates.yaml", "categories:\n- adverse-effects\n", "categories:\n- adverse-effects\n- medical-use\n"
+    )
+    kd517 = [p for p in problems(data) if p.code == "KD517"]
+    assert [(p.record_id, p.message) for p in kd517] == [
+        (
+            "can_have_side_effect",
+            f"can_have_side_effect is read as a rule, and its categories gained 'medical-use' since release {LATEST}",
+        )
+    ]

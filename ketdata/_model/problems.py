@@ -468,7 +468,7 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "kind, a list loosened), an active caveat was withdrawn while the article still says it (and no active "
         "caveat quotes that passage) or a safety warning re-kinded, an active caveat reaches fewer "
         "claims or less of the article, or a policy kept in another file changed (a decision-table row now "
-        "giving a status to another kind of statement, a status's rank, a predicate's object kind, a "
+        "giving a status to another kind of statement, a status's rank, a predicate's object kind or categories, a "
         "category's parent): make sure a maintainer meant it (the change shows in `ketdata diff`); the "
         "warning ends with the next release.",
     ),
@@ -487,6 +487,14 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "Deprecated claim's fact dropped",
         "A deprecated claim whose quote the article still states must be superseded (superseded_by) by an active "
         "claim whose stating quotes hold the same words; otherwise keep it active (or merge it into such a claim).",
+    ),
+    Code(
+        "KD581",
+        _E,
+        "Claim filed under a category its predicate does not allow",
+        "File the claim under one of the categories its predicate lists in data/predicates.yaml (categories; their "
+        "subcategories count), or choose the predicate that says what the claim says; a predicate's categories "
+        "widened since the release is KD517.",
     ),
     Code(
         "KD530",

@@ -472,8 +472,8 @@ class VersionRules:
         """How a record that checks read as policy changed since the latest release (KD517).
 
         A decision-table row that now gives this status to a kind of statement another status (or none) gave in
-        the release regrades claims; a predicate's object kind or a category's parent changes what the checks
-        ask of every claim that uses it.
+        the release regrades claims; a predicate's object kind, a category added to the ones it may be filed under,
+        or a category's parent changes what the checks ask of every claim that uses it.
         """
         old, new = self.policy.get((record.kind, str(record.id))), record.value
         changed: list[tuple[str, str]] = []
@@ -488,6 +488,11 @@ class VersionRules:
             before = old.get(name) if old is not None else new.get(name)
             if (before or None) != (new.get(name) or None):
                 changed.append((name, f"its {name} went from {short(before)} to {short(new.get(name))}"))
+        if record.kind == "predicate" and old is not None and isinstance(old.get("categories"), list):
+            # A predicate with no categories in the release declared none yet: its first list only narrows.
+            wider = sorted(set(_strs(new.get("categories"))) - set(_strs(old.get("categories"))))
+            if wider:
+                changed.append(("categories", f"its categories gained {short(', '.join(wider), 120)}"))
         return [record.problem("KD517", (field,), f"{record.id} is read as a rule, and {why} since release "
                                 f"{self.release}") for field, why in changed]  # fmt: skip
 

@@ -546,6 +546,31 @@ class Rules:
                     ("object",),
                     f"predicate {short(predicate.id)} takes {key} as its object, not a {given}",
                 )
+            self._category_of_predicate(record, predicate)
+
+    def _category_of_predicate(self, record: RawRecord, predicate: RawRecord) -> None:
+        """KD581: a claim is filed under a category its predicate declares (or a subcategory of one).
+
+        The category is what a pipeline selects claims by: a side effect filed under medical use would list
+        "side effects, including hallucinations" among ketamine's medical uses (A5-13).
+        """
+        category = record.value.get("category")
+        if record.value.get("status") != "active" or not isinstance(category, str):
+            return
+        allowed = predicate.value.get("categories")
+        allowed = [c for c in allowed if isinstance(c, str)] if isinstance(allowed, list) else []
+        line: object = category
+        seen: set[str] = set()
+        while isinstance(line, str) and line not in seen:
+            if line in allowed:
+                return
+            seen.add(line)
+            found = self.by_id.get(line)
+            line = found.value.get("parent") if found is not None and found.kind == "category" else None
+        said = f"declares only {', '.join(map(repr, allowed))}" if allowed else "declares no categories"
+        msg = (f"category {short(category)} is not one predicate {short(predicate.id)} may be filed under: it "
+               f"{said}")  # fmt: skip
+        self._add("KD581", record, ("category",), msg)
 
     def _place(self, file: str) -> tuple[str, str, str]:
         """A file's folder name, stem and name, worked out once per file rather than once per claim."""
