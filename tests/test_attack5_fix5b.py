@@ -227,3 +227,39 @@ def test_a_predicate_widened_since_the_release_is_watched(project: Path) -> None
             f"can_have_side_effect is read as a rule, and its categories gained 'medical-use' since release {LATEST}",
         )
     ]
+
+
+# --- A5-2: a caveat withdrawn while the article still says it is watched, whatever its kind ---------------------
+
+
+def withdraw(data: Path, caveat: str) -> None:
+    path = data / "caveats.yaml"
+    text = path.read_text(encoding="utf-8")
+    at = text.index(f"id: {caveat}\n")
+    version = int(re.search(r"version: (\d+)", text[at:]).group(1))  # type: ignore[union-attr]
+    old = f"id: {caveat}\nversion: {version}\nstatus: active\n"
+    new = f"id: {caveat}\nversion: {version + 1}\nstatus: withdrawn\nreason: It repeats what other records say.\n"
+    edit(path, old, new)
+
+
+def test_every_kind_of_caveat_withdrawn_is_watched(project: Path) -> None:
+    data = project / "data"
+    for caveat in ("caveat-003", "caveat-004", "caveat-006"):
+        withdraw(data, caveat)
+    kd517 = [p for p in problems(data) if p.code == "KD517"]
+    assert sorted(p.record_id for p in kd517) == ["caveat-003", "caveat-004", "caveat-006"]
+    assert all("while the article still says it" in p.message for p in kd517)
+
+
+def test_a_caveat_replaced_by_one_quoting_the_same_passage_may_go(project: Path) -> None:
+    """caveat-006 withdrawn, and the same warning given by a new caveat: nothing is lost, nothing to report."""
+    data = project / "data"
+    path = data / "caveats.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("id: caveat-006\n")
+    end = text.index("\n---\n", start)
+    copy = text[start:end].replace("id: caveat-006\nversion: 4\n", "id: caveat-099\nversion: 1\n")
+    assert copy.startswith("id: caveat-099\n")
+    path.write_text(text.rstrip("\n") + "\n---\n" + copy + "\n", encoding="utf-8")
+    withdraw(data, "caveat-006")
+    assert found(data, "KD517") == []
