@@ -555,8 +555,9 @@ class Rules:
         "side effects, including hallucinations" among ketamine's medical uses (A5-13).
         """
         category = record.value.get("category")
-        if record.value.get("status") != "active" or not isinstance(category, str):
-            return
+        known = self.by_id.get(category) if isinstance(category, str) else None
+        if record.value.get("status") != "active" or known is None or known.kind != "category":
+            return  # an unknown category is KD202's to say
         allowed = predicate.value.get("categories")
         allowed = [c for c in allowed if isinstance(c, str)] if isinstance(allowed, list) else []
         line: object = category
