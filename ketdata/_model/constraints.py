@@ -171,6 +171,7 @@ CHECKS: dict[str, dict[str, Check]] = {
         "definition": TEXT,
         "object_kind": {"enum": ("concept", "literal")},
         "expressed_by": {"uniqueItems": True, "items": TEXT},
+        "categories": {"uniqueItems": True, "items": SLUG},
         "superseded_by": {
             "uniqueItems": True,
             "items": {"pattern": "^[a-z][a-z0-9]*(?:_[a-z0-9]+)*(?![\\s\\S])", "maxLength": 64},

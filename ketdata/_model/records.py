@@ -545,15 +545,25 @@ class Predicate(Frozen):
             the content words of the label or of one of these phrases in order (a phrase of function words alone,
             'is a', stands whole), or the predicate does not fit the claim (KD639): the predicate decides the
             evidence status.
+        categories: The categories a claim stating this relation may be filed under (their subcategories included):
+            a side effect is no medical use (KD581). A claim whose predicate declares none is refused.
         superseded_by: Ids of the predicates that replace this one (for example by carrying the claims' hedge in
             their id and label, KD616). A superseded predicate stays in the vocabulary, so that a consumer selecting
             by its id finds it, but no active claim uses it (KD618).
     """
 
-    __slots__ = ("definition", "expressed_by", "id", "label", "object_kind", "superseded_by")
-    __match_args__ = ("id", "label", "definition", "object_kind", "expressed_by", "superseded_by")
-    _fields: ClassVar[tuple[str, ...]] = ("id", "label", "definition", "object_kind", "expressed_by", "superseded_by")
-    _defaults: ClassVar[dict[str, Any]] = {"expressed_by": (), "superseded_by": ()}
+    __slots__ = ("categories", "definition", "expressed_by", "id", "label", "object_kind", "superseded_by")
+    __match_args__ = ("id", "label", "definition", "object_kind", "expressed_by", "categories", "superseded_by")
+    _fields: ClassVar[tuple[str, ...]] = (
+        "id",
+        "label",
+        "definition",
+        "object_kind",
+        "expressed_by",
+        "categories",
+        "superseded_by",
+    )
+    _defaults: ClassVar[dict[str, Any]] = {"expressed_by": (), "categories": (), "superseded_by": ()}
     _nullable: ClassVar[frozenset[str]] = frozenset(())
     _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {}
 
@@ -575,6 +585,9 @@ class Predicate(Frozen):
         def expressed_by(self) -> tuple[str, ...]: ...
 
         @property
+        def categories(self) -> tuple[str, ...]: ...
+
+        @property
         def superseded_by(self) -> tuple[str, ...]: ...
 
     def __init__(
@@ -585,6 +598,7 @@ class Predicate(Frozen):
         definition: str,
         object_kind: Literal["concept", "literal"],
         expressed_by: tuple[str, ...] = (),
+        categories: tuple[str, ...] = (),
         superseded_by: tuple[str, ...] = (),
     ) -> None:
         _put(self, "id", id)
@@ -592,6 +606,7 @@ class Predicate(Frozen):
         _put(self, "definition", definition)
         _put(self, "object_kind", object_kind)
         _put(self, "expressed_by", expressed_by)
+        _put(self, "categories", categories)
         _put(self, "superseded_by", superseded_by)
 
 
