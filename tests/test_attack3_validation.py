@@ -270,8 +270,8 @@ def test_export_never_writes_into_the_data_folder(inside: str, data: Path) -> No
 # --- A3-14: fmt writes text that YAML 1.1 and YAML 1.2 readers both read as text ----------------------------
 
 WHY_013 = (
-    "  why: A second predicate of the same subject, with its own qualifiers (claims 014 to 018); they do not\n"
-    "    govern 'can be dangerous'."
+    "  why: A second predicate of the same subject, with its own qualifiers (claims 014 and 016 to 018); they\n"
+    "    do not govern 'can be dangerous'."
 )
 
 
