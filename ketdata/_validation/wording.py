@@ -38,7 +38,7 @@ from ketdata._validation.rules import named
 from ketdata._validation.words import COMPOUND as _COMPOUND
 from ketdata._validation.words import FUNCTION_WORDS as _FUNCTION
 from ketdata._validation.words import WORD as _WORD
-from ketdata._validation.words import WholeWords
+from ketdata._validation.words import WholeWords, whole_at
 from ketdata._validation.words import content_stems as _content_stems
 from ketdata._validation.words import content_words as _content_words
 from ketdata._validation.words import negated as _negated
@@ -831,11 +831,14 @@ def order_problems(index: RecordIndex, concepts: Mapping[str, dict[str, Any]]) -
         quotes = _stating_quotes([s for s in v.get("evidence") or () if isinstance(s, dict)])
         if not quotes:
             continue  # KD632 says so
-        yield from _order(record, statement, quotes, _object_names(v, concepts))
-        yield from _governed(record, statement, quotes)
-        if isinstance(v.get("object"), dict) and isinstance(v["object"].get("value"), str):
+        if any(q != statement for q in quotes):  # a statement that is its quote keeps its order (the benchmark's)
+            yield from _order(record, statement, quotes, _object_names(v, concepts))
+            yield from _governed(record, statement, quotes)
+        obj = v.get("object")
+        if isinstance(obj, dict) and isinstance(obj.get("value"), str):
             every = [str(s["quote"]) for s in v["evidence"] if isinstance(s, dict) and "quote" in s]
-            yield from _object_negations(record, v["object"]["value"], every)
+            if any(_maybe_negated(q) for q in every):  # most quotes hold no negation at all
+                yield from _object_negations(record, obj["value"], every)
 
 
 def _object_names(value: dict[str, Any], concepts: Mapping[str, dict[str, Any]]) -> frozenset[str]:
@@ -892,6 +895,9 @@ def _order(record: RawRecord, statement: str, quotes: list[str], names: frozense
     The text outside parentheses and each parenthesis are read on their own.
     """
     hedged = _word_set(_recorded(record.value))
+    passive = any(" by " in q or " By " in q for q in quotes)
+    if not passive and all(q == statement or _in_order(statement, q, hedged) for q in quotes):
+        return  # most statements: their first words in the quote's order, read from the words already cut
     front = _fronted(statement, names)
     parts = _parts(statement)
     said = [(at, s) for at, s, _ in _content_words(statement) if at >= front and s not in hedged]
@@ -918,6 +924,16 @@ def _order(record: RawRecord, statement: str, quotes: list[str], names: frozense
         msg = (f"the statement {what}: the quote's own words in another order can say the opposite of the article "
                "(who is monitored by whom, what has been ineffective); keep the quote's order and roles")  # fmt: skip
         yield record.problem("KD650", ("statement",), msg)
+
+
+def _in_order(statement: str, quote: str, hedged: AbstractSet[str]) -> bool:
+    """Whether the statement's content words the quote holds come first in the quote's order (each word once)."""
+    said_words, said_stems = _words(statement)
+    held = frozenset(_words(quote)[1]) - hedged
+    said = [s for w, s in zip(said_words, said_stems, strict=True) if s in held and w not in _FUNCTION]
+    wanted = frozenset(said)
+    order = iter([s for s in _words(quote)[1] if s in wanted])
+    return all(s in order for s in said)
 
 
 def _part_of(at: int, parts: list[tuple[int, int]]) -> int:
@@ -1008,6 +1024,14 @@ def _governed(record: RawRecord, statement: str, quotes: list[str]) -> Iterator[
             yield record.problem("KD651", ("statement",), msg)
 
 
+def _places(needle: str, text: str) -> Iterator[int]:
+    """Where ``needle`` stands whole in ``text``, ignoring case."""
+    if needle.isascii() and text.isascii():
+        yield from whole_at(text.lower(), needle.lower())
+    else:
+        yield from (m.start() for m in _phrase(needle).finditer(text))
+
+
 def _object_negations(record: RawRecord, literal: str, quotes: list[str]) -> Iterator[Problem]:
     """KD652: a literal object cut from after a negation that governs it ("fully understood" of "not fully understood").
 
@@ -1015,10 +1039,9 @@ def _object_negations(record: RawRecord, literal: str, quotes: list[str]) -> Ite
     in its phrase, as the statement must (KD633).
     """
     kept = {w for w, _ in _negations_in(literal)}
-    pattern = _phrase(literal)
     for quote in quotes:
-        for m in pattern.finditer(quote):
-            before = quote[: m.start()]
+        for at in _places(literal, quote):
+            before = quote[:at]
             stops = [b.end() for b in _BREAK.finditer(before)]
             lost = {w for w, _ in _negations_in(before[stops[-1] if stops else 0 :])} - kept
             if lost:
