@@ -104,6 +104,14 @@ def test_a_faithful_rewording_is_not_reported(
     assert not [p for p in found if p["code"] in ORDER_CODES], found
 
 
+def test_a_dropped_hedge_is_not_also_reported_as_moved(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    restate(project, "claims/harms.yaml", "claim-014", "The recreational use of ketamine has been associated with "
+            "many negative effects on physical health.")  # fmt: skip
+    _, found = validate(project, capsys)
+    assert "KD313" in {p["code"] for p in found}, found
+    assert not [p for p in found if p["code"] in ORDER_CODES], found
+
+
 def test_the_shipped_data_keeps_its_quotes_order() -> None:
     offenders = [(p.record_id, p.code) for p in pipeline.run(DATA).problems if p.code in ORDER_CODES]
     assert offenders == []

@@ -1018,6 +1018,8 @@ def _governed(record: RawRecord, statement: str, quotes: list[str]) -> Iterator[
         pattern = _phrase(text)
         wanted = {g for q in quotes for m in pattern.finditer(q) if (g := _next_word(q, m.end()))[0] in said}
         found = {_next_stem(statement, m.end()) for m in pattern.finditer(statement)}
+        if not found:
+            continue  # the statement drops the hedge: KD313 says so
         for word in sorted({w for s, w in wanted if s not in found}):
             msg = (f"the quote puts {text!r} before {word!r}, the statement before another word: a hedge moved off "
                    "the word it governs hedges the wrong fact; keep it before the word it governs")  # fmt: skip
