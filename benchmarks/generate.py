@@ -69,8 +69,10 @@ def generate(n: int, out: Path, seed: int = 7) -> None:
     qualifiers = {w for r in rules if r["kind"] == "qualifier-words" for w in r["words"]}
     dump(data / "rules.yaml", [{k: v for k, v in r.items() if k != "caveats"} for r in rules])
     categories = [c["id"] for c in load_docs("categories.yaml")]
-    rows = table_rows()
     predicates = {p["id"]: p for p in load_docs("predicates.yaml")}
+    # A claim is filed under a category its predicate lists (KD581): only predicates that list some are drawn.
+    rows = [(s, cue, fit) for s, cue, allowed in table_rows()
+            if (fit := [p for p in allowed if predicates[p].get("categories")])]  # fmt: skip
     concepts = [{"id": f"concept-{i:05d}", "label": f"Concept {i:05d}", "kind": "effect",
                  "definition": {"text": f"Synthetic concept number {i}.", "origin": "external",
                                 "reason": "Generated for benchmarks."}} for i in range(max(n // 20, 2))]  # fmt: skip
@@ -84,7 +86,8 @@ def generate(n: int, out: Path, seed: int = 7) -> None:
     for i in range(1, n + 1):
         status, hedge, allowed = rng.choice(rows)
         predicate = predicates[rng.choice(allowed)]
-        category = categories[i % len(categories)]
+        fits = predicate["categories"]
+        category = fits[i % len(fits)]
         # One fact per claim: a triple already stated is drawn again (KD636 warns of a repeat).
         triple: tuple[str, ...] = ()
         while not triple or triple in stated:

@@ -132,24 +132,33 @@ def test_strong_wording_is_located_at_the_word(project: Path) -> None:
     assert problem.code == "KD606" and line[problem.column - 1 :].startswith("proven")
 
 
+def conflict_note(other: str) -> str:
+    """An editorial note saying where a conflict with ``other`` comes from (the article states none: KD323)."""
+    return (f"notes:\n- text: The editors read this claim as in conflict with {other}.\n  origin: external\n"
+            "  reason: A test of the conflicts_with link.\n")  # fmt: skip
+
+
 def test_conflicts_are_symmetric_and_exported(project: Path) -> None:
     edit(
         project / IDENTITY,
         "review:\n  status: unreviewed\n",
-        "review:\n  status: unreviewed\nconflicts_with:\n- claim-004\n",
+        "review:\n  status: unreviewed\nconflicts_with:\n- claim-004\n" + conflict_note("claim-004"),
     )
     assert [p.code for p in findings(project / "data")] == ["KD501", "KD607"]
     edit(project / IDENTITY, "id: claim-001\nversion: 2", "id: claim-001\nversion: 3")
     text = (project / IDENTITY).read_text(encoding="utf-8")
     head, tail = text.split("id: claim-004\nversion: 3", 1)
     tail = tail.replace(
-        "review:\n  status: unreviewed\n", "review:\n  status: unreviewed\nconflicts_with:\n- claim-001\n", 1
+        "review:\n  status: unreviewed\n",
+        "review:\n  status: unreviewed\nconflicts_with:\n- claim-001\n" + conflict_note("claim-001"),
+        1,
     )
     (project / IDENTITY).write_text(head + "id: claim-004\nversion: 4" + tail, encoding="utf-8")
     assert findings(project / "data") == []
     files = render(ketdata.load(project / "data"))
     claims = {c["id"]: c for c in json.loads(files["json/ketdata.json"])["claims"]}
     assert claims["claim-001"]["conflicts_with"] == ["claim-004"]
+    assert "claim-004" in claims["claim-001"]["notes"][0]["text"]
     assert "claim-001,0,claim-004" in files["csv/claim_conflicts.csv"].decode()
     bundle = json.loads(files["fhir/bundle.json"])
     urls = [e["url"] for entry in bundle["entry"] for e in entry["resource"].get("extension", [])]

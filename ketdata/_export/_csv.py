@@ -119,6 +119,7 @@ TABLES: tuple[Table, ...] = (
           {"evidence_status_id": "evidence_statuses.id", "category": "categories.id"}, "decision",
           "evidence_status_id", single=True, inner="categories"),
     Table("predicates", "predicates", "predicate", ("id", "label", "definition", "object_kind"), {}),
+    _link("predicate_categories", "predicates", "predicate", "category", "predicate_id", "categories", "categories.id"),
     _link("predicate_superseded_by", "predicates", "predicate", "superseded_by", "predicate_id", "superseded_by",
           "predicates.id"),
     Table("concepts", "concepts", "concept", ("id", "label", "kind", "superseded_by",

@@ -540,15 +540,17 @@ class Predicate(Frozen):
         label: Short human-readable phrase.
         definition: What the relation means.
         object_kind: What a claim's object must be: a concept id or a literal value.
+        categories: The categories a claim stating this relation may be filed under (their subcategories included):
+            a side effect is no medical use (KD581). A claim whose predicate declares none is refused.
         superseded_by: Ids of the predicates that replace this one (for example by carrying the claims' hedge in
             their id and label, KD616). A superseded predicate stays in the vocabulary, so that a consumer selecting
             by its id finds it, but no active claim uses it (KD618).
     """
 
-    __slots__ = ("definition", "id", "label", "object_kind", "superseded_by")
-    __match_args__ = ("id", "label", "definition", "object_kind", "superseded_by")
-    _fields: ClassVar[tuple[str, ...]] = ("id", "label", "definition", "object_kind", "superseded_by")
-    _defaults: ClassVar[dict[str, Any]] = {"superseded_by": ()}
+    __slots__ = ("categories", "definition", "id", "label", "object_kind", "superseded_by")
+    __match_args__ = ("id", "label", "definition", "object_kind", "categories", "superseded_by")
+    _fields: ClassVar[tuple[str, ...]] = ("id", "label", "definition", "object_kind", "categories", "superseded_by")
+    _defaults: ClassVar[dict[str, Any]] = {"categories": (), "superseded_by": ()}
     _nullable: ClassVar[frozenset[str]] = frozenset(())
     _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {}
 
@@ -567,6 +569,9 @@ class Predicate(Frozen):
         def object_kind(self) -> Literal["concept", "literal"]: ...
 
         @property
+        def categories(self) -> tuple[str, ...]: ...
+
+        @property
         def superseded_by(self) -> tuple[str, ...]: ...
 
     def __init__(
@@ -576,12 +581,14 @@ class Predicate(Frozen):
         label: str,
         definition: str,
         object_kind: Literal["concept", "literal"],
+        categories: tuple[str, ...] = (),
         superseded_by: tuple[str, ...] = (),
     ) -> None:
         _put(self, "id", id)
         _put(self, "label", label)
         _put(self, "definition", definition)
         _put(self, "object_kind", object_kind)
+        _put(self, "categories", categories)
         _put(self, "superseded_by", superseded_by)
 
 
