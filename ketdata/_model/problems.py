@@ -714,6 +714,28 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "subject's name lends is KD637's, not reported again here.",
     ),
     Code(
+        "KD650",
+        _E,
+        "Statement re-orders its quote's words",
+        "Keep the words the statement takes from a stating quote in the quote's order, and a passive's agent as "
+        "the agent ('monitored by a healthcare professional'): the same words in another order can say the "
+        "opposite. A statement may open with its object's name, and may name a sibling in parentheses.",
+    ),
+    Code(
+        "KD651",
+        _E,
+        "Hedge or qualifier moved off the word it governs",
+        "Put the hedge or qualifier before the word it stands before in the quote ('a potential treatment'): "
+        "moved onto another word it hedges another fact.",
+    ),
+    Code(
+        "KD652",
+        _E,
+        "Literal object drops a negation",
+        "Keep in the object's value the negation its quote puts before it ('not fully understood', not 'fully "
+        "understood'): the triple is read without the statement.",
+    ),
+    Code(
         "KD641",
         _E,
         "Record changed since its review",

@@ -38,7 +38,7 @@ from ketdata._validation.rules import named
 from ketdata._validation.words import COMPOUND as _COMPOUND
 from ketdata._validation.words import FUNCTION_WORDS as _FUNCTION
 from ketdata._validation.words import WORD as _WORD
-from ketdata._validation.words import WholeWords
+from ketdata._validation.words import WholeWords, whole_at
 from ketdata._validation.words import content_stems as _content_stems
 from ketdata._validation.words import content_words as _content_words
 from ketdata._validation.words import negated as _negated
@@ -80,6 +80,7 @@ def wording_problems(index: RecordIndex, texts: Mapping[str, SourceText]) -> lis
             found += _predicate_fits(record, predicates)
             found += subjects.problems(record, texts)
             found += _subject_named(record, concepts, texts)
+    found += order_problems(index, concepts)
     return found
 
 
@@ -1027,3 +1028,244 @@ def _stated_elsewhere(wanted: set[_Wanted], active: EvidenceWords) -> set[_Wante
         if len(stated) == len(wanted):
             break
     return stated
+
+
+# --- KD650-KD652: the order of the quoted words, the word a hedge governs, a literal object's negation --------
+
+
+def order_problems(index: RecordIndex, concepts: Mapping[str, dict[str, Any]]) -> Iterator[Problem]:
+    """KD650, KD651 and KD652 over every claim and caveat a release carries (active or deprecated).
+
+    A statement made of its quote's words can still say the opposite of it ("has been ineffective as a
+    potential treatment … where other treatments have gained attention"): which words it uses is checked
+    elsewhere; here, in which order and next to which word.
+    """
+    for record in index.valid("claim") + index.valid("caveat"):
+        v = record.value
+        statement = v.get("statement")
+        if v.get("status") == "withdrawn" or not isinstance(statement, str):
+            continue
+        quotes = _stating_quotes([s for s in v.get("evidence") or () if isinstance(s, dict)])
+        if not quotes:
+            continue  # KD632 says so
+        if any(q != statement for q in quotes):  # a statement that is its quote keeps its order (the benchmark's)
+            yield from _order(record, statement, quotes, _object_names(v, concepts))
+            yield from _governed(record, statement, quotes)
+        obj = v.get("object")
+        if isinstance(obj, dict) and isinstance(obj.get("value"), str):
+            every = [str(s["quote"]) for s in v["evidence"] if isinstance(s, dict) and "quote" in s]
+            if any(_maybe_negated(q) for q in every):  # most quotes hold no negation at all
+                yield from _object_negations(record, obj["value"], every)
+
+
+def _object_names(value: dict[str, Any], concepts: Mapping[str, dict[str, Any]]) -> frozenset[str]:
+    """The stems of a claim's object's names: its literal value, or its concept's label and synonyms."""
+    obj = value.get("object")
+    if not isinstance(obj, dict):
+        return frozenset()
+    if isinstance(obj.get("value"), str):
+        return _stems(obj["value"])
+    concept = concepts.get(str(obj.get("concept")))
+    if concept is None:
+        return frozenset()
+    names = [str(concept.get("label", ""))]
+    names += [str(g.get("text", "")) for g in concept.get("synonyms") or () if isinstance(g, dict)]
+    return frozenset(_word_set(names))
+
+
+def _fronted(statement: str, names: frozenset[str]) -> int:
+    """Where the statement's opening phrase ends, when it opens with its object's name; else 0.
+
+    A statement may name its object first ("Anesthesia is one of the two things ketamine is primarily used
+    for"): the opening phrase (its words up to the first function word) is then read apart from the order.
+    """
+    words = list(_WORD.finditer(statement))
+    while words and words[0].group().casefold() in _ARTICLE:
+        words.pop(0)
+    if not words or _stem(words[0].group().casefold()) not in names:
+        return 0
+    end = words[0].end()
+    for w in words[1:]:
+        if w.group().casefold() in _FUNCTION:
+            break
+        end = w.end()
+    return end
+
+
+def _parts(statement: str) -> list[tuple[int, int]]:
+    """The parentheses of a statement, each read in order on its own: a sibling moved there ("(and dissociative)")."""
+    found, at = [], statement.find("(")
+    while at != -1:
+        end = statement.find(")", at)
+        if end == -1:
+            break
+        found.append((at, end))
+        at = statement.find("(", end)
+    return found
+
+
+def _order(record: RawRecord, statement: str, quotes: list[str], names: frozenset[str]) -> Iterator[Problem]:
+    """KD650: the statement puts the words of a stating quote in another order, or swaps a passive's agent.
+
+    The words compared are the content words the statement and the quote share, less the record's hedge and
+    qualifiers (KD651 keeps those next to their word) and an opening phrase naming the object (`_fronted`).
+    The text outside parentheses and each parenthesis are read on their own.
+    """
+    hedged = _word_set(_recorded(record.value))
+    passive = any(" by " in q or " By " in q for q in quotes)
+    if not passive and all(q == statement or _in_order(statement, q, hedged) for q in quotes):
+        return  # most statements: their first words in the quote's order, read from the words already cut
+    front = _fronted(statement, names)
+    parts = _parts(statement)
+    said = [(at, s) for at, s, _ in _content_words(statement) if at >= front and s not in hedged]
+    moved: list[str] = []
+    for quote in quotes:
+        if quote == statement:
+            continue
+        held = [s for _, s, _ in _content_words(quote)]
+        shared = frozenset(held)
+        for part in range(-1, len(parts)):
+            inside = [s for at, s in said if s in shared and _part_of(at, parts) == part]
+            if len(inside) < 2:
+                continue
+            wanted = frozenset(inside)
+            lost = _out_of_order(inside, [s for s in held if s in wanted])
+            moved += [s for s in lost if s not in moved]
+    swapped = list(_agents_swapped(statement, quotes))
+    if moved or swapped:
+        words = [w for at, s, w in _content_words(statement) if s in moved]
+        shown = ", ".join(dict.fromkeys(words))
+        what = f"puts {short(shown)} elsewhere in its sentence than the quote does" if words else ""
+        if swapped:
+            what += ("; " if what else "") + "; ".join(swapped)
+        msg = (f"the statement {what}: the quote's own words in another order can say the opposite of the article "
+               "(who is monitored by whom, what has been ineffective); keep the quote's order and roles")  # fmt: skip
+        yield record.problem("KD650", ("statement",), msg)
+
+
+def _in_order(statement: str, quote: str, hedged: AbstractSet[str]) -> bool:
+    """Whether the statement's content words the quote holds come first in the quote's order (each word once)."""
+    said_words, said_stems = _words(statement)
+    held = frozenset(_words(quote)[1]) - hedged
+    said = [s for w, s in zip(said_words, said_stems, strict=True) if s in held and w not in _FUNCTION]
+    wanted = frozenset(said)
+    order = iter([s for s in _words(quote)[1] if s in wanted])
+    return all(s in order for s in said)
+
+
+def _part_of(at: int, parts: list[tuple[int, int]]) -> int:
+    return next((i for i, (start, end) in enumerate(parts) if start < at < end), -1)
+
+
+def _out_of_order(said: list[str], held: list[str]) -> list[str]:
+    """The stems of ``said`` outside a longest run it shares, in order, with ``held`` (each said once there)."""
+    it = iter(held)
+    if all(s in it for s in said):
+        return []  # in order: most statements
+    rows = [[0] * (len(held) + 1) for _ in range(len(said) + 1)]
+    for i in range(len(said) - 1, -1, -1):
+        for j in range(len(held) - 1, -1, -1):
+            rows[i][j] = rows[i + 1][j + 1] + 1 if said[i] == held[j] else max(rows[i + 1][j], rows[i][j + 1])
+    kept, i, j = set(), 0, 0
+    while i < len(said) and j < len(held):
+        if said[i] == held[j]:
+            kept.add(said[i])
+            i, j = i + 1, j + 1
+        elif rows[i + 1][j] >= rows[i][j + 1]:
+            i += 1
+        else:
+            j += 1
+    return [s for s in dict.fromkeys(said) if s not in kept]
+
+
+_PASSIVE = re.compile(r"(?<!\w)(\w+(?:ed|en))\s+by(?!\w)", re.IGNORECASE)
+_BY = re.compile(r"\w+\s+by(?!\w)", re.IGNORECASE)
+
+
+def _next_stem(text: str, at: int) -> str:
+    """The stem of the first content word of ``text`` at or after offset ``at`` ('' at its end)."""
+    return _next_word(text, at)[0]
+
+
+def _next_word(text: str, at: int) -> tuple[str, str]:
+    """The first content word of ``text`` at or after offset ``at``, as (stem, word); ('', '') at its end."""
+    for where, stem, _ in _content_words(text):
+        if where >= at:
+            found = _WORD.match(text, where)
+            return stem, found.group() if found else stem
+    return "", ""
+
+
+def _agents_swapped(statement: str, quotes: list[str]) -> Iterator[str]:
+    """A passive of a quote ("monitored by a healthcare professional") whose agent the statement changes.
+
+    The statement keeps the agent after "by", or, turned active, before the verb.
+    """
+    said = _stems(statement)
+    for quote in quotes:
+        for m in _PASSIVE.finditer(quote):
+            verb, (agent, word) = _stem(m.group(1).casefold()), _next_word(quote, m.end())
+            if not agent or verb not in said:
+                continue
+            places = [at for at, s, _ in _content_words(statement) if s == verb]
+            first = next((at for at, s, _ in _content_words(statement) if s == agent), None)
+            if not any(
+                _next_stem(statement, by.end()) == agent if (by := _BY.match(statement, at)) else
+                first is None or first < at for at in places
+            ):  # fmt: skip
+                yield f"makes another than {word!r} the agent of {m.group(1)!r} ({m.group()} {word} in the quote)"
+
+
+@functools.lru_cache(maxsize=1024)
+def _phrase(text: str) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, text.split())) + r"(?!\w)", re.IGNORECASE)
+
+
+def _governed(record: RawRecord, statement: str, quotes: list[str]) -> Iterator[Problem]:
+    """KD651: a hedge or qualifier the statement keeps stands before another word than in its quote.
+
+    "a potential treatment" made "potential attention as a treatment" keeps every word and hedges the wrong
+    one. Only a word the statement says is asked for: a statement that drops it ("each session usually lasts"
+    for "usually involves a series of sessions, with each session lasting") is the dropped-word rules'.
+    """
+    said = _stems(statement)
+    for text in _recorded(record.value):
+        if not isinstance(text, str) or not text.strip():
+            continue
+        pattern = _phrase(text)
+        wanted = {g for q in quotes for m in pattern.finditer(q) if (g := _next_word(q, m.end()))[0] in said}
+        found = {_next_stem(statement, m.end()) for m in pattern.finditer(statement)}
+        if not found:
+            continue  # the statement drops the hedge: KD313 says so
+        for word in sorted({w for s, w in wanted if s not in found}):
+            msg = (f"the quote puts {text!r} before {word!r}, the statement before another word: a hedge moved off "
+                   "the word it governs hedges the wrong fact; keep it before the word it governs")  # fmt: skip
+            yield record.problem("KD651", ("statement",), msg)
+
+
+def _places(needle: str, text: str) -> Iterator[int]:
+    """Where ``needle`` stands whole in ``text``, ignoring case."""
+    if needle.isascii() and text.isascii():
+        yield from whole_at(text.lower(), needle.lower())
+    else:
+        yield from (m.start() for m in _phrase(needle).finditer(text))
+
+
+def _object_negations(record: RawRecord, literal: str, quotes: list[str]) -> Iterator[Problem]:
+    """KD652: a literal object cut from after a negation that governs it ("fully understood" of "not fully understood").
+
+    The triple is the claim's machine-readable form: its object keeps the negation its quote puts before it
+    in its phrase, as the statement must (KD633).
+    """
+    kept = {w for w, _ in _negations_in(literal)}
+    for quote in quotes:
+        for at in _places(literal, quote):
+            before = quote[:at]
+            stops = [b.end() for b in _BREAK.finditer(before)]
+            lost = {w for w, _ in _negations_in(before[stops[-1] if stops else 0 :])} - kept
+            if lost:
+                negation = ", ".join(sorted(lost))
+                msg = (f"the object {short(literal)} stands after {negation!r} in its quote and drops it: the "
+                       "triple would say the opposite of the article; keep the negation in the value")  # fmt: skip
+                yield record.problem("KD652", ("object", "value"), msg)
+                return
