@@ -49,7 +49,12 @@ def _catalogue(*codes: Code) -> MappingProxyType[str, Code]:
 _E, _W = Severity.ERROR, Severity.WARNING
 
 CODES: MappingProxyType[str, Code] = _catalogue(
-    Code("KD001", _E, "File is not valid UTF-8", "Save the file as UTF-8; the message gives the first bad byte."),
+    Code(
+        "KD001",
+        _E,
+        "File is not valid UTF-8",
+        "Save the file as UTF-8 (a spreadsheet: CSV UTF-8); the message gives the first bad byte.",
+    ),
     Code("KD002", _E, "File starts with a byte-order mark", "Save the file as UTF-8 without a BOM."),
     Code(
         "KD003", _E, "YAML syntax error", "Fix the YAML at the line shown; the message says what the parser expected."
@@ -788,6 +793,14 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "source of the data, an undecided mark names the current revision (to), and each span's new and old "
         "quotes are that text's at their offsets. Put back what the update wrote, or re-quote the record from "
         "the current text and remove source_update.",
+    ),
+    Code(
+        "KD710",
+        _E,
+        "Reference table row cannot be read as CSV",
+        "reference/codes.csv is a comma-separated table with one header row; the rows after the one shown were "
+        "not read. Fix that row (a field longer than 131,072 characters, a quote left open), or restore the "
+        "table from git.",
     ),
 )
 
