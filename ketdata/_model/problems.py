@@ -802,6 +802,15 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "not read. Fix that row (a field longer than 131,072 characters, a quote left open), or restore the "
         "table from git.",
     ),
+    Code(
+        "KD711",
+        _E,
+        "Quantity not what its words say",
+        "object.quantity is what pipelines read: each amount (value, or low and high) is one the object's value "
+        "and the evidence give, in the unit they give it ('40 minutes' is 40 min, never 40 h; 'an hour' is 1 h "
+        "or 60 min), a range where they give one ('between 40 minutes to an hour'), and approximate: true "
+        "where, and only where, they say 'about'. Correct the quantity, or remove it.",
+    ),
 )
 
 

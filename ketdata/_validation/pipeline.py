@@ -45,6 +45,7 @@ from ketdata._validation.refs import load_schemas
 from ketdata._validation.revisions import update_problems
 from ketdata._validation.rules import Rules, record_problems
 from ketdata._validation.schema import Validators, build_validators, schema_check
+from ketdata._validation.quantity import quantity_problems
 from ketdata._validation.wording import wording_problems
 
 # From how many records the checks across records are shared with a forked child (a fork costs milliseconds).
@@ -274,6 +275,7 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
         others = _not_judged(unread) if unread else [*fidelity_problems(index, texts), *conflict_problems(index)]
         if not unread:
             others += wording_problems(index, texts)
+            others += quantity_problems(index)
         problems += declared.result()
     problems += others
     problems += journal_problems(project_root(folder))
