@@ -41,11 +41,11 @@ from ketdata._validation.history import (
     releases_dir,
 )
 from ketdata._validation.index import RecordIndex
+from ketdata._validation.quantity import quantity_problems
 from ketdata._validation.refs import load_schemas
 from ketdata._validation.revisions import update_problems
 from ketdata._validation.rules import Rules, record_problems
 from ketdata._validation.schema import Validators, build_validators, schema_check
-from ketdata._validation.quantity import quantity_problems
 from ketdata._validation.wording import wording_problems
 
 # From how many records the checks across records are shared with a forked child (a fork costs milliseconds).
