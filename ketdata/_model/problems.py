@@ -811,6 +811,14 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "or 60 min), a range where they give one ('between 40 minutes to an hour'), and approximate: true "
         "where, and only where, they say 'about'. Correct the quantity, or remove it.",
     ),
+    Code(
+        "KD712",
+        _E,
+        "Prose names a reviewer or author the data does not record",
+        "Nobody is named as having reviewed, approved, verified or written something unless the fields record it: "
+        "a review of status reviewed with reviewed_by (`ketdata review`), or a source's author. The article's "
+        "author, URL, date and licence are unknown. Remove the sentence, or record the review.",
+    ),
 )
 
 

@@ -22,6 +22,7 @@ from ketdata._model.frozen import replace
 from ketdata._model.problems import DataError, LazyDataset, Problem, Severity, problem, short
 from ketdata._read.paths import data_dir as shipped_data_dir
 from ketdata._read.paths import project_root, schema_dir
+from ketdata._validation.attribution import attribution_problems
 from ketdata._validation.cache import ResultCache, folder_for, problem_from_list, problem_to_list, refused_root
 from ketdata._validation.coverage import SentenceCoverage
 from ketdata._validation.fidelity import SourceText, fidelity_problems
@@ -276,6 +277,7 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
         if not unread:
             others += wording_problems(index, texts)
             others += quantity_problems(index)
+            others += attribution_problems(index, texts)
         problems += declared.result()
     problems += others
     problems += journal_problems(project_root(folder))
