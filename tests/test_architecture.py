@@ -149,3 +149,46 @@ def test_import_linter_contracts_hold() -> None:
     result = subprocess.run([str(lint_imports), "--config", str(ROOT / ".importlinter")], capture_output=True,
                             text=True, cwd=ROOT)  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _private_names(path: Path, where: str, modules: set[str]) -> list[str]:
+    """Each ``from <ketdata module> import _name`` in a file where ``_name`` is not itself a module.
+
+    A private module (``ketdata._io.safe_write``) may be imported; a name inside a module that starts with an
+    underscore is that module's own. Dunder names (``__version__``) are public by convention.
+    """
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.ImportFrom) or node.level or not (node.module or "").startswith("ketdata"):
+            continue
+        for alias in node.names:
+            name = alias.name
+            private = name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+            if private and f"{node.module}.{name}" not in modules:
+                found.append(f"{where} imports {name} from {node.module}")
+    return found
+
+
+def test_no_module_imports_another_modules_private_names() -> None:
+    """A name starting with "_" is used only in its own module: what others need is public, with a docstring."""
+    modules = {_module(p) for p in PACKAGE.rglob("*.py")}
+    paths = sorted(PACKAGE.rglob("*.py"))
+    offenders = [found for path in paths for found in _private_names(path, _module(path), modules)]
+    assert offenders == []
+
+
+def test_the_private_name_scan_sees_what_it_must(tmp_path: Path) -> None:
+    """The scan flags a private name, and passes a private module, a public name renamed private, a dunder."""
+    planted = tmp_path / "planted.py"
+    planted.write_text(
+        "from ketdata._validation.words import stem as _stem\n"
+        "from ketdata._validation import words\n"
+        "from ketdata._workbench import _http\n"
+        "from ketdata._version import __version__\n"
+        "def f():\n"
+        "    from ketdata._validation.governance import _Active\n",
+        encoding="utf-8",
+    )
+    modules = {_module(p) for p in PACKAGE.rglob("*.py")}
+    (found,) = _private_names(planted, "planted", modules)
+    assert found.endswith("imports _Active from ketdata._validation.governance")

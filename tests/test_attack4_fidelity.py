@@ -16,7 +16,7 @@ import yaml
 
 from ketdata._cli import main
 from ketdata._validation.fidelity import SourceText
-from ketdata._validation.governance import _Active
+from ketdata._validation.wording import EvidenceWords
 
 from .helpers import edit
 
@@ -79,7 +79,9 @@ def test_a_modifier_skipped_between_stating_quotes_is_reported(
     edit(project / SAFETY, whole, spliced)
     code, found = validate(project, capsys)
     assert code == 1
-    assert any(p["code"] == "KD627" and "'only'" in str(p["message"]) for p in found), found
+    assert any(p["code"] == "KD630" and "'only'" in str(p["message"]) for p in found), found
+    # The words-from-evidence rule does not report the same skipped word again as a dropped one (KD627).
+    assert not any(p["code"] == "KD627" and "'only'" in str(p["message"]) for p in found), found
 
 
 # --- A4-28: leaves_out never excuses a governing negation or hedge -----------------------------------------
@@ -91,7 +93,8 @@ def test_leaves_out_does_not_excuse_a_negation(project: Path, capsys: pytest.Cap
     edit(project / UNCERTAINTY, "  governs: not fully understood\nevidence:", excused + "evidence:")
     code, found = validate(project, capsys)
     assert code == 1
-    assert "KD626" in codes(found, "claim-039"), found
+    assert "KD633" in codes(found, "claim-039"), found
+    assert "KD626" not in codes(found, "claim-039"), found  # the rule does not repeat KD633's negation
 
 
 def test_leaves_out_does_not_excuse_a_hedge_between_stating_quotes(
@@ -167,8 +170,10 @@ def test_a_subject_concept_lends_no_invented_word(word: str, project: Path, caps
          "kind: therapy")  # fmt: skip
     code, found = validate(project, capsys)
     assert code == 1
-    assert any(p["code"] == "KD640" and p["record_id"] == "claim-026" and word.split("-")[0] in str(p["message"])
+    assert any(p["code"] == "KD637" and p["record_id"] == "claim-026" and word.split("-")[0] in str(p["message"])
                for p in found), found  # fmt: skip
+    # The words-from-evidence rule does not say the same word again (KD640): KD637 says why it is not the article's.
+    assert "KD640" not in codes(found, "claim-026"), found
 
 
 # --- where a negation governs ---------------------------------------------------------------------------------
@@ -187,4 +192,4 @@ def test_a_subject_concept_lends_no_invented_word(word: str, project: Path, caps
 def test_a_negation_governs_the_rest_of_its_clause_only(text: str, quote: str, governed: bool) -> None:
     src = SourceText.of(text, [("body", "Title", 0, len(text))])
     start = text.index(quote)
-    assert (_Active._clause_start(src, start) < start) is governed
+    assert (EvidenceWords._clause_start(src, start) < start) is governed

@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 import yaml
 
-from ketdata._validation.governance import _FUNCTION as FUNCTION
 from ketdata._validation.pipeline import run
 from ketdata._validation.rules import term_of
+from ketdata._validation.words import FUNCTION_WORDS as FUNCTION
 
 from .helpers import DATA, DAY, LATEST, edit, findings, line_of
 

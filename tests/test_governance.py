@@ -198,8 +198,8 @@ def test_release_reports_unreviewed_records(project: Path) -> None:
 def test_the_qualifier_word_finder_agrees_with_its_regular_expression(parts: list[str]) -> None:
     """The fast finder (substring first, then word boundaries) finds exactly what the look-ahead pattern finds."""
     text = "".join(parts)
-    from ketdata._validation.governance import _WholeWords, _words_in
+    from ketdata._validation.words import WholeWords, words_in
 
     words = ["can", "may", "such as", "such", "as", "still", "in recent years", "usually"]
-    finder = _WholeWords(words)
-    assert finder([text]) == _words_in(finder.pattern, [text])
+    finder = WholeWords(words)
+    assert finder([text]) == words_in(finder.pattern, [text])

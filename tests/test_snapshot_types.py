@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 import ketdata
-from ketdata._model.convert import CLASSES, KINDS, _upgrade
+from ketdata._model.convert import CLASSES, KINDS, upgrade
 from ketdata._model.problems import DataError
 
 from .helpers import ROOT
@@ -144,7 +144,7 @@ def wrong_values(annotation: str) -> list[Any]:
 
 def kept_by_upgrade(kind: str, record: dict[str, Any], name: str) -> bool:
     try:
-        return bool(_upgrade(kind, record).get(name) == record[name])
+        return bool(upgrade(kind, record).get(name) == record[name])
     except TypeError:  # the upgrade cannot read it either: a wrong value
         return True
 

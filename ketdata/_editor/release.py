@@ -189,13 +189,13 @@ def _check_current(path: Path, text: str, doc: dict[str, Any]) -> None:
     from ketdata._read import strict
     from ketdata._read.paths import schema_dir
     from ketdata._validation.refs import load_schemas
-    from ketdata._validation.schema import _exact_types
+    from ketdata._validation.schema import exact_types
 
     version = shipped_schema_version()
     schemas = load_schemas(schema_dir())
     lines = line_schemas(schemas, version)
     registry: Registry[Any] = Registry().with_resources((s["$id"], Resource.from_contents(s)) for s in lines.values())
-    validator = _exact_types()(document_schema(schemas, version), registry=registry)
+    validator = exact_types()(document_schema(schemas, version), registry=registry)
     found = [("KD101", tuple(e.absolute_path), _schema_message(e)) for e in validator.iter_errors(doc)]
     if found:
         placed = strict.located(text, doc, sorted(found, key=lambda f: [str(p) for p in f[1]])[:200])

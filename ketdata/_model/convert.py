@@ -82,7 +82,7 @@ def _upgrade_span(span: Raw) -> Raw:
     return {**span, "role": span.get("role", "statement")}
 
 
-def _upgrade(kind: str, raw: Raw) -> Raw:
+def upgrade(kind: str, raw: Raw) -> Raw:
     """A mapping from a snapshot released under an older schema, in today's shape."""
     d = dict(raw)
     if kind in ("claim", "caveat"):
@@ -109,7 +109,7 @@ def _upgrade_gloss(gloss: Any) -> Any:
 
 def build(kind: str, raw: Raw) -> Any:
     """The record of this kind from its mapping (as YAML, JSON or an older snapshot holds it)."""
-    return from_plain(CLASSES[kind], _upgrade(kind, raw))
+    return from_plain(CLASSES[kind], upgrade(kind, raw))
 
 
 def dataset_info(raw: Raw) -> DatasetInfo:

@@ -601,7 +601,8 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "Keep each negation (not, no, never, without, cannot, n't, neither, nor) that governs the stated words in "
         "the statement, before the words it negates, and add none: a moved or dropped negation turns the article's "
         "claim around. A negation in a stating quote, before a stating quote in its clause, or between two stating "
-        "quotes of a sentence governs them; leaves_out never excuses it.",
+        "quotes of a sentence governs them; leaves_out never excuses it. A dropped negation KD633 or KD630 names for "
+        "the record is not reported again here.",
     ),
     Code(
         "KD627",
@@ -610,7 +611,8 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "Say the word (a modifier like 'treatment-resistant' narrows the claim), quote less, or name the words in "
         "leaves_out with why they do not govern the record. Words a splice skips between two stating quotes of a "
         "sentence count as quoted. A word naming another claim's object, which that claim states (a split "
-        "sentence), is not left out; a claim's own object's name always is.",
+        "sentence), is not left out; a claim's own object's name always is. A skipped word KD630 names (with the "
+        "quote it binds) is not reported again here.",
     ),
     Code(
         "KD628",
@@ -695,7 +697,8 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         _E,
         "Statement says what its evidence does not",
         "Say only what the quoted words say: take the word out, quote the words that say it, or record a reading "
-        "of a quoted word that names it; connectives the editors allow are listed in the rule.",
+        "of a quoted word that names it; connectives the editors allow are listed in the rule. A word only the "
+        "subject's name lends is KD637's, not reported again here.",
     ),
     Code(
         "KD641",

@@ -26,7 +26,7 @@ import math
 import re
 
 from ketdata._model.constraints import CHECKS, SCHEMA_VERSION
-from ketdata._model.convert import KINDS, _upgrade
+from ketdata._model.convert import KINDS, upgrade
 from ketdata._model.frozen import Frozen
 from ketdata._model.records import DatasetInfo
 from ketdata._model.unseen import describe_char, find_unseen
@@ -315,7 +315,7 @@ def _rows(kind: str, rows: Any, where: Path_) -> list[Found]:
             found.append(("KD104", (*where, i), f"{_kind(row)}, not a record"))
         else:
             try:
-                upgraded = _upgrade(kind, row)
+                upgraded = upgrade(kind, row)
             except (TypeError, ValueError, AttributeError):
                 upgraded = row  # a value the upgrade cannot read either: reported as it stands
             found += _record(CLASSES[kind], upgraded, (*where, i))

@@ -1,22 +1,26 @@
-"""Content governance: review trails, and the rules the data declares for itself (see ``data/rules.yaml``)."""
+"""Content governance: review trails, and the rules the data declares for itself (see ``data/rules.yaml``).
+
+The declared rules that compare a statement's words with its evidence (kinds ``words-from-evidence`` and
+``qualifier-words``) are dispatched from here and checked in `ketdata._validation.wording`, with the other
+word checks.
+"""
 
 from __future__ import annotations
 
-import bisect
 import datetime
 import functools
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from collections.abc import Set as AbstractSet
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ketdata._model.negations import NEGATIONS
 from ketdata._model.problems import Problem, Severity, problem, short
 from ketdata._model.review import Links, caveat_links, content_digest, due_after
 from ketdata._validation.fidelity import SourceText, restates
 from ketdata._validation.folder import RawRecord
 from ketdata._validation.index import RecordIndex
+from ketdata._validation.wording import EvidenceWords, qualifier_words, words_from_evidence
+from ketdata._validation.words import alternation, whole_at, words_in
 
 REVIEWED = ("claim", "caveat")
 
@@ -133,16 +137,8 @@ class _Active:
     def __init__(self, index: RecordIndex, texts: Mapping[str, SourceText]) -> None:
         self.index = index
         self.texts = texts
-        self._antecedents: dict[tuple[str, object], frozenset[str]] = {}
-        self._subjects: dict[str, frozenset[str]] = {}
-        self._stretches: dict[int, _Stretches] = {}
-        self._clauses: dict[tuple[str, int], int] = {}
-        self._sentence_starts: dict[str, frozenset[int]] = {}
-        self._objects: dict[tuple[str, str], frozenset[str]] = {}
-        self._concept_by_id: dict[str, RawRecord] | None = None
         self.parents: dict[str, Any] = {r.id: r.value.get("parent") for r in index.kind("category") if r.id}
         self.statuses = index.kind("evidence_status")
-        self.labels = {r.id: r.value.get("label") for r in index.kind("concept") if r.id}
         self.concepts = index.kind("concept")  # concepts have no status
         self.sections: dict[str, tuple[str, int, int]] = {
             s["id"]: (str(r.id), s["start"], s["end"])
@@ -154,147 +150,10 @@ class _Active:
     def __getitem__(self, kind: str) -> tuple[RawRecord, ...]:
         return self.index.active(kind)
 
-    def subject_words(self, subject: object) -> frozenset[str]:
-        """The words a statement may use to name its subject, which its quotes may call "it" or "its".
-
-        The words of the subject concept's label that its id holds too: a label is the editors' free text, so
-        a word only it has ("Harmless ketamine therapy") would reach every statement about the subject.
-        """
-        found = self._subjects.get(str(subject))
-        if found is None:
-            label = self.labels.get(str(subject))
-            named = _word_set([label]) if isinstance(label, str) else set()
-            words = named & _word_set([str(subject).replace("-", " ")])
-            found = self._subjects[str(subject)] = frozenset(words)
-        return found
-
-    def object_words(self, record: RawRecord) -> frozenset[str]:
-        """The stems of the names of a claim's object (its value, or its concept's label and synonyms)."""
-        obj = record.value.get("object")
-        key = ("concept", str(obj["concept"])) if isinstance(obj, dict) and "concept" in obj else (
-            ("value", str(obj.get("value"))) if isinstance(obj, dict) and "value" in obj else ("", ""))  # fmt: skip
-        found = self._objects.get(key)
-        if found is None:
-            names: list[str] = [key[1]] if key[0] == "value" else []
-            if self._concept_by_id is None:
-                self._concept_by_id = {str(r.id): r for r in self.concepts if r.id}
-            concept = self._concept_by_id.get(key[1]) if key[0] == "concept" else None
-            if concept is not None:
-                synonyms = concept.value.get("synonyms") or ()
-                names += [str(concept.value.get("label", "")), *(str(g.get("text", "")) for g in synonyms
-                                                                   if isinstance(g, dict))]  # fmt: skip
-            found = self._objects[key] = frozenset(_word_set(names))
-        return found
-
-    def region_words(self, record: RawRecord) -> frozenset[str]:
-        """The words of the sentences the record's evidence starts in, and of the sentence before each."""
-        found: frozenset[str] = frozenset()
-        for span in record.value.get("evidence") or ():
-            found = found | self.antecedent_words(str(span.get("source")), span.get("start"))
-        return found
-
-    def stretches(self, record: RawRecord) -> _Stretches:
-        """What the record's stating spans reach besides their quotes (see `_Stretches`), worked out once."""
-        evidence = record.value.get("evidence") or []
-        if len(evidence) == 1:  # most records: one span, so no gap; a negation before it is rare
-            only = evidence[0]
-            before = self._negated_before(only) if only.get("role") != "context" else None
-            return _Stretches((before,), ()) if before else _NO_STRETCHES
-        found = self._stretches.get(id(record))
-        if found is None:
-            found = self._stretches[id(record)] = self._stretches_of(evidence)
-        return found
-
-    def _stretches_of(self, evidence: list[dict[str, Any]]) -> _Stretches:
-        governed, gaps = [], []
-        stating = sorted((s for s in evidence if s.get("role") != "context" and isinstance(s.get("start"), int)
-                          and isinstance(s.get("end"), int) and str(s.get("source")) in self.texts),
-                         key=lambda s: (str(s["source"]), s["start"]))  # fmt: skip
-        reach: tuple[str, int] | None = None  # the source and end of the stating words seen so far
-        for span in stating:
-            source, start = str(span["source"]), span["start"]
-            before = self._negated_before(span)
-            if before:
-                governed.append(before)
-            src = self.texts[source]
-            if reach is not None and reach[0] == source and reach[1] < start:
-                sentence = src.sentence_at(start)
-                gap = src.text[reach[1] : start]
-                if sentence is not None and sentence[0] <= reach[1] and not gap.isspace():  # one sentence
-                    gaps.append({"source": source, "role": "statement", "quote": gap, "start": reach[1], "end": start})
-                    governed.append(gap + src.text[start : span["end"]])  # what a negation in it stands before
-            reach = (source, max(span["end"], reach[1]) if reach is not None and reach[0] == source else span["end"])
-        return _Stretches(tuple(governed), tuple(gaps)) if governed or gaps else _NO_STRETCHES
-
-    def _negated_before(self, span: dict[str, Any]) -> str | None:
-        """The span's text from the start of its clause, when a negation stands in the clause before it."""
-        source, start, end = str(span.get("source")), span.get("start"), span.get("end")
-        src = self.texts.get(source)
-        if src is None or not isinstance(start, int) or not isinstance(end, int):
-            return None
-        starts = self._sentence_starts.get(source)
-        if starts is None:
-            starts = self._sentence_starts[source] = frozenset(s for s, _ in src.sentences)
-        if start in starts:
-            return None  # most spans start their sentence: nothing stands before them in it
-        key = (source, start)
-        opens = self._clauses.get(key)
-        if opens is None:
-            opens = self._clauses[key] = self._clause_start(src, start)
-        return src.text[opens:end] if opens < start else None
-
-    @staticmethod
-    def _clause_start(src: SourceText, start: int) -> int:
-        """Where the clause holding ``start`` begins, if a negation stands in it before ``start``; else ``start``.
-
-        A clause begins after a clause mark or a conjunction, or at the sentence's start.
-        """
-        sentence = src.sentence_at(start)
-        prefix = src.text[sentence[0] : start] if sentence is not None else ""
-        if not prefix or not _negations_in(prefix):
-            return start
-        at = max(prefix.rfind(mark) for mark in _CLAUSE_MARKS) + 1
-        for word in _WORD.finditer(prefix, at):
-            if word.group().casefold() in _CLAUSE_WORDS:
-                at = word.end()
-        return sentence[0] + at if sentence is not None and _negations_in(prefix[at:]) else start
-
-    def antecedent_words(self, source: str, start: object) -> frozenset[str]:
-        """The words (stems) of the sentence holding ``start`` and the one before: where an antecedent stands."""
-        key = (source, start)
-        found = self._antecedents.get(key)
-        if found is None:
-            src = self.texts.get(source)
-            sentence = src.sentence_at(start) if src is not None and isinstance(start, int) else None
-            before = src.sentence_before(sentence) if src is not None and sentence is not None else None
-            region = src.text[(before or sentence)[0] : sentence[1]] if src is not None and sentence else ""
-            found = self._antecedents[key] = frozenset(_word_set([region]))
-        return found
-
-
-@dataclass(frozen=True, slots=True)
-class _Stretches:
-    """What a record's stating spans reach besides their own words.
-
-    ``governed``: besides the stating quotes, the texts whose negations govern the stated words: a stating
-    span with the start of its clause before it, when a negation stands there (a "not" just before a quote
-    negates it, whether quoted as context or not at all), and the words between two stating spans of one
-    sentence with the span after them.
-    ``gaps``: those words between two stating spans of one sentence, as spans of role statement: a splice
-    states them as much as its quotes do.
-    """
-
-    governed: tuple[str, ...]
-    gaps: tuple[dict[str, Any], ...]
-
-
-_NO_STRETCHES = _Stretches((), ())
-
-
-# Where a clause begins: after one of these marks, or after one of these words (a negation before it
-# governs another clause).
-_CLAUSE_MARKS = (",", ";", ":", "(", ")", "\u2014", "\u2013", '"', "\u201c", "\u201d")
-_CLAUSE_WORDS = frozenset({"and", "or", "but", "although", "though", "while", "whereas", "yet", "because", "if"})
+    @functools.cached_property
+    def words(self) -> EvidenceWords:
+        """What the word rules read around the records, worked out once for all of them (see `wording`)."""
+        return EvidenceWords(self.index, self.texts)
 
 
 def _descendants(parents: dict[str, Any], roots: list[str]) -> set[str]:
@@ -485,39 +344,10 @@ def _caveat_scope(rule: dict[str, Any], active: _Active, severity: Severity) -> 
                 yield caveat.problem("KD608", ("applies_to", i), msg, severity=severity)
 
 
-def _recorded(value: dict[str, Any]) -> list[str]:
-    words = [q["text"] for q in value.get("qualifiers", ()) if "text" in q]
-    return [value["hedge"], *words] if value.get("hedge") else words
-
-
-def _stating_quotes(spans: list[dict[str, Any]]) -> list[str]:
-    """The quotes that state the record: its statement and item spans, and the clause an item belongs to.
-
-    Other context spans only explain (who "it" is, which session): their hedges govern other words.
-    """
-    if len(spans) == 1:  # most records: one span
-        only = spans[0]
-        return [only["quote"]] if "quote" in only and only.get("role") != "context" else []
-    after = [*spans[1:], None][: len(spans)]
-    return [s["quote"] for s, nxt in zip(spans, after, strict=True) if "quote" in s and
-            (s.get("role") != "context" or (nxt is not None and nxt.get("role") == "item"))]  # fmt: skip
-
-
-def _words_in(pattern: re.Pattern[str], texts: Iterable[str]) -> set[str]:
-    """The words of ``pattern`` (one alternation, matched whole, ignoring case) found in any of the texts."""
-    return {m.group(1).casefold() for text in texts for m in pattern.finditer(text)}
-
-
-def _alternation(words: Iterable[str]) -> re.Pattern[str]:
-    # Longest first, so that 'can sometimes' is found as such and not as 'can'.
-    ordered = sorted(set(words), key=len, reverse=True)
-    return re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in ordered) + r")(?!\w)", re.IGNORECASE)
-
-
 class _Cues:
-    """The words of a list found whole in a text, ignoring case, casefolded, as their `_alternation` finds them.
+    """The words of a list found whole in a text, ignoring case, casefolded, as their `alternation` finds them.
 
-    As `_words_in` does: the longest word wins where several start, and no two found overlap.
+    As `words_in` does: the longest word wins where several start, and no two found overlap.
 
     On ASCII text (and ASCII words) a substring search on the lower-cased text finds the few places the
     alternation would match, and the scan is repeated over those alone; the expression, tried at every
@@ -526,99 +356,22 @@ class _Cues:
 
     def __init__(self, words: Iterable[str]) -> None:
         unique = set(words)
-        self.pattern = _alternation(unique)
+        self.pattern = alternation(unique)
         self.lower = sorted({w.lower() for w in unique})
         self.ascii = all(w and w.isascii() for w in unique)
 
     def __call__(self, text: str) -> set[str]:
         if not (self.ascii and text.isascii()):
-            return _words_in(self.pattern, [text])
+            return words_in(self.pattern, [text])
         low = text.lower()
         # Where the alternation would match: each place a word stands whole, the longest first.
-        places = sorted((at, -len(w)) for w in self.lower if w in low for at in _whole_at(low, w))
+        places = sorted((at, -len(w)) for w in self.lower if w in low for at in whole_at(low, w))
         found, end = set(), 0
         for at, minus in places:
             if at >= end:  # the scan goes on after a match: one starting inside it is not found
                 end = at - minus
                 found.add(low[at:end])
         return found
-
-
-class _WholeWords:
-    """Which of a few words stand whole in a text, ignoring case, as the look-ahead alternation finds them.
-
-    On ASCII text a substring test on the lower-cased text rules most words out at C speed; only the words
-    it finds are looked for whole, and at each place the first listed word wins, as in the alternation.
-    (The regular expression, tried at every position, cost most of the time the data's own rules took.)
-    """
-
-    def __init__(self, words: Iterable[str]) -> None:
-        self.words = [(w, w.lower(), w.casefold()) for w in dict.fromkeys(words)]
-        self.pattern = re.compile(r"(?=((?<!\w)(?:" + "|".join(re.escape(w) for w, _, _ in self.words) + r")(?!\w)))",
-                                  re.IGNORECASE)  # fmt: skip
-        self.seen: dict[str, frozenset[str]] = {}
-
-    def __call__(self, texts: Iterable[str]) -> AbstractSet[str]:
-        found: AbstractSet[str] = frozenset()
-        for text in texts:
-            found = found | self.one(text) if found else self.one(text)
-        return found
-
-    def one(self, text: str) -> frozenset[str]:
-        """The words standing whole in one text."""
-        known = self.seen.get(text)
-        if known is None:
-            # A statement is often its quote, and hedges recur: each text is looked through once per run.
-            known = self.seen[text] = self._in(text)
-        return known
-
-    def _in(self, text: str) -> frozenset[str]:
-        if not text.isascii():  # case-insensitive matching outside ASCII (a long s for an s): the expression decides
-            return frozenset(_words_in(self.pattern, [text]))
-        # As the alternation does: at each place a word starts, the first listed word standing whole there.
-        low, first = text.lower(), dict[int, int]()
-        for i, (_, lower, _) in enumerate(self.words):
-            if lower in low:
-                for at in _whole_at(low, lower):
-                    first.setdefault(at, i)
-        return frozenset(self.words[i][2] for i in first.values())
-
-
-def _whole_at(text: str, word: str) -> Iterator[int]:
-    """Where ``word`` stands whole in ``text`` (both lower case, ASCII): not inside a longer word."""
-    at = text.find(word)
-    while at != -1:
-        end = at + len(word)
-        if not (at and _wordy(text[at - 1])) and not (end < len(text) and _wordy(text[end])):
-            yield at
-        at = text.find(word, at + 1)
-
-
-def _wordy(char: str) -> bool:
-    return char.isalnum() or char == "_"
-
-
-def _qualifier_words(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:
-    words_in = _WholeWords(rule["words"])
-    for record in active["claim"] + active["caveat"]:
-        said = words_in.one(record.value.get("statement", ""))
-        evidence = record.value.get("evidence") or []
-        # The words a splice skips between its stating spans state the record too.
-        gaps = active.stretches(record).gaps if len(evidence) > 1 else ()
-        quoted = words_in([*_stating_quotes(evidence), *(g["quote"] for g in gaps)])
-        if not said and not quoted:
-            continue
-        if any(path[0] in ("hedge", "qualifiers") for path in record.taken):
-            continue  # its hedge or qualifiers were refused at their own line: what it keeps is not known
-        kept = words_in(_recorded(record.value))
-        for word in sorted(said - kept):
-            msg = (f"rule {rule['id']!r}: the statement says {word!r}, which the record does not keep as its "
-                   "hedge or a qualifier: record it from the evidence, or drop it from the statement")  # fmt: skip
-            yield record.problem("KD609", ("statement",), msg, severity=severity)
-        for word in sorted(quoted - kept - said):
-            msg = (f"rule {rule['id']!r}: the evidence says {word!r}, which the record neither keeps as its hedge "
-                   "or a qualifier nor says: keep it, or quote the clause it governs as 'context'")  # fmt: skip
-            yield record.problem("KD609", ("evidence",), msg, severity=severity)
 
 
 @dataclass(frozen=True, slots=True)
@@ -729,274 +482,15 @@ def _status_in_scope(rule: dict[str, Any], active: _Active, severity: Severity) 
             yield claim.problem("KD611", ("evidence_status",), msg, severity=severity)
 
 
-_WORD = re.compile(r"\w+(?:['\u2019]\w+)*")
-
-
-_NOT_WORD = bytes(c if chr(c).isascii() and (chr(c).isalnum() or chr(c) == "_") else 32 for c in range(256))
-_ENDING = re.compile(r"(?:['\u2019]s|ing|ed|es|s)$")
-
-
-@functools.lru_cache(maxsize=1 << 16)  # every statement and quote is cut into words: the same few thousand
-def _stem(word: str) -> str:
-    """A word without its English ending ("lasts", "lasting", "ketamine's": "last", "last", "ketamine").
-
-    Crude on purpose: it only lets a statement inflect the article's own words; it never joins two words a
-    reader would take for different facts, since what is left must still be a word the quotes hold.
-    """
-    stem = _ENDING.sub("", word)
-    return stem if len(stem) >= 3 else word
-
-
-def _word_set(texts: Iterable[str]) -> set[str]:
-    """The stems of the words of some texts, casefolded."""
-    return {stem for text in texts for stem in _stems(text)}
-
-
-@functools.lru_cache(maxsize=1 << 16)  # a statement is often its quote, and quotes recur: each is cut once
-def _stems(text: str) -> frozenset[str]:
-    return frozenset(_words(text)[1])
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _words(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The text's words, casefolded, each once, and their stems: every word check of a text reads these."""
-    if not text.isascii():  # casefolding the whole text at once would differ: 'İ' folds to two characters
-        found = [w.casefold() for w in _WORD.findall(text)]
-    elif "'" in text:  # "can't" is one word
-        found = _WORD.findall(text.lower())
-    else:  # ASCII words are runs of letters, digits and '_': the rest made spaces, in C
-        found = text.lower().encode().translate(_NOT_WORD).decode().split()
-    words = tuple(dict.fromkeys(found))
-    return words, tuple(map(_stem, words))
-
-
-# A reading of these words names what they refer to; any other reading is a choice between meanings, whose
-# words are the editors' and hold nothing for a statement.
-_REFERRING = frozenset({"it", "its", "they", "them", "their", "this", "these", "that", "those"})
-
-
-def _reading_words(reading: dict[str, Any], evidence: list[dict[str, Any]], active: _Active) -> set[str]:
-    """The words a reading lends a statement: its quoted words, and some of what it says they mean.
-
-    Of a reading of "it", "its", "this …", only the words the article has where an antecedent stands (the
-    reading's sentence and the one before it) count; any other reading lends only its quoted words. A
-    reading's ``means`` is the editors' text: counted whole, it would let any fact into a statement. A
-    reading of words the record does not quote lends nothing (KD325 says so): it would bring a word of another
-    passage into the statement.
-    """
-    text, means, start = str(reading.get("text", "")), str(reading.get("means", "")), reading.get("start")
-    if not isinstance(start, int) or not any(
-        s.get("source") == reading.get("source") and isinstance(s.get("start"), int) and isinstance(s.get("end"), int)
-        and s["start"] <= start and start + len(text) <= s["end"] for s in evidence
-    ):  # fmt: skip
-        return set()
-    held = _word_set([text])
-    first = _WORD.match(text.strip())
-    if first is None or first.group().casefold() not in _REFERRING:
-        return held
-    return held | (_word_set([means]) & active.antecedent_words(str(reading.get("source")), reading.get("start")))
-
-
-def _words_from_evidence(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:
-    allowed = _word_set(rule.get("words", ()))
-    dropped: list[tuple[RawRecord, list[_Dropped]]] = []
-    for record in active["claim"] + active["caveat"]:
-        value = record.value
-        statement = value.get("statement")
-        if not isinstance(statement, str) or any(path[0] in ("evidence", "readings") for path in record.taken):
-            continue  # a refused span or reading was reported at its line: what the record quotes is not known
-        evidence = [s for s in value.get("evidence") or () if "quote" in s]
-        quoted = [s["quote"] for s in evidence]
-        readings = value.get("readings")
-        read = {w for r in readings for w in _reading_words(r, evidence, active)} if readings else set()
-        held = _stems(quoted[0]) if len(quoted) == 1 else _word_set(quoted)
-        said = _stems(statement)
-        # Most statements add nothing: told by set differences before any word is looked at.
-        new = said - held - allowed - read
-        subject = active.subject_words(value.get("subject")) if new else frozenset()
-        if not new.isdisjoint(subject):  # the subject is named with the words the article names it with there
-            new = new - (subject & active.region_words(record))
-        added = sorted(w for w, stem in zip(*_words(statement), strict=True) if stem in new) if new else []
-        if added:
-            msg = (f"rule {short(rule['id'])}: the statement says {short(', '.join(added))}, which neither its "
-                   "evidence nor its readings hold: a statement says only what its quotes say")  # fmt: skip
-            yield record.problem("KD640", ("statement",), msg, severity=severity)
-        stretches = active.stretches(record)
-        yield from _polarity_problems(rule, record, statement, quoted, stretches.governed, severity)
-        left_out = value.get("leaves_out")
-        kept = said | read | _word_set(str(e.get("text", "")) for e in left_out or ()) if read or left_out else said
-        missing = _dropped_words([*evidence, *stretches.gaps] if stretches.gaps else evidence, kept)
-        if missing:
-            dropped.append((record, missing))
-    yield from _dropped_problems(rule, dropped, active, severity)
-
-
-# Negations are polarity words: a statement and its evidence must agree on each, and on what it negates.
-_CANNOT = re.compile(r"(?<!\w)(can)(?:not|['\u2019]t)(?!\w)|n['\u2019]t(?!\w)", re.IGNORECASE)
-# Words between a negation and what it negates ("not be used", "no more than").
-_LINKING = frozenset({"a", "an", "the", "be", "been", "being", "any", "to", "so"})
-
-
-def _negated(texts: Iterable[str]) -> set[tuple[str, str]]:
-    """Each negation in the texts with the word it stands before ("not fully": ('not', 'fully'))."""
-    return {pair for text in texts for pair in _negations_in(text)}
-
-
-@functools.lru_cache(maxsize=1 << 16)  # statements and quotes recur (a sentence split over records): read once
-def _negations_in(text: str) -> frozenset[tuple[str, str]]:
-    low = text.lower()
-    # Most texts: no word of theirs is a negation, and nothing _CANNOT would turn into one ("can't": "can not").
-    if "n't" not in low and "n\u2019t" not in low and "cannot" not in low and NEGATIONS.isdisjoint(_words(text)[0]):
-        return frozenset()
-    found = set()
-    words = [w.casefold() for w in _WORD.findall(_CANNOT.sub(lambda m: f"{m.group(1) or ''} not", text))]
-    for i, word in enumerate(words):
-        if word in NEGATIONS:
-            after = next((w for w in words[i + 1 :] if w not in _LINKING), "")
-            found.add((word, _stem(after) if after else ""))
-    return frozenset(found)
-
-
-def _polarity_problems(
-    rule: dict[str, Any],
-    record: RawRecord,
-    statement: str,
-    quoted: list[str],
-    governed: tuple[str, ...],
-    severity: Severity,
-) -> Iterator[Problem]:
-    """KD626: the statement and what governs its stated words agree on every negation.
-
-    A negation governing the stated words (in a stating quote, before a stating span in its clause, or
-    between two stating spans of a sentence) is never excused by ``leaves_out``: whatever the reason, a
-    statement without it says the opposite of the article.
-    """
-    said, evidence = _negations_in(statement), _negations_in(quoted[0]) if len(quoted) == 1 else _negated(quoted)
-    if not said and not evidence and not governed:
-        return  # no negation anywhere: nothing to agree on (a stating quote is one of the quotes)
-    stating = _negated([*_stating_quotes(record.value.get("evidence") or []), *governed])
-    for word, after in sorted(said - evidence):
-        msg = (f"rule {short(rule['id'])}: the statement puts {word!r} before {short(after)}, and no quote does: a "
-               "moved or added negation turns the article's words around")  # fmt: skip
-        yield record.problem("KD626", ("statement",), msg, severity=severity)
-    for word, after in sorted(stating - said):
-        msg = (f"rule {short(rule['id'])}: the article puts {word!r} before {short(after)}, governing the stated "
-               "words, and the statement does not: keep the negation before the words it negates (leaves_out never "
-               "excuses a negation)")  # fmt: skip
-        yield record.problem("KD626", ("evidence",), msg, severity=severity)
-
-
-# Words whose loss changes no fact: articles, linking words and pronouns a statement may rephrase.
-_FUNCTION = frozenset({
-    "a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "from", "by", "with", "as", "that",
-    "which", "who", "it", "its", "this", "these", "those", "is", "are", "was", "were", "be", "been", "has", "have",
-})  # fmt: skip
-
-_COMPOUND = re.compile(r"\w+(?:['\u2019-]\w+)*")
-# A word a statement quote holds and its statement does not: (source, span start, span end, offset, stem, word).
-_Dropped = tuple[str, int, int, int, str, str]
-
-
-def _dropped_words(evidence: list[dict[str, Any]], kept: AbstractSet[str]) -> list[_Dropped]:
-    """The words of the statement quotes that the statement, its readings and its ``leaves_out`` all lack."""
-    found = []
-    for span in evidence:
-        start, end = span.get("start"), span.get("end")
-        if span.get("role") != "statement" or not isinstance(start, int) or not isinstance(end, int):
-            continue
-        if _stems(span["quote"]) <= kept or _content_stems(span["quote"]) <= kept:
-            continue  # the statement says every word: the quote is not cut into places
-        for at, stem, compound in _content_words(span["quote"]):
-            if stem not in kept:
-                found.append((str(span.get("source")), start, end, start + at, stem, compound))
-    return found
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _content_stems(quote: str) -> frozenset[str]:
-    return frozenset(map(_stem, frozenset(_words(quote)[0]) - _FUNCTION))
-
-
-@functools.lru_cache(maxsize=1 << 16)  # a quote is cut into words once per run, however many records share it
-def _content_words(quote: str) -> tuple[tuple[int, str, str], ...]:
-    """The quote's words that are not function words: (offset, stem, the compound holding it)."""
-    found = []
-    for compound in _COMPOUND.finditer(quote):  # "treatment-resistant" is named whole
-        for m in _WORD.finditer(compound.group()):
-            word = m.group().casefold()
-            if word not in _FUNCTION:
-                found.append((compound.start() + m.start(), _stem(word), compound.group()))
-    return tuple(found)
-
-
-def _dropped_problems(
-    rule: dict[str, Any], dropped: list[tuple[RawRecord, list[_Dropped]]], active: _Active, severity: Severity
-) -> Iterator[Problem]:
-    """KD627: a word of a statement quote no record states.
-
-    A sentence split into one fact per claim leaves each claim's part to another ("physical and mental
-    health", claims 014 and 015): a word is stated there when another record of the same kind says it in its
-    statement and covers it with a stating span. A caveat restating a claim's passage (caveat-006 and
-    claim-048) covers no word the claim drops, nor the other way round: each is read on its own.
-    """
-    if not dropped:
-        return
-    stated = _stated_elsewhere({(r.kind, *d[:5]) for r, found in dropped for d in found}, active)
-    for record, found in dropped:
-        # A claim never leaves out the name of its own object, whoever else states it.
-        own = active.object_words(record) if record.kind == "claim" else frozenset()
-        words = list(dict.fromkeys(d[5] for d in found if (record.kind, *d[:5]) not in stated or d[4] in own))
-        if words:
-            msg = (f"rule {short(rule['id'])}: the statement leaves out {short(', '.join(words))} of its quote, "
-                   "and no other record states it: a dropped modifier widens the claim; say it, "
-                   "or say in leaves_out why it does not govern the record")  # fmt: skip
-            yield record.problem("KD627", ("statement",), msg, severity=severity)
-
-
-# A dropped word looked for in the other records: (kind, source, span start, span end, offset, stem).
-_Wanted = tuple[str, str, int, int, int, str]
-
-
-def _stated_elsewhere(wanted: set[_Wanted], active: _Active) -> set[_Wanted]:
-    """Which dropped words another record of the same kind states (see `_dropped_problems`).
-
-    One pass over the records, which stops once every one is found.
-    """
-    by_place: dict[tuple[str, str], list[_Wanted]] = {}
-    for key in sorted(wanted, key=lambda k: (k[0], k[1], k[4])):
-        by_place.setdefault((key[0], key[1]), []).append(key)
-    offsets = {place: [k[4] for k in found] for place, found in by_place.items()}
-    stated: set[_Wanted] = set()
-    for record in active["claim"] + active["caveat"]:
-        statement = record.value.get("statement")
-        spans = [s for s in record.value.get("evidence") or () if s.get("role") != "context"
-                 and (record.kind, s.get("source")) in by_place and isinstance(s.get("start"), int)
-                 and isinstance(s.get("end"), int)]  # fmt: skip
-        if not spans or not isinstance(statement, str):
-            continue
-        said = _stems(statement)
-        if record.kind == "claim":  # the word names the other claim's object: its own fact, not a modifier of both
-            said = said & active.object_words(record)
-        for span in spans:
-            place = (record.kind, span["source"])
-            found, first = by_place[place], offsets[place]
-            for key in found[bisect.bisect_left(first, span["start"]) : bisect.bisect_left(first, span["end"])]:
-                if key[5] in said:  # the record dropping the word does not say it: this is another record
-                    stated.add(key)
-        if len(stated) == len(wanted):
-            break
-    return stated
-
-
-_CHECKS = {
+_CHECKS: dict[str, Callable[[dict[str, Any], _Active, Severity], Iterator[Problem]]] = {
     "caveat-coverage": _caveat_coverage,
     "caveat-targets": _caveat_targets,
     "strong-wording": _strong_wording,
     "caveat-scope": _caveat_scope,
-    "qualifier-words": _qualifier_words,
+    "qualifier-words": lambda rule, active, severity: qualifier_words(rule, active.words, severity),
     "decision-table": _decision_table,
     "status-in-scope": _status_in_scope,
-    "words-from-evidence": _words_from_evidence,
+    "words-from-evidence": lambda rule, active, severity: words_from_evidence(rule, active.words, severity),
 }
 
 

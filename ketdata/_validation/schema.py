@@ -96,7 +96,7 @@ def _exact_fast_check(schema: dict[str, Any]) -> Callable[[Any], Any]:
     JSON Schema (since draft 6) counts a float with no fraction as an integer; ketdata does not, since
     Python code downstream that asks "is this an int?" would quietly skip its check. fastjsonschema's
     draft-4 type check is exactly that, so it replaces the later drafts' one; jsonschema gets the same
-    rule from `_exact_types`, and a test holds the two to agreeing.
+    rule from `exact_types`, and a test holds the two to agreeing.
     """
     from fastjsonschema.draft04 import CodeGeneratorDraft04
     from fastjsonschema.draft2019 import CodeGeneratorDraft2019
@@ -134,11 +134,11 @@ def _authority(text: str, kind: str) -> Draft202012Validator:
 
     schemas: dict[str, dict[str, Any]] = json.loads(text)
     registry: Registry[Any] = Registry().with_resources((s["$id"], Resource.from_contents(s)) for s in schemas.values())
-    return _exact_types()(schemas[kind], registry=registry)
+    return exact_types()(schemas[kind], registry=registry)
 
 
 @functools.cache
-def _exact_types() -> type[Draft202012Validator]:
+def exact_types() -> type[Draft202012Validator]:
     """Draft 2020-12 with exact types: an integer is a Python int that is not a bool (453.0 is a number only)."""
     from jsonschema import Draft202012Validator, validators
 

@@ -1,4 +1,13 @@
-"""What a record cuts out of the article's phrases, and names that could stand for two concepts.
+"""The word checks: what a statement says against the words of its evidence, and names that could stand for two.
+
+Every check that compares a record's words with its quotes lives here. Two families:
+
+- the data's own word rules, which governance dispatches (`words_from_evidence`: KD640 words the evidence does
+  not hold, KD626 negations, KD627 dropped words; `qualifier_words`: KD609 hedges and qualifiers), with their
+  severity from the rule record;
+- the fixed checks of `wording_problems` (KD630-KD639, KD325), which hold whatever the rules say.
+
+Words are cut by `ketdata._validation.words`, once per text.
 
 A record may quote a sentence in pieces, one fact per claim: "ketamine can have side effects, including" and
 "dizziness" skip the other items of a list, which other records state. It may not skip the words that bind the
@@ -12,18 +21,32 @@ point at the wrong concept while its evidence names the right one.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Iterator, Mapping
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from typing import Any
 
 from ketdata._model.negations import NEGATIONS
-from ketdata._model.problems import Problem, short
+from ketdata._model.problems import Problem, Severity, short
 from ketdata._validation.fidelity import SourceText
 from ketdata._validation.folder import RawRecord
-from ketdata._validation.governance import _COMPOUND, _FUNCTION, _WORD, _negations_in, _stem, _stems
 from ketdata._validation.index import RecordIndex
 from ketdata._validation.rules import named
+from ketdata._validation.words import COMPOUND as _COMPOUND
+from ketdata._validation.words import FUNCTION_WORDS as _FUNCTION
+from ketdata._validation.words import WORD as _WORD
+from ketdata._validation.words import WholeWords
+from ketdata._validation.words import content_stems as _content_stems
+from ketdata._validation.words import content_words as _content_words
+from ketdata._validation.words import negated as _negated
+from ketdata._validation.words import negations_in as _negations_in
+from ketdata._validation.words import stem as _stem
+from ketdata._validation.words import stems as _stems
+from ketdata._validation.words import word_set as _word_set
+from ketdata._validation.words import words as _words
 
 # What ends the phrase before a quote: punctuation, and the words that join list items or clauses. The words
 # after the last of them, up to the quote, are bound to it.
@@ -67,6 +90,11 @@ def _attached(record: RawRecord, texts: Mapping[str, SourceText]) -> Iterator[Pr
                "does not say it: a skipped modifier or negation widens or turns the claim; quote and say it, or say "
                "in leaves_out why it does not govern the record")  # fmt: skip
         yield record.problem("KD630", ("evidence", i), msg)
+
+
+def skipped_words(value: dict[str, Any], texts: Mapping[str, SourceText]) -> frozenset[str]:
+    """The words (casefolded) KD630 reports for a record: those its evidence skips that bind its quotes."""
+    return frozenset(w.casefold() for _, lost in _bound_words(value, texts) for w in lost)
 
 
 def _bound_words(value: dict[str, Any], texts: Mapping[str, SourceText]) -> Iterator[tuple[int, list[str]]]:
@@ -191,7 +219,7 @@ def _shape(record: RawRecord) -> Iterator[Problem]:
         yield from _readings_outside(record, spans)
 
 
-# Governance's negation words as mere substrings of a lower-cased quote: most quotes hold none of them.
+# The negation words as mere substrings of a lower-cased quote: most quotes hold none of them.
 _MAYBE_NEGATED = re.compile("|".join(map(re.escape, sorted({*NEGATIONS, "n't", "n\u2019t", "cannot"}))))
 
 
@@ -202,7 +230,16 @@ def _maybe_negated(quote: str) -> bool:
 
 def _negations_left_out(record: RawRecord, stating: list[dict[str, Any]]) -> Iterator[Problem]:
     """KD633: a negation of a stating quote that governs words the statement says, missing from the statement."""
-    statement = str(record.value.get("statement") or "")
+    for word, _ in _left_out(record.value, stating):
+        msg = (f"the quote says {short(word)} before words the statement says, and the statement drops it: a "
+               "negation of what the record says cannot be left out")  # fmt: skip
+        yield record.problem("KD633", ("statement",), msg)
+        return
+
+
+def _left_out(value: dict[str, Any], stating: list[dict[str, Any]]) -> Iterator[tuple[str, set[str]]]:
+    """Each word of a stating quote that negates words the statement says, and its negations the statement lacks."""
+    statement = str(value.get("statement") or "")
     said = {w for w, _ in _negations_in(statement)}
     for span in stating:
         quote = str(span.get("quote", ""))
@@ -216,10 +253,15 @@ def _negations_left_out(record: RawRecord, stating: list[dict[str, Any]]) -> Ite
             stop = _BREAK.search(rest)
             governed = _stems(rest[: stop.start()] if stop else rest) - {"be", "been", "being"}
             if governed & _stems(statement) - _FUNCTION:
-                msg = (f"the quote says {short(m.group())} before words the statement says, and the statement drops "
-                       "it: a negation of what the record says cannot be left out")  # fmt: skip
-                yield record.problem("KD633", ("statement",), msg)
-                return
+                yield m.group(), negation - said
+
+
+def left_out_negations(value: dict[str, Any]) -> frozenset[str]:
+    """The negations KD633 reports for a record: of its stating quotes, governing stated words, left out."""
+    stating = [s for s in value.get("evidence") or () if s.get("role") != "context"]
+    if not any(_maybe_negated(str(s.get("quote", ""))) for s in stating):
+        return frozenset()
+    return frozenset(w for _, negation in _left_out(value, stating) for w in negation)
 
 
 def _readings_outside(record: RawRecord, spans: list[dict[str, Any]]) -> Iterator[Problem]:
@@ -311,18 +353,24 @@ class _Subjects:
             found = self.named[subject] = frozenset(shared - self.allowed)
         return found
 
-    def problems(self, record: RawRecord, texts: Mapping[str, SourceText]) -> Iterator[Problem]:
+    def far(self, record: RawRecord, texts: Mapping[str, SourceText]) -> set[str]:
+        """The stems of the statement only the subject's name backs, which the article gives nowhere near."""
         v = record.value
-        subject, statement = str(v.get("subject")), str(v.get("statement", ""))
-        named = self.words(subject)
+        statement = str(v.get("statement", ""))
+        named = self.words(str(v.get("subject")))
         low = statement.casefold()
         if not any(w in low for w in named):
-            return  # a stem is a prefix of its word: the statement names none of them (most records)
+            return set()  # a stem is a prefix of its word: the statement names none of them (most records)
         spans = [s for s in v.get("evidence") or () if isinstance(s, dict) and "revision" not in s]
         quoted = [str(s.get("quote", "")) for s in spans]
         quoted += [str(r.get("text", "")) for r in v.get("readings") or () if isinstance(r, dict)]
         lent = {w for w in _stems(statement) & named if not any(w in _stems(q) for q in quoted)}
-        far = lent - _region(spans, texts) if lent else set()
+        return lent - _region(spans, texts) if lent else set()
+
+    def problems(self, record: RawRecord, texts: Mapping[str, SourceText]) -> Iterator[Problem]:
+        """KD637 for the claim, if the statement says a word only its subject's name lends it."""
+        subject, statement = str(record.value.get("subject")), str(record.value.get("statement", ""))
+        far = self.far(record, texts)
         if far:
             words = dict.fromkeys(w for w in _WORD.findall(statement) if _stem(w.casefold()) in far)
             msg = (f"the statement says {short(', '.join(words))} only because the subject {subject!r} is named "
@@ -342,3 +390,423 @@ def _region(spans: list[dict[str, Any]], texts: Mapping[str, SourceText]) -> set
         before = src.sentence_before(sentence)
         found |= _stems(src.text[(before or sentence)[0] : sentence[1]])
     return found
+
+
+class EvidenceWords:
+    """What the declared word rules read around the records, each worked out once per run.
+
+    The active records of each kind; the words that name a claim's subject and object; the sentences around
+    a span (where an antecedent of "it" stands); what a record's stating spans reach besides their quotes.
+    """
+
+    def __init__(self, index: RecordIndex, texts: Mapping[str, SourceText]) -> None:
+        self.index = index
+        self.texts = texts
+        self._antecedents: dict[tuple[str, object], frozenset[str]] = {}
+        self._subjects: dict[str, frozenset[str]] = {}
+        self._stretches: dict[int, _Stretches] = {}
+        self._clauses: dict[tuple[str, int], int] = {}
+        self._sentence_starts: dict[str, frozenset[int]] = {}
+        self._objects: dict[tuple[str, str], frozenset[str]] = {}
+        self._concept_by_id: dict[str, RawRecord] | None = None
+        self.labels = {r.id: r.value.get("label") for r in index.kind("concept") if r.id}
+        self.concepts = index.kind("concept")  # concepts have no status
+        self._lent: _Subjects | None = None
+
+    def reported(self, record: RawRecord) -> bool:
+        """Whether `wording_problems` reads the record: the fixed checks' words are not reported again."""
+        return self.index.is_valid(record)
+
+    def lent(self, record: RawRecord) -> set[str]:
+        """The statement's stems KD637 reports: only the subject's name lends them (claims only)."""
+        if record.kind != "claim" or not self.reported(record):
+            return set()
+        if self._lent is None:
+            self._lent = _Subjects(self.index)
+        return self._lent.far(record, self.texts)
+
+    def skipped(self, record: RawRecord) -> frozenset[str]:
+        """The words KD630 reports for the record: skipped by its evidence, binding its quotes."""
+        return skipped_words(record.value, self.texts) if self.reported(record) else frozenset()
+
+    def negations_reported(self, record: RawRecord) -> frozenset[str]:
+        """The negation words KD633 or KD630 report for the record."""
+        if not self.reported(record):
+            return frozenset()
+        return left_out_negations(record.value) | {w for w in self.skipped(record) if w in NEGATIONS}
+
+    def __getitem__(self, kind: str) -> tuple[RawRecord, ...]:
+        return self.index.active(kind)
+
+    def subject_words(self, subject: object) -> frozenset[str]:
+        """The words a statement may use to name its subject, which its quotes may call "it" or "its".
+
+        The words of the subject concept's label that its id holds too: a label is the editors' free text, so
+        a word only it has ("Harmless ketamine therapy") would reach every statement about the subject.
+        """
+        found = self._subjects.get(str(subject))
+        if found is None:
+            label = self.labels.get(str(subject))
+            named = _word_set([label]) if isinstance(label, str) else set()
+            words = named & _word_set([str(subject).replace("-", " ")])
+            found = self._subjects[str(subject)] = frozenset(words)
+        return found
+
+    def object_words(self, record: RawRecord) -> frozenset[str]:
+        """The stems of the names of a claim's object (its value, or its concept's label and synonyms)."""
+        obj = record.value.get("object")
+        key = ("concept", str(obj["concept"])) if isinstance(obj, dict) and "concept" in obj else (
+            ("value", str(obj.get("value"))) if isinstance(obj, dict) and "value" in obj else ("", ""))  # fmt: skip
+        found = self._objects.get(key)
+        if found is None:
+            names: list[str] = [key[1]] if key[0] == "value" else []
+            if self._concept_by_id is None:
+                self._concept_by_id = {str(r.id): r for r in self.concepts if r.id}
+            concept = self._concept_by_id.get(key[1]) if key[0] == "concept" else None
+            if concept is not None:
+                synonyms = concept.value.get("synonyms") or ()
+                names += [str(concept.value.get("label", "")), *(str(g.get("text", "")) for g in synonyms
+                                                                   if isinstance(g, dict))]  # fmt: skip
+            found = self._objects[key] = frozenset(_word_set(names))
+        return found
+
+    def region_words(self, record: RawRecord) -> frozenset[str]:
+        """The words of the sentences the record's evidence starts in, and of the sentence before each."""
+        found: frozenset[str] = frozenset()
+        for span in record.value.get("evidence") or ():
+            found = found | self.antecedent_words(str(span.get("source")), span.get("start"))
+        return found
+
+    def stretches(self, record: RawRecord) -> _Stretches:
+        """What the record's stating spans reach besides their quotes (see `_Stretches`), worked out once."""
+        evidence = record.value.get("evidence") or []
+        if len(evidence) == 1:  # most records: one span, so no gap; a negation before it is rare
+            only = evidence[0]
+            before = self._negated_before(only) if only.get("role") != "context" else None
+            return _Stretches((before,), ()) if before else _NO_STRETCHES
+        found = self._stretches.get(id(record))
+        if found is None:
+            found = self._stretches[id(record)] = self._stretches_of(evidence)
+        return found
+
+    def _stretches_of(self, evidence: list[dict[str, Any]]) -> _Stretches:
+        governed, gaps = [], []
+        stating = sorted((s for s in evidence if s.get("role") != "context" and isinstance(s.get("start"), int)
+                          and isinstance(s.get("end"), int) and str(s.get("source")) in self.texts),
+                         key=lambda s: (str(s["source"]), s["start"]))  # fmt: skip
+        reach: tuple[str, int] | None = None  # the source and end of the stating words seen so far
+        for span in stating:
+            source, start = str(span["source"]), span["start"]
+            before = self._negated_before(span)
+            if before:
+                governed.append(before)
+            src = self.texts[source]
+            if reach is not None and reach[0] == source and reach[1] < start:
+                sentence = src.sentence_at(start)
+                gap = src.text[reach[1] : start]
+                if sentence is not None and sentence[0] <= reach[1] and not gap.isspace():  # one sentence
+                    gaps.append({"source": source, "role": "statement", "quote": gap, "start": reach[1], "end": start})
+                    governed.append(gap + src.text[start : span["end"]])  # what a negation in it stands before
+            reach = (source, max(span["end"], reach[1]) if reach is not None and reach[0] == source else span["end"])
+        return _Stretches(tuple(governed), tuple(gaps)) if governed or gaps else _NO_STRETCHES
+
+    def _negated_before(self, span: dict[str, Any]) -> str | None:
+        """The span's text from the start of its clause, when a negation stands in the clause before it."""
+        source, start, end = str(span.get("source")), span.get("start"), span.get("end")
+        src = self.texts.get(source)
+        if src is None or not isinstance(start, int) or not isinstance(end, int):
+            return None
+        starts = self._sentence_starts.get(source)
+        if starts is None:
+            starts = self._sentence_starts[source] = frozenset(s for s, _ in src.sentences)
+        if start in starts:
+            return None  # most spans start their sentence: nothing stands before them in it
+        key = (source, start)
+        opens = self._clauses.get(key)
+        if opens is None:
+            opens = self._clauses[key] = self._clause_start(src, start)
+        return src.text[opens:end] if opens < start else None
+
+    @staticmethod
+    def _clause_start(src: SourceText, start: int) -> int:
+        """Where the clause holding ``start`` begins, if a negation stands in it before ``start``; else ``start``.
+
+        A clause begins after a clause mark or a conjunction, or at the sentence's start.
+        """
+        sentence = src.sentence_at(start)
+        prefix = src.text[sentence[0] : start] if sentence is not None else ""
+        if not prefix or not _negations_in(prefix):
+            return start
+        at = max(prefix.rfind(mark) for mark in _CLAUSE_MARKS) + 1
+        for word in _WORD.finditer(prefix, at):
+            if word.group().casefold() in _CLAUSE_WORDS:
+                at = word.end()
+        return sentence[0] + at if sentence is not None and _negations_in(prefix[at:]) else start
+
+    def antecedent_words(self, source: str, start: object) -> frozenset[str]:
+        """The words (stems) of the sentence holding ``start`` and the one before: where an antecedent stands."""
+        key = (source, start)
+        found = self._antecedents.get(key)
+        if found is None:
+            src = self.texts.get(source)
+            sentence = src.sentence_at(start) if src is not None and isinstance(start, int) else None
+            before = src.sentence_before(sentence) if src is not None and sentence is not None else None
+            region = src.text[(before or sentence)[0] : sentence[1]] if src is not None and sentence else ""
+            found = self._antecedents[key] = frozenset(_word_set([region]))
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Stretches:
+    """What a record's stating spans reach besides their own words.
+
+    ``governed``: besides the stating quotes, the texts whose negations govern the stated words: a stating
+    span with the start of its clause before it, when a negation stands there (a "not" just before a quote
+    negates it, whether quoted as context or not at all), and the words between two stating spans of one
+    sentence with the span after them.
+    ``gaps``: those words between two stating spans of one sentence, as spans of role statement: a splice
+    states them as much as its quotes do.
+    """
+
+    governed: tuple[str, ...]
+    gaps: tuple[dict[str, Any], ...]
+
+
+_NO_STRETCHES = _Stretches((), ())
+
+
+# Where a clause begins: after one of these marks, or after one of these words (a negation before it
+# governs another clause).
+_CLAUSE_MARKS = (",", ";", ":", "(", ")", "\u2014", "\u2013", '"', "\u201c", "\u201d")
+_CLAUSE_WORDS = frozenset({"and", "or", "but", "although", "though", "while", "whereas", "yet", "because", "if"})
+
+
+def _recorded(value: dict[str, Any]) -> list[str]:
+    words = [q["text"] for q in value.get("qualifiers", ()) if "text" in q]
+    return [value["hedge"], *words] if value.get("hedge") else words
+
+
+def _stating_quotes(spans: list[dict[str, Any]]) -> list[str]:
+    """The quotes that state the record: its statement and item spans, and the clause an item belongs to.
+
+    Other context spans only explain (who "it" is, which session): their hedges govern other words.
+    """
+    if len(spans) == 1:  # most records: one span
+        only = spans[0]
+        return [only["quote"]] if "quote" in only and only.get("role") != "context" else []
+    after = [*spans[1:], None][: len(spans)]
+    return [s["quote"] for s, nxt in zip(spans, after, strict=True) if "quote" in s and
+            (s.get("role") != "context" or (nxt is not None and nxt.get("role") == "item"))]  # fmt: skip
+
+
+def qualifier_words(rule: dict[str, Any], active: EvidenceWords, severity: Severity) -> Iterator[Problem]:
+    """KD609 (rule kind ``qualifier-words``): the statement and its stating quotes keep the rule's words.
+
+    A listed word (a hedge, a qualifier) the statement or a stating quote says, or a splice skips between its
+    stating quotes, is kept as the record's hedge or a qualifier.
+    """
+    words_in = WholeWords(rule["words"])
+    for record in active["claim"] + active["caveat"]:
+        said = words_in.one(record.value.get("statement", ""))
+        evidence = record.value.get("evidence") or []
+        # The words a splice skips between its stating spans state the record too.
+        gaps = active.stretches(record).gaps if len(evidence) > 1 else ()
+        quoted = words_in([*_stating_quotes(evidence), *(g["quote"] for g in gaps)])
+        if not said and not quoted:
+            continue
+        if any(path[0] in ("hedge", "qualifiers") for path in record.taken):
+            continue  # its hedge or qualifiers were refused at their own line: what it keeps is not known
+        kept = words_in(_recorded(record.value))
+        for word in sorted(said - kept):
+            msg = (f"rule {rule['id']!r}: the statement says {word!r}, which the record does not keep as its "
+                   "hedge or a qualifier: record it from the evidence, or drop it from the statement")  # fmt: skip
+            yield record.problem("KD609", ("statement",), msg, severity=severity)
+        for word in sorted(quoted - kept - said):
+            msg = (f"rule {rule['id']!r}: the evidence says {word!r}, which the record neither keeps as its hedge "
+                   "or a qualifier nor says: keep it, or quote the clause it governs as 'context'")  # fmt: skip
+            yield record.problem("KD609", ("evidence",), msg, severity=severity)
+
+
+# A reading of these words names what they refer to; any other reading is a choice between meanings, whose
+# words are the editors' and hold nothing for a statement.
+_REFERRING = frozenset({"it", "its", "they", "them", "their", "this", "these", "that", "those"})
+
+
+def _reading_words(reading: dict[str, Any], evidence: list[dict[str, Any]], active: EvidenceWords) -> set[str]:
+    """The words a reading lends a statement: its quoted words, and some of what it says they mean.
+
+    Of a reading of "it", "its", "this …", only the words the article has where an antecedent stands (the
+    reading's sentence and the one before it) count; any other reading lends only its quoted words. A
+    reading's ``means`` is the editors' text: counted whole, it would let any fact into a statement. A
+    reading of words the record does not quote lends nothing (KD325 says so): it would bring a word of another
+    passage into the statement.
+    """
+    text, means, start = str(reading.get("text", "")), str(reading.get("means", "")), reading.get("start")
+    if not isinstance(start, int) or not any(
+        s.get("source") == reading.get("source") and isinstance(s.get("start"), int) and isinstance(s.get("end"), int)
+        and s["start"] <= start and start + len(text) <= s["end"] for s in evidence
+    ):  # fmt: skip
+        return set()
+    held = _word_set([text])
+    first = _WORD.match(text.strip())
+    if first is None or first.group().casefold() not in _REFERRING:
+        return held
+    return held | (_word_set([means]) & active.antecedent_words(str(reading.get("source")), reading.get("start")))
+
+
+def words_from_evidence(rule: dict[str, Any], active: EvidenceWords, severity: Severity) -> Iterator[Problem]:
+    """The rule kind ``words-from-evidence``: a statement says only, and all of, what its quotes say.
+
+    KD640: a word of the statement neither its quotes nor its readings hold (the rule's listed words and the
+    subject's name where the article gives it are allowed). KD626: a negation the two do not agree on (see
+    `_polarity_problems`). KD627: a word of a statement quote, or of a splice's gap, that no record states.
+    """
+    allowed = _word_set(rule.get("words", ()))
+    dropped: list[tuple[RawRecord, list[_Dropped]]] = []
+    for record in active["claim"] + active["caveat"]:
+        value = record.value
+        statement = value.get("statement")
+        if not isinstance(statement, str) or any(path[0] in ("evidence", "readings") for path in record.taken):
+            continue  # a refused span or reading was reported at its line: what the record quotes is not known
+        evidence = [s for s in value.get("evidence") or () if "quote" in s]
+        quoted = [s["quote"] for s in evidence]
+        readings = value.get("readings")
+        read = {w for r in readings for w in _reading_words(r, evidence, active)} if readings else set()
+        held = _stems(quoted[0]) if len(quoted) == 1 else _word_set(quoted)
+        said = _stems(statement)
+        # Most statements add nothing: told by set differences before any word is looked at.
+        new = said - held - allowed - read
+        subject = active.subject_words(value.get("subject")) if new else frozenset()
+        if not new.isdisjoint(subject):  # the subject is named with the words the article names it with there
+            new = new - (subject & active.region_words(record))
+            new = new - active.lent(record) if new else new  # KD637 says why the name lends them
+        added = sorted(w for w, stem in zip(*_words(statement), strict=True) if stem in new) if new else []
+        if added:
+            msg = (f"rule {short(rule['id'])}: the statement says {short(', '.join(added))}, which neither its "
+                   "evidence nor its readings hold: a statement says only what its quotes say")  # fmt: skip
+            yield record.problem("KD640", ("statement",), msg, severity=severity)
+        stretches = active.stretches(record)
+        yield from _polarity_problems(rule, record, statement, quoted, stretches.governed, active, severity)
+        left_out = value.get("leaves_out")
+        kept = said | read | _word_set(str(e.get("text", "")) for e in left_out or ()) if read or left_out else said
+        missing = _dropped_words(evidence, kept)
+        gapped = _dropped_words(list(stretches.gaps), kept) if stretches.gaps else []
+        if gapped:  # KD630 names the words a splice skips that bind its next quote, and where
+            skipped = active.skipped(record)
+            missing += [d for d in gapped if d[5].casefold() not in skipped]
+        if missing:
+            dropped.append((record, missing))
+    yield from _dropped_problems(rule, dropped, active, severity)
+
+
+def _polarity_problems(
+    rule: dict[str, Any],
+    record: RawRecord,
+    statement: str,
+    quoted: list[str],
+    governed: tuple[str, ...],
+    active: EvidenceWords,
+    severity: Severity,
+) -> Iterator[Problem]:
+    """KD626: the statement and what governs its stated words agree on every negation.
+
+    A negation governing the stated words (in a stating quote, before a stating span in its clause, or
+    between two stating spans of a sentence) is never excused by ``leaves_out``: whatever the reason, a
+    statement without it says the opposite of the article. A negation KD633 (of a stating quote) or KD630
+    (skipped by a splice) reports for the record is not reported again here: those say where it stands.
+    """
+    said, evidence = _negations_in(statement), _negations_in(quoted[0]) if len(quoted) == 1 else _negated(quoted)
+    if not said and not evidence and not governed:
+        return  # no negation anywhere: nothing to agree on (a stating quote is one of the quotes)
+    stating = _negated([*_stating_quotes(record.value.get("evidence") or []), *governed])
+    for word, after in sorted(said - evidence):
+        msg = (f"rule {short(rule['id'])}: the statement puts {word!r} before {short(after)}, and no quote does: a "
+               "moved or added negation turns the article's words around")  # fmt: skip
+        yield record.problem("KD626", ("statement",), msg, severity=severity)
+    missing = sorted(stating - said)
+    reported = active.negations_reported(record) if missing else frozenset()  # KD633, KD630 say where
+    for word, after in missing:
+        if word in reported:
+            continue
+        msg = (f"rule {short(rule['id'])}: the article puts {word!r} before {short(after)}, governing the stated "
+               "words, and the statement does not: keep the negation before the words it negates (leaves_out never "
+               "excuses a negation)")  # fmt: skip
+        yield record.problem("KD626", ("evidence",), msg, severity=severity)
+
+
+# A word a statement quote holds and its statement does not: (source, span start, span end, offset, stem, word).
+_Dropped = tuple[str, int, int, int, str, str]
+
+
+def _dropped_words(evidence: list[dict[str, Any]], kept: AbstractSet[str]) -> list[_Dropped]:
+    """The words of the statement quotes that the statement, its readings and its ``leaves_out`` all lack."""
+    found = []
+    for span in evidence:
+        start, end = span.get("start"), span.get("end")
+        if span.get("role") != "statement" or not isinstance(start, int) or not isinstance(end, int):
+            continue
+        if _stems(span["quote"]) <= kept or _content_stems(span["quote"]) <= kept:
+            continue  # the statement says every word: the quote is not cut into places
+        for at, stem, compound in _content_words(span["quote"]):
+            if stem not in kept:
+                found.append((str(span.get("source")), start, end, start + at, stem, compound))
+    return found
+
+
+def _dropped_problems(
+    rule: dict[str, Any], dropped: list[tuple[RawRecord, list[_Dropped]]], active: EvidenceWords, severity: Severity
+) -> Iterator[Problem]:
+    """KD627: a word of a statement quote no record states.
+
+    A sentence split into one fact per claim leaves each claim's part to another ("physical and mental
+    health", claims 014 and 015): a word is stated there when another record of the same kind says it in its
+    statement and covers it with a stating span. A caveat restating a claim's passage (caveat-006 and
+    claim-048) covers no word the claim drops, nor the other way round: each is read on its own.
+    """
+    if not dropped:
+        return
+    stated = _stated_elsewhere({(r.kind, *d[:5]) for r, found in dropped for d in found}, active)
+    for record, found in dropped:
+        # A claim never leaves out the name of its own object, whoever else states it.
+        own = active.object_words(record) if record.kind == "claim" else frozenset()
+        words = list(dict.fromkeys(d[5] for d in found if (record.kind, *d[:5]) not in stated or d[4] in own))
+        if words:
+            msg = (f"rule {short(rule['id'])}: the statement leaves out {short(', '.join(words))} of its quote, "
+                   "and no other record states it: a dropped modifier widens the claim; say it, "
+                   "or say in leaves_out why it does not govern the record")  # fmt: skip
+            yield record.problem("KD627", ("statement",), msg, severity=severity)
+
+
+# A dropped word looked for in the other records: (kind, source, span start, span end, offset, stem).
+_Wanted = tuple[str, str, int, int, int, str]
+
+
+def _stated_elsewhere(wanted: set[_Wanted], active: EvidenceWords) -> set[_Wanted]:
+    """Which dropped words another record of the same kind states (see `_dropped_problems`).
+
+    One pass over the records, which stops once every one is found.
+    """
+    by_place: dict[tuple[str, str], list[_Wanted]] = {}
+    for key in sorted(wanted, key=lambda k: (k[0], k[1], k[4])):
+        by_place.setdefault((key[0], key[1]), []).append(key)
+    offsets = {place: [k[4] for k in found] for place, found in by_place.items()}
+    stated: set[_Wanted] = set()
+    for record in active["claim"] + active["caveat"]:
+        statement = record.value.get("statement")
+        spans = [s for s in record.value.get("evidence") or () if s.get("role") != "context"
+                 and (record.kind, s.get("source")) in by_place and isinstance(s.get("start"), int)
+                 and isinstance(s.get("end"), int)]  # fmt: skip
+        if not spans or not isinstance(statement, str):
+            continue
+        said = _stems(statement)
+        if record.kind == "claim":  # the word names the other claim's object: its own fact, not a modifier of both
+            said = said & active.object_words(record)
+        for span in spans:
+            place = (record.kind, span["source"])
+            found, first = by_place[place], offsets[place]
+            for key in found[bisect.bisect_left(first, span["start"]) : bisect.bisect_left(first, span["end"])]:
+                if key[5] in said:  # the record dropping the word does not say it: this is another record
+                    stated.add(key)
+        if len(stated) == len(wanted):
+            break
+    return stated
