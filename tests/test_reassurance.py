@@ -1,6 +1,7 @@
 """The editors' own words beside a side effect or a safety warning never soften it (A5-20).
 
-The data's rule ``no-reassurance-beside-side-effects`` (a strong-wording rule narrowed by categories and caveat
+The data's rule ``no-reassurance-beside-side-effects`` (with ``no-strong-words-for-weak-evidence``, which bars
+"safe" in the editors' words everywhere) (a strong-wording rule narrowed by categories and caveat
 kinds) reads the notes, reasons, readings and glosses of the claims about harms, adverse effects and safety,
 of the caveats that warn, and of the concepts such claims relate.
 """
@@ -23,7 +24,7 @@ SOFTENING = [
     "Usually harmless.",
     "There is no need to mention this to patients.",
     "The effect is well tolerated.",
-    "Generally safe in a clinic.",
+    "Only a minor concern in a clinic.",
 ]
 
 
