@@ -6,7 +6,7 @@ from pathlib import Path
 
 import ketdata
 from ketdata import Problem, Severity
-from ketdata._editor.release import bumped
+from ketdata._editor.release import bumped, plan
 from ketdata._read.paths import schema_version
 from ketdata._validation.history import semver
 
@@ -17,7 +17,9 @@ LATEST = max((p.stem for p in (ROOT / "releases").glob("*.json")), key=semver)
 SCHEMA_MOVED = json.loads((ROOT / f"releases/{LATEST}.json").read_text(encoding="utf-8"))["schema_version"] != (
     schema_version()
 )
-EDIT_BUMP = "minor" if SCHEMA_MOVED else "patch"
+# So does data added since the latest release (a rule): the bump the shipped data already needs, when larger.
+_PENDING = plan(DATA).bump
+EDIT_BUMP = _PENDING if _PENDING in ("minor", "major") else "minor" if SCHEMA_MOVED else "patch"
 EDITED = bumped(LATEST, EDIT_BUMP)  # the release a one-word edit of a record makes
 # A test's own release is dated the day of the latest real one: never before it (dates never go back) and never
 # after today (a release may not be dated in the future), whenever the suite runs.

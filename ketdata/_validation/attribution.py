@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ketdata._model.negations import BROAD_NEGATIONS
 from ketdata._model.problems import Problem, short
 from ketdata._validation.fidelity import SourceText
 from ketdata._validation.folder import RawRecord
@@ -35,9 +36,9 @@ _CLAIM = re.compile(
     rf"\b(?P<verb>{_VERB})\b(?:\s+and\s+\w+)?(?:\s+(?:by|from)\s+|\s*:\s*|\s+(?:is|was)\s+){_NAMED}",
     re.IGNORECASE,
 )
-_DENIAL = re.compile(
-    r"\b(?:not|never|no|nor|none|nothing|nobody|neither|without|unreviewed|unverified|unknown|n't)\b", re.IGNORECASE
-)
+# A clause with a negation (the one list, ``_model/negations.py``) or these words denies what it names.
+_DENYING = sorted(BROAD_NEGATIONS | {"nobody", "unreviewed", "unverified", "unknown"})
+_DENIAL = re.compile(r"\b(?:" + "|".join(map(re.escape, _DENYING)) + r")\b", re.IGNORECASE)
 # Every claim has one of these before its name: a cheap first search.
 _CUE = re.compile(r"(?:[Bb]y|[Ff]rom|:|[Ii]s|[Ww]as)\s+(?:[Tt]he\s+)?[A-Z]")
 _CLAUSE = re.compile(r"[.;!?]\s|\bbut\b")
