@@ -17,13 +17,20 @@ LATEST = max((p.stem for p in (ROOT / "releases").glob("*.json")), key=semver)
 SCHEMA_MOVED = json.loads((ROOT / f"releases/{LATEST}.json").read_text(encoding="utf-8"))["schema_version"] != (
     schema_version()
 )
-# So does data added since the latest release (a rule): the bump the shipped data already needs, when larger.
-_PENDING = plan(DATA).bump
-EDIT_BUMP = _PENDING if _PENDING in ("minor", "major") else "minor" if SCHEMA_MOVED else "patch"
+# Record changes drafted for the next release and not cut yet (only the lead releases) may already call for a minor
+# one, such as a deprecated record or a new concept: a one-word edit of a record then releases with them.
+DRAFTED = plan(DATA).bump
+EDIT_BUMP = "minor" if SCHEMA_MOVED or DRAFTED in ("minor", "major") else "patch"
 EDITED = bumped(LATEST, EDIT_BUMP)  # the release a one-word edit of a record makes
 # A test's own release is dated the day of the latest real one: never before it (dates never go back) and never
 # after today (a release may not be dated in the future), whenever the suite runs.
 DAY: str = json.loads((ROOT / f"releases/{LATEST}.json").read_text(encoding="utf-8"))["dataset"]["release_date"]
+
+
+def released_version(record_id: str) -> int:
+    """The version the latest release gives a claim or caveat (a drafted change may have raised it since)."""
+    snapshot = json.loads((ROOT / f"releases/{LATEST}.json").read_text(encoding="utf-8"))
+    return next(r["version"] for kind in ("claims", "caveats") for r in snapshot[kind] if r["id"] == record_id)
 
 
 def edit(path: Path, old: str, new: str) -> None:

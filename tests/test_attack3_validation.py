@@ -143,7 +143,7 @@ def test_a_negation_dropped_or_added_is_caught(file: str, record: str, old: str,
     ("file", "record", "old", "new", "word"),
     [
         (
-            "claims/medical-use.yaml",
+            "claims/therapy-practice.yaml",
             "claim-021",
             "for people with treatment-resistant\n  depression.",
             "for people with depression.",
@@ -161,7 +161,7 @@ def test_a_modifier_the_statement_drops_is_caught(
 
 
 def test_a_modifier_left_out_with_a_reason_is_no_problem(data: Path) -> None:
-    path = data / "claims/medical-use.yaml"
+    path = data / "claims/therapy-practice.yaml"
     edit(path, "for people with treatment-resistant\n  depression.", "for people with depression.")
     edit(path, "  end: 1945\nreview:", "  end: 1945\nleaves_out:\n- text: treatment-resistant\n  why: a test\nreview:")
     assert "KD627" not in codes_for(data, "claim-021")
@@ -270,8 +270,8 @@ def test_export_never_writes_into_the_data_folder(inside: str, data: Path) -> No
 # --- A3-14: fmt writes text that YAML 1.1 and YAML 1.2 readers both read as text ----------------------------
 
 WHY_013 = (
-    "  why: A second predicate of the same subject, with its own qualifiers (claims 014 to 018); they do not\n"
-    "    govern 'can be dangerous'."
+    "  why: A second predicate of the same subject, with its own qualifiers (claims 014 and 016 to 018); they\n"
+    "    do not govern 'can be dangerous'."
 )
 
 
@@ -366,11 +366,11 @@ def test_a_strong_reason_for_leaving_words_out_is_refused(data: Path) -> None:
 
 
 def test_an_object_wider_than_the_statement_is_caught(data: Path) -> None:
-    path = data / "claims/medical-use.yaml"
+    path = data / "claims/therapy-practice.yaml"
     edit(
         path,
-        "  concept: treatment-resistant-depression\ncategory: medical-use",
-        "  concept: depression\ncategory: medical-use",
+        "  concept: treatment-resistant-depression\ncategory: therapy-practice",
+        "  concept: depression\ncategory: therapy-practice",
     )
     found = [p for p in findings(data) if p.code == "KD629"]
     lines = path.read_text(encoding="utf-8").splitlines()

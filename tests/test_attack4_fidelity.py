@@ -27,7 +27,8 @@ HARMS = "data/claims/harms.yaml"
 THERAPY = "data/claims/therapy-practice.yaml"
 
 MECHANISM = (
-    "statement: The exact mechanism of action is still not fully understood.\nsubject: exact-mechanism-of-action"
+    "statement: Although this altered state of consciousness can sometimes lead to insights and breakthroughs\n"
+    "  in therapy, the exact mechanism of action is still not fully understood.\nsubject: exact-mechanism-of-action"
 )
 SOURCE = "- source: ketamine-overview\n  section: ketamine-in-therapy\n"
 MECHANISM_SPAN = (

@@ -262,7 +262,8 @@ def test_a_word_changed_and_changed_back_leaves_no_mark(project: Path) -> None:
     assert {p: p.read_bytes() for p in claims} == claims
     diff = cli("diff", "3.3.0", "data", "--format", "json", cwd=project)
     found = [(c["kind"], c["id"]) for c in json.loads(diff.stdout)["changes"]]
-    assert sorted(found) == sorted([*unreleased, ("source", "ketamine-overview")])
+    # The source's revisions changed too (it may also have changed before the update, as a drafted note).
+    assert sorted(found) == sorted({*unreleased, ("source", "ketamine-overview")})
 
 
 def test_a_category_split_over_files_keeps_its_claims_to_that_category(project: Path) -> None:

@@ -172,7 +172,7 @@ def test_a_planted_journal_with_staged_files_finishes_nothing(project: Path) -> 
 @pytest.mark.parametrize("spelling", ["010", "0x2", "0b10", "0:2", "2_0", "+2", "0o2"])
 def test_an_integer_in_another_yaml_notation_is_refused_where_it_stands(project: Path, spelling: str) -> None:
     names = project / "data" / "claims" / "names.yaml"
-    edit(names, "version: 2", f"version: {spelling}")
+    edit(names, "version: 3", f"version: {spelling}")
     found = [p for p in findings(project / "data") if p.file == str(names) and p.code in ("KD016", "KD104")]
     assert [(p.code, p.line) for p in found][:1] == [(found[0].code, 3)] and spelling in found[0].message
 

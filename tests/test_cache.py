@@ -44,14 +44,14 @@ def test_cached_and_fresh_runs_agree(warm: Path) -> None:
 
 
 def test_an_edit_is_never_hidden(warm: Path) -> None:
-    edit(warm / "claims/names.yaml", "version: 2", "version: 0")
+    edit(warm / "claims/names.yaml", "version: 3", "version: 0")
     assert [p[0] for p in problems(warm)] == ["KD101"]
-    edit(warm / "claims/names.yaml", "version: 0", "version: 2")
+    edit(warm / "claims/names.yaml", "version: 0", "version: 3")
     assert problems(warm) == []
 
 
 def test_a_rename_is_never_hidden(warm: Path) -> None:
-    edit(warm / "claims/names.yaml", "version: 2", "version: 0")
+    edit(warm / "claims/names.yaml", "version: 3", "version: 0")
     problems(warm)
     (warm / "claims/names.yaml").rename(warm / "claims/names-2.yaml")  # still a file of the names category
     (found,) = problems(warm)
@@ -107,7 +107,7 @@ def entries(data: Path) -> list[str]:
 def test_entries_a_run_does_not_use_are_removed(warm: Path) -> None:
     before = entries(warm)
     assert len(before) == len(list(warm.rglob("*.yaml")))
-    edit(warm / "claims/names.yaml", "version: 2", "version: 3")
+    edit(warm / "claims/names.yaml", "version: 3", "version: 4")
     problems(warm)
     after = entries(warm)
     assert len(after) == len(before) and len(set(after) - set(before)) == 1

@@ -27,7 +27,7 @@ def test_validate_clean_data_exits_zero() -> None:
 
 def test_validate_reports_every_problem_as_located_lines(data: Path) -> None:
     edit(data / "claims/identity.yaml", "category: identity", "category: identiy")
-    edit(data / "claims/harms.yaml", "version: 3", "version: 0")
+    edit(data / "claims/harms.yaml", "version: 4", "version: 0")
     (data / "claims/broken.yaml").write_text("id: [unclosed\n", encoding="utf-8")
     result = ketdata("validate", data)
     assert result.returncode == 1

@@ -167,7 +167,7 @@ def test_evidence_statuses_look_alike(site: Path, pages: dict[Path, Page]) -> No
     classes = [attrs.get("class", "") for page in browse for _, attrs in page.elements]
     assert not [c for c in classes if re.search(r"admonition|success|warning|danger|check|tick", c)]
     badges = [attrs for page in browse for _, attrs in page.elements if "ketdata-badge" in attrs.get("class", "")]
-    assert len(badges) >= 47  # one badge per active claim
+    assert len(badges) >= 46  # one badge per active claim
     assert {attrs["class"] for attrs in badges} == {"ketdata-badge"}
 
 

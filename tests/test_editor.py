@@ -68,11 +68,14 @@ def test_locate_unknown_source_is_a_usage_error() -> None:
 
 # --- new --------------------------------------------------------------------------------------------
 
-CLAIM_ARGS = ("new", "claim", "--statement", "Ketamine therapy usually involves a series of sessions, with each "
-              "session lasting between 40 minutes to an hour.", "--subject", "ketamine-therapy", "--predicate",
-              "usually_involves", "--value", "between 40 minutes to an hour", "--category", "therapy-practice",
-              "--evidence", "not-applicable", "--hedge", "usually", "--quote", "Ketamine therapy usually involves a "
-              "series of sessions, with each session lasting between 40 minutes to an hour")  # fmt: skip
+# Not the sentence on the sessions: records quoting its "usually" must read it as claims 024 to 027 do (KD322),
+# and `new claim` gives no reading. The sentence on doses and supervision needs none.
+SUPERVISION = ("In therapy, ketamine is typically administered in low doses and under the supervision of a trained "
+               "medical professional")  # fmt: skip
+CLAIM_ARGS = ("new", "claim", "--statement", f"{SUPERVISION}.", "--subject", "ketamine-therapy", "--predicate",
+              "typically_administered_at_dose", "--value", "low doses and under the supervision", "--category",
+              "therapy-practice", "--evidence", "not-applicable", "--hedge", "typically",
+              "--quote", SUPERVISION)  # fmt: skip
 DUPLICATE = ("new", "claim", "--statement", "Ketamine can cause dizziness.", "--subject", "ketamine",
              "--predicate", "can_have_side_effect", "--object", "dizziness", "--category", "adverse-effects",
              "--evidence", "established", "--hedge", "can", "--quote",
@@ -114,7 +117,7 @@ def test_new_claim_gets_the_next_id_and_joins_a_caveat(project: Path) -> None:
     assert record_id == "claim-049" and path == "data/claims/therapy-practice.yaml"
     ds = ketdata.load(project / "data")
     claim = ds.claim("claim-049")
-    assert (claim.version, claim.status, claim.hedge) == (1, "active", "usually")
+    assert (claim.version, claim.status, claim.hedge) == (1, "active", "typically")
     assert [(s.role, TEXT[s.start : s.end]) for s in claim.evidence] == [("statement", claim.evidence[0].quote)]
     for caveat in map(ds.caveat, caveats):
         # Each was released at its version: the change makes a new one.
@@ -236,7 +239,7 @@ def test_list_filters_and_formats() -> None:
     assert [r["id"] for r in rows] == [c.id for c in ketdata.load().claims_with_status("experimental")]
     csv_out = cli("list", "--concept", "dizziness", "--format", "csv").stdout.splitlines()
     assert csv_out[0] == "id,category,evidence_status,hedge,statement" and csv_out[1].startswith("claim-047,")
-    assert "(47 claims)" in cli("list", "--status", "active").stdout
+    assert "(46 claims)" in cli("list", "--status", "active").stdout
 
 
 def test_list_with_an_unknown_filter_is_a_usage_error() -> None:

@@ -77,7 +77,7 @@ def test_undo_of_a_batch_is_whole_or_nothing(data: Path) -> None:
         wb.sign_in()
         items = re.findall(r'name="item" value="([^"]*)"', wb.page("claim-016"))
         assert wb.request("POST", "/rest", {"record": "claim-016", "item": items}).status == 303
-        edit(data / HARMS, "id: claim-015\nversion: 3", "id: claim-015\nversion: 4")
+        edit(data / HARMS, "id: claim-014\nversion: 4", "id: claim-014\nversion: 5")
         saved = snapshot(data)
         reply = wb.request("POST", "/undo", {})
         assert "Not undone (nothing was changed)" in wb.request("GET", reply.headers["location"]).body

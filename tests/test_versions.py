@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -27,6 +28,7 @@ from .helpers import (
     findings,
     line_of,
     link_to_caveats,
+    released_version,
 )
 
 IDENTITY = "data/claims/identity.yaml"
@@ -104,11 +106,16 @@ def test_deleting_a_record_fails(project: Path) -> None:
 
 
 def withdraw(project: Path, claim: str = "claim-010", file: str = "data/claims/names.yaml") -> None:
-    edit(
-        project / file,
-        f"id: {claim}\nversion: 2\nstatus: active",
-        f"id: {claim}\nversion: 3\nstatus: withdrawn\nreason: Street names are not claims about the drug.",
+    # One above the release, whether or not a drafted change raised it already.
+    text = (project / file).read_text(encoding="utf-8")
+    withdrawn, found = re.subn(
+        rf"id: {claim}\nversion: \d+\nstatus: active",
+        f"id: {claim}\nversion: {released_version(claim) + 1}\nstatus: withdrawn\n"
+        "reason: Street names are not claims about the drug.",
+        text,
     )
+    assert found == 1
+    (project / file).write_text(withdrawn, encoding="utf-8")
     link_to_caveats(project / "data", claim, unlink=True)
 
 
