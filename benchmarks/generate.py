@@ -39,11 +39,14 @@ def load_docs(name: str) -> list[dict[str, Any]]:
     return list(yaml.safe_load_all((ROOT / "data" / name).read_text(encoding="utf-8")))
 
 
-def sentence(rng: random.Random, hedge: str | None, n: int, about: str, relation: str = "about") -> str:
+def sentence(
+    rng: random.Random, hedge: str | None, n: int, about: str, relation: str = "about", subject: str = ""
+) -> str:
     words = rng.choices(WORDS, k=rng.randint(9, 16))
     if hedge:
         words.insert(2, hedge)
-    return f"Synthetic claim {n} says {' '.join(words)} {relation} {about}."
+    on = f" on {subject}" if subject else ""
+    return f"Synthetic claim {n}{on} says {' '.join(words)} {relation} {about}."
 
 
 def table_rows() -> list[tuple[str, str | None, list[str]]]:
@@ -69,8 +72,10 @@ def generate(n: int, out: Path, seed: int = 7) -> None:
     qualifiers = {w for r in rules if r["kind"] == "qualifier-words" for w in r["words"]}
     dump(data / "rules.yaml", [{k: v for k, v in r.items() if k != "caveats"} for r in rules])
     categories = [c["id"] for c in load_docs("categories.yaml")]
-    rows = table_rows()
     predicates = {p["id"]: p for p in load_docs("predicates.yaml")}
+    # A claim is filed under a category its predicate lists (KD581): only predicates that list some are drawn.
+    rows = [(s, cue, fit) for s, cue, allowed in table_rows()
+            if (fit := [p for p in allowed if predicates[p].get("categories")])]  # fmt: skip
     concepts = [{"id": f"concept-{i:05d}", "label": f"Concept {i:05d}", "kind": "effect",
                  "definition": {"text": f"Synthetic concept number {i}.", "origin": "external",
                                 "reason": "Generated for benchmarks."}} for i in range(max(n // 20, 2))]  # fmt: skip
@@ -83,8 +88,11 @@ def generate(n: int, out: Path, seed: int = 7) -> None:
     stated: set[tuple[str, ...]] = set()
     for i in range(1, n + 1):
         status, hedge, allowed = rng.choice(rows)
-        predicate = predicates[rng.choice(allowed)]
-        category = categories[i % len(categories)]
+        # The statement says its predicate's label whole (KD639): only a label whose hedges are the claim's own.
+        fitting = [p for p in allowed if set(predicates[p]["label"].split()) & qualifiers <= {hedge}] or allowed
+        predicate = predicates[rng.choice(fitting)]
+        fits = predicate["categories"]
+        category = fits[i % len(fits)]
         # One fact per claim: a triple already stated is drawn again (KD636 warns of a repeat).
         triple: tuple[str, ...] = ()
         while not triple or triple in stated:
@@ -94,9 +102,9 @@ def generate(n: int, out: Path, seed: int = 7) -> None:
                    else {"value": " ".join(rng.choices(WORDS, k=3))})  # fmt: skip
             triple = (subject["id"], predicate["id"], *obj.values())
         stated.add(triple)
-        # A word of the predicate's label (not a hedge), so that the statement says what its predicate does (KD639).
-        relation = max((w for w in predicate["label"].split() if w not in qualifiers), key=len, default="about")
-        text = sentence(rng, hedge, i, obj.get("value") or target["label"], relation)
+        # The predicate's label, so that the statement says what its predicate does (KD639), and the subject's
+        # label, so that it names the triple's subject (KD670).
+        text = sentence(rng, hedge, i, obj.get("value") or target["label"], predicate["label"], subject["label"])
         text += "\u00a0" if i % 97 == 0 else " "
         quote = text.rstrip(" \u00a0")
         claims[category].append({

@@ -112,7 +112,7 @@ def test_export_writes_and_check_detects_staleness(data: Path, tmp_path: Path) -
     assert ketdata("export", data, "--out", out).returncode == 0
     assert ketdata("export", data, "--out", out, "--check").returncode == 0
     assert (out / "json/ketdata.json").read_bytes() == (ROOT / "exports/json/ketdata.json").read_bytes()
-    edit(data / "claims/identity.yaml", "statement: Ketamine is a medication.", "statement: Ketamine, a medication.")
+    edit(data / "claims/identity.yaml", "statement: Ketamine is a medication.", "statement: ketamine is a medication.")
     stale = ketdata("export", data, "--out", out, "--check")
     assert stale.returncode == 1
     assert "json/ketdata.json" in stale.stdout

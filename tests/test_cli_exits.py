@@ -67,7 +67,7 @@ def test_an_export_elsewhere_stopped_after_its_commit_point_is_finished_by_the_n
 ) -> None:
     out = tmp_path / "elsewhere" / "exports"
     assert run("export", project / "data", "--out", out)[0] == 0
-    edit(project / "data/claims/identity.yaml", "Ketamine is a medication.", "Ketamine, a medication.")
+    edit(project / "data/claims/identity.yaml", "Ketamine is a medication.", "ketamine is a medication.")
     edit(project / "data/claims/identity.yaml", "version: 2", "version: 3")
 
     def killed(entry: object, token: str, **_: object) -> None:
@@ -147,7 +147,7 @@ def test_release_bumps_the_version_however_it_is_spelled(project: Path, spelling
     version = yaml.safe_load(dataset.read_text(encoding="utf-8"))["version"]
     edit(dataset, f"version: {version}\n", SPELLINGS[spelling].format(v=version))
     edit(dataset, "release_date: ", "release_date:\n  ")
-    edit(project / "data/claims/identity.yaml", "Ketamine is a medication.", "Ketamine, a medication.")
+    edit(project / "data/claims/identity.yaml", "Ketamine is a medication.", "ketamine is a medication.")
     edit(project / "data/claims/identity.yaml", "version: 2", "version: 3")
     result = cli("release", "data", "--date", DAY, cwd=project)
     assert result.returncode == 0, result.stderr

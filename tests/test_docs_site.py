@@ -195,7 +195,7 @@ id: claim-900
 version: 1
 status: active
 statement: {json.dumps("Ketamine is a medication " + EVERYTHING)}
-subject: hostile-thing
+subject: ketamine
 predicate: is_a
 object:
   concept: medication
@@ -262,8 +262,12 @@ def make_hostile(project: Path) -> None:
     edit(data / "rules.yaml", "kind: words-from-evidence\nseverity: error", "kind: words-from-evidence\nseverity: info")
     edit(data / "categories.yaml", "label: Identity and class", f"label: {json.dumps('Identity ' + EVERYTHING)}")
     edit(data / "evidence-statuses.yaml", "label: Established", f"label: {json.dumps('Established ' + HOSTILE['img'])}")
-    # Lowering the rule is itself said, as a check weakened since the release (a warning, KD517).
-    assert [(p.code, p.record_id) for p in findings(data)] == [("KD517", "statements-say-only-their-evidence")]
+    # Lowering the rule is itself said, as a check weakened since the release (a warning, KD517); claim-900 states
+    # claim-001's triple (a warning, KD636): its subject is named by its quote, as every claim's is (KD670).
+    assert sorted((p.code, p.record_id) for p in findings(data)) == [
+        ("KD517", "statements-say-only-their-evidence"),
+        ("KD636", "claim-900"),
+    ]
     release = subprocess.run([sys.executable, "-m", "ketdata", "release", "data"],
                              cwd=project, capture_output=True, text=True)  # fmt: skip
     assert release.returncode == 0, release.stderr

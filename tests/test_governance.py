@@ -57,7 +57,7 @@ def test_a_review_names_its_reviewer_and_date(project: Path) -> None:
 def test_content_changed_after_its_review_is_an_error(project: Path) -> None:
     review_claim_001(project)
     assert cli("release", "--date", DAY, cwd=project).returncode == 0
-    edit(project / IDENTITY, "statement: Ketamine is a medication.", "statement: Ketamine, a medication.")
+    edit(project / IDENTITY, "statement: Ketamine is a medication.", "statement: ketamine is a medication.")
     edit(project / IDENTITY, "version: 2", "version: 3")
     # Changed since the release it was reviewed before (KD603), and since the words it vouches for (KD641).
     found = {(p.code, p.record_id, p.line) for p in findings(project / "data")}
@@ -70,7 +70,7 @@ def test_a_review_vouches_only_for_the_words_it_saw_between_two_releases(project
     # No release between the review and the change: the review's own digest still sees it.
     review_claim_001(project)
     assert findings(project / "data") == []
-    edit(project / IDENTITY, "statement: Ketamine is a medication.", "statement: Ketamine, a medication.")
+    edit(project / IDENTITY, "statement: Ketamine is a medication.", "statement: ketamine is a medication.")
     edit(project / IDENTITY, "version: 2", "version: 3")
     assert [(p.code, p.record_id) for p in findings(project / "data")] == [("KD641", "claim-001")]
     assert cli("release", "--date", DAY, cwd=project).returncode == 1
@@ -126,30 +126,39 @@ def test_strong_wording_is_located_at_the_word(project: Path) -> None:
     )
     raise_version(path, "claim-021")
     # "proven" is also a word the quote does not hold (KD640), and "used" a word of the quote the statement drops
-    # (KD627): the strong-wording rule says where it stands.
-    (problem,) = [p for p in findings(project / "data") if p.code not in ("KD640", "KD627")]
+    # (KD627), and the predicate's "used" is no longer said (KD639): the strong-wording rule says where it stands.
+    (problem,) = [p for p in findings(project / "data") if p.code not in ("KD640", "KD627", "KD639")]
     line = path.read_text(encoding="utf-8").splitlines()[problem.line - 1]
     assert problem.code == "KD606" and line[problem.column - 1 :].startswith("proven")
+
+
+def conflict_note(other: str) -> str:
+    """An editorial note saying where a conflict with ``other`` comes from (the article states none: KD323)."""
+    return (f"notes:\n- text: The editors read this claim as in conflict with {other}.\n  origin: external\n"
+            "  reason: A test of the conflicts_with link.\n")  # fmt: skip
 
 
 def test_conflicts_are_symmetric_and_exported(project: Path) -> None:
     edit(
         project / IDENTITY,
         "review:\n  status: unreviewed\n",
-        "review:\n  status: unreviewed\nconflicts_with:\n- claim-004\n",
+        "review:\n  status: unreviewed\nconflicts_with:\n- claim-004\n" + conflict_note("claim-004"),
     )
     assert [p.code for p in findings(project / "data")] == ["KD501", "KD607"]
     edit(project / IDENTITY, "id: claim-001\nversion: 2", "id: claim-001\nversion: 3")
     text = (project / IDENTITY).read_text(encoding="utf-8")
     head, tail = text.split("id: claim-004\nversion: 3", 1)
     tail = tail.replace(
-        "review:\n  status: unreviewed\n", "review:\n  status: unreviewed\nconflicts_with:\n- claim-001\n", 1
+        "review:\n  status: unreviewed\n",
+        "review:\n  status: unreviewed\nconflicts_with:\n- claim-001\n" + conflict_note("claim-001"),
+        1,
     )
     (project / IDENTITY).write_text(head + "id: claim-004\nversion: 4" + tail, encoding="utf-8")
     assert findings(project / "data") == []
     files = render(ketdata.load(project / "data"))
     claims = {c["id"]: c for c in json.loads(files["json/ketdata.json"])["claims"]}
     assert claims["claim-001"]["conflicts_with"] == ["claim-004"]
+    assert "claim-004" in claims["claim-001"]["notes"][0]["text"]
     assert "claim-001,0,claim-004" in files["csv/claim_conflicts.csv"].decode()
     bundle = json.loads(files["fhir/bundle.json"])
     urls = [e["url"] for entry in bundle["entry"] for e in entry["resource"].get("extension", [])]

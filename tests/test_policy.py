@@ -41,7 +41,7 @@ def reword(project: Path) -> None:
     text = path.read_text(encoding="utf-8")
     version = int(text.split("version: ", 1)[1].split("\n", 1)[0])
     edit(path, f"version: {version}", f"version: {version + 1}")
-    edit(path, "Ketamine is a medication.", "Ketamine, a medication.")
+    edit(path, "Ketamine is a medication.", "ketamine is a medication.")
 
 
 def break_a_reference(project: Path) -> None:

@@ -142,10 +142,14 @@ CASES = {
     ),
     "white space and the non-breaking space normalised": Case(_normalise_space),
     "CRLF line ends": Case(lambda t: t.replace("\n", "\r\n")),
-    # 028-033 quote the heading as context for the question it asks ('How is Ketamine Used'): that quote is lost.
+    # 028-036 quote the heading as context for the question it asks ('How is Ketamine Used'): that quote is lost
+    # (034-036 quote it last, after their list item, since fix5d named their subject, the therapy).
     "heading renamed": Case(
         _first("How is Ketamine Used in Therapy?", "Ketamine in therapy"),
-        {"lost": _keys("claim-028", "claim-029", "claim-030", "claim-031", "claim-032", "claim-033", spans=(0,))},
+        {
+            "lost": _keys("claim-028", "claim-029", "claim-030", "claim-031", "claim-032", "claim-033", spans=(0,))
+            | {"claim-034/3", "claim-035/3", "claim-036/4"}
+        },
     ),
     "whole text repeated twice": Case(lambda t: t + "\n\n" + t),
 }

@@ -342,10 +342,10 @@ def test_a_quote_typo_is_reported_with_the_version_it_would_need_if_meant(projec
 
 
 def test_a_dropped_hedge_and_the_missing_version_bump_are_reported_in_one_run(project: Path) -> None:
-    path = project / "data" / "claims" / "harms.yaml"  # claim-014, not changed since the release
+    path = project / "data" / "claims" / "medical-use.yaml"  # claim-019, not changed since the release
     text = path.read_text(encoding="utf-8")
-    hedged = next(line for line in text.splitlines() if line.startswith("statement:") and " various " in line)
-    edit(path, hedged, hedged.replace(" various ", " many ", 1))
+    hedged = next(line for line in text.splitlines() if line.startswith("statement:") and " potential " in line)
+    edit(path, hedged, hedged.replace(" potential ", " possible ", 1))
     codes = {p.code for p in findings(project / "data")}
     assert {"KD313", "KD501"} <= codes, codes
 

@@ -57,7 +57,7 @@ def reword(data: Path) -> None:
     assert found is not None
     version = int(found.group(1))
     edit(path, f"version: {version}", f"version: {version + 1}")
-    edit(path, "Ketamine is a medication.", "Ketamine, a medication.")
+    edit(path, "Ketamine is a medication.", "ketamine is a medication.")
 
 
 # --- export targets -------------------------------------------------------------------------------------
@@ -121,7 +121,7 @@ def test_a_file_size_limit_leaves_the_old_exports_whole(tmp_path: Path) -> None:
     before = whole(out)
     data = tmp_path / "data"
     shutil.copytree(DATA, data)
-    edit(data / "claims/identity.yaml", "Ketamine is a medication.", "Ketamine, a medication.")
+    edit(data / "claims/identity.yaml", "Ketamine is a medication.", "ketamine is a medication.")
     result = ketdata_cli("export", "--out", str(out), str(data), cwd=tmp_path, limit=20_000)
     assert result.returncode == 2, result.stderr
     assert "File too large" in result.stderr and str(tmp_path) in result.stderr and "Traceback" not in result.stderr
@@ -171,7 +171,7 @@ def test_release_records_the_snapshot_checksum_and_validate_checks_it(project: P
     assert sums[f"{NEXT}.json"] == hashlib.sha256(snapshot.read_bytes()).hexdigest()
     assert set(sums) == {p.name for p in (project / "releases").glob("*.json")}
     assert not [p for p in ketdata.validate(project / "data") if p.severity.value == "error"]
-    edit(snapshot, "Ketamine, a medication.", "Ketamine, a medication!")
+    edit(snapshot, "ketamine is a medication.", "ketamine is a medication!")
     assert [p.code for p in ketdata.validate(project / "data") if p.severity.value == "error"] == ["KD507"]
 
 

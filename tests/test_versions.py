@@ -53,7 +53,7 @@ def release_plan(project: Path) -> str:
 
 
 def reword(project: Path, version: int | None) -> None:
-    edit(project / IDENTITY, "statement: Ketamine is a medication.", "statement: Ketamine, a medication.")
+    edit(project / IDENTITY, "statement: Ketamine is a medication.", "statement: ketamine is a medication.")
     if version is not None:
         edit(project / IDENTITY, "version: 2", f"version: {version}")
 
@@ -91,7 +91,7 @@ def test_edit_with_bump_passes_and_is_a_patch(project: Path) -> None:
 def test_version_jump_and_bump_without_change(project: Path) -> None:
     reword(project, 4)
     assert [p.code for p in problems(project)] == ["KD502"]
-    edit(project / IDENTITY, "statement: Ketamine, a medication.", "statement: Ketamine is a medication.")
+    edit(project / IDENTITY, "statement: ketamine is a medication.", "statement: Ketamine is a medication.")
     assert [p.code for p in problems(project)] == ["KD503"]
 
 
@@ -206,7 +206,7 @@ def test_diff_formats_and_exit_codes(project: Path) -> None:
     withdraw(project)
     text = cli("diff", SNAPSHOT, "data", cwd=project)
     assert text.returncode == 1
-    assert 'statement: "Ketamine is a medication." -> "Ketamine, a medication."' in text.stdout
+    assert 'statement: "Ketamine is a medication." -> "ketamine is a medication."' in text.stdout
     assert "claim-010 withdrawn" in text.stdout and text.stdout.index("claims:") < text.stdout.index("claim-001")
     data = json.loads(cli("diff", SNAPSHOT, "data", "--format", "json", cwd=project).stdout)
     assert data["bump"] == "major"
@@ -231,7 +231,7 @@ def test_diff_library_returns_typed_changes(project: Path) -> None:
     assert isinstance(record, ketdata.diff.RecordChange)
     assert (record.id, record.change, record.old_version, record.new_version) == ("claim-001", "changed", 2, 3)
     assert record.fields == (
-        ketdata.diff.FieldChange("statement", "Ketamine is a medication.", "Ketamine, a medication."),
+        ketdata.diff.FieldChange("statement", "Ketamine is a medication.", "ketamine is a medication."),
     )
     assert change.bump() == "patch"
 

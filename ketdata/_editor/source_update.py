@@ -40,7 +40,7 @@ from ketdata._model.diff import field_changes
 from ketdata._model.errors import UsageError
 from ketdata._model.extras import missing
 from ketdata._model.problems import DataError, Problem, RefusedError, Severity
-from ketdata._model.review import Links, caveat_links, content_digest
+from ketdata._model.review import Links, content_digest, review_links
 from ketdata._model.text import Sentence
 from ketdata._read.paths import project_root
 from ketdata._validation.coverage import uncovered
@@ -233,9 +233,10 @@ class _Plan:
                         yield data_file.path, data_file.kind, d.value
 
     def _links(self) -> dict[str, Links]:
-        """The caveats linked to each claim (`caveat_links`), read once, before the update changes anything."""
+        """What each claim's review row shows of other records (`review_links`), read once, before the update."""
         if self._caveat_links is None:
-            self._caveat_links = caveat_links(v for _, _, v in self._records(("caveat",)))
+            shown = self._records(("caveat", "claim", "concept", "predicate"))
+            self._caveat_links = review_links((kind, value) for _, kind, value in shown)
         return self._caveat_links
 
     def _source_record(self) -> tuple[Path, dict[str, Any]]:

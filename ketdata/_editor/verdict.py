@@ -32,7 +32,7 @@ from ketdata._io.transaction import TransactionError, commit, locked
 from ketdata._io.yaml import read_documents
 from ketdata._model.errors import UsageError
 from ketdata._model.problems import Severity
-from ketdata._model.review import Links, caveat_links, content_digest, due_after
+from ketdata._model.review import Links, content_digest, due_after, review_links
 from ketdata._model.unseen import find_unseen
 from ketdata._read.paths import project_root, schema_dir
 from ketdata._validation.folder import discover
@@ -202,7 +202,7 @@ def saved_value(
 ) -> dict[str, Any]:
     """The record as a save leaves it: its review block, and its source update's status when decided.
 
-    ``caveats`` are the caveats linked to a claim (`caveat_links`), which its review covers.
+    ``caveats`` are what a claim's review row shows of other records (`review_links`), which its review covers.
     """
     after = {**value, "review": with_content_digest(block, value, caveats)}
     if decision is not None:
@@ -222,14 +222,14 @@ def with_content_digest(block: dict[str, Any], value: Any, caveats: Links = ()) 
 
 
 def folder_links(folder: Path) -> dict[str, Links]:
-    """The caveats linked to each claim of a data folder, as its files hold them now (`caveat_links`)."""
+    """What each claim's review row shows of other records, as a data folder's files hold them now (`review_links`)."""
     files, _ = discover(folder)
-    values: list[Any] = []
+    values: list[tuple[str, Any]] = []
     for data_file in files:
-        if data_file.kind == "caveat":
+        if data_file.kind in ("caveat", "claim", "concept", "predicate"):
             documents, _ = read_documents(read_regular(data_file.path), str(data_file.path))
-            values += [d.value for d in documents]
-    return caveat_links(values)
+            values += [(data_file.kind, d.value) for d in documents]
+    return review_links(values)
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,7 +97,7 @@ TEXT: Check = {
 
 VERSION: Check = {"minimum": 1, "maximum": 9007199254740991}
 
-SCHEMA_VERSION = "3.3.0"
+SCHEMA_VERSION = "3.4.0"
 """The version of the schemas the checks come from."""
 
 CHECKS: dict[str, dict[str, Check]] = {
@@ -170,6 +170,8 @@ CHECKS: dict[str, dict[str, Check]] = {
         "label": TEXT,
         "definition": TEXT,
         "object_kind": {"enum": ("concept", "literal")},
+        "expressed_by": {"uniqueItems": True, "items": TEXT},
+        "categories": {"uniqueItems": True, "items": SLUG},
         "superseded_by": {
             "uniqueItems": True,
             "items": {"pattern": "^[a-z][a-z0-9]*(?:_[a-z0-9]+)*(?![\\s\\S])", "maxLength": 64},

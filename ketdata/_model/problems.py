@@ -289,7 +289,8 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         _E,
         "Coding not in the reference table for its concept",
         "Copy system, code, display, relation and confidence from the row of data/reference/codes.csv whose "
-        "article_term is the concept's label (a note in parentheses aside), or drop the code.",
+        "article_term is the concept's label (the label spelled as the term, the row's own note in parentheses "
+        "aside: a note added to the label makes it another name), or drop the code.",
     ),
     Code(
         "KD315",
@@ -351,7 +352,8 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "Outside material not marked as outside",
         "Give each coding origin: external, its release and release_status (release null and 'not-stated-by-reference' "
         "when the reference names no release: never guess one), each broader or related link a link_sources entry, "
-        "and each related link its return link.",
+        "each related link its return link, and each conflicts_with link a note (origin external, with its "
+        "reason) on the claim that names the claim it conflicts with.",
     ),
     Code(
         "KD324",
@@ -468,9 +470,10 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         _W,
         "Check weakened since the release",
         "A rule in data/rules.yaml checks less than in the latest release (removed, a lower severity, another "
-        "kind, a list loosened), an active safety-warning caveat was withdrawn, an active caveat reaches fewer "
+        "kind, a list loosened), an active caveat was withdrawn while the article still says it (and no active "
+        "caveat quotes that passage) or a safety warning re-kinded, an active caveat reaches fewer "
         "claims or less of the article, or a policy kept in another file changed (a decision-table row now "
-        "giving a status to another kind of statement, a status's rank, a predicate's object kind, a "
+        "giving a status to another kind of statement, a status's rank, a predicate's object kind or categories, a "
         "category's parent): make sure a maintainer meant it (the change shows in `ketdata diff`); the "
         "warning ends with the next release.",
     ),
@@ -482,6 +485,21 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "in): never guess them. If the value is known, say in the source's note where it comes from and have a "
         "maintainer confirm it in review of the diff; otherwise set it back to null. The warning ends with the "
         "next release.",
+    ),
+    Code(
+        "KD580",
+        _E,
+        "Deprecated claim's fact dropped",
+        "A deprecated claim whose quote the article still states must be superseded (superseded_by) by an active "
+        "claim whose stating quotes hold the same words; otherwise keep it active (or merge it into such a claim).",
+    ),
+    Code(
+        "KD581",
+        _E,
+        "Claim filed under a category its predicate does not allow",
+        "File the claim under one of the categories its predicate lists in data/predicates.yaml (categories; their "
+        "subcategories count), or choose the predicate that says what the claim says; a predicate's categories "
+        "widened since the release is KD517.",
     ),
     Code(
         "KD530",
@@ -686,11 +704,11 @@ CODES: MappingProxyType[str, Code] = _catalogue(
     ),
     Code(
         "KD639",
-        _W,
-        "Predicate fits no word of its statement",
-        "Choose the predicate whose label says what the statement says (a warning: a general label such as 'has "
-        "the property' may fit in other words): the decision table grades a claim by its predicate, so one "
-        "borrowed from another kind of fact would give it another evidence status.",
+        _E,
+        "Predicate not said by its statement and quotes",
+        "Choose the predicate whose label's content words the statement and its quotes say, in order, or declare "
+        "in the predicate's expressed_by the article's phrase that says it: the decision table grades a claim by "
+        "its predicate, so one borrowed from another kind of fact would give it another evidence status.",
     ),
     Code(
         "KD640",
@@ -704,7 +722,8 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "KD641",
         _E,
         "Record changed since its review",
-        "A review vouches for the words its reviewer saw (a claim's linked caveats included): review the record "
+        "A review vouches for the words its reviewer saw (a claim's linked caveats, its predicate's label and "
+        "its concepts' labels and codes included): review the record "
         "again (`ketdata review`), or set "
         "review: status: unreviewed (and drop the other review fields).",
     ),
@@ -756,6 +775,29 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "Flagged in review",
         "A reviewer found a problem (see review: flags and note). Change the record to fix it, then have it "
         "reviewed again (`ketdata review`); `--strict` and `ketdata release` refuse flagged records.",
+    ),
+    Code(
+        "KD670",
+        _E,
+        "Statement or evidence does not name the claim's subject",
+        "Name the subject concept in the statement and in a quote (as context if it only says who) by its label "
+        "or an article synonym, or read the quoted pronoun that stands for it; or make the subject the concept "
+        "the statement and its evidence name.",
+    ),
+    Code(
+        "KD671",
+        _E,
+        "Reading of a pronoun names no antecedent its place allows",
+        "Read the pronoun as the subject of its sentence (when it does not open it) or of the sentence before, "
+        "naming it in means; if the article means something else, quote the words that say it instead of reading "
+        "a pronoun as them.",
+    ),
+    Code(
+        "KD672",
+        _E,
+        "Article synonym drops a modifier of its concept's label",
+        "Quote the article's words that keep the label's modifier ('reducing sensations of pain' for 'Reduced "
+        "sensations of pain'), or mark the synonym external with the reason the editors give it.",
     ),
     Code(
         "KD700",

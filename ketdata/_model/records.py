@@ -540,15 +540,30 @@ class Predicate(Frozen):
         label: Short human-readable phrase.
         definition: What the relation means.
         object_kind: What a claim's object must be: a concept id or a literal value.
+        expressed_by: Phrases in which the article says this relation where the label's own words do not ('may
+            experience' for 'may produce the experience of'). A claim's statement and its quotes, read in order, say
+            the content words of the label or of one of these phrases in order (a phrase of function words alone,
+            'is a', stands whole), or the predicate does not fit the claim (KD639): the predicate decides the
+            evidence status.
+        categories: The categories a claim stating this relation may be filed under (their subcategories included):
+            a side effect is no medical use (KD581). A claim whose predicate declares none is refused.
         superseded_by: Ids of the predicates that replace this one (for example by carrying the claims' hedge in
             their id and label, KD616). A superseded predicate stays in the vocabulary, so that a consumer selecting
             by its id finds it, but no active claim uses it (KD618).
     """
 
-    __slots__ = ("definition", "id", "label", "object_kind", "superseded_by")
-    __match_args__ = ("id", "label", "definition", "object_kind", "superseded_by")
-    _fields: ClassVar[tuple[str, ...]] = ("id", "label", "definition", "object_kind", "superseded_by")
-    _defaults: ClassVar[dict[str, Any]] = {"superseded_by": ()}
+    __slots__ = ("categories", "definition", "expressed_by", "id", "label", "object_kind", "superseded_by")
+    __match_args__ = ("id", "label", "definition", "object_kind", "expressed_by", "categories", "superseded_by")
+    _fields: ClassVar[tuple[str, ...]] = (
+        "id",
+        "label",
+        "definition",
+        "object_kind",
+        "expressed_by",
+        "categories",
+        "superseded_by",
+    )
+    _defaults: ClassVar[dict[str, Any]] = {"expressed_by": (), "categories": (), "superseded_by": ()}
     _nullable: ClassVar[frozenset[str]] = frozenset(())
     _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {}
 
@@ -567,6 +582,12 @@ class Predicate(Frozen):
         def object_kind(self) -> Literal["concept", "literal"]: ...
 
         @property
+        def expressed_by(self) -> tuple[str, ...]: ...
+
+        @property
+        def categories(self) -> tuple[str, ...]: ...
+
+        @property
         def superseded_by(self) -> tuple[str, ...]: ...
 
     def __init__(
@@ -576,12 +597,16 @@ class Predicate(Frozen):
         label: str,
         definition: str,
         object_kind: Literal["concept", "literal"],
+        expressed_by: tuple[str, ...] = (),
+        categories: tuple[str, ...] = (),
         superseded_by: tuple[str, ...] = (),
     ) -> None:
         _put(self, "id", id)
         _put(self, "label", label)
         _put(self, "definition", definition)
         _put(self, "object_kind", object_kind)
+        _put(self, "expressed_by", expressed_by)
+        _put(self, "categories", categories)
         _put(self, "superseded_by", superseded_by)
 
 

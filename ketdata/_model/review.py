@@ -22,34 +22,54 @@ _NOT_CONTENT = frozenset({"review", "version", "source_update"})
 
 
 Links = Sequence[tuple[str, str]]
-# What a claim's review row shows of each caveat linked to it, so a review covers it: which caveat, and its words.
-_SHOWN = ("kind", "status", "statement")
-_LINKS = "(caveats)"  # no field is named so: the links are the caveats' to say, not the claim's
+# What a claim's review row shows of the records it names or that name it, so a review covers them.
+_SHOWN = {"caveat": ("kind", "status", "statement"), "concept": ("label", "codings"), "predicate": ("label",)}
+_LINKS = "(caveats)"  # no field is named so: the links are the other records' to say, not the claim's
 
 
-def caveat_links(caveats: Iterable[Any]) -> dict[str, Links]:
-    """For each claim id, the caveats naming it in ``applies_to`` (any status), as (id, digest of their words).
+def review_links(records: Iterable[tuple[str, Any]]) -> dict[str, Links]:
+    """For each claim id, what its review row shows beside its own fields, as (what, digest of its words).
 
-    A claim's review row shows the caveats linked to it; its review covers them (see `content_digest`).
+    ``records`` are (kind, value) pairs of the data folder. A claim's row shows the caveats naming it in
+    ``applies_to`` (any status), and its subject, predicate and object by their labels: so its review also covers
+    each linked caveat's words, the label of its predicate, and the label and codings of its subject and object
+    concepts. A concept relabelled or recoded after the review ("Confusion" become "Hallucinations (confusional)")
+    voids it like a change of the claim's own words (see `content_digest`).
     """
     found: dict[str, list[tuple[str, str]]] = {}
-    for caveat in caveats:
-        applies_to = caveat.get("applies_to") if isinstance(caveat, Mapping) else None
-        if not isinstance(applies_to, list):
+    shown: dict[tuple[str, str], str] = {}
+    claims: list[Mapping[str, Any]] = []
+    for kind, value in records:
+        if not isinstance(value, Mapping):
             continue
-        shown = {key: caveat.get(key) for key in _SHOWN}
-        words = hashlib.sha256(json.dumps(shown, sort_keys=True, default=repr).encode("utf-8")).hexdigest()
-        for claim_id in {c for c in applies_to if isinstance(c, str)}:
-            found.setdefault(claim_id, []).append((str(caveat.get("id")), words))
-    return {claim_id: sorted(links) for claim_id, links in found.items()}
+        if kind == "claim":
+            claims.append(value)
+        elif kind in _SHOWN:
+            shown[kind, str(value.get("id"))] = _words({key: value.get(key) for key in _SHOWN[kind]})
+        if kind == "caveat" and isinstance(value.get("applies_to"), list):
+            for claim_id in {c for c in value["applies_to"] if isinstance(c, str)}:
+                found.setdefault(claim_id, []).append((str(value.get("id")), shown["caveat", str(value.get("id"))]))
+    for claim in claims:
+        obj = claim.get("object")
+        named = (("concept", claim.get("subject")), ("predicate", claim.get("predicate")),
+                 ("concept", obj.get("concept") if isinstance(obj, Mapping) else None))  # fmt: skip
+        rows = [(f"{kind}:{name}", shown[kind, str(name)]) for kind, name in named if (kind, str(name)) in shown]
+        if rows:
+            found.setdefault(str(claim.get("id")), []).extend(rows)
+    return {claim_id: sorted(set(links)) for claim_id, links in found.items()}
+
+
+def _words(shown: Mapping[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(shown, sort_keys=True, default=repr).encode("utf-8")).hexdigest()
 
 
 def content_digest(value: Mapping[str, Any], caveats: Links = ()) -> str:
     """The sha256 (hex) of a record's content as read from its file: every field but its review and version.
 
     Nor a source update's mark (``source_update``): the decision on it is what the review itself records. A
-    claim's content includes the caveats linked to it (``caveats``, from `caveat_links`), which its review row
-    shows: a caveat detached, added or reworded afterwards voids the review like a change of its own words.
+    claim's content includes what its review row shows of other records (``caveats``, from `review_links`): a
+    caveat detached, added or reworded, or its concepts relabelled or recoded, afterwards voids the review like a
+    change of its own words.
     """
     content = {key: item for key, item in value.items() if key not in _NOT_CONTENT}
     if caveats:

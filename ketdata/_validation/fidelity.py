@@ -153,6 +153,7 @@ class Fidelity:
         self.concepts = {str(r.id): r for r in index.valid("concept") if r.id}
         self.predicates = {str(r.id): r for r in index.valid("predicate") if r.id}
         self.sources = index.valid("source")
+        self.claims = {str(r.id): r for r in index.valid("claim") if r.id}
         self._evidence: dict[int, list[dict[str, Any]]] = {}
         self._narrower: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
         self._by_word: dict[str, set[str]] | None = None
@@ -194,6 +195,7 @@ class Fidelity:
         yield from self._readings()
         yield from self._outside()
         yield from self._superseded()
+        yield from self._deprecated()
 
     def _found(self, text: str) -> list[str]:
         return [m.group(1) for m in self.words.finditer(text)] if self.words else []
@@ -269,7 +271,7 @@ class Fidelity:
                     msg = (f"the evidence skips {word!r} between its spans: quote it, keep it, or say in leaves_out "
                            "why it does not govern the record")  # fmt: skip
                     yield record.problem("KD317", ("evidence",), msg)
-        for i, span in enumerate(spans):
+        for i, span in enumerate(self._spans(record)):  # in the file's order: ``i`` points at the span's line
             src = self.texts.get(str(span["source"]))
             quote = span["quote"]
             # ASCII text without 'this' holds no match (the expression ignores case): most quotes skip the search.
@@ -533,6 +535,46 @@ class Fidelity:
                 msg = f"a superseded concept keeps no {', '.join(kept)}: they belong to {v['superseded_by']!r}"
                 yield concept.problem("KD618", (kept[0],), msg)
 
+    # -- KD580: a deprecated claim's fact goes on in its successor while the article still states it ------------
+
+    def _deprecated(self) -> Iterator[Problem]:
+        """A deprecated claim whose stating quote is in the article's current text, and no active successor quotes.
+
+        Deprecating claim-045 (hallucinations) "merged into" claim-046 (confusion) would drop a side effect the
+        article lists (A5-10): the claim that takes over must state the same words (claim-019 quotes all of the
+        sentence claim-020 quoted part of), or the passage must be gone from the article.
+        """
+        current = {str(s.id): s.value.get("sha256") for s in self.sources}
+        for record in self.claims.values():
+            value = record.value
+            if value.get("status") != "deprecated":
+                continue
+            said = [s for s in stating(value) if s["source"] in current
+                    and s.get("revision", current[s["source"]]) == current[s["source"]]]  # fmt: skip
+            successor = self._successor(value)
+            kept = stating(successor) if successor is not None else []
+            lost = [s for s in said if not any(k["source"] == s["source"] and k["start"] <= s["start"]
+                                               and s["end"] <= k["end"] for k in kept)]  # fmt: skip
+            if lost:
+                by = f"its successor {successor.id}" if successor is not None else "no active claim that supersedes it"
+                what = ", ".join(f"[{s['start']}, {s['end']}) {short(s['quote'], 40)}" for s in lost[:3])
+                msg = (f"deprecated while the article still states {what}, which {by} does not quote: a "
+                       "deprecation may not drop a fact; supersede it by a claim stating the same words")  # fmt: skip
+                yield record.problem("KD580", ("superseded_by",) if "superseded_by" in value else ("status",), msg)
+
+    def _successor(self, value: dict[str, Any]) -> RawRecord | None:
+        """The active claim a deprecated one is superseded by, through a chain of deprecated ones."""
+        seen: set[str] = set()
+        while isinstance(value.get("superseded_by"), str) and value["superseded_by"] not in seen:
+            seen.add(value["superseded_by"])
+            found = self.claims.get(value["superseded_by"])
+            if found is None:
+                return None
+            if found.value.get("status") == "active":
+                return found
+            value = found.value
+        return None
+
     # -- KD323, KD324: concepts ------------------------------------------------------------------------------
 
     def _outside(self) -> Iterator[Problem]:
@@ -558,6 +600,22 @@ class Fidelity:
                         msg = f"related link to {short(other)} is not returned by {short(other)}"
                         yield concept.problem("KD323", (relation, i), msg)
             yield from self._agrees(concept)
+        yield from self._conflicts()
+
+    def _conflicts(self) -> Iterator[Problem]:
+        """Each ``conflicts_with`` link has a note saying where it comes from: the article states no conflict.
+
+        A conflict between two of the article's claims is the editors' reading (A5-12: claim-045's side effect
+        declared in conflict with claim-040, with no word of why); like a concept's broader link, it is outside
+        material, marked by an editorial note (origin external, with its reason) that names the other claim.
+        """
+        for record in self.claims.values():
+            notes = [str(n.get("text", "")) + " " + str(n.get("reason", "")) for n in record.value.get("notes") or ()]
+            for i, other in enumerate(record.value.get("conflicts_with") or ()):
+                if not any(re.search(rf"(?<![\w-]){re.escape(str(other))}(?![\w-])", note) for note in notes):
+                    msg = (f"conflicts_with {short(other)} is no word of the article: add a note (origin "
+                           f"external, with its reason) naming {short(other)} and the conflict's basis")  # fmt: skip
+                    yield record.problem("KD323", ("conflicts_with", i), msg)
 
     @staticmethod
     def _agrees(concept: RawRecord) -> Iterator[Problem]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ketdata._model.problems import Problem, Severity, problem, short
-from ketdata._model.review import Links, caveat_links, content_digest, due_after
+from ketdata._model.review import Links, content_digest, due_after, review_links
 from ketdata._validation.fidelity import SourceText, restates
 from ketdata._validation.folder import RawRecord
 from ketdata._validation.index import RecordIndex
@@ -75,7 +75,7 @@ def review_problems(records: Sequence[RawRecord], today: datetime.date) -> Itera
         if review.get("status") == "unreviewed":
             continue
         if links is None:  # only once a review needs them
-            links = caveat_links(r.value for r in records if r.kind == "caveat")
+            links = review_links((r.kind, r.value) for r in records)
         yield from _stale_review(record, review, links.get(str(record.id), ()) if record.kind == "claim" else ())
         yield from _review_dates(record, review, today)
 

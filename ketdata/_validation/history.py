@@ -329,6 +329,23 @@ def _uncovered_spans(old: Any, new: Any, revised: AbstractSet[str]) -> bool:
     return False
 
 
+def _current_spans(evidence: Any, index: RecordIndex) -> list[tuple[str, int, int]]:
+    """A record's stating spans that lie in its source's current text (not on an earlier revision)."""
+    current = {str(r.id): r.value.get("sha256") for r in index.kind("source")}
+    return [(span["source"], span["start"], span["end"]) for span in (evidence if isinstance(evidence, list) else ())
+            if isinstance(span, dict) and span.get("role") == "statement" and span.get("source") in current
+            and isinstance(span.get("start"), int) and isinstance(span.get("end"), int)
+            and span.get("revision", current[span["source"]]) == current[span["source"]]]  # fmt: skip
+
+
+def _quoted_by_another(span: tuple[str, int, int], record: RawRecord, index: RecordIndex) -> bool:
+    """Whether an active caveat other than ``record`` quotes the whole span."""
+    source, start, end = span
+    others = (r for r in index.kind("caveat") if r is not record and r.value.get("status") == "active")
+    return any(s == source and a <= start and end <= b
+               for r in others for s, a, b in _current_spans(r.value.get("evidence"), index))  # fmt: skip
+
+
 def _line_in(path: Path, record_id: str) -> int:
     needle = re.compile(rf'"id":\s*"{re.escape(record_id)}"')
     for number, line in enumerate(read_regular(path).decode("utf-8", "replace").splitlines(), 1):
@@ -397,7 +414,7 @@ class VersionRules:
                 continue
             present.add(record.id)
             if valid:
-                problems += self._record(record) + self._safety_withdrawn(record) + self._narrowed(record, live)
+                problems += self._record(record) + self._withdrawn(record, index) + self._narrowed(record, live)
         for rid, (kind, _) in sorted(self.released.items()):
             if rid not in present and kind not in unread:
                 msg = (f"{kind} {rid} is in release {self.release} but is gone; keep it and set its status to "
@@ -409,17 +426,30 @@ class VersionRules:
                 problems.append(problem("KD517", str(self.snapshot), _line_in(self.snapshot, rid), 1, rid, msg))
         return problems
 
-    def _safety_withdrawn(self, record: RawRecord) -> list[Problem]:
-        """A caveat that warned of a danger in the latest release and warns no more."""
+    def _withdrawn(self, record: RawRecord, index: RecordIndex) -> list[Problem]:
+        """A caveat active in the latest release that no longer reaches its claims, while the article still says it.
+
+        Whatever its kind ("should only be used under the guidance of …", "not fully understood" as much as a
+        safety warning), a caveat withdrawn or deprecated takes the article's words off every claim it qualified
+        (A5-2), unless an active caveat quotes the same passage. A safety warning re-kinded warns no more.
+        """
         kind, raw = self.released.get(str(record.id), ("", {}))
-        if kind != "caveat" or raw.get("kind") != "safety-warning" or raw.get("status") != "active":
+        if kind != "caveat" or raw.get("status") != "active":
             return []
-        if record.value.get("status") == "active" and record.value.get("kind") == "safety-warning":
+        status, was = record.value.get("status"), raw.get("kind")
+        if status == "active":
+            if was != "safety-warning" or record.value.get("kind") == "safety-warning":
+                return []
+            msg = (f"{record.id} was an active safety warning in release {self.release} and is "
+                   f"{record.value.get('kind')} now: the warning no longer reaches its claims")  # fmt: skip
+            return [record.problem("KD517", ("kind",), msg)]
+        said = _current_spans(record.value.get("evidence"), index)
+        if not said or all(_quoted_by_another(span, record, index) for span in said):
             return []
-        field = "status" if record.value.get("status") != "active" else "kind"
-        msg = (f"{record.id} was an active safety warning in release {self.release} and is {record.value.get(field)} "
-               f"now: the warning no longer reaches its claims")  # fmt: skip
-        return [record.problem("KD517", (field,), msg)]
+        what = "an active safety warning" if was == "safety-warning" else f"an active {was} caveat"
+        msg = (f"{record.id} was {what} in release {self.release} and is {status} now, while the article still "
+               "says it and no active caveat quotes that passage: its claims lose it")  # fmt: skip
+        return [record.problem("KD517", ("status",), msg)]
 
     def _provenance(self, record: RawRecord) -> list[Problem]:
         """An author, URL, date or licence of a released source filled in or changed since the release.
@@ -444,8 +474,8 @@ class VersionRules:
         """How a record that checks read as policy changed since the latest release (KD517).
 
         A decision-table row that now gives this status to a kind of statement another status (or none) gave in
-        the release regrades claims; a predicate's object kind or a category's parent changes what the checks
-        ask of every claim that uses it.
+        the release regrades claims; a predicate's object kind, a category added to the ones it may be filed under,
+        or a category's parent changes what the checks ask of every claim that uses it.
         """
         old, new = self.policy.get((record.kind, str(record.id))), record.value
         changed: list[tuple[str, str]] = []
@@ -460,6 +490,11 @@ class VersionRules:
             before = old.get(name) if old is not None else new.get(name)
             if (before or None) != (new.get(name) or None):
                 changed.append((name, f"its {name} went from {short(before)} to {short(new.get(name))}"))
+        if record.kind == "predicate" and old is not None and isinstance(old.get("categories"), list):
+            # A predicate with no categories in the release declared none yet: its first list only narrows.
+            wider = sorted(set(_strs(new.get("categories"))) - set(_strs(old.get("categories"))))
+            if wider:
+                changed.append(("categories", f"its categories gained {short(', '.join(wider), 120)}"))
         return [record.problem("KD517", (field,), f"{record.id} is read as a rule, and {why} since release "
                                 f"{self.release}") for field, why in changed]  # fmt: skip
 

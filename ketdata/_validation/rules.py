@@ -276,7 +276,7 @@ def _reference_rows(table: Path, data: bytes) -> tuple[dict[tuple[str, ...], set
 
 
 def term_of(name: str) -> str:
-    """A term as the table's article_term and a label are compared: case, spacing, a "(note)" ignored."""
+    """A table's article_term as a label must spell it: case and spacing ignored, and the table's "(note)" dropped."""
     return " ".join(re.sub(r"\([^()]*\)", " ", name).casefold().split())
 
 
@@ -547,6 +547,32 @@ class Rules:
                     ("object",),
                     f"predicate {short(predicate.id)} takes {key} as its object, not a {given}",
                 )
+            self._category_of_predicate(record, predicate)
+
+    def _category_of_predicate(self, record: RawRecord, predicate: RawRecord) -> None:
+        """KD581: a claim is filed under a category its predicate declares (or a subcategory of one).
+
+        The category is what a pipeline selects claims by: a side effect filed under medical use would list
+        "side effects, including hallucinations" among ketamine's medical uses (A5-13).
+        """
+        category = record.value.get("category")
+        known = self.by_id.get(category) if isinstance(category, str) else None
+        if record.value.get("status") != "active" or known is None or known.kind != "category":
+            return  # an unknown category is KD202's to say
+        allowed = predicate.value.get("categories")
+        allowed = [c for c in allowed if isinstance(c, str)] if isinstance(allowed, list) else []
+        line: object = category
+        seen: set[str] = set()
+        while isinstance(line, str) and line not in seen:
+            if line in allowed:
+                return
+            seen.add(line)
+            found = self.by_id.get(line)
+            line = found.value.get("parent") if found is not None and found.kind == "category" else None
+        said = f"declares only {', '.join(map(repr, allowed))}" if allowed else "declares no categories"
+        msg = (f"category {short(category)} is not one predicate {short(predicate.id)} may be filed under: it "
+               f"{said}")  # fmt: skip
+        self._add("KD581", record, ("category",), msg)
 
     def _place(self, file: str) -> tuple[str, str, str]:
         """A file's folder name, stem and name, worked out once per file rather than once per claim."""
@@ -840,7 +866,9 @@ class Rules:
     def _coded_term(self, record: RawRecord, i: int, coding: dict[str, Any], terms: set[str], table: str) -> None:
         """KD314: the table verified the code for an article term, and the concept is that term (its label)."""
         label = record.value.get("label")
-        if isinstance(label, str) and term_of(label) not in terms:
+        # The label is the article's term itself: only the table's own "(note)" is dropped, never the label's, or
+        # "Hallucinations (confusional)" would be the term "hallucinations" and take its row (A5-5).
+        if isinstance(label, str) and " ".join(label.casefold().split()) not in terms:
             msg = (f"coding {coding.get('system')}|{coding.get('code')} is the row of {table} for "
                    f"{' and '.join(map(repr, sorted(terms)))}, not for this concept's label {short(label)}: a code "
                    "verified for another term is a wrong code")  # fmt: skip

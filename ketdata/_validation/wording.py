@@ -64,20 +64,143 @@ def wording_problems(index: RecordIndex, texts: Mapping[str, SourceText]) -> lis
     span, no negation, no subject word in the statement), as most records are.
     """
     found = list(name_problems(index))
+    found += _synonyms_keep_modifiers(index)
     concepts = {str(r.id): r.value for r in index.valid("concept") if r.id}
-    predicates = {str(r.id): str(r.value.get("label", "")) for r in index.valid("predicate") if r.id}
+    predicates = _predicate_phrases(index)
     subjects = _Subjects(index)
     triples: dict[tuple[object, ...], RawRecord] = {}
     for record in index.active("claim") + index.active("caveat"):
         if not index.is_valid(record):
             continue
         found += _attached(record, texts)
+        found += _antecedent_problems(record, texts) if record.value.get("readings") else ()
         found += _shape(record)
         if record.kind == "claim":
             found += _claim_shape(record, concepts, triples)
             found += _predicate_fits(record, predicates)
             found += subjects.problems(record, texts)
+            found += _subject_named(record, concepts, texts)
     return found
+
+
+def _names(concept: Mapping[str, Any]) -> list[str]:
+    """A concept's names in the article's words: its label and its article synonyms (never an external one)."""
+    synonyms = [g for g in concept.get("synonyms") or () if isinstance(g, dict) and g.get("origin") == "article"]
+    return [str(concept.get("label", "")), *(str(g.get("text", "")) for g in synonyms)]
+
+
+def _subject_named(
+    record: RawRecord, concepts: Mapping[str, Mapping[str, Any]], texts: Mapping[str, SourceText]
+) -> Iterator[Problem]:
+    """KD670: the statement and the evidence name the claim's subject, as KD634 asks the statement of its object.
+
+    The triple's subject is what `claims_about` and every pipeline select by: a side effect of "ketamine"
+    filed under "dissociative anesthetics" would say it of the whole class. The statement names it by its
+    label or an article synonym; so does a quote, or a reading of a pronoun the record quotes whose antecedent
+    (the one its grammar allows, see `_antecedent_problems`) is it.
+    """
+    v = record.value
+    concept = concepts.get(str(v.get("subject")))
+    if concept is None:
+        return  # an unknown subject is KD201's
+    names = _names(concept)
+    if not any(named(n, str(v.get("statement", ""))) for n in names):
+        msg = (f"the statement names its subject {v['subject']!r} by neither its label nor an article synonym: the "
+               "triple would say of it what the statement says of something else")  # fmt: skip
+        yield record.problem("KD670", ("subject",), msg)
+        return
+    quotes = [str(s.get("quote", "")) for s in v.get("evidence") or () if isinstance(s, dict)]
+    quotes += [np for r in v.get("readings") or () if isinstance(r, dict) and _pronoun(r)
+               for np in _read_antecedents(r, texts)]  # fmt: skip
+    if not any(named(n, q) for n in names for q in quotes):
+        msg = (f"no quote names the subject {v['subject']!r} by its label or an article synonym, nor does a "
+               "reading of a pronoun the record quotes: quote the words that name it (as context), or read the "
+               "pronoun that stands for it")  # fmt: skip
+        yield record.problem("KD670", ("subject",), msg)
+
+
+def _pronoun(reading: Mapping[str, Any]) -> bool:
+    """Whether a reading is of a pronoun alone ("It", "its", "they"): its means names an antecedent."""
+    return str(reading.get("text", "")).strip().casefold() in _REFERRING
+
+
+# Words that open an introductory phrase ("In recent years, ketamine …", "During this time, patients …"):
+# the subject stands after its comma.
+_OPENERS = frozenset({"in", "during", "for", "after", "before", "while", "since", "although", "though", "when",
+                      "with", "at", "on", "by", "from", "as", "unlike", "despite"})  # fmt: skip
+# Words a subject noun phrase runs through ("the recreational use of ketamine"); any other function word, a
+# modal or an adverb of frequency ends it.
+_NP_WORDS = frozenset({"the", "a", "an", "of"})
+_NP_ENDS = frozenset({"can", "may", "might", "will", "would", "should", "could", "must", "also", "usually",
+                      "typically", "often", "still", "not", "only"}) | (_FUNCTION - _NP_WORDS)  # fmt: skip
+
+
+def _subject_phrase(text: str) -> str:
+    """The first noun phrase of a sentence or clause, after an introductory phrase: its subject, as near as words tell.
+
+    "Ketamine is a medication …" gives "Ketamine", "The drug is usually administered …" "The drug", "In
+    recent years, ketamine has …" "ketamine"; at most six words.
+    """
+    first = _WORD.search(text)
+    if first is not None and first.group().casefold() in _OPENERS and "," in text:
+        text = text[text.index(",") + 1 :]
+    found: list[str] = []
+    for m in _COMPOUND.finditer(text):
+        word = m.group().casefold()
+        if (word in _NP_ENDS and found) or len(found) == 6:
+            break
+        found.append(m.group())
+    return " ".join(found)
+
+
+@functools.lru_cache(maxsize=1024)  # a few pronouns, read by every record quoting them
+def _antecedents_at(src: SourceText, start: int) -> tuple[str, ...]:
+    """The noun phrases the grammar lets a pronoun at ``start`` stand for.
+
+    The subject of its own sentence, when the pronoun does not open it ("The drug is … , but it can also be
+    taken"), and the subject of the sentence before ("Ketamine therapy is still considered …. It is typically
+    used …").
+    """
+    sentence = src.sentence_at(start)
+    if sentence is None:
+        return ()
+    found = []
+    if src.text[sentence[0] : start].strip():
+        found.append(_subject_phrase(src.text[sentence[0] : start]))
+    before = src.sentence_before(sentence)
+    if before is not None:
+        found.append(_subject_phrase(src.text[before[0] : before[1]]))
+    return tuple(p for p in found if p and p.casefold() not in _REFERRING)
+
+
+def _read_antecedents(reading: Mapping[str, Any], texts: Mapping[str, SourceText]) -> list[str]:
+    """The antecedents a reading of a pronoun names: those of `_antecedents_at` its ``means`` shares a word with."""
+    src, start = texts.get(str(reading.get("source"))), reading.get("start")
+    if src is None or not isinstance(start, int):
+        return []
+    means = _content_stems(str(reading.get("means", "")))
+    return [p for p in _antecedents_at(src, start) if not means.isdisjoint(_content_stems(p))]
+
+
+def _antecedent_problems(record: RawRecord, texts: Mapping[str, SourceText]) -> Iterator[Problem]:
+    """KD671: a reading of a pronoun names none of the antecedents its place in the article allows.
+
+    "It belongs to a class of drugs …" after "Ketamine is a medication that is primarily used for anesthesia
+    …" stands for ketamine, the sentence's subject, never for "anesthesia": a reading that says so would make
+    a procedure a member of a drug class. A pronoun stands for the subject of its sentence (when it does not
+    open it) or of the sentence before.
+    """
+    for i, reading in enumerate(record.value.get("readings") or ()):
+        if not isinstance(reading, dict) or not _pronoun(reading) or str(reading.get("source")) not in texts:
+            continue
+        src, start = texts[str(reading["source"])], reading.get("start")
+        allowed = _antecedents_at(src, start) if isinstance(start, int) else ()
+        if allowed and not _read_antecedents(reading, texts):
+            names = " or ".join(repr(p) for p in allowed)
+            msg = (f"the reading says {short(str(reading.get('text')))!r} means {short(str(reading.get('means')))!r}, "
+                   f"but where it stands it can only stand for {short(names)}: a pronoun stands for the subject of "
+                   "its sentence or of the one before, not for any word near it")  # fmt: skip
+            yield record.problem("KD671", ("readings", i, "means"), msg)
 
 
 def _attached(record: RawRecord, texts: Mapping[str, SourceText]) -> Iterator[Problem]:
@@ -181,6 +304,45 @@ def name_problems(index: RecordIndex) -> Iterator[Problem]:
             other = owners.setdefault(key, str(concept.id)) if key else str(concept.id)
             if other != concept.id:
                 yield _collision(concept, ("synonyms", i, "text"), str(gloss["text"]), other)
+
+
+# Words that make a concept what it is by qualifying another word ("Reduced sensations of pain", "High risk of
+# suicide"): a name without them names something else. Besides these, a hyphenated word ("treatment-resistant")
+# or one with an adjective's or participle's ending is read as one.
+_MODIFIERS = frozenset({
+    "high", "higher", "low", "lower", "not", "non", "no", "without", "more", "less", "other", "only", "exact",
+    "severe", "mild", "acute", "chronic", "negative", "positive", "partial", "full", "fully", "over", "under",
+})  # fmt: skip
+_MODIFIER_ENDING = re.compile(r"(?:ed|ing|ive|less|like|ic|ical|ous|ful|ant|ent)$")
+
+
+def _is_modifier(word: str) -> bool:
+    return word in _MODIFIERS or word in NEGATIONS or "-" in word or _MODIFIER_ENDING.search(word) is not None
+
+
+def _synonyms_keep_modifiers(index: RecordIndex) -> Iterator[Problem]:
+    """KD672: an article synonym drops a word of its concept's label that qualifies the rest (a modifier).
+
+    "sensations of pain" for "Reduced sensations of pain" names pain itself: every export and any term matcher
+    built on the synonyms would tag the article's words for pain sensations as their reduction. A synonym
+    keeps each modifier of the label (in any form: "reducing" keeps "Reduced"), or is marked external with
+    the reason the editors give it. A synonym may drop a head word ("orally" for "Oral route").
+    """
+    for concept in index.valid("concept"):
+        label = [w.casefold() for w in _COMPOUND.findall(str(concept.value.get("label", "")))]
+        modifiers = [w for w in label if w not in _FUNCTION and _is_modifier(w)]
+        if not modifiers:
+            continue  # most labels: nothing qualifies another word
+        for i, gloss in enumerate(concept.value.get("synonyms") or ()):
+            if not isinstance(gloss, dict) or gloss.get("origin") != "article":
+                continue
+            kept = [_stem(w.casefold())[:5] for w in _COMPOUND.findall(str(gloss.get("text", "")))]
+            lost = [w for w in modifiers if not any(_same(_stem(w)[:5], k) for k in kept)]
+            if lost:
+                msg = (f"the article synonym {short(str(gloss.get('text')))} drops {short(', '.join(lost))} of the "
+                       f"label {short(str(concept.value['label']))}: without it the synonym names something else; "
+                       "quote the words that keep it, or mark the synonym external with the reason")  # fmt: skip
+                yield concept.problem("KD672", ("synonyms", i, "text"), msg)
 
 
 _ARTICLE = frozenset({"the", "a", "an"})
@@ -306,27 +468,80 @@ def _claim_shape(
 
 
 @functools.lru_cache(maxsize=1024)  # a few predicates, read by every claim
-def _label_words(label: str) -> tuple[str, ...]:
-    """The content words of a predicate's label, stemmed and cut to five letters ("producing" holds "produ")."""
-    return tuple(dict.fromkeys(_stem(w)[:5] for w in map(str.casefold, _WORD.findall(label)) if w not in _FUNCTION))
+def _phrase_words(phrase: str) -> tuple[tuple[str, ...], bool]:
+    """The words a phrase of a predicate must find, in order, and whether they must stand together.
+
+    Its content words, stemmed and cut to five letters ("producing" holds "produ"), anywhere in order; a
+    phrase of function words alone ("is a") is found only as those very words, one after another.
+    """
+    found = [_stem(w)[:5] for w in map(str.casefold, _WORD.findall(phrase))]
+    content = tuple(w for w in found if w not in _FUNCTION)
+    return (content, False) if content else (tuple(found), True)
 
 
-def _predicate_fits(record: RawRecord, predicates: Mapping[str, str]) -> Iterator[Problem]:
-    """KD639: the claim's statement or quotes say at least one word of its predicate's label.
+@functools.lru_cache(maxsize=1 << 14)  # statements and quotes recur
+def _ordered(text: str) -> tuple[str, ...]:
+    """The text's words in order, stemmed and cut to five letters as `_phrase_words` cuts a phrase's."""
+    return tuple(_stem(w)[:5] for w in map(str.casefold, _WORD.findall(text)))
 
-    The predicate decides the claim's evidence status (the decision table): one that fits no word of the
-    statement ("has the street name" for "the mechanism is still understood") would grade it as another fact.
+
+@functools.lru_cache(maxsize=1 << 14)  # a claim's statement is often its one quote
+def _says(text: tuple[str, ...], phrase: tuple[tuple[str, ...], bool]) -> bool:
+    """Whether the words stand in the text in the phrase's order (together, for a phrase of function words).
+
+    Two cut stems are one word's when one begins the other (at least three letters): the crude stemmer cuts
+    "names" to "nam" and "name" to "name".
+    """
+    wanted, together = phrase
+    if together:
+        n = len(wanted)
+        return any(text[i : i + n] == wanted for i in range(len(text) - n + 1))
+    at = 0
+    for w in wanted:  # each found after the one before, at its first place
+        short_w = len(w) < 3
+        while at < len(text):
+            t = text[at]
+            at += 1
+            if t == w or (not short_w and len(t) >= 3 and (t.startswith(w) or w.startswith(t))):
+                break
+        else:
+            return False
+    return True
+
+
+def _same(a: str, b: str) -> bool:
+    """Whether two cut stems are one word's, as `_says` reads them ("nam" of "names" and "name")."""
+    return a == b or (min(len(a), len(b)) >= 3 and (a.startswith(b) or b.startswith(a)))
+
+
+def _predicate_phrases(index: RecordIndex) -> dict[str, tuple[str, ...]]:
+    """Each predicate's phrases: its label, and the words it declares the article says it with (``expressed_by``)."""
+    return {str(r.id): (str(r.value.get("label", "")), *map(str, r.value.get("expressed_by") or ()))
+            for r in index.valid("predicate") if r.id}  # fmt: skip
+
+
+def _predicate_fits(record: RawRecord, predicates: Mapping[str, tuple[str, ...]]) -> Iterator[Problem]:
+    """KD639: the claim's statement and its quotes both say its predicate, in the words of one of its phrases.
+
+    The predicate decides the claim's evidence status (the decision table): one the words do not say ("has the
+    street name" for "the mechanism is still understood", "is a" for "has been associated with", "can also be
+    taken by the route" for "can have side effects") would grade it as another fact. A phrase's content words
+    stand in order; one word shared ("can") is not enough, and a phrase of function words ("is a") stands whole.
+    The quotes are read in the article's order, as one text.
     """
     v = record.value
-    label = predicates.get(str(v.get("predicate")), "")
-    words = _label_words(label)
-    if not words:
-        return  # an unknown predicate is KD202's; a label of function words alone fits anything
-    said = " ".join([str(v.get("statement", "")), *(str(s.get("quote", "")) for s in v.get("evidence") or ())])
-    if any(w in said.casefold() for w in words):
+    phrases = predicates.get(str(v.get("predicate")))
+    if not phrases:
+        return  # an unknown predicate is KD202's
+    spans = sorted((s for s in v.get("evidence") or () if isinstance(s, dict) and isinstance(s.get("start"), int)),
+                   key=lambda s: (str(s.get("source")), s["start"]))  # fmt: skip
+    statement = _ordered(str(v.get("statement", "")))
+    quoted = tuple(w for s in spans for w in _ordered(str(s.get("quote", ""))))
+    if any(_says(statement, p) and _says(quoted, p) for p in map(_phrase_words, phrases)):
         return
-    msg = (f"no word of the predicate {v['predicate']!r} ({short(label)}) stands in the statement or its quotes: "
-           "the predicate decides the evidence status, so it must say what the statement says")  # fmt: skip
+    msg = (f"the predicate {v['predicate']!r} ({short(phrases[0])}) is said neither in the statement and its quotes "
+           "by its label's words in order, nor by a phrase it declares (expressed_by): the predicate decides the "
+           "evidence status, so it must say what the statement and the article say")  # fmt: skip
     yield record.problem("KD639", ("predicate",), msg)
 
 
@@ -651,6 +866,8 @@ def _reading_words(reading: dict[str, Any], evidence: list[dict[str, Any]], acti
     first = _WORD.match(text.strip())
     if first is None or first.group().casefold() not in _REFERRING:
         return held
+    if _pronoun(reading):  # a pronoun lends only the words of the antecedent it is read as (KD671)
+        return held | (_word_set([means]) & _word_set(_read_antecedents(reading, active.texts)))
     return held | (_word_set([means]) & active.antecedent_words(str(reading.get("source")), reading.get("start")))
 
 

@@ -50,7 +50,7 @@ from ketdata._editor.verdict import (
     write_reviews,
 )
 from ketdata._model.records import Caveat, Claim
-from ketdata._model.review import caveat_links
+from ketdata._model.review import review_links
 from ketdata._validation.governance import retired
 from ketdata._workbench import _http, _update, _view
 
@@ -440,7 +440,7 @@ def _save(
     try:
         block = review_block(verdict, today)
         # The caveats linked to a claim are part of what its review covers, as the page showed them.
-        links = caveat_links(v for k, v in state.values.items() if k.startswith("caveat:"))
+        links = review_links((k.partition(":")[0], v) for k, v in state.values.items())
         for record_id, seen, context in targets:
             stale = _view.stale(state, context)
             if stale:
