@@ -2,7 +2,8 @@
 
 ``tests/corpus/<case>/files/`` holds files laid over a copy of the data (``data/…``, and for the version
 rules a small ``releases/…`` snapshot of its own); ``case.json`` names files to delete, symbolic links and
-FIFOs to make (git keeps neither well), text to replace in a file (``edit``: file, old, new), an optional
+FIFOs to make (git keeps neither well), text to replace in a file (``edit``: file, old, new, and the encoding
+the file is then saved in, UTF-8 unless said), an optional
 padding size, the exit code (1 unless said), and the expected problems by code, file and line.
 """
 
@@ -60,7 +61,8 @@ def build(case: str, root: Path) -> Path:
         # "{LATEST}" stands for the latest release's version, so that a case outlives the next release.
         before, after = (change[k].replace("{LATEST}", LATEST) for k in ("old", "new"))
         assert before in text, change
-        path.write_text(text.replace(before, after, 1), encoding="utf-8")
+        # "encoding" saves the file as another program would (a spreadsheet's Windows-1252).
+        path.write_text(text.replace(before, after, 1), encoding=change.get("encoding", "utf-8"))
     pad = spec(case).get("pad")
     if pad:
         (path,) = [root / e["file"] for e in spec(case)["expect"]]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -235,3 +237,79 @@ def test_every_command_survives_a_broken_release_snapshot(project: Path, data: b
     finally:
         snapshot.write_bytes(saved[0])
         sums.write_bytes(saved[1])
+
+
+# --- a JSON export given by path: any shape of any field (A5-4) --------------------------------------------
+
+SNAPSHOT = json.loads((DATA.parent / "exports/json/ketdata.json").read_text(encoding="utf-8"))
+
+
+def field_paths(value: Any, prefix: tuple[Any, ...] = ()) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    """One concrete path for each field of the export, lists' items taken as one (``claims[*].evidence[*].source``)."""
+    found: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    for path in paths(value, prefix):
+        found.setdefault(tuple("*" if isinstance(p, int) else p for p in path), path)
+    return found
+
+
+FIELD_PATHS = sorted(field_paths(SNAPSHOT).values(), key=str)
+
+
+def trimmed(doc: dict[str, Any]) -> dict[str, Any]:
+    """The export with only the records that hold one of its fields first (every field kept, far fewer records)."""
+    keep = {(path[0], path[1]) for path in FIELD_PATHS if len(path) > 1 and isinstance(path[1], int)}
+    return {key: [r for i, r in enumerate(value) if (key, i) in keep or key == "sources"] if isinstance(value, list)
+            else value for key, value in doc.items()}  # fmt: skip
+
+
+SMALL = trimmed(SNAPSHOT)
+SMALL_PATHS = sorted(field_paths(SMALL).values(), key=str)
+
+
+def loads_or_refuses(tmp_path: Path, doc: Any) -> None:
+    """``load_json`` answers a Dataset or a DataError with problems located in the file."""
+    path = tmp_path / "snapshot.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    try:
+        assert isinstance(ketdata.load_json(path), Dataset)
+    except DataError as exc:
+        assert exc.problems and all(p.file == str(path) and p.line >= 1 for p in exc.problems), exc.problems
+
+
+def test_every_field_of_the_export_is_in_the_small_copy() -> None:
+    assert field_paths(SMALL).keys() == field_paths(SNAPSHOT).keys()
+
+
+@pytest.mark.parametrize("path", SMALL_PATHS[1:], ids=[".".join(map(str, p)) for p in SMALL_PATHS[1:]])
+def test_a_list_or_an_object_in_any_field_of_an_export_is_refused(path: tuple[Any, ...], tmp_path: Path) -> None:
+    # Neither can be a key of a mapping: a field compared by lookup (a span's source) crashed on them (A5-4).
+    for shape in (["x"], {"a": 1}):
+        loads_or_refuses(tmp_path, mutate(copy.deepcopy(SMALL), path, "replace", shape))
+
+
+@SETTINGS
+@given(pick=st.integers(min_value=0), new=values, action=st.sampled_from(["replace", "delete"]))
+def test_any_value_in_any_field_of_an_export_gives_a_dataset_or_problems(
+    tmp_path: Path, pick: int, new: Any, action: str
+) -> None:
+    path = FIELD_PATHS[pick % len(FIELD_PATHS)]
+    loads_or_refuses(tmp_path, mutate(copy.deepcopy(SNAPSHOT), path, action if path else "replace", new))
+
+
+def test_diff_of_an_export_whose_span_names_a_list_for_its_source_is_refused_located(tmp_path: Path) -> None:
+    import contextlib
+    import io
+
+    from ketdata._cli import main
+
+    doc = copy.deepcopy(SNAPSHOT)
+    doc["claims"][0]["evidence"][0]["source"] = ["x"]
+    doc["caveats"][2]["evidence"][0]["source"] = {"a": 1}
+    path = tmp_path / "snapshot.json"
+    path.write_text(json.dumps(doc, indent=1), encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["diff", str(path), str(DATA)])
+    assert code == 2 and "Traceback" not in err.getvalue(), err.getvalue()
+    assert "KD104 claims[0].evidence[0].source: a list, not a string" in out.getvalue() + err.getvalue()
+    assert "KD104 caveats[2].evidence[0].source: an object, not a string" in out.getvalue() + err.getvalue()

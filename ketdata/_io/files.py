@@ -27,6 +27,10 @@ from pathlib import Path
 
 from ketdata._io import overlay
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ketdata._model.problems import Problem
+
 TMP_TAG = ".ketdata-tmp-"
 # A file name that stays in its folder: no separator, no "..", no leading dot or dash.
 PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,254}(?![\s\S])")
@@ -112,6 +116,26 @@ def read_regular(path: Path, limit: int | None = None) -> bytes:
         data = handle.read()
     _first(path, data)
     return data
+
+
+def utf8_text(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
+    """A data file's bytes as text, or None and the problem located at its line and column (KD001, KD002).
+
+    Every file ketdata reads as text from the data folder (records, rules, the reference table, source texts)
+    is decoded here, so that a byte a spreadsheet saved in Windows-1252 is one located problem, never a crash.
+    """
+    from ketdata._model.problems import problem
+
+    if data.startswith(b"\xef\xbb\xbf"):
+        return None, [problem("KD002", file, 1, 1, None, "file starts with a UTF-8 byte-order mark")]
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = len(data[line_start : exc.start].decode("utf-8", "replace")) + 1
+        msg = f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not valid UTF-8 (saved as Windows-1252?)"
+        return None, [problem("KD001", file, line, column, None, msg)]
 
 
 def is_regular(path: Path) -> bool:

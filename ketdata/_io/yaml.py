@@ -19,7 +19,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ketdata._io.escape import describe_char, find_unseen
-from ketdata._io.files import read_regular
+from ketdata._io.files import read_regular, utf8_text
 from ketdata._model.frozen import replace
 from ketdata._model.problems import Problem, problem, short
 
@@ -282,18 +282,6 @@ class _Converter:
             return UNREADABLE
 
 
-def _decode(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return None, [problem("KD002", file, 1, 1, None, "file starts with a UTF-8 byte-order mark")]
-    try:
-        return data.decode("utf-8"), []
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        msg = f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not valid UTF-8"
-        return None, [problem("KD001", file, line, column, None, msg)]
-
-
 def _anchor_problems(text: str, file: str) -> list[Problem]:
     found: list[Problem] = []
     for event in yaml.parse(text, Loader=_Loader):
@@ -400,7 +388,7 @@ def read_documents(data: bytes, file: str, cache: NodeCache | None = None) -> tu
     if len(data) > MAX_FILE_BYTES:
         msg = f"file is {len(data)} bytes; the limit is {MAX_FILE_BYTES}"
         return [], [problem("KD010", file, 1, 1, None, msg)]
-    text, problems = _decode(data, file)
+    text, problems = utf8_text(data, file)
     if text is None:
         return [], problems
     unseen = _raw_unseen(text, file)

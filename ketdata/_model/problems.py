@@ -49,7 +49,12 @@ def _catalogue(*codes: Code) -> MappingProxyType[str, Code]:
 _E, _W = Severity.ERROR, Severity.WARNING
 
 CODES: MappingProxyType[str, Code] = _catalogue(
-    Code("KD001", _E, "File is not valid UTF-8", "Save the file as UTF-8; the message gives the first bad byte."),
+    Code(
+        "KD001",
+        _E,
+        "File is not valid UTF-8",
+        "Save the file as UTF-8 (a spreadsheet: CSV UTF-8); the message gives the first bad byte.",
+    ),
     Code("KD002", _E, "File starts with a byte-order mark", "Save the file as UTF-8 without a BOM."),
     Code(
         "KD003", _E, "YAML syntax error", "Fix the YAML at the line shown; the message says what the parser expected."
@@ -855,6 +860,31 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "source of the data, an undecided mark names the current revision (to), and each span's new and old "
         "quotes are that text's at their offsets. Put back what the update wrote, or re-quote the record from "
         "the current text and remove source_update.",
+    ),
+    Code(
+        "KD710",
+        _E,
+        "Reference table row cannot be read as CSV",
+        "reference/codes.csv is a comma-separated table with one header row; the rows after the one shown were "
+        "not read. Fix that row (a field longer than 131,072 characters, a quote left open), or restore the "
+        "table from git.",
+    ),
+    Code(
+        "KD711",
+        _E,
+        "Quantity not what its words say",
+        "object.quantity is what pipelines read: each amount (value, or low and high) is one the object's value "
+        "and the evidence give, in the unit they give it ('40 minutes' is 40 min, never 40 h; 'an hour' is 1 h "
+        "or 60 min), a range where they give one ('between 40 minutes to an hour'), and approximate: true "
+        "where, and only where, they say 'about'. Correct the quantity, or remove it.",
+    ),
+    Code(
+        "KD712",
+        _E,
+        "Prose names a reviewer or author the data does not record",
+        "Nobody is named as having reviewed, approved, verified or written something unless the fields record it: "
+        "a review of status reviewed with reviewed_by (`ketdata review`), or a source's author. The article's "
+        "author, URL, date and licence are unknown. Remove the sentence, or record the review.",
     ),
 )
 

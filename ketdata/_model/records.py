@@ -1980,7 +1980,9 @@ class Rule(Frozen):
         id: Identifier of the rule.
         kind: What the rule checks: 'caveat-coverage' (every active claim in the categories has an active caveat of
             one of the kinds), 'caveat-targets' (every active caveat applies to at least one active claim), 'strong-
-            wording' (no claim whose evidence status is one of the statuses uses one of the words), 'caveat-scope'
+            wording' (no claim whose evidence status is one of the statuses uses one of the words, nor any editors'
+            own text (a note, reason, reading, external gloss); with categories or caveat_kinds, only in the claims
+            of those categories, the caveats of those kinds and the concepts those claims relate), 'caveat-scope'
             (every active claim inside a caveat's scope is in its applies_to, and nothing outside it), 'qualifier-
             words' (a statement uses one of the words only where the claim records it as its hedge or a qualifier),
             'decision-table' (a claim whose hedge or qualifier is a cue of the evidence statuses' decision table
@@ -1993,8 +1995,10 @@ class Rule(Frozen):
         severity: How a breach is reported: 'error' fails validation, 'warning' fails only with --strict, 'info'
             never fails.
         description: What the rule is for, in plain words.
-        categories: For caveat-coverage: the categories whose claims need a caveat (subcategories included).
-        caveat_kinds: For caveat-coverage: the caveat kinds that satisfy it.
+        categories: For caveat-coverage: the categories whose claims need a caveat (subcategories included); for
+            strong-wording: the categories whose claims (and the concepts they relate) the rule reads.
+        caveat_kinds: For caveat-coverage: the caveat kinds that satisfy it; for strong-wording: the kinds of caveat
+            the rule reads.
         words: For strong-wording: words and phrases too strong for the statuses named; for qualifier-words: hedge
             and qualifier words a statement may use only when recorded (matched whole, ignoring case); for words-
             from-evidence: the connective words a statement may add to its quotes.

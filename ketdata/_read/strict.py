@@ -276,8 +276,10 @@ def _quotes(doc: dict[str, Any]) -> list[Found]:
             spans = row.get("evidence") if isinstance(row, dict) else None
             for n, span in enumerate(_list(spans)):
                 where = (attr, i, "evidence", n)
-                if isinstance(span, dict) and span.get("revision") is None and span.get("source") in texts:
-                    found += _quoted(texts[span["source"]], span, where)
+                source = span.get("source") if isinstance(span, dict) else None
+                # Of any other type (a list, an object) it is reported as such, and names no text to compare.
+                if isinstance(source, str) and source in texts and span.get("revision") is None:
+                    found += _quoted(texts[source], span, where)
     return found
 
 

@@ -214,11 +214,14 @@ def _strong_wording(rule: dict[str, Any], active: _Active, severity: Severity) -
     words = sorted(rule.get("words", ()), key=len, reverse=True)
     pattern = re.compile(r"\b(" + "|".join(_forms(w) for w in words) + r")\b", re.IGNORECASE)
     statuses = set(rule.get("statuses", ()))
-    yield from _strong_glosses(rule, pattern, active, severity)
-    yield from _strong_editorial(rule, pattern, active, severity)
+    within = _wording_scope(rule, active)
+    yield from _strong_glosses(rule, pattern, active, severity, within)
+    yield from _strong_editorial(rule, pattern, active, severity, within)
     for claim in active["claim"]:
         statement = claim.value.get("statement")
         if claim.value.get("evidence_status") not in statuses or not isinstance(statement, str):
+            continue
+        if within is not None and claim.id not in within:
             continue
         for match in pattern.finditer(statement):
             line, column = claim.mark("statement")
@@ -230,14 +233,35 @@ def _strong_wording(rule: dict[str, Any], active: _Active, severity: Severity) -
                           severity=severity)  # fmt: skip
 
 
+def _wording_scope(rule: dict[str, Any], active: _Active) -> set[str] | None:
+    """The ids of the records a strong-wording rule with ``categories`` or ``caveat_kinds`` reads; None: every record.
+
+    Such a rule is about one subject, such as side effects and safety: the claims of its categories
+    (subcategories included), the caveats of its kinds, and the concepts the claims relate. Their editors' own
+    words ("rare and mild", "need not warn") would soften what the article warns of. (Not every claim a
+    safety warning applies to: the article's first warning governs the whole article.)
+    """
+    if "categories" not in rule and "caveat_kinds" not in rule:
+        return None
+    categories = _descendants(active.parents, list(rule.get("categories", ())))
+    kinds = set(rule.get("caveat_kinds", ()))
+    caveats = [c for c in active["caveat"] if c.value.get("kind") in kinds]
+    claims = [c for c in active["claim"] if c.value.get("category") in categories]
+    related = {str(c.value.get("subject")) for c in claims}
+    related |= {str(o.get("concept")) for c in claims if isinstance(o := c.value.get("object"), dict)}
+    return {str(r.id) for r in (*claims, *caveats)} | related
+
+
 def _strong_glosses(
-    rule: dict[str, Any], pattern: re.Pattern[str], active: _Active, severity: Severity
+    rule: dict[str, Any], pattern: re.Pattern[str], active: _Active, severity: Severity, within: set[str] | None
 ) -> Iterator[Problem]:
     """Strong words in a concept's external gloss or synonym, whatever any claim's status.
 
     Such a gloss is not from the article, so no evidence backs it, yet every export shows it as medical content.
     """
     for concept in active.concepts:
+        if within is not None and concept.id not in within:
+            continue
         v = concept.value
         glosses: list[tuple[tuple[str | int, ...], Any]] = [(("definition",), v.get("definition"))]
         glosses += [(("synonyms", i), g) for i, g in enumerate(v.get("synonyms") or ())]
@@ -268,19 +292,20 @@ def _editorial_texts(value: dict[str, Any]) -> Iterator[tuple[tuple[str | int, .
 
 
 def _strong_editorial(
-    rule: dict[str, Any], pattern: re.Pattern[str], active: _Active, severity: Severity
+    rule: dict[str, Any], pattern: re.Pattern[str], active: _Active, severity: Severity, within: set[str] | None
 ) -> Iterator[Problem]:
     """Strong words in the editors' own texts (readings, reasons, notes, link reasons), whatever the status."""
-    records = [*active["claim"], *active["caveat"]]
+    records = [r for r in (*active["claim"], *active["caveat"]) if within is None or r.id in within]
     texts = [(r, path, text) for r in records for path, text in _editorial_texts(r.value)]
     texts += [(c, ("link_sources", i, "reason"), s["reason"]) for c in active.concepts
-              for i, s in enumerate(c.value.get("link_sources") or ())
+              if within is None or c.id in within for i, s in enumerate(c.value.get("link_sources") or ())
               if isinstance(s, dict) and isinstance(s.get("reason"), str)]  # fmt: skip
     for record, path, text in texts:
         match = pattern.search(text)
         if match is not None:
-            msg = (f"rule {short(rule['id'])}: {short(match.group())} is too strong for the editors' own words, "
-                   "which no article passage supports")  # fmt: skip
+            said = "is too strong for" if within is None else "would soften what the article warns of in"
+            msg = (f"rule {short(rule['id'])}: {short(match.group())} {said} the editors' own words, which no "
+                   "article passage supports")  # fmt: skip
             yield record.problem("KD606", path, msg, severity=severity)
 
 

@@ -11,7 +11,7 @@ from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any
 
-from ketdata._io.files import read_regular
+from ketdata._io.files import read_regular, utf8_text
 from ketdata._io.overlay import lookup
 from ketdata._model.convert import KINDS, normalise
 from ketdata._model.diff import field_changes
@@ -68,11 +68,12 @@ def _ledger(folder: Path) -> tuple[dict[str, tuple[str, int]], list[Problem]]:
     """
     ledger = folder / CHECKSUMS
     try:
-        text = read_regular(ledger).decode("utf-8")
-    except (OSError, UnicodeDecodeError):
+        text, problems = utf8_text(read_regular(ledger), str(ledger))
+    except OSError:
         return {}, []  # a missing ledger is reported as every snapshot unlisted
     sums: dict[str, tuple[str, int]] = {}
-    problems = []
+    if text is None:
+        return sums, problems
     for number, line in enumerate(text.splitlines(), 1):
         m = _SUM_LINE.fullmatch(line)
         if m is None or not _SEMVER.match(m.group(2)[: -len(".json")]):
@@ -177,10 +178,11 @@ def _unrecorded_releases(folder: Path, present: dict[str, Path]) -> list[Problem
     """
     changelog = folder.parent / "CHANGELOG.md"
     try:
-        text = read_regular(changelog).decode("utf-8")
-    except (OSError, UnicodeDecodeError):
+        text, problems = utf8_text(read_regular(changelog), str(changelog))
+    except OSError:
         return []  # no changelog beside the releases (a data folder on its own): nothing to hold them to
-    problems = []
+    if text is None:
+        return problems  # `ketdata release` prepends to it: refused until it is UTF-8 again
     for m in _RELEASE_HEADING.finditer(text):
         name = f"{m.group(1)}.json"
         if name not in present and lookup(folder / name) is None:

@@ -22,6 +22,7 @@ from ketdata._model.frozen import replace
 from ketdata._model.problems import DataError, LazyDataset, Problem, Severity, problem, short
 from ketdata._read.paths import data_dir as shipped_data_dir
 from ketdata._read.paths import project_root, schema_dir
+from ketdata._validation.attribution import attribution_problems
 from ketdata._validation.cache import ResultCache, folder_for, problem_from_list, problem_to_list, refused_root
 from ketdata._validation.coverage import SentenceCoverage
 from ketdata._validation.fidelity import SourceText, fidelity_problems
@@ -41,6 +42,7 @@ from ketdata._validation.history import (
     releases_dir,
 )
 from ketdata._validation.index import RecordIndex
+from ketdata._validation.quantity import quantity_problems
 from ketdata._validation.refs import load_schemas
 from ketdata._validation.revisions import update_problems
 from ketdata._validation.rules import Rules, record_problems
@@ -274,6 +276,8 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
         others = _not_judged(unread) if unread else [*fidelity_problems(index, texts), *conflict_problems(index)]
         if not unread:
             others += wording_problems(index, texts)
+            others += quantity_problems(index)
+            others += attribution_problems(index, texts)
         problems += declared.result()
     problems += others
     problems += journal_problems(project_root(folder))

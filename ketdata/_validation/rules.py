@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from ketdata._io.escape import describe_char, find_unseen
-from ketdata._io.files import PLAIN_NAME, NotRegularFileError, read_regular, walk
+from ketdata._io.files import PLAIN_NAME, NotRegularFileError, read_regular, utf8_text, walk
 from ketdata._model.dataset import near_misses
+from ketdata._model.frozen import replace
 from ketdata._model.hierarchy import broader_allowed
 from ketdata._model.problems import Problem, problem, short
 from ketdata._model.references import REFERENCE_KINDS as _REFERENCE_KINDS
@@ -248,35 +249,35 @@ def _inside_word(text: str, at: int) -> bool:
 _CODING_KEYS = ("system", "code", "display", "relation", "confidence", "checked_against")
 
 
-def _reference_rows(table: Path) -> dict[tuple[str, ...], set[str]]:
-    """Each coding row of the reference table, with the article terms it was verified for (see `term_of`)."""
-    import csv
+def _reference_rows(table: Path, data: bytes) -> tuple[dict[tuple[str, ...], set[str]], list[Problem]]:
+    """Each coding row of the reference table, with the article terms it was verified for (see `term_of`).
 
+    A table a spreadsheet saved in another encoding is reported where its first bad byte is (KD001) and read
+    on with that byte replaced, so the codings of its other rows are still checked; a row the CSV reader
+    cannot take (a field over its limit) ends the reading there (KD710).
+    """
+    import csv
+    import io
+
+    text, problems = utf8_text(data, str(table))
+    if text is None:
+        text = data.decode("utf-8-sig", "replace")
     rows: dict[tuple[str, ...], set[str]] = {}
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
-        with table.open(encoding="utf-8", newline="") as f:
-            for row in csv.DictReader(f):
-                rows.setdefault(tuple(row.get(k) or "" for k in _CODING_KEYS), set()).add(
-                    term_of(row.get("article_term") or "")
-                )
-    except OSError:
-        return {}
-    return rows
+        for row in reader:
+            rows.setdefault(tuple(row.get(k) or "" for k in _CODING_KEYS), set()).add(
+                term_of(row.get("article_term") or "")
+            )
+    except csv.Error as exc:
+        line = reader.reader.line_num
+        problems.append(problem("KD710", str(table), line, 1, None, f"row cannot be read as CSV: {exc}"))
+    return rows, problems
 
 
 def term_of(name: str) -> str:
     """A table's article_term as a label must spell it: case and spacing ignored, and the table's "(note)" dropped."""
     return " ".join(re.sub(r"\([^()]*\)", " ", name).casefold().split())
-
-
-def _sha256(path: Path) -> str | None:
-    """The file's sha256, or None when it cannot be read (KD314 then names the missing table)."""
-    import hashlib
-
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
 
 
 def _tying_names(concept: dict[str, Any]) -> list[str]:
@@ -691,11 +692,9 @@ class Rules:
         if hashlib.sha256(data).hexdigest() != recorded:
             self._add("KD302", record, (*at, "sha256"), *_checksum_mismatch(path, data, recorded))
             return None
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            self._add("KD001", record, (*at, "file"), f"{path.name}: byte {exc.start} is not valid UTF-8")
-            return None
+        text, problems = utf8_text(data, str(path))
+        self.problems += [replace(p, record_id=record.id) for p in problems]
+        return text
 
     def _revision_texts(self, record: RawRecord) -> None:
         """The texts of a source's earlier revisions, each checked like the current one."""
@@ -841,8 +840,13 @@ class Rules:
         if not concepts:
             return
         table = (self.folder or Path(concepts[0].file).parent).joinpath(*REFERENCE_TABLE)
-        rows = _reference_rows(table)
-        digest = _sha256(table)
+        try:
+            data: bytes | None = read_regular(table)
+        except OSError:
+            data = None  # KD314 names the missing table
+        rows, problems = _reference_rows(table, data) if data is not None else ({}, [])
+        self.problems += problems
+        digest = hashlib.sha256(data).hexdigest() if data is not None else None
         for record in concepts:
             for i, c in enumerate(_dicts(record.value.get("codings"))):
                 pinned = c.get("reference_sha256")

@@ -1,0 +1,123 @@
+"""Prose that names who reviewed, approved or wrote something, held to the fields that record it (KD712).
+
+Nobody is recorded as a reviewer unless that person did the review, and the article's author is unknown. A
+review is recorded in a record's review block (status reviewed, ``reviewed_by``), an author in a source's
+``author``; the editors' prose (the dataset's description, notes, reasons, readings, glosses) is shown first
+to a reader, so a sentence such as "Every record has been reviewed and approved by Dr. Jane Smith, MD" is
+refused unless those fields say the same (a review of status reviewed by that person). "has not been reviewed
+by a clinician" names nobody and denies a review: it passes. Words the article itself holds are its own.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from ketdata._model.negations import BROAD_NEGATIONS
+from ketdata._model.problems import Problem, short
+from ketdata._validation.fidelity import SourceText
+from ketdata._validation.folder import RawRecord
+from ketdata._validation.index import RecordIndex
+
+_REVIEW = ("reviewed", "approved", "verified", "validated", "checked", "vetted", "endorsed", "signed off",
+           "certified", "audited", "confirmed", "fact-checked", "peer-reviewed", "reviewer", "approver")  # fmt: skip
+_AUTHOR = ("authored", "written", "wrote", "edited", "published", "compiled", "prepared", "curated", "author",
+           "editor", "publisher")  # fmt: skip
+_TITLES = ("Dr", "Prof", "Professor", "Mr", "Mrs", "Ms", "Mx", "Sir", "Dame")
+_TITLE = rf"(?:(?:{'|'.join(_TITLES)})\.?\s+)"
+# A named agent, matched case-sensitively: a title, or a capitalised word (after "the" for an organisation), and
+# the names after it. "by a clinician" names nobody.
+_NAME = r"[A-Z](?:\.|[\w'-]*)"  # a name, or an initial
+_NAMED = rf"(?P<who>(?:the\s+)?(?-i:(?:{_TITLE}|){_NAME}(?:\s+(?:{_NAME}|of|for|and|de|van))*))"
+_VERB = "|".join(re.escape(v) for v in sorted((*_REVIEW, *_AUTHOR), key=len, reverse=True))
+_CLAIM = re.compile(
+    rf"\b(?P<verb>{_VERB})\b(?:\s+and\s+\w+)?(?:\s+(?:by|from)\s+|\s*:\s*|\s+(?:is|was)\s+){_NAMED}",
+    re.IGNORECASE,
+)
+# A clause with a negation (the one list, ``_model/negations.py``) or these words denies what it names.
+_DENYING = sorted(BROAD_NEGATIONS | {"nobody", "unreviewed", "unverified", "unknown"})
+_DENIAL = re.compile(r"\b(?:" + "|".join(map(re.escape, _DENYING)) + r")\b", re.IGNORECASE)
+# Every claim has one of these before its name: a cheap first search.
+_CUE = re.compile(r"(?:[Bb]y|[Ff]rom|:|[Ii]s|[Ww]as)\s+(?:[Tt]he\s+)?[A-Z]")
+_CLAUSE = re.compile(r"[.;!?]\s|\bbut\b")
+_SKIP = frozenset({"review", "source_update", "evidence"})  # recorded by `ketdata review`, or the article's own
+
+
+def attribution_problems(index: RecordIndex, texts: Mapping[str, SourceText]) -> Iterator[Problem]:
+    """KD712 for each prose text naming a reviewer, approver or author the data's fields do not record."""
+    article = [t.text for t in texts.values()]
+    authors = " ".join(str(r.value.get("author") or "") for r in index.valid("source"))
+    reviewed = [*index.active("claim"), *index.active("caveat")]
+    for record in index.records:
+        if not index.is_valid(record) or record.value.get("status", "active") != "active":
+            continue
+        for path, text in _prose(record.value, ()):
+            for verb, who, words in _claims(text):
+                if any(text in t for t in article):
+                    continue
+                if verb in _AUTHOR:
+                    backed, role, recorded = _names(who, authors), "author", "no source's author"
+                else:
+                    backed, role, recorded = (
+                        _reviewed_by(record, reviewed, who),
+                        "reviewer",
+                        "no review of status reviewed",
+                    )
+                if not backed:
+                    msg = f"{short(words)} names {short(who)} as {role}, which {recorded} records"
+                    yield record.problem("KD712", path, msg)
+
+
+def _prose(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key not in _SKIP:
+                yield from _prose(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _prose(item, (*path, i))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _claims(text: str) -> tuple[tuple[str, str, str], ...]:
+    """Each (verb, named agent, the words) the text asserts: not in a clause that denies it.
+
+    Cached by text, and most texts ruled out by a cheap search first: the editors' prose repeats across
+    records, and one search of the full pattern at every position costs tens of microseconds.
+    """
+    if _CUE.search(text) is None:
+        return ()
+    return tuple(_asserted(text))
+
+
+def _asserted(text: str) -> Iterator[tuple[str, str, str]]:
+    for m in _CLAIM.finditer(text):
+        who = m.group("who").rstrip(".")
+        clause = _CLAUSE.split(text[: m.start()])[-1] + m.group(0)
+        if _DENIAL.search(clause):
+            continue
+        yield m.group("verb").lower(), who, m.group(0)
+
+
+def _surname(who: str) -> str:
+    words = [w for w in re.findall(r"[\w'-]+", who) if w[:1].isupper() and w not in _TITLES]
+    return words[-1].casefold() if words else who.casefold()
+
+
+def _names(who: str, recorded: str) -> bool:
+    return _surname(who) in {w.casefold() for w in re.findall(r"[\w'-]+", recorded)}
+
+
+def _reviewed_by(record: RawRecord, records: list[RawRecord], who: str) -> bool:
+    """A record's own review (status reviewed) by them, or, for a record with no review, every claim's and caveat's."""
+    reviewable = [record] if isinstance(record.value.get("review"), dict) else records
+    return bool(reviewable) and all(_reviewed_by_them(r.value.get("review"), who) for r in reviewable)
+
+
+def _reviewed_by_them(review: Any, who: str) -> bool:
+    confirmed = isinstance(review, dict) and review.get("status") == "reviewed"
+    return confirmed and _names(who, str(review.get("reviewed_by")))
