@@ -145,6 +145,7 @@ def test_flag_writes_reasons_and_note_and_validation_warns_until_reviewed_again(
         reply = wb.verdict("claim-033", "flagged", ["wrong-evidence-status", "overstates-the-article"], "Says 'about'.")
         assert reply.status == 303
         page = wb.request("GET", "/?record=claim-034")  # where the save went on to
+        reopened = wb.request("GET", "/?record=claim-033")
     block = (
         "review:\n  status: flagged\n  reviewed_by: Sam Reviewer\n  reviewer_role: clinical pharmacist\n"
         f"  reviewed_on: '2026-03-01'\n  content_sha256: {seen}\n  flags:\n  - overstates-the-article\n"
@@ -154,7 +155,7 @@ def test_flag_writes_reasons_and_note_and_validation_warns_until_reviewed_again(
     assert "Saved: Claim 33 flagged. Validation reports 1 problem(s)" in page.body
     assert "1 flagged" in page.body
     # Re-opened, the flagged record shows its reasons and note, and says what a flag does.
-    (box,) = re.findall(r'<div class="flagged-box" id="flagged-claim-033">(.*?)</div>', page.body, re.S)
+    (box,) = re.findall(r'<div class="flagged-box" id="flagged-claim-033">(.*?)</div>', reopened.body, re.S)
     assert "Overstates the article; Wrong evidence status" in box and "Says &#39;about&#39;." in box
     assert "A flag blocks the release" in box
     (found,) = [p for p in run(data, TODAY).problems if p.record_id == "claim-033"]
