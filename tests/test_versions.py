@@ -130,7 +130,9 @@ def test_withdrawing_a_record_passes_and_is_major(project: Path) -> None:
 def test_withdrawn_record_cannot_come_back(project: Path) -> None:
     withdraw(project)
     assert cli("release", "--date", DAY, cwd=project).returncode == 0
-    edit(project / "data/claims/names.yaml", "version: 3\nstatus: withdrawn", "version: 4\nstatus: active")
+    withdrawn = released_version("claim-010") + 1
+    edit(project / "data/claims/names.yaml", f"version: {withdrawn}\nstatus: withdrawn",
+         f"version: {withdrawn + 1}\nstatus: active")  # fmt: skip
     assert "KD505" in [p.code for p in problems(project)]
 
 
