@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import ketdata
 from ketdata import Problem, Severity
@@ -119,3 +120,17 @@ def content_sha256(path: Path, record_id: str) -> str:
     (value,) = [d.value for d in documents if isinstance(d.value, dict) and d.value.get("id") == record_id]
     folder = path.parent.parent if path.parent.name == "claims" else path.parent
     return content_digest(value, folder_links(folder).get(record_id, ()) if path.parent.name == "claims" else ())
+
+
+def validate_strict(project: Path, capsys: Any) -> tuple[int, list[dict[str, object]]]:
+    """``ketdata validate --strict --format json`` on a copy of the project: its exit code and its problems."""
+    from ketdata._cli import main
+
+    capsys.readouterr()
+    code = main(["validate", str(project / "data"), "--strict", "--format", "json"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def codes(found: list[dict[str, object]], record: str) -> set[object]:
+    """The codes of the problems a record has, in ``validate_strict``'s output."""
+    return {p["code"] for p in found if p["record_id"] == record}

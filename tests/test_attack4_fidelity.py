@@ -8,17 +8,16 @@ quoted sentences lack (A4-27).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 import yaml
 
-from ketdata._cli import main
 from ketdata._validation.fidelity import SourceText
 from ketdata._validation.wording import EvidenceWords
 
-from .helpers import edit
+from .helpers import codes, edit
+from .helpers import validate_strict as validate
 
 UNCERTAINTY = "data/claims/uncertainty.yaml"
 SAFETY = "data/claims/safety-guidance.yaml"
@@ -35,17 +34,6 @@ MECHANISM_SPAN = (
     "  role: statement\n  quote: the exact mechanism of action is still not fully understood\n  start: 1820\n"
     "  end: 1879"
 )
-
-
-def validate(project: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[dict[str, object]]]:
-    """``ketdata validate --strict --format json`` on the copy: its exit code and its problems."""
-    capsys.readouterr()
-    code = main(["validate", str(project / "data"), "--strict", "--format", "json"])
-    return code, json.loads(capsys.readouterr().out)
-
-
-def codes(found: list[dict[str, object]], record: str) -> set[object]:
-    return {p["code"] for p in found if p["record_id"] == record}
 
 
 def span(role: str, quote: str, start: int) -> str:

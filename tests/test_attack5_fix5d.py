@@ -7,31 +7,18 @@ allows (A5-6); an article synonym keeps the label's distinguishing words (A5-17)
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from ketdata._cli import main
-
-from .helpers import edit
+from .helpers import codes, edit
+from .helpers import validate_strict as validate
 
 ADVERSE = "data/claims/adverse-effects.yaml"
 HARMS = "data/claims/harms.yaml"
 IDENTITY = "data/claims/identity.yaml"
 CONCEPTS = "data/concepts.yaml"
 HALLUCINATIONS = "statement: It is important to note that ketamine can have side effects, including hallucinations."
-
-
-def validate(project: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[dict[str, object]]]:
-    """``ketdata validate --strict --format json`` on the copy: its exit code and its problems."""
-    capsys.readouterr()
-    code = main(["validate", str(project / "data"), "--strict", "--format", "json"])
-    return code, json.loads(capsys.readouterr().out)
-
-
-def codes(found: list[dict[str, object]], record: str) -> set[object]:
-    return {p["code"] for p in found if p["record_id"] == record}
 
 
 # --- A5-16: the subject is named by the statement and the evidence ------------------------------------------

@@ -13,20 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from ketdata._cli import main
 from ketdata._validation import pipeline
 from ketdata._validation.wording import _out_of_order
 
 from .helpers import DATA, edit
+from .helpers import validate_strict as validate
 
 ORDER_CODES = {"KD650", "KD651", "KD652"}
-
-
-def validate(project: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[dict[str, object]]]:
-    """``ketdata validate --strict --format json`` on the copy: its exit code and its problems."""
-    capsys.readouterr()
-    code = main(["validate", str(project / "data"), "--strict", "--format", "json"])
-    return code, json.loads(capsys.readouterr().out)
 
 
 def restate(project: Path, file: str, record: str, statement: str) -> None:
