@@ -43,6 +43,7 @@ _DENIAL = re.compile(r"\b(?:" + "|".join(map(re.escape, _DENYING)) + r")\b", re.
 _CUE = re.compile(r"(?:[Bb]y|[Ff]rom|:|[Ii]s|[Ww]as)\s+(?:[Tt]he\s+)?[A-Z]")
 _CLAUSE = re.compile(r"[.;!?]\s|\bbut\b")
 _SKIP = frozenset({"review", "source_update", "evidence"})  # recorded by `ketdata review`, or the article's own
+_Claimed = tuple[tuple[str | int, ...], str, tuple[tuple[str, str, str], ...]]
 
 
 def attribution_problems(index: RecordIndex, texts: Mapping[str, SourceText]) -> Iterator[Problem]:
@@ -53,8 +54,8 @@ def attribution_problems(index: RecordIndex, texts: Mapping[str, SourceText]) ->
     for record in index.records:
         if not index.is_valid(record) or record.value.get("status", "active") != "active":
             continue
-        for path, text in _prose(record.value, ()):
-            for verb, who, words in _claims(text):
+        for path, text, claims in _claimed(record.value, (), []):
+            for verb, who, words in claims:
                 if any(text in t for t in article):
                     continue
                 if verb in _AUTHOR:
@@ -70,16 +71,22 @@ def attribution_problems(index: RecordIndex, texts: Mapping[str, SourceText]) ->
                     yield record.problem("KD712", path, msg)
 
 
-def _prose(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            if key not in _SKIP:
-                yield from _prose(item, (*path, key))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _prose(item, (*path, i))
+def _claimed(value: Any, path: tuple[str | int, ...], found: list[_Claimed]) -> list[_Claimed]:
+    """Each prose text of the value that names an agent, with its path and what it claims (found, filled).
+
+    Nearly every text claims nothing: its path is made only for one that does (a record has dozens of texts).
+    """
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        if key in _SKIP:
+            continue
+        if isinstance(item, str):
+            claims = _claims(item)
+            if claims:
+                found.append(((*path, key), item, claims))
+        elif isinstance(item, (dict, list)):
+            _claimed(item, (*path, key), found)
+    return found
 
 
 @functools.lru_cache(maxsize=1 << 16)

@@ -200,19 +200,34 @@ def _checked_files(
         return checked + _attached(rest.result(), nodes)
 
 
-def _portable(checked: list[_Checked | None]) -> list[_Checked | None]:
-    """The records without the node cache they point to (a cache of the process that read them)."""
-    for found in checked:
-        for record in found[0] if found else ():
-            record.doc.cache = None
-    return checked
+# A file's check as plain values (pickled by C code alone: a tenth of the cost of pickling the objects, which is as
+# long as checking the file), and its records without the node cache of the process that read them.
+_Plain = tuple[list[tuple[Any, ...]], list[list[Any]], list[bool]]
 
 
-def _attached(checked: list[_Checked | None], nodes: NodeCache) -> list[_Checked | None]:
-    for found in checked:
-        for record in found[0] if found else ():
-            record.doc.cache = nodes
-    return checked
+def _portable(checked: list[_Checked | None]) -> list[_Plain | None]:
+    """Each file's check as plain values, for the process that asked for it."""
+    return [None if found is None else _plain(*found) for found in checked]
+
+
+def _plain(records: list[RawRecord], problems: list[Problem], valid: list[bool]) -> _Plain:
+    rows = [(r.kind, r.file, r.value, r.taken, r.doc.value, r.doc.line, r.doc.column, r.doc.file, r.doc.index,
+             [problem_to_list(p) for p in r.doc.problems], r.doc.ascii) for r in records]  # fmt: skip
+    return rows, [problem_to_list(p) for p in problems], valid
+
+
+def _attached(plain: list[_Plain | None], nodes: NodeCache) -> list[_Checked | None]:
+    """The files' checks back from `_portable`, their records reading their places from this process's nodes."""
+    return [None if found is None else _checked(*found, nodes) for found in plain]
+
+
+def _checked(rows: list[tuple[Any, ...]], problems: list[list[Any]], valid: list[bool], nodes: NodeCache) -> _Checked:
+    records = []
+    for kind, name, value, taken, doc_value, line, column, doc_file, index, doc_problems, ascii_only in rows:
+        doc = Document(doc_value, line, column, doc_file, index, nodes, list(map(problem_from_list, doc_problems)),
+                       ascii_only)  # fmt: skip
+        records.append(RawRecord(kind, name, value, doc, taken))
+    return records, list(map(problem_from_list, problems)), valid
 
 
 def _run(folder: Path, today: datetime.date | None, results: ResultCache | None) -> Report:
@@ -257,11 +272,12 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
     texts = (
         {} if unread else {sid: SourceText.of(src.text, rules.section_rows(src)) for sid, src in rules.texts.items()}
     )
-    # The data's own rules take about as long as the other checks together: on a large folder a second core
-    # runs them meanwhile. They need every record: not run when a file could not be read (KD018 says so).
-    declared = Forked(lambda: [] if unread else list(declared_rule_problems(index, texts)),
-                      worth_it=not unread and len(records) >= FORK_AT)  # fmt: skip
-    with declared:
+    # The checks across records take longer than reading the files: on a large folder a forked child runs half
+    # of them (those of the records and sources alone, not of the rules' own state) while this process runs the
+    # rest. They need every record: not run when a file could not be read (KD018 says so).
+    shared = Forked(lambda: _not_judged(unread) if unread else _records_alone(index, texts),
+                    worth_it=not unread and len(records) >= FORK_AT)  # fmt: skip
+    with shared:
         problems += rules.run()
         problems = [_with_id_choices(p, rules.id_choices) for p in problems]
         # Governance reads every record as the schema check left it (a field of its type, or absent), so a
@@ -272,13 +288,8 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
         problems += review_problems(index.records, day)
         if index.kind("dataset") and not index.kind("rule") and "rule" not in unread:
             problems.append(_no_rules(folder))
-        # The fidelity checks read records whole: only those that passed their schema.
-        others = _not_judged(unread) if unread else [*fidelity_problems(index, texts), *conflict_problems(index)]
-        if not unread:
-            others += wording_problems(index, texts)
-            others += quantity_problems(index)
-            others += attribution_problems(index, texts)
-        problems += declared.result()
+        others = [] if unread else wording_problems(index, texts)
+        problems += shared.result()
     problems += others
     problems += journal_problems(project_root(folder))
     problems += found_release
@@ -295,6 +306,20 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
     info = next((r.value for r in records if r.kind == "dataset"), None) if buildable else None
     make = functools.partial(_build, folder, info, records) if info is not None else None
     return Report(tuple(sorted(problems, key=Problem.sort_key)), rules, LazyDataset(make))
+
+
+def _records_alone(index: RecordIndex, texts: Mapping[str, SourceText]) -> list[Problem]:
+    """The data's own rules and the fidelity checks: functions of the records and the sources' texts alone.
+
+    The fidelity checks read records whole: only those that passed their schema.
+    """
+    return [
+        *declared_rule_problems(index, texts),
+        *fidelity_problems(index, texts),
+        *conflict_problems(index),
+        *quantity_problems(index),
+        *attribution_problems(index, texts),
+    ]
 
 
 def _structural(problems: list[Problem]) -> bool:
