@@ -12,6 +12,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from sys import intern
 from typing import Any, cast
 
 import yaml
@@ -219,7 +220,7 @@ class _Converter:
         if depth >= MAX_DEPTH:
             return [self.convert(item, depth + 1) for item in node.value]
         # Items of plain or single-quoted text (ids, mostly) are taken as they are, as in a mapping.
-        return [item.value if type(item) is ScalarNode and item.tag == _STR and item.style != '"'
+        return [_short(item.value) if type(item) is ScalarNode and item.tag == _STR and item.style != '"'
                 else self.convert(item, depth + 1) for item in node.value]  # fmt: skip
 
     def _mapping(self, node: MappingNode, depth: int) -> dict[str, Any]:
@@ -232,7 +233,7 @@ class _Converter:
         scalar, text = ScalarNode, _STR  # local names: this loop runs for every key of every record
         for key_node, value_node in node.value:
             if type(key_node) is scalar and key_node.tag == text and key_node.style != '"':
-                key = key_node.value
+                key = intern(key_node.value)  # every record repeats the same few keys: one string each
             else:
                 key = self.convert(key_node, depth)
             if not isinstance(key, str):
@@ -244,7 +245,7 @@ class _Converter:
                 continue
             first[key] = key_node
             if inline and type(value_node) is scalar and value_node.tag == text and value_node.style != '"':
-                result[key] = value_node.value
+                result[key] = _short(value_node.value)
             else:
                 result[key] = self.convert(value_node, depth + 1)
         return result
@@ -280,6 +281,11 @@ class _Converter:
             # '!!int abc', '!!bool maybe', '!!timestamp nope', 2020-02-30, or an integer of thousands of digits.
             self._report("KD016", node, f"{short(node.value)} cannot be read as {_TYPE_NAMES[kind]}")
             return UNREADABLE
+
+
+def _short(text: str) -> str:
+    """A short text as one shared string: ids and names recur across thousands of records, prose does not."""
+    return intern(text) if len(text) <= 40 else text
 
 
 def _anchor_problems(text: str, file: str) -> list[Problem]:
