@@ -288,7 +288,7 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
         problems += review_problems(index.records, day)
         if index.kind("dataset") and not index.kind("rule") and "rule" not in unread:
             problems.append(_no_rules(folder))
-        others = [] if unread else wording_problems(index, texts)
+        others = [] if unread else [*wording_problems(index, texts), *attribution_problems(index, texts)]
         problems += shared.result()
     problems += others
     problems += journal_problems(project_root(folder))
@@ -318,7 +318,6 @@ def _records_alone(index: RecordIndex, texts: Mapping[str, SourceText]) -> list[
         *fidelity_problems(index, texts),
         *conflict_problems(index),
         *quantity_problems(index),
-        *attribution_problems(index, texts),
     ]
 
 
