@@ -23,6 +23,7 @@ from ketdata._validation.coverage import OUTSIDE, SentenceCoverage, coverage, ou
 from ketdata._validation.folder import REFERENCE_TABLE, RawRecord
 from ketdata._validation.index import RecordIndex
 from ketdata._validation.revisions import lost_problem, mark_problems
+from ketdata._validation.words import whole_at
 
 
 def occurs(needle: str, text: str) -> bool:
@@ -34,17 +35,7 @@ def occurs(needle: str, text: str) -> bool:
     wanted, where = needle.lower(), text.lower()
     if not wanted or len(wanted) != len(needle) or len(where) != len(text):
         return re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", text, re.IGNORECASE) is not None
-    start = where.find(wanted)
-    while start != -1:
-        end = start + len(wanted)
-        if not (start and _word(where[start - 1])) and not (end < len(where) and _word(where[end])):
-            return True
-        start = where.find(wanted, start + 1)
-    return False
-
-
-def _word(char: str) -> bool:
-    return char.isalnum() or char == "_"
+    return next(whole_at(where, wanted), None) is not None  # a place, 0 included (any() would miss it)
 
 
 def named(name: str, quote: str) -> bool:
