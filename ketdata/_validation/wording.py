@@ -483,7 +483,12 @@ def _phrase_words(phrase: str) -> tuple[tuple[str, ...], bool]:
 @functools.lru_cache(maxsize=1 << 14)  # statements and quotes recur
 def _ordered(text: str) -> tuple[str, ...]:
     """The text's words in order, stemmed and cut to five letters as `_phrase_words` cuts a phrase's."""
-    return tuple(_stem(w)[:5] for w in map(str.casefold, _WORD.findall(text)))
+    return tuple(map(_cut, _WORD.findall(text)))
+
+
+@functools.lru_cache(maxsize=1 << 16)  # a few thousand words make every statement
+def _cut(word: str) -> str:
+    return _stem(word.casefold())[:5]
 
 
 @functools.lru_cache(maxsize=1 << 14)  # a claim's statement is often its one quote
@@ -537,7 +542,9 @@ def _predicate_fits(record: RawRecord, predicates: Mapping[str, tuple[str, ...]]
     spans = sorted((s for s in v.get("evidence") or () if isinstance(s, dict) and isinstance(s.get("start"), int)),
                    key=lambda s: (str(s.get("source")), s["start"]))  # fmt: skip
     statement = _ordered(str(v.get("statement", "")))
-    quoted = tuple(w for s in spans for w in _ordered(str(s.get("quote", ""))))
+    # One quote (most claims) is its words as they are: the statement's very tuple when it is the quote.
+    quoted = _ordered(str(spans[0].get("quote", ""))) if len(spans) == 1 else tuple(
+        w for s in spans for w in _ordered(str(s.get("quote", ""))))  # fmt: skip
     if any(_says(statement, p) and _says(quoted, p) for p in map(_phrase_words, phrases)):
         return
     msg = (f"the predicate {v['predicate']!r} ({short(phrases[0])}) is said neither in the statement and its quotes "
