@@ -58,10 +58,16 @@ def test_every_corpus_case_validates_the_same_from_the_cache(case: str, tmp_path
     assert found(cache=True) == fresh  # the entries read
 
 
-def test_an_entry_of_another_shape_is_ignored(warm: Path) -> None:
+@pytest.mark.parametrize(
+    "checked",
+    [None, [["not", "rows"]], ([("a text, not a record", {}, 1, 1, 0)], [], [True]), ([(1, 2)], [], [])],
+    ids=["missing", "not-rows", "value-not-a-mapping", "short-row"],
+)
+def test_an_entry_of_another_shape_is_ignored(warm: Path, checked: object) -> None:
     for entry in cache_root().rglob("*.marshal"):
         value = marshal.loads(entry.read_bytes())
-        entry.write_bytes(marshal.dumps({**value, "checked": [["not", "rows"]]}))
+        value.pop("checked")
+        entry.write_bytes(marshal.dumps(value if checked is None else {**value, "checked": checked}))
     edit(warm / "claims/identity.yaml", "category: identity", "category: identiy")
     assert [p[0] for p in problems(warm)] == ["KD202"]
     assert problems(warm) == problems(warm, cache=False)
