@@ -471,7 +471,9 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "Check weakened since the release",
         "A rule in data/rules.yaml checks less than in the latest release (removed, a lower severity, another "
         "kind, a list loosened), an active caveat was withdrawn while the article still says it (and no active "
-        "caveat quotes that passage) or a safety warning re-kinded, an active caveat reaches fewer "
+        "caveat quotes that passage) or a safety warning re-kinded, an active claim of a category whose claims need "
+        "caveats was withdrawn while the article still says it (and no active claim or caveat states that passage: "
+        "deprecate it instead, superseded by a claim that states it), an active caveat reaches fewer "
         "claims or less of the article, or a policy kept in another file changed (a decision-table row now "
         "giving a status to another kind of statement, a status's rank, a predicate's object kind or categories, a "
         "category's parent): make sure a maintainer meant it (the change shows in `ketdata diff`); the "
