@@ -824,6 +824,14 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "sensations of pain'), or mark the synonym external with the reason the editors give it.",
     ),
     Code(
+        "KD680",
+        _E,
+        "Context quote from outside the passage the record states",
+        "Quote context only from the sentence of a stating quote or the one before it (or the sentence before "
+        "another such context quote), from the heading of its section, or from a caveat that applies to the "
+        "record; words of another passage belong to a record of their own.",
+    ),
+    Code(
         "KD700",
         _E,
         "Evidence changed by a source update, not yet reviewed",

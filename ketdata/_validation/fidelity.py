@@ -7,7 +7,8 @@ why (KD320) and a caveat is not linked to a claim that merely restates it (KD321
 words read them one way (KD322); outside material is marked (KD323); a concept's id, label and kind agree
 (KD324); the words a record names are where it says (KD325); and an "it" or "its" in the evidence has its
 antecedent quoted or a reading (KD617); a superseded predicate or concept is used by no active claim or
-link (KD618). (That a record's evidence states something, not every quote context, is KD632 in `wording.py`.)
+link (KD618); a context quote comes from the passage the record states and skips no hedge of its sentence
+(KD680, KD317). (That a record's evidence states something, not every quote context, is KD632 in `wording.py`.)
 
 Every check reads records that passed their schema. A record excuses an omission only in ``leaves_out``, with
 the reason; the hedge and qualifier words are the project's own list, the ``qualifier-words`` rule's.
@@ -157,6 +158,7 @@ class Fidelity:
         self._evidence: dict[int, list[dict[str, Any]]] = {}
         self._narrower: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
         self._by_word: dict[str, set[str]] | None = None
+        self._caveat_spans: dict[str, list[tuple[str, int, int]]] | None = None
         words = [w for r in index.valid("rule") if r.value.get("kind") == "qualifier-words"
                  for w in r.value.get("words") or ()]  # fmt: skip
         ordered = sorted(set(words), key=len, reverse=True)
@@ -189,6 +191,8 @@ class Fidelity:
                 yield from self._splices(record)
             if any(_may_refer(s["quote"], "it") for s in spans):
                 yield from self._pronouns(record)
+            if any(s.get("role") == "context" for s in spans):
+                yield from self._contexts(record)
         yield from self._siblings()
         yield from self._triples()
         yield from self._caveats()
@@ -256,16 +260,21 @@ class Fidelity:
 
     # -- KD317: spliced evidence skips a hedge or a "this …" antecedent ---------------------------------------
 
-    def _splices(self, record: RawRecord) -> Iterator[Problem]:
-        value = record.value
+    def _gaps(self, record: RawRecord) -> Iterator[tuple[SourceText, list[tuple[int, int]]]]:
+        """Between two spans of a source, in text order: the rest of the first's sentence, the start of the next's."""
         spans = sorted(self._spans(record), key=lambda s: (str(s["source"]), s["start"]))
         for a, b in itertools.pairwise(spans):
             src = self.texts.get(str(a["source"]))
             if src is None or a["source"] != b["source"] or b["start"] <= a["end"]:
                 continue
             after, before = src.sentence_at(a["end"] - 1), src.sentence_at(b["start"])
-            gap = src.text[a["end"] : min(b["start"], after[1])] if after else ""
-            gap += " " + src.text[max(a["end"], before[0]) : b["start"]] if before else ""
+            ranges = [(a["end"], min(b["start"], after[1]))] if after else []
+            yield src, ranges + ([(max(a["end"], before[0]), b["start"])] if before else [])
+
+    def _splices(self, record: RawRecord) -> Iterator[Problem]:
+        value, spans = record.value, self._spans(record)
+        for around, ranges in self._gaps(record):
+            gap = " ".join(around.text[a:b] for a, b in ranges)
             for word in dict.fromkeys(w.casefold() for w in self._found(gap)):
                 if not _keeps(value, word) and not _excused(value, word):
                     msg = (f"the evidence skips {word!r} between its spans: quote it, keep it, or say in leaves_out "
@@ -306,6 +315,99 @@ class Fidelity:
                 msg = (f"{found.group()!r} at {at} refers to words the evidence does not quote: quote them as context, "
                        "or say in readings what it means")  # fmt: skip
                 yield record.problem("KD617", ("evidence", i), msg)
+
+    # -- KD680, KD317: a context quote comes from the record's own passage, and skips no hedge there ------------
+
+    def _contexts(self, record: RawRecord) -> Iterator[Problem]:
+        """A context quote says where the record's words stand, never moves them (A6-8).
+
+        It lies in the sentence of a stating quote or the one before, or before another context quote so placed
+        (the antecedent of a "this …"), or in the heading of a stating quote's section, or in the quote of a caveat
+        that governs the record (the status it gives); "In therapy" quoted from a later paragraph would put a
+        recreational use into therapy. The hedges of its sentence that no quote holds govern the context's words
+        too: KD317, as for a splice.
+        """
+        spans, value = self._spans(record), record.value
+        held = {(str(s["source"]), found) for s in self._stating(record) for at in (s["start"], s["end"] - 1)
+                if (src := self.texts.get(str(s["source"]))) and (found := src.sentence_at(at))}  # fmt: skip
+        contexts = {i: s for i, s in enumerate(spans) if s.get("role") == "context"}
+        placed = self._placed(contexts, held)
+        gaps = [(src, a, b) for src, ranges in self._gaps(record) for a, b in ranges]
+        skipped: dict[str, None] = {}
+        for i, span in contexts.items():
+            if i not in placed and not self._heading(span, record) and not self._from_caveat(span, record):
+                msg = (f"the context quote {short(span['quote'], 40)} at [{span['start']}, {span['end']}) lies outside "
+                       "the passage the record states: quote context from a stating quote's sentence or the one "
+                       "before, or its section's heading")  # fmt: skip
+                yield record.problem("KD680", ("evidence", i, "start"), msg)
+            src = self.texts.get(str(span["source"]))
+            sentence = src.sentence_at(span["start"]) if src else None
+            if src is not None and sentence is not None:
+                for word in self._unquoted(src, sentence, spans, gaps, str(span["source"])):
+                    skipped.setdefault(word)
+        for word in skipped:
+            if not _keeps(value, word) and not _excused(value, word):
+                msg = (f"a context quote's sentence says {word!r}, which the evidence skips: quote it, keep it, or say "
+                       "in leaves_out why it does not govern the record")  # fmt: skip
+                yield record.problem("KD317", ("evidence",), msg)
+
+    def _placed(self, contexts: Mapping[int, dict[str, Any]], held: set[tuple[str, tuple[int, int]]]) -> set[int]:
+        """The context spans in one sentence of ``held`` or just before one, the sentences held growing as they do."""
+        placed: set[int] = set()
+        while True:
+            reach = held | {(source, b) for source, s in held if (src := self.texts.get(source))
+                            and (b := src.sentence_before(s))}  # fmt: skip
+            new = {i: where for i, span in contexts.items() if i not in placed
+                   and (where := self._one_sentence(span)) is not None and where in reach}  # fmt: skip
+            if not new:
+                return placed
+            placed |= set(new)
+            held |= set(new.values())
+
+    def _one_sentence(self, span: dict[str, Any]) -> tuple[str, tuple[int, int]] | None:
+        """The source and sentence the span lies in, or None when it lies in none or in more than one."""
+        src = self.texts.get(str(span["source"]))
+        first = src.sentence_at(span["start"]) if src else None
+        same = first is not None and src is not None and first == src.sentence_at(span["end"] - 1)
+        return (str(span["source"]), first) if same and first is not None else None
+
+    def _heading(self, span: dict[str, Any], record: RawRecord) -> bool:
+        """True when the span lies in the heading of a section a stating quote of the record lies in."""
+        src = self.texts.get(str(span["source"]))
+        source = next((r for r in self.sources if r.id == span["source"]), None)
+        if src is None or source is None:
+            return False
+        starts = [s["start"] for s in self._stating(record) if s["source"] == span["source"]]
+        for section in source.value.get("sections") or ():
+            start, heading = section["start"], str(section["heading"])
+            top = start + len(heading) if src.text.startswith(heading, start) else start
+            if start <= span["start"] and span["end"] <= top and any(start <= at < section["end"] for at in starts):
+                return True
+        return False
+
+    def _from_caveat(self, span: dict[str, Any], record: RawRecord) -> bool:
+        """True when the span lies in a stating quote of an active caveat that applies to the record."""
+        if self._caveat_spans is None:
+            self._caveat_spans = {}
+            for caveat in (r for r in self.said if r.kind == "caveat"):
+                own = [(str(s["source"]), s["start"], s["end"]) for s in self._stating(caveat)]
+                for claim_id in caveat.value.get("applies_to") or ():
+                    self._caveat_spans.setdefault(str(claim_id), []).extend(own)
+        return any(source == span["source"] and a <= span["start"] and span["end"] <= b
+                   for source, a, b in self._caveat_spans.get(str(record.id), ()))  # fmt: skip
+
+    def _unquoted(self, src: SourceText, sentence: tuple[int, int], spans: list[dict[str, Any]],
+                  gaps: list[tuple[SourceText, int, int]], source: str) -> list[str]:  # fmt: skip
+        """The hedge and qualifier words of the sentence that neither a span nor a splice's gap (KD317) covers."""
+        covered = sorted([(s["start"], s["end"]) for s in spans if s["source"] == source]
+                         + [(a, b) for gap_src, a, b in gaps if gap_src is src])  # fmt: skip
+        parts, at = [], sentence[0]
+        for a, b in covered:
+            if a > at:
+                parts.append(src.text[at : min(a, sentence[1])])
+            at = max(at, b)
+        parts.append(src.text[at : sentence[1]])
+        return [w.casefold() for w in self._found(" ".join(parts))]
 
     # -- KD316: a qualifier a sibling record of the same sentence keeps -----------------------------------
 

@@ -910,6 +910,7 @@ def words_from_evidence(rule: dict[str, Any], active: EvidenceWords, severity: S
             msg = (f"rule {short(rule['id'])}: the statement says {short(', '.join(added))}, which neither its "
                    "evidence nor its readings hold: a statement says only what its quotes say")  # fmt: skip
             yield record.problem("KD640", ("statement",), msg, severity=severity)
+        yield from _punctuation_added(rule, record, statement, evidence, active.texts, severity)
         stretches = active.stretches(record)
         yield from _polarity_problems(rule, record, statement, quoted, stretches.governed, active, severity)
         left_out = value.get("leaves_out")
@@ -922,6 +923,62 @@ def words_from_evidence(rule: dict[str, Any], active: EvidenceWords, severity: S
         if missing:
             dropped.append((record, missing))
     yield from _dropped_problems(rule, dropped, active, severity)
+
+
+# A question, an exclamation or quotation marks change what a statement asserts as surely as a word (A6-7):
+# "…a trained medical professional?" asks what the article says; "side effects" in quotation marks doubts it.
+_CLOSERS = "\"')]\u201d\u2019"
+_ASKED = frozenset("?!")
+_QUOTATION = re.compile(r"[\"\u201c\u201d]|(?<!\w)['\u2018\u2019](?=\w)")
+_LAST_MARK = re.compile(rf"([.?!]+)[{re.escape(_CLOSERS)}]*$")
+_NEXT_MARK = re.compile(rf"[{re.escape(_CLOSERS)}]*([.?!]+)")
+
+
+def _punctuation_added(
+    rule: dict[str, Any],
+    record: RawRecord,
+    statement: str,
+    evidence: list[dict[str, Any]],
+    texts: Mapping[str, SourceText],
+    severity: Severity,
+) -> Iterator[Problem]:
+    """KD640: a statement ends as a stating quote's sentence does, and adds no "?", "!" or quotation marks."""
+    stating = [s for s in evidence if s.get("role") != "context"]
+    last = _LAST_MARK.search(statement)
+    end = last.group(1) if last else ""
+    ends = {_quote_end(s, texts) for s in stating}
+    added = [f"ends {end!r} where its quotes end {' or '.join(map(repr, sorted(ends)))}"] if (
+        end and stating and end not in ends) else []  # fmt: skip
+    inner = statement[: last.start()] if last else statement
+    held = {c for s in stating for c in _ASKED if c in s["quote"]}
+    added += [f"says {c!r}, which its quotes do not" for c in sorted(_ASKED - held) if c in inner]
+    marks = len(_QUOTATION.findall(statement)) if any(c in statement for c in "\"'\u201c\u201d\u2018\u2019") else 0
+    if marks > _quotation_marks(evidence, texts):
+        added.append("puts words in quotation marks the article does not")
+    if added:
+        msg = (f"rule {short(rule['id'])}: the statement {'; '.join(added)}: a statement asserts only what its "
+               "quotes say, as they say it")  # fmt: skip
+        yield record.problem("KD640", ("statement",), msg, severity=severity)
+
+
+def _quote_end(span: dict[str, Any], texts: Mapping[str, SourceText]) -> str:
+    """How a statement of the span ends: as the span's sentence does where it reaches its end, else with "."."""
+    own = _LAST_MARK.search(span["quote"])
+    src = texts.get(str(span.get("source")))
+    after = _NEXT_MARK.match(src.text, span["end"]) if src is not None and not own else None
+    found = own or after
+    return found.group(1) if found else "."
+
+
+def _quotation_marks(evidence: list[dict[str, Any]], texts: Mapping[str, SourceText]) -> int:
+    """The quotation marks the article has in the record's quotes or right around them (around "Special K")."""
+    found = set()
+    for span in evidence:
+        src = texts.get(str(span.get("source")))
+        if src is not None:
+            low, high = max(0, span["start"] - 2), span["end"] + 2
+            found |= {(span["source"], m.start()) for m in _QUOTATION.finditer(src.text, low, high)}
+    return len(found)
 
 
 def _polarity_problems(
