@@ -338,7 +338,7 @@ class Fidelity:
             if i not in placed and not self._heading(span, record) and not self._from_caveat(span, record):
                 msg = (f"the context quote {short(span['quote'], 40)} at [{span['start']}, {span['end']}) lies outside "
                        "the passage the record states: quote context from a stating quote's sentence or the one "
-                       "before, or its section's heading")  # fmt: skip
+                       "before, its section's heading, or a caveat that applies to the record")  # fmt: skip
                 yield record.problem("KD680", ("evidence", i, "start"), msg)
             src = self.texts.get(str(span["source"]))
             sentence = src.sentence_at(span["start"]) if src else None

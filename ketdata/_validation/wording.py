@@ -910,7 +910,8 @@ def words_from_evidence(rule: dict[str, Any], active: EvidenceWords, severity: S
             msg = (f"rule {short(rule['id'])}: the statement says {short(', '.join(added))}, which neither its "
                    "evidence nor its readings hold: a statement says only what its quotes say")  # fmt: skip
             yield record.problem("KD640", ("statement",), msg, severity=severity)
-        yield from _punctuation_added(rule, record, statement, evidence, active.texts, severity)
+        if not _plain(statement, evidence, active.texts):
+            yield from _punctuation_added(rule, record, statement, evidence, active.texts, severity)
         stretches = active.stretches(record)
         yield from _polarity_problems(rule, record, statement, quoted, stretches.governed, active, severity)
         left_out = value.get("leaves_out")
@@ -952,13 +953,46 @@ def _punctuation_added(
     inner = statement[: last.start()] if last else statement
     held = {c for s in stating for c in _ASKED if c in s["quote"]}
     added += [f"says {c!r}, which its quotes do not" for c in sorted(_ASKED - held) if c in inner]
-    marks = len(_QUOTATION.findall(statement)) if any(c in statement for c in "\"'\u201c\u201d\u2018\u2019") else 0
-    if marks > _quotation_marks(evidence, texts):
+    marks = len(_QUOTATION.findall(statement))
+    if marks and marks > _quotation_marks(evidence, texts):
         added.append("puts words in quotation marks the article does not")
     if added:
         msg = (f"rule {short(rule['id'])}: the statement {'; '.join(added)}: a statement asserts only what its "
                "quotes say, as they say it")  # fmt: skip
         yield record.problem("KD640", ("statement",), msg, severity=severity)
+
+
+def _plain(statement: str, evidence: list[dict[str, Any]], texts: Mapping[str, SourceText]) -> bool:
+    """True for most statements: one "." at the end, no other mark, from quotes that ask nothing (nothing to check)."""
+    return (statement.endswith(".") and not statement.endswith("..") and not _marked(statement)
+            and not _may_ask(evidence, texts))  # fmt: skip
+
+
+def _marked(statement: str) -> bool:
+    """Whether the statement holds a "?", "!" or a quotation mark (substring tests: most statements hold none)."""
+    if "?" in statement or "!" in statement or '"' in statement or "'" in statement:
+        return True
+    return not statement.isascii() and any(mark in statement for mark in "\u201c\u201d\u2018\u2019")
+
+
+def _may_ask(evidence: list[dict[str, Any]], texts: Mapping[str, SourceText]) -> bool:
+    """Whether a "?" or "!" of the article stands within three characters of a stating span's end.
+
+    Only then may a statement that ends with "." and holds no mark end otherwise than its quotes do.
+    """
+    for span in evidence:
+        src = texts.get(str(span.get("source"))) if span.get("role") != "context" else None
+        asks = _asking(src.text) if src is not None else ()
+        at = bisect.bisect_left(asks, span["end"] - 3) if asks else 0
+        if at < len(asks) and asks[at] < span["end"] + 3:
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=8)
+def _asking(text: str) -> tuple[int, ...]:
+    """Where the text has a "?" or "!", in order (a string keeps its hash: the lookup costs no scan)."""
+    return tuple(m.start() for m in re.finditer("[?!]", text))
 
 
 def _quote_end(span: dict[str, Any], texts: Mapping[str, SourceText]) -> str:
