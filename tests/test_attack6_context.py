@@ -88,6 +88,12 @@ def test_a_hedge_of_a_context_sentence_the_evidence_skips_is_reported(
         "Ketamine is a \u201cmedication\u201d.",
         "Ketamine is a 'medication'.",
         "Ketamine is a medication (!).",
+        "Ketamine is a medication\uff1f",  # full-width
+        "Ketamine is a medication\u203d",  # interrobang
+        "Ketamine is a medication\u2026",  # an ellipsis: there is more
+        "Ketamine is a \u00abmedication\u00bb.",
+        "Ketamine is a \u201emedication\u201c.",
+        "Ketamine is a `medication'.",
     ],
 )
 def test_punctuation_the_quotes_do_not_hold_is_an_added_word(
@@ -112,3 +118,30 @@ def test_quotation_marks_the_article_has_pass_and_more_do_not(
     code, found = validate(project, capsys)
     assert code == 1
     assert "KD640" in codes(found, "claim-010"), found
+
+
+def test_a_governing_caveats_quote_backs_but_lends_no_word(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # caveat-006 applies to claim-007; its quote as context is no licence to put the recreational use "under the
+    # guidance of a trained medical professional" (claim-021's context from caveat-002 lends nothing: it passes).
+    with_context(project, "ketamine-in-therapy", "under the guidance of a trained medical professional", 2269)
+    said = "Ketamine is also used illicitly as a recreational drug."
+    edit(project / NON_MEDICAL, f"statement: {said}\n",
+         f"statement: Under the guidance of a trained medical professional, k{said[1:]}\n")  # fmt: skip
+    code, found = validate(project, capsys)
+    assert code == 1
+    assert "KD680" in codes(found, "claim-007"), found
+    assert "KD680" not in codes(found, "claim-021"), found
+
+
+def test_a_question_of_the_article_stated_as_an_assertion_is_reported(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The quote "What is Ketamine" reaches its heading's "?": a statement of it ends as the article does.
+    edit(project / IDENTITY, "version: 2\nstatus: active\nstatement: Ketamine is a medication.\n",
+         "version: 3\nstatus: active\nstatement: What is ketamine.\n")  # fmt: skip
+    edit(project / IDENTITY, "  quote: Ketamine is a medication\n  start: 20\n  end: 44\n",
+         "  quote: What is Ketamine\n  start: 0\n  end: 16\n")  # fmt: skip
+    code, found = validate(project, capsys)
+    ending = [p for p in found if p["code"] == "KD640" and p["record_id"] == "claim-001"]
+    assert code == 1
+    assert ending and "ends '.' where its quotes end '?'" in str(ending[0]["message"]), found

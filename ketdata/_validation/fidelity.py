@@ -28,6 +28,7 @@ from ketdata._model.text import sentence_bounds
 from ketdata._validation.folder import RawRecord
 from ketdata._validation.index import RecordIndex
 from ketdata._validation.rules import named, occurs
+from ketdata._validation.words import content_stems, stems, word_set
 
 _THIS = re.compile(r"(?<!\w)this\s+\w+", re.IGNORECASE)
 # "It is important to note that …" is no reference: a dummy "it" followed by "is <word> to/that".
@@ -323,9 +324,9 @@ class Fidelity:
 
         It lies in the sentence of a stating quote or the one before, or before another context quote so placed
         (the antecedent of a "this …"), or in the heading of a stating quote's section, or in the quote of a caveat
-        that governs the record (the status it gives); "In therapy" quoted from a later paragraph would put a
-        recreational use into therapy. The hedges of its sentence that no quote holds govern the context's words
-        too: KD317, as for a splice.
+        that governs the record, lending the statement no word (the status it backs); "In therapy" quoted from a
+        later paragraph would put a recreational use into therapy. The hedges of its sentence that no quote holds
+        govern the context's words too: KD317, as for a splice.
         """
         spans, value = self._spans(record), record.value
         held = {(str(s["source"]), found) for s in self._stating(record) for at in (s["start"], s["end"] - 1)
@@ -335,7 +336,7 @@ class Fidelity:
         gaps = [(src, a, b) for src, ranges in self._gaps(record) for a, b in ranges]
         skipped: dict[str, None] = {}
         for i, span in contexts.items():
-            if i not in placed and not self._heading(span, record) and not self._from_caveat(span, record):
+            if i not in placed and not self._heading(span, record) and not self._backs_only(span, record):
                 msg = (f"the context quote {short(span['quote'], 40)} at [{span['start']}, {span['end']}) lies outside "
                        "the passage the record states: quote context from a stating quote's sentence or the one "
                        "before, its section's heading, or a caveat that applies to the record")  # fmt: skip
@@ -384,6 +385,18 @@ class Fidelity:
             if start <= span["start"] and span["end"] <= top and any(start <= at < section["end"] for at in starts):
                 return True
         return False
+
+    def _backs_only(self, span: dict[str, Any], record: RawRecord) -> bool:
+        """True for a quote of a caveat governing the record that lends its statement no word the rest lacks.
+
+        Claim-021 quotes "Ketamine therapy is still considered an experimental treatment" for its status; a
+        quote of caveat-006 ("under the guidance of a trained medical professional") may not put claim-007's
+        recreational use under a professional's guidance.
+        """
+        if not self._from_caveat(span, record):
+            return False
+        rest = word_set(s["quote"] for s in self._spans(record) if s is not span)
+        return not (content_stems(span["quote"]) & stems(str(record.value.get("statement", ""))) - rest)
 
     def _from_caveat(self, span: dict[str, Any], record: RawRecord) -> bool:
         """True when the span lies in a stating quote of an active caveat that applies to the record."""

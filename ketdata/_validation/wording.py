@@ -928,11 +928,15 @@ def words_from_evidence(rule: dict[str, Any], active: EvidenceWords, severity: S
 
 # A question, an exclamation or quotation marks change what a statement asserts as surely as a word (A6-7):
 # "…a trained medical professional?" asks what the article says; "side effects" in quotation marks doubts it.
-_CLOSERS = "\"')]\u201d\u2019"
-_ASKED = frozenset("?!")
-_QUOTATION = re.compile(r"[\"\u201c\u201d]|(?<!\w)['\u2018\u2019](?=\w)")
-_LAST_MARK = re.compile(rf"([.?!]+)[{re.escape(_CLOSERS)}]*$")
-_NEXT_MARK = re.compile(rf"[{re.escape(_CLOSERS)}]*([.?!]+)")
+# Each mark in its other spellings too (full-width, interrobang, inverted, guillemets, low and corner quotes).
+_ASKS = "?!\u2026\uff1f\uff01\u203d\u2047\u2048\u2049\u00bf\u00a1\u2753\u2754\u2755\u2757\ufe56\ufe57"
+_QUOTES = '"`\uff02\u201c\u201d\u201e\u201f\u00ab\u00bb\u2039\u203a\u300c\u300d\u300e\u300f'
+_SINGLE = "'\u2018\u2019\u201a\u201b"  # an apostrophe as well: a quotation mark only where it opens a word
+_CLOSERS = ")]" + _QUOTES + _SINGLE
+_QUOTATION = re.compile(rf"[{re.escape(_QUOTES)}]|(?<!\w)[{re.escape(_SINGLE)}](?=\w)")
+_LAST_MARK = re.compile(rf"([.{re.escape(_ASKS)}]+)[{re.escape(_CLOSERS)}]*$")
+_NEXT_MARK = re.compile(rf"[{re.escape(_CLOSERS)}]*([.{re.escape(_ASKS)}]+)")
+_ASKING = re.compile(f"[{re.escape(_ASKS)}]")
 
 
 def _punctuation_added(
@@ -951,8 +955,8 @@ def _punctuation_added(
     added = [f"ends {end!r} where its quotes end {' or '.join(map(repr, sorted(ends)))}"] if (
         end and stating and end not in ends) else []  # fmt: skip
     inner = statement[: last.start()] if last else statement
-    held = {c for s in stating for c in _ASKED if c in s["quote"]}
-    added += [f"says {c!r}, which its quotes do not" for c in sorted(_ASKED - held) if c in inner]
+    held = {c for s in stating for c in _ASKING.findall(s["quote"])}
+    added += [f"says {c!r}, which its quotes do not" for c in sorted(set(_ASKING.findall(inner)) - held)]
     marks = len(_QUOTATION.findall(statement))
     if marks and marks > _quotation_marks(evidence, texts):
         added.append("puts words in quotation marks the article does not")
@@ -970,13 +974,13 @@ def _plain(statement: str, evidence: list[dict[str, Any]], texts: Mapping[str, S
 
 def _marked(statement: str) -> bool:
     """Whether the statement holds a "?", "!" or a quotation mark (substring tests: most statements hold none)."""
-    if "?" in statement or "!" in statement or '"' in statement or "'" in statement:
+    if "?" in statement or "!" in statement or '"' in statement or "'" in statement or "`" in statement:
         return True
-    return not statement.isascii() and any(mark in statement for mark in "\u201c\u201d\u2018\u2019")
+    return not statement.isascii() and any(mark in statement for mark in _ASKS + _QUOTES + _SINGLE)
 
 
 def _may_ask(evidence: list[dict[str, Any]], texts: Mapping[str, SourceText]) -> bool:
-    """Whether a "?" or "!" of the article stands within three characters of a stating span's end.
+    """Whether a "?", "!" or "…" of the article stands within three characters of a stating span's end.
 
     Only then may a statement that ends with "." and holds no mark end otherwise than its quotes do.
     """
@@ -991,8 +995,8 @@ def _may_ask(evidence: list[dict[str, Any]], texts: Mapping[str, SourceText]) ->
 
 @functools.lru_cache(maxsize=8)
 def _asking(text: str) -> tuple[int, ...]:
-    """Where the text has a "?" or "!", in order (a string keeps its hash: the lookup costs no scan)."""
-    return tuple(m.start() for m in re.finditer("[?!]", text))
+    """Where the text has a "?", "!" or "…", in order (a string keeps its hash: the lookup costs no scan)."""
+    return tuple(m.start() for m in _ASKING.finditer(text))
 
 
 def _quote_end(span: dict[str, Any], texts: Mapping[str, SourceText]) -> str:
