@@ -145,3 +145,18 @@ def test_a_question_of_the_article_stated_as_an_assertion_is_reported(
     ending = [p for p in found if p["code"] == "KD640" and p["record_id"] == "claim-001"]
     assert code == 1
     assert ending and "ends '.' where its quotes end '?'" in str(ending[0]["message"]), found
+
+
+def test_the_sentence_before_across_a_break_is_context_only_for_a_sentence_that_refers_back(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # claim-019's sentence opens the therapy section: the last sentence of the section before says nothing of it.
+    medical = project / "data/claims/medical-use.yaml"
+    edit(medical, "id: claim-019\nversion: 3\n", "id: claim-019\nversion: 4\n")
+    context = ("- source: ketamine-overview\n  section: what-is-ketamine\n  role: context\n"
+               "  quote: The recreational use of ketamine\n  start: 453\n  end: 485\n")  # fmt: skip
+    own = "- source: ketamine-overview\n  section: ketamine-in-therapy\n  role: statement\n  quote: In recent"
+    edit(medical, "evidence:\n" + own, "evidence:\n" + context + own)
+    code, found = validate(project, capsys)
+    assert code == 1
+    assert "KD680" in codes(found, "claim-019"), found

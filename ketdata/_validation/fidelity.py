@@ -33,6 +33,7 @@ from ketdata._validation.words import content_stems, stems, word_set
 _THIS = re.compile(r"(?<!\w)this\s+\w+", re.IGNORECASE)
 # "It is important to note that …" is no reference: a dummy "it" followed by "is <word> to/that".
 _PRONOUN = re.compile(r"(?<!\w)(?:it|its)(?!\w)(?!\s+is\s+\w+\s+(?:to|that)\b)", re.IGNORECASE)
+_REFERS = re.compile(r"(?<!\w)(?:it|its|this|these|they|them|their|those|such)(?!\w)", re.IGNORECASE)
 _STOP = frozenset({"of", "in", "and", "or", "to", "the", "from", "a", "an", "on", "for", "like"})
 
 
@@ -52,6 +53,15 @@ def _pronouns_in(quote: str) -> list[re.Match[str]]:
             found.append(match)
         at = low.find("it", match.end() if match else at + 1)
     return found
+
+
+def _leans_on(text: str, before: tuple[int, int], sentence: tuple[int, int]) -> bool:
+    """Whether a sentence may take context from the one before it.
+
+    In its paragraph, or across a break to say who "it" or "this …" is: a record of a paragraph's first sentence
+    would else borrow the last section's words.
+    """
+    return "\n" not in text[before[1] : sentence[0]] or _REFERS.search(text, sentence[0], sentence[1]) is not None
 
 
 def _may_refer(quote: str, word: str) -> bool:
@@ -322,11 +332,12 @@ class Fidelity:
     def _contexts(self, record: RawRecord) -> Iterator[Problem]:
         """A context quote says where the record's words stand, never moves them (A6-8).
 
-        It lies in the sentence of a stating quote or the one before, or before another context quote so placed
-        (the antecedent of a "this …"), or in the heading of a stating quote's section, or in the quote of a caveat
-        that governs the record, lending the statement no word (the status it backs); "In therapy" quoted from a
-        later paragraph would put a recreational use into therapy. The hedges of its sentence that no quote holds
-        govern the context's words too: KD317, as for a splice.
+        It lies in the sentence of a stating quote or the one before (in its paragraph, unless the later sentence
+        refers back), or before another context quote so placed (the antecedent of a "this …"), or in the heading
+        of a stating quote's section, or in the quote of a caveat that governs the record, lending the statement
+        no word (the status it backs); "In therapy" quoted from a later paragraph would put a recreational use
+        into therapy. The hedges of its sentence that no quote holds govern the context's words too: KD317, as
+        for a splice.
         """
         spans, value = self._spans(record), record.value
         held = {(str(s["source"]), found) for s in self._stating(record) for at in (s["start"], s["end"] - 1)
@@ -357,7 +368,7 @@ class Fidelity:
         placed: set[int] = set()
         while True:
             reach = held | {(source, b) for source, s in held if (src := self.texts.get(source))
-                            and (b := src.sentence_before(s))}  # fmt: skip
+                            and (b := src.sentence_before(s)) and _leans_on(src.text, b, s)}  # fmt: skip
             new = {i: where for i, span in contexts.items() if i not in placed
                    and (where := self._one_sentence(span)) is not None and where in reach}  # fmt: skip
             if not new:
