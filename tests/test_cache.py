@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import marshal
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from ketdata._validation.cache import ResultCache, cache_root, folder_for
 from ketdata._validation.pipeline import run
 
 from .helpers import DAY, ROOT, edit, line_of
+from .test_corpus import CASES, build
 
 
 def problems(data: Path, *, cache: bool = True) -> list[tuple[str, str, int, str | None]]:
@@ -40,6 +42,34 @@ def warm(data: Path) -> Path:
 def test_cached_and_fresh_runs_agree(warm: Path) -> None:
     edit(warm / "claims/identity.yaml", "category: identity", "category: identiy")
     assert problems(warm) == problems(warm, cache=False) != []
+    assert problems(warm) == problems(warm, cache=False)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_every_corpus_case_validates_the_same_from_the_cache(case: str, tmp_path: Path) -> None:
+    """What the checks across records read of a cached record (the values its schema check took out, too)."""
+    data = build(case, tmp_path)
+
+    def found(**how: bool) -> list[tuple[object, ...]]:
+        return [(p.code, p.file, p.line, p.column, p.record_id, p.message) for p in run(data, **how).problems]
+
+    fresh = found()
+    assert found(cache=True) == fresh  # the entries written
+    assert found(cache=True) == fresh  # the entries read
+
+
+@pytest.mark.parametrize(
+    "checked",
+    [None, [["not", "rows"]], ([("a text, not a record", {}, 1, 1, 0)], [], [True]), ([(1, 2)], [], [])],
+    ids=["missing", "not-rows", "value-not-a-mapping", "short-row"],
+)
+def test_an_entry_of_another_shape_is_ignored(warm: Path, checked: object) -> None:
+    for entry in cache_root().rglob("*.marshal"):
+        value = marshal.loads(entry.read_bytes())
+        value.pop("checked")
+        entry.write_bytes(marshal.dumps(value if checked is None else {**value, "checked": checked}))
+    edit(warm / "claims/identity.yaml", "category: identity", "category: identiy")
+    assert [p[0] for p in problems(warm)] == ["KD202"]
     assert problems(warm) == problems(warm, cache=False)
 
 

@@ -108,15 +108,17 @@ def _count_answers(monkeypatch: pytest.MonkeyPatch) -> list[object]:
 
 @pytest.mark.usefixtures("idle")
 @pytest.mark.parametrize("case", CASES)
-def test_files_checked_in_two_processes_give_the_same_problems(
+def test_a_folder_validated_in_two_processes_gives_the_same_problems(
     case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Files checked in the child, and the checks across records it runs (the fidelity family among them)."""
     folder = build(case, tmp_path)
     monkeypatch.setattr(pipeline, "FORK_BYTES", 10**12)
     monkeypatch.setattr(pipeline, "FORK_AT", 10**9)
     serial = _problems(folder)
     answers = _count_answers(monkeypatch)
     monkeypatch.setattr(pipeline, "FORK_BYTES", 0)
+    monkeypatch.setattr(pipeline, "FORK_AT", 0)
     assert _problems(folder) == serial
     assert answers, "no file was checked in the child"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
 import itertools
@@ -158,18 +159,15 @@ def _checked_file(
 
 def _cached_file(
     data_file: DataFile, data: bytes, nodes: NodeCache, validators: Validators, results: ResultCache
-) -> tuple[list[RawRecord], list[Problem], list[bool]]:
-    name = str(data_file.path)
-    key = results.key(name, data)
+) -> _Checked:
+    key = results.key(str(data_file.path), data)
     entry = results.get(key, data)
-    if entry is None:
-        records, problems, valid = _checked_file(data_file, data, nodes, validators)
-        docs = [[r.value, r.doc.line, r.doc.column, r.doc.index] for r in records]
-        results.put(key, data, {"documents": docs, "problems": [problem_to_list(p) for p in problems], "valid": valid})
-        return records, problems, valid
-    records = [RawRecord(data_file.kind, name, value, Document(value, line, column, name, index, nodes))
-               for value, line, column, index in entry["documents"]]  # fmt: skip
-    return records, [problem_from_list(p) for p in entry["problems"]], list(entry["valid"])
+    if entry is not None:
+        with contextlib.suppress(AttributeError, KeyError, TypeError, ValueError):  # one of another shape is not used
+            return _checked(data_file, entry["checked"], nodes)
+    checked = _checked_file(data_file, data, nodes, validators)
+    results.put(key, data, {"checked": _plain(*checked)})
+    return checked
 
 
 _Checked = tuple[list[RawRecord], list[Problem], list[bool]]
@@ -184,7 +182,8 @@ def _checked_files(
     """Each file's records, problems and schema verdicts (None for a file that could not be read), in order.
 
     Reading and checking each file alone is about half of a validation: on a large folder a second core
-    checks the second half of the files meanwhile (not with the cache, whose entries only this process writes).
+    checks the last files meanwhile (not with the cache, whose entries only this process writes), 45 % of the
+    bytes, since it also sends its answer back.
     """
 
     def check(part: list[tuple[DataFile, bytes | None, list[Problem]]]) -> list[_Checked | None]:
@@ -194,15 +193,31 @@ def _checked_files(
 
     upto = list(itertools.accumulate(len(data or b"") for _, data, _ in loaded))
     total = upto[-1] if upto else 0
-    half = next((i + 1 for i, size in enumerate(upto) if size * 2 >= total), len(upto))
-    with Forked(lambda: _portable(check(loaded[half:])), worth_it=results is None and total >= FORK_BYTES) as rest:
+    half = next((i + 1 for i, size in enumerate(upto) if size * 20 >= total * 11), len(upto))
+    rest_part = loaded[half:]
+    with Forked(lambda: _portable(check(rest_part)), worth_it=results is None and total >= FORK_BYTES) as rest:
         checked = check(loaded[:half])
-        return checked + _attached(rest.result(), nodes)
+        return checked + _attached(rest_part, rest.result(), nodes)
 
 
-# A file's check as plain values (pickled by C code alone: a tenth of the cost of pickling the objects, which is as
-# long as checking the file), and its records without the node cache of the process that read them.
+# A file's check as plain values, as the cache keeps it and as the forked child sends it back (pickled by C code
+# alone: a tenth of the cost of pickling the objects, which is as long as checking the file). What the checks across
+# records read of a record is kept: its value, the values of a wrong type its schema check took out, its place.
 _Plain = tuple[list[tuple[Any, ...]], list[list[Any]], list[bool]]
+
+
+def _plain(records: list[RawRecord], problems: list[Problem], valid: list[bool]) -> _Plain:
+    rows = [(r.value, r.taken, r.doc.line, r.doc.column, r.doc.index) for r in records]
+    return rows, [problem_to_list(p) for p in problems], valid
+
+
+def _checked(data_file: DataFile, plain: _Plain, nodes: NodeCache) -> _Checked:
+    """A file's check back from its plain values, its records reading their places from this process's nodes."""
+    rows, problems, valid = plain
+    name = str(data_file.path)
+    records = [RawRecord(data_file.kind, name, value, Document(value, line, column, name, index, nodes), dict(taken))
+               for value, taken, line, column, index in rows]  # fmt: skip
+    return records, list(map(problem_from_list, problems)), list(valid)
 
 
 def _portable(checked: list[_Checked | None]) -> list[_Plain | None]:
@@ -210,24 +225,10 @@ def _portable(checked: list[_Checked | None]) -> list[_Plain | None]:
     return [None if found is None else _plain(*found) for found in checked]
 
 
-def _plain(records: list[RawRecord], problems: list[Problem], valid: list[bool]) -> _Plain:
-    rows = [(r.kind, r.file, r.value, r.taken, r.doc.value, r.doc.line, r.doc.column, r.doc.file, r.doc.index,
-             [problem_to_list(p) for p in r.doc.problems], r.doc.ascii) for r in records]  # fmt: skip
-    return rows, [problem_to_list(p) for p in problems], valid
-
-
-def _attached(plain: list[_Plain | None], nodes: NodeCache) -> list[_Checked | None]:
-    """The files' checks back from `_portable`, their records reading their places from this process's nodes."""
-    return [None if found is None else _checked(*found, nodes) for found in plain]
-
-
-def _checked(rows: list[tuple[Any, ...]], problems: list[list[Any]], valid: list[bool], nodes: NodeCache) -> _Checked:
-    records = []
-    for kind, name, value, taken, doc_value, line, column, doc_file, index, doc_problems, ascii_only in rows:
-        doc = Document(doc_value, line, column, doc_file, index, nodes, list(map(problem_from_list, doc_problems)),
-                       ascii_only)  # fmt: skip
-        records.append(RawRecord(kind, name, value, doc, taken))
-    return records, list(map(problem_from_list, problems)), valid
+def _attached(
+    part: list[tuple[DataFile, bytes | None, list[Problem]]], plain: list[_Plain | None], nodes: NodeCache
+) -> list[_Checked | None]:
+    return [None if found is None else _checked(f, found, nodes) for (f, _, _), found in zip(part, plain, strict=True)]
 
 
 def _run(folder: Path, today: datetime.date | None, results: ResultCache | None) -> Report:
