@@ -127,6 +127,21 @@ def test_withdrawing_a_record_passes_and_is_major(project: Path) -> None:
     assert "### Removed" in plan and "`claim-010` withdrawn: Street names are not claims" in plan
 
 
+@pytest.mark.parametrize(
+    ("claim", "file", "expected"),
+    [
+        ("claim-016", "data/claims/harms.yaml", [("KD517", "claim-016")]),  # a harm only it states
+        ("claim-045", "data/claims/adverse-effects.yaml", []),  # a side effect caveat-005 states too
+        ("claim-010", "data/claims/names.yaml", []),  # a street name: its claims need no caveat
+    ],
+)
+def test_withdrawing_a_claim_that_needs_caveats_warns_unless_another_record_states_it(
+    project: Path, claim: str, file: str, expected: list[tuple[str, str]]
+) -> None:
+    withdraw(project, claim, file)
+    assert [(p.code, p.record_id) for p in problems(project)] == expected
+
+
 def test_withdrawn_record_cannot_come_back(project: Path) -> None:
     withdraw(project)
     assert cli("release", "--date", DAY, cwd=project).returncode == 0

@@ -235,6 +235,13 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "The source must stay byte for byte as recorded; restore it, or record the new sha256 deliberately.",
     ),
     Code(
+        "KD326",
+        _E,
+        "Source media type does not declare UTF-8",
+        "Write media_type as 'text/plain; charset=utf-8': the source text is read as UTF-8 and every evidence offset "
+        "counts its characters, and consumers decode the exported text by the declared charset.",
+    ),
+    Code(
         "KD303",
         _E,
         "Offsets out of range",
@@ -471,7 +478,9 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "Check weakened since the release",
         "A rule in data/rules.yaml checks less than in the latest release (removed, a lower severity, another "
         "kind, a list loosened), an active caveat was withdrawn while the article still says it (and no active "
-        "caveat quotes that passage) or a safety warning re-kinded, an active caveat reaches fewer "
+        "caveat quotes that passage) or a safety warning re-kinded, an active claim of a category whose claims need "
+        "caveats was withdrawn while the article still says it (and no active claim or caveat states that passage: "
+        "deprecate it instead, superseded by a claim that states it), an active caveat reaches fewer "
         "claims or less of the article, or a policy kept in another file changed (a decision-table row now "
         "giving a status to another kind of statement, a status's rank, a predicate's object kind or categories, a "
         "category's parent): make sure a maintainer meant it (the change shows in `ketdata diff`); the "

@@ -132,12 +132,11 @@ def _date(text: Any) -> datetime.date | None:
 
 
 class _Active:
-    """The active records of each kind (from the run's index), the categories' parents and the sections."""
+    """The active records of each kind (from the run's index), and the sections."""
 
     def __init__(self, index: RecordIndex, texts: Mapping[str, SourceText]) -> None:
         self.index = index
         self.texts = texts
-        self.parents: dict[str, Any] = {r.id: r.value.get("parent") for r in index.kind("category") if r.id}
         self.statuses = index.kind("evidence_status")
         self.concepts = index.kind("concept")  # concepts have no status
         self.sections: dict[str, tuple[str, int, int]] = {
@@ -156,20 +155,8 @@ class _Active:
         return EvidenceWords(self.index, self.texts)
 
 
-def _descendants(parents: dict[str, Any], roots: list[str]) -> set[str]:
-    found = set(roots)
-    changed = True
-    while changed:
-        changed = False
-        for child, parent in parents.items():
-            if parent in found and child not in found:
-                found.add(child)
-                changed = True
-    return found
-
-
 def _caveat_coverage(rule: dict[str, Any], active: _Active, severity: Severity) -> Iterator[Problem]:
-    categories = _descendants(active.parents, list(rule.get("categories", ())))
+    categories = active.index.categories_under(rule.get("categories", ()))
     kinds = set(rule.get("caveat_kinds", ()))
     covered = {claim_id for v in active["caveat"] if v.value.get("kind") in kinds
                for claim_id in v.value.get("applies_to") or ()}  # fmt: skip
@@ -243,7 +230,7 @@ def _wording_scope(rule: dict[str, Any], active: _Active) -> set[str] | None:
     """
     if "categories" not in rule and "caveat_kinds" not in rule:
         return None
-    categories = _descendants(active.parents, list(rule.get("categories", ())))
+    categories = active.index.categories_under(rule.get("categories", ()))
     kinds = set(rule.get("caveat_kinds", ()))
     caveats = [c for c in active["caveat"] if c.value.get("kind") in kinds]
     claims = [c for c in active["claim"] if c.value.get("category") in categories]

@@ -329,21 +329,33 @@ def _uncovered_spans(old: Any, new: Any, revised: AbstractSet[str]) -> bool:
     return False
 
 
-def _current_spans(evidence: Any, index: RecordIndex) -> list[tuple[str, int, int]]:
+def _current_spans(
+    evidence: Any, index: RecordIndex, roles: tuple[str, ...] = ("statement",)
+) -> list[tuple[str, int, int]]:
     """A record's stating spans that lie in its source's current text (not on an earlier revision)."""
     current = {str(r.id): r.value.get("sha256") for r in index.kind("source")}
     return [(span["source"], span["start"], span["end"]) for span in (evidence if isinstance(evidence, list) else ())
-            if isinstance(span, dict) and span.get("role") == "statement" and span.get("source") in current
+            if isinstance(span, dict) and span.get("role") in roles and span.get("source") in current
             and isinstance(span.get("start"), int) and isinstance(span.get("end"), int)
             and span.get("revision", current[span["source"]]) == current[span["source"]]]  # fmt: skip
 
 
-def _quoted_by_another(span: tuple[str, int, int], record: RawRecord, index: RecordIndex) -> bool:
-    """Whether an active caveat other than ``record`` quotes the whole span."""
+def _quoted_by_another(
+    span: tuple[str, int, int],
+    record: RawRecord,
+    index: RecordIndex,
+    kinds: tuple[str, ...] = ("caveat",),
+    roles: tuple[str, ...] = ("statement",),
+) -> bool:
+    """Whether an active record of ``kinds`` other than ``record`` states the whole span (in a span of ``roles``)."""
     source, start, end = span
-    others = (r for r in index.kind("caveat") if r is not record and r.value.get("status") == "active")
+    others = (r for kind in kinds for r in index.kind(kind) if r is not record and r.value.get("status") == "active")
     return any(s == source and a <= start and end <= b
-               for r in others for s, a, b in _current_spans(r.value.get("evidence"), index))  # fmt: skip
+               for r in others for s, a, b in _current_spans(r.value.get("evidence"), index, roles))  # fmt: skip
+
+
+# A claim states its passage as a statement or as a list item; a caveat as a statement.
+_STATING = ("statement", "item")
 
 
 def _line_in(path: Path, record_id: str) -> int:
@@ -434,7 +446,11 @@ class VersionRules:
         (A5-2), unless an active caveat quotes the same passage. A safety warning re-kinded warns no more.
         """
         kind, raw = self.released.get(str(record.id), ("", {}))
-        if kind != "caveat" or raw.get("status") != "active":
+        if raw.get("status") != "active":
+            return []
+        if kind == "claim":
+            return self._claim_withdrawn(record, index)
+        if kind != "caveat":
             return []
         status, was = record.value.get("status"), raw.get("kind")
         if status == "active":
@@ -449,6 +465,28 @@ class VersionRules:
         what = "an active safety warning" if was == "safety-warning" else f"an active {was} caveat"
         msg = (f"{record.id} was {what} in release {self.release} and is {status} now, while the article still "
                "says it and no active caveat quotes that passage: its claims lose it")  # fmt: skip
+        return [record.problem("KD517", ("status",), msg)]
+
+    def _claim_withdrawn(self, record: RawRecord, index: RecordIndex) -> list[Problem]:
+        """A risky claim active in the latest release withdrawn while the article still says it, and nothing else does.
+
+        Deprecating a claim names the claim that states its words instead (KD580); withdrawing one names
+        none, so the fact would leave the dataset unless another active claim or caveat states its passage. Only
+        a claim of the categories whose claims need caveats (a harm, a side effect, a non-medical use, therapy
+        practice: a ``caveat-coverage`` rule's) is held: its loss hides a warning; a street name may go.
+        """
+        risky = index.categories_under(c for r in index.valid("rule") if r.value.get("kind") == "caveat-coverage"
+                                       for c in r.value.get("categories") or ())  # fmt: skip
+        if record.value.get("status") != "withdrawn" or record.value.get("category") not in risky:
+            return []
+        said = _current_spans(record.value.get("evidence"), index, _STATING)
+        if not said or all(_quoted_by_another(span, record, index, ("claim", "caveat"), _STATING) for span in said):
+            return []
+        msg = (
+            f"{record.id} was an active claim of category {record.value.get('category')} in release {self.release} "
+            "and is withdrawn now, while the article still says it and no active claim or caveat states that "
+            "passage: a fact whose claims need caveats leaves the dataset"
+        )
         return [record.problem("KD517", ("status",), msg)]
 
     def _provenance(self, record: RawRecord) -> list[Problem]:

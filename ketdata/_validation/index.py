@@ -103,6 +103,16 @@ class RecordIndex:
         """The ids the first records of a kind hold, in file order."""
         return [rid for rid, r in self.first.items() if r.kind == kind]
 
+    def categories_under(self, roots: Iterable[str]) -> set[str]:
+        """The categories named and every category below them (a subcategory's subcategories too)."""
+        parents = {r.id: r.value.get("parent") for r in self.kind("category") if r.id}
+        found, grew = set(roots), True
+        while grew:
+            below = {child for child, parent in parents.items() if parent in found} - found
+            found |= below
+            grew = bool(below)
+        return found
+
     def claims_stated_within(self, source: str, start: int, end: int) -> list[RawRecord]:
         """The active claims with a stating span (not a context one) inside ``[start, end)`` of a source.
 
