@@ -39,7 +39,7 @@ def with_context(project: Path, section: str, quote: str, start: int) -> None:
     ("section", "quote", "start"),
     [
         ("ketamine-in-therapy", "How is Ketamine Used in Therapy?", 652),  # another section's heading
-        ("what-is-ketamine", "It is known by various street names such as", 374),  # the sentence after
+        ("what-is-ketamine", "has been associated with various negative effects", 507),  # two sentences after
         ("ketamine-in-therapy", "Ketamine therapy is still considered an experimental treatment", 1883),  # a caveat
     ],  # ... whose caveat (caveat-002) does not apply to claim-007
 )
@@ -57,6 +57,7 @@ def test_a_context_quote_from_another_passage_is_an_error(
     [
         ("what-is-ketamine", "What is Ketamine?", 0),  # its own section's heading
         ("what-is-ketamine", "a class of drugs called dissociative anesthetics", 114),  # the sentence before
+        ("what-is-ketamine", "It is known by various street names such as", 374),  # the next, referring back
     ],
 )
 def test_a_context_quote_from_the_records_own_passage_passes(

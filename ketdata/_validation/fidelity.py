@@ -64,6 +64,11 @@ def _leans_on(text: str, before: tuple[int, int], sentence: tuple[int, int]) -> 
     return "\n" not in text[before[1] : sentence[0]] or _REFERS.search(text, sentence[0], sentence[1]) is not None
 
 
+def _refers_to(text: str, sentence: tuple[int, int], later: tuple[int, int]) -> bool:
+    """Whether a later sentence of the paragraph refers back ("it", "this …"), saying more of this one."""
+    return "\n" not in text[sentence[1] : later[0]] and _REFERS.search(text, later[0], later[1]) is not None
+
+
 def _may_refer(quote: str, word: str) -> bool:
     """False only when the quote cannot hold ``word`` (lower-case ASCII), ignoring case: ASCII text without it."""
     return not quote.isascii() or word in quote.lower()
@@ -106,6 +111,13 @@ class SourceText:
             return self.sentences[i] if i >= 0 else None
         earlier = [s for s in self.sentences if s[1] <= sentence[0]]
         return earlier[-1] if earlier else None
+
+    def sentence_after(self, sentence: tuple[int, int]) -> tuple[int, int] | None:
+        """The sentence just after this one, or None."""
+        if self.ordered:
+            i = bisect.bisect_left(self.starts, sentence[1])
+            return self.sentences[i] if i < len(self.sentences) else None
+        return min((s for s in self.sentences if s[0] >= sentence[1]), default=None)
 
 
 def _whole(value: dict[str, Any]) -> list[dict[str, Any]]:
@@ -333,7 +345,8 @@ class Fidelity:
         """A context quote says where the record's words stand, never moves them (A6-8).
 
         It lies in the sentence of a stating quote or the one before (in its paragraph, unless the later sentence
-        refers back), or before another context quote so placed (the antecedent of a "this …"), or in the heading
+        refers back) or the one after (in its paragraph, referring back), or before another context quote so
+        placed (the antecedent of a "this …"), or in the heading
         of a stating quote's section, or in the quote of a caveat that governs the record, lending the statement
         no word (the status it backs); "In therapy" quoted from a later paragraph would put a recreational use
         into therapy. The hedges of its sentence that no quote holds govern the context's words too: KD317, as
@@ -364,11 +377,17 @@ class Fidelity:
                 yield record.problem("KD317", ("evidence",), msg)
 
     def _placed(self, contexts: Mapping[int, dict[str, Any]], held: set[tuple[str, tuple[int, int]]]) -> set[int]:
-        """The context spans in one sentence of ``held`` or just before one, the sentences held growing as they do."""
+        """The context spans in one sentence of ``held`` or just before one, the sentences held growing as they do.
+
+        Or in the sentence after a stating one, of its paragraph, that refers back to it: "During this time,
+        patients may experience" says which effects claim-032's "The effects of ketamine" are.
+        """
         placed: set[int] = set()
+        after = {(source, a) for source, s in held if (src := self.texts.get(source))
+                 and (a := src.sentence_after(s)) and _refers_to(src.text, s, a)}  # fmt: skip
         while True:
-            reach = held | {(source, b) for source, s in held if (src := self.texts.get(source))
-                            and (b := src.sentence_before(s)) and _leans_on(src.text, b, s)}  # fmt: skip
+            reach = held | after | {(source, b) for source, s in held if (src := self.texts.get(source))
+                                    and (b := src.sentence_before(s)) and _leans_on(src.text, b, s)}  # fmt: skip
             new = {i: where for i, span in contexts.items() if i not in placed
                    and (where := self._one_sentence(span)) is not None and where in reach}  # fmt: skip
             if not new:
