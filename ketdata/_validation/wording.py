@@ -948,6 +948,7 @@ def _punctuation_added(
     severity: Severity,
 ) -> Iterator[Problem]:
     """KD640: a statement ends as a stating quote's sentence does, and adds no "?", "!" or quotation marks."""
+    evidence = [s for s in evidence if type(s.get("start")) is int and type(s.get("end")) is int]  # else refused
     stating = [s for s in evidence if s.get("role") != "context"]
     last = _LAST_MARK.search(statement)
     end = last.group(1) if last else ""
@@ -955,7 +956,7 @@ def _punctuation_added(
     added = [f"ends {end!r} where its quotes end {' or '.join(map(repr, sorted(ends)))}"] if (
         end and stating and end not in ends) else []  # fmt: skip
     inner = statement[: last.start()] if last else statement
-    held = {c for s in stating for c in _ASKING.findall(s["quote"])}
+    held = {c for s in stating for c in _ASKING.findall(str(s["quote"]))}
     added += [f"says {c!r}, which its quotes do not" for c in sorted(set(_ASKING.findall(inner)) - held)]
     marks = len(_QUOTATION.findall(statement))
     if marks and marks > _quotation_marks(evidence, texts):
@@ -986,10 +987,11 @@ def _may_ask(evidence: list[dict[str, Any]], texts: Mapping[str, SourceText]) ->
     """
     for span in evidence:
         src = texts.get(str(span.get("source"))) if span.get("role") != "context" else None
-        asks = _asking(src.text) if src is not None else ()
-        at = bisect.bisect_left(asks, span["end"] - 3) if asks else 0
-        if at < len(asks) and asks[at] < span["end"] + 3:
-            return True
+        asks, end = _asking(src.text) if src is not None else (), span.get("end")
+        if asks and type(end) is int:
+            at = bisect.bisect_left(asks, end - 3)
+            if at < len(asks) and asks[at] < end + 3:
+                return True
     return False
 
 
@@ -1001,7 +1003,7 @@ def _asking(text: str) -> tuple[int, ...]:
 
 def _quote_end(span: dict[str, Any], texts: Mapping[str, SourceText]) -> str:
     """How a statement of the span ends: as the span's sentence does where it reaches its end, else with "."."""
-    own = _LAST_MARK.search(span["quote"])
+    own = _LAST_MARK.search(str(span["quote"]))
     src = texts.get(str(span.get("source")))
     after = _NEXT_MARK.match(src.text, span["end"]) if src is not None and not own else None
     found = own or after
