@@ -682,8 +682,9 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "KD634",
         _E,
         "Statement does not name its object",
-        "Name the object concept in the statement by its label or a synonym, or make the object the concept the "
-        "statement names.",
+        "Name the object concept in the statement by its label or a synonym where the statement names its object "
+        "(the item's phrase, or after the predicate's phrase), give a literal object as that whole phrase, or make "
+        "the object what the statement names there.",
     ),
     Code(
         "KD635",
@@ -804,9 +805,10 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "KD670",
         _E,
         "Statement or evidence does not name the claim's subject",
-        "Name the subject concept in the statement and in a quote (as context if it only says who) by its label "
-        "or an article synonym, or read the quoted pronoun that stands for it; or make the subject the concept "
-        "the statement and its evidence name.",
+        "Name the subject concept in the statement (before the predicate's phrase, first in its clause, not only "
+        "inside a wider concept's name) and in a quote (as context if it only says who) by its label or an article "
+        "synonym, or read the quoted pronoun that stands for it; or make the subject the concept the statement and "
+        "its evidence name.",
     ),
     Code(
         "KD671",
