@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 from collections.abc import Iterator, Mapping
 from collections.abc import Set as AbstractSet
@@ -571,10 +572,11 @@ def _predicate_fits(record: RawRecord, predicates: Mapping[str, tuple[str, ...]]
 _PHRASE_END = re.compile(r"[.,;:()\[\]!?\"\u201c\u201d\u2013\u2014]")
 
 
-@functools.lru_cache(maxsize=1 << 14)  # statements and quotes recur
-def _offsets(text: str) -> tuple[tuple[int, int], ...]:
-    """Where each word of the text stands, in the order `_ordered` cuts them."""
-    return tuple(m.span() for m in _WORD.finditer(text))
+def _spans_at(text: str, first: int, last: int) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Where the text's words at two indices (``first`` <= ``last``, in the order `_ordered` cuts them) stand."""
+    found = _WORD.finditer(text)
+    one = next(itertools.islice(found, first, None)).span()
+    return one, (one if last == first else next(itertools.islice(found, last - first - 1, None)).span())
 
 
 class _Around:
@@ -596,6 +598,9 @@ class _Around:
         self.names = {cid: _names(v) for cid, v in live.items()}
         self.stems = {cid: _content_stems(str(v.get("label", ""))) for cid, v in live.items()}
         self.having: dict[str, list[str]] = {}  # a label's content stem: the concepts whose label has it
+        self.exactly: dict[frozenset[str], list[str]] = {}  # a label's content stems: the concepts with just those
+        for cid, found in self.stems.items():
+            self.exactly.setdefault(found, []).append(cid)
         for cid, found in self.stems.items():
             for s in found:
                 self.having.setdefault(s, []).append(cid)
@@ -608,6 +613,8 @@ class _Around:
                     key = min(found, key=lambda s: (len(self.having.get(s, ())), s))
                     self.keyed.setdefault(key, []).append((cid, name))
         self._wider: dict[str, tuple[str, ...]] = {}
+        self._within: dict[str, frozenset[str]] = {}
+        self._placed: tuple[tuple[str, object], tuple[int, int, int] | None] = (("", None), None)
 
     def wider(self, cid: str) -> tuple[str, ...]:
         """The concepts whose label has every content word of this one's and more ("Recreational use of ketamine")."""
@@ -618,21 +625,36 @@ class _Around:
             found = self._wider[cid] = tuple(o for o in self.having.get(rarest, ()) if own < self.stems[o])
         return found
 
+    def within(self, cid: str) -> frozenset[str]:
+        """The concept and those whose label's content words are all its own ("Anesthesia" of nothing wider)."""
+        found = self._within.get(cid)
+        if found is None:
+            own = sorted(self.stems.get(cid) or ())
+            # A label has a few content words: each set of them is looked up, never every concept sharing one.
+            parts = (frozenset(w for i, w in enumerate(own) if n >> i & 1) for n in range(1, 1 << min(len(own), 10)))
+            found = self._within[cid] = frozenset({cid, *(c for part in parts for c in self.exactly.get(part, ()))})
+        return found
+
     def place(self, statement: str, predicate: object) -> tuple[int, int, int] | None:
         """Where the predicate's phrase stands: the offsets of its first word, its last word and that word's end."""
-        words = _ordered(statement)
+        key = (statement, predicate)
+        if self._placed[0] == key:  # the subject's and the object's checks of one claim ask in turn
+            return self._placed[1]
+        words, placed = _ordered(statement), None
         for phrase in self.predicates.get(str(predicate), ()):
             found = _place(words, _phrase_words(phrase))
             if found is not None:
-                spans = _offsets(statement)
-                return spans[found[0]][0], spans[found[1]][0], spans[found[1]][1]
-        return None  # KD639 says so
+                (opening, _), (last, end) = _spans_at(statement, *found)
+                placed = opening, last, end
+                break
+        self._placed = (key, placed)
+        return placed  # None: KD639 says so
 
-    def first(self, clause: str, besides: AbstractSet[str]) -> list[str]:
-        """The concepts the clause names first (a name standing whole), besides some; [] if it names none."""
+    def first(self, clause: str, besides: AbstractSet[str], upto: int) -> list[str]:
+        """The concepts the clause names first (a name standing whole) before offset ``upto``, besides some."""
         at: dict[str, int] = {}
-        for _, s, _ in _content_words(clause):
-            for cid, name in self.keyed.get(s, ()):
+        for word in _WORD.findall(clause, 0, upto):  # a clause is cut once: `content_words` caches whole texts
+            for cid, name in self.keyed.get(_stem(word.casefold()), ()):
                 if cid not in besides:
                     where = next(_places(name, clause), None)
                     if where is not None:
@@ -649,7 +671,8 @@ class _Around:
             return
         opening, last, end = place
         # A statement may open with its predicate ("More research is needed … the safety of ketamine therapy").
-        region = statement[:last] if _content_words(statement[:opening]) else statement[end:]
+        opens = all(w.casefold() in _FUNCTION for w in _WORD.findall(statement, 0, opening))
+        region = statement[end:] if opens else statement[:last]
         if not any(named(n, region) for n in names):
             msg = (f"the statement names its subject {subject!r} only after its predicate's phrase: a word "
                    "said elsewhere is not what the predicate is said of; name the subject before it")  # fmt: skip
@@ -665,10 +688,13 @@ class _Around:
         obj = v.get("object")
         target = str(obj.get("concept")) if isinstance(obj, dict) and "concept" in obj else ""
         # A statement may open with its object ("Anesthesia is one of the two things ketamine is primarily used for").
-        besides = {target, *(c for c, st in self.stems.items() if st and st <= self.stems.get(target, frozenset()))}
-        first = self.first(statement[breaks[-1] if breaks else 0 : opening], besides) if region is not None else []
+        besides = self.within(target)
+        clause = statement[breaks[-1] if breaks else 0 : opening]
+        # Only a name before the subject's own can come first (most statements: few words, or none).
+        at = min((p for n in names if (p := next(_places(n, clause), None)) is not None), default=len(clause))
+        first = self.first(clause, besides, at)
         own = self.stems[subject]
-        if first and subject not in first and not any(self.stems[c] < own for c in first):
+        if first and subject not in first and not any(self.stems[c] < own for c in first if c in self.stems):
             msg = (f"the clause before the predicate's phrase names {first[0]!r} first, not the subject {subject!r}: "
                    "the predicate is said of what the clause names")  # fmt: skip
             yield record.problem("KD670", ("subject",), msg)
@@ -693,22 +719,23 @@ class _Around:
         names = self.names.get(target)
         if not names:
             return  # unknown or superseded: other checks say so
-        regions = self._object_regions(statement, v.get("predicate"), item, names)
         wide = [name for w in self.wider(target) for name in self.names[w]]
-        for region in regions:
+        read = False
+        for region in self._object_regions(statement, v.get("predicate"), item, names):
+            read = True
             for name in wide:  # a wider concept's name says the wider concept, not this one
                 for at in list(_places(name, region)):
                     region = region[:at] + " " * len(name) + region[at + len(name) :]
             if any(named(n, region) for n in names):
                 return
-        if not regions:
+        if not read:
             return
         where = "the item's phrase" if item else "the statement after its predicate's phrase"
         msg = (f"{where} does not name the object {target!r}: words the statement says elsewhere (its subject, a "
                "list's head) are not its object")  # fmt: skip
         yield record.problem("KD634", ("object", "concept"), msg)
 
-    def _object_regions(self, statement: str, predicate: object, item: str | None, names: list[str]) -> list[str]:
+    def _object_regions(self, statement: str, predicate: object, item: str | None, names: list[str]) -> Iterator[str]:
         """Where the statement may name its object: the item's phrase, or what follows the predicate's phrase.
 
         Or the phrase it opens with ("Anesthesia is one of the two things ketamine is primarily used for").
@@ -717,18 +744,21 @@ class _Around:
         if item is not None:
             at = next(_places(item, statement), None) if item.strip() else None
             if at is None:
-                return [item]
+                yield item
+                return
             starts = [m.end() for m in _BREAK.finditer(statement, 0, at)]
             if place is not None and place[2] <= at:
                 starts.append(place[2])
-            return [statement[max(starts, default=at) : at + len(item)]]
+            yield statement[max(starts, default=at) : at + len(item)]
+            return
         if place is None:
-            return []  # KD639 says so
+            return  # KD639 says so
         opening, last, end = place
         # A phrase found across a break ("used in cases where … (or when") is not said as one: the object may be inside.
-        found = [statement[opening:] if _BREAK.search(statement, opening, last) else statement[end:]]
-        front = min(_fronted(statement, frozenset(_word_set(names))), opening)
-        return [*found, statement[:front]] if front else found
+        yield statement[opening:] if _BREAK.search(statement, opening, last) else statement[end:]
+        front = min(_fronted(statement, frozenset(_word_set(names))), opening)  # asked only if the first fails
+        if front:
+            yield statement[:front]
 
     def _literal_whole(self, record: RawRecord, value: str, item: str | None) -> bool:
         """Whether a literal object is the item quoted, or the whole phrase after the predicate (statement or quote)."""
@@ -741,6 +771,9 @@ class _Around:
         texts += [str(s.get("quote", "")) for s in v.get("evidence") or ()
                   if isinstance(s, dict) and s.get("role") != "context"]  # fmt: skip
         predicate = v.get("predicate")
+        place = self.place(texts[0], predicate)  # most literals: the phrase right after the predicate's first match
+        if place is not None and _starts_whole(texts[0][place[2] :], wanted, own):
+            return True
         return any(_starts_whole(text[end:], wanted, own) for text in texts for end in self.ends(text, predicate))
 
     def ends(self, text: str, predicate: object) -> Iterator[int]:
@@ -753,8 +786,9 @@ class _Around:
         for phrase in map(_phrase_words, self.predicates.get(str(predicate), ())):
             found = _place(words, phrase)
             if found is not None:
-                spans, last = _offsets(text), phrase[0][-1]
-                yield from (spans[j][1] for j in range(found[1], len(words)) if j == found[1] or _same(words[j], last))
+                last = phrase[0][-1]
+                spans = [m.end() for m in _WORD.finditer(text)]
+                yield from (spans[j] for j in range(found[1], len(words)) if j == found[1] or _same(words[j], last))
                 return
 
 
