@@ -626,7 +626,7 @@ class _Around:
         return found
 
     def within(self, cid: str) -> frozenset[str]:
-        """The concept and those whose label's content words are all its own ("Anesthesia" of nothing wider)."""
+        """The concept and those whose label's content words are all its own ("Mental health" of "… mental health")."""
         found = self._within.get(cid)
         if found is None:
             own = sorted(self.stems.get(cid) or ())
