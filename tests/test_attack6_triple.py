@@ -79,7 +79,7 @@ def _swapped(root: Path, kind: str, file: str, claim: str, old: str, new: str) -
 
 
 def test_the_loops_try_what_the_attacker_tried() -> None:
-    assert sum(s[0] == "subject" for s in SWAPS) == 63
+    assert sum(s[0] == "subject" for s in SWAPS) >= 63  # 63 on the data attack6 read
     assert sum(s[0] == "value" for s in SWAPS) == len(LITERALS)
 
 
