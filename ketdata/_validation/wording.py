@@ -763,10 +763,11 @@ class _Around:
     def _literal_whole(self, record: RawRecord, value: str, item: str | None) -> bool:
         """Whether a literal object is the item quoted, or the whole phrase after the predicate (statement or quote)."""
         wanted = _leading_cut(value)
-        if item is not None:
-            return wanted == _leading_cut(item)
         v = record.value
         own = self.stems.get(str(v.get("subject")), frozenset())
+        if item is not None:  # the item, or its phrase after the predicate ("its ability to | induce …")
+            ends = self.ends(item, v.get("predicate"))
+            return wanted == _leading_cut(item) or any(_starts_whole(item[end:], wanted, own) for end in ends)
         texts = [str(v.get("statement", ""))]
         texts += [str(s.get("quote", "")) for s in v.get("evidence") or ()
                   if isinstance(s, dict) and s.get("role") != "context"]  # fmt: skip
