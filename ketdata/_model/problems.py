@@ -235,6 +235,13 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "The source must stay byte for byte as recorded; restore it, or record the new sha256 deliberately.",
     ),
     Code(
+        "KD326",
+        _E,
+        "Source media type does not declare UTF-8",
+        "Write media_type as 'text/plain; charset=utf-8': the source text is read as UTF-8 and every evidence offset "
+        "counts its characters, and consumers decode the exported text by the declared charset.",
+    ),
+    Code(
         "KD303",
         _E,
         "Offsets out of range",

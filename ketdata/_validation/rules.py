@@ -661,10 +661,28 @@ class Rules:
             if not isinstance(name, str) or not PLAIN_NAME.fullmatch(name):
                 continue  # its schema check reports it; a path is never built from it
             self._revision_texts(record)
+            self._declared_charset(record)
             text = self._checked_text(record, (), name, record.value.get("sha256"))
             if text is not None:
                 self._unseen_in_text(record, Path(record.file).parent / name, text)
                 self.texts[record.id] = _Text(record, text, self._sections(record, text))
+
+    def _declared_charset(self, record: RawRecord) -> None:
+        """KD326: a source's media type says its text is UTF-8, the encoding every offset is counted in.
+
+        Exported beside the text, the media type tells a consumer how to decode it: another charset (or none,
+        which means US-ASCII for text/plain) shifts every offset after the first character outside ASCII.
+        """
+        media = record.value.get("media_type")
+        if not isinstance(media, str):
+            return  # required by the schema, which reports it
+        charset = media.lower().partition("charset=")[2].strip()
+        if charset != "utf-8":
+            msg = (
+                f"media_type {short(media)} does not declare charset=utf-8: the text is read as UTF-8 and its "
+                "offsets count its characters; a consumer decoding it as declared would find every quote moved"
+            )
+            self._add("KD326", record, ("media_type",), msg)
 
     def _checked_text(self, record: RawRecord, at: tuple[str | int, ...], name: str, recorded: object) -> str | None:
         """The text of a source file beside the record, if it can be read and has the recorded sha256."""
