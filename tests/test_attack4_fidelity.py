@@ -26,8 +26,9 @@ HARMS = "data/claims/harms.yaml"
 THERAPY = "data/claims/therapy-practice.yaml"
 
 MECHANISM = (
-    "statement: Although this altered state of consciousness can sometimes lead to insights and breakthroughs\n"
-    "  in therapy, the exact mechanism of action is still not fully understood.\nsubject: exact-mechanism-of-action"
+    "statement: Although the altered state of consciousness patients may experience during ketamine's effects\n"
+    "  can sometimes lead to insights and breakthroughs in therapy, the exact mechanism of action is still\n"
+    "  not fully understood.\nsubject: exact-mechanism-of-action"
 )
 SOURCE = "- source: ketamine-overview\n  section: ketamine-in-therapy\n"
 MECHANISM_SPAN = (
@@ -49,7 +50,7 @@ def test_a_negation_skipped_before_a_stating_quote_is_reported(
     first: str, project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # "... is still" + "understood": "not fully" lies between the quotes (or before the stating one in its clause).
-    edit(project / UNCERTAINTY, MECHANISM, MECHANISM.replace("still not fully understood", "still understood"))
+    edit(project / UNCERTAINTY, MECHANISM, MECHANISM.replace("not fully understood.", "understood."))
     spliced = span(first, "the exact mechanism of action is still", 1820) + "\n" + span("statement", "understood", 1869)
     edit(project / UNCERTAINTY, SOURCE + MECHANISM_SPAN, spliced)
     code, found = validate(project, capsys)
@@ -77,7 +78,7 @@ def test_a_modifier_skipped_between_stating_quotes_is_reported(
 
 
 def test_leaves_out_does_not_excuse_a_negation(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    edit(project / UNCERTAINTY, MECHANISM, MECHANISM.replace("still not fully understood", "still understood"))
+    edit(project / UNCERTAINTY, MECHANISM, MECHANISM.replace("not fully understood.", "understood."))
     excused = "  governs: understood\nleaves_out:\n- text: not fully\n  why: Degree words another record keeps.\n"
     edit(project / UNCERTAINTY, "  governs: not fully understood\nevidence:", excused + "evidence:")
     code, found = validate(project, capsys)

@@ -121,8 +121,9 @@ CASES = {
                 spans=(0,),
             )
             # 032 and 033 quote the section's heading first (the therapy setting), then the sentence; 'can' stands
-            # in the sentence of 033's third quote; 'During this time' leans on that sentence.
-            | {"claim-032/1", "claim-033/2"}
+            # in the sentence of 033's third quote; 'During this time' (032's third quote, 033's fourth too) leans
+            # on that sentence.
+            | {"claim-032/1", "claim-033/2", "claim-032/2", "claim-033/3"}
             | _keys(*_AFTER_THE_EFFECTS, spans=(1,))
             | {"claim-034/2"}
         },
@@ -135,9 +136,10 @@ CASES = {
             "changed": _keys(
                 "claim-034", "claim-035", "claim-036", "claim-037", "claim-038", "claim-039", "caveat-004", spans=(1,)
             )
-            # The same sentence holds the second item of 035-039, caveat-004 (and 036's third).
+            # The same sentence holds the second item of 035-039, caveat-004 (and 036's third); 032 and 033 quote
+            # 'During this time, patients may experience' after their stating quote.
             | _keys(*_AFTER_THE_EFFECTS[1:], spans=(2,))
-            | {"claim-036/3"}
+            | {"claim-036/3", "claim-032/2", "claim-033/3"}
         },
     ),
     "white space and the non-breaking space normalised": Case(_normalise_space),
