@@ -330,8 +330,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--source", help="the source id (default: every source)")
 
     p = command("new", _new, "add a record with the next free id, version 1, status active",
-                'example: ketdata new claim --statement "Ketamine has the ability to induce a dissociative state." '
-                '--subject ketamine --predicate has_property --value "ability to induce a dissociative" '
+                'example: ketdata new claim --statement "Ketamine has the ability to induce a dissociative and '
+                'euphoric state." --subject ketamine --predicate has_property --value "induce a dissociative and '
+                'euphoric state" '
                 '--category effects --evidence established --context "Ketamine is also used illicitly as a '
                 'recreational drug" --quote "its ability to induce a dissociative and euphoric state" '
                 "--caveat caveat-001 --caveat caveat-005 --caveat caveat-006",

@@ -217,7 +217,7 @@ def test_claims_in_a_file_named_for_no_category_are_a_warning(project: Path) -> 
 # --- A4-13: the article's author, URL, date and licence are unknown, and filling them in never passes silently --
 
 
-def test_invented_article_metadata_is_a_warning_against_the_release(project: Path) -> None:
+def test_invented_article_metadata_stops_validation_and_release_until_the_note_says_where(project: Path) -> None:
     source = project / "data/sources/ketamine-overview.yaml"
     text = source.read_text(encoding="utf-8")
     nulls = "author: null\nurl: null\npublished: null\nlicense: null\n"
@@ -225,9 +225,15 @@ def test_invented_article_metadata_is_a_warning_against_the_release(project: Pat
     invented = "author: Dr Jane Smith\nurl: https://example.org/k\npublished: '2021-05-01'\nlicense: CC-BY-4.0\n"
     source.write_text(text.replace(nulls, invented), encoding="utf-8")
     result = cli("validate", cwd=project)
-    warned = [line for line in result.stdout.splitlines() if "KD570" in line]
-    assert [line.split(":")[1] for line in warned] == ["8", "9", "10", "11"], result.stdout
-    assert "null (unknown) in release" in warned[0]
+    found = [line for line in result.stdout.splitlines() if "KD570" in line]
+    assert [line.split(":")[1] for line in found] == ["8", "9", "10", "11"], result.stdout
+    assert "null (unknown) in release" in found[0] and result.returncode == 1  # errors while the note is as released
+    refused = cli("release", "--dry-run", cwd=project)
+    assert refused.returncode == 1 and "not releasing" in refused.stderr + refused.stdout
+    # A6-4: a note saying where they come from makes them warnings a release prints.
+    noted = text.replace(nulls, invented).replace("note: Author,", "note: Taken from the publisher's page. Author,")
+    source.write_text(noted, encoding="utf-8")
+    assert cli("validate", cwd=project).returncode == 0
     assert cli("validate", "--strict", cwd=project).returncode == 1
     dry = cli("release", "--dry-run", cwd=project)
     assert dry.returncode == 0 and sum("KD570" in line for line in dry.stderr.splitlines()) == 4

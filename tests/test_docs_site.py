@@ -262,9 +262,12 @@ def make_hostile(project: Path) -> None:
     edit(data / "rules.yaml", "kind: words-from-evidence\nseverity: error", "kind: words-from-evidence\nseverity: info")
     edit(data / "categories.yaml", "label: Identity and class", f"label: {json.dumps('Identity ' + EVERYTHING)}")
     edit(data / "evidence-statuses.yaml", "label: Established", f"label: {json.dumps('Established ' + HOSTILE['img'])}")
-    # Lowering the rule is itself said, as a check weakened since the release (a warning, KD517); claim-900 states
-    # claim-001's triple (a warning, KD636): its subject is named by its quote, as every claim's is (KD670).
+    # Lowering the rule is itself said, as a check weakened since the release (a warning, KD517), and so is each
+    # relabelled status and category; claim-900 states claim-001's triple (a warning, KD636): its subject is
+    # named by its quote, as every claim's is (KD670).
     assert sorted((p.code, p.record_id) for p in findings(data)) == [
+        ("KD517", "established"),
+        ("KD517", "identity"),
         ("KD517", "statements-say-only-their-evidence"),
         ("KD636", "claim-900"),
     ]

@@ -72,8 +72,10 @@ def test_locate_unknown_source_is_a_usage_error() -> None:
 # and `new claim` gives no reading. The sentence on doses and supervision needs none.
 SUPERVISION = ("In therapy, ketamine is typically administered in low doses and under the supervision of a trained "
                "medical professional")  # fmt: skip
+# A literal object is the whole phrase after the predicate (KD634), up to the sentence's end.
+DOSES = "low doses and under the supervision of a trained medical professional"
 CLAIM_ARGS = ("new", "claim", "--statement", f"{SUPERVISION}.", "--subject", "ketamine-therapy", "--predicate",
-              "typically_administered_at_dose", "--value", "low doses and under the supervision", "--category",
+              "typically_administered_at_dose", "--value", DOSES, "--category",
               "therapy-practice", "--evidence", "not-applicable", "--hedge", "typically",
               "--quote", SUPERVISION)  # fmt: skip
 DUPLICATE = ("new", "claim", "--statement", "Ketamine can cause dizziness.", "--subject", "ketamine",

@@ -45,18 +45,22 @@ KILLS = int(os.environ.get("KETDATA_KILLS", "4"))
 PYTHON = sys.executable
 NEXT = EDITED
 
+SUPERVISION = ("In therapy, ketamine is typically administered in low doses and under the supervision of a trained "
+               "medical professional")  # fmt: skip
 CONTEXT = ["--context", "Ketamine is also used illicitly as a recreational drug"]
 NEW_CLAIM = [
-    "new", "claim", "--statement", "Ketamine has the ability to induce a dissociative state.", "--subject",
-    "ketamine", "--predicate", "has_property", "--value", "ability to induce a dissociative", "--category",
-    "effects", "--evidence", "established", *CONTEXT, "--quote", "its ability to induce a dissociative and euphoric "
-    "state", "--caveat", "caveat-001", "--caveat", "caveat-005", "--caveat", "caveat-006", "--data", "data",
+    "new", "claim", "--statement", "Ketamine has the ability to induce a dissociative and euphoric state.",
+    "--subject", "ketamine", "--predicate", "has_property", "--value", "induce a dissociative and euphoric state",
+    "--category", "effects", "--evidence", "established", *CONTEXT, "--quote", "its ability to induce a dissociative "
+    "and euphoric state", "--caveat", "caveat-001", "--caveat", "caveat-005", "--caveat", "caveat-006",
+    "--data", "data",
 ]  # fmt: skip
 OTHER_CLAIM = [
-    "new", "claim", "--statement", "Ketamine has the ability to induce a euphoric state.", "--subject", "ketamine",
-    "--predicate", "has_property", "--value", "euphoric state", "--category", "effects", "--evidence",
-    "established", *CONTEXT, "--quote", "its ability to induce a dissociative and euphoric state", "--caveat",
-    "caveat-001", "--caveat", "caveat-005", "--caveat", "caveat-006", "--data", "data",
+    "new", "claim", "--statement", f"{SUPERVISION}.", "--subject", "ketamine-therapy", "--predicate",
+    "typically_administered_at_dose", "--value", SUPERVISION.partition(" in ")[2],
+    "--category", "therapy-practice", "--evidence", "not-applicable", "--hedge", "typically", "--quote", SUPERVISION,
+    "--caveat", "caveat-002", "--caveat", "caveat-003", "--caveat", "caveat-005", "--caveat", "caveat-006",
+    "--data", "data",
 ]  # fmt: skip
 REVIEW_SCRIPT = """
 import datetime, sys

@@ -480,27 +480,31 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "kind, a list loosened), an active caveat was withdrawn while the article still says it (and no active "
         "caveat quotes that passage) or a safety warning re-kinded, an active claim of a category whose claims need "
         "caveats was withdrawn while the article still says it (and no active claim or caveat states that passage: "
-        "deprecate it instead, superseded by a claim that states it), an active caveat reaches fewer "
-        "claims or less of the article, or a policy kept in another file changed (a decision-table row now "
-        "giving a status to another kind of statement, a status's rank, a predicate's object kind or categories, a "
-        "category's parent): make sure a maintainer meant it (the change shows in `ketdata diff`); the "
+        "deprecate it instead, superseded by a claim that states it), an active claim states less of the article "
+        "while no other active record states the rest, an active caveat reaches fewer claims or less of the "
+        "article, or a policy kept in another file changed (a decision-table row now giving a status to another "
+        "kind of statement, a status's rank, a predicate's object kind or categories, a category's parent, the "
+        "label or definition of a status, predicate or category, which every export shows beside the claims that "
+        "use it): make sure a maintainer meant it (the change shows in `ketdata diff`); the "
         "warning ends with the next release.",
     ),
     Code(
         "KD570",
-        _W,
+        _E,
         "Source's provenance changed since the release",
-        "A source's author, url, published or license differs from the latest release (a null, unknown, filled "
-        "in): never guess them. If the value is known, say in the source's note where it comes from and have a "
-        "maintainer confirm it in review of the diff; otherwise set it back to null. The warning ends with the "
-        "next release.",
+        "A source's author, url, published, license or title differs from the latest release (a null, unknown, "
+        "filled in): never guess them. While the source's note is as released it is an error, so nothing is "
+        "released; if the value is known, say in the note where it comes from (it is then a warning) and have a "
+        "maintainer confirm it in review of the diff; otherwise set it back. The warning ends with the next "
+        "release.",
     ),
     Code(
         "KD580",
         _E,
         "Deprecated claim's fact dropped",
-        "A deprecated claim whose quote the article still states must be superseded (superseded_by) by an active "
-        "claim whose stating quotes hold the same words; otherwise keep it active (or merge it into such a claim).",
+        "A deprecated claim (or a withdrawn one that names its superseded_by) whose quote the article still states "
+        "must be superseded by an active claim whose stating quotes hold the same words; otherwise keep it active "
+        "(or merge it into such a claim).",
     ),
     Code(
         "KD581",
@@ -544,8 +548,9 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "KD606",
         _E,
         "Wording stronger than the evidence",
-        "The statement uses a word the rule bars for this evidence status; say what the article says, with its "
-        "hedge. The severity is the rule's.",
+        "The statement uses a word the rule bars for this evidence status (or an editors' text, a concept's gloss "
+        "or the definition of an evidence status, predicate or category uses one the rule bars beside what it "
+        "reads); say what the article says, with its hedge. The severity is the rule's.",
     ),
     Code(
         "KD607",
@@ -689,8 +694,9 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "KD634",
         _E,
         "Statement does not name its object",
-        "Name the object concept in the statement by its label or a synonym, or make the object the concept the "
-        "statement names.",
+        "Name the object concept in the statement by its label or a synonym where the statement names its object "
+        "(the item's phrase, or after the predicate's phrase), give a literal object as that whole phrase, or make "
+        "the object what the statement names there.",
     ),
     Code(
         "KD635",
@@ -811,9 +817,10 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "KD670",
         _E,
         "Statement or evidence does not name the claim's subject",
-        "Name the subject concept in the statement and in a quote (as context if it only says who) by its label "
-        "or an article synonym, or read the quoted pronoun that stands for it; or make the subject the concept "
-        "the statement and its evidence name.",
+        "Name the subject concept in the statement (before the predicate's phrase, first in its clause, not only "
+        "inside a wider concept's name) and in a quote (as context if it only says who) by its label or an article "
+        "synonym, or read the quoted pronoun that stands for it; or make the subject the concept the statement and "
+        "its evidence name.",
     ),
     Code(
         "KD671",
@@ -900,8 +907,10 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         _E,
         "Prose names a reviewer or author the data does not record",
         "Nobody is named as having reviewed, approved, verified or written something unless the fields record it: "
-        "a review of status reviewed with reviewed_by (`ketdata review`), or a source's author. The article's "
-        "author, URL, date and licence are unknown. Remove the sentence, or record the review.",
+        "a review of status reviewed with reviewed_by (`ketdata review`), or a source's author; and, naming "
+        "nobody, no prose says something was reviewed, approved, vetted or verified ('clinician-reviewed', 'has "
+        "been reviewed by a clinician') while an active claim or caveat is not reviewed. The article's author, "
+        "URL, date and licence are unknown. Remove the sentence, or record the review.",
     ),
 )
 

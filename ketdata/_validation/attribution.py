@@ -6,6 +6,12 @@ review is recorded in a record's review block (status reviewed, ``reviewed_by``)
 to a reader, so a sentence such as "Every record has been reviewed and approved by Dr. Jane Smith, MD" is
 refused unless those fields say the same (a review of status reviewed by that person). "has not been reviewed
 by a clinician" names nobody and denies a review: it passes. Words the article itself holds are its own.
+
+Naming nobody does not make a review claim true: while any active claim or caveat is not reviewed, no prose
+says that something was reviewed, approved, vetted or verified, by anyone ("has been reviewed by a
+clinician", "clinician-reviewed", "clinically reviewed", A6-11), unless its clause denies it. A dataset
+portal shows the name and description first; one word deleted from the disclaimer must not turn it into a
+clinical sign-off. (A record with its own review may say so of itself once that review is confirmed.)
 """
 
 from __future__ import annotations
@@ -43,7 +49,14 @@ _DENIAL = re.compile(r"\b(?:" + "|".join(map(re.escape, _DENYING)) + r")\b", re.
 _CUE = re.compile(r"(?:[Bb]y|[Ff]rom|:|[Ii]s|[Ww]as)\s+(?:[Tt]he\s+)?[A-Z]")
 _CLAUSE = re.compile(r"[.;!?]\s|\bbut\b")
 _SKIP = frozenset({"review", "source_update", "evidence"})  # recorded by `ketdata review`, or the article's own
-_Claimed = tuple[tuple[str | int, ...], str, tuple[tuple[str, str, str], ...]]
+# A review, by anyone: the participles that say a person vouched for the content. ("checked" and "confirmed"
+# are left out: a code's checked_against says what it was compared with, a fact the review does not vouch for.)
+_VOUCHED = ("reviewed", "approved", "vetted", "verified", "endorsed", "certified", "fact-checked", "signed off")
+_REVIEW_SAID = re.compile(r"\b(?:" + "|".join(map(re.escape, _VOUCHED)) + r")\b", re.IGNORECASE)
+# "and" (or a comma) before a new verb starts a new predicate: "is not medical advice and has been reviewed"
+# does not deny the review; "has not been reviewed or approved" denies both.
+_NEW_PREDICATE = re.compile(r"(?:,|\band\b|\bor\b)\s+(?=(?:has|have|had|is|are|was|were|it|they)\b)", re.IGNORECASE)
+_Claimed = tuple[tuple[str | int, ...], str, tuple[tuple[str, str, str], ...], tuple[str, ...]]
 
 
 def attribution_problems(index: RecordIndex, texts: Mapping[str, SourceText]) -> Iterator[Problem]:
@@ -51,13 +64,16 @@ def attribution_problems(index: RecordIndex, texts: Mapping[str, SourceText]) ->
     article = [t.text for t in texts.values()]
     authors = " ".join(str(r.value.get("author") or "") for r in index.valid("source"))
     reviewed = [*index.active("claim"), *index.active("caveat")]
+    pending = sum(not _confirmed(r.value.get("review")) for r in reviewed)
     for record in index.records:
         if not index.is_valid(record) or record.value.get("status", "active") != "active":
             continue
-        for path, text, claims in _claimed(record.value, (), []):
+        for path, text, claims, said in _claimed(record.value, (), []):
+            if any(text in t for t in article):
+                continue
+            if said and not claims:
+                yield from _unbacked_review(record, path, said[0], pending)
             for verb, who, words in claims:
-                if any(text in t for t in article):
-                    continue
                 if verb in _AUTHOR:
                     backed, role, recorded = _names(who, authors), "author", "no source's author"
                 else:
@@ -71,6 +87,17 @@ def attribution_problems(index: RecordIndex, texts: Mapping[str, SourceText]) ->
                     yield record.problem("KD712", path, msg)
 
 
+def _unbacked_review(record: RawRecord, path: tuple[str | int, ...], said: str, pending: int) -> Iterator[Problem]:
+    """KD712 for a review claimed naming nobody: backed by the record's own confirmed review, or by no pending one."""
+    own = record.value.get("review")
+    if _confirmed(own) if isinstance(own, dict) else not pending:
+        return
+    whose = "its own review is not confirmed" if isinstance(own, dict) else (
+        f"{pending} active claim(s) and caveat(s) are not reviewed")  # fmt: skip
+    msg = f"{short(said)} says it was reviewed or approved, while {whose}: say so only once they are (`ketdata review`)"
+    yield record.problem("KD712", path, msg)
+
+
 def _claimed(value: Any, path: tuple[str | int, ...], found: list[_Claimed]) -> list[_Claimed]:
     """Each prose text of the value that names an agent, with its path and what it claims (found, filled).
 
@@ -81,9 +108,9 @@ def _claimed(value: Any, path: tuple[str | int, ...], found: list[_Claimed]) -> 
         if key in _SKIP:
             continue
         if isinstance(item, str):
-            claims = _claims(item)
-            if claims:
-                found.append(((*path, key), item, claims))
+            claims, said = _claims(item), _reviews(item) if key != "checked_against" else ()
+            if claims or said:
+                found.append(((*path, key), item, claims, said))
         elif isinstance(item, (dict, list)):
             _claimed(item, (*path, key), found)
     return found
@@ -110,6 +137,27 @@ def _asserted(text: str) -> Iterator[tuple[str, str, str]]:
         yield m.group("verb").lower(), who, m.group(0)
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _reviews(text: str) -> tuple[str, ...]:
+    """The words of each review, approval or verification the text asserts, by anyone, in a clause not denying it.
+
+    Nearly every text names none of the words: a substring test rules it out first, at a fifth of a search's cost.
+    """
+    lowered = text.lower()
+    if not any(word in lowered for word in _VOUCHED):
+        return ()
+    found = []
+    for m in _REVIEW_SAID.finditer(text):
+        clause = _NEW_PREDICATE.split(_CLAUSE.split(text[: m.start()])[-1])[-1]
+        if not _DENIAL.search(clause):
+            found.append(text[max(0, m.start() - 40) : m.end()].lstrip(" .;:!?,"))
+    return tuple(found)
+
+
+def _confirmed(review: Any) -> bool:
+    return isinstance(review, dict) and review.get("status") == "reviewed"
+
+
 def _surname(who: str) -> str:
     words = [w for w in re.findall(r"[\w'-]+", who) if w[:1].isupper() and w not in _TITLES]
     return words[-1].casefold() if words else who.casefold()
@@ -126,5 +174,4 @@ def _reviewed_by(record: RawRecord, records: list[RawRecord], who: str) -> bool:
 
 
 def _reviewed_by_them(review: Any, who: str) -> bool:
-    confirmed = isinstance(review, dict) and review.get("status") == "reviewed"
-    return confirmed and _names(who, str(review.get("reviewed_by")))
+    return _confirmed(review) and _names(who, str(review.get("reviewed_by")))

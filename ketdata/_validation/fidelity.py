@@ -687,12 +687,15 @@ class Fidelity:
 
         Deprecating claim-045 (hallucinations) "merged into" claim-046 (confusion) would drop a side effect the
         article lists (A5-10): the claim that takes over must state the same words (claim-019 quotes all of the
-        sentence claim-020 quoted part of), or the passage must be gone from the article.
+        sentence claim-020 quoted part of), or the passage must be gone from the article. A withdrawn claim
+        that still names a successor is judged the same (A6-10: one word, deprecated → withdrawn, skipped the
+        check while the record still said "merged into claim-019"); one with none is held by KD517.
         """
         current = {str(s.id): s.value.get("sha256") for s in self.sources}
         for record in self.claims.values():
             value = record.value
-            if value.get("status") != "deprecated":
+            status = value.get("status")
+            if status != "deprecated" and not (status == "withdrawn" and value.get("superseded_by")):
                 continue
             said = [s for s in stating(value) if s["source"] in current
                     and s.get("revision", current[s["source"]]) == current[s["source"]]]  # fmt: skip
@@ -703,8 +706,8 @@ class Fidelity:
             if lost:
                 by = f"its successor {successor.id}" if successor is not None else "no active claim that supersedes it"
                 what = ", ".join(f"[{s['start']}, {s['end']}) {short(s['quote'], 40)}" for s in lost[:3])
-                msg = (f"deprecated while the article still states {what}, which {by} does not quote: a "
-                       "deprecation may not drop a fact; supersede it by a claim stating the same words")  # fmt: skip
+                msg = (f"{status} while the article still states {what}, which {by} does not quote: a "
+                       "retired claim may not drop a fact; supersede it by a claim stating the same words")  # fmt: skip
                 yield record.problem("KD580", ("superseded_by",) if "superseded_by" in value else ("status",), msg)
 
     def _successor(self, value: dict[str, Any]) -> RawRecord | None:

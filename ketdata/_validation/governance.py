@@ -204,6 +204,7 @@ def _strong_wording(rule: dict[str, Any], active: _Active, severity: Severity) -
     within = _wording_scope(rule, active)
     yield from _strong_glosses(rule, pattern, active, severity, within)
     yield from _strong_editorial(rule, pattern, active, severity, within)
+    yield from _strong_definitions(rule, pattern, active, severity)
     for claim in active["claim"]:
         statement = claim.value.get("statement")
         if claim.value.get("evidence_status") not in statuses or not isinstance(statement, str):
@@ -259,6 +260,38 @@ def _strong_glosses(
                 msg = (f"rule {short(rule['id'])}: {short(match.group())} is too strong for a gloss no article "
                        "passage supports")  # fmt: skip
                 yield concept.problem("KD606", (*path, "text"), msg, severity=severity)
+
+
+def _strong_definitions(
+    rule: dict[str, Any], pattern: re.Pattern[str], active: _Active, severity: Severity
+) -> Iterator[Problem]:
+    """Strong words in an evidence status's, a predicate's or a category's definition (A6-12).
+
+    Each export carries the definition beside every claim that uses the record ("established: confirmed by
+    trials; safe to act on"), yet no article passage backs it: a gloss of the editors like a concept's. A rule
+    about one subject reads the categories under its own and the statuses and predicates its claims use.
+    """
+    for kind, record in _defined(rule, active):
+        text = record.value.get("definition")
+        match = pattern.search(text) if isinstance(text, str) else None
+        if match is not None:
+            msg = (f"rule {short(rule['id'])}: {short(match.group())} is too strong for the definition of "
+                   f"{kind.replace('_', ' ')} {short(record.id)}, which every export shows beside its claims and no "
+                   "article passage supports")  # fmt: skip
+            yield record.problem("KD606", ("definition",), msg, severity=severity)
+
+
+def _defined(rule: dict[str, Any], active: _Active) -> Iterator[tuple[str, RawRecord]]:
+    """The records with a definition a strong-wording rule reads: all of them, or those of its subject."""
+    kinds = ("evidence_status", "predicate", "category")
+    if "categories" not in rule and "caveat_kinds" not in rule:
+        yield from ((kind, r) for kind in kinds for r in active.index.valid(kind))
+        return
+    categories = active.index.categories_under(rule.get("categories", ()))
+    claims = [c.value for c in active["claim"] if c.value.get("category") in categories]
+    used = {"category": categories, "predicate": {str(c.get("predicate")) for c in claims},
+            "evidence_status": {str(c.get("evidence_status")) for c in claims}}  # fmt: skip
+    yield from ((kind, r) for kind in kinds for r in active.index.valid(kind) if str(r.id) in used[kind])
 
 
 # The editors' own words in a claim or caveat that every export shows beside the article's: no evidence backs them.

@@ -15,7 +15,7 @@ from ketdata._io.files import read_regular, utf8_text
 from ketdata._io.overlay import lookup
 from ketdata._model.convert import KINDS, normalise
 from ketdata._model.diff import field_changes
-from ketdata._model.problems import DataError, Problem, problem, short
+from ketdata._model.problems import DataError, Problem, Severity, problem, short
 from ketdata._read.paths import project_root
 from ketdata._validation.folder import RawRecord
 from ketdata._validation.index import RecordIndex
@@ -25,6 +25,7 @@ PROVENANCE = ("author", "url", "published", "license")  # what a source says of 
 # Records that are not versioned but that checks read as policy: a decision table, a predicate's object kind,
 # a category's parent. Changing them since the release is watched like a rule (KD517).
 POLICY = {"evidence_status": "evidence_statuses", "predicate": "predicates", "category": "categories"}
+_WORDED = ("label", "definition")  # what a policy record says to a reader of every claim that uses it
 _SEMVER = re.compile(r"(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})(?![\s\S])")
 CHECKSUMS = "SHA256SUMS"
 OLD_JOURNAL = ".release-journal.json"  # what older ketdata wrote; never read, only reported
@@ -427,6 +428,7 @@ class VersionRules:
             present.add(record.id)
             if valid:
                 problems += self._record(record) + self._withdrawn(record, index) + self._narrowed(record, live)
+                problems += self._claim_narrowed(record, index)
         for rid, (kind, _) in sorted(self.released.items()):
             if rid not in present and kind not in unread:
                 msg = (f"{kind} {rid} is in release {self.release} but is gone; keep it and set its status to "
@@ -489,23 +491,60 @@ class VersionRules:
         )
         return [record.problem("KD517", ("status",), msg)]
 
+    def _claim_narrowed(self, record: RawRecord, index: RecordIndex) -> list[Problem]:
+        """An active claim of the release that states less of the article now, the rest stated by no active record.
+
+        Narrowing a quote and excusing the rest by a ``leaves_out`` drops what the article says with it: claim-019
+        without "particularly in cases where other treatments have been ineffective" (A6-10) widens the depression
+        claim in every export. A split (another claim takes the rest) is no loss.
+        """
+        kind, raw = self.released.get(str(record.id), ("", {}))
+        if kind != "claim" or raw.get("status") != "active" or record.value.get("status") != "active":
+            return []
+        old = [s for s in raw.get("evidence") or () if isinstance(s, dict) and s.get("role") in _STATING
+               and s.get("revision") in (None, self.texts.get(str(s.get("source"))))]  # fmt: skip
+        ours = [{"source": s, "start": a, "end": b} for s, a, b in _current_spans(record.value.get("evidence"), index,
+                                                                                 _STATING)]  # fmt: skip
+        if not _uncovered_spans(old, ours, self.revised):
+            return []
+        others = (r for kind in ("claim", "caveat") for r in index.active(kind) if r is not record)
+        ours += [{"source": s, "start": a, "end": b} for r in others
+                 for s, a, b in _current_spans(r.value.get("evidence"), index, _STATING)]  # fmt: skip
+        if not _uncovered_spans(old, ours, self.revised):
+            return []
+        msg = (f"{record.id} states less of the article than in release {self.release}, and no other active claim "
+               "or caveat states the rest: what the article says with it (a qualifier, a condition) leaves the "
+               "dataset")  # fmt: skip
+        return [record.problem("KD517", ("evidence",), msg)]
+
     def _provenance(self, record: RawRecord) -> list[Problem]:
-        """An author, URL, date or licence of a released source filled in or changed since the release.
+        """An author, URL, date, licence or title of a released source filled in or changed since the release.
 
         Sources carry no version and no review, so nothing else would stop an invented value: a person must
-        say where it comes from (in the source's note) before it is released.
+        say where it comes from, in the source's note, before it is released. So the change is an error (it
+        stops ``validate`` and ``release``) unless the same change rewrote the note; then it is a warning a
+        release prints, and which ends with it (A6-4: a warning alone was released, and the invented author
+        became the baseline nothing warned about again). Refusing in ``release`` instead would refuse every
+        later release too, however well the note says where a real author comes from. A title is watched
+        with them: "(NIH patient fact sheet)" added to it attributes the article as much as an author does.
         """
         old = self.sources.get(str(record.id))
         if old is None:
             return []
+        noted = (old.get("note") or None) != (record.value.get("note") or None)
         problems = []
-        for field in PROVENANCE:
+        for field in (*PROVENANCE, *(("title",) if "title" in old else ())):
             before, after = old.get(field), record.value.get(field)
             if after is not None and after != before:
                 was = f"{short(before)}" if before is not None else "null (unknown)"
-                msg = (f"{field} is {short(after)} now, {was} in release {self.release}: never guessed; a "
-                       "maintainer must confirm where it comes from, in the source's note")  # fmt: skip
-                problems.append(record.problem("KD570", (field,), msg))
+                said = (
+                    "the note changed with it: a maintainer must confirm it says where the value comes from"
+                    if noted
+                    else "its note is as released: say there where the value comes from, or set it back"
+                )
+                msg = f"{field} is {short(after)} now, {was} in release {self.release}: never guessed; {said}"
+                severity = Severity.WARNING if noted else Severity.ERROR
+                problems.append(record.problem("KD570", (field,), msg, severity=severity))
         return problems
 
     def _policy_changed(self, record: RawRecord) -> list[Problem]:
@@ -513,7 +552,11 @@ class VersionRules:
 
         A decision-table row that now gives this status to a kind of statement another status (or none) gave in
         the release regrades claims; a predicate's object kind, a category added to the ones it may be filed under,
-        or a category's parent changes what the checks ask of every claim that uses it.
+        or a category's parent changes what the checks ask of every claim that uses it. A label or definition
+        changes what every claim using the record says to a reader: each export carries it beside the claim
+        ("established" redefined as "confirmed by randomised controlled trials" regrades every established
+        claim, A6-12), and these records have no version or review to show it. A warning, not an error: a
+        maintainer may mean it (a clearer label), and the next release ends it.
         """
         old, new = self.policy.get((record.kind, str(record.id))), record.value
         changed: list[tuple[str, str]] = []
@@ -528,6 +571,10 @@ class VersionRules:
             before = old.get(name) if old is not None else new.get(name)
             if (before or None) != (new.get(name) or None):
                 changed.append((name, f"its {name} went from {short(before)} to {short(new.get(name))}"))
+        released = old or {}
+        for name in _WORDED:
+            if name in released and released[name] != new.get(name):
+                changed.append((name, f"its {name} went from {short(released[name])} to {short(new.get(name), 80)}"))
         if record.kind == "predicate" and old is not None and isinstance(old.get("categories"), list):
             # A predicate with no categories in the release declared none yet: its first list only narrows.
             wider = sorted(set(_strs(new.get("categories"))) - set(_strs(old.get("categories"))))

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 from collections.abc import Iterator, Mapping
 from collections.abc import Set as AbstractSet
@@ -68,6 +69,7 @@ def wording_problems(index: RecordIndex, texts: Mapping[str, SourceText]) -> lis
     concepts = {str(r.id): r.value for r in index.valid("concept") if r.id}
     predicates = _predicate_phrases(index)
     subjects = _Subjects(index)
+    around = _Around(concepts, predicates)
     triples: dict[tuple[object, ...], RawRecord] = {}
     for record in index.active("claim") + index.active("caveat"):
         if not index.is_valid(record):
@@ -79,7 +81,8 @@ def wording_problems(index: RecordIndex, texts: Mapping[str, SourceText]) -> lis
             found += _claim_shape(record, concepts, triples)
             found += _predicate_fits(record, predicates)
             found += subjects.problems(record, texts)
-            found += _subject_named(record, concepts, texts)
+            found += _subject_named(record, concepts, texts, around)
+            found += around.object_problems(record)
     found += order_problems(index, concepts)
     return found
 
@@ -91,7 +94,7 @@ def _names(concept: Mapping[str, Any]) -> list[str]:
 
 
 def _subject_named(
-    record: RawRecord, concepts: Mapping[str, Mapping[str, Any]], texts: Mapping[str, SourceText]
+    record: RawRecord, concepts: Mapping[str, Mapping[str, Any]], texts: Mapping[str, SourceText], around: _Around
 ) -> Iterator[Problem]:
     """KD670: the statement and the evidence name the claim's subject, as KD634 asks the statement of its object.
 
@@ -118,6 +121,8 @@ def _subject_named(
                "reading of a pronoun the record quotes: quote the words that name it (as context), or read the "
                "pronoun that stands for it")  # fmt: skip
         yield record.problem("KD670", ("subject",), msg)
+        return
+    yield from around.subject_problems(record, names)
 
 
 def _pronoun(reading: Mapping[str, Any]) -> bool:
@@ -491,28 +496,36 @@ def _cut(word: str) -> str:
     return _stem(word.casefold())[:5]
 
 
-@functools.lru_cache(maxsize=1 << 14)  # a claim's statement is often its one quote
 def _says(text: tuple[str, ...], phrase: tuple[tuple[str, ...], bool]) -> bool:
-    """Whether the words stand in the text in the phrase's order (together, for a phrase of function words).
+    """Whether the words stand in the text in the phrase's order (together, for a phrase of function words)."""
+    return _place(text, phrase) is not None
 
-    Two cut stems are one word's when one begins the other (at least three letters): the crude stemmer cuts
-    "names" to "nam" and "name" to "name".
+
+@functools.lru_cache(maxsize=1 << 14)  # a claim's statement is often its one quote
+def _place(text: tuple[str, ...], phrase: tuple[tuple[str, ...], bool]) -> tuple[int, int] | None:
+    """Where the phrase's words stand in the text, as the indices of its first and last word; None if not in order.
+
+    Each word is found after the one before, at its first place. Two cut stems are one word's when one begins
+    the other (at least three letters): the crude stemmer cuts "names" to "nam" and "name" to "name".
     """
     wanted, together = phrase
+    if not wanted:
+        return None
     if together:
         n = len(wanted)
-        return any(text[i : i + n] == wanted for i in range(len(text) - n + 1))
-    at = 0
-    for w in wanted:  # each found after the one before, at its first place
+        return next(((i, i + n - 1) for i in range(len(text) - n + 1) if text[i : i + n] == wanted), None)
+    at, first = 0, -1
+    for w in wanted:
         short_w = len(w) < 3
         while at < len(text):
             t = text[at]
             at += 1
             if t == w or (not short_w and len(t) >= 3 and (t.startswith(w) or w.startswith(t))):
+                first = at - 1 if first < 0 else first
                 break
         else:
-            return False
-    return True
+            return None
+    return first, at - 1
 
 
 def _same(a: str, b: str) -> bool:
@@ -551,6 +564,260 @@ def _predicate_fits(record: RawRecord, predicates: Mapping[str, tuple[str, ...]]
            "by its label's words in order, nor by a phrase it declares (expressed_by): the predicate decides the "
            "evidence status, so it must say what the statement and the article say")  # fmt: skip
     yield record.problem("KD639", ("predicate",), msg)
+
+
+# --- KD670 and KD634 around the predicate: where a statement names its subject and its object ------------------
+
+# What ends the phrase a literal object stands in: a mark, or the statement's end.
+_PHRASE_END = re.compile(r"[.,;:()\[\]!?\"\u201c\u201d\u2013\u2014]")
+
+
+def _spans_at(text: str, first: int, last: int) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Where the text's words at two indices (``first`` <= ``last``, in the order `_ordered` cuts them) stand."""
+    found = _WORD.finditer(text)
+    one = next(itertools.islice(found, first, None)).span()
+    return one, (one if last == first else next(itertools.islice(found, last - first - 1, None)).span())
+
+
+class _Around:
+    """KD670 and KD634 by place: a claim's subject is named before its predicate's phrase, its object after it.
+
+    Any words of a statement are not its subject or its object: "ketamine" in "The recreational use of
+    ketamine can be dangerous" is not what can be dangerous, nor are "mental health" in "negative effects on
+    physical and mental health, including bladder damage" what the item names. The predicate's phrase (as
+    KD639 finds it) splits the statement: the subject is named before its last word, as the first concept of
+    the clause that leads up to it (a narrower name there, "ketamine" of "In therapy, ketamine", may stand for
+    it), and never only inside a wider concept's name ("Recreational use of ketamine"); the object is named
+    after it (or opens the statement), by the item's own phrase when the claim quotes an item, and a literal
+    object is that whole phrase ("seated or lying down", not "seated").
+    """
+
+    def __init__(self, concepts: Mapping[str, Mapping[str, Any]], predicates: Mapping[str, tuple[str, ...]]) -> None:
+        self.predicates = predicates
+        live = {cid: v for cid, v in concepts.items() if not v.get("superseded_by")}
+        self.names = {cid: _names(v) for cid, v in live.items()}
+        self.stems = {cid: _content_stems(str(v.get("label", ""))) for cid, v in live.items()}
+        self.having: dict[str, list[str]] = {}  # a label's content stem: the concepts whose label has it
+        self.exactly: dict[frozenset[str], list[str]] = {}  # a label's content stems: the concepts with just those
+        for cid, found in self.stems.items():
+            self.exactly.setdefault(found, []).append(cid)
+        for cid, found in self.stems.items():
+            for s in found:
+                self.having.setdefault(s, []).append(cid)
+        # Each name keyed by its rarest content stem: a clause's few words find the few names it may hold.
+        self.keyed: dict[str, list[tuple[str, str]]] = {}
+        for cid, names in self.names.items():
+            for name in names:
+                found = _content_stems(name)
+                if found:
+                    key = min(found, key=lambda s: (len(self.having.get(s, ())), s))
+                    self.keyed.setdefault(key, []).append((cid, name))
+        self._wider: dict[str, tuple[str, ...]] = {}
+        self._within: dict[str, frozenset[str]] = {}
+        self._placed: tuple[tuple[str, object], tuple[int, int, int] | None] = (("", None), None)
+
+    def wider(self, cid: str) -> tuple[str, ...]:
+        """The concepts whose label has every content word of this one's and more ("Recreational use of ketamine")."""
+        found = self._wider.get(cid)
+        if found is None:
+            own = self.stems.get(cid) or frozenset()
+            rarest = min(own, key=lambda s: len(self.having.get(s, ())), default="")
+            found = self._wider[cid] = tuple(o for o in self.having.get(rarest, ()) if own < self.stems[o])
+        return found
+
+    def within(self, cid: str) -> frozenset[str]:
+        """The concept and those whose label's content words are all its own ("Mental health" of "… mental health")."""
+        found = self._within.get(cid)
+        if found is None:
+            own = sorted(self.stems.get(cid) or ())
+            # A label has a few content words: each set of them is looked up, never every concept sharing one.
+            parts = (frozenset(w for i, w in enumerate(own) if n >> i & 1) for n in range(1, 1 << min(len(own), 10)))
+            found = self._within[cid] = frozenset({cid, *(c for part in parts for c in self.exactly.get(part, ()))})
+        return found
+
+    def place(self, statement: str, predicate: object) -> tuple[int, int, int] | None:
+        """Where the predicate's phrase stands: the offsets of its first word, its last word and that word's end."""
+        key = (statement, predicate)
+        if self._placed[0] == key:  # the subject's and the object's checks of one claim ask in turn
+            return self._placed[1]
+        words, placed = _ordered(statement), None
+        for phrase in self.predicates.get(str(predicate), ()):
+            found = _place(words, _phrase_words(phrase))
+            if found is not None:
+                (opening, _), (last, end) = _spans_at(statement, *found)
+                placed = opening, last, end
+                break
+        self._placed = (key, placed)
+        return placed  # None: KD639 says so
+
+    def first(self, clause: str, besides: AbstractSet[str], upto: int) -> list[str]:
+        """The concepts the clause names first (a name standing whole) before offset ``upto``, besides some."""
+        at: dict[str, int] = {}
+        for word in _WORD.findall(clause, 0, upto):  # a clause is cut once: `content_words` caches whole texts
+            for cid, name in self.keyed.get(_stem(word.casefold()), ()):
+                if cid not in besides:
+                    where = next(_places(name, clause), None)
+                    if where is not None:
+                        at[cid] = min(where, at.get(cid, where))
+        low = min(at.values(), default=-1)
+        return [cid for cid, where in at.items() if where == low]
+
+    def subject_problems(self, record: RawRecord, names: list[str]) -> Iterator[Problem]:
+        """KD670: the statement names its subject before its predicate, first in its clause, not inside a wider name."""
+        v = record.value
+        statement, subject = str(v.get("statement", "")), str(v.get("subject"))
+        place = self.place(statement, v.get("predicate"))
+        if place is None or subject not in self.stems:
+            return
+        opening, last, end = place
+        # A statement may open with its predicate ("More research is needed … the safety of ketamine therapy").
+        opens = all(w.casefold() in _FUNCTION for w in _WORD.findall(statement, 0, opening))
+        region = statement[end:] if opens else statement[:last]
+        if not any(named(n, region) for n in names):
+            msg = (f"the statement names its subject {subject!r} only after its predicate's phrase: a word "
+                   "said elsewhere is not what the predicate is said of; name the subject before it")  # fmt: skip
+            yield record.problem("KD670", ("subject",), msg)
+            return
+        wider = [w for w in self.wider(subject) if any(named(n, region) for n in self.names[w])]
+        if wider:
+            msg = (f"the statement names its subject {subject!r} only inside the wider {wider[0]!r}, which it "
+                   "says the predicate of: the triple would say of a part what is said of the whole")  # fmt: skip
+            yield record.problem("KD670", ("subject",), msg)
+            return
+        breaks = [m.end() for m in _BREAK.finditer(statement, 0, opening)]
+        obj = v.get("object")
+        target = str(obj.get("concept")) if isinstance(obj, dict) and "concept" in obj else ""
+        # A statement may open with its object ("Anesthesia is one of the two things ketamine is primarily used for").
+        besides = self.within(target)
+        clause = statement[breaks[-1] if breaks else 0 : opening]
+        # Only a name before the subject's own can come first (most statements: few words, or none).
+        at = min((p for n in names if (p := next(_places(n, clause), None)) is not None), default=len(clause))
+        first = self.first(clause, besides, at)
+        own = self.stems[subject]
+        if first and subject not in first and not any(self.stems[c] < own for c in first if c in self.stems):
+            msg = (f"the clause before the predicate's phrase names {first[0]!r} first, not the subject {subject!r}: "
+                   "the predicate is said of what the clause names")  # fmt: skip
+            yield record.problem("KD670", ("subject",), msg)
+
+    def object_problems(self, record: RawRecord) -> Iterator[Problem]:
+        """KD634: the object is named where the statement names it: its item's phrase, or after its predicate."""
+        v = record.value
+        obj = v.get("object")
+        if not isinstance(obj, dict):
+            return
+        statement = str(v.get("statement", ""))
+        items = [s for s in v.get("evidence") or () if isinstance(s, dict) and s.get("role") == "item"]
+        item = str(items[0].get("quote", "")) if items else None
+        if isinstance(obj.get("value"), str):
+            if not self._literal_whole(record, obj["value"], item):
+                msg = (f"the object {short(obj['value'])} is not the whole phrase the statement (or its quote) gives "
+                       "after the predicate, nor the item quoted: a part of a phrase ('seated' of 'seated or lying "
+                       "down') says what the article does not; give the whole phrase")  # fmt: skip
+                yield record.problem("KD634", ("object", "value"), msg)
+            return
+        target = str(obj.get("concept"))
+        names = self.names.get(target)
+        if not names:
+            return  # unknown or superseded: other checks say so
+        wide = [name for w in self.wider(target) for name in self.names[w]]
+        read = False
+        for region in self._object_regions(statement, v.get("predicate"), item, names):
+            read = True
+            for name in wide:  # a wider concept's name says the wider concept, not this one
+                for at in list(_places(name, region)):
+                    region = region[:at] + " " * len(name) + region[at + len(name) :]
+            if any(named(n, region) for n in names):
+                return
+        if not read:
+            return
+        where = "the item's phrase" if item else "the statement after its predicate's phrase"
+        msg = (f"{where} does not name the object {target!r}: words the statement says elsewhere (its subject, a "
+               "list's head) are not its object")  # fmt: skip
+        yield record.problem("KD634", ("object", "concept"), msg)
+
+    def _object_regions(self, statement: str, predicate: object, item: str | None, names: list[str]) -> Iterator[str]:
+        """Where the statement may name its object: the item's phrase, or what follows the predicate's phrase.
+
+        Or the phrase it opens with ("Anesthesia is one of the two things ketamine is primarily used for").
+        """
+        place = self.place(statement, predicate)
+        if item is not None:
+            at = next(_places(item, statement), None) if item.strip() else None
+            if at is None:
+                yield item
+                return
+            starts = [m.end() for m in _BREAK.finditer(statement, 0, at)]
+            if place is not None and place[2] <= at:
+                starts.append(place[2])
+            yield statement[max(starts, default=at) : at + len(item)]
+            return
+        if place is None:
+            return  # KD639 says so
+        opening, last, end = place
+        # A phrase found across a break ("used in cases where … (or when") is not said as one: the object may be inside.
+        yield statement[opening:] if _BREAK.search(statement, opening, last) else statement[end:]
+        front = min(_fronted(statement, frozenset(_word_set(names))), opening)  # asked only if the first fails
+        if front:
+            yield statement[:front]
+
+    def _literal_whole(self, record: RawRecord, value: str, item: str | None) -> bool:
+        """Whether a literal object is the item quoted, or the whole phrase after the predicate (statement or quote)."""
+        wanted = _leading_cut(value)
+        v = record.value
+        own = self.stems.get(str(v.get("subject")), frozenset())
+        if item is not None:  # the item, or its phrase after the predicate ("its ability to | induce …")
+            ends = self.ends(item, v.get("predicate"))
+            return wanted == _leading_cut(item) or any(_starts_whole(item[end:], wanted, own) for end in ends)
+        texts = [str(v.get("statement", ""))]
+        texts += [str(s.get("quote", "")) for s in v.get("evidence") or ()
+                  if isinstance(s, dict) and s.get("role") != "context"]  # fmt: skip
+        predicate = v.get("predicate")
+        place = self.place(texts[0], predicate)  # most literals: the phrase right after the predicate's first match
+        if place is not None and _starts_whole(texts[0][place[2] :], wanted, own):
+            return True
+        return any(_starts_whole(text[end:], wanted, own) for text in texts for end in self.ends(text, predicate))
+
+    def ends(self, text: str, predicate: object) -> Iterator[int]:
+        """Where the predicate's phrase may end: its first match's last word, and each later place of that word.
+
+        The phrase's first words may stand earlier in the text than the phrase itself ("the patient … the
+        patient is typically seated").
+        """
+        words = _ordered(text)
+        for phrase in map(_phrase_words, self.predicates.get(str(predicate), ())):
+            found = _place(words, phrase)
+            if found is not None:
+                last = phrase[0][-1]
+                spans = [m.end() for m in _WORD.finditer(text)]
+                yield from (spans[j] for j in range(found[1], len(words)) if j == found[1] or _same(words[j], last))
+                return
+
+
+def _leading_cut(text: str) -> tuple[str, ...]:
+    """The text's words, casefolded, without the function words it opens with ("a series of sessions": series …)."""
+    found = [w.casefold() for w in _WORD.findall(text)]
+    while found and found[0] in _FUNCTION:
+        found.pop(0)
+    return tuple(found)
+
+
+def _starts_whole(after: str, wanted: tuple[str, ...], own: AbstractSet[str]) -> bool:
+    """Whether ``after`` opens (past function words) with the words wanted, and its phrase ends there.
+
+    After them, up to a mark, stand only function words and words of the subject's name ("the safety of
+    ketamine therapy"); "seated" of "seated or lying down" leaves "lying down" in its phrase.
+    """
+    words = list(_WORD.finditer(after))
+    i = 0
+    while i < len(words) and words[i].group().casefold() in _FUNCTION:
+        i += 1
+    n = len(wanted)
+    if not n or tuple(w.group().casefold() for w in words[i : i + n]) != wanted:
+        return False
+    end = words[i + n - 1].end()
+    stop = _PHRASE_END.search(after, end)
+    rest = _WORD.findall(after[end : stop.start() if stop else len(after)])
+    return all(w.casefold() in _FUNCTION or _stem(w.casefold()) in own for w in rest)
 
 
 class _Subjects:
