@@ -27,7 +27,8 @@ TEXT = DATA / "sources/ketamine-overview.txt"
 OLD = TEXT.read_bytes()
 HEADING = "How is Ketamine Used in Therapy?"
 OLD_SHA = hashlib.sha256(OLD).hexdigest()
-TODAY = datetime.date(2026, 12, 6)
+# The day `source update` records (the CLI reads the clock): a review dated before it would not decide it.
+TODAY = datetime.datetime.now(datetime.UTC).date()
 
 
 def cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
