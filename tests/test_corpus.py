@@ -23,7 +23,7 @@ import pytest
 from ketdata._cli import main
 from ketdata._model.problems import CODES
 
-from .helpers import DATA, LATEST, ROOT
+from .helpers import DATA, DAY, LATEST, ROOT
 
 CORPUS = Path(__file__).parent / "corpus"
 CASES = sorted(p.name for p in CORPUS.iterdir() if (p / "case.json").is_file())
@@ -58,8 +58,9 @@ def build(case: str, root: Path) -> Path:
     for change in spec(case).get("edit", ()):
         path = root / change["file"]
         text = path.read_text(encoding="utf-8")
-        # "{LATEST}" stands for the latest release's version, so that a case outlives the next release.
-        before, after = (change[k].replace("{LATEST}", LATEST) for k in ("old", "new"))
+        # "{LATEST}" and "{DAY}" stand for the latest release's version and date, so that a case outlives the next
+        # release.
+        before, after = (change[k].replace("{LATEST}", LATEST).replace("{DAY}", DAY) for k in ("old", "new"))
         assert before in text, change
         # "encoding" saves the file as another program would (a spreadsheet's Windows-1252).
         path.write_text(text.replace(before, after, 1), encoding=change.get("encoding", "utf-8"))
