@@ -289,7 +289,7 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
         problems += review_problems(index.records, day)
         if index.kind("dataset") and not index.kind("rule") and "rule" not in unread:
             problems.append(_no_rules(folder))
-        others = [] if unread else [*wording_problems(index, texts), *attribution_problems(index, texts)]
+        others = [] if unread else _with_rules_state(index, texts)
         problems += shared.result()
     problems += others
     problems += journal_problems(project_root(folder))
@@ -310,7 +310,15 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
 
 
 def _records_alone(index: RecordIndex, texts: Mapping[str, SourceText]) -> list[Problem]:
-    """The data's own rules and the fidelity checks: functions of the records and the sources' texts alone.
+    """The word checks of statements against their evidence: functions of the records and the sources' texts.
+
+    Run in the forked child: they take about as long as everything else across records together.
+    """
+    return [*wording_problems(index, texts), *quantity_problems(index)]
+
+
+def _with_rules_state(index: RecordIndex, texts: Mapping[str, SourceText]) -> list[Problem]:
+    """The data's own rules, fidelity, conflicts and attributions: run here, beside `Rules.run`.
 
     The fidelity checks read records whole: only those that passed their schema.
     """
@@ -318,7 +326,7 @@ def _records_alone(index: RecordIndex, texts: Mapping[str, SourceText]) -> list[
         *declared_rule_problems(index, texts),
         *fidelity_problems(index, texts),
         *conflict_problems(index),
-        *quantity_problems(index),
+        *attribution_problems(index, texts),
     ]
 
 
