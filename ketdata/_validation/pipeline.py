@@ -273,10 +273,10 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
     texts = (
         {} if unread else {sid: SourceText.of(src.text, rules.section_rows(src)) for sid, src in rules.texts.items()}
     )
-    # The checks across records take longer than reading the files: on a large folder a forked child runs half
-    # of them (those of the records and sources alone, not of the rules' own state) while this process runs the
-    # rest. They need every record: not run when a file could not be read (KD018 says so).
-    shared = Forked(lambda: _not_judged(unread) if unread else _records_alone(index, texts),
+    # The checks across records take longer than reading the files: on a large folder a forked child runs the word
+    # checks (about half of the time) while this process runs the rest, `Rules.run` among them. They need every
+    # record: not run when a file could not be read (KD018 says so).
+    shared = Forked(lambda: _not_judged(unread) if unread else _word_checks(index, texts),
                     worth_it=not unread and len(records) >= FORK_AT)  # fmt: skip
     with shared:
         problems += rules.run()
@@ -289,7 +289,7 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
         problems += review_problems(index.records, day)
         if index.kind("dataset") and not index.kind("rule") and "rule" not in unread:
             problems.append(_no_rules(folder))
-        others = [] if unread else _with_rules_state(index, texts)
+        others = [] if unread else _other_checks(index, texts)
         problems += shared.result()
     problems += others
     problems += journal_problems(project_root(folder))
@@ -309,15 +309,15 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
     return Report(tuple(sorted(problems, key=Problem.sort_key)), rules, LazyDataset(make))
 
 
-def _records_alone(index: RecordIndex, texts: Mapping[str, SourceText]) -> list[Problem]:
-    """The word checks of statements against their evidence: functions of the records and the sources' texts.
+def _word_checks(index: RecordIndex, texts: Mapping[str, SourceText]) -> list[Problem]:
+    """The word checks of statements against their evidence, and quantities: of the records and texts alone.
 
     Run in the forked child: they take about as long as everything else across records together.
     """
     return [*wording_problems(index, texts), *quantity_problems(index)]
 
 
-def _with_rules_state(index: RecordIndex, texts: Mapping[str, SourceText]) -> list[Problem]:
+def _other_checks(index: RecordIndex, texts: Mapping[str, SourceText]) -> list[Problem]:
     """The data's own rules, fidelity, conflicts and attributions: run here, beside `Rules.run`.
 
     The fidelity checks read records whole: only those that passed their schema.
