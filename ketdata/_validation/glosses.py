@@ -11,6 +11,7 @@ number) is what the article says with evidence, or nothing.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -72,9 +73,11 @@ def _relation(said: str) -> str:
     return next((r for start, r in _RELATIONS.items() if said.startswith(start)), "")
 
 
+@functools.lru_cache(maxsize=1 << 12)  # the stock reasons recur on every concept: each is cut once
 def _unframed(text: str, framing: re.Pattern[str], codes: frozenset[tuple[str, str]]) -> str:
     """The text without its framing phrases, and without each code phrase that names a code of the concept as it is."""
-    text = _CODE.sub(lambda m: " " if (_norm(m.group(1)), _relation(m.group(2))) in codes else m.group(), text)
+    if "(" in text:
+        text = _CODE.sub(lambda m: " " if (_norm(m.group(1)), _relation(m.group(2))) in codes else m.group(), text)
     return framing.sub(" ", text)
 
 
