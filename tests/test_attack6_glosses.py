@@ -70,6 +70,7 @@ ATTACKS = {
     "a number": (HALLUCINATIONS, "  text: Hallucinations (1 in 1000), as the article names them.\n", "hallucinations"),
     "a question": (HALLUCINATIONS, "  text: Hallucinations (?), as the article names them.\n", "hallucinations"),
     "scare quotes": (HALLUCINATIONS, "  text: '\"Hallucinations\", as the article names them.'\n", "hallucinations"),
+    "single quotes": (HALLUCINATIONS, "  text: \"'Hallucinations', as the article names them.\"\n", "hallucinations"),
     "a second sentence": (BLADDER, "  text: Damage to the bladder, as the article names it. Not with therapy.\n",
                           "bladder-damage"),
     "framing words out of their phrase": (BLADDER, "  text: Damage to the bladder, not as the article says.\n",

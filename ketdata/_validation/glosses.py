@@ -61,6 +61,9 @@ _LINK = _phrases(
 # What may stand between the words once the framing is out: no "?", "!", quotation marks or symbols ("Hallucinations
 # (?)" casts doubt on what the article states; "< 1 %" is a frequency).
 _MARKS = re.compile(r"[^\w\s,;.:'\u2019()-]")
+# In a definition or synonym, a quotation mark too ("'Hallucinations', as the article names them" doubts the name);
+# a reason, and a link's, may quote the article's words. An apostrophe inside a word ("one's") is no quotation mark.
+_QUOTING = re.compile(r"['\u2019](?!(?<=\w['\u2019])\w)")
 _SPACE = re.compile(r"\s+")
 
 
@@ -152,7 +155,7 @@ def name_bound_glosses(
             found, stemmed = words(rest)
             extra = [w for w, s in zip(found, stemmed, strict=True)
                      if s not in allowed and s not in also and w not in FUNCTION_WORDS]  # fmt: skip
-            marks = "".join(sorted(set(_MARKS.findall(rest))))
+            marks = "".join(sorted({*_MARKS.findall(rest), *(_QUOTING.findall(rest) if path[-1] == "text" else ())}))
             if extra or marks:
                 yield _problem(concept, path, label, (extra, marks), rule_id, severity)
 
