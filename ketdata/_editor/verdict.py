@@ -38,6 +38,7 @@ from ketdata._read.paths import project_root, schema_dir
 from ketdata._validation.folder import discover
 from ketdata._validation.governance import REVIEWED
 from ketdata._validation.pipeline import run_state
+from ketdata._validation.reviewers import non_person
 
 # The reasons a reviewer may flag a record, as the schema's reviewFlag lists them, with the words shown.
 FLAGS: dict[str, str] = {
@@ -119,6 +120,9 @@ def review_block(verdict: Verdict, today: datetime.date) -> dict[str, Any]:
     name, role, note = verdict.reviewer.strip(), verdict.role.strip(), verdict.note.strip()
     if not name or not role:
         raise ReviewRefusedError("type your name and your role first: ketdata never records a reviewer for you")
+    refused = not_a_person(name, role)
+    if refused is not None:
+        raise ReviewRefusedError(refused)
     unknown = [f for f in verdict.flags if f not in FLAGS]
     if unknown:
         raise ReviewRefusedError(f"unknown flag reason(s): {', '.join(unknown)}")
@@ -136,6 +140,16 @@ def review_block(verdict: Verdict, today: datetime.date) -> dict[str, Any]:
     if note:
         block["note"] = note
     return block
+
+
+def not_a_person(name: str, role: str) -> str | None:
+    """Why a reviewer's typed name and role cannot be recorded, when either declares a non-person (KD714); else None."""
+    for what, typed in (("name", name), ("role", role)):
+        word = non_person(typed)
+        if word is not None:
+            return (f"your {what} {typed!r} declares a non-person ({word!r}): only a person who did the review is "
+                    "recorded as its reviewer; an AI, an assistant, a bot, a script or ketdata never is")  # fmt: skip
+    return None
 
 
 def plain_text(typed: str) -> bool:

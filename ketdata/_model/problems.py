@@ -932,6 +932,25 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "been reviewed by a clinician') while an active claim or caveat is not reviewed. The article's author, "
         "URL, date and licence are unknown. Remove the sentence, or record the review.",
     ),
+    Code(
+        "KD713",
+        _E,
+        "Editor's text gives an amount the article does not",
+        "The article gives no dose or regimen of its own beyond its words ('typically administered in low doses', "
+        "'between 40 minutes to an hour', 'about an hour'); a note, reason, reading, definition, synonym, link "
+        "reason or the dataset's description never adds an amount with a unit, a dose, a duration or a frequency "
+        "('0.5 mg/kg', 'three weeks', 'twice weekly'). Quote the article's own amount, or drop it.",
+    ),
+    Code(
+        "KD714",
+        _E,
+        "Review recorded for a non-person",
+        "Nobody is recorded as a reviewer unless that person did the review: an AI, an assistant, a model, a bot, "
+        "a script or ketdata itself never is. A review whose reviewed_by or reviewer_role names one (AI, "
+        "assistant, bot, GPT, ChatGPT, Claude, LLM, language model, model, automated, script, ketdata, machine) "
+        "is refused. Set review: status unreviewed, and let the person who reviews it record the review "
+        "(`ketdata review`).",
+    ),
 )
 
 

@@ -43,8 +43,10 @@ from ketdata._validation.history import (
     releases_dir,
 )
 from ketdata._validation.index import RecordIndex
+from ketdata._validation.prose_amounts import prose_amount_problems
 from ketdata._validation.quantity import quantity_problems
 from ketdata._validation.refs import load_schemas
+from ketdata._validation.reviewers import reviewer_problems
 from ketdata._validation.revisions import update_problems
 from ketdata._validation.rules import Rules, record_problems
 from ketdata._validation.schema import Validators, build_validators, schema_check
@@ -323,6 +325,8 @@ def _families(index: RecordIndex, texts: Mapping[str, SourceText]) -> list[Calla
         lambda: list(fidelity_problems(index, texts)),
         lambda: list(conflict_problems(index)),
         lambda: list(attribution_problems(index, texts)),
+        lambda: list(prose_amount_problems(index, texts)),
+        lambda: list(reviewer_problems(index)),
     ]
 
 

@@ -42,6 +42,7 @@ from ketdata._editor.verdict import (
     ReviewRefusedError,
     Save,
     Verdict,
+    not_a_person,
     plain_text,
     record_stamp,
     review_block,
@@ -345,6 +346,8 @@ def build_app(folder: Path, host: str, *, session: Session | None = None) -> tup
             # Refused here, not at the first save: a name the data cannot hold would fail every verdict.
             what = " and ".join(refused)
             s.notice = f"Not changed: your {what} must be plain text on one line (up to 2,000 characters)"
+        elif (person := not_a_person(name, role)) is not None:
+            s.notice = f"Not changed: {person}"
         else:
             s.reviewer, s.role = name, role
         back = _one(form, "back")
