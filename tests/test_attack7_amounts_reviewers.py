@@ -68,6 +68,17 @@ def test_every_kind_of_editors_prose_is_read_for_amounts(project: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "said"),
+    [("Usually a three-week course.", "three week"), ("Up to 10mg/day.", "10mg"), ("Given daily.", "daily"),
+     ("About 5 per cent of patients.", "5 per cent"), ("Half an hour, three times a day.", "half an hour")],
+)  # fmt: skip
+def test_amounts_joined_spelled_or_as_frequencies_are_found(project: Path, text: str, said: str) -> None:
+    noted(project, text)
+    ((_, _, message),) = kd713(project)
+    assert said in message.lower()
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "The article gives between 40 minutes to an hour, about an hour.",
@@ -93,7 +104,8 @@ def test_an_ai_recorded_as_reviewer_by_hand_is_refused_by_name_and_role(data: Pa
 
 @pytest.mark.parametrize(
     ("typed", "word"),
-    [("Claude (AI assistant)", "Claude"), ("my AI helper", "AI"), ("ChatGPT", "ChatGPT"), ("gpt-4o", "gpt"), ("review bot", "bot"),
+    [("Claude (AI assistant)", "Claude"), ("my AI helper", "AI"), ("ChatGPT", "ChatGPT"), ("gpt-4o", "gpt"),
+     ("review bot", "bot"),
      ("Large Language  Model", "Language  Model"), ("automated check", "automated"), ("ketdata", "ketdata"),
      ("A.I. reviewer", "A.I."), ("LLMs", "LLMs"), ("machine", "machine")],
 )  # fmt: skip

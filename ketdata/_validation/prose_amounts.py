@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
+import string
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -35,13 +36,19 @@ _FREQUENCY = re.compile(
     rf"|(?P<alone>{'|'.join(_ADVERBS)})|every\s+(?P<every>{'|'.join(_PERIODS)}))\b",
     re.IGNORECASE,
 )
-# An amount needs a digit or a unit or frequency word of two letters or more ("h" and "g" stand for a unit only
-# after a digit): a text with none of them is ruled out by substring tests, most texts by the first.
-_HINTS = tuple(sorted({w for _, _, words in UNITS.values() for w in words if len(w) > 1 and w != "per cent"}
-                      | {"once", "twice", "thrice", "times", "every", *_ADVERBS}))  # fmt: skip
+# An amount has a unit word ("per cent" is "cent"), a frequency a frequency word: a text's words are compared
+# with them first (in C), which rules out nearly every text before `amounts` walks each number word ("a", "one")
+# in Python. Punctuation (but "%") is a space and each digit a word: "10mg/kg," is "0 0 mg kg".
+_UNIT_LIST = sorted({w for _, _, words in UNITS.values() for w in words}, key=len, reverse=True)
+_UNIT_TOKENS = frozenset({*(w for w in _UNIT_LIST if " " not in w), "cent"})
+_FREQUENCY_TOKENS = frozenset({"once", "twice", "thrice", "times", "every", *_ADVERBS})
+_AS_WORDS = str.maketrans({c: " " for c in string.punctuation if c != "%"} | {d: " 0 " for d in string.digits})
+_UNIT_WORDS = "|".join(map(re.escape, _UNIT_LIST))
+# "a three-week course", "a 40-minute session": an amount as a modifier, its unit after a hyphen.
+# "mg/day": a unit per a period, read as the unit ("mg/kg" is a unit of its own).
+_JOINED = re.compile(rf"(?<=\w)-(?=(?:{_UNIT_WORDS})\b)|/(?!kg\b)", re.IGNORECASE)
 # Not an amount: the ordinal ("A second sentence"), an interjection ("ah").
 _NOT_AMOUNT = re.compile(r"(?:about\s+)?an?\s+second|an?[hg]", re.IGNORECASE)
-_DIGIT = re.compile(r"\d")
 _Found = tuple[tuple[tuple[str, float], str], ...]
 
 
@@ -54,9 +61,9 @@ def prose_amount_problems(index: RecordIndex, texts: Mapping[str, SourceText]) -
         for path, text in _texts(record.value, ()):
             added = [shown for key, shown in _found(text) if key not in article]
             if added:
-                msg = (f"{short(text)} gives {clipped(', '.join(map(repr, added)), 160)}, which the article does not give: an "
-                       "editor's text never adds a dose, duration or frequency; quote the article's own, or drop "
-                       "it")  # fmt: skip
+                amounts_said = clipped(", ".join(map(repr, added)), 160)
+                msg = (f"{short(text)} gives {amounts_said}, which the article does not give: an editor's text never "
+                       "adds a dose, duration or frequency; quote the article's own, or drop it")  # fmt: skip
                 yield record.problem("KD713", path, msg)
 
 
@@ -80,13 +87,14 @@ def _found(text: str) -> _Found:
     A key compares amounts of one dimension by size ("60 minutes" is "an hour"), frequencies by count per period.
     Cached by text: the editors' prose repeats across records.
     """
-    if _DIGIT.search(text) is None:
-        lowered = text.lower()
-        if not any(hint in lowered for hint in _HINTS):
-            return ()
-    found = [(_frequency(m), " ".join(m.group(0).split())) for m in _FREQUENCY.finditer(text)]
+    words = text.lower().translate(_AS_WORDS).split()
+    units, frequencies = not _UNIT_TOKENS.isdisjoint(words), not _FREQUENCY_TOKENS.isdisjoint(words)
+    if not units and not frequencies:
+        return ()
+    text = _JOINED.sub(" ", text) if "-" in text or "/" in text else text
+    found = [(_frequency(m), " ".join(m.group(0).split())) for m in _FREQUENCY.finditer(text)] if frequencies else []
     # "three times a day" is a frequency, not also a duration of a day.
-    found += [((a.dimension, a.size), a.shown) for a in amounts(text)
+    found += [((a.dimension, a.size), a.shown) for a in (amounts(text) if units else ())
               if not _NOT_AMOUNT.fullmatch(a.shown) and not any(a.shown in f for _, f in found)]  # fmt: skip
     return tuple(sorted(dict.fromkeys(found), key=lambda f: text.find(f[1])))
 
