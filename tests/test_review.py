@@ -293,6 +293,8 @@ def test_a_file_not_in_canonical_form_is_not_rewritten(data: Path) -> None:
 
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+# A reviewer's name without the word "script": a name declaring a non-person is refused (KD714).
+HOSTILE_NAME = '<iframe src="x"></iframe><img src=x onerror=alert(1)>'
 
 
 def test_hostile_record_text_and_reviewer_input_are_shown_as_text(data: Path) -> None:
@@ -302,13 +304,14 @@ def test_hostile_record_text_and_reviewer_input_are_shown_as_text(data: Path) ->
         if formatted.changed:
             formatted.path.write_text(formatted.text or "", encoding="utf-8")
     with running(data) as wb:
-        wb.sign_in(HOSTILE, HOSTILE)
+        wb.sign_in(HOSTILE_NAME, HOSTILE_NAME)
         assert wb.verdict("claim-005", "flagged", ["overstates-the-article"], HOSTILE).status == 303
         page = wb.request("GET", "/?record=claim-005").body
-    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "<script>alert" not in page and "<img src=x" not in page and "<iframe" not in page
     escaped = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;"
-    assert page.count(escaped) >= 4  # statement, queue, reviewer, note
-    assert review_of(data / EFFECTS, "claim-005")["reviewed_by"] == HOSTILE  # recorded exactly as typed
+    assert page.count(escaped) >= 3  # statement, queue, note
+    assert "&lt;iframe src=&#34;x&#34;&gt;&lt;/iframe&gt;&lt;img src=x onerror=alert(1)&gt;" in page  # reviewer
+    assert review_of(data / EFFECTS, "claim-005")["reviewed_by"] == HOSTILE_NAME  # recorded exactly as typed
 
 
 @pytest.mark.parametrize("path", ["/assets/page.html", "/assets/..%2f..%2fpyproject.toml", "/assets/", "/etc/passwd",
