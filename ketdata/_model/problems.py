@@ -489,7 +489,8 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "such as a rank, a parent, a label, a definition or a decision row's why, which every export shows beside "
         "the claims that use it): undo it, or, if a maintainer means it (the change shows in `ketdata diff`), "
         "release with `ketdata release --accept-weaker RECORD-ID` for each record named (release refuses "
-        "otherwise); the changelog lists it under 'Weakened (accepted at release)'.",
+        "otherwise, and the changelog lists each under 'Weakened (accepted at release)'); the warning ends with "
+        "the next release.",
     ),
     Code(
         "KD570",

@@ -149,7 +149,8 @@ _LOOSER = {
 }
 # A policy record's fields whose change is weaker in one direction only (checked by `_policy_changed` itself):
 # any other field that changed since the release is reported as changed, in whichever direction.
-_DIRECTED = {"predicate": frozenset({"categories", "expressed_by"})}
+# A predicate's subject and object kinds (KD673-KD675): widened or removed is KD517, a first list only narrows.
+_DIRECTED = {"predicate": frozenset({"categories", "expressed_by", "subject_kinds", "object_kinds"})}
 
 
 def _named_version(path: Path, content: bytes) -> list[Problem]:
@@ -317,7 +318,7 @@ def _rewritten(old: dict[str, Any], new: dict[str, Any], skip: AbstractSet[str])
                 if rows
                 else ("its decision table lost rows")
             )
-        elif isinstance(after, str) and isinstance(before, str):
+        elif not isinstance(before, (list, dict)) and not isinstance(after, (list, dict)):
             how = f"its {name} went from {short(before, 80)} to {short(after, 80)}"
         else:
             how = f"its {name} changed (was {short(before, 80)})"
