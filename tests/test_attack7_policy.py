@@ -105,9 +105,10 @@ def add_route_phrase(data: Path) -> None:
 
 
 def rewrite_why(data: Path) -> None:
-    """A7-11: the published reason the side effects are graded established, rewritten."""
-    edit(data / "evidence-statuses.yaml", "- wording: '''can'' about a side effect'",
-         "- wording: '''can'' about a side effect seen only at anesthetic doses'")  # fmt: skip
+    """A7-11: the published reason a decision row grades its claims as it does, rewritten to reassure."""
+    edit(data / "evidence-statuses.yaml",
+         "  why: 'Association is not causation: the article reports a link without saying ketamine causes it.'",
+         "  why: These harms occur only with heavy recreational use, never at the doses used in therapy.")  # fmt: skip
 
 
 def drop_only(data: Path) -> None:
@@ -134,7 +135,7 @@ ATTACKS: dict[str, tuple[Callable[[Path], None], str]] = {
     "A7-02 rule demoted": (demote_rule, "no-reassurance-beside-side-effects"),
     "A7-01 status-in-scope trimmed": (trim_status_in_scope, "experimental-benefits-never-established"),
     "A7-07 expressed_by added": (add_route_phrase, "can_also_be_taken_by_route"),
-    "A7-11 decision row reworded": (rewrite_why, "established"),
+    "A7-11 decision row reworded": (rewrite_why, "reported-association"),
     "A7-14 caveat drops 'only'": (drop_only, "caveat-006"),
     "A7-15 new category": (new_category, "occasional-adverse-effects"),
 }
