@@ -577,6 +577,8 @@ class VersionRules:
         new = record.value
         if kind not in VERSIONED or raw.get("status") != "active" or new.get("status") != "active":
             return []
+        if any(isinstance(s, dict) and s.get("source") in self.revised for s in new.get("evidence") or ()):
+            return []  # its words follow a new revision of the article (`source update`), which review confirms
         found = []
         excused = {e.get("text") for e in raw.get("leaves_out") or () if isinstance(e, dict)}
         added = [e["text"] for e in new.get("leaves_out") or () if isinstance(e, dict)
