@@ -175,6 +175,15 @@ def test_no_use_benefit_or_experience_of_the_experimental_therapy_ranks_above_ex
     assert DS.evidence_status("potential").rank > floor
 
 
+def test_every_claim_is_filed_under_a_category_its_predicate_names() -> None:
+    # A subcategory is allowed (KD581), but a consumer filtering a CSV's category column walks no tree: the
+    # shipped claims sit in the very category their predicate names (claim-021 with the other indications).
+    predicates = {p.id: p for p in DS.predicates}
+    offenders = [(c.id, c.category) for c in DS.claims if c.status == "active" and c.category not in
+                 predicates[c.predicate].categories]  # fmt: skip
+    assert offenders == []
+
+
 def test_potential_treatments_are_not_established() -> None:
     offenders = [
         c.id for c in DS.claims if c.predicate == "potential_treatment_for" and c.evidence_status != "potential"
