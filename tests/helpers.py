@@ -77,6 +77,11 @@ def is_drafted(problem: Problem) -> bool:
     return (problem.code, problem.record_id, problem.message) in drafted()
 
 
+def is_drafted_json(problem: dict[str, Any]) -> bool:
+    """`is_drafted` for a problem as ``validate --format json`` prints it."""
+    return (problem["code"], problem["record_id"], problem["message"]) in drafted()
+
+
 def undrafted_lines(output: str) -> list[str]:
     """The lines of ``validate``'s text output that are not the shipped data's drafted-policy warnings."""
     said = {f": {rid}: {code} {message}" for code, rid, message in drafted()}
@@ -154,7 +159,13 @@ def validate_strict(project: Path, capsys: Any) -> tuple[int, list[dict[str, obj
 
     capsys.readouterr()
     code = main(["validate", str(project / "data"), "--strict", "--format", "json"])
-    return code, json.loads(capsys.readouterr().out)
+    said = json.loads(capsys.readouterr().out)
+    # The shipped data's own drafted-policy warnings (`drafted`) are not the test's: left out, and the exit code is
+    # what the rest alone would give.
+    found = [p for p in said if (p["code"], p["record_id"], p["message"]) not in drafted()]
+    if code == 1 and len(found) < len(said) and all(p["severity"] == "info" for p in found):
+        code = 0
+    return code, found
 
 
 def codes(found: list[dict[str, object]], record: str) -> set[object]:
