@@ -253,6 +253,8 @@ review:
 def make_hostile(project: Path) -> None:
     """Records whose text is every kind of markup, valid all the same, cut into a release (so the changelog too)."""
     data = project / "data"
+    # Changes drafted since the latest release may warn already (KD517, until the next release): not this edit's.
+    drafted = {(p.code, p.record_id) for p in findings(data)}
     for name, text in (("claims/identity.yaml", HOSTILE_RECORDS), ("concepts.yaml", HOSTILE_CONCEPT),
                        ("caveats.yaml", HOSTILE_CAVEAT)):  # fmt: skip
         with (data / name).open("a", encoding="utf-8") as handle:
@@ -265,18 +267,23 @@ def make_hostile(project: Path) -> None:
     # Lowering the rule is itself said, as a check weakened since the release (a warning, KD517), and so is each
     # relabelled status and category; claim-900 states claim-001's triple (a warning, KD636): its subject is
     # named by its quote, as every claim's is (KD670).
-    assert sorted((p.code, p.record_id) for p in findings(data)) == [
+    assert sorted((p.code, p.record_id) for p in findings(data) if (p.code, p.record_id) not in drafted) == [
         ("KD517", "established"),
         ("KD517", "identity"),
         ("KD517", "statements-say-only-their-evidence"),
         ("KD636", "claim-900"),
     ]
-    release = subprocess.run([sys.executable, "-m", "ketdata", "release", "data"],
+    # A release refuses while a KD517 stands: the maintainer accepts each by name, and the changelog lists them
+    # with their messages, which quote the hostile labels.
+    accept = [arg for rid in ("established", "identity", "statements-say-only-their-evidence")
+              for arg in ("--accept-weaker", rid)]  # fmt: skip
+    release = subprocess.run([sys.executable, "-m", "ketdata", "release", "data", *accept],
                              cwd=project, capture_output=True, text=True)  # fmt: skip
     assert release.returncode == 0, release.stderr
     changelog = (project / "CHANGELOG.md").read_text(encoding="utf-8")
     # The record text is in the changelog, escaped where it was written (ketdata._io.escape), never as markup.
     assert "alert(1)" in changelog and HOSTILE["script"] not in changelog
+    assert "Weakened (accepted at release)" in changelog.split("\n## [", 2)[1]
 
 
 @pytest.fixture(scope="module")
