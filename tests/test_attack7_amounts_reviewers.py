@@ -107,13 +107,17 @@ def test_an_ai_recorded_as_reviewer_by_hand_is_refused_by_name_and_role(data: Pa
     [("Claude (AI assistant)", "Claude"), ("my AI helper", "AI"), ("ChatGPT", "ChatGPT"), ("gpt-4o", "gpt"),
      ("review bot", "bot"),
      ("Large Language  Model", "Language  Model"), ("automated check", "automated"), ("ketdata", "ketdata"),
-     ("A.I. reviewer", "A.I."), ("LLMs", "LLMs"), ("machine", "machine")],
+     ("A.I. reviewer", "A.I."), ("LLMs", "LLMs"), ("chatbot", "chatbot"), ("a virtual assistant", "virtual assistant")],
 )  # fmt: skip
 def test_a_name_or_role_declaring_a_non_person_is_found_as_a_whole_word(typed: str, word: str) -> None:
     assert non_person(typed) == word
 
 
-@pytest.mark.parametrize("typed", ["Dr Ada Example", "consultant psychiatrist", "Aidan Botha", "Gail Modelski", "GP"])
+@pytest.mark.parametrize(
+    "typed",
+    ["Dr Ada Example", "consultant psychiatrist", "Aidan Botha", "Gail Modelski", "GP", "physician assistant",
+     "research assistant", "machine learning engineer", "role model"],
+)  # fmt: skip
 def test_a_persons_name_or_role_is_not_a_non_person(typed: str) -> None:
     assert non_person(typed) is None
 

@@ -949,10 +949,11 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "KD714",
         _E,
         "Review recorded for a non-person",
-        "Nobody is recorded as a reviewer unless that person did the review: an AI, an assistant, a model, a bot, "
+        "Nobody is recorded as a reviewer unless that person did the review: an AI, a language model, a bot, "
         "a script or ketdata itself never is. A review whose reviewed_by or reviewer_role names one (AI, "
-        "assistant, bot, GPT, ChatGPT, Claude, LLM, language model, model, automated, script, ketdata, machine) "
-        "is refused. Set review: status unreviewed, and let the person who reviews it record the review "
+        "virtual assistant, bot, chatbot, GPT, ChatGPT, Claude, Copilot, LLM, language model, automated, script, "
+        "ketdata) is refused; a physician assistant or a research assistant is a person. Set review: status "
+        "unreviewed, and let the person who reviews it record the review "
         "(`ketdata review`).",
     ),
 )

@@ -15,8 +15,9 @@ from ketdata._model.problems import Problem, short
 from ketdata._validation.governance import REVIEWED
 from ketdata._validation.index import RecordIndex
 
-_WORDS = ("AI", "A.I.", "assistant", "bot", "GPT", "ChatGPT", "Claude", "LLM", "language model", "model", "automated",
-          "script", "ketdata", "machine")  # fmt: skip
+# Not "assistant" or "model" alone: a physician assistant or a research assistant is a person who may review.
+_WORDS = ("AI", "A.I.", "virtual assistant", "bot", "chatbot", "GPT", "ChatGPT", "Claude", "Copilot", "LLM",
+          "language model", "automated", "script", "ketdata")  # fmt: skip
 # Whole words, any case, a plural too ("AIs", "bots"); "A.I." ends in a dot, not a word character.
 _NON_PERSON = re.compile(
     r"(?<![\w.])(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in _WORDS) + r")s?(?!\w)", re.IGNORECASE
