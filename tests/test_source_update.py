@@ -123,7 +123,8 @@ def test_release_refuses_until_a_person_confirms_then_succeeds(project: Path) ->
     assert errors(data) == []
     claim = ketdata.load(data).claim("claim-041")
     assert claim.evidence[1].quote.endswith("its safety and its efficacy") and claim.review.status == "reviewed"
-    released = cli("release", "--date", DAY, cwd=project)
+    # The new revision is accepted by name (KD517).
+    released = cli("release", "--date", DAY, "--accept-weaker", "ketamine-overview", cwd=project)
     assert released.returncode == 0, released.stdout + released.stderr
     # The exports carry the current revision's sha256 and the history.
     (line,) = (project / "exports/json/sources.ndjson").read_text(encoding="utf-8").splitlines()
@@ -167,10 +168,10 @@ def test_the_release_removes_the_confirmed_marks_it_ships_and_nothing_else(proje
     data = project / "data"
     assert marks(data) == dict.fromkeys(marked, "confirmed")
     records, before = without_marks(data), files(project)
-    dry = cli("release", "--date", DAY, "--dry-run", cwd=project)
+    dry = cli("release", "--date", DAY, "--dry-run", "--accept-weaker", "ketamine-overview", cwd=project)
     assert dry.returncode == 0 and files(project) == before, dry.stderr
     assert f"would remove the confirmed source update mark of {len(marked)} record(s): " in dry.stderr
-    released = cli("release", "--date", DAY, cwd=project)
+    released = cli("release", "--date", DAY, "--accept-weaker", "ketamine-overview", cwd=project)
     assert released.returncode == 0, released.stdout + released.stderr
     assert f"removed the confirmed source update mark of {len(marked)} record(s)" in released.stderr
     assert marks(data) == {}
@@ -238,8 +239,9 @@ def test_a_revision_that_changes_nothing_quoted_stays_valid_with_no_review(proje
     for record in (*ds.claims, *ds.caveats):
         for reading in record.readings:
             assert source.text[reading.start : reading.start + len(reading.text)] == reading.text
-    # Nothing waits for a person: a release goes through.
-    released = cli("release", "--dry-run", cwd=project)
+    # Nothing waits for a review: a release goes through once the new revision is accepted by name (KD517).
+    assert cli("release", "--dry-run", cwd=project).returncode == 1
+    released = cli("release", "--dry-run", "--accept-weaker", "ketamine-overview", cwd=project)
     assert released.returncode == 0, released.stdout + released.stderr
 
 

@@ -467,7 +467,7 @@ class VersionRules:
             if record.kind == "dataset" and valid:
                 problems += self._dataset(record)
             if record.kind == "source" and valid:
-                problems += self._provenance(record)
+                problems += self._provenance(record) + self._text_revised(record)
             if record.kind == "rule" and record.id is not None:
                 rules.add(record.id)
                 problems += self._weakened(record) if valid else []
@@ -628,6 +628,22 @@ class VersionRules:
                 severity = Severity.WARNING if noted else Severity.ERROR
                 problems.append(record.problem("KD570", (field,), msg, severity=severity))
         return problems
+
+    def _text_revised(self, record: RawRecord) -> list[Problem]:
+        """KD517: the article's text is not the released one (A7-10).
+
+        Its sha256 sits beside it in data/: an editor could rewrite the article ("bladder damage" made "stomach
+        damage", a reassuring passage appended) with the quotes and the sha256 to match, and every check would
+        read the new text as the article. A new revision (`ketdata source update`) is released only when a
+        maintainer, having compared it with the article as published, accepts it by name at the release.
+        """
+        old, new = self.texts.get(str(record.id)), record.value.get("sha256")
+        if old is None or new == old:
+            return []
+        msg = (f"the text of {record.id} is not the one of release {self.release} (sha256 {str(old)[:12]}… "
+               f"then, {str(new)[:12]}… now): the article itself changed; compare it with the article as "
+               "published before accepting it at the release")  # fmt: skip
+        return [record.problem("KD517", ("sha256",), msg)]
 
     def _policy_changed(self, record: RawRecord) -> list[Problem]:
         """How a record that checks read as policy changed since the latest release (KD517).
