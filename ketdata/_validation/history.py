@@ -285,6 +285,23 @@ def _strs(value: Any) -> list[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
+def _kinds_widened(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str]]:
+    """A predicate's subject or object kinds that let more concepts pass than in the release (KD673, KD674).
+
+    A list absent from the release said nothing yet: the first one only narrows. A list removed since lets
+    every kind pass.
+    """
+    changed = []
+    for name in ("subject_kinds", "object_kinds"):
+        if not isinstance(old.get(name), list):
+            continue
+        if not isinstance(new.get(name), list):
+            changed.append((name, f"its {name} were removed (any kind of concept passes)"))
+        elif wider := sorted(set(_strs(new[name])) - set(_strs(old[name]))):
+            changed.append((name, f"its {name} gained {short(', '.join(wider), 120)}"))
+    return changed
+
+
 def _decides(status: dict[str, Any]) -> set[tuple[str, str, str | None, Any]]:
     """The kinds of statement a status's decision rows decide: (field, predicate or category, cue, experimental)."""
     keys = set()
@@ -551,8 +568,9 @@ class VersionRules:
         """How a record that checks read as policy changed since the latest release (KD517).
 
         A decision-table row that now gives this status to a kind of statement another status (or none) gave in
-        the release regrades claims; a predicate's object kind, a category added to the ones it may be filed under,
-        or a category's parent changes what the checks ask of every claim that uses it. A label or definition
+        the release regrades claims; a predicate's object kind, a category added to the ones it may be filed under
+        or a kind of concept to those it joins, or a category's parent changes what the checks ask of every claim
+        that uses it. A label or definition
         changes what every claim using the record says to a reader: each export carries it beside the claim
         ("established" redefined as "confirmed by randomised controlled trials" regrades every established
         claim, A6-12), and these records have no version or review to show it. A warning, not an error: a
@@ -580,6 +598,8 @@ class VersionRules:
             wider = sorted(set(_strs(new.get("categories"))) - set(_strs(old.get("categories"))))
             if wider:
                 changed.append(("categories", f"its categories gained {short(', '.join(wider), 120)}"))
+        if record.kind == "predicate" and old is not None:
+            changed += _kinds_widened(old, new)
         return [record.problem("KD517", (field,), f"{record.id} is read as a rule, and {why} since release "
                                 f"{self.release}") for field, why in changed]  # fmt: skip
 
