@@ -1254,7 +1254,7 @@ def _may_ask(evidence: list[dict[str, Any]], texts: Mapping[str, SourceText]) ->
     """
     for span in evidence:
         src = texts.get(str(span.get("source"))) if span.get("role") != "context" else None
-        asks, end = _asking(src.text) if src is not None else (), span.get("end")
+        asks, end = _asking(src) if src is not None else (), span.get("end")
         if asks and type(end) is int:
             at = bisect.bisect_left(asks, end - 3)
             if at < len(asks) and asks[at] < end + 3:
@@ -1263,9 +1263,9 @@ def _may_ask(evidence: list[dict[str, Any]], texts: Mapping[str, SourceText]) ->
 
 
 @functools.lru_cache(maxsize=8)
-def _asking(text: str) -> tuple[int, ...]:
-    """Where the text has a "?", "!" or "…", in order (a string keeps its hash: the lookup costs no scan)."""
-    return tuple(m.start() for m in _ASKING.finditer(text))
+def _asking(src: SourceText) -> tuple[int, ...]:
+    """Where the source's text has a "?", "!" or "…", in order (a source text is its own key: no text is compared)."""
+    return tuple(m.start() for m in _ASKING.finditer(src.text))
 
 
 def _quote_end(span: dict[str, Any], texts: Mapping[str, SourceText]) -> str:
