@@ -18,9 +18,10 @@ from pathlib import Path
 import pytest
 
 import ketdata
+from ketdata._editor.release import release
 from ketdata.errors import DataError
 
-from .helpers import DATA, LATEST, ROOT, edit
+from .helpers import DATA, DAY, LATEST, ROOT, edit
 
 SHIPPED = ketdata.load(DATA)
 KINDS = {c.id: c.kind for c in SHIPPED.concepts}
@@ -120,6 +121,12 @@ def test_kinds_removed_since_the_release_are_watched(project: Path) -> None:
     assert [m for _, m in found(data, "KD675")] == [
         "predicate 'can_have_side_effect' states no object_kinds: a claim using it may have a concept of any kind there"
     ]
+
+
+def test_a_release_is_the_baseline_its_kinds_are_read_against(project: Path) -> None:
+    """The snapshot writes a literal predicate's unset object_kinds as []: that is no list removed since."""
+    release(project / "data", DAY)
+    assert [p.code for p in ketdata.validate(project / "data") if p.severity is not ketdata.Severity.INFO] == []
 
 
 def test_the_csv_tables_hold_each_predicates_kinds_in_order() -> None:

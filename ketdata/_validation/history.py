@@ -288,12 +288,12 @@ def _strs(value: Any) -> list[str]:
 def _kinds_widened(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str]]:
     """A predicate's subject or object kinds that let more concepts pass than in the release (KD673, KD674).
 
-    A list absent from the release said nothing yet: the first one only narrows. A list removed since lets
-    every kind pass.
+    A list absent from the release (or empty: a snapshot writes an unset list as []) said nothing yet: the first
+    one only narrows. A list removed since lets every kind pass.
     """
     changed = []
     for name in ("subject_kinds", "object_kinds"):
-        if not isinstance(old.get(name), list):
+        if not _strs(old.get(name)):
             continue
         if not isinstance(new.get(name), list):
             changed.append((name, f"its {name} were removed (any kind of concept passes)"))
