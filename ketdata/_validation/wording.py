@@ -515,16 +515,22 @@ def _place(text: tuple[str, ...], phrase: tuple[tuple[str, ...], bool]) -> tuple
         n = len(wanted)
         return next(((i, i + n - 1) for i in range(len(text) - n + 1) if text[i : i + n] == wanted), None)
     at, first = 0, -1
+    # Two stems of three letters or more are one word's only if their first three letters are: the candidates
+    # are found by `index` (in C), and only they are compared.
+    heads: list[str] | None = None
     for w in wanted:
-        short_w = len(w) < 3
-        while at < len(text):
-            t = text[at]
-            at += 1
-            if t == w or (not short_w and len(t) >= 3 and (t.startswith(w) or w.startswith(t))):
-                first = at - 1 if first < 0 else first
-                break
-        else:
+        try:
+            if len(w) < 3:
+                at = text.index(w, at)
+            else:
+                heads = heads or [t[:3] if len(t) >= 3 else "" for t in text]
+                at = heads.index(w[:3], at)
+                while not (text[at].startswith(w) or w.startswith(text[at])):
+                    at = heads.index(w[:3], at + 1)
+        except ValueError:
             return None
+        first = at if first < 0 else first
+        at += 1
     return first, at - 1
 
 
