@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -53,8 +54,38 @@ def problems_with(code: str, folder: Path) -> list[Problem]:
 
 
 def findings(folder: Path) -> list[Problem]:
-    """Validation's errors and warnings, leaving out infos (every record is unreviewed, for one)."""
-    return [p for p in ketdata.validate(folder) if p.severity is not Severity.INFO]
+    """Validation's errors and warnings, leaving out infos (every record is unreviewed, for one).
+
+    Also left out: the warnings the shipped data itself carries for a policy drafted since the latest release
+    (`drafted`), which a test's edit did not cause and the next release ends.
+    """
+    return [p for p in ketdata.validate(folder) if p.severity is not Severity.INFO and not is_drafted(p)]
+
+
+@cache
+def drafted() -> frozenset[tuple[str, str | None, str]]:
+    """The shipped data's KD517 warnings: a policy changed since the latest release, until the next one.
+
+    Each must name a record the changelog's [Unreleased] section names (`test_shipped_data`), so that a slip is
+    never taken for a drafted change.
+    """
+    return frozenset((p.code, p.record_id, p.message) for p in ketdata.validate(DATA) if p.code == "KD517")
+
+
+def is_drafted(problem: Problem) -> bool:
+    """Whether a problem is one of the shipped data's own drafted-policy warnings (`drafted`)."""
+    return (problem.code, problem.record_id, problem.message) in drafted()
+
+
+def is_drafted_json(problem: dict[str, Any]) -> bool:
+    """`is_drafted` for a problem as ``validate --format json`` prints it."""
+    return (problem["code"], problem["record_id"], problem["message"]) in drafted()
+
+
+def undrafted_lines(output: str) -> list[str]:
+    """The lines of ``validate``'s text output that are not the shipped data's drafted-policy warnings."""
+    said = {f": {rid}: {code} {message}" for code, rid, message in drafted()}
+    return [line for line in output.splitlines() if not any(line.endswith(s) for s in said)]
 
 
 Mutation = Callable[[Path], None]
@@ -128,7 +159,13 @@ def validate_strict(project: Path, capsys: Any) -> tuple[int, list[dict[str, obj
 
     capsys.readouterr()
     code = main(["validate", str(project / "data"), "--strict", "--format", "json"])
-    return code, json.loads(capsys.readouterr().out)
+    said = json.loads(capsys.readouterr().out)
+    # The shipped data's own drafted-policy warnings (`drafted`) are not the test's: left out, and the exit code is
+    # what the rest alone would give.
+    found = [p for p in said if (p["code"], p["record_id"], p["message"]) not in drafted()]
+    if code == 1 and len(found) < len(said) and all(p["severity"] == "info" for p in found):
+        code = 0
+    return code, found
 
 
 def codes(found: list[dict[str, object]], record: str) -> set[object]:

@@ -143,7 +143,7 @@ def test_a_negation_dropped_or_added_is_caught(file: str, record: str, old: str,
     ("file", "record", "old", "new", "word"),
     [
         (
-            "claims/therapy-practice.yaml",
+            "claims/medical-use.yaml",
             "claim-021",
             "for people with treatment-resistant\n  depression.",
             "for people with depression.",
@@ -161,7 +161,7 @@ def test_a_modifier_the_statement_drops_is_caught(
 
 
 def test_a_modifier_left_out_with_a_reason_is_no_problem(data: Path) -> None:
-    path = data / "claims/therapy-practice.yaml"
+    path = data / "claims/medical-use.yaml"
     edit(path, "for people with treatment-resistant\n  depression.", "for people with depression.")
     edit(path, "  end: 1945\nreview:", "  end: 1945\nleaves_out:\n- text: treatment-resistant\n  why: a test\nreview:")
     assert "KD627" not in codes_for(data, "claim-021")
@@ -366,11 +366,11 @@ def test_a_strong_reason_for_leaving_words_out_is_refused(data: Path) -> None:
 
 
 def test_an_object_wider_than_the_statement_is_caught(data: Path) -> None:
-    path = data / "claims/therapy-practice.yaml"
+    path = data / "claims/medical-use.yaml"
     edit(
         path,
-        "  concept: treatment-resistant-depression\ncategory: therapy-practice",
-        "  concept: depression\ncategory: therapy-practice",
+        "  concept: treatment-resistant-depression\ncategory: medical-use",
+        "  concept: depression\ncategory: medical-use",
     )
     found = [p for p in findings(data) if p.code == "KD629"]
     lines = path.read_text(encoding="utf-8").splitlines()

@@ -23,7 +23,7 @@ from ketdata._validation.pipeline import run
 from ketdata._validation.rules import term_of
 from ketdata._validation.words import FUNCTION_WORDS as FUNCTION
 
-from .helpers import DATA, DAY, LATEST, edit, findings, line_of
+from .helpers import DATA, DAY, LATEST, drafted, edit, findings, line_of, undrafted_lines
 
 ARTICLE = (DATA / "sources/ketamine-overview.txt").read_text(encoding="utf-8")
 CODES = DATA / "reference/codes.csv"
@@ -422,7 +422,10 @@ def test_a_decision_table_grading_harms_established_is_caught(project: Path) -> 
 
 def test_the_shipped_table_grades_no_predicate_firmer_than_its_release(project: Path) -> None:
     result = ketdata("validate", "--strict", cwd=project)
-    assert result.returncode == 0 and "KD517" not in result.stdout, result.stdout
+    # A policy drafted since the release and declared in the changelog's draft (test_shipped_data) warns until the
+    # next release; no row of the table may give a predicate another status unnoticed.
+    assert undrafted_lines(result.stdout) == [] and "0 errors" in result.stderr, result.stdout
+    assert not any("its decision table now gives it" in message for _, _, message in drafted())
 
 
 # --- A4-27: a subject's name is no evidence --------------------------------------------------------------------

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .helpers import edit
+from .helpers import drafted, edit, undrafted_lines
 
 
 def cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -69,7 +69,10 @@ def test_a_safety_warning_narrowed_off_its_claims_fails_strict(project: Path) ->
 
 def test_the_shipped_data_changes_no_policy_since_its_release(project: Path) -> None:
     result = cli("validate", "--strict", cwd=project)
-    assert result.returncode == 0 and "KD517" not in result.stdout, result.stdout
+    # Only a policy drafted since the release, declared in the changelog's draft (test_shipped_data), may warn
+    # (KD517) until the next release ends it; nothing else.
+    assert undrafted_lines(result.stdout) == [] and "0 errors" in result.stderr, result.stdout
+    assert result.returncode == (1 if drafted() else 0), result.stdout
 
 
 def test_new_text_above_the_first_heading_is_uncovered_everywhere(project: Path, tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from ketdata._editor.verdict import Verdict, write_review
 from ketdata._model.problems import Problem
 from ketdata._validation.pipeline import run
 
-from .helpers import LATEST
+from .helpers import LATEST, is_drafted
 
 TODAY = datetime.date(2026, 12, 6)
 CONFUSION = """id: confusion
@@ -81,7 +81,8 @@ def relabel(data: Path) -> None:
 
 
 def problems(data: Path) -> list[Problem]:
-    return list(run(data, TODAY).problems)
+    """What validation finds, but the policy warnings the shipped data carries until the next release."""
+    return [p for p in run(data, TODAY).problems if not is_drafted(p)]
 
 
 def found(data: Path, code: str) -> list[str | None]:

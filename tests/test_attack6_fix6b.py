@@ -16,6 +16,8 @@ from ketdata._cli import main
 from ketdata._validation.attribution import _reviews
 from ketdata._validation.pipeline import run
 
+from .helpers import is_drafted, released_version
+
 SOURCE = "data/sources/ketamine-overview.yaml"
 ESTABLISHED = (
     "definition: The source states it plainly as fact or current accepted practice, without presenting it as\n"
@@ -47,7 +49,9 @@ def tree(root: Path) -> dict[str, bytes]:
 
 
 def codes(data: Path, code: str) -> list[tuple[str, int, str]]:
-    return [(p.severity.value, p.line, str(p.record_id)) for p in run(data).problems if p.code == code]
+    """A code's problems, but the policy warnings the shipped data carries until the next release (drafted)."""
+    return [(p.severity.value, p.line, str(p.record_id)) for p in run(data).problems
+            if p.code == code and not is_drafted(p)]  # fmt: skip
 
 
 def added(data: Path, code: str, before: list[tuple[str, int, str]]) -> list[tuple[str, int, str]]:
@@ -115,8 +119,8 @@ def test_a_redefined_or_relabelled_predicate_is_a_warning_only(project: Path) ->
 
 def test_reassurance_in_a_side_effect_category_definition_is_refused(project: Path) -> None:
     data = project / "data"
-    edit(data / "categories.yaml", "definition: Side effects of ketamine named by the source.\n",
-         "definition: Side effects of ketamine named by the source; all are mild and transient.\n")  # fmt: skip
+    edit(data / "categories.yaml", "definition: Side effects of ketamine named by the source,",
+         "definition: Side effects of ketamine named by the source; all are mild and transient,")  # fmt: skip
     assert codes(data, "KD606") == [("error", 33, "adverse-effects")]
 
 
@@ -190,8 +194,10 @@ def test_a_harm_withdrawn_as_a_duplicate_and_unlinked_fails_strict_validation(pr
     caveats = data / "caveats.yaml"
     for _ in range(3):
         edit(caveats, "- claim-018\n", "")
-    for cid, version in (("caveat-001", 6), ("caveat-005", 5), ("caveat-006", 5)):
-        edit(caveats, f"id: {cid}\nversion: {version}\n", f"id: {cid}\nversion: {version + 1}\n")
+    for cid in ("caveat-001", "caveat-005", "caveat-006"):
+        version = released_version(cid)
+        if f"id: {cid}\nversion: {version}\n" in caveats.read_text(encoding="utf-8"):  # not changed since the release
+            edit(caveats, f"id: {cid}\nversion: {version}\n", f"id: {cid}\nversion: {version + 1}\n")
     assert [(severity, rid) for severity, _, rid in added(data, "KD517", before)] == [("warning", "claim-018")]
     assert cli("validate", "--strict", cwd=project)[0] == 1
 

@@ -17,7 +17,7 @@ import pytest
 from ketdata._model.problems import Problem
 from ketdata._validation.pipeline import run
 
-from .helpers import DATA, edit
+from .helpers import DATA, edit, is_drafted
 
 TODAY = datetime.date(2026, 12, 7)
 HALLUCINATIONS = "  text: Hallucinations, as the article names them.\n"
@@ -30,7 +30,8 @@ NAMED_BY_HARMS = {"ketamine", "hallucinations", "confusion", "dizziness", "recre
 
 
 def problems(data: Path) -> list[Problem]:
-    return list(run(data, TODAY).problems)
+    """What validation finds, but the policy warnings the shipped data carries until the next release."""
+    return [p for p in run(data, TODAY).problems if not is_drafted(p)]
 
 
 def found(data: Path, *codes: str) -> list[tuple[str, str | None]]:

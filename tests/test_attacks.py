@@ -58,7 +58,7 @@ def test_a_linked_releases_folder_is_reported_and_never_written(
     (project / "releases").symlink_to(outside)
     before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in outside.iterdir()}
     assert "KD017" in {p.code for p in findings(project / "data")}
-    edit(project / "data" / "categories.yaml", "Side effects of ketamine named by the source.", "Side effects named.")
+    edit(project / "data" / "categories.yaml", "Side effects of ketamine named by the source,", "Side effects named,")
     assert cli("release", "data", cwd=project).returncode != 0
     assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in outside.iterdir()} == before
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .helpers import ROOT, edit
+from .helpers import ROOT, edit, undrafted_lines
 
 LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<rid>\S+): (?P<code>KD\d{3}) .+$")
 
@@ -22,7 +22,8 @@ def ketdata(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[
 def test_validate_clean_data_exits_zero() -> None:
     result = ketdata("validate")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout == ""
+    # Only the policy warnings drafted since the release (declared in the changelog's draft) until the next one.
+    assert undrafted_lines(result.stdout) == []
 
 
 def test_validate_reports_every_problem_as_located_lines(data: Path) -> None:

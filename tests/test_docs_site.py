@@ -253,6 +253,8 @@ review:
 def make_hostile(project: Path) -> None:
     """Records whose text is every kind of markup, valid all the same, cut into a release (so the changelog too)."""
     data = project / "data"
+    # Changes drafted since the latest release may warn already (KD517, until the next release): not this edit's.
+    drafted = {(p.code, p.record_id) for p in findings(data)}
     for name, text in (("claims/identity.yaml", HOSTILE_RECORDS), ("concepts.yaml", HOSTILE_CONCEPT),
                        ("caveats.yaml", HOSTILE_CAVEAT)):  # fmt: skip
         with (data / name).open("a", encoding="utf-8") as handle:
@@ -265,7 +267,7 @@ def make_hostile(project: Path) -> None:
     # Lowering the rule is itself said, as a check weakened since the release (a warning, KD517), and so is each
     # relabelled status and category; claim-900 states claim-001's triple (a warning, KD636): its subject is
     # named by its quote, as every claim's is (KD670).
-    assert sorted((p.code, p.record_id) for p in findings(data)) == [
+    assert sorted((p.code, p.record_id) for p in findings(data) if (p.code, p.record_id) not in drafted) == [
         ("KD517", "established"),
         ("KD517", "identity"),
         ("KD517", "statements-say-only-their-evidence"),

@@ -12,6 +12,8 @@ import pytest
 
 from ketdata._cli import main
 
+from .helpers import is_drafted_json
+
 # A spreadsheet saves "café" in Windows-1252 as b"caf\xe9": not UTF-8.
 CP1252_LINE = "caf\u00e9,1\n".encode("cp1252")
 
@@ -87,7 +89,7 @@ def test_a_table_of_codes_with_a_byte_order_mark_is_reported(data: Path) -> None
 def test_the_rows_of_a_table_with_a_bad_byte_are_still_checked(project: Path) -> None:
     table = project / "data/reference/codes.csv"
     line, _ = append(table, CP1252_LINE)
-    found = [(p["code"], p["file"], p["line"]) for p in validated(project / "data")]
+    found = [(p["code"], p["file"], p["line"]) for p in validated(project / "data") if not is_drafted_json(p)]
     assert [f for f in found if f[0] not in ("KD615", "KD601")] == [("KD001", str(table), line)]
 
 

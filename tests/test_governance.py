@@ -118,7 +118,7 @@ def test_rules_are_read_from_the_data(project: Path) -> None:
 
 
 def test_strong_wording_is_located_at_the_word(project: Path) -> None:
-    path = project / "data/claims/therapy-practice.yaml"
+    path = project / "data/claims/medical-use.yaml"
     edit(
         path,
         "statement: Ketamine infusion therapy is used as an alternative",

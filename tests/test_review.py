@@ -283,7 +283,8 @@ def test_nothing_is_written_without_a_typed_reviewer_or_a_reason_for_a_flag(data
 
 def test_a_file_not_in_canonical_form_is_not_rewritten(data: Path) -> None:
     path = data / EFFECTS
-    path.write_text(path.read_text(encoding="utf-8").replace("version: 3\n", "version:   3\n", 1), encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("id: claim-005\nversion: ", "id: claim-005\nversion:   ", 1), encoding="utf-8")
     before = path.read_bytes()
     with running(data) as wb:
         wb.sign_in()

@@ -20,7 +20,7 @@ NAMES = "claims/names.yaml"
 CAVEATS = "caveats.yaml"
 SOURCE = "sources/ketamine-overview.yaml"
 CATEGORIES = "categories.yaml"
-MEDICAL_USE = "definition: Uses of ketamine in medicine, established or potential."
+MEDICAL_USE = "definition: Uses of ketamine in medicine, established, potential or experimental."
 DEPRECATED = "status: deprecated\nreason: Split.\nsuperseded_by: claim-999"
 
 
@@ -185,8 +185,8 @@ CASES = {
         CATEGORIES,
         replace(
             CATEGORIES,
-            "definition: Uses of ketamine in medicine, established or potential.",
-            "definition: Uses of ketamine in medicine, established or potential.\nparent: therapy-practice",
+            MEDICAL_USE,
+            f"{MEDICAL_USE}\nparent: therapy-practice",
         ),
         "parent: therapy-practice",
         "medical-use",

@@ -10,9 +10,10 @@ import pytest
 
 import ketdata
 from ketdata import Severity
+from ketdata._model.problems import CODES
 from ketdata.records import Caveat, Claim
 
-from .helpers import DATA, ROOT
+from .helpers import DATA, ROOT, drafted
 
 DS = ketdata.load(DATA)
 TEXT = (DATA / "sources" / "ketamine-overview.txt").read_text(encoding="utf-8")
@@ -22,7 +23,24 @@ STRONG = re.compile(r"\b(cures?|safe|proven|treats|effective|always|guarantees?)
 
 
 def test_shipped_data_has_no_errors_or_warnings() -> None:
-    assert [str(p) for p in PROBLEMS if p.severity is not Severity.INFO] == []
+    # A policy change since the latest release (a status's rank, a label) warns until the next release ends it,
+    # by design (KD517): the data may carry such a warning between releases, never another one or an error.
+    lasting = [p for p in PROBLEMS if p.severity is not Severity.INFO and not _ends_with_the_release(p.code)]
+    assert [str(p) for p in lasting] == []
+
+
+def test_every_policy_drafted_since_the_release_is_declared_in_the_changelog() -> None:
+    # A warning the data carries until the next release (KD517) is a change a maintainer meant only if the
+    # changelog's draft names the record: otherwise it is a slip the release would carry out unnoticed.
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    draft = changelog.partition("## [Unreleased]")[2].partition("\n## [")[0]
+    named = set(re.findall(r"`([^`]+)`", draft))
+    assert sorted({str(rid) for _, rid, _ in drafted()} - named) == []
+
+
+def _ends_with_the_release(code: str) -> bool:
+    entry = CODES[code]
+    return entry.severity is Severity.WARNING and "ends with the next release" in " ".join(entry.fix.split())
 
 
 def test_every_claim_and_caveat_honestly_says_it_is_unreviewed() -> None:
@@ -31,7 +49,7 @@ def test_every_claim_and_caveat_honestly_says_it_is_unreviewed() -> None:
     awaiting = [r for r in (*DS.claims, *DS.caveats) if r.status != "withdrawn" and r.superseded_by is None]
     assert unreviewed == sorted(r.id for r in awaiting) and len(awaiting) == 52
     assert {(r.review.reviewed_by, r.review.reviewed_on) for r in (*DS.claims, *DS.caveats)} == {(None, None)}
-    assert {p.code for p in PROBLEMS} == {"KD601"}
+    assert {p.code for p in PROBLEMS if not _ends_with_the_release(p.code)} == {"KD601"}
 
 
 def test_source_copy_is_byte_for_byte() -> None:
@@ -148,6 +166,30 @@ def test_glosses_not_from_the_article_say_so() -> None:
 def test_no_statement_is_worded_stronger_than_the_article() -> None:
     offenders = [(c.id, m.group()) for c in DS.claims for m in [STRONG.search(c.statement)] if m]
     offenders += [(c.id, m.group()) for c in DS.caveats for m in [STRONG.search(c.statement)] if m]
+    assert offenders == []
+
+
+def test_no_use_benefit_or_experience_of_the_experimental_therapy_ranks_above_experimental() -> None:
+    # The article calls the therapy experimental (caveat-002): what it says of the therapy's uses, benefits or
+    # experiences, hedged or not, is never ranked firmer than the therapy's plainly stated use (claim-021).
+    rule = next(r for r in DS.rules if r.id == "experimental-benefits-never-established")
+    governed = {cid for c in DS.caveats if c.id in rule.caveats for cid in c.applies_to}
+    floor = DS.evidence_status("experimental").rank
+    offenders = [
+        (c.id, c.evidence_status)
+        for c in DS.claims
+        if c.id in governed and c.predicate in rule.predicates and DS.evidence_status(c.evidence_status).rank < floor
+    ]
+    assert offenders == []
+    assert DS.evidence_status("potential").rank > floor
+
+
+def test_every_claim_is_filed_under_a_category_its_predicate_names() -> None:
+    # A subcategory is allowed (KD581), but a consumer filtering a CSV's category column walks no tree: the
+    # shipped claims sit in the very category their predicate names (claim-021 with the other indications).
+    predicates = {p.id: p for p in DS.predicates}
+    offenders = [(c.id, c.category) for c in DS.claims if c.status == "active" and c.category not in
+                 predicates[c.predicate].categories]  # fmt: skip
     assert offenders == []
 
 
