@@ -21,14 +21,15 @@ import ketdata
 from ketdata._editor.release import release
 from ketdata.errors import DataError
 
-from .helpers import DATA, DAY, LATEST, ROOT, edit
+from .helpers import DATA, DAY, LATEST, ROOT, edit, findings, is_drafted
 
 SHIPPED = ketdata.load(DATA)
 KINDS = {c.id: c.kind for c in SHIPPED.concepts}
 
 
 def found(data: Path, code: str) -> list[tuple[str | None, str]]:
-    return [(p.record_id, p.message) for p in ketdata.validate(data) if p.code == code]
+    """The problems of a code, less the policy warnings the shipped data carries until the next release."""
+    return [(p.record_id, p.message) for p in ketdata.validate(data) if p.code == code and not is_drafted(p)]
 
 
 @pytest.mark.parametrize("predicate", SHIPPED.predicates, ids=lambda p: p.id)
@@ -126,7 +127,7 @@ def test_kinds_removed_since_the_release_are_watched(project: Path) -> None:
 def test_a_release_is_the_baseline_its_kinds_are_read_against(project: Path) -> None:
     """The snapshot writes a literal predicate's unset object_kinds as []: that is no list removed since."""
     release(project / "data", DAY)
-    assert [p.code for p in ketdata.validate(project / "data") if p.severity is not ketdata.Severity.INFO] == []
+    assert findings(project / "data") == []
 
 
 def test_the_csv_tables_hold_each_predicates_kinds_in_order() -> None:
