@@ -158,7 +158,7 @@ def _diff(args: argparse.Namespace) -> int:
 def _release(args: argparse.Namespace) -> int:
     from ketdata._editor.release import release
 
-    done = release(args.data, args.date, dry_run=args.dry_run)
+    done = release(args.data, args.date, dry_run=args.dry_run, accept_weaker=args.accept_weaker)
     planned = done.plan
     if done.nothing_to_release:
         print(f"nothing to release: the data equals release {planned.previous}", file=sys.stderr)
@@ -172,11 +172,17 @@ def _release(args: argparse.Namespace) -> int:
         verb = "would remove" if args.dry_run else "removed"
         print(f"{verb} the confirmed source update mark of {len(done.settled)} record(s): {', '.join(done.settled)}",
               file=sys.stderr)  # fmt: skip
+    for weakening in done.accepted:
+        print(f"accepted (--accept-weaker {weakening.record_id}): {weakening}", file=sys.stderr)
+    if done.refused:
+        ids = " ".join(f"--accept-weaker {rid}" for rid in dict.fromkeys(str(p.record_id) for p in done.refused))
+        print(f"would refuse: {len(done.refused)} KD517 whose record is not accepted; if a maintainer means each, "
+              f"add {ids}", file=sys.stderr)  # fmt: skip
     if args.dry_run:
         print("dry run: nothing written", file=sys.stderr)
     for path in done.written:
         print(f"wrote {path}", file=sys.stderr)
-    return EXIT_OK
+    return EXIT_PROBLEMS if done.refused else EXIT_OK
 
 
 def _codes(args: argparse.Namespace) -> int:
@@ -323,6 +329,10 @@ def _parser() -> argparse.ArgumentParser:
     data_arg(p)
     p.add_argument("--dry-run", action="store_true", help="show the release without writing anything")
     p.add_argument("--date", help="release date as YYYY-MM-DD (default: today, UTC)")
+    p.add_argument("--accept-weaker", action="append", default=[], metavar="RECORD-ID",
+                   help="release although this record checks or says less than in the latest release, or is new "
+                   "policy (KD517; release refuses otherwise): repeat for each record KD517 names; each is listed "
+                   "under 'Weakened (accepted at release)' in the changelog")  # fmt: skip
 
     p = command("locate", _locate, "find a quote in the source and print its offsets, ready to paste",
                 'example: ketdata locate "can also be taken orally"')  # fmt: skip

@@ -273,12 +273,17 @@ def make_hostile(project: Path) -> None:
         ("KD517", "statements-say-only-their-evidence"),
         ("KD636", "claim-900"),
     ]
-    release = subprocess.run([sys.executable, "-m", "ketdata", "release", "data"],
+    # A release refuses while a KD517 stands: the maintainer accepts each by name, and the changelog lists them
+    # with their messages, which quote the hostile labels.
+    accept = [arg for rid in ("established", "identity", "statements-say-only-their-evidence")
+              for arg in ("--accept-weaker", rid)]  # fmt: skip
+    release = subprocess.run([sys.executable, "-m", "ketdata", "release", "data", *accept],
                              cwd=project, capture_output=True, text=True)  # fmt: skip
     assert release.returncode == 0, release.stderr
     changelog = (project / "CHANGELOG.md").read_text(encoding="utf-8")
     # The record text is in the changelog, escaped where it was written (ketdata._io.escape), never as markup.
     assert "alert(1)" in changelog and HOSTILE["script"] not in changelog
+    assert "Weakened (accepted at release)" in changelog.split("\n## [", 2)[1]
 
 
 @pytest.fixture(scope="module")

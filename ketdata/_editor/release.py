@@ -44,6 +44,7 @@ from ketdata._validation.pipeline import run
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from typing import Any
 
     from ketdata._model.diff import Bump
@@ -268,14 +269,22 @@ _SECTIONS = (
     ("Deprecated", ("deprecated",)),
     ("Removed", ("withdrawn", "removed")),
 )
+WEAKENED = "Weakened (accepted at release)"
+"""The changelog part listing each KD517 a maintainer accepted with ``release --accept-weaker``."""
+ACCEPT_FLAG = "--accept-weaker"
 
 
 def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def changelog_section(version: str, date: str, d: Diff | None, ds: Dataset) -> str:
-    """A Keep a Changelog section for the release, generated from its diff (None: the first release)."""
+def changelog_section(version: str, date: str, d: Diff | None, ds: Dataset, accepted: Sequence[Problem] = ()) -> str:
+    """A Keep a Changelog section for the release, generated from its diff (None: the first release).
+
+    ``accepted`` are the KD517 problems the maintainer accepted (``--accept-weaker``): each is listed under
+    "Weakened (accepted at release)" with its message, so the release says what it checks or says less than
+    the one before, and who would look for it finds it in the changelog.
+    """
     lines = [f"## [{version}] - {date}", ""]
     if d is None:
         counts = ", ".join(
@@ -289,11 +298,16 @@ def changelog_section(version: str, date: str, d: Diff | None, ds: Dataset) -> s
             items.insert(0, f"- The record schemas, {markdown_text(schemas)}.")
         if items:
             lines += [f"### {title}", "", *items, ""]
+    if accepted:
+        items = [f"- {markdown_code(str(p.record_id))}: {markdown_text(p.message)}" for p in accepted]
+        lines += [f"### {WEAKENED}", "", *items, ""]
     return "\n".join(lines)
 
 
-def plan(data_dir: Path, date: str | None = None) -> ReleasePlan:
+def plan(data_dir: Path, date: str | None = None, accepted: Sequence[Problem] = ()) -> ReleasePlan:
     """Work out the next release of a data folder against its latest snapshot (nothing is written).
+
+    ``accepted`` are the KD517 problems the release ships by a maintainer's leave: its changelog lists them.
 
     Raises:
         ReleaseError: The date is not a calendar date, the version would go backwards, or a snapshot is
@@ -316,7 +330,8 @@ def plan(data_dir: Path, date: str | None = None) -> ReleasePlan:
     version = bumped(old.dataset.version, bump) if bump else old.dataset.version
     if bump and _behind(version, current.version):
         raise _ahead(data_dir, version, current, bump)
-    return ReleasePlan(old.dataset.version, version, day, bump, d, changelog_section(version, day, d, current))
+    changelog = changelog_section(version, day, d, current, accepted)
+    return ReleasePlan(old.dataset.version, version, day, bump, d, changelog)
 
 
 def _ahead(data_dir: Path, version: str, current: Dataset, bump: Bump) -> DataError:
@@ -382,7 +397,7 @@ def _with_draft(section: str, draft: str) -> str:
     title, _, generated = section.partition("\n")
     draft_intro, drafted = _parts(draft)
     _, listed = _parts(generated)
-    known = [name for name, _ in _SECTIONS]
+    known = [*(name for name, _ in _SECTIONS), WEAKENED]
     order = [*[n for n in known if n in drafted or n in listed], *[n for n in drafted if n not in known]]
     lines = [title, "", draft_intro, ""] if draft_intro else [title, ""]
     for name in order:
@@ -502,7 +517,9 @@ class Released:
         written: The files written; empty on a dry run or when there is nothing to release.
         settled: The records whose confirmed source update mark the release removes (`settled_marks`).
         warnings: The data's warnings, which a release does not refuse but never passes over in silence
-            (a source's author filled in since the last release, KD570; a check weakened, KD517).
+            (a source's author filled in since the last release, KD570; a check weakened and accepted, KD517).
+        accepted: The KD517 problems the maintainer accepted by naming their records (``--accept-weaker``).
+        refused: On a dry run, the KD517 problems no ``--accept-weaker`` names: the release would be refused.
     """
 
     plan: ReleasePlan
@@ -510,6 +527,8 @@ class Released:
     written: tuple[Path, ...] = ()
     settled: tuple[str, ...] = ()
     warnings: tuple[Problem, ...] = ()
+    accepted: tuple[Problem, ...] = ()
+    refused: tuple[Problem, ...] = ()
 
     @property
     def nothing_to_release(self) -> bool:
@@ -517,12 +536,20 @@ class Released:
         return self.plan.previous is not None and self.plan.bump is None
 
 
-def release(data_dir: Path, date: str | None = None, *, dry_run: bool = False) -> Released:
+def release(
+    data_dir: Path, date: str | None = None, *, dry_run: bool = False, accept_weaker: Sequence[str] = ()
+) -> Released:
     """Cut the next release of a data folder (or, with ``dry_run``, only work it out), under the project's lock.
 
+    A release refuses while a KD517 stands (a check, a policy or a released record that checks or says less
+    than in the latest release, or new policy) unless ``accept_weaker`` names each such record: validation
+    only warns, and after the release the weakened state is the baseline nothing warns about again (A7-02).
+
     Raises:
-        ReleaseError: The date is not a calendar date, or the release cannot be cut (see `plan`, `apply`).
-        RefusedError: The data has errors, or records flagged in review: nothing is written.
+        ReleaseError: The date is not a calendar date, the release cannot be cut (see `plan`, `apply`), or
+            ``accept_weaker`` names a record no KD517 is about.
+        RefusedError: The data has errors, records flagged in review, or a KD517 whose record is not accepted:
+            nothing is written.
     """
     from ketdata._io.transaction import locked
 
@@ -534,13 +561,41 @@ def release(data_dir: Path, date: str | None = None, *, dry_run: bool = False) -
             raise ReleaseError(f"release date {date} is after today ({today}, UTC): a release is dated the day "
                                "it is cut, or earlier")  # fmt: skip
     if dry_run:
-        return _release(data_dir, date, dry_run=True)
+        return _release(data_dir, date, dry_run=True, accept=accept_weaker)
     # One release at a time, and no other command changing the data while it is worked out and written.
     with locked(project_root(data_dir)):
-        return _release(data_dir, date, dry_run=False)
+        return _release(data_dir, date, dry_run=False, accept=accept_weaker)
 
 
-def _release(data_dir: Path, date: str | None, *, dry_run: bool) -> Released:
+def _weakened(problems: Sequence[Problem], accept: Sequence[str]) -> tuple[list[Problem], list[Problem]]:
+    """The KD517 problems split into those whose record the maintainer accepted and the rest.
+
+    Raises:
+        ReleaseError: A record accepted that no KD517 is about (a typo, or a weakening already undone): an
+            acceptance is recorded in the changelog, so it must name what it accepts.
+    """
+    weakened = [p for p in problems if p.code == "KD517"]
+    named = {str(p.record_id) for p in weakened}
+    stray = [rid for rid in dict.fromkeys(accept) if rid not in named]
+    if stray:
+        raise ReleaseError(f"{ACCEPT_FLAG} {short(', '.join(stray))}: no KD517 is about that record; the weakened "
+                           f"records are {', '.join(sorted(named)) or 'none'}")  # fmt: skip
+    return [p for p in weakened if str(p.record_id) in accept], [p for p in weakened if str(p.record_id) not in accept]
+
+
+def _refusal(refused: Sequence[Problem], accepted: Sequence[Problem]) -> DataError:
+    """Why a release with a KD517 no maintainer accepted is refused, and the command that accepts each."""
+    from ketdata._model.problems import RefusedError
+
+    ids = list(dict.fromkeys(str(p.record_id) for p in (*accepted, *refused)))
+    command = "ketdata release " + " ".join(f"{ACCEPT_FLAG} {rid}" for rid in ids)
+    return RefusedError(refused, f"not releasing: {len(set(str(p.record_id) for p in refused))} record(s) check or "
+                        "say less than in the latest release, or are new policy (KD517); the release would make "
+                        "that the baseline nothing warns about again. If a maintainer means each of them, accept "
+                        f"them by name (listed in the changelog): {command}")  # fmt: skip
+
+
+def _release(data_dir: Path, date: str | None, *, dry_run: bool, accept: Sequence[str] = ()) -> Released:
     from ketdata._model.problems import RefusedError, fails
 
     problems = run(data_dir).problems
@@ -558,15 +613,19 @@ def _release(data_dir: Path, date: str | None, *, dry_run: bool) -> Released:
         count = len({str(p.record_id) for p in flagged})
         raise RefusedError(flagged, f"not releasing: {count} record(s) flagged in review; change them and have "
                            "them reviewed again")  # fmt: skip
-    planned = plan(data_dir, date)
+    accepted, refused = _weakened(problems, accept)
+    if refused and not dry_run:
+        raise _refusal(refused, accepted)
+    planned = plan(data_dir, date, accepted)
     unreviewed = sum(p.code == "KD601" for p in problems)
     warned = tuple(p for p in problems if p.severity is Severity.WARNING)
     if planned.previous is not None and planned.bump is None:
         return Released(planned, unreviewed, warnings=warned)  # nothing to release: nothing written, no mark removed
     settled = settled_marks(data_dir)[1]
     if dry_run:
-        return Released(planned, unreviewed, settled=settled, warnings=warned)
-    return Released(planned, unreviewed, tuple(apply(planned, data_dir)), settled, warned)
+        return Released(planned, unreviewed, settled=settled, warnings=warned, accepted=tuple(accepted),
+                        refused=tuple(refused))  # fmt: skip
+    return Released(planned, unreviewed, tuple(apply(planned, data_dir)), settled, warned, tuple(accepted))
 
 
 def compare_specs(old: str, new: str) -> Diff:

@@ -19,6 +19,7 @@ from ketdata._model.problems import DataError, Problem, Severity, problem, short
 from ketdata._read.paths import project_root
 from ketdata._validation.folder import RawRecord
 from ketdata._validation.index import RecordIndex
+from ketdata._validation.words import content_stems, stem, words
 
 VERSIONED = {"claim": "claims", "caveat": "caveats"}
 PROVENANCE = ("author", "url", "published", "license")  # what a source says of its article, known or null
@@ -150,7 +151,12 @@ _LOOSER = {
     "qualifier-words": {"words": "taken off"},
     "words-from-evidence": {"words": "added"},
     "caveat-coverage": {"categories": "taken off", "caveat_kinds": "added"},
+    "status-in-scope": {"predicates": "taken off", "statuses": "taken off", "caveats": "taken off"},
 }
+# A policy record's fields whose change is weaker in one direction only (checked by `_policy_changed` itself):
+# any other field that changed since the release is reported as changed, in whichever direction.
+# A predicate's subject and object kinds (KD673-KD675): widened or removed is KD517, a first list only narrows.
+_DIRECTED = {"predicate": frozenset({"categories", "expressed_by", "subject_kinds", "object_kinds"})}
 
 
 def _named_version(path: Path, content: bytes) -> list[Problem]:
@@ -308,6 +314,41 @@ def _kinds_widened(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, 
     return changed
 
 
+def _plain(value: Any) -> Any:
+    """A value compared as snapshots of every export format hold it: unset (null, [], {}) keys left out."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items() if v not in (None, [], {})}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _rewritten(old: dict[str, Any], new: dict[str, Any], skip: AbstractSet[str]) -> list[tuple[str, str]]:
+    """Each field (but ``skip``) of a policy record whose value differs from the release's, and how.
+
+    Prose counts as much as a list: a decision row's ``why`` is the published reason its claims are graded as
+    they are (A7-11), a rule's ``description`` what a reader takes it to check.
+    """
+    found = []
+    for name in sorted((set(old) | set(new)) - skip - {"id"}):
+        before, after = (_plain(v) if v not in ([], {}) else None for v in (old.get(name), new.get(name)))
+        if before == after:
+            continue
+        if name == "decision" and isinstance(before, list) and isinstance(after, list):
+            rows = [str(r.get("wording") if isinstance(r, dict) else r) for r in after if r not in before]
+            how = (
+                f"its decision rows {short('; '.join(rows), 160)} were rewritten or added"
+                if rows
+                else ("its decision table lost rows")
+            )
+        elif not isinstance(before, (list, dict)) and not isinstance(after, (list, dict)):
+            how = f"its {name} went from {short(before, 80)} to {short(after, 80)}"
+        else:
+            how = f"its {name} changed (was {short(before, 80)})"
+        found.append((name, how))
+    return found
+
+
 def _decides(status: dict[str, Any]) -> set[tuple[str, str, str | None, Any]]:
     """The kinds of statement a status's decision rows decide: (field, predicate or category, cue, experimental)."""
     keys = set()
@@ -418,6 +459,7 @@ class VersionRules:
                           if isinstance(r, dict) and "id" in r}  # fmt: skip
             self.policy = {(kind, str(r["id"])): r for kind, attr in POLICY.items() for r in doc.get(attr) or ()
                            if isinstance(r, dict) and "id" in r}  # fmt: skip
+            self.policy_kinds = {kind for kind, attr in (*POLICY.items(), ("rule", "rules")) if doc.get(attr)}
             self.deciders = _deciders(r for (kind, _), r in self.policy.items() if kind == "evidence_status")
         except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
             msg = f"is not a ketdata snapshot ({short(exc, 120)})"
@@ -451,7 +493,7 @@ class VersionRules:
             present.add(record.id)
             if valid:
                 problems += self._record(record) + self._withdrawn(record, index) + self._narrowed(record, live)
-                problems += self._claim_narrowed(record, index)
+                problems += self._claim_narrowed(record, index) + self._says_less(record)
         for rid, (kind, _) in sorted(self.released.items()):
             if rid not in present and kind not in unread:
                 msg = (f"{kind} {rid} is in release {self.release} but is gone; keep it and set its status to "
@@ -515,14 +557,14 @@ class VersionRules:
         return [record.problem("KD517", ("status",), msg)]
 
     def _claim_narrowed(self, record: RawRecord, index: RecordIndex) -> list[Problem]:
-        """An active claim of the release that states less of the article now, the rest stated by no active record.
+        """An active claim or caveat of the release stating less of the article now, the rest stated by no record.
 
         Narrowing a quote and excusing the rest by a ``leaves_out`` drops what the article says with it: claim-019
         without "particularly in cases where other treatments have been ineffective" (A6-10) widens the depression
         claim in every export. A split (another claim takes the rest) is no loss.
         """
         kind, raw = self.released.get(str(record.id), ("", {}))
-        if kind != "claim" or raw.get("status") != "active" or record.value.get("status") != "active":
+        if kind not in VERSIONED or raw.get("status") != "active" or record.value.get("status") != "active":
             return []
         old = [s for s in raw.get("evidence") or () if isinstance(s, dict) and s.get("role") in _STATING
                and s.get("revision") in (None, self.texts.get(str(s.get("source"))))]  # fmt: skip
@@ -539,6 +581,40 @@ class VersionRules:
                "or caveat states the rest: what the article says with it (a qualifier, a condition) leaves the "
                "dataset")  # fmt: skip
         return [record.problem("KD517", ("evidence",), msg)]
+
+    def _says_less(self, record: RawRecord) -> list[Problem]:
+        """An active claim or caveat of the release whose statement drops words its quotes hold, or excuses more.
+
+        Its quotes unchanged, a statement may drop the article's words behind a new ``leaves_out`` entry, whose
+        ``why`` nothing can judge: "should only be used under the guidance of …" without "only" reads as a
+        recommendation, and the safety warning without "confusion, and dizziness" warns of less (A7-14). The
+        release's statement and leaves_out are the baseline, so the record is compared with itself only.
+        """
+        kind, raw = self.released.get(str(record.id), ("", {}))
+        new = record.value
+        if kind not in VERSIONED or raw.get("status") != "active" or new.get("status") != "active":
+            return []
+        if any(isinstance(s, dict) and s.get("source") in self.revised for s in new.get("evidence") or ()):
+            return []  # its words follow a new revision of the article (`source update`), which review confirms
+        found = []
+        excused = {e.get("text") for e in raw.get("leaves_out") or () if isinstance(e, dict)}
+        added = [e["text"] for e in new.get("leaves_out") or () if isinstance(e, dict)
+                 and isinstance(e.get("text"), str) and e["text"] not in excused]  # fmt: skip
+        if added:
+            found.append(("leaves_out", f"its leaves_out now also names {short(', '.join(added), 120)}"))
+        before, after = raw.get("statement"), new.get("statement")
+        if isinstance(before, str) and isinstance(after, str) and before != after:
+            quoted = frozenset().union(*(content_stems(s["quote"]) for s in new.get("evidence") or ()
+                                         if isinstance(s, dict) and s.get("role") in _STATING
+                                         and isinstance(s.get("quote"), str)))  # fmt: skip
+            lost = (content_stems(before) - content_stems(after)) & quoted
+            if lost:
+                dropped = [w for w in words(before)[0] if stem(w) in lost]
+                found.append(("statement", f"its statement dropped {short(', '.join(dropped), 120)}, which its "
+                              "quotes still hold"))  # fmt: skip
+        lead = f"{record.id} states less than in release {self.release}:"
+        return [record.problem("KD517", (field,), f"{lead} {why}: what the article says with it leaves the dataset")
+                for field, why in found]  # fmt: skip
 
     def _provenance(self, record: RawRecord) -> list[Problem]:
         """An author, URL, date, licence or title of a released source filled in or changed since the release.
@@ -574,40 +650,52 @@ class VersionRules:
         """How a record that checks read as policy changed since the latest release (KD517).
 
         A decision-table row that now gives this status to a kind of statement another status (or none) gave in
-        the release regrades claims; a predicate's object kind, a category added to the ones it may be filed under
-        or a kind of concept to those it joins, or a category's parent changes what the checks ask of every claim
-        that uses it. A label or definition
-        changes what every claim using the record says to a reader: each export carries it beside the claim
-        ("established" redefined as "confirmed by randomised controlled trials" regrades every established
-        claim, A6-12), and these records have no version or review to show it. A warning, not an error: a
-        maintainer may mean it (a clearer label), and the next release ends it.
+        the release regrades claims; a predicate's categories or ``expressed_by`` phrases added let more
+        statements fit it (A7-07: a side effect re-filed as a route), and a kind of concept added to its
+        ``subject_kinds`` or ``object_kinds`` (or either list removed) more concepts. Any other field changed,
+        prose included (a label, a definition, a decision row's ``why``), changes what the checks ask of every
+        claim that uses
+        the record or what every export says beside it ("established" redefined as "confirmed by randomised
+        controlled trials", A6-12), and these records have no version or review to show it. A record new since
+        the release is policy nobody confirmed yet (A7-15). A warning in validation: a maintainer may mean it,
+        and names the record to ``ketdata release --accept-weaker``, which refuses without it.
         """
         old, new = self.policy.get((record.kind, str(record.id))), record.value
+        if old is None:
+            return self._new_policy(record, record.kind.replace("_", " "))
         changed: list[tuple[str, str]] = []
         if record.kind == "evidence_status":
             taken = sorted({_key_text(k) for k in _decides(new) if str(record.id) not in self.deciders.get(k, ())})
-            if taken and self.policy:
+            if taken:
                 changed.append(("decision", f"its decision table now gives it to {short(', '.join(taken), 160)}"))
-            fields: tuple[str, ...] = ("rank", "graded")
-        else:
-            fields = ("object_kind",) if record.kind == "predicate" else ("parent",)
-        for name in fields:
-            before = old.get(name) if old is not None else new.get(name)
-            if (before or None) != (new.get(name) or None):
-                changed.append((name, f"its {name} went from {short(before)} to {short(new.get(name))}"))
-        released = old or {}
-        for name in _WORDED:
-            if name in released and released[name] != new.get(name):
-                changed.append((name, f"its {name} went from {short(released[name])} to {short(new.get(name), 80)}"))
-        if record.kind == "predicate" and old is not None and isinstance(old.get("categories"), list):
+        if record.kind == "predicate":
             # A predicate with no categories in the release declared none yet: its first list only narrows.
-            wider = sorted(set(_strs(new.get("categories"))) - set(_strs(old.get("categories"))))
-            if wider:
-                changed.append(("categories", f"its categories gained {short(', '.join(wider), 120)}"))
-        if record.kind == "predicate" and old is not None:
+            if isinstance(old.get("categories"), list):
+                wider = sorted(set(_strs(new.get("categories"))) - set(_strs(old.get("categories"))))
+                if wider:
+                    changed.append(("categories", f"its categories gained {short(', '.join(wider), 120)}"))
+            phrases = sorted(set(_strs(new.get("expressed_by"))) - set(_strs(old.get("expressed_by"))))
+            if phrases:
+                said = short(", ".join(phrases), 120)
+                changed.append(("expressed_by", f"its expressed_by gained {said}, so more statements fit it"))
             changed += _kinds_widened(old, new)
+        skip = {name for name, _ in changed} | _DIRECTED.get(record.kind, frozenset())
+        changed += _rewritten(old, new, skip)
         return [record.problem("KD517", (field,), f"{record.id} is read as a rule, and {why} since release "
                                 f"{self.release}") for field, why in changed]  # fmt: skip
+
+    def _new_policy(self, record: RawRecord, what: str) -> list[Problem]:
+        """A policy record (status, predicate, category, rule) the release did not have, when it had such records.
+
+        A new category can grade the side effects the article warns of ("occasional, resolve on their own",
+        A7-15); a new rule, status or predicate decides what claims may say. A snapshot written before the
+        release held records of this kind has nothing to compare with: nothing is reported.
+        """
+        if what.replace(" ", "_") not in self.policy_kinds:
+            return []
+        msg = (f"{what} {record.id} is new since release {self.release}: new policy, which every claim it reaches "
+               "follows, is released only when a maintainer accepts it")  # fmt: skip
+        return [record.problem("KD517", ("id",), msg)]
 
     def _narrowed(self, record: RawRecord, live: AbstractSet[str]) -> list[Problem]:
         """An active caveat of the release that reaches fewer live claims, or a narrower passage, than it did."""
@@ -634,7 +722,7 @@ class VersionRules:
         """How a rule checks less than it did in the latest release (a rule in data can be switched off)."""
         old, new = self.rules.get(str(record.id)), record.value
         if old is None:
-            return []
+            return self._new_policy(record, "rule")
         weaker = []
         if _RANK.get(str(new.get("severity")), 0) < _RANK.get(str(old.get("severity")), 0):
             weaker.append(("severity", f"its severity went from {old.get('severity')} to {new.get('severity')}"))
@@ -646,6 +734,9 @@ class VersionRules:
             moved = sorted(before - after if loosened_by == "taken off" else after - before)
             if moved:
                 weaker.append((name, f"{name} {loosened_by}: {short(', '.join(moved), 120)}"))
+        if new.get("kind") == old.get("kind"):
+            # A field whose direction is not known (a decision-table rule's caveats, a description) counts either way.
+            weaker += _rewritten(old, new, {"severity", "kind", *looser})
         return [record.problem("KD517", (field,), f"rule {record.id} checks less than in release {self.release}: "
                                 f"{why}") for field, why in weaker]  # fmt: skip
 
