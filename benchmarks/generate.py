@@ -64,9 +64,13 @@ def generate(n: int, out: Path, seed: int = 7) -> None:
     if out.exists():
         shutil.rmtree(out)
     data = out / "data"
-    for name in ("categories.yaml", "evidence-statuses.yaml", "predicates.yaml"):
+    for name in ("categories.yaml", "evidence-statuses.yaml"):
         (data / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / "data" / name, data / name)
+    # Every synthetic concept is an effect: each predicate joins effects here (KD673, KD674), still checked per claim.
+    joined = {"subject_kinds": ["effect"], "object_kinds": ["effect"]}
+    dump(data / "predicates.yaml", [{**p, **{k: v for k, v in joined.items() if k in p}}
+                                    for p in load_docs("predicates.yaml")])  # fmt: skip
     # A rule naming the real caveats has nothing to look at here; the decision table's passage is never experimental.
     rules = [r for r in load_docs("rules.yaml") if r["kind"] != "status-in-scope"]
     qualifiers = {w for r in rules if r["kind"] == "qualifier-words" for w in r["words"]}

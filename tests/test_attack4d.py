@@ -134,7 +134,8 @@ def test_the_broader_kind_pairs_name_only_concept_kinds_and_the_shipped_links_fi
 
     from .helpers import DATA, ROOT
 
-    kinds = set(json.loads((ROOT / "schema" / "concept.schema.json").read_text("utf-8"))["properties"]["kind"]["enum"])
+    # The concept kinds are one definition, which a concept's kind and a predicate's kinds refer to.
+    kinds = set(json.loads((ROOT / "schema" / "common.schema.json").read_text("utf-8"))["$defs"]["conceptKind"]["enum"])
     assert set(BROADER_KINDS) <= kinds and set().union(*BROADER_KINDS.values()) <= kinds
     concepts = [c for c in yaml.safe_load_all((DATA / "concepts.yaml").read_text("utf-8")) if c]
     kind = {c["id"]: c["kind"] for c in concepts}

@@ -120,6 +120,8 @@ TABLES: tuple[Table, ...] = (
           "evidence_status_id", single=True, inner="categories"),
     Table("predicates", "predicates", "predicate", ("id", "label", "definition", "object_kind"), {}),
     _link("predicate_categories", "predicates", "predicate", "category", "predicate_id", "categories", "categories.id"),
+    _link("predicate_subject_kinds", "predicates", "predicate", "concept_kind", "predicate_id", "subject_kinds"),
+    _link("predicate_object_kinds", "predicates", "predicate", "concept_kind", "predicate_id", "object_kinds"),
     _link("predicate_superseded_by", "predicates", "predicate", "superseded_by", "predicate_id", "superseded_by",
           "predicates.id"),
     _link("predicate_expressed_by", "predicates", "predicate", "expressed_by", "predicate_id", "expressed_by"),

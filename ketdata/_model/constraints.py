@@ -30,6 +30,26 @@ CLAIM_ID: Check = {
     "hint": "write 'claim-' and three or more digits (e.g. 'claim-007')",
 }
 
+CONCEPT_KIND: Check = {
+    "enum": (
+        "substance",
+        "drug-class",
+        "condition",
+        "finding",
+        "effect",
+        "procedure",
+        "therapy",
+        "route",
+        "dose-form",
+        "use",
+        "role",
+        "practice",
+        "clinical-context",
+        "mechanism",
+        "substance-role",
+    )
+}
+
 DATE: Check = {
     "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(?![\\s\\S])",
     "format": "date",
@@ -97,7 +117,7 @@ TEXT: Check = {
 
 VERSION: Check = {"minimum": 1, "maximum": 9007199254740991}
 
-SCHEMA_VERSION = "3.4.0"
+SCHEMA_VERSION = "3.5.0"
 """The version of the schemas the checks come from."""
 
 CHECKS: dict[str, dict[str, Check]] = {
@@ -170,6 +190,8 @@ CHECKS: dict[str, dict[str, Check]] = {
         "label": TEXT,
         "definition": TEXT,
         "object_kind": {"enum": ("concept", "literal")},
+        "subject_kinds": {"uniqueItems": True, "items": CONCEPT_KIND},
+        "object_kinds": {"uniqueItems": True, "items": CONCEPT_KIND},
         "expressed_by": {"uniqueItems": True, "items": TEXT},
         "categories": {"uniqueItems": True, "items": SLUG},
         "superseded_by": {
@@ -214,25 +236,7 @@ CHECKS: dict[str, dict[str, Check]] = {
     "Concept": {
         "id": SLUG,
         "label": TEXT,
-        "kind": {
-            "enum": (
-                "substance",
-                "drug-class",
-                "condition",
-                "finding",
-                "effect",
-                "procedure",
-                "therapy",
-                "route",
-                "dose-form",
-                "use",
-                "role",
-                "practice",
-                "clinical-context",
-                "mechanism",
-                "substance-role",
-            )
-        },
+        "kind": CONCEPT_KIND,
         "superseded_by": SLUG,
         "broader": {"uniqueItems": True, "items": SLUG},
         "related": {"uniqueItems": True, "items": SLUG},

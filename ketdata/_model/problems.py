@@ -862,6 +862,30 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "sensations of pain'), or mark the synonym external with the reason the editors give it.",
     ),
     Code(
+        "KD673",
+        _E,
+        "Claim's subject is of a kind its predicate does not take",
+        "Make the subject the concept the statement is about (of a kind the predicate's subject_kinds in "
+        "data/predicates.yaml lists), or choose the predicate that says what the claim says; widen subject_kinds "
+        "only where the predicate's definition admits that kind (a widening since the release is KD517).",
+    ),
+    Code(
+        "KD674",
+        _E,
+        "Claim's object is of a kind its predicate does not take",
+        "Make the object a concept of a kind the predicate's object_kinds in data/predicates.yaml lists, or choose "
+        "the predicate that says what the claim says (a side effect is no route); widen object_kinds only where "
+        "the predicate's definition admits that kind (a widening since the release is KD517).",
+    ),
+    Code(
+        "KD675",
+        _W,
+        "Predicate does not say which kinds of concept it joins",
+        "Give the predicate subject_kinds, and object_kinds when its object is a concept: the kinds of concept "
+        "its definition admits (substance, therapy, route, ...), so that a claim with a subject or object of "
+        "another kind is refused (KD673, KD674).",
+    ),
+    Code(
         "KD680",
         _E,
         "Context quote from outside the passage the record states",

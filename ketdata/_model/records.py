@@ -540,6 +540,13 @@ class Predicate(Frozen):
         label: Short human-readable phrase.
         definition: What the relation means.
         object_kind: What a claim's object must be: a concept id or a literal value.
+        subject_kinds: The kinds of concept a claim stating this relation may have as its subject, as the definition
+            says (what belongs to a drug class is a substance, never a procedure): a claim whose subject is of
+            another kind is refused (KD673). Every predicate states them (KD675).
+        object_kinds: For a predicate whose object is a concept: the kinds of concept a claim's object may be, as
+            the definition says (a route predicate takes a route, never a condition): a claim whose object is of
+            another kind is refused (KD674). Such a predicate states them (KD675); one whose object is a literal has
+            none.
         expressed_by: Phrases in which the article says this relation where the label's own words do not ('may
             experience' for 'may produce the experience of'). A claim's statement and its quotes, read in order, say
             the content words of the label or of one of these phrases in order (a phrase of function words alone,
@@ -552,18 +559,46 @@ class Predicate(Frozen):
             by its id finds it, but no active claim uses it (KD618).
     """
 
-    __slots__ = ("categories", "definition", "expressed_by", "id", "label", "object_kind", "superseded_by")
-    __match_args__ = ("id", "label", "definition", "object_kind", "expressed_by", "categories", "superseded_by")
+    __slots__ = (
+        "categories",
+        "definition",
+        "expressed_by",
+        "id",
+        "label",
+        "object_kind",
+        "object_kinds",
+        "subject_kinds",
+        "superseded_by",
+    )
+    __match_args__ = (
+        "id",
+        "label",
+        "definition",
+        "object_kind",
+        "subject_kinds",
+        "object_kinds",
+        "expressed_by",
+        "categories",
+        "superseded_by",
+    )
     _fields: ClassVar[tuple[str, ...]] = (
         "id",
         "label",
         "definition",
         "object_kind",
+        "subject_kinds",
+        "object_kinds",
         "expressed_by",
         "categories",
         "superseded_by",
     )
-    _defaults: ClassVar[dict[str, Any]] = {"expressed_by": (), "categories": (), "superseded_by": ()}
+    _defaults: ClassVar[dict[str, Any]] = {
+        "subject_kinds": (),
+        "object_kinds": (),
+        "expressed_by": (),
+        "categories": (),
+        "superseded_by": (),
+    }
     _nullable: ClassVar[frozenset[str]] = frozenset(())
     _nested: ClassVar[dict[str, tuple[type[Frozen], bool]]] = {}
 
@@ -582,6 +617,54 @@ class Predicate(Frozen):
         def object_kind(self) -> Literal["concept", "literal"]: ...
 
         @property
+        def subject_kinds(
+            self,
+        ) -> tuple[
+            Literal[
+                "substance",
+                "drug-class",
+                "condition",
+                "finding",
+                "effect",
+                "procedure",
+                "therapy",
+                "route",
+                "dose-form",
+                "use",
+                "role",
+                "practice",
+                "clinical-context",
+                "mechanism",
+                "substance-role",
+            ],
+            ...,
+        ]: ...
+
+        @property
+        def object_kinds(
+            self,
+        ) -> tuple[
+            Literal[
+                "substance",
+                "drug-class",
+                "condition",
+                "finding",
+                "effect",
+                "procedure",
+                "therapy",
+                "route",
+                "dose-form",
+                "use",
+                "role",
+                "practice",
+                "clinical-context",
+                "mechanism",
+                "substance-role",
+            ],
+            ...,
+        ]: ...
+
+        @property
         def expressed_by(self) -> tuple[str, ...]: ...
 
         @property
@@ -597,6 +680,46 @@ class Predicate(Frozen):
         label: str,
         definition: str,
         object_kind: Literal["concept", "literal"],
+        subject_kinds: tuple[
+            Literal[
+                "substance",
+                "drug-class",
+                "condition",
+                "finding",
+                "effect",
+                "procedure",
+                "therapy",
+                "route",
+                "dose-form",
+                "use",
+                "role",
+                "practice",
+                "clinical-context",
+                "mechanism",
+                "substance-role",
+            ],
+            ...,
+        ] = (),
+        object_kinds: tuple[
+            Literal[
+                "substance",
+                "drug-class",
+                "condition",
+                "finding",
+                "effect",
+                "procedure",
+                "therapy",
+                "route",
+                "dose-form",
+                "use",
+                "role",
+                "practice",
+                "clinical-context",
+                "mechanism",
+                "substance-role",
+            ],
+            ...,
+        ] = (),
         expressed_by: tuple[str, ...] = (),
         categories: tuple[str, ...] = (),
         superseded_by: tuple[str, ...] = (),
@@ -605,6 +728,8 @@ class Predicate(Frozen):
         _put(self, "label", label)
         _put(self, "definition", definition)
         _put(self, "object_kind", object_kind)
+        _put(self, "subject_kinds", subject_kinds)
+        _put(self, "object_kinds", object_kinds)
         _put(self, "expressed_by", expressed_by)
         _put(self, "categories", categories)
         _put(self, "superseded_by", superseded_by)

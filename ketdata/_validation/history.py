@@ -297,6 +297,23 @@ def _strs(value: Any) -> list[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
+def _kinds_widened(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str]]:
+    """A predicate's subject or object kinds that let more concepts pass than in the release (KD673, KD674).
+
+    A list absent from the release (or empty: a snapshot writes an unset list as []) said nothing yet: the first
+    one only narrows. A list removed since lets every kind pass.
+    """
+    changed = []
+    for name in ("subject_kinds", "object_kinds"):
+        if not _strs(old.get(name)):
+            continue
+        if not isinstance(new.get(name), list):
+            changed.append((name, f"its {name} were removed (any kind of concept passes)"))
+        elif wider := sorted(set(_strs(new[name])) - set(_strs(old[name]))):
+            changed.append((name, f"its {name} gained {short(', '.join(wider), 120)}"))
+    return changed
+
+
 def _plain(value: Any) -> Any:
     """A value compared as snapshots of every export format hold it: unset (null, [], {}) keys left out."""
     if isinstance(value, dict):
@@ -650,8 +667,10 @@ class VersionRules:
 
         A decision-table row that now gives this status to a kind of statement another status (or none) gave in
         the release regrades claims; a predicate's categories or ``expressed_by`` phrases added let more
-        statements fit it (A7-07: a side effect re-filed as a route). Any other field changed, prose included
-        (a label, a definition, a decision row's ``why``), changes what the checks ask of every claim that uses
+        statements fit it (A7-07: a side effect re-filed as a route), and a kind of concept added to its
+        ``subject_kinds`` or ``object_kinds`` (or either list removed) more concepts. Any other field changed,
+        prose included (a label, a definition, a decision row's ``why``), changes what the checks ask of every
+        claim that uses
         the record or what every export says beside it ("established" redefined as "confirmed by randomised
         controlled trials", A6-12), and these records have no version or review to show it. A record new since
         the release is policy nobody confirmed yet (A7-15). A warning in validation: a maintainer may mean it,
@@ -675,6 +694,7 @@ class VersionRules:
             if phrases:
                 said = short(", ".join(phrases), 120)
                 changed.append(("expressed_by", f"its expressed_by gained {said}, so more statements fit it"))
+            changed += _kinds_widened(old, new)
         skip = {name for name, _ in changed} | _DIRECTED.get(record.kind, frozenset())
         changed += _rewritten(old, new, skip)
         return [record.problem("KD517", (field,), f"{record.id} is read as a rule, and {why} since release "

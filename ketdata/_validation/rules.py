@@ -23,6 +23,7 @@ from ketdata._model.references import REFERENCE_KINDS as _REFERENCE_KINDS
 from ketdata._validation.coverage import OUTSIDE, SentenceCoverage, coverage, outside, uncovered
 from ketdata._validation.folder import REFERENCE_TABLE, RawRecord
 from ketdata._validation.index import RecordIndex
+from ketdata._validation.kinds import kind_problems
 from ketdata._validation.revisions import lost_problem, mark_problems
 from ketdata._validation.words import whole_at
 
@@ -397,6 +398,7 @@ class Rules:
         self._cycles("category", "parent")
         self._cycles("concept", "broader")
         self._broader_kinds()
+        self.problems += kind_problems(self.index)
         for kind in ("claim", "caveat", "concept", "predicate"):  # superseded by itself (or round a loop): no successor
             self._cycles(kind, "superseded_by")
         self._coverage()
