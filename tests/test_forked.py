@@ -1,17 +1,18 @@
-"""A large folder's checks across records are shared with a forked child: the answer is the same as without."""
+"""A large folder's checks are shared with a forked child: the answer is the same as without."""
 
 from __future__ import annotations
 
 import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 import ketdata
 from ketdata._io import forked as forked_module
-from ketdata._io.forked import Forked
+from ketdata._io.forked import Shared
 from ketdata._validation import pipeline
 
 from .helpers import DATA
@@ -32,10 +33,27 @@ def idle(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.usefixtures("idle")
 def test_the_work_runs_in_another_process_and_its_answer_comes_back() -> None:
     found = list(ketdata.validate(DATA))
-    with Forked(lambda: (os.getpid(), found), worth_it=True) as child:
-        pid, answer = child.result()
+    with Shared([lambda: (os.getpid(), found)], worth_it=True) as child:
+        [(pid, answer)] = child.results()
     assert pid != os.getpid()
     assert answer == found
+
+
+@pytest.mark.usefixtures("idle")
+def test_each_computation_is_taken_by_whichever_process_is_free_and_answered_in_order() -> None:
+    # The child's first computation keeps it busy: this process takes the next ones meanwhile, and the child
+    # the last one this process leaves when it is busy in turn.
+    def after(seconds: float, i: int) -> Callable[[], tuple[int, int]]:
+        return lambda: (time.sleep(seconds), i, os.getpid())[1:]
+
+    compute = [after(0.6, 0), after(0.2, 1), after(0.2, 2), after(0.6, 3), after(0.0, 4)]
+    with Shared(compute, worth_it=True) as shared:
+        answers = shared.results()
+    assert [i for i, _ in answers] == [0, 1, 2, 3, 4]
+    pids = [pid for _, pid in answers]
+    assert pids[0] != os.getpid()
+    assert pids[1:4] == [os.getpid()] * 3
+    assert pids[4] == pids[0]
 
 
 @pytest.mark.usefixtures("idle")
@@ -43,8 +61,24 @@ def test_a_failure_in_the_child_is_raised_here_with_its_traceback() -> None:
     def broken() -> int:
         raise LookupError("a bug in a rule")
 
-    with Forked(broken, worth_it=True) as child, pytest.raises(LookupError, match="a bug in a rule"):
-        child.result()
+    with Shared([broken], worth_it=True) as child, pytest.raises(LookupError, match="a bug in a rule"):
+        child.results()
+
+
+@pytest.mark.usefixtures("idle")
+def test_what_a_failed_child_took_is_worked_out_here() -> None:
+    here = os.getpid()
+
+    def dies_in_the_child() -> int:
+        if os.getpid() != here:
+            os._exit(3)
+        return here
+
+    # The child works out the first, then takes the third while this process works on the second, and dies.
+    compute = [lambda: (time.sleep(0.1), os.getpid())[1], lambda: (time.sleep(0.6), os.getpid())[1], dies_in_the_child]
+    with Shared(compute, worth_it=True) as shared:
+        answers = shared.results()
+    assert answers == [here, here, here]  # the child's answers are lost with it: its first too is worked out here
 
 
 @pytest.mark.usefixtures("idle")
@@ -53,21 +87,21 @@ def test_nothing_is_forked_while_another_thread_runs() -> None:
     thread = threading.Thread(target=stop.wait)
     thread.start()
     try:
-        assert Forked(os.getpid, worth_it=True).result() == os.getpid()
+        assert Shared([os.getpid], worth_it=True).results() == [os.getpid()]
     finally:
         stop.set()
         thread.join()
 
 
 def test_nothing_is_forked_for_small_work_or_without_an_idle_core(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert Forked(os.getpid, worth_it=False).result() == os.getpid()
+    assert Shared([os.getpid], worth_it=False).results() == [os.getpid()]
     monkeypatch.setattr(forked_module, "idle_core", lambda: False)
-    assert Forked(os.getpid, worth_it=True).result() == os.getpid()
+    assert Shared([os.getpid], worth_it=True).results() == [os.getpid()]
 
 
 @pytest.mark.usefixtures("idle")
 def test_an_error_before_the_answer_is_asked_for_leaves_no_child_behind() -> None:
-    with pytest.raises(KeyError), Forked(lambda: time.sleep(60), worth_it=True) as child:
+    with pytest.raises(KeyError), Shared([lambda: time.sleep(60)], worth_it=True) as child:
         pid = child._pid
         assert pid
         raise KeyError("the caller's own work failed")

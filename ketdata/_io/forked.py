@@ -1,15 +1,21 @@
-"""One pure computation run in a forked child process while the caller works on: two cores for one validation.
+"""Independent pure computations shared with a forked child process: two cores for one validation.
 
-A large folder's checks across records take a second or more, in independent families (the data's own
-rules; everything else). On a machine with a second core the child runs one family over the records already
-in memory (the fork shares them, copied only where touched) and sends back its answer, pickled: small, since
-it is a list of problems.
+A large folder's checks take a few seconds, in independent parts (the files; the families of checks across
+records). On a machine with a second core a forked child works on them over the records already in memory (the
+fork shares them, copied only where touched) and sends back its answers, pickled: small, since they are
+lists of problems or a file's plain values.
+
+The child starts on the first computation at once. Every other one is taken by whichever process is free
+first, from a pipe holding one byte per computation (a read of one byte takes it, atomically): the two
+processes finish together however long each computation takes on this machine, and a new check needs no
+hand-made split. The answers come back in the order of the computations, whoever worked each out.
 
 Nothing is forked where that would not be safe or worth it: no ``os.fork`` (Windows), another thread running
 (the review server: a child of a threaded process may inherit a lock held by another thread), a small
 folder, or no idle core (on a machine whose cores are all busy the child would only wait, and slow the
-caller down with it). Then `Forked.result` works the answer out in the calling process, as it also does
-when the child failed (a bug in the computation is then raised where it can be seen, with its traceback).
+caller down with it). Then `Shared.results` works every answer out in the calling process, as it also does
+for the computations a failed child took (a bug in one is then raised where it can be seen, with its
+traceback).
 """
 
 from __future__ import annotations
@@ -18,70 +24,88 @@ import os
 import pickle
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from types import TracebackType
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
+# One byte names a computation in the pipe.
+_MOST = 256
 
-class Forked(Generic[T]):
-    """A computation started in a child process where that is safe and worth it; used as a context manager.
+
+class Shared(Generic[T]):
+    """Computations started in a child process where that is safe and worth it; used as a context manager.
 
     Leaving the block reaps the child, so an error in the caller's own work never leaves one behind.
     """
 
-    def __init__(self, compute: Callable[[], T], *, worth_it: bool) -> None:
-        """Start ``compute`` in a child where that is safe and ``worth_it``.
+    def __init__(self, compute: Sequence[Callable[[], T]], *, worth_it: bool) -> None:
+        """Start the first of ``compute`` in a child where that is safe and ``worth_it``.
 
         Args:
-            compute: A function of the process's memory alone (it writes and prints nothing); its result must
-                pickle.
+            compute: Functions of the process's memory alone (they write and print nothing); their results
+                must pickle. The longest first: the child starts on it while the caller does its own work.
             worth_it: Whether the work is large enough to pay for a fork (a few milliseconds).
         """
         self._compute = compute
         self._pid = 0
-        self._read = -1
-        if worth_it and hasattr(os, "fork") and threading.active_count() == 1 and idle_core():
+        self._queue = self._answer = -1
+        safe = hasattr(os, "fork") and threading.active_count() == 1
+        if compute and worth_it and len(compute) <= _MOST and safe and idle_core():
             self._start()
 
     def _start(self) -> None:
-        read, write = os.pipe()
+        queue, offer = os.pipe()
+        os.write(offer, bytes(range(1, len(self._compute))))  # the first is the child's
+        os.close(offer)  # an empty queue then reads as its end, in both processes
+        answer, write = os.pipe()
         try:
             pid = os.fork()
         except OSError:
-            os.close(read)
-            os.close(write)
+            for fd in (queue, answer, write):
+                os.close(fd)
             return
-        if pid == 0:  # pragma: no cover - the child; its answer is what the tests compare
-            _child(self._compute, read, write)
+        if pid == 0:  # pragma: no cover - the child; its answers are what the tests compare
+            _child(self._compute, queue, answer, write)
         os.close(write)
-        self._pid, self._read = pid, read
+        self._pid, self._queue, self._answer = pid, queue, answer
 
-    def result(self) -> T:
-        """The computation's answer: the child's, or worked out here if there is no child or it failed."""
+    def results(self) -> list[T]:
+        """Every computation's answer, in order: the child's, or worked out here if there is no child or it failed.
+
+        The caller first takes, and works out, whatever the child has not taken yet.
+        """
         if not self._pid:
-            return self._compute()
-        with os.fdopen(self._read, "rb") as pipe:
+            return [compute() for compute in self._compute]
+        done = {i: self._compute[i]() for i in _taken(self._queue)}
+        os.close(self._queue)
+        with os.fdopen(self._answer, "rb") as pipe:
             data = pipe.read()
         _, status = os.waitpid(self._pid, 0)
         self._pid = 0
-        if status == 0 and data:
-            answer: T = pickle.loads(data)  # bytes from our own fork of this process
-            return answer
-        return self._compute()
+        theirs: dict[int, T] = pickle.loads(data) if status == 0 and data else {}  # bytes from our own fork
+        done.update(theirs)
+        return [done[i] if i in done else compute() for i, compute in enumerate(self._compute)]
 
-    def __enter__(self) -> Forked[T]:
+    def __enter__(self) -> Shared[T]:
         return self
 
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
-        if self._pid:  # the caller failed before asking for the answer: it is not wanted
+        if self._pid:  # the caller failed before asking for the answers: they are not wanted
             os.kill(self._pid, signal.SIGKILL)
             os.waitpid(self._pid, 0)
-            os.close(self._read)
+            os.close(self._queue)
+            os.close(self._answer)
             self._pid = 0
+
+
+def _taken(queue: int) -> Iterator[int]:
+    """The computations taken from the queue, one at a time, until it is empty (as each is worked out)."""
+    while token := os.read(queue, 1):
+        yield token[0]
 
 
 def idle_core() -> bool:
@@ -102,11 +126,15 @@ def idle_core() -> bool:
         return True
 
 
-def _child(compute: Callable[[], object], read: int, write: int) -> None:  # pragma: no cover - runs in the child
+def _child(  # pragma: no cover - runs in the child
+    compute: Sequence[Callable[[], object]], queue: int, answer: int, write: int
+) -> None:
     code = 1
     try:
-        os.close(read)
-        data = pickle.dumps(compute(), protocol=pickle.HIGHEST_PROTOCOL)
+        os.close(answer)
+        done = {0: compute[0]()}
+        done.update((i, compute[i]()) for i in _taken(queue))
+        data = pickle.dumps(done, protocol=pickle.HIGHEST_PROTOCOL)
         with os.fdopen(write, "wb") as out:
             out.write(data)
         code = 0

@@ -7,12 +7,12 @@ import datetime
 import functools
 import itertools
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ketdata._io.forked import Forked
+from ketdata._io.forked import Shared
 from ketdata._io.gc import paused
 from ketdata._io.overlay import overlaid
 from ketdata._io.transaction import journal_problems
@@ -195,9 +195,9 @@ def _checked_files(
     total = upto[-1] if upto else 0
     half = next((i + 1 for i, size in enumerate(upto) if size * 20 >= total * 11), len(upto))
     rest_part = loaded[half:]
-    with Forked(lambda: _portable(check(rest_part)), worth_it=results is None and total >= FORK_BYTES) as rest:
+    with Shared([lambda: _portable(check(rest_part))], worth_it=results is None and total >= FORK_BYTES) as rest:
         checked = check(loaded[:half])
-        return checked + _attached(rest_part, rest.result(), nodes)
+        return checked + _attached(rest_part, rest.results()[0], nodes)
 
 
 # A file's check as plain values, as the cache keeps it and as the forked child sends it back (pickled by C code
@@ -273,12 +273,11 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
     texts = (
         {} if unread else {sid: SourceText.of(src.text, rules.section_rows(src)) for sid, src in rules.texts.items()}
     )
-    # The checks across records take longer than reading the files: on a large folder a forked child runs the word
-    # checks (about half of the time) while this process runs the rest, `Rules.run` among them. They need every
-    # record: not run when a file could not be read (KD018 says so).
-    shared = Forked(lambda: _not_judged(unread) if unread else _word_checks(index, texts),
-                    worth_it=not unread and len(records) >= FORK_AT)  # fmt: skip
-    with shared:
+    # The checks across records take longer than reading the files: on a large folder a forked child starts on the
+    # longest family while this process runs `Rules.run`, then each takes the next family. They need every record:
+    # not run when a file could not be read (KD018 says so).
+    families = [] if unread else _families(index, texts)
+    with Shared(families, worth_it=len(records) >= FORK_AT) as shared:
         problems += rules.run()
         problems = [_with_id_choices(p, rules.id_choices) for p in problems]
         # Governance reads every record as the schema check left it (a field of its type, or absent), so a
@@ -289,9 +288,8 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
         problems += review_problems(index.records, day)
         if index.kind("dataset") and not index.kind("rule") and "rule" not in unread:
             problems.append(_no_rules(folder))
-        others = [] if unread else _other_checks(index, texts)
-        problems += shared.result()
-    problems += others
+        problems += [p for found in shared.results() for p in found]
+    problems += _not_judged(unread) if unread else []
     problems += journal_problems(project_root(folder))
     problems += found_release
     problems += missing_release(index, releases_dir(folder))
@@ -309,24 +307,18 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
     return Report(tuple(sorted(problems, key=Problem.sort_key)), rules, LazyDataset(make))
 
 
-def _word_checks(index: RecordIndex, texts: Mapping[str, SourceText]) -> list[Problem]:
-    """The word checks of statements against their evidence, and quantities: of the records and texts alone.
-
-    Run in the forked child: they take about as long as everything else across records together.
-    """
-    return [*wording_problems(index, texts), *quantity_problems(index)]
-
-
-def _other_checks(index: RecordIndex, texts: Mapping[str, SourceText]) -> list[Problem]:
-    """The data's own rules, fidelity, conflicts and attributions: run here, beside `Rules.run`.
+def _families(index: RecordIndex, texts: Mapping[str, SourceText]) -> list[Callable[[], list[Problem]]]:
+    """The families of checks across records besides `Rules.run`, the longest first (the forked child's first).
 
     The fidelity checks read records whole: only those that passed their schema.
     """
     return [
-        *declared_rule_problems(index, texts),
-        *fidelity_problems(index, texts),
-        *conflict_problems(index),
-        *attribution_problems(index, texts),
+        lambda: wording_problems(index, texts),
+        lambda: list(quantity_problems(index)),
+        lambda: list(declared_rule_problems(index, texts)),
+        lambda: list(fidelity_problems(index, texts)),
+        lambda: list(conflict_problems(index)),
+        lambda: list(attribution_problems(index, texts)),
     ]
 
 
