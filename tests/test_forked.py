@@ -13,7 +13,7 @@ import pytest
 import ketdata
 from ketdata._io import forked as forked_module
 from ketdata._io.forked import Shared
-from ketdata._validation import pipeline
+from ketdata._validation import pipeline, words
 
 from .helpers import DATA
 from .test_corpus import CASES, build, spec
@@ -168,3 +168,18 @@ def test_the_shipped_data_validates_the_same_forked(monkeypatch: pytest.MonkeyPa
     assert _problems(DATA) == serial
     assert ketdata.load(DATA) == built  # the records checked in the child build the same dataset
     assert len(answers) == 4
+
+
+def test_a_run_leaves_no_text_in_the_word_caches(tmp_path: Path) -> None:
+    """The caches of texts hold a run's texts whatever their number, so the run empties them: nothing grows
+    from one validation to the next in a long-lived process (the review workbench)."""
+    folder = build(CASES[0], tmp_path)
+    for _ in range(2):
+        ketdata.validate(folder)
+        sizes = [f.cache_info().currsize for f in (words.words, words.stems, words.content_stems,
+                                                    words.content_words, words.negations_in)]  # fmt: skip
+        assert sizes == [0, 0, 0, 0, 0]
+    words.stems("a text read outside a validation")
+    assert words.stems.cache_info().currsize == 1
+    ketdata.validate(folder)
+    assert words.stems.cache_info().currsize == 0

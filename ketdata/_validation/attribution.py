@@ -108,20 +108,34 @@ def _claimed(value: Any, path: tuple[str | int, ...], found: list[_Claimed]) -> 
         if key in _SKIP:
             continue
         if isinstance(item, str):
-            claims, said = _claims(item), _reviews(item) if key != "checked_against" else ()
-            if claims or said:
-                found.append(((*path, key), item, claims, said))
+            said = _said(item)
+            if said is not _NOTHING:
+                claims, reviews = said
+                if claims or key != "checked_against":
+                    found.append(((*path, key), item, claims, reviews if key != "checked_against" else ()))
         elif isinstance(item, (dict, list)):
             _claimed(item, (*path, key), found)
     return found
 
 
+_NOTHING: tuple[tuple[tuple[str, str, str], ...], tuple[str, ...]] = ((), ())
+
+
 @functools.lru_cache(maxsize=1 << 16)
+def _said(text: str) -> tuple[tuple[tuple[str, str, str], ...], tuple[str, ...]]:
+    """What the text claims (`_claims`) and the reviews it says were done (`_reviews`); `_NOTHING` for most texts.
+
+    Cached by text: the editors' prose repeats across records.
+    """
+    found = _claims(text), _reviews(text)
+    return found if found != _NOTHING else _NOTHING
+
+
 def _claims(text: str) -> tuple[tuple[str, str, str], ...]:
     """Each (verb, named agent, the words) the text asserts: not in a clause that denies it.
 
-    Cached by text, and most texts ruled out by a cheap search first: the editors' prose repeats across
-    records, and one search of the full pattern at every position costs tens of microseconds.
+    Most texts are ruled out by a cheap search first: one search of the full pattern at every position costs
+    tens of microseconds.
     """
     if _CUE.search(text) is None:
         return ()
@@ -137,7 +151,6 @@ def _asserted(text: str) -> Iterator[tuple[str, str, str]]:
         yield m.group("verb").lower(), who, m.group(0)
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def _reviews(text: str) -> tuple[str, ...]:
     """The words of each review, approval or verification the text asserts, by anyone, in a clause not denying it.
 

@@ -74,9 +74,13 @@ def _may_refer(quote: str, word: str) -> bool:
     return not quote.isascii() or word in quote.lower()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class SourceText:
     """A source's text with its sentences and paragraphs, as code-point ranges.
+
+    Each is its own key in the caches of what is worked out from it (compared by identity): a key equal to it
+    would be compared to it whole, text and sentences, at every look-up (a text read again in a later run is a
+    new string).
 
     ``ordered`` is True when the sentences follow each other without overlap (the sections in order), so a
     lookup may bisect ``starts`` and ``ends``; sections out of order (KD308) keep the scan in list order.

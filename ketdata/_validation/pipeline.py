@@ -49,6 +49,7 @@ from ketdata._validation.revisions import update_problems
 from ketdata._validation.rules import Rules, record_problems
 from ketdata._validation.schema import Validators, build_validators, schema_check
 from ketdata._validation.wording import wording_problems
+from ketdata._validation.words import forget as forget_words
 
 # From how many records the checks across records are shared with a forked child (a fork costs milliseconds).
 FORK_AT = 4000
@@ -121,8 +122,11 @@ def run(
     folder = Path(path) if path is not None else shipped_data_dir()
     refused = refused_root(folder) if cache else None
     results = ResultCache(folder_for(folder), schema_dir()) if cache and refused is None else None
-    with paused():
-        report = _run(folder, today, results)
+    try:
+        with paused():
+            report = _run(folder, today, results)
+    finally:
+        forget_words()
     if refused is None:
         return report
     note = problem("KD034", str(folder), 1, 1, None, f"validated without the cache: {refused}")

@@ -515,16 +515,22 @@ def _place(text: tuple[str, ...], phrase: tuple[tuple[str, ...], bool]) -> tuple
         n = len(wanted)
         return next(((i, i + n - 1) for i in range(len(text) - n + 1) if text[i : i + n] == wanted), None)
     at, first = 0, -1
+    # Two stems of three letters or more are one word's only if their first three letters are: the candidates
+    # are found by `index` (in C), and only they are compared.
+    heads: list[str] | None = None
     for w in wanted:
-        short_w = len(w) < 3
-        while at < len(text):
-            t = text[at]
-            at += 1
-            if t == w or (not short_w and len(t) >= 3 and (t.startswith(w) or w.startswith(t))):
-                first = at - 1 if first < 0 else first
-                break
-        else:
+        try:
+            if len(w) < 3:
+                at = text.index(w, at)
+            else:
+                heads = heads or [t[:3] if len(t) >= 3 else "" for t in text]
+                at = heads.index(w[:3], at)
+                while not (text[at].startswith(w) or w.startswith(text[at])):
+                    at = heads.index(w[:3], at + 1)
+        except ValueError:
             return None
+        first = at if first < 0 else first
+        at += 1
     return first, at - 1
 
 
@@ -1254,7 +1260,7 @@ def _may_ask(evidence: list[dict[str, Any]], texts: Mapping[str, SourceText]) ->
     """
     for span in evidence:
         src = texts.get(str(span.get("source"))) if span.get("role") != "context" else None
-        asks, end = _asking(src.text) if src is not None else (), span.get("end")
+        asks, end = _asking(src) if src is not None else (), span.get("end")
         if asks and type(end) is int:
             at = bisect.bisect_left(asks, end - 3)
             if at < len(asks) and asks[at] < end + 3:
@@ -1263,9 +1269,9 @@ def _may_ask(evidence: list[dict[str, Any]], texts: Mapping[str, SourceText]) ->
 
 
 @functools.lru_cache(maxsize=8)
-def _asking(text: str) -> tuple[int, ...]:
-    """Where the text has a "?", "!" or "…", in order (a string keeps its hash: the lookup costs no scan)."""
-    return tuple(m.start() for m in _ASKING.finditer(text))
+def _asking(src: SourceText) -> tuple[int, ...]:
+    """Where the source's text has a "?", "!" or "…", in order (a source text is its own key: no text is compared)."""
+    return tuple(m.start() for m in _ASKING.finditer(src.text))
 
 
 def _quote_end(span: dict[str, Any], texts: Mapping[str, SourceText]) -> str:
