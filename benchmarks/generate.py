@@ -76,9 +76,11 @@ def generate(n: int, out: Path, seed: int = 7) -> None:
     # A claim is filed under a category its predicate lists (KD581): only predicates that list some are drawn.
     rows = [(s, cue, fit) for s, cue, allowed in table_rows()
             if (fit := [p for p in allowed if predicates[p].get("categories")])]  # fmt: skip
+    # A concept a harm claim names keeps its gloss to its label's words and the framing (KD619).
     concepts = [{"id": f"concept-{i:05d}", "label": f"Concept {i:05d}", "kind": "effect",
-                 "definition": {"text": f"Synthetic concept number {i}.", "origin": "external",
-                                "reason": "Generated for benchmarks."}} for i in range(max(n // 20, 2))]  # fmt: skip
+                 "definition": {"text": f"Concept {i:05d}, as the article names it.", "origin": "external",
+                                "reason": "Editorial gloss by ketdata's editors, for readers; the article gives no "
+                                          "definition."}} for i in range(max(n // 20, 2))]  # fmt: skip
     dump(data / "concepts.yaml", concepts)
 
     heading = "Synthetic article"

@@ -839,6 +839,26 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "resolves, with no links, synonyms or codings of its own.",
     ),
     Code(
+        "KD619",
+        _E,
+        "Gloss of a harm's concept says more than its name",
+        "A concept a harm, side-effect or safety claim names (a rule of kind strong-wording with categories reads "
+        "them) may carry, in its external definition, its synonyms and their reasons, only its label's words, the "
+        "display of one of its codes as 'its code (…) is narrower/broader/a close, not an exact, match', and the "
+        "fixed framing ('X, as the article names it', 'the article does not say which …'). Quote the article "
+        "instead (origin: article, with evidence), or reduce the text to the label's words. The severity is the "
+        "rule's.",
+    ),
+    Code(
+        "KD620",
+        _E,
+        "Article gloss of a harm's concept quotes a passage that does not name it",
+        "A concept a harm, side-effect or safety claim names may take its definition from the article only where "
+        "the article speaks of it: quote a sentence that holds every word of the concept's label, or make the "
+        "definition external and reduce it to the label's words ('X, as the article names it'). The severity is "
+        "the rule's.",
+    ),
+    Code(
         "KD612",
         _W,
         "Flagged in review",

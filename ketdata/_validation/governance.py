@@ -18,6 +18,7 @@ from ketdata._model.problems import Problem, Severity, problem, short
 from ketdata._model.review import Links, content_digest, due_after, review_links
 from ketdata._validation.fidelity import SourceText, restates
 from ketdata._validation.folder import RawRecord
+from ketdata._validation.glosses import name_bound_glosses, unnamed_article_glosses
 from ketdata._validation.index import RecordIndex
 from ketdata._validation.wording import EvidenceWords, qualifier_words, words_from_evidence
 from ketdata._validation.words import alternation, whole_at, words_in
@@ -203,6 +204,9 @@ def _strong_wording(rule: dict[str, Any], active: _Active, severity: Severity) -
     statuses = set(rule.get("statuses", ()))
     within = _wording_scope(rule, active)
     yield from _strong_glosses(rule, pattern, active, severity, within)
+    if within is not None:  # a rule about one subject (side effects, harms, safety): its concepts keep to their names
+        yield from name_bound_glosses(active.concepts, within, str(rule["id"]), severity)
+        yield from unnamed_article_glosses(active.concepts, within, active.texts, str(rule["id"]), severity)
     yield from _strong_editorial(rule, pattern, active, severity, within)
     yield from _strong_definitions(rule, pattern, active, severity)
     for claim in active["claim"]:

@@ -140,7 +140,13 @@ _RANK = {"info": 0, "warning": 1, "error": 2}
 # Which change of a rule's list lets more through, by rule kind: a word off the strong-wording list, a
 # connective added to the words a statement may add to its quotes, a caveat kind that now also counts.
 _LOOSER = {
-    "strong-wording": {"words": "taken off", "statuses": "taken off"},
+    # A category or caveat kind taken off a rule about one subject frees what it read (KD606, KD619).
+    "strong-wording": {
+        "words": "taken off",
+        "statuses": "taken off",
+        "categories": "taken off",
+        "caveat_kinds": "taken off",
+    },
     "qualifier-words": {"words": "taken off"},
     "words-from-evidence": {"words": "added"},
     "caveat-coverage": {"categories": "taken off", "caveat_kinds": "added"},
