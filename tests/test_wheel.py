@@ -133,6 +133,7 @@ def test_wheel_holds_package_data_schemas_and_snapshot(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = {
         "ketdata/py.typed",
+        "ketdata/_model/verified.py",  # the verified codes and hierarchy links validation holds data/ to
         "ketdata/_data/ketdata.json",
         "ketdata/_data/manifest.json",
         "ketdata/_data/schema/claim.schema.json",

@@ -631,6 +631,38 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "text's NFKC form).",
     ),
     Code(
+        "KD563",
+        _E,
+        "Reference table row not verified",
+        "data/reference/codes.csv is a copy of ketdata's verified table (ketdata/_model/verified.py): restore the "
+        "row as the verified table has it (relation and confidence included), or remove a row it does not hold. A "
+        "new or changed verified code is a change to ketdata's verified table, reviewed as code, not to data/; "
+        "re-pinning reference_sha256 does not verify a row.",
+    ),
+    Code(
+        "KD564",
+        _E,
+        "Coding not verified",
+        "A coding copies a row of ketdata's verified table (ketdata/_model/verified.py): its system, code, display, "
+        "relation, confidence and checked_against as the table has them; the message names what differs. A new or "
+        "changed verified code is a change to ketdata's verified table, reviewed as code, not to data/.",
+    ),
+    Code(
+        "KD565",
+        _E,
+        "Hierarchy link not verified",
+        "A broader link is an external fact a maintainer must verify: keep only the links ketdata's verified table "
+        "holds (ketdata/_model/verified.py, VERIFIED_BROADER), or use related for a link of meaning. A new "
+        "hierarchy link is a change to ketdata's verified table, reviewed as code, not to data/.",
+    ),
+    Code(
+        "KD566",
+        _E,
+        "Broader link between items of one list",
+        "The article names the two concepts side by side as items of one list (the claims and the list's head are "
+        "in the message): siblings, neither broader than the other. Remove the broader link.",
+    ),
+    Code(
         "KD626",
         _E,
         "Statement and evidence disagree on a negation",

@@ -25,6 +25,7 @@ from ketdata._validation.folder import REFERENCE_TABLE, RawRecord
 from ketdata._validation.index import RecordIndex
 from ketdata._validation.kinds import kind_problems
 from ketdata._validation.revisions import lost_problem, mark_problems
+from ketdata._validation.verified import coding_mismatch, hierarchy_problems, reference_row_mismatch
 from ketdata._validation.words import whole_at
 
 
@@ -271,6 +272,9 @@ def _reference_rows(table: Path, data: bytes) -> tuple[dict[tuple[str, ...], set
             rows.setdefault(tuple(row.get(k) or "" for k in _CODING_KEYS), set()).add(
                 term_of(row.get("article_term") or "")
             )
+            unverified = reference_row_mismatch(row)
+            if unverified is not None:
+                problems.append(problem("KD563", str(table), reader.line_num, 1, None, unverified))
     except csv.Error as exc:
         line = reader.reader.line_num
         problems.append(problem("KD710", str(table), line, 1, None, f"row cannot be read as CSV: {exc}"))
@@ -399,6 +403,7 @@ class Rules:
         self._cycles("concept", "broader")
         self._broader_kinds()
         self.problems += kind_problems(self.index)
+        self.problems += hierarchy_problems(self.index, self.by_id)
         for kind in ("claim", "caveat", "concept", "predicate"):  # superseded by itself (or round a loop): no successor
             self._cycles(kind, "superseded_by")
         self._coverage()
@@ -883,6 +888,9 @@ class Rules:
                     self._add("KD314", record, ("codings", i), msg)
                 else:
                     self._coded_term(record, i, c, rows[key], table.name)
+                unverified = coding_mismatch(c)
+                if unverified is not None:
+                    self._add("KD564", record, ("codings", i), unverified)
 
     def _coded_term(self, record: RawRecord, i: int, coding: dict[str, Any], terms: set[str], table: str) -> None:
         """KD314: the table verified the code for an article term, and the concept is that term (its label)."""
