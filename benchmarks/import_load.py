@@ -9,6 +9,7 @@ Usage: python benchmarks/import_load.py [--runs N]
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import statistics
 import subprocess
@@ -61,8 +62,17 @@ def released(tmp: Path) -> str:
     copy = tmp / "project"
     shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".venv", ".git", "site", "node_modules", "__pycache__",
                                                                "dist", ".build", ".*_cache", ".ketdata"))  # fmt: skip
-    subprocess.run([sys.executable, "-m", "ketdata", "release", "data"], cwd=copy, check=True, capture_output=True)
+    # A throwaway copy: the weakenings a maintainer has still to accept (KD517) are accepted here, so that the
+    # copy can be released at all; the wheel's speed does not depend on them.
+    accept = [arg for rid in _weakened(done.stderr) for arg in ("--accept-weaker", rid)]
+    subprocess.run([sys.executable, "-m", "ketdata", "release", *accept, "data"], cwd=copy, check=True,
+                   capture_output=True)  # fmt: skip
     return str(copy)
+
+
+def _weakened(said: str) -> list[str]:
+    """The records a dry run of the release names as weakened (KD517), in its own words."""
+    return re.findall(r"--accept-weaker (\S+)", said.rpartition("would refuse")[2])
 
 
 def medians(runs: int, codes: tuple[str, ...]) -> list[float]:
