@@ -171,8 +171,8 @@ def test_the_shipped_data_validates_the_same_forked(monkeypatch: pytest.MonkeyPa
 
 
 def test_a_run_leaves_no_text_in_the_word_caches(tmp_path: Path) -> None:
-    """The caches of texts hold a run's texts whatever their number, so the run empties them: nothing grows
-    from one validation to the next in a long-lived process (the review workbench)."""
+    """A run empties the caches of texts: nothing of one validation is kept for the next in a long-lived process
+    (the review workbench), where a text read again is a new string compared whole at each look-up."""
     folder = build(CASES[0], tmp_path)
     for _ in range(2):
         ketdata.validate(folder)
