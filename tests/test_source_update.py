@@ -206,7 +206,7 @@ def test_a_release_that_cannot_remove_a_mark_cleanly_writes_nothing(project: Pat
     holder.write_text(holder.read_text(encoding="utf-8") + "# an editor's note\n", encoding="utf-8")
     assert errors(data) == []
     before = files(project)
-    refused = cli("release", "--date", DAY, cwd=project)
+    refused = cli("release", "--date", DAY, "--accept-weaker", "ketamine-overview", cwd=project)
     assert refused.returncode == 2 and "run `ketdata fmt` first" in refused.stderr, refused.stderr
     assert files(project) == before  # no mark removed, no version, snapshot or export written
 
