@@ -48,7 +48,8 @@ _DENIAL = re.compile(r"\b(?:" + "|".join(map(re.escape, _DENYING)) + r")\b", re.
 # Every claim has one of these before its name: a cheap first search.
 _CUE = re.compile(r"(?:[Bb]y|[Ff]rom|:|[Ii]s|[Ww]as)\s+(?:[Tt]he\s+)?[A-Z]")
 _CLAUSE = re.compile(r"[.;!?]\s|\bbut\b")
-_SKIP = frozenset({"review", "source_update", "evidence"})  # recorded by `ketdata review`, or the article's own
+NOT_PROSE = frozenset({"review", "source_update", "evidence"})
+"""The fields that hold no editors' prose: recorded by `ketdata review`, or the article's own words."""
 # A review, by anyone: the participles that say a person vouched for the content. ("checked" and "confirmed"
 # are left out: a code's checked_against says what it was compared with, a fact the review does not vouch for.)
 _VOUCHED = ("reviewed", "approved", "vetted", "verified", "endorsed", "certified", "fact-checked", "signed off")
@@ -105,7 +106,7 @@ def _claimed(value: Any, path: tuple[str | int, ...], found: list[_Claimed]) -> 
     """
     items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
     for key, item in items:
-        if key in _SKIP:
+        if key in NOT_PROSE:
             continue
         if isinstance(item, str):
             said = _said(item)

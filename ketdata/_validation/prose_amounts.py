@@ -18,11 +18,11 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ketdata._model.problems import Problem, clipped, short
+from ketdata._validation.attribution import NOT_PROSE
 from ketdata._validation.fidelity import SourceText
 from ketdata._validation.index import RecordIndex
 from ketdata._validation.quantity import UNITS, amounts
 
-_SKIP = frozenset({"review", "source_update", "evidence"})  # a reviewer's words, or the article's own
 _PERIODS = {"hour": 3600, "day": 86400, "night": 86400, "week": 604800, "fortnight": 1209600, "month": 2629800,
             "year": 31557600}  # fmt: skip
 _ADVERBS = {"hourly": "hour", "daily": "day", "nightly": "night", "weekly": "week", "fortnightly": "fortnight",
@@ -71,7 +71,7 @@ def _texts(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str 
     """Each text of the value (a review and the evidence aside) that may give an amount, with its path."""
     items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
     for key, item in items:
-        if key in _SKIP:
+        if key in NOT_PROSE:
             continue
         if isinstance(item, str):
             if _found(item):
