@@ -20,7 +20,7 @@ from ketdata._io.files import read_regular
 from ketdata._io.transaction import TransactionError, commit, locked
 from ketdata._model.errors import UsageError
 
-from .helpers import DAY, ROOT, edit
+from .helpers import DAY, ROOT, accept_drafted, edit
 from .test_transactions import PYTHON, make_project, reword, seen, uncanonical
 from .workbench import running
 
@@ -55,7 +55,7 @@ def test_every_writer_through_a_linked_data_folder_writes_into_the_real_one(name
         result = cli(["fmt", str(link)], project)
     elif name == "release":
         reword(project)
-        result = cli(["release", str(link), "--date", DAY], project)
+        result = cli(["release", str(link), "--date", DAY, *accept_drafted(link)], project)
     else:
         result = subprocess.run([PYTHON, "-c", REVIEW_VIA, str(link), seen(project)], cwd=project, capture_output=True,
                                 text=True)  # fmt: skip
@@ -156,9 +156,10 @@ def test_an_editor_saving_while_a_command_runs_never_loses_its_save(
             uncanonical(project)
         if name == "release":
             reword(project)
+        accept = accept_drafted(project / "data") if name == "release" else []
         lock = project / ".ketdata/lock"
         editor = subprocess.Popen([PYTHON, "-c", EDITOR, str(lock), str(project / target), str(delay)])
-        result = cli(argv, project)
+        result = cli([*argv, *accept], project)
         assert editor.wait(60) == 0
         assert "Traceback" not in result.stderr
         # Whatever the timing, the editor's save is on disk: the command read it, was refused, or came first.
@@ -447,8 +448,9 @@ def test_ctrl_c_is_a_message_not_a_traceback(argv: list[str], tmp_path: Path) ->
     for n, delay in enumerate([0.05, 0.15, 0.3]):
         project = make_project(tmp_path / f"run{n}")
         reword(project)
-        run = subprocess.run([PYTHON, "-c", INTERRUPTED, str(delay), *argv], cwd=project, capture_output=True,
-                             text=True)  # fmt: skip
+        accept = accept_drafted(project / "data") if argv[0] == "release" else []
+        run = subprocess.run([PYTHON, "-c", INTERRUPTED, str(delay), *argv, *accept], cwd=project,
+                             capture_output=True, text=True)  # fmt: skip
         assert "Traceback" not in run.stderr, run.stderr
         if run.returncode == 130:
             assert "ketdata: interrupted" in run.stderr

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import ROOT
+from .helpers import ROOT, accept_drafted
 
 PYTHON = sys.executable
 
@@ -235,7 +235,7 @@ def test_invented_article_metadata_stops_validation_and_release_until_the_note_s
     source.write_text(noted, encoding="utf-8")
     assert cli("validate", cwd=project).returncode == 0
     assert cli("validate", "--strict", cwd=project).returncode == 1
-    dry = cli("release", "--dry-run", cwd=project)
+    dry = cli("release", "--dry-run", *accept_drafted(project / "data"), cwd=project)
     assert dry.returncode == 0 and sum("KD570" in line for line in dry.stderr.splitlines()) == 4
     source.write_text(text, encoding="utf-8")
     assert "KD570" not in cli("validate", "--verbose", cwd=project).stdout

@@ -16,7 +16,7 @@ import yaml
 from ketdata._cli import main
 from ketdata._io import transaction
 
-from .helpers import DATA, DAY, ROOT, edit, is_drafted_json
+from .helpers import DATA, DAY, ROOT, accept_drafted, edit, is_drafted_json
 
 PYTHON = sys.executable
 
@@ -149,7 +149,7 @@ def test_release_bumps_the_version_however_it_is_spelled(project: Path, spelling
     edit(dataset, "release_date: ", "release_date:\n  ")
     edit(project / "data/claims/identity.yaml", "Ketamine is a medication.", "ketamine is a medication.")
     edit(project / "data/claims/identity.yaml", "version: 2", "version: 3")
-    result = cli("release", "data", "--date", DAY, cwd=project)
+    result = cli("release", "data", "--date", DAY, *accept_drafted(project / "data"), cwd=project)
     assert result.returncode == 0, result.stderr
     record = yaml.safe_load(dataset.read_text(encoding="utf-8"))
     released = result.stdout.split()[1]

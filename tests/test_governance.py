@@ -16,7 +16,16 @@ import ketdata
 from ketdata import Severity
 from ketdata._export import render
 
-from .helpers import DAY, content_sha256, edit, findings, line_of, link_to_caveats, released_version
+from .helpers import (
+    DAY,
+    accept_drafted,
+    content_sha256,
+    edit,
+    findings,
+    line_of,
+    link_to_caveats,
+    released_version,
+)
 
 IDENTITY = "data/claims/identity.yaml"
 REVIEWED = (
@@ -56,7 +65,7 @@ def test_a_review_names_its_reviewer_and_date(project: Path) -> None:
 
 def test_content_changed_after_its_review_is_an_error(project: Path) -> None:
     review_claim_001(project)
-    assert cli("release", "--date", DAY, cwd=project).returncode == 0
+    assert cli("release", "--date", DAY, *accept_drafted(project / "data"), cwd=project).returncode == 0
     edit(project / IDENTITY, "statement: Ketamine is a medication.", "statement: ketamine is a medication.")
     edit(project / IDENTITY, "version: 2", "version: 3")
     # Changed since the release it was reviewed before (KD603), and since the words it vouches for (KD641).

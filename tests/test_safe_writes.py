@@ -22,7 +22,7 @@ from ketdata._io.files import TMP_TAG
 from ketdata._validation.history import read_checksums
 from ketdata.errors import ExportTargetError
 
-from .helpers import DATA, DAY, EDITED, LATEST, ROOT, edit
+from .helpers import DATA, DAY, EDITED, LATEST, ROOT, accept_drafted, edit
 
 KILLS = int(os.environ.get("KETDATA_KILLS", "4"))
 KETDATA = [sys.executable, "-m", "ketdata"]
@@ -165,7 +165,7 @@ def test_release_never_takes_the_version_back(project: Path) -> None:
 
 def test_release_records_the_snapshot_checksum_and_validate_checks_it(project: Path) -> None:
     reword(project / "data")
-    assert ketdata_cli("release", "data", "--date", DAY, cwd=project).returncode == 0
+    assert ketdata_cli("release", "data", "--date", DAY, *accept_drafted(project / "data"), cwd=project).returncode == 0
     sums = read_checksums(project / "releases")
     snapshot = project / "releases" / f"{NEXT}.json"
     assert sums[f"{NEXT}.json"] == hashlib.sha256(snapshot.read_bytes()).hexdigest()

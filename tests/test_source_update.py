@@ -21,7 +21,7 @@ from ketdata._model.problems import Severity
 from ketdata._model.review import content_digest
 from ketdata._validation.pipeline import run
 
-from .helpers import DATA, DAY
+from .helpers import DATA, DAY, accept_drafted
 
 TEXT = DATA / "sources/ketamine-overview.txt"
 OLD = TEXT.read_bytes()
@@ -35,6 +35,11 @@ def cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "NO_COLOR": "1"}
     return subprocess.run([sys.executable, "-m", "ketdata", *map(str, args)], capture_output=True, text=True,
                           cwd=cwd, env=env, check=False)  # fmt: skip
+
+
+def release(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``ketdata release`` in the project, the shipped data's own drafted weakenings accepted (`accept_drafted`)."""
+    return cli("release", *args, *accept_drafted(project / "data"), cwd=project)
 
 
 def revision(tmp: Path, old: str, new: str, *, name: str = "new.txt") -> Path:
@@ -115,7 +120,7 @@ def test_release_refuses_until_a_person_confirms_then_succeeds(project: Path) ->
     # Every record quoting the sentence, or leaning on it with an 'It', is marked: its sentence changed.
     marked = ("caveat-002", "caveat-003", "claim-021", "claim-040", "claim-041", "claim-042", "claim-043", "claim-044")
     assert errors(data) == [("KD700", r) for r in marked]
-    refused = cli("release", "--dry-run", cwd=project)
+    refused = release(project, "--dry-run")
     assert refused.returncode == 1 and "KD700" in refused.stderr and "not releasing" in refused.stderr
     for record_id in marked:
         write_review(data, record_id, Verdict("reviewed", "Test Reviewer", "test"), stamp(data, record_id), TODAY,
@@ -124,7 +129,7 @@ def test_release_refuses_until_a_person_confirms_then_succeeds(project: Path) ->
     claim = ketdata.load(data).claim("claim-041")
     assert claim.evidence[1].quote.endswith("its safety and its efficacy") and claim.review.status == "reviewed"
     # The new revision is accepted by name (KD517).
-    released = cli("release", "--date", DAY, "--accept-weaker", "ketamine-overview", cwd=project)
+    released = release(project, "--date", DAY, "--accept-weaker", "ketamine-overview")
     assert released.returncode == 0, released.stdout + released.stderr
     # The exports carry the current revision's sha256 and the history.
     (line,) = (project / "exports/json/sources.ndjson").read_text(encoding="utf-8").splitlines()
@@ -168,10 +173,10 @@ def test_the_release_removes_the_confirmed_marks_it_ships_and_nothing_else(proje
     data = project / "data"
     assert marks(data) == dict.fromkeys(marked, "confirmed")
     records, before = without_marks(data), files(project)
-    dry = cli("release", "--date", DAY, "--dry-run", "--accept-weaker", "ketamine-overview", cwd=project)
+    dry = release(project, "--date", DAY, "--dry-run", "--accept-weaker", "ketamine-overview")
     assert dry.returncode == 0 and files(project) == before, dry.stderr
     assert f"would remove the confirmed source update mark of {len(marked)} record(s): " in dry.stderr
-    released = cli("release", "--date", DAY, "--accept-weaker", "ketamine-overview", cwd=project)
+    released = release(project, "--date", DAY, "--accept-weaker", "ketamine-overview")
     assert released.returncode == 0, released.stdout + released.stderr
     assert f"removed the confirmed source update mark of {len(marked)} record(s)" in released.stderr
     assert marks(data) == {}
@@ -181,7 +186,7 @@ def test_the_release_removes_the_confirmed_marks_it_ships_and_nothing_else(proje
     ds = ketdata.load(data)
     assert all(ds.get(r).review.status == "reviewed" for r in marked)  # type: ignore[union-attr]
     after = files(project)
-    again = cli("release", "--date", DAY, cwd=project)
+    again = release(project, "--date", DAY)
     assert again.returncode == 0 and "nothing to release" in again.stderr and files(project) == after
 
 
@@ -194,7 +199,7 @@ def test_a_pending_mark_still_blocks_the_release_and_keeps_every_confirmed_one(p
     at = text.index("  status: confirmed\n", start)
     undo.write_text(text[:at] + "  status: pending\n" + text[at + len("  status: confirmed\n") :], encoding="utf-8")
     before = files(project)
-    refused = cli("release", "--date", DAY, cwd=project)
+    refused = release(project, "--date", DAY)
     assert refused.returncode == 1 and "KD700" in refused.stderr and "not releasing" in refused.stderr
     assert files(project) == before
 
@@ -206,7 +211,7 @@ def test_a_release_that_cannot_remove_a_mark_cleanly_writes_nothing(project: Pat
     holder.write_text(holder.read_text(encoding="utf-8") + "# an editor's note\n", encoding="utf-8")
     assert errors(data) == []
     before = files(project)
-    refused = cli("release", "--date", DAY, "--accept-weaker", "ketamine-overview", cwd=project)
+    refused = release(project, "--date", DAY, "--accept-weaker", "ketamine-overview")
     assert refused.returncode == 2 and "run `ketdata fmt` first" in refused.stderr, refused.stderr
     assert files(project) == before  # no mark removed, no version, snapshot or export written
 
@@ -220,7 +225,7 @@ def test_a_hedge_changed_in_a_quote_is_never_released_without_a_person(project: 
                  source_update=True)  # fmt: skip
     # Confirmed, the record still says 'can', which the article no longer does: a person must re-word it.
     assert ("KD700", "claim-032") not in errors(data) and ("KD307", "claim-032") in errors(data)
-    assert cli("release", "--dry-run", cwd=project).returncode == 1
+    assert release(project, "--dry-run").returncode == 1
 
 
 def test_a_revision_that_changes_nothing_quoted_stays_valid_with_no_review(project: Path) -> None:
@@ -240,8 +245,8 @@ def test_a_revision_that_changes_nothing_quoted_stays_valid_with_no_review(proje
         for reading in record.readings:
             assert source.text[reading.start : reading.start + len(reading.text)] == reading.text
     # Nothing waits for a review: a release goes through once the new revision is accepted by name (KD517).
-    assert cli("release", "--dry-run", cwd=project).returncode == 1
-    released = cli("release", "--dry-run", "--accept-weaker", "ketamine-overview", cwd=project)
+    assert release(project, "--dry-run").returncode == 1
+    released = release(project, "--dry-run", "--accept-weaker", "ketamine-overview")
     assert released.returncode == 0, released.stdout + released.stderr
 
 
@@ -497,7 +502,7 @@ def test_a_changed_reading_takes_the_new_words_and_waits_for_a_person(project: P
     assert reading.text == "This altered state of mind" and text[reading.start :].startswith(reading.text)
     found = errors(project / "data")
     assert ("KD700", "claim-037") in found and ("KD325", "claim-037") not in found
-    assert cli("release", "--dry-run", cwd=project).returncode == 1
+    assert release(project, "--dry-run").returncode == 1
 
 
 def test_a_lost_reading_is_reported_and_waits_for_a_person(project: Path) -> None:
@@ -508,13 +513,13 @@ def test_a_lost_reading_is_reported_and_waits_for_a_person(project: Path) -> Non
     assert readings[("claim-041", "its")].kind == "lost"  # 'its' is gone: nothing of three letters is near
     found = errors(project / "data")
     assert ("KD701", "claim-041") in found and ("KD325", "claim-041") in found
-    assert cli("release", "--dry-run", cwd=project).returncode == 1
+    assert release(project, "--dry-run").returncode == 1
 
 
 def test_a_reviewed_record_whose_quote_only_moved_keeps_its_review(project: Path) -> None:
     data = project / "data"
     write_review(data, "claim-001", Verdict("reviewed", "Test Reviewer", "test"), stamp(data, "claim-001"), TODAY)
-    released = cli("release", "--date", DAY, cwd=project)
+    released = release(project, "--date", DAY)
     assert released.returncode == 0, released.stdout + released.stderr
     new = revision(project, "Ketamine is a medication", "Ketamine was first made in 1962. Ketamine is a medication")
     report = update_source(data, "ketamine-overview", new.read_bytes(), write=True, today=TODAY)
@@ -576,7 +581,7 @@ def test_a_negation_put_between_spliced_quotes_goes_to_a_person(project: Path) -
     assert result.returncode == 0, result.stdout + result.stderr
     found = errors(project / "data")
     assert {("KD700", "claim-030"), ("KD700", "claim-047"), ("KD700", "claim-017")} <= set(found)
-    assert cli("release", "--dry-run", cwd=project).returncode == 1
+    assert release(project, "--dry-run").returncode == 1
 
 
 @pytest.mark.parametrize(
@@ -653,7 +658,7 @@ def test_a_mark_confirmed_by_hand_does_not_clear_the_release_gate(project: Path)
         path.write_text(text.replace("  status: pending\n", "  status: confirmed\n"), encoding="utf-8")
     found = errors(data)
     assert sorted(r for c, r in found if c == "KD703") == marked and not [c for c, _ in found if c == "KD700"]
-    refused = cli("release", "--dry-run", cwd=project)
+    refused = release(project, "--dry-run")
     assert refused.returncode == 1 and "KD703" in refused.stderr
     # A review dated before the update (its digest copied right) cannot have decided it either.
     path = data / "claims/uncertainty.yaml"

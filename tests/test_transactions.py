@@ -39,7 +39,7 @@ from ketdata._io.files import TMP_TAG
 from ketdata._io.transaction import STATE_DIR, locked
 from ketdata._io.yaml import read_documents
 
-from .helpers import DATA, DAY, EDITED, LATEST, ROOT, edit, is_drafted
+from .helpers import DATA, DAY, EDITED, LATEST, ROOT, accept_drafted, edit, is_drafted
 
 KILLS = int(os.environ.get("KETDATA_KILLS", "4"))
 PYTHON = sys.executable
@@ -111,7 +111,9 @@ class Command:
 COMMANDS = {
     "new": Command(lambda p: None, lambda p: [PYTHON, "-m", "ketdata", *NEW_CLAIM]),
     "fmt": Command(uncanonical, lambda p: [PYTHON, "-m", "ketdata", "fmt", "data"]),
-    "release": Command(reword, lambda p: [PYTHON, "-m", "ketdata", "release", "data", "--date", DAY]),
+    "release": Command(
+        reword, lambda p: [PYTHON, "-m", "ketdata", "release", "data", "--date", DAY, *accept_drafted(p / "data")]
+    ),
     "export": Command(reword, lambda p: [PYTHON, "-m", "ketdata", "export", "data"]),
     "review": Command(lambda p: None, lambda p: [PYTHON, "-c", REVIEW_SCRIPT, "claim-001", seen(p)]),
 }
@@ -345,7 +347,9 @@ def test_fmt_during_a_release_loses_neither(tmp_path: Path) -> None:
         project = make_project(tmp_path / f"run{n}")
         reword(project)
         uncanonical(project)
-        release = start([PYTHON, "-m", "ketdata", "release", "data", "--date", DAY], project)
+        release = start(
+            [PYTHON, "-m", "ketdata", "release", "data", "--date", DAY, *accept_drafted(project / "data")], project
+        )
         time.sleep(0.3 * n)
         fmt = start([PYTHON, "-m", "ketdata", "fmt", "data"], project)
         (_, release_err), (_, fmt_err) = release.communicate(), fmt.communicate()
@@ -537,8 +541,8 @@ def test_the_release_history_applies_from_inside_the_data_folder(tmp_path: Path)
 def test_release_from_inside_the_data_folder_writes_beside_it(tmp_path: Path, outcomes: dict[str, Any]) -> None:
     _, after, _ = outcomes["release"]
     project = fresh(tmp_path, "release")
-    result = subprocess.run([PYTHON, "-m", "ketdata", "release", ".", "--date", DAY], cwd=project / "data",
-                            capture_output=True, text=True)  # fmt: skip
+    result = subprocess.run([PYTHON, "-m", "ketdata", "release", ".", "--date", DAY, *accept_drafted(project / "data")],
+                            cwd=project / "data", capture_output=True, text=True)  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert tree(project) == after
 
@@ -554,7 +558,8 @@ def test_every_spelling_of_the_version_key_is_read_and_bumped_alike(spelling: st
     edit(project / "data/dataset.yaml", "release_date:", "'release_date' :")
     hook = runpy.run_path(str(ROOT / "hatch_build.py"))
     assert hook["dataset_version"](project) == LATEST == ketdata.load(project / "data").info.version
-    result = subprocess.run([PYTHON, "-m", "ketdata", "release", "data", "--date", DAY], cwd=project,
+    accept = accept_drafted(project / "data")
+    result = subprocess.run([PYTHON, "-m", "ketdata", "release", "data", "--date", DAY, *accept], cwd=project,
                             capture_output=True, text=True)  # fmt: skip
     assert result.returncode == 0, result.stderr
     text = (project / "data/dataset.yaml").read_text(encoding="utf-8")
@@ -570,8 +575,9 @@ def test_a_release_date_before_the_latest_release_is_refused(tmp_path: Path) -> 
     project = make_project(tmp_path / "project")
     reword(project)
     before = tree(project)
-    result = subprocess.run([PYTHON, "-m", "ketdata", "release", "data", "--date", "2020-01-01"], cwd=project,
-                            capture_output=True, text=True)  # fmt: skip
+    accept = accept_drafted(project / "data")
+    result = subprocess.run([PYTHON, "-m", "ketdata", "release", "data", "--date", "2020-01-01", *accept],
+                            cwd=project, capture_output=True, text=True)  # fmt: skip
     assert result.returncode == 2 and "never goes back" in result.stderr, result.stderr
     assert tree(project) == before
 

@@ -23,6 +23,7 @@ from .helpers import (
     LATEST,
     ROOT,
     SCHEMA_MOVED,
+    accept_drafted,
     claim_record,
     edit,
     findings,
@@ -47,7 +48,7 @@ def problems(project: Path) -> list[Problem]:
 
 
 def release_plan(project: Path) -> str:
-    result = cli("release", "--dry-run", cwd=project)
+    result = cli("release", "--dry-run", *accept_drafted(project / "data"), cwd=project)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 
@@ -144,7 +145,7 @@ def test_withdrawing_a_claim_that_needs_caveats_warns_unless_another_record_stat
 
 def test_withdrawn_record_cannot_come_back(project: Path) -> None:
     withdraw(project)
-    assert cli("release", "--date", DAY, cwd=project).returncode == 0
+    assert cli("release", "--date", DAY, *accept_drafted(project / "data"), cwd=project).returncode == 0
     withdrawn = released_version("claim-010") + 1
     edit(project / "data/claims/names.yaml", f"version: {withdrawn}\nstatus: withdrawn",
          f"version: {withdrawn + 1}\nstatus: active")  # fmt: skip
@@ -170,7 +171,7 @@ def test_new_record_starts_at_version_one(project: Path) -> None:
 
 def test_release_writes_snapshot_version_changelog_and_exports(project: Path) -> None:
     reword(project, 3)
-    result = cli("release", "--date", DAY, cwd=project)
+    result = cli("release", "--date", DAY, *accept_drafted(project / "data"), cwd=project)
     assert result.returncode == 0, result.stderr
     snapshot = json.loads((project / f"releases/{EDITED}.json").read_text(encoding="utf-8"))
     assert snapshot["dataset"]["version"] == EDITED and snapshot["dataset"]["release_date"] == DAY
@@ -191,7 +192,7 @@ def test_release_folds_the_unreleased_draft_into_its_section(project: Path) -> N
     older = older if older.startswith(LATEST) else older.partition("\n## [")[2]
     (project / "CHANGELOG.md").write_text(f"{head}\n{draft}\n## [{older}", encoding="utf-8")
     reword(project, 3)
-    assert cli("release", "--date", DAY, cwd=project).returncode == 0
+    assert cli("release", "--date", DAY, *accept_drafted(project / "data"), cwd=project).returncode == 0
     changelog = (project / "CHANGELOG.md").read_text(encoding="utf-8")
     section = changelog[changelog.index(f"## [{EDITED}]") : changelog.index(f"## [{LATEST}]")]
     assert "Unreleased" not in changelog

@@ -20,7 +20,7 @@ import pytest
 import ketdata
 from ketdata._editor.release import bumped
 
-from .helpers import DATA, DAY, ROOT
+from .helpers import DATA, DAY, ROOT, accept_drafted
 
 IGNORE = shutil.ignore_patterns(".venv", ".git", "site", "node_modules", "__pycache__", "dist", ".build",
                                 "test-artifacts", ".*_cache", ".ketdata")  # fmt: skip
@@ -29,7 +29,8 @@ IGNORE = shutil.ignore_patterns(".venv", ".git", "site", "node_modules", "__pyca
 def released_copy(target: Path) -> Path:
     """A copy of the checkout whose data is its latest release, or the next one, cut in the copy."""
     shutil.copytree(ROOT, target, ignore=IGNORE)
-    done = subprocess.run([sys.executable, "-m", "ketdata", "release", "data", "--date", DAY], cwd=target,
+    accept = accept_drafted(target / "data")
+    done = subprocess.run([sys.executable, "-m", "ketdata", "release", "data", "--date", DAY, *accept], cwd=target,
                           capture_output=True, text=True)  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     return target
