@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import io
 import json
+import os
+import re
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -40,6 +43,34 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path}"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def bump(path: Path, record_id: str) -> None:
+    """Raise a record's version by one, whatever it is, as its change asks."""
+    text = path.read_text(encoding="utf-8")
+    found = re.search(rf"^id: {re.escape(record_id)}\nversion: (\d+)\n", text, re.MULTILINE)
+    assert found, record_id
+    edit(path, found.group(0), f"id: {record_id}\nversion: {int(found.group(1)) + 1}\n")
+
+
+def run_main(*args: str, cwd: Path) -> tuple[int, str]:
+    """``ketdata ARGS`` run in this process from ``cwd``: its exit code and what it printed (stdout, then stderr)."""
+    from ketdata._cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    here = Path.cwd()
+    os.chdir(cwd)
+    try:
+        code = main(list(args), stdout=out, stderr=err)
+    finally:
+        os.chdir(here)
+    return code, out.getvalue() + err.getvalue()
+
+
+def project_files(root: Path) -> dict[str, bytes]:
+    """Every file's bytes under a project but its ``.ketdata/`` (the lock any command that may write takes)."""
+    files = (p for p in sorted(root.rglob("*")) if p.is_file() and p.relative_to(root).parts[0] != ".ketdata")
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in files}
 
 
 def line_of(path: Path, needle: str, nth: int = 1) -> int:

@@ -16,7 +16,7 @@ from ketdata._editor.verdict import Verdict, write_review
 from ketdata._model.problems import Problem
 from ketdata._validation.pipeline import run
 
-from .helpers import LATEST, is_drafted
+from .helpers import LATEST, bump, edit, is_drafted
 
 TODAY = datetime.date(2026, 12, 6)
 CONFUSION = """id: confusion
@@ -57,20 +57,6 @@ codings:
   relation: skos:exactMatch
   confidence: medium
 """
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def bump(path: Path, record_id: str) -> None:
-    """Raise a record's version by one, as its change asks."""
-    text = path.read_text(encoding="utf-8")
-    at = text.index(f"id: {record_id}\n")
-    version = int(re.search(r"version: (\d+)", text[at:]).group(1))  # type: ignore[union-attr]
-    path.write_text(text[:at] + text[at:].replace(f"version: {version}\n", f"version: {version + 1}\n", 1))
 
 
 def relabel(data: Path) -> None:

@@ -16,7 +16,7 @@ import pytest
 from ketdata._validation import pipeline
 from ketdata._validation.wording import _out_of_order
 
-from .helpers import DATA, edit
+from .helpers import DATA, bump, edit
 from .helpers import validate_strict as validate
 
 ORDER_CODES = {"KD650", "KD651", "KD652"}
@@ -35,14 +35,6 @@ def restate(project: Path, file: str, record: str, statement: str) -> None:
     part = re.sub(r"statement: .*?\n(?=[a-z_]+:)", "statement: " + json.dumps(statement) + "\n", part, count=1,
                   flags=re.S)  # fmt: skip
     path.write_text(text[:start] + part + text[end:], encoding="utf-8")
-
-
-def bump(path: Path, record: str) -> None:
-    """Raise a record's version by one, whatever it is."""
-    text = path.read_text(encoding="utf-8")
-    found = re.search(rf"id: {record}\nversion: (\d+)\n", text)
-    assert found, record
-    edit(path, found.group(), f"id: {record}\nversion: {int(found.group(1)) + 1}\n")
 
 
 # The attack's statements: the quote's words, re-ordered so that the claim says another thing.

@@ -6,46 +6,21 @@ what `ketdata validate` and `ketdata release` do, through the command line.
 
 from __future__ import annotations
 
-import io
-import os
 from pathlib import Path
 
 import pytest
 
-from ketdata._cli import main
 from ketdata._validation.attribution import _reviews
 from ketdata._validation.pipeline import run
 
-from .helpers import is_drafted, released_version
+from .helpers import edit, is_drafted, project_files, released_version
+from .helpers import run_main as cli
 
 SOURCE = "data/sources/ketamine-overview.yaml"
 ESTABLISHED = (
     "definition: The source states it plainly as fact or current accepted practice, without presenting it as\n"
     "  potential, experimental or uncertain (a hedge such as 'primarily' or 'can' may still qualify it).\n"
 )
-
-
-def cli(*args: str, cwd: Path) -> tuple[int, str]:
-    out, err = io.StringIO(), io.StringIO()
-    here = Path.cwd()
-    os.chdir(cwd)
-    try:
-        code = main(list(args), stdout=out, stderr=err)
-    finally:
-        os.chdir(here)
-    return code, out.getvalue() + err.getvalue()
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    """Every file's bytes but the project's lock, which any command that may write takes (empty)."""
-    files = (p for p in sorted(root.rglob("*")) if p.is_file() and p.relative_to(root).parts[0] != ".ketdata")
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in files}
 
 
 def codes(data: Path, code: str) -> list[tuple[str, int, str]]:
@@ -67,11 +42,11 @@ def test_invented_provenance_with_the_note_as_released_refuses_the_release_and_w
     edit(source, "url: null\n", "url: https://www.ncbi.nlm.nih.gov/books/NBK470357/\n")
     edit(source, "license: null\n", "license: CC-BY-4.0\n")
     edit(source, "author: null\n", "author: Mayo Clinic Staff\n")
-    before = tree(project)
+    before = project_files(project)
     code, said = cli("release", cwd=project)
     assert code == 1, said
     assert said.count("KD570") == 3 and "not releasing" in said
-    assert tree(project) == before
+    assert project_files(project) == before
     assert cli("validate", "--strict", cwd=project)[0] == 1
 
 

@@ -8,42 +8,17 @@ then the release lists each accepted weakening in its changelog section.
 
 from __future__ import annotations
 
-import io
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from ketdata._cli import main
 from ketdata._editor.release import WEAKENED
 from ketdata._validation.pipeline import run
 
-from .helpers import DAY, LATEST
-
-
-def cli(*args: str, cwd: Path) -> tuple[int, str]:
-    out, err = io.StringIO(), io.StringIO()
-    here = Path.cwd()
-    os.chdir(cwd)
-    try:
-        code = main(list(args), stdout=out, stderr=err)
-    finally:
-        os.chdir(here)
-    return code, out.getvalue() + err.getvalue()
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    """Every file's bytes but the project's lock, which any command that may write takes (empty)."""
-    files = (p for p in sorted(root.rglob("*")) if p.is_file() and p.relative_to(root).parts[0] != ".ketdata")
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in files}
+from .helpers import DAY, LATEST, bump, edit, project_files
+from .helpers import run_main as cli
 
 
 def weakened(project: Path) -> set[str]:
@@ -53,14 +28,6 @@ def weakened(project: Path) -> set[str]:
 
 def accepting(ids: set[str]) -> list[str]:
     return [arg for rid in sorted(ids) for arg in ("--accept-weaker", rid)]
-
-
-def bump(path: Path, record_id: str) -> None:
-    """Raise a claim's or caveat's version by one, as its change asks."""
-    text = path.read_text(encoding="utf-8")
-    m = re.search(rf"^id: {re.escape(record_id)}\nversion: (\d+)\n", text, re.MULTILINE)
-    assert m, record_id
-    edit(path, m.group(0), f"id: {record_id}\nversion: {int(m.group(1)) + 1}\n")
 
 
 def withdraw_bladder_damage(data: Path) -> None:
@@ -148,16 +115,16 @@ def test_a_weakening_is_warned_and_refuses_the_release_until_accepted_by_name(at
     mutate(project / "data")
     assert weakened(project) - standing == {record}
     assert cli("validate", "--strict", cwd=project)[0] == 1
-    before = tree(project)
+    before = project_files(project)
     code, said = cli("release", "--date", DAY, *accepting(standing), cwd=project)
     assert code == 1, said
     assert "not releasing" in said and f"--accept-weaker {record}" in said and "KD517" in said
-    assert tree(project) == before
+    assert project_files(project) == before
     code, said = cli("release", "--dry-run", "--date", DAY, *accepting(standing), cwd=project)
     assert code == 1 and "would refuse" in said and f"--accept-weaker {record}" in said, said
     code, said = cli("release", "--dry-run", "--date", DAY, *accepting(standing | {record}), cwd=project)
     assert code == 0 and f"accepted (--accept-weaker {record})" in said and f"### {WEAKENED}" in said, said
-    assert tree(project) == before
+    assert project_files(project) == before
 
 
 @pytest.mark.parametrize("attack", ["A7-02 harm withdrawn", "A7-15 new category"])
@@ -181,10 +148,10 @@ def test_an_accepted_weakening_is_released_and_listed_in_the_changelog(attack: s
 def test_an_acceptance_naming_no_weakened_record_is_refused(project: Path) -> None:
     standing = weakened(project)
     trim_status_in_scope(project / "data")
-    before = tree(project)
+    before = project_files(project)
     code, said = cli("release", "--date", DAY, *accepting(standing), "--accept-weaker", "claim-001", cwd=project)
     assert code == 2 and "claim-001" in said and "experimental-benefits-never-established" in said, said
-    assert tree(project) == before
+    assert project_files(project) == before
 
 
 def test_a_tightened_policy_is_no_weakening(project: Path) -> None:
