@@ -26,6 +26,7 @@ from ketdata._model.problems import Problem, short
 from ketdata._validation.fidelity import SourceText
 from ketdata._validation.folder import RawRecord
 from ketdata._validation.index import RecordIndex
+from ketdata._validation.prose import prose
 
 _REVIEW = ("reviewed", "approved", "verified", "validated", "checked", "vetted", "endorsed", "signed off",
            "certified", "audited", "confirmed", "fact-checked", "peer-reviewed", "reviewer", "approver")  # fmt: skip
@@ -48,8 +49,6 @@ _DENIAL = re.compile(r"\b(?:" + "|".join(map(re.escape, _DENYING)) + r")\b", re.
 # Every claim has one of these before its name: a cheap first search.
 _CUE = re.compile(r"(?:[Bb]y|[Ff]rom|:|[Ii]s|[Ww]as)\s+(?:[Tt]he\s+)?[A-Z]")
 _CLAUSE = re.compile(r"[.;!?]\s|\bbut\b")
-NOT_PROSE = frozenset({"review", "source_update", "evidence"})
-"""The fields that hold no editors' prose: recorded by `ketdata review`, or the article's own words."""
 # A review, by anyone: the participles that say a person vouched for the content. ("checked" and "confirmed"
 # are left out: a code's checked_against says what it was compared with, a fact the review does not vouch for.)
 _VOUCHED = ("reviewed", "approved", "vetted", "verified", "endorsed", "certified", "fact-checked", "signed off")
@@ -57,7 +56,7 @@ _REVIEW_SAID = re.compile(r"\b(?:" + "|".join(map(re.escape, _VOUCHED)) + r")\b"
 # "and" (or a comma) before a new verb starts a new predicate: "is not medical advice and has been reviewed"
 # does not deny the review; "has not been reviewed or approved" denies both.
 _NEW_PREDICATE = re.compile(r"(?:,|\band\b|\bor\b)\s+(?=(?:has|have|had|is|are|was|were|it|they)\b)", re.IGNORECASE)
-_Claimed = tuple[tuple[str | int, ...], str, tuple[tuple[str, str, str], ...], tuple[str, ...]]
+_Said = tuple[tuple[tuple[str, str, str], ...], tuple[str, ...]]
 
 
 def attribution_problems(index: RecordIndex, texts: Mapping[str, SourceText]) -> Iterator[Problem]:
@@ -69,7 +68,11 @@ def attribution_problems(index: RecordIndex, texts: Mapping[str, SourceText]) ->
     for record in index.records:
         if not index.is_valid(record) or record.value.get("status", "active") != "active":
             continue
-        for path, text, claims, said in _claimed(record.value, (), []):
+        for path, text, (claims, said) in prose(record.value, _said):
+            if path[-1] == "checked_against":  # a code's: it says what the code was compared with, not a review
+                if not claims:
+                    continue
+                said = ()
             if any(text in t for t in article):
                 continue
             if said and not claims:
@@ -99,37 +102,14 @@ def _unbacked_review(record: RawRecord, path: tuple[str | int, ...], said: str, 
     yield record.problem("KD712", path, msg)
 
 
-def _claimed(value: Any, path: tuple[str | int, ...], found: list[_Claimed]) -> list[_Claimed]:
-    """Each prose text of the value that names an agent, with its path and what it claims (found, filled).
-
-    Nearly every text claims nothing: its path is made only for one that does (a record has dozens of texts).
-    """
-    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    for key, item in items:
-        if key in NOT_PROSE:
-            continue
-        if isinstance(item, str):
-            said = _said(item)
-            if said is not _NOTHING:
-                claims, reviews = said
-                if claims or key != "checked_against":
-                    found.append(((*path, key), item, claims, reviews if key != "checked_against" else ()))
-        elif isinstance(item, (dict, list)):
-            _claimed(item, (*path, key), found)
-    return found
-
-
-_NOTHING: tuple[tuple[tuple[str, str, str], ...], tuple[str, ...]] = ((), ())
-
-
 @functools.lru_cache(maxsize=1 << 16)
-def _said(text: str) -> tuple[tuple[tuple[str, str, str], ...], tuple[str, ...]]:
-    """What the text claims (`_claims`) and the reviews it says were done (`_reviews`); `_NOTHING` for most texts.
+def _said(text: str) -> _Said | None:
+    """What the text claims (`_claims`) and the reviews it says were done (`_reviews`); None for most texts.
 
     Cached by text: the editors' prose repeats across records.
     """
-    found = _claims(text), _reviews(text)
-    return found if found != _NOTHING else _NOTHING
+    claims, reviews = _claims(text), _reviews(text)
+    return (claims, reviews) if claims or reviews else None
 
 
 def _claims(text: str) -> tuple[tuple[str, str, str], ...]:

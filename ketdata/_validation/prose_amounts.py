@@ -15,12 +15,11 @@ import functools
 import re
 import string
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from ketdata._model.problems import Problem, clipped, short
-from ketdata._validation.attribution import NOT_PROSE
 from ketdata._validation.fidelity import SourceText
 from ketdata._validation.index import RecordIndex
+from ketdata._validation.prose import prose
 from ketdata._validation.quantity import UNITS, amounts
 
 _PERIODS = {"hour": 3600, "day": 86400, "night": 86400, "week": 604800, "fortnight": 1209600, "month": 2629800,
@@ -58,26 +57,13 @@ def prose_amount_problems(index: RecordIndex, texts: Mapping[str, SourceText]) -
     for record in index.records:
         if not index.is_valid(record) or record.value.get("status", "active") != "active":
             continue
-        for path, text in _texts(record.value, ()):
-            added = [shown for key, shown in _found(text) if key not in article]
+        for path, text, found in prose(record.value, _found):
+            added = [shown for key, shown in found if key not in article]
             if added:
                 amounts_said = clipped(", ".join(map(repr, added)), 160)
                 msg = (f"{short(text)} gives {amounts_said}, which the article does not give: an editor's text never "
                        "adds a dose, duration or frequency; quote the article's own, or drop it")  # fmt: skip
                 yield record.problem("KD713", path, msg)
-
-
-def _texts(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    """Each text of the value (a review and the evidence aside) that may give an amount, with its path."""
-    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    for key, item in items:
-        if key in NOT_PROSE:
-            continue
-        if isinstance(item, str):
-            if _found(item):
-                yield (*path, key), item
-        elif isinstance(item, (dict, list)):
-            yield from _texts(item, (*path, key))
 
 
 @functools.lru_cache(maxsize=1 << 16)
