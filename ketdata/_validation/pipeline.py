@@ -316,17 +316,21 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
 def _families(index: RecordIndex, texts: Mapping[str, SourceText]) -> list[Callable[[], list[Problem]]]:
     """The families of checks across records besides `Rules.run`, the longest first (the forked child's first).
 
+    Longest first, as measured on a fresh process at 20,000 claims (wording 1.3 s of CPU, the declared rules 0.7,
+    prose amounts 0.3, fidelity and attribution 0.25 each, the rest a few milliseconds): whichever process is
+    free takes the next, so the short ones come last and even out the two processes' ends.
+
     The fidelity checks read records whole: only those that passed their schema.
     """
     return [
         lambda: wording_problems(index, texts),
-        lambda: list(quantity_problems(index)),
         lambda: list(declared_rule_problems(index, texts)),
-        lambda: list(fidelity_problems(index, texts)),
-        lambda: list(conflict_problems(index)),
-        lambda: list(attribution_problems(index, texts)),
         lambda: list(prose_amount_problems(index, texts)),
+        lambda: list(fidelity_problems(index, texts)),
+        lambda: list(attribution_problems(index, texts)),
+        lambda: list(quantity_problems(index)),
         lambda: list(reviewer_problems(index)),
+        lambda: list(conflict_problems(index)),
     ]
 
 
