@@ -55,11 +55,13 @@ _Found = tuple[tuple[tuple[str, float], str], ...]
 
 def prose_amount_problems(index: RecordIndex, texts: Mapping[str, SourceText]) -> Iterator[Problem]:
     """KD713 for each amount or frequency in an active record's prose that the article does not give."""
-    article = frozenset(key for source in texts.values() for key, _ in _found(source.text))
+    article: frozenset[tuple[str, float]] | None = None  # read only once a text gives an amount (few do)
     for record in index.records:
         if not index.is_valid(record) or record.value.get("status", "active") != "active":
             continue
         for path, text in _texts(record.value, ()):
+            if article is None:
+                article = frozenset(key for source in texts.values() for key, _ in _found(source.text))
             added = [shown for key, shown in _found(text) if key not in article]
             if added:
                 amounts_said = clipped(", ".join(map(repr, added)), 160)
