@@ -29,7 +29,7 @@ _TEXTS = st.lists(st.sampled_from(_PIECES), max_size=14).flatmap(
 )
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(text=_TEXTS)
 def test_a_text_ruled_out_of_review_claims_holds_none(text: str) -> None:
     full = attribution._claims(text), attribution._reviews(text)
@@ -44,7 +44,7 @@ def _amounts_in_full(text: str) -> list[object]:
                     if not prose_amounts._NOT_AMOUNT.fullmatch(a.shown)]  # fmt: skip
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(text=_TEXTS)
 def test_a_text_ruled_out_of_amounts_gives_none(text: str) -> None:
     if prose_amounts._found.__wrapped__(text) == ():
