@@ -926,6 +926,44 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "record; words of another passage belong to a record of their own.",
     ),
     Code(
+        "KD681",
+        _E,
+        "Caveat filed under another kind than its words mark",
+        "File the caveat under the kind its quote's cue marks ('should only be used under the guidance of' a "
+        "supervision requirement, 'more research is needed' and 'not fully understood' an uncertainty, "
+        "'experimental' a limitation, 'dangerous' and 'side effects' a safety warning; the table is "
+        "ketdata/_validation/caveat_kinds.py), or quote the words that make it the kind it is filed as.",
+    ),
+    Code(
+        "KD682",
+        _E,
+        "Item quote holds a list separator",
+        "Quote one item of the list as the claim's item (no comma, semicolon or 'or' inside it, no 'and' at "
+        "either end) and give each other item a claim of its own; name the other items in leaves_out.",
+    ),
+    Code(
+        "KD683",
+        _E,
+        "Item quote covers another item of its list",
+        "Narrow the item quote to its own item: another claim states the item it also covers (one fact per claim).",
+    ),
+    Code(
+        "KD684",
+        _E,
+        "Statement names another item of its list",
+        "State only the claim's own item (the one its item quote holds) and name the list's other items in "
+        "leaves_out: each has a claim of its own, and the triple names one.",
+    ),
+    Code(
+        "KD685",
+        _E,
+        "A hedge's governs is not the phrase it governs",
+        "Set hedge_governs (or the qualifier's governs) to the words the hedge governs in the quote: starting right "
+        "after it (or after a verb and its preposition, as in 'primarily used for'), running to its clause's end "
+        "or the quote's, the whole coordinated phrase ('anesthesia and pain relief'), or leave it out when the "
+        "hedge governs the whole statement.",
+    ),
+    Code(
         "KD700",
         _E,
         "Evidence changed by a source update, not yet reviewed",
