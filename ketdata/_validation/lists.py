@@ -80,8 +80,9 @@ def _overlapping(items: list[_Item]) -> Iterator[Problem]:
                     wider.setdefault(id(one), (one, two))
         open_.append(item)
     for item, other in wider.values():
-        msg = (f"item quote {short(_quote(item))} also covers {short(_quote(other))}, the item {other[4].id} states "
-               "of the same list: an item quote is one item of its list (one fact per claim)")  # fmt: skip
+        how = "also covers" if item[2] <= other[2] and other[3] <= item[3] else "overlaps"
+        msg = (f"item quote {short(_quote(item))} {how} {short(_quote(other))}, the item {other[4].id} states of the "
+               "same list: an item quote is one item of its list (one fact per claim)")  # fmt: skip
         yield item[4].problem("KD683", ("evidence", item[5], "quote"), msg)
 
 
