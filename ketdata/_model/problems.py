@@ -479,18 +479,18 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "A rule in data/rules.yaml checks less than in the latest release (removed, a lower severity, another "
         "kind, a list loosened, any other field changed), a rule, evidence status, predicate or category is new "
         "since it, an active caveat was withdrawn while the article still says it (and no active caveat quotes "
-        "that passage) or a safety warning re-kinded, an active claim of a category whose claims need caveats was "
-        "withdrawn while the article still says it (and no active claim or caveat states that passage: deprecate "
-        "it instead, superseded by a claim that states it), an active claim or caveat states less of the article "
-        "while no other active record states the rest, drops words of its statement its quotes still hold or "
-        "names more in leaves_out, an active caveat reaches fewer claims or less of the article, or a policy kept "
-        "in another file changed (a decision-table row now giving a status to another kind of statement, a "
-        "predicate's categories or expressed_by phrases added, any other field of a status, predicate or category "
-        "such as a rank, a parent, a label, a definition or a decision row's why, which every export shows beside "
-        "the claims that use it): undo it, or, if a maintainer means it (the change shows in `ketdata diff`), "
-        "release with `ketdata release --accept-weaker RECORD-ID` for each record named (release refuses "
-        "otherwise, and the changelog lists each under 'Weakened (accepted at release)'); the warning ends with "
-        "the next release.",
+        "that passage) or filed under another kind, a concept is of another kind, an active claim of a category "
+        "whose claims need caveats was withdrawn while the article still says it (and no active claim or caveat "
+        "states that passage: deprecate it instead, superseded by a claim that states it), an active claim or "
+        "caveat states less of the article while no other active record states the rest, drops words of its "
+        "statement its quotes still hold or names more in leaves_out, an active caveat reaches fewer claims or "
+        "less of the article, or a policy kept in another file changed (a decision-table row now giving a status "
+        "to another kind of statement, a predicate's categories or expressed_by phrases added, any other field of "
+        "a status, predicate or category such as a rank, a parent, a label, a definition or a decision row's why, "
+        "which every export shows beside the claims that use it): undo it, or, if a maintainer means it (the "
+        "change shows in `ketdata diff`), release with `ketdata release --accept-weaker RECORD-ID` for each record "
+        "named (release refuses otherwise, and the changelog lists each under 'Weakened (accepted at release)'); "
+        "the warning ends with the next release.",
     ),
     Code(
         "KD570",
