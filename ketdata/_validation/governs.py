@@ -27,7 +27,7 @@ from ketdata._validation.words import whole_at
 
 # What may stand between a hedge and its phrase: a verb and the preposition it takes ("used for").
 _PREPOSITIONS = frozenset({"for", "to", "in", "on", "at", "from", "by", "with", "as", "of", "into", "about"})
-_COORDINATORS = frozenset({"and", "or", "but", "nor"})
+_COORDINATORS = frozenset({"and", "or", "but"})
 _CLAUSE_END = frozenset(",;:.!?)\"'\u201d\u2019")
 # A coordinated verb phrase after it starts a clause of its own ("seated or lying down and is closely monitored":
 # 'typically' governs "seated or lying down", the schema's own example).
