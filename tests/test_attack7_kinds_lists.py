@@ -8,9 +8,7 @@ shipped record passes the rule it breaks, so the rule is the one the data alread
 from __future__ import annotations
 
 import hashlib
-import io
 import json
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -18,22 +16,11 @@ from pathlib import Path
 import pytest
 
 import ketdata
-from ketdata._cli import main
 from ketdata._validation.caveat_kinds import CUES
 from ketdata._validation.pipeline import run
 
 from .helpers import DATA, DAY, LATEST, edit
-
-
-def cli(*args: str, cwd: Path) -> tuple[int, str]:
-    out, err = io.StringIO(), io.StringIO()
-    here = Path.cwd()
-    os.chdir(cwd)
-    try:
-        code = main(list(args), stdout=out, stderr=err)
-    finally:
-        os.chdir(here)
-    return code, out.getvalue() + err.getvalue()
+from .helpers import run_main as cli
 
 
 def found(project: Path) -> set[tuple[str, str | None]]:
