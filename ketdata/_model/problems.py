@@ -503,6 +503,27 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "release.",
     ),
     Code(
+        "KD572",
+        _E,
+        "Dataset's maintainers changed since the release",
+        "Every export names the maintainers as the dataset's publisher and author (FHIR publisher, the SSSOM "
+        "mapping set's creator, the data package's author), so a change attributes every grading and code mapping "
+        "to someone else. The dataset has no note to say where a name comes from, so the change is an error until "
+        "a maintainer confirms it at the release: `ketdata release --accept-weaker <dataset id>` (the changelog "
+        "lists it under 'Maintainers changed (accepted at release)'); otherwise set them back.",
+    ),
+    Code(
+        "KD573",
+        _E,
+        "Maintainer named as a clinician or clinical body",
+        "The maintainers decomposed the article into records; a name carrying a credential or an institution "
+        "word (Dr, Doctor, MD, PhD, MBBS, FRCPsych, Prof, Professor, consultant, psychiatrist, physician, "
+        "clinician, pharmacist, nurse, Clinic, Hospital, University, Department, Institute, Medical Center or "
+        "Centre, NHS, Health Service, School or Faculty of Medicine) attributes the gradings to a clinician or a "
+        "clinical body, in every export. Name the people or team who made the records, without credentials or "
+        "institutions.",
+    ),
+    Code(
         "KD580",
         _E,
         "Deprecated claim's fact dropped",

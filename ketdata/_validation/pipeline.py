@@ -43,6 +43,7 @@ from ketdata._validation.history import (
     releases_dir,
 )
 from ketdata._validation.index import RecordIndex
+from ketdata._validation.maintainers import maintainer_problems
 from ketdata._validation.prose_amounts import prose_amount_problems
 from ketdata._validation.quantity import quantity_problems
 from ketdata._validation.refs import load_schemas
@@ -327,6 +328,7 @@ def _families(index: RecordIndex, texts: Mapping[str, SourceText]) -> list[Calla
         lambda: list(attribution_problems(index, texts)),
         lambda: list(prose_amount_problems(index, texts)),
         lambda: list(reviewer_problems(index)),
+        lambda: list(maintainer_problems(index)),
     ]
 
 
