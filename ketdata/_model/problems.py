@@ -1033,6 +1033,35 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "unreviewed, and let the person who reviews it record the review "
         "(`ketdata review`).",
     ),
+    Code(
+        "KD715",
+        _E,
+        "Reviewer's flag erased",
+        "The last review save of this record (data/review-log.jsonl) was a flag, the record's content is still "
+        "what was flagged, and its review block no longer holds the flag (unreviewed, removed or rewritten): a "
+        "reviewer's verdict is deleted while what it found still ships. A flag is cleared by changing the record "
+        "as it asks and having it reviewed again, or undone in the workbench. The log covers saves made through "
+        "`ketdata review` since it was introduced; a flag written and erased by hand, log line included, shows "
+        "only in the history of git.",
+    ),
+    Code(
+        "KD716",
+        _W,
+        "Review not recorded through ketdata review",
+        "The record's review block (reviewed or flagged) is not the last one `ketdata review` logged for it in "
+        "data/review-log.jsonl: it was written by hand or by another tool, and nothing shows that the person "
+        "named did the review. Have the reviewer record it in the workbench (`ketdata review`), or set review: "
+        "status unreviewed. The log is a tripwire, not a proof: anyone who edits the data can edit it too, so a "
+        "forged line is seen only in review of the diff.",
+    ),
+    Code(
+        "KD717",
+        _W,
+        "Review log line not written by ketdata",
+        "Each line of data/review-log.jsonl is a JSON object with the record's id and the review block "
+        "`ketdata review` wrote; a line that is not cannot be read as a save (and may hide one). Restore the file "
+        "from git; never edit it by hand.",
+    ),
 )
 
 

@@ -47,6 +47,7 @@ from ketdata._validation.maintainers import maintainer_problems
 from ketdata._validation.prose_amounts import prose_amount_problems
 from ketdata._validation.quantity import quantity_problems
 from ketdata._validation.refs import load_schemas
+from ketdata._validation.review_log import review_log_problems
 from ketdata._validation.reviewers import reviewer_problems
 from ketdata._validation.revisions import update_problems
 from ketdata._validation.rules import Rules, record_problems
@@ -298,6 +299,7 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
         problems += [p for found in shared.results() for p in found]
     problems += _not_judged(unread) if unread else []
     problems += journal_problems(project_root(folder))
+    problems += review_log_problems(index, folder)
     problems += found_release
     problems += missing_release(index, releases_dir(folder))
     # Against the clock, not the day reviews are judged on (a test may set that): `release --date` reads it too.
