@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 
@@ -81,6 +82,23 @@ def test_what_a_failed_child_took_is_worked_out_here() -> None:
     assert answers == [here, here, here]  # the child's answers are lost with it: its first too is worked out here
 
 
+class _DiesWhenSent:
+    """An answer whose sending ends the child: what it wrote before is an answer cut short."""
+
+    def __reduce__(self) -> tuple[Callable[[], object], tuple[()]]:
+        os._exit(3)
+
+
+@pytest.mark.usefixtures("idle")
+def test_an_answer_cut_short_is_worked_out_here() -> None:
+    # Megabytes are read as the child writes them, before it fails: what came is not taken for an answer.
+    with Shared([lambda: (os.getpid(), b"x" * 2_000_000, _DiesWhenSent())], worth_it=True) as shared:
+        ((pid, sent, last),) = shared.results()
+    assert pid == os.getpid()
+    assert len(sent) == 2_000_000
+    assert isinstance(last, _DiesWhenSent)
+
+
 @pytest.mark.usefixtures("idle")
 def test_nothing_is_forked_while_another_thread_runs() -> None:
     stop = threading.Event()
@@ -130,13 +148,13 @@ def test_forked_and_serial_validation_find_the_same_problems(
 def _count_answers(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     """The answers taken from a child from now on (each is unpickled once)."""
     answers: list[object] = []
-    real_loads = forked_module.pickle.loads
+    real_load = forked_module.pickle.load
 
-    def counted_loads(data: bytes) -> object:
-        answers.append(real_loads(data))
+    def counted_load(pipe: BinaryIO) -> object:
+        answers.append(real_load(pipe))
         return answers[-1]
 
-    monkeypatch.setattr(forked_module.pickle, "loads", counted_loads)
+    monkeypatch.setattr(forked_module.pickle, "load", counted_load)
     return answers
 
 

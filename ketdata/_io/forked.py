@@ -26,7 +26,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from types import TracebackType
-from typing import Generic, TypeVar
+from typing import Any, BinaryIO, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -81,11 +81,10 @@ class Shared(Generic[T]):
         done = {i: self._compute[i]() for i in _taken(self._queue)}
         os.close(self._queue)
         with os.fdopen(self._answer, "rb") as pipe:
-            data = pipe.read()
+            theirs: dict[int, T] = _answers(pipe)
         _, status = os.waitpid(self._pid, 0)
         self._pid = 0
-        theirs: dict[int, T] = pickle.loads(data) if status == 0 and data else {}  # bytes from our own fork
-        done.update(theirs)
+        done.update(theirs if status == 0 else {})
         return [done[i] if i in done else compute() for i, compute in enumerate(self._compute)]
 
     def __enter__(self) -> Shared[T]:
@@ -100,6 +99,18 @@ class Shared(Generic[T]):
             os.close(self._queue)
             os.close(self._answer)
             self._pid = 0
+
+
+def _answers(pipe: BinaryIO) -> dict[int, Any]:
+    """The child's answers, read as it writes them (a large folder's files are tens of megabytes): {} if cut short.
+
+    Bytes from our own fork; an answer cut short is a child that failed, whose exit status says so too.
+    """
+    try:
+        found = pickle.load(pipe)
+    except (EOFError, pickle.UnpicklingError):
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 def _taken(queue: int) -> Iterator[int]:
@@ -134,9 +145,8 @@ def _child(  # pragma: no cover - runs in the child
         os.close(answer)
         done = {0: compute[0]()}
         done.update((i, compute[i]()) for i in _taken(queue))
-        data = pickle.dumps(done, protocol=pickle.HIGHEST_PROTOCOL)
         with os.fdopen(write, "wb") as out:
-            out.write(data)
+            pickle.dump(done, out, protocol=pickle.HIGHEST_PROTOCOL)  # written frame by frame, read as it comes
         code = 0
     finally:
         # Never return into the caller's code, nor run its exit handlers or flush its buffered output twice.

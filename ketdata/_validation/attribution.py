@@ -122,12 +122,20 @@ def _claimed(value: Any, path: tuple[str | int, ...], found: list[_Claimed]) -> 
 _NOTHING: tuple[tuple[tuple[str, str, str], ...], tuple[str, ...]] = ((), ())
 
 
+# Every claim and every review names one of these verbs (whole, ignoring case): a text of ASCII (where ignoring case
+# is lower-casing) without the first word of any is ruled out by one cut into words, at a third of the searches' cost.
+_VERB_WORDS = frozenset(re.findall(r"[a-z]+", v)[0] for v in (*_REVIEW, *_AUTHOR))
+_LETTERS = re.compile(r"[a-z]+")
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def _said(text: str) -> tuple[tuple[tuple[str, str, str], ...], tuple[str, ...]]:
     """What the text claims (`_claims`) and the reviews it says were done (`_reviews`); `_NOTHING` for most texts.
 
     Cached by text: the editors' prose repeats across records.
     """
+    if text.isascii() and _VERB_WORDS.isdisjoint(_LETTERS.findall(text.lower())):
+        return _NOTHING
     found = _claims(text), _reviews(text)
     return found if found != _NOTHING else _NOTHING
 

@@ -190,8 +190,9 @@ def _checked_files(
     """Each file's records, problems and schema verdicts (None for a file that could not be read), in order.
 
     Reading and checking each file alone is about half of a validation: on a large folder a second core
-    checks the last files meanwhile (not with the cache, whose entries only this process writes), 45 % of the
-    bytes, since it also sends its answer back.
+    checks the last files meanwhile (not with the cache, whose entries only this process writes): 48 % of the
+    bytes. Measured at 20,000 and 100,000 claims, both processes then finish together: the child sends its answer
+    back, and this process reads it and attaches its records to its own nodes, which costs a little more.
     """
 
     def check(part: list[tuple[DataFile, bytes | None, list[Problem]]]) -> list[_Checked | None]:
@@ -201,7 +202,7 @@ def _checked_files(
 
     upto = list(itertools.accumulate(len(data or b"") for _, data, _ in loaded))
     total = upto[-1] if upto else 0
-    half = next((i + 1 for i, size in enumerate(upto) if size * 20 >= total * 11), len(upto))
+    half = next((i + 1 for i, size in enumerate(upto) if size * 25 >= total * 13), len(upto))
     rest_part = loaded[half:]
     with Shared([lambda: _portable(check(rest_part))], worth_it=results is None and total >= FORK_BYTES) as rest:
         checked = check(loaded[:half])
@@ -319,17 +320,21 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
 def _families(index: RecordIndex, texts: Mapping[str, SourceText]) -> list[Callable[[], list[Problem]]]:
     """The families of checks across records besides `Rules.run`, the longest first (the forked child's first).
 
+    Longest first, as measured on a fresh process at 20,000 claims (wording 1.3 s of CPU, the declared rules 0.7,
+    prose amounts 0.3, fidelity and attribution 0.25 each, the rest a few milliseconds): whichever process is
+    free takes the next, so the short ones come last and even out the two processes' ends.
+
     The fidelity checks read records whole: only those that passed their schema.
     """
     return [
         lambda: wording_problems(index, texts),
-        lambda: list(quantity_problems(index)),
         lambda: list(declared_rule_problems(index, texts)),
-        lambda: list(fidelity_problems(index, texts)),
-        lambda: list(conflict_problems(index)),
-        lambda: list(attribution_problems(index, texts)),
         lambda: list(prose_amount_problems(index, texts)),
+        lambda: list(fidelity_problems(index, texts)),
+        lambda: list(attribution_problems(index, texts)),
+        lambda: list(quantity_problems(index)),
         lambda: list(reviewer_problems(index)),
+        lambda: list(conflict_problems(index)),
         lambda: list(maintainer_problems(index)),
     ]
 
