@@ -145,11 +145,17 @@ def test_terminal_text_leaves_nothing_unseen_and_json_keeps_its_meaning(text: st
         ("\x9b", True), ("\u2028", True), ("\ufe0f", True), ("\U000e0041", True), ("\U000e0100", True),
         ("\u3164", True), ("\u034f", True), ("\ufffe", True), ("\U0001fffe", True), ("\ud800", True),
         ("\u00a0", False), ("\u2026", False), ("é", False), ("a", False), (" ", False), ("\u0301", False),
-        ("\U0001f600", False),
+        ("\U0001f600", False), ("\u0336", True), ("\u0338", True), ("\u20d2", True), ("\u2800", True),
+        ("\ufffc", True), ("\u0308", False),
     ],
 )  # fmt: skip
 def test_unseen_goes_by_unicode_properties(char: str, expected: bool) -> None:
     assert unseen(char) is expected
+
+
+def test_every_overlay_mark_is_unseen() -> None:
+    """A mark that strikes its letter through ("n\u0336o\u0336t\u0336", A8-07) is refused wherever data is read."""
+    assert [hex(c) for c in range(0x110000) if unicodedata.combining(chr(c)) == 1 and not unseen(chr(c))] == []
 
 
 def test_every_format_character_is_unseen() -> None:

@@ -201,7 +201,8 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         _E,
         "Invisible or direction-changing character",
         "Delete the character the hint names (a bidi control such as U+202E, a zero-width character, U+0085, "
-        "U+2028/U+2029, a trailing line break): it makes text look like something it is not.",
+        "U+2028/U+2029, a mark striking a letter through such as U+0336, a blank symbol such as U+2800, a trailing "
+        "line break): it makes text look like something it is not.",
     ),
     Code("KD109", _E, "Not a calendar date", "Give a date that exists (there is no 2020-02-30), as 'YYYY-MM-DD'."),
     Code(

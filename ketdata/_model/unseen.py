@@ -21,6 +21,12 @@ _IGNORABLE = ((0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x1
 # characters (bidi controls, zero-width characters, soft hyphen, tags), surrogates, line and paragraph
 # separators.
 _UNSEEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+# Symbols drawn as nothing, or as a box standing for something that is not there (attack8 A8-07): a blank
+# braille pattern reads as a space that is no space, the object replacement character as an empty box.
+_BLANK_SYMBOLS = frozenset({0x2800, 0xFFFC})
+# Combining marks of canonical combining class 1 (Overlay) strike through the letter they follow: "not" with
+# U+0336 after each letter reads as a word deleted while the text still says it, in every export that shows it.
+_OVERLAY = 1
 _ASCII_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 _NON_ASCII = re.compile("[^\x00-\x7f]")
 _SEEN_ASCII = bytes(range(0x20, 0x7F)) + b"\t\n"  # what neither expression matches in ASCII text
@@ -31,11 +37,15 @@ def unseen(char: str) -> bool:
     """Whether a character is one a reader cannot see, or one that changes the direction or lines of what follows.
 
     By Unicode properties, so new code points are covered as `unicodedata` learns them: general categories
-    Cc, Cf, Cs, Zl and Zp, every Default_Ignorable_Code_Point, and the noncharacters (U+FFFE, U+FDD0…).
+    Cc, Cf, Cs, Zl and Zp, every Default_Ignorable_Code_Point, the noncharacters (U+FFFE, U+FDD0…), the
+    overlay marks that strike a letter through (combining class 1: U+0336…), and two blank symbols (U+2800,
+    U+FFFC).
     Tab and line feed are controls too; callers that allow them say so.
     """
     code = ord(char)
     if unicodedata.category(char) in _UNSEEN_CATEGORIES or any(lo <= code <= hi for lo, hi in _IGNORABLE):
+        return True
+    if code in _BLANK_SYMBOLS or unicodedata.combining(char) == _OVERLAY:
         return True
     return 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
 
