@@ -480,18 +480,18 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "A rule in data/rules.yaml checks less than in the latest release (removed, a lower severity, another "
         "kind, a list loosened, any other field changed), a rule, evidence status, predicate or category is new "
         "since it, an active caveat was withdrawn while the article still says it (and no active caveat quotes "
-        "that passage) or a safety warning re-kinded, an active claim of a category whose claims need caveats was "
-        "withdrawn while the article still says it (and no active claim or caveat states that passage: deprecate "
-        "it instead, superseded by a claim that states it), an active claim or caveat states less of the article "
-        "while no other active record states the rest, drops words of its statement its quotes still hold or "
-        "names more in leaves_out, an active caveat reaches fewer claims or less of the article, or a policy kept "
-        "in another file changed (a decision-table row now giving a status to another kind of statement, a "
-        "predicate's categories or expressed_by phrases added, any other field of a status, predicate or category "
-        "such as a rank, a parent, a label, a definition or a decision row's why, which every export shows beside "
-        "the claims that use it): undo it, or, if a maintainer means it (the change shows in `ketdata diff`), "
-        "release with `ketdata release --accept-weaker RECORD-ID` for each record named (release refuses "
-        "otherwise, and the changelog lists each under 'Weakened (accepted at release)'); the warning ends with "
-        "the next release.",
+        "that passage) or filed under another kind, a concept is of another kind, an active claim of a category "
+        "whose claims need caveats was withdrawn while the article still says it (and no active claim or caveat "
+        "states that passage: deprecate it instead, superseded by a claim that states it), an active claim or "
+        "caveat states less of the article while no other active record states the rest, drops words of its "
+        "statement its quotes still hold or names more in leaves_out, an active caveat reaches fewer claims or "
+        "less of the article, or a policy kept in another file changed (a decision-table row now giving a status "
+        "to another kind of statement, a predicate's categories or expressed_by phrases added, any other field of "
+        "a status, predicate or category such as a rank, a parent, a label, a definition or a decision row's why, "
+        "which every export shows beside the claims that use it): undo it, or, if a maintainer means it (the "
+        "change shows in `ketdata diff`), release with `ketdata release --accept-weaker RECORD-ID` for each record "
+        "named (release refuses otherwise, and the changelog lists each under 'Weakened (accepted at release)'); "
+        "the warning ends with the next release.",
     ),
     Code(
         "KD570",
@@ -946,6 +946,44 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "Quote context only from the sentence of a stating quote or the one before it (or the sentence before "
         "another such context quote), from the heading of its section, or from a caveat that applies to the "
         "record; words of another passage belong to a record of their own.",
+    ),
+    Code(
+        "KD681",
+        _E,
+        "Caveat filed under another kind than its words mark",
+        "File the caveat under the kind its quote's cue marks ('should only be used under the guidance of' a "
+        "supervision requirement, 'more research is needed' and 'not fully understood' an uncertainty, "
+        "'experimental' a limitation, 'dangerous' and 'side effects' a safety warning; the table is "
+        "ketdata/_validation/caveat_kinds.py), or quote the words that make it the kind it is filed as.",
+    ),
+    Code(
+        "KD682",
+        _E,
+        "Item quote holds a list separator",
+        "Quote one item of the list as the claim's item (no comma, semicolon or 'or' inside it, no 'and' at "
+        "either end) and give each other item a claim of its own; name the other items in leaves_out.",
+    ),
+    Code(
+        "KD683",
+        _E,
+        "Item quote covers another item of its list",
+        "Narrow the item quote to its own item: another claim states the item it also covers (one fact per claim).",
+    ),
+    Code(
+        "KD684",
+        _E,
+        "Statement names another item of its list",
+        "State only the claim's own item (the one its item quote holds) and name the list's other items in "
+        "leaves_out: each has a claim of its own, and the triple names one.",
+    ),
+    Code(
+        "KD685",
+        _E,
+        "A hedge's governs is not the phrase it governs",
+        "Set hedge_governs (or the qualifier's governs) to the words the hedge governs in the quote: starting right "
+        "after it (or after a verb and its preposition, as in 'primarily used for'), running to its clause's end "
+        "or the quote's, the whole coordinated phrase ('anesthesia and pain relief'), or leave it out when the "
+        "hedge governs the whole statement.",
     ),
     Code(
         "KD700",

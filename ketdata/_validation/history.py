@@ -451,6 +451,7 @@ class VersionRules:
             # Each source's text as released: a span that only followed a new revision of it has not changed.
             self.texts = {str(r.get("id")): r.get("sha256") for r in doc.get("sources", ()) if isinstance(r, dict)}
             self.sources = {str(r.get("id")): r for r in doc.get("sources", ()) if isinstance(r, dict)}
+            self.concepts = {str(r.get("id")): r for r in doc.get("concepts") or () if isinstance(r, dict)}
             info = doc.get("dataset") or {}
             self.version, self.date = semver(str(info.get("version", snapshot.stem))), info.get("release_date")
             self.maintainers = _plain(info.get("maintainers"))
@@ -486,6 +487,8 @@ class VersionRules:
                 problems += self._dataset(record)
             if record.kind == "source" and valid:
                 problems += self._provenance(record) + self._text_revised(record)
+            if record.kind == "concept" and valid:
+                problems += self._concept_rekinded(record)
             if record.kind == "rule" and record.id is not None:
                 rules.add(record.id)
                 problems += self._weakened(record) if valid else []
@@ -522,11 +525,7 @@ class VersionRules:
             return []
         status, was = record.value.get("status"), raw.get("kind")
         if status == "active":
-            if was != "safety-warning" or record.value.get("kind") == "safety-warning":
-                return []
-            msg = (f"{record.id} was an active safety warning in release {self.release} and is "
-                   f"{record.value.get('kind')} now: the warning no longer reaches its claims")  # fmt: skip
-            return [record.problem("KD517", ("kind",), msg)]
+            return self._rekinded(record, was)
         said = _current_spans(record.value.get("evidence"), index)
         if not said or all(_quoted_by_another(span, record, index) for span in said):
             return []
@@ -534,6 +533,34 @@ class VersionRules:
         msg = (f"{record.id} was {what} in release {self.release} and is {status} now, while the article still "
                "says it and no active caveat quotes that passage: its claims lose it")  # fmt: skip
         return [record.problem("KD517", ("status",), msg)]
+
+    def _rekinded(self, record: RawRecord, was: Any) -> list[Problem]:
+        """KD517: an active caveat of the release filed under another kind now, whatever the two kinds (A7-05).
+
+        A consumer selects caveats by kind (the FHIR caveat-kind code, the CSV ``kind``): the supervision
+        requirement filed as a "limitation" is no longer one for it, and a safety warning re-kinded warns no more.
+        """
+        now = record.value.get("kind")
+        if now == was:
+            return []
+        what = "an active safety warning" if was == "safety-warning" else f"an active {was} caveat"
+        msg = (f"{record.id} was {what} in release {self.release} and is {short(now)} now: whoever selects its "
+               "claims' caveats by kind no longer finds it there")  # fmt: skip
+        return [record.problem("KD517", ("kind",), msg)]
+
+    def _concept_rekinded(self, record: RawRecord) -> list[Problem]:
+        """KD517: a concept of the release of another kind now (A7-05: a harm re-filed as a practice).
+
+        A concept's kind decides which predicates may name it (KD673, KD674) and how every export files it;
+        concepts have no version or review to show the change, so it is released only when a maintainer accepts it.
+        """
+        old = self.concepts.get(str(record.id))
+        was, now = (old or {}).get("kind"), record.value.get("kind")
+        if old is None or was is None or now == was:
+            return []
+        msg = (f"concept {record.id} was of kind {short(was)} in release {self.release} and is {short(now)} now: "
+               "the predicates that may name it, and what every export files it as, change with it")  # fmt: skip
+        return [record.problem("KD517", ("kind",), msg)]
 
     def _claim_withdrawn(self, record: RawRecord, index: RecordIndex) -> list[Problem]:
         """A risky claim active in the latest release withdrawn while the article still says it, and nothing else does.

@@ -25,6 +25,7 @@ from ketdata._read.paths import data_dir as shipped_data_dir
 from ketdata._read.paths import project_root, schema_dir
 from ketdata._validation.attribution import attribution_problems
 from ketdata._validation.cache import ResultCache, folder_for, problem_from_list, problem_to_list, refused_root
+from ketdata._validation.caveat_kinds import caveat_kind_problems
 from ketdata._validation.coverage import SentenceCoverage
 from ketdata._validation.fidelity import SourceText, fidelity_problems
 from ketdata._validation.folder import DataFile, RawRecord, discover, kind_at, read_bytes, read_file
@@ -35,6 +36,7 @@ from ketdata._validation.governance import (
     review_problems,
     unreviewed_problems,
 )
+from ketdata._validation.governs import governs_problems
 from ketdata._validation.history import (
     VersionRules,
     future_release,
@@ -43,6 +45,7 @@ from ketdata._validation.history import (
     releases_dir,
 )
 from ketdata._validation.index import RecordIndex
+from ketdata._validation.lists import list_problems
 from ketdata._validation.maintainers import maintainer_problems
 from ketdata._validation.prose_amounts import prose_amount_problems
 from ketdata._validation.quantity import quantity_problems
@@ -335,6 +338,7 @@ def _families(index: RecordIndex, texts: Mapping[str, SourceText]) -> list[Calla
         lambda: list(quantity_problems(index)),
         lambda: list(reviewer_problems(index)),
         lambda: list(conflict_problems(index)),
+        lambda: caveat_kind_problems(index) + governs_problems(index) + list_problems(index, texts),
         lambda: list(maintainer_problems(index)),
     ]
 
