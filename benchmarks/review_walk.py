@@ -30,6 +30,7 @@ import yaml
 from playwright.sync_api import Page, sync_playwright
 
 WIDTH, HEIGHT = 1440, 900
+REVIEW_LOG = "review-log.jsonl"  # where the workbench logs each save it writes, in the data folder
 # No Google services, no network lookups: the page must work offline.
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
@@ -67,8 +68,15 @@ def records_on_disk(data: Path) -> dict[str, dict[str, Any]]:
 
 
 def file_bytes(data: Path) -> dict[str, bytes]:
-    """Every file under the data folder, as bytes."""
-    return {str(p.relative_to(data)): p.read_bytes() for p in sorted(data.rglob("*")) if p.is_file()}
+    """Every file under the data folder, as bytes, but the log of review saves (each save appends to it)."""
+    return {str(p.relative_to(data)): p.read_bytes() for p in sorted(data.rglob("*"))
+            if p.is_file() and p.name != REVIEW_LOG}  # fmt: skip
+
+
+def saves_logged(data: Path) -> int:
+    """How many review saves the log records (one line each)."""
+    log = data / REVIEW_LOG
+    return len(log.read_text(encoding="utf-8").splitlines()) if log.exists() else 0
 
 
 def retired(value: dict[str, Any]) -> bool:
@@ -199,7 +207,7 @@ def walk(page: Page, url: str, data: Path) -> Totals:
             totals.enter_checks += 1
         if totals.records == 3:
             undo_restores_bytes(page, data, totals)
-        before = file_bytes(data)
+        before, logged = file_bytes(data), saves_logged(data)
         if totals.records % FLAG_EVERY == 0:
             pressed = keys(page, "f", "2", "n", navigates=False)
             page.keyboard.type(NOTE)  # the note's letters are the reviewer's words, not counted as keys
@@ -214,6 +222,7 @@ def walk(page: Page, url: str, data: Path) -> Totals:
             totals.max_keys_per_confirm = max(totals.max_keys_per_confirm, pressed)
             assert records_on_disk(data)[record]["review"]["status"] == "reviewed"
         assert sum(before[k] != v for k, v in file_bytes(data).items()) == 1
+        assert saves_logged(data) == logged + 1
         previous = record
         if expected_next(data, order, previous) is None:
             break

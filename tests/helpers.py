@@ -196,6 +196,26 @@ def content_sha256(path: Path, record_id: str) -> str:
     return content_digest(value, folder_links(folder).get(record_id, ()) if path.parent.name == "claims" else ())
 
 
+def log_reviews(data: Path) -> None:
+    """Log every claim's and caveat's reviewed or flagged block as ``ketdata review`` logs the blocks it writes.
+
+    For a test that writes a review block by hand to test something else: the block then reads as recorded
+    through the workbench (no KD716). Call it after the block's last edit.
+    """
+    from ketdata._io.yaml import read_documents
+    from ketdata._validation.review_log import appended, log_line
+
+    lines = []
+    for path in sorted([data / "caveats.yaml", *(data / "claims").glob("*.yaml")]):
+        for document in read_documents(path.read_bytes(), str(path))[0]:
+            value = document.value
+            review = value.get("review") if isinstance(value, dict) else None
+            if isinstance(review, dict) and review.get("status") in ("reviewed", "flagged"):
+                lines.append(log_line(str(value["id"]), review))
+    log, text = appended(data, lines)
+    log.write_bytes(text)
+
+
 def validate_strict(project: Path, capsys: Any) -> tuple[int, list[dict[str, object]]]:
     """``ketdata validate --strict --format json`` on a copy of the project: its exit code and its problems."""
     from ketdata._cli import main

@@ -98,8 +98,10 @@ def test_an_ai_recorded_as_reviewer_by_hand_is_refused_by_name_and_role(data: Pa
              f"  reviewed_on: '{TODAY}'\n  review_due: '{TODAY.replace(year=TODAY.year + 1)}'\n")  # fmt: skip
     edit(path, UNREVIEWED, "  end: 2217\n" + block)
     edit(path, block, block + f"  content_sha256: {content_sha256(path, 'claim-045')}\n")
-    found = [(p.code, p.record_id, p.message.split(" ")[0]) for p in findings(data)]
-    assert found == [("KD714", "claim-045", "reviewed_by"), ("KD714", "claim-045", "reviewer_role")]
+    found = sorted((p.code, p.record_id, p.message.split(" ")[0]) for p in findings(data))
+    # Written by hand, it was not recorded through `ketdata review` either (KD716).
+    assert found == [("KD714", "claim-045", "reviewed_by"), ("KD714", "claim-045", "reviewer_role"),
+                     ("KD716", "claim-045", "its")]  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import content_sha256, edit, findings
+from .helpers import content_sha256, edit, findings, log_reviews
 
 HONEST = "It is not medical advice and has not"  # "been reviewed by a clinician." follows on the next line
 SHORT = "Claims decomposed from one short, unattributed overview article about ketamine. "  # room for a sentence
@@ -76,5 +76,6 @@ def test_a_note_naming_the_reviewer_its_review_records_passes(project: Path) -> 
     digest = content_sha256(path, "claim-001")
     edit(path, "review:\n  status: unreviewed\n", "review:\n  status: reviewed\n  reviewed_by: Alan Grant\n"
          f"  reviewed_on: '2026-11-26'\n  review_due: '2027-11-26'\n  content_sha256: {digest}\n")  # fmt: skip
+    log_reviews(project / "data")  # as the workbench logs it: no KD716
     found = [p.code for p in findings(project / "data") if p.record_id == "claim-001"]
     assert found == ["KD501"], found  # the note is new content (a version to raise), but its reviewer is recorded

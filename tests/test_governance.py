@@ -24,6 +24,7 @@ from .helpers import (
     findings,
     line_of,
     link_to_caveats,
+    log_reviews,
     released_version,
 )
 
@@ -50,6 +51,7 @@ def raise_version(path: Path, record_id: str) -> None:
 def review_claim_001(project: Path) -> None:
     digest = content_sha256(project / IDENTITY, "claim-001")
     edit(project / IDENTITY, "review:\n  status: unreviewed\n", f"{REVIEWED}  content_sha256: {digest}\n")
+    log_reviews(project / "data")  # as the workbench logs it: no KD716
 
 
 def test_reviewing_needs_no_version_bump(project: Path) -> None:
@@ -72,6 +74,7 @@ def test_content_changed_after_its_review_is_an_error(project: Path) -> None:
     found = {(p.code, p.record_id, p.line) for p in findings(project / "data")}
     assert found == {(code, "claim-001", line_of(project / IDENTITY, "review:")) for code in ("KD603", "KD641")}
     edit(project / IDENTITY, "reviewed_on: '2026-11-26'", f"reviewed_on: '{DAY}'")
+    log_reviews(project / "data")
     assert [p.code for p in findings(project / "data")] == ["KD641"]
 
 
@@ -96,6 +99,7 @@ def test_a_review_is_dated_by_today_and_falls_due_within_a_year(
     edit(project / IDENTITY, "reviewed_on: '2026-11-26'", f"reviewed_on: '{on}'")
     if due:
         edit(project / IDENTITY, "review_due: '2027-11-26'", f"review_due: '{due}'")
+    log_reviews(project / "data")
     (problem,) = findings(project / "data")
     assert (problem.code, problem.line) == ("KD642", line_of(project / IDENTITY, f"{field}:"))
 
@@ -103,6 +107,7 @@ def test_a_review_is_dated_by_today_and_falls_due_within_a_year(
 def test_overdue_review_is_a_warning_that_strict_makes_fatal(project: Path) -> None:
     review_claim_001(project)
     edit(project / IDENTITY, "review_due: '2027-11-26'", "review_due: '2020-01-01'")
+    log_reviews(project / "data")
     (problem,) = findings(project / "data")
     assert (problem.code, problem.severity) == ("KD602", Severity.WARNING)
     assert cli("validate", cwd=project).returncode == 0

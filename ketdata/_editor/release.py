@@ -271,7 +271,11 @@ _SECTIONS = (
 )
 WEAKENED = "Weakened (accepted at release)"
 """The changelog part listing each KD517 a maintainer accepted with ``release --accept-weaker``."""
+MAINTAINERS_CHANGED = "Maintainers changed (accepted at release)"
+"""The changelog part listing a change of the dataset's maintainers (KD572) a maintainer accepted."""
 ACCEPT_FLAG = "--accept-weaker"
+# What a release ships only when a maintainer names its record (ACCEPT_FLAG), with the changelog part listing it.
+_GATED = {"KD517": WEAKENED, "KD572": MAINTAINERS_CHANGED}
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -281,9 +285,10 @@ def _count(n: int, one: str, many: str) -> str:
 def changelog_section(version: str, date: str, d: Diff | None, ds: Dataset, accepted: Sequence[Problem] = ()) -> str:
     """A Keep a Changelog section for the release, generated from its diff (None: the first release).
 
-    ``accepted`` are the KD517 problems the maintainer accepted (``--accept-weaker``): each is listed under
-    "Weakened (accepted at release)" with its message, so the release says what it checks or says less than
-    the one before, and who would look for it finds it in the changelog.
+    ``accepted`` are the KD517 and KD572 problems the maintainer accepted (``--accept-weaker``): each is listed
+    under "Weakened (accepted at release)" or "Maintainers changed (accepted at release)" with its message, so
+    the release says what it checks or says less than the one before, or whom it names now, and who would look
+    for it finds it in the changelog.
     """
     lines = [f"## [{version}] - {date}", ""]
     if d is None:
@@ -298,16 +303,18 @@ def changelog_section(version: str, date: str, d: Diff | None, ds: Dataset, acce
             items.insert(0, f"- The record schemas, {markdown_text(schemas)}.")
         if items:
             lines += [f"### {title}", "", *items, ""]
-    if accepted:
-        items = [f"- {markdown_code(str(p.record_id))}: {markdown_text(p.message)}" for p in accepted]
-        lines += [f"### {WEAKENED}", "", *items, ""]
+    for code, title in _GATED.items():
+        items = [f"- {markdown_code(str(p.record_id))}: {markdown_text(p.message)}" for p in accepted if p.code == code]
+        if items:
+            lines += [f"### {title}", "", *items, ""]
     return "\n".join(lines)
 
 
 def plan(data_dir: Path, date: str | None = None, accepted: Sequence[Problem] = ()) -> ReleasePlan:
     """Work out the next release of a data folder against its latest snapshot (nothing is written).
 
-    ``accepted`` are the KD517 problems the release ships by a maintainer's leave: its changelog lists them.
+    ``accepted`` are the KD517 problems the release ships by a maintainer's leave: its changelog lists them, and
+    its version is at least a minor step (`_at_least_minor`).
 
     Raises:
         ReleaseError: The date is not a calendar date, the version would go backwards, or a snapshot is
@@ -326,12 +333,21 @@ def plan(data_dir: Path, date: str | None = None, accepted: Sequence[Problem] = 
         raise ReleaseError(f"release date {day} is before {old.dataset.info.release_date}, the date of release "
                            f"{old.dataset.info.version}: the release history never goes back")  # fmt: skip
     d = compare(old, Version(current, shipped_schema_version(), str(data_dir)))
-    bump = d.bump()
+    bump = _at_least_minor(d.bump()) if any(p.code == "KD517" for p in accepted) else d.bump()
     version = bumped(old.dataset.version, bump) if bump else old.dataset.version
     if bump and _behind(version, current.version):
         raise _ahead(data_dir, version, current, bump)
     changelog = changelog_section(version, day, d, current, accepted)
     return ReleasePlan(old.dataset.version, version, day, bump, d, changelog)
+
+
+def _at_least_minor(bump: Bump | None) -> Bump | None:
+    """The bump of a release that accepts a weakening (KD517): never a patch, as the data checks or says less.
+
+    A patch promises a downstream user the same content, corrected; a release that takes a warning off a claim or
+    a check off the data (accepted by name, ``--accept-weaker``) is not that, whichever records it touched.
+    """
+    return "minor" if bump == "patch" else bump
 
 
 def _ahead(data_dir: Path, version: str, current: Dataset, bump: Bump) -> DataError:
@@ -374,7 +390,9 @@ def _check_would_be(data_dir: Path, files: dict[Path, str]) -> None:
     from ketdata._validation.pipeline import run_state
 
     would_be = run_state(data_dir, {path: body.encode("utf-8") for path, body in files.items()}).problems
-    errors = [p for p in would_be if p.severity is Severity.ERROR]
+    # KD572 is judged there against the release before this one (the snapshot written is not yet on disk): this
+    # release, which holds the maintainers, ends it, and it was accepted by name before the plan was made.
+    errors = [p for p in would_be if p.severity is Severity.ERROR and p.code != "KD572"]
     if errors:
         raise ReleaseError(f"with the new version and date the data would not validate: {errors[0]}")
 
@@ -397,7 +415,7 @@ def _with_draft(section: str, draft: str) -> str:
     title, _, generated = section.partition("\n")
     draft_intro, drafted = _parts(draft)
     _, listed = _parts(generated)
-    known = [*(name for name, _ in _SECTIONS), WEAKENED]
+    known = [*(name for name, _ in _SECTIONS), *_GATED.values()]
     order = [*[n for n in known if n in drafted or n in listed], *[n for n in drafted if n not in known]]
     lines = [title, "", draft_intro, ""] if draft_intro else [title, ""]
     for name in order:
@@ -568,18 +586,18 @@ def release(
 
 
 def _weakened(problems: Sequence[Problem], accept: Sequence[str]) -> tuple[list[Problem], list[Problem]]:
-    """The KD517 problems split into those whose record the maintainer accepted and the rest.
+    """The KD517 and KD572 problems split into those whose record the maintainer accepted and the rest.
 
     Raises:
-        ReleaseError: A record accepted that no KD517 is about (a typo, or a weakening already undone): an
+        ReleaseError: A record accepted that no KD517 or KD572 is about (a typo, or a weakening already undone): an
             acceptance is recorded in the changelog, so it must name what it accepts.
     """
-    weakened = [p for p in problems if p.code == "KD517"]
+    weakened = [p for p in problems if p.code in _GATED]
     named = {str(p.record_id) for p in weakened}
     stray = [rid for rid in dict.fromkeys(accept) if rid not in named]
     if stray:
-        raise ReleaseError(f"{ACCEPT_FLAG} {short(', '.join(stray))}: no KD517 is about that record; the weakened "
-                           f"records are {', '.join(sorted(named)) or 'none'}")  # fmt: skip
+        raise ReleaseError(f"{ACCEPT_FLAG} {short(', '.join(stray))}: no KD517 or KD572 is about that record; the "
+                           f"records to accept are {', '.join(sorted(named)) or 'none'}")  # fmt: skip
     return [p for p in weakened if str(p.record_id) in accept], [p for p in weakened if str(p.record_id) not in accept]
 
 
@@ -599,8 +617,10 @@ def _release(data_dir: Path, date: str | None, *, dry_run: bool, accept: Sequenc
     from ketdata._model.problems import RefusedError, fails
 
     problems = run(data_dir).problems
-    if fails(problems):
-        raise RefusedError(problems, "not releasing: the data has errors")
+    # A change of maintainers (KD572) is an error until a maintainer names the dataset to accept it.
+    blocking = [p for p in problems if p.code != "KD572" or str(p.record_id) not in accept]
+    if fails(blocking):
+        raise RefusedError(blocking, "not releasing: the data has errors")
     # What only informs a validation of a data folder on its own stops a release: a first release would cut
     # the data's version again, over other content (two different X.Y.Z).
     orphaned = [replace(p, severity=Severity.ERROR) for p in problems if p.code == "KD514"]

@@ -38,6 +38,7 @@ from ketdata._read.paths import project_root, schema_dir
 from ketdata._validation.folder import discover
 from ketdata._validation.governance import REVIEWED
 from ketdata._validation.pipeline import run_state
+from ketdata._validation.review_log import appended, log_line
 from ketdata._validation.reviewers import non_person
 
 # The reasons a reviewer may flag a record, as the schema's reviewFlag lists them, with the words shown.
@@ -314,7 +315,7 @@ def write_reviews(folder: Path, saves: list[Save], today: datetime.date) -> list
 
 def _write_locked(folder: Path, saves: list[Save], blocks: list[dict[str, Any]]) -> list[Path]:
     files: dict[Path, tuple[str, bytes, dict[str, tuple[dict[str, Any], str | None]]]] = {}
-    written = []
+    written, logged = [], []
     links = folder_links(folder)
     for save, block in zip(saves, blocks, strict=True):
         path, kind, read, value = _find(folder, save.record_id)
@@ -325,12 +326,14 @@ def _write_locked(folder: Path, saves: list[Save], blocks: list[dict[str, Any]])
         caveats = links.get(save.record_id, ()) if kind == "claim" else ()
         _refuse_unchanged_flag(save, value, caveats)
         decision = update_decision(value, save.verdict, source_update=save.source_update)
-        files.setdefault(path, (kind, read, {}))[2][save.record_id] = (
-            with_content_digest(block, value, caveats),
-            decision,
-        )
+        written_block = with_content_digest(block, value, caveats)
+        files.setdefault(path, (kind, read, {}))[2][save.record_id] = (written_block, decision)
         written.append(path)
+        logged.append(log_line(save.record_id, written_block))
     new = {path: _reviewed_file(path, kind, changes) for path, (kind, _, changes) in files.items()}
+    # Each block written is logged with it, in the same transaction (`review_log`: KD715, KD716).
+    log, log_bytes = appended(folder, logged)
+    new[log] = log_bytes
     # The would-be files, validated in memory: a review never leaves a record that does not match its schema.
     ids = {save.record_id for save in saves}
     would_be = run_state(folder, new).problems

@@ -504,6 +504,27 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "release.",
     ),
     Code(
+        "KD572",
+        _E,
+        "Dataset's maintainers changed since the release",
+        "Every export names the maintainers as the dataset's publisher and author (FHIR publisher, the SSSOM "
+        "mapping set's creator, the data package's author), so a change attributes every grading and code mapping "
+        "to someone else. The dataset has no note to say where a name comes from, so the change is an error until "
+        "a maintainer confirms it at the release: `ketdata release --accept-weaker <dataset id>` (the changelog "
+        "lists it under 'Maintainers changed (accepted at release)'); otherwise set them back.",
+    ),
+    Code(
+        "KD573",
+        _E,
+        "Maintainer named as a clinician or clinical body",
+        "The maintainers decomposed the article into records; a name carrying a credential or an institution "
+        "word (Dr, Doctor, MD, PhD, MBBS, FRCPsych, Prof, Professor, consultant, psychiatrist, physician, "
+        "clinician, pharmacist, nurse, Clinic, Hospital, University, Department, Institute, Medical Center or "
+        "Centre, NHS, Health Service, School or Faculty of Medicine) attributes the gradings to a clinician or a "
+        "clinical body, in every export. Name the people or team who made the records, without credentials or "
+        "institutions.",
+    ),
+    Code(
         "KD580",
         _E,
         "Deprecated claim's fact dropped",
@@ -1050,6 +1071,35 @@ CODES: MappingProxyType[str, Code] = _catalogue(
         "ketdata) is refused; a physician assistant or a research assistant is a person. Set review: status "
         "unreviewed, and let the person who reviews it record the review "
         "(`ketdata review`).",
+    ),
+    Code(
+        "KD715",
+        _E,
+        "Reviewer's flag erased",
+        "The last review save of this record (data/review-log.jsonl) was a flag, the record's content is still "
+        "what was flagged, and its review block no longer holds the flag (unreviewed, removed or rewritten): a "
+        "reviewer's verdict is deleted while what it found still ships. A flag is cleared by changing the record "
+        "as it asks and having it reviewed again, or undone in the workbench. The log covers saves made through "
+        "`ketdata review` since it was introduced; a flag written and erased by hand, log line included, shows "
+        "only in the history of git.",
+    ),
+    Code(
+        "KD716",
+        _W,
+        "Review not recorded through ketdata review",
+        "The record's review block (reviewed or flagged) is not the last one `ketdata review` logged for it in "
+        "data/review-log.jsonl: it was written by hand or by another tool, and nothing shows that the person "
+        "named did the review. Have the reviewer record it in the workbench (`ketdata review`), or set review: "
+        "status unreviewed. The log is a tripwire, not a proof: anyone who edits the data can edit it too, so a "
+        "forged line is seen only in review of the diff.",
+    ),
+    Code(
+        "KD717",
+        _W,
+        "Review log line not written by ketdata",
+        "Each line of data/review-log.jsonl is a JSON object with the record's id and the review block "
+        "`ketdata review` wrote; a line that is not cannot be read as a save (and may hide one). Restore the file "
+        "from git; never edit it by hand.",
     ),
 )
 

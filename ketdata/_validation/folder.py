@@ -75,6 +75,8 @@ def discover(data_dir: Path) -> tuple[list[DataFile], list[Problem]]:
 # Besides records, the data folder holds the source texts and the reference table of codes.
 _READ_AS_IS = ("sources",)
 REFERENCE_TABLE = ("reference", "codes.csv")
+REVIEW_LOG = "review-log.jsonl"
+"""The log of review saves `ketdata review` appends to (read by `_validation/review_log.py`)."""
 _UNREAD = "records live in *.yaml files, source texts in sources/; move it out of the data folder"
 
 
@@ -87,6 +89,7 @@ def _unread(data_dir: Path, path: Path) -> bool:
         # names is known once the records are read (`Rules`, KD020 too).
         or (parts[0] in _READ_AS_IS and len(parts) == 2)
         or parts == REFERENCE_TABLE
+        or parts == (REVIEW_LOG,)
         or path.name.startswith(".")  # hidden on purpose: an editor's swap file, a .gitkeep
     )
 

@@ -454,6 +454,7 @@ class VersionRules:
             self.concepts = {str(r.get("id")): r for r in doc.get("concepts") or () if isinstance(r, dict)}
             info = doc.get("dataset") or {}
             self.version, self.date = semver(str(info.get("version", snapshot.stem))), info.get("release_date")
+            self.maintainers = _plain(info.get("maintainers"))
             self.rules = {str(r["id"]): r for r in doc.get("rules") or () if isinstance(r, dict) and "id" in r}
             # The kind of every record id the release holds.
             self.kinds = {str(r["id"]): kind for kind, attr, _ in KINDS for r in doc.get(attr) or ()
@@ -817,7 +818,26 @@ class VersionRules:
             problems.append(record.problem("KD512", ("release_date",), msg, f"set release_date: '{self.date}'"))
         else:
             problems += self._released_date(record)
-        return problems
+        return problems + self._maintainers_changed(record)
+
+    def _maintainers_changed(self, record: RawRecord) -> list[Problem]:
+        """KD572: the dataset's maintainers are not the released ones (A7-08).
+
+        Every export names them as the dataset's publisher and author (FHIR ``publisher``, the SSSOM mapping set's
+        creator, the data package's author): a clinic, a hospital or a named clinician put there attributes the
+        gradings and code mappings to someone who never made them. The dataset has no version or review of its
+        own and no note to say where a name comes from (KD570's way out), so the change is an error until a
+        maintainer accepts it by name at the release (``ketdata release --accept-weaker <dataset id>``), which
+        lists it in the changelog; the release is then the baseline.
+        """
+        new = _plain(record.value.get("maintainers"))
+        if self.maintainers is None or new == self.maintainers:
+            return []  # a snapshot without them (never written so) has nothing to compare with
+        names = ", ".join(str(m.get("name")) for m in self.maintainers if isinstance(m, dict))
+        msg = (f"maintainers changed since release {self.release} (were {short(names, 100)}): every export names "
+               "them as the dataset's publisher; a maintainer confirms the change at the release: ketdata release "
+               f"--accept-weaker {record.id}")  # fmt: skip
+        return [record.problem("KD572", ("maintainers",), msg)]
 
     def _released_date(self, record: RawRecord) -> list[Problem]:
         """KD530: the dataset at a released version carries the date that release was cut on, as its snapshot."""

@@ -46,9 +46,11 @@ from ketdata._validation.history import (
 )
 from ketdata._validation.index import RecordIndex
 from ketdata._validation.lists import list_problems
+from ketdata._validation.maintainers import maintainer_problems
 from ketdata._validation.prose_amounts import prose_amount_problems
 from ketdata._validation.quantity import quantity_problems
 from ketdata._validation.refs import load_schemas
+from ketdata._validation.review_log import review_log_problems
 from ketdata._validation.reviewers import reviewer_problems
 from ketdata._validation.revisions import update_problems
 from ketdata._validation.rules import Rules, record_problems
@@ -301,6 +303,7 @@ def _run(folder: Path, today: datetime.date | None, results: ResultCache | None)
         problems += [p for found in shared.results() for p in found]
     problems += _not_judged(unread) if unread else []
     problems += journal_problems(project_root(folder))
+    problems += review_log_problems(index, folder)
     problems += found_release
     problems += missing_release(index, releases_dir(folder))
     # Against the clock, not the day reviews are judged on (a test may set that): `release --date` reads it too.
@@ -336,6 +339,7 @@ def _families(index: RecordIndex, texts: Mapping[str, SourceText]) -> list[Calla
         lambda: list(reviewer_problems(index)),
         lambda: list(conflict_problems(index)),
         lambda: caveat_kind_problems(index) + governs_problems(index) + list_problems(index, texts),
+        lambda: list(maintainer_problems(index)),
     ]
 
 
