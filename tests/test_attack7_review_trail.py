@@ -7,15 +7,12 @@ the command line or the library call it makes, what validation and ``ketdata rel
 from __future__ import annotations
 
 import datetime
-import io
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ketdata._cli import main
 from ketdata._editor.release import MAINTAINERS_CHANGED, WEAKENED, bumped, release
 from ketdata._editor.verdict import Restore, Verdict, record_stamp, write_review
 from ketdata._io.yaml import read_documents
@@ -23,24 +20,7 @@ from ketdata._validation.folder import REVIEW_LOG
 from ketdata._validation.maintainers import clinical_word
 from ketdata._validation.pipeline import run
 
-from .helpers import DAY, EDIT_BUMP, LATEST, content_sha256, edit
-
-
-def cli(*args: str, cwd: Path) -> tuple[int, str]:
-    out, err = io.StringIO(), io.StringIO()
-    here = Path.cwd()
-    os.chdir(cwd)
-    try:
-        code = main(list(args), stdout=out, stderr=err)
-    finally:
-        os.chdir(here)
-    return code, out.getvalue() + err.getvalue()
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    """Every file's bytes but the project's lock, which any command that may write takes (empty)."""
-    files = (p for p in sorted(root.rglob("*")) if p.is_file() and p.relative_to(root).parts[0] != ".ketdata")
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in files}
+from .helpers import DAY, EDIT_BUMP, LATEST, content_sha256, edit, project_files, run_main
 
 
 def codes(project: Path, code: str) -> list[str]:
@@ -83,20 +63,20 @@ def test_a_maintainer_named_as_an_institution_is_an_error_in_validation(project:
     edit(project / "data/dataset.yaml", MAINTAINER, "- name: Mayo Clinic Department of Psychiatry and Psychology\n"
          "  url: https://www.mayoclinic.org/departments-centers/psychiatry-psychology")  # fmt: skip
     assert codes(project, "KD573") == ["ketdata"]
-    assert cli("validate", cwd=project)[0] == 1
+    assert run_main("validate", cwd=project)[0] == 1
 
 
 def test_a_change_of_maintainers_refuses_the_release_until_accepted_and_is_listed(project: Path) -> None:
     edit(project / "data/dataset.yaml", MAINTAINER, "- name: Jane Smith and Joe Bloggs\n  url: null")
     assert codes(project, "KD572") == ["ketdata"]
     assert codes(project, "KD573") == []
-    code, said = cli("validate", cwd=project)
+    code, said = run_main("validate", cwd=project)
     assert code == 1 and "--accept-weaker ketdata" in said, said
-    before = tree(project)
-    code, said = cli("release", "--date", DAY, cwd=project)
+    before = project_files(project)
+    code, said = run_main("release", "--date", DAY, cwd=project)
     assert code == 1 and "not releasing" in said and "KD572" in said, said
-    assert tree(project) == before
-    code, said = cli("release", "--date", DAY, "--accept-weaker", "ketdata", cwd=project)
+    assert project_files(project) == before
+    code, said = run_main("release", "--date", DAY, "--accept-weaker", "ketdata", cwd=project)
     assert code == 0, said
     section = (project / "CHANGELOG.md").read_text(encoding="utf-8").split("\n## [", 2)[1]
     listed = section.split(f"### {MAINTAINERS_CHANGED}\n\n", 1)[1].split("\n\n", 1)[0].splitlines()
@@ -104,7 +84,7 @@ def test_a_change_of_maintainers_refuses_the_release_until_accepted_and_is_liste
     assert WEAKENED not in section
     # The release is the new baseline: the new maintainers are what it compares with from now on.
     assert codes(project, "KD572") == []
-    assert cli("validate", "--strict", cwd=project)[0] == 0
+    assert run_main("validate", "--strict", cwd=project)[0] == 0
 
 
 def test_maintainers_as_released_are_no_change(project: Path) -> None:
@@ -124,7 +104,9 @@ def test_a_release_accepting_a_weakening_is_at_least_minor(project: Path) -> Non
     done = release(project / "data", DAY, dry_run=True, accept_weaker=weakened)
     assert done.plan.bump in ("minor", "major")
     assert done.plan.version == bumped(LATEST, done.plan.bump) != bumped(LATEST, "patch")
-    code, said = cli("release", "--date", DAY, *(a for rid in weakened for a in ("--accept-weaker", rid)), cwd=project)
+    code, said = run_main(
+        "release", "--date", DAY, *(a for rid in weakened for a in ("--accept-weaker", rid)), cwd=project
+    )
     assert code == 0 and f"## [{done.plan.version}]" in (project / "CHANGELOG.md").read_text(encoding="utf-8"), said
 
 
@@ -185,9 +167,9 @@ def test_a_flag_erased_from_unchanged_content_is_an_error(project: Path, erased:
     edit(project / ADVERSE, block_of(project, "claim-045"), erased)
     assert codes(project, "KD715") == ["claim-045"]
     assert codes(project, "KD612") == []
-    code, said = cli("validate", cwd=project)
+    code, said = run_main("validate", cwd=project)
     assert code == 1 and "KD715" in said, said
-    code, said = cli("release", "--dry-run", "--date", DAY, cwd=project)
+    code, said = run_main("release", "--dry-run", "--date", DAY, cwd=project)
     assert code == 1 and "KD715" in said, said
 
 
@@ -217,9 +199,9 @@ def test_a_review_block_written_by_hand_is_a_warning(project: Path) -> None:
             f"  reviewed_on: '{DAY}'\n  review_due: '{due}'\n  content_sha256: {digest}")  # fmt: skip
     edit(project / ADVERSE, block, hand)
     assert codes(project, "KD716") == ["claim-045"]
-    code, said = cli("validate", cwd=project)
+    code, said = run_main("validate", cwd=project)
     assert code == 0 and "not recorded through `ketdata review`" in said, said
-    assert cli("validate", "--strict", cwd=project)[0] == 1
+    assert run_main("validate", "--strict", cwd=project)[0] == 1
     # The same reviewer's block saved through the workbench, then its name edited by hand: not the save logged.
     edit(project / ADVERSE, hand, block)
     save(project, "claim-045", Verdict("reviewed", "Jane Smith", "nurse"))
